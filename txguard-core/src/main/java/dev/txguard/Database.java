@@ -1,0 +1,390 @@
+package dev.txguard;
+
+import dev.txguard.internal.Engine;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import javax.sql.DataSource;
+
+/**
+ * The entry point: a PostgreSQL database reached through txguard's units of work. Thread-safe;
+ * build one per database and share it; close it at shutdown.
+ *
+ * <pre>{@code
+ * try (Database db = Database.builder()
+ *     .url("jdbc:postgresql://localhost:5432/shop").user("shop").password("secret")
+ *     .poolSize(10)
+ *     .build()) {
+ *   long orderId = db.inTx(tx -> {
+ *     tx.update("update stock set qty = qty - ? where sku = ?", 1, "A-1");
+ *     return tx.queryOne("insert into orders(sku) values (?) returning id",
+ *         rs -> rs.getLong(1), "A-1").orElseThrow();
+ *   });
+ * }
+ * }</pre>
+ *
+ * <h2>What a unit guarantees</h2>
+ * <ul>
+ *   <li>It commits when the callback returns and rolls back when it throws; its connection always
+ *       goes back to the pool.
+ *   <li>Only retryable failures (SQLSTATE 40001, 40P01, a connection lost before COMMIT, anywhere in
+ *       the cause chain) run the callback again, at most {@link TxOptions#maxAttempts(int)} times,
+ *       within the unit's timeout. A connection lost during COMMIT gives
+ *       {@link CommitOutcomeUnknownException} and is never retried.
+ *   <li>After the first SQL error the unit is aborted; a callback that swallows the error cannot
+ *       commit ({@link TransactionAbortedException}).
+ *   <li>{@code inTx} inside a unit of the same database on the same thread joins that unit; only the
+ *       outermost call retries.
+ * </ul>
+ *
+ * <h2>Levels</h2>
+ * Every database keeps one connection pool per nesting level. The top level (0) has
+ * {@link Builder#poolSize(int)} connections; each higher level, opened on first use, has
+ * {@link Builder#levelPoolSize(int)}. {@link #inNewTx(TxFunction)} and {@link #isolated(Callable)}
+ * run one level above the caller's, so code that waits, inside a unit, for an independent unit
+ * cannot deadlock the pool it holds a connection of.
+ */
+public final class Database implements AutoCloseable {
+  private final Engine engine;
+
+  private Database(Engine engine) {
+    this.engine = engine;
+  }
+
+  /** Starts building a database. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Runs {@code work} in a unit with the database's default options and returns its result.
+   *
+   * @throws X the work's own checked exception, unchanged, after rollback
+   * @throws IllegalArgumentException if {@code work} is null
+   * @see #inTx(TxOptions, TxFunction)
+   */
+  public <T, X extends Exception> T inTx(TxFunction<T, X> work) throws X {
+    return engine.run(engine.defaults(), work, false);
+  }
+
+  /**
+   * Runs {@code work} in a unit and returns its result. If the calling thread already runs a unit of
+   * this database, {@code work} joins it (the options must be compatible: no stricter isolation, not
+   * read-write inside read-only); otherwise a new unit begins, commits when {@code work} returns, rolls
+   * back when it throws, and runs again on retryable failures.
+   *
+   * @throws X the work's own checked exception, unchanged, after rollback
+   * @throws StatementException a statement failed with a non-retryable error
+   * @throws TransactionAbortedException the work swallowed an error that aborted the unit
+   * @throws RetriesExhaustedException every attempt failed with a retryable error
+   * @throws TxTimeoutException the unit ran past its timeout
+   * @throws CommitOutcomeUnknownException the connection was lost during COMMIT
+   * @throws PoolExhaustedException no connection became free in time
+   * @throws IllegalArgumentException if {@code options} or {@code work} is null
+   * @throws IllegalStateException if a joining call's options conflict with the unit's
+   */
+  public <T, X extends Exception> T inTx(TxOptions options, TxFunction<T, X> work) throws X {
+    return engine.run(options, work, false);
+  }
+
+  /**
+   * Runs {@code work}, which returns nothing, in a unit with the default options.
+   *
+   * @see #inTx(TxOptions, TxFunction)
+   */
+  public <X extends Exception> void useTx(TxConsumer<X> work) throws X {
+    engine.run(engine.defaults(), consumer(work), false);
+  }
+
+  /**
+   * Runs {@code work}, which returns nothing, in a unit.
+   *
+   * @see #inTx(TxOptions, TxFunction)
+   */
+  public <X extends Exception> void useTx(TxOptions options, TxConsumer<X> work) throws X {
+    engine.run(options, consumer(work), false);
+  }
+
+  /**
+   * Runs {@code work} in a new, independent unit with the default options, never joining the
+   * caller's unit. When the calling thread holds a connection of this database at level L, the new
+   * unit runs at level L+1.
+   *
+   * @see #inNewTx(TxOptions, TxFunction)
+   */
+  public <T, X extends Exception> T inNewTx(TxFunction<T, X> work) throws X {
+    return engine.run(engine.defaults(), work, true);
+  }
+
+  /**
+   * Runs {@code work} in a new, independent unit that commits or rolls back on its own, whatever
+   * the caller's unit later does. When the calling thread holds a connection of this database at
+   * level L, the new unit takes its connection from the level L+1 pool, so it never waits for the
+   * connection its caller holds.
+   *
+   * @throws IllegalStateException if level L+1 would exceed {@link Builder#maxLevels(int)}
+   * @see #inTx(TxOptions, TxFunction) for the other failures
+   */
+  public <T, X extends Exception> T inNewTx(TxOptions options, TxFunction<T, X> work) throws X {
+    return engine.run(options, work, true);
+  }
+
+  /** Like {@link #inNewTx(TxFunction)}, for work that returns nothing. */
+  public <X extends Exception> void useNewTx(TxConsumer<X> work) throws X {
+    engine.run(engine.defaults(), consumer(work), true);
+  }
+
+  /** Like {@link #inNewTx(TxOptions, TxFunction)}, for work that returns nothing. */
+  public <X extends Exception> void useNewTx(TxOptions options, TxConsumer<X> work) throws X {
+    engine.run(options, consumer(work), true);
+  }
+
+  private static <X extends Exception> TxFunction<Void, X> consumer(TxConsumer<X> work) {
+    if (work == null) {
+      throw new IllegalArgumentException("work must not be null");
+    }
+    return tx -> {
+      work.accept(tx);
+      return null;
+    };
+  }
+
+  /**
+   * Begins a manual unit with the default options; see {@link TxHandle}.
+   *
+   * @throws PoolExhaustedException if no connection became free in time
+   */
+  public TxHandle begin() {
+    return engine.begin(engine.defaults());
+  }
+
+  /**
+   * Begins a manual unit; see {@link TxHandle}. Use it in try-with-resources.
+   *
+   * @throws IllegalArgumentException if {@code options} is null
+   * @throws PoolExhaustedException if no connection became free in time
+   */
+  public TxHandle begin(TxOptions options) {
+    return engine.begin(options);
+  }
+
+  /**
+   * Runs {@code work} on the calling thread one level above the current one, with no current unit:
+   * units it opens take connections from the next level's pool and never join the caller's unit.
+   *
+   * @return what {@code work} returned
+   * @throws Exception what {@code work} threw
+   * @throws IllegalStateException if the next level would exceed {@link Builder#maxLevels(int)}
+   */
+  public <T> T isolated(Callable<T> work) throws Exception {
+    return engine.isolated(work);
+  }
+
+  /**
+   * The calling thread's level for this database: the level of its innermost unit of this
+   * database, or the level it was placed at ({@code 0} unless inside {@link #isolated} or a task
+   * wrapped by {@link #context()}).
+   */
+  public int level() {
+    return engine.level();
+  }
+
+  /** Snapshots of this database's pools opened so far, ordered by level. */
+  public List<PoolStats> poolStats() {
+    return engine.poolStats();
+  }
+
+  /** Closes every pool. Units still running fail; idempotent. */
+  @Override
+  public void close() {
+    engine.close();
+  }
+
+  @Override
+  public String toString() {
+    return "Database[" + engine.name() + "]";
+  }
+
+  /**
+   * Collects a database's settings; {@link #build()} validates them together and connects. Every
+   * setter validates its argument at once.
+   */
+  public static final class Builder {
+    private String url;
+    private String user;
+    private String password;
+    private DataSource dataSource;
+    private int poolSize = 10;
+    private int levelPoolSize = 4;
+    private int maxLevels = 4;
+    private Duration connectionTimeout = Duration.ofSeconds(30);
+    private TxOptions defaults = TxOptions.defaults();
+    private Duration leakThreshold = Duration.ofSeconds(60);
+    private TxListener listener;
+
+    private Builder() {}
+
+    /**
+     * The JDBC URL, e.g. {@code jdbc:postgresql://localhost:5432/app}. Set this or
+     * {@link #dataSource(DataSource)}.
+     *
+     * @throws IllegalArgumentException if null or not a {@code jdbc:} URL
+     */
+    public Builder url(String url) {
+      if (url == null || !url.startsWith("jdbc:")) {
+        throw new IllegalArgumentException("url must be a JDBC URL starting with jdbc:, was " + url);
+      }
+      this.url = url;
+      return this;
+    }
+
+    /** The user to connect as; default none (the driver's default). */
+    public Builder user(String user) {
+      this.user = user;
+      return this;
+    }
+
+    /** The password to connect with; default none. */
+    public Builder password(String password) {
+      this.password = password;
+      return this;
+    }
+
+    /**
+     * Connections come from this DataSource instead of a URL; txguard pools them with HikariCP
+     * (one pool per level), so pass an unpooled DataSource such as {@code PGSimpleDataSource}.
+     *
+     * @throws IllegalArgumentException if null
+     */
+    public Builder dataSource(DataSource dataSource) {
+      if (dataSource == null) {
+        throw new IllegalArgumentException("dataSource must not be null");
+      }
+      this.dataSource = dataSource;
+      return this;
+    }
+
+    /**
+     * Connections in the level-0 pool, kept open.
+     *
+     * @param poolSize at least 1; default 10
+     * @throws IllegalArgumentException if less than 1
+     */
+    public Builder poolSize(int poolSize) {
+      if (poolSize < 1) {
+        throw new IllegalArgumentException("poolSize must be at least 1, was " + poolSize);
+      }
+      this.poolSize = poolSize;
+      return this;
+    }
+
+    /**
+     * Connections in each pool above level 0 (opened when needed, closed when idle).
+     *
+     * @param levelPoolSize at least 1; default 4
+     * @throws IllegalArgumentException if less than 1
+     */
+    public Builder levelPoolSize(int levelPoolSize) {
+      if (levelPoolSize < 1) {
+        throw new IllegalArgumentException("levelPoolSize must be at least 1, was " + levelPoolSize);
+      }
+      this.levelPoolSize = levelPoolSize;
+      return this;
+    }
+
+    /**
+     * How many levels (pools) the database may use; a unit that would run at level
+     * {@code maxLevels} fails at once with {@link IllegalStateException} naming the levels in use.
+     *
+     * @param maxLevels at least 1 (1 disables levels); default 4
+     * @throws IllegalArgumentException if less than 1
+     */
+    public Builder maxLevels(int maxLevels) {
+      if (maxLevels < 1) {
+        throw new IllegalArgumentException("maxLevels must be at least 1, was " + maxLevels);
+      }
+      this.maxLevels = maxLevels;
+      return this;
+    }
+
+    /**
+     * How long a unit waits for a free connection before {@link PoolExhaustedException}.
+     *
+     * @param timeout at least 250 ms (HikariCP's floor); default 30 s
+     * @throws IllegalArgumentException if null or shorter than 250 ms
+     */
+    public Builder connectionTimeout(Duration timeout) {
+      if (timeout == null || timeout.toMillis() < 250) {
+        throw new IllegalArgumentException("connectionTimeout must be at least 250 ms, was " + timeout);
+      }
+      this.connectionTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * The options of {@code inTx(work)}, {@code useTx(work)} and {@code begin()}.
+     *
+     * @param defaults default {@link TxOptions#defaults()}
+     * @throws IllegalArgumentException if null
+     */
+    public Builder defaults(TxOptions defaults) {
+      if (defaults == null) {
+        throw new IllegalArgumentException("defaults must not be null");
+      }
+      this.defaults = defaults;
+      return this;
+    }
+
+    /**
+     * A unit open longer than this is reported as a possible leak (logged and sent to
+     * {@link TxListener#onLeak}) with its name, age, thread and stack. It is not ended: give units a
+     * {@link TxOptions#timeout} for that.
+     *
+     * @param threshold positive; default 60 s
+     * @throws IllegalArgumentException if null, zero or negative
+     */
+    public Builder leakThreshold(Duration threshold) {
+      if (threshold == null || threshold.isZero() || threshold.isNegative()) {
+        throw new IllegalArgumentException("leakThreshold must be positive, was " + threshold);
+      }
+      this.leakThreshold = threshold;
+      return this;
+    }
+
+    /**
+     * Receives unit events; default none.
+     *
+     * @throws IllegalArgumentException if null
+     */
+    public Builder listener(TxListener listener) {
+      if (listener == null) {
+        throw new IllegalArgumentException("listener must not be null");
+      }
+      this.listener = listener;
+      return this;
+    }
+
+    /**
+     * Validates the settings together and connects: the level-0 pool opens its first connection
+     * here, so a wrong URL, host or password fails now.
+     *
+     * @throws IllegalStateException if neither or both of {@code url} and {@code dataSource} are set,
+     *     or {@code user}/{@code password} are set with a {@code dataSource}
+     * @throws TxException if the database cannot be reached
+     */
+    public Database build() {
+      if (url == null && dataSource == null) {
+        throw new IllegalStateException("set url(...) or dataSource(...) before build()");
+      }
+      if (url != null && dataSource != null) {
+        throw new IllegalStateException("set url(...) or dataSource(...), not both");
+      }
+      if (dataSource != null && (user != null || password != null)) {
+        throw new IllegalStateException(
+            "user(...) and password(...) apply to url(...); configure them on the dataSource instead");
+      }
+      return new Database(new Engine(new Engine.Config(url, user, password, dataSource, poolSize,
+          levelPoolSize, maxLevels, connectionTimeout, defaults, leakThreshold, listener)));
+    }
+  }
+}

@@ -1,0 +1,45 @@
+package dev.txguard;
+
+/**
+ * A unit begun by hand with {@link Database#begin(TxOptions)}, for code that cannot be written as a
+ * callback. Use it in try-with-resources: {@link #close()} rolls the unit back unless it was
+ * committed, so an early return or an exception can never leave the transaction open.
+ *
+ * <pre>{@code
+ * try (TxHandle h = db.begin(TxOptions.defaults().name("import"))) {
+ *   h.tx().update("insert into product(sku) values (?)", sku);
+ *   h.commit();
+ * }
+ * }</pre>
+ *
+ * <p>A manual unit is never retried and does not become the thread's current unit: a nested
+ * {@code db.inTx} does not join it. A handle that is never closed is reported as a leak (with the
+ * stack that opened it) once it is older than the database's leak threshold, and rolled back with
+ * its connection reclaimed once it is no longer reachable. The unit's timeout, if any, applies.
+ * Not for concurrent use.
+ */
+public interface TxHandle extends AutoCloseable {
+  /** The unit's {@link Tx}. */
+  Tx tx();
+
+  /**
+   * Commits the unit.
+   *
+   * @throws TransactionAbortedException if an earlier error aborted it (it is rolled back instead)
+   * @throws CommitOutcomeUnknownException if the connection was lost during {@code COMMIT}
+   * @throws TxTimeoutException if its timeout passed
+   * @throws IllegalStateException if it already ended
+   */
+  void commit();
+
+  /**
+   * Rolls the unit back.
+   *
+   * @throws IllegalStateException if it already ended
+   */
+  void rollback();
+
+  /** Rolls the unit back unless it already ended; never throws for an ended unit. */
+  @Override
+  void close();
+}

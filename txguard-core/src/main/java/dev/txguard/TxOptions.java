@@ -1,0 +1,196 @@
+package dev.txguard;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How a unit runs: isolation, read-only, deadline, retry policy and name. Immutable; every wither
+ * returns a new instance and validates its argument at once.
+ *
+ * <pre>{@code
+ * TxOptions transfer = TxOptions.defaults()
+ *     .name("transfer")
+ *     .isolation(Isolation.SERIALIZABLE)
+ *     .timeout(Duration.ofSeconds(2))
+ *     .maxAttempts(10);
+ * }</pre>
+ *
+ * <p>Defaults: {@link Isolation#READ_COMMITTED}, read-write, no timeout, 5 attempts, backoff from
+ * 5 ms up to 1 s, name {@code "tx"}.
+ *
+ * <h2>Retry schedule</h2>
+ * After failed attempt {@code n} (1-based) the runtime sleeps a random duration, uniformly drawn
+ * from {@code [0, min(max, initial * 2^(n-1))]} ("full jitter"), then runs the whole callback again.
+ * No retry starts when the sleep would end past the unit's deadline.
+ */
+public final class TxOptions {
+  private static final TxOptions DEFAULTS =
+      new TxOptions(Isolation.READ_COMMITTED, false, null, 5, Duration.ofMillis(5), Duration.ofSeconds(1), "tx");
+
+  private final Isolation isolation;
+  private final boolean readOnly;
+  private final Duration timeout;
+  private final int maxAttempts;
+  private final Duration backoffInitial;
+  private final Duration backoffMax;
+  private final String name;
+
+  private TxOptions(
+      Isolation isolation, boolean readOnly, Duration timeout, int maxAttempts,
+      Duration backoffInitial, Duration backoffMax, String name) {
+    this.isolation = isolation;
+    this.readOnly = readOnly;
+    this.timeout = timeout;
+    this.maxAttempts = maxAttempts;
+    this.backoffInitial = backoffInitial;
+    this.backoffMax = backoffMax;
+    this.name = name;
+  }
+
+  /** The default options (see the class description). */
+  public static TxOptions defaults() {
+    return DEFAULTS;
+  }
+
+  /**
+   * Sets the isolation level.
+   *
+   * @param isolation the level; default {@link Isolation#READ_COMMITTED}
+   * @throws IllegalArgumentException if {@code isolation} is null
+   */
+  public TxOptions isolation(Isolation isolation) {
+    if (isolation == null) {
+      throw new IllegalArgumentException("isolation must not be null");
+    }
+    return new TxOptions(isolation, readOnly, timeout, maxAttempts, backoffInitial, backoffMax, name);
+  }
+
+  /**
+   * Makes the unit read-only ({@code SET TRANSACTION READ ONLY}): writes fail with SQLSTATE 25006.
+   *
+   * @param readOnly default {@code false}
+   */
+  public TxOptions readOnly(boolean readOnly) {
+    return new TxOptions(isolation, readOnly, timeout, maxAttempts, backoffInitial, backoffMax, name);
+  }
+
+  /**
+   * Bounds the whole unit, all attempts and backoff sleeps included. Statements get
+   * {@code statement_timeout} and {@code lock_timeout} from the time left; at the deadline the
+   * running statement is cancelled, the connection discarded, and the caller gets
+   * {@link TxTimeoutException}.
+   *
+   * @param timeout positive; default none
+   * @throws IllegalArgumentException if {@code timeout} is null, zero or negative
+   */
+  public TxOptions timeout(Duration timeout) {
+    if (timeout == null || timeout.isZero() || timeout.isNegative()) {
+      throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+    }
+    return new TxOptions(isolation, readOnly, timeout, maxAttempts, backoffInitial, backoffMax, name);
+  }
+
+  /**
+   * Caps how many times the callback runs. Only retryable errors cause another attempt.
+   *
+   * @param maxAttempts at least 1 (1 means no retry); default 5
+   * @throws IllegalArgumentException if {@code maxAttempts < 1}
+   */
+  public TxOptions maxAttempts(int maxAttempts) {
+    if (maxAttempts < 1) {
+      throw new IllegalArgumentException("maxAttempts must be at least 1, was " + maxAttempts);
+    }
+    return new TxOptions(isolation, readOnly, timeout, maxAttempts, backoffInitial, backoffMax, name);
+  }
+
+  /**
+   * Sets the exponential backoff between attempts (see the class description).
+   *
+   * @param initial the cap of the first sleep, zero or positive; default 5 ms
+   * @param max the cap of every sleep, at least {@code initial}; default 1 s
+   * @throws IllegalArgumentException if either is null or negative, or {@code max < initial}
+   */
+  public TxOptions backoff(Duration initial, Duration max) {
+    if (initial == null || initial.isNegative()) {
+      throw new IllegalArgumentException("backoff initial must be zero or positive, was " + initial);
+    }
+    if (max == null || max.compareTo(initial) < 0) {
+      throw new IllegalArgumentException(
+          "backoff max must be at least initial (" + initial + "), was " + max);
+    }
+    return new TxOptions(isolation, readOnly, timeout, maxAttempts, initial, max, name);
+  }
+
+  /**
+   * Names the unit in logs, listener events, leak reports and error messages.
+   *
+   * @param name non-blank; default {@code "tx"}
+   * @throws IllegalArgumentException if {@code name} is null or blank
+   */
+  public TxOptions name(String name) {
+    if (name == null || name.isBlank()) {
+      throw new IllegalArgumentException("name must not be blank, was " + (name == null ? null : '"' + name + '"'));
+    }
+    return new TxOptions(isolation, readOnly, timeout, maxAttempts, backoffInitial, backoffMax, name);
+  }
+
+  /** The isolation level. */
+  public Isolation isolation() {
+    return isolation;
+  }
+
+  /** Whether the unit is read-only. */
+  public boolean readOnly() {
+    return readOnly;
+  }
+
+  /** The unit's timeout, if any. */
+  public Optional<Duration> timeout() {
+    return Optional.ofNullable(timeout);
+  }
+
+  /** The most attempts the callback gets. */
+  public int maxAttempts() {
+    return maxAttempts;
+  }
+
+  /** The cap of the first backoff sleep. */
+  public Duration backoffInitial() {
+    return backoffInitial;
+  }
+
+  /** The cap of every backoff sleep. */
+  public Duration backoffMax() {
+    return backoffMax;
+  }
+
+  /** The unit's name. */
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof TxOptions other
+        && isolation == other.isolation
+        && readOnly == other.readOnly
+        && Objects.equals(timeout, other.timeout)
+        && maxAttempts == other.maxAttempts
+        && backoffInitial.equals(other.backoffInitial)
+        && backoffMax.equals(other.backoffMax)
+        && name.equals(other.name);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(isolation, readOnly, timeout, maxAttempts, backoffInitial, backoffMax, name);
+  }
+
+  @Override
+  public String toString() {
+    return "TxOptions[name=" + name + ", isolation=" + isolation + ", readOnly=" + readOnly
+        + ", timeout=" + timeout + ", maxAttempts=" + maxAttempts
+        + ", backoff=" + backoffInitial + ".." + backoffMax + "]";
+  }
+}

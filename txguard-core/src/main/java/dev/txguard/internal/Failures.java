@@ -1,0 +1,74 @@
+package dev.txguard.internal;
+
+import dev.txguard.CommitOutcomeUnknownException;
+import dev.txguard.PoolExhaustedException;
+import dev.txguard.RetriesExhaustedException;
+import dev.txguard.TxTimeoutException;
+import java.sql.SQLException;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
+
+/** Classifies failures by SQLSTATE over the whole cause chain. */
+public final class Failures {
+  private Failures() {}
+
+  /**
+   * Whether the failure may succeed when the whole unit runs again: a serialization failure
+   * (40001), a deadlock (40P01) or a connection lost before COMMIT (class 08, 57P01-57P03) anywhere
+   * in the cause chain. The walk stops at txguard's own verdicts that must never be retried: an
+   * unknown commit outcome, a timeout, an exhausted inner unit, an exhausted pool.
+   */
+  public static boolean retryable(Throwable failure) {
+    Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
+      if (isFinalVerdict(t)) {
+        return false;
+      }
+      if (t instanceof SQLException sql && retryableSql(sql)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean isFinalVerdict(Throwable t) {
+    return t instanceof CommitOutcomeUnknownException
+        || t instanceof TxTimeoutException
+        || t instanceof RetriesExhaustedException
+        || t instanceof PoolExhaustedException;
+  }
+
+  private static boolean retryableSql(SQLException e) {
+    for (SQLException s = e; s != null; s = s.getNextException()) {
+      String state = s.getSQLState();
+      if ("40001".equals(state) || "40P01".equals(state) || connectionLost(state)) {
+        return true;
+      }
+      if (s.getNextException() == s) {
+        break;
+      }
+    }
+    return false;
+  }
+
+  /** Whether the SQLSTATE says the connection is gone: class 08, or the server shut the session. */
+  public static boolean connectionLost(String sqlState) {
+    return sqlState != null
+        && (sqlState.startsWith("08")
+            || sqlState.equals("57P01")
+            || sqlState.equals("57P02")
+            || sqlState.equals("57P03"));
+  }
+
+  /** Whether the SQLSTATE is a cancelled statement or an expired lock wait. */
+  public static boolean cancelled(String sqlState) {
+    return "57014".equals(sqlState) || "55P03".equals(sqlState);
+  }
+
+  /** Throws any throwable without the compiler asking for it to be declared. */
+  @SuppressWarnings("unchecked")
+  public static <E extends Throwable> RuntimeException rethrow(Throwable t) throws E {
+    throw (E) t;
+  }
+}

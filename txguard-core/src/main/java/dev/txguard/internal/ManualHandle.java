@@ -1,0 +1,77 @@
+package dev.txguard.internal;
+
+import dev.txguard.Tx;
+import dev.txguard.TxHandle;
+import java.lang.ref.Cleaner;
+
+/**
+ * A manual unit. A {@link Cleaner} watches the handle: when it becomes unreachable while the unit
+ * is still open, the unit is reported as a leak and rolled back, and its connection goes back to
+ * the pool. The cleaning action holds the {@link Unit}, never the handle; the handle's {@link Tx}
+ * holds the handle, so a caller keeping only the {@code Tx} keeps the unit alive.
+ */
+final class ManualHandle implements TxHandle {
+  private static final Cleaner CLEANER = Cleaner.create(
+      r -> {
+        Thread t = new Thread(r, "txguard-handle-cleaner");
+        t.setDaemon(true);
+        return t;
+      });
+
+  private final Unit unit;
+  private final TxImpl tx;
+  private final Cleaner.Cleanable cleanable;
+
+  ManualHandle(Unit unit) {
+    this.unit = unit;
+    this.tx = new TxImpl(unit, this);
+    this.cleanable = CLEANER.register(this, new Abandoned(unit));
+  }
+
+  @Override
+  public Tx tx() {
+    return tx;
+  }
+
+  TxImpl txImpl() {
+    return tx;
+  }
+
+  @Override
+  public void commit() {
+    unit.engine.commitManual(unit, tx);
+    cleanable.clean();
+  }
+
+  @Override
+  public void rollback() {
+    unit.checkOpen();
+    unit.engine.rollbackManual(unit, tx, null);
+    cleanable.clean();
+  }
+
+  @Override
+  public void close() {
+    if (unit.active()) {
+      unit.engine.rollbackManual(unit, tx, null);
+    } else {
+      unit.release();
+    }
+    cleanable.clean();
+  }
+
+  @Override
+  public String toString() {
+    return "TxHandle[" + unit + "]";
+  }
+
+  /** Runs when a handle is closed, or found unreachable while its unit is still open. */
+  private record Abandoned(Unit unit) implements Runnable {
+    @Override
+    public void run() {
+      if (unit.active()) {
+        unit.engine.abandoned(unit);
+      }
+    }
+  }
+}

@@ -1,0 +1,372 @@
+package dev.txguard.internal;
+
+import dev.txguard.CommitOutcomeUnknownException;
+import dev.txguard.StatementException;
+import dev.txguard.TransactionAbortedException;
+import dev.txguard.TxOptions;
+import dev.txguard.TxTimeoutException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.core.TransactionState;
+
+/**
+ * One attempt of a unit on one pooled connection: its state machine, its abort bookkeeping and the
+ * ways it ends.
+ *
+ * <p>State moves ACTIVE → ENDING → COMMITTED or ROLLED_BACK on the owner's thread, or ACTIVE →
+ * TIMED_OUT on the watchdog's thread when the deadline passes. Whoever leaves ACTIVE first owns the
+ * connection's end: the watchdog never touches a unit that is committing, and the owner never
+ * touches a connection the watchdog discarded. This object must never reference a {@code TxHandle},
+ * or a dropped manual handle could not become unreachable.
+ */
+public final class Unit {
+  enum State { ACTIVE, ENDING, COMMITTED, ROLLED_BACK, TIMED_OUT }
+
+  final Engine engine;
+  final Pool pool;
+  final TxOptions options;
+  final int attempt;
+  final int level;
+  final long startNanos;
+  /** The unit's deadline in {@link System#nanoTime()} terms; meaningful only if hasDeadline. */
+  final long deadline;
+  final boolean hasDeadline;
+  /** The unit's first start, for timeout messages spanning attempts. */
+  final long firstStartNanos;
+  final Connection conn;
+  final Thread owner;
+  /** The stack that called begin, for manual handles; null for callback units. */
+  final StackTraceElement[] openedAt;
+  private final BaseConnection pg;
+  private final AtomicReference<State> state = new AtomicReference<>(State.ACTIVE);
+
+  private SQLException firstError;
+  private String firstErrorSql;
+  private Throwable rollbackOnly;
+  private boolean connectionLost;
+  private volatile boolean discarded;
+  volatile boolean leakReported;
+  ScheduledFuture<?> deadlineTask;
+
+  Unit(Engine engine, Pool pool, TxOptions options, int attempt, long firstStartNanos, Connection conn,
+      StackTraceElement[] openedAt) {
+    this.engine = engine;
+    this.pool = pool;
+    this.options = options;
+    this.attempt = attempt;
+    this.level = pool.level;
+    this.startNanos = System.nanoTime();
+    this.firstStartNanos = firstStartNanos;
+    this.hasDeadline = options.timeout().isPresent();
+    this.deadline = hasDeadline ? firstStartNanos + options.timeout().get().toNanos() : 0;
+    this.conn = conn;
+    this.owner = Thread.currentThread();
+    this.openedAt = openedAt;
+    this.pg = unwrapPg(conn);
+  }
+
+  private static BaseConnection unwrapPg(Connection conn) {
+    try {
+      return conn.isWrapperFor(BaseConnection.class) ? conn.unwrap(BaseConnection.class) : null;
+    } catch (SQLException e) {
+      return null;
+    }
+  }
+
+  /** The unit's name. */
+  String name() {
+    return options.name();
+  }
+
+  boolean active() {
+    return state.get() == State.ACTIVE;
+  }
+
+  Duration age() {
+    return Duration.ofNanos(System.nanoTime() - startNanos);
+  }
+
+  /**
+   * Sends the attempt's prelude (isolation, read-only, time limits) as the transaction's first
+   * statement. The driver prefixes BEGIN, so a unit with non-default options costs no extra round
+   * trip over one with defaults, and one with defaults sends nothing here.
+   */
+  void start() {
+    StringBuilder prelude = new StringBuilder();
+    if (options.isolation() != dev.txguard.Isolation.READ_COMMITTED || options.readOnly()) {
+      prelude.append("SET TRANSACTION ISOLATION LEVEL ").append(options.isolation().sql());
+      prelude.append(options.readOnly() ? " READ ONLY" : " READ WRITE").append(';');
+    }
+    if (hasDeadline) {
+      long ms = Math.max(1, (deadline - System.nanoTime() + 999_999) / 1_000_000);
+      prelude.append("SET LOCAL statement_timeout = ").append(ms).append(';');
+      prelude.append("SET LOCAL lock_timeout = ").append(ms).append(';');
+    }
+    if (prelude.isEmpty()) {
+      return;
+    }
+    try (Statement st = conn.createStatement()) {
+      st.execute(prelude.toString());
+    } catch (SQLException e) {
+      throw statementFailed(e, prelude.toString());
+    }
+  }
+
+  // ---- checks before statements ----------------------------------------------------------------
+
+  /** Throws unless a statement may run now: the unit is active, in time and not aborted. */
+  void checkUsable() {
+    State s = state.get();
+    if (s != State.ACTIVE) {
+      throw s == State.TIMED_OUT ? timeout(null) : ended(s);
+    }
+    if (hasDeadline && System.nanoTime() - deadline >= 0) {
+      expire();
+      throw timeout(null);
+    }
+    if (aborted()) {
+      throw abortedException("statement refused");
+    }
+  }
+
+  /** Throws unless the unit is still open (statements may still be refused). */
+  void checkOpen() {
+    State s = state.get();
+    if (s != State.ACTIVE) {
+      throw s == State.TIMED_OUT ? timeout(null) : ended(s);
+    }
+  }
+
+  /**
+   * Whether the transaction can do nothing but roll back. On PostgreSQL the driver's transaction
+   * state, read without a round trip, is the truth: it also sees errors raised through the raw
+   * connection and recoveries by ROLLBACK TO SAVEPOINT.
+   */
+  boolean aborted() {
+    boolean aborted = rollbackOnly != null || connectionLost
+        || (pg != null && pg.getTransactionState() == TransactionState.FAILED);
+    if (!aborted && firstError != null) {
+      firstError = null; // recovered, e.g. by ROLLBACK TO SAVEPOINT
+      firstErrorSql = null;
+    }
+    return aborted;
+  }
+
+  /**
+   * Records a failed statement and returns the exception to throw for it: a timeout when the
+   * deadline is the cause, a {@link StatementException} otherwise.
+   */
+  RuntimeException statementFailed(SQLException e, String sql) {
+    noteError(e, sql);
+    if (state.get() == State.TIMED_OUT
+        || (hasDeadline && System.nanoTime() - deadline >= 0 && Failures.cancelled(e.getSQLState()))
+        || (hasDeadline && discarded)) {
+      expire();
+      return timeout(e);
+    }
+    return new StatementException(sql, e);
+  }
+
+  /** Remembers the first error that aborted the unit, for later messages. */
+  void noteError(SQLException e, String sql) {
+    if (Failures.connectionLost(e.getSQLState())) {
+      connectionLost = true;
+    }
+    if (firstError == null && aborted()) {
+      firstError = e;
+      firstErrorSql = sql;
+    }
+  }
+
+  /** Marks the unit as unable to commit because a joined inner call failed. */
+  void markRollbackOnly(Throwable cause) {
+    if (!aborted()) {
+      rollbackOnly = cause;
+    }
+  }
+
+  /** The error that aborted the unit, or null. */
+  Throwable abortCause() {
+    if (firstError != null) {
+      return firstError;
+    }
+    return rollbackOnly;
+  }
+
+  TransactionAbortedException abortedException(String what) {
+    Throwable cause = abortCause();
+    String reason;
+    if (firstError != null) {
+      reason = "an earlier error: " + describe(firstError) + " in: " + abbreviate(firstErrorSql);
+    } else if (rollbackOnly != null) {
+      reason = "a failure of a nested call that joined it: " + rollbackOnly;
+    } else if (connectionLost) {
+      reason = "the loss of its connection";
+    } else {
+      reason = "an earlier error raised through tx.connection()";
+    }
+    return new TransactionAbortedException(
+        what + ": unit '" + name() + "' (attempt " + attempt + ") was aborted by " + reason
+            + "; nothing in it will commit. To continue after an expected error, run the failing"
+            + " statement in tx.savepoint(...)",
+        cause);
+  }
+
+  private static String describe(SQLException e) {
+    String msg = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
+    return "SQLSTATE " + e.getSQLState() + " (" + msg + ")";
+  }
+
+  private static String abbreviate(String sql) {
+    if (sql == null) {
+      return "(a statement on tx.connection())";
+    }
+    String oneLine = sql.strip().replaceAll("\\s+", " ");
+    return oneLine.length() <= 200 ? oneLine : oneLine.substring(0, 197) + "...";
+  }
+
+  IllegalStateException ended(State s) {
+    String how = switch (s) {
+      case COMMITTED -> "committed";
+      case ROLLED_BACK -> "rolled back";
+      case TIMED_OUT -> "timed out";
+      default -> "ending";
+    };
+    return new IllegalStateException(
+        "unit '" + name() + "' (attempt " + attempt + ") has already " + (s == State.ENDING ? "begun to end" : "ended: " + how)
+            + "; a Tx cannot be used after its unit ends");
+  }
+
+  TxTimeoutException timeout(Throwable cause) {
+    Duration timeout = options.timeout().orElseThrow();
+    long ran = (System.nanoTime() - firstStartNanos) / 1_000_000;
+    return new TxTimeoutException(
+        "unit '" + name() + "' ran past its timeout of " + timeout.toMillis() + " ms (" + ran
+            + " ms since it began, attempt " + attempt + "); its statement was cancelled and its"
+            + " transaction rolled back",
+        cause);
+  }
+
+  // ---- ending ----------------------------------------------------------------------------------
+
+  /**
+   * Commits, or throws: the unit was aborted (it is not committed), timed out, or COMMIT failed.
+   * The caller rolls back after any exception from here.
+   */
+  void commit() {
+    State s = state.get();
+    if (s == State.TIMED_OUT) {
+      throw timeout(null);
+    }
+    if (s != State.ACTIVE) {
+      throw ended(s);
+    }
+    if (aborted()) {
+      throw abortedException("unit returned normally but cannot commit");
+    }
+    if (!state.compareAndSet(State.ACTIVE, State.ENDING)) {
+      throw timeout(null);
+    }
+    try {
+      conn.commit();
+    } catch (SQLException e) {
+      if (Failures.connectionLost(e.getSQLState())) {
+        connectionLost = true;
+        throw new CommitOutcomeUnknownException(
+            "the connection of unit '" + name() + "' (attempt " + attempt + ") was lost during COMMIT:"
+                + " it may or may not have committed, so it is not retried; check the database"
+                + " before acting", e);
+      }
+      throw new StatementException("COMMIT", e);
+    }
+    state.set(State.COMMITTED);
+  }
+
+  /**
+   * Ends the unit without committing, after {@code failure} (null for an explicit rollback). A
+   * rollback error is added to {@code failure} as suppressed, never replacing it. A unit that hit
+   * its deadline, or lost its connection, has its connection discarded instead.
+   */
+  void rollback(Throwable failure) {
+    State s = state.get();
+    if (s == State.TIMED_OUT || s == State.COMMITTED || s == State.ROLLED_BACK) {
+      return;
+    }
+    if (s == State.ACTIVE && !state.compareAndSet(State.ACTIVE, State.ENDING)) {
+      return; // the watchdog ended it
+    }
+    boolean timedOut = failure instanceof TxTimeoutException
+        || (hasDeadline && System.nanoTime() - deadline >= 0);
+    if (timedOut || connectionLost) {
+      discard();
+    } else {
+      try {
+        conn.rollback();
+      } catch (SQLException e) {
+        if (failure != null) {
+          failure.addSuppressed(e);
+        } else {
+          throw new StatementException("ROLLBACK", e);
+        }
+      }
+    }
+    state.set(State.ROLLED_BACK);
+  }
+
+  /**
+   * Called by the watchdog at the deadline (or by the owner who notices it first): cancels the
+   * running statement and discards the connection, so the server rolls back and releases locks
+   * even if the callback is stuck outside the database.
+   */
+  void expire() {
+    if (!state.compareAndSet(State.ACTIVE, State.TIMED_OUT)) {
+      return;
+    }
+    if (pg != null) {
+      try {
+        pg.cancelQuery();
+      } catch (SQLException e) {
+        Engine.LOG.debug("cancel of unit '{}' failed: {}", name(), e.toString());
+      }
+    }
+    discard();
+  }
+
+  /** Closes the physical connection and takes it out of the pool, freeing its slot at once. */
+  void discard() {
+    if (discarded) {
+      return;
+    }
+    discarded = true;
+    try {
+      Connection physical = conn.unwrap(Connection.class);
+      physical.abort(Runnable::run);
+    } catch (SQLException | RuntimeException e) {
+      Engine.LOG.debug("abort of unit '{}' failed: {}", name(), e.toString());
+    }
+    pool.evict(conn);
+  }
+
+  /** Returns the connection to the pool unless it was discarded. Idempotent. */
+  void release() {
+    engine.closed(this);
+    if (discarded) {
+      return;
+    }
+    try {
+      conn.close();
+    } catch (SQLException e) {
+      Engine.LOG.warn("closing the connection of unit '{}' failed: {}", name(), e.toString());
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "unit '" + name() + "' (attempt " + attempt + ", level " + level + ", " + state.get() + ")";
+  }
+}
