@@ -1,0 +1,68 @@
+package dev.txguard.bench;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.txguard.Database;
+import dev.txguard.TxListener;
+import java.time.Duration;
+
+/**
+ * The one place that says how every contender reaches the database, so that no contender can get
+ * a better pool than another: the same server, the same size, the same auto-commit and isolation.
+ *
+ * <p>The settings copy what txguard's own level-0 pool uses (HikariCP, autoCommit false, READ
+ * COMMITTED, all connections kept open, 30 s connection timeout): txguard cannot be handed a
+ * pool, so the baselines get a pool built to the same recipe instead.
+ */
+final class BenchSetup {
+  /** Read by the runner and by every forked benchmark JVM (forks inherit the environment). */
+  static final String URL_ENV = "TXGUARD_BENCH_URL";
+
+  static final String DEFAULT_URL = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
+
+  /**
+   * Large enough that no benchmark thread ever waits for a connection (the contention benchmark
+   * runs 16 threads), so the pool never decides a race.
+   */
+  static final int POOL_SIZE = 16;
+
+  private static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(30);
+
+  private BenchSetup() {}
+
+  static String url() {
+    String url = System.getenv(URL_ENV);
+    return url == null || url.isBlank() ? DEFAULT_URL : url;
+  }
+
+  /** A HikariCP pool with exactly the settings of txguard's level-0 pool. */
+  static HikariDataSource pool(String name) {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(url());
+    config.setPoolName("bench-" + name);
+    config.setMaximumPoolSize(POOL_SIZE);
+    config.setMinimumIdle(POOL_SIZE);
+    config.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
+    config.setAutoCommit(false);
+    config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+    return new HikariDataSource(config);
+  }
+
+  /** A txguard database; its internal pool gets the settings {@link #pool} copies. */
+  static Database txguard(TxListener listener) {
+    Database.Builder builder = Database.builder()
+        .url(url())
+        .poolSize(POOL_SIZE)
+        .connectionTimeout(CONNECTION_TIMEOUT);
+    if (listener != null) {
+      builder.listener(listener);
+    }
+    return builder.build();
+  }
+
+  /** A printable description of the pool settings, for the report. */
+  static String describePool() {
+    return "HikariCP " + POOL_SIZE + " connections (min idle " + POOL_SIZE + "), autoCommit=false,"
+        + " READ COMMITTED, connectionTimeout " + CONNECTION_TIMEOUT.toSeconds() + " s";
+  }
+}

@@ -1,0 +1,28 @@
+package dev.txguard.bench;
+
+import dev.txguard.Database;
+
+/** txguard as its javadoc teaches it: default options, statements through {@code Tx}. */
+final class TxguardUnits implements Units {
+  private final Database db = BenchSetup.txguard(null);
+
+  @Override
+  public long read(int id) {
+    return db.inTx(tx -> tx.queryOne(Schema.READ, rs -> rs.getLong(1), id)
+        .orElseThrow(() -> new IllegalStateException("no account " + id)));
+  }
+
+  @Override
+  public void write(int from, int to, long amount) {
+    db.useTx(tx -> {
+      tx.update(Schema.DEBIT, amount, from);
+      tx.update(Schema.CREDIT, amount, to);
+      tx.update(Schema.LOG, from, to, amount);
+    });
+  }
+
+  @Override
+  public void close() {
+    db.close();
+  }
+}
