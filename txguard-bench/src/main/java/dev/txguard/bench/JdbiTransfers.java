@@ -9,7 +9,7 @@ import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 
 /** Jdbi's own answer to serialization failures: SerializableTransactionRunner. */
 final class JdbiTransfers implements Transfers {
-  private final HikariDataSource ds = BenchSetup.pool("jdbi-serializable");
+  private final HikariDataSource ds = BenchSetup.poolForJdbi("jdbi-serializable");
   private final Jdbi jdbi = Jdbi.create(ds);
 
   JdbiTransfers() {

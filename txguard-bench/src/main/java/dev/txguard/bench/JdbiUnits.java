@@ -5,7 +5,7 @@ import org.jdbi.v3.core.Jdbi;
 
 /** Jdbi's callback transactions on a plain {@code Jdbi.create(dataSource)}. */
 final class JdbiUnits implements Units {
-  private final HikariDataSource ds = BenchSetup.pool("jdbi");
+  private final HikariDataSource ds = BenchSetup.poolForJdbi("jdbi");
   private final Jdbi jdbi = Jdbi.create(ds);
 
   @Override

@@ -1,0 +1,140 @@
+package dev.txguard.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * The benchmark runner behind {@code txguard-bench/run.sh}: measures the database's limit with
+ * pgbench, then every JMH contender with its baseline in the same run, then prints the ratio table.
+ *
+ * <pre>
+ * run.sh                 short mode: 1 fork, 2 x 2 s warm-up, 3 x 3 s measured (about 7 minutes)
+ * run.sh --full          for publication: 3 forks, 3 x 5 s warm-up, 5 x 5 s measured (about an hour)
+ * run.sh --smoke         checks the harness end to end in about 2 minutes; its numbers mean nothing
+ * run.sh --prof gc       adds a JMH profiler (gc, stack, ...) to every JMH run
+ * run.sh --only read     only the read unit (also: write, contention); the limit still runs
+ * </pre>
+ */
+public final class Main {
+  /** How long each part runs; the three modes differ only here. */
+  private record Plan(String name, int forks, int warmups, int warmupSeconds, int iterations,
+      int iterationSeconds, int pgbenchSeconds) {}
+
+  private static final Plan SHORT = new Plan("short", 1, 2, 2, 3, 3, 6);
+  private static final Plan FULL = new Plan("full", 3, 3, 5, 5, 5, 30);
+  private static final Plan SMOKE = new Plan("smoke", 1, 0, 1, 1, 1, 3);
+
+  private Main() {}
+
+  public static void main(String[] args) throws Exception {
+    Plan plan = SHORT;
+    List<String> profilers = new ArrayList<>();
+    String only = null;
+    Path out = Path.of("txguard-bench/target/bench-results");
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--full" -> plan = FULL;
+        case "--short" -> plan = SHORT;
+        case "--smoke" -> plan = SMOKE;
+        case "--prof" -> profilers.add(value(args, ++i, "--prof"));
+        case "--only" -> only = value(args, ++i, "--only");
+        case "--out" -> out = Path.of(value(args, ++i, "--out"));
+        default -> throw new IllegalArgumentException("unknown option " + args[i]
+            + "; use --full, --short, --smoke, --prof NAME, --only read|write|contention, --out DIR");
+      }
+    }
+    if (only != null && !List.of("read", "write", "contention").contains(only)) {
+      throw new IllegalArgumentException("--only takes read, write or contention, was " + only);
+    }
+    Files.createDirectories(out);
+    Path checks = out.resolve("contention-checks.txt");
+    Files.deleteIfExists(checks);
+
+    Report report = new Report(plan.name(), BenchSetup.url());
+    System.out.println("txguard-bench, " + plan.name() + " mode, against " + BenchSetup.url());
+    System.out.println("results and JMH logs go to " + out.toAbsolutePath());
+
+    if (Limit.available()) {
+      for (String unit : List.of("read", "write")) {
+        if (only != null && !only.equals(unit)) {
+          continue;
+        }
+        for (int clients : new int[] {1, 8}) {
+          System.out.println("limit: pgbench " + unit + ", " + clients + " client(s), " + plan.pgbenchSeconds() + " s");
+          report.addLimit(Limit.run(unit, clients, plan.pgbenchSeconds(), out));
+        }
+      }
+    } else {
+      System.out.println("pgbench not found on PATH: the limit column stays empty");
+    }
+
+    for (int threads : new int[] {1, 8}) {
+      String methods = only == null ? "(read|write)" : only.equals("contention") ? null : only;
+      if (methods == null) {
+        continue;
+      }
+      System.out.println("JMH: overhead, " + threads + " thread(s): " + methods + " x 5 contenders");
+      report.addOverhead(run(plan, profilers, out, checks, "OverheadBenchmark\\." + methods + "$", threads,
+          "overhead-t" + threads));
+    }
+    if (only == null || only.equals("contention")) {
+      System.out.println("JMH: contention, " + ContentionBenchmark.THREADS + " threads x 3 contenders");
+      report.addContention(run(plan, profilers, out, checks, "ContentionBenchmark\\.transfer$", 0, "contention"));
+      report.addChecks(Files.exists(checks) ? Files.readAllLines(checks) : List.of());
+    }
+
+    String table = report.render();
+    System.out.println();
+    System.out.println(table);
+    Files.writeString(out.resolve("report.md"), table);
+  }
+
+  private static Collection<RunResult> run(Plan plan, List<String> profilers, Path out, Path checks,
+      String include, int threads, String name) throws Exception {
+    List<String> jvmArgs = new ArrayList<>(List.of("-Xms1g", "-Xmx1g",
+        // jOOQ prints a banner and tips at first use; they would land in the middle of JMH's log
+        "-Dorg.jooq.no-logo=true", "-Dorg.jooq.no-tips=true",
+        "-D" + ContentionBenchmark.CHECKS_PROPERTY + "=" + checks.toAbsolutePath()));
+    if (Runtime.version().feature() >= 24) {
+      jvmArgs.add("--sun-misc-unsafe-memory-access=allow"); // JMH 1.37 still uses sun.misc.Unsafe
+    }
+    ChainedOptionsBuilder options = new OptionsBuilder()
+        .include(include)
+        .forks(plan.forks())
+        .warmupIterations(plan.warmups())
+        .warmupTime(TimeValue.seconds(plan.warmupSeconds()))
+        .measurementIterations(plan.iterations())
+        .measurementTime(TimeValue.seconds(plan.iterationSeconds()))
+        .timeout(TimeValue.minutes(2))
+        .timeUnit(TimeUnit.SECONDS)
+        .jvmArgsAppend(jvmArgs.toArray(String[]::new))
+        .shouldFailOnError(false)
+        .resultFormat(ResultFormatType.JSON)
+        .result(out.resolve(name + ".json").toString())
+        .output(out.resolve(name + ".log").toString());
+    if (threads > 0) {
+      options.threads(threads);
+    }
+    for (String profiler : profilers) {
+      options.addProfiler(profiler);
+    }
+    return new Runner(options.build()).run();
+  }
+
+  private static String value(String[] args, int i, String option) {
+    if (i >= args.length) {
+      throw new IllegalArgumentException(option + " needs a value");
+    }
+    return args[i];
+  }
+}
