@@ -30,4 +30,10 @@ mvn -B -q -pl txguard-bench -am package dependency:build-classpath \
   -DskipTests -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime
 cp="txguard-bench/target/classes:$(cat txguard-bench/target/classpath.txt)"
 
-exec "${JAVA_HOME:+$JAVA_HOME/bin/}java" -Xmx512m -cp "$cp" dev.txguard.bench.Main "$@"
+java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+jvm_opts=(-Xmx512m)
+# JMH 1.37 still calls sun.misc.Unsafe; JDK 24+ warns about it unless told it is allowed
+if [ "$(java_major "$java")" -ge 24 ]; then
+  jvm_opts+=(--sun-misc-unsafe-memory-access=allow)
+fi
+exec "$java" "${jvm_opts[@]}" -cp "$cp" dev.txguard.bench.Main "$@"

@@ -10,7 +10,6 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -25,9 +24,15 @@ import org.openjdk.jmh.annotations.Threads;
 
 /**
  * Retry goodput: 16 threads move money between 10 hot accounts at SERIALIZABLE, so most attempts
- * collide. The primary score counts finished units (committed or given up); the {@code committed}
- * counter is the goodput that matters. After every trial the balances must still add up to what
- * the trial started with, or the trial fails.
+ * collide. One operation is one committed transfer: a unit that gives up after its attempt budget
+ * is followed by a new one (new accounts, new amount) within the same operation, so the score is
+ * committed transfers per second. Retries and give-ups are counted per trial. After every trial the
+ * balances must still add up to what the trial started with, or the trial fails.
+ *
+ * <p>Why not JMH's {@code @AuxCounters} for committed and retries: with 16 threads whose operations
+ * last milliseconds, JMH normalises each thread's counter by that thread's own measured window,
+ * and a first run reported 5,297 committed/s beside 342 finished units/s. The primary score is
+ * measured in JMH's synchronised window and has no such problem.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -44,17 +49,9 @@ public class ContentionBenchmark {
   private Transfers transfers;
   private final Queue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
 
-  /**
-   * Per-thread counts, reported by JMH as rates. The trial totals are kept apart from the
-   * per-iteration counters, which JMH expects to be reset at every iteration.
-   */
-  @AuxCounters(AuxCounters.Type.OPERATIONS)
+  /** Per-thread trial totals, added up at the end of the trial. */
   @State(Scope.Thread)
   public static class Outcome {
-    public long committed;
-    public long retries;
-    public long gaveUp;
-
     long totalUnits;
     long totalCommitted;
     long totalAttempts;
@@ -67,24 +64,13 @@ public class ContentionBenchmark {
       bench.outcomes.add(this);
     }
 
-    @Setup(Level.Iteration)
-    public void reset() {
-      committed = 0;
-      retries = 0;
-      gaveUp = 0;
-    }
-
     void record(boolean didCommit) {
-      long extra = Math.max(0, attemptsThisUnit - 1);
-      retries += extra;
       totalAttempts += attemptsThisUnit;
       totalUnits++;
       attemptsThisUnit = 0;
       if (didCommit) {
-        committed++;
         totalCommitted++;
       } else {
-        gaveUp++;
         totalGaveUp++;
       }
     }
@@ -138,15 +124,17 @@ public class ContentionBenchmark {
 
   @Benchmark
   @Threads(THREADS)
-  public boolean transfer(Outcome outcome) throws Exception {
+  public void transfer(Outcome outcome) throws Exception {
     ThreadLocalRandom random = ThreadLocalRandom.current();
-    int from = random.nextInt(1, Schema.HOT_ACCOUNTS + 1);
-    int to = random.nextInt(1, Schema.HOT_ACCOUNTS);
-    if (to >= from) {
-      to++;
-    }
-    boolean committed = transfers.transfer(from, to, random.nextLong(1, 100), outcome.countAttempt);
-    outcome.record(committed);
-    return committed;
+    boolean committed;
+    do {
+      int from = random.nextInt(1, Schema.HOT_ACCOUNTS + 1);
+      int to = random.nextInt(1, Schema.HOT_ACCOUNTS);
+      if (to >= from) {
+        to++;
+      }
+      committed = transfers.transfer(from, to, random.nextLong(1, 100), outcome.countAttempt);
+      outcome.record(committed);
+    } while (!committed);
   }
 }

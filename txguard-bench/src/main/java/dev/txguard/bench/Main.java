@@ -18,21 +18,26 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * pgbench, then every JMH contender with its baseline in the same run, then prints the ratio table.
  *
  * <pre>
- * run.sh                 short mode: 1 fork, 2 x 2 s warm-up, 3 x 3 s measured (about 7 minutes)
- * run.sh --full          for publication: 3 forks, 3 x 5 s warm-up, 5 x 5 s measured (about an hour)
+ * run.sh                 short mode: 2 rounds of 1 fork, 2 x 1 s warm-up, 3 x 2 s measured (about 8 minutes)
+ * run.sh --full          for publication: 3 rounds of 1 fork, 3 x 5 s warm-up, 5 x 5 s measured (about 50 minutes)
  * run.sh --smoke         checks the harness end to end in about 2 minutes; its numbers mean nothing
  * run.sh --prof gc       adds a JMH profiler (gc, stack, ...) to every JMH run
  * run.sh --only read     only the read unit (also: write, contention); the limit still runs
  * </pre>
+ *
+ * <p>A round runs every contender once, baseline first; rounds repeat the whole sequence. On a
+ * small machine shared with other work, load comes in bursts of tens of seconds: a second round
+ * minutes later gives every contender iterations in both quiet and busy stretches, which one long
+ * trial per contender cannot.
  */
 public final class Main {
   /** How long each part runs; the three modes differ only here. */
-  private record Plan(String name, int forks, int warmups, int warmupSeconds, int iterations,
+  private record Plan(String name, int rounds, int forks, int warmups, int warmupSeconds, int iterations,
       int iterationSeconds, int pgbenchSeconds) {}
 
-  private static final Plan SHORT = new Plan("short", 1, 2, 2, 3, 3, 6);
-  private static final Plan FULL = new Plan("full", 3, 3, 5, 5, 5, 30);
-  private static final Plan SMOKE = new Plan("smoke", 1, 0, 1, 1, 1, 3);
+  private static final Plan SHORT = new Plan("short", 2, 1, 2, 1, 3, 2, 6);
+  private static final Plan FULL = new Plan("full", 3, 1, 3, 5, 5, 5, 30);
+  private static final Plan SMOKE = new Plan("smoke", 1, 1, 0, 1, 1, 1, 3);
 
   private Main() {}
 
@@ -78,19 +83,26 @@ public final class Main {
       System.out.println("pgbench not found on PATH: the limit column stays empty");
     }
 
-    for (int threads : new int[] {1, 8}) {
-      String methods = only == null ? "(read|write)" : only.equals("contention") ? null : only;
-      if (methods == null) {
-        continue;
+    for (int round = 1; round <= plan.rounds(); round++) {
+      for (int threads : new int[] {1, 8}) {
+        String methods = only == null ? "(read|write)" : only.equals("contention") ? null : only;
+        if (methods == null) {
+          continue;
+        }
+        System.out.println("round " + round + "/" + plan.rounds() + ", JMH: overhead, " + threads
+            + " thread(s): " + methods + " x 5 contenders");
+        report.add(run(plan, profilers, out, checks, "OverheadBenchmark\\." + methods + "$", threads,
+            "overhead-t" + threads + "-r" + round));
       }
-      System.out.println("JMH: overhead, " + threads + " thread(s): " + methods + " x 5 contenders");
-      report.addOverhead(run(plan, profilers, out, checks, "OverheadBenchmark\\." + methods + "$", threads,
-          "overhead-t" + threads));
+      if (only == null || only.equals("contention")) {
+        System.out.println("round " + round + "/" + plan.rounds() + ", JMH: contention, "
+            + ContentionBenchmark.THREADS + " threads x 3 contenders");
+        report.add(run(plan, profilers, out, checks, "ContentionBenchmark\\.transfer$", 0, "contention-r" + round));
+      }
+      report.roundDone();
     }
-    if (only == null || only.equals("contention")) {
-      System.out.println("JMH: contention, " + ContentionBenchmark.THREADS + " threads x 3 contenders");
-      report.addContention(run(plan, profilers, out, checks, "ContentionBenchmark\\.transfer$", 0, "contention"));
-      report.addChecks(Files.exists(checks) ? Files.readAllLines(checks) : List.of());
+    if (Files.exists(checks)) {
+      report.addChecks(Files.readAllLines(checks));
     }
 
     String table = report.render();

@@ -6,8 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.BenchmarkResult;
+import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.util.ListStatistics;
 import org.openjdk.jmh.util.Statistics;
 
 /**
@@ -15,17 +17,30 @@ import org.openjdk.jmh.util.Statistics;
  * the other contender, so above 1 means txguard did more work per second. The headline ratio is
  * of medians (robust to one noisy iteration); the ± beside it propagates JMH's 99.9% confidence
  * intervals of both means, so a ratio whose ± reaches across a target has not shown it.
+ *
+ * <p>Samples are per measured iteration, pooled over all rounds: a contender measured in two
+ * rounds, minutes apart, has both rounds' iterations in its median, so a burst of foreign load on
+ * the machine lands on every contender instead of on whichever ran during it.
  */
 final class Report {
   private static final double OVERHEAD_TARGET = 0.97;
   private static final double GOODPUT_TARGET = 1.5;
+  private static final double CONFIDENCE = 0.999;
+
+  /** Iteration scores of one contender in one benchmark: the primary score and JMH's counters. */
+  private record Samples(ListStatistics primary, Map<String, ListStatistics> secondary) {
+    Samples() {
+      this(new ListStatistics(), new LinkedHashMap<>());
+    }
+
+  }
 
   private final String mode;
   private final String url;
   private final Map<String, Limit.Result> limits = new LinkedHashMap<>();
-  private final List<RunResult> overhead = new ArrayList<>();
-  private final List<RunResult> contention = new ArrayList<>();
+  private final Map<String, Samples> samples = new LinkedHashMap<>();
   private final Map<String, Map<String, String>> checks = new LinkedHashMap<>();
+  private int rounds;
 
   Report(String mode, String url) {
     this.mode = mode;
@@ -36,15 +51,34 @@ final class Report {
     limits.put(result.unit() + "/" + result.clients(), result);
   }
 
-  void addOverhead(Collection<RunResult> results) {
-    overhead.addAll(results);
+  void roundDone() {
+    rounds++;
   }
 
-  void addContention(Collection<RunResult> results) {
-    contention.addAll(results);
+  /** Pools every measured iteration of {@code results} under its benchmark, threads and contender. */
+  void add(Collection<RunResult> results) {
+    for (RunResult r : results) {
+      String benchmark = r.getParams().getBenchmark();
+      String method = benchmark.substring(benchmark.lastIndexOf('.') + 1);
+      String key = method + "/" + r.getParams().getThreads() + "/" + r.getParams().getParam("contender");
+      Samples s = samples.computeIfAbsent(key, k -> new Samples());
+      for (BenchmarkResult br : r.getBenchmarkResults()) {
+        for (IterationResult ir : br.getIterationResults()) {
+          s.primary().addValue(ir.getPrimaryResult().getScore());
+          // JMH declares this map with the raw Result type
+          for (String counter : ir.getSecondaryResults().keySet()) {
+            double score = ir.getSecondaryResults().get(counter).getScore();
+            s.secondary().computeIfAbsent(counter, k -> new ListStatistics()).addValue(score);
+          }
+        }
+      }
+    }
   }
 
-  /** Parses the key=value lines the contention trials append after their balance check. */
+  /**
+   * Folds in the key=value lines the contention trials append after their balance check, one per
+   * trial: a contender is exact only if every one of its trials was, and its counts add up.
+   */
   void addChecks(List<String> lines) {
     for (String line : lines) {
       Map<String, String> fields = new LinkedHashMap<>();
@@ -54,16 +88,35 @@ final class Report {
           fields.put(pair.substring(0, eq), pair.substring(eq + 1));
         }
       }
-      if (fields.containsKey("contender")) {
-        checks.put(fields.get("contender"), fields);
+      String contender = fields.get("contender");
+      if (contender == null) {
+        continue;
       }
+      Map<String, String> merged = checks.get(contender);
+      if (merged == null) {
+        checks.put(contender, fields);
+        continue;
+      }
+      merged.put("exact", String.valueOf("true".equals(merged.get("exact")) && "true".equals(fields.get("exact"))));
+      merged.put("balanceSum", fields.get("balanceSum"));
+      for (String counter : List.of("units", "committed", "gaveUp", "retries", "retriesSeenByLibrary")) {
+        merged.put(counter, String.valueOf(parse(merged.get(counter)) + parse(fields.get(counter))));
+      }
+    }
+  }
+
+  private static long parse(String value) {
+    try {
+      return value == null ? 0 : Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      return 0;
     }
   }
 
   String render() {
     StringBuilder sb = new StringBuilder();
-    sb.append("Mode: ").append(mode).append("; server: ").append(url).append("; pool: ")
-        .append(BenchSetup.describePool()).append("\n\n");
+    sb.append("Mode: ").append(mode).append(", ").append(rounds).append(" round(s); server: ").append(url)
+        .append("; pool: ").append(BenchSetup.describePool()).append("\n\n");
     List<String> verdicts = new ArrayList<>();
     renderOverhead(sb, verdicts);
     renderContention(sb, verdicts);
@@ -78,90 +131,85 @@ final class Report {
   }
 
   private void renderOverhead(StringBuilder sb, List<String> verdicts) {
-    if (overhead.isEmpty()) {
-      return;
-    }
-    sb.append("| unit | threads | contender | median ops/s | mean ± 99.9% CI | txguard ÷ this | of DB limit |\n");
-    sb.append("|---|---:|---|---:|---:|---:|---:|\n");
+    StringBuilder rows = new StringBuilder();
     for (String unit : List.of("read", "write")) {
       for (int threads : new int[] {1, 8}) {
-        Map<String, RunResult> byContender = new LinkedHashMap<>();
-        for (RunResult r : overhead) {
-          if (r.getParams().getBenchmark().endsWith("." + unit) && r.getParams().getThreads() == threads) {
-            byContender.put(r.getParams().getParam("contender"), r);
-          }
+        Samples txguard = samples.get(unit + "/" + threads + "/txguard");
+        boolean any = false;
+        for (String contender : List.of("jdbc", "txguard", "spring", "jdbi", "jooq")) {
+          any |= samples.containsKey(unit + "/" + threads + "/" + contender);
         }
-        if (byContender.isEmpty()) {
+        if (!any) {
           continue;
         }
         Limit.Result limit = limits.get(unit + "/" + threads);
-        Result<?> txguard = byContender.containsKey("txguard") ? byContender.get("txguard").getPrimaryResult() : null;
         for (String contender : List.of("jdbc", "txguard", "spring", "jdbi", "jooq")) {
-          RunResult r = byContender.get(contender);
-          if (r == null) {
-            sb.append(row(unit, String.valueOf(threads), contender, "FAILED (see the JMH log)", "", "", ""));
+          Samples s = samples.get(unit + "/" + threads + "/" + contender);
+          if (s == null || s.primary().getN() == 0) {
+            rows.append(row(unit, String.valueOf(threads), contender, "FAILED (see the JMH log)", "", "", "", ""));
             continue;
           }
-          Result<?> score = r.getPrimaryResult();
-          String ratio = contender.equals("txguard") || txguard == null ? "—" : ratio(txguard, score);
+          Statistics score = s.primary();
+          String ratio = contender.equals("txguard") || txguard == null ? "—" : ratio(txguard.primary(), score);
           String ofLimit = limit == null ? "" : percent(median(score) / limit.median());
-          sb.append(row(unit, String.valueOf(threads), contender, number(median(score)),
-              number(score.getScore()) + " ± " + number(score.getScoreError()), ratio, ofLimit));
+          rows.append(row(unit, String.valueOf(threads), contender, number(median(score)),
+              number(score.getMean()) + " ± " + number(error(score)), String.valueOf(score.getN()), ratio, ofLimit));
           if (txguard != null && !contender.equals("txguard")) {
-            verdicts.add(overheadVerdict(unit, threads, contender, txguard, score));
+            verdicts.add(overheadVerdict(unit, threads, contender, txguard.primary(), score));
           }
         }
       }
     }
-    sb.append('\n');
+    if (rows.isEmpty()) {
+      return;
+    }
+    sb.append("| unit | threads | contender | median ops/s | mean ± 99.9% CI | n | txguard ÷ this | of DB limit |\n");
+    sb.append("|---|---:|---|---:|---:|---:|---:|---:|\n");
+    sb.append(rows).append('\n');
   }
 
-  private static String overheadVerdict(String unit, int threads, String contender, Result<?> txguard, Result<?> other) {
+  private static String overheadVerdict(String unit, int threads, String contender, Statistics txguard,
+      Statistics other) {
     double r = median(txguard) / median(other);
     if (contender.equals("jdbc")) {
-      return String.format(Locale.ROOT, "%s, %d thread(s): inTx overhead vs hand-written JDBC %+.1f%% (target ≤ 3%%): %s",
-          unit, threads, (1 / r - 1) * 100, r >= OVERHEAD_TARGET ? "met" : "MISSED");
+      return String.format(Locale.ROOT,
+          "%s, %d thread(s): inTx overhead vs hand-written JDBC %+.1f%% (ratio %s; target ≤ 3%%): %s",
+          unit, threads, (1 / r - 1) * 100, ratio(txguard, other), r >= OVERHEAD_TARGET ? "met" : "MISSED");
     }
-    return String.format(Locale.ROOT, "%s, %d thread(s): txguard ÷ %s = %.3f (target ≥ 1): %s",
-        unit, threads, contender, r, r >= 1 ? "met" : "MISSED");
+    return String.format(Locale.ROOT, "%s, %d thread(s): txguard ÷ %s = %s (target ≥ 1): %s",
+        unit, threads, contender, ratio(txguard, other), r >= 1 ? "met" : "MISSED");
   }
 
   private void renderContention(StringBuilder sb, List<String> verdicts) {
-    if (contention.isEmpty()) {
-      return;
-    }
-    Map<String, RunResult> byContender = new LinkedHashMap<>();
-    for (RunResult r : contention) {
-      byContender.put(r.getParams().getParam("contender"), r);
-    }
-    Result<?> txguard = byContender.containsKey("txguard") ? committed(byContender.get("txguard")) : null;
-    sb.append("| contender | committed/s median | mean ± 99.9% CI | retries/s | retries per commit"
-        + " | gave up (trial) | retries (trial) | balance sum | txguard ÷ this |\n");
-    sb.append("|---|---:|---:|---:|---:|---:|---:|---|---:|\n");
+    StringBuilder rows = new StringBuilder();
+    Samples txguard = samples.get("transfer/" + ContentionBenchmark.THREADS + "/txguard");
     for (String contender : List.of("txguard", "jdbi", "immediate")) {
-      RunResult r = byContender.get(contender);
+      Samples s = samples.get("transfer/" + ContentionBenchmark.THREADS + "/" + contender);
       Map<String, String> check = checks.getOrDefault(contender, Map.of());
       String sum = check.isEmpty() ? "not checked"
           : ("true".equals(check.get("exact")) ? "exact (" : "WRONG (") + check.get("balanceSum") + ")";
-      if (r == null) {
-        sb.append("| ").append(contender).append(" | FAILED (see the JMH log) | | | | | | ").append(sum).append(" | |\n");
+      if (s == null || s.primary().getN() == 0) {
+        if (!check.isEmpty() || !samples.isEmpty()) {
+          rows.append("| ").append(contender).append(" | FAILED (see the JMH log) | | | | | | | ")
+              .append(sum).append(" | |\n");
+        }
         continue;
       }
-      Result<?> committed = committed(r);
-      Result<?> retries = r.getSecondaryResults().get("retries");
-      double retriesPerCommit = retries == null ? Double.NaN : retries.getScore() / committed.getScore();
-      String ratio = contender.equals("txguard") || txguard == null ? "—" : ratio(txguard, committed);
-      sb.append("| ").append(contender).append(" | ").append(number(median(committed))).append(" | ")
-          .append(number(committed.getScore())).append(" ± ").append(number(committed.getScoreError()))
-          .append(" | ").append(retries == null ? "" : number(retries.getScore())).append(" | ")
-          .append(String.format(Locale.ROOT, "%.2f", retriesPerCommit)).append(" | ")
-          .append(check.getOrDefault("gaveUp", "")).append(" | ").append(check.getOrDefault("retries", ""))
-          .append(" | ").append(sum).append(" | ").append(ratio).append(" |\n");
+      Statistics committed = s.primary();
+      double retriesPerCommit = parse(check.get("retries")) / (double) parse(check.get("committed"));
+      String ratio = contender.equals("txguard") || txguard == null ? "—" : ratio(txguard.primary(), committed);
+      rows.append(row(contender, number(median(committed)),
+          number(committed.getMean()) + " ± " + number(error(committed)), String.valueOf(committed.getN()),
+          String.format(Locale.ROOT, "%.2f", retriesPerCommit), check.getOrDefault("committed", ""),
+          check.getOrDefault("gaveUp", ""), check.getOrDefault("retries", ""), sum, ratio));
       if (txguard != null && !contender.equals("txguard")) {
-        double q = median(txguard) / median(committed);
-        verdicts.add(String.format(Locale.ROOT, "contention: txguard goodput ÷ %s = %.2f (target ≥ 1.5): %s",
-            contender, q, q >= GOODPUT_TARGET ? "met" : "MISSED"));
+        double q = median(txguard.primary()) / median(committed);
+        verdicts.add(String.format(Locale.ROOT, "contention: txguard goodput ÷ %s = %s (target ≥ 1.5): %s",
+            contender, ratio(txguard.primary(), committed), q >= GOODPUT_TARGET ? "met" : "MISSED"));
       }
+    }
+    if (rows.isEmpty()) {
+      return;
     }
     for (Map.Entry<String, Map<String, String>> e : checks.entrySet()) {
       if (!"true".equals(e.getValue().get("exact"))) {
@@ -176,7 +224,10 @@ final class Report {
       verdicts.add("contention: txguard retries counted by TxListener.onRetry " + tx.get("retriesSeenByLibrary")
           + ", by counting callback runs " + tx.get("retries"));
     }
-    sb.append('\n');
+    sb.append("| contender | committed/s median | mean ± 99.9% CI | n | retries per commit"
+        + " | committed (all trials) | gave up (all trials) | retries (all trials) | balance sum | txguard ÷ this |\n");
+    sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---|---:|\n");
+    sb.append(rows).append('\n');
   }
 
   private void renderLimits(StringBuilder sb) {
@@ -191,30 +242,23 @@ final class Report {
     }
   }
 
-  private static Result<?> committed(RunResult r) {
-    Result<?> c = r.getSecondaryResults().get("committed");
-    return c != null ? c : r.getPrimaryResult();
-  }
-
-  private static double median(Result<?> r) {
-    Statistics s = r.getStatistics();
+  private static double median(Statistics s) {
     return s.getN() == 0 ? Double.NaN : s.getPercentile(50);
   }
 
+  private static double error(Statistics s) {
+    return s.getN() <= 2 ? Double.NaN : s.getMeanErrorAt(CONFIDENCE);
+  }
+
   /** Median ratio, with the relative errors of both means added in quadrature. */
-  private static String ratio(Result<?> txguard, Result<?> other) {
+  private static String ratio(Statistics txguard, Statistics other) {
     double r = median(txguard) / median(other);
-    double ea = relativeError(txguard);
-    double eb = relativeError(other);
-    double err = Double.isNaN(ea) || Double.isNaN(eb) ? Double.NaN : r * Math.sqrt(ea * ea + eb * eb);
+    double ea = error(txguard) / txguard.getMean();
+    double eb = error(other) / other.getMean();
+    double err = r * Math.sqrt(ea * ea + eb * eb);
     return Double.isNaN(err)
         ? String.format(Locale.ROOT, "%.3f", r)
         : String.format(Locale.ROOT, "%.3f ± %.3f", r, err);
-  }
-
-  private static double relativeError(Result<?> r) {
-    double error = r.getScoreError();
-    return Double.isNaN(error) || r.getScore() == 0 ? Double.NaN : error / r.getScore();
   }
 
   private static String row(String... cells) {
@@ -222,10 +266,7 @@ final class Report {
   }
 
   private static String number(double v) {
-    if (Double.isNaN(v)) {
-      return "n/a";
-    }
-    return String.format(Locale.ROOT, "%,.0f", v);
+    return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%,.0f", v);
   }
 
   private static String percent(double v) {
