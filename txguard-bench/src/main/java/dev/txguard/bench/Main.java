@@ -18,11 +18,12 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * pgbench, then every JMH contender with its baseline in the same run, then prints the ratio table.
  *
  * <pre>
- * run.sh                 short mode: 2 rounds of 1 fork, 2 x 1 s warm-up, 3 x 2 s measured (about 8 minutes)
+ * run.sh                 short mode: 2 rounds of 1 fork, 2 x 1 s warm-up, 2 x 2 s measured (about 9 minutes)
  * run.sh --full          for publication: 3 rounds of 1 fork, 3 x 5 s warm-up, 5 x 5 s measured (about 50 minutes)
  * run.sh --smoke         checks the harness end to end in about 2 minutes; its numbers mean nothing
  * run.sh --prof gc       adds a JMH profiler (gc, stack, ...) to every JMH run
- * run.sh --only read     only the read unit (also: write, contention); the limit still runs
+ * run.sh --only read     only the read unit (also: write, contention) and its limit
+ * run.sh --rounds 1      overrides the mode's number of rounds (with --prof, one is usually enough)
  * </pre>
  *
  * <p>A round runs every contender once, baseline first; rounds repeat the whole sequence. On a
@@ -35,7 +36,7 @@ public final class Main {
   private record Plan(String name, int rounds, int forks, int warmups, int warmupSeconds, int iterations,
       int iterationSeconds, int pgbenchSeconds) {}
 
-  private static final Plan SHORT = new Plan("short", 2, 1, 2, 1, 3, 2, 6);
+  private static final Plan SHORT = new Plan("short", 2, 1, 2, 1, 2, 2, 6);
   private static final Plan FULL = new Plan("full", 3, 1, 3, 5, 5, 5, 30);
   private static final Plan SMOKE = new Plan("smoke", 1, 1, 0, 1, 1, 1, 3);
 
@@ -45,6 +46,7 @@ public final class Main {
     Plan plan = SHORT;
     List<String> profilers = new ArrayList<>();
     String only = null;
+    Integer rounds = null;
     Path out = Path.of("txguard-bench/target/bench-results");
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -54,14 +56,27 @@ public final class Main {
         case "--prof" -> profilers.add(value(args, ++i, "--prof"));
         case "--only" -> only = value(args, ++i, "--only");
         case "--out" -> out = Path.of(value(args, ++i, "--out"));
+        case "--rounds" -> rounds = Integer.parseInt(value(args, ++i, "--rounds"));
         default -> throw new IllegalArgumentException("unknown option " + args[i]
-            + "; use --full, --short, --smoke, --prof NAME, --only read|write|contention, --out DIR");
+            + "; use --full, --short, --smoke, --rounds N, --prof NAME, --only read|write|contention, --out DIR");
       }
+    }
+    if (rounds != null && rounds < 1) {
+      throw new IllegalArgumentException("--rounds must be at least 1, was " + rounds);
+    }
+    if (rounds != null) {
+      plan = new Plan(plan.name(), rounds, plan.forks(), plan.warmups(), plan.warmupSeconds(), plan.iterations(),
+          plan.iterationSeconds(), plan.pgbenchSeconds());
     }
     if (only != null && !List.of("read", "write", "contention").contains(only)) {
       throw new IllegalArgumentException("--only takes read, write or contention, was " + only);
     }
     Files.createDirectories(out);
+    try (var old = Files.newDirectoryStream(out, "*.{json,log,md,txt,sql}")) {
+      for (Path p : old) {
+        Files.delete(p); // a file left by an earlier run must not pass for this run's
+      }
+    }
     Path checks = out.resolve("contention-checks.txt");
     Files.deleteIfExists(checks);
 

@@ -28,6 +28,8 @@ final class Schema {
   static final String HOT_ADD = "update bench_hot_account set balance = balance + ? where id = ?";
   static final String HOT_SUM = "select sum(balance), count(*) from bench_hot_account";
 
+  private static final String NO_AUTOVACUUM = " with (autovacuum_enabled = false)";
+
   private Schema() {}
 
   /** Drops and recreates every bench_ table with its initial rows. */
@@ -35,11 +37,12 @@ final class Schema {
     try (Connection c = DriverManager.getConnection(BenchSetup.url());
         Statement st = c.createStatement()) {
       st.execute("drop table if exists bench_account, bench_transfer, bench_hot_account");
-      st.execute("create table bench_account(id int primary key, balance bigint not null)");
+      // autovacuum off: a vacuum started by one contender's updates would run during the next's trial
+      st.execute("create table bench_account(id int primary key, balance bigint not null)" + NO_AUTOVACUUM);
       st.execute("insert into bench_account select g, 1000000 from generate_series(1, " + ACCOUNTS + ") g");
       st.execute("create table bench_transfer(id bigserial primary key, from_id int not null,"
-          + " to_id int not null, amount bigint not null)");
-      st.execute("create table bench_hot_account(id int primary key, balance bigint not null)");
+          + " to_id int not null, amount bigint not null)" + NO_AUTOVACUUM);
+      st.execute("create table bench_hot_account(id int primary key, balance bigint not null)" + NO_AUTOVACUUM);
       st.execute("insert into bench_hot_account select g, " + HOT_INITIAL_BALANCE
           + " from generate_series(1, " + HOT_ACCOUNTS + ") g");
       st.execute("vacuum analyze bench_account, bench_transfer, bench_hot_account");
