@@ -152,6 +152,7 @@ public final class Main {
     if (threads > 0) {
       options.threads(threads);
     }
+    options.addProfiler(ProcessCpuProfiler.class);
     for (String profiler : profilers) {
       options.addProfiler(profiler);
     }
