@@ -28,7 +28,9 @@ interface Transfers extends AutoCloseable {
 
   static Transfers create(String contender) {
     return switch (contender) {
-      case "txguard" -> new TxguardTransfers();
+      case "txguard" -> new TxguardTransfers(TxguardTransfers.DEFAULT_BACKOFF);
+      // not in the default run: for experiments with the backoff (run JMH with -p contender=...)
+      case "txguard-1ms" -> new TxguardTransfers(TxguardTransfers.SHORT_BACKOFF);
       case "jdbi" -> new JdbiTransfers();
       case "immediate" -> new ImmediateRetryTransfers();
       default -> throw new IllegalArgumentException(
