@@ -140,12 +140,10 @@ final class DemoCommand implements Callable<Integer> {
 
   private static DemoReport run(List<Story> selected, ConnectionInfo target, long seed, Consumer<String> progress) {
     long start = System.nanoTime();
-    progress.accept("txguard demo: " + selected.size() + " "
-        + (selected.size() == 1 ? "story" : "stories") + ", seed " + seed);
     try (DemoServer server = target == null ? DemoServer.embedded(progress) : DemoServer.external(target)) {
-      if (!server.isEmbedded()) {
-        progress.accept("Running on " + server.description());
-      }
+      // the header comes once the server is there: a bad --url gets its one error line and nothing else
+      progress.accept("txguard demo: " + selected.size() + " " + (selected.size() == 1 ? "story" : "stories")
+          + ", seed " + seed + ", on " + server.description());
       StoryRunner runner = new StoryRunner(server.storyConnection(), seed, STORY_LIMIT);
       List<StoryResult> results = new ArrayList<>();
       for (Story story : selected) {

@@ -58,7 +58,7 @@ public record DemoReport(long seed, String server, boolean embedded, List<StoryR
           s.verdict());
     }
     sb.append("-".repeat(WIDTH)).append('\n');
-    sb.append(summary()).append('\n');
+    wrap(summary(), WIDTH).forEach(line -> sb.append(line).append('\n'));
     return sb.toString();
   }
 

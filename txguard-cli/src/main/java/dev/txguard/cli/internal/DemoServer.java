@@ -178,7 +178,8 @@ public final class DemoServer implements AutoCloseable {
   /** The first line of an error's own message: pgjdbc puts what went wrong there. */
   static String firstLine(Throwable e) {
     String msg = e.getMessage() == null ? e.toString() : e.getMessage();
-    return msg.lines().findFirst().orElse(msg);
+    // the server's severity adds nothing to a one-line error
+    return msg.lines().findFirst().orElse(msg).replaceFirst("^(FATAL|ERROR): ", "");
   }
 
   /** The innermost message of an error chain: the one that says what really went wrong. */
