@@ -82,7 +82,8 @@ public final class Txguard implements Callable<Integer> {
     if (ex instanceof BadInvocationException) {
       return usageError(cmd, ex.getMessage());
     }
-    cmd.getErr().println("txguard: " + ex);
+    // an environment problem (the embedded server cannot start, the schema cannot be dropped): say what
+    cmd.getErr().println("txguard: " + (ex.getMessage() != null ? ex.getMessage() : ex.toString()));
     return 1;
   }
 

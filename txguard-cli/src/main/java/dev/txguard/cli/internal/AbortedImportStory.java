@@ -220,7 +220,8 @@ final class AbortedImportStory implements Story {
       });
       return "";
     } catch (TransactionAbortedException e) {
-      return "next statement failed at once: " + DemoServer.firstLine(e);
+      return "the next statement failed at once with TransactionAbortedException, caused by "
+          + (e.getCause() == null ? "nothing (!)" : DemoServer.firstLine(e.getCause()));
     }
   }
 
@@ -235,10 +236,10 @@ final class AbortedImportStory implements Story {
     String brief = lost + " of " + expected + " products lost";
     String detail;
     if (variant == Variant.NAIVE) {
-      detail = log.swallowed.get() + " unique violations swallowed; then " + abortedErrors
-          + " statements failed with \"current transaction is aborted\", far from the cause; " + log.failedTasks.get()
-          + " of " + TASKS + " task commits failed; " + lost + " of " + expected + " products lost"
-          + (log.errors.isEmpty() ? "" : " (first error: " + log.errors.get(0) + ")");
+      detail = log.swallowed.get() + " errors swallowed (unique violation or deadlock); then " + abortedErrors
+          + " statements failed with \"current transaction is aborted\", far from the cause; "
+          + (TASKS - log.failedTasks.get()) + " of " + TASKS + " commits reported success, yet " + lost + " of "
+          + expected + " products were lost" + (log.errors.isEmpty() ? "" : " (first error: " + log.errors.get(0) + ")");
     } else {
       detail = imported + " of " + expected + " products imported, " + lost + " lost, " + log.retries.get()
           + " retries, " + log.failedTasks.get() + " tasks failed; the same swallowed error inside a unit: "

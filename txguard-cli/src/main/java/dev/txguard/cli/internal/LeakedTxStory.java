@@ -125,7 +125,7 @@ final class LeakedTxStory implements Story {
       List<Result> results = serve(requests, id -> naiveHandler(ds, id));
       long open = context.openTransactions();
       int held = ds.getHikariPoolMXBean().getActiveConnections();
-      return measure(Variant.NAIVE, results, open, held, 0, "");
+      return measure(Variant.NAIVE, results, open, held, 0, "", false);
     }
   }
 
@@ -168,7 +168,8 @@ final class LeakedTxStory implements Story {
       long open = context.openTransactions();
       int held = db.poolStats().stream().mapToInt(PoolStats::active).sum();
       String leak = leaks.isEmpty() ? "" : describe(leaks.get(0));
-      return measure(Variant.TXGUARD, results, open, held, leaks.size(), leak);
+      boolean stackNamesOpener = !leaks.isEmpty() && namesOpener(leaks.get(0));
+      return measure(Variant.TXGUARD, results, open, held, leaks.size(), leak, stackNamesOpener);
     }
   }
 
@@ -203,12 +204,19 @@ final class LeakedTxStory implements Story {
   }
 
   private static String describe(LeakReport report) {
-    String frame = report.stack().isEmpty() ? "no stack" : "opened at " + report.stack().get(0);
-    return "leak reported: unit '" + report.name() + "' after " + report.age().toMillis() + " ms, " + frame;
+    return "leak reported: unit '" + report.name() + "' open " + report.age().toMillis() + " ms on thread "
+        + report.thread() + (namesOpener(report) ? ", with the stack that opened it" : ", but its stack does not"
+        + " show the code that opened it");
+  }
+
+  /** Whether the report's stack leads to the handler that forgot the handle. */
+  private static boolean namesOpener(LeakReport report) {
+    return report.stack().stream().anyMatch(f -> f.getMethodName().equals("forgetfulHandler"));
   }
 
   private Measurement measure(
-      Variant variant, List<Result> results, long openTx, int held, int leaks, String leak) {
+      Variant variant, List<Result> results, long openTx, int held, int leaks, String leak,
+      boolean stackNamesOpener) {
     long served = results.stream().filter(r -> r == Result.SERVED).count();
     long notFound = results.stream().filter(r -> r == Result.NOT_FOUND).count();
     long timedOut = results.stream().filter(r -> r == Result.TIMED_OUT).count();
@@ -229,6 +237,7 @@ final class LeakedTxStory implements Story {
         .put("transactionsLeftOpen", openTx)
         .put("connectionsHeld", held)
         .put("leaksReported", leaks)
+        .put("leakStackNamesOpener", stackNamesOpener ? 1 : 0)
         .measured(fault, brief, detail);
   }
 }
