@@ -3,6 +3,7 @@ package dev.txguard.cli.internal;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -49,7 +50,9 @@ public final class DemoServer implements AutoCloseable {
     long start = System.nanoTime();
     EmbeddedPostgres pg;
     try {
-      pg = EmbeddedPostgres.builder().setCleanDataDirectory(true).start();
+      // our own shutdown hook stops it (and drops nothing else), so zonky need not register one
+      pg = EmbeddedPostgres.builder().setCleanDataDirectory(true).setRegisterShutdownHook(false)
+          .setPGStartupWait(Duration.ofSeconds(60)).start();
     } catch (IOException | RuntimeException e) {
       throw new IllegalStateException("cannot start the embedded PostgreSQL: " + rootMessage(e), e);
     }
