@@ -396,11 +396,14 @@ public final class Engine implements AutoCloseable {
   private static StackTraceElement[] callerStack() {
     StackTraceElement[] stack = new Throwable().getStackTrace();
     int first = 0;
-    while (first < stack.length && stack[first].getClassName().startsWith("dev.txguard.")
-        && !stack[first].getClassName().contains("Test")) {
+    while (first < stack.length && isTxguardFrame(stack[first].getClassName())) {
       first++;
     }
     return Arrays.copyOfRange(stack, first, stack.length);
+  }
+
+  private static boolean isTxguardFrame(String className) {
+    return className.startsWith("dev.txguard.internal.") || className.equals("dev.txguard.Database");
   }
 
   void commitManual(Unit unit, TxImpl tx) {
