@@ -189,6 +189,15 @@ public final class Database implements AutoCloseable {
     return engine.level();
   }
 
+  /**
+   * Captures the level at which work started from here should run on other threads: one above the
+   * caller's unit of this database when it has one, else the caller's level. See
+   * {@link LevelContext}.
+   */
+  public LevelContext context() {
+    return new LevelContext(engine, engine.nextLevel());
+  }
+
   /** Snapshots of this database's pools opened so far, ordered by level. */
   public List<PoolStats> poolStats() {
     return engine.poolStats();

@@ -483,6 +483,23 @@ public final class Engine implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs {@code work} on the calling thread at {@code level} with no current unit, for work carried
+   * to another thread by a captured context. Unchecked throwables pass through; checked ones too.
+   */
+  public <T> T runAt(int level, Callable<T> work) {
+    ThreadContext ctx = ThreadContext.get();
+    checkLevel(ctx, level);
+    ThreadContext.Saved saved = ctx.enter(level);
+    try {
+      return work.call();
+    } catch (Exception e) {
+      throw Failures.rethrow(e);
+    } finally {
+      ctx.restore(saved);
+    }
+  }
+
   /** The level an independent unit opened by the calling thread would use. */
   public int nextLevel() {
     return ThreadContext.get().nextLevel(this);
