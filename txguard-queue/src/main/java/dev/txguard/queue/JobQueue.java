@@ -10,7 +10,6 @@ import dev.txguard.queue.internal.Kind;
 import dev.txguard.queue.internal.Kinds;
 import dev.txguard.queue.internal.QueueConfig;
 import dev.txguard.queue.internal.QueueEngine;
-import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -336,6 +335,9 @@ public final class JobQueue implements AutoCloseable {
 
     /**
      * Works {@code queue} in this process, running at most {@code concurrency} of its jobs at once.
+     * Each running transactional job holds one connection of the database's level-0 pool for its
+     * whole run, and claims, heartbeats and maintenance need one each: size the pool at least the
+     * sum of the concurrencies plus 3, or jobs wait for connections.
      *
      * @param queue a queue name (see {@link EnqueueOptions#queue})
      * @param concurrency 1 to 10,000

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -68,12 +67,10 @@ class TransactionalEnqueueIT {
 
   @Test
   void enqueueInAUnitThatCommitsRunsTheJobWokenByNotify() throws Exception {
-    CountDownLatch committed = new CountDownLatch(1);
     long id = db.inTx(tx -> {
       long jobId = queue.enqueue(tx, new Greet("committed")).id();
       // not visible outside the unit before it commits
       assertThat(pg.queryLong("select count(*) from enq.job where id = " + jobId)).isZero();
-      committed.countDown();
       return jobId;
     });
     await("job runs", () -> state(queue, id) == JobState.COMPLETED);
