@@ -2,6 +2,7 @@ package dev.txguard.cli.internal;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.txguard.Database;
+import dev.txguard.StatementException;
 import dev.txguard.TransactionAbortedException;
 import dev.txguard.Tx;
 import dev.txguard.TxListener;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.TreeSet;
 import java.util.concurrent.CyclicBarrier;
@@ -26,9 +28,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * need on first use. Naive: check-then-insert, and the unique violation of a racing insert is caught
  * and ignored; PostgreSQL has already aborted the transaction, every later statement fails with
  * "current transaction is aborted", and the task's products are lost at COMMIT. With txguard: one
- * unit per task, categories inserted-or-got ({@code ON CONFLICT DO NOTHING}, in one sorted order so
- * racing tasks cannot deadlock); and the same swallowed error inside a unit is surfaced at once with
- * its real cause instead of being lost.
+ * unit per task, categories inserted-or-got ({@code tx.insertOrGet}, in one sorted order so racing
+ * tasks cannot deadlock); the same swallowed error inside a unit is surfaced at once with its real
+ * cause instead of being lost; and caught inside {@code tx.savepoint} it leaves the unit usable.
  */
 final class AbortedImportStory implements Story {
   static final int TASKS = 4;
@@ -70,7 +72,7 @@ final class AbortedImportStory implements Story {
     TaskLog log = new TaskLog();
     if (variant == Variant.NAIVE) {
       importNaive(context, batches, log);
-      return measure(variant, context, log, "");
+      return measure(variant, context, log, "", false);
     }
     return importWithTxguard(context, batches, log);
   }
@@ -180,8 +182,10 @@ final class AbortedImportStory implements Story {
           log.errors.add("task failed: " + e.getMessage());
         }
       });
-      String surfaced = swallowInsideUnit(db, batches.get(0).get(0).category());
-      return measure(Variant.TXGUARD, context, log, surfaced);
+      String existing = batches.get(0).get(0).category();
+      String surfaced = swallowInsideUnit(db, existing);
+      boolean recovered = recoverWithSavepoint(db, existing, context);
+      return measure(Variant.TXGUARD, context, log, surfaced, recovered);
     }
   }
 
@@ -191,32 +195,27 @@ final class AbortedImportStory implements Story {
       insertOrGetCategory(tx, category);
     }
     for (Product p : batch) {
-      tx.update("insert into ai_product (sku, category_id) select ?, id from ai_category where name = ?",
-          p.sku(), p.category());
+      insertProduct(tx, p);
     }
   }
 
   private static long insertOrGetCategory(Tx tx, String name) {
-    return tx.queryOne("insert into ai_category (name) values (?) on conflict (name) do nothing returning id",
-            rs -> rs.getLong(1), name)
-        .or(() -> tx.queryOne("select id from ai_category where name = ?", rs -> rs.getLong(1), name))
-        .orElseThrow();
+    return tx.insertOrGet("ai_category", Map.of("name", name), Map.of(), "id", rs -> rs.getLong(1));
   }
 
   /**
    * The naive mistake made inside a txguard unit: insert an existing category, catch and ignore the
-   * unique violation, go on. Returns what the unit reported.
+   * unique violation, go on. Returns what the unit reported, or "" if it (wrongly) committed.
    */
   private static String swallowInsideUnit(Database db, String existingCategory) {
     try {
       db.useTx(UNIT.name("import-swallowing-error"), tx -> {
         try {
           tx.update("insert into ai_category (name) values (?)", existingCategory);
-        } catch (RuntimeException e) {
+        } catch (StatementException e) {
           // the original mistake: "it already exists, never mind"
         }
-        tx.update("insert into ai_product (sku, category_id) select 'late-1', id from ai_category where name = ?",
-            existingCategory);
+        insertProduct(tx, new Product("late-1", existingCategory));
       });
       return "";
     } catch (TransactionAbortedException e) {
@@ -225,8 +224,27 @@ final class AbortedImportStory implements Story {
     }
   }
 
-  private Measurement measure(Variant variant, StoryContext context, TaskLog log, String surfaced)
+  /** The same expected error, caught the safe way: inside a savepoint. Returns whether the product committed. */
+  private static boolean recoverWithSavepoint(Database db, String existingCategory, StoryContext context)
       throws SQLException {
+    db.useTx(UNIT.name("import-with-savepoint"), tx -> {
+      try {
+        tx.savepoint(step -> step.update("insert into ai_category (name) values (?)", existingCategory));
+      } catch (StatementException e) {
+        // expected: the category exists; the savepoint rolled back only this step
+      }
+      insertProduct(tx, new Product("late-2", existingCategory));
+    });
+    return context.queryLong("select count(*) from ai_product where sku = 'late-2'") == 1;
+  }
+
+  private static void insertProduct(Tx tx, Product p) {
+    tx.update("insert into ai_product (sku, category_id) select ?, id from ai_category where name = ?",
+        p.sku(), p.category());
+  }
+
+  private Measurement measure(Variant variant, StoryContext context, TaskLog log, String surfaced,
+      boolean recovered) throws SQLException {
     int expected = TASKS * PRODUCTS_PER_TASK;
     long imported = context.queryLong("select count(*) from ai_product where sku like 'T%'");
     long lost = expected - imported;
@@ -242,9 +260,10 @@ final class AbortedImportStory implements Story {
           + expected + " products were lost" + (log.errors.isEmpty() ? "" : " (first error: " + log.errors.get(0) + ")");
     } else {
       detail = imported + " of " + expected + " products imported, " + lost + " lost, " + log.retries.get()
-          + " retries, " + log.failedTasks.get() + " tasks failed; the same swallowed error inside a unit: "
-          + (surfaced.isEmpty() ? "NOT surfaced" : surfaced);
-      fault = fault || surfaced.isEmpty();
+          + " retries, " + log.failedTasks.get() + " tasks failed; the naive swallow inside a unit: "
+          + (surfaced.isEmpty() ? "NOT surfaced" : surfaced) + "; the same error caught in tx.savepoint(...): "
+          + (recovered ? "the unit went on and committed" : "the unit did NOT commit");
+      fault = fault || surfaced.isEmpty() || !recovered;
     }
     return Measurement.collect()
         .put("products", expected)
@@ -255,6 +274,8 @@ final class AbortedImportStory implements Story {
         .put("errorsNamingRealCause", realCause)
         .put("tasksFailed", log.failedTasks.get())
         .put("retries", log.retries.get())
+        .put("swallowedErrorSurfaced", variant == Variant.NAIVE ? 0 : surfaced.isEmpty() ? 0 : 1)
+        .put("savepointRecovered", recovered ? 1 : 0)
         .measured(fault, brief, detail);
   }
 }

@@ -2,6 +2,7 @@ package dev.txguard.cli.internal;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.txguard.Database;
+import dev.txguard.StaleDataException;
 import dev.txguard.TxOptions;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -16,13 +17,15 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Story 1: a "complete job" handler that updates the job, its build, resources, logs and
  * notifications. Naive: independent autocommit statements, so a failure half-way leaves the job
  * half-written, and two concurrent completions of one job both go through. With txguard: one unit
  * per completion whose first step is a guarded state transition (running to completed), so a
- * failure rolls everything back and the second of two racing completions is refused.
+ * failure rolls everything back and the second of two racing completions is refused; the
+ * "build succeeded" e-mail, a side effect, goes out after commit instead of at once.
  *
  * <p>The same step code runs in both variants; only how statements reach the database differs.
  */
@@ -71,20 +74,12 @@ final class CompleteJobStory implements Story {
     }
   }
 
-  /** The second of two completions found the job no longer running. */
-  static final class AlreadyCompleted extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    AlreadyCompleted(int jobId) {
-      super("job " + jobId + " is not running any more (completed by someone else)");
-    }
-  }
-
   @Override
   public Measurement run(Variant variant, StoryContext context) throws Exception {
     context.runScript("complete-job.sql");
     int[] failAfter = plan(context.random());
-    Completer completer = variant == Variant.NAIVE ? naive(context) : txguard(context);
+    AtomicInteger emails = new AtomicInteger();
+    Completer completer = variant == Variant.NAIVE ? naive(context, emails) : txguard(context, emails);
     try (completer) {
       int failed = 0;
       for (int job = 1; job <= SEQUENTIAL_JOBS; job++) {
@@ -95,7 +90,7 @@ final class CompleteJobStory implements Story {
         }
       }
       int refused = race(completer);
-      return measure(variant, context, failed, refused);
+      return measure(variant, context, failed, refused, emails.get());
     }
   }
 
@@ -123,8 +118,8 @@ final class CompleteJobStory implements Story {
             try {
               completer.complete(id, 0);
               return true;
-            } catch (AlreadyCompleted e) {
-              return false;
+            } catch (StaleDataException e) {
+              return false; // txguard's guarded transition: the other completion got there first
             }
           }));
         }
@@ -140,7 +135,8 @@ final class CompleteJobStory implements Story {
     }
   }
 
-  private Measurement measure(Variant variant, StoryContext context, int failed, int refused) throws SQLException {
+  private Measurement measure(Variant variant, StoryContext context, int failed, int refused, int emails)
+      throws SQLException {
     int untouched = 0;
     int once = 0;
     int twice = 0;
@@ -170,14 +166,18 @@ final class CompleteJobStory implements Story {
         }
       }
     }
-    boolean fault = half > 0 || twice > 0;
+    // every job completed exactly once deserves one e-mail; any other e-mail went out for nothing
+    int spuriousEmails = Math.max(0, emails - once);
+    boolean fault = half > 0 || twice > 0 || spuriousEmails > 0;
     String brief = half + " half-written, " + twice + " done twice";
     String detail = variant == Variant.NAIVE
         ? failed + " of " + SEQUENTIAL_JOBS + " completions failed half-way and left " + half
-            + " jobs half-written; " + twice + " of " + RACED_JOBS + " raced jobs were completed twice"
+            + " jobs half-written; " + twice + " of " + RACED_JOBS + " raced jobs were completed twice; "
+            + spuriousEmails + " \"build succeeded\" e-mails too many (for failed or repeated completions)"
         : failed + " failed completions rolled back whole (" + untouched + " jobs still cleanly running), "
             + refused + " racing completions refused by the guarded transition; " + once
-            + " jobs completed exactly once, " + half + " half-written, " + twice + " completed twice";
+            + " jobs completed exactly once, " + half + " half-written, " + twice + " completed twice; e-mails"
+            + " sent after commit: " + emails + " (" + spuriousEmails + " for nothing)";
     return Measurement.collect()
         .put("jobs", SEQUENTIAL_JOBS + RACED_JOBS)
         .put("failuresInjected", failed)
@@ -186,6 +186,8 @@ final class CompleteJobStory implements Story {
         .put("completedOnce", once)
         .put("untouched", untouched)
         .put("completionsRefused", refused)
+        .put("emailsSent", emails)
+        .put("emailsForNothing", spuriousEmails)
         .measured(fault, brief, detail);
   }
 
@@ -198,21 +200,13 @@ final class CompleteJobStory implements Story {
   }
 
   /**
-   * The handler's steps, shared by both variants. Step 1 is the state change; {@code guarded}
-   * makes it require the job to be running (txguard), the naive handler just sets it.
+   * The handler's steps after the state change, shared by both variants. The build-succeeded e-mail
+   * is a side effect outside the database: {@code sendEmail} decides when it really goes out.
    */
-  static void steps(Statements sql, int jobId, int failAfterStep, boolean guarded) throws Exception {
-    if (guarded) {
-      int rows = sql.update(
-          "update cj_job set state = 'completed', completed_at = now() where id = ? and state = 'running'", jobId);
-      if (rows != 1) {
-        throw new AlreadyCompleted(jobId);
-      }
-    } else {
-      sql.update("update cj_job set state = 'completed', completed_at = now() where id = ?", jobId);
-    }
+  static void remainingSteps(Statements sql, int jobId, int failAfterStep, Runnable sendEmail) throws Exception {
     failIf(failAfterStep == 1, jobId, 1);
     sql.update("update cj_build set status = 'succeeded' where job_id = ?", jobId);
+    sendEmail.run();
     failIf(failAfterStep == 2, jobId, 2);
     for (String resource : List.of("workspace_agent", "volume", "dns_record")) {
       sql.update("insert into cj_resource (job_id, name) values (?, ?)", jobId, resource);
@@ -229,14 +223,15 @@ final class CompleteJobStory implements Story {
     }
   }
 
-  /** Naive: every statement on its own, autocommit, as the original handler did. */
-  private static Completer naive(StoryContext context) {
+  /** Naive: every statement on its own, autocommit, as the original handler did; the e-mail goes at once. */
+  private static Completer naive(StoryContext context, AtomicInteger emails) {
     HikariDataSource ds = context.plainPool("complete-job", 4, Duration.ofSeconds(5), true);
     return new Completer() {
       @Override
       public void complete(int jobId, int failAfterStep) throws Exception {
         try (Connection c = ds.getConnection()) {
-          steps((sql, params) -> Jdbc.update(c, sql, params), jobId, failAfterStep, false);
+          Jdbc.update(c, "update cj_job set state = 'completed', completed_at = now() where id = ?", jobId);
+          remainingSteps((sql, params) -> Jdbc.update(c, sql, params), jobId, failAfterStep, emails::incrementAndGet);
         }
       }
 
@@ -247,13 +242,20 @@ final class CompleteJobStory implements Story {
     };
   }
 
-  /** txguard: one unit per completion, starting with the guarded transition. */
-  private static Completer txguard(StoryContext context) {
+  /**
+   * txguard: one unit per completion, starting with the guarded transition (running to completed,
+   * exactly one row, or {@link StaleDataException}); the e-mail goes only after commit.
+   */
+  private static Completer txguard(StoryContext context, AtomicInteger emails) {
     Database db = context.database().poolSize(4).build();
     return new Completer() {
       @Override
       public void complete(int jobId, int failAfterStep) throws Exception {
-        db.useTx(UNIT, tx -> steps(tx::update, jobId, failAfterStep, true));
+        db.useTx(UNIT, tx -> {
+          tx.updateExactly(1,
+              "update cj_job set state = 'completed', completed_at = now() where id = ? and state = 'running'", jobId);
+          remainingSteps(tx::update, jobId, failAfterStep, () -> tx.afterCommit(emails::incrementAndGet));
+        });
       }
 
       @Override

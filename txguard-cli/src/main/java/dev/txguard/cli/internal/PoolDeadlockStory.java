@@ -7,12 +7,15 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 
 /**
  * Story 5: a unit holds the pool's only connection, hands work to an executor and waits for its
@@ -68,8 +71,11 @@ final class PoolDeadlockStory implements Story {
     }
     ExecutorService executor = Executors.newFixedThreadPool(2);
     try {
-      int[] outcome = variant == Variant.NAIVE ? naive(context, executor, accounts) : txguard(context, executor, accounts);
-      return measure(variant, context, outcome[0], outcome[1]);
+      Set<Integer> jobLevels = new TreeSet<>();
+      int[] outcome = variant == Variant.NAIVE
+          ? naive(context, executor, accounts)
+          : txguard(context, executor, accounts, jobLevels);
+      return measure(variant, context, outcome[0], outcome[1], jobLevels);
     } finally {
       executor.shutdownNow();
     }
@@ -119,25 +125,21 @@ final class PoolDeadlockStory implements Story {
 
   // ---- txguard ----------------------------------------------------------------------------------
 
-  private static int[] txguard(StoryContext context, ExecutorService executor, int[] accounts) throws Exception {
+  private static int[] txguard(StoryContext context, ExecutorService executor, int[] accounts,
+      Set<Integer> jobLevels) throws Exception {
     int completed = 0;
     int deadlocked = 0;
     try (Database db = context.database().poolSize(1).levelPoolSize(1).maxLevels(2)
         .connectionTimeout(Duration.ofSeconds(5)).build()) {
-      JobRunner runner = oneLevelUp(db, executor);
       for (int account : accounts) {
         try {
           db.useTx(UNIT, tx -> {
             tx.update("update pd_account set balance = balance - 1 where id = ?", account);
-            Future<Void> job = runner.submit(() -> {
-              db.useTx(JOB, jobTx -> {
-                jobTx.update("insert into pd_audit (account_id, note) values (?, 'debit')", account);
-              });
-              return null;
-            });
+            Future<Integer> job = oneLevelUp(db, executor).submit(() -> auditJob(db, account));
             if (!await(job)) {
               throw new TimeoutException("audit job gave no result within " + DEADLOCK_WAIT.toMillis() + " ms");
             }
+            jobLevels.add(job.get());
           });
           completed++;
         } catch (TimeoutException e) {
@@ -148,18 +150,30 @@ final class PoolDeadlockStory implements Story {
     return new int[] {completed, deadlocked};
   }
 
-  /** Runs jobs on {@code executor} one level above the caller's, on the next level's pool. */
+  /** The job: its own unit, which needs a connection while its submitter holds one. */
+  private static int auditJob(Database db, int account) {
+    return db.inTx(JOB, tx -> {
+      tx.update("insert into pd_audit (account_id, note) values (?, 'debit')", account);
+      return db.level();
+    });
+  }
+
+  /**
+   * Runs jobs on {@code executor} one level above the calling unit, on the next level's pool. Call
+   * it inside the unit: {@code db.context()} captures the level there.
+   */
   private static JobRunner oneLevelUp(Database db, ExecutorService executor) {
+    ExecutorService wrapped = db.context().wrap(executor);
     return new JobRunner() {
       @Override
       public <T> Future<T> submit(Callable<T> job) {
-        // the executor's threads hold no connection, so isolated() puts the job at level 1
-        return executor.submit(() -> db.isolated(job));
+        return wrapped.submit(job);
       }
     };
   }
 
-  private Measurement measure(Variant variant, StoryContext context, int completed, int deadlocked)
+  private Measurement measure(
+      Variant variant, StoryContext context, int completed, int deadlocked, Set<Integer> jobLevels)
       throws SQLException {
     long audits = context.queryLong("select count(*) from pd_audit");
     long debited = context.queryLong("select coalesce(sum(100 - balance), 0) from pd_account");
@@ -169,7 +183,8 @@ final class PoolDeadlockStory implements Story {
         ? deadlocked + " of " + UNITS + " units deadlocked on the pool of one (no result within "
             + DEADLOCK_WAIT.toMillis() + " ms each, then rolled back); " + completed + " completed, " + audits
             + " audit rows"
-        : completed + " of " + UNITS + " units completed with pools of one per level (each job ran at level 1); "
+        : completed + " of " + UNITS + " units completed with pools of one per level (jobs ran at level "
+            + jobLevels.stream().map(String::valueOf).collect(Collectors.joining(", ")) + " while their unit held level 0); "
             + deadlocked + " deadlocked, " + audits + " audit rows, " + debited + " debits";
     return Measurement.collect()
         .put("units", UNITS)

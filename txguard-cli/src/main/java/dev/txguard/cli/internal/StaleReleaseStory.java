@@ -2,6 +2,7 @@ package dev.txguard.cli.internal;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.txguard.Database;
+import dev.txguard.StaleDataException;
 import dev.txguard.TxOptions;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -52,7 +53,7 @@ final class StaleReleaseStory implements Story {
         + " \"running\" on machines that no longer exist, and stale-data errors.";
   }
 
-  /** The row a state change expected was not there, or not in the expected state. */
+  /** What the original ORM raised: the row an update expected was gone. */
   static final class StaleMachineException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
@@ -146,7 +147,7 @@ final class StaleReleaseStory implements Story {
           pending.add(events.submit(() -> {
             try {
               removeMachine(db, machine);
-            } catch (StaleMachineException e) {
+            } catch (StaleDataException e) {
               staleErrors.add(e.getMessage());
             }
             return null;
@@ -161,16 +162,13 @@ final class StaleReleaseStory implements Story {
     }
   }
 
+  /** Release, requeue, delete: in this order, in one unit; the release is a guarded transition. */
   private static void removeMachine(Database db, int machine) {
     db.useTx(UNIT, tx -> {
-      int rows = tx.update("update sr_machine set state = 'releasing' where id = ? and state = 'busy'", machine);
-      if (rows != 1) {
-        throw new StaleMachineException("machine " + machine + ": expected 1 row of sr_machine with state 'busy',"
-            + " found " + rows + " (already removed by an earlier event)");
-      }
+      tx.updateExactly(1, "update sr_machine set state = 'releasing' where id = ? and state = 'busy'", machine);
       tx.update("update sr_task set state = 'pending', machine_id = null where machine_id = ? and state = 'running'",
           machine);
-      tx.update("delete from sr_machine where id = ?", machine);
+      tx.updateExactly(1, "delete from sr_machine where id = ?", machine);
     });
   }
 
