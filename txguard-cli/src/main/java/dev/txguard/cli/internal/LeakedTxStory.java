@@ -204,9 +204,14 @@ final class LeakedTxStory implements Story {
   }
 
   private static String describe(LeakReport report) {
-    return "leak reported: unit '" + report.name() + "' open " + report.age().toMillis() + " ms on thread "
-        + report.thread() + (namesOpener(report) ? ", with the stack that opened it" : ", but its stack does not"
-        + " show the code that opened it");
+    String where = report.stack().isEmpty() ? "no stack" : frame(report.stack().get(0));
+    return "leak reported: unit '" + report.name() + "' open " + report.age().toMillis() + " ms, opened at " + where
+        + (namesOpener(report) ? "" : " (the stack does not show the handler that opened it)");
+  }
+
+  private static String frame(StackTraceElement f) {
+    String cls = f.getClassName().substring(f.getClassName().lastIndexOf('.') + 1);
+    return cls + "." + f.getMethodName() + "(" + f.getFileName() + ":" + f.getLineNumber() + ")";
   }
 
   /** Whether the report's stack leads to the handler that forgot the handle. */
@@ -221,6 +226,10 @@ final class LeakedTxStory implements Story {
     long notFound = results.stream().filter(r -> r == Result.NOT_FOUND).count();
     long timedOut = results.stream().filter(r -> r == Result.TIMED_OUT).count();
     boolean fault = timedOut > 0 || openTx > 0 || held > 0;
+    if (variant == Variant.TXGUARD) {
+      // the safety net is part of the guarantee: the forgotten handle must be reported, with its opener
+      fault = fault || leaks == 0 || !stackNamesOpener;
+    }
     String brief = timedOut + " of " + REQUESTS + " timed out, " + openTx + " tx open";
     String detail = variant == Variant.NAIVE
         ? notFound + " early returns kept " + openTx + " transactions open and " + held + " of " + POOL_SIZE
