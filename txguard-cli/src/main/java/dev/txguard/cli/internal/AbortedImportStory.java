@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -30,7 +31,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * "current transaction is aborted", and the task's products are lost at COMMIT. With txguard: one
  * unit per task, categories inserted-or-got ({@code tx.insertOrGet}, in one sorted order so racing
  * tasks cannot deadlock); the same swallowed error inside a unit is surfaced at once with its real
- * cause instead of being lost; and caught inside {@code tx.savepoint} it leaves the unit usable.
+ * cause instead of being lost; caught inside {@code tx.savepoint} it leaves the unit usable; and
+ * "cancel" waits for running imports through a session advisory lock (shared per import, exclusive
+ * for cancel), not through row locks inside the imports' transactions.
  */
 final class AbortedImportStory implements Story {
   static final int TASKS = 4;
@@ -38,6 +41,8 @@ final class AbortedImportStory implements Story {
   private static final List<String> CATEGORIES =
       List.of("audio", "books", "cameras", "garden", "kitchen", "lighting", "outdoor", "toys");
   private static final Duration TASK_WAIT = Duration.ofSeconds(30);
+  /** The advisory-lock key of the import: shared by each running task, exclusive for cancel. */
+  private static final String IMPORT_KEY = "demo-import:catalog";
   private static final TxOptions UNIT = TxOptions.defaults().name("import-task").timeout(Duration.ofSeconds(20));
 
   @Override
@@ -72,7 +77,7 @@ final class AbortedImportStory implements Story {
     TaskLog log = new TaskLog();
     if (variant == Variant.NAIVE) {
       importNaive(context, batches, log);
-      return measure(variant, context, log, "", false);
+      return measure(variant, context, log, "", false, "");
     }
     return importWithTxguard(context, batches, log);
   }
@@ -173,20 +178,60 @@ final class AbortedImportStory implements Story {
         log.retries.incrementAndGet();
       }
     };
+    ExecutorService canceller = Executors.newSingleThreadExecutor();
     try (Database db = context.database().poolSize(TASKS + 1).listener(retries).build()) {
+      Imports imports = new Imports();
+      Future<String> cancel = canceller.submit(() -> cancelAndWait(db, imports));
       runTasks(batches, batch -> {
         try {
-          db.useTx(UNIT, tx -> txguardTask(tx, batch));
+          db.locks().withShared(IMPORT_KEY, TASK_WAIT, () -> imports.run(() -> db.useTx(UNIT, tx -> txguardTask(tx, batch))));
         } catch (RuntimeException e) {
           log.failedTasks.incrementAndGet();
           log.errors.add("task failed: " + e.getMessage());
         }
       });
+      String cancelled = cancel.get(TASK_WAIT.toMillis(), TimeUnit.MILLISECONDS);
       String existing = batches.get(0).get(0).category();
       String surfaced = swallowInsideUnit(db, existing);
       boolean recovered = recoverWithSavepoint(db, existing, context);
-      return measure(Variant.TXGUARD, context, log, surfaced, recovered);
+      return measure(Variant.TXGUARD, context, log, surfaced, recovered, cancelled);
+    } finally {
+      canceller.shutdownNow();
     }
+  }
+
+  /** Running imports, counted while each holds the import's shared advisory lock. */
+  static final class Imports {
+    final AtomicInteger running = new AtomicInteger();
+    final CountDownLatch started = new CountDownLatch(1);
+
+    Void run(Runnable work) {
+      running.incrementAndGet();
+      started.countDown();
+      try {
+        work.run();
+      } finally {
+        running.decrementAndGet();
+      }
+      return null;
+    }
+  }
+
+  /**
+   * "Cancel" as the story's author built it: once imports run, take the import's key exclusively
+   * (bounded wait), which is granted only when every running import has released its shared lock.
+   * Returns what it saw, or "" when it was granted while an import still ran (the guarantee broken).
+   */
+  private static String cancelAndWait(Database db, Imports imports) throws InterruptedException {
+    if (!imports.started.await(TASK_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+      return "no import started";
+    }
+    int runningWhenAsked = imports.running.get();
+    long start = System.nanoTime();
+    int runningWhenGranted = db.locks().withExclusive(IMPORT_KEY, TASK_WAIT, imports.running::get);
+    long waited = (System.nanoTime() - start) / 1_000_000;
+    return runningWhenGranted != 0 ? "" : "cancel came while " + runningWhenAsked + " import(s) ran and waited "
+        + waited + " ms until none did (advisory lock: shared per import, exclusive for cancel)";
   }
 
   /** The task with txguard: categories first, in sorted order, each inserted or got; then products. */
@@ -244,7 +289,7 @@ final class AbortedImportStory implements Story {
   }
 
   private Measurement measure(Variant variant, StoryContext context, TaskLog log, String surfaced,
-      boolean recovered) throws SQLException {
+      boolean recovered, String cancelled) throws SQLException {
     int expected = TASKS * PRODUCTS_PER_TASK;
     long imported = context.queryLong("select count(*) from ai_product where sku like 'T%'");
     long lost = expected - imported;
@@ -262,8 +307,9 @@ final class AbortedImportStory implements Story {
       detail = imported + " of " + expected + " products imported, " + lost + " lost, " + log.retries.get()
           + " retries, " + log.failedTasks.get() + " tasks failed; the naive swallow inside a unit: "
           + (surfaced.isEmpty() ? "NOT surfaced" : surfaced) + "; the same error caught in tx.savepoint(...): "
-          + (recovered ? "the unit went on and committed" : "the unit did NOT commit");
-      fault = fault || surfaced.isEmpty() || !recovered;
+          + (recovered ? "the unit went on and committed" : "the unit did NOT commit") + "; "
+          + (cancelled.isEmpty() ? "cancel did NOT wait for running imports" : cancelled);
+      fault = fault || surfaced.isEmpty() || !recovered || cancelled.isEmpty();
     }
     return Measurement.collect()
         .put("products", expected)
