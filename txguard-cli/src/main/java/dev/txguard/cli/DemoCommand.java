@@ -69,7 +69,12 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--password", paramLabel = "PASSWORD", description = "Password for --url.")
   private String password;
 
-  DemoCommand() {}
+  private final List<Story> catalogue;
+
+  /** A demo of {@code catalogue}: {@link Stories#all()}, or made-up stories in tests. */
+  DemoCommand(List<Story> catalogue) {
+    this.catalogue = List.copyOf(catalogue);
+  }
 
   @Override
   public Integer call() {
@@ -104,14 +109,14 @@ final class DemoCommand implements Callable<Integer> {
   /** The stories named on the command line, in MISSION.md order, or all of them. */
   List<Story> selectedStories() {
     if (stories.isEmpty()) {
-      return Stories.all();
+      return catalogue;
     }
     Set<Story> chosen = new LinkedHashSet<>();
     for (String name : stories) {
-      chosen.add(Stories.find(name).orElseThrow(() -> new ParameterException(spec.commandLine(),
-          "unknown story '" + name + "'; the stories are " + Stories.names())));
+      chosen.add(Stories.find(catalogue, name).orElseThrow(() -> new ParameterException(spec.commandLine(),
+          "unknown story '" + name + "'; the stories are " + Stories.names(catalogue))));
     }
-    return Stories.all().stream().filter(chosen::contains).toList();
+    return catalogue.stream().filter(chosen::contains).toList();
   }
 
   /** The server given with --url, or null for the embedded one. */

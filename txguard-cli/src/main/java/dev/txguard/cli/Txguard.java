@@ -1,9 +1,12 @@
 package dev.txguard.cli;
 
 import dev.txguard.cli.internal.BadInvocationException;
+import dev.txguard.cli.internal.Stories;
+import dev.txguard.cli.internal.Story;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -56,10 +59,15 @@ public final class Txguard implements Callable<Integer> {
 
   /** Runs the command with the given streams and returns its exit status. */
   static int run(PrintStream out, PrintStream err, String... args) {
+    return run(out, err, Stories.all(), args);
+  }
+
+  /** Runs the command on {@code stories} (tests pass made-up ones) and returns its exit status. */
+  static int run(PrintStream out, PrintStream err, List<Story> stories, String... args) {
     PrintWriter o = new PrintWriter(out, true, StandardCharsets.UTF_8);
     PrintWriter e = new PrintWriter(err, true, StandardCharsets.UTF_8);
     CommandLine cl = new CommandLine(new Txguard());
-    cl.addSubcommand("demo", new DemoCommand());
+    cl.addSubcommand("demo", new DemoCommand(stories));
     cl.setOut(o);
     cl.setErr(e);
     cl.setParameterExceptionHandler(Txguard::badParameters);

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.txguard.cli.FakeStory.Behaviour;
+import dev.txguard.cli.internal.Story;
 import dev.txguard.test.PostgresExtension;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -56,6 +58,22 @@ class DemoIT {
         + " where n.nspname not in ('pg_catalog', 'information_schema', 'pg_toast')")).isZero();
     assertThat(pg.queryLong("select count(*) from pg_stat_activity where application_name like 'txguard_demo_%'"))
         .isZero();
+  }
+
+  @Test
+  void aStoryWhoseTxguardVariantFailsIsNamedAndTheStatusIsOne() throws Exception {
+    List<Story> stories = List.of(
+        new FakeStory(1, "fine", Behaviour.FAULT, Behaviour.CLEAN),
+        new FakeStory(2, "broken", Behaviour.FAULT, Behaviour.FAULT));
+    List<String> args = urlArgs(pg.user(), pg.password());
+
+    Run run = Run.of(stories, args.toArray(String[]::new));
+
+    assertThat(run.status()).isEqualTo(1);
+    assertThat(run.errLines()).containsExactly("txguard: story broken failed: txguard variant one thing broke");
+    assertThat(run.out()).contains("1 of 2 txguard variants FAILED (broken)");
+    assertThat(run.out().lines().filter(l -> l.startsWith("2 ")).findFirst().orElseThrow()).endsWith("FAILED");
+    assertThat(pg.queryLong("select count(*) from pg_namespace where nspname like 'txguard_demo_%'")).isZero();
   }
 
   @Test

@@ -18,16 +18,16 @@ public final class Stories {
     return ALL;
   }
 
-  /** The story named by its id ({@code leaked-tx}) or number ({@code 3}), if there is one. */
-  public static Optional<Story> find(String name) {
+  /** The story of {@code catalogue} named by its id ({@code leaked-tx}) or number ({@code 3}), if any. */
+  public static Optional<Story> find(List<Story> catalogue, String name) {
     String key = name.trim().toLowerCase(Locale.ROOT);
-    return ALL.stream()
+    return catalogue.stream()
         .filter(s -> s.id().equals(key) || String.valueOf(s.number()).equals(key))
         .findFirst();
   }
 
   /** The ids with their numbers, for messages: {@code complete-job (1), ...}. */
-  public static String names() {
-    return ALL.stream().map(s -> s.id() + " (" + s.number() + ")").collect(Collectors.joining(", "));
+  public static String names(List<Story> catalogue) {
+    return catalogue.stream().map(s -> s.id() + " (" + s.number() + ")").collect(Collectors.joining(", "));
   }
 }

@@ -55,7 +55,8 @@ public final class StoryRunner {
     } catch (TimeoutException e) {
       task.cancel(true);
       return new StoryResult.VariantResult(variant, null, elapsed(start),
-          "no result within the hard limit of " + limit.toSeconds() + " s");
+          "no result within the hard limit of " + (limit.toMillis() % 1000 == 0
+              ? limit.toSeconds() + " s" : limit.toMillis() + " ms"));
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       return new StoryResult.VariantResult(variant, null, elapsed(start),
