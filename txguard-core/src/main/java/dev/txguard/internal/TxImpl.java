@@ -41,25 +41,13 @@ public final class TxImpl implements Tx {
 
   @Override
   public int update(String sql, Object... params) {
-    requireSql(sql);
-    requireParams(params);
-    unit.checkUsable();
-    try (PreparedStatement ps = unit.conn.prepareStatement(sql)) {
-      bind(ps, params);
-      return ps.executeUpdate();
-    } catch (SQLException e) {
-      throw unit.statementFailed(e, sql);
-    }
+    return run(sql, params, PreparedStatement::executeUpdate);
   }
 
   @Override
   public <T> List<T> query(String sql, RowMapper<T> mapper, Object... params) {
-    requireSql(sql);
     requireMapper(mapper);
-    requireParams(params);
-    unit.checkUsable();
-    try (PreparedStatement ps = unit.conn.prepareStatement(sql)) {
-      bind(ps, params);
+    return run(sql, params, ps -> {
       try (ResultSet rs = ps.executeQuery()) {
         List<T> rows = new ArrayList<>();
         while (rs.next()) {
@@ -67,19 +55,13 @@ public final class TxImpl implements Tx {
         }
         return rows;
       }
-    } catch (SQLException e) {
-      throw unit.statementFailed(e, sql);
-    }
+    });
   }
 
   @Override
   public <T> Optional<T> queryOne(String sql, RowMapper<T> mapper, Object... params) {
-    requireSql(sql);
     requireMapper(mapper);
-    requireParams(params);
-    unit.checkUsable();
-    try (PreparedStatement ps = unit.conn.prepareStatement(sql)) {
-      bind(ps, params);
+    return run(sql, params, ps -> {
       ps.setMaxRows(2);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
@@ -91,6 +73,23 @@ public final class TxImpl implements Tx {
         }
         return Optional.ofNullable(value);
       }
+    });
+  }
+
+  /** What a statement method does with its prepared, bound statement. */
+  @FunctionalInterface
+  private interface StatementWork<R> {
+    R apply(PreparedStatement ps) throws SQLException;
+  }
+
+  /** Checks the unit, prepares and binds {@code sql}, and reports a failure to the unit. */
+  private <R> R run(String sql, Object[] params, StatementWork<R> work) {
+    requireSql(sql);
+    requireParams(params);
+    unit.checkUsable();
+    try (PreparedStatement ps = unit.conn.prepareStatement(sql)) {
+      bind(ps, params);
+      return work.apply(ps);
     } catch (SQLException e) {
       throw unit.statementFailed(e, sql);
     }

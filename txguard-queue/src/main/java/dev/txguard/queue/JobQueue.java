@@ -150,6 +150,106 @@ public final class JobQueue implements AutoCloseable {
   }
 
   /**
+   * Enqueues a job and waits for its result: the result its handler returned, read from JSON as
+   * a plain value ({@code Map}, {@code List}, {@code String}, number, boolean or null).
+   *
+   * @see #call(Object, Class, Duration)
+   */
+  public Object call(Object args, Duration timeout) {
+    return call(args, Object.class, EnqueueOptions.defaults(), timeout);
+  }
+
+  /**
+   * Enqueues a job and waits for its result, read from JSON into {@code resultType}; see
+   * {@link #call(Object, Class, EnqueueOptions, Duration)}.
+   */
+  public <R> R call(Object args, Class<R> resultType, Duration timeout) {
+    return call(args, resultType, EnqueueOptions.defaults(), timeout);
+  }
+
+  /**
+   * Enqueues a job and waits until it ends; safe inside a unit, even with one connection per pool.
+   *
+   * <p>The job is enqueued in a unit of its own that commits at once (never in the caller's unit,
+   * which would hide it from workers until the wait is over). Called inside a unit at level L, that
+   * unit and the job's whole run (claim, handler, completion) use level L+1, whose pool the caller
+   * does not hold, so a caller waiting with its level-L connection cannot starve the job. Outside a
+   * unit the job runs at the caller's level. While it waits the caller holds no further
+   * connection: it is woken when the job ends in this process, or by the queue's control connection
+   * when it ends in another, and reads the job's row in a short unit every poll interval as a
+   * fallback. Some process must work the job's queue with {@link Builder#runLevels} above L.
+   *
+   * <pre>{@code
+   * db.useTx(tx -> {
+   *   Quote q = queue.call(new PriceOrder(orderId), Quote.class, Duration.ofSeconds(10));
+   *   tx.update("update orders set price = ? where id = ?", q.total(), orderId);
+   * });
+   * }</pre>
+   *
+   * @param args the job's arguments, of a registered kind
+   * @param resultType the type the handler's result is read into
+   * @param options how to enqueue (queue, priority, group, ...)
+   * @param timeout how long to wait, positive
+   * @return the handler's result, or null if it returned none
+   * @throws JobFailedException if the job ended failed, discarded or cancelled (with its last error)
+   * @throws CallTimeoutException naming the job if it had not ended within {@code timeout}; the
+   *     job is not cancelled
+   * @throws IllegalArgumentException for bad arguments or options (as {@link #enqueue}), a null
+   *     type, or a timeout that is null, zero or negative; or if the result cannot be read as
+   *     {@code resultType}
+   * @throws IllegalStateException if the job would need a level the queue does not work
+   */
+  public <R> R call(Object args, Class<R> resultType, EnqueueOptions options, Duration timeout) {
+    if (resultType == null) {
+      throw new IllegalArgumentException("resultType must not be null: pass Object.class for a plain JSON value");
+    }
+    if (timeout == null || timeout.isZero() || timeout.isNegative()) {
+      throw new IllegalArgumentException("timeout of call must be positive, was " + timeout);
+    }
+    return engine.call(args, options, resultType, timeout);
+  }
+
+  /**
+   * Cancels one job: if it has not started it becomes {@link JobState#CANCELLED} and never runs; if
+   * it runs, it is asked to stop ({@link JobContext#isCancelRequested()}) and ends cancelled if its
+   * handler then throws (it completes normally if the handler finishes). Does not wait. Runs in a
+   * unit of its own, which commits at once.
+   *
+   * @return whether the job was cancelled or asked to stop; false if it had already ended or does
+   *     not exist
+   */
+  public boolean cancel(long jobId) {
+    return engine.cancel(jobId);
+  }
+
+  /**
+   * Cancels every job of {@code group} (see {@link EnqueueOptions#group}) and waits for those
+   * already running: jobs that have not started are cancelled and never run; running ones are asked
+   * to stop (see {@link #cancel(long)}), and the call returns once they have all ended, or when
+   * {@code wait} runs out. The wait uses advisory locks: each running attempt of a grouped job
+   * holds the group's lock shared for its whole run (a plain handler's attempt holds a connection
+   * for that), and the wait takes it exclusively with a {@code lock_timeout} of {@code wait}. An
+   * attempt claimed while cancelling checks the cancel flag after taking the lock and does not run.
+   * Works across processes: running attempts of other processes see the request at their next
+   * heartbeat.
+   *
+   * @param group the group, as given at enqueue
+   * @param wait how long to wait for running attempts; zero does not wait
+   * @return how many jobs were cancelled, waited for, and still running when the wait ran out
+   * @throws IllegalArgumentException if {@code group} is null or blank, or {@code wait} is null or
+   *     negative
+   */
+  public CancelResult cancelGroup(String group, Duration wait) {
+    if (group == null || group.isBlank()) {
+      throw new IllegalArgumentException("group must not be blank, was " + EnqueueOptions.quote(group));
+    }
+    if (wait == null || wait.isNegative()) {
+      throw new IllegalArgumentException("wait of cancelGroup('" + group + "') must be zero or positive, was " + wait);
+    }
+    return engine.cancelGroup(group, wait);
+  }
+
+  /**
    * Starts working: a fetcher per configured {@link Builder#queue queue}, heartbeats, the control
    * connection (LISTEN, leader election) and maintenance. Call {@link #migrate()} first.
    *
@@ -261,6 +361,8 @@ public final class JobQueue implements AutoCloseable {
     private ObjectMapper mapper;
     private Clock clock;
     private String owner;
+    private int runLevels = 2;
+    private boolean sameLevelCalls;
 
     private Builder(Database db) {
       this.db = db;
@@ -473,6 +575,32 @@ public final class JobQueue implements AutoCloseable {
     }
 
     /**
+     * How many txguard levels this process works: jobs are claimed, run and completed at levels 0
+     * to {@code levels - 1}, each by fetchers of its own with the queue's concurrency. Level 0 holds
+     * ordinary jobs; a job of {@link JobQueue#call} made inside a unit at level L runs at L+1. With
+     * the default 2, calls from top-level units work; raise it for calls made from inside jobs
+     * (nested calls), and keep it at most the database's {@code maxLevels}.
+     *
+     * @param levels 1 (no call from inside a unit) to 8; default 2
+     */
+    public Builder runLevels(int levels) {
+      if (levels < 1 || levels > 8) {
+        throw new IllegalArgumentException("runLevels must be between 1 and 8, was " + levels);
+      }
+      this.runLevels = levels;
+      return this;
+    }
+
+    /**
+     * The naive design, for the story-5 demonstration in tests only: jobs of {@code call} run at
+     * the caller's level, so a caller waiting inside a unit holds the very pool its job needs.
+     */
+    Builder sameLevelCallsForTests() {
+      this.sameLevelCalls = true;
+      return this;
+    }
+
+    /**
      * Checks the settings together and creates the queue; connects nothing and starts no thread.
      *
      * @throws IllegalStateException if a worked queue has no kind to run
@@ -486,7 +614,7 @@ public final class JobQueue implements AutoCloseable {
       return new JobQueue(new QueueConfig(db, schema, url, user, password, new Kinds(kinds), Map.copyOf(queues),
           fetchBatchSize, pollInterval, leaseDuration, maintenanceInterval, retention, backoffInitial, backoffMax,
           listener, txOptions, mapper != null ? mapper : JsonMapper.builder().build(), clock,
-          owner != null ? owner : defaultOwner()));
+          owner != null ? owner : defaultOwner(), runLevels, sameLevelCalls));
     }
 
     private Builder register(Kind kind) {

@@ -15,7 +15,8 @@
  *   RUNNING ──(graceful stop gave the lease up; attempt not counted)────────────────┘
  *   RUNNING ──(handler threw, last attempt / lease expired on the last attempt)──► FAILED
  *   RUNNING ──(handler threw NonRetryableJobException)──► DISCARDED
- *   any unfinished state ──(cancel, reserved)──► CANCELLED
+ *   SCHEDULED / AVAILABLE / RETRYABLE ──(cancel, cancelGroup)──► CANCELLED
+ *   RUNNING ──(cancel requested, then the handler throws / the lease expires)──► CANCELLED
  * </pre>
  * COMPLETED, FAILED, CANCELLED and DISCARDED are final: no statement moves a job out of them, and
  * maintenance deletes them after the retention period. Every failed attempt, and every expired
@@ -45,6 +46,34 @@
  * Transactional handlers run exactly once as far as the database can tell: the writes of attempts
  * that did not complete are rolled back. Plain handlers run at least once: an attempt whose process
  * dies after the side effect but before completion runs again after the lease expires.
+ *
+ * <h2>Call-and-wait and levels</h2>
+ * {@code call(args, timeout)} enqueues in a unit of its own that commits at once, one level above
+ * the caller's unit ({@code db.inNewTx}), and marks the job {@code awaited} with
+ * {@code run_level = db.context().level()}: L+1 for a caller inside a unit at level L, the caller's
+ * own level outside a unit. Each process runs one fetcher per queue and level
+ * ({@code Builder.runLevels}, default 2); a level-L fetcher claims only jobs of run level L, and its
+ * claims, the attempts' units, heartbeats and give-ups use level L's pool (the worker threads are
+ * placed there with {@code db.isolated}). So a caller that holds its level-0 connection while it
+ * waits never competes with its job for a connection: with one connection per level, level 0 is
+ * held by one waiting caller, and the job is claimed, run and completed through level 1. The
+ * naive design (the job on the caller's pool) deadlocks until the call times out; CallIT shows both.
+ * Waiting holds no connection: the waiter sleeps on an in-process signal raised when the job ends
+ * in this process, or when the control connection hears {@code NOTIFY <schema>_done, id} (sent in
+ * the completing unit of an awaited job), and reads the row in a short unit one level up every poll
+ * interval as a fallback.
+ *
+ * <h2>Cancellation</h2>
+ * Cancel marks jobs that have not started cancelled, and sets {@code cancel_requested} on running
+ * ones (seen at once by this process's attempts, at the next heartbeat by other processes); a
+ * handler reads it through {@code JobContext.isCancelRequested()}, and a failure, or a lease
+ * expiry, of such an attempt ends the job cancelled instead of retrying it. Each attempt of a
+ * grouped job holds the group's advisory lock shared in a unit for its whole run (a transactional
+ * handler's own unit; for a plain handler, a unit on a helper thread, so the handler itself stays
+ * outside any transaction), and checks {@code cancel_requested} after taking it. {@code cancelGroup}
+ * commits its marks first, then takes the lock exclusively under {@code lock_timeout = wait}: it
+ * returns once every attempt that was running has ended, and an attempt claimed meanwhile finds
+ * the flag after the lock and never runs its handler.
  *
  * <h2>Wake-ups and maintenance</h2>
  * Enqueue issues {@code pg_notify} in the caller's unit, which PostgreSQL delivers at commit; each

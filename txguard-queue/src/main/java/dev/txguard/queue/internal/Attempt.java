@@ -17,13 +17,21 @@ final class Attempt {
   final int maxAttempts;
   final Instant createdAt;
   final UUID token;
+  /** The job's group, or null. */
+  final String group;
+  /** Whether a caller of {@code queue.call} waits for this job. */
+  final boolean awaited;
+  /** The txguard level this attempt's units run at. */
+  final int level;
   final long startedNanos = System.nanoTime();
   volatile Thread thread;
   /** Set when a heartbeat found the lease gone or shutdown gave the lease up. */
   volatile boolean leaseLost;
+  /** Set when cancel asked this job to stop (locally, or seen by a heartbeat). */
+  volatile boolean cancelRequested;
 
   Attempt(long id, String kind, String queue, String argsJson, int number, int maxAttempts, Instant createdAt,
-      UUID token) {
+      UUID token, String group, boolean awaited, int level) {
     this.id = id;
     this.kind = kind;
     this.queue = queue;
@@ -32,6 +40,9 @@ final class Attempt {
     this.maxAttempts = maxAttempts;
     this.createdAt = createdAt;
     this.token = token;
+    this.group = group;
+    this.awaited = awaited;
+    this.level = level;
   }
 
   JobEvent event() {

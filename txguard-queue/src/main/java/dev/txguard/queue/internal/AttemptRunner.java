@@ -15,6 +15,10 @@ import java.io.StringWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 
 /**
  * Runs one attempt on the calling (virtual) thread and records its outcome. A transactional
@@ -30,14 +34,16 @@ final class AttemptRunner {
   private final Now now;
   private final Backoff backoff;
   private final Events events;
+  private final Waiters waiters;
 
-  AttemptRunner(QueueConfig config, Sql sql, JsonCodec json, Now now, Events events) {
+  AttemptRunner(QueueConfig config, Sql sql, JsonCodec json, Now now, Events events, Waiters waiters) {
     this.config = config;
     this.sql = sql;
     this.json = json;
     this.now = now;
     this.backoff = new Backoff(config.backoffInitial(), config.backoffMax());
     this.events = events;
+    this.waiters = waiters;
   }
 
   void run(Attempt a) {
@@ -54,6 +60,10 @@ final class AttemptRunner {
         throw (VirtualMachineError) t;
       }
       recordFailure(a, t);
+    } finally {
+      if (a.awaited) {
+        waiters.ended(a.id); // a caller in this process reads the outcome now
+      }
     }
   }
 
@@ -61,16 +71,79 @@ final class AttemptRunner {
   private void execute(Attempt a) throws Exception {
     Kind kind = config.kinds().byName(a.kind);
     JobContext<Object> ctx = new JobContext<>(a.id, a.kind, a.queue, a.number, a.maxAttempts, a.createdAt,
-        args(kind, a));
+        args(kind, a), () -> a.cancelRequested);
     Database db = config.db();
     TxOptions options = config.txOptions().name("job " + a.kind);
     if (kind.txHandler() != null) {
       TransactionalHandler<Object> handler = (TransactionalHandler<Object>) kind.txHandler();
-      db.useTx(options, tx -> complete(tx, a, json.encodeResult(handler.handle(tx, ctx))));
+      db.useTx(options, tx -> {
+        enterGroup(tx, a);
+        complete(tx, a, json.encodeResult(handler.handle(tx, ctx)));
+      });
     } else {
-      Object result = ((JobHandler<Object>) kind.handler()).handle(ctx);
+      JobHandler<Object> handler = (JobHandler<Object>) kind.handler();
+      Object result = a.group == null ? handler.handle(ctx) : holdingGroupLock(a, () -> handler.handle(ctx));
       String resultJson = json.encodeResult(result);
       db.useTx(options, tx -> complete(tx, a, resultJson));
+    }
+  }
+
+  /**
+   * For a job of a group: takes the group's shared advisory lock for the rest of {@code tx}, so that
+   * {@code cancelGroup} (which takes it exclusively) waits for this attempt, then checks that cancel
+   * was not requested before the lock was taken; if it was, the attempt stops before its handler.
+   */
+  private void enterGroup(Tx tx, Attempt a) {
+    if (a.group == null) {
+      return;
+    }
+    tx.queryOne("select pg_advisory_xact_lock_shared(?, hashtext(?))::text", rs -> rs.getString(1),
+        LockKeys.GROUP, LockKeys.group(sql.schema, a.group));
+    boolean cancelled = tx.queryOne(sql.cancelCheck, rs -> rs.getBoolean(1), a.id, a.token.toString()).orElse(false);
+    if (cancelled) {
+      a.cancelRequested = true;
+      throw new CancelledBeforeStart(a);
+    }
+  }
+
+  /**
+   * Runs a plain handler of a grouped job outside any transaction while a helper thread holds the
+   * group's shared lock in a unit of its own (at the attempt's level) until the handler ends.
+   */
+  private Object holdingGroupLock(Attempt a, Callable<Object> handler) throws Exception {
+    Database db = config.db();
+    CompletableFuture<Void> held = new CompletableFuture<>();
+    CountDownLatch done = new CountDownLatch(1);
+    Thread holder = Thread.ofVirtual().name("txguard-group-lock-" + a.id).start(() -> {
+      try {
+        Levels.call(db, a.level, () -> {
+          db.useTx(config.txOptions().name("group lock of job " + a.id), tx -> {
+            enterGroup(tx, a);
+            held.complete(null);
+            done.await();
+          });
+          return null;
+        });
+      } catch (Throwable t) {
+        held.completeExceptionally(t);
+      }
+    });
+    try {
+      held.get();
+      return handler.call();
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof Exception x ? x : e;
+    } finally {
+      done.countDown();
+      holder.join();
+    }
+  }
+
+  /** Cancel was requested before the attempt took its group's lock; the job ends cancelled. */
+  static final class CancelledBeforeStart extends RuntimeException {
+    CancelledBeforeStart(Attempt a) {
+      super("cancel was requested for " + a + " of group '" + a.group + "' before it started; it ends cancelled",
+          null, false, false);
     }
   }
 
@@ -88,6 +161,14 @@ final class AttemptRunner {
       throw new LeaseLostException(a.id, "cannot complete " + a + ": the attempt no longer holds the job's lease"
           + " (it expired and the job was rescued, or shutdown gave it up); its writes are rolled back");
     }
+    if (a.awaited) {
+      announce(tx, a.id);
+    }
+  }
+
+  /** Tells waiting callers in every process, at commit, that the job ended. */
+  private void announce(Tx tx, long id) {
+    tx.queryOne("select pg_notify(?, ?)::text", rs -> rs.getString(1), sql.doneChannel, Long.toString(id));
   }
 
   private void recordFailure(Attempt a, Throwable error) {
@@ -95,9 +176,16 @@ final class AttemptRunner {
     long delay = backoff.delayMillis(a.number);
     Optional<Object[]> outcome;
     try {
-      outcome = config.db().inTx(config.txOptions().name("job failure"), tx -> tx.queryOne(sql.recordFailure,
-          rs -> new Object[] {JobState.fromSql(rs.getString(1)), rs.getObject(2, java.time.OffsetDateTime.class)},
-          now.param(), discard, delay, a.id, a.token.toString(), describe(error), trace(error)));
+      outcome = config.db().inTx(config.txOptions().name("job failure"), tx -> {
+        Optional<Object[]> row = tx.queryOne(sql.recordFailure,
+            rs -> new Object[] {JobState.fromSql(rs.getString(1)), rs.getObject(2, java.time.OffsetDateTime.class),
+                rs.getBoolean(3)},
+            now.param(), discard, delay, a.id, a.token.toString(), describe(error), trace(error));
+        if (row.isPresent() && ((JobState) row.get()[0]).isFinal() && (Boolean) row.get()[2]) {
+          announce(tx, a.id);
+        }
+        return row;
+      });
     } catch (RuntimeException e) {
       e.addSuppressed(error);
       Events.LOG.error("cannot record the failure of {}; its lease will expire and maintenance rescues it", a, e);

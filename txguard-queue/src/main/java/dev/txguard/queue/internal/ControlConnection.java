@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Map;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -13,7 +14,9 @@ import org.postgresql.PGNotification;
 /**
  * The queue's one dedicated, unpooled connection, driven by one thread: it LISTENs for the queue's
  * channel and wakes the fetcher of each notified queue, and it takes part in the election of the
- * maintenance leader by trying to take a session advisory lock.
+ * maintenance leader by trying to take a session advisory lock. It also LISTENs for the
+ * completions of awaited jobs and wakes the callers of {@code queue.call} waiting for them, so
+ * waiting holds no connection per waiter.
  *
  * <p>Leadership is exactly "this session holds the lock": when the leader's process dies or its
  * connection ends, PostgreSQL releases the lock, and the next process to try takes it. A leader
@@ -26,17 +29,19 @@ final class ControlConnection implements Runnable {
   private static final long WAIT_MS = 250;
   private final QueueConfig config;
   private final Sql sql;
-  private final Map<String, Fetcher> fetchers;
+  private final Map<String, List<Fetcher>> fetchers;
+  private final Waiters waiters;
   private volatile boolean leader;
   private volatile boolean stopped;
   private volatile Connection conn;
   private Thread thread;
   private long nextElection;
 
-  ControlConnection(QueueConfig config, Sql sql, Map<String, Fetcher> fetchers) {
+  ControlConnection(QueueConfig config, Sql sql, Map<String, List<Fetcher>> fetchers, Waiters waiters) {
     this.config = config;
     this.sql = sql;
     this.fetchers = fetchers;
+    this.waiters = waiters;
   }
 
   boolean isLeader() {
@@ -81,13 +86,14 @@ final class ControlConnection implements Runnable {
       try {
         if (conn == null) {
           conn = connect();
-          fetchers.values().forEach(f -> f.wake.raise());
+          wakeAll();
         }
         elect();
         for (PGNotification n : notifications()) {
-          Fetcher f = fetchers.get(n.getParameter());
-          if (f != null) {
-            f.wake.raise();
+          if (n.getName().equals(sql.doneChannel)) {
+            waiters.ended(Long.parseLong(n.getParameter()));
+          } else {
+            fetchers.getOrDefault(n.getParameter(), List.of()).forEach(f -> f.wake.raise());
           }
         }
       } catch (SQLException e) {
@@ -101,11 +107,16 @@ final class ControlConnection implements Runnable {
     Connection c = DriverManager.getConnection(config.url(), config.user(), config.password());
     try (Statement st = c.createStatement()) {
       st.execute("listen " + sql.channel);
+      st.execute("listen " + sql.doneChannel);
     } catch (SQLException e) {
       c.close();
       throw e;
     }
     return c;
+  }
+
+  private void wakeAll() {
+    fetchers.values().forEach(fs -> fs.forEach(f -> f.wake.raise()));
   }
 
   private void elect() throws SQLException {
@@ -147,7 +158,7 @@ final class ControlConnection implements Runnable {
     }
     Events.LOG.warn("the queue's control connection failed{}; reconnecting", wasLeader ? " (leadership lost)" : "", e);
     close();
-    fetchers.values().forEach(f -> f.wake.raise());
+    wakeAll();
     try {
       Thread.sleep(Math.min(1000, config.maintenanceInterval().toMillis()));
     } catch (InterruptedException ie) {

@@ -53,15 +53,24 @@ final class Heartbeat implements Runnable {
   }
 
   private void beat() {
-    List<Attempt> attempts = running.snapshot();
-    if (attempts.isEmpty()) {
-      return;
-    }
+    // per level: a level's attempts are extended through that level's pool, which callers of
+    // queue.call waiting at lower levels cannot hold
+    running.snapshot().stream().collect(java.util.stream.Collectors.groupingBy(a -> a.level))
+        .forEach((level, attempts) -> Levels.run(config.db(), level, () -> beat(attempts)));
+  }
+
+  private void beat(List<Attempt> attempts) {
     Long[] ids = attempts.stream().map(a -> a.id).toArray(Long[]::new);
     String[] tokens = attempts.stream().map(a -> a.token.toString()).toArray(String[]::new);
-    List<Long> lost = config.db().inTx(config.txOptions().name("heartbeat"), tx -> tx.query(sql.heartbeat,
-        rs -> rs.getLong(1), now.param(), ids, tokens, config.leaseDuration().toMillis()));
+    List<List<Long>> lostAndCancelled = config.db().inTx(config.txOptions().name("heartbeat"), tx -> List.of(
+        tx.query(sql.heartbeat, rs -> rs.getLong(1), now.param(), ids, tokens, config.leaseDuration().toMillis()),
+        tx.query("select id from " + sql.schema + ".job where id = any (?::bigint[]) and cancel_requested",
+            rs -> rs.getLong(1), (Object) ids)));
+    List<Long> lost = lostAndCancelled.get(0);
     for (Attempt a : attempts) {
+      if (lostAndCancelled.get(1).contains(a.id)) {
+        a.cancelRequested = true;
+      }
       if (lost.contains(a.id) && !a.leaseLost) {
         a.leaseLost = true;
         Events.LOG.warn("{} lost its lease (it expired and the job was rescued); interrupting it", a);

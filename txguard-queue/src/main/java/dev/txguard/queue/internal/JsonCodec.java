@@ -52,6 +52,11 @@ final class JsonCodec {
     return result == null ? null : mapper.writeValueAsString(result);
   }
 
+  /** The result read into {@code type}; null for a job that returned none. */
+  <R> R decodeResult(String json, Class<R> type) throws JsonProcessingException {
+    return json == null ? null : mapper.readValue(json, type);
+  }
+
   List<JobError> decodeErrors(String json) {
     try {
       List<JobError> errors = new ArrayList<>();

@@ -30,9 +30,12 @@ import java.util.Map;
  * @param mapper JSON mapper
  * @param clock injected clock, or null for the database's
  * @param owner this process's name in leases
+ * @param runLevels how many levels (0 to runLevels-1) this process claims and runs jobs at
+ * @param sameLevelCalls test-only: jobs of {@code call} run at the caller's level (the naive design)
  */
 public record QueueConfig(
     Database db, String schema, String url, String user, String password, Kinds kinds,
     Map<String, Integer> queues, int fetchBatchSize, Duration pollInterval, Duration leaseDuration,
     Duration maintenanceInterval, Duration retention, Duration backoffInitial, Duration backoffMax,
-    QueueListener listener, TxOptions txOptions, ObjectMapper mapper, Clock clock, String owner) {}
+    QueueListener listener, TxOptions txOptions, ObjectMapper mapper, Clock clock, String owner,
+    int runLevels, boolean sameLevelCalls) {}

@@ -1,6 +1,7 @@
 package dev.txguard.queue.internal;
 
 import dev.txguard.Tx;
+import dev.txguard.queue.CancelResult;
 import dev.txguard.queue.EnqueueOptions;
 import dev.txguard.queue.Enqueued;
 import dev.txguard.queue.Job;
@@ -9,6 +10,7 @@ import dev.txguard.queue.QueueStats;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -31,7 +33,8 @@ public final class QueueEngine {
   private final Producer producer;
   private final Events events;
   private final Running running = new Running();
-  private final Map<String, Fetcher> fetchers = new LinkedHashMap<>();
+  private final Map<String, List<Fetcher>> fetchers = new LinkedHashMap<>();
+  private final Waiters waiters = new Waiters();
   private Phase phase = Phase.NEW;
   private Heartbeat heartbeat;
   private ControlConnection control;
@@ -62,21 +65,46 @@ public final class QueueEngine {
     return producer.enqueueAll(tx, args, options);
   }
 
+  /** Enqueues one job one level up and waits for its outcome; see {@code JobQueue.call}. */
+  public <R> R call(Object args, EnqueueOptions options, Class<R> resultType, Duration timeout) {
+    return new Caller(config, sql, producer, json, waiters).call(args, options, resultType, timeout);
+  }
+
+  /** Cancels one job, or asks its running attempt to stop; false if it had already ended. */
+  public boolean cancel(long id) {
+    return canceller().cancel(id);
+  }
+
+  /** Cancels a group's pending jobs and waits up to {@code wait} for its running attempts. */
+  public CancelResult cancelGroup(String group, Duration wait) {
+    return canceller().cancelGroup(group, wait);
+  }
+
+  private Canceller canceller() {
+    return new Canceller(config, sql, now, running, waiters);
+  }
+
   /** Starts fetchers for the configured queues, the heartbeat, the control connection and maintenance. */
   public synchronized void start() {
     if (phase != Phase.NEW) {
       throw new IllegalStateException("the queue was already " + phase.name().toLowerCase() + "; start() runs once");
     }
     phase = Phase.STARTED;
-    AttemptRunner runner = new AttemptRunner(config, sql, json, now, events);
-    config.queues().keySet().forEach(q -> fetchers.put(q, new Fetcher(config, sql, now, q, running, runner)));
+    AttemptRunner runner = new AttemptRunner(config, sql, json, now, events, waiters);
+    for (String q : config.queues().keySet()) {
+      List<Fetcher> perLevel = new ArrayList<>();
+      for (int level = 0; level < config.runLevels(); level++) {
+        perLevel.add(new Fetcher(config, sql, now, q, level, running, runner));
+      }
+      fetchers.put(q, List.copyOf(perLevel));
+    }
     heartbeat = new Heartbeat(config, sql, now, running);
-    control = new ControlConnection(config, sql, Map.copyOf(fetchers));
+    control = new ControlConnection(config, sql, Map.copyOf(fetchers), waiters);
     maintenance = new Maintenance(config, sql, now, control, events);
     heartbeat.start();
     control.start();
     maintenance.start();
-    fetchers.values().forEach(Fetcher::start);
+    fetchers.values().forEach(fs -> fs.forEach(Fetcher::start));
   }
 
   /**
@@ -91,8 +119,10 @@ public final class QueueEngine {
     }
     phase = Phase.STOPPED;
     long deadline = System.nanoTime() + timeout.toNanos();
-    for (Fetcher f : fetchers.values()) {
-      f.stop();
+    for (List<Fetcher> fs : fetchers.values()) {
+      for (Fetcher f : fs) {
+        f.stop();
+      }
     }
     boolean finished = running.awaitEmpty(deadline);
     if (!finished) {
@@ -108,9 +138,9 @@ public final class QueueEngine {
     for (Attempt a : attempts) {
       a.leaseLost = true;
       try {
-        config.db().useTx(config.txOptions().name("give up lease"), tx -> tx.queryOne(sql.giveUp,
-            rs -> rs.getString(1), now.param(), a.id, a.token.toString()).ifPresent(q ->
-                tx.queryOne("select pg_notify(?, ?)::text", rs -> rs.getString(1), sql.channel, q)));
+        Levels.run(config.db(), a.level, () -> config.db().useTx(config.txOptions().name("give up lease"),
+            tx -> tx.queryOne(sql.giveUp, rs -> rs.getString(1), now.param(), a.id, a.token.toString())
+                .ifPresent(q -> tx.queryOne("select pg_notify(?, ?)::text", rs -> rs.getString(1), sql.channel, q))));
         Events.LOG.info("gave the lease of {} back at shutdown", a);
       } catch (RuntimeException e) {
         Events.LOG.warn("cannot give the lease of {} back; it will be rescued when it expires", a, e);
@@ -135,8 +165,10 @@ public final class QueueEngine {
     control.kill();
     heartbeat.stop();
     maintenance.stop();
-    for (Fetcher f : fetchers.values()) {
-      f.stop();
+    for (List<Fetcher> fs : fetchers.values()) {
+      for (Fetcher f : fs) {
+        f.stop();
+      }
     }
   }
 

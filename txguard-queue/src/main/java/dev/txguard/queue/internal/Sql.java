@@ -16,10 +16,12 @@ public final class Sql {
   public static final String MIGRATIONS = "/dev/txguard/queue/migration/";
   private static final String STATEMENTS = "/dev/txguard/queue/sql/";
   /** The migrations in order; a new one is appended here and shipped as a new file. */
-  private static final List<String> MIGRATION_FILES = List.of("V1__create_job.sql");
+  private static final List<String> MIGRATION_FILES = List.of("V1__create_job.sql", "V2__call_and_cancel.sql");
 
   final String schema;
   final String channel;
+  /** Where completions and final failures of awaited jobs are announced (payload: the id). */
+  final String doneChannel;
   final String enqueue;
   final String enqueueBatch;
   final String findUnique;
@@ -32,12 +34,18 @@ public final class Sql {
   final String promote;
   final String deleteFinished;
   final String stats;
+  final String markCall;
+  final String cancelPending;
+  final String requestCancel;
+  final String outcome;
+  final String cancelCheck;
   final String find;
 
   /** Loads every statement for {@code schema}, which must already be a checked identifier. */
   public Sql(String schema) {
     this.schema = schema;
     this.channel = schema + "_jobs";
+    this.doneChannel = schema + "_done";
     this.enqueue = statement("enqueue");
     this.enqueueBatch = statement("enqueue_batch");
     this.findUnique = statement("find_unique");
@@ -50,6 +58,11 @@ public final class Sql {
     this.promote = statement("promote");
     this.deleteFinished = statement("delete_finished");
     this.stats = statement("stats");
+    this.markCall = statement("mark_call");
+    this.cancelPending = statement("cancel_pending");
+    this.requestCancel = statement("request_cancel");
+    this.outcome = statement("outcome");
+    this.cancelCheck = statement("cancel_check");
     this.find = statement("find");
   }
 

@@ -1,12 +1,13 @@
 -- Records a failed attempt, only if it still holds the lease, and decides what comes next:
--- discarded (non-retryable error), failed (attempts exhausted), or another attempt after the
+-- cancelled (cancel was requested while it ran), discarded (non-retryable error), failed (attempts exhausted), or another attempt after the
 -- retry delay (available at once when the delay is zero, retryable until then).
 -- Parameters: now (null: the database's now()), discard (boolean), retry delay in ms, id, attempt
 -- token, error text, error trace.
 with clock as (select coalesce(?::timestamptz, now()) as now),
 decision as (
   select j.id,
-         case when ?::boolean then 'discarded'
+         case when j.cancel_requested then 'cancelled'
+              when ?::boolean then 'discarded'
               when j.attempt >= j.max_attempts then 'failed'
               else 'retry' end as outcome,
          clock.now + ?::bigint * interval '1 millisecond' as retry_at,
@@ -25,4 +26,4 @@ set state = case when d.outcome <> 'retry' then d.outcome
     lease_owner = null, lease_token = null, lease_expires_at = null
 from decision d
 where j.id = d.id
-returning j.state, j.run_at
+returning j.state, j.run_at, j.awaited

@@ -1,5 +1,5 @@
 -- Maintenance: jobs whose lease expired (their worker died or lost the database) go back to the
--- queue, or fail when their attempts are exhausted. Each row is matched on the attempt token it
+-- queue, or fail when their attempts are exhausted (or end cancelled when cancel was requested). Each row is matched on the attempt token it
 -- had when selected, so an attempt whose lease was extended or that was completed meanwhile is
 -- never overwritten. Parameters: now (null: the database's now()), batch size.
 with clock as (select coalesce(?::timestamptz, now()) as now),
@@ -12,9 +12,10 @@ expired as (
   for update skip locked
 )
 update ${schema}.job j
-set state = case when j.attempt >= j.max_attempts then 'failed' else 'available' end,
+set state = case when j.cancel_requested then 'cancelled'
+                 when j.attempt >= j.max_attempts then 'failed' else 'available' end,
     run_at = clock.now,
-    finalized_at = case when j.attempt >= j.max_attempts then clock.now end,
+    finalized_at = case when j.cancel_requested or j.attempt >= j.max_attempts then clock.now end,
     errors = j.errors || jsonb_build_array(jsonb_build_object(
         'attempt', j.attempt, 'at', clock.now,
         'error', 'lease of ' || e.lease_owner || ' expired at ' || j.lease_expires_at

@@ -32,7 +32,7 @@ class ClaimPlanIT {
       st.execute("prepare claim as " + numbered(sql.claim));
       st.execute("set plan_cache_mode = force_generic_plan");
       try (ResultSet rs = st.executeQuery(
-          "explain execute claim(null, 'default', '{work}', 10, 'owner', 30000)")) {
+          "explain execute claim(null, 'default', '{work}', 0, 10, 'owner', 30000)")) {
         while (rs.next()) {
           plan.append(rs.getString(1)).append('\n');
         }
