@@ -3,13 +3,14 @@ package dev.txguard.cli.internal;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.txguard.Database;
 import dev.txguard.TxOptions;
+import dev.txguard.queue.CallTimeoutException;
+import dev.txguard.queue.JobQueue;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -23,13 +24,18 @@ import java.util.stream.Collectors;
  * forever, which the demo detects with a bounded wait and then breaks up. With txguard (pool size
  * one per level): the work runs one level up, on the next level's pool, and the unit completes.
  *
- * <p>How the txguard variant hands work on is a {@link JobRunner}, so it can move to the job
- * queue's call-and-wait without touching the story.
+ * <p>How the txguard variant hands work on is a {@link JobRunner}: half the units use an executor
+ * wrapped by {@code db.context()}, half the job queue's call-and-wait ({@code queue.call}).
  */
 final class PoolDeadlockStory implements Story {
-  static final int UNITS = 3;
-  /** How long a unit waits for its job before the demo calls it deadlocked. */
+  static final int UNITS = 4;
+  /** How long a naive unit waits for its job before the demo calls it deadlocked. */
   static final Duration DEADLOCK_WAIT = Duration.ofMillis(1500);
+  /**
+   * The txguard variant's bound: as strict in kind, looser in amount, so that a slow machine is not
+   * mistaken for a deadlock; a working run never comes near it.
+   */
+  static final Duration TXGUARD_WAIT = Duration.ofSeconds(10);
   private static final TxOptions UNIT = TxOptions.defaults().name("transfer-with-audit").timeout(Duration.ofSeconds(10));
   private static final TxOptions JOB = TxOptions.defaults().name("audit-job").timeout(Duration.ofSeconds(5));
 
@@ -55,10 +61,18 @@ final class PoolDeadlockStory implements Story {
         + DEADLOCK_WAIT.toMillis() + " ms, then broken up) and units that completed.";
   }
 
-  /** Runs a job somewhere else and hands back its future result. */
+  /**
+   * Runs the audit job of one account somewhere else and waits for it, at most
+   * {@link #TXGUARD_WAIT}.
+   */
   @FunctionalInterface
   interface JobRunner {
-    <T> Future<T> submit(Callable<T> job);
+    /**
+     * Returns the level the job's unit ran at.
+     *
+     * @throws TimeoutException if the job gave no result in time (the story's deadlock)
+     */
+    int runAndWait(int account) throws Exception;
   }
 
   @Override
@@ -99,7 +113,7 @@ final class PoolDeadlockStory implements Story {
             }
             return null;
           });
-          if (await(job)) {
+          if (await(job, DEADLOCK_WAIT)) {
             c.commit();
             completed++;
           } else {
@@ -112,10 +126,10 @@ final class PoolDeadlockStory implements Story {
     return new int[] {completed, deadlocked};
   }
 
-  /** Waits for the job, at most {@link #DEADLOCK_WAIT}; on timeout cancels it so nothing hangs. */
-  private static boolean await(Future<?> job) throws Exception {
+  /** Waits for the job, at most {@code wait}; on timeout cancels it so nothing hangs. */
+  private static boolean await(Future<?> job, Duration wait) throws Exception {
     try {
-      job.get(DEADLOCK_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      job.get(wait.toMillis(), TimeUnit.MILLISECONDS);
       return true;
     } catch (TimeoutException e) {
       job.cancel(true);
@@ -125,24 +139,27 @@ final class PoolDeadlockStory implements Story {
 
   // ---- txguard ----------------------------------------------------------------------------------
 
+  /**
+   * Every other unit hands its job to an executor wrapped by {@code db.context()}; the others call it
+   * through the job queue ({@code queue.call}). Both run the job one level up.
+   */
   private static int[] txguard(StoryContext context, ExecutorService executor, int[] accounts,
       Set<Integer> jobLevels) throws Exception {
     int completed = 0;
     int deadlocked = 0;
     try (Database db = context.database().poolSize(1).levelPoolSize(1).maxLevels(2)
-        .connectionTimeout(Duration.ofSeconds(5)).build()) {
-      for (int account : accounts) {
+        .connectionTimeout(Duration.ofSeconds(10)).build();
+        JobQueue queue = auditQueue(db, context)) {
+      for (int i = 0; i < accounts.length; i++) {
+        int account = accounts[i];
+        JobRunner runner = i % 2 == 0 ? contextExecutor(db, executor) : queueCall(queue);
         try {
           db.useTx(UNIT, tx -> {
             tx.update("update pd_account set balance = balance - 1 where id = ?", account);
-            Future<Integer> job = oneLevelUp(db, executor).submit(() -> auditJob(db, account));
-            if (!await(job)) {
-              throw new TimeoutException("audit job gave no result within " + DEADLOCK_WAIT.toMillis() + " ms");
-            }
-            jobLevels.add(job.get());
+            jobLevels.add(runner.runAndWait(account));
           });
           completed++;
-        } catch (TimeoutException e) {
+        } catch (TimeoutException | CallTimeoutException e) {
           deadlocked++;
         }
       }
@@ -150,7 +167,7 @@ final class PoolDeadlockStory implements Story {
     return new int[] {completed, deadlocked};
   }
 
-  /** The job: its own unit, which needs a connection while its submitter holds one. */
+  /** The job on an executor: its own unit, which needs a connection while its submitter holds one. */
   private static int auditJob(Database db, int account) {
     return db.inTx(JOB, tx -> {
       tx.update("insert into pd_audit (account_id, note) values (?, 'debit')", account);
@@ -162,14 +179,44 @@ final class PoolDeadlockStory implements Story {
    * Runs jobs on {@code executor} one level above the calling unit, on the next level's pool. Call
    * it inside the unit: {@code db.context()} captures the level there.
    */
-  private static JobRunner oneLevelUp(Database db, ExecutorService executor) {
-    ExecutorService wrapped = db.context().wrap(executor);
-    return new JobRunner() {
-      @Override
-      public <T> Future<T> submit(Callable<T> job) {
-        return wrapped.submit(job);
+  private static JobRunner contextExecutor(Database db, ExecutorService executor) {
+    return account -> {
+      ExecutorService wrapped = db.context().wrap(executor);
+      Future<Integer> job = wrapped.submit(() -> auditJob(db, account));
+      if (!await(job, TXGUARD_WAIT)) {
+        throw new TimeoutException("audit job gave no result within " + TXGUARD_WAIT.toMillis() + " ms");
       }
+      return job.get();
     };
+  }
+
+  /** Calls the job through the queue: enqueued at once, run by a worker one level up, awaited. */
+  private static JobRunner queueCall(JobQueue queue) {
+    return account -> queue.call(new Audit(account), Integer.class, TXGUARD_WAIT);
+  }
+
+  /** The job's arguments on the queue. */
+  record Audit(int account) {}
+
+  /** A job queue in the demo's schema whose "audit" handler does what {@link #auditJob} does. */
+  private static JobQueue auditQueue(Database db, StoryContext context) throws SQLException {
+    ConnectionInfo c = context.connection();
+    JobQueue queue = JobQueue.builder(db).schema(context.schema()).controlConnection(c.url(), c.user(), c.password())
+        .pollInterval(Duration.ofMillis(200)).maintenanceInterval(Duration.ofMillis(200))
+        .handleInTx("audit", Audit.class, (tx, job) -> {
+          tx.update("insert into pd_audit (account_id, note) values (?, 'debit')", job.args().account());
+          return db.level();
+        })
+        .queue("default", 1)
+        .build();
+    try {
+      queue.migrate();
+      queue.start();
+      return queue;
+    } catch (RuntimeException e) {
+      queue.close();
+      throw e;
+    }
   }
 
   private Measurement measure(
@@ -183,7 +230,8 @@ final class PoolDeadlockStory implements Story {
         ? deadlocked + " of " + UNITS + " units deadlocked on the pool of one (no result within "
             + DEADLOCK_WAIT.toMillis() + " ms each, then rolled back); " + completed + " completed, " + audits
             + " audit rows"
-        : completed + " of " + UNITS + " units completed with pools of one per level (jobs ran at level "
+        : completed + " of " + UNITS + " units completed with pools of one per level, half through a db.context() executor, half"
+            + " through queue.call (jobs ran at level "
             + jobLevels.stream().map(String::valueOf).collect(Collectors.joining(", ")) + " while their unit held level 0); "
             + deadlocked + " deadlocked, " + audits + " audit rows, " + debited + " debits";
     return Measurement.collect()

@@ -45,6 +45,20 @@ public final class StoryContext {
     return seed;
   }
 
+  /** Where the story connects. */
+  public ConnectionInfo connection() {
+    return connection;
+  }
+
+  /** The demo's schema, where the story's tables (and a job queue's) live. */
+  public String schema() throws SQLException {
+    try (Connection c = connect(); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("select current_schema()")) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
   /** Opens an unpooled autocommit connection into the demo's schema; the caller closes it. */
   public Connection connect() throws SQLException {
     return connection.connect();
