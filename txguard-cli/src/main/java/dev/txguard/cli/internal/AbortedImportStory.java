@@ -299,7 +299,7 @@ final class AbortedImportStory implements Story {
     String brief = lost + " of " + expected + " products lost";
     String detail;
     if (variant == Variant.NAIVE) {
-      detail = log.swallowed.get() + " errors swallowed (unique violation or deadlock); then " + abortedErrors
+      detail = log.swallowed.get() + " error(s) swallowed (unique violation or deadlock); then " + abortedErrors
           + " statements failed with \"current transaction is aborted\", far from the cause; "
           + (TASKS - log.failedTasks.get()) + " of " + TASKS + " commits reported success, yet " + lost + " of "
           + expected + " products were lost" + (log.errors.isEmpty() ? "" : " (first error: " + log.errors.get(0) + ")");

@@ -36,7 +36,7 @@ final class PoolDeadlockStory implements Story {
    * mistaken for a deadlock; a working run never comes near it.
    */
   static final Duration TXGUARD_WAIT = Duration.ofSeconds(10);
-  private static final TxOptions UNIT = TxOptions.defaults().name("transfer-with-audit").timeout(Duration.ofSeconds(10));
+  private static final TxOptions UNIT = TxOptions.defaults().name("transfer-with-audit").timeout(Duration.ofSeconds(15));
   private static final TxOptions JOB = TxOptions.defaults().name("audit-job").timeout(Duration.ofSeconds(5));
 
   @Override
