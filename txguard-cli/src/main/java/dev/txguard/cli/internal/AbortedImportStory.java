@@ -41,6 +41,7 @@ final class AbortedImportStory implements Story {
   private static final List<String> CATEGORIES =
       List.of("audio", "books", "cameras", "garden", "kitchen", "lighting", "outdoor", "toys");
   private static final Duration TASK_WAIT = Duration.ofSeconds(30);
+  private static final Duration PER_PRODUCT = Duration.ofMillis(3);
   /** The advisory-lock key of the import: shared by each running task, exclusive for cancel. */
   private static final String IMPORT_KEY = "demo-import:catalog";
   private static final TxOptions UNIT = TxOptions.defaults().name("import-task").timeout(Duration.ofSeconds(20));
@@ -103,6 +104,20 @@ final class AbortedImportStory implements Story {
     final List<String> errors = Collections.synchronizedList(new ArrayList<>());
   }
 
+  /**
+   * The per-product work an importer does besides SQL (parsing, validating, asking a supplier's
+   * API), the same in both variants. It keeps the tasks' transactions open long enough to overlap,
+   * as real imports do; without it the first task can finish before the next one starts.
+   */
+  private static void prepare(Product p) {
+    try {
+      Thread.sleep(PER_PRODUCT.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while preparing " + p.sku(), e);
+    }
+  }
+
   /** Starts every task at once (the race is the point) and waits, bounded, for all of them. */
   private static void runTasks(List<List<Product>> batches, TaskBody body) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(TASKS);
@@ -141,6 +156,7 @@ final class AbortedImportStory implements Story {
   private static void naiveTask(HikariDataSource ds, List<Product> batch, TaskLog log) throws SQLException {
     try (Connection c = ds.getConnection()) {
       for (Product p : batch) {
+        prepare(p);
         try {
           if (Jdbc.longs(c, "select id from ai_category where name = ?", p.category()).isEmpty()) {
             try {
@@ -240,6 +256,7 @@ final class AbortedImportStory implements Story {
       insertOrGetCategory(tx, category);
     }
     for (Product p : batch) {
+      prepare(p);
       insertProduct(tx, p);
     }
   }
