@@ -46,9 +46,13 @@ import javax.sql.DataSource;
  */
 public final class Database implements AutoCloseable {
   private final Engine engine;
+  private final AdvisoryLocks locks;
+  private final DataSource dataSource;
 
   private Database(Engine engine) {
     this.engine = engine;
+    this.locks = new AdvisoryLocks(engine);
+    this.dataSource = new UnitDataSource(engine);
   }
 
   /** Starts building a database. */
@@ -187,6 +191,33 @@ public final class Database implements AutoCloseable {
    */
   public int level() {
     return engine.level();
+  }
+
+  /**
+   * Captures the level at which work started from here should run on other threads: one above the
+   * caller's unit of this database when it has one, else the caller's level. See
+   * {@link LevelContext}.
+   */
+  public LevelContext context() {
+    return new LevelContext(engine, engine.nextLevel());
+  }
+
+  /** Session-scoped advisory locks; see {@link AdvisoryLocks}. */
+  public AdvisoryLocks locks() {
+    return locks;
+  }
+
+  /**
+   * A {@link DataSource} view for code written against DataSource (jOOQ, Jdbi, Spring's
+   * JdbcTemplate, plain JDBC): inside a unit of this database on the calling thread it hands out the
+   * unit's connection, so that code joins the unit (its {@code close()} is a no-op; its
+   * {@code commit}/{@code rollback}/{@code setAutoCommit} are refused); outside a unit it hands out
+   * a pooled connection in autocommit mode, which the caller must close. With Jdbi, set
+   * {@code jdbi.getConfig(Handles.class).setForceEndTransactions(false)} so that a handle over a
+   * unit's connection may close without ending the transaction.
+   */
+  public DataSource dataSource() {
+    return dataSource;
   }
 
   /** Snapshots of this database's pools opened so far, ordered by level. */

@@ -1,7 +1,9 @@
 package dev.txguard;
 
 import java.sql.Connection;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -55,6 +57,108 @@ public interface Tx {
    * @throws StatementException if the database refuses the statement
    */
   <T> Optional<T> queryOne(String sql, RowMapper<T> mapper, Object... params);
+
+  /**
+   * Runs {@code work} as a nested atomic step: when it throws, everything it did is rolled back to a
+   * savepoint, hooks it registered are dropped, and the exception propagates, but the unit stays
+   * usable. This is how to recover from an expected error (e.g. a unique violation) inside a unit.
+   * When {@code work} returns normally after swallowing an error that aborted the step, the step is
+   * rolled back and {@link TransactionAbortedException} is thrown.
+   *
+   * @return what {@code work} returned
+   * @throws X what {@code work} threw, after rolling the step back
+   * @throws IllegalArgumentException if {@code work} is null
+   */
+  <T, X extends Exception> T savepoint(TxFunction<T, X> work) throws X;
+
+  /**
+   * Runs {@code action} once, after the outermost unit commits, on the calling thread, outside any
+   * unit. Actions of attempts that were retried, or of savepoints that rolled back, never run. A
+   * failing action is logged and reported to {@link TxListener#onHookFailed}; the others still run
+   * and the unit's outcome does not change.
+   *
+   * @throws IllegalArgumentException if {@code action} is null
+   */
+  void afterCommit(Runnable action);
+
+  /**
+   * Runs {@code action} once, after the outermost unit finally rolls back (not after an attempt
+   * that is retried). Same rules as {@link #afterCommit(Runnable)}.
+   *
+   * @throws IllegalArgumentException if {@code action} is null
+   */
+  void afterRollback(Runnable action);
+
+  /**
+   * Runs an update that must change exactly {@code rows} rows: a guarded state transition such as
+   * {@code update task set state = 'done' where id = ? and state = 'running'}.
+   *
+   * @return {@code rows}
+   * @throws StaleDataException naming the statement and both counts, when the count differs
+   * @throws IllegalArgumentException if {@code rows} is negative or {@code sql} is null
+   */
+  int updateExactly(int rows, String sql, Object... params);
+
+  /**
+   * Inserts a row, or finds the row another unit already inserted with the same unique key, without
+   * ever aborting this unit: {@code INSERT ... ON CONFLICT (key columns) DO NOTHING RETURNING}, then,
+   * when nothing was inserted, a {@code SELECT} by the key. Correct under racing inserts at READ
+   * COMMITTED; at REPEATABLE READ or SERIALIZABLE a race becomes a serialization failure and the unit
+   * is retried.
+   *
+   * <pre>{@code
+   * long depId = tx.insertOrGet("dependency", Map.of("name", "libfoo"), Map.of("version", "1.2"),
+   *     "id", rs -> rs.getLong(1));
+   * }</pre>
+   *
+   * @param table the table (an SQL identifier, optionally schema-qualified)
+   * @param key the columns of a unique constraint and their values (none null)
+   * @param values other columns to set when inserting (may be empty)
+   * @param returning the column to return, e.g. the primary key
+   * @param mapper reads {@code returning} from the row
+   * @return the inserted or existing row's {@code returning} value
+   * @throws IllegalArgumentException for an empty key, a null key value or an invalid identifier
+   */
+  <K> K insertOrGet(String table, Map<String, ?> key, Map<String, ?> values, String returning,
+      RowMapper<K> mapper);
+
+  /**
+   * Takes an exclusive transaction-scoped advisory lock on {@code key} (a {@code String} or a
+   * {@code Long}), waiting as long as the unit's deadline allows; it is released when the unit
+   * ends. Keys are hashed into txguard's own advisory-lock namespace (two-key form, first key
+   * {@value dev.txguard.AdvisoryLocks#NAMESPACE}); distinct keys may rarely share a hash, which only
+   * makes them wait for each other.
+   *
+   * @throws IllegalArgumentException if {@code key} is not a String or Long
+   */
+  void lock(Object key);
+
+  /** Like {@link #lock(Object)}, but shared: many units may hold it at once, excluding {@link #lock}. */
+  void lockShared(Object key);
+
+  /**
+   * Takes an exclusive transaction-scoped advisory lock on {@code key} if it is free.
+   *
+   * @return whether the lock was taken
+   */
+  boolean tryLock(Object key);
+
+  /**
+   * Takes exclusive transaction-scoped advisory locks on all {@code keys}, always in one global
+   * order, so units locking overlapping sets cannot deadlock each other.
+   */
+  void lockAll(Collection<?> keys);
+
+  /**
+   * Locks rows by id with {@code SELECT ... FOR UPDATE} in ascending id order, so units locking
+   * overlapping sets of rows cannot deadlock each other.
+   *
+   * @param table the table (an SQL identifier, optionally schema-qualified)
+   * @param idColumn the id column
+   * @param ids the ids (numbers or strings)
+   * @return how many of the rows exist (and are now locked)
+   */
+  int lockRows(String table, String idColumn, Collection<?> ids);
 
   /** The attempt this {@code Tx} belongs to, 1-based: 2 and above are retries. */
   int attempt();

@@ -35,6 +35,9 @@ public interface TxListener {
   /** A unit stayed open too long, or a manual handle was dropped without being closed. */
   default void onLeak(LeakReport report) {}
 
+  /** An after-commit or after-rollback action of unit {@code name} threw {@code error}. */
+  default void onHookFailed(String name, Throwable error) {}
+
   /**
    * A thread waited too long for a connection; {@code error} names the holders. The waiting
    * caller gets {@code error} thrown too.

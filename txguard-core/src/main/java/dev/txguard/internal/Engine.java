@@ -50,6 +50,7 @@ public final class Engine implements AutoCloseable {
   private final Pool.Source source;
   private final String name;
   private final AtomicReferenceArray<Pool> pools;
+  private volatile Pool lockPool;
   private final Set<Unit> open = ConcurrentHashMap.newKeySet();
   private final ScheduledThreadPoolExecutor watchdog;
   private final TxListener listener;
@@ -129,15 +130,15 @@ public final class Engine implements AutoCloseable {
     for (int attempt = 1; ; attempt++) {
       Unit unit = open(options, attempt, firstStart, level, null);
       TxImpl tx = new TxImpl(unit, null);
-      Throwable failure;
+      Throwable failure = null;
+      T result = null;
       ctx.push(this, unit, tx);
       try {
         fireBegin(tx);
         unit.start();
-        T result = work.apply(tx);
+        result = work.apply(tx);
         unit.commit();
         fireCommit(tx, unit);
-        return result;
       } catch (Throwable t) {
         failure = t;
         unit.rollback(t);
@@ -147,20 +148,15 @@ public final class Engine implements AutoCloseable {
         ctx.pop();
         unit.release();
       }
-      if (!Failures.retryable(failure)) {
-        throw Failures.rethrow(withEarlier(failure, earlier));
-      }
-      if (attempt >= options.maxAttempts()) {
-        throw withEarlier(new RetriesExhaustedException(
-            "unit '" + options.name() + "' failed after " + attempt + " attempts (maxAttempts "
-                + options.maxAttempts() + "), the last with: " + summary(failure), attempt, failure), earlier);
+      if (failure == null) {
+        runHooks(unit, true);
+        return result;
       }
       long delay = backoffNanos(options, attempt);
-      if (unit.hasDeadline && System.nanoTime() + delay - unit.deadline >= 0) {
-        throw withEarlier(new TxTimeoutException(
-            "unit '" + options.name() + "' has no time left for attempt " + (attempt + 1) + " within its timeout of "
-                + options.timeout().orElseThrow().toMillis() + " ms; attempt " + attempt + " failed with: "
-                + summary(failure), failure), earlier);
+      Throwable verdict = verdict(options, unit, attempt, failure, delay);
+      if (verdict != null) {
+        runHooks(unit, false);
+        throw Failures.rethrow(withEarlier(verdict, earlier));
       }
       fireRetry(options.name(), attempt + 1, failure, Duration.ofNanos(delay));
       if (earlier == null) {
@@ -168,6 +164,41 @@ public final class Engine implements AutoCloseable {
       }
       earlier.add(failure);
       sleep(delay, failure, earlier);
+    }
+  }
+
+  /**
+   * What to throw after a failed attempt, or null to retry: the failure itself when it is not
+   * retryable, {@link RetriesExhaustedException} after the last attempt, {@link TxTimeoutException}
+   * when the backoff would end past the deadline.
+   */
+  private static Throwable verdict(TxOptions options, Unit unit, int attempt, Throwable failure, long delay) {
+    if (!Failures.retryable(failure)) {
+      return failure;
+    }
+    if (attempt >= options.maxAttempts()) {
+      return new RetriesExhaustedException("unit '" + options.name() + "' failed after " + attempt
+          + " attempts (maxAttempts " + options.maxAttempts() + "), the last with: " + summary(failure),
+          attempt, failure);
+    }
+    if (unit.hasDeadline && System.nanoTime() + delay - unit.deadline >= 0) {
+      return new TxTimeoutException("unit '" + options.name() + "' has no time left for attempt " + (attempt + 1)
+          + " within its timeout of " + options.timeout().orElseThrow().toMillis() + " ms; attempt " + attempt
+          + " failed with: " + summary(failure), failure);
+    }
+    return null;
+  }
+
+  /** Runs a unit's hooks for its final outcome, outside any unit; failures are reported, not thrown. */
+  void runHooks(Unit unit, boolean committed) {
+    for (Runnable hook : unit.hooks(committed)) {
+      try {
+        hook.run();
+      } catch (RuntimeException | Error e) {
+        LOG.warn("an after-{} action of unit '{}' failed; the other actions still run",
+            committed ? "commit" : "rollback", unit.name(), e);
+        fire(l -> l.onHookFailed(unit.name(), e));
+      }
     }
   }
 
@@ -396,11 +427,14 @@ public final class Engine implements AutoCloseable {
   private static StackTraceElement[] callerStack() {
     StackTraceElement[] stack = new Throwable().getStackTrace();
     int first = 0;
-    while (first < stack.length && stack[first].getClassName().startsWith("dev.txguard.")
-        && !stack[first].getClassName().contains("Test")) {
+    while (first < stack.length && isTxguardFrame(stack[first].getClassName())) {
       first++;
     }
     return Arrays.copyOfRange(stack, first, stack.length);
+  }
+
+  private static boolean isTxguardFrame(String className) {
+    return className.startsWith("dev.txguard.internal.") || className.equals("dev.txguard.Database");
   }
 
   void commitManual(Unit unit, TxImpl tx) {
@@ -410,10 +444,12 @@ public final class Engine implements AutoCloseable {
     } catch (RuntimeException e) {
       unit.rollback(e);
       fireRollback(tx, e);
-      throw e;
-    } finally {
       unit.release();
+      runHooks(unit, false);
+      throw e;
     }
+    unit.release();
+    runHooks(unit, true);
   }
 
   void rollbackManual(Unit unit, TxImpl tx, Throwable cause) {
@@ -423,6 +459,7 @@ public final class Engine implements AutoCloseable {
       unit.release();
     }
     fireRollback(tx, cause);
+    runHooks(unit, false);
   }
 
   void abandoned(Unit unit) {
@@ -480,6 +517,23 @@ public final class Engine implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs {@code work} on the calling thread at {@code level} with no current unit, for work carried
+   * to another thread by a captured context. Unchecked throwables pass through; checked ones too.
+   */
+  public <T> T runAt(int level, Callable<T> work) {
+    ThreadContext ctx = ThreadContext.get();
+    checkLevel(ctx, level);
+    ThreadContext.Saved saved = ctx.enter(level);
+    try {
+      return work.call();
+    } catch (Exception e) {
+      throw Failures.rethrow(e);
+    } finally {
+      ctx.restore(saved);
+    }
+  }
+
   /** The level an independent unit opened by the calling thread would use. */
   public int nextLevel() {
     return ThreadContext.get().nextLevel(this);
@@ -497,9 +551,65 @@ public final class Engine implements AutoCloseable {
     return stats;
   }
 
-  /** The level-0 pool as a plain DataSource. */
-  public DataSource rawDataSource() {
-    return pool(0).dataSource();
+  // ---- session locks and the DataSource view ---------------------------------------------------
+
+  /** Borrows a connection of the advisory-lock pool (created on first use). */
+  public Connection lockConnection() {
+    checkNotClosed();
+    Pool pool = lockPool;
+    if (pool == null) {
+      synchronized (pools) {
+        pool = lockPool;
+        if (pool == null) {
+          pool = new Pool(-1, config.poolSize(), config.connectionTimeout().toMillis(), source, name + "-locks");
+          lockPool = pool;
+        }
+      }
+    }
+    try {
+      return pool.borrow(pool.connectionTimeoutMs);
+    } catch (SQLException e) {
+      throw new PoolExhaustedException("no connection free in the advisory-lock pool of " + name + " after "
+          + pool.connectionTimeoutMs + " ms (size " + pool.size + "): too many session locks held at once", e);
+    }
+  }
+
+  /** Returns a lock connection to its pool unless it was discarded. */
+  public void releaseLockConnection(Connection c) {
+    try {
+      if (!c.isClosed()) {
+        c.close();
+      }
+    } catch (SQLException e) {
+      LOG.debug("closing a lock connection failed: {}", e.toString());
+    }
+  }
+
+  /** Discards a lock connection, releasing its session's locks. */
+  public void discardLockConnection(Connection c) {
+    try {
+      c.unwrap(Connection.class).abort(Runnable::run);
+    } catch (SQLException e) {
+      LOG.debug("aborting a lock connection failed: {}", e.toString());
+    }
+    lockPool.evict(c);
+  }
+
+  /**
+   * A connection for {@code db.dataSource()}: the calling thread's unit's connection (its close a
+   * no-op) when it runs one of this database, else a pooled connection in autocommit mode.
+   */
+  public Connection dataSourceConnection() throws SQLException {
+    checkNotClosed();
+    ThreadContext ctx = ThreadContext.get();
+    ThreadContext.Frame frame = ctx.find(this);
+    if (frame != null) {
+      frame.unit().checkOpen();
+      return GuardedConnection.lend(frame.unit());
+    }
+    Connection c = pool(ctx.nextLevel(this)).borrow(config.connectionTimeout().toMillis());
+    c.setAutoCommit(true);
+    return c;
   }
 
   /** This runtime's name, used for its pools and threads. */
@@ -523,6 +633,9 @@ public final class Engine implements AutoCloseable {
         if (pool != null) {
           pool.close();
         }
+      }
+      if (lockPool != null) {
+        lockPool.close();
       }
     }
   }

@@ -20,14 +20,27 @@ final class GuardedConnection implements InvocationHandler {
   private static final Set<String> REFUSED = Set.of("commit", "close", "setAutoCommit", "abort");
 
   private final Unit unit;
+  /** Lent through the DataSource view: close() gives the connection back to the unit, a no-op. */
+  private final boolean lent;
+  private boolean lentClosed;
 
-  private GuardedConnection(Unit unit) {
+  private GuardedConnection(Unit unit, boolean lent) {
     this.unit = unit;
+    this.lent = lent;
   }
 
   static Connection wrap(Unit unit) {
+    return proxy(new GuardedConnection(unit, false));
+  }
+
+  /** The unit's connection for code that got it from a DataSource and will close it. */
+  static Connection lend(Unit unit) {
+    return proxy(new GuardedConnection(unit, true));
+  }
+
+  private static Connection proxy(GuardedConnection handler) {
     return (Connection) Proxy.newProxyInstance(
-        Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, new GuardedConnection(unit));
+        Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, handler);
   }
 
   @Override
@@ -41,7 +54,13 @@ final class GuardedConnection implements InvocationHandler {
       case "toString":
         return "GuardedConnection[" + unit + "]";
       case "isClosed":
-        return !unit.active();
+        return lentClosed || !unit.active();
+      case "close":
+        if (lent) {
+          lentClosed = true;
+          return null;
+        }
+        break;
       default:
         break;
     }

@@ -1,7 +1,9 @@
 package dev.txguard.internal;
 
 import dev.txguard.RowMapper;
+import dev.txguard.StaleDataException;
 import dev.txguard.Tx;
+import dev.txguard.TxFunction;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -10,7 +12,9 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** The {@link Tx} of one attempt. Confined to the unit's thread. */
@@ -37,25 +41,13 @@ public final class TxImpl implements Tx {
 
   @Override
   public int update(String sql, Object... params) {
-    requireSql(sql);
-    requireParams(params);
-    unit.checkUsable();
-    try (PreparedStatement ps = unit.conn.prepareStatement(sql)) {
-      bind(ps, params);
-      return ps.executeUpdate();
-    } catch (SQLException e) {
-      throw unit.statementFailed(e, sql);
-    }
+    return run(sql, params, PreparedStatement::executeUpdate);
   }
 
   @Override
   public <T> List<T> query(String sql, RowMapper<T> mapper, Object... params) {
-    requireSql(sql);
     requireMapper(mapper);
-    requireParams(params);
-    unit.checkUsable();
-    try (PreparedStatement ps = unit.conn.prepareStatement(sql)) {
-      bind(ps, params);
+    return run(sql, params, ps -> {
       try (ResultSet rs = ps.executeQuery()) {
         List<T> rows = new ArrayList<>();
         while (rs.next()) {
@@ -63,19 +55,13 @@ public final class TxImpl implements Tx {
         }
         return rows;
       }
-    } catch (SQLException e) {
-      throw unit.statementFailed(e, sql);
-    }
+    });
   }
 
   @Override
   public <T> Optional<T> queryOne(String sql, RowMapper<T> mapper, Object... params) {
-    requireSql(sql);
     requireMapper(mapper);
-    requireParams(params);
-    unit.checkUsable();
-    try (PreparedStatement ps = unit.conn.prepareStatement(sql)) {
-      bind(ps, params);
+    return run(sql, params, ps -> {
       ps.setMaxRows(2);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
@@ -87,9 +73,140 @@ public final class TxImpl implements Tx {
         }
         return Optional.ofNullable(value);
       }
+    });
+  }
+
+  /** What a statement method does with its prepared, bound statement. */
+  @FunctionalInterface
+  private interface StatementWork<R> {
+    R apply(PreparedStatement ps) throws SQLException;
+  }
+
+  /** Checks the unit, prepares and binds {@code sql}, and reports a failure to the unit. */
+  private <R> R run(String sql, Object[] params, StatementWork<R> work) {
+    requireSql(sql);
+    requireParams(params);
+    unit.checkUsable();
+    try (PreparedStatement ps = unit.conn.prepareStatement(sql)) {
+      bind(ps, params);
+      return work.apply(ps);
     } catch (SQLException e) {
       throw unit.statementFailed(e, sql);
     }
+  }
+
+  @Override
+  public <T, X extends Exception> T savepoint(TxFunction<T, X> work) throws X {
+    if (work == null) {
+      throw new IllegalArgumentException("work must not be null");
+    }
+    Unit.SavepointMark mark = unit.setSavepoint();
+    T result;
+    try {
+      result = work.apply(this);
+    } catch (Throwable t) {
+      unit.rollbackTo(mark, t);
+      throw Failures.rethrow(t);
+    }
+    if (unit.aborted()) {
+      RuntimeException swallowed = unit.abortedException("savepoint work returned normally");
+      unit.rollbackTo(mark, swallowed);
+      throw swallowed;
+    }
+    unit.releaseSavepoint(mark);
+    return result;
+  }
+
+  @Override
+  public void afterCommit(Runnable action) {
+    unit.addHook(true, action);
+  }
+
+  @Override
+  public void afterRollback(Runnable action) {
+    unit.addHook(false, action);
+  }
+
+  @Override
+  public int updateExactly(int rows, String sql, Object... params) {
+    if (rows < 0) {
+      throw new IllegalArgumentException("rows must be zero or more, was " + rows);
+    }
+    int actual = update(sql, params);
+    if (actual != rows) {
+      throw new StaleDataException("expected " + rows + " row" + (rows == 1 ? "" : "s") + " to change but "
+          + actual + " did, in unit '" + name() + "': " + sql.strip().replaceAll("\\s+", " ")
+          + (actual < rows ? " (the row is gone or no longer in the expected state)" : ""), rows, actual);
+    }
+    return actual;
+  }
+
+  @Override
+  public <K> K insertOrGet(String table, Map<String, ?> key, Map<String, ?> values, String returning,
+      RowMapper<K> mapper) {
+    InsertOrGet statements = InsertOrGet.of(table, key, values, returning);
+    requireMapper(mapper);
+    for (int round = 0; round < 3; round++) {
+      Optional<K> inserted = queryOne(statements.insertSql(), mapper, statements.insertParams());
+      if (inserted.isPresent()) {
+        return inserted.get();
+      }
+      Optional<K> existing = queryOne(statements.selectSql(), mapper, statements.keyParams());
+      if (existing.isPresent()) {
+        return existing.get();
+      }
+      // the conflicting row was deleted between the two statements: try again
+    }
+    throw new IllegalStateException("insertOrGet into " + table + " found a conflicting row three times but"
+        + " could not read it back: is " + key.keySet() + " the key of a unique constraint?");
+  }
+
+  @Override
+  public void lock(Object key) {
+    advisory("pg_advisory_xact_lock", key);
+  }
+
+  @Override
+  public void lockShared(Object key) {
+    advisory("pg_advisory_xact_lock_shared", key);
+  }
+
+  @Override
+  public boolean tryLock(Object key) {
+    int id = LockKeys.id(key);
+    return queryOne("select pg_try_advisory_xact_lock(?, ?)", rs -> rs.getBoolean(1), LockKeys.namespace(), id)
+        .orElseThrow();
+  }
+
+  @Override
+  public void lockAll(Collection<?> keys) {
+    Integer[] ids = LockKeys.sortedIds(keys);
+    if (ids.length == 0) {
+      return;
+    }
+    // unnest emits the sorted array in order, so the locks are taken in ascending id order
+    query("select pg_advisory_xact_lock(?, k) from unnest(?::int[]) as k", rs -> 1, LockKeys.namespace(), ids);
+  }
+
+  @Override
+  public int lockRows(String table, String idColumn, Collection<?> ids) {
+    LockKeys.identifier("table", table);
+    LockKeys.identifier("idColumn", idColumn);
+    if (ids == null) {
+      throw new IllegalArgumentException("ids must not be null");
+    }
+    if (ids.isEmpty()) {
+      return 0;
+    }
+    Object[] array = ids.toArray();
+    // ORDER BY sits below the row-locking step, so rows are locked in ascending id order
+    return query("select 1 from " + table + " where " + idColumn + " = any(?) order by " + idColumn
+        + " for update", rs -> 1, (Object) array).size();
+  }
+
+  private void advisory(String function, Object key) {
+    int id = LockKeys.id(key);
+    query("select " + function + "(?, ?)", rs -> 1, LockKeys.namespace(), id);
   }
 
   @Override
@@ -109,8 +226,24 @@ public final class TxImpl implements Tx {
 
   static void bind(PreparedStatement ps, Object[] params) throws SQLException {
     for (int i = 0; i < params.length; i++) {
-      ps.setObject(i + 1, jdbcValue(params[i]));
+      Object value = params[i];
+      if (value instanceof Object[] array) {
+        ps.setArray(i + 1, ps.getConnection().createArrayOf(arrayType(array), array));
+      } else {
+        ps.setObject(i + 1, jdbcValue(value));
+      }
     }
+  }
+
+  private static String arrayType(Object[] array) {
+    boolean allInts = true;
+    for (Object o : array) {
+      if (o instanceof Long) {
+        return "bigint";
+      }
+      allInts &= o instanceof Integer || o == null;
+    }
+    return allInts && array.length > 0 ? "int4" : array.length > 0 && array[0] instanceof java.util.UUID ? "uuid" : "text";
   }
 
   private static Object jdbcValue(Object value) {
@@ -129,7 +262,7 @@ public final class TxImpl implements Tx {
     }
   }
 
-  private static void requireMapper(RowMapper<?> mapper) {
+  static void requireMapper(RowMapper<?> mapper) {
     if (mapper == null) {
       throw new IllegalArgumentException("mapper must not be null");
     }

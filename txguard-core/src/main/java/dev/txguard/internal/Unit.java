@@ -9,6 +9,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import org.postgresql.core.BaseConnection;
@@ -45,6 +47,8 @@ public final class Unit {
   private final BaseConnection pg;
   private final AtomicReference<State> state = new AtomicReference<>(State.ACTIVE);
 
+  private List<Runnable> afterCommit;
+  private List<Runnable> afterRollback;
   private SQLException firstError;
   private String firstErrorSql;
   private Throwable rollbackOnly;
@@ -114,6 +118,86 @@ public final class Unit {
       st.execute(prelude.toString());
     } catch (SQLException e) {
       throw statementFailed(e, prelude.toString());
+    }
+  }
+
+  // ---- hooks ----------------------------------------------------------------------------------
+
+  void addHook(boolean onCommit, Runnable action) {
+    if (action == null) {
+      throw new IllegalArgumentException("action must not be null");
+    }
+    checkOpen();
+    if (onCommit) {
+      afterCommit = afterCommit == null ? new ArrayList<>() : afterCommit;
+      afterCommit.add(action);
+    } else {
+      afterRollback = afterRollback == null ? new ArrayList<>() : afterRollback;
+      afterRollback.add(action);
+    }
+  }
+
+  /** How many hooks are registered, as {commit, rollback}, to drop later ones at a savepoint rollback. */
+  long hookMark() {
+    return ((long) size(afterCommit) << 32) | size(afterRollback);
+  }
+
+  void dropHooksAfter(long mark) {
+    truncate(afterCommit, (int) (mark >>> 32));
+    truncate(afterRollback, (int) mark);
+  }
+
+  /** The hooks to run for the unit's final outcome. */
+  List<Runnable> hooks(boolean committed) {
+    List<Runnable> hooks = committed ? afterCommit : afterRollback;
+    return hooks == null ? List.of() : hooks;
+  }
+
+  private static int size(List<Runnable> list) {
+    return list == null ? 0 : list.size();
+  }
+
+  private static void truncate(List<Runnable> list, int size) {
+    if (list != null && list.size() > size) {
+      list.subList(size, list.size()).clear();
+    }
+  }
+
+  // ---- savepoints -------------------------------------------------------------------------------
+
+  /** Remembers what a savepoint rollback must restore besides the database state. */
+  record SavepointMark(java.sql.Savepoint savepoint, long hooks, Throwable rollbackOnly) {}
+
+  SavepointMark setSavepoint() {
+    checkUsable();
+    try {
+      return new SavepointMark(conn.setSavepoint(), hookMark(), rollbackOnly);
+    } catch (SQLException e) {
+      throw statementFailed(e, "SAVEPOINT");
+    }
+  }
+
+  void releaseSavepoint(SavepointMark mark) {
+    try {
+      conn.releaseSavepoint(mark.savepoint());
+    } catch (SQLException e) {
+      throw statementFailed(e, "RELEASE SAVEPOINT");
+    }
+  }
+
+  /** Undoes everything since {@code mark}; a failure to do so is added to {@code failure}. */
+  void rollbackTo(SavepointMark mark, Throwable failure) {
+    dropHooksAfter(mark.hooks());
+    if (!active() || connectionLost) {
+      return;
+    }
+    try {
+      conn.rollback(mark.savepoint());
+      rollbackOnly = mark.rollbackOnly();
+      aborted(); // clears the recorded error when the driver says the transaction is usable again
+    } catch (SQLException e) {
+      noteError(e, "ROLLBACK TO SAVEPOINT");
+      failure.addSuppressed(e);
     }
   }
 

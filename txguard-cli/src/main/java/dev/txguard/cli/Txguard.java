@@ -1,0 +1,111 @@
+package dev.txguard.cli;
+
+import dev.txguard.cli.internal.BadInvocationException;
+import dev.txguard.cli.internal.Stories;
+import dev.txguard.cli.internal.Story;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code txguard} command line. Today it has one subcommand, {@code demo}, which replays the
+ * five failure stories of txguard's mission against a real PostgreSQL, once written the naive way
+ * and once with txguard, and reports what it measured.
+ *
+ * <pre>
+ * java -jar txguard.jar demo                 # all five stories on an embedded PostgreSQL
+ * java -jar txguard.jar demo leaked-tx 5     # some of them, by id or number
+ * java -jar txguard.jar demo --url jdbc:postgresql://localhost:5432/test --user postgres --json
+ * </pre>
+ *
+ * <p>Exit status: 0 when every txguard variant held, 1 when one did not (the failing story is
+ * named on standard error), 2 for a bad invocation (one line saying what was wrong, and a usage
+ * hint; nothing is left behind).
+ */
+@Command(
+    name = "txguard",
+    mixinStandardHelpOptions = true,
+    version = "txguard 0.1.0-SNAPSHOT",
+    description = "Transactions that always end, retry only what is retryable, and never deadlock the pool.",
+    commandListHeading = "%nCommands:%n")
+public final class Txguard implements Callable<Integer> {
+  /** Exit status of a bad invocation. */
+  static final int USAGE = 2;
+
+  @Spec
+  private CommandSpec spec;
+
+  private Txguard() {}
+
+  /**
+   * Runs the command and exits the JVM with its status.
+   *
+   * @param args the command line, e.g. {@code demo --list}
+   */
+  public static void main(String[] args) {
+    // quiet by default: the demo reports what matters itself; set the property to see the logs
+    if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
+    }
+    System.exit(run(System.out, System.err, args));
+  }
+
+  /** Runs the command with the given streams and returns its exit status. */
+  static int run(PrintStream out, PrintStream err, String... args) {
+    return run(out, err, Stories.all(), args);
+  }
+
+  /** Runs the command on {@code stories} (tests pass made-up ones) and returns its exit status. */
+  static int run(PrintStream out, PrintStream err, List<Story> stories, String... args) {
+    PrintWriter o = new PrintWriter(out, true, StandardCharsets.UTF_8);
+    PrintWriter e = new PrintWriter(err, true, StandardCharsets.UTF_8);
+    CommandLine cl = new CommandLine(new Txguard());
+    cl.addSubcommand("demo", new DemoCommand(stories));
+    cl.setOut(o);
+    cl.setErr(e);
+    cl.setParameterExceptionHandler(Txguard::badParameters);
+    cl.setExecutionExceptionHandler((ex, cmd, parsed) -> failed(ex, cmd));
+    try {
+      return cl.execute(args);
+    } finally {
+      o.flush();
+      e.flush();
+    }
+  }
+
+  private static int badParameters(ParameterException ex, String[] args) {
+    CommandLine cmd = ex.getCommandLine();
+    String message = ex.getMessage() == null ? "invalid command line" : ex.getMessage().lines().findFirst().orElse("");
+    return usageError(cmd, message);
+  }
+
+  private static int failed(Exception ex, CommandLine cmd) {
+    if (ex instanceof BadInvocationException) {
+      return usageError(cmd, ex.getMessage());
+    }
+    // an environment problem (the embedded server cannot start, the schema cannot be dropped): say what
+    cmd.getErr().println("txguard: " + (ex.getMessage() != null ? ex.getMessage() : ex.toString()));
+    return 1;
+  }
+
+  /** Prints one line saying what was wrong and a usage hint, and returns {@link #USAGE}. */
+  static int usageError(CommandLine cmd, String message) {
+    cmd.getErr().println("txguard: " + message);
+    cmd.getErr().println("Usage hint: " + cmd.getCommandSpec().qualifiedName() + " --help");
+    return USAGE;
+  }
+
+  /** Without a subcommand: show the usage on standard error, status 2. */
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return USAGE;
+  }
+}

@@ -1,0 +1,43 @@
+package dev.txguard.cli.internal;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
+
+/**
+ * Where the demo connects: a pgjdbc URL with its user and password.
+ *
+ * @param url a {@code jdbc:postgresql://} URL
+ * @param user the user, or null for the driver's default
+ * @param password the password, or null for none
+ */
+public record ConnectionInfo(String url, String user, String password) {
+  /** Bounds connecting, so an unreachable host fails in seconds rather than minutes. */
+  private static final String CONNECT_TIMEOUT_SECONDS = "10";
+
+  /** This URL with one more parameter appended. */
+  public ConnectionInfo withParameter(String name, String value) {
+    String separator = url.contains("?") ? "&" : "?";
+    return new ConnectionInfo(url + separator + name + "=" + value, user, password);
+  }
+
+  /** Opens an unpooled autocommit connection; the caller closes it. */
+  public Connection connect() throws SQLException {
+    Properties props = new Properties();
+    if (user != null) {
+      props.setProperty("user", user);
+    }
+    if (password != null) {
+      props.setProperty("password", password);
+    }
+    props.setProperty("connectTimeout", CONNECT_TIMEOUT_SECONDS);
+    props.setProperty("loginTimeout", CONNECT_TIMEOUT_SECONDS);
+    return DriverManager.getConnection(url, props);
+  }
+
+  /** The URL as shown in messages: without a password given inside it. */
+  public String displayUrl() {
+    return url.replaceAll("(?i)([?&]password=)[^&]*", "$1***");
+  }
+}

@@ -1,0 +1,27 @@
+package dev.txguard.cli;
+
+import dev.txguard.cli.internal.Stories;
+import dev.txguard.cli.internal.Story;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/** One run of the command with captured output. */
+record Run(int status, String out, String err) {
+  static Run of(String... args) {
+    return of(Stories.all(), args);
+  }
+
+  static Run of(List<Story> stories, String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int status = Txguard.run(new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), stories, args);
+    return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  List<String> errLines() {
+    return err.lines().toList();
+  }
+}

@@ -1,0 +1,186 @@
+package dev.txguard;
+
+import dev.txguard.internal.Engine;
+import dev.txguard.internal.LockKeys;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Session-scoped PostgreSQL advisory locks held on a connection of their own while work runs,
+ * released in every outcome. From {@link Database#locks()}. The classic use is the
+ * shared/exclusive pattern: every running import holds the import's key shared, and "cancel"
+ * takes it exclusive, so cancel returns only once the running imports have finished:
+ *
+ * <pre>{@code
+ * // each import task
+ * db.locks().withShared("import:" + importId, Duration.ofSeconds(5), () -> runImport(importId));
+ * // cancel: waits at most 30 s for the running tasks
+ * db.locks().withExclusive("import:" + importId, Duration.ofSeconds(30), () -> deletePending(importId));
+ * }</pre>
+ *
+ * <p>Keys are {@code String}s or {@code Long}s, hashed into txguard's namespace (the two-key form
+ * with first key {@link #NAMESPACE}), the same keys as {@link Tx#lock(Object)}. Lock connections come
+ * from a pool of their own ({@code poolSize} connections, opened on first use), separate from the
+ * units' pools, so holding a lock while running units cannot deadlock either pool. Thread-safe.
+ */
+public final class AdvisoryLocks {
+  /** The first key of every txguard advisory lock ("txgd"), visible as {@code classid} in pg_locks. */
+  public static final int NAMESPACE = 0x74786764;
+
+  private final Engine engine;
+
+  AdvisoryLocks(Engine engine) {
+    this.engine = engine;
+  }
+
+  /**
+   * Runs {@code work} holding the exclusive lock on {@code key}, waiting at most {@code timeout}
+   * for it.
+   *
+   * @return what {@code work} returned
+   * @throws LockTimeoutException naming the key and the wait, when the lock was not granted in time
+   * @throws X what {@code work} threw, after the lock was released
+   * @throws IllegalArgumentException for a null work, a key that is not a String or Long, or a
+   *     non-positive timeout
+   */
+  public <T, X extends Exception> T withExclusive(Object key, Duration timeout, LockedWork<T, X> work) throws X {
+    return with(false, key, timeout, work);
+  }
+
+  /**
+   * Runs {@code work} holding the shared lock on {@code key}, waiting at most {@code timeout} for
+   * it (only an exclusive holder makes it wait).
+   *
+   * @see #withExclusive(Object, Duration, LockedWork)
+   */
+  public <T, X extends Exception> T withShared(Object key, Duration timeout, LockedWork<T, X> work) throws X {
+    return with(true, key, timeout, work);
+  }
+
+  /**
+   * Runs {@code work} holding the exclusive lock on {@code key} if it is free now; otherwise does
+   * nothing.
+   *
+   * @return what {@code work} returned, or empty when the lock was taken by someone else (or
+   *     {@code work} returned null)
+   * @throws X what {@code work} threw, after the lock was released
+   */
+  public <T, X extends Exception> Optional<T> tryExclusive(Object key, LockedWork<T, X> work) throws X {
+    int id = LockKeys.id(key);
+    requireWork(work);
+    Connection c = engine.lockConnection();
+    try {
+      boolean taken;
+      try (PreparedStatement ps = c.prepareStatement("select pg_try_advisory_lock(?, ?)")) {
+        ps.setInt(1, NAMESPACE);
+        ps.setInt(2, id);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          taken = rs.getBoolean(1);
+        }
+        c.commit();
+      } catch (SQLException e) {
+        throw new TxException("could not try the advisory lock on key " + LockKeys.describe(key) + ": "
+            + e.getMessage(), e);
+      }
+      if (!taken) {
+        return Optional.empty();
+      }
+      return Optional.ofNullable(runAndUnlock(c, false, key, id, work));
+    } finally {
+      engine.releaseLockConnection(c);
+    }
+  }
+
+  private <T, X extends Exception> T with(boolean shared, Object key, Duration timeout, LockedWork<T, X> work)
+      throws X {
+    int id = LockKeys.id(key);
+    requireWork(work);
+    if (timeout == null || timeout.isZero() || timeout.isNegative()) {
+      throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+    }
+    Connection c = engine.lockConnection();
+    try {
+      acquire(c, shared, key, id, timeout);
+      return runAndUnlock(c, shared, key, id, work);
+    } finally {
+      engine.releaseLockConnection(c);
+    }
+  }
+
+  private static void acquire(Connection c, boolean shared, Object key, int id, Duration timeout) {
+    long start = System.nanoTime();
+    try {
+      try (Statement st = c.createStatement()) {
+        st.execute("SET LOCAL lock_timeout = " + Math.max(1, timeout.toMillis()));
+      }
+      try (PreparedStatement ps = c.prepareStatement(
+          shared ? "select pg_advisory_lock_shared(?, ?)" : "select pg_advisory_lock(?, ?)")) {
+        ps.setInt(1, NAMESPACE);
+        ps.setInt(2, id);
+        ps.executeQuery().close();
+      }
+      c.commit(); // a session lock outlives the transaction that took it
+    } catch (SQLException e) {
+      rollbackQuietly(c, e);
+      long waited = (System.nanoTime() - start) / 1_000_000;
+      if ("55P03".equals(e.getSQLState())) {
+        throw new LockTimeoutException("could not take the " + (shared ? "shared" : "exclusive")
+            + " advisory lock on key " + LockKeys.describe(key) + " within " + timeout.toMillis() + " ms (waited "
+            + waited + " ms): another session holds it " + (shared ? "exclusively" : "(shared or exclusive)"), e);
+      }
+      throw new TxException("could not take the advisory lock on key " + LockKeys.describe(key) + ": "
+          + e.getMessage(), e);
+    }
+  }
+
+  private <T, X extends Exception> T runAndUnlock(Connection c, boolean shared, Object key, int id,
+      LockedWork<T, X> work) throws X {
+    Throwable failure = null;
+    try {
+      return work.run();
+    } catch (Throwable t) {
+      failure = t;
+      throw t;
+    } finally {
+      unlock(c, shared, key, id, failure);
+    }
+  }
+
+  private void unlock(Connection c, boolean shared, Object key, int id, Throwable failure) {
+    try (PreparedStatement ps = c.prepareStatement(
+        shared ? "select pg_advisory_unlock_shared(?, ?)" : "select pg_advisory_unlock(?, ?)")) {
+      ps.setInt(1, NAMESPACE);
+      ps.setInt(2, id);
+      ps.executeQuery().close();
+      c.commit();
+    } catch (SQLException e) {
+      // closing the session releases its locks: discard the connection rather than return it locked
+      engine.discardLockConnection(c);
+      TxException error = new TxException("could not release the advisory lock on key " + LockKeys.describe(key)
+          + "; its connection was closed instead, which releases it", e);
+      if (failure != null) {
+        failure.addSuppressed(error);
+      }
+    }
+  }
+
+  private static void rollbackQuietly(Connection c, SQLException failure) {
+    try {
+      c.rollback();
+    } catch (SQLException e) {
+      failure.addSuppressed(e);
+    }
+  }
+
+  private static void requireWork(LockedWork<?, ?> work) {
+    if (work == null) {
+      throw new IllegalArgumentException("work must not be null");
+    }
+  }
+}

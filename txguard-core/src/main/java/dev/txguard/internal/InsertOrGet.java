@@ -1,0 +1,40 @@
+package dev.txguard.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** The two statements of an insert-or-get, built once from validated identifiers. */
+record InsertOrGet(String insertSql, Object[] insertParams, String selectSql, Object[] keyParams) {
+  static InsertOrGet of(String table, Map<String, ?> key, Map<String, ?> values, String returning) {
+    LockKeys.identifier("table", table);
+    LockKeys.identifier("returning", returning);
+    if (key == null || key.isEmpty()) {
+      throw new IllegalArgumentException("key must name the columns of a unique constraint, was " + key);
+    }
+    List<String> keyColumns = new ArrayList<>();
+    List<Object> keyParams = new ArrayList<>();
+    key.forEach((column, value) -> {
+      keyColumns.add(LockKeys.identifier("key column", column));
+      if (value == null) {
+        throw new IllegalArgumentException("key column " + column + " must not be null: NULLs never conflict");
+      }
+      keyParams.add(value);
+    });
+    List<String> columns = new ArrayList<>(keyColumns);
+    List<Object> params = new ArrayList<>(keyParams);
+    if (values != null) {
+      values.forEach((column, value) -> {
+        columns.add(LockKeys.identifier("value column", column));
+        params.add(value);
+      });
+    }
+    String insert = "insert into " + table + " (" + String.join(", ", columns) + ") values ("
+        + columns.stream().map(c -> "?").collect(Collectors.joining(", ")) + ") on conflict ("
+        + String.join(", ", keyColumns) + ") do nothing returning " + returning;
+    String select = "select " + returning + " from " + table + " where "
+        + keyColumns.stream().map(c -> c + " = ?").collect(Collectors.joining(" and "));
+    return new InsertOrGet(insert, params.toArray(), select, keyParams.toArray());
+  }
+}

@@ -1,0 +1,119 @@
+package dev.txguard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.txguard.test.PostgresExtension;
+import java.sql.SQLException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Story 4: an error swallowed inside an aborted PostgreSQL transaction is never lost. */
+class AbortedTransactionIT {
+  @RegisterExtension static final PostgresExtension pg = new PostgresExtension();
+  static Database db;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    pg.execute("create table dependency (name text primary key)", "create table product (sku text primary key)");
+    db = Fixture.db(pg, 2);
+  }
+
+  @AfterAll
+  static void tearDown() {
+    db.close();
+  }
+
+  @BeforeEach
+  void clean() throws Exception {
+    pg.execute("truncate dependency, product", "insert into dependency values ('libfoo')");
+  }
+
+  @Test
+  void swallowedUniqueViolationCannotCommit() throws Exception {
+    assertThatThrownBy(() -> db.useTx(TxOptions.defaults().name("import"), tx -> {
+      tx.update("insert into product values ('p1')");
+      try {
+        tx.update("insert into dependency values ('libfoo')");
+      } catch (StatementException e) {
+        // "already there, fine"
+      }
+    }))
+        .isInstanceOf(TransactionAbortedException.class)
+        .hasMessageContaining("unit 'import'")
+        .hasMessageContaining("SQLSTATE 23505")
+        .hasMessageContaining("insert into dependency values ('libfoo')")
+        .cause().isInstanceOf(SQLException.class)
+        .satisfies(c -> assertThat(((SQLException) c).getSQLState()).isEqualTo("23505"));
+    assertThat(pg.queryLong("select count(*) from product")).isZero();
+  }
+
+  @Test
+  void laterStatementsFailAtOnceWithTheOriginalCause() {
+    assertThatThrownBy(() -> db.useTx(tx -> {
+      try {
+        tx.update("insert into dependency values ('libfoo')");
+      } catch (StatementException e) {
+        // swallowed
+      }
+      long before = System.nanoTime();
+      assertThatThrownBy(() -> tx.update("insert into product values ('p2')"))
+          .isInstanceOf(TransactionAbortedException.class)
+          .hasMessageContaining("statement refused")
+          .hasMessageContaining("SQLSTATE 23505")
+          .hasMessageContaining("tx.savepoint");
+      assertThatThrownBy(() -> tx.query("select 1", rs -> 1))
+          .isInstanceOf(TransactionAbortedException.class);
+      assertThat(System.nanoTime() - before).as("no round trip").isLessThan(50_000_000L);
+      throw new IllegalStateException("give up");
+    })).isInstanceOf(IllegalStateException.class).hasMessage("give up")
+        .satisfies(e -> assertThat(e.getSuppressed()).singleElement()
+            .satisfies(s -> assertThat(((SQLException) s).getSQLState()).isEqualTo("23505")));
+  }
+
+  @Test
+  void errorRaisedThroughTheRawConnectionIsNamedToo() {
+    assertThatThrownBy(() -> db.useTx(tx -> {
+      try (var st = tx.connection().createStatement()) {
+        st.execute("insert into dependency values ('libfoo')");
+      } catch (SQLException swallowed) {
+        // swallowed
+      }
+    }))
+        .isInstanceOf(TransactionAbortedException.class)
+        .hasMessageContaining("SQLSTATE 23505")
+        .hasMessageContaining("insert into dependency values ('libfoo')");
+  }
+
+  @Test
+  void clientSideErrorsDoNotAbortTheUnit() throws Exception {
+    db.useTx(tx -> {
+      tx.update("insert into product values ('p0')");
+      assertThatThrownBy(() -> tx.query("select sku from product", rs -> rs.getString("no_such_column")))
+          .isInstanceOf(StatementException.class);
+      tx.update("insert into product values ('p3')");
+      assertThatThrownBy(() -> tx.update("insert into product values (?)"))
+          .isInstanceOf(StatementException.class);
+      tx.update("insert into product values ('p4')");
+    });
+    assertThat(pg.queryLong("select count(*) from product")).isEqualTo(3);
+  }
+
+  @Test
+  void recoveryThroughARawSavepointIsHonoured() throws Exception {
+    db.useTx(tx -> {
+      var c = tx.connection();
+      var sp = c.setSavepoint();
+      try {
+        tx.update("insert into dependency values ('libfoo')");
+      } catch (StatementException expected) {
+        c.rollback(sp);
+      }
+      tx.update("insert into product values ('p5')");
+    });
+    assertThat(pg.queryLong("select count(*) from product")).isEqualTo(1);
+  }
+}

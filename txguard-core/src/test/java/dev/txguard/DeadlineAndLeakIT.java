@@ -1,0 +1,154 @@
+package dev.txguard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.txguard.test.PostgresExtension;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Story 3: every unit ends, and the ones that will not are reported. */
+class DeadlineAndLeakIT {
+  @RegisterExtension static final PostgresExtension pg = new PostgresExtension();
+  static final List<LeakReport> leaks = new CopyOnWriteArrayList<>();
+  static Database db;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    pg.execute("create table slot (id int primary key, owner text)", "insert into slot values (1, null)");
+    db = Fixture.builder(pg).poolSize(2).leakThreshold(Duration.ofMillis(300)).listener(new TxListener() {
+      @Override
+      public void onLeak(LeakReport report) {
+        leaks.add(report);
+      }
+    }).build();
+  }
+
+  @AfterAll
+  static void tearDown() {
+    db.close();
+  }
+
+  @Test
+  void sleepingStatementIsEndedAtTheDeadlineAndItsBackendIsGone() throws Exception {
+    AtomicInteger pid = new AtomicInteger();
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> db.useTx(TxOptions.defaults().name("sleeper").timeout(Duration.ofMillis(500)), tx -> {
+      pid.set(tx.queryOne("select pg_backend_pid()", rs -> rs.getInt(1)).orElseThrow());
+      tx.query("select pg_sleep(10)", rs -> 1);
+    }))
+        .isInstanceOf(TxTimeoutException.class)
+        .hasMessageContaining("unit 'sleeper' ran past its timeout of 500 ms");
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+    assertBackendGone(pid.get());
+    assertThat(Fixture.active(db)).isZero();
+  }
+
+  @Test
+  void callbackStuckOutsideTheDatabaseLosesItsLocksAtTheDeadline() throws Exception {
+    AtomicInteger pid = new AtomicInteger();
+    assertThatThrownBy(() -> db.useTx(TxOptions.defaults().name("stuck").timeout(Duration.ofMillis(300)), tx -> {
+      pid.set(tx.queryOne("select pg_backend_pid()", rs -> rs.getInt(1)).orElseThrow());
+      tx.update("update slot set owner = 'stuck' where id = 1");
+      // stuck in Java: waits for something that takes too long, holding the row lock
+      long until = System.nanoTime() + Duration.ofMillis(1500).toNanos();
+      while (System.nanoTime() < until) {
+        Thread.onSpinWait();
+      }
+      tx.update("update slot set owner = 'late' where id = 1");
+    })).isInstanceOf(TxTimeoutException.class).hasMessageContaining("unit 'stuck'");
+    assertBackendGone(pid.get());
+    assertThat(pg.queryLong("select count(*) from slot where owner is not null")).isZero();
+  }
+
+  @Test
+  void whileStuckTheRowIsAlreadyFreeForOthers() throws Exception {
+    Thread stuck = Thread.ofPlatform().start(() -> {
+      try {
+        db.useTx(TxOptions.defaults().name("holder").timeout(Duration.ofMillis(200)), tx -> {
+          tx.update("update slot set owner = 'holder' where id = 1");
+          Thread.sleep(2000);
+        });
+      } catch (Exception expected) {
+        // TxTimeoutException after the sleep
+      }
+    });
+    Thread.sleep(100);
+    long start = System.nanoTime();
+    int updated = db.inTx(TxOptions.defaults().timeout(Duration.ofSeconds(5)),
+        tx -> tx.update("update slot set owner = null where id = 1"));
+    assertThat(updated).isEqualTo(1);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("lock released at the deadline, not at 2 s")
+        .isLessThan(Duration.ofMillis(1500));
+    stuck.join();
+  }
+
+  @Test
+  void manualHandleNeverClosedIsReportedWithTheStackThatOpenedIt() throws Exception {
+    leaks.clear();
+    LeakReport report;
+    try (TxHandle h = openAndForget()) {
+      waitFor(() -> leaks.stream().anyMatch(r -> r.name().equals("forgotten")));
+      report = leaks.stream().filter(r -> r.name().equals("forgotten")).findFirst().orElseThrow();
+    }
+    assertThat(Fixture.active(db)).isZero();
+    assertThat(report.age()).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+    assertThat(report.unreachable()).isFalse();
+    assertThat(report.stack().get(0).getMethodName()).isEqualTo("openAndForget");
+    assertThat(report.describe()).contains("unit 'forgotten'").contains("openAndForget");
+  }
+
+  @Test
+  void unreachableHandleIsRolledBackAndItsConnectionReclaimed() throws Exception {
+    leaks.clear();
+    openAndForget();
+    waitFor(() -> {
+      System.gc();
+      return leaks.stream().anyMatch(LeakReport::unreachable);
+    });
+    waitFor(() -> Fixture.active(db) == 0);
+    assertThat(pg.queryLong("select count(*) from slot where owner = 'forgotten'")).isZero();
+  }
+
+  @Test
+  void longCallbackUnitIsReportedWhileItRuns() throws Exception {
+    leaks.clear();
+    db.useTx(TxOptions.defaults().name("slow-report"), tx -> {
+      waitFor(() -> leaks.stream().anyMatch(r -> r.name().equals("slow-report")));
+    });
+    LeakReport report = leaks.stream().filter(r -> r.name().equals("slow-report")).findFirst().orElseThrow();
+    assertThat(report.unreachable()).isFalse();
+    assertThat(report.stack()).anySatisfy(
+        frame -> assertThat(frame.getMethodName()).isEqualTo("longCallbackUnitIsReportedWhileItRuns"));
+  }
+
+  private static TxHandle openAndForget() {
+    TxHandle h = db.begin(TxOptions.defaults().name("forgotten"));
+    h.tx().update("update slot set owner = 'forgotten' where id = 1");
+    return h;
+  }
+
+  private static void assertBackendGone(int pid) throws Exception {
+    waitFor(() -> pg.queryLong("select count(*) from pg_stat_activity where pid = " + pid) == 0);
+  }
+
+  interface Condition {
+    boolean holds() throws Exception;
+  }
+
+  static void waitFor(Condition condition) throws Exception {
+    long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!condition.holds()) {
+      if (System.nanoTime() > until) {
+        throw new AssertionError("condition not met within 10 s");
+      }
+      Thread.sleep(20);
+    }
+  }
+}

@@ -1,0 +1,181 @@
+package dev.txguard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.txguard.test.PostgresExtension;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.PSQLState;
+
+/** Which failures rerun the callback, and how. */
+class RetryIT {
+  @RegisterExtension static final PostgresExtension pg = new PostgresExtension();
+  static final AtomicInteger retries = new AtomicInteger();
+  static Database db;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    pg.execute("create table counter (id int primary key, n int not null)",
+        "create table item (sku text primary key)");
+    db = Fixture.builder(pg).poolSize(8).listener(new TxListener() {
+      @Override
+      public void onRetry(String name, int nextAttempt, Throwable cause, Duration delay) {
+        retries.incrementAndGet();
+      }
+    }).build();
+  }
+
+  @AfterAll
+  static void tearDown() {
+    db.close();
+  }
+
+  @BeforeEach
+  void clean() throws Exception {
+    pg.execute("truncate counter, item", "insert into counter values (1, 0)");
+    retries.set(0);
+  }
+
+  @Test
+  void conflictingSerializableIncrementsAllLandExactlyOnce() throws Exception {
+    TxOptions serializable = TxOptions.defaults().name("increment").isolation(Isolation.SERIALIZABLE)
+        .maxAttempts(100).backoff(Duration.ofMillis(1), Duration.ofMillis(20));
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    List<Future<?>> done = new ArrayList<>();
+    for (int t = 0; t < 8; t++) {
+      done.add(pool.submit(() -> {
+        for (int i = 0; i < 250; i++) {
+          db.useTx(serializable, tx -> {
+            int n = tx.queryOne("select n from counter where id = 1", rs -> rs.getInt(1)).orElseThrow();
+            tx.update("update counter set n = ? where id = 1", n + 1);
+          });
+        }
+        return null;
+      }));
+    }
+    for (Future<?> f : done) {
+      f.get();
+    }
+    pool.shutdown();
+    assertThat(pg.queryLong("select n from counter where id = 1")).isEqualTo(2000);
+    assertThat(retries.get()).isPositive();
+    assertThat(Fixture.active(db)).isZero();
+  }
+
+  @Test
+  void swallowedSerializationFailureIsRetriedAndCommitsOnce() throws Exception {
+    AtomicInteger attempts = new AtomicInteger();
+    db.useTx(tx -> {
+      attempts.incrementAndGet();
+      tx.update("insert into item values ('apple')");
+      if (tx.attempt() == 1) {
+        try {
+          tx.update("do $$ begin raise exception 'simulated' using errcode = '40001'; end $$");
+        } catch (StatementException swallowed) {
+          // the naive pattern: log and go on
+        }
+      }
+    });
+    assertThat(attempts.get()).isEqualTo(2);
+    assertThat(retries.get()).isEqualTo(1);
+    assertThat(pg.queryLong("select count(*) from item")).isEqualTo(1);
+  }
+
+  @Test
+  void deadlockIsRetried() throws Exception {
+    AtomicInteger attempts = new AtomicInteger();
+    String result = db.inTx(tx -> {
+      if (attempts.incrementAndGet() < 3) {
+        tx.update("do $$ begin raise exception 'simulated' using errcode = '40P01'; end $$");
+      }
+      return "ok on attempt " + tx.attempt();
+    });
+    assertThat(result).isEqualTo("ok on attempt 3");
+  }
+
+  @Test
+  void businessErrorsPassAtOnce() {
+    AtomicInteger attempts = new AtomicInteger();
+    assertThatThrownBy(() -> db.useTx(tx -> {
+      attempts.incrementAndGet();
+      tx.update("insert into item values ('pear')");
+      tx.update("insert into item values ('pear')");
+    })).isInstanceOf(StatementException.class)
+        .satisfies(e -> assertThat(((StatementException) e).sqlState()).isEqualTo("23505"));
+    assertThat(attempts.get()).isEqualTo(1);
+    assertThat(retries.get()).isZero();
+  }
+
+  @Test
+  void retryableErrorDeepInTheCauseChainIsRecognised() throws Exception {
+    AtomicInteger attempts = new AtomicInteger();
+    db.useTx(tx -> {
+      if (attempts.incrementAndGet() == 1) {
+        SQLException deep = new PSQLException("could not serialize", PSQLState.SERIALIZATION_FAILURE);
+        throw new IllegalStateException("wrapped by a repository", new RuntimeException(deep));
+      }
+    });
+    assertThat(attempts.get()).isEqualTo(2);
+  }
+
+  @Test
+  void exhaustedRetriesKeepEveryFailure() {
+    TxOptions three = TxOptions.defaults().name("doomed").maxAttempts(3).backoff(Duration.ZERO, Duration.ZERO);
+    assertThatThrownBy(() -> db.useTx(three,
+        tx -> tx.update("do $$ begin raise exception 'always' using errcode = '40001'; end $$")))
+        .isInstanceOf(RetriesExhaustedException.class)
+        .hasMessageContaining("unit 'doomed' failed after 3 attempts")
+        .hasMessageContaining("SQLSTATE 40001")
+        .satisfies(e -> {
+          assertThat(((RetriesExhaustedException) e).attempts()).isEqualTo(3);
+          assertThat(e.getSuppressed()).hasSize(2).allSatisfy(s -> assertThat(s).isInstanceOf(StatementException.class));
+        });
+    assertThat(retries.get()).isEqualTo(2);
+  }
+
+  @Test
+  void killedBackendBeforeCommitIsRetriedOnANewConnection() throws Exception {
+    List<Integer> pids = new ArrayList<>();
+    db.useTx(tx -> {
+      int pid = tx.queryOne("select pg_backend_pid()", rs -> rs.getInt(1)).orElseThrow();
+      pids.add(pid);
+      tx.update("insert into item values ('kiwi')");
+      if (tx.attempt() == 1) {
+        try (Connection admin = pg.connect()) {
+          admin.createStatement().execute("select pg_terminate_backend(" + pid + ")");
+        }
+        tx.update("insert into item values ('mango')");
+      }
+    });
+    assertThat(pids).hasSize(2);
+    assertThat(pids.get(1)).isNotEqualTo(pids.get(0));
+    assertThat(pg.queryLong("select count(*) from item")).isEqualTo(1);
+    assertThat(Fixture.active(db)).isZero();
+  }
+
+  @Test
+  void deadlineBoundsRetries() {
+    TxOptions bounded = TxOptions.defaults().name("short").timeout(Duration.ofMillis(300)).maxAttempts(1000)
+        .backoff(Duration.ofMillis(50), Duration.ofMillis(50));
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> db.useTx(bounded,
+        tx -> tx.update("do $$ begin raise exception 'always' using errcode = '40001'; end $$")))
+        .isInstanceOf(TxTimeoutException.class)
+        .hasMessageContaining("unit 'short'");
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+  }
+}

@@ -1,0 +1,17 @@
+package dev.txguard.queue;
+
+/**
+ * What {@link JobQueue#cancelGroup(String, java.time.Duration)} did.
+ *
+ * @param cancelled jobs that had not started (scheduled, available, retryable) and are now
+ *     cancelled: they never run
+ * @param waitedFor running attempts that were asked to stop and ended before the wait was over
+ * @param stillRunning running attempts that had not ended when the wait ran out (0 when the wait
+ *     succeeded); they were asked to stop and end cancelled if they fail
+ */
+public record CancelResult(int cancelled, int waitedFor, int stillRunning) {
+  /** Whether every running attempt of the group ended within the wait. */
+  public boolean allStopped() {
+    return stillRunning == 0;
+  }
+}

@@ -1,0 +1,206 @@
+package dev.txguard.queue;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * How a job is enqueued: queue, priority, run-at, attempts, unique key and group. Immutable; every
+ * wither returns a new instance and validates its argument at once, so a bad value fails where it
+ * is written, with a message naming the field, the rule and the value.
+ *
+ * <pre>{@code
+ * EnqueueOptions opts = EnqueueOptions.defaults()
+ *     .queue("mail").priority(1).maxAttempts(5)
+ *     .runAt(Instant.now().plusSeconds(60))
+ *     .uniqueKey("welcome-mail:" + userId);
+ * }</pre>
+ *
+ * <p>Defaults: queue {@code "default"}, priority 0, run at once, 20 attempts, no unique key, no
+ * group.
+ */
+public final class EnqueueOptions {
+  /** The longest queue name, unique key or group. */
+  public static final int MAX_NAME_LENGTH = 128;
+  /** The largest priority. */
+  public static final int MAX_PRIORITY = Short.MAX_VALUE;
+  /** The earliest usable run-at. */
+  public static final Instant MIN_RUN_AT = Instant.parse("1970-01-01T00:00:00Z");
+  /** The latest usable run-at. */
+  public static final Instant MAX_RUN_AT = Instant.parse("9999-12-31T23:59:59Z");
+
+  private static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9_.:-]+");
+  private static final EnqueueOptions DEFAULTS = new EnqueueOptions("default", 0, null, 20, null, null);
+
+  private final String queue;
+  private final int priority;
+  private final Instant runAt;
+  private final int maxAttempts;
+  private final String uniqueKey;
+  private final String group;
+
+  private EnqueueOptions(
+      String queue, int priority, Instant runAt, int maxAttempts, String uniqueKey, String group) {
+    this.queue = queue;
+    this.priority = priority;
+    this.runAt = runAt;
+    this.maxAttempts = maxAttempts;
+    this.uniqueKey = uniqueKey;
+    this.group = group;
+  }
+
+  /** The default options (see the class description). */
+  public static EnqueueOptions defaults() {
+    return DEFAULTS;
+  }
+
+  /**
+   * The queue the job runs on.
+   *
+   * @param queue 1 to 128 characters of letters, digits, {@code _ . : -}; default {@code "default"}
+   * @throws IllegalArgumentException if null, empty, too long or with other characters
+   */
+  public EnqueueOptions queue(String queue) {
+    return new EnqueueOptions(checkQueueName("queue", queue), priority, runAt, maxAttempts, uniqueKey, group);
+  }
+
+  /**
+   * The job's priority: lower runs first among available jobs of a queue.
+   *
+   * @param priority 0 (most urgent, the default) to 32767
+   * @throws IllegalArgumentException if negative or above 32767
+   */
+  public EnqueueOptions priority(int priority) {
+    if (priority < 0 || priority > MAX_PRIORITY) {
+      throw new IllegalArgumentException(
+          "priority must be between 0 and " + MAX_PRIORITY + " (lower runs first), was " + priority);
+    }
+    return new EnqueueOptions(queue, priority, runAt, maxAttempts, uniqueKey, group);
+  }
+
+  /**
+   * When the job may run first. A time in the past or present means at once; a future time makes
+   * the job {@link JobState#SCHEDULED} until then.
+   *
+   * @param runAt between 1970-01-01 and 9999-12-31 UTC; default at once
+   * @throws IllegalArgumentException if null or outside that range
+   */
+  public EnqueueOptions runAt(Instant runAt) {
+    if (runAt == null || runAt.isBefore(MIN_RUN_AT) || runAt.isAfter(MAX_RUN_AT)) {
+      throw new IllegalArgumentException("runAt must be an instant between " + MIN_RUN_AT + " and "
+          + MAX_RUN_AT + ", was " + runAt);
+    }
+    return new EnqueueOptions(queue, priority, runAt, maxAttempts, uniqueKey, group);
+  }
+
+  /**
+   * How many attempts the job may have before it is {@link JobState#FAILED}.
+   *
+   * @param maxAttempts at least 1 (1 means no retry); default 20
+   * @throws IllegalArgumentException if less than 1
+   */
+  public EnqueueOptions maxAttempts(int maxAttempts) {
+    if (maxAttempts < 1) {
+      throw new IllegalArgumentException("maxAttempts must be at least 1, was " + maxAttempts);
+    }
+    return new EnqueueOptions(queue, priority, runAt, maxAttempts, uniqueKey, group);
+  }
+
+  /**
+   * A key no two unfinished jobs share: while a job with this key is scheduled, available, running or
+   * retryable, enqueueing another returns that job ({@link Enqueued#existing()}) instead.
+   *
+   * @param uniqueKey 1 to 128 characters, not blank; default none
+   * @throws IllegalArgumentException if null, blank or too long
+   */
+  public EnqueueOptions uniqueKey(String uniqueKey) {
+    return new EnqueueOptions(queue, priority, runAt, maxAttempts, checkText("uniqueKey", uniqueKey), group);
+  }
+
+  /**
+   * A group the job belongs to (reserved for group cancellation).
+   *
+   * @param group 1 to 128 characters, not blank; default none
+   * @throws IllegalArgumentException if null, blank or too long
+   */
+  public EnqueueOptions group(String group) {
+    return new EnqueueOptions(queue, priority, runAt, maxAttempts, uniqueKey, checkText("group", group));
+  }
+
+  /** The queue. */
+  public String queue() {
+    return queue;
+  }
+
+  /** The priority. */
+  public int priority() {
+    return priority;
+  }
+
+  /** The run-at time, if one was set. */
+  public Optional<Instant> runAt() {
+    return Optional.ofNullable(runAt);
+  }
+
+  /** The most attempts. */
+  public int maxAttempts() {
+    return maxAttempts;
+  }
+
+  /** The unique key, if any. */
+  public Optional<String> uniqueKey() {
+    return Optional.ofNullable(uniqueKey);
+  }
+
+  /** The group, if any. */
+  public Optional<String> group() {
+    return Optional.ofNullable(group);
+  }
+
+  /**
+   * Checks a queue name.
+   *
+   * @param field the name of the setting, for the message
+   * @return {@code name}
+   * @throws IllegalArgumentException if it is not a usable queue name
+   */
+  static String checkQueueName(String field, String name) {
+    if (name == null || name.isEmpty() || name.length() > MAX_NAME_LENGTH || !QUEUE_NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException(field + " must be 1 to " + MAX_NAME_LENGTH
+          + " characters of letters, digits, '_', '.', ':' or '-', was " + quote(name));
+    }
+    return name;
+  }
+
+  private static String checkText(String field, String value) {
+    if (value == null || value.isBlank() || value.length() > MAX_NAME_LENGTH) {
+      throw new IllegalArgumentException(
+          field + " must be 1 to " + MAX_NAME_LENGTH + " characters and not blank, was " + quote(value));
+    }
+    return value;
+  }
+
+  static String quote(String s) {
+    return s == null ? "null" : '"' + s + '"';
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof EnqueueOptions other
+        && queue.equals(other.queue) && priority == other.priority && Objects.equals(runAt, other.runAt)
+        && maxAttempts == other.maxAttempts && Objects.equals(uniqueKey, other.uniqueKey)
+        && Objects.equals(group, other.group);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(queue, priority, runAt, maxAttempts, uniqueKey, group);
+  }
+
+  @Override
+  public String toString() {
+    return "EnqueueOptions[queue=" + queue + ", priority=" + priority + ", runAt=" + runAt
+        + ", maxAttempts=" + maxAttempts + ", uniqueKey=" + uniqueKey + ", group=" + group + "]";
+  }
+}

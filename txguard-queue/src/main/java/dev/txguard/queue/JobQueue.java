@@ -1,0 +1,671 @@
+package dev.txguard.queue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.txguard.Database;
+import dev.txguard.Tx;
+import dev.txguard.TxException;
+import dev.txguard.TxOptions;
+import dev.txguard.queue.internal.Kind;
+import dev.txguard.queue.internal.Kinds;
+import dev.txguard.queue.internal.QueueConfig;
+import dev.txguard.queue.internal.QueueEngine;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * A PostgreSQL job queue on a txguard {@link Database}: jobs are enqueued inside the caller's unit
+ * of work, run by workers in this and other processes, and completed — for a
+ * {@link TransactionalHandler} — in the same unit as the job's own writes. Thread-safe.
+ *
+ * <pre>{@code
+ * record SendInvoice(long orderId) {}
+ *
+ * JobQueue queue = JobQueue.builder(db)
+ *     .controlConnection(url, user, password)        // LISTEN/NOTIFY and leader election
+ *     .handleInTx("send-invoice", SendInvoice.class, (tx, job) -> {
+ *       tx.update("update orders set invoiced = true where id = ?", job.args().orderId());
+ *       return null;
+ *     })
+ *     .queue("default", 10)                          // work this queue, 10 at a time
+ *     .build();
+ * queue.migrate();
+ * queue.start();
+ *
+ * db.useTx(tx -> {
+ *   long id = tx.queryOne("insert into orders ... returning id", rs -> rs.getLong(1)).orElseThrow();
+ *   queue.enqueue(tx, new SendInvoice(id));          // visible to workers only if this unit commits
+ * });
+ * ...
+ * queue.stop(Duration.ofSeconds(30));
+ * }</pre>
+ *
+ * <p>Enqueue checks everything before touching the database: an unregistered kind, arguments that
+ * do not survive a JSON round trip, or bad options fail at once with
+ * {@link IllegalArgumentException}, never later in a worker. See the package description for the
+ * job states, leases and maintenance.
+ */
+public final class JobQueue implements AutoCloseable {
+  private final QueueConfig config;
+  private final QueueEngine engine;
+
+  private JobQueue(QueueConfig config) {
+    this.config = config;
+    this.engine = new QueueEngine(config);
+  }
+
+  /**
+   * Starts building a queue whose jobs live in {@code db}.
+   *
+   * @throws IllegalArgumentException if {@code db} is null
+   */
+  public static Builder builder(Database db) {
+    if (db == null) {
+      throw new IllegalArgumentException("db must not be null");
+    }
+    return new Builder(db);
+  }
+
+  /**
+   * Creates or upgrades the queue's schema: applies, in order and in one unit, the numbered
+   * migrations it lacks. Safe when several processes call it at once (a transaction advisory lock
+   * serializes them); a no-op when the schema is current. The same SQL ships as resources under
+   * {@code dev/txguard/queue/migration/} for Flyway or Liquibase, with a placeholder {@code schema}.
+   *
+   * @return the versions this call applied, empty when none was missing
+   * @throws TxException if the database refuses a migration (nothing is applied then)
+   */
+  public List<Integer> migrate() {
+    return engine.migrate();
+  }
+
+  /**
+   * Enqueues a job with default options in the caller's unit: workers see it only if {@code tx}
+   * commits (and are woken at that commit), and it is gone if {@code tx} rolls back.
+   *
+   * @param tx the unit the insert joins
+   * @param args the job's arguments; their exact type selects the kind
+   * @return the job, or the unfinished job holding the same unique key
+   * @throws IllegalArgumentException if {@code tx} or {@code args} is null, the type is not a
+   *     registered kind, or the arguments cannot be written to and read back from JSON
+   */
+  public Enqueued enqueue(Tx tx, Object args) {
+    return engine.enqueue(tx, args, EnqueueOptions.defaults());
+  }
+
+  /**
+   * Enqueues a job in the caller's unit; see {@link #enqueue(Tx, Object)}.
+   *
+   * @throws IllegalArgumentException also if {@code options} is null
+   */
+  public Enqueued enqueue(Tx tx, Object args, EnqueueOptions options) {
+    return engine.enqueue(tx, args, options);
+  }
+
+  /**
+   * Enqueues a job with default options in a unit of its own (joining the calling thread's unit of
+   * the same database, if there is one).
+   *
+   * @see #enqueue(Tx, Object)
+   */
+  public Enqueued enqueue(Object args) {
+    return enqueue(args, EnqueueOptions.defaults());
+  }
+
+  /**
+   * Enqueues a job in a unit of its own (joining the calling thread's unit of the same database, if
+   * there is one).
+   *
+   * @see #enqueue(Tx, Object, EnqueueOptions)
+   */
+  public Enqueued enqueue(Object args, EnqueueOptions options) {
+    return config.db().inTx(TxOptions.defaults().name("enqueue"), tx -> engine.enqueue(tx, args, options));
+  }
+
+  /**
+   * Enqueues many jobs with the same options in the caller's unit, in one statement. Every argument
+   * is checked before anything is inserted.
+   *
+   * @param args the jobs' arguments, of registered kinds (they may differ)
+   * @param options shared by all jobs; must not carry a unique key
+   * @return the new jobs' ids, in the order of {@code args}
+   * @throws IllegalArgumentException naming the index of the first bad argument, or if
+   *     {@code options} has a unique key
+   */
+  public List<Long> enqueueAll(Tx tx, Collection<?> args, EnqueueOptions options) {
+    return engine.enqueueAll(tx, args, options);
+  }
+
+  /** Like {@link #enqueueAll(Tx, Collection, EnqueueOptions)}, in a unit of its own. */
+  public List<Long> enqueueAll(Collection<?> args, EnqueueOptions options) {
+    return config.db().inTx(TxOptions.defaults().name("enqueue all"), tx -> engine.enqueueAll(tx, args, options));
+  }
+
+  /**
+   * Enqueues a job and waits for its result: the result its handler returned, read from JSON as
+   * a plain value ({@code Map}, {@code List}, {@code String}, number, boolean or null).
+   *
+   * @see #call(Object, Class, Duration)
+   */
+  public Object call(Object args, Duration timeout) {
+    return call(args, Object.class, EnqueueOptions.defaults(), timeout);
+  }
+
+  /**
+   * Enqueues a job and waits for its result, read from JSON into {@code resultType}; see
+   * {@link #call(Object, Class, EnqueueOptions, Duration)}.
+   */
+  public <R> R call(Object args, Class<R> resultType, Duration timeout) {
+    return call(args, resultType, EnqueueOptions.defaults(), timeout);
+  }
+
+  /**
+   * Enqueues a job and waits until it ends; safe inside a unit, even with one connection per pool.
+   *
+   * <p>The job is enqueued in a unit of its own that commits at once (never in the caller's unit,
+   * which would hide it from workers until the wait is over). Called inside a unit at level L, that
+   * unit and the job's whole run (claim, handler, completion) use level L+1, whose pool the caller
+   * does not hold, so a caller waiting with its level-L connection cannot starve the job. Outside a
+   * unit the job runs at the caller's level. While it waits the caller holds no further
+   * connection: it is woken when the job ends in this process, or by the queue's control connection
+   * when it ends in another, and reads the job's row in a short unit every poll interval as a
+   * fallback. Some process must work the job's queue with {@link Builder#runLevels} above L.
+   *
+   * <pre>{@code
+   * db.useTx(tx -> {
+   *   Quote q = queue.call(new PriceOrder(orderId), Quote.class, Duration.ofSeconds(10));
+   *   tx.update("update orders set price = ? where id = ?", q.total(), orderId);
+   * });
+   * }</pre>
+   *
+   * @param args the job's arguments, of a registered kind
+   * @param resultType the type the handler's result is read into
+   * @param options how to enqueue (queue, priority, group, ...)
+   * @param timeout how long to wait, positive
+   * @return the handler's result, or null if it returned none
+   * @throws JobFailedException if the job ended failed, discarded or cancelled (with its last error)
+   * @throws CallTimeoutException naming the job if it had not ended within {@code timeout}; the
+   *     job is not cancelled
+   * @throws IllegalArgumentException for bad arguments or options (as {@link #enqueue}), a null
+   *     type, or a timeout that is null, zero or negative; or if the result cannot be read as
+   *     {@code resultType}
+   * @throws IllegalStateException if the job would need a level the queue does not work
+   */
+  public <R> R call(Object args, Class<R> resultType, EnqueueOptions options, Duration timeout) {
+    if (resultType == null) {
+      throw new IllegalArgumentException("resultType must not be null: pass Object.class for a plain JSON value");
+    }
+    if (timeout == null || timeout.isZero() || timeout.isNegative()) {
+      throw new IllegalArgumentException("timeout of call must be positive, was " + timeout);
+    }
+    return engine.call(args, options, resultType, timeout);
+  }
+
+  /**
+   * Cancels one job: if it has not started it becomes {@link JobState#CANCELLED} and never runs; if
+   * it runs, it is asked to stop ({@link JobContext#isCancelRequested()}) and ends cancelled if its
+   * handler then throws (it completes normally if the handler finishes). Does not wait. Runs in a
+   * unit of its own, which commits at once.
+   *
+   * @return whether the job was cancelled or asked to stop; false if it had already ended or does
+   *     not exist
+   */
+  public boolean cancel(long jobId) {
+    return engine.cancel(jobId);
+  }
+
+  /**
+   * Cancels every job of {@code group} (see {@link EnqueueOptions#group}) and waits for those
+   * already running: jobs that have not started are cancelled and never run; running ones are asked
+   * to stop (see {@link #cancel(long)}), and the call returns once they have all ended, or when
+   * {@code wait} runs out. The wait uses advisory locks: each running attempt of a grouped job
+   * holds the group's lock shared for its whole run (a plain handler's attempt holds a connection
+   * for that), and the wait takes it exclusively with a {@code lock_timeout} of {@code wait}. An
+   * attempt claimed while cancelling checks the cancel flag after taking the lock and does not run.
+   * Works across processes: running attempts of other processes see the request at their next
+   * heartbeat.
+   *
+   * @param group the group, as given at enqueue
+   * @param wait how long to wait for running attempts; zero does not wait
+   * @return how many jobs were cancelled, waited for, and still running when the wait ran out
+   * @throws IllegalArgumentException if {@code group} is null or blank, or {@code wait} is null or
+   *     negative
+   */
+  public CancelResult cancelGroup(String group, Duration wait) {
+    if (group == null || group.isBlank()) {
+      throw new IllegalArgumentException("group must not be blank, was " + EnqueueOptions.quote(group));
+    }
+    if (wait == null || wait.isNegative()) {
+      throw new IllegalArgumentException("wait of cancelGroup('" + group + "') must be zero or positive, was " + wait);
+    }
+    return engine.cancelGroup(group, wait);
+  }
+
+  /**
+   * Starts working: a fetcher per configured {@link Builder#queue queue}, heartbeats, the control
+   * connection (LISTEN, leader election) and maintenance. Call {@link #migrate()} first.
+   *
+   * @throws IllegalStateException if no queue or no handler is configured, no
+   *     {@link Builder#controlConnection control connection} was given, or the queue was started before
+   */
+  public void start() {
+    if (config.queues().isEmpty()) {
+      throw new IllegalStateException("start() needs at least one queue to work: add queue(name, concurrency)"
+          + " to the builder (a queue that only enqueues needs no start())");
+    }
+    if (config.url() == null) {
+      throw new IllegalStateException("start() needs controlConnection(url, user, password) on the builder:"
+          + " workers listen for new jobs and elect a maintenance leader on a dedicated connection");
+    }
+    engine.start();
+  }
+
+  /**
+   * Stops gracefully: stops claiming jobs, waits up to {@code timeout} for running attempts, then
+   * gives the leases of those still running back to the queue — another process can claim them at
+   * once, and the given-up attempt does not count — and interrupts them; their late completion is
+   * refused. Finally gives maintenance leadership up. Idempotent.
+   *
+   * @param timeout how long to wait for running attempts; zero gives them up at once
+   * @return whether every running attempt finished within {@code timeout}
+   * @throws IllegalArgumentException if {@code timeout} is null or negative
+   * @throws TxException if interrupted while waiting
+   */
+  public boolean stop(Duration timeout) {
+    if (timeout == null || timeout.isNegative()) {
+      throw new IllegalArgumentException("timeout must be zero or positive, was " + timeout);
+    }
+    try {
+      return engine.stop(timeout);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TxException("interrupted while stopping the queue", e);
+    }
+  }
+
+  /** {@link #stop(Duration) Stops} with a timeout of 30 seconds. */
+  @Override
+  public void close() {
+    stop(Duration.ofSeconds(30));
+  }
+
+  /**
+   * The job's current state, arguments, errors and result.
+   *
+   * @return empty if no such job exists (never enqueued, rolled back, or deleted after retention)
+   */
+  public Optional<Job> find(long jobId) {
+    return engine.find(jobId);
+  }
+
+  /** Counts jobs per queue and state, over every process. */
+  public QueueStats stats() {
+    return engine.stats();
+  }
+
+  /** Whether this process is the maintenance leader right now. */
+  public boolean isLeader() {
+    return engine.isLeader();
+  }
+
+  /** The schema the queue's table lives in. */
+  public String schema() {
+    return config.schema();
+  }
+
+  /** Simulates a crash for tests: see {@link QueueEngine#abandon()}. */
+  void abandon() throws InterruptedException {
+    engine.abandon();
+  }
+
+  /** Runs one round of maintenance at once (tests driving an injected clock). */
+  void runMaintenance() {
+    engine.runMaintenance();
+  }
+
+  @Override
+  public String toString() {
+    return "JobQueue[" + config.schema() + ", " + config.owner() + "]";
+  }
+
+  /**
+   * Collects a queue's settings; {@link #build()} checks them together. Every setter checks its
+   * argument at once.
+   */
+  public static final class Builder {
+    private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+    private final Database db;
+    private String schema = "txguard_queue";
+    private String url;
+    private String user;
+    private String password;
+    private final List<Kind> kinds = new ArrayList<>();
+    private final Map<String, Integer> queues = new LinkedHashMap<>();
+    private int fetchBatchSize = 20;
+    private Duration pollInterval = Duration.ofSeconds(1);
+    private Duration leaseDuration = Duration.ofSeconds(30);
+    private Duration maintenanceInterval = Duration.ofSeconds(1);
+    private Duration retention = Duration.ofDays(1);
+    private Duration backoffInitial = Duration.ofSeconds(1);
+    private Duration backoffMax = Duration.ofHours(1);
+    private QueueListener listener = new QueueListener() {};
+    private TxOptions txOptions = TxOptions.defaults();
+    private ObjectMapper mapper;
+    private Clock clock;
+    private String owner;
+    private int runLevels = 2;
+    private boolean sameLevelCalls;
+
+    private Builder(Database db) {
+      this.db = db;
+    }
+
+    /**
+     * The schema of the queue's table; several queues with different schemas can share a database.
+     *
+     * @param schema a lower-case SQL identifier ({@code [a-z_][a-z0-9_]*}, up to 63 characters);
+     *     default {@code txguard_queue}
+     * @throws IllegalArgumentException if not such an identifier
+     */
+    public Builder schema(String schema) {
+      if (schema == null || !SCHEMA.matcher(schema).matches()) {
+        throw new IllegalArgumentException("schema must be a lower-case SQL identifier matching " + SCHEMA
+            + ", was " + EnqueueOptions.quote(schema));
+      }
+      this.schema = schema;
+      return this;
+    }
+
+    /**
+     * Where the queue opens its one dedicated, unpooled connection, used to LISTEN for new jobs and to
+     * hold the maintenance leader's session lock. Use the database's own URL and credentials.
+     * Required by {@link JobQueue#start()}; a queue that only enqueues does not need it.
+     *
+     * @throws IllegalArgumentException if {@code url} is not a {@code jdbc:postgresql:} URL
+     */
+    public Builder controlConnection(String url, String user, String password) {
+      if (url == null || !url.startsWith("jdbc:postgresql:")) {
+        throw new IllegalArgumentException("controlConnection url must start with jdbc:postgresql:, was " + url);
+      }
+      this.url = url;
+      this.user = user;
+      this.password = password;
+      return this;
+    }
+
+    /**
+     * Registers a kind whose jobs run outside a transaction (for external side effects) and complete
+     * in a unit of their own; see {@link JobHandler}.
+     *
+     * @param kind the kind's stable name, stored with each job (1 to 128 characters of letters,
+     *     digits, {@code _ . : -})
+     * @param argsType the arguments' type, typically a record; each type belongs to one kind
+     * @throws IllegalArgumentException if any is null, the name is bad, or the kind or type is taken
+     */
+    public <A> Builder handle(String kind, Class<A> argsType, JobHandler<A> handler) {
+      requireHandler(handler);
+      return register(new Kind(checkKind(kind, argsType), argsType, handler, null));
+    }
+
+    /**
+     * Registers a kind whose handler runs inside the unit that completes the job; see
+     * {@link TransactionalHandler}.
+     *
+     * @throws IllegalArgumentException as {@link #handle}
+     */
+    public <A> Builder handleInTx(String kind, Class<A> argsType, TransactionalHandler<A> handler) {
+      requireHandler(handler);
+      return register(new Kind(checkKind(kind, argsType), argsType, null, handler));
+    }
+
+    /**
+     * Declares a kind this process enqueues but does not run (another process handles it).
+     *
+     * @throws IllegalArgumentException as {@link #handle}
+     */
+    public Builder declare(String kind, Class<?> argsType) {
+      return register(new Kind(checkKind(kind, argsType), argsType, null, null));
+    }
+
+    /**
+     * Works {@code queue} in this process, running at most {@code concurrency} of its jobs at once.
+     * Each running transactional job holds one connection of the database's level-0 pool for its
+     * whole run, and claims, heartbeats and maintenance need one each: size the pool at least the
+     * sum of the concurrencies plus 3, or jobs wait for connections.
+     *
+     * @param queue a queue name (see {@link EnqueueOptions#queue})
+     * @param concurrency 1 to 10,000
+     * @throws IllegalArgumentException if the name is bad or the concurrency out of range
+     */
+    public Builder queue(String queue, int concurrency) {
+      EnqueueOptions.checkQueueName("queue", queue);
+      if (concurrency < 1 || concurrency > 10_000) {
+        throw new IllegalArgumentException("concurrency of queue '" + queue + "' must be between 1 and 10000, was "
+            + concurrency);
+      }
+      queues.put(queue, concurrency);
+      return this;
+    }
+
+    /**
+     * The most jobs one claim statement takes (never more than the queue's free slots).
+     *
+     * @param size 1 to 1000; default 20
+     */
+    public Builder fetchBatchSize(int size) {
+      if (size < 1 || size > 1000) {
+        throw new IllegalArgumentException("fetchBatchSize must be between 1 and 1000, was " + size);
+      }
+      this.fetchBatchSize = size;
+      return this;
+    }
+
+    /**
+     * How often a worker claims without being woken by a notification (the fallback when a
+     * notification is lost, e.g. while the control connection reconnects).
+     *
+     * @param interval at least 10 ms; default 1 s
+     */
+    public Builder pollInterval(Duration interval) {
+      this.pollInterval = atLeast("pollInterval", interval, Duration.ofMillis(10));
+      return this;
+    }
+
+    /**
+     * How long a claimed job's lease lasts; heartbeats extend it every third of it while the attempt
+     * runs. A job whose worker stops heartbeating is rescued after at most this long (plus one
+     * maintenance interval).
+     *
+     * @param lease at least 100 ms; default 30 s
+     */
+    public Builder leaseDuration(Duration lease) {
+      this.leaseDuration = atLeast("leaseDuration", lease, Duration.ofMillis(100));
+      return this;
+    }
+
+    /**
+     * How often the leader runs maintenance (rescue, promotion, deletion), and how often other
+     * processes try to become leader.
+     *
+     * @param interval at least 10 ms; default 1 s
+     */
+    public Builder maintenanceInterval(Duration interval) {
+      this.maintenanceInterval = atLeast("maintenanceInterval", interval, Duration.ofMillis(10));
+      return this;
+    }
+
+    /**
+     * How long finished jobs (completed, failed, cancelled, discarded) are kept before deletion.
+     *
+     * @param retention at least 1 s; default 1 day
+     */
+    public Builder retention(Duration retention) {
+      this.retention = atLeast("retention", retention, Duration.ofSeconds(1));
+      return this;
+    }
+
+    /**
+     * The retry schedule: after failed attempt {@code n} the job waits a random delay drawn from
+     * {@code [d/2, d]} with {@code d = min(max, initial * 2^(n-1))}.
+     *
+     * @param initial zero or positive; default 1 s
+     * @param max at least {@code initial}; default 1 h
+     */
+    public Builder retryBackoff(Duration initial, Duration max) {
+      if (initial == null || initial.isNegative()) {
+        throw new IllegalArgumentException("retryBackoff initial must be zero or positive, was " + initial);
+      }
+      if (max == null || max.compareTo(initial) < 0) {
+        throw new IllegalArgumentException("retryBackoff max must be at least initial (" + initial + "), was " + max);
+      }
+      this.backoffInitial = initial;
+      this.backoffMax = max;
+      return this;
+    }
+
+    /** Receives job events; default none. */
+    public Builder listener(QueueListener listener) {
+      this.listener = require("listener", listener);
+      return this;
+    }
+
+    /**
+     * Options of the units jobs run and complete in (isolation, timeout, retries of retryable
+     * database errors); default {@link TxOptions#defaults()}.
+     */
+    public Builder txOptions(TxOptions options) {
+      this.txOptions = require("txOptions", options);
+      return this;
+    }
+
+    /** The JSON mapper for arguments and results; default a plain {@code JsonMapper}. */
+    public Builder objectMapper(ObjectMapper mapper) {
+      this.mapper = require("objectMapper", mapper);
+      return this;
+    }
+
+    /**
+     * A clock every statement uses instead of the database's {@code now()}, for tests that move
+     * time by hand. Leave it unset in production: all processes then share the database's clock.
+     */
+    public Builder clock(Clock clock) {
+      this.clock = require("clock", clock);
+      return this;
+    }
+
+    /**
+     * This process's name in leases and logs; default {@code host/pid/random}.
+     *
+     * @throws IllegalArgumentException if blank
+     */
+    public Builder owner(String owner) {
+      if (owner == null || owner.isBlank()) {
+        throw new IllegalArgumentException("owner must not be blank, was " + EnqueueOptions.quote(owner));
+      }
+      this.owner = owner;
+      return this;
+    }
+
+    /**
+     * How many txguard levels this process works: jobs are claimed, run and completed at levels 0
+     * to {@code levels - 1}, each by fetchers of its own with the queue's concurrency. Level 0 holds
+     * ordinary jobs; a job of {@link JobQueue#call} made inside a unit at level L runs at L+1. With
+     * the default 2, calls from top-level units work; raise it for calls made from inside jobs
+     * (nested calls), and keep it at most the database's {@code maxLevels}.
+     *
+     * @param levels 1 (no call from inside a unit) to 8; default 2
+     */
+    public Builder runLevels(int levels) {
+      if (levels < 1 || levels > 8) {
+        throw new IllegalArgumentException("runLevels must be between 1 and 8, was " + levels);
+      }
+      this.runLevels = levels;
+      return this;
+    }
+
+    /**
+     * The naive design, for the story-5 demonstration in tests only: jobs of {@code call} run at
+     * the caller's level, so a caller waiting inside a unit holds the very pool its job needs.
+     */
+    Builder sameLevelCallsForTests() {
+      this.sameLevelCalls = true;
+      return this;
+    }
+
+    /**
+     * Checks the settings together and creates the queue; connects nothing and starts no thread.
+     *
+     * @throws IllegalStateException if a worked queue has no kind to run
+     */
+    public JobQueue build() {
+      boolean runnable = kinds.stream().anyMatch(k -> k.handler() != null || k.txHandler() != null);
+      if (!queues.isEmpty() && !runnable) {
+        throw new IllegalStateException("queues " + queues.keySet() + " are worked but no handler is registered:"
+            + " add handle(...) or handleInTx(...)");
+      }
+      return new JobQueue(new QueueConfig(db, schema, url, user, password, new Kinds(kinds), Map.copyOf(queues),
+          fetchBatchSize, pollInterval, leaseDuration, maintenanceInterval, retention, backoffInitial, backoffMax,
+          listener, txOptions, mapper != null ? mapper : JsonMapper.builder().build(), clock,
+          owner != null ? owner : defaultOwner(), runLevels, sameLevelCalls));
+    }
+
+    private Builder register(Kind kind) {
+      for (Kind k : kinds) {
+        if (k.name().equals(kind.name())) {
+          throw new IllegalArgumentException("kind '" + kind.name() + "' is already registered (for "
+              + k.argsType().getName() + ")");
+        }
+        if (k.argsType().equals(kind.argsType())) {
+          throw new IllegalArgumentException("args type " + kind.argsType().getName() + " is already registered for"
+              + " kind '" + k.name() + "'; each kind needs a type of its own");
+        }
+      }
+      kinds.add(kind);
+      return this;
+    }
+
+    private static String checkKind(String kind, Class<?> argsType) {
+      EnqueueOptions.checkQueueName("kind", kind);
+      if (argsType == null) {
+        throw new IllegalArgumentException("argsType of kind '" + kind + "' must not be null");
+      }
+      return kind;
+    }
+
+    private static void requireHandler(Object handler) {
+      require("handler", handler);
+    }
+
+    private static <T> T require(String field, T value) {
+      if (value == null) {
+        throw new IllegalArgumentException(field + " must not be null");
+      }
+      return value;
+    }
+
+    private static Duration atLeast(String field, Duration value, Duration min) {
+      if (value == null || value.compareTo(min) < 0) {
+        throw new IllegalArgumentException(field + " must be at least " + min + ", was " + value);
+      }
+      return value;
+    }
+
+    private static String defaultOwner() {
+      String host;
+      try {
+        host = java.net.InetAddress.getLocalHost().getHostName();
+      } catch (java.net.UnknownHostException e) {
+        host = "unknown-host";
+      }
+      return host + "/" + ProcessHandle.current().pid() + "/" + UUID.randomUUID().toString().substring(0, 8);
+    }
+  }
+}

@@ -1,0 +1,42 @@
+package dev.txguard.queue;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Receives job events, for metrics and logging. Every method has a no-op default. Calls come on the
+ * thread that ran the attempt (rescues: on the maintenance thread); a listener that throws is
+ * logged and otherwise ignored. Implementations must be thread-safe and fast.
+ */
+public interface QueueListener {
+  /** A worker of this process claimed the job and is about to run the attempt. */
+  default void onFetched(JobEvent job) {}
+
+  /** The attempt succeeded and the job is {@link JobState#COMPLETED}. */
+  default void onCompleted(JobEvent job, Duration elapsed) {}
+
+  /**
+   * The attempt failed and the job will run again at {@code nextRunAt}.
+   *
+   * @param error what the handler threw
+   */
+  default void onRetried(JobEvent job, Throwable error, Instant nextRunAt) {}
+
+  /**
+   * The attempt failed and the job ended as {@code state}: {@link JobState#FAILED} (attempts
+   * exhausted) or {@link JobState#DISCARDED} (non-retryable error).
+   */
+  default void onFailed(JobEvent job, Throwable error, JobState state) {}
+
+  /**
+   * The attempt had lost its lease when it tried to complete or record its failure; nothing it did
+   * was recorded.
+   */
+  default void onLeaseLost(JobEvent job, LeaseLostException error) {}
+
+  /**
+   * Maintenance in this process found the job's lease expired and moved it to {@code state}:
+   * {@link JobState#AVAILABLE} for another attempt, or {@link JobState#FAILED}.
+   */
+  default void onRescued(JobEvent job, JobState state) {}
+}

@@ -1,0 +1,56 @@
+package dev.txguard.queue.internal;
+
+import dev.txguard.queue.JobEvent;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * One claimed attempt of a job, as the claim statement returned it, plus the thread running it.
+ * The {@code token} is the attempt token: every statement about this attempt matches on it.
+ */
+final class Attempt {
+  final long id;
+  final String kind;
+  final String queue;
+  final String argsJson;
+  final int number;
+  final int maxAttempts;
+  final Instant createdAt;
+  final UUID token;
+  /** The job's group, or null. */
+  final String group;
+  /** Whether a caller of {@code queue.call} waits for this job. */
+  final boolean awaited;
+  /** The txguard level this attempt's units run at. */
+  final int level;
+  final long startedNanos = System.nanoTime();
+  volatile Thread thread;
+  /** Set when a heartbeat found the lease gone or shutdown gave the lease up. */
+  volatile boolean leaseLost;
+  /** Set when cancel asked this job to stop (locally, or seen by a heartbeat). */
+  volatile boolean cancelRequested;
+
+  Attempt(long id, String kind, String queue, String argsJson, int number, int maxAttempts, Instant createdAt,
+      UUID token, String group, boolean awaited, int level) {
+    this.id = id;
+    this.kind = kind;
+    this.queue = queue;
+    this.argsJson = argsJson;
+    this.number = number;
+    this.maxAttempts = maxAttempts;
+    this.createdAt = createdAt;
+    this.token = token;
+    this.group = group;
+    this.awaited = awaited;
+    this.level = level;
+  }
+
+  JobEvent event() {
+    return new JobEvent(id, kind, queue, number);
+  }
+
+  @Override
+  public String toString() {
+    return "job " + id + " (" + kind + " on " + queue + ", attempt " + number + ", token " + token + ")";
+  }
+}

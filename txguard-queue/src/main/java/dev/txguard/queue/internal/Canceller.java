@@ -1,0 +1,97 @@
+package dev.txguard.queue.internal;
+
+import dev.txguard.Database;
+import dev.txguard.StatementException;
+import dev.txguard.Tx;
+import dev.txguard.queue.CancelResult;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Cancellation. Jobs that have not started are cancelled at once (final). Running attempts are
+ * asked to stop: the flag is stored in the job's row (other processes see it at their next
+ * heartbeat) and set on this process's attempts at once. {@code cancelGroup} then waits for the
+ * group's running attempts: each holds the group's advisory lock shared for its whole run, and the
+ * wait takes it exclusively under a {@code lock_timeout}. An attempt claimed meanwhile takes the
+ * shared lock and then finds the cancel flag, so it never runs its handler after the wait returned.
+ */
+final class Canceller {
+  private static final String LOCK_NOT_AVAILABLE = "55P03";
+  private final QueueConfig config;
+  private final Sql sql;
+  private final Now now;
+  private final Running running;
+  private final Waiters waiters;
+
+  Canceller(QueueConfig config, Sql sql, Now now, Running running, Waiters waiters) {
+    this.config = config;
+    this.sql = sql;
+    this.now = now;
+    this.running = running;
+    this.waiters = waiters;
+  }
+
+  boolean cancel(long id) {
+    int[] counts = mark(id, null);
+    return counts[0] + counts[1] > 0;
+  }
+
+  CancelResult cancelGroup(String group, Duration wait) {
+    int[] counts = mark(null, group);
+    int asked = counts[1];
+    if (asked == 0) {
+      return new CancelResult(counts[0], 0, 0);
+    }
+    if (awaitGroup(group, wait)) {
+      return new CancelResult(counts[0], asked, 0);
+    }
+    long still = config.db().inNewTx(config.txOptions().name("cancel group: count running").readOnly(true),
+        tx -> tx.queryOne("select count(*) from " + sql.schema + ".job where job_group = ? and state = 'running'",
+            rs -> rs.getLong(1), group).orElse(0L));
+    return new CancelResult(counts[0], Math.max(0, asked - (int) still), (int) still);
+  }
+
+  /** Cancels what has not started and flags what runs; returns {cancelled, asked to stop}. */
+  private int[] mark(Long id, String group) {
+    Database db = config.db();
+    int[] counts = db.inNewTx(config.txOptions().name("cancel"), tx -> {
+      List<Object[]> cancelled = tx.query(sql.cancelPending, rs -> new Object[] {rs.getLong(1), rs.getBoolean(2)},
+          now.param(), id, group);
+      cancelled.stream().filter(r -> (Boolean) r[1]).forEach(r -> announce(tx, (Long) r[0]));
+      List<Long> asked = tx.query(sql.requestCancel, rs -> rs.getLong(1), id, group);
+      cancelled.stream().filter(r -> (Boolean) r[1]).forEach(r -> waiters.ended((Long) r[0]));
+      return new int[] {cancelled.size(), asked.size()};
+    });
+    for (Attempt a : running.snapshot()) {
+      if ((id != null && a.id == id) || (group != null && group.equals(a.group))) {
+        a.cancelRequested = true;
+      }
+    }
+    return counts;
+  }
+
+  private void announce(Tx tx, long id) {
+    tx.queryOne("select pg_notify(?, ?)::text", rs -> rs.getString(1), sql.doneChannel, Long.toString(id));
+  }
+
+  /** Takes the group's lock exclusively within {@code wait}: true once no attempt of the group runs. */
+  private boolean awaitGroup(String group, Duration wait) {
+    String key = LockKeys.group(sql.schema, group);
+    try {
+      return config.db().inNewTx(config.txOptions().name("cancel group '" + group + "': wait " + wait), tx -> {
+        if (wait.isZero()) {
+          return tx.queryOne("select pg_try_advisory_xact_lock(?, hashtext(?))", rs -> rs.getBoolean(1),
+              LockKeys.GROUP, key).orElse(false);
+        }
+        tx.queryOne("select set_config('lock_timeout', ?, true)", rs -> rs.getString(1), Math.max(1, wait.toMillis()) + "ms");
+        tx.queryOne("select pg_advisory_xact_lock(?, hashtext(?))::text", rs -> rs.getString(1), LockKeys.GROUP, key);
+        return true;
+      });
+    } catch (StatementException e) {
+      if (LOCK_NOT_AVAILABLE.equals(e.sqlState())) {
+        return false;
+      }
+      throw e;
+    }
+  }
+}

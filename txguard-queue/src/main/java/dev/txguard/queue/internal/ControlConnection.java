@@ -1,0 +1,182 @@
+package dev.txguard.queue.internal;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+
+/**
+ * The queue's one dedicated, unpooled connection, driven by one thread: it LISTENs for the queue's
+ * channel and wakes the fetcher of each notified queue, and it takes part in the election of the
+ * maintenance leader by trying to take a session advisory lock. It also LISTENs for the
+ * completions of awaited jobs and wakes the callers of {@code queue.call} waiting for them, so
+ * waiting holds no connection per waiter.
+ *
+ * <p>Leadership is exactly "this session holds the lock": when the leader's process dies or its
+ * connection ends, PostgreSQL releases the lock, and the next process to try takes it. A leader
+ * that loses its connection stops leading at once; maintenance is written so that a zombie leader
+ * overlapping briefly with the new one does no harm (every statement is SKIP LOCKED and token
+ * checked). After any connection failure every fetcher is woken, since notifications may have been
+ * missed, and the connection is opened again after a pause.
+ */
+final class ControlConnection implements Runnable {
+  private static final long WAIT_MS = 250;
+  private final QueueConfig config;
+  private final Sql sql;
+  private final Map<String, List<Fetcher>> fetchers;
+  private final Waiters waiters;
+  private volatile boolean leader;
+  private volatile boolean stopped;
+  private volatile Connection conn;
+  private Thread thread;
+  private long nextElection;
+
+  ControlConnection(QueueConfig config, Sql sql, Map<String, List<Fetcher>> fetchers, Waiters waiters) {
+    this.config = config;
+    this.sql = sql;
+    this.fetchers = fetchers;
+    this.waiters = waiters;
+  }
+
+  boolean isLeader() {
+    return leader;
+  }
+
+  void start() {
+    thread = Thread.ofPlatform().daemon().name("txguard-queue-control-" + sql.schema).start(this);
+  }
+
+  /** Gives leadership up, closes the connection and ends the thread. */
+  void stop() throws InterruptedException {
+    stopped = true;
+    if (thread != null) {
+      thread.join();
+    }
+  }
+
+  /**
+   * Ends the connection abruptly, as if the process had died: the server releases the leader lock
+   * and stops delivering notifications. The thread ends too.
+   */
+  void kill() throws InterruptedException {
+    stopped = true;
+    leader = false;
+    Connection c = conn;
+    if (c != null) {
+      try {
+        c.abort(Runnable::run);
+      } catch (SQLException e) {
+        Events.LOG.debug("aborting the control connection failed", e);
+      }
+    }
+    if (thread != null) {
+      thread.join();
+    }
+  }
+
+  @Override
+  public void run() {
+    while (!stopped) {
+      try {
+        if (conn == null) {
+          conn = connect();
+          wakeAll();
+        }
+        elect();
+        for (PGNotification n : notifications()) {
+          if (n.getName().equals(sql.doneChannel)) {
+            waiters.ended(Long.parseLong(n.getParameter()));
+          } else {
+            fetchers.getOrDefault(n.getParameter(), List.of()).forEach(f -> f.wake.raise());
+          }
+        }
+      } catch (SQLException e) {
+        lost(e);
+      }
+    }
+    close();
+  }
+
+  private Connection connect() throws SQLException {
+    Connection c = DriverManager.getConnection(config.url(), config.user(), config.password());
+    try (Statement st = c.createStatement()) {
+      st.execute("listen " + sql.channel);
+      st.execute("listen " + sql.doneChannel);
+    } catch (SQLException e) {
+      c.close();
+      throw e;
+    }
+    return c;
+  }
+
+  private void wakeAll() {
+    fetchers.values().forEach(fs -> fs.forEach(f -> f.wake.raise()));
+  }
+
+  private void elect() throws SQLException {
+    long nowMs = System.currentTimeMillis();
+    if (nowMs < nextElection) {
+      return;
+    }
+    nextElection = nowMs + config.maintenanceInterval().toMillis();
+    if (leader) {
+      try (Statement st = conn.createStatement()) {
+        st.execute("select 1"); // still connected, so still holding the lock
+      }
+      return;
+    }
+    try (PreparedStatement ps = conn.prepareStatement("select pg_try_advisory_lock(?, hashtext(?))")) {
+      ps.setInt(1, LockKeys.LEADER);
+      ps.setString(2, sql.schema);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        if (rs.getBoolean(1)) {
+          leader = true;
+          Events.LOG.info("{} is now the maintenance leader of queue schema {}", config.owner(), sql.schema);
+        }
+      }
+    }
+  }
+
+  private PGNotification[] notifications() throws SQLException {
+    long waitMs = Math.min(WAIT_MS, config.maintenanceInterval().toMillis());
+    PGNotification[] ns = conn.unwrap(PGConnection.class).getNotifications((int) Math.max(1, waitMs));
+    return ns == null ? new PGNotification[0] : ns;
+  }
+
+  private void lost(SQLException e) {
+    boolean wasLeader = leader;
+    leader = false;
+    if (stopped) {
+      return;
+    }
+    Events.LOG.warn("the queue's control connection failed{}; reconnecting", wasLeader ? " (leadership lost)" : "", e);
+    close();
+    wakeAll();
+    try {
+      Thread.sleep(Math.min(1000, config.maintenanceInterval().toMillis()));
+    } catch (InterruptedException ie) {
+      stopped = true;
+    }
+  }
+
+  private void close() {
+    Connection c = conn;
+    conn = null;
+    if (c == null) {
+      return;
+    }
+    leader = false;
+    try {
+      c.close(); // ends the session: the leader lock is released with it
+    } catch (SQLException e) {
+      Events.LOG.debug("closing the control connection failed", e);
+    }
+  }
+}

@@ -1,0 +1,24 @@
+package dev.txguard.queue.internal;
+
+import dev.txguard.queue.QueueListener;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Calls the listener; a listener that throws is logged and never changes a job's outcome. */
+final class Events {
+  static final Logger LOG = LoggerFactory.getLogger("dev.txguard.queue");
+  private final QueueListener listener;
+
+  Events(QueueListener listener) {
+    this.listener = listener;
+  }
+
+  void fire(Consumer<QueueListener> event) {
+    try {
+      event.accept(listener);
+    } catch (RuntimeException e) {
+      LOG.warn("queue listener {} threw; ignored", listener, e);
+    }
+  }
+}

@@ -1,0 +1,117 @@
+package dev.txguard.queue.internal;
+
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Semaphore;
+
+/**
+ * Claims jobs of one queue while this process has free slots for it, and starts each attempt on a
+ * virtual thread. Sleeps until woken (a NOTIFY for its queue, a finished attempt) or the poll
+ * interval passes. One per queue and run level (jobs of {@code queue.call} from inside a unit run
+ * one level up): the fetcher's claims, and its attempts' units, take connections of its level's
+ * pool, so callers holding lower-level connections while they wait never starve it. Runs on its
+ * own virtual thread.
+ */
+final class Fetcher implements Runnable {
+  private final QueueConfig config;
+  private final Sql sql;
+  private final Now now;
+  private final String queue;
+  /** The level this fetcher claims jobs of, and runs its claims and their attempts at. */
+  private final int level;
+  private final Semaphore slots;
+  private final String[] kinds;
+  private final Running running;
+  private final AttemptRunner runner;
+  final Signal wake = new Signal();
+  private volatile boolean stopped;
+  private Thread thread;
+
+  Fetcher(QueueConfig config, Sql sql, Now now, String queue, int level, Running running, AttemptRunner runner) {
+    this.config = config;
+    this.sql = sql;
+    this.now = now;
+    this.queue = queue;
+    this.level = level;
+    this.slots = new Semaphore(config.queues().get(queue));
+    this.kinds = config.kinds().runnableNames();
+    this.running = running;
+    this.runner = runner;
+  }
+
+  void start() {
+    thread = Thread.ofVirtual().name("txguard-queue-fetch-" + queue + "@" + level)
+        .start(() -> Levels.run(config.db(), level, this));
+  }
+
+  /** Stops claiming; attempts already started go on. */
+  void stop() throws InterruptedException {
+    stopped = true;
+    wake.raise();
+    if (thread != null) {
+      thread.join();
+    }
+  }
+
+  @Override
+  public void run() {
+    while (!stopped) {
+      try {
+        int limit = Math.min(slots.availablePermits(), config.fetchBatchSize());
+        if (limit == 0 || claim(limit) < limit) {
+          // nothing more to take for now (or no free slot): wait for a NOTIFY, a finished
+          // attempt or the poll interval
+          wake.await(config.pollInterval());
+        }
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        Events.LOG.warn("claiming jobs of queue '{}' failed; trying again after the poll interval", queue, e);
+        try {
+          wake.await(config.pollInterval());
+        } catch (InterruptedException ie) {
+          return;
+        }
+      }
+    }
+  }
+
+  private int claim(int limit) throws InterruptedException {
+    slots.acquire(limit);
+    List<Attempt> attempts;
+    try {
+      attempts = config.db().inTx(config.txOptions().name("claim " + queue), tx -> tx.query(sql.claim,
+          rs -> new Attempt(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(6),
+              rs.getInt(7), rs.getObject(8, java.time.OffsetDateTime.class).toInstant(),
+              rs.getObject(9, UUID.class), rs.getString(11), rs.getBoolean(12), level),
+          now.param(), queue, kinds, level, limit, config.owner(), config.leaseDuration().toMillis()));
+    } catch (RuntimeException e) {
+      slots.release(limit);
+      throw e;
+    }
+    slots.release(limit - attempts.size());
+    for (Attempt a : attempts) {
+      running.add(a);
+      Thread t = Thread.ofVirtual().name("txguard-job-" + a.id).unstarted(
+          () -> Levels.run(config.db(), level, () -> runAndRelease(a)));
+      a.thread = t;
+      t.start();
+    }
+    return attempts.size();
+  }
+
+  private void runAndRelease(Attempt a) {
+    try {
+      runner.run(a);
+    } finally {
+      running.remove(a);
+      slots.release();
+      wake.raise();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Fetcher[" + queue + "@" + level + ", free slots " + slots.availablePermits() + "]";
+  }
+}

@@ -1,0 +1,103 @@
+package dev.txguard.queue.internal;
+
+import dev.txguard.Tx;
+import dev.txguard.queue.EnqueueOptions;
+import dev.txguard.queue.Enqueued;
+import dev.txguard.queue.JobState;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Inserts jobs in the caller's unit. Every check runs before the first statement, so bad input fails
+ * with {@link IllegalArgumentException} and leaves the caller's unit untouched. Workers are woken with
+ * {@code pg_notify} in the same unit, which PostgreSQL delivers only if and when it commits.
+ */
+final class Producer {
+  private final Sql sql;
+  private final Kinds kinds;
+  private final JsonCodec json;
+  private final Now now;
+
+  Producer(Sql sql, Kinds kinds, JsonCodec json, Now now) {
+    this.sql = sql;
+    this.kinds = kinds;
+    this.json = json;
+    this.now = now;
+  }
+
+  Enqueued enqueue(Tx tx, Object args, EnqueueOptions options) {
+    requireTxAndOptions(tx, options);
+    Kind kind = kinds.forArgs(args);
+    String argsJson = json.encodeArgs(kind, args);
+    Object[] params = {kind.name(), options.queue(), argsJson, options.priority(), options.maxAttempts(),
+        runAt(options), now.param(), options.uniqueKey().orElse(null), options.group().orElse(null)};
+    Enqueued inserted = tx.queryOne(sql.enqueue,
+        rs -> new Enqueued(rs.getLong(1), JobState.fromSql(rs.getString(2)), false), params).orElse(null);
+    if (inserted == null) {
+      // the unique key is held by an unfinished job (committed, or of a unit we waited for)
+      return tx.queryOne(sql.findUnique, rs -> new Enqueued(rs.getLong(1), JobState.fromSql(rs.getString(2)), true),
+          options.uniqueKey().orElseThrow()).orElseThrow(() -> new IllegalStateException(
+              "enqueue with unique key " + options.uniqueKey().get() + " conflicted but no unfinished job holds it;"
+                  + " was it finished concurrently? enqueue again"));
+    }
+    notifyIfAvailable(tx, inserted.state(), options.queue());
+    return inserted;
+  }
+
+  List<Long> enqueueAll(Tx tx, Collection<?> args, EnqueueOptions options) {
+    requireTxAndOptions(tx, options);
+    if (args == null) {
+      throw new IllegalArgumentException("args must not be null: pass a collection of job arguments");
+    }
+    if (options.uniqueKey().isPresent()) {
+      throw new IllegalArgumentException("uniqueKey must not be set for enqueueAll (every job would share it), was "
+          + options.uniqueKey().get() + "; enqueue unique jobs one by one");
+    }
+    List<String> kindNames = new ArrayList<>(args.size());
+    List<String> argsJson = new ArrayList<>(args.size());
+    int i = 0;
+    for (Object a : args) {
+      Kind kind;
+      try {
+        kind = kinds.forArgs(a);
+        argsJson.add(json.encodeArgs(kind, a));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("args[" + i + "]: " + e.getMessage(), e);
+      }
+      kindNames.add(kind.name());
+      i++;
+    }
+    if (kindNames.isEmpty()) {
+      return List.of();
+    }
+    List<Long> ids = tx.query(sql.enqueueBatch, rs -> rs.getLong(1),
+        kindNames.toArray(String[]::new), argsJson.toArray(String[]::new), options.queue(), options.priority(),
+        options.maxAttempts(), runAt(options), now.param(), options.group().orElse(null));
+    notifyIfAvailable(tx, options.runAt().isPresent() ? null : JobState.AVAILABLE, options.queue());
+    return ids;
+  }
+
+  private void notifyIfAvailable(Tx tx, JobState state, String queue) {
+    // a scheduled job is announced when maintenance promotes it; a batch with a run-at may be
+    // due already, so it is announced too (a spurious wake-up costs one empty claim)
+    if (state != JobState.SCHEDULED) {
+      tx.queryOne("select pg_notify(?, ?)::text", rs -> rs.getString(1), sql.channel, queue);
+    }
+  }
+
+  private static OffsetDateTime runAt(EnqueueOptions options) {
+    return options.runAt().map(t -> OffsetDateTime.ofInstant(t, ZoneOffset.UTC)).orElse(null);
+  }
+
+  private static void requireTxAndOptions(Tx tx, EnqueueOptions options) {
+    if (tx == null) {
+      throw new IllegalArgumentException("tx must not be null: pass the unit the job joins, or call enqueue(args)");
+    }
+    if (options == null) {
+      throw new IllegalArgumentException("options must not be null: pass EnqueueOptions.defaults()");
+    }
+  }
+}

@@ -1,0 +1,99 @@
+package dev.txguard.queue.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The queue's SQL, read once from the {@code .sql} resources with the schema substituted for
+ * {@code ${schema}}. Immutable.
+ */
+public final class Sql {
+  /** Where the numbered migrations live, for Flyway/Liquibase users too. */
+  public static final String MIGRATIONS = "/dev/txguard/queue/migration/";
+  private static final String STATEMENTS = "/dev/txguard/queue/sql/";
+  /** The migrations in order; a new one is appended here and shipped as a new file. */
+  private static final List<String> MIGRATION_FILES = List.of("V1__create_job.sql", "V2__call_and_cancel.sql");
+
+  final String schema;
+  final String channel;
+  /** Where completions and final failures of awaited jobs are announced (payload: the id). */
+  final String doneChannel;
+  final String enqueue;
+  final String enqueueBatch;
+  final String findUnique;
+  final String claim;
+  final String complete;
+  final String recordFailure;
+  final String heartbeat;
+  final String giveUp;
+  final String rescue;
+  final String promote;
+  final String deleteFinished;
+  final String stats;
+  final String markCall;
+  final String cancelPending;
+  final String requestCancel;
+  final String outcome;
+  final String cancelCheck;
+  final String find;
+
+  /** Loads every statement for {@code schema}, which must already be a checked identifier. */
+  public Sql(String schema) {
+    this.schema = schema;
+    this.channel = schema + "_jobs";
+    this.doneChannel = schema + "_done";
+    this.enqueue = statement("enqueue");
+    this.enqueueBatch = statement("enqueue_batch");
+    this.findUnique = statement("find_unique");
+    this.claim = statement("claim");
+    this.complete = statement("complete");
+    this.recordFailure = statement("record_failure");
+    this.heartbeat = statement("heartbeat");
+    this.giveUp = statement("give_up");
+    this.rescue = statement("rescue");
+    this.promote = statement("promote");
+    this.deleteFinished = statement("delete_finished");
+    this.stats = statement("stats");
+    this.markCall = statement("mark_call");
+    this.cancelPending = statement("cancel_pending");
+    this.requestCancel = statement("request_cancel");
+    this.outcome = statement("outcome");
+    this.cancelCheck = statement("cancel_check");
+    this.find = statement("find");
+  }
+
+  /** A migration: its version, file name and SQL for this schema. */
+  record Migration(int version, String file, String sql) {}
+
+  List<Migration> migrations() {
+    List<Migration> list = new ArrayList<>();
+    for (String file : MIGRATION_FILES) {
+      int version = Integer.parseInt(file.substring(1, file.indexOf("__")));
+      list.add(new Migration(version, file, substitute(read(MIGRATIONS + file))));
+    }
+    return list;
+  }
+
+  private String statement(String name) {
+    return substitute(read(STATEMENTS + name + ".sql"));
+  }
+
+  private String substitute(String text) {
+    return text.replace("${schema}", schema);
+  }
+
+  private static String read(String resource) {
+    try (InputStream in = Sql.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException("resource " + resource + " is missing from txguard-queue's jar");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + resource, e);
+    }
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * txguard-queue: a PostgreSQL job queue whose jobs are enqueued inside the caller's unit of work and,
+ * for transactional handlers, completed inside the unit that holds the job's own writes. The entry
+ * point is {@link dev.txguard.queue.JobQueue}.
+ *
+ * <h2>Job states</h2>
+ * <pre>
+ *   enqueue ──► SCHEDULED ──(run-at reached: promotion)──► AVAILABLE ◄─────────────┐
+ *   enqueue ─────────────────────────────────────────────► AVAILABLE              │
+ *   AVAILABLE ──(claim: attempt+1, new lease)──► RUNNING                            │
+ *   RUNNING ──(handler returned; completion matches the token)──► COMPLETED        │
+ *   RUNNING ──(handler threw, attempts left)──► RETRYABLE ──(backoff over)─────────┤
+ *   RUNNING ──(handler threw, no delay)─────────────────────────────────────────────┤
+ *   RUNNING ──(lease expired: rescue, attempts left)────────────────────────────────┤
+ *   RUNNING ──(graceful stop gave the lease up; attempt not counted)────────────────┘
+ *   RUNNING ──(handler threw, last attempt / lease expired on the last attempt)──► FAILED
+ *   RUNNING ──(handler threw NonRetryableJobException)──► DISCARDED
+ *   SCHEDULED / AVAILABLE / RETRYABLE ──(cancel, cancelGroup)──► CANCELLED
+ *   RUNNING ──(cancel requested, then the handler throws / the lease expires)──► CANCELLED
+ * </pre>
+ * COMPLETED, FAILED, CANCELLED and DISCARDED are final: no statement moves a job out of them, and
+ * maintenance deletes them after the retention period. Every failed attempt, and every expired
+ * lease, appends an entry to the job's {@code errors}.
+ *
+ * <h2>Leases and attempt tokens</h2>
+ * <ul>
+ *   <li>The claim is one {@code UPDATE ... FROM (SELECT ... FOR UPDATE SKIP LOCKED)} statement:
+ *       concurrent workers take different jobs and never wait for each other. It gives each claimed
+ *       job a lease: the owner (process), a fresh random attempt token and an expiry.
+ *   <li>While the attempt runs, a heartbeat extends the expiry every third of the lease duration.
+ *   <li>Completion, failure recording, heartbeat and giving up all match on
+ *       {@code (id, attempt token, state = running)}. Once the job was rescued — even if it was
+ *       claimed again, by this or another process — the old token matches nothing: a stale worker
+ *       can never complete, fail, extend or give up an attempt that is not its own. A transactional
+ *       handler's completion runs in the handler's unit, so a refused completion
+ *       ({@link dev.txguard.queue.LeaseLostException}) rolls the handler's writes back too.
+ *   <li>Rescue selects expired leases with {@code FOR UPDATE SKIP LOCKED} and updates each row only
+ *       if it still has the token it was selected with, so it never overwrites an attempt that was
+ *       completed or extended meanwhile. No job stays {@code running} past its lease plus one
+ *       maintenance interval.
+ *   <li>A database constraint holds the invariant: a job is {@code running} exactly when it has a
+ *       lease, and finalized exactly when it is in a final state.
+ * </ul>
+ *
+ * <h2>Delivery</h2>
+ * Transactional handlers run exactly once as far as the database can tell: the writes of attempts
+ * that did not complete are rolled back. Plain handlers run at least once: an attempt whose process
+ * dies after the side effect but before completion runs again after the lease expires.
+ *
+ * <h2>Call-and-wait and levels</h2>
+ * {@code call(args, timeout)} enqueues in a unit of its own that commits at once, one level above
+ * the caller's unit ({@code db.inNewTx}), and marks the job {@code awaited} with
+ * {@code run_level = db.context().level()}: L+1 for a caller inside a unit at level L, the caller's
+ * own level outside a unit. Each process runs one fetcher per queue and level
+ * ({@code Builder.runLevels}, default 2); a level-L fetcher claims only jobs of run level L, and its
+ * claims, the attempts' units, heartbeats and give-ups use level L's pool (the worker threads are
+ * placed there with {@code db.isolated}). So a caller that holds its level-0 connection while it
+ * waits never competes with its job for a connection: with one connection per level, level 0 is
+ * held by one waiting caller, and the job is claimed, run and completed through level 1. The
+ * naive design (the job on the caller's pool) deadlocks until the call times out; CallIT shows both.
+ * Waiting holds no connection: the waiter sleeps on an in-process signal raised when the job ends
+ * in this process, or when the control connection hears {@code NOTIFY <schema>_done, id} (sent in
+ * the completing unit of an awaited job), and reads the row in a short unit one level up every poll
+ * interval as a fallback.
+ *
+ * <h2>Cancellation</h2>
+ * Cancel marks jobs that have not started cancelled, and sets {@code cancel_requested} on running
+ * ones (seen at once by this process's attempts, at the next heartbeat by other processes); a
+ * handler reads it through {@code JobContext.isCancelRequested()}, and a failure, or a lease
+ * expiry, of such an attempt ends the job cancelled instead of retrying it. Each attempt of a
+ * grouped job holds the group's advisory lock shared in a unit for its whole run (a transactional
+ * handler's own unit; for a plain handler, a unit on a helper thread, so the handler itself stays
+ * outside any transaction), and checks {@code cancel_requested} after taking it. {@code cancelGroup}
+ * commits its marks first, then takes the lock exclusively under {@code lock_timeout = wait}: it
+ * returns once every attempt that was running has ended, and an attempt claimed meanwhile finds
+ * the flag after the lock and never runs its handler.
+ *
+ * <h2>Wake-ups and maintenance</h2>
+ * Enqueue issues {@code pg_notify} in the caller's unit, which PostgreSQL delivers at commit; each
+ * process LISTENs on one dedicated connection and wakes the fetcher of the notified queue, and polls
+ * as a fallback. Maintenance (rescue, promotion of due scheduled and retryable jobs, deletion of old
+ * finished jobs) runs on the one process holding a session advisory lock on its dedicated
+ * connection; when that process or connection dies, PostgreSQL releases the lock and another
+ * process takes over at its next try.
+ */
+package dev.txguard.queue;

@@ -1,0 +1,8 @@
+-- Completes one attempt, only if it still holds the lease (same attempt token, still running).
+-- Parameters: now (null: the database's now()), result (json text or null), id, attempt token.
+update ${schema}.job
+set state = 'completed',
+    finalized_at = coalesce(?::timestamptz, now()),
+    result = ?::jsonb,
+    lease_owner = null, lease_token = null, lease_expires_at = null
+where id = ? and lease_token = ?::uuid and state = 'running'

@@ -1,0 +1,2 @@
+-- Jobs per queue and state.
+select queue, state, count(*) from ${schema}.job group by queue, state

@@ -1,0 +1,41 @@
+package dev.txguard.queue;
+
+import dev.txguard.Database;
+import dev.txguard.test.PostgresExtension;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+/** Shared helpers for queue integration tests. */
+final class QueueFixture {
+  private QueueFixture() {}
+
+  static Database db(PostgresExtension pg, int poolSize) {
+    return Database.builder().url(pg.url()).user(pg.user()).password(pg.password())
+        .connectionTimeout(Duration.ofSeconds(10)).poolSize(poolSize).build();
+  }
+
+  /** A queue builder with short intervals, so tests wait little; no timing is asserted. */
+  static JobQueue.Builder builder(PostgresExtension pg, Database db, String schema) {
+    return JobQueue.builder(db).schema(schema).controlConnection(pg.url(), pg.user(), pg.password())
+        .pollInterval(Duration.ofMillis(200)).maintenanceInterval(Duration.ofMillis(50))
+        .retryBackoff(Duration.ZERO, Duration.ZERO);
+  }
+
+  /**
+   * Waits until {@code condition} holds, failing after a generous bound: a liveness check, not a
+   * speed assertion.
+   */
+  static void await(String what, Callable<Boolean> condition) throws Exception {
+    long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!condition.call()) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError("gave up waiting for: " + what);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  static JobState state(JobQueue queue, long id) {
+    return queue.find(id).orElseThrow().state();
+  }
+}
