@@ -12,7 +12,7 @@ import java.util.concurrent.Semaphore;
  * pool, so callers holding lower-level connections while they wait never starve it. Runs on its
  * own virtual thread.
  */
-final class Fetcher implements Runnable {
+final class Fetcher extends BackgroundLoop {
   private final QueueConfig config;
   private final Sql sql;
   private final Now now;
@@ -23,9 +23,6 @@ final class Fetcher implements Runnable {
   private final String[] kinds;
   private final Running running;
   private final AttemptRunner runner;
-  final Signal wake = new Signal();
-  private volatile boolean stopped;
-  private Thread thread;
 
   Fetcher(QueueConfig config, Sql sql, Now now, String queue, int level, Running running, AttemptRunner runner) {
     this.config = config;
@@ -40,22 +37,12 @@ final class Fetcher implements Runnable {
   }
 
   void start() {
-    thread = Thread.ofVirtual().name("txguard-queue-fetch-" + queue + "@" + level)
-        .start(() -> Levels.run(config.db(), level, this));
-  }
-
-  /** Stops claiming; attempts already started go on. */
-  void stop() throws InterruptedException {
-    stopped = true;
-    wake.raise();
-    if (thread != null) {
-      thread.join();
-    }
+    start("txguard-queue-fetch-" + queue + "@" + level, () -> Levels.run(config.db(), level, this));
   }
 
   @Override
   public void run() {
-    while (!stopped) {
+    while (!stopped()) {
       try {
         int limit = Math.min(slots.availablePermits(), config.fetchBatchSize());
         if (limit == 0 || claim(limit) < limit) {

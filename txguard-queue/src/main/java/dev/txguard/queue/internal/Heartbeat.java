@@ -7,14 +7,11 @@ import java.util.List;
  * statement. An attempt whose lease is gone (rescued after a stall longer than the lease, perhaps
  * claimed again) is marked and its thread interrupted: whatever it still does will not be recorded.
  */
-final class Heartbeat implements Runnable {
+final class Heartbeat extends BackgroundLoop {
   private final QueueConfig config;
   private final Sql sql;
   private final Now now;
   private final Running running;
-  private final Signal wake = new Signal();
-  private volatile boolean stopped;
-  private Thread thread;
 
   Heartbeat(QueueConfig config, Sql sql, Now now, Running running) {
     this.config = config;
@@ -24,24 +21,16 @@ final class Heartbeat implements Runnable {
   }
 
   void start() {
-    thread = Thread.ofVirtual().name("txguard-queue-heartbeat").start(this);
-  }
-
-  void stop() throws InterruptedException {
-    stopped = true;
-    wake.raise();
-    if (thread != null) {
-      thread.join();
-    }
+    start("txguard-queue-heartbeat", this);
   }
 
   @Override
   public void run() {
     long periodMs = Math.max(1, config.leaseDuration().toMillis() / 3);
-    while (!stopped) {
+    while (!stopped()) {
       try {
         wake.await(periodMs);
-        if (!stopped) {
+        if (!stopped()) {
           beat();
         }
       } catch (InterruptedException e) {

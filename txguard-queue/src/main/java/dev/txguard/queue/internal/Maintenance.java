@@ -10,16 +10,13 @@ import java.util.List;
  * while {@link ControlConnection#isLeader()}; each task works in batches of its own unit, so a large
  * backlog never makes one long transaction.
  */
-final class Maintenance implements Runnable {
+final class Maintenance extends BackgroundLoop {
   private static final int BATCH = 1000;
   private final QueueConfig config;
   private final Sql sql;
   private final Now now;
   private final ControlConnection control;
   private final Events events;
-  private final Signal wake = new Signal();
-  private volatile boolean stopped;
-  private Thread thread;
 
   Maintenance(QueueConfig config, Sql sql, Now now, ControlConnection control, Events events) {
     this.config = config;
@@ -30,23 +27,15 @@ final class Maintenance implements Runnable {
   }
 
   void start() {
-    thread = Thread.ofVirtual().name("txguard-queue-maintenance").start(this);
-  }
-
-  void stop() throws InterruptedException {
-    stopped = true;
-    wake.raise();
-    if (thread != null) {
-      thread.join();
-    }
+    start("txguard-queue-maintenance", this);
   }
 
   @Override
   public void run() {
-    while (!stopped) {
+    while (!stopped()) {
       try {
         wake.await(config.maintenanceInterval());
-        if (!stopped && control.isLeader()) {
+        if (!stopped() && control.isLeader()) {
           runOnce();
         }
       } catch (InterruptedException e) {
@@ -59,13 +48,13 @@ final class Maintenance implements Runnable {
 
   /** One round of every task; public to the package for tests that drive time by hand. */
   void runOnce() {
-    while (rescue() == BATCH && !stopped) {
+    while (rescue() == BATCH && !stopped()) {
       // more expired leases than one batch: go on
     }
-    while (promote() == BATCH && !stopped) {
+    while (promote() == BATCH && !stopped()) {
       // more due jobs than one batch: go on
     }
-    while (deleteFinished() == BATCH && !stopped) {
+    while (deleteFinished() == BATCH && !stopped()) {
       // more old jobs than one batch: go on
     }
   }

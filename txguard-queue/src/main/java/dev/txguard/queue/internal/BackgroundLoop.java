@@ -1,0 +1,31 @@
+package dev.txguard.queue.internal;
+
+/**
+ * The start/stop plumbing shared by the queue's background loops (fetchers, heartbeat,
+ * maintenance): one virtual thread, a {@link Signal} to wake it early, and a stop flag it checks
+ * between rounds. Subclasses implement {@link #run()} as {@code while (!stopped()) { ... }}.
+ */
+abstract class BackgroundLoop implements Runnable {
+  /** Raised to end the current wait early: a NOTIFY, a finished attempt, or stop. */
+  final Signal wake = new Signal();
+  private volatile boolean stopped;
+  private Thread thread;
+
+  /** Starts {@code body} (usually {@code this}) on a virtual thread named {@code name}. */
+  final void start(String name, Runnable body) {
+    thread = Thread.ofVirtual().name(name).start(body);
+  }
+
+  /** Asks the loop to stop and waits for its thread to end. */
+  void stop() throws InterruptedException {
+    stopped = true;
+    wake.raise();
+    if (thread != null) {
+      thread.join();
+    }
+  }
+
+  final boolean stopped() {
+    return stopped;
+  }
+}
