@@ -3,7 +3,10 @@
 #   txguard-bench/run.sh            short mode, about 7 minutes
 #   txguard-bench/run.sh --full     for publication, about an hour
 #   txguard-bench/run.sh --smoke    checks the harness only
-# Other options: --prof gc|stack|..., --only read|write|contention, --out DIR.
+# Other options: --prof gc|stack|..., --only read|write|contention, --rounds N, --out DIR, and
+#   --pin   the local PostgreSQL's processes on the first CPU, the benchmark JVMs and pgbench on the
+#           others (taskset, Linux; needs permission to change the server's affinity, which is
+#           restored when the run ends)
 # The server: TXGUARD_BENCH_URL, default jdbc:postgresql://127.0.0.1:5432/test?user=postgres.
 # It must be a server you may load: the benchmarks drop and recreate tables named bench_*.
 set -euo pipefail
@@ -36,4 +39,43 @@ jvm_opts=(-Xmx512m)
 if [ "$(java_major "$java")" -ge 24 ]; then
   jvm_opts+=(--sun-misc-unsafe-memory-access=allow)
 fi
-exec "$java" "${jvm_opts[@]}" -cp "$cp" dev.txguard.bench.Main "$@"
+
+pin=false
+args=()
+for arg in "$@"; do
+  if [ "$arg" = "--pin" ]; then pin=true; else args+=("$arg"); fi
+done
+if ! $pin; then
+  exec "$java" "${jvm_opts[@]}" -cp "$cp" dev.txguard.bench.Main "${args[@]}"
+fi
+
+# --pin: the server on CPU 0, everything on the client side on the rest. Backends forked later
+# inherit the postmaster's affinity, so pinning the running processes covers the pool's connections.
+cpus=$(nproc --all)
+if ! command -v taskset >/dev/null 2>&1 || [ "$cpus" -lt 2 ]; then
+  echo "--pin needs taskset and at least 2 CPUs (found $cpus)" >&2
+  exit 2
+fi
+server_pids=$(pgrep -x postgres || pgrep -f '^postgres' || true)
+if [ -z "$server_pids" ]; then
+  echo "--pin: no local postgres process found; it pins only a server on this machine" >&2
+  exit 2
+fi
+all_cpus="0-$((cpus - 1))"
+client_cpus="1-$((cpus - 1))"
+set_server_affinity() {
+  for pid in $(pgrep -x postgres || pgrep -f '^postgres' || true); do
+    taskset -a -cp "$1" "$pid" >/dev/null 2>&1 || true
+  done
+}
+trap 'set_server_affinity "$all_cpus"' EXIT
+for pid in $server_pids; do
+  if ! taskset -a -cp 0 "$pid" >/dev/null; then
+    echo "--pin: cannot set the affinity of postgres process $pid (run as its owner or root)" >&2
+    exit 2
+  fi
+done
+echo "pinned: postgres on CPU 0, the benchmark on CPU(s) $client_cpus"
+taskset -c "$client_cpus" "$java" "${jvm_opts[@]}" \
+  "-Dtxguard.bench.pinned=PostgreSQL on CPU 0, benchmark JVMs and pgbench on CPU(s) $client_cpus" \
+  -cp "$cp" dev.txguard.bench.Main "${args[@]}"

@@ -116,7 +116,12 @@ final class Report {
   String render() {
     StringBuilder sb = new StringBuilder();
     sb.append("Mode: ").append(mode).append(", ").append(rounds).append(" round(s); server: ").append(url)
-        .append("; pool: ").append(BenchSetup.describePool()).append("\n\n");
+        .append("; pool: ").append(BenchSetup.describePool());
+    String pinned = System.getProperty("txguard.bench.pinned");
+    if (pinned != null) {
+      sb.append("; pinned: ").append(pinned);
+    }
+    sb.append("\n\n");
     List<String> verdicts = new ArrayList<>();
     renderOverhead(sb, verdicts);
     renderContention(sb, verdicts);
