@@ -62,7 +62,7 @@ if [ -z "$server_pids" ]; then
   exit 2
 fi
 all_cpus="0-$((cpus - 1))"
-client_cpus="1-$((cpus - 1))"
+client_cpus=$([ "$cpus" -eq 2 ] && echo 1 || echo "1-$((cpus - 1))")
 set_server_affinity() {
   for pid in $(pgrep -x postgres || pgrep -f '^postgres' || true); do
     taskset -a -cp "$1" "$pid" >/dev/null 2>&1 || true

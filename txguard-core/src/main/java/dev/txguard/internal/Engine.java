@@ -118,7 +118,7 @@ public final class Engine implements AutoCloseable {
     checkNotClosed();
     ThreadContext ctx = ThreadContext.get();
     if (!independent) {
-      ThreadContext.Frame outer = ctx.find(this);
+      TxImpl outer = ctx.find(this);
       if (outer != null) {
         return join(outer, options, work);
       }
@@ -132,7 +132,7 @@ public final class Engine implements AutoCloseable {
       TxImpl tx = new TxImpl(unit, null);
       Throwable failure = null;
       T result = null;
-      ctx.push(this, unit, tx);
+      ctx.push(tx);
       try {
         fireBegin(tx);
         unit.start();
@@ -202,16 +202,16 @@ public final class Engine implements AutoCloseable {
     }
   }
 
-  private <T, X extends Exception> T join(ThreadContext.Frame outer, TxOptions options, TxFunction<T, X> work)
+  private <T, X extends Exception> T join(TxImpl outer, TxOptions options, TxFunction<T, X> work)
       throws X {
-    String conflict = conflict(outer.unit().options, options);
+    String conflict = conflict(outer.unit.options, options);
     if (conflict != null) {
       throw new IllegalStateException(conflict);
     }
     try {
-      return work.apply(outer.tx());
+      return work.apply(outer);
     } catch (Throwable t) {
-      outer.unit().markRollbackOnly(t);
+      outer.unit.markRollbackOnly(t);
       throw Failures.rethrow(t);
     }
   }
@@ -602,10 +602,10 @@ public final class Engine implements AutoCloseable {
   public Connection dataSourceConnection() throws SQLException {
     checkNotClosed();
     ThreadContext ctx = ThreadContext.get();
-    ThreadContext.Frame frame = ctx.find(this);
-    if (frame != null) {
-      frame.unit().checkOpen();
-      return GuardedConnection.lend(frame.unit());
+    TxImpl current = ctx.find(this);
+    if (current != null) {
+      current.unit.checkOpen();
+      return GuardedConnection.lend(current.unit);
     }
     Connection c = pool(ctx.nextLevel(this)).borrow(config.connectionTimeout().toMillis());
     c.setAutoCommit(true);

@@ -7,10 +7,8 @@ package dev.txguard.internal;
 public final class ThreadContext {
   private static final ThreadLocal<ThreadContext> CURRENT = ThreadLocal.withInitial(ThreadContext::new);
 
-  /** A callback unit running on this thread. */
-  record Frame(Engine engine, Unit unit, TxImpl tx, Frame outer) {}
-
-  private Frame top;
+  /** The innermost callback unit running on this thread; each links to the one it runs inside. */
+  private TxImpl top;
   private int baseLevel;
 
   /** The calling thread's context. */
@@ -20,13 +18,13 @@ public final class ThreadContext {
 
   /** The innermost unit on this thread, of any database, or null. */
   public TxImpl innermost() {
-    return top == null ? null : top.tx();
+    return top;
   }
 
   /** The innermost unit of {@code engine} on this thread, or null. */
-  Frame find(Engine engine) {
-    for (Frame f = top; f != null; f = f.outer()) {
-      if (f.engine() == engine) {
+  TxImpl find(Engine engine) {
+    for (TxImpl f = top; f != null; f = f.outerOnThread) {
+      if (f.unit.engine == engine) {
         return f;
       }
     }
@@ -35,26 +33,30 @@ public final class ThreadContext {
 
   /** The level an independent unit of {@code engine} opened here would use. */
   int nextLevel(Engine engine) {
-    Frame f = find(engine);
-    return f == null ? baseLevel : f.unit().level + 1;
+    TxImpl f = find(engine);
+    return f == null ? baseLevel : f.unit.level + 1;
   }
 
   /** The level the thread is at for {@code engine}: its innermost unit's, or the base level. */
   int level(Engine engine) {
-    Frame f = find(engine);
-    return f == null ? baseLevel : f.unit().level;
+    TxImpl f = find(engine);
+    return f == null ? baseLevel : f.unit.level;
   }
 
-  void push(Engine engine, Unit unit, TxImpl tx) {
-    top = new Frame(engine, unit, tx, top);
+  /** Makes {@code tx}, a callback unit's Tx, the thread's innermost unit. */
+  void push(TxImpl tx) {
+    tx.outerOnThread = top;
+    top = tx;
   }
 
   void pop() {
-    top = top.outer();
+    TxImpl ended = top;
+    top = ended.outerOnThread;
+    ended.outerOnThread = null;
   }
 
   /** Saved state, restored by {@link #restore(Saved)}. */
-  record Saved(Frame top, int baseLevel) {}
+  record Saved(TxImpl top, int baseLevel) {}
 
   Saved enter(int level) {
     Saved saved = new Saved(top, baseLevel);
@@ -71,9 +73,9 @@ public final class ThreadContext {
   /** The levels this thread holds for {@code engine}, e.g. "0 (unit 'a'), 1 (unit 'b')". */
   String describeLevels(Engine engine) {
     StringBuilder sb = new StringBuilder();
-    for (Frame f = top; f != null; f = f.outer()) {
-      if (f.engine() == engine) {
-        sb.insert(0, (sb.isEmpty() ? "" : ", ")).insert(0, f.unit().level + " (unit '" + f.unit().name() + "')");
+    for (TxImpl f = top; f != null; f = f.outerOnThread) {
+      if (f.unit.engine == engine) {
+        sb.insert(0, (sb.isEmpty() ? "" : ", ")).insert(0, f.unit.level + " (unit '" + f.unit.name() + "')");
       }
     }
     if (sb.isEmpty()) {

@@ -8,11 +8,12 @@ import dev.txguard.TxTimeoutException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.atomic.AtomicReference;
 import org.postgresql.core.BaseConnection;
 import org.postgresql.core.TransactionState;
 
@@ -44,8 +45,19 @@ public final class Unit {
   final Thread owner;
   /** The stack that called begin, for manual handles; null for callback units. */
   final StackTraceElement[] openedAt;
+  private static final VarHandle STATE;
+
+  static {
+    try {
+      STATE = MethodHandles.lookup().findVarHandle(Unit.class, "state", State.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private final BaseConnection pg;
-  private final AtomicReference<State> state = new AtomicReference<>(State.ACTIVE);
+  /** Read and written through {@link #STATE}'s volatile and compare-and-set access only. */
+  private volatile State state = State.ACTIVE;
 
   private List<Runnable> afterCommit;
   private List<Runnable> afterRollback;
@@ -82,13 +94,17 @@ public final class Unit {
     }
   }
 
+  private boolean casState(State expected, State next) {
+    return STATE.compareAndSet(this, expected, next);
+  }
+
   /** The unit's name. */
   String name() {
     return options.name();
   }
 
   boolean active() {
-    return state.get() == State.ACTIVE;
+    return state == State.ACTIVE;
   }
 
   Duration age() {
@@ -101,8 +117,12 @@ public final class Unit {
    * trip over one with defaults, and one with defaults sends nothing here.
    */
   void start() {
-    StringBuilder prelude = new StringBuilder();
-    if (options.isolation() != dev.txguard.Isolation.READ_COMMITTED || options.readOnly()) {
+    boolean characteristics = options.isolation() != dev.txguard.Isolation.READ_COMMITTED || options.readOnly();
+    if (!characteristics && !hasDeadline) {
+      return;
+    }
+    StringBuilder prelude = new StringBuilder(128);
+    if (characteristics) {
       prelude.append("SET TRANSACTION ISOLATION LEVEL ").append(options.isolation().sql());
       prelude.append(options.readOnly() ? " READ ONLY" : " READ WRITE").append(';');
     }
@@ -110,9 +130,6 @@ public final class Unit {
       long ms = Math.max(1, (deadline - System.nanoTime() + 999_999) / 1_000_000);
       prelude.append("SET LOCAL statement_timeout = ").append(ms).append(';');
       prelude.append("SET LOCAL lock_timeout = ").append(ms).append(';');
-    }
-    if (prelude.isEmpty()) {
-      return;
     }
     try (Statement st = conn.createStatement()) {
       st.execute(prelude.toString());
@@ -205,7 +222,7 @@ public final class Unit {
 
   /** Throws unless a statement may run now: the unit is active, in time and not aborted. */
   void checkUsable() {
-    State s = state.get();
+    State s = state;
     if (s != State.ACTIVE) {
       throw s == State.TIMED_OUT ? timeout(null) : ended(s);
     }
@@ -220,7 +237,7 @@ public final class Unit {
 
   /** Throws unless the unit is still open (statements may still be refused). */
   void checkOpen() {
-    State s = state.get();
+    State s = state;
     if (s != State.ACTIVE) {
       throw s == State.TIMED_OUT ? timeout(null) : ended(s);
     }
@@ -247,7 +264,7 @@ public final class Unit {
    */
   RuntimeException statementFailed(SQLException e, String sql) {
     noteError(e, sql);
-    if (state.get() == State.TIMED_OUT
+    if (state == State.TIMED_OUT
         || (hasDeadline && System.nanoTime() - deadline >= 0 && Failures.cancelled(e.getSQLState()))
         || (hasDeadline && discarded)) {
       expire();
@@ -343,7 +360,7 @@ public final class Unit {
    * The caller rolls back after any exception from here.
    */
   void commit() {
-    State s = state.get();
+    State s = state;
     if (s == State.TIMED_OUT) {
       throw timeout(null);
     }
@@ -353,7 +370,7 @@ public final class Unit {
     if (aborted()) {
       throw abortedException("unit returned normally but cannot commit");
     }
-    if (!state.compareAndSet(State.ACTIVE, State.ENDING)) {
+    if (!casState(State.ACTIVE, State.ENDING)) {
       throw timeout(null);
     }
     try {
@@ -368,7 +385,7 @@ public final class Unit {
       }
       throw new StatementException("COMMIT", e);
     }
-    state.set(State.COMMITTED);
+    state = State.COMMITTED;
   }
 
   /**
@@ -377,11 +394,11 @@ public final class Unit {
    * its deadline, or lost its connection, has its connection discarded instead.
    */
   void rollback(Throwable failure) {
-    State s = state.get();
+    State s = state;
     if (s == State.TIMED_OUT || s == State.COMMITTED || s == State.ROLLED_BACK) {
       return;
     }
-    if (s == State.ACTIVE && !state.compareAndSet(State.ACTIVE, State.ENDING)) {
+    if (s == State.ACTIVE && !casState(State.ACTIVE, State.ENDING)) {
       return; // the watchdog ended it
     }
     boolean timedOut = failure instanceof TxTimeoutException
@@ -399,7 +416,7 @@ public final class Unit {
         }
       }
     }
-    state.set(State.ROLLED_BACK);
+    state = State.ROLLED_BACK;
   }
 
   /**
@@ -408,7 +425,7 @@ public final class Unit {
    * even if the callback is stuck outside the database.
    */
   void expire() {
-    if (!state.compareAndSet(State.ACTIVE, State.TIMED_OUT)) {
+    if (!casState(State.ACTIVE, State.TIMED_OUT)) {
       return;
     }
     if (pg != null) {
@@ -451,6 +468,6 @@ public final class Unit {
 
   @Override
   public String toString() {
-    return "unit '" + name() + "' (attempt " + attempt + ", level " + level + ", " + state.get() + ")";
+    return "unit '" + name() + "' (attempt " + attempt + ", level " + level + ", " + state + ")";
   }
 }
