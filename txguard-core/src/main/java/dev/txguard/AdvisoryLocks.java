@@ -26,7 +26,10 @@ import java.util.Optional;
  * <p>Keys are {@code String}s or {@code Long}s, hashed into txguard's namespace (the two-key form
  * with first key {@link #NAMESPACE}), the same keys as {@link Tx#lock(Object)}. Lock connections come
  * from a pool of their own ({@code poolSize} connections, opened on first use), separate from the
- * units' pools, so holding a lock while running units cannot deadlock either pool. Thread-safe.
+ * units' pools, so holding a lock while running units cannot exhaust the units' pools. Every lock
+ * held takes one connection of that pool while it is held, nested locks included: more than
+ * {@code poolSize} locks held at once make the next one wait for a connection, and fail with
+ * {@link PoolExhaustedException} after the connection timeout. Thread-safe.
  */
 public final class AdvisoryLocks {
   /** The first key of every txguard advisory lock ("txgd"), visible as {@code classid} in pg_locks. */
@@ -85,6 +88,7 @@ public final class AdvisoryLocks {
         }
         c.commit();
       } catch (SQLException e) {
+        engine.discardLockConnection(c); // it may hold the lock: never return it to the pool
         throw new TxException("could not try the advisory lock on key " + LockKeys.describe(key) + ": "
             + e.getMessage(), e);
       }
@@ -106,14 +110,14 @@ public final class AdvisoryLocks {
     }
     Connection c = engine.lockConnection();
     try {
-      acquire(c, shared, key, id, timeout);
+      acquire(engine, c, shared, key, id, timeout);
       return runAndUnlock(c, shared, key, id, work);
     } finally {
       engine.releaseLockConnection(c);
     }
   }
 
-  private static void acquire(Connection c, boolean shared, Object key, int id, Duration timeout) {
+  private static void acquire(Engine engine, Connection c, boolean shared, Object key, int id, Duration timeout) {
     long start = System.nanoTime();
     try {
       try (Statement st = c.createStatement()) {
@@ -127,8 +131,12 @@ public final class AdvisoryLocks {
       }
       c.commit(); // a session lock outlives the transaction that took it
     } catch (SQLException e) {
-      rollbackQuietly(c, e);
       long waited = (System.nanoTime() - start) / 1_000_000;
+      if (!"55P03".equals(e.getSQLState())) {
+        engine.discardLockConnection(c); // it may hold the lock (a failed COMMIT after the grant)
+      } else {
+        rollbackQuietly(c, e);
+      }
       if ("55P03".equals(e.getSQLState())) {
         throw new LockTimeoutException("could not take the " + (shared ? "shared" : "exclusive")
             + " advisory lock on key " + LockKeys.describe(key) + " within " + timeout.toMillis() + " ms (waited "

@@ -1,6 +1,7 @@
 package dev.txguard;
 
 import dev.txguard.internal.Engine;
+import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -27,9 +28,10 @@ import javax.sql.DataSource;
  * <ul>
  *   <li>It commits when the callback returns and rolls back when it throws; its connection always
  *       goes back to the pool.
- *   <li>Only retryable failures (SQLSTATE 40001, 40P01, a connection lost before COMMIT, anywhere in
- *       the cause chain) run the callback again, at most {@link TxOptions#maxAttempts(int)} times,
- *       within the unit's timeout. A connection lost during COMMIT gives
+ *   <li>Only retryable failures run the callback again: SQLSTATE 40001 or 40P01 anywhere in the
+ *       cause chain (or as the error that aborted the unit, when the callback rethrew it as another
+ *       exception), or the loss of the unit's own connection before COMMIT. At most
+ *       {@link TxOptions#maxAttempts(int)} times, within the unit's timeout. A connection lost during COMMIT gives
  *       {@link CommitOutcomeUnknownException} and is never retried.
  *   <li>After the first SQL error the unit is aborted; a callback that swallows the error cannot
  *       commit ({@link TransactionAbortedException}).
@@ -173,8 +175,9 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * Runs {@code work} on the calling thread one level above the current one, with no current unit:
-   * units it opens take connections from the next level's pool and never join the caller's unit.
+   * Runs {@code work} on the calling thread one level above the current one, with no current unit
+   * of this database: units it opens take connections from the next level's pool and never join
+   * the caller's unit. Other databases' units and levels on the thread are not affected.
    *
    * @return what {@code work} returned
    * @throws Exception what {@code work} threw
@@ -212,12 +215,26 @@ public final class Database implements AutoCloseable {
    * JdbcTemplate, plain JDBC): inside a unit of this database on the calling thread it hands out the
    * unit's connection, so that code joins the unit (its {@code close()} is a no-op; its
    * {@code commit}/{@code rollback}/{@code setAutoCommit} are refused); outside a unit it hands out
-   * a pooled connection in autocommit mode, which the caller must close. With Jdbi, set
+   * a pooled connection in autocommit mode, which the caller must close (until then it holds a slot
+   * of the thread's level's pool, which units the thread opens meanwhile share). With Jdbi, set
    * {@code jdbi.getConfig(Handles.class).setForceEndTransactions(false)} so that a handle over a
    * unit's connection may close without ending the transaction.
    */
   public DataSource dataSource() {
     return dataSource;
+  }
+
+  /**
+   * Opens a new connection outside txguard's pools, from the same URL and credentials (or
+   * DataSource) as the pools, in autocommit mode. The caller owns it and must close it. It is not a
+   * unit: nothing on it is guarded, retried or timed. Meant for session-long work that must not hold
+   * a pool slot, such as {@code LISTEN} (the job queue's control connection uses it).
+   *
+   * @throws TxException if the connection cannot be opened
+   * @throws IllegalStateException if this database is closed
+   */
+  public Connection openConnection() {
+    return engine.openConnection();
   }
 
   /** Snapshots of this database's pools opened so far, ordered by level. */

@@ -10,9 +10,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A level captured by {@link Database#context()}, to carry into work that runs on other threads.
- * Work wrapped here runs at the captured level with no current unit, so a unit it opens takes its
- * connection from the pool above the one its submitter holds, and the submitter can wait for it
- * without deadlocking a small pool.
+ * Work wrapped here runs at the captured level with no current unit of that database, so a unit it
+ * opens takes its connection from the pool above the one its submitter holds, and the submitter can
+ * wait for it without deadlocking a small pool. Other databases are not affected.
  *
  * <pre>{@code
  * ExecutorService workers = db.context().wrap(Executors.newVirtualThreadPerTaskExecutor());

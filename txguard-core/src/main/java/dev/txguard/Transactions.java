@@ -33,7 +33,11 @@ import java.util.Optional;
 public final class Transactions {
   private Transactions() {}
 
-  /** The innermost unit running on the calling thread, of any database. */
+  /**
+   * The innermost unit running on the calling thread, of any database; a database's units are not
+   * current inside its {@link Database#isolated isolated} work or tasks wrapped by its
+   * {@link Database#context() context}.
+   */
   public static Optional<Tx> current() {
     return Optional.ofNullable(ThreadContext.get().innermost());
   }

@@ -18,7 +18,8 @@ import java.util.Optional;
  *
  * <p>A {@code Tx} belongs to the thread running its unit and is not for concurrent use. Once its
  * unit has ended, every method but {@link #name()} and {@link #attempt()} throws
- * {@link IllegalStateException} naming the unit.
+ * {@link IllegalStateException} naming the unit, or {@link TxTimeoutException} when it ended by
+ * running past its timeout.
  */
 public interface Tx {
   /**
@@ -72,18 +73,21 @@ public interface Tx {
   <T, X extends Exception> T savepoint(TxFunction<T, X> work) throws X;
 
   /**
-   * Runs {@code action} once, after the outermost unit commits, on the calling thread, outside any
-   * unit. Actions of attempts that were retried, or of savepoints that rolled back, never run. A
-   * failing action is logged and reported to {@link TxListener#onHookFailed}; the others still run
-   * and the unit's outcome does not change.
+   * Runs {@code action} once, after the unit commits, on the thread that ended it, outside any unit
+   * of this database. "The unit" is the one that commits: for code that joined an outer unit
+   * ({@code inTx} inside {@code inTx}), the outer one; for an {@code inNewTx} unit, that unit itself,
+   * while its caller's unit is hidden (units the action opens never join the caller's). Actions of
+   * attempts that were retried, or of savepoints that rolled back, never run. A failing action is
+   * logged and reported to {@link TxListener#onHookFailed}; the others still run and the unit's
+   * outcome does not change.
    *
    * @throws IllegalArgumentException if {@code action} is null
    */
   void afterCommit(Runnable action);
 
   /**
-   * Runs {@code action} once, after the outermost unit finally rolls back (not after an attempt
-   * that is retried). Same rules as {@link #afterCommit(Runnable)}.
+   * Runs {@code action} once, after the unit finally rolls back (not after an attempt that is
+   * retried). Same rules as {@link #afterCommit(Runnable)}.
    *
    * @throws IllegalArgumentException if {@code action} is null
    */

@@ -13,10 +13,14 @@ package dev.txguard;
  * }</pre>
  *
  * <p>A manual unit is never retried and does not become the thread's current unit: a nested
- * {@code db.inTx} does not join it. A handle that is never closed is reported as a leak (with the
- * stack that opened it) once it is older than the database's leak threshold, and rolled back with
- * its connection reclaimed once it is no longer reachable. The unit's timeout, if any, applies.
- * Not for concurrent use.
+ * {@code db.inTx} does not join it, and takes its connection from the same level's pool (with a
+ * pool of one it waits for the handle's connection until the connection timeout; wrap such work
+ * in {@code db.isolated(...)}, which runs it one level up). A handle that is never
+ * closed is reported as a leak (with the stack that opened it) once it is older than the
+ * database's leak threshold, and rolled back with its connection reclaimed once it is no longer
+ * reachable. The unit's timeout, if any, applies: past it the unit is rolled back and its
+ * connection closed at once, and the handle's next statement or {@code commit} throws
+ * {@link TxTimeoutException}. Not for concurrent use.
  */
 public interface TxHandle extends AutoCloseable {
   /** The unit's {@link Tx}. */
@@ -27,19 +31,22 @@ public interface TxHandle extends AutoCloseable {
    *
    * @throws TransactionAbortedException if an earlier error aborted it (it is rolled back instead)
    * @throws CommitOutcomeUnknownException if the connection was lost during {@code COMMIT}
-   * @throws TxTimeoutException if its timeout passed
-   * @throws IllegalStateException if it already ended
+   * @throws TxTimeoutException if its timeout passed (it was rolled back)
+   * @throws IllegalStateException if {@code commit}, {@code rollback} or {@code close} was already
+   *     called
    */
   void commit();
 
   /**
-   * Rolls the unit back.
+   * Rolls the unit back (a unit that timed out already was; this ends it and runs its
+   * after-rollback actions).
    *
-   * @throws IllegalStateException if it already ended
+   * @throws IllegalStateException if {@code commit}, {@code rollback} or {@code close} was already
+   *     called
    */
   void rollback();
 
-  /** Rolls the unit back unless it already ended; never throws for an ended unit. */
+  /** Rolls the unit back unless {@code commit} or {@code rollback} already ended it; never throws for that. */
   @Override
   void close();
 }

@@ -5,8 +5,10 @@ import java.time.Duration;
 /**
  * Receives events about units, for metrics and logging. Every method has a no-op default, so a
  * listener overrides only what it needs. Calls come on the thread that ran the unit (leaks: on
- * txguard's watchdog thread); a listener that throws is logged and otherwise ignored, it never
- * changes a unit's outcome. Implementations must be thread-safe and fast.
+ * txguard's watchdog thread, or for a dropped handle on the {@code txguard-handle-cleaner} thread);
+ * a listener that throws is logged and otherwise ignored, it never changes a unit's outcome.
+ * Implementations must be thread-safe and fast. {@code txguard-micrometer}'s {@code TxguardMetrics}
+ * is one.
  */
 public interface TxListener {
   /** An attempt began; {@code tx.attempt()} says which. */

@@ -79,7 +79,10 @@ public final class TxOptions {
    * Bounds the whole unit, all attempts and backoff sleeps included. Statements get
    * {@code statement_timeout} and {@code lock_timeout} from the time left; at the deadline the
    * running statement is cancelled, the connection discarded, and the caller gets
-   * {@link TxTimeoutException}.
+   * {@link TxTimeoutException}. A {@code COMMIT} already sent is not interrupted: its outcome is
+   * the server's, so a commit that outlasts the deadline still completes (or, if the connection
+   * breaks, ends in {@link CommitOutcomeUnknownException}); bound network stalls with the driver's
+   * {@code socketTimeout}.
    *
    * @param timeout positive; default none
    * @throws IllegalArgumentException if {@code timeout} is null, zero or negative

@@ -116,4 +116,65 @@ class AbortedTransactionIT {
     });
     assertThat(pg.queryLong("select count(*) from product")).isEqualTo(1);
   }
+
+  @Test
+  void swallowedErrorCannotCommitWhenTheDriverStateIsHiddenByAWrapper() throws Exception {
+    try (Database opaque = Database.builder().dataSource(opaqueDataSource()).poolSize(1).build()) {
+      assertThatThrownBy(() -> opaque.useTx(tx -> {
+        tx.update("insert into product values ('p1')");
+        try {
+          tx.update("insert into dependency values ('libfoo')");
+        } catch (StatementException e) {
+          // swallowed
+        }
+      })).isInstanceOf(TransactionAbortedException.class).hasMessageContaining("SQLSTATE 23505");
+      opaque.useTx(tx -> { // a savepoint still recovers
+        tx.update("insert into product values ('p2')");
+        try {
+          tx.savepoint(sp -> sp.update("insert into dependency values ('libfoo')"));
+        } catch (StatementException expected) {
+          // the step was rolled back; the unit goes on
+        }
+        tx.update("insert into product values ('p3')");
+      });
+    }
+    assertThat(pg.queryLong("select count(*) from product")).isEqualTo(2);
+  }
+
+  /** Connections that hide pgjdbc behind a proxy that cannot be unwrapped, as some tracing wrappers do. */
+  private static javax.sql.DataSource opaqueDataSource() {
+    org.postgresql.ds.PGSimpleDataSource real = new org.postgresql.ds.PGSimpleDataSource();
+    real.setURL(pg.url());
+    real.setUser(pg.user());
+    real.setPassword(pg.password());
+    return (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(AbortedTransactionIT.class.getClassLoader(),
+        new Class<?>[] {javax.sql.DataSource.class}, (proxy, method, args) -> {
+          Object result = forward(real, method, args);
+          return method.getName().equals("getConnection") ? hide((java.sql.Connection) result) : result;
+        });
+  }
+
+  private static java.sql.Connection hide(java.sql.Connection real) {
+    return (java.sql.Connection) java.lang.reflect.Proxy.newProxyInstance(AbortedTransactionIT.class.getClassLoader(),
+        new Class<?>[] {java.sql.Connection.class}, (proxy, method, args) -> switch (method.getName()) {
+          case "isWrapperFor" -> ((Class<?>) args[0]).isInstance(proxy);
+          case "unwrap" -> {
+            if (((Class<?>) args[0]).isInstance(proxy)) {
+              yield proxy;
+            }
+            throw new SQLException("not a wrapper for " + args[0]);
+          }
+          case "equals" -> proxy == args[0];
+          case "hashCode" -> System.identityHashCode(proxy);
+          default -> forward(real, method, args);
+        });
+  }
+
+  private static Object forward(Object target, java.lang.reflect.Method method, Object[] args) throws Throwable {
+    try {
+      return method.invoke(target, args);
+    } catch (java.lang.reflect.InvocationTargetException e) {
+      throw e.getCause();
+    }
+  }
 }

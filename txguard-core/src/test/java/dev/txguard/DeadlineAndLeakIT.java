@@ -128,6 +128,36 @@ class DeadlineAndLeakIT {
         frame -> assertThat(frame.getMethodName()).isEqualTo("longCallbackUnitIsReportedWhileItRuns"));
   }
 
+  @Test
+  void timedOutManualHandleEndsOnceWithItsRollbackHooks() throws Exception {
+    List<String> ran = new CopyOnWriteArrayList<>();
+    try (TxHandle h = db.begin(TxOptions.defaults().name("slow-manual").timeout(Duration.ofMillis(200)))) {
+      h.tx().afterRollback(() -> ran.add("rollback"));
+      h.tx().update("update slot set owner = 'slow-manual' where id = 1");
+      waitFor(() -> Fixture.active(db) == 0); // the deadline ended it and freed its connection
+      assertThatThrownBy(h::commit).isInstanceOf(TxTimeoutException.class).hasMessageContaining("slow-manual");
+    }
+    assertThat(ran).containsExactly("rollback");
+    assertThat(pg.queryLong("select count(*) from slot where owner = 'slow-manual'")).isZero();
+  }
+
+  @Test
+  void connectionsOfUnitsEndedAtTheirDeadlineNeverComeBackToThePool() throws Exception {
+    // The watchdog cancels the statement and discards the connection while the owner sees its
+    // statement fail: the owner must not hand the connection back for another unit to get cancelled.
+    TxOptions quick = TxOptions.defaults().name("quick").timeout(Duration.ofMillis(30));
+    for (int i = 0; i < 20; i++) {
+      assertThatThrownBy(() -> db.useTx(quick, tx -> tx.query("select pg_sleep(1)", rs -> 1)))
+          .isInstanceOf(TxTimeoutException.class);
+      int value = db.inTx(tx -> {
+        tx.query("select pg_sleep(0.05)", rs -> 1);
+        return tx.queryOne("select 1", rs -> rs.getInt(1)).orElseThrow();
+      });
+      assertThat(value).isEqualTo(1);
+    }
+    assertThat(Fixture.active(db)).isZero();
+  }
+
   private static TxHandle openAndForget() {
     TxHandle h = db.begin(TxOptions.defaults().name("forgotten"));
     h.tx().update("update slot set owner = 'forgotten' where id = 1");

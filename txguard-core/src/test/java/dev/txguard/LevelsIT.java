@@ -186,4 +186,79 @@ class LevelsIT {
       });
     }
   }
+
+  @Test
+  void openConnectionWorksWhileEveryPoolSlotIsHeldAndIsTheCallers() throws Exception {
+    try (Database db = onePerLevel()) {
+      pg.execute("truncate job");
+      db.useTx(tx -> {
+        tx.update("insert into job(note) values ('in the unit')");
+        try (Connection own = db.openConnection()) {
+          assertThat(own.getAutoCommit()).isTrue();
+          own.createStatement().execute("insert into job(note) values ('on its own')");
+        }
+        assertThat(Fixture.active(db)).isEqualTo(1);
+      });
+      assertThat(pg.queryLong("select count(*) from job")).isEqualTo(2);
+      assertThat(db.poolStats()).extracting(PoolStats::level).containsExactly(0);
+    }
+  }
+
+  @Test
+  void openConnectionFromADataSourceAndAfterClose() throws Exception {
+    org.postgresql.ds.PGSimpleDataSource source = new org.postgresql.ds.PGSimpleDataSource();
+    source.setURL(pg.url());
+    source.setUser(pg.user());
+    source.setPassword(pg.password());
+    Database db = Database.builder().dataSource(source).poolSize(1).build();
+    try (Connection own = db.openConnection()) {
+      assertThat(own.isValid(2)).isTrue();
+      assertThat(own.getAutoCommit()).isTrue();
+    }
+    db.close();
+    assertThatThrownBy(db::openConnection).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void levelsAndIsolationBelongToOneDatabase() throws Exception {
+    try (Database a = onePerLevel(); Database b = onePerLevel()) {
+      a.isolated(() -> {
+        assertThat(a.level()).isEqualTo(1);
+        assertThat(b.level()).isZero();
+        return b.inTx(tx -> tx.update("insert into job(note) values ('b at level 0')"));
+      });
+      assertThat(b.poolStats()).extracting(PoolStats::level).containsExactly(0);
+
+      b.useTx(outerB -> a.useTx(outerA -> a.isolated(() -> {
+        assertThat(Transactions.current()).containsSame(outerB);
+        b.useTx(innerB -> assertThat(innerB).isSameAs(outerB)); // still joins b's unit
+        a.useTx(innerA -> assertThat(innerA).isNotSameAs(outerA));
+        return null;
+      })));
+
+      ExecutorService pool = a.context().wrap(Executors.newSingleThreadExecutor());
+      try {
+        assertThat(pool.submit(() -> List.of(a.level(), b.level())).get()).containsExactly(0, 0);
+        a.useTx(tx -> {
+          ExecutorService upOne = a.context().wrap(Executors.newSingleThreadExecutor());
+          try {
+            assertThat(upOne.submit(() -> List.of(a.level(), b.level())).get()).containsExactly(1, 0);
+          } finally {
+            upOne.shutdown();
+          }
+        });
+      } finally {
+        pool.shutdown();
+      }
+    }
+  }
+
+  @Test
+  void wrappedTaskRunByAThreadThatHoldsTheCapturedLevelMovesUp() throws Exception {
+    try (Database db = onePerLevel()) {
+      LevelContext atZero = db.context(); // captured outside any unit
+      int ran = db.inTx(tx -> atZero.wrap(() -> db.inTx(inner -> db.level())).call()); // run here, in the unit
+      assertThat(ran).isEqualTo(1);
+    }
+  }
 }

@@ -122,6 +122,50 @@ class PatternsIT {
   }
 
   @Test
+  void hooksOfAnInNewTxUnitRunOutsideTheCallersUnit() throws Exception {
+    hookFailures.clear();
+    List<String> ran = new CopyOnWriteArrayList<>();
+    assertThatThrownBy(() -> db.useTx(outer -> {
+      outer.update("insert into task values (20, 'outer')");
+      db.useNewTx(audit -> {
+        audit.update("insert into task values (21, 'audit')");
+        audit.afterCommit(() -> {
+          Transactions.assertNoTransaction("sending the audit mail"); // the caller's unit is hidden
+          db.useTx(tx -> tx.update("insert into task values (22, 'mail sent')")); // not joined to outer
+          ran.add("mail");
+        });
+      });
+      throw new IllegalStateException("outer fails after the audit committed");
+    })).isInstanceOf(IllegalStateException.class);
+    assertThat(ran).containsExactly("mail");
+    assertThat(hookFailures).isEmpty();
+    assertThat(pg.queryLong("select count(*) from task where id in (21, 22)")).isEqualTo(2);
+    assertThat(pg.queryLong("select count(*) from task where id = 20")).isZero();
+  }
+
+  @Test
+  void manualHandleEndsOnceAndRunsItsHooksOnce() throws Exception {
+    List<String> ran = new CopyOnWriteArrayList<>();
+    TxHandle committed = db.begin(TxOptions.defaults().name("manual-once"));
+    committed.tx().afterCommit(() -> ran.add("commit"));
+    committed.tx().afterRollback(() -> ran.add("rollback"));
+    committed.commit();
+    assertThatThrownBy(committed::commit).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("already ended it");
+    assertThatThrownBy(committed::rollback).isInstanceOf(IllegalStateException.class);
+    committed.close();
+    assertThat(ran).containsExactly("commit");
+
+    ran.clear();
+    TxHandle rolledBack = db.begin();
+    rolledBack.tx().afterRollback(() -> ran.add("rollback"));
+    rolledBack.rollback();
+    assertThatThrownBy(rolledBack::commit).isInstanceOf(IllegalStateException.class);
+    rolledBack.close();
+    assertThat(ran).containsExactly("rollback");
+  }
+
+  @Test
   void afterRollbackRunsOnlyForTheFinalOutcome() {
     List<Integer> ran = new CopyOnWriteArrayList<>();
     assertThatThrownBy(() -> db.useTx(TxOptions.defaults().maxAttempts(2), tx -> {

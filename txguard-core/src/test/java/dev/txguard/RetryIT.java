@@ -178,4 +178,75 @@ class RetryIT {
         .hasMessageContaining("unit 'short'");
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
   }
+
+  @Test
+  void caughtSerializationFailureRethrownAsABusinessErrorIsStillRetried() throws Exception {
+    AtomicInteger attempts = new AtomicInteger();
+    String outcome = db.inTx(tx -> {
+      if (attempts.incrementAndGet() == 1) {
+        try {
+          tx.update("do $$ begin raise exception 'conflict' using errcode = '40001'; end $$");
+        } catch (StatementException e) {
+          throw new IllegalStateException("out of stock"); // the 40001 is not in this exception's chain
+        }
+      }
+      return "shipped";
+    });
+    assertThat(outcome).isEqualTo("shipped");
+    assertThat(attempts.get()).isEqualTo(2);
+    assertThat(retries.get()).isEqualTo(1);
+  }
+
+  @Test
+  void businessErrorAfterANonRetryableErrorIsNotRetried() {
+    AtomicInteger attempts = new AtomicInteger();
+    assertThatThrownBy(() -> db.useTx(tx -> {
+      attempts.incrementAndGet();
+      try {
+        tx.update("insert into item values ('fig')");
+        tx.update("insert into item values ('fig')");
+      } catch (StatementException e) {
+        throw new IllegalStateException("duplicate product");
+      }
+    })).isInstanceOf(IllegalStateException.class).hasMessage("duplicate product");
+    assertThat(attempts.get()).isEqualTo(1);
+  }
+
+  @Test
+  void lossOfAnotherConnectionTheCallbackUsedIsNotRetried() throws Exception {
+    AtomicInteger attempts = new AtomicInteger();
+    assertThatThrownBy(() -> db.useTx(tx -> {
+      attempts.incrementAndGet();
+      tx.update("insert into item values ('plum')");
+      try (Connection side = db.openConnection()) {
+        side.createStatement().execute("insert into item values ('side effect')"); // autocommit: done
+        int pid;
+        try (var rs = side.createStatement().executeQuery("select pg_backend_pid()")) {
+          rs.next();
+          pid = rs.getInt(1);
+        }
+        tx.queryOne("select pg_terminate_backend(?)", rs -> rs.getBoolean(1), pid);
+        side.createStatement().execute("select 1"); // the side connection is gone: class 08
+      }
+    })).isInstanceOf(SQLException.class).satisfies(e ->
+        assertThat(((SQLException) e).getSQLState()).matches("08...|57P0[1-3]"));
+    assertThat(attempts.get()).isEqualTo(1);
+    assertThat(pg.queryLong("select count(*) from item where sku = 'side effect'")).isEqualTo(1);
+    assertThat(pg.queryLong("select count(*) from item where sku = 'plum'")).isZero();
+    assertThat(Fixture.active(db)).isZero();
+  }
+
+  @Test
+  void closingTheDatabaseWhileAUnitWaitsToRetryEndsItWithTheEarlierFailure() throws Exception {
+    Database closing = Fixture.builder(pg).poolSize(1).build();
+    AtomicInteger attempts = new AtomicInteger();
+    assertThatThrownBy(() -> closing.useTx(tx -> {
+      attempts.incrementAndGet();
+      Thread closer = Thread.ofPlatform().start(closing::close);
+      closer.join();
+      throw new IllegalStateException("conflict", new PSQLException("simulated", PSQLState.SERIALIZATION_FAILURE));
+    })).isInstanceOf(IllegalStateException.class).hasMessageContaining("is closed")
+        .satisfies(e -> assertThat(e.getSuppressed()).anySatisfy(s -> assertThat(s).hasMessage("conflict")));
+    assertThat(attempts.get()).isEqualTo(1);
+  }
 }

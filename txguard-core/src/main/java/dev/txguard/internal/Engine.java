@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -128,7 +129,12 @@ public final class Engine implements AutoCloseable {
     long firstStart = System.nanoTime();
     List<Throwable> earlier = null;
     for (int attempt = 1; ; attempt++) {
-      Unit unit = open(options, attempt, firstStart, level, null);
+      Unit unit;
+      try {
+        unit = open(options, attempt, firstStart, level, null);
+      } catch (RuntimeException e) {
+        throw withEarlier(e, earlier); // e.g. the database was closed while this unit waited to retry
+      }
       TxImpl tx = new TxImpl(unit, null);
       Throwable failure = null;
       T result = null;
@@ -149,13 +155,13 @@ public final class Engine implements AutoCloseable {
         unit.release();
       }
       if (failure == null) {
-        runHooks(unit, true);
+        runHooksOutside(ctx, unit, true);
         return result;
       }
       long delay = backoffNanos(options, attempt);
       Throwable verdict = verdict(options, unit, attempt, failure, delay);
       if (verdict != null) {
-        runHooks(unit, false);
+        runHooksOutside(ctx, unit, false);
         throw Failures.rethrow(withEarlier(verdict, earlier));
       }
       fireRetry(options.name(), attempt + 1, failure, Duration.ofNanos(delay));
@@ -173,7 +179,7 @@ public final class Engine implements AutoCloseable {
    * when the backoff would end past the deadline.
    */
   private static Throwable verdict(TxOptions options, Unit unit, int attempt, Throwable failure, long delay) {
-    if (!Failures.retryable(failure)) {
+    if (!retryable(unit, failure)) {
       return failure;
     }
     if (attempt >= options.maxAttempts()) {
@@ -187,6 +193,43 @@ public final class Engine implements AutoCloseable {
           + " failed with: " + summary(failure), failure);
     }
     return null;
+  }
+
+  /**
+   * Whether the attempt failed for a reason that may pass on a rerun: {@code failure} is retryable,
+   * or the callback replaced the retryable error that aborted the unit with an exception of its own
+   * (a caught 40001 rethrown as a business exception). A lost connection counts only if it was the
+   * unit's own.
+   */
+  private static boolean retryable(Unit unit, Throwable failure) {
+    boolean ownConnectionLost = unit.lostConnection();
+    if (Failures.retryable(failure, ownConnectionLost)) {
+      return true;
+    }
+    Throwable abortedBy = unit.abortCause();
+    return abortedBy != null && abortedBy != failure && !Failures.hasFinalVerdict(failure)
+        && Failures.retryable(abortedBy, ownConnectionLost);
+  }
+
+  /**
+   * Runs the hooks of a callback unit that has ended, outside every unit of this database: when it
+   * ran inside another (an {@code inNewTx} unit), that caller's unit is hidden while they run, and
+   * units the hooks open take the ended unit's level.
+   */
+  private void runHooksOutside(ThreadContext ctx, Unit unit, boolean committed) {
+    if (unit.hooks(committed).isEmpty()) {
+      return;
+    }
+    if (ctx.find(this) == null) {
+      runHooks(unit, committed);
+      return;
+    }
+    int mark = ctx.enter(this, unit.level);
+    try {
+      runHooks(unit, committed);
+    } finally {
+      ctx.restore(mark);
+    }
   }
 
   /** Runs a unit's hooks for its final outcome, outside any unit; failures are reported, not thrown. */
@@ -297,6 +340,7 @@ public final class Engine implements AutoCloseable {
   // ---- opening and ending units ----------------------------------------------------------------
 
   private Unit open(TxOptions options, int attempt, long firstStart, int level, StackTraceElement[] openedAt) {
+    checkNotClosed();
     Pool pool = pool(level);
     long waitMs = pool.connectionTimeoutMs;
     if (options.timeout().isPresent()) {
@@ -312,8 +356,13 @@ public final class Engine implements AutoCloseable {
     open.add(unit);
     if (unit.hasDeadline) {
       long delay = unit.deadline - System.nanoTime();
-      unit.deadlineTask = watchdog.schedule(
-          () -> Thread.ofVirtual().name(name + "-expire").start(unit::expire), delay, TimeUnit.NANOSECONDS);
+      try {
+        unit.deadlineTask = watchdog.schedule(
+            () -> Thread.ofVirtual().name(name + "-expire").start(unit::expire), delay, TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException e) { // close() ran since checkNotClosed()
+        unit.release();
+        throw new IllegalStateException(name + " is closed", e);
+      }
     }
     return unit;
   }
@@ -343,7 +392,7 @@ public final class Engine implements AutoCloseable {
         .append(" after ").append(waitedMs).append(" ms (size ").append(s.size()).append(", active ")
         .append(s.active()).append(", idle ").append(s.idle()).append(", waiting ").append(s.waiting())
         .append(")");
-    List<Unit> holders = open.stream().filter(u -> u.level == pool.level).toList();
+    List<Unit> holders = open.stream().filter(u -> u.level == pool.level && u.holdsConnection()).toList();
     if (holders.isEmpty()) {
       sb.append("; no txguard unit holds one");
       if (e.getCause() != null) {
@@ -462,8 +511,20 @@ public final class Engine implements AutoCloseable {
     runHooks(unit, false);
   }
 
+  /**
+   * A manual unit whose handle is gone: ends whatever its handle did not. A unit still open is
+   * reported as a leak and rolled back; one that timed out is released; either way its
+   * after-rollback actions run (here, on the cleaner's thread). Nothing to do for a unit its handle
+   * ended.
+   */
   void abandoned(Unit unit) {
-    reportLeak(unit, true);
+    if (unit.released()) {
+      return;
+    }
+    boolean stillOpen = unit.active();
+    if (stillOpen) {
+      reportLeak(unit, true);
+    }
     try {
       unit.rollback(null);
     } catch (RuntimeException e) {
@@ -471,6 +532,7 @@ public final class Engine implements AutoCloseable {
     } finally {
       unit.release();
     }
+    runHooks(unit, false);
   }
 
   // ---- leaks -----------------------------------------------------------------------------------
@@ -509,11 +571,11 @@ public final class Engine implements AutoCloseable {
     ThreadContext ctx = ThreadContext.get();
     int level = ctx.level(this) + 1;
     checkLevel(ctx, level);
-    ThreadContext.Saved saved = ctx.enter(level);
+    int mark = ctx.enter(this, level);
     try {
       return work.call();
     } finally {
-      ctx.restore(saved);
+      ctx.restore(mark);
     }
   }
 
@@ -523,14 +585,17 @@ public final class Engine implements AutoCloseable {
    */
   public <T> T runAt(int level, Callable<T> work) {
     ThreadContext ctx = ThreadContext.get();
-    checkLevel(ctx, level);
-    ThreadContext.Saved saved = ctx.enter(level);
+    // never below a level this thread already holds (a task run by the thread that submitted it,
+    // or by a fork-join worker in the middle of another task)
+    int at = Math.max(level, ctx.nextLevel(this));
+    checkLevel(ctx, at);
+    int mark = ctx.enter(this, at);
     try {
       return work.call();
     } catch (Exception e) {
       throw Failures.rethrow(e);
     } finally {
-      ctx.restore(saved);
+      ctx.restore(mark);
     }
   }
 
@@ -561,6 +626,7 @@ public final class Engine implements AutoCloseable {
       synchronized (pools) {
         pool = lockPool;
         if (pool == null) {
+          checkNotClosed();
           pool = new Pool(-1, config.poolSize(), config.connectionTimeout().toMillis(), source, name + "-locks");
           lockPool = pool;
         }
@@ -593,6 +659,26 @@ public final class Engine implements AutoCloseable {
       LOG.debug("aborting a lock connection failed: {}", e.toString());
     }
     lockPool.evict(c);
+  }
+
+  /** A new connection outside the pools, in autocommit mode, owned by the caller. */
+  public Connection openConnection() {
+    checkNotClosed();
+    Connection c = null;
+    try {
+      c = source.open();
+      c.setAutoCommit(true);
+      return c;
+    } catch (SQLException e) {
+      if (c != null) {
+        try {
+          c.close();
+        } catch (SQLException closing) {
+          e.addSuppressed(closing);
+        }
+      }
+      throw new TxException("cannot open a connection to " + source.describe() + ": " + e.getMessage(), e);
+    }
   }
 
   /**

@@ -20,12 +20,33 @@ public final class Failures {
    * unknown commit outcome, a timeout, an exhausted inner unit, an exhausted pool.
    */
   public static boolean retryable(Throwable failure) {
+    return retryable(failure, true);
+  }
+
+  /**
+   * Like {@link #retryable(Throwable)}, but a lost connection counts only if
+   * {@code connectionLossCounts}: a unit passes whether its own connection was lost, so that the
+   * loss of some other connection its callback used (already committed work on it would run
+   * again) is not retried.
+   */
+  public static boolean retryable(Throwable failure, boolean connectionLossCounts) {
     Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
     for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
       if (isFinalVerdict(t)) {
         return false;
       }
-      if (t instanceof SQLException sql && retryableSql(sql)) {
+      if (t instanceof SQLException sql && retryableSql(sql, connectionLossCounts)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether the cause chain holds one of txguard's verdicts that must never be retried. */
+  public static boolean hasFinalVerdict(Throwable failure) {
+    Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
+      if (isFinalVerdict(t)) {
         return true;
       }
     }
@@ -39,10 +60,10 @@ public final class Failures {
         || t instanceof PoolExhaustedException;
   }
 
-  private static boolean retryableSql(SQLException e) {
+  private static boolean retryableSql(SQLException e, boolean connectionLossCounts) {
     for (SQLException s = e; s != null; s = s.getNextException()) {
       String state = s.getSQLState();
-      if ("40001".equals(state) || "40P01".equals(state) || connectionLost(state)) {
+      if ("40001".equals(state) || "40P01".equals(state) || (connectionLossCounts && connectionLost(state))) {
         return true;
       }
       if (s.getNextException() == s) {

@@ -21,6 +21,8 @@ final class ManualHandle implements TxHandle {
   private final Unit unit;
   private final TxImpl tx;
   private final Cleaner.Cleanable cleanable;
+  /** Whether commit, rollback or close already ended the unit through this handle. */
+  private boolean finished;
 
   ManualHandle(Unit unit) {
     this.unit = unit;
@@ -39,25 +41,44 @@ final class ManualHandle implements TxHandle {
 
   @Override
   public void commit() {
-    unit.engine.commitManual(unit, tx);
-    cleanable.clean();
+    finish("commit");
+    try {
+      unit.engine.commitManual(unit, tx);
+    } finally {
+      cleanable.clean();
+    }
   }
 
   @Override
   public void rollback() {
-    unit.checkOpen();
-    unit.engine.rollbackManual(unit, tx, null);
-    cleanable.clean();
+    finish("rollback");
+    try {
+      unit.engine.rollbackManual(unit, tx, null);
+    } finally {
+      cleanable.clean();
+    }
   }
 
   @Override
   public void close() {
-    if (unit.active()) {
-      unit.engine.rollbackManual(unit, tx, null);
-    } else {
-      unit.release();
+    if (finished) {
+      return;
     }
-    cleanable.clean();
+    finished = true;
+    try {
+      unit.engine.rollbackManual(unit, tx, null);
+    } finally {
+      cleanable.clean();
+    }
+  }
+
+  /** Marks the handle as ended, or throws if commit or rollback already ended it. */
+  private void finish(String what) {
+    if (finished) {
+      throw new IllegalStateException("cannot " + what + " " + unit + ": commit, rollback or close already ended"
+          + " it through this handle");
+    }
+    finished = true;
   }
 
   @Override
@@ -65,13 +86,14 @@ final class ManualHandle implements TxHandle {
     return "TxHandle[" + unit + "]";
   }
 
-  /** Runs when a handle is closed, or found unreachable while its unit is still open. */
+  /**
+   * Runs when a handle is closed (after its unit ended: nothing left to do), or found unreachable
+   * while its unit is still open or timed out without anyone ending it.
+   */
   private record Abandoned(Unit unit) implements Runnable {
     @Override
     public void run() {
-      if (unit.active()) {
-        unit.engine.abandoned(unit);
-      }
+      unit.engine.abandoned(unit);
     }
   }
 }

@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
 import dev.txguard.PoolStats;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import javax.sql.DataSource;
@@ -44,6 +45,11 @@ final class Pool implements AutoCloseable {
         config.setUsername(user);
         config.setPassword(password);
       }
+    }
+
+    /** A new connection straight from the source, not from any pool. */
+    Connection open() throws SQLException {
+      return dataSource != null ? dataSource.getConnection() : DriverManager.getConnection(url, user, password);
     }
 
     String describe() {

@@ -1,31 +1,59 @@
 package dev.txguard.internal;
 
+import java.util.ArrayList;
+
 /**
- * What the calling thread is doing with txguard: the units it runs (innermost first, across all
- * databases) and its base level. Confined to its thread.
+ * What the calling thread is doing with txguard: the callback units it runs, across all databases,
+ * and the levels it was moved to. Confined to its thread.
+ *
+ * <p>One stack, innermost last, holds units ({@link TxImpl}) and barriers. A barrier, pushed by
+ * {@code isolated} or a captured level context, moves one database's work on this thread to a base
+ * level and hides that database's units below it; other databases' units and levels are untouched.
+ * The stack is reused, so a unit costs no allocation here.
  */
 public final class ThreadContext {
   private static final ThreadLocal<ThreadContext> CURRENT = ThreadLocal.withInitial(ThreadContext::new);
 
-  /** The innermost callback unit running on this thread; each links to the one it runs inside. */
-  private TxImpl top;
-  private int baseLevel;
+  /** From here up, {@code engine}'s work on this thread runs at {@code level} or above. */
+  private record Barrier(Engine engine, int level) {}
+
+  /** Units and barriers, innermost last. */
+  private final ArrayList<Object> stack = new ArrayList<>();
 
   /** The calling thread's context. */
   public static ThreadContext get() {
     return CURRENT.get();
   }
 
-  /** The innermost unit on this thread, of any database, or null. */
+  /** The innermost unit on this thread, of any database, that no barrier of its database hides; or null. */
   public TxImpl innermost() {
-    return top;
+    for (int i = stack.size() - 1; i >= 0; i--) {
+      if (stack.get(i) instanceof TxImpl tx && !hiddenAbove(tx.unit.engine, i)) {
+        return tx;
+      }
+    }
+    return null;
   }
 
-  /** The innermost unit of {@code engine} on this thread, or null. */
+  private boolean hiddenAbove(Engine engine, int index) {
+    for (int i = index + 1; i < stack.size(); i++) {
+      if (stack.get(i) instanceof Barrier b && b.engine() == engine) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The innermost visible unit of {@code engine} on this thread, or null. */
   TxImpl find(Engine engine) {
-    for (TxImpl f = top; f != null; f = f.outerOnThread) {
-      if (f.unit.engine == engine) {
-        return f;
+    for (int i = stack.size() - 1; i >= 0; i--) {
+      Object o = stack.get(i);
+      if (o instanceof TxImpl tx) {
+        if (tx.unit.engine == engine) {
+          return tx;
+        }
+      } else if (((Barrier) o).engine() == engine) {
+        return null;
       }
     }
     return null;
@@ -33,51 +61,70 @@ public final class ThreadContext {
 
   /** The level an independent unit of {@code engine} opened here would use. */
   int nextLevel(Engine engine) {
-    TxImpl f = find(engine);
-    return f == null ? baseLevel : f.unit.level + 1;
+    return level(engine, 1);
   }
 
   /** The level the thread is at for {@code engine}: its innermost unit's, or the base level. */
   int level(Engine engine) {
-    TxImpl f = find(engine);
-    return f == null ? baseLevel : f.unit.level;
+    return level(engine, 0);
+  }
+
+  private int level(Engine engine, int aboveUnit) {
+    for (int i = stack.size() - 1; i >= 0; i--) {
+      Object o = stack.get(i);
+      if (o instanceof TxImpl tx) {
+        if (tx.unit.engine == engine) {
+          return tx.unit.level + aboveUnit;
+        }
+      } else if (((Barrier) o).engine() == engine) {
+        return ((Barrier) o).level();
+      }
+    }
+    return 0;
   }
 
   /** Makes {@code tx}, a callback unit's Tx, the thread's innermost unit. */
   void push(TxImpl tx) {
-    tx.outerOnThread = top;
-    top = tx;
+    stack.add(tx);
   }
 
+  /** Removes the innermost unit, pushed by {@link #push}. */
   void pop() {
-    TxImpl ended = top;
-    top = ended.outerOnThread;
-    ended.outerOnThread = null;
+    stack.removeLast();
   }
 
-  /** Saved state, restored by {@link #restore(Saved)}. */
-  record Saved(TxImpl top, int baseLevel) {}
-
-  Saved enter(int level) {
-    Saved saved = new Saved(top, baseLevel);
-    top = null;
-    baseLevel = level;
-    return saved;
+  /**
+   * Moves {@code engine}'s work on this thread to {@code level}, hiding its current units, until
+   * {@link #restore} is called with the returned mark.
+   */
+  int enter(Engine engine, int level) {
+    int mark = stack.size();
+    stack.add(new Barrier(engine, level));
+    return mark;
   }
 
-  void restore(Saved saved) {
-    top = saved.top();
-    baseLevel = saved.baseLevel();
+  /** Undoes {@link #enter}: drops everything pushed since {@code mark}. */
+  void restore(int mark) {
+    while (stack.size() > mark) {
+      stack.removeLast();
+    }
   }
 
   /** The levels this thread holds for {@code engine}, e.g. "0 (unit 'a'), 1 (unit 'b')". */
   String describeLevels(Engine engine) {
     StringBuilder sb = new StringBuilder();
-    for (TxImpl f = top; f != null; f = f.outerOnThread) {
-      if (f.unit.engine == engine) {
-        sb.insert(0, (sb.isEmpty() ? "" : ", ")).insert(0, f.unit.level + " (unit '" + f.unit.name() + "')");
+    Barrier base = null;
+    for (int i = stack.size() - 1; i >= 0 && base == null; i--) {
+      Object o = stack.get(i);
+      if (o instanceof TxImpl tx) {
+        if (tx.unit.engine == engine) {
+          sb.insert(0, (sb.isEmpty() ? "" : ", ")).insert(0, tx.unit.level + " (unit '" + tx.unit.name() + "')");
+        }
+      } else if (((Barrier) o).engine() == engine) {
+        base = (Barrier) o;
       }
     }
+    int baseLevel = base == null ? 0 : base.level();
     if (sb.isEmpty()) {
       sb.append("none held; base level ").append(baseLevel);
     } else if (baseLevel > 0) {

@@ -24,8 +24,6 @@ public final class TxImpl implements Tx {
   @SuppressWarnings("unused")
   private final Object keepAlive;
   private Connection guarded;
-  /** The unit this one runs inside on its thread, while it is on the thread's stack; see ThreadContext. */
-  TxImpl outerOnThread;
 
   TxImpl(Unit unit, Object keepAlive) {
     this.unit = unit;

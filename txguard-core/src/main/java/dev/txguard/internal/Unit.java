@@ -66,6 +66,9 @@ public final class Unit {
   private Throwable rollbackOnly;
   private boolean connectionLost;
   private volatile boolean discarded;
+  private volatile boolean released;
+  /** An SQL error was seen on a connection whose transaction state the driver cannot tell. */
+  private boolean failedWithoutDriverState;
   volatile boolean leakReported;
   ScheduledFuture<?> deadlineTask;
 
@@ -211,6 +214,7 @@ public final class Unit {
     try {
       conn.rollback(mark.savepoint());
       rollbackOnly = mark.rollbackOnly();
+      failedWithoutDriverState = false;
       aborted(); // clears the recorded error when the driver says the transaction is usable again
     } catch (SQLException e) {
       noteError(e, "ROLLBACK TO SAVEPOINT");
@@ -250,7 +254,7 @@ public final class Unit {
    */
   boolean aborted() {
     boolean aborted = rollbackOnly != null || connectionLost
-        || (pg != null && pg.getTransactionState() == TransactionState.FAILED);
+        || (pg != null ? pg.getTransactionState() == TransactionState.FAILED : failedWithoutDriverState);
     if (!aborted && firstError != null) {
       firstError = null; // recovered, e.g. by ROLLBACK TO SAVEPOINT
       firstErrorSql = null;
@@ -278,6 +282,9 @@ public final class Unit {
     if (Failures.connectionLost(e.getSQLState())) {
       connectionLost = true;
     }
+    if (pg == null) {
+      failedWithoutDriverState = true; // PostgreSQL aborts the transaction on any error
+    }
     if (firstError == null && aborted()) {
       firstError = e;
       firstErrorSql = sql;
@@ -289,6 +296,21 @@ public final class Unit {
     if (!aborted()) {
       rollbackOnly = cause;
     }
+  }
+
+  /** Whether {@link #release()} ran. */
+  boolean released() {
+    return released;
+  }
+
+  /** Whether the unit still has its connection: not released, not discarded, not timed out. */
+  boolean holdsConnection() {
+    return !released && !discarded && state != State.TIMED_OUT;
+  }
+
+  /** Whether this unit's own connection was lost (class 08, or the server ended the session). */
+  boolean lostConnection() {
+    return connectionLost;
   }
 
   /** The error that aborted the unit, or null. */
@@ -453,10 +475,17 @@ public final class Unit {
     pool.evict(conn);
   }
 
-  /** Returns the connection to the pool unless it was discarded. Idempotent. */
+  /**
+   * Returns the connection to the pool unless it was discarded, or the unit timed out (then whoever
+   * timed it out discards the connection: it may still be cancelling its statement). Idempotent.
+   */
   void release() {
+    if (released) {
+      return;
+    }
+    released = true;
     engine.closed(this);
-    if (discarded) {
+    if (discarded || state == State.TIMED_OUT) {
       return;
     }
     try {
