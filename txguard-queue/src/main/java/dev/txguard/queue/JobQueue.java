@@ -30,7 +30,6 @@ import java.util.regex.Pattern;
  * record SendInvoice(long orderId) {}
  *
  * JobQueue queue = JobQueue.builder(db)
- *     .controlConnection(url, user, password)        // LISTEN/NOTIFY and leader election
  *     .handleInTx("send-invoice", SendInvoice.class, (tx, job) -> {
  *       tx.update("update orders set invoiced = true where id = ?", job.args().orderId());
  *       return null;
@@ -253,17 +252,13 @@ public final class JobQueue implements AutoCloseable {
    * Starts working: a fetcher per configured {@link Builder#queue queue}, heartbeats, the control
    * connection (LISTEN, leader election) and maintenance. Call {@link #migrate()} first.
    *
-   * @throws IllegalStateException if no queue or no handler is configured, no
-   *     {@link Builder#controlConnection control connection} was given, or the queue was started before
+   * @throws IllegalStateException if no queue or no handler is configured, or the queue was started
+   *     before
    */
   public void start() {
     if (config.queues().isEmpty()) {
       throw new IllegalStateException("start() needs at least one queue to work: add queue(name, concurrency)"
           + " to the builder (a queue that only enqueues needs no start())");
-    }
-    if (config.url() == null) {
-      throw new IllegalStateException("start() needs controlConnection(url, user, password) on the builder:"
-          + " workers listen for new jobs and elect a maintenance leader on a dedicated connection");
     }
     engine.start();
   }
@@ -386,8 +381,10 @@ public final class JobQueue implements AutoCloseable {
 
     /**
      * Where the queue opens its one dedicated, unpooled connection, used to LISTEN for new jobs and to
-     * hold the maintenance leader's session lock. Use the database's own URL and credentials.
-     * Required by {@link JobQueue#start()}; a queue that only enqueues does not need it.
+     * hold the maintenance leader's session lock. Optional: by default {@link JobQueue#start()} opens
+     * it with {@link Database#openConnection()}, from the database's own URL and credentials. Set it
+     * when the database's connections go through a pooler in transaction mode (PgBouncer, for
+     * example), where LISTEN and session locks do not work: point it at the server itself.
      *
      * @throws IllegalArgumentException if {@code url} is not a {@code jdbc:postgresql:} URL
      */

@@ -124,7 +124,9 @@ class EnqueueValidationIT {
         .hasMessageContaining("kind 'known' is already registered");
     assertThatThrownBy(() -> JobQueue.builder(db).queue("q", 1).build()).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("no handler is registered");
-    assertThatThrownBy(() -> JobQueue.builder(db).handle("k", Known.class, j -> null).queue("q", 1).build().start())
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("controlConnection(url, user, password)");
+    assertThatThrownBy(() -> JobQueue.builder(db).handle("k", Known.class, j -> null).build().start())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("start() needs at least one queue to work");
+    assertThatThrownBy(() -> JobQueue.builder(db).controlConnection("jdbc:mysql://localhost/test", "u", "p"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must start with jdbc:postgresql:");
   }
 }

@@ -16,7 +16,7 @@ final class QueueFixture {
 
   /** A queue builder with short intervals, so tests wait little; no timing is asserted. */
   static JobQueue.Builder builder(PostgresExtension pg, Database db, String schema) {
-    return JobQueue.builder(db).schema(schema).controlConnection(pg.url(), pg.user(), pg.password())
+    return JobQueue.builder(db).schema(schema)
         .pollInterval(Duration.ofMillis(200)).maintenanceInterval(Duration.ofMillis(50))
         .retryBackoff(Duration.ZERO, Duration.ZERO);
   }

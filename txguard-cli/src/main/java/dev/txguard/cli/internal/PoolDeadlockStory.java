@@ -200,8 +200,7 @@ final class PoolDeadlockStory implements Story {
 
   /** A job queue in the demo's schema whose "audit" handler does what {@link #auditJob} does. */
   private static JobQueue auditQueue(Database db, StoryContext context) throws SQLException {
-    ConnectionInfo c = context.connection();
-    JobQueue queue = JobQueue.builder(db).schema(context.schema()).controlConnection(c.url(), c.user(), c.password())
+    JobQueue queue = JobQueue.builder(db).schema(context.schema())
         .pollInterval(Duration.ofMillis(200)).maintenanceInterval(Duration.ofMillis(200))
         .handleInTx("audit", Audit.class, (tx, job) -> {
           tx.update("insert into pd_audit (account_id, note) values (?, 'debit')", job.args().account());

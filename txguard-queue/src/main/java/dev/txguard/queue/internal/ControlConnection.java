@@ -103,8 +103,18 @@ final class ControlConnection implements Runnable {
     close();
   }
 
+  /** Opens the control connection: from controlConnection(...) when given, else the database's own source. */
   private Connection connect() throws SQLException {
-    Connection c = DriverManager.getConnection(config.url(), config.user(), config.password());
+    Connection c;
+    if (config.url() != null) {
+      c = DriverManager.getConnection(config.url(), config.user(), config.password());
+    } else {
+      try {
+        c = config.db().openConnection();
+      } catch (RuntimeException e) { // TxException, or IllegalStateException once the database is closed
+        throw new SQLException(e.getMessage(), "08001", e);
+      }
+    }
     try (Statement st = c.createStatement()) {
       st.execute("listen " + sql.channel);
       st.execute("listen " + sql.doneChannel);
