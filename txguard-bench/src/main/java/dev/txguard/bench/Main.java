@@ -26,7 +26,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * run.sh --rounds 1      overrides the mode's number of rounds (with --prof, one is usually enough)
  * </pre>
  *
- * <p>A round runs every contender once, baseline first; rounds repeat the whole sequence. On a
+ * <p>A round runs every contender once; round 1 starts with the baseline, and each later round
+ * starts one contender further along, so that no contender always runs in the same position. On a
  * small machine shared with other work, load comes in bursts of tens of seconds: a second round
  * minutes later gives every contender iterations in both quiet and busy stretches, which one long
  * trial per contender cannot.
@@ -107,12 +108,13 @@ public final class Main {
         System.out.println("round " + round + "/" + plan.rounds() + ", JMH: overhead, " + threads
             + " thread(s): " + methods + " x 5 contenders");
         report.add(run(plan, profilers, out, checks, "OverheadBenchmark\\." + methods + "$", threads,
-            "overhead-t" + threads + "-r" + round));
+            "overhead-t" + threads + "-r" + round, rotated(OVERHEAD_CONTENDERS, round - 1)));
       }
       if (only == null || only.equals("contention")) {
         System.out.println("round " + round + "/" + plan.rounds() + ", JMH: contention, "
             + ContentionBenchmark.THREADS + " threads x 3 contenders");
-        report.add(run(plan, profilers, out, checks, "ContentionBenchmark\\.transfer$", 0, "contention-r" + round));
+        report.add(run(plan, profilers, out, checks, "ContentionBenchmark\\.transfer$", 0, "contention-r" + round,
+            rotated(CONTENTION_CONTENDERS, round - 1)));
       }
       report.roundDone();
     }
@@ -126,8 +128,21 @@ public final class Main {
     Files.writeString(out.resolve("report.md"), table);
   }
 
+  /**
+   * The contenders in the order of their {@code @Param}; each round starts one further along, so no
+   * contender always runs first (right after another benchmark) or last.
+   */
+  private static final List<String> OVERHEAD_CONTENDERS = List.of("jdbc", "txguard", "spring", "jdbi", "jooq");
+  private static final List<String> CONTENTION_CONTENDERS = List.of("txguard", "jdbi", "immediate");
+
+  static List<String> rotated(List<String> contenders, int by) {
+    List<String> order = new ArrayList<>(contenders);
+    java.util.Collections.rotate(order, -(by % order.size()));
+    return order;
+  }
+
   private static Collection<RunResult> run(Plan plan, List<String> profilers, Path out, Path checks,
-      String include, int threads, String name) throws Exception {
+      String include, int threads, String name, List<String> contenders) throws Exception {
     List<String> jvmArgs = new ArrayList<>(List.of("-Xms1g", "-Xmx1g",
         // jOOQ prints a banner and tips at first use; they would land in the middle of JMH's log
         "-Dorg.jooq.no-logo=true", "-Dorg.jooq.no-tips=true",
@@ -152,6 +167,8 @@ public final class Main {
     if (threads > 0) {
       options.threads(threads);
     }
+    options.param("contender", contenders.toArray(String[]::new));
+    System.out.println("  order: " + String.join(", ", contenders));
     options.addProfiler(ProcessCpuProfiler.class);
     for (String profiler : profilers) {
       options.addProfiler(profiler);

@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @State(Scope.Benchmark)
 public class OverheadBenchmark {
-  /** The baseline first, so that it is measured before the others in every run. */
+  /** Every contender; the runner ({@link Main}) sets the order per round. */
   @Param({"jdbc", "txguard", "spring", "jdbi", "jooq"})
   public String contender;
 
