@@ -51,23 +51,33 @@ final class Canceller {
     return new CancelResult(counts[0], Math.max(0, asked - (int) still), (int) still);
   }
 
-  /** Cancels what has not started and flags what runs; returns {cancelled, asked to stop}. */
+  /**
+   * Cancels what has not started and flags what runs, in one statement (see cancel.sql); returns
+   * {cancelled, asked to stop}.
+   */
   private int[] mark(Long id, String group) {
     Database db = config.db();
-    int[] counts = db.inNewTx(config.txOptions().name("cancel"), tx -> {
-      List<Object[]> cancelled = tx.query(sql.cancelPending, rs -> new Object[] {rs.getLong(1), rs.getBoolean(2)},
-          now.param(), id, group);
-      cancelled.stream().filter(r -> (Boolean) r[1]).forEach(r -> announce(tx, (Long) r[0]));
-      List<Long> asked = tx.query(sql.requestCancel, rs -> rs.getLong(1), id, group);
-      cancelled.stream().filter(r -> (Boolean) r[1]).forEach(r -> waiters.ended((Long) r[0]));
-      return new int[] {cancelled.size(), asked.size()};
+    List<Object[]> rows = db.inNewTx(config.txOptions().name("cancel"), tx -> {
+      List<Object[]> marked = tx.query(sql.cancel,
+          rs -> new Object[] {rs.getLong(1), rs.getBoolean(2), rs.getBoolean(3)}, now.param(), id, group);
+      marked.stream().filter(r -> (Boolean) r[1] && (Boolean) r[2]).forEach(r -> announce(tx, (Long) r[0]));
+      return marked;
     });
+    int cancelled = 0;
+    for (Object[] r : rows) {
+      if ((Boolean) r[1]) {
+        cancelled++;
+        if ((Boolean) r[2]) {
+          waiters.ended((Long) r[0]);
+        }
+      }
+    }
     for (Attempt a : running.snapshot()) {
       if ((id != null && a.id == id) || (group != null && group.equals(a.group))) {
         a.cancelRequested = true;
       }
     }
-    return counts;
+    return new int[] {cancelled, rows.size() - cancelled};
   }
 
   private void announce(Tx tx, long id) {

@@ -35,8 +35,7 @@ public final class Sql {
   final String deleteFinished;
   final String stats;
   final String markCall;
-  final String cancelPending;
-  final String requestCancel;
+  final String cancel;
   final String outcome;
   final String cancelCheck;
   final String find;
@@ -59,8 +58,7 @@ public final class Sql {
     this.deleteFinished = statement("delete_finished");
     this.stats = statement("stats");
     this.markCall = statement("mark_call");
-    this.cancelPending = statement("cancel_pending");
-    this.requestCancel = statement("request_cancel");
+    this.cancel = statement("cancel");
     this.outcome = statement("outcome");
     this.cancelCheck = statement("cancel_check");
     this.find = statement("find");
