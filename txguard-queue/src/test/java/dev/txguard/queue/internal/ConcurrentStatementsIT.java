@@ -9,6 +9,7 @@ import dev.txguard.test.PostgresExtension;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -16,6 +17,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -106,5 +108,52 @@ class ConcurrentStatementsIT {
     }
     assertThat(state(id)).isEqualTo("cancelled");
     assertThat(queue.find(id).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
+  }
+
+  /** A cancel committed while the failure is being recorded ends the job cancelled, not retried. */
+  @Test
+  void aFailureRecordedWhileCancelCommitsEndsTheJobCancelled() throws Exception {
+    UUID token = UUID.randomUUID();
+    long id = runningJob(token);
+    try (Connection c = pg.connect()) {
+      c.setAutoCommit(false);
+      try (Statement st = c.createStatement()) {
+        st.executeUpdate("update " + SCHEMA + ".job set cancel_requested = true where id = " + id);
+      }
+      Future<Optional<String>> recorded = threads.submit(() -> recordFailure(id, token));
+      awaitBlocked("Records a failed attempt");
+      c.commit();
+      assertThat(recorded.get(60, TimeUnit.SECONDS)).hasValue("cancelled");
+    }
+    assertThat(state(id)).isEqualTo("cancelled");
+  }
+
+  /**
+   * The lease is lost (rescue) while the failure is being recorded: the stale attempt must record
+   * nothing, not overwrite the rescued job.
+   */
+  @Test
+  void aFailureRecordedWhileRescueCommitsRecordsNothing() throws Exception {
+    UUID token = UUID.randomUUID();
+    long id = runningJob(token);
+    try (Connection c = pg.connect()) {
+      c.setAutoCommit(false);
+      try (Statement st = c.createStatement()) {
+        st.executeUpdate("update " + SCHEMA + ".job set state = 'available', lease_owner = null,"
+            + " lease_token = null, lease_expires_at = null where id = " + id);
+      }
+      Future<Optional<String>> recorded = threads.submit(() -> recordFailure(id, token));
+      awaitBlocked("Records a failed attempt");
+      c.commit();
+      assertThat(recorded.get(60, TimeUnit.SECONDS)).isEmpty();
+    }
+    assertThat(state(id)).isEqualTo("available");
+    assertThat(pg.queryLong("select jsonb_array_length(errors) from " + SCHEMA + ".job where id = " + id)).isZero();
+  }
+
+  /** Runs record_failure.sql for a retryable (zero delay) failure; returns the job's new state. */
+  static Optional<String> recordFailure(long id, UUID token) {
+    return db.inTx(tx -> tx.queryOne(sql.recordFailure, rs -> rs.getString(1), null, false, 0L, id,
+        token.toString(), "java.lang.IllegalStateException: boom", "trace"));
   }
 }
