@@ -59,7 +59,17 @@ final class AttemptRunner {
         Events.LOG.error("{} failed with a VM error; its lease will expire and maintenance rescues it", a, t);
         throw (VirtualMachineError) t;
       }
-      recordFailure(a, t);
+      if (a.leaseLost) {
+        // shutdown gave the lease up (or tried to) or a heartbeat found it gone, and interrupted the
+        // handler: what it threw is not a failure of the job, and recording it would count an attempt
+        // the queue took away (when give-up failed, the lease expires and rescue decides instead)
+        LeaseLostException lost = new LeaseLostException(a.id, "not recording the failure of " + a + " ("
+            + describe(t) + "): the attempt no longer holds the job's lease (shutdown gave it up, or it expired)");
+        lost.addSuppressed(t);
+        leaseLost(a, lost);
+      } else {
+        recordFailure(a, t);
+      }
     } finally {
       if (a.awaited) {
         waiters.ended(a.id); // a caller in this process reads the outcome now

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 
 /**
  * The runtime behind {@code JobQueue}: enqueue, migrations, and the worker side (fetchers, attempts,
@@ -126,7 +127,11 @@ public final class QueueEngine {
     }
     boolean finished = running.awaitEmpty(deadline);
     if (!finished) {
-      giveUp(running.snapshot());
+      // on a thread of its own: never in a unit of the thread calling stop(); each give-up runs at
+      // its attempt's level
+      List<Attempt> attempts = running.snapshot();
+      Thread t = Thread.ofVirtual().name("txguard-queue-give-up").start(() -> giveUp(attempts));
+      t.join();
     }
     heartbeat.stop();
     maintenance.stop();
@@ -134,14 +139,36 @@ public final class QueueEngine {
     return finished;
   }
 
+  /**
+   * Hands each attempt's lease back (or ends its job cancelled when cancel was requested; see
+   * give_up.sql), then interrupts the attempt.
+   */
   private void giveUp(List<Attempt> attempts) {
     for (Attempt a : attempts) {
       a.leaseLost = true;
       try {
-        Levels.run(config.db(), a.level, () -> config.db().useTx(config.txOptions().name("give up lease"),
-            tx -> tx.queryOne(sql.giveUp, rs -> rs.getString(1), now.param(), a.id, a.token.toString())
-                .ifPresent(q -> tx.queryOne("select pg_notify(?, ?)::text", rs -> rs.getString(1), sql.channel, q))));
-        Events.LOG.info("gave the lease of {} back at shutdown", a);
+        Optional<Object[]> given = Levels.call(config.db(), a.level, () -> config.db().inTx(
+            config.txOptions().name("give up lease"), tx -> {
+          Optional<Object[]> row = tx.queryOne(sql.giveUp,
+              rs -> new Object[] {rs.getString(1), JobState.fromSql(rs.getString(2)), rs.getBoolean(3)},
+              now.param(), a.id, a.token.toString());
+          row.ifPresent(r -> {
+            if (r[1] == JobState.AVAILABLE) {
+              tx.queryOne("select pg_notify(?, ?)::text", rs -> rs.getString(1), sql.channel, r[0]);
+            } else if ((Boolean) r[2]) {
+              tx.queryOne("select pg_notify(?, ?)::text", rs -> rs.getString(1), sql.doneChannel, Long.toString(a.id));
+            }
+          });
+          return row;
+        }));
+        if (given.isPresent() && given.get()[1] == JobState.CANCELLED) {
+          Events.LOG.info("{} ended cancelled at shutdown: cancel had been requested", a);
+          waiters.ended(a.id);
+          events.fire(l -> l.onFailed(a.event(), new CancellationException("cancel was requested and the attempt"
+              + " was stopped at shutdown"), JobState.CANCELLED));
+        } else if (given.isPresent()) {
+          Events.LOG.info("gave the lease of {} back at shutdown", a);
+        }
       } catch (RuntimeException e) {
         Events.LOG.warn("cannot give the lease of {} back; it will be rescued when it expires", a, e);
       }
