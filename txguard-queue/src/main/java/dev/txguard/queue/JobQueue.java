@@ -3,6 +3,7 @@ package dev.txguard.queue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.txguard.Database;
+import dev.txguard.Isolation;
 import dev.txguard.Tx;
 import dev.txguard.TxException;
 import dev.txguard.TxOptions;
@@ -538,11 +539,35 @@ public final class JobQueue implements AutoCloseable {
     }
 
     /**
-     * Options of the units jobs run and complete in (isolation, timeout, retries of retryable
-     * database errors); default {@link TxOptions#defaults()}.
+     * Options of the units jobs run and complete in, and of the queue's own units (timeout, retries
+     * of retryable database errors); default {@link TxOptions#defaults()}.
+     *
+     * <p>They must be read-write at {@link Isolation#READ_COMMITTED}: the heartbeat updates a running
+     * job's row every third of the lease, so a transactional handler's unit at REPEATABLE READ or
+     * SERIALIZABLE that ran longer than that would fail its completion with a serialization failure
+     * (SQLSTATE 40001) on every try; and read-only units could not write the queue at all. A handler
+     * that needs a stricter unit opens one itself: a plain handler with
+     * {@code db.inTx(TxOptions.defaults().isolation(...), ...)}, a transactional one with
+     * {@code db.inNewTx(...)}, which runs one level up and commits on its own, not with the job's
+     * completion.
+     *
+     * @throws IllegalArgumentException if null, read-only, or at an isolation above READ COMMITTED
      */
     public Builder txOptions(TxOptions options) {
-      this.txOptions = require("txOptions", options);
+      require("txOptions", options);
+      if (options.isolation() != Isolation.READ_COMMITTED) {
+        throw new IllegalArgumentException("txOptions isolation must be READ_COMMITTED, was " + options.isolation()
+            + ": the heartbeat updates a running job's row every third of the lease, so a transactional handler's"
+            + " unit at " + options.isolation().sql() + " running longer than that fails its completion with a"
+            + " serialization failure (40001) on every try. A handler needing a stricter unit opens its own:"
+            + " db.inTx(options, ...) from a plain handler, db.inNewTx(options, ...) from a transactional one"
+            + " (one level up, committing on its own)");
+      }
+      if (options.readOnly()) {
+        throw new IllegalArgumentException("txOptions must not be read-only: the queue claims, completes and"
+            + " records jobs in these units; a handler that only reads can open its own read-only unit");
+      }
+      this.txOptions = options;
       return this;
     }
 
