@@ -190,7 +190,7 @@ public final class JobQueue implements AutoCloseable {
    * @param args the job's arguments, of a registered kind
    * @param resultType the type the handler's result is read into
    * @param options how to enqueue (queue, priority, group, ...)
-   * @param timeout how long to wait, positive
+   * @param timeout how long to wait, positive (a timeout over 100 years waits 100 years)
    * @return the handler's result, or null if it returned none
    * @throws JobFailedException if the job ended failed, discarded or cancelled (with its last error)
    * @throws CallTimeoutException naming the job if it had not ended within {@code timeout}; the
@@ -235,15 +235,17 @@ public final class JobQueue implements AutoCloseable {
    * heartbeat.
    *
    * @param group the group, as given at enqueue
-   * @param wait how long to wait for running attempts; zero does not wait
+   * @param wait how long to wait for running attempts; zero does not wait; at most about 24.8 days
+   *     (PostgreSQL's limit of {@code lock_timeout}): a longer wait waits that long
    * @return how many jobs were cancelled, waited for, and still running when the wait ran out
-   * @throws IllegalArgumentException if {@code group} is null or blank, or {@code wait} is null or
-   *     negative
+   * @throws IllegalArgumentException if {@code group} is null, blank or holds U+0000, or {@code wait}
+   *     is null or negative
    */
   public CancelResult cancelGroup(String group, Duration wait) {
     if (group == null || group.isBlank()) {
       throw new IllegalArgumentException("group must not be blank, was " + EnqueueOptions.quote(group));
     }
+    EnqueueOptions.checkNoNul("group", group);
     if (wait == null || wait.isNegative()) {
       throw new IllegalArgumentException("wait of cancelGroup('" + group + "') must be zero or positive, was " + wait);
     }
@@ -275,7 +277,8 @@ public final class JobQueue implements AutoCloseable {
    * once, and the given-up attempt does not count — and interrupts them; their late completion is
    * refused. Finally gives maintenance leadership up. Idempotent.
    *
-   * @param timeout how long to wait for running attempts; zero gives them up at once
+   * @param timeout how long to wait for running attempts; zero gives them up at once (a timeout over
+   *     100 years waits 100 years)
    * @return whether every running attempt finished within {@code timeout}
    * @throws IllegalArgumentException if {@code timeout} is null or negative
    * @throws TxException if interrupted while waiting
@@ -342,7 +345,11 @@ public final class JobQueue implements AutoCloseable {
    * argument at once.
    */
   public static final class Builder {
-    private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+    private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]*");
+    /** 63 bytes less the 5 of {@code _jobs} and {@code _done}, the notification channels' suffixes. */
+    private static final int MAX_SCHEMA_LENGTH = 58;
+    /** The longest retention and retry delay: far in the future, yet well within timestamptz. */
+    private static final Duration LONGEST = Duration.ofDays(36_500);
     private final Database db;
     private String schema = "txguard_queue";
     private String url;
@@ -372,14 +379,25 @@ public final class JobQueue implements AutoCloseable {
     /**
      * The schema of the queue's table; several queues with different schemas can share a database.
      *
-     * @param schema a lower-case SQL identifier ({@code [a-z_][a-z0-9_]*}, up to 63 characters);
-     *     default {@code txguard_queue}
+     * @param schema a lower-case SQL identifier ({@code [a-z_][a-z0-9_]*}) of up to 58 characters
+     *     (the queue's notification channels {@code <schema>_jobs} and {@code <schema>_done} must fit
+     *     PostgreSQL's 63-byte identifiers), not starting with {@code pg_} (reserved for system
+     *     schemas); default {@code txguard_queue}
      * @throws IllegalArgumentException if not such an identifier
      */
     public Builder schema(String schema) {
       if (schema == null || !SCHEMA.matcher(schema).matches()) {
         throw new IllegalArgumentException("schema must be a lower-case SQL identifier matching " + SCHEMA
             + ", was " + EnqueueOptions.quote(schema));
+      }
+      if (schema.length() > MAX_SCHEMA_LENGTH) {
+        throw new IllegalArgumentException("schema must be at most " + MAX_SCHEMA_LENGTH + " characters, so that the"
+            + " queue's notification channels " + schema + "_jobs and " + schema + "_done fit PostgreSQL's"
+            + " 63-byte identifiers; was " + schema.length() + " characters: " + EnqueueOptions.quote(schema));
+      }
+      if (schema.startsWith("pg_")) {
+        throw new IllegalArgumentException("schema must not start with pg_, a prefix PostgreSQL reserves for system"
+            + " schemas, was " + EnqueueOptions.quote(schema));
       }
       this.schema = schema;
       return this;
@@ -473,10 +491,10 @@ public final class JobQueue implements AutoCloseable {
      * How often a worker claims without being woken by a notification (the fallback when a
      * notification is lost, e.g. while the control connection reconnects).
      *
-     * @param interval at least 10 ms; default 1 s
+     * @param interval 10 ms to 1 day; default 1 s
      */
     public Builder pollInterval(Duration interval) {
-      this.pollInterval = atLeast("pollInterval", interval, Duration.ofMillis(10));
+      this.pollInterval = between("pollInterval", interval, Duration.ofMillis(10), Duration.ofDays(1));
       return this;
     }
 
@@ -485,10 +503,10 @@ public final class JobQueue implements AutoCloseable {
      * runs. A job whose worker stops heartbeating is rescued after at most this long (plus one
      * maintenance interval).
      *
-     * @param lease at least 100 ms; default 30 s
+     * @param lease 100 ms to 1 day; default 30 s
      */
     public Builder leaseDuration(Duration lease) {
-      this.leaseDuration = atLeast("leaseDuration", lease, Duration.ofMillis(100));
+      this.leaseDuration = between("leaseDuration", lease, Duration.ofMillis(100), Duration.ofDays(1));
       return this;
     }
 
@@ -496,20 +514,20 @@ public final class JobQueue implements AutoCloseable {
      * How often the leader runs maintenance (rescue, promotion, deletion), and how often other
      * processes try to become leader.
      *
-     * @param interval at least 10 ms; default 1 s
+     * @param interval 10 ms to 1 day; default 1 s
      */
     public Builder maintenanceInterval(Duration interval) {
-      this.maintenanceInterval = atLeast("maintenanceInterval", interval, Duration.ofMillis(10));
+      this.maintenanceInterval = between("maintenanceInterval", interval, Duration.ofMillis(10), Duration.ofDays(1));
       return this;
     }
 
     /**
      * How long finished jobs (completed, failed, cancelled, discarded) are kept before deletion.
      *
-     * @param retention at least 1 s; default 1 day
+     * @param retention 1 s to 100 years (36,500 days); default 1 day
      */
     public Builder retention(Duration retention) {
-      this.retention = atLeast("retention", retention, Duration.ofSeconds(1));
+      this.retention = between("retention", retention, Duration.ofSeconds(1), LONGEST);
       return this;
     }
 
@@ -518,7 +536,7 @@ public final class JobQueue implements AutoCloseable {
      * {@code [d/2, d]} with {@code d = min(max, initial * 2^(n-1))}.
      *
      * @param initial zero or positive; default 1 s
-     * @param max at least {@code initial}; default 1 h
+     * @param max at least {@code initial}, at most 100 years (36,500 days); default 1 h
      */
     public Builder retryBackoff(Duration initial, Duration max) {
       if (initial == null || initial.isNegative()) {
@@ -526,6 +544,9 @@ public final class JobQueue implements AutoCloseable {
       }
       if (max == null || max.compareTo(initial) < 0) {
         throw new IllegalArgumentException("retryBackoff max must be at least initial (" + initial + "), was " + max);
+      }
+      if (max.compareTo(LONGEST) > 0) {
+        throw new IllegalArgumentException("retryBackoff max must be at most " + LONGEST + " (100 years), was " + max);
       }
       this.backoffInitial = initial;
       this.backoffMax = max;
@@ -589,12 +610,13 @@ public final class JobQueue implements AutoCloseable {
     /**
      * This process's name in leases and logs; default {@code host/pid/random}.
      *
-     * @throws IllegalArgumentException if blank
+     * @throws IllegalArgumentException if blank or holding U+0000
      */
     public Builder owner(String owner) {
       if (owner == null || owner.isBlank()) {
         throw new IllegalArgumentException("owner must not be blank, was " + EnqueueOptions.quote(owner));
       }
+      EnqueueOptions.checkNoNul("owner", owner);
       this.owner = owner;
       return this;
     }
@@ -676,9 +698,9 @@ public final class JobQueue implements AutoCloseable {
       return value;
     }
 
-    private static Duration atLeast(String field, Duration value, Duration min) {
-      if (value == null || value.compareTo(min) < 0) {
-        throw new IllegalArgumentException(field + " must be at least " + min + ", was " + value);
+    private static Duration between(String field, Duration value, Duration min, Duration max) {
+      if (value == null || value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+        throw new IllegalArgumentException(field + " must be between " + min + " and " + max + ", was " + value);
       }
       return value;
     }

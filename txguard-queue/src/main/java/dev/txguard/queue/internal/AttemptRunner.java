@@ -231,12 +231,20 @@ final class AttemptRunner {
   }
 
   static String describe(Throwable error) {
-    return error.toString();
+    return storable(error.toString());
   }
 
   private static String trace(Throwable error) {
     StringWriter out = new StringWriter();
     error.printStackTrace(new PrintWriter(out));
-    return out.toString().lines().limit(TRACE_FRAMES).reduce((x, y) -> x + "\n" + y).orElse("");
+    return storable(out.toString().lines().limit(TRACE_FRAMES).reduce((x, y) -> x + "\n" + y).orElse(""));
+  }
+
+  /**
+   * The text with every U+0000 replaced by U+FFFD: PostgreSQL cannot store NUL in text, and an error
+   * message holding one (from a handler's exception) would make the failure unrecordable.
+   */
+  private static String storable(String text) {
+    return text.replace('\0', '\uFFFD');
   }
 }

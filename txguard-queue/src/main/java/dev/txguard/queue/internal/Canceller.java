@@ -17,6 +17,8 @@ import java.util.List;
  */
 final class Canceller {
   private static final String LOCK_NOT_AVAILABLE = "55P03";
+  /** The longest {@code lock_timeout} PostgreSQL accepts. */
+  static final Duration MAX_WAIT = Duration.ofMillis(Integer.MAX_VALUE);
   private final QueueConfig config;
   private final Sql sql;
   private final Now now;
@@ -80,6 +82,14 @@ final class Canceller {
     return new int[] {cancelled, rows.size() - cancelled};
   }
 
+  /**
+   * {@code wait} as a {@code lock_timeout}: at least 1 ms (0 would wait forever), at most the
+   * setting's limit of {@link Integer#MAX_VALUE} ms (about 24.8 days).
+   */
+  static long lockTimeoutMillis(Duration wait) {
+    return wait.compareTo(MAX_WAIT) >= 0 ? MAX_WAIT.toMillis() : Math.max(1, wait.toMillis());
+  }
+
   private void announce(Tx tx, long id) {
     tx.queryOne("select pg_notify(?, ?)::text", rs -> rs.getString(1), sql.doneChannel, Long.toString(id));
   }
@@ -93,7 +103,8 @@ final class Canceller {
           return tx.queryOne("select pg_try_advisory_xact_lock(?, hashtext(?))", rs -> rs.getBoolean(1),
               LockKeys.GROUP, key).orElse(false);
         }
-        tx.queryOne("select set_config('lock_timeout', ?, true)", rs -> rs.getString(1), Math.max(1, wait.toMillis()) + "ms");
+        tx.queryOne("select set_config('lock_timeout', ?, true)", rs -> rs.getString(1),
+            lockTimeoutMillis(wait) + "ms");
         tx.queryOne("select pg_advisory_xact_lock(?, hashtext(?))::text", rs -> rs.getString(1), LockKeys.GROUP, key);
         return true;
       });

@@ -85,10 +85,24 @@ public final class QueueEngine {
     return new Canceller(config, sql, now, running, waiters);
   }
 
-  /** Starts fetchers for the configured queues, the heartbeat, the control connection and maintenance. */
+  /**
+   * Starts fetchers for the configured queues, the heartbeat, the control connection and maintenance.
+   *
+   * @throws IllegalStateException if the database cannot open units at every run level (its
+   *     {@code maxLevels} is at most {@code runLevels - 1})
+   */
   public synchronized void start() {
     if (phase != Phase.NEW) {
       throw new IllegalStateException("the queue was already " + phase.name().toLowerCase() + "; start() runs once");
+    }
+    int top = config.runLevels() - 1;
+    try {
+      Levels.run(config.db(), top, () -> {});
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException("runLevels(" + config.runLevels() + ") makes this queue claim and run jobs at"
+          + " levels 0 to " + top + ", but " + config.db() + " cannot open units at level " + top + ": lower"
+          + " JobQueue.Builder#runLevels, or raise Database.Builder#maxLevels above " + top + " (" + e.getMessage()
+          + ")", e);
     }
     phase = Phase.STARTED;
     AttemptRunner runner = new AttemptRunner(config, sql, json, now, events, waiters);
@@ -119,7 +133,7 @@ public final class QueueEngine {
       return true;
     }
     phase = Phase.STOPPED;
-    long deadline = System.nanoTime() + timeout.toNanos();
+    long deadline = System.nanoTime() + Durations.nanos(timeout);
     for (List<Fetcher> fs : fetchers.values()) {
       for (Fetcher f : fs) {
         f.stop();
