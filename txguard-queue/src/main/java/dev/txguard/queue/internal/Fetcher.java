@@ -52,7 +52,9 @@ final class Fetcher extends BackgroundLoop {
         }
       } catch (InterruptedException e) {
         return;
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
+        // whatever went wrong (a database error, an Error from a listener or the JVM), the fetcher
+        // must live on: its queue's level would not be worked until the process restarts
         Events.LOG.warn("claiming jobs of queue '{}' failed; trying again after the poll interval", queue, e);
         try {
           wake.await(config.pollInterval());
@@ -74,7 +76,7 @@ final class Fetcher extends BackgroundLoop {
         a.cancelRequested = rs.getBoolean(13);
         return a;
       }, now.param(), queue, kinds, level, limit, config.owner(), config.leaseDuration().toMillis()));
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       slots.release(limit);
       throw e;
     }

@@ -35,7 +35,9 @@ final class Heartbeat extends BackgroundLoop {
         }
       } catch (InterruptedException e) {
         return;
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
+        // the heartbeat must live on whatever happened: without it every lease of this process
+        // expires and the jobs run a second time elsewhere
         Events.LOG.warn("heartbeat failed; leases expire unless a later heartbeat succeeds", e);
       }
     }

@@ -32,16 +32,25 @@ final class Maintenance extends BackgroundLoop {
 
   @Override
   public void run() {
-    while (!stopped()) {
-      try {
-        wake.await(config.maintenanceInterval());
-        if (!stopped() && control.isLeader()) {
-          runOnce();
+    try {
+      while (!stopped()) {
+        try {
+          wake.await(config.maintenanceInterval());
+          if (!stopped() && control.isLeader()) {
+            runOnce();
+          }
+        } catch (InterruptedException e) {
+          return;
+        } catch (Throwable e) {
+          // a failed round (database error, an Error from a listener or the JVM) must not end the
+          // loop: the leader would keep its lock while nobody rescues, promotes or deletes
+          Events.LOG.warn("queue maintenance failed; trying again in {}", config.maintenanceInterval(), e);
         }
-      } catch (InterruptedException e) {
-        return;
-      } catch (RuntimeException e) {
-        Events.LOG.warn("queue maintenance failed; trying again in {}", config.maintenanceInterval(), e);
+      }
+    } finally {
+      if (!stopped()) {
+        // the loop ends although nobody stopped it: let another process lead
+        control.resign();
       }
     }
   }
