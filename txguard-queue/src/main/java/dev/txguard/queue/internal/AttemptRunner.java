@@ -71,9 +71,9 @@ final class AttemptRunner {
         recordFailure(a, t);
       }
     } finally {
-      if (a.awaited) {
-        waiters.ended(a.id); // a caller in this process reads the outcome now
-      }
+      // a caller in this process reads the outcome now (the job may have been marked awaited by a
+      // call(...) with its unique key while it ran, so this does not trust the claim's flag)
+      waiters.ended(a.id);
     }
   }
 
@@ -167,11 +167,13 @@ final class AttemptRunner {
   }
 
   private void complete(Tx tx, Attempt a, String resultJson) {
-    if (tx.update(sql.complete, now.param(), resultJson, a.id, a.token.toString()) != 1) {
+    Optional<Boolean> awaited =
+        tx.queryOne(sql.complete, rs -> rs.getBoolean(1), now.param(), resultJson, a.id, a.token.toString());
+    if (awaited.isEmpty()) {
       throw new LeaseLostException(a.id, "cannot complete " + a + ": the attempt no longer holds the job's lease"
           + " (it expired and the job was rescued, or shutdown gave it up); its writes are rolled back");
     }
-    if (a.awaited) {
+    if (awaited.get()) {
       announce(tx, a.id);
     }
   }
