@@ -2,6 +2,7 @@ package dev.txguard.queue.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.txguard.Database;
+import dev.txguard.StatementException;
 import dev.txguard.Tx;
 import dev.txguard.TxOptions;
 import dev.txguard.queue.JobContext;
@@ -28,6 +29,8 @@ import java.util.concurrent.ExecutionException;
  */
 final class AttemptRunner {
   private static final int TRACE_FRAMES = 20;
+  /** SQLSTATE class 22: a value the database cannot store (bad jsonb, numeric overflow, ...). */
+  private static final String DATA_EXCEPTION = "22";
   private final QueueConfig config;
   private final Sql sql;
   private final JsonCodec json;
@@ -88,13 +91,14 @@ final class AttemptRunner {
       TransactionalHandler<Object> handler = (TransactionalHandler<Object>) kind.txHandler();
       db.useTx(options, tx -> {
         enterGroup(tx, a);
-        complete(tx, a, json.encodeResult(handler.handle(tx, ctx)));
+        Object result = handler.handle(tx, ctx);
+        complete(tx, a, result, json.encodeResult(describeJob(a), result));
       });
     } else {
       JobHandler<Object> handler = (JobHandler<Object>) kind.handler();
       Object result = a.group == null ? handler.handle(ctx) : holdingGroupLock(a, () -> handler.handle(ctx));
-      String resultJson = json.encodeResult(result);
-      db.useTx(options, tx -> complete(tx, a, resultJson));
+      String resultJson = json.encodeResult(describeJob(a), result);
+      db.useTx(options, tx -> complete(tx, a, result, resultJson));
     }
   }
 
@@ -166,9 +170,18 @@ final class AttemptRunner {
     }
   }
 
-  private void complete(Tx tx, Attempt a, String resultJson) {
-    Optional<Boolean> awaited =
-        tx.queryOne(sql.complete, rs -> rs.getBoolean(1), now.param(), resultJson, a.id, a.token.toString());
+  private void complete(Tx tx, Attempt a, Object result, String resultJson) {
+    Optional<Boolean> awaited;
+    try {
+      awaited = tx.queryOne(sql.complete, rs -> rs.getBoolean(1), now.param(), resultJson, a.id, a.token.toString());
+    } catch (StatementException e) {
+      if (e.sqlState() != null && e.sqlState().startsWith(DATA_EXCEPTION)) {
+        // the only value of the completion that can be refused is the result (jsonb limits)
+        throw JsonCodec.resultNotStored(describeJob(a), result, "PostgreSQL refused it (SQLSTATE " + e.sqlState()
+            + "): " + e.getMessage(), e);
+      }
+      throw e;
+    }
     if (awaited.isEmpty()) {
       throw new LeaseLostException(a.id, "cannot complete " + a + ": the attempt no longer holds the job's lease"
           + " (it expired and the job was rescued, or shutdown gave it up); its writes are rolled back");
@@ -176,6 +189,10 @@ final class AttemptRunner {
     if (awaited.get()) {
       announce(tx, a.id);
     }
+  }
+
+  private static String describeJob(Attempt a) {
+    return "job " + a.id + " (kind '" + a.kind + "')";
   }
 
   /** Tells waiting callers in every process, at commit, that the job ended. */

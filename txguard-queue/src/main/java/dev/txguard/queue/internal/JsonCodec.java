@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.txguard.queue.JobError;
+import dev.txguard.queue.NonRetryableJobException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -58,9 +59,37 @@ final class JsonCodec {
     return mapper.readValue(json, kind.argsType());
   }
 
-  /** The result's JSON, or null for none. */
-  String encodeResult(Object result) throws JsonProcessingException {
-    return result == null ? null : mapper.writeValueAsString(result);
+  /**
+   * The result's JSON, or null for none.
+   *
+   * @param job names the job in the message, e.g. {@code "job 12 (kind 'price')"}
+   * @throws NonRetryableJobException if the result cannot be written as JSON or holds a character
+   *     PostgreSQL cannot store: the handler ran to its end, and another attempt would only repeat
+   *     its effects for a result that still could not be stored
+   */
+  String encodeResult(String job, Object result) {
+    if (result == null) {
+      return null;
+    }
+    String json;
+    try {
+      json = mapper.writeValueAsString(result);
+    } catch (JsonProcessingException | RuntimeException e) {
+      throw resultNotStored(job, result, "it cannot be serialised to JSON: " + firstLine(e), e);
+    }
+    String nul = nulPath(json);
+    if (nul != null) {
+      throw resultNotStored(job, result, NUL_REASON + " (at " + nul + ")", null);
+    }
+    return json;
+  }
+
+  /** Why a result the database refused is not retried; see {@link #encodeResult}. */
+  static NonRetryableJobException resultNotStored(String job, Object result, String reason, Throwable cause) {
+    return new NonRetryableJobException("the result of " + job + (result == null ? "" : ", of type "
+        + result.getClass().getName()) + ", cannot be stored: " + reason + ". The job is discarded, not retried:"
+        + " its handler ran to the end, and another attempt would repeat its effects for a result that could"
+        + " still not be stored", cause);
   }
 
   /**
