@@ -626,7 +626,8 @@ public final class JobQueue implements AutoCloseable {
      * to {@code levels - 1}, each by fetchers of its own with the queue's concurrency. Level 0 holds
      * ordinary jobs; a job of {@link JobQueue#call} made inside a unit at level L runs at L+1. With
      * the default 2, calls from top-level units work; raise it for calls made from inside jobs
-     * (nested calls), and keep it at most the database's {@code maxLevels}.
+     * (nested calls), and keep it at most the database's {@code maxLevels} ({@link JobQueue#start()}
+     * fails otherwise); below it, heartbeats and maintenance get a level of their own.
      *
      * @param levels 1 (no call from inside a unit) to 8; default 2
      */

@@ -17,17 +17,20 @@ final class Maintenance extends BackgroundLoop {
   private final Now now;
   private final ControlConnection control;
   private final Events events;
+  private final int level;
 
-  Maintenance(QueueConfig config, Sql sql, Now now, ControlConnection control, Events events) {
+  Maintenance(QueueConfig config, Sql sql, Now now, ControlConnection control, Events events, int level) {
     this.config = config;
     this.sql = sql;
     this.now = now;
     this.control = control;
     this.events = events;
+    this.level = level;
   }
 
+  /** Starts the loop at the housekeeping level (see {@link QueueEngine}). */
   void start() {
-    start("txguard-queue-maintenance", this);
+    start("txguard-queue-maintenance", () -> Levels.run(config.db(), level, this));
   }
 
   @Override

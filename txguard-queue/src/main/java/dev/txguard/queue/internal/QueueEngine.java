@@ -37,6 +37,7 @@ public final class QueueEngine {
   private final Map<String, List<Fetcher>> fetchers = new LinkedHashMap<>();
   private final Waiters waiters = new Waiters();
   private Phase phase = Phase.NEW;
+  private int housekeepingLevel;
   private Heartbeat heartbeat;
   private ControlConnection control;
   private Maintenance maintenance;
@@ -88,6 +89,12 @@ public final class QueueEngine {
   /**
    * Starts fetchers for the configured queues, the heartbeat, the control connection and maintenance.
    *
+   * <p>The heartbeat, maintenance and the give-ups at shutdown run at the <em>housekeeping
+   * level</em>: one above the highest run level when the database has such a level, else the
+   * highest run level. No attempt of this queue, and no caller of {@code call} waiting for one, ever
+   * holds a connection of that level, so exhausted run-level pools can delay neither lease
+   * extension nor rescue and promotion.
+   *
    * @throws IllegalStateException if the database cannot open units at every run level (its
    *     {@code maxLevels} is at most {@code runLevels - 1})
    */
@@ -104,6 +111,7 @@ public final class QueueEngine {
           + " JobQueue.Builder#runLevels, or raise Database.Builder#maxLevels above " + top + " (" + e.getMessage()
           + ")", e);
     }
+    housekeepingLevel = levelUsable(top + 1) ? top + 1 : top;
     phase = Phase.STARTED;
     AttemptRunner runner = new AttemptRunner(config, sql, json, now, events, waiters);
     for (String q : config.queues().keySet()) {
@@ -113,9 +121,9 @@ public final class QueueEngine {
       }
       fetchers.put(q, List.copyOf(perLevel));
     }
-    heartbeat = new Heartbeat(config, sql, now, running);
+    heartbeat = new Heartbeat(config, sql, now, running, housekeepingLevel);
     control = new ControlConnection(config, sql, Map.copyOf(fetchers), waiters);
-    maintenance = new Maintenance(config, sql, now, control, events);
+    maintenance = new Maintenance(config, sql, now, control, events, housekeepingLevel);
     heartbeat.start();
     control.start();
     maintenance.start();
@@ -141,10 +149,11 @@ public final class QueueEngine {
     }
     boolean finished = running.awaitEmpty(deadline);
     if (!finished) {
-      // on a thread of its own: never in a unit of the thread calling stop(); each give-up runs at
-      // its attempt's level
+      // on a thread of its own at the housekeeping level: never in a unit of the thread calling
+      // stop(), and never waiting for a connection of a pool the attempts being given up hold
       List<Attempt> attempts = running.snapshot();
-      Thread t = Thread.ofVirtual().name("txguard-queue-give-up").start(() -> giveUp(attempts));
+      Thread t = Thread.ofVirtual().name("txguard-queue-give-up").start(
+          () -> Levels.run(config.db(), housekeepingLevel, () -> giveUp(attempts)));
       t.join();
     }
     heartbeat.stop();
@@ -161,8 +170,7 @@ public final class QueueEngine {
     for (Attempt a : attempts) {
       a.leaseLost = true;
       try {
-        Optional<Object[]> given = Levels.call(config.db(), a.level, () -> config.db().inTx(
-            config.txOptions().name("give up lease"), tx -> {
+        Optional<Object[]> given = config.db().inTx(config.txOptions().name("give up lease"), tx -> {
           Optional<Object[]> row = tx.queryOne(sql.giveUp,
               rs -> new Object[] {rs.getString(1), JobState.fromSql(rs.getString(2)), rs.getBoolean(3)},
               now.param(), a.id, a.token.toString());
@@ -174,7 +182,7 @@ public final class QueueEngine {
             }
           });
           return row;
-        }));
+        });
         if (given.isPresent() && given.get()[1] == JobState.CANCELLED) {
           Events.LOG.info("{} ended cancelled at shutdown: cancel had been requested", a);
           waiters.ended(a.id);
@@ -221,7 +229,7 @@ public final class QueueEngine {
 
   /** Runs one maintenance round now, leader or not (tests). */
   public void runMaintenance() {
-    new Maintenance(config, sql, now, null, events).runOnce();
+    new Maintenance(config, sql, now, null, events, 0).runOnce();
   }
 
   /** The job's current row. */
@@ -249,6 +257,16 @@ public final class QueueEngine {
     Map<String, Map<JobState, Long>> frozen = new HashMap<>();
     counts.forEach((q, m) -> frozen.put(q, Map.copyOf(m)));
     return new QueueStats(frozen);
+  }
+
+  /** Whether units can run at {@code level} (the database's {@code maxLevels} is above it). */
+  private boolean levelUsable(int level) {
+    try {
+      Levels.run(config.db(), level, () -> {});
+      return true;
+    } catch (IllegalStateException e) {
+      return false;
+    }
   }
 
   private static Instant instant(OffsetDateTime t) {

@@ -29,6 +29,7 @@ public final class Sql {
   final String complete;
   final String recordFailure;
   final String heartbeat;
+  final String heartbeatCheck;
   final String giveUp;
   final String rescue;
   final String promote;
@@ -52,6 +53,7 @@ public final class Sql {
     this.complete = statement("complete");
     this.recordFailure = statement("record_failure");
     this.heartbeat = statement("heartbeat");
+    this.heartbeatCheck = statement("heartbeat_check");
     this.giveUp = statement("give_up");
     this.rescue = statement("rescue");
     this.promote = statement("promote");
