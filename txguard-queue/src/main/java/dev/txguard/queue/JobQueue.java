@@ -455,10 +455,19 @@ public final class JobQueue implements AutoCloseable {
     }
 
     /**
-     * Works {@code queue} in this process, running at most {@code concurrency} of its jobs at once.
-     * Each running transactional job holds one connection of the database's level-0 pool for its
-     * whole run, and claims, heartbeats and maintenance need one each: size the pool at least the
-     * sum of the concurrencies plus 3, or jobs wait for connections.
+     * Works {@code queue} in this process, running at most {@code concurrency} of its jobs at once
+     * <em>per run level</em> (see {@link #runLevels(int)}): each level has fetchers and slots of its
+     * own, so up to {@code concurrency × runLevels} jobs of the queue may run at once.
+     *
+     * <p>A level-L job is claimed, run and completed through level L's pool: the database's
+     * {@code poolSize} for level 0 (ordinary jobs), its {@code levelPoolSize} for the levels above
+     * (jobs of {@link JobQueue#call} made inside units). A running transactional job holds one
+     * connection of its level's pool for its whole run, a plain job one while it completes, and each
+     * level's claims take one more. So size {@code poolSize} at least the sum of the worked queues'
+     * concurrencies plus one (plus what the application itself uses), and {@code levelPoolSize} the
+     * same for the calls you expect, or jobs wait for connections. Heartbeats and maintenance use
+     * one connection of the level above the highest run level when the database has that level
+     * (else of the highest run level).
      *
      * @param queue a queue name (see {@link EnqueueOptions#queue})
      * @param concurrency 1 to 10,000

@@ -123,7 +123,7 @@ public final class QueueEngine {
     }
     heartbeat = new Heartbeat(config, sql, now, running, housekeepingLevel);
     control = new ControlConnection(config, sql, Map.copyOf(fetchers), waiters);
-    maintenance = new Maintenance(config, sql, now, control, events, housekeepingLevel);
+    maintenance = new Maintenance(config, sql, now, control, events, waiters, housekeepingLevel);
     heartbeat.start();
     control.start();
     maintenance.start();
@@ -229,7 +229,7 @@ public final class QueueEngine {
 
   /** Runs one maintenance round now, leader or not (tests). */
   public void runMaintenance() {
-    new Maintenance(config, sql, now, null, events, 0).runOnce();
+    new Maintenance(config, sql, now, null, events, waiters, 0).runOnce();
   }
 
   /** The job's current row. */
