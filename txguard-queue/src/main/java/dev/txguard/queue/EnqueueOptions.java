@@ -111,18 +111,21 @@ public final class EnqueueOptions {
    * A key no two unfinished jobs share: while a job with this key is scheduled, available, running or
    * retryable, enqueueing another returns that job ({@link Enqueued#existing()}) instead.
    *
-   * @param uniqueKey 1 to 128 characters, not blank; default none
-   * @throws IllegalArgumentException if null, blank or too long
+   * @param uniqueKey 1 to 128 characters, not blank, without U+0000; default none
+   * @throws IllegalArgumentException if null, blank, too long or holding U+0000 (NUL), which
+   *     PostgreSQL cannot store in text
    */
   public EnqueueOptions uniqueKey(String uniqueKey) {
     return new EnqueueOptions(queue, priority, runAt, maxAttempts, checkText("uniqueKey", uniqueKey), group);
   }
 
   /**
-   * A group the job belongs to (reserved for group cancellation).
+   * A group the job belongs to: {@link JobQueue#cancelGroup} cancels every job of a group and waits
+   * for those of its jobs that are running.
    *
-   * @param group 1 to 128 characters, not blank; default none
-   * @throws IllegalArgumentException if null, blank or too long
+   * @param group 1 to 128 characters, not blank, without U+0000; default none
+   * @throws IllegalArgumentException if null, blank, too long or holding U+0000 (NUL), which
+   *     PostgreSQL cannot store in text
    */
   public EnqueueOptions group(String group) {
     return new EnqueueOptions(queue, priority, runAt, maxAttempts, uniqueKey, checkText("group", group));
@@ -178,7 +181,23 @@ public final class EnqueueOptions {
       throw new IllegalArgumentException(
           field + " must be 1 to " + MAX_NAME_LENGTH + " characters and not blank, was " + quote(value));
     }
+    checkNoNul(field, value);
     return value;
+  }
+
+  /**
+   * Rejects text holding U+0000, which PostgreSQL cannot store (it would fail deep inside a
+   * statement and abort the caller's unit).
+   *
+   * @param field the name of the setting, for the message
+   * @throws IllegalArgumentException if {@code value} holds U+0000
+   */
+  static void checkNoNul(String field, String value) {
+    int at = value.indexOf('\0');
+    if (at >= 0) {
+      throw new IllegalArgumentException(field + " must not contain the character U+0000 (NUL), which PostgreSQL"
+          + " cannot store in text; found at index " + at + " of " + quote(value.replace("\0", "\\0")));
+    }
   }
 
   static String quote(String s) {

@@ -3,6 +3,7 @@ package dev.txguard.queue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.txguard.Database;
+import dev.txguard.Isolation;
 import dev.txguard.Tx;
 import dev.txguard.TxException;
 import dev.txguard.TxOptions;
@@ -188,7 +189,7 @@ public final class JobQueue implements AutoCloseable {
    * @param args the job's arguments, of a registered kind
    * @param resultType the type the handler's result is read into
    * @param options how to enqueue (queue, priority, group, ...)
-   * @param timeout how long to wait, positive
+   * @param timeout how long to wait, positive (a timeout over 100 years waits 100 years)
    * @return the handler's result, or null if it returned none
    * @throws JobFailedException if the job ended failed, discarded or cancelled (with its last error)
    * @throws CallTimeoutException naming the job if it had not ended within {@code timeout}; the
@@ -233,15 +234,17 @@ public final class JobQueue implements AutoCloseable {
    * heartbeat.
    *
    * @param group the group, as given at enqueue
-   * @param wait how long to wait for running attempts; zero does not wait
+   * @param wait how long to wait for running attempts; zero does not wait; at most about 24.8 days
+   *     (PostgreSQL's limit of {@code lock_timeout}): a longer wait waits that long
    * @return how many jobs were cancelled, waited for, and still running when the wait ran out
-   * @throws IllegalArgumentException if {@code group} is null or blank, or {@code wait} is null or
-   *     negative
+   * @throws IllegalArgumentException if {@code group} is null, blank or holds U+0000, or {@code wait}
+   *     is null or negative
    */
   public CancelResult cancelGroup(String group, Duration wait) {
     if (group == null || group.isBlank()) {
       throw new IllegalArgumentException("group must not be blank, was " + EnqueueOptions.quote(group));
     }
+    EnqueueOptions.checkNoNul("group", group);
     if (wait == null || wait.isNegative()) {
       throw new IllegalArgumentException("wait of cancelGroup('" + group + "') must be zero or positive, was " + wait);
     }
@@ -269,7 +272,8 @@ public final class JobQueue implements AutoCloseable {
    * once, and the given-up attempt does not count — and interrupts them; their late completion is
    * refused. Finally gives maintenance leadership up. Idempotent.
    *
-   * @param timeout how long to wait for running attempts; zero gives them up at once
+   * @param timeout how long to wait for running attempts; zero gives them up at once (a timeout over
+   *     100 years waits 100 years)
    * @return whether every running attempt finished within {@code timeout}
    * @throws IllegalArgumentException if {@code timeout} is null or negative
    * @throws TxException if interrupted while waiting
@@ -336,7 +340,11 @@ public final class JobQueue implements AutoCloseable {
    * argument at once.
    */
   public static final class Builder {
-    private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+    private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]*");
+    /** 63 bytes less the 5 of {@code _jobs} and {@code _done}, the notification channels' suffixes. */
+    private static final int MAX_SCHEMA_LENGTH = 58;
+    /** The longest retention and retry delay: far in the future, yet well within timestamptz. */
+    private static final Duration LONGEST = Duration.ofDays(36_500);
     private final Database db;
     private String schema = "txguard_queue";
     private String url;
@@ -366,14 +374,25 @@ public final class JobQueue implements AutoCloseable {
     /**
      * The schema of the queue's table; several queues with different schemas can share a database.
      *
-     * @param schema a lower-case SQL identifier ({@code [a-z_][a-z0-9_]*}, up to 63 characters);
-     *     default {@code txguard_queue}
+     * @param schema a lower-case SQL identifier ({@code [a-z_][a-z0-9_]*}) of up to 58 characters
+     *     (the queue's notification channels {@code <schema>_jobs} and {@code <schema>_done} must fit
+     *     PostgreSQL's 63-byte identifiers), not starting with {@code pg_} (reserved for system
+     *     schemas); default {@code txguard_queue}
      * @throws IllegalArgumentException if not such an identifier
      */
     public Builder schema(String schema) {
       if (schema == null || !SCHEMA.matcher(schema).matches()) {
         throw new IllegalArgumentException("schema must be a lower-case SQL identifier matching " + SCHEMA
             + ", was " + EnqueueOptions.quote(schema));
+      }
+      if (schema.length() > MAX_SCHEMA_LENGTH) {
+        throw new IllegalArgumentException("schema must be at most " + MAX_SCHEMA_LENGTH + " characters, so that the"
+            + " queue's notification channels " + schema + "_jobs and " + schema + "_done fit PostgreSQL's"
+            + " 63-byte identifiers; was " + schema.length() + " characters: " + EnqueueOptions.quote(schema));
+      }
+      if (schema.startsWith("pg_")) {
+        throw new IllegalArgumentException("schema must not start with pg_, a prefix PostgreSQL reserves for system"
+            + " schemas, was " + EnqueueOptions.quote(schema));
       }
       this.schema = schema;
       return this;
@@ -433,10 +452,19 @@ public final class JobQueue implements AutoCloseable {
     }
 
     /**
-     * Works {@code queue} in this process, running at most {@code concurrency} of its jobs at once.
-     * Each running transactional job holds one connection of the database's level-0 pool for its
-     * whole run, and claims, heartbeats and maintenance need one each: size the pool at least the
-     * sum of the concurrencies plus 3, or jobs wait for connections.
+     * Works {@code queue} in this process, running at most {@code concurrency} of its jobs at once
+     * <em>per run level</em> (see {@link #runLevels(int)}): each level has fetchers and slots of its
+     * own, so up to {@code concurrency × runLevels} jobs of the queue may run at once.
+     *
+     * <p>A level-L job is claimed, run and completed through level L's pool: the database's
+     * {@code poolSize} for level 0 (ordinary jobs), its {@code levelPoolSize} for the levels above
+     * (jobs of {@link JobQueue#call} made inside units). A running transactional job holds one
+     * connection of its level's pool for its whole run, a plain job one while it completes, and each
+     * level's claims take one more. So size {@code poolSize} at least the sum of the worked queues'
+     * concurrencies plus one (plus what the application itself uses), and {@code levelPoolSize} the
+     * same for the calls you expect, or jobs wait for connections. Heartbeats and maintenance use
+     * one connection of the level above the highest run level when the database has that level
+     * (else of the highest run level).
      *
      * @param queue a queue name (see {@link EnqueueOptions#queue})
      * @param concurrency 1 to 10,000
@@ -469,10 +497,10 @@ public final class JobQueue implements AutoCloseable {
      * How often a worker claims without being woken by a notification (the fallback when a
      * notification is lost, e.g. while the control connection reconnects).
      *
-     * @param interval at least 10 ms; default 1 s
+     * @param interval 10 ms to 1 day; default 1 s
      */
     public Builder pollInterval(Duration interval) {
-      this.pollInterval = atLeast("pollInterval", interval, Duration.ofMillis(10));
+      this.pollInterval = between("pollInterval", interval, Duration.ofMillis(10), Duration.ofDays(1));
       return this;
     }
 
@@ -481,10 +509,10 @@ public final class JobQueue implements AutoCloseable {
      * runs. A job whose worker stops heartbeating is rescued after at most this long (plus one
      * maintenance interval).
      *
-     * @param lease at least 100 ms; default 30 s
+     * @param lease 100 ms to 1 day; default 30 s
      */
     public Builder leaseDuration(Duration lease) {
-      this.leaseDuration = atLeast("leaseDuration", lease, Duration.ofMillis(100));
+      this.leaseDuration = between("leaseDuration", lease, Duration.ofMillis(100), Duration.ofDays(1));
       return this;
     }
 
@@ -492,20 +520,20 @@ public final class JobQueue implements AutoCloseable {
      * How often the leader runs maintenance (rescue, promotion, deletion), and how often other
      * processes try to become leader.
      *
-     * @param interval at least 10 ms; default 1 s
+     * @param interval 10 ms to 1 day; default 1 s
      */
     public Builder maintenanceInterval(Duration interval) {
-      this.maintenanceInterval = atLeast("maintenanceInterval", interval, Duration.ofMillis(10));
+      this.maintenanceInterval = between("maintenanceInterval", interval, Duration.ofMillis(10), Duration.ofDays(1));
       return this;
     }
 
     /**
      * How long finished jobs (completed, failed, cancelled, discarded) are kept before deletion.
      *
-     * @param retention at least 1 s; default 1 day
+     * @param retention 1 s to 100 years (36,500 days); default 1 day
      */
     public Builder retention(Duration retention) {
-      this.retention = atLeast("retention", retention, Duration.ofSeconds(1));
+      this.retention = between("retention", retention, Duration.ofSeconds(1), LONGEST);
       return this;
     }
 
@@ -514,7 +542,7 @@ public final class JobQueue implements AutoCloseable {
      * {@code [d/2, d]} with {@code d = min(max, initial * 2^(n-1))}.
      *
      * @param initial zero or positive; default 1 s
-     * @param max at least {@code initial}; default 1 h
+     * @param max at least {@code initial}, at most 100 years (36,500 days); default 1 h
      */
     public Builder retryBackoff(Duration initial, Duration max) {
       if (initial == null || initial.isNegative()) {
@@ -522,6 +550,9 @@ public final class JobQueue implements AutoCloseable {
       }
       if (max == null || max.compareTo(initial) < 0) {
         throw new IllegalArgumentException("retryBackoff max must be at least initial (" + initial + "), was " + max);
+      }
+      if (max.compareTo(LONGEST) > 0) {
+        throw new IllegalArgumentException("retryBackoff max must be at most " + LONGEST + " (100 years), was " + max);
       }
       this.backoffInitial = initial;
       this.backoffMax = max;
@@ -535,11 +566,35 @@ public final class JobQueue implements AutoCloseable {
     }
 
     /**
-     * Options of the units jobs run and complete in (isolation, timeout, retries of retryable
-     * database errors); default {@link TxOptions#defaults()}.
+     * Options of the units jobs run and complete in, and of the queue's own units (timeout, retries
+     * of retryable database errors); default {@link TxOptions#defaults()}.
+     *
+     * <p>They must be read-write at {@link Isolation#READ_COMMITTED}: the heartbeat updates a running
+     * job's row every third of the lease, so a transactional handler's unit at REPEATABLE READ or
+     * SERIALIZABLE that ran longer than that would fail its completion with a serialization failure
+     * (SQLSTATE 40001) on every try; and read-only units could not write the queue at all. A handler
+     * that needs a stricter unit opens one itself: a plain handler with
+     * {@code db.inTx(TxOptions.defaults().isolation(...), ...)}, a transactional one with
+     * {@code db.inNewTx(...)}, which runs one level up and commits on its own, not with the job's
+     * completion.
+     *
+     * @throws IllegalArgumentException if null, read-only, or at an isolation above READ COMMITTED
      */
     public Builder txOptions(TxOptions options) {
-      this.txOptions = require("txOptions", options);
+      require("txOptions", options);
+      if (options.isolation() != Isolation.READ_COMMITTED) {
+        throw new IllegalArgumentException("txOptions isolation must be READ_COMMITTED, was " + options.isolation()
+            + ": the heartbeat updates a running job's row every third of the lease, so a transactional handler's"
+            + " unit at " + options.isolation().sql() + " running longer than that fails its completion with a"
+            + " serialization failure (40001) on every try. A handler needing a stricter unit opens its own:"
+            + " db.inTx(options, ...) from a plain handler, db.inNewTx(options, ...) from a transactional one"
+            + " (one level up, committing on its own)");
+      }
+      if (options.readOnly()) {
+        throw new IllegalArgumentException("txOptions must not be read-only: the queue claims, completes and"
+            + " records jobs in these units; a handler that only reads can open its own read-only unit");
+      }
+      this.txOptions = options;
       return this;
     }
 
@@ -561,12 +616,13 @@ public final class JobQueue implements AutoCloseable {
     /**
      * This process's name in leases and logs; default {@code host/pid/random}.
      *
-     * @throws IllegalArgumentException if blank
+     * @throws IllegalArgumentException if blank or holding U+0000
      */
     public Builder owner(String owner) {
       if (owner == null || owner.isBlank()) {
         throw new IllegalArgumentException("owner must not be blank, was " + EnqueueOptions.quote(owner));
       }
+      EnqueueOptions.checkNoNul("owner", owner);
       this.owner = owner;
       return this;
     }
@@ -576,7 +632,8 @@ public final class JobQueue implements AutoCloseable {
      * to {@code levels - 1}, each by fetchers of its own with the queue's concurrency. Level 0 holds
      * ordinary jobs; a job of {@link JobQueue#call} made inside a unit at level L runs at L+1. With
      * the default 2, calls from top-level units work; raise it for calls made from inside jobs
-     * (nested calls), and keep it at most the database's {@code maxLevels}.
+     * (nested calls), and keep it at most the database's {@code maxLevels} ({@link JobQueue#start()}
+     * fails otherwise); below it, heartbeats and maintenance get a level of their own.
      *
      * @param levels 1 (no call from inside a unit) to 8; default 2
      */
@@ -648,9 +705,9 @@ public final class JobQueue implements AutoCloseable {
       return value;
     }
 
-    private static Duration atLeast(String field, Duration value, Duration min) {
-      if (value == null || value.compareTo(min) < 0) {
-        throw new IllegalArgumentException(field + " must be at least " + min + ", was " + value);
+    private static Duration between(String field, Duration value, Duration min, Duration max) {
+      if (value == null || value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+        throw new IllegalArgumentException(field + " must be between " + min + " and " + max + ", was " + value);
       }
       return value;
     }

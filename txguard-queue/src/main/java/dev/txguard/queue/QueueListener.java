@@ -5,8 +5,9 @@ import java.time.Instant;
 
 /**
  * Receives job events, for metrics and logging. Every method has a no-op default. Calls come on the
- * thread that ran the attempt (rescues: on the maintenance thread); a listener that throws is
- * logged and otherwise ignored. Implementations must be thread-safe and fast.
+ * thread that ran the attempt (rescues: on the maintenance thread; give-ups: on a thread of
+ * {@code stop}); a listener that throws, even an {@link Error}, is logged and otherwise ignored.
+ * Implementations must be thread-safe and fast.
  */
 public interface QueueListener {
   /** A worker of this process claimed the job and is about to run the attempt. */
@@ -24,19 +25,23 @@ public interface QueueListener {
 
   /**
    * The attempt failed and the job ended as {@code state}: {@link JobState#FAILED} (attempts
-   * exhausted) or {@link JobState#DISCARDED} (non-retryable error).
+   * exhausted), {@link JobState#DISCARDED} (non-retryable error, or a result that cannot be stored)
+   * or {@link JobState#CANCELLED} (cancel was requested while it ran: the handler then threw, or
+   * graceful stop ended the attempt, {@code error} being a
+   * {@link java.util.concurrent.CancellationException} then).
    */
   default void onFailed(JobEvent job, Throwable error, JobState state) {}
 
   /**
-   * The attempt had lost its lease when it tried to complete or record its failure; nothing it did
-   * was recorded.
+   * The attempt had lost its lease when it tried to complete or record its failure (or graceful
+   * stop took the lease away and interrupted it); nothing it did was recorded.
    */
   default void onLeaseLost(JobEvent job, LeaseLostException error) {}
 
   /**
    * Maintenance in this process found the job's lease expired and moved it to {@code state}:
-   * {@link JobState#AVAILABLE} for another attempt, or {@link JobState#FAILED}.
+   * {@link JobState#AVAILABLE} for another attempt, {@link JobState#FAILED} (attempts exhausted) or
+   * {@link JobState#CANCELLED} (cancel was requested while it ran).
    */
   default void onRescued(JobEvent job, JobState state) {}
 }

@@ -14,9 +14,10 @@
  *   RUNNING ──(lease expired: rescue, attempts left)────────────────────────────────┤
  *   RUNNING ──(graceful stop gave the lease up; attempt not counted)────────────────┘
  *   RUNNING ──(handler threw, last attempt / lease expired on the last attempt)──► FAILED
- *   RUNNING ──(handler threw NonRetryableJobException)──► DISCARDED
+ *   RUNNING ──(handler threw NonRetryableJobException, or its result cannot be stored)──► DISCARDED
  *   SCHEDULED / AVAILABLE / RETRYABLE ──(cancel, cancelGroup)──► CANCELLED
- *   RUNNING ──(cancel requested, then the handler throws / the lease expires)──► CANCELLED
+ *   RUNNING ──(cancel requested, then the handler throws / the lease expires /
+ *              graceful stop ends the attempt)──► CANCELLED
  * </pre>
  * COMPLETED, FAILED, CANCELLED and DISCARDED are final: no statement moves a job out of them, and
  * maintenance deletes them after the retention period. Every failed attempt, and every expired
@@ -34,10 +35,16 @@
  *       can never complete, fail, extend or give up an attempt that is not its own. A transactional
  *       handler's completion runs in the handler's unit, so a refused completion
  *       ({@link dev.txguard.queue.LeaseLostException}) rolls the handler's writes back too.
+ *   <li>Every statement that decides from a job's row decides in one {@code UPDATE}, from the row
+ *       itself, with the lease checked in its {@code WHERE}: when a concurrent statement changed
+ *       the row after the statement's snapshot, PostgreSQL (READ COMMITTED) re-checks the
+ *       {@code WHERE} and computes the {@code SET} on the row's newest version. So a cancel
+ *       committed while a failure is being recorded is honoured, a lease lost meanwhile matches
+ *       nothing, and cancel catches a job in whichever unfinished state it is in by then.
  *   <li>Rescue selects expired leases with {@code FOR UPDATE SKIP LOCKED} and updates each row only
  *       if it still has the token it was selected with, so it never overwrites an attempt that was
- *       completed or extended meanwhile. No job stays {@code running} past its lease plus one
- *       maintenance interval.
+ *       completed or extended meanwhile. While a leader's maintenance runs, no job stays
+ *       {@code running} much longer than its lease plus one maintenance interval.
  *   <li>A database constraint holds the invariant: a job is {@code running} exactly when it has a
  *       lease, and finalized exactly when it is in a final state.
  * </ul>
@@ -45,7 +52,9 @@
  * <h2>Delivery</h2>
  * Transactional handlers run exactly once as far as the database can tell: the writes of attempts
  * that did not complete are rolled back. Plain handlers run at least once: an attempt whose process
- * dies after the side effect but before completion runs again after the lease expires.
+ * dies after the side effect but before completion runs again after the lease expires. A handler
+ * that ran to its end but returned a result that cannot be stored (Jackson cannot write it, or
+ * jsonb refuses it) is not run again: its job ends discarded with the reason.
  *
  * <h2>Call-and-wait and levels</h2>
  * {@code call(args, timeout)} enqueues in a unit of its own that commits at once, one level above
@@ -53,21 +62,29 @@
  * {@code run_level = db.context().level()}: L+1 for a caller inside a unit at level L, the caller's
  * own level outside a unit. Each process runs one fetcher per queue and level
  * ({@code Builder.runLevels}, default 2); a level-L fetcher claims only jobs of run level L, and its
- * claims, the attempts' units, heartbeats and give-ups use level L's pool (the worker threads are
- * placed there with {@code db.isolated}). So a caller that holds its level-0 connection while it
- * waits never competes with its job for a connection: with one connection per level, level 0 is
- * held by one waiting caller, and the job is claimed, run and completed through level 1. The
- * naive design (the job on the caller's pool) deadlocks until the call times out; CallIT shows both.
- * Waiting holds no connection: the waiter sleeps on an in-process signal raised when the job ends
- * in this process, or when the control connection hears {@code NOTIFY <schema>_done, id} (sent in
- * the completing unit of an awaited job), and reads the row in a short unit one level up every poll
- * interval as a fallback.
+ * claims and the attempts' units use level L's pool (the worker threads are placed there with
+ * {@code db.isolated}). So a caller that holds its level-0 connection while it waits never
+ * competes with its job for a connection: with one connection per level, level 0 is held by one
+ * waiting caller, and the job is claimed, run and completed through level 1. The naive design (the
+ * job on the caller's pool) deadlocks until the call times out; CallIT shows both. Heartbeats,
+ * maintenance (rescue, promotion) and give-ups run at the housekeeping level, one above the
+ * highest run level when the database has it (else the highest run level): neither waiting callers
+ * nor running attempts can exhaust it, so leases are extended, and a caller's scheduled or
+ * retryable job promoted, even while every run-level connection is held. A call whose unique key
+ * matches an unfinished job waits for that job: it is marked awaited and, unless running, moved
+ * up to the caller's run level. Waiting holds no connection: the waiter sleeps on an in-process
+ * signal raised when the job ends in this process, or when the control connection hears
+ * {@code NOTIFY <schema>_done, id} (sent in the unit that ends an awaited job: completion, final
+ * failure, rescue, cancel, give-up of a cancel-requested attempt), and reads the row in a short
+ * unit one level up every poll interval as a fallback.
  *
  * <h2>Cancellation</h2>
  * Cancel marks jobs that have not started cancelled, and sets {@code cancel_requested} on running
  * ones (seen at once by this process's attempts, at the next heartbeat by other processes); a
- * handler reads it through {@code JobContext.isCancelRequested()}, and a failure, or a lease
- * expiry, of such an attempt ends the job cancelled instead of retrying it. Each attempt of a
+ * handler reads it through {@code JobContext.isCancelRequested()}, and a failure, a lease expiry or
+ * a give-up at graceful stop of such an attempt ends the job cancelled instead of retrying it. One
+ * {@code UPDATE} over all unfinished states does both (cancel, flag), so a job moving from running
+ * to retryable or available meanwhile cannot escape it. Each attempt of a
  * grouped job holds the group's advisory lock shared in a unit for its whole run (a transactional
  * handler's own unit; for a plain handler, a unit on a helper thread, so the handler itself stays
  * outside any transaction), and checks {@code cancel_requested} after taking it. {@code cancelGroup}
@@ -81,6 +98,13 @@
  * as a fallback. Maintenance (rescue, promotion of due scheduled and retryable jobs, deletion of old
  * finished jobs) runs on the one process holding a session advisory lock on its dedicated
  * connection; when that process or connection dies, PostgreSQL releases the lock and another
- * process takes over at its next try.
+ * process takes over at its next try. A process whose maintenance loop ends unexpectedly gives
+ * leadership up. The background loops (fetchers, heartbeat, maintenance) survive any throwable,
+ * including an {@link java.lang.Error} thrown by a listener.
+ *
+ * <h2>Groups</h2>
+ * The {@code job_group} column (commented "reserved" in the V1 migration, whose text is left as
+ * shipped so that Flyway/Liquibase checksums stay valid) holds {@code EnqueueOptions.group}, used by
+ * {@code cancelGroup}.
  */
 package dev.txguard.queue;

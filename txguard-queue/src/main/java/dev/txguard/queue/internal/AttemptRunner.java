@@ -2,6 +2,7 @@ package dev.txguard.queue.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.txguard.Database;
+import dev.txguard.StatementException;
 import dev.txguard.Tx;
 import dev.txguard.TxOptions;
 import dev.txguard.queue.JobContext;
@@ -28,6 +29,8 @@ import java.util.concurrent.ExecutionException;
  */
 final class AttemptRunner {
   private static final int TRACE_FRAMES = 20;
+  /** SQLSTATE class 22: a value the database cannot store (bad jsonb, numeric overflow, ...). */
+  private static final String DATA_EXCEPTION = "22";
   private final QueueConfig config;
   private final Sql sql;
   private final JsonCodec json;
@@ -59,11 +62,21 @@ final class AttemptRunner {
         Events.LOG.error("{} failed with a VM error; its lease will expire and maintenance rescues it", a, t);
         throw (VirtualMachineError) t;
       }
-      recordFailure(a, t);
-    } finally {
-      if (a.awaited) {
-        waiters.ended(a.id); // a caller in this process reads the outcome now
+      if (a.leaseLost) {
+        // shutdown gave the lease up (or tried to) or a heartbeat found it gone, and interrupted the
+        // handler: what it threw is not a failure of the job, and recording it would count an attempt
+        // the queue took away (when give-up failed, the lease expires and rescue decides instead)
+        LeaseLostException lost = new LeaseLostException(a.id, "not recording the failure of " + a + " ("
+            + describe(t) + "): the attempt no longer holds the job's lease (shutdown gave it up, or it expired)");
+        lost.addSuppressed(t);
+        leaseLost(a, lost);
+      } else {
+        recordFailure(a, t);
       }
+    } finally {
+      // a caller in this process reads the outcome now (the job may have been marked awaited by a
+      // call(...) with its unique key while it ran, so this does not trust the claim's flag)
+      waiters.ended(a.id);
     }
   }
 
@@ -78,13 +91,14 @@ final class AttemptRunner {
       TransactionalHandler<Object> handler = (TransactionalHandler<Object>) kind.txHandler();
       db.useTx(options, tx -> {
         enterGroup(tx, a);
-        complete(tx, a, json.encodeResult(handler.handle(tx, ctx)));
+        Object result = handler.handle(tx, ctx);
+        complete(tx, a, result, json.encodeResult(describeJob(a), result));
       });
     } else {
       JobHandler<Object> handler = (JobHandler<Object>) kind.handler();
       Object result = a.group == null ? handler.handle(ctx) : holdingGroupLock(a, () -> handler.handle(ctx));
-      String resultJson = json.encodeResult(result);
-      db.useTx(options, tx -> complete(tx, a, resultJson));
+      String resultJson = json.encodeResult(describeJob(a), result);
+      db.useTx(options, tx -> complete(tx, a, result, resultJson));
     }
   }
 
@@ -156,14 +170,29 @@ final class AttemptRunner {
     }
   }
 
-  private void complete(Tx tx, Attempt a, String resultJson) {
-    if (tx.update(sql.complete, now.param(), resultJson, a.id, a.token.toString()) != 1) {
+  private void complete(Tx tx, Attempt a, Object result, String resultJson) {
+    Optional<Boolean> awaited;
+    try {
+      awaited = tx.queryOne(sql.complete, rs -> rs.getBoolean(1), now.param(), resultJson, a.id, a.token.toString());
+    } catch (StatementException e) {
+      if (e.sqlState() != null && e.sqlState().startsWith(DATA_EXCEPTION)) {
+        // the only value of the completion that can be refused is the result (jsonb limits)
+        throw JsonCodec.resultNotStored(describeJob(a), result, "PostgreSQL refused it (SQLSTATE " + e.sqlState()
+            + "): " + e.getMessage(), e);
+      }
+      throw e;
+    }
+    if (awaited.isEmpty()) {
       throw new LeaseLostException(a.id, "cannot complete " + a + ": the attempt no longer holds the job's lease"
           + " (it expired and the job was rescued, or shutdown gave it up); its writes are rolled back");
     }
-    if (a.awaited) {
+    if (awaited.get()) {
       announce(tx, a.id);
     }
+  }
+
+  private static String describeJob(Attempt a) {
+    return "job " + a.id + " (kind '" + a.kind + "')";
   }
 
   /** Tells waiting callers in every process, at commit, that the job ended. */
@@ -221,12 +250,20 @@ final class AttemptRunner {
   }
 
   static String describe(Throwable error) {
-    return error.toString();
+    return storable(error.toString());
   }
 
   private static String trace(Throwable error) {
     StringWriter out = new StringWriter();
     error.printStackTrace(new PrintWriter(out));
-    return out.toString().lines().limit(TRACE_FRAMES).reduce((x, y) -> x + "\n" + y).orElse("");
+    return storable(out.toString().lines().limit(TRACE_FRAMES).reduce((x, y) -> x + "\n" + y).orElse(""));
+  }
+
+  /**
+   * The text with every U+0000 replaced by U+FFFD: PostgreSQL cannot store NUL in text, and an error
+   * message holding one (from a handler's exception) would make the failure unrecordable.
+   */
+  private static String storable(String text) {
+    return text.replace('\0', '\uFFFD');
   }
 }

@@ -37,7 +37,7 @@ final class Caller {
   <R> R call(Object args, EnqueueOptions options, Class<R> resultType, Duration timeout) {
     Database db = config.db();
     int level = runLevel(db);
-    long deadline = System.nanoTime() + timeout.toNanos();
+    long deadline = System.nanoTime() + Durations.nanos(timeout);
     long id = db.inNewTx(config.txOptions().name("call: enqueue"), tx -> {
       long jobId = producer.enqueue(tx, args, options).id();
       tx.update(sql.markCall, level, jobId);

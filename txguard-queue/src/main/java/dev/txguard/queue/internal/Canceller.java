@@ -17,6 +17,8 @@ import java.util.List;
  */
 final class Canceller {
   private static final String LOCK_NOT_AVAILABLE = "55P03";
+  /** The longest {@code lock_timeout} PostgreSQL accepts. */
+  static final Duration MAX_WAIT = Duration.ofMillis(Integer.MAX_VALUE);
   private final QueueConfig config;
   private final Sql sql;
   private final Now now;
@@ -51,23 +53,41 @@ final class Canceller {
     return new CancelResult(counts[0], Math.max(0, asked - (int) still), (int) still);
   }
 
-  /** Cancels what has not started and flags what runs; returns {cancelled, asked to stop}. */
+  /**
+   * Cancels what has not started and flags what runs, in one statement (see cancel.sql); returns
+   * {cancelled, asked to stop}.
+   */
   private int[] mark(Long id, String group) {
     Database db = config.db();
-    int[] counts = db.inNewTx(config.txOptions().name("cancel"), tx -> {
-      List<Object[]> cancelled = tx.query(sql.cancelPending, rs -> new Object[] {rs.getLong(1), rs.getBoolean(2)},
-          now.param(), id, group);
-      cancelled.stream().filter(r -> (Boolean) r[1]).forEach(r -> announce(tx, (Long) r[0]));
-      List<Long> asked = tx.query(sql.requestCancel, rs -> rs.getLong(1), id, group);
-      cancelled.stream().filter(r -> (Boolean) r[1]).forEach(r -> waiters.ended((Long) r[0]));
-      return new int[] {cancelled.size(), asked.size()};
+    List<Object[]> rows = db.inNewTx(config.txOptions().name("cancel"), tx -> {
+      List<Object[]> marked = tx.query(sql.cancel,
+          rs -> new Object[] {rs.getLong(1), rs.getBoolean(2), rs.getBoolean(3)}, now.param(), id, group);
+      marked.stream().filter(r -> (Boolean) r[1] && (Boolean) r[2]).forEach(r -> announce(tx, (Long) r[0]));
+      return marked;
     });
+    int cancelled = 0;
+    for (Object[] r : rows) {
+      if ((Boolean) r[1]) {
+        cancelled++;
+        if ((Boolean) r[2]) {
+          waiters.ended((Long) r[0]);
+        }
+      }
+    }
     for (Attempt a : running.snapshot()) {
       if ((id != null && a.id == id) || (group != null && group.equals(a.group))) {
         a.cancelRequested = true;
       }
     }
-    return counts;
+    return new int[] {cancelled, rows.size() - cancelled};
+  }
+
+  /**
+   * {@code wait} as a {@code lock_timeout}: at least 1 ms (0 would wait forever), at most the
+   * setting's limit of {@link Integer#MAX_VALUE} ms (about 24.8 days).
+   */
+  static long lockTimeoutMillis(Duration wait) {
+    return wait.compareTo(MAX_WAIT) >= 0 ? MAX_WAIT.toMillis() : Math.max(1, wait.toMillis());
   }
 
   private void announce(Tx tx, long id) {
@@ -83,7 +103,8 @@ final class Canceller {
           return tx.queryOne("select pg_try_advisory_xact_lock(?, hashtext(?))", rs -> rs.getBoolean(1),
               LockKeys.GROUP, key).orElse(false);
         }
-        tx.queryOne("select set_config('lock_timeout', ?, true)", rs -> rs.getString(1), Math.max(1, wait.toMillis()) + "ms");
+        tx.queryOne("select set_config('lock_timeout', ?, true)", rs -> rs.getString(1),
+            lockTimeoutMillis(wait) + "ms");
         tx.queryOne("select pg_advisory_xact_lock(?, hashtext(?))::text", rs -> rs.getString(1), LockKeys.GROUP, key);
         return true;
       });

@@ -33,6 +33,8 @@ final class ControlConnection implements Runnable {
   private final Waiters waiters;
   private volatile boolean leader;
   private volatile boolean stopped;
+  /** Set when this process's maintenance can no longer run: it must not lead (again). */
+  private volatile boolean resigned;
   private volatile Connection conn;
   private Thread thread;
   private long nextElection;
@@ -50,6 +52,17 @@ final class ControlConnection implements Runnable {
 
   void start() {
     thread = Thread.ofPlatform().daemon().name("txguard-queue-control-" + sql.schema).start(this);
+  }
+
+  /**
+   * Gives leadership up for good, keeping the connection (LISTEN goes on): for a process whose
+   * maintenance loop ended, so that a live process leads instead. Takes effect at the next election
+   * round of the connection's thread.
+   */
+  void resign() {
+    resigned = true;
+    Events.LOG.error("maintenance of queue schema {} ended unexpectedly in {}; giving leadership up", sql.schema,
+        config.owner());
   }
 
   /** Gives leadership up, closes the connection and ends the thread. */
@@ -91,7 +104,7 @@ final class ControlConnection implements Runnable {
         elect();
         for (PGNotification n : notifications()) {
           if (n.getName().equals(sql.doneChannel)) {
-            waiters.ended(Long.parseLong(n.getParameter()));
+            ended(n.getParameter());
           } else {
             fetchers.getOrDefault(n.getParameter(), List.of()).forEach(f -> f.wake.raise());
           }
@@ -101,6 +114,15 @@ final class ControlConnection implements Runnable {
       }
     }
     close();
+  }
+
+  /** A job ended (payload: its id); a payload that is no id (a foreign NOTIFY) is ignored. */
+  private void ended(String payload) {
+    try {
+      waiters.ended(Long.parseLong(payload));
+    } catch (NumberFormatException e) {
+      Events.LOG.warn("ignoring a notification on {} whose payload is not a job id: {}", sql.doneChannel, payload);
+    }
   }
 
   /** Opens the control connection: from controlConnection(...) when given, else the database's own source. */
@@ -135,6 +157,17 @@ final class ControlConnection implements Runnable {
       return;
     }
     nextElection = nowMs + config.maintenanceInterval().toMillis();
+    if (resigned) {
+      if (leader) {
+        try (PreparedStatement ps = conn.prepareStatement("select pg_advisory_unlock(?, hashtext(?))")) {
+          ps.setInt(1, LockKeys.LEADER);
+          ps.setString(2, sql.schema);
+          ps.execute();
+        }
+        leader = false;
+      }
+      return;
+    }
     if (leader) {
       try (Statement st = conn.createStatement()) {
         st.execute("select 1"); // still connected, so still holding the lock

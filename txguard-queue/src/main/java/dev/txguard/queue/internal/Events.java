@@ -5,7 +5,11 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Calls the listener; a listener that throws is logged and never changes a job's outcome. */
+/**
+ * Calls the listener; a listener that throws — an exception or an {@link Error} — is logged and
+ * never changes a job's outcome nor ends the thread that fired the event (an attempt, the
+ * heartbeat, maintenance).
+ */
 final class Events {
   static final Logger LOG = LoggerFactory.getLogger("dev.txguard.queue");
   private final QueueListener listener;
@@ -17,7 +21,7 @@ final class Events {
   void fire(Consumer<QueueListener> event) {
     try {
       event.accept(listener);
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
       LOG.warn("queue listener {} threw; ignored", listener, e);
     }
   }

@@ -52,7 +52,9 @@ final class Fetcher extends BackgroundLoop {
         }
       } catch (InterruptedException e) {
         return;
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
+        // whatever went wrong (a database error, an Error from a listener or the JVM), the fetcher
+        // must live on: its queue's level would not be worked until the process restarts
         Events.LOG.warn("claiming jobs of queue '{}' failed; trying again after the poll interval", queue, e);
         try {
           wake.await(config.pollInterval());
@@ -67,12 +69,14 @@ final class Fetcher extends BackgroundLoop {
     slots.acquire(limit);
     List<Attempt> attempts;
     try {
-      attempts = config.db().inTx(config.txOptions().name("claim " + queue), tx -> tx.query(sql.claim,
-          rs -> new Attempt(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(6),
-              rs.getInt(7), rs.getObject(8, java.time.OffsetDateTime.class).toInstant(),
-              rs.getObject(9, UUID.class), rs.getString(11), rs.getBoolean(12), level),
-          now.param(), queue, kinds, level, limit, config.owner(), config.leaseDuration().toMillis()));
-    } catch (RuntimeException e) {
+      attempts = config.db().inTx(config.txOptions().name("claim " + queue), tx -> tx.query(sql.claim, rs -> {
+        Attempt a = new Attempt(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(6),
+            rs.getInt(7), rs.getObject(8, java.time.OffsetDateTime.class).toInstant(),
+            rs.getObject(9, UUID.class), rs.getString(11), rs.getBoolean(12), level);
+        a.cancelRequested = rs.getBoolean(13);
+        return a;
+      }, now.param(), queue, kinds, level, limit, config.owner(), config.leaseDuration().toMillis()));
+    } catch (RuntimeException | Error e) {
       slots.release(limit);
       throw e;
     }

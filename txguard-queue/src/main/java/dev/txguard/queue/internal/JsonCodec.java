@@ -2,8 +2,10 @@ package dev.txguard.queue.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.txguard.queue.JobError;
+import dev.txguard.queue.NonRetryableJobException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -13,6 +15,9 @@ import java.util.Map;
 /** Arguments, results and recorded errors to and from JSON. Thread-safe. */
 final class JsonCodec {
   private static final TypeReference<List<Map<String, Object>>> ERRORS = new TypeReference<>() {};
+  /** Why a string holding U+0000 cannot be stored. */
+  static final String NUL_REASON = "it contains the character U+0000 (NUL), which PostgreSQL cannot store in"
+      + " text or jsonb";
   private final ObjectMapper mapper;
 
   JsonCodec(ObjectMapper mapper) {
@@ -23,7 +28,8 @@ final class JsonCodec {
    * Serializes {@code args} and reads the JSON back into the kind's type, so that arguments a worker
    * could not read fail here, at enqueue.
    *
-   * @throws IllegalArgumentException naming the kind and type if either direction fails
+   * @throws IllegalArgumentException naming the kind and type if either direction fails, or if the
+   *     JSON holds U+0000, which jsonb cannot store
    */
   String encodeArgs(Kind kind, Object args) {
     String json;
@@ -40,6 +46,12 @@ final class JsonCodec {
           + ") serialise to " + abbreviate(json) + " but cannot be read back, so no worker could run the job: "
           + firstLine(e), e);
     }
+    String nul = nulPath(json);
+    if (nul != null) {
+      throw new IllegalArgumentException("args of job kind '" + kind.name() + "' (type " + kind.argsType().getName()
+          + ") cannot be enqueued: " + NUL_REASON + " (at " + nul + "); remove it, or encode binary data (e.g."
+          + " as Base64)");
+    }
     return json;
   }
 
@@ -47,9 +59,96 @@ final class JsonCodec {
     return mapper.readValue(json, kind.argsType());
   }
 
-  /** The result's JSON, or null for none. */
-  String encodeResult(Object result) throws JsonProcessingException {
-    return result == null ? null : mapper.writeValueAsString(result);
+  /**
+   * The result's JSON, or null for none.
+   *
+   * @param job names the job in the message, e.g. {@code "job 12 (kind 'price')"}
+   * @throws NonRetryableJobException if the result cannot be written as JSON or holds a character
+   *     PostgreSQL cannot store: the handler ran to its end, and another attempt would only repeat
+   *     its effects for a result that still could not be stored
+   */
+  String encodeResult(String job, Object result) {
+    if (result == null) {
+      return null;
+    }
+    String json;
+    try {
+      json = mapper.writeValueAsString(result);
+    } catch (JsonProcessingException | RuntimeException e) {
+      throw resultNotStored(job, result, "it cannot be serialised to JSON: " + firstLine(e), e);
+    }
+    String nul = nulPath(json);
+    if (nul != null) {
+      throw resultNotStored(job, result, NUL_REASON + " (at " + nul + ")", null);
+    }
+    return json;
+  }
+
+  /** Why a result the database refused is not retried; see {@link #encodeResult}. */
+  static NonRetryableJobException resultNotStored(String job, Object result, String reason, Throwable cause) {
+    return new NonRetryableJobException("the result of " + job + (result == null ? "" : ", of type "
+        + result.getClass().getName()) + ", cannot be stored: " + reason + ". The job is discarded, not retried:"
+        + " its handler ran to the end, and another attempt would repeat its effects for a result that could"
+        + " still not be stored", cause);
+  }
+
+  /**
+   * Where a JSON text holds the character U+0000 (raw, or as the JSON escape backslash-u-0000), as a
+   * path like {@code $.items[2].name}; null if it holds none.
+   */
+  String nulPath(String json) {
+    if (!containsNul(json)) {
+      return null;
+    }
+    try {
+      String path = nulPath(mapper.readTree(json), "$");
+      return path != null ? path : "$";
+    } catch (JsonProcessingException | RuntimeException e) {
+      return "$";
+    }
+  }
+
+  private static String nulPath(JsonNode node, String path) {
+    if (node.isTextual()) {
+      return node.textValue().indexOf('\0') >= 0 ? path : null;
+    }
+    if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        String p = nulPath(node.get(i), path + "[" + i + "]");
+        if (p != null) {
+          return p;
+        }
+      }
+    } else if (node.isObject()) {
+      for (Map.Entry<String, JsonNode> field : node.properties()) {
+        String p = field.getKey().indexOf('\0') >= 0 ? path + " (a field name)"
+            : nulPath(field.getValue(), path + "." + field.getKey());
+        if (p != null) {
+          return p;
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Whether the JSON text holds U+0000, raw or as the JSON escape backslash-u-0000 (an escaped
+   * backslash followed by {@code u0000} is text, not the escape).
+   */
+  static boolean containsNul(String json) {
+    for (int i = 0; i < json.length(); i++) {
+      char c = json.charAt(i);
+      if (c == '\0') {
+        return true;
+      }
+      if (c == '\\' && i + 1 < json.length()) {
+        if (json.startsWith("u0000", i + 1)) {
+          return true;
+        }
+        i++; // skip the escaped character, so that an escaped backslash is not read as an escape
+      }
+    }
+    return false;
   }
 
   /** The result read into {@code type}; null for a job that returned none. */

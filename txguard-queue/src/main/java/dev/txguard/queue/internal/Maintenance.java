@@ -17,31 +17,46 @@ final class Maintenance extends BackgroundLoop {
   private final Now now;
   private final ControlConnection control;
   private final Events events;
+  private final Waiters waiters;
+  private final int level;
 
-  Maintenance(QueueConfig config, Sql sql, Now now, ControlConnection control, Events events) {
+  Maintenance(QueueConfig config, Sql sql, Now now, ControlConnection control, Events events, Waiters waiters,
+      int level) {
     this.config = config;
     this.sql = sql;
     this.now = now;
     this.control = control;
     this.events = events;
+    this.waiters = waiters;
+    this.level = level;
   }
 
+  /** Starts the loop at the housekeeping level (see {@link QueueEngine}). */
   void start() {
-    start("txguard-queue-maintenance", this);
+    start("txguard-queue-maintenance", () -> Levels.run(config.db(), level, this));
   }
 
   @Override
   public void run() {
-    while (!stopped()) {
-      try {
-        wake.await(config.maintenanceInterval());
-        if (!stopped() && control.isLeader()) {
-          runOnce();
+    try {
+      while (!stopped()) {
+        try {
+          wake.await(config.maintenanceInterval());
+          if (!stopped() && control.isLeader()) {
+            runOnce();
+          }
+        } catch (InterruptedException e) {
+          return;
+        } catch (Throwable e) {
+          // a failed round (database error, an Error from a listener or the JVM) must not end the
+          // loop: the leader would keep its lock while nobody rescues, promotes or deletes
+          Events.LOG.warn("queue maintenance failed; trying again in {}", config.maintenanceInterval(), e);
         }
-      } catch (InterruptedException e) {
-        return;
-      } catch (RuntimeException e) {
-        Events.LOG.warn("queue maintenance failed; trying again in {}", config.maintenanceInterval(), e);
+      }
+    } finally {
+      if (!stopped()) {
+        // the loop ends although nobody stopped it: let another process lead
+        control.resign();
       }
     }
   }
@@ -63,16 +78,23 @@ final class Maintenance extends BackgroundLoop {
     List<Object[]> rescued = config.db().inTx(config.txOptions().name("rescue"), tx -> {
       List<Object[]> rows = tx.query(sql.rescue,
           rs -> new Object[] {new JobEvent(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4)),
-              JobState.fromSql(rs.getString(5))},
+              JobState.fromSql(rs.getString(5)), rs.getBoolean(6)},
           now.param(), BATCH);
       // wake the workers of the queues that got jobs back, at commit
       rows.stream().filter(r -> r[1] == JobState.AVAILABLE).map(r -> ((JobEvent) r[0]).queue()).distinct()
           .forEach(q -> tx.queryOne("select pg_notify(?, ?)::text", rs -> rs.getString(1), sql.channel, q));
+      // and the callers waiting for jobs that ended (failed or cancelled), in every process
+      rows.stream().filter(r -> ((JobState) r[1]).isFinal() && (Boolean) r[2])
+          .forEach(r -> tx.queryOne("select pg_notify(?, ?)::text", rs -> rs.getString(1), sql.doneChannel,
+              Long.toString(((JobEvent) r[0]).id())));
       return rows;
     });
     for (Object[] r : rescued) {
       JobEvent job = (JobEvent) r[0];
       JobState state = (JobState) r[1];
+      if (state.isFinal() && (Boolean) r[2]) {
+        waiters.ended(job.id());
+      }
       Events.LOG.warn("rescued job {} ({} on {}, attempt {}): its lease expired; now {}", job.id(), job.kind(),
           job.queue(), job.attempt(), state);
       events.fire(l -> l.onRescued(job, state));

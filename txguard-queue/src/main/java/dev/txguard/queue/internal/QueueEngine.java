@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 
 /**
  * The runtime behind {@code JobQueue}: enqueue, migrations, and the worker side (fetchers, attempts,
@@ -36,6 +37,7 @@ public final class QueueEngine {
   private final Map<String, List<Fetcher>> fetchers = new LinkedHashMap<>();
   private final Waiters waiters = new Waiters();
   private Phase phase = Phase.NEW;
+  private int housekeepingLevel;
   private Heartbeat heartbeat;
   private ControlConnection control;
   private Maintenance maintenance;
@@ -84,11 +86,32 @@ public final class QueueEngine {
     return new Canceller(config, sql, now, running, waiters);
   }
 
-  /** Starts fetchers for the configured queues, the heartbeat, the control connection and maintenance. */
+  /**
+   * Starts fetchers for the configured queues, the heartbeat, the control connection and maintenance.
+   *
+   * <p>The heartbeat, maintenance and the give-ups at shutdown run at the <em>housekeeping
+   * level</em>: one above the highest run level when the database has such a level, else the
+   * highest run level. No attempt of this queue, and no caller of {@code call} waiting for one, ever
+   * holds a connection of that level, so exhausted run-level pools can delay neither lease
+   * extension nor rescue and promotion.
+   *
+   * @throws IllegalStateException if the database cannot open units at every run level (its
+   *     {@code maxLevels} is at most {@code runLevels - 1})
+   */
   public synchronized void start() {
     if (phase != Phase.NEW) {
       throw new IllegalStateException("the queue was already " + phase.name().toLowerCase() + "; start() runs once");
     }
+    int top = config.runLevels() - 1;
+    try {
+      Levels.run(config.db(), top, () -> {});
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException("runLevels(" + config.runLevels() + ") makes this queue claim and run jobs at"
+          + " levels 0 to " + top + ", but " + config.db() + " cannot open units at level " + top + ": lower"
+          + " JobQueue.Builder#runLevels, or raise Database.Builder#maxLevels above " + top + " (" + e.getMessage()
+          + ")", e);
+    }
+    housekeepingLevel = levelUsable(top + 1) ? top + 1 : top;
     phase = Phase.STARTED;
     AttemptRunner runner = new AttemptRunner(config, sql, json, now, events, waiters);
     for (String q : config.queues().keySet()) {
@@ -98,9 +121,9 @@ public final class QueueEngine {
       }
       fetchers.put(q, List.copyOf(perLevel));
     }
-    heartbeat = new Heartbeat(config, sql, now, running);
+    heartbeat = new Heartbeat(config, sql, now, running, housekeepingLevel);
     control = new ControlConnection(config, sql, Map.copyOf(fetchers), waiters);
-    maintenance = new Maintenance(config, sql, now, control, events);
+    maintenance = new Maintenance(config, sql, now, control, events, waiters, housekeepingLevel);
     heartbeat.start();
     control.start();
     maintenance.start();
@@ -118,7 +141,7 @@ public final class QueueEngine {
       return true;
     }
     phase = Phase.STOPPED;
-    long deadline = System.nanoTime() + timeout.toNanos();
+    long deadline = System.nanoTime() + Durations.nanos(timeout);
     for (List<Fetcher> fs : fetchers.values()) {
       for (Fetcher f : fs) {
         f.stop();
@@ -126,7 +149,12 @@ public final class QueueEngine {
     }
     boolean finished = running.awaitEmpty(deadline);
     if (!finished) {
-      giveUp(running.snapshot());
+      // on a thread of its own at the housekeeping level: never in a unit of the thread calling
+      // stop(), and never waiting for a connection of a pool the attempts being given up hold
+      List<Attempt> attempts = running.snapshot();
+      Thread t = Thread.ofVirtual().name("txguard-queue-give-up").start(
+          () -> Levels.run(config.db(), housekeepingLevel, () -> giveUp(attempts)));
+      t.join();
     }
     heartbeat.stop();
     maintenance.stop();
@@ -134,14 +162,35 @@ public final class QueueEngine {
     return finished;
   }
 
+  /**
+   * Hands each attempt's lease back (or ends its job cancelled when cancel was requested; see
+   * give_up.sql), then interrupts the attempt.
+   */
   private void giveUp(List<Attempt> attempts) {
     for (Attempt a : attempts) {
       a.leaseLost = true;
       try {
-        Levels.run(config.db(), a.level, () -> config.db().useTx(config.txOptions().name("give up lease"),
-            tx -> tx.queryOne(sql.giveUp, rs -> rs.getString(1), now.param(), a.id, a.token.toString())
-                .ifPresent(q -> tx.queryOne("select pg_notify(?, ?)::text", rs -> rs.getString(1), sql.channel, q))));
-        Events.LOG.info("gave the lease of {} back at shutdown", a);
+        Optional<Object[]> given = config.db().inTx(config.txOptions().name("give up lease"), tx -> {
+          Optional<Object[]> row = tx.queryOne(sql.giveUp,
+              rs -> new Object[] {rs.getString(1), JobState.fromSql(rs.getString(2)), rs.getBoolean(3)},
+              now.param(), a.id, a.token.toString());
+          row.ifPresent(r -> {
+            if (r[1] == JobState.AVAILABLE) {
+              tx.queryOne("select pg_notify(?, ?)::text", rs -> rs.getString(1), sql.channel, r[0]);
+            } else if ((Boolean) r[2]) {
+              tx.queryOne("select pg_notify(?, ?)::text", rs -> rs.getString(1), sql.doneChannel, Long.toString(a.id));
+            }
+          });
+          return row;
+        });
+        if (given.isPresent() && given.get()[1] == JobState.CANCELLED) {
+          Events.LOG.info("{} ended cancelled at shutdown: cancel had been requested", a);
+          waiters.ended(a.id);
+          events.fire(l -> l.onFailed(a.event(), new CancellationException("cancel was requested and the attempt"
+              + " was stopped at shutdown"), JobState.CANCELLED));
+        } else if (given.isPresent()) {
+          Events.LOG.info("gave the lease of {} back at shutdown", a);
+        }
       } catch (RuntimeException e) {
         Events.LOG.warn("cannot give the lease of {} back; it will be rescued when it expires", a, e);
       }
@@ -180,7 +229,7 @@ public final class QueueEngine {
 
   /** Runs one maintenance round now, leader or not (tests). */
   public void runMaintenance() {
-    new Maintenance(config, sql, now, null, events).runOnce();
+    new Maintenance(config, sql, now, null, events, waiters, 0).runOnce();
   }
 
   /** The job's current row. */
@@ -208,6 +257,16 @@ public final class QueueEngine {
     Map<String, Map<JobState, Long>> frozen = new HashMap<>();
     counts.forEach((q, m) -> frozen.put(q, Map.copyOf(m)));
     return new QueueStats(frozen);
+  }
+
+  /** Whether units can run at {@code level} (the database's {@code maxLevels} is above it). */
+  private boolean levelUsable(int level) {
+    try {
+      Levels.run(config.db(), level, () -> {});
+      return true;
+    } catch (IllegalStateException e) {
+      return false;
+    }
   }
 
   private static Instant instant(OffsetDateTime t) {

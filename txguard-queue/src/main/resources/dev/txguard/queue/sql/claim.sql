@@ -2,7 +2,9 @@
 -- LOCKED (concurrent claimers take different jobs, nobody waits), moved to running, given a new
 -- attempt number and a lease (owner, fresh attempt token, expiry).
 -- Parameters: now (null: the database's now()), queue, kinds (text[]), run level, limit, lease owner,
--- lease duration in milliseconds.
+-- lease duration in milliseconds. Returns cancel_requested too: a job whose cancel was requested
+-- while an earlier attempt ran is not expected here (every way out of running honours it), but a
+-- handler must see the request if one ever is.
 with clock as (select coalesce(?::timestamptz, now()) as now),
 picked as (
   select j.id
@@ -23,4 +25,4 @@ set state = 'running',
 from picked, clock
 where j.id = picked.id
 returning j.id, j.kind, j.queue, j.args::text, j.priority, j.attempt, j.max_attempts, j.created_at,
-          j.lease_token, j.unique_key, j.job_group, j.awaited
+          j.lease_token, j.unique_key, j.job_group, j.awaited, j.cancel_requested

@@ -1,29 +1,30 @@
 -- Records a failed attempt, only if it still holds the lease, and decides what comes next:
--- cancelled (cancel was requested while it ran), discarded (non-retryable error), failed (attempts exhausted), or another attempt after the
--- retry delay (available at once when the delay is zero, retryable until then).
+-- cancelled (cancel was requested while it ran), discarded (non-retryable error), failed (attempts
+-- exhausted), or another attempt after the retry delay (available at once when the delay is zero,
+-- retryable until then).
+-- One UPDATE whose WHERE checks the lease and whose SET decides from the row itself: when a
+-- concurrent statement (cancel, rescue, give-up) changed the row after this statement's snapshot,
+-- READ COMMITTED re-checks the WHERE and computes the SET on the row's newest version, so a cancel
+-- committed meanwhile is honoured and a lease lost meanwhile matches nothing.
 -- Parameters: now (null: the database's now()), discard (boolean), retry delay in ms, id, attempt
 -- token, error text, error trace.
-with clock as (select coalesce(?::timestamptz, now()) as now),
-decision as (
-  select j.id,
-         case when j.cancel_requested then 'cancelled'
-              when ?::boolean then 'discarded'
-              when j.attempt >= j.max_attempts then 'failed'
-              else 'retry' end as outcome,
-         clock.now + ?::bigint * interval '1 millisecond' as retry_at,
-         clock.now
-  from ${schema}.job j, clock
-  where j.id = ? and j.lease_token = ?::uuid and j.state = 'running'
+with v as (
+  select coalesce(?::timestamptz, now()) as now, ?::boolean as discard,
+         ?::bigint * interval '1 millisecond' as delay, ?::bigint as id, ?::uuid as token,
+         ?::text as error, ?::text as trace
 )
 update ${schema}.job j
-set state = case when d.outcome <> 'retry' then d.outcome
-                 when d.retry_at <= d.now then 'available'
+set state = case when j.cancel_requested then 'cancelled'
+                 when v.discard then 'discarded'
+                 when j.attempt >= j.max_attempts then 'failed'
+                 when v.delay <= interval '0' then 'available'
                  else 'retryable' end,
-    run_at = case when d.outcome = 'retry' then d.retry_at else j.run_at end,
-    finalized_at = case when d.outcome = 'retry' then null else d.now end,
+    run_at = case when j.cancel_requested or v.discard or j.attempt >= j.max_attempts then j.run_at
+                  else v.now + v.delay end,
+    finalized_at = case when j.cancel_requested or v.discard or j.attempt >= j.max_attempts then v.now end,
     errors = j.errors || jsonb_build_array(jsonb_build_object(
-        'attempt', j.attempt, 'at', d.now, 'error', ?::text, 'trace', ?::text)),
+        'attempt', j.attempt, 'at', v.now, 'error', v.error, 'trace', v.trace)),
     lease_owner = null, lease_token = null, lease_expires_at = null
-from decision d
-where j.id = d.id
+from v
+where j.id = v.id and j.lease_token = v.token and j.state = 'running'
 returning j.state, j.run_at, j.awaited

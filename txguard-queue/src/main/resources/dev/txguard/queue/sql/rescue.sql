@@ -1,7 +1,9 @@
 -- Maintenance: jobs whose lease expired (their worker died or lost the database) go back to the
--- queue, or fail when their attempts are exhausted (or end cancelled when cancel was requested). Each row is matched on the attempt token it
--- had when selected, so an attempt whose lease was extended or that was completed meanwhile is
--- never overwritten. Parameters: now (null: the database's now()), batch size.
+-- queue, or fail when their attempts are exhausted (or end cancelled when cancel was requested).
+-- Each row is matched on the attempt token it had when selected, so an attempt whose lease was
+-- extended or that was completed meanwhile is never overwritten. Returns each job's id, kind,
+-- queue, attempt, new state and whether a caller awaits it.
+-- Parameters: now (null: the database's now()), batch size.
 with clock as (select coalesce(?::timestamptz, now()) as now),
 expired as (
   select j.id, j.lease_token, j.lease_owner
@@ -23,4 +25,4 @@ set state = case when j.cancel_requested then 'cancelled'
     lease_owner = null, lease_token = null, lease_expires_at = null
 from expired e, clock
 where j.id = e.id and j.lease_token = e.lease_token
-returning j.id, j.kind, j.queue, j.attempt, j.state
+returning j.id, j.kind, j.queue, j.attempt, j.state, j.awaited

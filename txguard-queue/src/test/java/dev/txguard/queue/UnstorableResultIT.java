@@ -1,0 +1,102 @@
+package dev.txguard.queue;
+
+import static dev.txguard.queue.QueueFixture.await;
+import static dev.txguard.queue.QueueFixture.state;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.txguard.Database;
+import dev.txguard.test.PostgresExtension;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A handler that ran to its end but returned a result that cannot be stored (Jackson cannot write
+ * it, or jsonb refuses it) ends its job discarded with the reason, after one run: retrying would
+ * repeat a plain handler's side effects for a result that still could not be stored.
+ */
+class UnstorableResultIT {
+  @RegisterExtension static final PostgresExtension pg = new PostgresExtension();
+  /** Which unstorable result to return: "bean", "nul" or "huge". */
+  record Send(String result) {}
+  record SendInTx(String result) {}
+
+  /** A class Jackson cannot serialise: no properties. */
+  static final class Opaque {}
+
+  static final Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
+  static Database db;
+  static JobQueue queue;
+
+  static Object result(String which) {
+    runs.computeIfAbsent(which, k -> new AtomicInteger()).incrementAndGet();
+    return switch (which) {
+      case "bean", "tx-bean" -> new Opaque();
+      case "nul", "tx-nul" -> Map.of("receipt", "abc\0def");
+      default -> new BigDecimal("1E+200000"); // beyond jsonb's numeric range
+    };
+  }
+
+  @BeforeAll
+  static void setUp() {
+    db = QueueFixture.db(pg, 8);
+    queue = QueueFixture.builder(pg, db, "results")
+        .handle("send", Send.class, job -> result(job.args().result()))
+        .handleInTx("send-tx", SendInTx.class, (tx, job) -> result(job.args().result()))
+        .queue("default", 4)
+        .build();
+    queue.migrate();
+    queue.start();
+  }
+
+  @AfterAll
+  static void tearDown() {
+    queue.stop(Duration.ofSeconds(10));
+    db.close();
+  }
+
+  static Job discardedAfterOneRun(Object args, String which) throws Exception {
+    long id = queue.enqueue(args, EnqueueOptions.defaults().maxAttempts(3)).id();
+    await("job " + id + " ends", () -> state(queue, id).isFinal());
+    Job job = queue.find(id).orElseThrow();
+    assertThat(job.state()).isEqualTo(JobState.DISCARDED);
+    assertThat(job.attempt()).isEqualTo(1);
+    assertThat(runs.get(which)).hasValue(1);
+    assertThat(job.errors()).singleElement().extracting(JobError::error).asString()
+        .contains("NonRetryableJobException: the result of job " + id)
+        .contains("cannot be stored")
+        .contains("The job is discarded, not retried");
+    return job;
+  }
+
+  @Test
+  void aResultJacksonCannotWriteDiscardsThePlainJob() throws Exception {
+    assertThat(discardedAfterOneRun(new Send("bean"), "bean").errors().getFirst().error())
+        .contains("of type " + Opaque.class.getName() + ", cannot be stored: it cannot be serialised to JSON");
+  }
+
+  @Test
+  void aResultHoldingNulDiscardsThePlainJob() throws Exception {
+    assertThat(discardedAfterOneRun(new Send("nul"), "nul").errors().getFirst().error())
+        .contains("it contains the character U+0000 (NUL), which PostgreSQL cannot store in text or jsonb"
+            + " (at $.receipt)");
+  }
+
+  @Test
+  void aResultJsonbRefusesDiscardsThePlainJob() throws Exception {
+    assertThat(discardedAfterOneRun(new Send("huge"), "huge").errors().getFirst().error())
+        .contains("cannot be stored: PostgreSQL refused it (SQLSTATE 22");
+  }
+
+  @Test
+  void theSameHoldsForTransactionalHandlers() throws Exception {
+    discardedAfterOneRun(new SendInTx("tx-bean"), "tx-bean");
+    discardedAfterOneRun(new SendInTx("tx-nul"), "tx-nul");
+  }
+}
