@@ -15,19 +15,11 @@ public final class Failures {
 
   /**
    * Whether the failure may succeed when the whole unit runs again: a serialization failure
-   * (40001), a deadlock (40P01) or a connection lost before COMMIT (class 08, 57P01-57P03) anywhere
-   * in the cause chain. The walk stops at txguard's own verdicts that must never be retried: an
-   * unknown commit outcome, a timeout, an exhausted inner unit, an exhausted pool.
-   */
-  public static boolean retryable(Throwable failure) {
-    return retryable(failure, true);
-  }
-
-  /**
-   * Like {@link #retryable(Throwable)}, but a lost connection counts only if
-   * {@code connectionLossCounts}: a unit passes whether its own connection was lost, so that the
-   * loss of some other connection its callback used (already committed work on it would run
-   * again) is not retried.
+   * (40001) or a deadlock (40P01) anywhere in the cause chain, or a lost connection (class 08,
+   * 57P01-57P03) when {@code connectionLossCounts}: a unit passes whether its own connection was
+   * lost, so that the loss of some other connection its callback used (already committed work on it
+   * would run again) is not retried. The walk stops at txguard's own verdicts that must never be
+   * retried: an unknown commit outcome, a timeout, an exhausted inner unit, an exhausted pool.
    */
   public static boolean retryable(Throwable failure, boolean connectionLossCounts) {
     Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());

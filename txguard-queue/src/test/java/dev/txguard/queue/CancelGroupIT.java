@@ -46,14 +46,12 @@ class CancelGroupIT {
         })
         .queue("default", 3)
         .build();
-    queue.migrate();
-    queue.start();
+    QueueFixture.start(queue);
   }
 
   @AfterAll
   static void tearDown() {
-    queue.stop(Duration.ofSeconds(10));
-    db.close();
+    QueueFixture.stop(queue, db);
   }
 
   static void enqueue(String batch, int jobs, int cleanupMs, boolean ignoresCancel) {

@@ -43,14 +43,12 @@ class InputValidationIT {
         })
         .queue("default", 4)
         .build();
-    queue.migrate();
-    queue.start();
+    QueueFixture.start(queue);
   }
 
   @AfterAll
   static void tearDown() {
-    queue.stop(Duration.ofSeconds(10));
-    db.close();
+    QueueFixture.stop(queue, db);
   }
 
   @Test

@@ -58,14 +58,12 @@ class ListenerErrorIT {
         .handle("ping", Ping.class, job -> job.args().n())
         .queue("default", 2)
         .build();
-    queue.migrate();
-    queue.start();
+    QueueFixture.start(queue);
   }
 
   @AfterAll
   static void tearDown() {
-    queue.stop(Duration.ofSeconds(10));
-    db.close();
+    QueueFixture.stop(queue, db);
   }
 
   /** A job of a queue nobody works, as if its worker had died: running, its lease expired. */

@@ -55,14 +55,12 @@ class MachinePoolIT {
         })
         .queue("default", 8)
         .build();
-    queue.migrate();
-    queue.start();
+    QueueFixture.start(queue);
   }
 
   @AfterAll
   static void tearDown() {
-    queue.stop(Duration.ofSeconds(10));
-    db.close();
+    QueueFixture.stop(queue, db);
   }
 
   /** Takes an idle machine for {@code task}; throws (and the job retries) when none is idle. */

@@ -21,6 +21,18 @@ final class QueueFixture {
         .retryBackoff(Duration.ZERO, Duration.ZERO);
   }
 
+  /** Migrates and starts a built queue (the usual class setup). */
+  static void start(JobQueue queue) {
+    queue.migrate();
+    queue.start();
+  }
+
+  /** Stops a started queue, waiting at most 10 s for running attempts, and closes its database. */
+  static void stop(JobQueue queue, Database db) {
+    queue.stop(Duration.ofSeconds(10));
+    db.close();
+  }
+
   /**
    * Waits until {@code condition} holds, failing after a generous bound: a liveness check, not a
    * speed assertion.

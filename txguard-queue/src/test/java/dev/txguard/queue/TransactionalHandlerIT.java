@@ -51,8 +51,7 @@ class TransactionalHandlerIT {
         })
         .queue("default", 4)
         .build();
-    queue.migrate();
-    queue.start();
+    QueueFixture.start(queue);
   }
 
   @AfterAll

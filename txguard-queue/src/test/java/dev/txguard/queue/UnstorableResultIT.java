@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.txguard.Database;
 import dev.txguard.test.PostgresExtension;
 import java.math.BigDecimal;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -51,14 +50,12 @@ class UnstorableResultIT {
         .handleInTx("send-tx", SendInTx.class, (tx, job) -> result(job.args().result()))
         .queue("default", 4)
         .build();
-    queue.migrate();
-    queue.start();
+    QueueFixture.start(queue);
   }
 
   @AfterAll
   static void tearDown() {
-    queue.stop(Duration.ofSeconds(10));
-    db.close();
+    QueueFixture.stop(queue, db);
   }
 
   static Job discardedAfterOneRun(Object args, String which) throws Exception {

@@ -106,4 +106,24 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
       return rs.getLong(1);
     }
   }
+
+  /**
+   * Waits (at most 60 s) until a session of this database waits for a lock while running a
+   * statement whose text contains {@code fragment} (within the first 1024 bytes, as much as
+   * {@code pg_stat_activity} shows): how a test arranges that one statement is blocked behind
+   * another before letting the other go on.
+   *
+   * @throws AssertionError if no such session appears in time
+   */
+  public void awaitLockWait(String fragment) throws SQLException, InterruptedException {
+    long end = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+    String query = "select count(*) from pg_stat_activity where datname = current_database()"
+        + " and wait_event_type = 'Lock' and position('" + fragment.replace("'", "''") + "' in query) > 0";
+    while (queryLong(query) == 0) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError("no statement containing '" + fragment + "' ever waited for a lock");
+      }
+      Thread.sleep(10);
+    }
+  }
 }

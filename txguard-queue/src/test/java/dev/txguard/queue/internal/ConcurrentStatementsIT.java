@@ -62,22 +62,6 @@ class ConcurrentStatementsIT {
     return id;
   }
 
-  /**
-   * Waits until a backend waits for a lock while running a statement containing {@code fragment}
-   * (within the first 1024 bytes of its text: pg_stat_activity shows no more).
-   */
-  static void awaitBlocked(String fragment) throws Exception {
-    long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    String query = "select count(*) from pg_stat_activity where datname = current_database()"
-        + " and wait_event_type = 'Lock' and position('" + fragment.replace("'", "''") + "' in query) > 0";
-    while (pg.queryLong(query) == 0) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("no statement containing '" + fragment + "' ever waited for a lock");
-      }
-      Thread.sleep(10);
-    }
-  }
-
   static String state(long id) throws Exception {
     try (Connection c = pg.connect(); Statement st = c.createStatement();
         var rs = st.executeQuery("select state from " + SCHEMA + ".job where id = " + id)) {
@@ -102,7 +86,7 @@ class ConcurrentStatementsIT {
             + " lease_token = null, lease_expires_at = null where id = " + id);
       }
       Future<Boolean> cancelled = threads.submit(() -> queue.cancel(id));
-      awaitBlocked("cancel_requested = true");
+      pg.awaitLockWait("cancel_requested = true");
       c.commit();
       assertThat(cancelled.get(60, TimeUnit.SECONDS)).isTrue();
     }
@@ -121,7 +105,7 @@ class ConcurrentStatementsIT {
         st.executeUpdate("update " + SCHEMA + ".job set cancel_requested = true where id = " + id);
       }
       Future<Optional<String>> recorded = threads.submit(() -> recordFailure(id, token));
-      awaitBlocked("Records a failed attempt");
+      pg.awaitLockWait("Records a failed attempt");
       c.commit();
       assertThat(recorded.get(60, TimeUnit.SECONDS)).hasValue("cancelled");
     }
@@ -143,7 +127,7 @@ class ConcurrentStatementsIT {
             + " lease_token = null, lease_expires_at = null where id = " + id);
       }
       Future<Optional<String>> recorded = threads.submit(() -> recordFailure(id, token));
-      awaitBlocked("Records a failed attempt");
+      pg.awaitLockWait("Records a failed attempt");
       c.commit();
       assertThat(recorded.get(60, TimeUnit.SECONDS)).isEmpty();
     }

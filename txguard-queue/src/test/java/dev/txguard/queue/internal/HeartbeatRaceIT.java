@@ -71,23 +71,10 @@ class HeartbeatRaceIT {
             + " lease_token = null, lease_expires_at = null where id = " + id);
       }
       Future<?> beat = threads.submit(heartbeat::beat);
-      awaitBlocked("set lease_expires_at = clock.now");
+      pg.awaitLockWait("set lease_expires_at = clock.now");
       c.commit();
       beat.get(60, TimeUnit.SECONDS);
     }
     assertThat(attempt.leaseLost).isFalse();
-  }
-
-  /** Waits until a backend waits for a lock while running a statement containing {@code fragment}. */
-  static void awaitBlocked(String fragment) throws Exception {
-    long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    String query = "select count(*) from pg_stat_activity where datname = current_database()"
-        + " and wait_event_type = 'Lock' and position('" + fragment.replace("'", "''") + "' in query) > 0";
-    while (pg.queryLong(query) == 0) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("no statement containing '" + fragment + "' ever waited for a lock");
-      }
-      Thread.sleep(10);
-    }
   }
 }
