@@ -39,6 +39,23 @@ import javax.sql.DataSource;
  *       outermost call retries.
  * </ul>
  *
+ * <h2>Connections go back as they were lent</h2>
+ * A unit, a manual {@link TxHandle} or a {@link #dataSource()} connection that changed its session
+ * (settings, search path, role, session advisory locks, temporary tables, LISTEN, prepared
+ * statements, JDBC schema, client info, holdability, type map or network timeout) has it reset with
+ * {@code DISCARD ALL} and the JDBC values put back before the connection serves anyone else, or the
+ * connection is discarded; one that changed nothing pays no extra round trip. Every session starts
+ * {@code READ COMMITTED, READ WRITE}, whatever the server's defaults, so units run with their own
+ * options. Transaction control sent as SQL inside a unit is refused. {@link Tx} lists exactly what
+ * is seen.
+ *
+ * <h2>Connecting</h2>
+ * Every connection attempt, the first one in {@link Builder#build()} included, ends within
+ * {@link Builder#connectionTimeout(Duration)}: with a URL, the driver's {@code loginTimeout} and
+ * {@code connectTimeout} default to it (a value given in the URL wins); with a DataSource, HikariCP
+ * sets its login timeout. Passwords never appear in messages, logs or reports: one given in the URL
+ * ({@code ?password=...} or {@code user:password@host}) is taken out of it before anything sees it.
+ *
  * <h2>Levels</h2>
  * Every database keeps one connection pool per nesting level. The top level (0) has
  * {@link Builder#poolSize(int)} connections; each higher level, opened on first use, has
@@ -216,7 +233,9 @@ public final class Database implements AutoCloseable {
    * unit's connection, so that code joins the unit (its {@code close()} is a no-op; its
    * {@code commit}/{@code rollback}/{@code setAutoCommit} are refused); outside a unit it hands out
    * a pooled connection in autocommit mode, which the caller must close (until then it holds a slot
-   * of the thread's level's pool, which units the thread opens meanwhile share). With Jdbi, set
+   * of the thread's level's pool, which units the thread opens meanwhile share; when it is closed,
+   * work left uncommitted is rolled back and whatever it changed in its session is reset). Inside a
+   * unit, transaction control sent as SQL through it is refused, as on {@link Tx#connection()}. With Jdbi, set
    * {@code jdbi.getConfig(Handles.class).setForceEndTransactions(false)} so that a handle over a
    * unit's connection may close without ending the transaction.
    */
@@ -274,7 +293,9 @@ public final class Database implements AutoCloseable {
 
     /**
      * The JDBC URL, e.g. {@code jdbc:postgresql://localhost:5432/app}. Set this or
-     * {@link #dataSource(DataSource)}.
+     * {@link #dataSource(DataSource)}. A password in it ({@code ?password=...}, or
+     * {@code user:password@} before the host) is used but taken out of the URL that pools, logs and
+     * messages see; giving one here and in {@link #password(String)} too fails {@link #build()}.
      *
      * @throws IllegalArgumentException if null or not a {@code jdbc:} URL
      */
@@ -356,7 +377,8 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * How long a unit waits for a free connection before {@link PoolExhaustedException}.
+     * How long a unit waits for a free connection before {@link PoolExhaustedException}, and how
+     * long any attempt to open a connection may take (login included) before it fails.
      *
      * @param timeout at least 250 ms (HikariCP's floor); default 30 s
      * @throws IllegalArgumentException if null or shorter than 250 ms
@@ -417,8 +439,9 @@ public final class Database implements AutoCloseable {
      * here, so a wrong URL, host or password fails now.
      *
      * @throws IllegalStateException if neither or both of {@code url} and {@code dataSource} are set,
-     *     or {@code user}/{@code password} are set with a {@code dataSource}
-     * @throws TxException if the database cannot be reached
+     *     {@code user}/{@code password} are set with a {@code dataSource}, or a password is given both
+     *     in the URL and by {@code password(...)}
+     * @throws TxException if the database cannot be reached within the connection timeout
      */
     public Database build() {
       if (url == null && dataSource == null) {

@@ -16,6 +16,40 @@ import java.util.Optional;
  * PostgreSQL the unit is aborted: every later statement fails at once, without a round trip, with
  * {@link TransactionAbortedException}.
  *
+ * <h2>A sealed unit</h2>
+ * Whatever SQL a unit sends, by any path ({@link #update}, {@link #query}, statements of
+ * {@link #connection()}, {@link Database#dataSource()} connections inside the unit, jOOQ or Jdbi on
+ * top of them), txguard reads it before it reaches the server:
+ * <ul>
+ *   <li><b>Transaction control is the unit's alone.</b> A statement beginning with {@code COMMIT},
+ *       {@code END}, {@code ROLLBACK}, {@code ABORT}, {@code BEGIN}, {@code START TRANSACTION},
+ *       {@code SAVEPOINT}, {@code RELEASE} or {@code PREPARE TRANSACTION} (also inside a
+ *       multi-statement string) is refused with an {@link java.sql.SQLException} of SQLSTATE
+ *       {@code 2D000} (wrapped in {@link StatementException} by this interface's methods), and the
+ *       unit is aborted. A transaction ended by a path txguard does not see (the driver's own
+ *       connection, unwrapped) is found from the driver's transaction status at the next statement
+ *       or at the end: the unit then fails with {@link CommitOutcomeUnknownException}, never reports
+ *       a commit or a rollback that did not happen, and its connection is discarded.
+ *   <li><b>The connection goes back as it was lent.</b> When the unit changed its session (a
+ *       statement beginning with {@code SET} other than {@code SET LOCAL}/{@code SET TRANSACTION},
+ *       {@code RESET}, {@code DISCARD}, {@code LISTEN}, {@code UNLISTEN}, {@code PREPARE},
+ *       {@code DEALLOCATE}, {@code DECLARE} or {@code LOAD}; text naming {@code set_config},
+ *       session advisory locks, {@code nextval}/{@code setval}, temporary tables or {@code dblink};
+ *       or a JDBC {@code setSchema}, {@code setCatalog}, {@code setClientInfo},
+ *       {@code setHoldability}, {@code setTypeMap} or {@code setNetworkTimeout}), the connection is
+ *       reset before anyone else gets it: {@code DISCARD ALL} (PostgreSQL documentation, "DISCARD":
+ *       settings, role, search path, advisory locks, temporary tables, LISTEN, prepared statements,
+ *       cursors, sequence state) and the JDBC values put back; a connection that cannot be reset is
+ *       discarded. A unit that changes nothing pays no extra round trip. State changed where txguard cannot see
+ *       it (inside a server-side function, on the unwrapped driver connection, or {@code currval}
+ *       state left by a column default's {@code nextval}) is not reset: do such work through
+ *       visible SQL, or read generated keys with {@code RETURNING}.
+ *   <li><b>Options always hold.</b> Every pooled session starts {@code READ COMMITTED, READ WRITE}
+ *       whatever the server's or role's defaults say, and {@code setReadOnly}/
+ *       {@code setTransactionIsolation} to other values than the unit's are refused, so a unit runs
+ *       with its own {@link TxOptions#isolation} and {@link TxOptions#readOnly}.
+ * </ul>
+ *
  * <p>A {@code Tx} belongs to the thread running its unit and is not for concurrent use. Once its
  * unit has ended, every method but {@link #name()} and {@link #attempt()} throws
  * {@link IllegalStateException} naming the unit, or {@link TxTimeoutException} when it ended by
@@ -24,9 +58,12 @@ import java.util.Optional;
 public interface Tx {
   /**
    * The unit's connection, for plain JDBC, jOOQ or Jdbi. It belongs to the unit: {@code commit},
-   * {@code rollback}, {@code close} and {@code setAutoCommit} are refused with
-   * {@link IllegalStateException}, because the unit ends the transaction itself. Statement errors on
-   * it abort the unit just like errors through {@link #update}.
+   * {@code rollback}, {@code close}, {@code setAutoCommit}, and {@code setReadOnly} or
+   * {@code setTransactionIsolation} to another value than the unit's, are refused with
+   * {@link IllegalStateException}, because the unit ends the transaction itself and runs with its
+   * own options; transaction control sent as SQL is refused as described above. Statement errors on
+   * it abort the unit just like errors through {@link #update}. Session changes made through it are
+   * reset when the unit ends.
    */
   Connection connection();
 

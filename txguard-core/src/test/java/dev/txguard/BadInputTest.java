@@ -81,6 +81,6 @@ class BadInputTest {
     assertThatThrownBy(() -> Database.builder().url("jdbc:postgresql://127.0.0.1:1/nowhere")
         .connectionTimeout(Duration.ofMillis(500)).build())
         .isInstanceOf(TxException.class)
-        .hasMessageStartingWith("cannot connect to jdbc:postgresql://127.0.0.1:1/nowhere:");
+        .hasMessageStartingWith("cannot connect to jdbc:postgresql://127.0.0.1:1/nowhere (connectionTimeout 500 ms):");
   }
 }

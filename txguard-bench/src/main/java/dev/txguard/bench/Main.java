@@ -48,6 +48,7 @@ public final class Main {
     List<String> profilers = new ArrayList<>();
     String only = null;
     Integer rounds = null;
+    List<String> contenders = OVERHEAD_CONTENDERS;
     Path out = Path.of("txguard-bench/target/bench-results");
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -58,8 +59,10 @@ public final class Main {
         case "--only" -> only = value(args, ++i, "--only");
         case "--out" -> out = Path.of(value(args, ++i, "--out"));
         case "--rounds" -> rounds = Integer.parseInt(value(args, ++i, "--rounds"));
+        case "--contenders" -> contenders = contenders(value(args, ++i, "--contenders"));
         default -> throw new IllegalArgumentException("unknown option " + args[i]
-            + "; use --full, --short, --smoke, --rounds N, --prof NAME, --only read|write|contention, --out DIR");
+            + "; use --full, --short, --smoke, --rounds N, --prof NAME, --only read|write|contention,"
+            + " --contenders A,B,..., --out DIR");
       }
     }
     if (rounds != null && rounds < 1) {
@@ -82,6 +85,7 @@ public final class Main {
     Files.deleteIfExists(checks);
 
     Report report = new Report(plan.name(), BenchSetup.url());
+    report.overheadContenders(contenders);
     System.out.println("txguard-bench, " + plan.name() + " mode, against " + BenchSetup.url());
     System.out.println("results and JMH logs go to " + out.toAbsolutePath());
 
@@ -106,9 +110,9 @@ public final class Main {
           continue;
         }
         System.out.println("round " + round + "/" + plan.rounds() + ", JMH: overhead, " + threads
-            + " thread(s): " + methods + " x 5 contenders");
+            + " thread(s): " + methods + " x " + contenders.size() + " contenders");
         report.add(run(plan, profilers, out, checks, "OverheadBenchmark\\." + methods + "$", threads,
-            "overhead-t" + threads + "-r" + round, rotated(OVERHEAD_CONTENDERS, round - 1)));
+            "overhead-t" + threads + "-r" + round, rotated(contenders, round - 1)));
       }
       if (only == null || only.equals("contention")) {
         System.out.println("round " + round + "/" + plan.rounds() + ", JMH: contention, "
@@ -134,6 +138,18 @@ public final class Main {
    */
   private static final List<String> OVERHEAD_CONTENDERS = List.of("jdbc", "txguard", "spring", "jdbi", "jooq");
   private static final List<String> CONTENTION_CONTENDERS = List.of("txguard", "jdbi", "immediate");
+
+  /** Parses {@code --contenders jdbc,txguard,...}: known names, at least one. */
+  private static List<String> contenders(String list) {
+    List<String> names = List.of(list.split(","));
+    for (String name : names) {
+      if (!Units.NAMES.contains(name)) {
+        throw new IllegalArgumentException("--contenders takes names from " + String.join(",", Units.NAMES)
+            + "; unknown: " + name);
+      }
+    }
+    return names;
+  }
 
   static List<String> rotated(List<String> contenders, int by) {
     List<String> order = new ArrayList<>(contenders);

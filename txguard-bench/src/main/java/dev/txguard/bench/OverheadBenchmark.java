@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Benchmark)
 public class OverheadBenchmark {
   /** Every contender; the runner ({@link Main}) sets the order per round. */
-  @Param({"jdbc", "txguard", "spring", "jdbi", "jooq"})
+  @Param({"jdbc", "txguard", "spring", "jdbi", "jooq", "txguard-set-local", "txguard-set-session"})
   public String contender;
 
   private Units units;

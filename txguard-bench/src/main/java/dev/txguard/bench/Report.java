@@ -40,6 +40,8 @@ final class Report {
   private final Map<String, Limit.Result> limits = new LinkedHashMap<>();
   private final Map<String, Samples> samples = new LinkedHashMap<>();
   private final Map<String, Map<String, String>> checks = new LinkedHashMap<>();
+  /** The overhead contenders this run measures, in the order the table lists them. */
+  private List<String> overheadContenders = List.of("jdbc", "txguard", "spring", "jdbi", "jooq");
   private int rounds;
 
   Report(String mode, String url) {
@@ -124,6 +126,7 @@ final class Report {
     sb.append("\n\n");
     List<String> verdicts = new ArrayList<>();
     renderOverhead(sb, verdicts);
+    renderReset(sb);
     renderContention(sb, verdicts);
     renderLimits(sb);
     if (!verdicts.isEmpty()) {
@@ -135,20 +138,61 @@ final class Report {
     return sb.toString();
   }
 
+  /** Sets the overhead contenders the run measures (all five APIs unless {@code --contenders} says otherwise). */
+  void overheadContenders(List<String> contenders) {
+    this.overheadContenders = List.copyOf(contenders);
+  }
+
+  /** The measured contenders that are APIs compared with each other (not the session-change pair). */
+  private List<String> apis() {
+    return overheadContenders.stream().filter(c -> !c.startsWith("txguard-set-")).toList();
+  }
+
+  /**
+   * The session-change pair: the same txguard unit with {@code SET LOCAL} (no reset) and with
+   * {@code SET} (reset at hand-back); the difference in time per unit and thread is the reset.
+   */
+  private void renderReset(StringBuilder sb) {
+    StringBuilder rows = new StringBuilder();
+    for (String unit : List.of("read", "write")) {
+      for (int threads : new int[] {1, 8}) {
+        Samples local = samples.get(unit + "/" + threads + "/txguard-set-local");
+        Samples session = samples.get(unit + "/" + threads + "/txguard-set-session");
+        if (local == null || session == null || local.primary().getN() == 0 || session.primary().getN() == 0) {
+          continue;
+        }
+        double l = median(local.primary());
+        double r = median(session.primary());
+        double extraMicros = threads * (1e6 / r - 1e6 / l);
+        rows.append("| ").append(unit).append(" | ").append(threads).append(" | ").append(number(l)).append(" | ")
+            .append(number(r)).append(" | ").append(ratio(session.primary(), local.primary())).append(" | ")
+            .append(String.format(java.util.Locale.ROOT, "%.0f", extraMicros)).append(" |\n");
+      }
+    }
+    if (rows.isEmpty()) {
+      return;
+    }
+    sb.append("Session reset: the txguard unit with `SET LOCAL application_name` first (no reset) against"
+        + " the same with `SET application_name` (reset with DISCARD ALL at hand-back).\n\n");
+    sb.append("| unit | threads | SET LOCAL ops/s | SET ops/s | SET ÷ SET LOCAL | reset µs per unit |\n");
+    sb.append("|---|---:|---:|---:|---:|---:|\n");
+    sb.append(rows).append('\n');
+  }
+
   private void renderOverhead(StringBuilder sb, List<String> verdicts) {
     StringBuilder rows = new StringBuilder();
     for (String unit : List.of("read", "write")) {
       for (int threads : new int[] {1, 8}) {
         Samples txguard = samples.get(unit + "/" + threads + "/txguard");
         boolean any = false;
-        for (String contender : List.of("jdbc", "txguard", "spring", "jdbi", "jooq")) {
+        for (String contender : apis()) {
           any |= samples.containsKey(unit + "/" + threads + "/" + contender);
         }
         if (!any) {
           continue;
         }
         Limit.Result limit = limits.get(unit + "/" + threads);
-        for (String contender : List.of("jdbc", "txguard", "spring", "jdbi", "jooq")) {
+        for (String contender : apis()) {
           Samples s = samples.get(unit + "/" + threads + "/" + contender);
           if (s == null || s.primary().getN() == 0) {
             rows.append(row(unit, String.valueOf(threads), contender, "FAILED (see the JMH log)", "", "", "", ""));

@@ -19,6 +19,10 @@ interface Units extends AutoCloseable {
   @Override
   void close();
 
+  /** Every contender's name. */
+  java.util.List<String> NAMES = java.util.List.of(
+      "jdbc", "txguard", "spring", "jdbi", "jooq", "txguard-set-local", "txguard-set-session");
+
   /** The contenders by the names the benchmarks' {@code contender} parameter uses. */
   static Units create(String contender) {
     return switch (contender) {
@@ -27,8 +31,10 @@ interface Units extends AutoCloseable {
       case "spring" -> new SpringUnits();
       case "jdbi" -> new JdbiUnits();
       case "jooq" -> new JooqUnits();
-      default -> throw new IllegalArgumentException(
-          "contender must be one of jdbc, txguard, spring, jdbi, jooq; was " + contender);
+      case "txguard-set-local" -> new SessionChangeUnits(false);
+      case "txguard-set-session" -> new SessionChangeUnits(true);
+      default -> throw new IllegalArgumentException("contender must be one of " + String.join(", ", NAMES)
+          + "; was " + contender);
     };
   }
 }

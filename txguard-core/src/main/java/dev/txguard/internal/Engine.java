@@ -45,10 +45,16 @@ public final class Engine implements AutoCloseable {
   public record Config(
       String url, String user, String password, DataSource dataSource, int poolSize, int levelPoolSize,
       int maxLevels, Duration connectionTimeout, TxOptions defaults, Duration leakThreshold,
-      TxListener listener) {}
+      TxListener listener) {
+    @Override
+    public String toString() {
+      return "Config[" + (dataSource != null ? "dataSource" : "url " + ConnectionSource.of(url, user, null, 0))
+          + ", poolSize " + poolSize + ", levelPoolSize " + levelPoolSize + ", maxLevels " + maxLevels + "]";
+    }
+  }
 
   private final Config config;
-  private final Pool.Source source;
+  private final ConnectionSource source;
   private final String name;
   private final AtomicReferenceArray<Pool> pools;
   private volatile Pool lockPool;
@@ -65,7 +71,8 @@ public final class Engine implements AutoCloseable {
    */
   public Engine(Config config) {
     this.config = config;
-    this.source = new Pool.Source(config.url(), config.user(), config.password(), config.dataSource());
+    this.source = config.dataSource() != null ? ConnectionSource.of(config.dataSource())
+        : ConnectionSource.of(config.url(), config.user(), config.password(), config.connectionTimeout().toMillis());
     this.name = "txguard-" + SEQUENCE.incrementAndGet();
     this.pools = new AtomicReferenceArray<>(config.maxLevels());
     this.listener = config.listener();
@@ -94,7 +101,8 @@ public final class Engine implements AutoCloseable {
       while (root.getCause() != null && root.getCause() != root) {
         root = root.getCause();
       }
-      throw new TxException("cannot connect to " + source.describe() + ": " + root.getMessage(), e);
+      throw new TxException("cannot connect to " + source.describe() + " (connectionTimeout "
+          + config.connectionTimeout().toMillis() + " ms): " + root.getMessage(), e);
     }
   }
 
@@ -693,9 +701,10 @@ public final class Engine implements AutoCloseable {
       current.unit.checkOpen();
       return GuardedConnection.lend(current.unit);
     }
-    Connection c = pool(ctx.nextLevel(this)).borrow(config.connectionTimeout().toMillis());
+    Pool pool = pool(ctx.nextLevel(this));
+    Connection c = pool.borrow(config.connectionTimeout().toMillis());
     c.setAutoCommit(true);
-    return c;
+    return SessionConnection.wrap(c, pool);
   }
 
   /** This runtime's name, used for its pools and threads. */

@@ -1,22 +1,23 @@
 package dev.txguard.internal;
 
+import dev.txguard.Isolation;
 import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
-import java.sql.CallableStatement;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Set;
 
 /**
- * The connection a unit lends out through {@code tx.connection()}: the real pooled connection,
- * minus the calls that would end or detach the unit's transaction behind its back. Statements
- * created from it report their errors to the unit, so a later message can name the first error.
+ * The connection a unit lends out through {@code tx.connection()} and, inside a unit,
+ * {@code db.dataSource()}: the real pooled connection, minus the calls that would end or detach
+ * the unit's transaction behind its back or run it with other options than its own. SQL sent
+ * through it, or through the statements it creates, is admitted by the unit first (transaction
+ * control is refused, session changes are noted for the reset at release), and failures are
+ * reported to the unit, so a later message can name the first error.
  */
-final class GuardedConnection implements InvocationHandler {
+final class GuardedConnection implements InvocationHandler, StatementWatcher {
   private static final Set<String> REFUSED = Set.of("commit", "close", "setAutoCommit", "abort");
 
   private final Unit unit;
@@ -61,6 +62,10 @@ final class GuardedConnection implements InvocationHandler {
           return null;
         }
         break;
+      case "setReadOnly":
+        return checkReadOnly((Boolean) args[0]);
+      case "setTransactionIsolation":
+        return checkIsolation((Integer) args[0]);
       default:
         break;
     }
@@ -71,68 +76,66 @@ final class GuardedConnection implements InvocationHandler {
               + " rolls back when it throws); use tx.savepoint(...) for a partial rollback");
     }
     unit.checkOpen();
-    Object result = call(method, unit.conn, args, null);
+    String sql = args != null && args.length > 0 && args[0] instanceof String s ? s : null;
+    if (name.startsWith("prepare")) {
+      beforeSql(sql);
+    } else if (SessionState.SETTERS.contains(name)) {
+      unit.session().beforeSetter(name, unit.conn);
+    }
+    Object result = StatementWatcher.call(this, method, unit.conn, args, sql);
     if (result instanceof Statement statement && method.getReturnType().isInterface()) {
-      String sql = args != null && args.length > 0 && args[0] instanceof String s ? s : null;
-      return StatementGuard.wrap(unit, statement, method.getReturnType(), sql);
+      return StatementWatcher.wrap(this, statement, method.getReturnType(), sql);
     }
     return result;
   }
 
-  private Object call(Method method, Object target, Object[] args, String sql) throws Throwable {
-    try {
-      return method.invoke(target, args);
-    } catch (InvocationTargetException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof SQLException sqlError) {
-        unit.noteError(sqlError, sql);
-      }
-      throw cause;
+  /** A unit runs with its own read-only mode: setting the same is a no-op, another is refused. */
+  private Object checkReadOnly(boolean readOnly) {
+    if (readOnly != unit.options.readOnly()) {
+      throw new IllegalStateException("Connection.setReadOnly(" + readOnly + ") is not allowed on the connection"
+          + " of unit '" + unit.name() + "', which is " + (unit.options.readOnly() ? "read-only" : "read-write")
+          + ": give the unit TxOptions.readOnly(" + readOnly + ") instead");
     }
+    return null;
   }
 
-  /** Reports a statement's SQL errors to its unit. */
-  private static final class StatementGuard implements InvocationHandler {
-    private final Unit unit;
-    private final Statement target;
-    private final String preparedSql;
-
-    private StatementGuard(Unit unit, Statement target, String preparedSql) {
-      this.unit = unit;
-      this.target = target;
-      this.preparedSql = preparedSql;
+  /** A unit runs with its own isolation level: setting the same is a no-op, another is refused. */
+  private Object checkIsolation(int level) {
+    Isolation own = unit.options.isolation();
+    if (level != jdbcLevel(own)) {
+      throw new IllegalStateException("Connection.setTransactionIsolation(" + level + ") is not allowed on the"
+          + " connection of unit '" + unit.name() + "', which runs at " + own + ": give the unit"
+          + " TxOptions.isolation(...) instead");
     }
+    return null;
+  }
 
-    static Object wrap(Unit unit, Statement target, Class<?> type, String sql) {
-      Class<?> iface = type == CallableStatement.class ? CallableStatement.class
-          : type == PreparedStatement.class ? PreparedStatement.class : Statement.class;
-      return Proxy.newProxyInstance(
-          Connection.class.getClassLoader(), new Class<?>[] {iface}, new StatementGuard(unit, target, sql));
-    }
+  private static int jdbcLevel(Isolation isolation) {
+    return switch (isolation) {
+      case READ_COMMITTED -> Connection.TRANSACTION_READ_COMMITTED;
+      case REPEATABLE_READ -> Connection.TRANSACTION_REPEATABLE_READ;
+      case SERIALIZABLE -> Connection.TRANSACTION_SERIALIZABLE;
+    };
+  }
 
-    @Override
-    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-      switch (method.getName()) {
-        case "equals":
-          return proxy == args[0];
-        case "hashCode":
-          return System.identityHashCode(proxy);
-        case "getConnection":
-          return GuardedConnection.wrap(unit);
-        default:
-          break;
-      }
-      try {
-        return method.invoke(target, args);
-      } catch (InvocationTargetException e) {
-        Throwable cause = e.getCause();
-        if (cause instanceof SQLException sqlError) {
-          String sql = preparedSql != null ? preparedSql
-              : args != null && args.length > 0 && args[0] instanceof String s ? s : null;
-          unit.noteError(sqlError, sql);
-        }
-        throw cause;
-      }
-    }
+  @Override
+  public void beforeSql(String sql) throws SQLException {
+    unit.checkOpen();
+    unit.admit(sql);
+  }
+
+  @Override
+  public void afterExecute(String sql) {
+    unit.afterStatement(sql);
+  }
+
+  @Override
+  public void failed(SQLException e, String sql) {
+    unit.noteError(e, sql);
+  }
+
+  @Override
+  public Connection connection() {
+    return GuardedConnection.wrap(unit);
   }
 }

@@ -5,7 +5,6 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
 import dev.txguard.PoolStats;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import javax.sql.DataSource;
@@ -18,7 +17,7 @@ final class Pool implements AutoCloseable {
   private final HikariDataSource ds;
   private final HikariPool hikari;
 
-  Pool(int level, int size, long connectionTimeoutMs, Source source, String name) {
+  Pool(int level, int size, long connectionTimeoutMs, ConnectionSource source, String name) {
     this.level = level;
     this.size = size;
     this.connectionTimeoutMs = connectionTimeoutMs;
@@ -31,30 +30,11 @@ final class Pool implements AutoCloseable {
     config.setConnectionTimeout(connectionTimeoutMs);
     config.setAutoCommit(false);
     config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+    // every session starts READ COMMITTED, READ WRITE whatever the server's or role's defaults say,
+    // so a unit with default options (which sends no SET TRANSACTION) runs with them
+    config.setConnectionInitSql(SessionState.CHARACTERISTICS);
     this.ds = new HikariDataSource(config);
     this.hikari = (HikariPool) ds.getHikariPoolMXBean();
-  }
-
-  /** Where connections come from: a JDBC URL with credentials, or a user's DataSource. */
-  record Source(String url, String user, String password, DataSource dataSource) {
-    void configure(HikariConfig config) {
-      if (dataSource != null) {
-        config.setDataSource(dataSource);
-      } else {
-        config.setJdbcUrl(url);
-        config.setUsername(user);
-        config.setPassword(password);
-      }
-    }
-
-    /** A new connection straight from the source, not from any pool. */
-    Connection open() throws SQLException {
-      return dataSource != null ? dataSource.getConnection() : DriverManager.getConnection(url, user, password);
-    }
-
-    String describe() {
-      return dataSource != null ? "the given DataSource" : url + (user == null ? "" : " as " + user);
-    }
   }
 
   /**

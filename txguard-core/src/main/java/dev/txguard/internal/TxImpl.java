@@ -87,12 +87,18 @@ public final class TxImpl implements Tx {
     requireSql(sql);
     requireParams(params);
     unit.checkUsable();
-    try (PreparedStatement ps = unit.conn.prepareStatement(sql)) {
-      bind(ps, params);
-      return work.apply(ps);
+    R result;
+    try {
+      unit.admit(sql);
+      try (PreparedStatement ps = unit.conn.prepareStatement(sql)) {
+        bind(ps, params);
+        result = work.apply(ps);
+      }
     } catch (SQLException e) {
       throw unit.statementFailed(e, sql);
     }
+    unit.afterStatement(sql);
+    return result;
   }
 
   @Override

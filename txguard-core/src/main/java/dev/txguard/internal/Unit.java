@@ -69,6 +69,12 @@ public final class Unit {
   private volatile boolean released;
   /** An SQL error was seen on a connection whose transaction state the driver cannot tell. */
   private boolean failedWithoutDriverState;
+  /** A statement ran through txguard's paths, so the server has a transaction open for this unit. */
+  private boolean begun;
+  /** Set when the unit's transaction was found ended by something other than the unit. */
+  private CommitOutcomeUnknownException endedElsewhere;
+  /** What the unit changed in its session; null while it changed nothing. */
+  private SessionState session;
   volatile boolean leakReported;
   ScheduledFuture<?> deadlineTask;
 
@@ -234,9 +240,84 @@ public final class Unit {
       expire();
       throw timeout(null);
     }
+    checkTransactionOpen(null);
     if (aborted()) {
       throw abortedException("statement refused");
     }
+  }
+
+  // ---- what SQL may do to the unit ---------------------------------------------------------------
+
+  /**
+   * Admits {@code sql} to run in this unit: refuses transaction control sent as SQL (before it
+   * reaches the server), and notes SQL that changes the session, whose connection is then reset at
+   * release. The refusal aborts the unit, as a failed statement would.
+   *
+   * @throws SQLException with SQLSTATE 2D000 (invalid transaction termination) for transaction control
+   */
+  void admit(String sql) throws SQLException {
+    if (sql == null) {
+      return;
+    }
+    SqlText.Verdict verdict = SqlText.of(sql);
+    if (verdict.clean()) {
+      return;
+    }
+    if (verdict.session()) {
+      session().serverChanged();
+    }
+    if (verdict.control() != null) {
+      SQLException refused = new SQLException(refusal(verdict.control()), "2D000");
+      markRollbackOnly(refused);
+      throw refused;
+    }
+  }
+
+  private String refusal(String control) {
+    String instead = switch (control) {
+      case "BEGIN", "START" -> "its transaction is already open; nested work joins it through db.inTx(...),"
+          + " and work that must commit on its own runs in db.inNewTx(...)";
+      case "SAVEPOINT", "RELEASE" -> "use tx.savepoint(...) for work that may fail and be undone alone";
+      case "PREPARE TRANSACTION" -> "two-phase commit cannot run inside a unit";
+      default -> "the unit ends its transaction itself: it commits when the callback returns and rolls back"
+          + " when it throws; use tx.savepoint(...) to undo part of it, or db.inNewTx(...) for work that must"
+          + " commit on its own";
+    };
+    return "txguard refused " + control + " sent as SQL inside unit '" + name() + "' (attempt " + attempt
+        + "): " + instead + ". The unit is aborted and nothing in it will commit";
+  }
+
+  /** The unit's session bookkeeping, created on the first change. */
+  SessionState session() {
+    if (session == null) {
+      session = new SessionState();
+    }
+    return session;
+  }
+
+  /** Called after a statement ran through txguard's paths: the server's transaction must still be open. */
+  void afterStatement(String sql) {
+    begun = true;
+    checkTransactionOpen(sql);
+  }
+
+  /**
+   * Fails the unit when the server's transaction status (as the driver last saw it, no round trip)
+   * says its transaction ended although the unit did not end it: a COMMIT or ROLLBACK that reached
+   * the server by a path txguard does not see (the driver's own connection, unwrapped).
+   */
+  private void checkTransactionOpen(String sql) {
+    if (endedElsewhere != null || !begun || pg == null || connectionLost || discarded
+        || state == State.TIMED_OUT || pg.getTransactionState() != TransactionState.IDLE) {
+      return;
+    }
+    endedElsewhere = new CommitOutcomeUnknownException("the transaction of unit '" + name() + "' (attempt " + attempt
+        + ") was ended by something other than the unit"
+        + (sql == null ? " (a statement txguard did not see)" : ", after: " + abbreviate(sql))
+        + "; work done before that may have been committed or rolled back, and txguard cannot tell which."
+        + " The unit fails, nothing after that point commits, and its connection is discarded. End a unit"
+        + " by returning or throwing from its callback", null);
+    throw endedElsewhere;
   }
 
   /** Throws unless the unit is still open (statements may still be refused). */
@@ -253,7 +334,7 @@ public final class Unit {
    * connection and recoveries by ROLLBACK TO SAVEPOINT.
    */
   boolean aborted() {
-    boolean aborted = rollbackOnly != null || connectionLost
+    boolean aborted = rollbackOnly != null || connectionLost || endedElsewhere != null
         || (pg != null ? pg.getTransactionState() == TransactionState.FAILED : failedWithoutDriverState);
     if (!aborted && firstError != null) {
       firstError = null; // recovered, e.g. by ROLLBACK TO SAVEPOINT
@@ -279,6 +360,7 @@ public final class Unit {
 
   /** Remembers the first error that aborted the unit, for later messages. */
   void noteError(SQLException e, String sql) {
+    begun = true;
     if (Failures.connectionLost(e.getSQLState())) {
       connectionLost = true;
     }
@@ -328,6 +410,8 @@ public final class Unit {
       reason = "an earlier error: " + describe(firstError) + " in: " + abbreviate(firstErrorSql);
     } else if (rollbackOnly != null) {
       reason = "a failure of a nested call that joined it: " + rollbackOnly;
+    } else if (endedElsewhere != null) {
+      return new TransactionAbortedException(what + ": " + endedElsewhere.getMessage(), endedElsewhere);
     } else if (connectionLost) {
       reason = "the loss of its connection";
     } else {
@@ -389,6 +473,10 @@ public final class Unit {
     if (s != State.ACTIVE) {
       throw ended(s);
     }
+    checkTransactionOpen(null);
+    if (endedElsewhere != null) {
+      throw endedElsewhere;
+    }
     if (aborted()) {
       throw abortedException("unit returned normally but cannot commit");
     }
@@ -425,7 +513,8 @@ public final class Unit {
     }
     boolean timedOut = failure instanceof TxTimeoutException
         || (hasDeadline && System.nanoTime() - deadline >= 0);
-    if (timedOut || connectionLost) {
+    noteEndedElsewhere(failure);
+    if (timedOut || connectionLost || endedElsewhere != null) {
       discard();
     } else {
       try {
@@ -488,10 +577,40 @@ public final class Unit {
     if (discarded || state == State.TIMED_OUT) {
       return;
     }
+    if (session != null && !resetSession()) {
+      return;
+    }
     try {
       conn.close();
     } catch (SQLException e) {
       Engine.LOG.warn("closing the connection of unit '{}' failed: {}", name(), e.toString());
+    }
+  }
+
+  /** Tells {@code failure} that the transaction had already ended elsewhere, if it had: it is no rollback. */
+  private void noteEndedElsewhere(Throwable failure) {
+    if (endedElsewhere == null) {
+      try {
+        checkTransactionOpen(null);
+      } catch (CommitOutcomeUnknownException e) {
+        // recorded in endedElsewhere
+      }
+    }
+    if (endedElsewhere != null && failure != null && failure != endedElsewhere
+        && !java.util.Arrays.asList(failure.getSuppressed()).contains(endedElsewhere)) {
+      failure.addSuppressed(endedElsewhere);
+    }
+  }
+
+  /** Resets what the unit changed in its session; discards the connection when that fails. */
+  private boolean resetSession() {
+    try {
+      session.reset(conn);
+      return true;
+    } catch (SQLException | RuntimeException e) {
+      Engine.LOG.debug("resetting the session of unit '{}' failed, discarding its connection: {}", name(), e.toString());
+      discard();
+      return false;
     }
   }
 

@@ -1,0 +1,113 @@
+package dev.txguard.internal;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * A pooled connection lent by {@code db.dataSource()} outside any unit. The borrower may do what it
+ * likes with its session; when it closes the connection, whatever it changed (seen from its SQL and
+ * JDBC setters, as for a unit) is reset, and a connection that cannot be reset is discarded, before
+ * the pool lends it again. Work left uncommitted in manual-commit mode is rolled back, as JDBC
+ * pools do. Confined to the borrower's thread.
+ */
+final class SessionConnection implements InvocationHandler, StatementWatcher {
+  private final Connection conn;
+  private final Pool pool;
+  private SessionState session;
+  /** The proxy this handler serves, which statements' getConnection() return. */
+  private Connection self;
+
+  private SessionConnection(Connection conn, Pool pool) {
+    this.conn = conn;
+    this.pool = pool;
+  }
+
+  static Connection wrap(Connection pooled, Pool pool) {
+    SessionConnection handler = new SessionConnection(pooled, pool);
+    handler.self = (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
+        new Class<?>[] {Connection.class}, handler);
+    return handler.self;
+  }
+
+  @Override
+  public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+    String name = method.getName();
+    switch (name) {
+      case "equals":
+        return proxy == args[0];
+      case "hashCode":
+        return System.identityHashCode(proxy);
+      case "toString":
+        return "txguard DataSource connection[" + conn + "]";
+      case "close":
+        close();
+        return null;
+      default:
+        break;
+    }
+    String sql = args != null && args.length > 0 && args[0] instanceof String s ? s : null;
+    if (name.startsWith("prepare")) {
+      beforeSql(sql);
+    } else if (SessionState.SETTERS.contains(name) && !conn.isClosed()) {
+      session().beforeSetter(name, conn);
+    }
+    Object result = StatementWatcher.call(this, method, conn, args, sql);
+    if (result instanceof Statement statement && method.getReturnType().isInterface()) {
+      return StatementWatcher.wrap(this, statement, method.getReturnType(), sql);
+    }
+    return result;
+  }
+
+  private SessionState session() {
+    if (session == null) {
+      session = new SessionState();
+    }
+    return session;
+  }
+
+  private void close() throws SQLException {
+    if (conn.isClosed()) {
+      return;
+    }
+    if (session != null) {
+      try {
+        if (!conn.getAutoCommit()) {
+          conn.rollback();
+        }
+        session.reset(conn);
+        session = null;
+      } catch (SQLException | RuntimeException e) {
+        Engine.LOG.debug("resetting a DataSource connection's session failed, discarding it: {}", e.toString());
+        pool.evict(conn);
+        return;
+      }
+    }
+    conn.close();
+  }
+
+  @Override
+  public void beforeSql(String sql) {
+    if (sql != null && SqlText.of(sql).session()) {
+      session().serverChanged();
+    }
+  }
+
+  @Override
+  public void afterExecute(String sql) {
+    // outside a unit the borrower owns its transactions
+  }
+
+  @Override
+  public void failed(SQLException e, String sql) {
+    // outside a unit nothing is aborted on the borrower's behalf
+  }
+
+  @Override
+  public Connection connection() {
+    return self;
+  }
+}

@@ -1,0 +1,54 @@
+package dev.txguard.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The reading of SQL text for transaction control and session changes; no database needed. */
+class SqlTextTest {
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "commit", "COMMIT", "  commit work", "end", "End Transaction", "rollback", "ROLLBACK AND CHAIN",
+      "abort", "begin", "BEGIN ISOLATION LEVEL SERIALIZABLE", "start transaction", "savepoint s1",
+      "release savepoint s1", "rollback to savepoint s1", "commit prepared 'x'", "rollback prepared 'x'",
+      "insert into t values (1); commit", "select 1;commit;", "/* why */ commit", "-- note\ncommit",
+      "select 'a;b'; rollback", "update t set x = $$;$$; end"})
+  void transactionControlIsFound(String sql) {
+    assertThat(SqlText.of(sql).control()).as(sql).isNotNull();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"prepare transaction 'gx'", "PREPARE TRANSACTION 'x'"})
+  void preparedTransactionsAreControl(String sql) {
+    assertThat(SqlText.of(sql).control()).isEqualTo("PREPARE TRANSACTION");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "select 1", "update t set note = 'commit' where id = 1", "insert into t(note) values ('rollback; begin')",
+      "select \"end\" from t", "select case when a then 1 else 2 end from t",
+      "do $$ begin perform 1; end $$", "do $body$ begin commit; end $body$", "set local statement_timeout = 5",
+      "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", "set constraints all deferred",
+      "select pg_advisory_xact_lock(1)", "select e'it''s \\' commit'",
+      "create function f() returns int language sql begin atomic select 1; end",
+      "create function g() returns int language sql begin atomic select case when true then 1 end; end"})
+  void ordinarySqlIsClean(String sql) {
+    assertThat(SqlText.of(sql).clean()).as(sql).isTrue();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "set search_path = s2", "SET statement_timeout = 100", "set session characteristics as transaction read only",
+      "set role other", "set session authorization other", "reset all", "select set_config('x.y', '1', false)",
+      "select pg_advisory_lock(7)", "select pg_try_advisory_lock_shared(1, 2)", "select pg_advisory_unlock_all()",
+      "listen jobs", "unlisten *", "prepare p as select 1", "deallocate p", "declare c cursor with hold for select 1",
+      "create temp table x (a int)", "CREATE TEMPORARY TABLE x (a int)", "select * into temp t2 from t",
+      "create table pg_temp.x (a int)", "select nextval('s')", "select setval('s', 5)", "load 'auto_explain'",
+      "discard plans", "select 1; set search_path = s2"})
+  void sessionChangesAreFound(String sql) {
+    SqlText.Verdict verdict = SqlText.of(sql);
+    assertThat(verdict.session()).as(sql).isTrue();
+    assertThat(verdict.control()).as(sql).isNull();
+  }
+}
