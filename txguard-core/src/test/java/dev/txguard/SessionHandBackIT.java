@@ -7,12 +7,18 @@ import dev.txguard.test.PostgresExtension;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A connection goes back to the pool as the pool lent it: with a pool of one, whatever one unit
@@ -29,6 +35,11 @@ class SessionHandBackIT {
     pg.execute("create schema s2", "create table s2.marker (a int)", "create sequence sq",
         "create role other_role", "create table t (id int)");
     db = Fixture.db(pg, 1);
+    APPLICATION_NAME = text("show application_name");
+    HOLDABILITY = db.inTx(tx -> tx.connection().getHoldability());
+    assertThat(HOLDABILITY).isNotEqualTo(ResultSet.HOLD_CURSORS_OVER_COMMIT);
+    assertThat(text("select current_schema()")).isEqualTo(SCHEMA);
+    assertThat(text("show search_path")).isEqualTo(PATH);
   }
 
   @AfterAll
@@ -48,194 +59,170 @@ class SessionHandBackIT {
     return (int) number("select pg_backend_pid()");
   }
 
-  /** Runs {@code dirty} in a unit and checks the next unit ran on the same backend (reset, not replaced). */
-  private static void afterUnit(TxConsumer<RuntimeException> dirty) {
-    int before = backend();
-    db.useTx(dirty);
-    assertThat(backend()).as("the connection is reset and kept, not replaced").isEqualTo(before);
+  /** What a borrower does to its session, on the connection it was lent. */
+  @FunctionalInterface
+  interface Action {
+    void on(Connection c) throws Exception;
+
+    static Action sql(String sql) {
+      return c -> {
+        try (Statement st = c.createStatement()) {
+          st.execute(sql);
+        }
+      };
+    }
   }
 
-  @Test
-  void schemaSetThroughJdbcIsReset() {
-    String defaultSchema = text("select current_schema()");
-    afterUnit(tx -> {
-      try {
-        tx.connection().setSchema("s2");
-      } catch (java.sql.SQLException e) {
-        throw new AssertionError(e);
+  /** What the next unit must see; runs after the change, through ordinary units. */
+  @FunctionalInterface
+  interface Check {
+    void holds() throws Exception;
+  }
+
+  /** One kind of session state: how a borrower changes it (SQL, or null if JDBC only) and the check. */
+  record Change(String name, String sql, Action jdbc, Check check) {
+    Action action() {
+      return jdbc != null ? jdbc : Action.sql(sql);
+    }
+
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  /** Where the change is made: each hands the connection back before the check runs. */
+  enum Path {
+    TX_STATEMENT_METHODS, TX_CONNECTION, DATASOURCE_OUTSIDE_A_UNIT, MANUAL_HANDLE;
+
+    void run(Change change) throws Exception {
+      switch (this) {
+        case TX_STATEMENT_METHODS -> db.useTx(tx -> {
+          if (change.sql().startsWith("select")) {
+            tx.query(change.sql(), rs -> 1);
+          } else {
+            tx.update(change.sql());
+          }
+        });
+        case TX_CONNECTION -> db.useTx(tx -> change.action().on(tx.connection()));
+        case DATASOURCE_OUTSIDE_A_UNIT -> {
+          try (Connection c = db.dataSource().getConnection()) {
+            change.action().on(c);
+          }
+        }
+        case MANUAL_HANDLE -> {
+          try (TxHandle handle = db.begin()) {
+            change.action().on(handle.tx().connection());
+            handle.commit();
+          }
+        }
       }
-      assertThat(tx.queryOne("select current_schema()", rs -> rs.getString(1))).contains("s2");
-    });
-    assertThat(text("select current_schema()")).isEqualTo(defaultSchema);
+    }
   }
 
-  @Test
-  void searchPathSetBySqlIsReset() {
-    String path = text("show search_path");
-    afterUnit(tx -> tx.update("set search_path = s2"));
-    assertThat(text("show search_path")).isEqualTo(path);
+  static final String SCHEMA = "public";
+  static final String PATH = "\"$user\", public";
+
+  static List<Change> changes() throws Exception {
+    return List.of(
+        new Change("JDBC setSchema", null, c -> c.setSchema("s2"),
+            () -> assertThat(text("select current_schema()")).isEqualTo(SCHEMA)),
+        new Change("search_path", "set search_path = s2",
+            null, () -> assertThat(text("show search_path")).isEqualTo(PATH)),
+        new Change("statement_timeout", "set statement_timeout = 100", null, () -> {
+          db.useTx(tx -> tx.query("select pg_sleep(0.3)", rs -> 1));
+          assertThat(text("show statement_timeout")).isEqualTo("0");
+        }),
+        new Change("set_config(..., false)", "select set_config('lock_timeout', '123', false)",
+            null, () -> assertThat(text("show lock_timeout")).isEqualTo("0")),
+        new Change("default_transaction_isolation", "set default_transaction_isolation = 'serializable'",
+            null, () -> {
+              String isolation = db.inTx(TxOptions.defaults().isolation(Isolation.READ_COMMITTED),
+                  tx -> tx.queryOne("show transaction_isolation", rs -> rs.getString(1)).orElseThrow());
+              assertThat(isolation).isEqualTo("read committed");
+            }),
+        new Change("session characteristics", "set session characteristics as transaction isolation level"
+            + " serializable, read only", null, () -> {
+              assertThat(text("show transaction_isolation")).isEqualTo("read committed");
+              assertThat(text("show transaction_read_only")).isEqualTo("off");
+            }),
+        new Change("default_transaction_read_only", "set default_transaction_read_only = on", null,
+            () -> db.useTx(TxOptions.defaults().readOnly(false), tx -> tx.update("insert into t values (1)"))),
+        new Change("role", "set role other_role", null,
+            () -> assertThat(text("select current_user")).isEqualTo(pg.user())),
+        new Change("session authorization", "set session authorization other_role", null, () -> {
+          assertThat(text("select session_user")).isEqualTo(pg.user());
+          assertThat(text("select current_user")).isEqualTo(pg.user());
+        }),
+        new Change("session advisory lock", "select pg_advisory_lock(7)", null,
+            () -> assertThat(otherSessionCanLock(7)).as("another session can take the lock").isTrue()),
+        new Change("temporary table", "create temp table scratch (a int) on commit preserve rows", null,
+            () -> assertThat(text("select coalesce(to_regclass('scratch')::text, 'none')")).isEqualTo("none")),
+        new Change("LISTEN", "listen some_channel", null,
+            () -> assertThat(number("select count(*) from pg_listening_channels()")).isZero()),
+        new Change("named prepared statement", "prepare mine as select 1", null, () -> {
+          assertThat(number("select count(*) from pg_prepared_statements where name = 'mine'")).isZero();
+          for (int i = 0; i < 10; i++) { // the driver's own server-side statements still work after the reset
+            assertThat(number("select 41 + 1")).isEqualTo(42);
+          }
+        }),
+        new Change("holdable cursor", "declare kept cursor with hold for select 1", null,
+            () -> assertThat(number("select count(*) from pg_cursors where name = 'kept'")).isZero()),
+        new Change("sequence state", "select nextval('sq')", null,
+            () -> assertThatThrownBy(() -> number("select currval('sq')"))
+                .isInstanceOf(StatementException.class)
+                .satisfies(e -> assertThat(((StatementException) e).sqlState()).isEqualTo("55000"))),
+        new Change("JDBC network timeout", null, c -> c.setNetworkTimeout(DIRECT, 4321), () -> {
+          int after = db.inTx(tx -> tx.connection().getNetworkTimeout());
+          assertThat(after).isZero();
+        }),
+        new Change("JDBC client info", null, c -> c.setClientInfo("ApplicationName", "someone-else"), () -> {
+          assertThat(text("show application_name")).isEqualTo(APPLICATION_NAME);
+          String info = db.inTx(tx -> tx.connection().getClientInfo("ApplicationName"));
+          assertThat(info).isEqualTo(APPLICATION_NAME);
+        }),
+        new Change("JDBC holdability", null, c -> c.setHoldability(ResultSet.HOLD_CURSORS_OVER_COMMIT), () -> {
+          int after = db.inTx(tx -> tx.connection().getHoldability());
+          assertThat(after).isEqualTo(HOLDABILITY);
+        }),
+        new Change("JDBC type map", null, c -> c.setTypeMap(Map.of("point", String.class)), () -> {
+          Map<String, Class<?>> after = db.inTx(tx -> tx.connection().getTypeMap());
+          assertThat(after).isEmpty();
+        }));
   }
 
-  @Test
-  void statementTimeoutSetBySqlIsReset() {
-    afterUnit(tx -> tx.update("set statement_timeout = 100"));
-    db.useTx(tx -> tx.query("select pg_sleep(0.3)", rs -> 1));
-    assertThat(text("show statement_timeout")).isEqualTo("0");
+  static String APPLICATION_NAME;
+  static int HOLDABILITY;
+
+  static Stream<Arguments> changesAndPaths() throws Exception {
+    List<Arguments> cases = new ArrayList<>();
+    for (Change change : changes()) {
+      for (Path path : Path.values()) {
+        if (path == Path.TX_STATEMENT_METHODS && change.sql() == null) {
+          continue; // a JDBC setter has no SQL to send through tx.update
+        }
+        cases.add(Arguments.of(change, path));
+      }
+    }
+    return cases.stream();
   }
 
-  @Test
-  void setConfigOutsideTheTransactionIsReset() {
-    afterUnit(tx -> tx.query("select set_config('lock_timeout', '123', false)", rs -> 1));
-    assertThat(text("show lock_timeout")).isEqualTo("0");
-  }
-
-  @Test
-  void defaultIsolationSetBySqlDoesNotReachTheNextUnit() {
-    afterUnit(tx -> tx.update("set default_transaction_isolation = 'serializable'"));
-    String isolation = db.inTx(TxOptions.defaults().isolation(Isolation.READ_COMMITTED),
-        tx -> tx.queryOne("show transaction_isolation", rs -> rs.getString(1)).orElseThrow());
-    assertThat(isolation).isEqualTo("read committed");
-  }
-
-  @Test
-  void sessionCharacteristicsSetBySqlDoNotReachTheNextUnit() {
-    afterUnit(tx -> tx.update("set session characteristics as transaction isolation level serializable, read only"));
-    assertThat(text("show transaction_isolation")).isEqualTo("read committed");
-    assertThat(text("show transaction_read_only")).isEqualTo("off");
-  }
-
-  @Test
-  void defaultReadOnlySetBySqlDoesNotMakeTheNextUnitReadOnly() {
-    afterUnit(tx -> tx.update("set default_transaction_read_only = on"));
-    db.useTx(TxOptions.defaults().readOnly(false), tx -> tx.update("insert into t values (1)"));
-    assertThat(number("select count(*) from t where id = 1")).isEqualTo(1);
-  }
-
-  @Test
-  void roleAndSessionAuthorizationAreReset() {
-    String user = text("select current_user");
-    afterUnit(tx -> tx.update("set role other_role"));
-    assertThat(text("select current_user")).isEqualTo(user);
-    afterUnit(tx -> tx.update("set session authorization other_role"));
-    assertThat(text("select session_user")).isEqualTo(user);
-    assertThat(text("select current_user")).isEqualTo(user);
-  }
-
-  @Test
-  void sessionAdvisoryLockTakenInAUnitIsReleased() throws Exception {
-    afterUnit(tx -> tx.query("select pg_advisory_lock(7)", rs -> 1));
-    assertThat(otherSessionCanLock(7)).as("another session can take the lock").isTrue();
-  }
-
-  @Test
-  void sessionAdvisoryLockTakenOnADataSourceConnectionIsReleasedWhenItCloses() throws Exception {
+  @ParameterizedTest(name = "{0} through {1}")
+  @MethodSource("changesAndPaths")
+  void theNextUnitSeesTheSessionAsThePoolLentIt(Change change, Path path) throws Exception {
     int before = backend();
-    try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
-      st.execute("select pg_advisory_lock(8)");
-    }
-    assertThat(otherSessionCanLock(8)).isTrue();
-    assertThat(backend()).isEqualTo(before);
-  }
-
-  @Test
-  void sessionAdvisoryLockTakenThroughAManualHandleIsReleased() throws Exception {
-    try (TxHandle handle = db.begin()) {
-      handle.tx().query("select pg_try_advisory_lock(9)", rs -> 1);
-      handle.commit();
-    }
-    assertThat(otherSessionCanLock(9)).isTrue();
+    path.run(change);
+    change.check().holds();
+    assertThat(backend()).as("the connection is reset and kept, not replaced").isEqualTo(before);
   }
 
   private static boolean otherSessionCanLock(long key) throws Exception {
     try (Connection c = pg.connect(); Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("select pg_try_advisory_lock(" + key + ")")) {
       rs.next();
-      return rs.getBoolean(1);
+      boolean locked = rs.getBoolean(1);
+      return locked;
     }
-  }
-
-  @Test
-  void temporaryTablesAreDropped() {
-    afterUnit(tx -> tx.update("create temp table scratch (a int) on commit preserve rows"));
-    assertThat(text("select coalesce(to_regclass('scratch')::text, 'none')")).isEqualTo("none");
-  }
-
-  @Test
-  void listenRegistrationsAreRemoved() {
-    afterUnit(tx -> tx.update("listen some_channel"));
-    assertThat(number("select count(*) from pg_listening_channels()")).isZero();
-  }
-
-  @Test
-  void namedPreparedStatementsAreDeallocated() {
-    afterUnit(tx -> tx.update("prepare mine as select 1"));
-    assertThat(number("select count(*) from pg_prepared_statements where name = 'mine'")).isZero();
-    // the driver's own server-side statements survive the reset: the same SQL still runs
-    for (int i = 0; i < 10; i++) {
-      assertThat(number("select 41 + 1")).isEqualTo(42);
-    }
-  }
-
-  @Test
-  void holdableCursorsAreClosed() {
-    afterUnit(tx -> tx.update("declare kept cursor with hold for select 1"));
-    assertThat(number("select count(*) from pg_cursors where name = 'kept'")).isZero();
-  }
-
-  @Test
-  void sequenceStateIsDiscarded() {
-    afterUnit(tx -> tx.query("select nextval('sq')", rs -> 1));
-    assertThatThrownBy(() -> number("select currval('sq')"))
-        .isInstanceOf(StatementException.class)
-        .satisfies(e -> assertThat(((StatementException) e).sqlState()).isEqualTo("55000"));
-  }
-
-  @Test
-  void networkTimeoutIsPutBack() throws Exception {
-    int original = db.inTx(tx -> tx.connection().getNetworkTimeout());
-    afterUnit(tx -> {
-      try {
-        tx.connection().setNetworkTimeout(DIRECT, original + 4321);
-      } catch (java.sql.SQLException e) {
-        throw new AssertionError(e);
-      }
-    });
-    int after = db.inTx(tx -> tx.connection().getNetworkTimeout());
-    assertThat(after).isEqualTo(original);
-  }
-
-  @Test
-  void clientInfoIsPutBack() throws Exception {
-    String name = text("show application_name");
-    afterUnit(tx -> {
-      try {
-        tx.connection().setClientInfo("ApplicationName", "someone-else");
-      } catch (java.sql.SQLClientInfoException e) {
-        throw new AssertionError(e);
-      }
-    });
-    assertThat(text("show application_name")).isEqualTo(name);
-    String info = db.inTx(tx -> tx.connection().getClientInfo("ApplicationName"));
-    assertThat(info).isEqualTo(name);
-  }
-
-  @Test
-  void holdabilityAndTypeMapArePutBack() throws Exception {
-    int holdability = db.inTx(tx -> tx.connection().getHoldability());
-    int other = holdability == ResultSet.HOLD_CURSORS_OVER_COMMIT
-        ? ResultSet.CLOSE_CURSORS_AT_COMMIT : ResultSet.HOLD_CURSORS_OVER_COMMIT;
-    afterUnit(tx -> {
-      try {
-        tx.connection().setHoldability(other);
-        tx.connection().setTypeMap(Map.of("point", String.class));
-      } catch (java.sql.SQLException e) {
-        throw new AssertionError(e);
-      }
-    });
-    int holdabilityAfter = db.inTx(tx -> tx.connection().getHoldability());
-    Map<String, Class<?>> typeMapAfter = db.inTx(tx -> tx.connection().getTypeMap());
-    assertThat(holdabilityAfter).isEqualTo(holdability);
-    assertThat(typeMapAfter).isEmpty();
   }
 
   @Test

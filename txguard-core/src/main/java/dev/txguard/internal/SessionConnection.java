@@ -64,7 +64,7 @@ final class SessionConnection implements InvocationHandler, StatementWatcher {
 
   private SessionState session() {
     if (session == null) {
-      session = new SessionState();
+      session = new SessionState(conn);
     }
     return session;
   }

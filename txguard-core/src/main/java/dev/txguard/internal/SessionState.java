@@ -1,12 +1,14 @@
 package dev.txguard.internal;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import org.postgresql.PGConnection;
 
 /**
  * What one borrower did to a pooled connection's session, and how to undo it before the connection
@@ -16,7 +18,7 @@ import java.util.concurrent.Executor;
  * <p>Server-side state (settings, search path, role, advisory locks, temporary tables, LISTEN,
  * prepared statements, cursors, sequence state) is reset with {@code DISCARD ALL} (PostgreSQL
  * documentation, "DISCARD"), after which the pool's session characteristics (READ COMMITTED, READ
- * WRITE) are set again. JDBC-level state the driver keeps on its side (holdability, type map, client
+ * WRITE) and the application name the driver set after login are set again, in one more round trip. JDBC-level state the driver keeps on its side (holdability, type map, client
  * info, network timeout) is put back to what it was before the borrower's first change; read-only
  * and isolation changes are refused inside a unit and reset by the pool outside one.
  */
@@ -31,11 +33,36 @@ final class SessionState {
 
   private static final Object UNSET = new Object();
 
+  /** Resets the transaction characteristics after DISCARD ALL, and the application name when known. */
+  private static final String RESTORE = "select set_config('default_transaction_isolation', 'read committed', false),"
+      + " set_config('default_transaction_read_only', 'off', false),"
+      + " set_config('default_transaction_deferrable', 'off', false)";
+
+  /**
+   * The session's application_name when the borrower's first change was seen (the driver may have
+   * set it after login, where DISCARD ALL would not restore it); null if unknown.
+   */
+  private final String applicationName;
   private boolean server;
   private Object holdability = UNSET;
   private Object typeMap = UNSET;
   private Object clientInfo = UNSET;
   private Object networkTimeout = UNSET;
+
+  /** Starts the bookkeeping before the borrower's first change reaches {@code conn}. */
+  SessionState(Connection conn) {
+    this.applicationName = reportedApplicationName(conn);
+  }
+
+  /** The application name the server last reported to the driver (no round trip), or null. */
+  private static String reportedApplicationName(Connection conn) {
+    try {
+      return conn.isWrapperFor(PGConnection.class)
+          ? conn.unwrap(PGConnection.class).getParameterStatus("application_name") : null;
+    } catch (SQLException e) {
+      return null;
+    }
+  }
 
   /** Records that SQL changing the server session was sent. */
   void serverChanged() {
@@ -92,7 +119,13 @@ final class SessionState {
     if (server) {
       try (Statement st = conn.createStatement()) {
         st.execute("DISCARD ALL");
-        st.execute(CHARACTERISTICS);
+      }
+      String restore = applicationName == null ? RESTORE : RESTORE + ", set_config('application_name', ?, false)";
+      try (PreparedStatement ps = conn.prepareStatement(restore)) {
+        if (applicationName != null) {
+          ps.setString(1, applicationName);
+        }
+        ps.execute();
       }
     }
     conn.setAutoCommit(false);

@@ -290,7 +290,7 @@ public final class Unit {
   /** The unit's session bookkeeping, created on the first change. */
   SessionState session() {
     if (session == null) {
-      session = new SessionState();
+      session = new SessionState(conn);
     }
     return session;
   }
