@@ -97,10 +97,7 @@ public final class Engine implements AutoCloseable {
     try {
       return new Pool(level, size, config.connectionTimeout().toMillis(), source, name);
     } catch (RuntimeException e) {
-      Throwable root = e;
-      while (root.getCause() != null && root.getCause() != root) {
-        root = root.getCause();
-      }
+      Throwable root = Failures.root(e);
       throw new TxException("cannot connect to " + source.describe() + " (connectionTimeout "
           + config.connectionTimeout().toMillis() + " ms): " + root.getMessage(), e);
     }
@@ -245,7 +242,7 @@ public final class Engine implements AutoCloseable {
     for (Runnable hook : unit.hooks(committed)) {
       try {
         hook.run();
-      } catch (RuntimeException | Error e) {
+      } catch (Throwable e) {
         LOG.warn("an after-{} action of unit '{}' failed; the other actions still run",
             committed ? "commit" : "rollback", unit.name(), e);
         fire(l -> l.onHookFailed(unit.name(), e));
@@ -291,12 +288,9 @@ public final class Engine implements AutoCloseable {
     if (cause == null || cause == failure) {
       return;
     }
-    for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t == cause || t.getCause() == t) {
-        return;
-      }
+    if (!Failures.causes(failure).contains(cause)) {
+      failure.addSuppressed(cause);
     }
-    failure.addSuppressed(cause);
   }
 
   private static <E extends Throwable> E withEarlier(E failure, List<Throwable> earlier) {
@@ -311,7 +305,7 @@ public final class Engine implements AutoCloseable {
   }
 
   static String summary(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+    for (Throwable t : Failures.causes(failure)) {
       if (t instanceof SQLException e) {
         String msg = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
         return "SQLSTATE " + e.getSQLState() + " (" + msg + ")";
@@ -545,13 +539,18 @@ public final class Engine implements AutoCloseable {
 
   // ---- leaks -----------------------------------------------------------------------------------
 
+  /** Reports units open past the leak threshold; runs on the watchdog, so it must never throw. */
   private void sweepLeaks() {
     long threshold = config.leakThreshold().toNanos();
     long now = System.nanoTime();
     for (Unit u : open) {
       if (!u.leakReported && u.active() && now - u.startNanos > threshold) {
         u.leakReported = true;
-        reportLeak(u, false);
+        try {
+          reportLeak(u, false);
+        } catch (Throwable e) { // a throw here would cancel the periodic sweep for good
+          LOG.warn("reporting a leak of unit '{}' failed; sweeping goes on", u.name(), e);
+        }
       }
     }
   }
@@ -775,7 +774,7 @@ public final class Engine implements AutoCloseable {
     }
     try {
       event.accept(listener);
-    } catch (RuntimeException e) {
+    } catch (Throwable e) { // an Error from a listener (a metrics jar missing a class) must not change an outcome
       LOG.warn("TxListener {} threw; ignored", listener, e);
     }
   }

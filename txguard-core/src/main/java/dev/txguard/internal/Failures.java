@@ -5,8 +5,10 @@ import dev.txguard.PoolExhaustedException;
 import dev.txguard.RetriesExhaustedException;
 import dev.txguard.TxTimeoutException;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Set;
 
 /** Classifies failures by SQLSTATE over the whole cause chain. */
@@ -22,8 +24,7 @@ public final class Failures {
    * retried: an unknown commit outcome, a timeout, an exhausted inner unit, an exhausted pool.
    */
   public static boolean retryable(Throwable failure, boolean connectionLossCounts) {
-    Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-    for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
+    for (Throwable t : causes(failure)) {
       if (isFinalVerdict(t)) {
         return false;
       }
@@ -34,10 +35,29 @@ public final class Failures {
     return false;
   }
 
+  /**
+   * {@code failure} and its causes, outermost first, each once: a chain that loops (A caused by B
+   * caused by A) ends where it would repeat, and a chain longer than 64 is cut there. Never null;
+   * empty for a null {@code failure}.
+   */
+  public static List<Throwable> causes(Throwable failure) {
+    List<Throwable> chain = new ArrayList<>();
+    Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (Throwable t = failure; t != null && chain.size() < 64 && seen.add(t); t = t.getCause()) {
+      chain.add(t);
+    }
+    return chain;
+  }
+
+  /** The innermost cause of {@code failure} (itself when it has none), cycle-safe. */
+  public static Throwable root(Throwable failure) {
+    List<Throwable> chain = causes(failure);
+    return chain.get(chain.size() - 1);
+  }
+
   /** Whether the cause chain holds one of txguard's verdicts that must never be retried. */
   public static boolean hasFinalVerdict(Throwable failure) {
-    Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-    for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
+    for (Throwable t : causes(failure)) {
       if (isFinalVerdict(t)) {
         return true;
       }

@@ -1,5 +1,6 @@
 package dev.txguard.micrometer;
 
+import dev.txguard.internal.Failures;
 import dev.txguard.Database;
 import dev.txguard.LeakReport;
 import dev.txguard.PoolExhaustedException;
@@ -165,7 +166,7 @@ public final class TxguardMetrics implements TxListener {
 
   /** The SQLSTATE of the first SQLException in {@code failure}'s cause chain, or "none". */
   private static String sqlState(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+    for (Throwable t : Failures.causes(failure)) {
       if (t instanceof SQLException e && e.getSQLState() != null) {
         return e.getSQLState();
       }

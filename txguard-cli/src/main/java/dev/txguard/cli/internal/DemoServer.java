@@ -1,5 +1,6 @@
 package dev.txguard.cli.internal;
 
+import dev.txguard.internal.Failures;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.security.SecureRandom;
@@ -187,10 +188,7 @@ public final class DemoServer implements AutoCloseable {
 
   /** The innermost message of an error chain: the one that says what really went wrong. */
   static String rootMessage(Throwable e) {
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
+    Throwable root = Failures.root(e);
     String msg = root.getMessage() == null ? root.toString() : root.getMessage();
     return msg.lines().findFirst().orElse(msg);
   }

@@ -1,5 +1,6 @@
 package dev.txguard.queue.internal;
 
+import dev.txguard.internal.Failures;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.txguard.Database;
 import dev.txguard.StatementException;
@@ -241,7 +242,7 @@ final class AttemptRunner {
   }
 
   private static boolean nonRetryable(Throwable error) {
-    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+    for (Throwable t : Failures.causes(error)) {
       if (t instanceof NonRetryableJobException) {
         return true;
       }

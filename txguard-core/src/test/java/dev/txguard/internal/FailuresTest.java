@@ -1,0 +1,42 @@
+package dev.txguard.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.SQLException;
+import org.junit.jupiter.api.Test;
+
+/** The cause-chain walk every classification uses; no database needed. */
+class FailuresTest {
+  @Test
+  void aTwoExceptionCycleEndsWhereItWouldRepeat() {
+    RuntimeException a = new RuntimeException("a");
+    RuntimeException b = new RuntimeException("b", a);
+    a.initCause(b);
+    assertThat(Failures.causes(a)).containsExactly(a, b);
+    assertThat(Failures.root(a)).isSameAs(b);
+    assertThat(Failures.retryable(a, true)).isFalse();
+    assertThat(Failures.hasFinalVerdict(a)).isFalse();
+  }
+
+  @Test
+  void aRetryableStateDeepInTheChainIsFound() {
+    SQLException conflict = new SQLException("could not serialize", "40001");
+    RuntimeException wrapped = new RuntimeException(new IllegalStateException(conflict));
+    assertThat(Failures.retryable(wrapped, false)).isTrue();
+    assertThat(Failures.root(wrapped)).isSameAs(conflict);
+  }
+
+  @Test
+  void aVeryLongChainIsCut() {
+    Throwable t = new RuntimeException("0");
+    for (int i = 1; i < 1000; i++) {
+      t = new RuntimeException(String.valueOf(i), t);
+    }
+    assertThat(Failures.causes(t)).hasSize(64);
+  }
+
+  @Test
+  void nullHasNoCauses() {
+    assertThat(Failures.causes(null)).isEmpty();
+  }
+}
