@@ -256,6 +256,16 @@ public final class Database implements AutoCloseable {
     return engine.openConnection();
   }
 
+  /**
+   * How many levels this database may use, as set by {@link Builder#maxLevels(int)}: units,
+   * {@link #isolated} work and {@link #context()} tasks run at levels {@code 0} to
+   * {@code maxLevels() - 1}, and one that would need level {@code maxLevels()} fails with
+   * {@link IllegalStateException}. Thread-safe; constant for the database's life.
+   */
+  public int maxLevels() {
+    return engine.maxLevels();
+  }
+
   /** Snapshots of this database's pools opened so far, ordered by level. */
   public List<PoolStats> poolStats() {
     return engine.poolStats();

@@ -103,6 +103,11 @@ public final class Engine implements AutoCloseable {
     }
   }
 
+  /** The number of levels units may use (0 to maxLevels - 1). */
+  public int maxLevels() {
+    return config.maxLevels();
+  }
+
   /** The options {@code inTx(work)} uses. */
   public TxOptions defaults() {
     return config.defaults();

@@ -109,7 +109,7 @@ class InputValidationIT {
           .queue("default", 1).build();
       assertThatThrownBy(q::start).isInstanceOf(IllegalStateException.class)
           .hasMessageStartingWith("runLevels(2) makes this queue claim and run jobs at levels 0 to 1, but")
-          .hasMessageContaining("cannot open units at level 1: lower JobQueue.Builder#runLevels, or raise"
+          .hasMessageContaining("has maxLevels 1 (levels 0 to 0): lower JobQueue.Builder#runLevels, or raise"
               + " Database.Builder#maxLevels above 1");
       // one level is enough for a queue that takes no calls from inside units
       JobQueue single = QueueFixture.builder(pg, oneLevel, "levels").handleInTx("echo", Echo.class,

@@ -103,15 +103,13 @@ public final class QueueEngine {
       throw new IllegalStateException("the queue was already " + phase.name().toLowerCase() + "; start() runs once");
     }
     int top = config.runLevels() - 1;
-    try {
-      Levels.run(config.db(), top, () -> {});
-    } catch (IllegalStateException e) {
+    int maxLevels = config.db().maxLevels();
+    if (top >= maxLevels) {
       throw new IllegalStateException("runLevels(" + config.runLevels() + ") makes this queue claim and run jobs at"
-          + " levels 0 to " + top + ", but " + config.db() + " cannot open units at level " + top + ": lower"
-          + " JobQueue.Builder#runLevels, or raise Database.Builder#maxLevels above " + top + " (" + e.getMessage()
-          + ")", e);
+          + " levels 0 to " + top + ", but " + config.db() + " has maxLevels " + maxLevels + " (levels 0 to "
+          + (maxLevels - 1) + "): lower JobQueue.Builder#runLevels, or raise Database.Builder#maxLevels above " + top);
     }
-    housekeepingLevel = levelUsable(top + 1) ? top + 1 : top;
+    housekeepingLevel = top + 1 < maxLevels ? top + 1 : top;
     phase = Phase.STARTED;
     AttemptRunner runner = new AttemptRunner(config, sql, json, now, events, waiters);
     for (String q : config.queues().keySet()) {
@@ -257,16 +255,6 @@ public final class QueueEngine {
     Map<String, Map<JobState, Long>> frozen = new HashMap<>();
     counts.forEach((q, m) -> frozen.put(q, Map.copyOf(m)));
     return new QueueStats(frozen);
-  }
-
-  /** Whether units can run at {@code level} (the database's {@code maxLevels} is above it). */
-  private boolean levelUsable(int level) {
-    try {
-      Levels.run(config.db(), level, () -> {});
-      return true;
-    } catch (IllegalStateException e) {
-      return false;
-    }
   }
 
   private static Instant instant(OffsetDateTime t) {
