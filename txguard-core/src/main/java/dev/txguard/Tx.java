@@ -19,31 +19,37 @@ import java.util.Optional;
  * <h2>A sealed unit</h2>
  * Whatever SQL a unit sends, by any path ({@link #update}, {@link #query}, statements of
  * {@link #connection()}, {@link Database#dataSource()} connections inside the unit, jOOQ or Jdbi on
- * top of them), txguard reads it before it reaches the server:
+ * top of them), txguard reads it before it reaches the server, with PostgreSQL's rules for comments,
+ * quotes and dollar quotes (under either {@code standard_conforming_strings} setting):
  * <ul>
  *   <li><b>Transaction control is the unit's alone.</b> A statement beginning with {@code COMMIT},
  *       {@code END}, {@code ROLLBACK}, {@code ABORT}, {@code BEGIN}, {@code START TRANSACTION},
- *       {@code SAVEPOINT}, {@code RELEASE} or {@code PREPARE TRANSACTION} (also inside a
- *       multi-statement string) is refused with an {@link java.sql.SQLException} of SQLSTATE
- *       {@code 2D000} (wrapped in {@link StatementException} by this interface's methods), and the
- *       unit is aborted. A transaction ended by a path txguard does not see (the driver's own
- *       connection, unwrapped) is found from the driver's transaction status at the next statement
- *       or at the end: the unit then fails with {@link CommitOutcomeUnknownException}, never reports
- *       a commit or a rollback that did not happen, and its connection is discarded.
- *   <li><b>The connection goes back as it was lent.</b> When the unit changed its session (a
- *       statement beginning with {@code SET} other than {@code SET LOCAL}/{@code SET TRANSACTION},
- *       {@code RESET}, {@code DISCARD}, {@code LISTEN}, {@code UNLISTEN}, {@code PREPARE},
- *       {@code DEALLOCATE}, {@code DECLARE} or {@code LOAD}; text naming {@code set_config},
- *       session advisory locks, {@code nextval}/{@code setval}, temporary tables or {@code dblink};
- *       or a JDBC {@code setSchema}, {@code setCatalog}, {@code setClientInfo},
- *       {@code setHoldability}, {@code setTypeMap} or {@code setNetworkTimeout}), the connection is
- *       reset before anyone else gets it: {@code DISCARD ALL} (PostgreSQL documentation, "DISCARD":
- *       settings, role, search path, advisory locks, temporary tables, LISTEN, prepared statements,
- *       cursors, sequence state) and the JDBC values put back; a connection that cannot be reset is
- *       discarded. A unit that changes nothing pays no extra round trip. State changed where txguard cannot see
- *       it (inside a server-side function, on the unwrapped driver connection, or {@code currval}
- *       state left by a column default's {@code nextval}) is not reset: do such work through
- *       visible SQL, or read generated keys with {@code RETURNING}.
+ *       {@code SAVEPOINT}, {@code RELEASE} or {@code PREPARE TRANSACTION}, or setting the running
+ *       transaction's characteristics ({@code SET TRANSACTION}, {@code SET transaction_isolation}
+ *       and the like), also inside a multi-statement string, is refused with an
+ *       {@link java.sql.SQLException} of SQLSTATE {@code 2D000} (wrapped in
+ *       {@link StatementException} by this interface's methods), and the unit is aborted. A
+ *       transaction ended by a path txguard does not see (the driver's connection from
+ *       {@code unwrap}, the pool's statement from {@code ResultSet.getStatement()}) is found from
+ *       the driver's transaction status before the unit's next statement and at its end: the unit
+ *       then fails with {@link CommitOutcomeUnknownException}, never reports a commit or a rollback
+ *       that did not happen, and its connection is discarded.
+ *   <li><b>The connection goes back as it was lent.</b> When the unit may have changed its session,
+ *       the connection is reset before anyone else gets it: {@code DISCARD ALL} (PostgreSQL
+ *       documentation, "DISCARD": settings, role, search path, advisory locks, temporary tables,
+ *       LISTEN, prepared statements, cursors, sequence state), then the session characteristics
+ *       and application name the pool set, and the JDBC values put back; a connection that cannot
+ *       be reset is discarded. "May have changed" means: a statement beginning with {@code SET}
+ *       (not {@code SET LOCAL}), {@code RESET}, {@code DISCARD}, {@code LISTEN}, {@code UNLISTEN},
+ *       {@code PREPARE}, {@code DEALLOCATE}, {@code DECLARE}, {@code LOAD}, {@code DO} or
+ *       {@code CALL}; text, quoted or not, naming {@code set_config}, {@code pg_settings}, session
+ *       advisory locks, {@code nextval}/{@code setval}, temporary tables or {@code dblink}; a JDBC
+ *       {@code setSchema}, {@code setCatalog}, {@code setClientInfo}, {@code setHoldability},
+ *       {@code setTypeMap} or {@code setNetworkTimeout}; or an {@code unwrap} of the connection. A
+ *       unit that does none of these pays no extra round trip. Not seen, so not reset: what a
+ *       function or trigger changes without its name showing in the unit's SQL, SQL sent through
+ *       {@code ResultSet.getStatement()}, and {@code currval}/{@code lastval} state left by a
+ *       column default's {@code nextval} (read generated keys with {@code RETURNING}).
  *   <li><b>Options always hold.</b> Every pooled session starts {@code READ COMMITTED, READ WRITE}
  *       whatever the server's or role's defaults say, and {@code setReadOnly}/
  *       {@code setTransactionIsolation} to other values than the unit's are refused, so a unit runs

@@ -272,11 +272,11 @@ class SessionHandBackIT {
 
   @Test
   void aUnitThatChangesNothingIsNotReset() throws Exception {
-    // a marker made on the driver's own connection, which txguard does not see: only a reset removes it
+    // a marker made through the pool's own statement object (ResultSet.getStatement()), which
+    // txguard does not see: only a reset would remove it
     db.useTx(tx -> {
-      try (Statement st = ((Connection) tx.connection().unwrap(org.postgresql.PGConnection.class))
-          .createStatement()) {
-        st.execute("prepare marker as select 1");
+      try (Statement st = tx.connection().createStatement(); ResultSet rs = st.executeQuery("select 1")) {
+        rs.getStatement().execute("prepare marker as select 1");
       }
     });
     db.useTx(tx -> tx.update("insert into t values (4)"));

@@ -1,6 +1,7 @@
 package dev.txguard.internal;
 
 import com.zaxxer.hikari.HikariConfig;
+import dev.txguard.TxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -8,6 +9,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Locale;
 import java.util.Properties;
+import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
 /**
@@ -19,6 +21,9 @@ import javax.sql.DataSource;
  * timeout (a value given in the URL wins). Immutable and thread-safe.
  */
 final class ConnectionSource {
+  /** Host names, IPv6 literals, ports and commas, then the slash before the database. */
+  private static final Pattern HOSTS_THEN_PATH = Pattern.compile("[A-Za-z0-9._\\-\\[\\]:,%]+/");
+
   private final String url;
   private final Properties properties;
   private final DataSource dataSource;
@@ -60,16 +65,22 @@ final class ConnectionSource {
     return new ConnectionSource(url, props, null, props.getProperty("user"));
   }
 
-  /** Moves {@code user:password@} (before the host) into {@code props}. */
+  /**
+   * Moves {@code user:password@} (before the host) into {@code props}. The password may hold any
+   * character, {@code @ / ? #} included: the user information ends at the first {@code @} that is
+   * followed by host names, ports and commas up to the {@code /} before the database.
+   */
   private static String takeUserInfo(String url, Properties props) {
     int slashes = url.indexOf("//");
     if (slashes < 0) {
       return url;
     }
     int hostStart = slashes + 2;
-    int hostEnd = firstOf(url, hostStart, '/', '?');
-    int at = url.lastIndexOf('@', hostEnd - 1);
-    if (at < hostStart) {
+    int at = url.indexOf('@', hostStart);
+    while (at >= 0 && !HOSTS_THEN_PATH.matcher(url).region(at + 1, url.length()).lookingAt()) {
+      at = url.indexOf('@', at + 1);
+    }
+    if (at < 0) {
       return url;
     }
     String info = url.substring(hostStart, at);
@@ -84,13 +95,25 @@ final class ConnectionSource {
     return url.substring(0, hostStart) + url.substring(at + 1);
   }
 
-  private static int firstOf(String s, int from, char a, char b) {
-    for (int i = from; i < s.length(); i++) {
-      if (s.charAt(i) == a || s.charAt(i) == b) {
-        return i;
+  /** Redacts what looks like {@code //user:secret@} in text this source did not clean itself. */
+  private static final Pattern USER_INFO = Pattern.compile("//[^/@\\s]*:[^@\\s]*@");
+
+  /**
+   * {@code text} (a driver's or pool's message) with every secret this source holds, and anything
+   * shaped like a URL's {@code user:password@}, replaced by {@code ***}; null stays null.
+   */
+  String redact(String text) {
+    if (text == null) {
+      return null;
+    }
+    String clean = USER_INFO.matcher(text).replaceAll("//***@");
+    for (String name : properties.stringPropertyNames()) {
+      String value = properties.getProperty(name);
+      if (name.toLowerCase(Locale.ROOT).contains("password") && value.length() >= 4) {
+        clean = clean.replace(value, "***");
       }
     }
-    return s.length();
+    return clean;
   }
 
   /** Moves every query parameter whose name contains "password" into {@code props}. */
@@ -120,6 +143,31 @@ final class ConnectionSource {
     }
   }
 
+  /**
+   * {@code failure} itself when no message in its cause chain holds a secret; otherwise a copy of
+   * the chain (same classes named, same stack traces) whose messages are {@linkplain #redact
+   * redacted}, so that a printed stack trace cannot show the secret either.
+   */
+  Throwable scrub(Throwable failure) {
+    java.util.List<Throwable> chain = Failures.causes(failure);
+    boolean secret = false;
+    for (Throwable t : chain) {
+      String message = t.getMessage();
+      secret |= message != null && !message.equals(redact(message));
+    }
+    if (!secret) {
+      return failure;
+    }
+    Throwable copy = null;
+    for (int k = chain.size() - 1; k >= 0; k--) {
+      Throwable t = chain.get(k);
+      Throwable scrubbed = new TxException(t.getClass().getName() + ": " + redact(t.getMessage()), copy);
+      scrubbed.setStackTrace(t.getStackTrace());
+      copy = scrubbed;
+    }
+    return copy;
+  }
+
   /** Configures a HikariCP pool to connect through this source. */
   void configure(HikariConfig config) {
     if (dataSource != null) {
@@ -143,7 +191,7 @@ final class ConnectionSource {
 
   /** Where connections come from, for messages: never a secret. */
   String describe() {
-    return dataSource != null ? "the given DataSource" : url + (user == null ? "" : " as " + user);
+    return dataSource != null ? "the given DataSource" : redact(url) + (user == null ? "" : " as " + user);
   }
 
   @Override

@@ -99,7 +99,7 @@ public final class Engine implements AutoCloseable {
     } catch (RuntimeException e) {
       Throwable root = Failures.root(e);
       throw new TxException("cannot connect to " + source.describe() + " (connectionTimeout "
-          + config.connectionTimeout().toMillis() + " ms): " + root.getMessage(), e);
+          + config.connectionTimeout().toMillis() + " ms): " + source.redact(root.getMessage()), source.scrub(e));
     }
   }
 
@@ -388,7 +388,7 @@ public final class Engine implements AutoCloseable {
       throw error;
     } catch (SQLException e) {
       throw new TxException("cannot get a connection for unit '" + options.name() + "' from the level-"
-          + pool.level + " pool: " + e.getMessage(), e);
+          + pool.level + " pool: " + source.redact(e.getMessage()), e);
     }
   }
 
@@ -403,7 +403,7 @@ public final class Engine implements AutoCloseable {
     if (holders.isEmpty()) {
       sb.append("; no txguard unit holds one");
       if (e.getCause() != null) {
-        sb.append("; last connection error: ").append(e.getCause().getMessage());
+        sb.append("; last connection error: ").append(source.redact(e.getCause().getMessage()));
       }
     } else {
       sb.append("; held by:");
@@ -689,7 +689,8 @@ public final class Engine implements AutoCloseable {
           e.addSuppressed(closing);
         }
       }
-      throw new TxException("cannot open a connection to " + source.describe() + ": " + e.getMessage(), e);
+      throw new TxException("cannot open a connection to " + source.describe() + ": " + source.redact(e.getMessage()),
+          source.scrub(e));
     }
   }
 

@@ -5,6 +5,7 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Set;
@@ -24,6 +25,8 @@ final class GuardedConnection implements InvocationHandler, StatementWatcher {
   /** Lent through the DataSource view: close() gives the connection back to the unit, a no-op. */
   private final boolean lent;
   private boolean lentClosed;
+  /** The proxy this handler serves, which its statements' and metadata's getConnection() return. */
+  private Connection self;
 
   private GuardedConnection(Unit unit, boolean lent) {
     this.unit = unit;
@@ -40,8 +43,9 @@ final class GuardedConnection implements InvocationHandler, StatementWatcher {
   }
 
   private static Connection proxy(GuardedConnection handler) {
-    return (Connection) Proxy.newProxyInstance(
+    handler.self = (Connection) Proxy.newProxyInstance(
         Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, handler);
+    return handler.self;
   }
 
   @Override
@@ -81,10 +85,15 @@ final class GuardedConnection implements InvocationHandler, StatementWatcher {
       beforeSql(sql);
     } else if (SessionState.SETTERS.contains(name)) {
       unit.session().beforeSetter(name, unit.conn);
+    } else if (name.equals("unwrap")) {
+      unit.session().beforeUnwrap(unit.conn);
     }
     Object result = StatementWatcher.call(this, method, unit.conn, args, sql);
     if (result instanceof Statement statement && method.getReturnType().isInterface()) {
       return StatementWatcher.wrap(this, statement, method.getReturnType(), sql);
+    }
+    if (result instanceof DatabaseMetaData metaData) {
+      return StatementWatcher.wrap(this, metaData);
     }
     return result;
   }
@@ -121,6 +130,7 @@ final class GuardedConnection implements InvocationHandler, StatementWatcher {
   @Override
   public void beforeSql(String sql) throws SQLException {
     unit.checkOpen();
+    unit.checkTransactionOpen(null);
     unit.admit(sql);
   }
 
@@ -136,6 +146,6 @@ final class GuardedConnection implements InvocationHandler, StatementWatcher {
 
   @Override
   public Connection connection() {
-    return GuardedConnection.wrap(unit);
+    return self;
   }
 }

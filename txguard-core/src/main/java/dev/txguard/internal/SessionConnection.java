@@ -4,8 +4,11 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.core.TransactionState;
 
 /**
  * A pooled connection lent by {@code db.dataSource()} outside any unit. The borrower may do what it
@@ -54,10 +57,15 @@ final class SessionConnection implements InvocationHandler, StatementWatcher {
       beforeSql(sql);
     } else if (SessionState.SETTERS.contains(name) && !conn.isClosed()) {
       session().beforeSetter(name, conn);
+    } else if (name.equals("unwrap") && !conn.isClosed()) {
+      session().beforeUnwrap(conn);
     }
     Object result = StatementWatcher.call(this, method, conn, args, sql);
     if (result instanceof Statement statement && method.getReturnType().isInterface()) {
       return StatementWatcher.wrap(this, statement, method.getReturnType(), sql);
+    }
+    if (result instanceof DatabaseMetaData metaData) {
+      return StatementWatcher.wrap(this, metaData);
     }
     return result;
   }
@@ -73,11 +81,15 @@ final class SessionConnection implements InvocationHandler, StatementWatcher {
     if (conn.isClosed()) {
       return;
     }
+    try {
+      endOpenTransaction();
+    } catch (SQLException | RuntimeException e) {
+      Engine.LOG.debug("rolling back a DataSource connection's open transaction failed, discarding it: {}", e.toString());
+      pool.evict(conn);
+      return;
+    }
     if (session != null) {
       try {
-        if (!conn.getAutoCommit()) {
-          conn.rollback();
-        }
         session.reset(conn);
         session = null;
       } catch (SQLException | RuntimeException e) {
@@ -87,6 +99,23 @@ final class SessionConnection implements InvocationHandler, StatementWatcher {
       }
     }
     conn.close();
+  }
+
+  /**
+   * Rolls back whatever transaction the borrower left open: in manual-commit mode, or begun by SQL
+   * ({@code BEGIN}) in autocommit mode, which the driver reports through its transaction state.
+   */
+  private void endOpenTransaction() throws SQLException {
+    if (!conn.getAutoCommit()) {
+      conn.rollback();
+      return;
+    }
+    BaseConnection pg = conn.isWrapperFor(BaseConnection.class) ? conn.unwrap(BaseConnection.class) : null;
+    if (pg != null && pg.getTransactionState() != TransactionState.IDLE) {
+      try (Statement st = conn.createStatement()) {
+        st.execute("ROLLBACK");
+      }
+    }
   }
 
   @Override

@@ -87,6 +87,17 @@ final class SessionState {
     }
   }
 
+  /**
+   * Called before the borrower gets the driver's own connection by {@code unwrap}: nothing it does
+   * there is seen, so everything is reset at the end.
+   */
+  void beforeUnwrap(Connection target) throws SQLException {
+    for (String setter : SETTERS) {
+      beforeSetter(setter, target);
+    }
+    server = true;
+  }
+
   private static Properties copy(Properties p) {
     Properties copy = new Properties();
     if (p != null) {

@@ -6,6 +6,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.sql.CallableStatement;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -48,6 +49,20 @@ interface StatementWatcher {
         : type == PreparedStatement.class ? PreparedStatement.class : Statement.class;
     return Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {iface},
         new Watched(watcher, target, preparedSql));
+  }
+
+  /**
+   * Wraps a connection's {@link DatabaseMetaData}, whose {@code getConnection()} must return the
+   * watched connection, not the one underneath.
+   */
+  static DatabaseMetaData wrap(StatementWatcher watcher, DatabaseMetaData target) {
+    return (DatabaseMetaData) Proxy.newProxyInstance(Connection.class.getClassLoader(),
+        new Class<?>[] {DatabaseMetaData.class}, (proxy, method, args) -> switch (method.getName()) {
+          case "getConnection" -> watcher.connection();
+          case "equals" -> proxy == args[0];
+          case "hashCode" -> System.identityHashCode(proxy);
+          default -> call(watcher, method, target, args, null);
+        });
   }
 
   /** The handler of a watched statement. */

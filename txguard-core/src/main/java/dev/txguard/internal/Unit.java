@@ -274,7 +274,8 @@ public final class Unit {
   }
 
   private String refusal(String control) {
-    String instead = switch (control) {
+    String instead = control.startsWith("SET ") ? "a unit runs with its own options: give it"
+        + " TxOptions.isolation(...) or TxOptions.readOnly(...) instead" : switch (control) {
       case "BEGIN", "START" -> "its transaction is already open; nested work joins it through db.inTx(...),"
           + " and work that must commit on its own runs in db.inNewTx(...)";
       case "SAVEPOINT", "RELEASE" -> "use tx.savepoint(...) for work that may fail and be undone alone";
@@ -306,7 +307,7 @@ public final class Unit {
    * says its transaction ended although the unit did not end it: a COMMIT or ROLLBACK that reached
    * the server by a path txguard does not see (the driver's own connection, unwrapped).
    */
-  private void checkTransactionOpen(String sql) {
+  void checkTransactionOpen(String sql) {
     if (endedElsewhere != null || !begun || pg == null || connectionLost || discarded
         || state == State.TIMED_OUT || pg.getTransactionState() != TransactionState.IDLE) {
       return;

@@ -19,6 +19,29 @@ class SqlTextTest {
   }
 
   @ParameterizedTest
+  @ValueSource(strings = {
+      "insert into t values (1); -- note\rcommit; begin", "select 1; -- x\r\nrollback",
+      "select '\\''; commit; begin", "create index i on ba (begin, atomic); commit; begin",
+      "do $€$ begin perform 1; end $€$; commit", "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE",
+      "set transaction_isolation = 'serializable'", "set local transaction_read_only = on",
+      "SET SESSION transaction_deferrable = on"})
+  void hiddenOrUnusualTransactionControlIsFound(String sql) {
+    assertThat(SqlText.of(sql).control()).as(sql).isNotNull();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "do $$ begin perform 1; end $$", "do $body$ begin commit; end $body$", "call my_procedure()",
+      "do $$ begin perform pg_advisory_lock(1); end $$", "select \"set_config\"('x.y', '1', false)",
+      "set \"statement_timeout\" = '100'", "update pg_settings set setting = '100' where name = 'lock_timeout'",
+      "create table \"pg_temp\".t (a int)", "select 'x' where set_config('a.b', 'c', false) is not null"})
+  void sessionChangesInQuotesAndProceduralCodeAreFound(String sql) {
+    SqlText.Verdict verdict = SqlText.of(sql);
+    assertThat(verdict.session()).as(sql).isTrue();
+    assertThat(verdict.control()).as(sql).isNull();
+  }
+
+  @ParameterizedTest
   @ValueSource(strings = {"prepare transaction 'gx'", "PREPARE TRANSACTION 'x'"})
   void preparedTransactionsAreControl(String sql) {
     assertThat(SqlText.of(sql).control()).isEqualTo("PREPARE TRANSACTION");
@@ -28,8 +51,8 @@ class SqlTextTest {
   @ValueSource(strings = {
       "select 1", "update t set note = 'commit' where id = 1", "insert into t(note) values ('rollback; begin')",
       "select \"end\" from t", "select case when a then 1 else 2 end from t",
-      "do $$ begin perform 1; end $$", "do $body$ begin commit; end $body$", "set local statement_timeout = 5",
-      "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", "set constraints all deferred",
+      "set local statement_timeout = 5", "set constraints all deferred", "select 'a -- b', 1",
+      "create index i on ba (begin, atomic)", "insert into t(note) values ('rollback; commit')",
       "select pg_advisory_xact_lock(1)", "select e'it''s \\' commit'",
       "create function f() returns int language sql begin atomic select 1; end",
       "create function g() returns int language sql begin atomic select case when true then 1 end; end"})
