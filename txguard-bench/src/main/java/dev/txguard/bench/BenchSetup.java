@@ -52,9 +52,23 @@ final class BenchSetup {
     return pool(name, true);
   }
 
+  /**
+   * Set (to {@code true}) in the JVMs of {@link UnitCostBenchmark}: every contender's pool then
+   * holds {@link StubJdbc} connections instead of the server's.
+   */
+  static final String STUB_PROPERTY = "txguard.bench.stub";
+
+  private static boolean stub() {
+    return Boolean.getBoolean(STUB_PROPERTY);
+  }
+
   private static HikariDataSource pool(String name, boolean autoCommit) {
     HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(url());
+    if (stub()) {
+      config.setDataSource(StubJdbc.dataSource());
+    } else {
+      config.setJdbcUrl(url());
+    }
     config.setPoolName("bench-" + name);
     config.setMaximumPoolSize(POOL_SIZE);
     config.setMinimumIdle(POOL_SIZE);
@@ -66,8 +80,8 @@ final class BenchSetup {
 
   /** A txguard database; its internal pool gets the settings {@link #pool} copies. */
   static Database txguard(TxListener listener) {
-    Database.Builder builder = Database.builder()
-        .url(url())
+    Database.Builder builder = (stub() ? Database.builder().dataSource(StubJdbc.dataSource())
+        : Database.builder().url(url()))
         .poolSize(POOL_SIZE)
         .connectionTimeout(CONNECTION_TIMEOUT);
     if (listener != null) {

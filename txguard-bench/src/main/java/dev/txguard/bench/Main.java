@@ -44,6 +44,10 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("--unit-cost")) {
+      UnitCost.run(List.of(args).subList(1, args.length));
+      return;
+    }
     Plan plan = SHORT;
     List<String> profilers = new ArrayList<>();
     String only = null;
