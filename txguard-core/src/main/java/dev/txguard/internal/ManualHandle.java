@@ -19,15 +19,17 @@ final class ManualHandle implements TxHandle {
       });
 
   private final Unit unit;
+  private final ManualUnits units;
   private final TxImpl tx;
   private final Cleaner.Cleanable cleanable;
   /** Whether commit, rollback or close already ended the unit through this handle. */
   private boolean finished;
 
-  ManualHandle(Unit unit) {
+  ManualHandle(Unit unit, ManualUnits units) {
     this.unit = unit;
+    this.units = units;
     this.tx = new TxImpl(unit, this);
-    this.cleanable = CLEANER.register(this, new Abandoned(unit));
+    this.cleanable = CLEANER.register(this, new Abandoned(unit, units));
   }
 
   @Override
@@ -43,7 +45,7 @@ final class ManualHandle implements TxHandle {
   public void commit() {
     finish("commit");
     try {
-      unit.engine.commitManual(unit, tx);
+      units.commit(unit, tx);
     } finally {
       cleanable.clean();
     }
@@ -53,7 +55,7 @@ final class ManualHandle implements TxHandle {
   public void rollback() {
     finish("rollback");
     try {
-      unit.engine.rollbackManual(unit, tx, null);
+      units.rollback(unit, tx, null);
     } finally {
       cleanable.clean();
     }
@@ -66,7 +68,7 @@ final class ManualHandle implements TxHandle {
     }
     finished = true;
     try {
-      unit.engine.rollbackManual(unit, tx, null);
+      units.rollback(unit, tx, null);
     } finally {
       cleanable.clean();
     }
@@ -90,10 +92,10 @@ final class ManualHandle implements TxHandle {
    * Runs when a handle is closed (after its unit ended: nothing left to do), or found unreachable
    * while its unit is still open or timed out without anyone ending it.
    */
-  private record Abandoned(Unit unit) implements Runnable {
+  private record Abandoned(Unit unit, ManualUnits units) implements Runnable {
     @Override
     public void run() {
-      unit.engine.abandoned(unit);
+      units.abandoned(unit);
     }
   }
 }

@@ -20,6 +20,10 @@ import java.util.Optional;
 /** The {@link Tx} of one attempt. Confined to the unit's thread. */
 public final class TxImpl implements Tx {
   final Unit unit;
+  /** The outcome of a callback attempt, set by {@link RetryLoop}: what the callback returned... */
+  Object result;
+  /** ...or what it threw (then the attempt was rolled back). */
+  Throwable failure;
   /** Keeps a manual handle reachable while its Tx is: see {@code ManualHandle}. */
   @SuppressWarnings("unused")
   private final Object keepAlive;
