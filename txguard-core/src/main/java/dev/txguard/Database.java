@@ -50,10 +50,11 @@ import javax.sql.DataSource;
  * is seen.
  *
  * <h2>Connecting</h2>
- * Every connection attempt, the first one in {@link Builder#build()} included, ends within
- * {@link Builder#connectionTimeout(Duration)}: with a URL, the driver's {@code loginTimeout} and
- * {@code connectTimeout} default to it (a value given in the URL wins); with a DataSource, HikariCP
- * sets its login timeout. Passwords never appear in messages, logs or reports: one given in the URL
+ * Every connection attempt, the first one in {@link Builder#build()} included, ends within about
+ * {@link Builder#connectionTimeout(Duration)} (the driver's own bookkeeping adds up to a second or
+ * so), also against a server that accepts and never answers: with a URL, the driver's
+ * {@code loginTimeout} and {@code connectTimeout} default to it (a value given in the URL replaces
+ * it); with a DataSource, HikariCP sets its login timeout. Passwords never appear in messages, logs or reports: one given in the URL
  * ({@code ?password=...} or {@code user:password@host}) is taken out of it before anything sees it.
  *
  * <h2>Levels</h2>
@@ -233,7 +234,8 @@ public final class Database implements AutoCloseable {
    * unit's connection, so that code joins the unit (its {@code close()} is a no-op; its
    * {@code commit}/{@code rollback}/{@code setAutoCommit} are refused); outside a unit it hands out
    * a pooled connection in autocommit mode, which the caller must close (until then it holds a slot
-   * of the thread's level's pool, which units the thread opens meanwhile share; when it is closed,
+   * of the thread's level's pool: a unit the thread opens meanwhile needs another slot of that pool,
+   * so do not hold such a connection across units on a pool of one; when it is closed,
    * work left uncommitted is rolled back and whatever it changed in its session is reset). Inside a
    * unit, transaction control sent as SQL through it is refused, as on {@link Tx#connection()}. With Jdbi, set
    * {@code jdbi.getConfig(Handles.class).setForceEndTransactions(false)} so that a handle over a

@@ -35,7 +35,7 @@ class TransactionControlIT {
   @BeforeAll
   static void setUp() throws Exception {
     pg.execute("create table t (id int)");
-    db = Fixture.db(pg, 2);
+    db = Fixture.db(pg, 1);
   }
 
   @AfterAll
@@ -140,6 +140,26 @@ class TransactionControlIT {
         .hasMessageContaining("use tx.savepoint(...)");
     assertThatThrownBy(() -> db.useTx(tx -> tx.update("begin")))
         .hasMessageContaining("db.inNewTx(...)");
+  }
+
+  @Test
+  void aSwallowedRefusalAsTheFirstStatementAbortsTheUnitAndKeepsItsConnection() {
+    int backend = db.inTx(tx -> tx.queryOne("select pg_backend_pid()", rs -> rs.getInt(1)).orElseThrow());
+    for (int round = 0; round < 3; round++) {
+      assertThatThrownBy(() -> db.useTx(tx -> {
+        try {
+          tx.update("commit");
+        } catch (StatementException swallowed) {
+          // nothing reached the server
+        }
+        tx.update("insert into t values (1)");
+      }))
+          .isInstanceOf(TransactionAbortedException.class)
+          .hasMessageContaining("txguard refused COMMIT");
+    }
+    int after = db.inTx(tx -> tx.queryOne("select pg_backend_pid()", rs -> rs.getInt(1)).orElseThrow());
+    assertThat(after).as("the connection was not discarded").isEqualTo(backend);
+    assertThat(rows()).isZero();
   }
 
   @Test

@@ -33,6 +33,10 @@ final class Pool implements AutoCloseable {
     // every session starts READ COMMITTED, READ WRITE whatever the server's or role's defaults say,
     // so a unit with default options (which sends no SET TRANSACTION) runs with them
     config.setConnectionInitSql(SessionState.CHARACTERISTICS);
+    // ...committed at once: without this HikariCP leaves it in an open transaction (autocommit is
+    // off), so an idle pooled session sits "idle in transaction", and a first unit that rolls back
+    // would undo it
+    config.setIsolateInternalQueries(true);
     this.ds = new HikariDataSource(config);
     this.hikari = (HikariPool) ds.getHikariPoolMXBean();
   }

@@ -73,6 +73,8 @@ public final class Unit {
   private boolean begun;
   /** Set when the unit's transaction was found ended by something other than the unit. */
   private CommitOutcomeUnknownException endedElsewhere;
+  /** The last statement txguard refused before it reached the server, if any. */
+  private SQLException refused;
   /** What the unit changed in its session; null while it changed nothing. */
   private SessionState session;
   volatile boolean leakReported;
@@ -267,9 +269,10 @@ public final class Unit {
       session().serverChanged();
     }
     if (verdict.control() != null) {
-      SQLException refused = new SQLException(refusal(verdict.control()), "2D000");
-      markRollbackOnly(refused);
-      throw refused;
+      SQLException refusal = new SQLException(refusal(verdict.control()), "2D000");
+      refused = refusal;
+      markRollbackOnly(refusal);
+      throw refusal;
     }
   }
 
@@ -361,7 +364,7 @@ public final class Unit {
 
   /** Remembers the first error that aborted the unit, for later messages. */
   void noteError(SQLException e, String sql) {
-    begun = true;
+    begun |= e != refused; // a refused statement never reached the server
     if (Failures.connectionLost(e.getSQLState())) {
       connectionLost = true;
     }

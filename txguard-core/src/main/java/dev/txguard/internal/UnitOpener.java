@@ -88,7 +88,8 @@ final class UnitOpener {
         .append(")");
     List<Unit> holders = watchdog.holders(pool.level);
     if (holders.isEmpty()) {
-      sb.append("; no txguard unit holds one");
+      sb.append("; no txguard unit holds one (connections lent by db.dataSource() outside units, which"
+          + " their borrowers must close, and units of other threads' levels are not listed)");
       if (e.getCause() != null) {
         sb.append("; last connection error: ").append(engine.source().redact(e.getCause().getMessage()));
       }
