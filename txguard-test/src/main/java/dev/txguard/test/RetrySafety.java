@@ -292,6 +292,10 @@ public final class RetrySafety {
     try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
       int n = rs.getMetaData().getColumnCount();
       while (rs.next()) {
+        if (n == 1) {
+          rows.add(rs.getString(1));
+          continue;
+        }
         StringBuilder row = new StringBuilder("(");
         for (int i = 1; i <= n; i++) {
           row.append(i > 1 ? ", " : "").append(rs.getString(i));
