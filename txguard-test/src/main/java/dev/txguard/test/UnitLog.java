@@ -47,7 +47,7 @@ public final class UnitLog {
       String thread, List<StackTraceElement> openedAt) {
     @Override
     public String toString() {
-      return "unit '" + unit + "' attempt " + attempt + " " + outcome.name().toLowerCase(java.util.Locale.ROOT)
+      return "unit '" + unit + "' attempt " + attempt + " " + outcome.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
           + " after " + duration.toMillis() + " ms" + (cause == null ? "" : " (" + cause + ")");
     }
   }
