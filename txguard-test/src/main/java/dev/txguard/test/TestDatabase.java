@@ -184,6 +184,26 @@ public final class TestDatabase implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits (at most 60 s) until a session of this database waits for a lock while running a
+   * statement whose text contains {@code fragment} (within the first 1024 bytes, as much as
+   * {@code pg_stat_activity} shows): how a test arranges that one statement is blocked behind
+   * another before letting the other go on.
+   *
+   * @throws AssertionError if no such session appears in time
+   */
+  public void awaitLockWait(String fragment) throws SQLException, InterruptedException {
+    long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    String query = "select count(*) from pg_stat_activity where datname = current_database()"
+        + " and wait_event_type = 'Lock' and position('" + fragment.replace("'", "''") + "' in query) > 0";
+    while (queryLong(query) == 0) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError("no statement containing '" + fragment + "' ever waited for a lock");
+      }
+      Thread.sleep(10);
+    }
+  }
+
   /** Closes the database and drops it (or the schema), ending its sessions. */
   @Override
   public void close() throws SQLException {
