@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
  * marked awaited (its end is announced) and, unless already running, moved up to the caller's run
  * level, so that its next attempt does not need the pool the caller holds.
  */
-@TxguardTest(queue = false)
+// leakCheck off: a test stages a job as running on another worker on purpose
+@TxguardTest(queue = false, leakCheck = false)
 class CallUniqueKeyIT {
   @Injected static TestDatabase pg;
   record Price(int n) {}

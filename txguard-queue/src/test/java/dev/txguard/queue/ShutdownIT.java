@@ -27,7 +27,8 @@ import org.postgresql.PGNotification;
  * its caller hears it), an attempt whose lease could not be given back records no failure, and
  * stop() called inside a unit gives leases back in units of their own.
  */
-@TxguardTest(queue = false)
+// leakCheck off: one test leaves a job running on purpose (its lease could not be given back)
+@TxguardTest(queue = false, leakCheck = false)
 class ShutdownIT {
   @Injected static TestDatabase pg;
   /** Blocks until interrupted, ignoring cancel requests. */

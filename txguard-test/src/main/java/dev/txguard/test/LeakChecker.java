@@ -118,6 +118,9 @@ final class LeakChecker {
     try (Connection c = tdb.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
       while (rs.next()) {
         int pid = rs.getInt(1);
+        if (queue != null && queue.isQueueLock(rs.getLong(2), rs.getLong(3))) {
+          continue;
+        }
         String key = "lock:" + pid + ":" + rs.getLong(2) + ":" + rs.getLong(3) + ":" + rs.getInt(4);
         if (!add(key)) {
           continue;

@@ -68,6 +68,11 @@ public final class QueueTestSupport implements QueueSupport {
   }
 
   @Override
+  public boolean isQueueLock(long classid, long objid) {
+    return classid == LockKeys.LEADER;
+  }
+
+  @Override
   public List<String> jobsOfKind(Connection c, String kind) throws SQLException {
     return find(c, kind, null, null);
   }

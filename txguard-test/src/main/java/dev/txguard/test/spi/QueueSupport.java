@@ -36,6 +36,13 @@ public interface QueueSupport {
    */
   List<String> jobs(Connection c, String kind, Object args, String queue) throws SQLException;
 
+  /**
+   * Whether the advisory lock with these keys (pg_locks {@code classid}, {@code objid}) is one a
+   * started queue holds for as long as it runs (its maintenance leadership): not a leak of the
+   * test that happens to be running; a queue left running is found through its running jobs.
+   */
+  boolean isQueueLock(long classid, long objid);
+
   /** Describes every job of {@code kind} (any arguments), for failure messages. */
   List<String> jobsOfKind(Connection c, String kind) throws SQLException;
 }
