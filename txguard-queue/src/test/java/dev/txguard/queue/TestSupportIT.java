@@ -14,6 +14,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineTestKit;
@@ -25,6 +27,11 @@ import org.junit.platform.testkit.engine.Events;
  * is asserted here).
  */
 class TestSupportIT {
+  /** The nested classes fail on purpose: they run only inside the EngineTestKit runs of this class. */
+  static boolean runByTheOuterTest(ExtensionContext context) {
+    return context.getConfigurationParameter("txguard.inner").isPresent();
+  }
+
   record Block(int n) {}
 
   static final CountDownLatch release = new CountDownLatch(1);
@@ -40,7 +47,8 @@ class TestSupportIT {
 
   @Test
   void aTestLeavingAJobRunningFailsNamingTheJob() {
-    Events events = EngineTestKit.engine("junit-jupiter").selectors(selectClass(LeavesAJobRunning.class)).execute()
+    Events events = EngineTestKit.engine("junit-jupiter").configurationParameter("txguard.inner", "true")
+        .selectors(selectClass(LeavesAJobRunning.class)).execute()
         .testEvents();
     assertThat(events.failed().count()).isEqualTo(1);
     String message = events.failed().list().getFirst().getPayload(TestExecutionResult.class).orElseThrow()
@@ -50,6 +58,7 @@ class TestSupportIT {
     assertThat(events.succeeded().count()).isEqualTo(1);
   }
 
+  @EnabledIf("dev.txguard.queue.TestSupportIT#runByTheOuterTest")
   @TxguardTest(leakGraceMillis = 200)
   @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
   static class LeavesAJobRunning {

@@ -180,13 +180,18 @@ public final class FaultInjector {
     return null;
   }
 
+  /** This library's classes that record stacks, left out of the stacks they record. */
+  private static final Set<String> OWN = Set.of(FaultInjector.class.getName(), FaultInjector.class.getName() + "$Listener",
+      FaultInjector.class.getName() + "$TrackedDataSource", TrackedConnection.class.getName(),
+      TrackedConnection.class.getName() + "$TrackedStatement", UnitLog.class.getName(),
+      UnitLog.class.getName() + "$Entry", UnitLog.class.getName() + "$Listener", Listeners.class.getName());
+
   /** The caller's stack without this library's, txguard's and the JDK's reflection frames. */
   static List<StackTraceElement> callerStack() {
     List<StackTraceElement> frames = new ArrayList<>();
     for (StackTraceElement f : Thread.currentThread().getStackTrace()) {
       String c = f.getClassName();
-      if (c.startsWith("dev.txguard.test.") && !c.contains("Test") && !c.contains("IT")
-          || c.startsWith("dev.txguard.internal.") || c.startsWith("java.lang.Thread")
+      if (OWN.contains(c) || c.startsWith("dev.txguard.internal.") || c.equals("dev.txguard.Database") || c.startsWith("java.lang.Thread")
           || c.startsWith("jdk.proxy") || c.startsWith("com.zaxxer.hikari.")
           || c.startsWith("jdk.internal.reflect") || c.startsWith("java.lang.reflect")) {
         continue;
