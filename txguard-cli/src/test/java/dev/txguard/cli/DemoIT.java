@@ -7,7 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.txguard.cli.FakeStory.Behaviour;
 import dev.txguard.cli.internal.Story;
-import dev.txguard.test.PostgresExtension;
+import dev.txguard.test.Injected;
+import dev.txguard.test.TestDatabase;
+import dev.txguard.test.TxguardTest;
+import dev.txguard.test.PostgresServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,12 +20,11 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code txguard demo} end to end, against the test server and against its own embedded one. */
+@TxguardTest(queue = false)
 class DemoIT {
-  @RegisterExtension
-  static final PostgresExtension pg = new PostgresExtension();
+  @Injected static TestDatabase pg;
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -91,7 +93,7 @@ class DemoIT {
   @Test
   void wrongPasswordIsOneLineWithAUsageHintAndCreatesNothing() throws Exception {
     // only the embedded test server's pg_hba.conf can be changed to ask this user for a password
-    assumeTrue(pg.server().embedded(), "needs the embedded test server");
+    assumeTrue(PostgresServer.get().embedded(), "needs the embedded test server");
     Path hba = Path.of(setting("hba_file"));
     String original = Files.readString(hba, StandardCharsets.UTF_8);
     pg.execute("create role txguard_demo_pw login password 'right'");

@@ -7,7 +7,9 @@ import dev.txguard.Database;
 import dev.txguard.PoolExhaustedException;
 import dev.txguard.TxHandle;
 import dev.txguard.TxOptions;
-import dev.txguard.test.PostgresExtension;
+import dev.txguard.test.Injected;
+import dev.txguard.test.TestDatabase;
+import dev.txguard.test.TxguardTest;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -15,11 +17,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What the meters say after real units on a real PostgreSQL. */
+@TxguardTest(queue = false)
 class TxguardMetricsIT {
-  @RegisterExtension static final PostgresExtension pg = new PostgresExtension();
+  @Injected static TestDatabase pg;
 
   private SimpleMeterRegistry registry;
   private TxguardMetrics metrics;

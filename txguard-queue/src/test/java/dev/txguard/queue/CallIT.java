@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.txguard.Database;
-import dev.txguard.test.PostgresExtension;
+import dev.txguard.test.Injected;
+import dev.txguard.test.TestDatabase;
+import dev.txguard.test.TxguardTest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,15 +16,15 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Story 5: a unit pushes a job and waits for its result with one connection per pool. With
  * txguard's call the job runs one level up and every caller completes; the naive design (the job
  * runs on the pool its caller holds) times out.
  */
+@TxguardTest(queue = false)
 class CallIT {
-  @RegisterExtension static final PostgresExtension pg = new PostgresExtension();
+  @Injected static TestDatabase pg;
   record Price(int n) {}
   record Doomed(int n) {}
 

@@ -4,20 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.txguard.Database;
-import dev.txguard.test.PostgresExtension;
+import dev.txguard.test.Injected;
+import dev.txguard.test.TestDatabase;
+import dev.txguard.test.TxguardTest;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A call whose unique key matches an unfinished job waits for that job like for its own: the job is
  * marked awaited (its end is announced) and, unless already running, moved up to the caller's run
  * level, so that its next attempt does not need the pool the caller holds.
  */
+// leakCheck off: a test stages a job as running on another worker on purpose
+@TxguardTest(queue = false, leakCheck = false)
 class CallUniqueKeyIT {
-  @RegisterExtension static final PostgresExtension pg = new PostgresExtension();
+  @Injected static TestDatabase pg;
   record Price(int n) {}
 
   static Database db;

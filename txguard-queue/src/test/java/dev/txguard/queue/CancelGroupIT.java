@@ -5,21 +5,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.txguard.Database;
-import dev.txguard.test.PostgresExtension;
+import dev.txguard.test.Injected;
+import dev.txguard.test.TestDatabase;
+import dev.txguard.test.TxguardTest;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Story 4: cancelling a bulk import waits for the imports already running (shared/exclusive
  * advisory locks), and the imports that had not started never run.
  */
+@TxguardTest(queue = false)
 class CancelGroupIT {
-  @RegisterExtension static final PostgresExtension pg = new PostgresExtension();
+  @Injected static TestDatabase pg;
   /** An import that works in steps until asked to stop, then takes {@code cleanupMs} to clean up. */
   record Import(String batch, int n, int cleanupMs, boolean ignoresCancel) {}
 

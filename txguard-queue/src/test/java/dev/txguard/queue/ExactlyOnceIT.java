@@ -4,7 +4,9 @@ import static dev.txguard.queue.QueueFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.txguard.Database;
-import dev.txguard.test.PostgresExtension;
+import dev.txguard.test.Injected;
+import dev.txguard.test.TestDatabase;
+import dev.txguard.test.TxguardTest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,11 +16,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** 10,000 jobs worked by three queue instances (each with its own pool) run exactly once. */
+@TxguardTest(queue = false)
 class ExactlyOnceIT {
-  @RegisterExtension static final PostgresExtension pg = new PostgresExtension();
+  @Injected static TestDatabase pg;
   record Work(int n) {}
 
   static final int JOBS = 10_000;

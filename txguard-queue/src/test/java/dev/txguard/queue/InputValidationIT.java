@@ -4,22 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.txguard.Database;
-import dev.txguard.test.PostgresExtension;
+import dev.txguard.test.Injected;
+import dev.txguard.test.TestDatabase;
+import dev.txguard.test.TxguardTest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Input that PostgreSQL or the runtime would refuse deep inside fails where it is given, with a
  * message saying what is wrong: U+0000 in text, over-long schema names, run levels the database
  * does not have, durations too long to measure.
  */
+@TxguardTest(queue = false)
 class InputValidationIT {
-  @RegisterExtension static final PostgresExtension pg = new PostgresExtension();
+  @Injected static TestDatabase pg;
   record Note(String text) {}
   record Tagged(Map<String, List<String>> tags) {}
   record Echo(int n) {}

@@ -5,21 +5,23 @@ import static dev.txguard.queue.QueueFixture.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.txguard.Database;
-import dev.txguard.test.PostgresExtension;
+import dev.txguard.test.Injected;
+import dev.txguard.test.TestDatabase;
+import dev.txguard.test.TxguardTest;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A listener that throws an {@link Error} is ignored like one throwing an exception: it ends
  * neither maintenance (which would keep leadership while nobody rescues) nor an attempt.
  */
+@TxguardTest(queue = false)
 class ListenerErrorIT {
-  @RegisterExtension static final PostgresExtension pg = new PostgresExtension();
+  @Injected static TestDatabase pg;
   record Ping(int n) {}
 
   /** Throws an Error from every event, after noting it. */

@@ -6,13 +6,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.txguard.Database;
 import dev.txguard.StaleDataException;
 import dev.txguard.TxOptions;
-import dev.txguard.test.PostgresExtension;
+import dev.txguard.test.Injected;
+import dev.txguard.test.TestDatabase;
+import dev.txguard.test.TxguardTest;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Story 2, the machine pool: tasks run on machines that the autoscaler removes while they run.
@@ -20,8 +21,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * transitions are guarded ({@code updateExactly}) and fail loudly with {@link StaleDataException}
  * when its row is no longer in the expected state. No task is left "running".
  */
+@TxguardTest(queue = false)
 class MachinePoolIT {
-  @RegisterExtension static final PostgresExtension pg = new PostgresExtension();
+  @Injected static TestDatabase pg;
   record RunTask(int task) {}
 
   static final int TASKS = 50;

@@ -5,7 +5,9 @@ import static dev.txguard.queue.QueueFixture.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.txguard.Database;
-import dev.txguard.test.PostgresExtension;
+import dev.txguard.test.Injected;
+import dev.txguard.test.TestDatabase;
+import dev.txguard.test.TxguardTest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,11 +18,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Promotion and deletion driven by an injected clock; leadership moving when its connection ends. */
+@TxguardTest(queue = false)
 class MaintenanceIT {
-  @RegisterExtension static final PostgresExtension pg = new PostgresExtension();
+  @Injected static TestDatabase pg;
   record Tick(int n) {}
 
   /** A clock tests move by hand. */

@@ -4,7 +4,9 @@ import static dev.txguard.queue.QueueFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.txguard.Database;
-import dev.txguard.test.PostgresExtension;
+import dev.txguard.test.Injected;
+import dev.txguard.test.TestDatabase;
+import dev.txguard.test.TxguardTest;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;
@@ -18,15 +20,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Three worker JVMs work one queue; the maintenance leader among them is killed with SIGKILL
  * half-way. Leadership moves, the dead worker's jobs are rescued, and every job completes with its
  * row written exactly once; no job is left running.
  */
+@TxguardTest(queue = false)
 class MultiProcessIT {
-  @RegisterExtension static final PostgresExtension pg = new PostgresExtension();
+  @Injected static TestDatabase pg;
   static final int JOBS = 20_000;
   static final List<Process> processes = new CopyOnWriteArrayList<>();
   static final Map<String, List<String>> output = new ConcurrentHashMap<>();

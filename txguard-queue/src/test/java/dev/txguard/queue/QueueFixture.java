@@ -1,7 +1,7 @@
 package dev.txguard.queue;
 
 import dev.txguard.Database;
-import dev.txguard.test.PostgresExtension;
+import dev.txguard.test.TestDatabase;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
@@ -9,13 +9,13 @@ import java.util.concurrent.Callable;
 final class QueueFixture {
   private QueueFixture() {}
 
-  static Database db(PostgresExtension pg, int poolSize) {
+  static Database db(TestDatabase pg, int poolSize) {
     return Database.builder().url(pg.url()).user(pg.user()).password(pg.password())
         .connectionTimeout(Duration.ofSeconds(10)).poolSize(poolSize).build();
   }
 
   /** A queue builder with short intervals, so tests wait little; no timing is asserted. */
-  static JobQueue.Builder builder(PostgresExtension pg, Database db, String schema) {
+  static JobQueue.Builder builder(TestDatabase pg, Database db, String schema) {
     return JobQueue.builder(db).schema(schema)
         .pollInterval(Duration.ofMillis(200)).maintenanceInterval(Duration.ofMillis(50))
         .retryBackoff(Duration.ZERO, Duration.ZERO);

@@ -5,7 +5,9 @@ import static dev.txguard.queue.QueueFixture.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.txguard.Database;
-import dev.txguard.test.PostgresExtension;
+import dev.txguard.test.Injected;
+import dev.txguard.test.TestDatabase;
+import dev.txguard.test.TxguardTest;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -14,15 +16,15 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Leases and rescue: a worker that dies mid-job has its job rescued after the lease and run once
  * more, its late completion is refused, and leadership moves to a live process. Regression for
  * jobs stuck "running" forever and rescuers overwriting completed jobs.
  */
+@TxguardTest(queue = false)
 class RescueIT {
-  @RegisterExtension static final PostgresExtension pg = new PostgresExtension();
+  @Injected static TestDatabase pg;
   record Charge(int order) {}
 
   static Database dbA;

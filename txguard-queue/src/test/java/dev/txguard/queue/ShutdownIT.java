@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.txguard.Database;
-import dev.txguard.test.PostgresExtension;
+import dev.txguard.test.Injected;
+import dev.txguard.test.TestDatabase;
+import dev.txguard.test.TxguardTest;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -17,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
@@ -26,8 +27,10 @@ import org.postgresql.PGNotification;
  * its caller hears it), an attempt whose lease could not be given back records no failure, and
  * stop() called inside a unit gives leases back in units of their own.
  */
+// leakCheck off: one test leaves a job running on purpose (its lease could not be given back)
+@TxguardTest(queue = false, leakCheck = false)
 class ShutdownIT {
-  @RegisterExtension static final PostgresExtension pg = new PostgresExtension();
+  @Injected static TestDatabase pg;
   /** Blocks until interrupted, ignoring cancel requests. */
   record Stuck(int n) {}
 

@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.txguard.Database;
-import dev.txguard.test.PostgresExtension;
+import dev.txguard.test.Injected;
+import dev.txguard.test.TestDatabase;
+import dev.txguard.test.TxguardTest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,11 +23,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Enqueue joins the caller's unit: rolled back, no job; committed, the job runs. */
+@TxguardTest(queue = false)
 class TransactionalEnqueueIT {
-  @RegisterExtension static final PostgresExtension pg = new PostgresExtension();
+  @Injected static TestDatabase pg;
   record Greet(String name) {}
   record Later(int n) {}
 

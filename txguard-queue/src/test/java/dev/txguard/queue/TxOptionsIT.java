@@ -6,20 +6,22 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.txguard.Database;
 import dev.txguard.Isolation;
 import dev.txguard.TxOptions;
-import dev.txguard.test.PostgresExtension;
+import dev.txguard.test.Injected;
+import dev.txguard.test.TestDatabase;
+import dev.txguard.test.TxguardTest;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The queue's units must be read-write READ COMMITTED: heartbeats update running jobs' rows, so a
  * stricter isolation fails completions with 40001, and read-only units cannot write the queue. A
  * handler needing a stricter unit opens its own.
  */
+@TxguardTest(queue = false)
 class TxOptionsIT {
-  @RegisterExtension static final PostgresExtension pg = new PostgresExtension();
+  @Injected static TestDatabase pg;
   record Audit(int n) {}
 
   static Database db;

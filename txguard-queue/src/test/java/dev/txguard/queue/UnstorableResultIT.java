@@ -5,7 +5,9 @@ import static dev.txguard.queue.QueueFixture.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.txguard.Database;
-import dev.txguard.test.PostgresExtension;
+import dev.txguard.test.Injected;
+import dev.txguard.test.TestDatabase;
+import dev.txguard.test.TxguardTest;
 import java.math.BigDecimal;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,15 +15,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A handler that ran to its end but returned a result that cannot be stored (Jackson cannot write
  * it, or jsonb refuses it) ends its job discarded with the reason, after one run: retrying would
  * repeat a plain handler's side effects for a result that still could not be stored.
  */
+@TxguardTest(queue = false)
 class UnstorableResultIT {
-  @RegisterExtension static final PostgresExtension pg = new PostgresExtension();
+  @Injected static TestDatabase pg;
   /** Which unstorable result to return: "bean", "nul" or "huge". */
   record Send(String result) {}
   record SendInTx(String result) {}

@@ -243,6 +243,19 @@ final class CompleteJobStory implements Story {
   }
 
   /**
+   * The txguard completion of one job: one unit, starting with the guarded transition; the e-mail
+   * ({@code sendEmail}) is registered to run after commit. Retry-safe, as txguard-test's
+   * retry-safety check proves (CompleteJobRetrySafetyIT).
+   */
+  static void completeInUnit(Database db, int jobId, int failAfterStep, Runnable sendEmail) throws Exception {
+    db.useTx(UNIT, tx -> {
+      tx.updateExactly(1,
+          "update cj_job set state = 'completed', completed_at = now() where id = ? and state = 'running'", jobId);
+      remainingSteps(tx::update, jobId, failAfterStep, () -> tx.afterCommit(sendEmail));
+    });
+  }
+
+  /**
    * txguard: one unit per completion, starting with the guarded transition (running to completed,
    * exactly one row, or {@link StaleDataException}); the e-mail goes only after commit.
    */
@@ -251,11 +264,7 @@ final class CompleteJobStory implements Story {
     return new Completer() {
       @Override
       public void complete(int jobId, int failAfterStep) throws Exception {
-        db.useTx(UNIT, tx -> {
-          tx.updateExactly(1,
-              "update cj_job set state = 'completed', completed_at = now() where id = ? and state = 'running'", jobId);
-          remainingSteps(tx::update, jobId, failAfterStep, () -> tx.afterCommit(emails::incrementAndGet));
-        });
+        completeInUnit(db, jobId, failAfterStep, emails::incrementAndGet);
       }
 
       @Override

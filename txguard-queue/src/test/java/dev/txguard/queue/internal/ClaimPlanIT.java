@@ -3,7 +3,9 @@ package dev.txguard.queue.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.txguard.Database;
-import dev.txguard.test.PostgresExtension;
+import dev.txguard.test.Injected;
+import dev.txguard.test.TestDatabase;
+import dev.txguard.test.TxguardTest;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -11,14 +13,14 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The claim's generic plan — the one a prepared statement caches — on an empty, never analysed
  * table is an index scan on the claim index, not a sequential scan.
  */
+@TxguardTest(queue = false)
 class ClaimPlanIT {
-  @RegisterExtension static final PostgresExtension pg = new PostgresExtension();
+  @Injected static TestDatabase pg;
 
   @Test
   void theCachedClaimPlanOnAnEmptyUnanalysedTableUsesTheClaimIndex() throws Exception {

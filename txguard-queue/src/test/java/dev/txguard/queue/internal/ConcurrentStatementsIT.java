@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.txguard.Database;
 import dev.txguard.queue.JobQueue;
 import dev.txguard.queue.JobState;
-import dev.txguard.test.PostgresExtension;
+import dev.txguard.test.Injected;
+import dev.txguard.test.TestDatabase;
+import dev.txguard.test.TxguardTest;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -18,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -28,8 +29,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * for that lock, then the test commits. Each statement must act on the row's newest version, not on
  * the snapshot it started with.
  */
+@TxguardTest(queue = false)
 class ConcurrentStatementsIT {
-  @RegisterExtension static final PostgresExtension pg = new PostgresExtension();
+  @Injected static TestDatabase pg;
   record Work(int n) {}
 
   static final String SCHEMA = "races";

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.txguard.Database;
 import dev.txguard.TxOptions;
 import dev.txguard.queue.QueueListener;
-import dev.txguard.test.PostgresExtension;
+import dev.txguard.test.Injected;
+import dev.txguard.test.TestDatabase;
+import dev.txguard.test.TxguardTest;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -21,15 +23,15 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A heartbeat that waits for a job row whose attempt is completing must see the completion, not
  * report the finished attempt as having lost its lease (and interrupt it). The interleaving is
  * arranged by hand, as in {@link ConcurrentStatementsIT}.
  */
+@TxguardTest(queue = false)
 class HeartbeatRaceIT {
-  @RegisterExtension static final PostgresExtension pg = new PostgresExtension();
+  @Injected static TestDatabase pg;
 
   static final String SCHEMA = "beats";
   static Database db;
