@@ -62,6 +62,14 @@ final class BenchSetup {
     return Boolean.getBoolean(STUB_PROPERTY);
   }
 
+  /** Fails a unit-cost run whose JVM lost the stub switch, instead of measuring the server by mistake. */
+  static void requireStub() {
+    if (!stub()) {
+      throw new IllegalStateException("UnitCostBenchmark runs on stub JDBC only: start its JVM with -D"
+          + STUB_PROPERTY + "=true (UnitCost does)");
+    }
+  }
+
   private static HikariDataSource pool(String name, boolean autoCommit) {
     HikariConfig config = new HikariConfig();
     if (stub()) {

@@ -37,7 +37,8 @@ final class UnitCost {
           .warmupIterations(quick ? 2 : 5).warmupTime(TimeValue.seconds(quick ? 1 : 2))
           .measurementIterations(quick ? 3 : 5).measurementTime(TimeValue.seconds(quick ? 1 : 2))
           .addProfiler(GCProfiler.class)
-          .jvmArgsAppend(Runtime.version().feature() >= 24 ? "--sun-misc-unsafe-memory-access=allow" : "-Dx=y")
+          // replaces the @Fork's jvmArgsAppend, so the stub switch is repeated here
+          .jvmArgsAppend(jvmArgs())
           .resultFormat(ResultFormatType.JSON)
           .result(dir.resolve("unit-cost-t" + threads + ".json").toString())
           .output(dir.resolve("unit-cost-t" + threads + ".log").toString())
@@ -53,6 +54,15 @@ final class UnitCost {
     String table = render(rows);
     System.out.println(table);
     Files.writeString(dir.resolve("unit-cost.md"), table);
+  }
+
+  private static String[] jvmArgs() {
+    List<String> args = new ArrayList<>(List.of("-D" + BenchSetup.STUB_PROPERTY + "=true", "-Xms1g", "-Xmx1g",
+        "-Dorg.jooq.no-logo=true", "-Dorg.jooq.no-tips=true"));
+    if (Runtime.version().feature() >= 24) {
+      args.add("--sun-misc-unsafe-memory-access=allow"); // JMH 1.37 still uses sun.misc.Unsafe
+    }
+    return args.toArray(String[]::new);
   }
 
   private static String render(Map<String, double[]> rows) {

@@ -24,7 +24,7 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @State(Scope.Benchmark)
 @Fork(value = 1, jvmArgsAppend = {"-D" + BenchSetup.STUB_PROPERTY + "=true", "-Xms1g", "-Xmx1g",
-    "-Dorg.jooq.no-logo=true", "-Dorg.jooq.no-tips=true"})
+    "-Dorg.jooq.no-logo=true", "-Dorg.jooq.no-tips=true"}) // UnitCost repeats these: its options replace them
 public class UnitCostBenchmark {
   @Param({"jdbc", "txguard", "spring", "jdbi", "jooq"})
   public String contender;
@@ -33,6 +33,7 @@ public class UnitCostBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() {
+    BenchSetup.requireStub();
     units = Units.create(contender);
   }
 

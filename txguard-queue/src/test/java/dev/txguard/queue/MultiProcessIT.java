@@ -1,6 +1,7 @@
 package dev.txguard.queue;
 
 import static dev.txguard.queue.QueueFixture.await;
+import static dev.txguard.queue.QueueFixture.awaitProgress;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.txguard.Database;
@@ -85,14 +86,14 @@ class MultiProcessIT {
           batch.clear();
         }
       }
-      await("half of the jobs completed", () -> completed() >= JOBS / 2);
+      awaitProgress("half of the jobs completed", MultiProcessIT::completed, JOBS / 2);
       int victim = names.indexOf(names.stream().filter(n -> said(n, "LEADER")).findFirst().orElseThrow());
       workers.get(victim).destroyForcibly(); // SIGKILL: no shutdown hook, no graceful stop
       assertThat(workers.get(victim).waitFor(30, TimeUnit.SECONDS)).isTrue();
       long killedAt = completed();
       await("leadership moved to a live worker", () -> names.stream()
           .filter(n -> !n.equals(names.get(victim))).anyMatch(n -> said(n, "LEADER")));
-      await("every job completed", () -> completed() == JOBS);
+      awaitProgress("every job completed", MultiProcessIT::completed, JOBS);
       long ms = (System.nanoTime() - start) / 1_000_000;
 
       assertThat(pg.queryLong("select count(*) from processed")).isEqualTo(JOBS);

@@ -47,6 +47,28 @@ final class QueueFixture {
     }
   }
 
+  /**
+   * Waits until {@code count} reaches {@code target}, failing only when it makes no progress for
+   * 60 s: on a loaded machine a long run may take minutes, but a stuck one is caught. The failure
+   * says how far it got.
+   */
+  static void awaitProgress(String what, Callable<Long> count, long target) throws Exception {
+    long stallLimit = Duration.ofSeconds(60).toNanos();
+    long last = count.call();
+    long lastChange = System.nanoTime();
+    while (last < target) {
+      Thread.sleep(50);
+      long now = count.call();
+      if (now != last) {
+        last = now;
+        lastChange = System.nanoTime();
+      } else if (System.nanoTime() - lastChange > stallLimit) {
+        throw new AssertionError("gave up waiting for: " + what + "; stuck at " + now + " of " + target
+            + " for 60 s");
+      }
+    }
+  }
+
   static JobState state(JobQueue queue, long id) {
     return queue.find(id).orElseThrow().state();
   }
