@@ -43,7 +43,7 @@ class TransactionalEnqueueIT {
         .declare("later", Later.class)
         .queue("default", 4)
         .build();
-    assertThat(queue.migrate()).containsExactly(1, 2);
+    assertThat(queue.migrate()).containsExactly(1, 2, 3);
     queue.start();
   }
 
