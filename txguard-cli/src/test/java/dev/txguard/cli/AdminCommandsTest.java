@@ -89,7 +89,7 @@ class AdminCommandsTest {
         "txguard: Invalid value for option '--older-than': '3x' is not a duration: use e.g. 500ms, 30s, 5m, 2h, 7d,"
             + " 1h30m or PT30S", "txguard queue list");
     assertBad(Run.of("queue", "list", "--url", NOWHERE, "--kind", "no spaces"),
-        "txguard: kind must be 1 to 128 characters of letters, digits, _ . : -, was 'no spaces'", "txguard queue list");
+        "txguard: kind must be 1 to 128 characters of letters, digits, '_', '.', ':' or '-', was \"no spaces\"", "txguard queue list");
     assertBad(Run.of("queue", "list", "--url", NOWHERE, "--before", "0"),
         "txguard: before must be a job id (1 or more), was 0", "txguard queue list");
   }
@@ -104,7 +104,7 @@ class AdminCommandsTest {
 
   @Test
   void retryNeedsIds() {
-    assertBad(Run.of("queue", "retry", "--url", NOWHERE), "txguard: Missing required parameters: 'ID'",
+    assertBad(Run.of("queue", "retry", "--url", NOWHERE), "txguard: Missing required parameter: 'ID'",
         "txguard queue retry");
   }
 

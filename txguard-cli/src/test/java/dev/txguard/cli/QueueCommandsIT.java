@@ -143,7 +143,7 @@ class QueueCommandsIT {
     assertThat(json.get("at").asText()).endsWith("Z");
     JsonNode idle = find(json.get("queues"), "queue", "idle");
     assertThat(idle.get("counts").size()).isEqualTo(8);
-    assertThat(idle.get("counts").get("available").asLong()).isGreaterThanOrEqualTo(2);
+    assertThat(idle.get("counts").get("available").asLong()).isGreaterThanOrEqualTo(1); // other tests cancel some
     assertThat(idle.get("oldestAvailableAgeMillis").isNumber()).isTrue();
     JsonNode def = find(json.get("queues"), "queue", "default");
     assertThat(def.get("counts").get("completed").asLong()).isGreaterThanOrEqualTo(1);
@@ -204,7 +204,7 @@ class QueueCommandsIT {
     assertThat(text.status()).isZero();
     assertFits(text);
     assertThat(text.out()).startsWith("job " + failed + ": boom on default, failed\n");
-    assertThat(text.out()).contains("attempts     1 of 1", "args         {\"why\":\"disk full\"}",
+    assertThat(text.out()).contains("attempts     1 of 1", "args         {\"why\": \"disk full\"}",
         "errors (1, oldest first):", "java.lang.IllegalStateException: boom: disk full", "QueueCommandsIT");
     assertThat(json.get("state").asText()).isEqualTo("failed");
     assertThat(json.get("args").get("why").asText()).isEqualTo("disk full");
@@ -235,7 +235,7 @@ class QueueCommandsIT {
 
     assertThat(run.status()).isEqualTo(1);
     assertThat(run.out().lines().toList()).containsExactly(
-        String.format("%6s  outcome", "id").substring(6 - Math.max(2, String.valueOf(987654).length()) + 4),
+            "    id  outcome",
         pad(failedToo) + "  retried (now available)",
         pad(ok) + "  not retried: completed (only failed or discarded jobs are retried)",
         "987654  not retried: no such job");

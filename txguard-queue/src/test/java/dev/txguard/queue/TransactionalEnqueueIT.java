@@ -139,8 +139,8 @@ class TransactionalEnqueueIT {
       for (Future<List<Integer>> f : results) {
         applied.addAll(f.get(60, TimeUnit.SECONDS));
       }
-      assertThat(applied).containsExactly(1, 2);
-      assertThat(pg.queryLong("select count(*) from racing.queue_migration")).isEqualTo(2);
+      assertThat(applied).containsExactly(1, 2, 3);
+      assertThat(pg.queryLong("select count(*) from racing.queue_migration")).isEqualTo(3);
     } finally {
       pool.shutdownNow();
     }
