@@ -70,8 +70,11 @@ final class MigrateCommand extends AdminCommand {
       return 0;
     }
     out.println("-- txguard migrate --dry-run: schema " + s.schema() + " is at version " + s.current() + " of "
-        + s.latest() + (s.pending().isEmpty() ? "; nothing to apply" : "; this SQL would run in one transaction,"
-        + " after taking the migration advisory lock and creating " + s.schema() + ".queue_migration"));
+        + s.latest() + (s.pending().isEmpty() ? "; nothing to apply" : "."));
+    if (!s.pending().isEmpty()) {
+      out.println("-- This SQL would run in one transaction, after taking the migration advisory lock");
+      out.println("-- and creating " + s.schema() + ".queue_migration if it is missing.");
+    }
     for (PendingMigration m : s.pending()) {
       out.println();
       out.println("-- " + m.file());

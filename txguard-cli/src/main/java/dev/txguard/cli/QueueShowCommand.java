@@ -62,9 +62,9 @@ final class QueueShowCommand extends AdminCommand {
     out.println("errors (" + j.errors().size() + ", oldest first):");
     for (JobError e : j.errors()) {
       wrapped(out, "  attempt " + e.attempt() + " at " + shortInstant(e.at()) + ": " + e.error(), "    ");
-      for (String line : e.trace().lines().toList()) {
-        wrapped(out, "    " + line.strip(), "      ");
-      }
+      // the trace's first line repeats the error
+      e.trace().lines().skip(e.trace().startsWith(e.error()) ? 1 : 0)
+          .forEach(line -> wrapped(out, "    " + line.strip(), "      "));
     }
     return 0;
   }

@@ -54,13 +54,18 @@ final class QueueStatsCommand extends AdminCommand {
       return 0;
     }
     out.println("running past half their lease: " + o.overdue().size());
-    TextTable stuck = new TextTable(">id", "kind", "queue", "owner", ">attempt", "last extended", "lease expires");
+    TextTable stuck = new TextTable(">id", "kind", "queue", "owner", ">attempt", ">extended", ">lease expires");
     for (OverdueAttempt a : o.overdue()) {
-      stuck.row(a.id(), a.kind(), a.queue(), a.owner(), a.attempt(), shortInstant(a.leasedAt()),
-          shortInstant(a.leaseExpiresAt()));
+      stuck.row(a.id(), a.kind(), a.queue(), a.owner(), a.attempt(), ago(a.leasedAt(), o.at()),
+          a.leaseExpiresAt().isAfter(o.at()) ? "in " + DurationText.format(Duration.between(o.at(), a.leaseExpiresAt()))
+              : ago(a.leaseExpiresAt(), o.at()));
     }
     stuck.lines().forEach(out::println);
     return 0;
+  }
+
+  private static String ago(java.time.Instant t, java.time.Instant now) {
+    return DurationText.format(t.isAfter(now) ? Duration.ZERO : Duration.between(t, now)) + " ago";
   }
 
   private static Object[] row(String queue, Map<JobState, Long> counts, Optional<Duration> oldest) {

@@ -39,9 +39,10 @@ class MigrateIT {
     Run json = migrate("fresh", "--dry-run", "--json");
 
     assertThat(text.status()).as(text.err()).isZero();
-    assertThat(text.out()).startsWith("-- txguard migrate --dry-run: schema fresh is at version 0 of 3; this SQL"
-        + " would run in one transaction, after taking the migration advisory lock and creating"
-        + " fresh.queue_migration\n");
+    assertThat(text.out()).startsWith("-- txguard migrate --dry-run: schema fresh is at version 0 of 3.\n"
+        + "-- This SQL would run in one transaction, after taking the migration advisory lock\n"
+        + "-- and creating fresh.queue_migration if it is missing.\n");
+    assertThat(text.out().lines()).allSatisfy(l -> assertThat(l.length()).as(l).isLessThanOrEqualTo(100));
     assertThat(text.out()).contains("-- V1__create_job.sql\n", "create table fresh.job (", "-- V2__call_and_cancel.sql\n",
         "-- V3__schedules_and_admin.sql\n", "create table fresh.schedule_run (",
         "insert into fresh.queue_migration (version, file) values (3, 'V3__schedules_and_admin.sql');");
@@ -66,7 +67,7 @@ class MigrateIT {
     Run dry = migrate("broken", "--dry-run");
     Run run = migrate("broken");
 
-    assertThat(dry.out()).startsWith("-- txguard migrate --dry-run: schema broken is at version 2 of 3;");
+    assertThat(dry.out()).startsWith("-- txguard migrate --dry-run: schema broken is at version 2 of 3.\n");
     assertThat(dry.out()).contains("-- V3__schedules_and_admin.sql").doesNotContain("-- V2__");
     assertThat(run.status()).isEqualTo(1);
     assertThat(run.errLines()).hasSize(1);
