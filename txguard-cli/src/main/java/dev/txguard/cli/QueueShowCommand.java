@@ -7,7 +7,6 @@ import dev.txguard.cli.internal.TextTable;
 import dev.txguard.queue.Job;
 import dev.txguard.queue.JobError;
 import java.io.PrintWriter;
-import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Command;
@@ -110,9 +109,5 @@ final class QueueShowCommand extends AdminCommand {
           .put("trace", e.trace());
     }
     return n;
-  }
-
-  static String instant(Optional<Instant> t) {
-    return t.map(AdminCommand::shortInstant).orElse("-");
   }
 }

@@ -57,11 +57,6 @@ public final class Admin {
     return new Migrator(config.db(), sql).migrate();
   }
 
-  /** The statements a migration runs before the pending migrations (for a dry run). */
-  public String migrationPreamble() {
-    return new Migrator(config.db(), sql).preamble();
-  }
-
   /** See {@code QueueAdmin.overview}. */
   public Overview overview() {
     return config.db().inTx(readOnly("queue overview"), tx -> {

@@ -55,11 +55,6 @@ final class Migrator {
     });
   }
 
-  /** The statements migrate() runs before the migrations themselves (for a dry run to show). */
-  String preamble() {
-    return sql.migrationTable;
-  }
-
   private Set<Integer> versions(Tx tx) {
     return new HashSet<>(tx.query(sql.migrationVersions, rs -> rs.getInt(1)));
   }
