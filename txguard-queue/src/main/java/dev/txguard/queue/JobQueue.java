@@ -318,7 +318,7 @@ public final class JobQueue implements AutoCloseable {
    * cancel, prune; see {@link QueueAdmin}. Needs no {@link #start()}.
    */
   public QueueAdmin admin() {
-    return new QueueAdmin(engine.admin());
+    return new QueueAdmin(engine.admin(), this);
   }
 
   /** Whether this process is the maintenance leader right now. */

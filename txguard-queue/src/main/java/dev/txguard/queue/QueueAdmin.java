@@ -31,9 +31,11 @@ import java.util.function.LongConsumer;
  */
 public final class QueueAdmin {
   private final Admin admin;
+  private final JobQueue queue;
 
-  QueueAdmin(Admin admin) {
+  QueueAdmin(Admin admin, JobQueue queue) {
     this.admin = admin;
+    this.queue = queue;
   }
 
   /** The schema this admin works on. */
@@ -85,7 +87,7 @@ public final class QueueAdmin {
 
   /** One job with its arguments, errors (with their stack traces) and result; as {@link JobQueue#find}. */
   public Optional<Job> find(long id) {
-    return admin.find(id);
+    return queue.find(id);
   }
 
   /**
@@ -115,9 +117,14 @@ public final class QueueAdmin {
     return admin.cancel(checkIds(ids));
   }
 
-  /** As {@link JobQueue#cancelGroup(String, Duration)}. */
+  /**
+   * As {@link JobQueue#cancelGroup(String, Duration)}: cancels the group's jobs and waits up to
+   * {@code wait} for its running ones.
+   *
+   * @throws IllegalArgumentException as {@link JobQueue#cancelGroup(String, Duration)}
+   */
   public CancelResult cancelGroup(String group, Duration wait) {
-    return admin.cancelGroup(group, wait);
+    return queue.cancelGroup(group, wait);
   }
 
   /**

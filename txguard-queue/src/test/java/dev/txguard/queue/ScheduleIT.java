@@ -7,6 +7,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.txguard.Database;
 import dev.txguard.queue.MaintenanceIT.MovableClock;
 import dev.txguard.test.PostgresExtension;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -15,6 +19,9 @@ import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
@@ -23,7 +30,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Periodic jobs: every instant enqueued exactly once by several queue instances, across a leader's
- * death, across an outage (per missed-run policy) and across daylight-saving changes.
+ * death (a worker JVM killed with SIGKILL), across an outage (per missed-run policy) and across
+ * daylight-saving changes (on an injected clock).
  */
 class ScheduleIT {
   @RegisterExtension static final PostgresExtension pg = new PostgresExtension();
@@ -35,6 +43,7 @@ class ScheduleIT {
 
   @AfterAll
   static void tearDown() {
+    processes.forEach(Process::destroyForcibly);
     queues.forEach(q -> q.stop(Duration.ofSeconds(5)));
     dbs.forEach(Database::close);
   }
@@ -141,27 +150,66 @@ class ScheduleIT {
   }
 
   @Test
-  void aLeaderKilledMidScheduleLosesNoInstant() throws Exception {
-    List<JobQueue> three = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      // SKIP: even so, instants within the grace (one minute) that came while no one led are enqueued
-      three.add(instance("killed", Schedule.every(Duration.ofSeconds(1)).missed(MissedRuns.SKIP)));
+  void aLeaderJvmKilledMidScheduleLosesNoInstant() throws Exception {
+    try (Database db = QueueFixture.db(pg, 2)) {
+      JobQueue.builder(db).schema("killed").build().migrate();
     }
-    three.get(0).migrate();
-    three.forEach(JobQueue::start);
-    await("three instants enqueued", () -> instants("killed", "tick").size() >= 3);
-    await("a leader", () -> three.stream().anyMatch(JobQueue::isLeader));
-    JobQueue leader = three.stream().filter(JobQueue::isLeader).findFirst().orElseThrow();
-    leader.abandon(); // as if its process died: its connection ends, its loops stop, nothing is handed over
+    List<String> names = List.of("s0", "s1", "s2");
+    List<Process> workers = new ArrayList<>();
+    for (String name : names) {
+      // SKIP: even so, the instants within the grace (one minute) that came while no one led are enqueued
+      workers.add(worker("killed", name, MissedRuns.SKIP));
+    }
+    await("three workers ready", () -> names.stream().allMatch(n -> said(n, "READY")));
+    await("three instants enqueued (so far " + instants("killed", "tick").size() + ")",
+        () -> instants("killed", "tick").size() >= 3);
+    int victim = names.indexOf(names.stream().filter(n -> said(n, "LEADER")).findFirst().orElseThrow());
+    workers.get(victim).destroyForcibly(); // SIGKILL: no shutdown hook, no graceful stop, maybe mid-unit
+    assertThat(workers.get(victim).waitFor(30, TimeUnit.SECONDS)).isTrue();
     Instant killedAt = dbNow();
-    await("another instance leads", () -> three.stream().filter(q -> q != leader).anyMatch(JobQueue::isLeader));
+    await("another worker leads", () -> names.stream().filter(n -> !n.equals(names.get(victim)))
+        .anyMatch(n -> said(n, "LEADER")));
     await("instants up to three seconds after the kill enqueued (last so far: " + lastInstant("killed") + ")",
         () -> lastInstant("killed").isAfter(killedAt.plusSeconds(3)));
-    three.stream().filter(q -> q != leader).forEach(q -> q.stop(Duration.ofSeconds(10)));
+    for (int i = 0; i < workers.size(); i++) {
+      if (i != victim) {
+        workers.get(i).getOutputStream().close(); // graceful stop
+        assertThat(workers.get(i).waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(workers.get(i).exitValue()).isZero();
+      }
+    }
 
     List<Instant> got = assertOneJobPerInstant("killed", Duration.ofSeconds(1));
     assertThat(got.get(0)).isBefore(killedAt);
     assertThat(got.get(got.size() - 1)).isAfter(killedAt.plusSeconds(3));
+  }
+
+  static final List<Process> processes = new CopyOnWriteArrayList<>();
+  static final Map<String, List<String>> output = new ConcurrentHashMap<>();
+
+  static Process worker(String schema, String name, MissedRuns policy) throws Exception {
+    String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+    Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+        "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", ScheduleWorkerProcess.class.getName(),
+        pg.url(), pg.user(), pg.password(), schema, name, policy.name())
+        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    processes.add(p);
+    List<String> lines = new CopyOnWriteArrayList<>();
+    output.put(name, lines);
+    Thread.ofVirtual().start(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line = r.readLine(); line != null; line = r.readLine()) {
+          lines.add(line);
+        }
+      } catch (Exception e) {
+        lines.add("EXCEPTION " + e);
+      }
+    });
+    return p;
+  }
+
+  static boolean said(String name, String word) {
+    return output.get(name).stream().anyMatch(l -> l.startsWith(word));
   }
 
   @Test

@@ -1,8 +1,6 @@
 package dev.txguard.queue.internal;
 
 import dev.txguard.TxOptions;
-import dev.txguard.queue.CancelResult;
-import dev.txguard.queue.Job;
 import dev.txguard.queue.JobFilter;
 import dev.txguard.queue.JobState;
 import dev.txguard.queue.QueueAdmin.Change;
@@ -108,11 +106,6 @@ public final class Admin {
     return new Page(rows, OptionalLong.empty());
   }
 
-  /** See {@code QueueAdmin.find}. */
-  public Optional<Job> find(long id) {
-    return engine.find(id);
-  }
-
   /** See {@code QueueAdmin.retry}. */
   public List<Change> retry(List<Long> ids) {
     Long[] array = ids.toArray(Long[]::new);
@@ -137,17 +130,6 @@ public final class Admin {
     Long[] array = ids.toArray(Long[]::new);
     Map<Long, JobState> states = config.db().inTx(readOnly("job states"), tx -> statesOf(tx, array));
     return changes(ids, states, changed);
-  }
-
-  /** See {@code QueueAdmin.cancelGroup}. */
-  public CancelResult cancelGroup(String group, Duration wait) {
-    if (group == null || group.isBlank()) {
-      throw new IllegalArgumentException("group must not be blank, was " + (group == null ? "null" : "'" + group + "'"));
-    }
-    if (wait == null || wait.isNegative()) {
-      throw new IllegalArgumentException("wait of cancelGroup('" + group + "') must be zero or positive, was " + wait);
-    }
-    return engine.cancelGroup(group, wait);
   }
 
   /** See {@code QueueAdmin.prune}. */
