@@ -42,7 +42,9 @@ class MigrateIT {
     assertThat(text.out()).startsWith("-- txguard migrate --dry-run: schema fresh is at version 0 of 3.\n"
         + "-- This SQL would run in one transaction, after taking the migration advisory lock\n"
         + "-- and creating fresh.queue_migration if it is missing.\n");
-    assertThat(text.out().lines()).allSatisfy(l -> assertThat(l.length()).as(l).isLessThanOrEqualTo(100));
+    // the header fits 100 columns; the migrations' SQL is printed as shipped (V1 and V2 cannot change:
+    // Flyway and Liquibase users hold their checksums)
+    assertThat(text.out().lines().limit(3)).allSatisfy(l -> assertThat(l.length()).as(l).isLessThanOrEqualTo(100));
     assertThat(text.out()).contains("-- V1__create_job.sql\n", "create table fresh.job (", "-- V2__call_and_cancel.sql\n",
         "-- V3__schedules_and_admin.sql\n", "create table fresh.schedule_run (",
         "insert into fresh.queue_migration (version, file) values (3, 'V3__schedules_and_admin.sql');");
