@@ -48,6 +48,9 @@ final class Scheduler {
       try {
         round(p);
       } catch (RuntimeException e) {
+        // forget its next instant, which is due: the maintenance loop must not spin on it, but wait
+        // its interval before the next try
+        next.remove(p.name());
         Events.LOG.warn("schedule '{}' ({}) could not enqueue its due jobs; trying again next round", p.name(),
             p.when().definition(), e);
       }
