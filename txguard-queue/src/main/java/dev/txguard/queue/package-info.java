@@ -99,9 +99,8 @@
  * process LISTENs on one dedicated connection and wakes the fetcher of the notified queue, and polls
  * as a fallback. Maintenance (the periodic jobs' due instants, rescue, promotion of due scheduled
  * and retryable jobs, deletion of old finished jobs) runs on the one process holding a session
- * advisory lock on its dedicated
- * connection; when that process or connection dies, PostgreSQL releases the lock and another
- * process takes over at its next try. A process whose maintenance loop ends unexpectedly gives
+ * advisory lock on its dedicated connection; when that process or connection dies, PostgreSQL
+ * releases the lock and another process takes over at its next try. A process whose maintenance loop ends unexpectedly gives
  * leadership up. The background loops (fetchers, heartbeat, maintenance) survive any throwable,
  * including an {@link java.lang.Error} thrown by a listener.
  *
