@@ -8,6 +8,7 @@ module dev.txguard.queue {
   requires transitive com.fasterxml.jackson.databind;
   requires org.slf4j;
   requires org.postgresql.jdbc; // LISTEN/NOTIFY on the control connection
+  requires com.cronutils; // cron schedules
 
   exports dev.txguard.queue;
 }

@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -15,19 +16,21 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code txguard} command line. Today it has one subcommand, {@code demo}, which replays the
- * five failure stories of txguard's mission against a real PostgreSQL, once written the naive way
- * and once with txguard, and reports what it measured.
+ * The {@code txguard} command line: {@code demo} replays the five failure stories of txguard's
+ * mission against a real PostgreSQL, once written the naive way and once with txguard;
+ * {@code migrate} applies the job queue's migrations; {@code queue stats|list|show|retry|cancel|prune}
+ * are the operator's commands on a queue (a thin layer over {@code QueueAdmin}).
  *
  * <pre>
  * java -jar txguard.jar demo                 # all five stories on an embedded PostgreSQL
  * java -jar txguard.jar demo leaked-tx 5     # some of them, by id or number
- * java -jar txguard.jar demo --url jdbc:postgresql://localhost:5432/test --user postgres --json
+ * java -jar txguard.jar migrate --url jdbc:postgresql://localhost:5432/app --user app
+ * TXGUARD_URL=jdbc:postgresql://localhost:5432/app java -jar txguard.jar queue stats --json
  * </pre>
  *
- * <p>Exit status: 0 when every txguard variant held, 1 when one did not (the failing story is
- * named on standard error), 2 for a bad invocation (one line saying what was wrong, and a usage
- * hint; nothing is left behind).
+ * <p>Exit status: 0 when the command did everything (every txguard variant held), 1 when it did
+ * not (the reason is on standard error), 2 for a bad invocation (one line saying what was wrong,
+ * and a usage hint; nothing is left behind).
  */
 @Command(
     name = "txguard",
@@ -59,15 +62,27 @@ public final class Txguard implements Callable<Integer> {
 
   /** Runs the command with the given streams and returns its exit status. */
   static int run(PrintStream out, PrintStream err, String... args) {
-    return run(out, err, Stories.all(), args);
+    return run(out, err, Stories.all(), System.getenv(), args);
   }
 
-  /** Runs the command on {@code stories} (tests pass made-up ones) and returns its exit status. */
-  static int run(PrintStream out, PrintStream err, List<Story> stories, String... args) {
+  /**
+   * Runs the command on {@code stories} (tests pass made-up ones) with the environment {@code env}
+   * (for {@code TXGUARD_URL} and friends) and returns its exit status.
+   */
+  static int run(PrintStream out, PrintStream err, List<Story> stories, Map<String, String> env, String... args) {
     PrintWriter o = new PrintWriter(out, true, StandardCharsets.UTF_8);
     PrintWriter e = new PrintWriter(err, true, StandardCharsets.UTF_8);
     CommandLine cl = new CommandLine(new Txguard());
     cl.addSubcommand("demo", new DemoCommand(stories));
+    cl.addSubcommand("migrate", new MigrateCommand(env));
+    CommandLine queue = new CommandLine(new QueueCommand());
+    queue.addSubcommand("stats", new QueueStatsCommand(env));
+    queue.addSubcommand("list", new QueueListCommand(env));
+    queue.addSubcommand("show", new QueueShowCommand(env));
+    queue.addSubcommand("retry", new QueueRetryCommand(env));
+    queue.addSubcommand("cancel", new QueueCancelCommand(env));
+    queue.addSubcommand("prune", new QueuePruneCommand(env));
+    cl.addSubcommand("queue", queue);
     cl.setOut(o);
     cl.setErr(e);
     cl.setParameterExceptionHandler(Txguard::badParameters);
@@ -90,8 +105,10 @@ public final class Txguard implements Callable<Integer> {
     if (ex instanceof BadInvocationException) {
       return usageError(cmd, ex.getMessage());
     }
-    // an environment problem (the embedded server cannot start, the schema cannot be dropped): say what
-    cmd.getErr().println("txguard: " + (ex.getMessage() != null ? ex.getMessage() : ex.toString()));
+    // an environment problem (the embedded server cannot start, the server refused a statement): say
+    // what, in one line
+    String msg = ex.getMessage() != null ? ex.getMessage() : ex.toString();
+    cmd.getErr().println("txguard: " + msg.lines().findFirst().orElse(msg));
     return 1;
   }
 

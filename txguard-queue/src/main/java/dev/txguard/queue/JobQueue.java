@@ -9,10 +9,12 @@ import dev.txguard.TxException;
 import dev.txguard.TxOptions;
 import dev.txguard.queue.internal.Kind;
 import dev.txguard.queue.internal.Kinds;
+import dev.txguard.queue.internal.Periodic;
 import dev.txguard.queue.internal.QueueConfig;
 import dev.txguard.queue.internal.QueueEngine;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -20,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -310,6 +313,14 @@ public final class JobQueue implements AutoCloseable {
     return engine.stats();
   }
 
+  /**
+   * The operators' view and actions on this queue's schema: migrations, counts, listings, retry,
+   * cancel, prune; see {@link QueueAdmin}. Needs no {@link #start()}.
+   */
+  public QueueAdmin admin() {
+    return new QueueAdmin(engine.admin(), this);
+  }
+
   /** Whether this process is the maintenance leader right now. */
   public boolean isLeader() {
     return engine.isLeader();
@@ -323,6 +334,11 @@ public final class JobQueue implements AutoCloseable {
   /** Simulates a crash for tests: see {@link QueueEngine#abandon()}. */
   void abandon() throws InterruptedException {
     engine.abandon();
+  }
+
+  /** Enqueues the schedules' due instants at once, leader or not (tests of deduplication). */
+  void runScheduler() {
+    engine.runScheduler();
   }
 
   /** Runs one round of maintenance at once (tests driving an injected clock). */
@@ -352,6 +368,7 @@ public final class JobQueue implements AutoCloseable {
     private String password;
     private final List<Kind> kinds = new ArrayList<>();
     private final Map<String, Integer> queues = new LinkedHashMap<>();
+    private final Map<String, Periodic> schedules = new LinkedHashMap<>();
     private int fetchBatchSize = 20;
     private Duration pollInterval = Duration.ofSeconds(1);
     private Duration leaseDuration = Duration.ofSeconds(30);
@@ -449,6 +466,70 @@ public final class JobQueue implements AutoCloseable {
      */
     public Builder declare(String kind, Class<?> argsType) {
       return register(new Kind(checkKind(kind, argsType), argsType, null, null));
+    }
+
+    /**
+     * Declares a periodic job whose arguments are the same at every instant; see
+     * {@link #schedule(String, Schedule, EnqueueOptions, Function)}.
+     *
+     * @param args the job's arguments, of a registered kind; checked (kind, JSON) by {@link #build()}
+     * @throws IllegalArgumentException as {@link #schedule(String, Schedule, EnqueueOptions, Function)},
+     *     or if {@code args} is null
+     */
+    public Builder schedule(String name, Schedule when, Object args) {
+      return schedule(name, when, EnqueueOptions.defaults(), args);
+    }
+
+    /**
+     * Declares a periodic job with constant arguments and the given enqueue options; see
+     * {@link #schedule(String, Schedule, EnqueueOptions, Function)}.
+     *
+     * @throws IllegalArgumentException as {@link #schedule(String, Schedule, Object)}
+     */
+    public Builder schedule(String name, Schedule when, EnqueueOptions options, Object args) {
+      require("args of schedule '" + name + "'", args);
+      return addSchedule(name, when, options, args, t -> args);
+    }
+
+    /**
+     * Declares a periodic job: at each instant of {@code when}, the maintenance leader enqueues one
+     * job with the arguments {@code args} returns for that instant, on {@code options} (their run-at
+     * is replaced by the instant). Each instant is enqueued exactly once across all processes, also
+     * when leadership moves or processes restart: it is claimed in the database under
+     * ({@code name}, instant) in the same unit as its job. Instants missed while no process led
+     * follow the schedule's {@link Schedule#missed(MissedRuns) policy}.
+     *
+     * <p>Declare the same schedules on every process that starts this queue: whichever leads
+     * enqueues the schedules it knows. Schedules run only in started queues ({@link JobQueue#start()}).
+     *
+     * <pre>{@code
+     * .schedule("nightly-report", Schedule.cron("0 3 * * *", ZoneId.of("Europe/Berlin")),
+     *     EnqueueOptions.defaults().queue("reports"), instant -> new NightlyReport(instant))
+     * }</pre>
+     *
+     * @param name the schedule's stable name (1 to 128 characters of letters, digits, {@code _ . : -});
+     *     renaming it starts a new series
+     * @param args called by the leader with the instant; must return arguments of a registered kind.
+     *     If it throws, or its result cannot be enqueued, the instant is retried every maintenance
+     *     round (and logged) until it succeeds or is missed
+     * @throws IllegalArgumentException if any is null, the name is bad or already declared
+     */
+    public Builder schedule(String name, Schedule when, EnqueueOptions options, Function<Instant, ?> args) {
+      require("args of schedule '" + name + "'", args);
+      return addSchedule(name, when, options, null, args);
+    }
+
+    private Builder addSchedule(String name, Schedule when, EnqueueOptions options, Object constant,
+        Function<Instant, ?> args) {
+      EnqueueOptions.checkQueueName("schedule name", name);
+      require("schedule '" + name + "'", when);
+      require("options of schedule '" + name + "'", options);
+      if (schedules.containsKey(name)) {
+        throw new IllegalArgumentException("schedule '" + name + "' is already declared ("
+            + schedules.get(name).when().definition() + "); each schedule needs a name of its own");
+      }
+      schedules.put(name, new Periodic(name, when, options, constant, args));
+      return this;
     }
 
     /**
@@ -668,7 +749,7 @@ public final class JobQueue implements AutoCloseable {
       return new JobQueue(new QueueConfig(db, schema, url, user, password, new Kinds(kinds), Map.copyOf(queues),
           fetchBatchSize, pollInterval, leaseDuration, maintenanceInterval, retention, backoffInitial, backoffMax,
           listener, txOptions, mapper != null ? mapper : JsonMapper.builder().build(), clock,
-          owner != null ? owner : defaultOwner(), runLevels, sameLevelCalls));
+          owner != null ? owner : defaultOwner(), runLevels, sameLevelCalls, List.copyOf(schedules.values())));
     }
 
     private Builder register(Kind kind) {

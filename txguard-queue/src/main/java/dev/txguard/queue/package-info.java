@@ -18,9 +18,11 @@
  *   SCHEDULED / AVAILABLE / RETRYABLE ──(cancel, cancelGroup)──► CANCELLED
  *   RUNNING ──(cancel requested, then the handler throws / the lease expires /
  *              graceful stop ends the attempt)──► CANCELLED
+ *   FAILED / DISCARDED ──(operator: QueueAdmin.retry, one more attempt allowed)──► AVAILABLE
  * </pre>
- * COMPLETED, FAILED, CANCELLED and DISCARDED are final: no statement moves a job out of them, and
- * maintenance deletes them after the retention period. Every failed attempt, and every expired
+ * COMPLETED, FAILED, CANCELLED and DISCARDED are final: no statement of the queue's own moves a job
+ * out of them (only an operator's retry puts a failed or discarded job back), and maintenance
+ * deletes them after the retention period. Every failed attempt, and every expired
  * lease, appends an entry to the job's {@code errors}.
  *
  * <h2>Leases and attempt tokens</h2>
@@ -95,12 +97,46 @@
  * <h2>Wake-ups and maintenance</h2>
  * Enqueue issues {@code pg_notify} in the caller's unit, which PostgreSQL delivers at commit; each
  * process LISTENs on one dedicated connection and wakes the fetcher of the notified queue, and polls
- * as a fallback. Maintenance (rescue, promotion of due scheduled and retryable jobs, deletion of old
- * finished jobs) runs on the one process holding a session advisory lock on its dedicated
- * connection; when that process or connection dies, PostgreSQL releases the lock and another
- * process takes over at its next try. A process whose maintenance loop ends unexpectedly gives
+ * as a fallback. Maintenance (the periodic jobs' due instants, rescue, promotion of due scheduled
+ * and retryable jobs, deletion of old finished jobs) runs on the one process holding a session
+ * advisory lock on its dedicated connection; when that process or connection dies, PostgreSQL
+ * releases the lock and another process takes over at its next try. A process whose maintenance loop ends unexpectedly gives
  * leadership up. The background loops (fetchers, heartbeat, maintenance) survive any throwable,
  * including an {@link java.lang.Error} thrown by a listener.
+ *
+ * <h2>Periodic jobs</h2>
+ * {@code Builder.schedule(name, Schedule, ...)} declares a cron or interval schedule; the
+ * maintenance leader enqueues its due instants (cron-utils computes them, in the schedule's time
+ * zone). Exactly once per instant, across processes and restarts, rests on two tables of migration
+ * 3, not on leader timing:
+ * <ul>
+ *   <li>{@code schedule} holds each schedule's cursor ({@code last_at}, the latest instant handled).
+ *       A round locks the row ({@code SELECT ... FOR UPDATE}), so two processes that both believe
+ *       they lead (a zombie leader overlapping its successor) take turns, and the second starts
+ *       from the cursor the first committed. A new schedule's cursor starts at "now": it never
+ *       fires for the past.
+ *   <li>{@code schedule_run} has the primary key (schedule, instant): an instant is claimed there
+ *       ({@code INSERT ... ON CONFLICT DO NOTHING}) and its job enqueued in the same unit only when
+ *       the claim succeeded; the cursor moves in that unit too. So the job of an instant exists
+ *       once when the unit commits and not at all when it rolls back (the next round retries).
+ *       Rows are deleted after the retention period; the cursor, which never moves back, covers
+ *       the instants they protected.
+ * </ul>
+ * Instants found due up to the schedule's grace late (default one minute) are all enqueued, in
+ * order; instants older than that were missed (no process led): {@link dev.txguard.queue.MissedRuns}
+ * decides whether the latest of them runs once, late, or none does. A leader killed mid-schedule
+ * thus loses nothing: its successor (elected within a maintenance interval once the dead
+ * session's lock is released) enqueues the instants since the cursor. Each instant's job has
+ * run-at = the instant. The maintenance loop waits less than its interval when a schedule's next
+ * instant comes sooner.
+ *
+ * <h2>Operators</h2>
+ * {@link dev.txguard.queue.QueueAdmin} (from {@code JobQueue.admin()}, the layer under
+ * {@code txguard migrate} and {@code txguard queue}) reads counts, listings and single jobs, and
+ * retries, cancels and prunes, each in short units of its own. Claim and heartbeat record
+ * {@code leased_at} (migration 3), so an attempt past half its lease — not extended although
+ * heartbeats run every third of it — is visible without knowing the lease duration its process
+ * was configured with.
  *
  * <h2>Groups</h2>
  * The {@code job_group} column (commented "reserved" in the V1 migration, whose text is left as

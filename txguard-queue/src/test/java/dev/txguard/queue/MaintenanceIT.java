@@ -33,6 +33,10 @@ class MaintenanceIT {
       now = now.plus(d);
     }
 
+    void set(Instant t) {
+      now = t;
+    }
+
     @Override
     public ZoneId getZone() {
       return ZoneOffset.UTC;

@@ -45,7 +45,7 @@ class TransactionalEnqueueIT {
         .declare("later", Later.class)
         .queue("default", 4)
         .build();
-    assertThat(queue.migrate()).containsExactly(1, 2);
+    assertThat(queue.migrate()).containsExactly(1, 2, 3);
     queue.start();
   }
 
@@ -141,8 +141,8 @@ class TransactionalEnqueueIT {
       for (Future<List<Integer>> f : results) {
         applied.addAll(f.get(60, TimeUnit.SECONDS));
       }
-      assertThat(applied).containsExactly(1, 2);
-      assertThat(pg.queryLong("select count(*) from racing.queue_migration")).isEqualTo(2);
+      assertThat(applied).containsExactly(1, 2, 3);
+      assertThat(pg.queryLong("select count(*) from racing.queue_migration")).isEqualTo(3);
     } finally {
       pool.shutdownNow();
     }

@@ -2,16 +2,24 @@ package dev.txguard.queue.internal;
 
 import dev.txguard.queue.JobEvent;
 import dev.txguard.queue.JobState;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 /**
- * The leader's periodic work: rescue jobs whose lease expired, promote scheduled and retryable jobs
- * that are due, delete finished jobs past the retention period. Runs on every process, acting only
+ * The leader's periodic work: enqueue the due instants of periodic jobs ({@link Scheduler}), rescue
+ * jobs whose lease expired, promote scheduled and retryable jobs that are due, delete finished jobs
+ * (and the records of enqueued instants) past the retention period. Runs on every process, acting only
  * while {@link ControlConnection#isLeader()}; each task works in batches of its own unit, so a large
  * backlog never makes one long transaction.
  */
 final class Maintenance extends BackgroundLoop {
   private static final int BATCH = 1000;
+  /**
+   * The shortest wait before an instant: when the database's clock runs behind this machine's, an
+   * instant due here is not yet due there, and the loop must not spin until it is.
+   */
+  private static final Duration MIN_WAIT = Duration.ofMillis(25);
   private final QueueConfig config;
   private final Sql sql;
   private final Now now;
@@ -19,9 +27,11 @@ final class Maintenance extends BackgroundLoop {
   private final Events events;
   private final Waiters waiters;
   private final int level;
+  private final Scheduler scheduler;
 
   Maintenance(QueueConfig config, Sql sql, Now now, ControlConnection control, Events events, Waiters waiters,
-      int level) {
+      int level, Scheduler scheduler) {
+    this.scheduler = scheduler;
     this.config = config;
     this.sql = sql;
     this.now = now;
@@ -41,7 +51,7 @@ final class Maintenance extends BackgroundLoop {
     try {
       while (!stopped()) {
         try {
-          wake.await(config.maintenanceInterval());
+          wake.await(nextWait());
           if (!stopped() && control.isLeader()) {
             runOnce();
           }
@@ -61,8 +71,24 @@ final class Maintenance extends BackgroundLoop {
     }
   }
 
+  /**
+   * The maintenance interval, or less when a schedule's next instant comes sooner (by this
+   * machine's clock; with an injected clock, always the interval).
+   */
+  private Duration nextWait() {
+    Duration interval = config.maintenanceInterval();
+    if (config.clock() != null) {
+      return interval;
+    }
+    return scheduler.nextDue().map(t -> Duration.between(Instant.now(), t))
+        .filter(d -> d.compareTo(interval) < 0)
+        .map(d -> d.compareTo(MIN_WAIT) < 0 ? MIN_WAIT : d.plusMillis(1))
+        .orElse(interval);
+  }
+
   /** One round of every task; public to the package for tests that drive time by hand. */
   void runOnce() {
+    scheduler.runOnce();
     while (rescue() == BATCH && !stopped()) {
       // more expired leases than one batch: go on
     }
@@ -71,6 +97,9 @@ final class Maintenance extends BackgroundLoop {
     }
     while (deleteFinished() == BATCH && !stopped()) {
       // more old jobs than one batch: go on
+    }
+    while (deleteScheduleRuns() == BATCH && !stopped()) {
+      // more old instants than one batch: go on
     }
   }
 
@@ -105,6 +134,14 @@ final class Maintenance extends BackgroundLoop {
   private int promote() {
     return config.db().inTx(config.txOptions().name("promote"), tx -> tx.query(sql.promote,
         rs -> rs.getInt(2), now.param(), BATCH, sql.channel)).stream().mapToInt(Integer::intValue).sum();
+  }
+
+  private int deleteScheduleRuns() {
+    if (config.schedules().isEmpty()) {
+      return 0;
+    }
+    return config.db().inTx(config.txOptions().name("delete schedule runs"), tx -> tx.update(sql.deleteScheduleRuns,
+        now.param(), config.retention().toMillis(), BATCH));
   }
 
   private int deleteFinished() {

@@ -1,13 +1,20 @@
 package dev.txguard.queue.internal;
 
 import dev.txguard.Database;
+import dev.txguard.Tx;
+import dev.txguard.TxOptions;
+import dev.txguard.queue.QueueAdmin.MigrationResult;
+import dev.txguard.queue.QueueAdmin.MigrationStatus;
+import dev.txguard.queue.QueueAdmin.PendingMigration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
 /**
  * Applies the numbered migrations that a schema lacks, in one unit serialized by a transaction
- * advisory lock, so that several processes migrating at once apply each migration exactly once.
+ * advisory lock, so that several processes migrating at once apply each migration exactly once:
+ * the second waits for the lock, then (READ COMMITTED: each statement sees what committed before
+ * it) finds the first one's versions recorded.
  */
 final class Migrator {
   private final Database db;
@@ -18,22 +25,41 @@ final class Migrator {
     this.sql = sql;
   }
 
-  /** Returns the versions applied by this call (empty when the schema was up to date). */
-  List<Integer> migrate() {
-    return db.inTx(tx -> {
-      tx.queryOne("select pg_advisory_xact_lock(?, hashtext(?))::text", rs -> rs.getString(1),
-          LockKeys.MIGRATE, sql.schema);
-      tx.update("create schema if not exists " + sql.schema);
-      tx.update("create table if not exists " + sql.schema + ".queue_migration ("
-          + "version integer primary key, file text not null, applied_at timestamptz not null default now())");
-      Set<Integer> applied = new HashSet<>(
-          tx.query("select version from " + sql.schema + ".queue_migration", rs -> rs.getInt(1)));
+  /** Applies what is missing; returns the versions before and after and those applied. */
+  MigrationResult migrate() {
+    return db.inTx(TxOptions.defaults().name("migrate " + sql.schema), tx -> {
+      tx.queryOne(sql.migrationLock, rs -> rs.getString(1), LockKeys.MIGRATE, sql.schema);
+      tx.update(sql.migrationTable);
+      Set<Integer> applied = versions(tx);
+      int before = highest(applied);
       List<Sql.Migration> missing = sql.migrations().stream().filter(m -> !applied.contains(m.version())).toList();
       for (Sql.Migration m : missing) {
         tx.update(m.sql());
-        tx.update("insert into " + sql.schema + ".queue_migration(version, file) values (?, ?)", m.version(), m.file());
+        tx.update(sql.migrationRecord, m.version(), m.file());
       }
-      return missing.stream().map(Sql.Migration::version).toList();
+      int after = Math.max(before, highest(missing.stream().map(Sql.Migration::version).toList()));
+      return new MigrationResult(sql.schema, before, after, missing.stream().map(Sql.Migration::version).toList());
     });
+  }
+
+  /** What is applied and what is not, without changing anything. */
+  MigrationStatus status() {
+    return db.inTx(TxOptions.defaults().name("migration status " + sql.schema).readOnly(true), tx -> {
+      boolean recorded = tx.queryOne("select to_regclass(?) is not null", rs -> rs.getBoolean(1),
+          sql.schema + ".queue_migration").orElse(false);
+      Set<Integer> applied = recorded ? versions(tx) : Set.of();
+      List<PendingMigration> pending = sql.migrations().stream().filter(m -> !applied.contains(m.version()))
+          .map(m -> new PendingMigration(m.version(), m.file(), m.sql())).toList();
+      int latest = highest(sql.migrations().stream().map(Sql.Migration::version).toList());
+      return new MigrationStatus(sql.schema, highest(applied), latest, pending);
+    });
+  }
+
+  private Set<Integer> versions(Tx tx) {
+    return new HashSet<>(tx.query(sql.migrationVersions, rs -> rs.getInt(1)));
+  }
+
+  private static int highest(java.util.Collection<Integer> versions) {
+    return versions.stream().mapToInt(Integer::intValue).max().orElse(0);
   }
 }

@@ -6,6 +6,7 @@ import dev.txguard.TxOptions;
 import dev.txguard.queue.QueueListener;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -32,10 +33,11 @@ import java.util.Map;
  * @param owner this process's name in leases
  * @param runLevels how many levels (0 to runLevels-1) this process claims and runs jobs at
  * @param sameLevelCalls test-only: jobs of {@code call} run at the caller's level (the naive design)
+ * @param schedules the periodic jobs, enqueued by the maintenance leader
  */
 public record QueueConfig(
     Database db, String schema, String url, String user, String password, Kinds kinds,
     Map<String, Integer> queues, int fetchBatchSize, Duration pollInterval, Duration leaseDuration,
     Duration maintenanceInterval, Duration retention, Duration backoffInitial, Duration backoffMax,
     QueueListener listener, TxOptions txOptions, ObjectMapper mapper, Clock clock, String owner,
-    int runLevels, boolean sameLevelCalls) {}
+    int runLevels, boolean sameLevelCalls, List<Periodic> schedules) {}

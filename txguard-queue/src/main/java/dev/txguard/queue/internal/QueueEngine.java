@@ -33,6 +33,7 @@ public final class QueueEngine {
   private final JsonCodec json;
   private final Producer producer;
   private final Events events;
+  private final Scheduler scheduler;
   private final Running running = new Running();
   private final Map<String, List<Fetcher>> fetchers = new LinkedHashMap<>();
   private final Waiters waiters = new Waiters();
@@ -50,11 +51,39 @@ public final class QueueEngine {
     this.json = new JsonCodec(config.mapper());
     this.producer = new Producer(sql, config.kinds(), json, now);
     this.events = new Events(config.listener());
+    this.scheduler = new Scheduler(config, sql, now, producer);
+    checkSchedules();
+  }
+
+  /**
+   * Checks the constant arguments of every schedule now, as enqueue would (registered kind, JSON
+   * round trip), so that a bad schedule fails at build time rather than in the leader's loop.
+   */
+  private void checkSchedules() {
+    for (Periodic p : config.schedules()) {
+      if (p.constantArgs() != null) {
+        try {
+          json.encodeArgs(config.kinds().forArgs(p.constantArgs()), p.constantArgs());
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("schedule '" + p.name() + "': " + e.getMessage(), e);
+        }
+      }
+    }
+  }
+
+  /** The operators' view and actions. */
+  public Admin admin() {
+    return new Admin(config, sql, now, this);
+  }
+
+  /** Enqueues the due instants of every schedule once now, leader or not (tests). */
+  public void runScheduler() {
+    scheduler.runOnce();
   }
 
   /** Applies missing migrations; returns the versions applied. */
   public List<Integer> migrate() {
-    return new Migrator(config.db(), sql).migrate();
+    return new Migrator(config.db(), sql).migrate().applied();
   }
 
   /** Enqueues one job in {@code tx}. */
@@ -121,7 +150,7 @@ public final class QueueEngine {
     }
     heartbeat = new Heartbeat(config, sql, now, running, housekeepingLevel);
     control = new ControlConnection(config, sql, Map.copyOf(fetchers), waiters);
-    maintenance = new Maintenance(config, sql, now, control, events, waiters, housekeepingLevel);
+    maintenance = new Maintenance(config, sql, now, control, events, waiters, housekeepingLevel, scheduler);
     heartbeat.start();
     control.start();
     maintenance.start();
@@ -227,7 +256,7 @@ public final class QueueEngine {
 
   /** Runs one maintenance round now, leader or not (tests). */
   public void runMaintenance() {
-    new Maintenance(config, sql, now, null, events, waiters, 0).runOnce();
+    new Maintenance(config, sql, now, null, events, waiters, 0, scheduler).runOnce();
   }
 
   /** The job's current row. */

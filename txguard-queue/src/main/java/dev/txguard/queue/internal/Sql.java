@@ -16,7 +16,8 @@ public final class Sql {
   public static final String MIGRATIONS = "/dev/txguard/queue/migration/";
   private static final String STATEMENTS = "/dev/txguard/queue/sql/";
   /** The migrations in order; a new one is appended here and shipped as a new file. */
-  private static final List<String> MIGRATION_FILES = List.of("V1__create_job.sql", "V2__call_and_cancel.sql");
+  private static final List<String> MIGRATION_FILES = List.of(
+      "V1__create_job.sql", "V2__call_and_cancel.sql", "V3__schedules_and_admin.sql");
 
   final String schema;
   final String channel;
@@ -40,6 +41,21 @@ public final class Sql {
   final String outcome;
   final String cancelCheck;
   final String find;
+  final String scheduleCreate;
+  final String scheduleLock;
+  final String scheduleRun;
+  final String scheduleRunJob;
+  final String scheduleAdvance;
+  final String deleteScheduleRuns;
+  final String adminOverview;
+  final String adminOverdue;
+  final String adminList;
+  final String adminRetry;
+  final String adminStates;
+  final String migrationLock;
+  final String migrationTable;
+  final String migrationVersions;
+  final String migrationRecord;
 
   /** Loads every statement for {@code schema}, which must already be a checked identifier. */
   public Sql(String schema) {
@@ -64,11 +80,27 @@ public final class Sql {
     this.outcome = statement("outcome");
     this.cancelCheck = statement("cancel_check");
     this.find = statement("find");
+    this.scheduleCreate = statement("schedule_create");
+    this.scheduleLock = statement("schedule_lock");
+    this.scheduleRun = statement("schedule_run");
+    this.scheduleRunJob = statement("schedule_run_job");
+    this.scheduleAdvance = statement("schedule_advance");
+    this.deleteScheduleRuns = statement("delete_schedule_runs");
+    this.adminOverview = statement("admin_overview");
+    this.adminOverdue = statement("admin_overdue");
+    this.adminList = statement("admin_list");
+    this.adminRetry = statement("admin_retry");
+    this.adminStates = statement("admin_states");
+    this.migrationLock = statement("migration_lock");
+    this.migrationTable = statement("migration_table");
+    this.migrationVersions = statement("migration_versions");
+    this.migrationRecord = statement("migration_record");
   }
 
   /** A migration: its version, file name and SQL for this schema. */
   record Migration(int version, String file, String sql) {}
 
+  /** Every migration, in order. */
   List<Migration> migrations() {
     List<Migration> list = new ArrayList<>();
     for (String file : MIGRATION_FILES) {

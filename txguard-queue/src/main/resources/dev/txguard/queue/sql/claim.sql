@@ -19,6 +19,7 @@ update ${schema}.job j
 set state = 'running',
     attempt = j.attempt + 1,
     attempted_at = clock.now,
+    leased_at = clock.now,
     lease_owner = ?,
     lease_token = gen_random_uuid(),
     lease_expires_at = clock.now + ?::bigint * interval '1 millisecond'

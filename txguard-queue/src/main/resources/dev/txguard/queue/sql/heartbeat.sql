@@ -8,7 +8,8 @@
 with clock as (select coalesce(?::timestamptz, now()) as now),
 mine as (select h.id, h.token from unnest(?::bigint[], ?::text[]::uuid[]) as h(id, token))
 update ${schema}.job j
-set lease_expires_at = clock.now + ?::bigint * interval '1 millisecond'
+set lease_expires_at = clock.now + ?::bigint * interval '1 millisecond',
+    leased_at = clock.now
 from mine, clock
 where j.id = mine.id and j.lease_token = mine.token and j.state = 'running'
 returning j.id

@@ -1,0 +1,5 @@
+-- Operators: jobs per queue and state, with the run-at of the oldest available job of each queue.
+-- Parameter: now (null: the database's now()). Returns queue, state, count, oldest run_at (available
+-- rows only, else null), and now.
+select queue, state, count(*), min(run_at) filter (where state = 'available'), coalesce(?::timestamptz, now())
+from ${schema}.job group by queue, state order by queue, state
