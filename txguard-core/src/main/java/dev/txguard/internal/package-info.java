@@ -1,0 +1,57 @@
+/**
+ * txguard's transaction runtime: how a unit of work is run, and where each guarantee of
+ * {@link dev.txguard.Database} is enforced. Nothing here is API; {@code dev.txguard} is.
+ *
+ * <h2>One attempt of a unit ({@link dev.txguard.internal.Unit})</h2>
+ * <pre>
+ *   UnitOpener.open: borrow a connection of the level's pool (within the unit's time), watch it
+ *     │
+ *     ▼
+ *   ACTIVE ──(owner: commit or rollback begins)──► ENDING ──► COMMITTED
+ *     │                                              └─────► ROLLED_BACK
+ *     └──(watchdog: the deadline passed)──► TIMED_OUT (statement cancelled, connection aborted)
+ *     │
+ *   release: the connection goes back (reset first if the session changed), or was discarded
+ * </pre>
+ * Whoever leaves ACTIVE first owns the connection's end: the watchdog never touches a unit that is
+ * committing, and the owner never hands back a connection the watchdog discarded. A unit is
+ * <em>aborted</em> (it can only roll back) after any failed statement outside a savepoint, a
+ * refused statement, a failed joined call, a lost connection, or a transaction found ended
+ * elsewhere; the driver's transaction state, read without a round trip, is the truth for the first
+ * and last of these.
+ *
+ * <h2>Where each guarantee lives</h2>
+ * <ul>
+ *   <li><b>Always ends, commit or rollback</b>: {@link dev.txguard.internal.RetryLoop#run} (callback
+ *       units) and {@link dev.txguard.internal.ManualUnits} (handles; a handle that becomes
+ *       unreachable is rolled back by the cleaner in {@link dev.txguard.internal.ManualHandle}).
+ *   <li><b>Retries of retryable errors only</b>: the decision and the backoff schedule are pure
+ *       functions in {@link dev.txguard.internal.RetryPolicy}; SQLSTATE classification over the
+ *       cycle-safe cause chain is {@link dev.txguard.internal.Failures}; the loop and the suppressed
+ *       earlier failures are {@link dev.txguard.internal.RetryLoop}.
+ *   <li><b>Nothing commits after a swallowed error</b>: {@link dev.txguard.internal.Unit#commit()}
+ *       refuses an aborted unit; every statement path checks {@code Unit.checkUsable()} first.
+ *   <li><b>Deadlines</b>: {@code SET LOCAL} limits in {@code Unit.start()}; the
+ *       {@link dev.txguard.internal.Watchdog} ends a unit still running at its deadline.
+ *   <li><b>A sealed unit</b>: {@link dev.txguard.internal.SqlText} reads every SQL text a unit
+ *       sends (through {@link dev.txguard.internal.TxImpl}, {@link dev.txguard.internal.GuardedConnection}
+ *       and {@link dev.txguard.internal.StatementWatcher}); {@code Unit.admit} refuses transaction
+ *       control and notes session changes; {@link dev.txguard.internal.SessionState} resets them at
+ *       release ({@link dev.txguard.internal.SessionConnection} does the same for DataSource
+ *       connections outside units).
+ *   <li><b>Levels that cannot deadlock</b>: {@link dev.txguard.internal.ThreadContext} carries each
+ *       thread's level per database; {@link dev.txguard.internal.Pools} keeps one pool per level;
+ *       an independent unit opened while the thread holds a connection takes the next level.
+ *   <li><b>Leaks and pool exhaustion are explained</b>: {@link dev.txguard.internal.Watchdog}
+ *       (leak sweeps) and {@link dev.txguard.internal.UnitOpener} (who holds the connections).
+ *   <li><b>No listener or hook can change an outcome</b>: {@link dev.txguard.internal.Listeners} and
+ *       {@link dev.txguard.internal.Hooks} catch every throwable.
+ *   <li><b>Secrets stay secret; connecting is bounded</b>: {@link dev.txguard.internal.ConnectionSource}.
+ * </ul>
+ *
+ * <h2>Threads</h2>
+ * A unit and its {@code Tx} are confined to the thread that runs them, but for the watchdog's
+ * deadline, which moves the state with a compare-and-set. The engine and its parts are
+ * thread-safe.
+ */
+package dev.txguard.internal;
