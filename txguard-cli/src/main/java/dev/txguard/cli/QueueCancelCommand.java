@@ -76,7 +76,8 @@ final class QueueCancelCommand extends JobActionCommand {
     } else {
       out.println("group " + group + ": " + r.cancelled() + " cancelled before they ran, " + r.waitedFor()
           + " running ended" + (w.isZero() ? " (not waited for)" : "") + ", " + r.stillRunning() + " still running"
-          + (r.stillRunning() > 0 ? " (asked to stop)" : ""));
+          + (r.stillRunning() > 0 ? " (asked to stop; a job whose worker is gone stays running until its lease"
+              + " expires, then rescue ends it cancelled)" : ""));
     }
     return r.allStopped() ? 0 : 1;
   }

@@ -2,6 +2,7 @@ package dev.txguard.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Parsing of {@code txguard demo} and its bad invocations that need no database. */
@@ -83,6 +84,21 @@ class DemoCommandTest {
     assertThat(run.status()).isEqualTo(2);
     assertThat(run.errLines().get(0)).isEqualTo("txguard: --url must be a PostgreSQL JDBC URL starting with"
         + " jdbc:postgresql://, was postgres://localhost/test");
+  }
+
+  @Test
+  void aPasswordInTheUrlsUserInfoIsNeverPrinted() {
+    // regression: a user:password@ URL was echoed whole; the password here holds @ and / too
+    for (String[] args : List.of(
+        new String[] {"migrate", "--url", "jdbc:postgresql://postgres:S3cr@t/Pw@127.0.0.1:1/postgres"},
+        new String[] {"queue", "stats", "--url", "jdbc:postgresql://postgres:S3cr@t/Pw@127.0.0.1:1/postgres"},
+        new String[] {"demo", "--url", "jdbc:postgresql://postgres:S3cr@t/Pw@127.0.0.1:1/postgres"})) {
+      Run run = Run.of(args);
+      assertThat(run.status()).as(String.join(" ", args)).isEqualTo(2);
+      assertThat(run.err()).as(String.join(" ", args)).doesNotContain("S3cr@t/Pw").doesNotContain("S3cr")
+          .contains("cannot connect to jdbc:postgresql://127.0.0.1:1/postgres");
+      assertThat(run.out()).doesNotContain("S3cr");
+    }
   }
 
   @Test

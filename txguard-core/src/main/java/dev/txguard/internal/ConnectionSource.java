@@ -20,7 +20,7 @@ import javax.sql.DataSource;
  * driver's {@code loginTimeout} and {@code connectTimeout} default to the database's connection
  * timeout (a value given in the URL wins). Immutable and thread-safe.
  */
-final class ConnectionSource {
+public final class ConnectionSource {
   /** Host names, IPv6 literals, ports and commas, then the slash before the database. */
   private static final Pattern HOSTS_THEN_PATH = Pattern.compile("[A-Za-z0-9._\\-\\[\\]:,%]+/");
 
@@ -66,54 +66,92 @@ final class ConnectionSource {
   }
 
   /**
-   * Moves {@code user:password@} (before the host) into {@code props}. The password may hold any
-   * character, {@code @ / ? #} included: the user information ends at the first {@code @} that is
-   * followed by host names, ports and commas up to the {@code /} before the database.
+   * A URL's {@code user:password@} part, taken out: the URL without it, and the user and password
+   * (percent-decoding applied); null when the URL has none.
    */
-  private static String takeUserInfo(String url, Properties props) {
+  public record UserInfo(String url, String user, String password) {
+    @Override
+    public String toString() {
+      return "UserInfo[" + url + ", user " + user + "]"; // never the password
+    }
+  }
+
+  /**
+   * Finds the {@code user:password@} part of a JDBC URL (pgjdbc itself does not read it). The
+   * password may hold any character, {@code @ / ? :} included: the part ends at the last {@code @}
+   * that is followed by host names, ports and commas up to a {@code /}, with no other {@code @}
+   * before the query string.
+   *
+   * @return the parts, or null when there is no such part
+   */
+  public static UserInfo userInfo(String url) {
     int slashes = url.indexOf("//");
     if (slashes < 0) {
-      return url;
+      return null;
     }
     int hostStart = slashes + 2;
-    int at = url.indexOf('@', hostStart);
-    while (at >= 0 && !HOSTS_THEN_PATH.matcher(url).region(at + 1, url.length()).lookingAt()) {
-      at = url.indexOf('@', at + 1);
+    for (int at = url.lastIndexOf('@'); at >= hostStart; at = url.lastIndexOf('@', at - 1)) {
+      if (HOSTS_THEN_PATH.matcher(url).region(at + 1, url.length()).lookingAt() && noAtBeforeQuery(url, at + 1)) {
+        String info = url.substring(hostStart, at);
+        int colon = info.indexOf(':');
+        String user = colon < 0 ? info : info.substring(0, colon);
+        return new UserInfo(url.substring(0, hostStart) + url.substring(at + 1), user.isEmpty() ? null : decode(user),
+            colon < 0 ? null : decode(info.substring(colon + 1)));
+      }
     }
-    if (at < 0) {
+    return null;
+  }
+
+  private static boolean noAtBeforeQuery(String url, int from) {
+    int query = url.indexOf('?', from);
+    int at = url.indexOf('@', from);
+    return at < 0 || (query >= 0 && at > query);
+  }
+
+  /** Moves {@code user:password@} (before the host) into {@code props}. */
+  private static String takeUserInfo(String url, Properties props) {
+    UserInfo info = userInfo(url);
+    if (info == null) {
       return url;
     }
-    String info = url.substring(hostStart, at);
-    int colon = info.indexOf(':');
-    String user = colon < 0 ? info : info.substring(0, colon);
-    if (!user.isEmpty()) {
-      props.setProperty("user", decode(user));
+    if (info.user() != null) {
+      props.setProperty("user", info.user());
     }
-    if (colon >= 0) {
-      props.setProperty("password", decode(info.substring(colon + 1)));
+    if (info.password() != null) {
+      props.setProperty("password", info.password());
     }
-    return url.substring(0, hostStart) + url.substring(at + 1);
+    return info.url();
   }
 
   /** Redacts what looks like {@code //user:secret@} in text this source did not clean itself. */
-  private static final Pattern USER_INFO = Pattern.compile("//[^/@\\s]*:[^@\\s]*@");
+  private static final Pattern USER_INFO = Pattern.compile("//[^/@\\s]*:\\S*@");
+  private static final Pattern PASSWORD_PARAMETER = Pattern.compile("(?i)([?&][a-z]*password=)[^&\\s]*");
 
   /**
    * {@code text} (a driver's or pool's message) with every secret this source holds, and anything
    * shaped like a URL's {@code user:password@}, replaced by {@code ***}; null stays null.
    */
   String redact(String text) {
-    if (text == null) {
-      return null;
-    }
-    String clean = USER_INFO.matcher(text).replaceAll("//***@");
+    String clean = redact(text, null);
     for (String name : properties.stringPropertyNames()) {
-      String value = properties.getProperty(name);
-      if (name.toLowerCase(Locale.ROOT).contains("password") && value.length() >= 4) {
-        clean = clean.replace(value, "***");
+      if (name.toLowerCase(Locale.ROOT).contains("password")) {
+        clean = redact(clean, properties.getProperty(name));
       }
     }
     return clean;
+  }
+
+  /**
+   * {@code text} with {@code password} (when 4 characters or longer; shorter ones would mask
+   * ordinary words), {@code password=} parameters and URL {@code user:password@} parts replaced by
+   * {@code ***}; null stays null.
+   */
+  public static String redact(String text, String password) {
+    if (text == null) {
+      return null;
+    }
+    String clean = PASSWORD_PARAMETER.matcher(USER_INFO.matcher(text).replaceAll("//***@")).replaceAll("$1***");
+    return password == null || password.length() < 4 ? clean : clean.replace(password, "***");
   }
 
   /** Moves every query parameter whose name contains "password" into {@code props}. */

@@ -50,6 +50,27 @@ class AdminIT {
   }
 
   @Test
+  void cancelGroupDoesNotReportAJobOfADeadWorkerAsEnded() throws Exception {
+    // regression: the group's lock was free (no attempt executes), so the job counted as ended,
+    // while its row still said running until rescue
+    QueueAdmin admin = declared("orphans", new MovableClock()).admin();
+    admin.migrate();
+    pg.execute("insert into orphans.job (kind, queue, args, state, attempt, max_attempts, run_at, created_at,"
+        + " attempted_at, leased_at, lease_owner, lease_token, lease_expires_at, job_group) values ('work',"
+        + " 'default', '{\"n\":1}', 'running', 1, 5, now(), now(), now(), now(), 'gone-host/1/x', gen_random_uuid(),"
+        + " now() + interval '10 minutes', 'g1')");
+
+    CancelResult result = admin.cancelGroup("g1", Duration.ofMillis(500));
+
+    assertThat(result.waitedFor()).isZero();
+    assertThat(result.stillRunning()).isEqualTo(1);
+    assertThat(result.allStopped()).isFalse();
+    // what rescue would do once the lease expires: the job ends cancelled (no running job is left behind)
+    pg.execute("update orphans.job set state = 'cancelled', finalized_at = now(), lease_owner = null, lease_token = null,"
+        + " lease_expires_at = null where job_group = 'g1'");
+  }
+
+  @Test
   void migrationStatusAndMigrateReportVersions() {
     QueueAdmin admin = declared("versions", new MovableClock()).admin();
 

@@ -20,11 +20,29 @@ final class LeakChecker {
   private final TestDatabase tdb;
   private final QueueSupport queue;
   private final Set<String> reported = new HashSet<>();
+  /** What was open before the current test began (the class's own resources): not the test's leaks. */
+  private final Set<String> baseline = new HashSet<>();
   private int borrowedReported;
+  private int borrowedBaseline;
 
   LeakChecker(TestDatabase tdb, QueueSupport queue) {
     this.tdb = tdb;
     this.queue = queue;
+  }
+
+  /** Records what is open now, before a test, so that {@link #check} reports only what the test adds. */
+  void baseline() throws SQLException {
+    baseline.clear();
+    borrowedBaseline = 0;
+    leaks();
+    baseline.addAll(keys);
+    borrowedBaseline = Math.max(0, borrowedUnexplained);
+  }
+
+  /** Forgets the baseline: the next {@link #check} reports everything still open. */
+  void clearBaseline() {
+    baseline.clear();
+    borrowedBaseline = 0;
   }
 
   /**
@@ -51,6 +69,7 @@ final class LeakChecker {
 
   private final List<String> keys = new ArrayList<>();
   private int borrowedNow;
+  private int borrowedUnexplained;
 
   private List<String> leaks() throws SQLException {
     keys.clear();
@@ -74,7 +93,8 @@ final class LeakChecker {
     }
     int borrowed = tdb.database().poolStats().stream().mapToInt(PoolStats::active).sum();
     borrowedNow = borrowed;
-    int unexplained = borrowed - openUnits - borrowedReported;
+    borrowedUnexplained = borrowed - openUnits;
+    int unexplained = borrowed - openUnits - borrowedReported - borrowedBaseline;
     if (unexplained > 0) {
       leaks.add(unexplained + " pooled connection(s) borrowed and not returned (" + pools() + ") beyond the open"
           + " units: a connection from db.dataSource() taken outside a unit must be closed by its user");
@@ -95,7 +115,7 @@ final class LeakChecker {
 
   private boolean add(String key) {
     keys.add(key);
-    return !reported.contains(key);
+    return !reported.contains(key) && !baseline.contains(key);
   }
 
   private String pools() {

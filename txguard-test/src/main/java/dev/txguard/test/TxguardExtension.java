@@ -6,6 +6,7 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -34,7 +35,7 @@ import org.junit.platform.commons.support.AnnotationSupport;
  * parallel: each has its own database.
  */
 public final class TxguardExtension
-    implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback, ParameterResolver,
+    implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback, AfterAllCallback, ParameterResolver,
         TestInstancePostProcessor {
   private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(TxguardExtension.class);
 
@@ -107,11 +108,19 @@ public final class TxguardExtension
     injectFields(testInstance.getClass(), testInstance, fixture(context));
   }
 
+  /**
+   * Notes what is open before the test (what the class opened in {@code @BeforeAll}: a started
+   * queue, a connection): the test is checked only for what it leaves beyond that, and the class
+   * for everything after its {@code @AfterAll} methods.
+   */
   @Override
   public void beforeEach(ExtensionContext context) throws Exception {
     Fixture f = fixture(context);
     f.db().faults().reset();
     f.db().units().clear();
+    if (f.settings().leakCheck()) {
+      f.leaks().baseline();
+    }
   }
 
   @Override
@@ -119,6 +128,16 @@ public final class TxguardExtension
     Fixture f = fixture(context);
     f.db().faults().reset();
     if (f.settings().leakCheck()) {
+      f.leaks().check(f.settings().leakGraceMillis());
+    }
+  }
+
+  /** Runs after the class's own {@code @AfterAll} methods: whatever the class opened must be closed by now. */
+  @Override
+  public void afterAll(ExtensionContext context) throws Exception {
+    Fixture f = fixture(context);
+    if (f.settings().leakCheck()) {
+      f.leaks().clearBaseline();
       f.leaks().check(f.settings().leakGraceMillis());
     }
   }

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Properties;
+import dev.txguard.internal.ConnectionSource;
 
 /**
  * Where the demo connects: a pgjdbc URL with its user and password.
@@ -15,6 +16,19 @@ import java.util.Properties;
 public record ConnectionInfo(String url, String user, String password) {
   /** Bounds connecting, so an unreachable host fails in seconds rather than minutes. */
   private static final String CONNECT_TIMEOUT_SECONDS = "10";
+  /**
+   * Takes a {@code user:password@} part out of the URL (pgjdbc does not read it) into
+   * {@code user} and {@code password}, unless those are given too; either way the URL shown in
+   * messages never holds the password ({@link #displayUrl()}).
+   */
+  public ConnectionInfo {
+    ConnectionSource.UserInfo info = url == null ? null : ConnectionSource.userInfo(url);
+    if (info != null && user == null && password == null) {
+      url = info.url();
+      user = info.user();
+      password = info.password();
+    }
+  }
 
   /** This URL with one more parameter appended. */
   public ConnectionInfo withParameter(String name, String value) {
@@ -38,6 +52,15 @@ public record ConnectionInfo(String url, String user, String password) {
 
   /** The URL as shown in messages: without a password given inside it. */
   public String displayUrl() {
-    return url.replaceAll("(?i)([?&]password=)[^&]*", "$1***");
+    return redact(url);
+  }
+
+  /**
+   * {@code text} (a URL, or a driver's message that may quote one) with every password masked: a
+   * {@code password=} parameter, a {@code user:password@} part, and this connection's password
+   * itself wherever it appears.
+   */
+  public String redact(String text) {
+    return ConnectionSource.redact(text, password);
   }
 }

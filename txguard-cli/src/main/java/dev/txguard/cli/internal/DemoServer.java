@@ -89,10 +89,10 @@ public final class DemoServer implements AutoCloseable {
         st.execute("create schema " + schema);
       } catch (SQLException e) {
         throw new BadInvocationException(
-            "cannot create schema " + schema + " on " + admin.displayUrl() + ": " + firstLine(e), e);
+            "cannot create schema " + schema + " on " + admin.displayUrl() + ": " + admin.redact(firstLine(e)), e);
       }
     } catch (SQLException e) {
-      throw new BadInvocationException("cannot connect to " + admin.displayUrl() + ": " + firstLine(e), e);
+      throw new BadInvocationException("cannot connect to " + admin.displayUrl() + ": " + admin.redact(firstLine(e)), e);
     }
     return new DemoServer(pg, admin, schema, version);
   }

@@ -34,14 +34,14 @@ public final class QueueTarget implements AutoCloseable {
     try (Connection c = server.connect()) {
       c.isValid(5);
     } catch (SQLException e) {
-      throw new BadInvocationException("cannot connect to " + server.displayUrl() + ": " + DemoServer.firstLine(e), e);
+      throw new BadInvocationException("cannot connect to " + server.displayUrl() + ": " + server.redact(DemoServer.firstLine(e)), e);
     }
     Database db;
     try {
       db = Database.builder().url(server.url()).user(server.user()).password(server.password()).poolSize(2)
           .levelPoolSize(1).maxLevels(2).connectionTimeout(Duration.ofSeconds(10)).build();
     } catch (RuntimeException e) {
-      throw new BadInvocationException("cannot connect to " + server.displayUrl() + ": " + DemoServer.rootMessage(e), e);
+      throw new BadInvocationException("cannot connect to " + server.displayUrl() + ": " + server.redact(DemoServer.rootMessage(e)), e);
     }
     try {
       return new QueueTarget(server, db, JobQueue.builder(db).schema(schema).build().admin());

@@ -44,9 +44,9 @@ final class Canceller {
     if (asked == 0) {
       return new CancelResult(counts[0], 0, 0);
     }
-    if (awaitGroup(group, wait)) {
-      return new CancelResult(counts[0], asked, 0);
-    }
+    // with the group's lock no attempt executes anywhere; but a job whose worker died still says
+    // 'running' until its lease expires (rescue then ends it cancelled): it is not reported as ended
+    awaitGroup(group, wait);
     long still = config.db().inNewTx(config.txOptions().name("cancel group: count running").readOnly(true),
         tx -> tx.queryOne("select count(*) from " + sql.schema + ".job where job_group = ? and state = 'running'",
             rs -> rs.getLong(1), group).orElse(0L));
