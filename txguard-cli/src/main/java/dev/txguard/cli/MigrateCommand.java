@@ -37,6 +37,7 @@ final class MigrateCommand extends AdminCommand {
 
   @Override
   int run(QueueTarget target, PrintWriter out, PrintWriter err) {
+    target.refuseNewerSchema();
     return dryRun ? dryRun(target, out) : migrate(target, out);
   }
 

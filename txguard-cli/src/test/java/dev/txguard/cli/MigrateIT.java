@@ -81,6 +81,21 @@ class MigrateIT {
   }
 
   @Test
+  void aSchemaMigratedByANewerTxguardIsRefused() throws Exception {
+    // regression: 'version 9, up to date' with status 0, and queue commands ran on it
+    assertThat(migrate("future").status()).isZero();
+    pg.execute("insert into future.queue_migration (version, file) values (9, 'V9__from_the_future.sql')");
+
+    for (Run run : List.of(migrate("future"), migrate("future", "--dry-run"),
+        Run.of("queue", "stats", "--url", pg.url(), "--user", pg.user(), "--password", pg.password(), "--schema",
+            "future"))) {
+      assertThat(run.status()).isEqualTo(2);
+      assertThat(run.errLines().get(0)).isEqualTo("txguard: schema future on " + pg.url() + " is at queue version 9,"
+          + " newer than this txguard knows (3): use the txguard that migrated it, or a newer one");
+    }
+  }
+
+  @Test
   void twoRunsAtOnceApplyEachMigrationOnce() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try (Connection holder = pg.connect(); Statement st = holder.createStatement()) {

@@ -355,7 +355,7 @@ public final class RetrySafety {
   private record Run(Map<String, Object> before, Object value, Throwable thrown, Map<String, Object> after,
       Trace trace, int fired) {
     String result() {
-      return thrown == null ? "returned " + value : "threw " + thrown.getClass().getName();
+      return thrown == null ? "returned " + value : "threw " + thrown.getClass().getName() + ": " + firstLine(thrown);
     }
   }
 
@@ -440,5 +440,11 @@ public final class RetrySafety {
         error = e;
       }
     }
+  }
+
+  /** The first line of a throwable's message, or its class name when it has none. */
+  private static String firstLine(Throwable t) {
+    String message = t.getMessage();
+    return message == null ? "(no message)" : message.lines().findFirst().orElse("");
   }
 }

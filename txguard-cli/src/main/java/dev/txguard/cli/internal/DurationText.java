@@ -28,7 +28,7 @@ public final class DurationText {
         if (d.isNegative()) {
           throw new IllegalArgumentException("'" + text + "' is negative: a duration here is zero or more");
         }
-        return d;
+        return bounded(text, d);
       } catch (DateTimeParseException e) {
         throw bad(text);
       }
@@ -52,7 +52,17 @@ public final class DurationText {
     } catch (ArithmeticException | NumberFormatException e) {
       throw new IllegalArgumentException("'" + text + "' is too long a duration");
     }
-    return total;
+    return bounded(text, total);
+  }
+
+  /** The longest duration any option takes: 100 years, beyond which PostgreSQL intervals and waits overflow. */
+  public static final Duration MAX = Duration.ofDays(36_500);
+
+  private static Duration bounded(String text, Duration d) {
+    if (d.compareTo(MAX) > 0) {
+      throw new IllegalArgumentException("'" + text + "' is too long a duration: at most 36500d (100 years)");
+    }
+    return d;
   }
 
   /** {@code d} as {@code 2d3h}, {@code 4m12s}, {@code 1.5s} or {@code 250ms}. */

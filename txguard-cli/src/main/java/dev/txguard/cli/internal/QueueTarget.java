@@ -67,11 +67,27 @@ public final class QueueTarget implements AutoCloseable {
    * @throws BadInvocationException naming the schema, its version and {@code txguard migrate}
    */
   public void requireMigrated() {
+    refuseNewerSchema();
     MigrationStatus s = admin.migrationStatus();
     if (s.current() < s.latest()) {
       throw new BadInvocationException("schema " + s.schema() + " on " + server.displayUrl() + " is at queue version "
           + s.current() + " of " + s.latest() + (s.current() == 0 ? " (no txguard queue there)" : "")
           + ": run txguard migrate first (or pass the right --schema)", null);
+    }
+  }
+
+  /**
+   * Fails when the schema was migrated by a newer txguard than this one: this binary's statements
+   * may not match it.
+   *
+   * @throws BadInvocationException naming both versions
+   */
+  public void refuseNewerSchema() {
+    MigrationStatus s = admin.migrationStatus();
+    if (s.current() > s.latest()) {
+      throw new BadInvocationException("schema " + s.schema() + " on " + server.displayUrl() + " is at queue version "
+          + s.current() + ", newer than this txguard knows (" + s.latest() + "): use the txguard that migrated it,"
+          + " or a newer one", null);
     }
   }
 
