@@ -19,7 +19,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /**
  * Runs {@link UnitCostBenchmark} (stub JDBC, no server) for every contender at 1 and 8 threads
  * with JMH's gc profiler, and prints ns and bytes per unit, and each contender's cost over
- * hand-written JDBC. {@code run.sh --unit-cost [--quick] [--out DIR]}.
+ * hand-written JDBC. {@code run.sh --unit-cost [--quick] [--contenders jdbc,txguard,...] [--out DIR]}.
  */
 final class UnitCost {
   private UnitCost() {}
@@ -28,6 +28,8 @@ final class UnitCost {
     boolean quick = args.contains("--quick");
     int out = args.indexOf("--out");
     Path dir = Path.of(out >= 0 ? args.get(out + 1) : "txguard-bench/target/unit-cost");
+    int only = args.indexOf("--contenders");
+    String[] contenders = only >= 0 ? args.get(only + 1).split(",") : new String[] {"jdbc", "txguard", "spring", "jdbi", "jooq"};
     Files.createDirectories(dir);
     Map<String, double[]> rows = new LinkedHashMap<>();
     for (int threads : new int[] {1, 8}) {
@@ -37,6 +39,7 @@ final class UnitCost {
           .warmupIterations(quick ? 2 : 5).warmupTime(TimeValue.seconds(quick ? 1 : 2))
           .measurementIterations(quick ? 3 : 5).measurementTime(TimeValue.seconds(quick ? 1 : 2))
           .addProfiler(GCProfiler.class)
+          .param("contender", contenders)
           // replaces the @Fork's jvmArgsAppend, so the stub switch is repeated here
           .jvmArgsAppend(jvmArgs())
           .resultFormat(ResultFormatType.JSON)
