@@ -8,12 +8,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.txguard.cli.internal.QueueTarget;
 import java.io.PrintWriter;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -53,6 +55,15 @@ abstract class AdminCommand implements Callable<Integer> {
 
   /** Checks the options before connecting; throws {@code ParameterException} for bad ones. */
   void check() {}
+
+  /** Job ids are positive: a zero or negative one is a bad invocation, not a job that is missing. */
+  void requirePositiveIds(List<Long> ids) {
+    for (long id : ids) {
+      if (id <= 0) {
+        throw new ParameterException(spec.commandLine(), "job ids are positive numbers, was " + id);
+      }
+    }
+  }
 
   /** Whether the command refuses to run on a schema that lacks migrations. */
   boolean needsMigratedSchema() {

@@ -43,6 +43,7 @@ final class QueueCancelCommand extends JobActionCommand {
 
   @Override
   void check() {
+    requirePositiveIds(ids);
     if (group == null && ids.isEmpty()) {
       throw new ParameterException(spec.commandLine(), "name the jobs to cancel: give job ids or --group GROUP");
     }

@@ -21,7 +21,8 @@ import picocli.CommandLine.ParameterException;
 @Command(
     name = "list",
     mixinStandardHelpOptions = true,
-    description = "Lists jobs, newest first, a page at a time: the last line says how to get the next page.")
+    description = "Lists jobs, newest first (by id: the order they were enqueued), a page at a time: the last line"
+        + " says how to get the next page.")
 final class QueueListCommand extends AdminCommand {
   @Option(names = "--state", paramLabel = "STATE", split = ",", description = "Only jobs in these states"
       + " (repeatable or comma-separated): scheduled, available, running, retryable, completed, failed, cancelled,"

@@ -25,6 +25,11 @@ final class QueueRetryCommand extends JobActionCommand {
   }
 
   @Override
+  void check() {
+    requirePositiveIds(ids);
+  }
+
+  @Override
   int run(QueueTarget target, PrintWriter out, PrintWriter err) {
     return print(out, target.admin().retry(ids));
   }

@@ -7,6 +7,7 @@ import dev.txguard.cli.internal.TextTable;
 import dev.txguard.queue.Job;
 import dev.txguard.queue.JobError;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Command;
@@ -26,6 +27,11 @@ final class QueueShowCommand extends AdminCommand {
 
   QueueShowCommand(Map<String, String> env) {
     super(env);
+  }
+
+  @Override
+  void check() {
+    requirePositiveIds(List.of(id));
   }
 
   @Override

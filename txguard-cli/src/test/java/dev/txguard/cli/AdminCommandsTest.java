@@ -48,6 +48,22 @@ class AdminCommandsTest {
   }
 
   @Test
+  void jobIdsArePositiveOrTheInvocationIsBad() {
+    for (String[] args : new String[][] {{"queue", "show", "-5"}, {"queue", "retry", "3", "0"},
+        {"queue", "cancel", "-1"}}) {
+      assertBad(Run.of(withServer(args)), "txguard: job ids are positive numbers, was " + (args[2].equals("3") ? "0"
+          : args[2]), "txguard queue " + args[1]);
+    }
+  }
+
+  private static String[] withServer(String[] args) {
+    String[] all = java.util.Arrays.copyOf(args, args.length + 2);
+    all[args.length] = "--url";
+    all[args.length + 1] = NOWHERE;
+    return all;
+  }
+
+  @Test
   void unreachableServerIsOneLineWithoutThePassword() {
     Run run = Run.of("queue", "stats", "--url", NOWHERE + "?password=hunter2", "--password", "hunter3");
 

@@ -78,6 +78,8 @@ public final class Unit {
   /** What the unit changed in its session; null while it changed nothing. */
   private SessionState session;
   volatile boolean leakReported;
+  /** The watchdog stripe this unit is kept in while open (see {@link Watchdog}). */
+  final int stripe;
   ScheduledFuture<?> deadlineTask;
 
   Unit(Engine engine, Pool pool, TxOptions options, int attempt, long firstStartNanos, Connection conn,
@@ -93,6 +95,7 @@ public final class Unit {
     this.deadline = hasDeadline ? firstStartNanos + options.timeout().get().toNanos() : 0;
     this.conn = conn;
     this.owner = Thread.currentThread();
+    this.stripe = Watchdog.stripeOf(owner);
     this.openedAt = openedAt;
     this.pg = unwrapPg(conn);
   }

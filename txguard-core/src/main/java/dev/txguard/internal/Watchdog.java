@@ -2,10 +2,9 @@ package dev.txguard.internal;
 
 import dev.txguard.LeakReport;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -19,7 +18,42 @@ final class Watchdog implements AutoCloseable {
   private final String name;
   private final Duration leakThreshold;
   private final Listeners listeners;
-  private final Set<Unit> open = ConcurrentHashMap.newKeySet();
+  /**
+   * The open units, in stripes chosen by the opening thread: every unit enters and leaves this
+   * structure, from every thread, so one shared concurrent set would be contended (at 8 threads
+   * its counters and identity hashes took about a fifth of a unit's CPU; see BENCHMARKS.md). A
+   * thread mostly meets only its own stripe's lock, uncontended; a stripe holds the few units of
+   * the threads that share it.
+   */
+  private final Stripe[] stripes = new Stripe[STRIPES];
+  private static final int STRIPES = 64;
+
+  /** The stripe of units opened by {@code thread}. */
+  static int stripeOf(Thread thread) {
+    return (int) (thread.threadId() & (STRIPES - 1));
+  }
+
+  /** One stripe: a small list guarded by its own monitor. */
+  private static final class Stripe {
+    private final ArrayList<Unit> units = new ArrayList<>(4);
+
+    synchronized void add(Unit unit) {
+      units.add(unit);
+    }
+
+    synchronized void remove(Unit unit) {
+      for (int i = units.size() - 1; i >= 0; i--) {
+        if (units.get(i) == unit) {
+          units.remove(i);
+          return;
+        }
+      }
+    }
+
+    synchronized List<Unit> snapshot() {
+      return List.copyOf(units);
+    }
+  }
   private final ScheduledThreadPoolExecutor executor;
 
   Watchdog(String name, Duration leakThreshold, Listeners listeners) {
@@ -32,6 +66,9 @@ final class Watchdog implements AutoCloseable {
       return t;
     });
     executor.setRemoveOnCancelPolicy(true);
+    for (int i = 0; i < STRIPES; i++) {
+      stripes[i] = new Stripe();
+    }
     long sweepMs = Math.max(10, Math.min(1000, leakThreshold.toMillis() / 2));
     executor.scheduleWithFixedDelay(this::sweep, sweepMs, sweepMs, TimeUnit.MILLISECONDS);
   }
@@ -42,7 +79,7 @@ final class Watchdog implements AutoCloseable {
    * @throws RejectedExecutionException if the watchdog was closed meanwhile
    */
   void watch(Unit unit) {
-    open.add(unit);
+    stripes[unit.stripe].add(unit);
     if (unit.hasDeadline) {
       long delay = unit.deadline - System.nanoTime();
       unit.deadlineTask = executor.schedule(
@@ -52,7 +89,7 @@ final class Watchdog implements AutoCloseable {
 
   /** Stops watching a unit that released its connection. */
   void unwatch(Unit unit) {
-    open.remove(unit);
+    stripes[unit.stripe].remove(unit);
     if (unit.deadlineTask != null) {
       unit.deadlineTask.cancel(false);
     }
@@ -60,7 +97,16 @@ final class Watchdog implements AutoCloseable {
 
   /** The open units holding a connection of the level-{@code level} pool. */
   List<Unit> holders(int level) {
-    return open.stream().filter(u -> u.level == level && u.holdsConnection()).toList();
+    return open().stream().filter(u -> u.level == level && u.holdsConnection()).toList();
+  }
+
+  /** A snapshot of every open unit. */
+  private List<Unit> open() {
+    List<Unit> all = new ArrayList<>();
+    for (Stripe s : stripes) {
+      all.addAll(s.snapshot());
+    }
+    return all;
   }
 
   /** Reports a unit as a possible leak (logged and sent to the listener). */
@@ -76,7 +122,7 @@ final class Watchdog implements AutoCloseable {
   private void sweep() {
     long threshold = leakThreshold.toNanos();
     long now = System.nanoTime();
-    for (Unit u : open) {
+    for (Unit u : open()) {
       if (!u.leakReported && u.active() && now - u.startNanos > threshold) {
         u.leakReported = true;
         try {

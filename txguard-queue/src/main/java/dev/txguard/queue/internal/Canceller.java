@@ -6,6 +6,7 @@ import dev.txguard.Tx;
 import dev.txguard.queue.CancelResult;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Cancellation. Jobs that have not started are cancelled at once (final). Running attempts are
@@ -44,13 +45,23 @@ final class Canceller {
     if (asked == 0) {
       return new CancelResult(counts[0], 0, 0);
     }
-    // with the group's lock no attempt executes anywhere; but a job whose worker died still says
-    // 'running' until its lease expires (rescue then ends it cancelled): it is not reported as ended
+    long deadline = System.nanoTime() + wait.toNanos();
     awaitGroup(group, wait);
-    long still = config.db().inNewTx(config.txOptions().name("cancel group: count running").readOnly(true),
+    // With the group's lock no attempt executes anywhere, and each ended attempt records its end a
+    // moment later. A job whose worker died says 'running' until its lease expires (rescue then
+    // ends it cancelled): what still says running when the wait is over is reported so, not ended.
+    long still = countRunning(group);
+    while (still > 0 && System.nanoTime() - deadline < 0) {
+      LockSupport.parkNanos(Math.min(20_000_000L, deadline - System.nanoTime()));
+      still = countRunning(group);
+    }
+    return new CancelResult(counts[0], Math.max(0, asked - (int) still), (int) still);
+  }
+
+  private long countRunning(String group) {
+    return config.db().inNewTx(config.txOptions().name("cancel group: count running").readOnly(true),
         tx -> tx.queryOne("select count(*) from " + sql.schema + ".job where job_group = ? and state = 'running'",
             rs -> rs.getLong(1), group).orElse(0L));
-    return new CancelResult(counts[0], Math.max(0, asked - (int) still), (int) still);
   }
 
   /**
