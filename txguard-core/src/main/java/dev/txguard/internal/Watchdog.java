@@ -54,6 +54,7 @@ final class Watchdog implements AutoCloseable {
       return List.copyOf(units);
     }
   }
+
   private final ScheduledThreadPoolExecutor executor;
 
   Watchdog(String name, Duration leakThreshold, Listeners listeners) {
