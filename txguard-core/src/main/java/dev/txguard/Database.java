@@ -289,6 +289,9 @@ public final class Database implements AutoCloseable {
    * setter validates its argument at once.
    */
   public static final class Builder {
+    /** The most connections one pool may hold: more than any PostgreSQL server is set up to take. */
+    private static final int MAX_POOL_SIZE = 10_000;
+
     private String url;
     private String user;
     private String password;
@@ -348,12 +351,12 @@ public final class Database implements AutoCloseable {
     /**
      * Connections in the level-0 pool, kept open.
      *
-     * @param poolSize at least 1; default 10
-     * @throws IllegalArgumentException if less than 1
+     * @param poolSize 1 to 10,000; default 10
+     * @throws IllegalArgumentException if out of that range
      */
     public Builder poolSize(int poolSize) {
-      if (poolSize < 1) {
-        throw new IllegalArgumentException("poolSize must be at least 1, was " + poolSize);
+      if (poolSize < 1 || poolSize > MAX_POOL_SIZE) {
+        throw new IllegalArgumentException("poolSize must be from 1 to " + MAX_POOL_SIZE + ", was " + poolSize);
       }
       this.poolSize = poolSize;
       return this;
@@ -362,12 +365,13 @@ public final class Database implements AutoCloseable {
     /**
      * Connections in each pool above level 0 (opened when needed, closed when idle).
      *
-     * @param levelPoolSize at least 1; default 4
-     * @throws IllegalArgumentException if less than 1
+     * @param levelPoolSize 1 to 10,000; default 4
+     * @throws IllegalArgumentException if out of that range
      */
     public Builder levelPoolSize(int levelPoolSize) {
-      if (levelPoolSize < 1) {
-        throw new IllegalArgumentException("levelPoolSize must be at least 1, was " + levelPoolSize);
+      if (levelPoolSize < 1 || levelPoolSize > MAX_POOL_SIZE) {
+        throw new IllegalArgumentException("levelPoolSize must be from 1 to " + MAX_POOL_SIZE + ", was "
+            + levelPoolSize);
       }
       this.levelPoolSize = levelPoolSize;
       return this;
@@ -392,13 +396,14 @@ public final class Database implements AutoCloseable {
      * How long a unit waits for a free connection before {@link PoolExhaustedException}, and how
      * long any attempt to open a connection may take (login included) before it fails.
      *
-     * @param timeout at least 250 ms (HikariCP's floor); default 30 s
-     * @throws IllegalArgumentException if null or shorter than 250 ms
+     * @param timeout 250 ms (HikariCP's floor) to about 24.8 days ({@code Integer.MAX_VALUE} ms); default 30 s
+     * @throws IllegalArgumentException if null or out of that range
      */
     public Builder connectionTimeout(Duration timeout) {
       if (timeout == null || timeout.toMillis() < 250) {
         throw new IllegalArgumentException("connectionTimeout must be at least 250 ms, was " + timeout);
       }
+      TxOptions.requireAtMostMaxMillis("connectionTimeout", timeout);
       this.connectionTimeout = timeout;
       return this;
     }
@@ -422,13 +427,14 @@ public final class Database implements AutoCloseable {
      * {@link TxListener#onLeak}) with its name, age, thread and stack. It is not ended: give units a
      * {@link TxOptions#timeout} for that.
      *
-     * @param threshold positive; default 60 s
-     * @throws IllegalArgumentException if null, zero or negative
+     * @param threshold positive, at most about 24.8 days ({@code Integer.MAX_VALUE} ms); default 60 s
+     * @throws IllegalArgumentException if null, zero, negative or longer
      */
     public Builder leakThreshold(Duration threshold) {
       if (threshold == null || threshold.isZero() || threshold.isNegative()) {
         throw new IllegalArgumentException("leakThreshold must be positive, was " + threshold);
       }
+      TxOptions.requireAtMostMaxMillis("leakThreshold", threshold);
       this.leakThreshold = threshold;
       return this;
     }

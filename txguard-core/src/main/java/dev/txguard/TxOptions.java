@@ -84,14 +84,32 @@ public final class TxOptions {
    * breaks, ends in {@link CommitOutcomeUnknownException}); bound network stalls with the driver's
    * {@code socketTimeout}.
    *
-   * @param timeout positive; default none
-   * @throws IllegalArgumentException if {@code timeout} is null, zero or negative
+   * @param timeout positive, at most about 24.8 days ({@code Integer.MAX_VALUE} ms); default none
+   * @throws IllegalArgumentException if {@code timeout} is null, zero, negative or longer
    */
   public TxOptions timeout(Duration timeout) {
     if (timeout == null || timeout.isZero() || timeout.isNegative()) {
       throw new IllegalArgumentException("timeout must be positive, was " + timeout);
     }
+    requireAtMostMaxMillis("timeout", timeout);
     return new TxOptions(isolation, readOnly, timeout, maxAttempts, backoffInitial, backoffMax, name);
+  }
+
+  /**
+   * The longest duration txguard takes for a limit: {@code Integer.MAX_VALUE} ms (about 24.8 days),
+   * the most PostgreSQL's {@code statement_timeout} and {@code lock_timeout} hold.
+   */
+  static final Duration MAX_DURATION = Duration.ofMillis(Integer.MAX_VALUE);
+
+  /**
+   * Refuses a duration longer than {@link #MAX_DURATION}, which the runtime could not hold (it would
+   * overflow later, far from the setter, and lose the error it was waiting on).
+   */
+  static void requireAtMostMaxMillis(String what, Duration d) {
+    if (d.compareTo(MAX_DURATION) > 0) {
+      throw new IllegalArgumentException(what + " must be at most " + Integer.MAX_VALUE + " ms (about 24.8 days, the"
+          + " most PostgreSQL's statement_timeout holds), was " + d);
+    }
   }
 
   /**
@@ -111,8 +129,9 @@ public final class TxOptions {
    * Sets the exponential backoff between attempts (see the class description).
    *
    * @param initial the cap of the first sleep, zero or positive; default 5 ms
-   * @param max the cap of every sleep, at least {@code initial}; default 1 s
-   * @throws IllegalArgumentException if either is null or negative, or {@code max < initial}
+   * @param max the cap of every sleep, at least {@code initial} and at most about 24.8 days; default 1 s
+   * @throws IllegalArgumentException if either is null or negative, {@code max < initial}, or {@code max}
+   *     is longer than {@code Integer.MAX_VALUE} ms
    */
   public TxOptions backoff(Duration initial, Duration max) {
     if (initial == null || initial.isNegative()) {
@@ -122,6 +141,7 @@ public final class TxOptions {
       throw new IllegalArgumentException(
           "backoff max must be at least initial (" + initial + "), was " + max);
     }
+    requireAtMostMaxMillis("backoff max", max);
     return new TxOptions(isolation, readOnly, timeout, maxAttempts, initial, max, name);
   }
 

@@ -44,11 +44,11 @@ class BadInputTest {
   @Test
   void poolSettings() {
     assertThatThrownBy(() -> Database.builder().poolSize(-1))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("poolSize must be at least 1, was -1");
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("poolSize must be from 1 to 10000, was -1");
     assertThatThrownBy(() -> Database.builder().poolSize(0))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("poolSize must be at least 1, was 0");
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("poolSize must be from 1 to 10000, was 0");
     assertThatThrownBy(() -> Database.builder().levelPoolSize(0))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("levelPoolSize must be at least 1, was 0");
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("levelPoolSize must be from 1 to 10000, was 0");
     assertThatThrownBy(() -> Database.builder().maxLevels(0))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("maxLevels must be at least 1, was 0");
     assertThatThrownBy(() -> Database.builder().connectionTimeout(Duration.ofMillis(10)))
@@ -74,6 +74,27 @@ class BadInputTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessage("defaults must not be null");
     assertThatThrownBy(() -> Database.builder().listener(null))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("listener must not be null");
+  }
+
+  @Test
+  void durationsAndSizesTheRuntimeCannotHoldAreRefusedWhereTheyAreSet() {
+    // regression (issue 14): 300 years was accepted and later failed with a bare ArithmeticException
+    Duration centuries = Duration.ofDays(365L * 300);
+    String limit = " must be at most 2147483647 ms (about 24.8 days, the most PostgreSQL's statement_timeout"
+        + " holds), was " + centuries;
+    assertThatThrownBy(() -> TxOptions.defaults().timeout(centuries))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("timeout" + limit);
+    assertThatThrownBy(() -> TxOptions.defaults().backoff(Duration.ofMillis(5), centuries))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("backoff max" + limit);
+    assertThatThrownBy(() -> Database.builder().connectionTimeout(centuries))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("connectionTimeout" + limit);
+    assertThatThrownBy(() -> Database.builder().leakThreshold(centuries))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("leakThreshold" + limit);
+    assertThatThrownBy(() -> Database.builder().poolSize(Integer.MAX_VALUE))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("poolSize must be from 1 to 10000, was 2147483647");
+    assertThatThrownBy(() -> Database.builder().levelPoolSize(0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("levelPoolSize must be from 1 to 10000, was 0");
+    TxOptions.defaults().timeout(Duration.ofMillis(Integer.MAX_VALUE)); // the limit itself is fine
   }
 
   @Test
