@@ -259,6 +259,18 @@ class SessionHandBackIT {
   }
 
   @Test
+  void aDataSourceConnectionHeldOutsideAUnitIsNamedWhenThePoolRunsDry() throws Exception {
+    try (Database one = Fixture.builder(pg).poolSize(1).connectionTimeout(java.time.Duration.ofMillis(250)).build();
+        Connection held = one.dataSource().getConnection()) {
+      assertThatThrownBy(() -> one.useTx(tx -> tx.query("select 1", rs -> 1)))
+          .isInstanceOf(PoolExhaustedException.class)
+          .hasMessageContaining("no txguard unit holds one (connections lent by db.dataSource() outside units,"
+              + " which their borrowers must close, and units of other threads' levels are not listed)");
+      assertThat(held.isClosed()).isFalse();
+    }
+  }
+
+  @Test
   void uncommittedWorkOfADataSourceConnectionIsRolledBackNotCommittedByTheReset() throws Exception {
     try (Connection c = db.dataSource().getConnection()) {
       c.setAutoCommit(false);

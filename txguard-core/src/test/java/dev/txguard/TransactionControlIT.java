@@ -140,6 +140,13 @@ class TransactionControlIT {
         .hasMessageContaining("use tx.savepoint(...)");
     assertThatThrownBy(() -> db.useTx(tx -> tx.update("begin")))
         .hasMessageContaining("db.inNewTx(...)");
+    assertThatThrownBy(() -> db.useTx(tx -> tx.update("prepare transaction 'g2'")))
+        .hasMessageContaining("two-phase commit cannot run inside a unit");
+    assertThatThrownBy(() -> db.useTx(tx -> tx.update("set transaction isolation level serializable")))
+        .hasMessageContaining("txguard refused SET TRANSACTION")
+        .hasMessageContaining("give it TxOptions.isolation(...) or TxOptions.readOnly(...) instead");
+    assertThatThrownBy(() -> db.useTx(tx -> tx.update("set local transaction_read_only = on")))
+        .hasMessageContaining("txguard refused SET transaction_read_only");
   }
 
   @Test

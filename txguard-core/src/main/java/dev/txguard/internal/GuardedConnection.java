@@ -5,9 +5,7 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
-import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Set;
 
 /**
@@ -80,22 +78,7 @@ final class GuardedConnection implements InvocationHandler, StatementWatcher {
               + " rolls back when it throws); use tx.savepoint(...) for a partial rollback");
     }
     unit.checkOpen();
-    String sql = args != null && args.length > 0 && args[0] instanceof String s ? s : null;
-    if (name.startsWith("prepare")) {
-      beforeSql(sql);
-    } else if (SessionState.SETTERS.contains(name)) {
-      unit.session().beforeSetter(name, unit.conn);
-    } else if (name.equals("unwrap")) {
-      unit.session().beforeUnwrap(unit.conn);
-    }
-    Object result = StatementWatcher.call(this, method, unit.conn, args, sql);
-    if (result instanceof Statement statement && method.getReturnType().isInterface()) {
-      return StatementWatcher.wrap(this, statement, method.getReturnType(), sql);
-    }
-    if (result instanceof DatabaseMetaData metaData) {
-      return StatementWatcher.wrap(this, metaData);
-    }
-    return result;
+    return forward(method, unit.conn, args);
   }
 
   /** A unit runs with its own read-only mode: setting the same is a no-op, another is refused. */
@@ -147,5 +130,10 @@ final class GuardedConnection implements InvocationHandler, StatementWatcher {
   @Override
   public Connection connection() {
     return self;
+  }
+
+  @Override
+  public SessionState session() {
+    return unit.session();
   }
 }

@@ -4,7 +4,6 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
-import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import org.postgresql.core.BaseConnection;
@@ -52,25 +51,11 @@ final class SessionConnection implements InvocationHandler, StatementWatcher {
       default:
         break;
     }
-    String sql = args != null && args.length > 0 && args[0] instanceof String s ? s : null;
-    if (name.startsWith("prepare")) {
-      beforeSql(sql);
-    } else if (SessionState.SETTERS.contains(name) && !conn.isClosed()) {
-      session().beforeSetter(name, conn);
-    } else if (name.equals("unwrap") && !conn.isClosed()) {
-      session().beforeUnwrap(conn);
-    }
-    Object result = StatementWatcher.call(this, method, conn, args, sql);
-    if (result instanceof Statement statement && method.getReturnType().isInterface()) {
-      return StatementWatcher.wrap(this, statement, method.getReturnType(), sql);
-    }
-    if (result instanceof DatabaseMetaData metaData) {
-      return StatementWatcher.wrap(this, metaData);
-    }
-    return result;
+    return forward(method, conn, args);
   }
 
-  private SessionState session() {
+  @Override
+  public SessionState session() {
     if (session == null) {
       session = new SessionState(conn);
     }

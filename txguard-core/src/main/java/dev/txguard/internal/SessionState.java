@@ -23,9 +23,6 @@ import org.postgresql.PGConnection;
  * and isolation changes are refused inside a unit and reset by the pool outside one.
  */
 final class SessionState {
-  /** Sets the transaction characteristics every pooled session starts with, whatever the server's defaults. */
-  static final String CHARACTERISTICS =
-      "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ COMMITTED, READ WRITE, NOT DEFERRABLE";
 
   /** The JDBC setters whose effect outlives a borrower, and {@link #beforeSetter} must see. */
   static final Set<String> SETTERS = Set.of(
@@ -33,8 +30,11 @@ final class SessionState {
 
   private static final Object UNSET = new Object();
 
-  /** Resets the transaction characteristics after DISCARD ALL, and the application name when known. */
-  private static final String RESTORE = "select set_config('default_transaction_isolation', 'read committed', false),"
+  /**
+   * Sets the transaction characteristics every pooled session has (the pool's connection setup,
+   * and again after DISCARD ALL), whatever the server's or role's defaults say.
+   */
+  static final String CHARACTERISTICS = "select set_config('default_transaction_isolation', 'read committed', false),"
       + " set_config('default_transaction_read_only', 'off', false),"
       + " set_config('default_transaction_deferrable', 'off', false)";
 
@@ -131,7 +131,8 @@ final class SessionState {
       try (Statement st = conn.createStatement()) {
         st.execute("DISCARD ALL");
       }
-      String restore = applicationName == null ? RESTORE : RESTORE + ", set_config('application_name', ?, false)";
+      String restore = applicationName == null ? CHARACTERISTICS
+          : CHARACTERISTICS + ", set_config('application_name', ?, false)";
       try (PreparedStatement ps = conn.prepareStatement(restore)) {
         if (applicationName != null) {
           ps.setString(1, applicationName);

@@ -29,6 +29,34 @@ interface StatementWatcher {
   /** What a wrapped statement's {@code getConnection()} returns. */
   Connection connection();
 
+  /** The session bookkeeping of the borrower, created on its first change. */
+  SessionState session();
+
+  /**
+   * Forwards a call of the watched connection to {@code target}: SQL it prepares is admitted first,
+   * JDBC state it changes (or an {@code unwrap}, after which nothing is seen) is noted for the reset,
+   * and the statements and metadata it returns are watched too.
+   */
+  default Object forward(Method method, Connection target, Object[] args) throws Throwable {
+    String name = method.getName();
+    String sql = args != null && args.length > 0 && args[0] instanceof String s ? s : null;
+    if (name.startsWith("prepare")) {
+      beforeSql(sql);
+    } else if (SessionState.SETTERS.contains(name)) {
+      session().beforeSetter(name, target);
+    } else if (name.equals("unwrap")) {
+      session().beforeUnwrap(target);
+    }
+    Object result = call(this, method, target, args, sql);
+    if (result instanceof Statement statement && method.getReturnType().isInterface()) {
+      return wrap(this, statement, method.getReturnType(), sql);
+    }
+    if (result instanceof DatabaseMetaData metaData) {
+      return wrap(this, metaData);
+    }
+    return result;
+  }
+
   /** Invokes {@code method} on {@code target}, reporting an {@link SQLException} to the watcher. */
   static Object call(StatementWatcher watcher, Method method, Object target, Object[] args, String sql)
       throws Throwable {
