@@ -1,10 +1,14 @@
 package dev.txguard.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.txguard.cli.internal.ConnectionInfo;
 import dev.txguard.cli.internal.DemoReport;
 import dev.txguard.cli.internal.DemoServer;
+import dev.txguard.cli.internal.Interruption;
 import dev.txguard.cli.internal.Stories;
 import dev.txguard.cli.internal.Story;
 import dev.txguard.cli.internal.StoryResult;
@@ -35,7 +39,8 @@ import picocli.CommandLine.Spec;
             + " way the original code was, once with txguard, and reports what it measured.",
         "Without --url it starts an embedded PostgreSQL and deletes it afterwards; with --url it works in a"
             + " schema of its own (txguard_demo_<random>) that it drops afterwards.",
-        "Exit status: 0 when every txguard variant held, 1 when one did not, 2 for a bad invocation."})
+        "Exit status: 0 when every txguard variant held, 1 when one did not, 2 for a bad invocation;"
+            + " 143 (SIGTERM) or 130 (SIGINT) when interrupted, with a note saying so and no verdict."})
 final class DemoCommand implements Callable<Integer> {
   /** A variant that runs longer than this is abandoned and reported. */
   static final Duration STORY_LIMIT = Duration.ofSeconds(60);
@@ -83,16 +88,35 @@ final class DemoCommand implements Callable<Integer> {
     List<Story> selected = selectedStories();
     ConnectionInfo target = target();
     if (list) {
-      printList(out, selected);
+      if (json) {
+        out.println(toJson(listJson(selected)));
+      } else {
+        printList(out, selected);
+      }
       return 0;
     }
     long actualSeed = seed != null ? seed : new SecureRandom().nextLong();
     PrintWriter progressOut = json ? err : out;
     Consumer<String> progress = line -> {
-      progressOut.println(line);
-      progressOut.flush();
+      // once the JVM is stopping (SIGTERM, SIGINT) the stories fail because their server goes away:
+      // what they print then is noise, the interruption note says what happened
+      if (!Interruption.jvmStopping()) {
+        progressOut.println(line);
+        progressOut.flush();
+      }
     };
-    DemoReport report = run(selected, target, actualSeed, progress);
+    DemoReport report;
+    try (Interruption interruption = Interruption.noteOn(err)) {
+      report = run(selected, target, actualSeed, progress);
+    } catch (RuntimeException e) {
+      if (Interruption.jvmStopping()) {
+        return Interruption.STATUS;
+      }
+      throw e;
+    }
+    if (Interruption.jvmStopping()) {
+      return Interruption.STATUS;
+    }
     if (json) {
       out.println(toJson(report));
     } else {
@@ -172,6 +196,25 @@ final class DemoCommand implements Callable<Integer> {
     List<String> lines = DemoReport.wrap(text, DemoReport.WIDTH - head.length() - 1);
     for (int i = 0; i < lines.size(); i++) {
       progress.accept((i == 0 ? head : " ".repeat(head.length())) + " " + lines.get(i));
+    }
+  }
+
+  /** {@code --json --list}: the stories as a JSON array of {number, id, title, description}. */
+  private static ArrayNode listJson(List<Story> selected) {
+    ArrayNode list = JsonNodeFactory.instance.arrayNode();
+    for (Story s : selected) {
+      list.addObject().put("number", s.number()).put("id", s.id()).put("title", s.title())
+          .put("description", s.description());
+    }
+    return list;
+  }
+
+  private static String toJson(JsonNode node) {
+    ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    try {
+      return mapper.writeValueAsString(node);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("cannot write the JSON list: " + e.getMessage(), e);
     }
   }
 

@@ -2,6 +2,8 @@ package dev.txguard.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -20,6 +22,31 @@ class DemoCommandTest {
         "5  pool-deadlock   The pool that deadlocks on itself");
     assertThat(run.out().lines()).allMatch(l -> l.length() <= 100);
     assertThat(run.err()).isEmpty();
+  }
+
+  @Test
+  void jsonListIsJsonWithEveryStorysDescription() throws Exception {
+    Run run = Run.of("demo", "--json", "--list", "3", "5");
+
+    assertThat(run.status()).isZero();
+    JsonNode list = new ObjectMapper().readTree(run.out());
+    assertThat(list.isArray()).isTrue();
+    assertThat(list).extracting(n -> n.get("id").asText()).containsExactly("leaked-tx", "pool-deadlock");
+    assertThat(list.get(0).get("number").asInt()).isEqualTo(3);
+    assertThat(list.get(0).get("title").asText()).isEqualTo("The transaction that never ended");
+    assertThat(list.get(0).get("description").asText()).startsWith("Serves 40 requests");
+    assertThat(run.err()).isEmpty();
+  }
+
+  @Test
+  void leakedTxListSaysWhatTheStoryDoesWithDeletedRecords() {
+    Run run = Run.of("demo", "--list", "leaked-tx");
+
+    String text = String.join(" ", run.out().lines().map(String::strip).toList());
+    // the records are what is deleted; requests for them are guaranteed, not "about 25%"
+    assertThat(text).contains("about 25% of the 60 records are deleted (at least 4)")
+        .contains("at least 4 of the first 20 requests ask for a deleted record and return early")
+        .doesNotContain("about 25% ask for a deleted record");
   }
 
   @Test

@@ -316,13 +316,14 @@ final class AbortedImportStory implements Story {
     String brief = lost + " of " + expected + " products lost";
     String detail;
     if (variant == Variant.NAIVE) {
-      detail = log.swallowed.get() + " error(s) swallowed (unique violation or deadlock); then " + abortedErrors
-          + " statements failed with \"current transaction is aborted\", far from the cause; "
+      detail = Plural.of(log.swallowed.get(), "error") + " swallowed (unique violation or deadlock); then " + Plural.of(abortedErrors, "statement")
+          + " failed with \"current transaction is aborted\", far from the cause; "
           + (TASKS - log.failedTasks.get()) + " of " + TASKS + " commits reported success, yet " + lost + " of "
           + expected + " products were lost" + (log.errors.isEmpty() ? "" : " (first error: " + log.errors.get(0) + ")");
     } else {
-      detail = imported + " of " + expected + " products imported, " + lost + " lost, " + log.retries.get()
-          + " retries, " + log.failedTasks.get() + " tasks failed; the naive swallow inside a unit: "
+      detail = imported + " of " + expected + " products imported, " + lost + " lost, "
+          + log.retries.get() + (log.retries.get() == 1 ? " retry, " : " retries, ")
+          + Plural.of(log.failedTasks.get(), "task") + " failed; the naive swallow inside a unit: "
           + (surfaced.isEmpty() ? "NOT surfaced" : surfaced) + "; the same error caught in tx.savepoint(...): "
           + (recovered ? "the unit went on and committed" : "the unit did NOT commit") + "; "
           + (cancelled.isEmpty() ? "cancel did NOT wait for running imports" : cancelled);

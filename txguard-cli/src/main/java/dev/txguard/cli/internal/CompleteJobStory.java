@@ -171,12 +171,12 @@ final class CompleteJobStory implements Story {
     boolean fault = half > 0 || twice > 0 || spuriousEmails > 0;
     String brief = half + " half-written, " + twice + " done twice";
     String detail = variant == Variant.NAIVE
-        ? failed + " of " + SEQUENTIAL_JOBS + " completions failed half-way and left " + half
-            + " jobs half-written; " + twice + " of " + RACED_JOBS + " raced jobs were completed twice; "
-            + spuriousEmails + " \"build succeeded\" e-mails too many (for failed or repeated completions)"
-        : failed + " failed completions rolled back whole (" + untouched + " jobs still cleanly running), "
-            + refused + " racing completions refused by the guarded transition; " + once
-            + " jobs completed exactly once, " + half + " half-written, " + twice + " completed twice; e-mails"
+        ? failed + " of " + SEQUENTIAL_JOBS + " completions failed half-way and left " + Plural.of(half, "job")
+            + " half-written; " + twice + " of " + RACED_JOBS + " raced jobs were completed twice; "
+            + Plural.of(spuriousEmails, "\"build succeeded\" e-mail") + " too many (for failed or repeated completions)"
+        : Plural.of(failed, "failed completion") + " rolled back whole (" + Plural.of(untouched, "job")
+            + " still cleanly running), " + Plural.of(refused, "racing completion") + " refused by the guarded transition; " 
+            + Plural.of(once, "job") + " completed exactly once, " + half + " half-written, " + twice + " completed twice; e-mails"
             + " sent after commit: " + emails + " (" + spuriousEmails + " for nothing)";
     return Measurement.collect()
         .put("jobs", SEQUENTIAL_JOBS + RACED_JOBS)

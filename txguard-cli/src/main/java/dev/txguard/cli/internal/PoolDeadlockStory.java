@@ -227,12 +227,12 @@ final class PoolDeadlockStory implements Story {
     String brief = deadlocked + " of " + UNITS + " deadlocked";
     String detail = variant == Variant.NAIVE
         ? deadlocked + " of " + UNITS + " units deadlocked on the pool of one (no result within "
-            + DEADLOCK_WAIT.toMillis() + " ms each, then rolled back); " + completed + " completed, " + audits
-            + " audit rows"
+            + DEADLOCK_WAIT.toMillis() + " ms each, then rolled back); " + completed + " completed, "
+            + Plural.of(audits, "audit row")
         : completed + " of " + UNITS + " units completed with pools of one per level, half through a db.context() executor, half"
             + " through queue.call (jobs ran at level "
             + jobLevels.stream().map(String::valueOf).collect(Collectors.joining(", ")) + " while their unit held level 0); "
-            + deadlocked + " deadlocked, " + audits + " audit rows, " + debited + " debits";
+            + deadlocked + " deadlocked, " + Plural.of(audits, "audit row") + ", " + Plural.of(debited, "debit");
     return Measurement.collect()
         .put("units", UNITS)
         .put("completed", completed)

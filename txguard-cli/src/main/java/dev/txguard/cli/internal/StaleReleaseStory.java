@@ -180,13 +180,13 @@ final class StaleReleaseStory implements Story {
     long machinesLeft = context.queryLong("select count(*) from sr_machine");
     String firstError = staleErrors.isEmpty() ? "none" : staleErrors.get(0);
     boolean fault = stuck > 0 || machinesLeft != MACHINES - REMOVED;
-    String brief = stuck + " tasks stuck running";
+    String brief = Plural.of(stuck, "task") + " stuck running";
     String detail = variant == Variant.NAIVE
-        ? REMOVED + " machines deleted before release; " + staleErrors.size() + " stale-data errors swallowed, "
+        ? REMOVED + " machines deleted before release; " + Plural.of(staleErrors.size(), "stale-data error") + " swallowed, "
             + stuck + " of " + tasks + " tasks left \"running\" on machines that no longer exist (first error: "
             + firstError + ")"
-        : REMOVED + " machines released then deleted in one unit each; " + requeued + " tasks back to pending, "
-            + stuck + " stuck; " + staleErrors.size() + " duplicate events failed loudly (" + firstError + ")";
+        : REMOVED + " machines released then deleted in one unit each; " + Plural.of(requeued, "task") + " back to pending, "
+            + stuck + " stuck; " + Plural.of(staleErrors.size(), "duplicate event") + " failed loudly (" + firstError + ")";
     return Measurement.collect()
         .put("machines", MACHINES)
         .put("machinesRemoved", MACHINES - machinesLeft)
