@@ -22,10 +22,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.discovery.DiscoverySelectors;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+import org.junit.platform.testkit.engine.EngineTestKit;
 
 /**
  * Every code block of README.md and docs/*.md is compiled against the test class path; whole
- * programs with a {@code main} are run against a real PostgreSQL; whole programs of the examples
+ * programs with a {@code main} are run against a real PostgreSQL, and test classes are run with
+ * JUnit (on {@code @TxguardTest}'s PostgreSQL); whole programs of the examples
  * module are the module's files, character for character; dependency snippets name this build's
  * artifacts and version. Docs and code cannot drift apart.
  */
@@ -58,7 +63,7 @@ class DocsCodeIT {
     }
     assertThat(problems).as("code blocks that do not compile or run").isEmpty();
     assertThat(blocks).as("java blocks found in README.md and docs/").isGreaterThanOrEqualTo(20);
-    assertThat(programs).as("whole programs run").isGreaterThanOrEqualTo(2);
+    assertThat(programs).as("whole programs and test classes run").isGreaterThanOrEqualTo(6);
   }
 
   @Test
@@ -104,6 +109,22 @@ class DocsCodeIT {
     assertThat(found).as("dependency snippets").isGreaterThanOrEqualTo(4);
   }
 
+  /** Runs a test class shown in a guide with JUnit; every test must pass, and there must be some. */
+  private int runTests(Class<?> testClass, CodeBlock block, List<String> problems) {
+    EngineExecutionResults results = EngineTestKit.engine("junit-jupiter")
+        .selectors(DiscoverySelectors.selectClass(testClass)).execute();
+    long passed = results.testEvents().succeeded().count();
+    List<String> failures = results.allEvents().failed().stream()
+        .map(e -> e.getTestDescriptor().getDisplayName() + ": " + e.getPayload(TestExecutionResult.class)
+            .flatMap(TestExecutionResult::getThrowable).map(Throwable::toString).orElse("failed"))
+        .toList();
+    if (!failures.isEmpty() || passed == 0) {
+      problems.add(block.where(root) + ": " + testClass.getName() + " ran " + passed + " passing tests; failures: "
+          + failures);
+    }
+    return 1;
+  }
+
   private static String slug(Path file) {
     String name = file.getParent().getFileName() + "_" + file.getFileName().toString().replace(".md", "");
     return name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
@@ -114,6 +135,10 @@ class DocsCodeIT {
     int ran = 0;
     try (URLClassLoader loader = new URLClassLoader(new URL[] {out.toUri().toURL()}, getClass().getClassLoader())) {
       for (SnippetCompiler.Source s : sources) {
+        if (s.block() != null && s.block().code().contains("@Test")) {
+          ran += runTests(loader.loadClass(s.className()), s.block(), problems);
+          continue;
+        }
         if (s.block() == null || !s.block().code().contains("static void main(String[] args)")) {
           continue;
         }

@@ -113,7 +113,7 @@ final class SnippetCompiler {
     }
     try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, Locale.ROOT, null)) {
       files.setLocation(StandardLocation.CLASS_OUTPUT, List.of(output.toFile()));
-      List<String> options = List.of("--release", "21", "-Xlint:all,-serial,-processing", "-classpath",
+      List<String> options = List.of("--release", "21", "-Xlint:all,-serial,-processing,-try", "-classpath",
           System.getProperty("java.class.path"));
       StringWriter javacOut = new StringWriter();
       boolean ok = javac.getTask(javacOut, files, diagnostics, options, null, units).call();
