@@ -40,6 +40,10 @@ public final class RunExample {
    * Exits with 2 and a line naming the examples when the name is unknown.
    */
   public static void main(String[] args) throws Exception {
+    // the launcher's class path has slf4j-simple: warnings (leaks, failed jobs) yes, start-up chatter no
+    if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    }
     Program program = args.length == 0 ? null : PROGRAMS.get(args[0]);
     if (program == null) {
       System.err.println("txguard example: " + (args.length == 0 ? "no example named" : "unknown example '"

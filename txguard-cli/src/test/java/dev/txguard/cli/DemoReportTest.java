@@ -89,6 +89,21 @@ class DemoReportTest {
   }
 
   @Test
+  void aOneStoryReportSpeaksOfOneVariantEach() {
+    var story = Stories.all().get(2);
+    DemoReport held = new DemoReport(7, "embedded PostgreSQL 17.11", true, List.of(new StoryResult(story,
+        measured(Variant.NAIVE, true, "10 of 40 timed out"), measured(Variant.TXGUARD, false, "0 of 40 timed out"))),
+        Duration.ofMillis(9_500));
+    DemoReport failed = new DemoReport(7, "embedded PostgreSQL 17.11", true, List.of(new StoryResult(story,
+        measured(Variant.NAIVE, false, "0 of 40 timed out"), measured(Variant.TXGUARD, true, "2 of 40 timed out"))),
+        Duration.ofMillis(9_500));
+
+    assertThat(held.summary()).isEqualTo("The txguard variant held; the naive variant showed its fault. 9.5 s, seed 7.");
+    assertThat(failed.summary())
+        .isEqualTo("The txguard variant FAILED (leaked-tx); the naive variant did not show its fault. 9.5 s, seed 7.");
+  }
+
+  @Test
   void longOutcomesWrapInsideTheirColumn() {
     assertThat(DemoReport.wrap("a few words that do not fit in one short line", 12))
         .containsExactly("a few words", "that do not", "fit in one", "short line");

@@ -64,12 +64,19 @@ public record DemoReport(long seed, String server, boolean embedded, List<StoryR
 
   /** One sentence: how many held, how many naive faults showed, time and seed. */
   public String summary() {
-    String held = held()
-        ? "All " + stories.size() + " txguard variants held"
-        : failing().size() + " of " + stories.size() + " txguard variants FAILED ("
-            + String.join(", ", failing().stream().map(s -> s.story().id()).toList()) + ")";
-    return String.format(Locale.ROOT, "%s; %d of %d naive variants showed their fault. %.1f s, seed %d.",
-        held, naiveFaults(), stories.size(), elapsed.toMillis() / 1000.0, seed);
+    String ids = String.join(", ", failing().stream().map(s -> s.story().id()).toList());
+    String held;
+    String naive;
+    if (stories.size() == 1) {
+      held = held() ? "The txguard variant held" : "The txguard variant FAILED (" + ids + ")";
+      naive = naiveFaults() == 1 ? "the naive variant showed its fault" : "the naive variant did not show its fault";
+    } else {
+      held = held()
+          ? "All " + stories.size() + " txguard variants held"
+          : failing().size() + " of " + stories.size() + " txguard variants FAILED (" + ids + ")";
+      naive = naiveFaults() + " of " + stories.size() + " naive variants showed their fault";
+    }
+    return String.format(Locale.ROOT, "%s; %s. %.1f s, seed %d.", held, naive, elapsed.toMillis() / 1000.0, seed);
   }
 
   private static void row(StringBuilder sb, String number, String story, String naive, String txguard,
