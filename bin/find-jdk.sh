@@ -1,6 +1,7 @@
 # Sourced by ./txguard and .ci/run: sets JAVA_HOME to a JDK 21 or newer, looking at JAVA_HOME, the
-# `java` on PATH, /usr/lib/jvm/* and (macOS) /usr/libexec/java_home, in that order. Without one it
-# says exactly what to install and returns 1.
+# `java` on PATH, the JDKs under /usr/lib/jvm (TXGUARD_JDK_DIRS: other directories, space-separated)
+# and (macOS) /usr/libexec/java_home, in that order. Without one it says exactly what to install and
+# returns 1.
 
 txguard_java_major() {
   "$1" -version 2>&1 | awk -F'"' '/version/ {split($2, v, "."); print (v[1] == "1" ? v[2] : v[1]); exit}'
@@ -18,7 +19,10 @@ txguard_find_jdk() {
   if path_java="$(command -v java 2>/dev/null)"; then
     candidates+=("$(dirname "$(dirname "$(readlink -f "$path_java")")")")
   fi
-  for jdk in /usr/lib/jvm/*; do candidates+=("$jdk"); done
+  local dir
+  for dir in ${TXGUARD_JDK_DIRS:-/usr/lib/jvm}; do
+    for jdk in "$dir"/*; do [ -e "$jdk" ] && candidates+=("$jdk"); done
+  done
   if [ -x /usr/libexec/java_home ]; then
     candidates+=("$(/usr/libexec/java_home -v 21+ 2>/dev/null || true)")
   fi
