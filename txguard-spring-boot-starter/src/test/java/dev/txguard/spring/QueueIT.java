@@ -111,4 +111,26 @@ class QueueIT {
     assertThat(count("select count(*) from txguard_queue.job where kind = 'slow' and state = 'completed'"))
         .isEqualTo(1);
   }
+
+  @Test
+  void aJobPastTheShutdownTimeoutIsGivenBackAndInterrupted() throws Exception {
+    QueueApp.SlowHandler.started = new CountDownLatch(1);
+    ConfigurableApplicationContext ctx = start("txguard.queue.shutdown-timeout=0s");
+    long id;
+    try {
+      id = ctx.getBean(JobQueue.class).enqueue(new QueueApp.Slow(600_000)).id();
+      assertThat(QueueApp.SlowHandler.started.await(30, TimeUnit.SECONDS)).as("the slow job started within 30 s")
+          .isTrue();
+    } finally {
+      ctx.close();
+    }
+    assertThat(count("select count(*) from txguard_queue.job where state = 'running'")).isZero();
+    assertThat(count("select count(*) from txguard_queue.job where id = " + id + " and state = 'available'"))
+        .as("its lease was given back: another process may claim it").isEqualTo(1);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (QueueApp.SlowHandler.RUNNING.get() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(QueueApp.SlowHandler.RUNNING.get()).as("handlers still running 30 s after close (interrupted)").isZero();
+  }
 }

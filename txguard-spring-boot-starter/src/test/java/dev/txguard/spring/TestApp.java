@@ -20,7 +20,7 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 /** A small application as users write them: JdbcTemplate services with @Transactional methods. */
 @SpringBootConfiguration
 @EnableAutoConfiguration
-@Import({TestApp.Notes.class, TestApp.Inner.class, TestApp.Counter.class})
+@Import({TestApp.Notes.class, TestApp.Inner.class, TestApp.Counter.class, TestApp.LeakRecorder.class})
 public class TestApp {
   /** Tables of the tests; run on the test database before the context starts. */
   static final String[] SCHEMA = {
@@ -118,6 +118,21 @@ public class TestApp {
       add(text + "-after");
     }
 
+    /** Stays open until a leak report names this unit, at most 30 s; returns the report. */
+    @Transactional
+    public java.util.Optional<dev.txguard.LeakReport> holdUntilReported(LeakRecorder leaks) throws InterruptedException {
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+      while (System.nanoTime() < deadline) {
+        java.util.Optional<dev.txguard.LeakReport> r = leaks.reports().stream()
+            .filter(l -> l.name().endsWith("holdUntilReported")).findFirst();
+        if (r.isPresent()) {
+          return r;
+        }
+        Thread.sleep(20);
+      }
+      return java.util.Optional.empty();
+    }
+
     @Transactional
     public void callsRetriedInside() {
       add("before-retried");
@@ -205,6 +220,20 @@ public class TestApp {
           committed.incrementAndGet();
         }
       });
+    }
+  }
+
+  /** A TxListener bean: the auto-configured Database reports to it. */
+  public static class LeakRecorder implements dev.txguard.TxListener {
+    private final List<dev.txguard.LeakReport> reports = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void onLeak(dev.txguard.LeakReport report) {
+      reports.add(report);
+    }
+
+    public List<dev.txguard.LeakReport> reports() {
+      return reports;
     }
   }
 }

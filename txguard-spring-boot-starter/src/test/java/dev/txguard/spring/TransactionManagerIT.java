@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.txguard.Database;
+import dev.txguard.RetriesExhaustedException;
 import dev.txguard.TransactionAbortedException;
 import dev.txguard.TxTimeoutException;
 import dev.txguard.test.Injected;
@@ -36,7 +37,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 @TxguardTest(queue = false)
 @SpringBootTest(classes = TestApp.class, webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = {
     "txguard.pool-size=1", "txguard.level-pool-size=1", "txguard.max-levels=4",
-    "txguard.connection-timeout=2s", "txguard.queue.enabled=false"})
+    "txguard.connection-timeout=2s", "txguard.queue.enabled=false", "txguard.leak-threshold=1s"})
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 class TransactionManagerIT {
   @Injected static TestDatabase tdb;
@@ -45,6 +46,7 @@ class TransactionManagerIT {
   @Autowired JdbcTemplate jdbc;
   @Autowired PlatformTransactionManager manager;
   @Autowired Database db;
+  @Autowired TestApp.LeakRecorder leaks;
 
   @DynamicPropertySource
   static void database(DynamicPropertyRegistry registry) {
@@ -134,10 +136,14 @@ class TransactionManagerIT {
 
   @Test
   void aTimeoutIsTheUnitsDeadline() {
-    // txguard cancels the statement at the 1 s deadline; JdbcTemplate reports the cancelled
-    // statement (SQLSTATE 57014) as QueryTimeoutException, a unit failing elsewhere gives TxTimeoutException
+    // txguard ends the unit at its 1 s deadline: the statement is cancelled (JdbcTemplate reports
+    // SQLSTATE 57014 as QueryTimeoutException) or, when the cancel does not land first, the
+    // connection is aborted (08006; with one attempt, as @Transactional units have, core reports
+    // RetriesExhaustedException, as db.inTx with maxAttempts(1) does), or TxTimeoutException
     assertThatThrownBy(() -> notes.sleepPastDeadline())
-        .isInstanceOfAny(QueryTimeoutException.class, TxTimeoutException.class);
+        .isInstanceOfAny(QueryTimeoutException.class, TxTimeoutException.class, RetriesExhaustedException.class)
+        .satisfies(e -> assertThat(e.toString() + e.getCause()).containsAnyOf("57014", "canceling statement",
+            "08006", "timeout"));
     assertThat(db.poolStats().get(0).active()).as("the unit ended and gave its connection back").isZero();
   }
 
@@ -183,5 +189,13 @@ class TransactionManagerIT {
   void theImperativeApiIsRefusedWithWhatToUseInstead() {
     assertThatThrownBy(() -> manager.getTransaction(TransactionDefinition.withDefaults()))
         .hasMessageContaining("Use @Transactional or TransactionTemplate.execute(...)");
+  }
+
+  @Test
+  void aTransactionalMethodOpenTooLongIsReportedToTxListenerBeans() throws Exception {
+    var report = notes.holdUntilReported(leaks);
+    assertThat(report).as("a leak report within 30 s for a unit open past the 1 s threshold").isPresent();
+    assertThat(report.get().name()).isEqualTo("dev.txguard.spring.TestApp$Notes.holdUntilReported");
+    assertThat(report.get().stack()).anyMatch(f -> f.getMethodName().equals("holdUntilReported"));
   }
 }
