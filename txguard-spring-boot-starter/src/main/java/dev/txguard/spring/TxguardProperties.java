@@ -78,151 +78,188 @@ public class TxguardProperties {
     /** Whether this process runs jobs (and the maintenance leader election) at all. */
     private boolean workers = true;
 
+    /** The value of {@code txguard.queue.enabled}. */
     public boolean isEnabled() {
       return enabled;
     }
 
+    /** Sets {@code txguard.queue.enabled} (see the field); checked when the context starts. */
     public void setEnabled(boolean enabled) {
       this.enabled = enabled;
     }
 
+    /** The value of {@code txguard.queue.schema}. */
     public String getSchema() {
       return schema;
     }
 
+    /** Sets {@code txguard.queue.schema} (see the field); checked when the context starts. */
     public void setSchema(String schema) {
       this.schema = schema;
     }
 
+    /** The value of {@code txguard.queue.migrate}. */
     public boolean isMigrate() {
       return migrate;
     }
 
+    /** Sets {@code txguard.queue.migrate} (see the field); checked when the context starts. */
     public void setMigrate(boolean migrate) {
       this.migrate = migrate;
     }
 
+    /** The value of {@code txguard.queue.queues}. */
     public Map<String, Integer> getQueues() {
       return queues;
     }
 
+    /** Sets {@code txguard.queue.queues} (see the field); checked when the context starts. */
     public void setQueues(Map<String, Integer> queues) {
       this.queues = queues;
     }
 
+    /** The value of {@code txguard.queue.shutdown-timeout}. */
     public Duration getShutdownTimeout() {
       return shutdownTimeout;
     }
 
+    /** Sets {@code txguard.queue.shutdown-timeout} (see the field); checked when the context starts. */
     public void setShutdownTimeout(Duration shutdownTimeout) {
       this.shutdownTimeout = shutdownTimeout;
     }
 
+    /** The value of {@code txguard.queue.poll-interval}. */
     public Duration getPollInterval() {
       return pollInterval;
     }
 
+    /** Sets {@code txguard.queue.poll-interval} (see the field); checked when the context starts. */
     public void setPollInterval(Duration pollInterval) {
       this.pollInterval = pollInterval;
     }
 
+    /** The value of {@code txguard.queue.workers}. */
     public boolean isWorkers() {
       return workers;
     }
 
+    /** Sets {@code txguard.queue.workers} (see the field); checked when the context starts. */
     public void setWorkers(boolean workers) {
       this.workers = workers;
     }
   }
 
+  /** The value of {@code txguard.url}. */
   public String getUrl() {
     return url;
   }
 
+  /** Sets {@code txguard.url} (see the field); checked when the context starts. */
   public void setUrl(String url) {
     this.url = url;
   }
 
+  /** The value of {@code txguard.username}. */
   public String getUsername() {
     return username;
   }
 
+  /** Sets {@code txguard.username} (see the field); checked when the context starts. */
   public void setUsername(String username) {
     this.username = username;
   }
 
+  /** The value of {@code txguard.password}. */
   public String getPassword() {
     return password;
   }
 
+  /** Sets {@code txguard.password} (see the field); checked when the context starts. */
   public void setPassword(String password) {
     this.password = password;
   }
 
+  /** The value of {@code txguard.pool-size}. */
   public int getPoolSize() {
     return poolSize;
   }
 
+  /** Sets {@code txguard.pool-size} (see the field); checked when the context starts. */
   public void setPoolSize(int poolSize) {
     this.poolSize = poolSize;
   }
 
+  /** The value of {@code txguard.level-pool-size}. */
   public int getLevelPoolSize() {
     return levelPoolSize;
   }
 
+  /** Sets {@code txguard.level-pool-size} (see the field); checked when the context starts. */
   public void setLevelPoolSize(int levelPoolSize) {
     this.levelPoolSize = levelPoolSize;
   }
 
+  /** The value of {@code txguard.max-levels}. */
   public int getMaxLevels() {
     return maxLevels;
   }
 
+  /** Sets {@code txguard.max-levels} (see the field); checked when the context starts. */
   public void setMaxLevels(int maxLevels) {
     this.maxLevels = maxLevels;
   }
 
+  /** The value of {@code txguard.connection-timeout}. */
   public Duration getConnectionTimeout() {
     return connectionTimeout;
   }
 
+  /** Sets {@code txguard.connection-timeout} (see the field); checked when the context starts. */
   public void setConnectionTimeout(Duration connectionTimeout) {
     this.connectionTimeout = connectionTimeout;
   }
 
+  /** The value of {@code txguard.leak-threshold}. */
   public Duration getLeakThreshold() {
     return leakThreshold;
   }
 
+  /** Sets {@code txguard.leak-threshold} (see the field); checked when the context starts. */
   public void setLeakThreshold(Duration leakThreshold) {
     this.leakThreshold = leakThreshold;
   }
 
+  /** The value of {@code txguard.default-isolation}. */
   public Isolation getDefaultIsolation() {
     return defaultIsolation;
   }
 
+  /** Sets {@code txguard.default-isolation} (see the field); checked when the context starts. */
   public void setDefaultIsolation(Isolation defaultIsolation) {
     this.defaultIsolation = defaultIsolation;
   }
 
+  /** The value of {@code txguard.default-timeout}. */
   public Duration getDefaultTimeout() {
     return defaultTimeout;
   }
 
+  /** Sets {@code txguard.default-timeout} (see the field); checked when the context starts. */
   public void setDefaultTimeout(Duration defaultTimeout) {
     this.defaultTimeout = defaultTimeout;
   }
 
+  /** The value of {@code txguard.retry-max-attempts}. */
   public int getRetryMaxAttempts() {
     return retryMaxAttempts;
   }
 
+  /** Sets {@code txguard.retry-max-attempts} (see the field); checked when the context starts. */
   public void setRetryMaxAttempts(int retryMaxAttempts) {
     this.retryMaxAttempts = retryMaxAttempts;
   }
 
+  /** The {@code txguard.queue.*} settings. */
   public Queue getQueue() {
     return queue;
   }
