@@ -6,7 +6,7 @@ import java.util.List;
 /** The queue benchmark's command line (see {@link QueueBench}). */
 record Options(boolean smoke, int rounds, int jobs, int batch, int rowRounds, int rate, int latencySeconds,
     int throttleSeconds, int idleSeconds, int idleWarmup, List<String> only, List<String> contenders,
-    boolean sustained, int minutes, String url, Path out) {
+    boolean sustained, int minutes, String url, Path out, boolean statements) {
   private static final List<String> PHASES = List.of("noop", "row", "latency", "throttle", "idle");
   private static final List<String> NAMES = List.of("txguard", "db-scheduler", "jobrunr", "pgbench");
 
@@ -18,13 +18,16 @@ record Options(boolean smoke, int rounds, int jobs, int batch, int rowRounds, in
     boolean smoke = args.contains("--smoke");
     Options o = smoke
         ? new Options(true, 1, 200, 50, 1, 50, 2, 1, 1, 0, PHASES, NAMES, false, 0, null,
-            Path.of("txguard-bench/target/queue-smoke"))
+            Path.of("txguard-bench/target/queue-smoke"), false)
         : new Options(false, 5, 20_000, 1_000, 2, 200, 30, 10, 30, 12, PHASES, NAMES, false, 10, null,
-            Path.of("txguard-bench/target/queue-results"));
+            Path.of("txguard-bench/target/queue-results"), false);
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
       switch (a) {
         case "--smoke" -> { }
+        case "--statements" -> o = new Options(o.smoke, o.rounds, o.jobs, o.batch, o.rowRounds, o.rate,
+            o.latencySeconds, o.throttleSeconds, o.idleSeconds, o.idleWarmup, o.only, o.contenders, o.sustained,
+            o.minutes, o.url, o.out, true);
         case "--sustained" -> o = o.with(true, o.minutes());
         case "--rounds" -> o = o.withSizes(positive(args, ++i), o.jobs, o.batch, o.rowRounds);
         case "--jobs" -> o = o.withSizes(o.rounds, positive(args, ++i), o.batch, o.rowRounds);
@@ -42,7 +45,7 @@ record Options(boolean smoke, int rounds, int jobs, int batch, int rowRounds, in
         default -> throw new IllegalArgumentException("unknown option '" + a + "' for --queue; use --smoke, --rounds N,"
             + " --jobs N, --batch N, --row-rounds N, --rate N, --latency-seconds N, --throttle-seconds N,"
             + " --idle-seconds N, --only " + String.join(",", PHASES) + ", --contenders " + String.join(",", NAMES)
-            + ", --sustained --rate N --minutes N, --url JDBC-URL, --out DIR");
+            + ", --sustained --rate N --minutes N, --url JDBC-URL, --out DIR, --statements");
       }
     }
     if (o.batch > o.jobs) {
@@ -83,26 +86,26 @@ record Options(boolean smoke, int rounds, int jobs, int batch, int rowRounds, in
 
   private Options withSizes(int r, int j, int b, int rr) {
     return new Options(smoke, r, j, b, rr, rate, latencySeconds, throttleSeconds, idleSeconds, idleWarmup, only,
-        contenders, sustained, minutes, url, out);
+        contenders, sustained, minutes, url, out, statements);
   }
 
   private Options withTimes(int ra, int l, int t, int i) {
     return new Options(smoke, rounds, jobs, batch, rowRounds, ra, l, t, i, idleWarmup, only, contenders, sustained,
-        minutes, url, out);
+        minutes, url, out, statements);
   }
 
   private Options withLists(List<String> o, List<String> c) {
     return new Options(smoke, rounds, jobs, batch, rowRounds, rate, latencySeconds, throttleSeconds, idleSeconds,
-        idleWarmup, o, c, sustained, minutes, url, out);
+        idleWarmup, o, c, sustained, minutes, url, out, statements);
   }
 
   private Options with(boolean s, int m) {
     return new Options(smoke, rounds, jobs, batch, rowRounds, rate, latencySeconds, throttleSeconds, idleSeconds,
-        idleWarmup, only, contenders, s, m, url, out);
+        idleWarmup, only, contenders, s, m, url, out, statements);
   }
 
   private Options withTarget(String u, Path o) {
     return new Options(smoke, rounds, jobs, batch, rowRounds, rate, latencySeconds, throttleSeconds, idleSeconds,
-        idleWarmup, only, contenders, sustained, minutes, u, o);
+        idleWarmup, only, contenders, sustained, minutes, u, o, statements);
   }
 }

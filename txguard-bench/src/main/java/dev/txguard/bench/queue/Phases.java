@@ -15,9 +15,12 @@ final class Phases {
   private static final long DRAIN_TIMEOUT_MILLIS = 600_000;
 
   private final Server server;
+  private final java.nio.file.Path profileDir;
 
-  Phases(Server server) {
+  /** With {@code profileDir} non-null, each throughput phase also writes its statement profile there. */
+  Phases(Server server, java.nio.file.Path profileDir) {
     this.server = server;
+    this.profileDir = profileDir;
   }
 
   static long jvmCpuNanos() {
@@ -50,6 +53,7 @@ final class Phases {
       server.execute("vacuum analyze " + table);
     }
     try (Contender worker = factory.open(server, work, tally)) {
+      long[] wal = profileDir == null ? null : server.startStatementProfile();
       Server.Counters before = server.counters();
       long cpu = jvmCpuNanos();
       worker.start();
@@ -61,9 +65,17 @@ final class Phases {
       worker.close();
       Server.Counters delta = settledCounters().withServerCpu(serverCpu).minus(before);
       check += rowCheck(work, jobs);
+      writeProfile(wal, work.name().toLowerCase(java.util.Locale.ROOT) + "-" + factory.name() + "-r" + round, jobs);
       double seconds = (end - tally.firstStartNanos()) / 1e9;
       return Measured.of(work == Contender.Work.NOOP ? "noop" : "row", round, factory.name(), jobs, seconds,
           jobs / seconds, enqueueRate, jvmCpu, delta, Double.NaN, Double.NaN, check);
+    }
+  }
+
+  private void writeProfile(long[] walBefore, String name, long jobs) throws Exception {
+    if (walBefore != null) {
+      java.nio.file.Files.writeString(profileDir.resolve("statements-" + name + ".txt"),
+          server.statementProfile(walBefore, jobs));
     }
   }
 
@@ -110,6 +122,7 @@ final class Phases {
     try (Contender c = factory.open(server, Contender.Work.NOOP, tally)) {
       c.start();
       Thread.sleep(1000);
+      long[] wal = profileDir == null ? null : server.startStatementProfile();
       Server.Counters before = server.counters();
       long cpu = jvmCpuNanos();
       long start = System.nanoTime();
@@ -128,6 +141,7 @@ final class Phases {
       c.stop();
       c.close();
       Server.Counters delta = settledCounters().withServerCpu(serverCpu).minus(before);
+      writeProfile(wal, "latency-" + factory.name(), jobs);
       double[] lat = tally.latenciesMillis(jobs / 10, jobs);
       return Measured.of("latency", round, factory.name(), jobs, seconds, offered, Double.NaN, jvmCpu, delta,
           Tally.percentile(lat, 50), Tally.percentile(lat, 99), check);
@@ -144,12 +158,14 @@ final class Phases {
     try (Contender c = factory.open(server, Contender.Work.NOOP, new Tally(1))) {
       c.start();
       Thread.sleep(warmup * 1000L);
+      long[] wal = profileDir == null ? null : server.startStatementProfile();
       Server.Counters before = server.counters();
       long cpu = jvmCpuNanos();
       Thread.sleep(seconds * 1000L);
       long jvmCpu = jvmCpuNanos() - cpu;
       long serverCpu = server.cpuNanos();
       Server.Counters delta = server.counters().withServerCpu(serverCpu).minus(before);
+      writeProfile(wal, "idle-" + factory.name() + "-per-second", seconds);
       // "jobs" = seconds: every per-job value reads as per second
       return Measured.of("idle", 1, factory.name(), seconds, seconds, delta.commits() / (double) seconds,
           Double.NaN, jvmCpu, delta, Double.NaN, Double.NaN, "");

@@ -26,6 +26,8 @@ import java.util.Map;
  * --url JDBC-URL          a server of yours instead of the embedded one (tables bench_* and schema
  *                         bench_txguard are dropped and recreated)
  * --out DIR               where results go (default txguard-bench/target/queue-results)
+ * --statements            also write each throughput phase's pg_stat_statements and pg_stat_wal per job
+ *                         (statements-*.txt; the embedded server preloads the extension)
  * </pre>
  */
 public final class QueueBench {
@@ -50,7 +52,7 @@ public final class QueueBench {
         return new QueueReport();
       }
       QueueReport report = new QueueReport();
-      Phases phases = new Phases(server);
+      Phases phases = new Phases(server, o.statements() ? dir : null);
       List<String> lines = new ArrayList<>(List.of(Measured.HEADER));
       for (int round = 1; round <= o.rounds() && o.phase("noop"); round++) {
         List<String> order = rotated(o.contenders(), round - 1);

@@ -50,6 +50,12 @@ final class QueueReport {
     return spread(v, format);
   }
 
+  private String median(String phase, String contender, ToDoubleFunction<Measured> value) {
+    String all = column(phase, contender, value, "%.2f");
+    int paren = all.indexOf(" (");
+    return paren < 0 ? all : all.substring(0, paren);
+  }
+
   /** txguard's value divided by {@code other}'s, within each round both ran. */
   private String ratio(String phase, String other, ToDoubleFunction<Measured> value) {
     Map<Integer, Double> mine = new LinkedHashMap<>();
@@ -74,9 +80,9 @@ final class QueueReport {
     row(t, names, "no-op: JVM CPU per job, µs", n -> column("noop", n, Measured::jvmCpuMicros, "%,.0f"));
     row(t, names, "no-op: PostgreSQL CPU per job, µs", n -> column("noop", n, Measured::serverCpuMicros, "%,.0f"));
     row(t, names, "no-op: commits per job", n -> column("noop", n, Measured::commits, "%.2f"));
-    row(t, names, "no-op: rows inserted / updated (HOT) / deleted per job", n -> column("noop", n, Measured::inserted, "%.2f")
-        + " / " + column("noop", n, Measured::updated, "%.2f") + " (" + column("noop", n, Measured::hot, "%.2f")
-        + ") / " + column("noop", n, Measured::deleted, "%.2f"));
+    row(t, names, "no-op: row versions per job, inserted / updated (of them HOT) / deleted (medians)",
+        n -> median("noop", n, Measured::inserted) + " / " + median("noop", n, Measured::updated) + " ("
+        + median("noop", n, Measured::hot) + ") / " + median("noop", n, Measured::deleted));
     row(t, names, "enqueue (batches), jobs/s", n -> column("noop", n, Measured::enqueuePerSecond, "%,.0f"));
     row(t, names, "row-writing handler, jobs/s", n -> column("row", n, Measured::jobsPerSecond, "%,.0f"));
     row(t, names, "ratio txguard / other, row handler", n -> n.equals(TXGUARD) ? "" : ratio("row", n,

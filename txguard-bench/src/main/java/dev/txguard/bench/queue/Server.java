@@ -156,6 +156,56 @@ final class Server implements AutoCloseable {
     return new Counters(System.nanoTime(), commits, ins, upd, hot, del, cpu);
   }
 
+  /**
+   * Starts a statement profile: creates pg_stat_statements if the server preloads it (the embedded
+   * one does), resets it and reads pg_stat_wal. Returns the WAL counters, or null without the
+   * extension.
+   */
+  long[] startStatementProfile() throws SQLException {
+    try {
+      execute("create extension if not exists pg_stat_statements");
+      execute("select pg_stat_statements_reset()");
+    } catch (SQLException e) {
+      return null;
+    }
+    return wal();
+  }
+
+  private long[] wal() throws SQLException {
+    try (Statement st = monitor.createStatement(); ResultSet rs = st.executeQuery(
+        "select wal_records, wal_fpi, wal_bytes, wal_write, wal_sync from pg_stat_wal")) {
+      rs.next();
+      return new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)};
+    }
+  }
+
+  /** The statements since {@link #startStatementProfile} by total time, and the WAL written, per job. */
+  String statementProfile(long[] walBefore, long jobs) throws SQLException {
+    StringBuilder s = new StringBuilder();
+    long[] w = wal();
+    s.append(String.format(java.util.Locale.ROOT, "WAL per job: %.2f records, %.3f full-page images, %.0f bytes,"
+        + " %.3f writes, %.3f syncs (fsync/fdatasync)%n", (w[0] - walBefore[0]) / (double) jobs,
+        (w[1] - walBefore[1]) / (double) jobs, (w[2] - walBefore[2]) / (double) jobs,
+        (w[3] - walBefore[3]) / (double) jobs, (w[4] - walBefore[4]) / (double) jobs));
+    s.append("calls/job\trows/job\tms total\tµs/call\tshared blks hit+read/call\tWAL bytes/call\tquery\n");
+    try (Statement st = monitor.createStatement(); ResultSet rs = st.executeQuery(
+        "select calls, rows, total_exec_time, shared_blks_hit + shared_blks_read, wal_bytes,"
+        + " regexp_replace(query, '\\s+', ' ', 'g') from pg_stat_statements"
+        + " where query not like '%pg_stat%' order by total_exec_time desc limit 25")) {
+      while (rs.next()) {
+        long calls = rs.getLong(1);
+        s.append(String.format(java.util.Locale.ROOT, "%.3f\t%.3f\t%.1f\t%.1f\t%.1f\t%.0f\t%s%n",
+            calls / (double) jobs, rs.getLong(2) / (double) jobs, rs.getDouble(3), rs.getDouble(3) * 1000 / calls,
+            rs.getLong(4) / (double) calls, rs.getDouble(5) / calls, abbreviate(rs.getString(6))));
+      }
+    }
+    return s.toString();
+  }
+
+  private static String abbreviate(String query) {
+    return query.length() <= 300 ? query : query.substring(0, 300) + "...";
+  }
+
   /** CPU of every process of the server so far, in ns, or -1 if /proc does not show it. */
   long cpuNanos() {
     return postmasterPid > 0 ? ServerCpu.treeCpuNanos(postmasterPid) : -1;
