@@ -10,6 +10,11 @@ record Options(boolean smoke, int rounds, int jobs, int batch, int rowRounds, in
   private static final List<String> PHASES = List.of("noop", "row", "latency", "throttle", "idle");
   private static final List<String> NAMES = List.of("txguard", "db-scheduler", "jobrunr", "pgbench");
 
+  /** These options without the pgbench limit (when pgbench is not on the PATH). */
+  Options withoutPgbench() {
+    return withLists(only, contenders.stream().filter(c -> !c.equals("pgbench")).toList());
+  }
+
   boolean phase(String name) {
     return only.contains(name);
   }

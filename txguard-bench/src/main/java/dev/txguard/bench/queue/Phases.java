@@ -36,19 +36,7 @@ final class Phases {
   Measured throughput(Contender.Factory factory, Contender.Work work, int round, int jobs, int batch) throws Exception {
     clear(factory, work);
     Tally tally = new Tally(jobs);
-    double enqueueRate;
-    try (Contender producer = factory.open(server, work, tally)) {
-      long start = System.nanoTime();
-      for (int first = 0; first < jobs; first += batch) {
-        List<Contender.Item> items = new ArrayList<>(batch);
-        long now = System.nanoTime();
-        for (int id = first; id < Math.min(jobs, first + batch); id++) {
-          items.add(new Contender.Item(id, now));
-        }
-        producer.enqueueBatch(items);
-      }
-      enqueueRate = jobs / ((System.nanoTime() - start) / 1e9);
-    }
+    double enqueueRate = enqueue(factory, work, tally, jobs, batch);
     for (String table : factory.tables()) {
       server.execute("vacuum analyze " + table);
     }
@@ -76,6 +64,23 @@ final class Phases {
     if (walBefore != null) {
       java.nio.file.Files.writeString(profileDir.resolve("statements-" + name + ".txt"),
           server.statementProfile(walBefore, jobs));
+    }
+  }
+
+  /** Enqueues ids 0 to jobs - 1 in batches from a contender opened (and closed) for that; returns jobs/s. */
+  private double enqueue(Contender.Factory factory, Contender.Work work, Tally tally, int jobs, int batch)
+      throws Exception {
+    try (Contender producer = factory.open(server, work, tally)) {
+      long start = System.nanoTime();
+      for (int first = 0; first < jobs; first += batch) {
+        List<Contender.Item> items = new ArrayList<>(batch);
+        long now = System.nanoTime();
+        for (int id = first; id < Math.min(jobs, first + batch); id++) {
+          items.add(new Contender.Item(id, now));
+        }
+        producer.enqueueBatch(items);
+      }
+      return jobs / ((System.nanoTime() - start) / 1e9);
     }
   }
 

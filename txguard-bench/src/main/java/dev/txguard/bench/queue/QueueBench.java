@@ -2,7 +2,6 @@ package dev.txguard.bench.queue;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,54 +39,70 @@ public final class QueueBench {
 
   /** Runs with {@code args} (see the class comment) and returns the report; throws on bad options. */
   public static QueueReport run(List<String> args, PrintStream out) throws Exception {
-    Options o = Options.parse(args);
-    Path dir = o.out();
-    Files.createDirectories(dir);
+    Options parsed = Options.parse(args);
+    Options o = parsed.contenders().contains("pgbench") && !PgbenchLimit.available() ? parsed.withoutPgbench() : parsed;
+    if (o != parsed) {
+      out.println("pgbench not found on the PATH: the limit column stays empty");
+    }
+    Files.createDirectories(o.out());
     try (Server server = Server.open(o.url())) {
       out.println("txguard-bench --queue" + (o.smoke() ? " (smoke)" : "") + " at " + Instant.now() + " on "
           + server.describe());
       install(server, o);
-      if (o.sustained()) {
-        Sustained.run(server, FACTORIES.get(o.contenders().getFirst()), o.rate(), o.minutes(), dir, out);
-        return new QueueReport();
-      }
       QueueReport report = new QueueReport();
-      Phases phases = new Phases(server, o.statements() ? dir : null);
+      if (o.sustained()) {
+        Sustained.run(server, FACTORIES.get(o.contenders().getFirst()), o.rate(), o.minutes(), o.out(), out);
+        return report;
+      }
       List<String> lines = new ArrayList<>(List.of(Measured.HEADER));
-      for (int round = 1; round <= o.rounds() && o.phase("noop"); round++) {
-        List<String> order = rotated(o.contenders(), round - 1);
-        out.println("round " + round + "/" + o.rounds() + ", no-op, " + o.jobs() + " jobs: " + order);
-        for (String name : order) {
-          Measured m = name.equals("pgbench") ? PgbenchLimit.run(server, round, o.jobs(), dir)
-              : phases.throughput(FACTORIES.get(name), Contender.Work.NOOP, round, o.jobs(), o.batch());
-          record(report, lines, m, out);
-        }
-      }
-      for (int round = 1; round <= o.rowRounds() && o.phase("row"); round++) {
-        for (String name : rotated(queues(o), round - 1)) {
-          record(report, lines, phases.throughput(FACTORIES.get(name), Contender.Work.WRITE_ROW, round,
-              Math.max(1, o.jobs() / 2), o.batch()), out);
-        }
-      }
-      for (String name : o.phase("latency") ? queues(o) : List.<String>of()) {
-        record(report, lines, phases.latency(FACTORIES.get(name), 1, o.rate(), o.latencySeconds()), out);
-      }
-      if (o.phase("throttle") && o.contenders().contains("txguard")) {
-        Throttle throttle = new Throttle(server);
-        for (int round = 1; round <= 2; round++) {
-          record(report, lines, throttle.run(round, false, o.throttleSeconds()), out);
-          record(report, lines, throttle.run(round, true, o.throttleSeconds()), out);
-        }
-      }
-      for (String name : o.phase("idle") ? queues(o) : List.<String>of()) {
-        record(report, lines, phases.idle(FACTORIES.get(name), o.idleSeconds(), o.idleWarmup()), out);
-      }
+      Recorder recorder = m -> {
+        report.add(m);
+        lines.add(m.tsv());
+        out.println("  " + m.tsv());
+      };
+      measure(server, o, recorder, out);
       String text = describe(server, o) + "\n" + report.table() + "\n" + report.throttle() + "\n";
       out.println(text);
       report.failures().forEach(f -> out.println("FAILED " + f));
-      Files.write(dir.resolve("queue-results.tsv"), lines);
-      Files.writeString(dir.resolve("queue-report.md"), text);
+      Files.write(o.out().resolve("queue-results.tsv"), lines);
+      Files.writeString(o.out().resolve("queue-report.md"), text);
       return report;
+    }
+  }
+
+  /** Takes each phase's result as it comes. */
+  private interface Recorder {
+    void record(Measured m);
+  }
+
+  private static void measure(Server server, Options o, Recorder recorder, PrintStream out) throws Exception {
+    Phases phases = new Phases(server, o.statements() ? o.out() : null);
+    for (int round = 1; round <= o.rounds() && o.phase("noop"); round++) {
+      List<String> order = rotated(o.contenders(), round - 1);
+      out.println("round " + round + "/" + o.rounds() + ", no-op, " + o.jobs() + " jobs: " + order);
+      for (String name : order) {
+        recorder.record(name.equals("pgbench") ? PgbenchLimit.run(server, round, o.jobs(), o.out())
+            : phases.throughput(FACTORIES.get(name), Contender.Work.NOOP, round, o.jobs(), o.batch()));
+      }
+    }
+    for (int round = 1; round <= o.rowRounds() && o.phase("row"); round++) {
+      for (String name : rotated(queues(o), round - 1)) {
+        recorder.record(phases.throughput(FACTORIES.get(name), Contender.Work.WRITE_ROW, round,
+            Math.max(1, o.jobs() / 2), Math.min(o.batch(), Math.max(1, o.jobs() / 2))));
+      }
+    }
+    for (String name : o.phase("latency") ? queues(o) : List.<String>of()) {
+      recorder.record(phases.latency(FACTORIES.get(name), 1, o.rate(), o.latencySeconds()));
+    }
+    if (o.phase("throttle") && o.contenders().contains("txguard")) {
+      Throttle throttle = new Throttle(server);
+      for (int round = 1; round <= 2; round++) {
+        recorder.record(throttle.run(round, false, o.throttleSeconds()));
+        recorder.record(throttle.run(round, true, o.throttleSeconds()));
+      }
+    }
+    for (String name : o.phase("idle") ? queues(o) : List.<String>of()) {
+      recorder.record(phases.idle(FACTORIES.get(name), o.idleSeconds(), o.idleWarmup()));
     }
   }
 
@@ -111,12 +126,6 @@ public final class QueueBench {
 
   private static List<String> queues(Options o) {
     return o.contenders().stream().filter(FACTORIES::containsKey).toList();
-  }
-
-  private static void record(QueueReport report, List<String> lines, Measured m, PrintStream out) {
-    report.add(m);
-    lines.add(m.tsv());
-    out.println("  " + m.tsv());
   }
 
   private static List<String> rotated(List<String> names, int by) {
