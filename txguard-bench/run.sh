@@ -3,6 +3,10 @@
 #   txguard-bench/run.sh            short mode, about 7 minutes
 #   txguard-bench/run.sh --full     for publication, about an hour
 #   txguard-bench/run.sh --smoke    checks the harness only
+#   txguard-bench/run.sh --queue [--smoke|--rounds N|--only ...|--sustained ...]
+#                                   the queue benchmark (issue 15; options in queue/QueueBench.java,
+#                                   how to read it in BENCHMARKS.md), on its own embedded PostgreSQL
+#                                   unless --url is given
 # Other options: --prof gc|stack|..., --only read|write|contention, --rounds N, --out DIR, and
 #   --pin   the local PostgreSQL's processes on the first CPU, the benchmark JVMs and pgbench on the
 #           others (taskset, Linux; needs permission to change the server's affinity, which is

@@ -24,6 +24,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * run.sh --prof gc       adds a JMH profiler (gc, stack, ...) to every JMH run
  * run.sh --only read     only the read unit (also: write, contention) and its limit
  * run.sh --rounds 1      overrides the mode's number of rounds (with --prof, one is usually enough)
+ * run.sh --queue ...     the queue benchmark instead (issue 15; options in {@code queue.QueueBench})
  * </pre>
  *
  * <p>A round runs every contender once; round 1 starts with the baseline, and each later round
@@ -44,6 +45,10 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("--queue")) {
+      dev.txguard.bench.queue.QueueBench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
     if (args.length > 0 && args[0].equals("--unit-cost")) {
       UnitCost.run(List.of(args).subList(1, args.length));
       return;

@@ -1,0 +1,145 @@
+package dev.txguard.bench.queue;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The queue benchmark of issue 15: txguard-queue, db-scheduler, JobRunr and the pgbench lifecycle
+ * limit side by side on one PostgreSQL, in interleaved rounds. {@code run.sh --queue [options]}:
+ *
+ * <pre>
+ * --smoke                 tiny sizes, seconds; checks that every contender ran every job exactly once
+ * --rounds N              no-op throughput rounds (default 5)
+ * --jobs N --batch N      jobs per throughput phase and enqueue batch (default 20000, 1000)
+ * --row-rounds N          rounds of the row-writing handler (default 2, with jobs / 2)
+ * --rate N --latency-seconds N   the offered-rate phase (default 200 jobs/s for 30 s)
+ * --throttle-seconds N    each stretch of the throttling phase (default 10; 2 rounds of alone + with)
+ * --idle-seconds N        the idle phase (default 30, after 12 s of warm-up)
+ * --only a,b              phases: noop, row, latency, throttle, idle (default all)
+ * --contenders a,b        txguard, db-scheduler, jobrunr, pgbench (default all)
+ * --sustained --rate N --minutes N   the sustained run instead (see {@link Sustained})
+ * --url JDBC-URL          a server of yours instead of the embedded one (tables bench_* and schema
+ *                         bench_txguard are dropped and recreated)
+ * --out DIR               where results go (default txguard-bench/target/queue-results)
+ * --statements            also write each throughput phase's pg_stat_statements and pg_stat_wal per job
+ *                         (statements-*.txt; the embedded server preloads the extension)
+ * </pre>
+ */
+public final class QueueBench {
+  private static final Map<String, Contender.Factory> FACTORIES = Map.of(
+      "txguard", TxguardContender.FACTORY,
+      "db-scheduler", DbSchedulerContender.FACTORY,
+      "jobrunr", JobRunrContender.FACTORY);
+
+  private QueueBench() {}
+
+  /** Runs with {@code args} (see the class comment) and returns the report; throws on bad options. */
+  public static QueueReport run(List<String> args, PrintStream out) throws Exception {
+    Options parsed = Options.parse(args);
+    Options o = parsed.contenders().contains("pgbench") && !PgbenchLimit.available() ? parsed.withoutPgbench() : parsed;
+    if (o != parsed) {
+      out.println("pgbench not found on the PATH: the limit column stays empty");
+    }
+    Files.createDirectories(o.out());
+    try (Server server = Server.open(o.url())) {
+      out.println("txguard-bench --queue" + (o.smoke() ? " (smoke)" : "") + " at " + Instant.now() + " on "
+          + server.describe());
+      install(server, o);
+      QueueReport report = new QueueReport();
+      if (o.sustained()) {
+        Sustained.run(server, FACTORIES.get(o.contenders().getFirst()), o.rate(), o.minutes(), o.out(), out);
+        return report;
+      }
+      List<String> lines = new ArrayList<>(List.of(Measured.HEADER));
+      Recorder recorder = m -> {
+        report.add(m);
+        lines.add(m.tsv());
+        out.println("  " + m.tsv());
+      };
+      measure(server, o, recorder, out);
+      String text = describe(server, o) + "\n" + report.table() + "\n" + report.throttle() + "\n";
+      out.println(text);
+      report.failures().forEach(f -> out.println("FAILED " + f));
+      Files.write(o.out().resolve("queue-results.tsv"), lines);
+      Files.writeString(o.out().resolve("queue-report.md"), text);
+      return report;
+    }
+  }
+
+  /** Takes each phase's result as it comes. */
+  private interface Recorder {
+    void record(Measured m);
+  }
+
+  private static void measure(Server server, Options o, Recorder recorder, PrintStream out) throws Exception {
+    Phases phases = new Phases(server, o.statements() ? o.out() : null);
+    for (int round = 1; round <= o.rounds() && o.phase("noop"); round++) {
+      List<String> order = rotated(o.contenders(), round - 1);
+      out.println("round " + round + "/" + o.rounds() + ", no-op, " + o.jobs() + " jobs: " + order);
+      for (String name : order) {
+        recorder.record(name.equals("pgbench") ? PgbenchLimit.run(server, round, o.jobs(), o.out())
+            : phases.throughput(FACTORIES.get(name), Contender.Work.NOOP, round, o.jobs(), o.batch()));
+      }
+    }
+    for (int round = 1; round <= o.rowRounds() && o.phase("row"); round++) {
+      for (String name : rotated(queues(o), round - 1)) {
+        recorder.record(phases.throughput(FACTORIES.get(name), Contender.Work.WRITE_ROW, round,
+            Math.max(1, o.jobs() / 2), Math.min(o.batch(), Math.max(1, o.jobs() / 2))));
+      }
+    }
+    for (String name : o.phase("latency") ? queues(o) : List.<String>of()) {
+      recorder.record(phases.latency(FACTORIES.get(name), 1, o.rate(), o.latencySeconds()));
+    }
+    if (o.phase("throttle") && o.contenders().contains("txguard")) {
+      Throttle throttle = new Throttle(server);
+      for (int round = 1; round <= 2; round++) {
+        recorder.record(throttle.run(round, false, o.throttleSeconds()));
+        recorder.record(throttle.run(round, true, o.throttleSeconds()));
+      }
+    }
+    for (String name : o.phase("idle") ? queues(o) : List.<String>of()) {
+      recorder.record(phases.idle(FACTORIES.get(name), o.idleSeconds(), o.idleWarmup()));
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    QueueReport report = run(List.of(args), System.out);
+    if (!report.failures().isEmpty()) {
+      System.exit(1);
+    }
+  }
+
+  private static void install(Server server, Options o) throws Exception {
+    server.execute("create table if not exists bench_q_side (job_id int not null)");
+    Throttle.install(server);
+    for (String name : queues(o)) {
+      FACTORIES.get(name).install(server);
+    }
+    if (o.contenders().contains("pgbench")) {
+      PgbenchLimit.install(server);
+    }
+  }
+
+  private static List<String> queues(Options o) {
+    return o.contenders().stream().filter(FACTORIES::containsKey).toList();
+  }
+
+  private static List<String> rotated(List<String> names, int by) {
+    List<String> r = new ArrayList<>(names);
+    java.util.Collections.rotate(r, -(by % Math.max(1, names.size())));
+    return r;
+  }
+
+  private static String describe(Server server, Options o) throws Exception {
+    StringBuilder s = new StringBuilder("server: " + server.describe() + "\nsettings: " + o + "\nconfigurations:\n");
+    for (String name : o.contenders()) {
+      s.append("- ").append(name).append(": ").append(name.equals("pgbench") ? PgbenchLimit.configuration()
+          : FACTORIES.get(name).configuration()).append('\n');
+    }
+    return s.toString();
+  }
+}

@@ -1,0 +1,29 @@
+package dev.txguard.bench.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The queue benchmark's command line: what it accepts and how it names what it refuses. */
+class OptionsTest {
+  @Test
+  void defaultsAreTheIssuesSizes() {
+    Options o = Options.parse(List.of());
+    assertThat(o.jobs()).isEqualTo(20_000);
+    assertThat(o.batch()).isEqualTo(1_000);
+    assertThat(o.rounds()).isEqualTo(5);
+    assertThat(o.rate()).isEqualTo(200);
+    assertThat(Options.parse(List.of("--smoke", "--rounds", "3")).rounds()).isEqualTo(3);
+  }
+
+  @Test
+  void badOptionsAreNamed() {
+    assertThatThrownBy(() -> Options.parse(List.of("--rounds", "0")))
+        .hasMessage("--rounds takes a positive whole number, was '0'");
+    assertThatThrownBy(() -> Options.parse(List.of("--contenders", "txguard,sidekiq")))
+        .hasMessageContaining("--contenders takes some of").hasMessageContaining("was 'sidekiq'");
+    assertThatThrownBy(() -> Options.parse(List.of("--speed"))).hasMessageStartingWith("unknown option '--speed'");
+  }
+}
