@@ -1,0 +1,184 @@
+package dev.txguard.dashboard;
+
+import static dev.txguard.dashboard.QueueWorld.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.txguard.dashboard.QueueWorld.Boom;
+import dev.txguard.dashboard.QueueWorld.Gate;
+import dev.txguard.dashboard.QueueWorld.Ok;
+import dev.txguard.test.Injected;
+import dev.txguard.test.TestDatabase;
+import dev.txguard.test.TxguardTest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.NoAlertPresentException;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The dashboard in a real headless Chromium over a started queue on a real PostgreSQL: counts,
+ * a failed job's error, retry and cancel buttons (checked in the database), updates without a
+ * reload, and a job argument holding markup shown as text.
+ */
+@TxguardTest(queue = false, leakCheck = false)
+class DashboardBrowserIT {
+  @Injected static TestDatabase pg;
+  static QueueWorld world;
+  static Dashboard dashboard;
+  static ChromeDriver browser;
+  static String base;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    world = new QueueWorld(pg, "browser");
+    dashboard = Dashboard.builder(world.queue.admin()).user("ops", "correct horse").port(0)
+        .refreshInterval(Duration.ofMillis(500)).build().start();
+    base = "http://ops:correct%20horse@127.0.0.1:" + dashboard.port() + "/";
+    browser = Browser.start();
+  }
+
+  @AfterAll
+  static void tearDown() {
+    if (browser != null) {
+      browser.quit();
+    }
+    if (dashboard != null) {
+      dashboard.close();
+    }
+    if (world != null) {
+      world.close();
+    }
+  }
+
+  static WebDriverWait waiting() {
+    return new WebDriverWait(browser, Duration.ofSeconds(60), Duration.ofMillis(100));
+  }
+
+  static void open(String hash) {
+    browser.get(base + hash);
+  }
+
+  static String text(String id) {
+    try {
+      List<WebElement> found = browser.findElements(By.id(id));
+      return found.isEmpty() ? "<no #" + id + ">" : found.get(0).getText();
+    } catch (StaleElementReferenceException e) {
+      return "<#" + id + " was being redrawn>"; // the page refreshed it between find and read
+    }
+  }
+
+  static void awaitText(String id, String expected) {
+    waiting().withMessage(() -> "#" + id + " to read '" + expected + "', was '" + text(id) + "' (page status: '"
+        + text("status") + "', url " + browser.getCurrentUrl() + ", page: " + text("main").replace('\n', ' ') + ")")
+        .until(d -> text(id).equals(expected));
+  }
+
+  @Test
+  void theOverviewShowsTheCountsAfterJobsRanAndFailed() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      world.enqueue(new Ok("o" + i));
+    }
+    world.enqueue(new Boom("overview"));
+    world.park(new Ok("waiting"));
+    // other tests of the class add jobs too: the page must show what the database holds once
+    // nothing is left to run on the worked queue
+    await("the worked queue drained", () -> world.pg.queryLong("select count(*) from browser.job"
+        + " where queue = 'default' and state in ('available', 'running', 'retryable', 'scheduled')"), n -> n.equals(0L));
+    String completed = Long.toString(world.count("completed"));
+    String failed = Long.toString(world.count("failed"));
+    String available = Long.toString(world.count("available"));
+    assertThat(Long.parseLong(completed)).isGreaterThanOrEqualTo(3);
+    assertThat(Long.parseLong(failed)).isGreaterThanOrEqualTo(1);
+
+    open("#/");
+
+    awaitText("count-completed", completed);
+    awaitText("count-failed", failed);
+    awaitText("count-available", available);
+    waiting().withMessage("the throughput chart").until(d -> !d.findElements(By.cssSelector("#chart canvas")).isEmpty());
+    Path shot = browser.getScreenshotAs(OutputType.FILE).toPath();
+    Files.createDirectories(Path.of("target"));
+    Files.copy(shot, Path.of("target", "dashboard-overview.png"), StandardCopyOption.REPLACE_EXISTING);
+    assertThat(Path.of("target", "dashboard-overview.png")).isNotEmptyFile();
+    // the page's own script ran without errors: its status line says when it last updated
+    assertThat(text("status")).contains("ops · updated");
+  }
+
+  @Test
+  void aFailedJobsPageShowsItsErrorAndRetryRunsItAgain() throws Exception {
+    long id = world.enqueue(new Boom("retry-me"));
+    await("job " + id + " failed", () -> world.state(id), "failed"::equals);
+
+    open("#/jobs/" + id);
+
+    awaitText("job-state", "failed");
+    assertThat(text("job-errors")).contains("boom: retry-me").contains("IllegalStateException");
+    world.failing.set(false);
+    try {
+      browser.findElement(By.id("retry")).click();
+      await("job " + id + " completed after retry", () -> world.state(id), "completed"::equals);
+      awaitText("job-state", "completed");
+    } finally {
+      world.failing.set(true);
+    }
+  }
+
+  @Test
+  void cancelOnAJobsPageCancelsItInTheDatabase() throws Exception {
+    long id = world.park(new Ok("cancel-me"));
+
+    open("#/jobs/" + id);
+    awaitText("job-state", "available");
+    browser.findElement(By.id("cancel")).click();
+
+    await("job " + id + " cancelled", () -> world.state(id), "cancelled"::equals);
+    awaitText("job-state", "cancelled");
+  }
+
+  @Test
+  void thePageUpdatesByItselfWhenAJobCompletes() throws Exception {
+    long id = world.enqueue(new Gate(1));
+    await("job " + id + " running", () -> world.state(id), "running"::equals);
+    open("#/jobs/" + id);
+    awaitText("job-state", "running");
+    browser.executeScript("window.txguardMarker = 'same page';");
+
+    world.gate.countDown();
+
+    awaitText("job-state", "completed");
+    assertThat(browser.executeScript("return window.txguardMarker;")).as("no reload happened").isEqualTo("same page");
+    assertThat(world.state(id)).isEqualTo("completed");
+  }
+
+  @Test
+  void markupInAJobsArgumentsIsShownAsTextAndNeverRuns() throws Exception {
+    String evil = "<img src=x onerror='window.txguardInjected=1;alert(1)'><script>window.txguardInjected=2</script>";
+    long id = world.park(new Ok(evil));
+
+    open("#/jobs/" + id);
+    awaitText("job-state", "available");
+
+    assertThat(text("job-args")).contains(evil);
+    assertThat(browser.findElements(By.cssSelector("#job img, #job script"))).isEmpty();
+    assertThat(browser.executeScript("return window.txguardInjected === undefined;")).isEqualTo(true);
+    try {
+      String alert = browser.switchTo().alert().getText();
+      throw new AssertionError("an alert ran: " + alert);
+    } catch (NoAlertPresentException expected) {
+      // nothing ran
+    }
+    open("#/jobs?state=available&queue=parked");
+    waiting().until(d -> text("jobs").contains(Long.toString(id)));
+    assertThat(browser.executeScript("return window.txguardInjected === undefined;")).isEqualTo(true);
+  }
+}
