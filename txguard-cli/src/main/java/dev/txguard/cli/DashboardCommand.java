@@ -77,7 +77,9 @@ final class DashboardCommand extends AdminCommand {
       } else if (tokenFile != null) {
         b.token(firstLine(tokenFile, "--token-file"));
       } else {
-        madeUp = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+        byte[] random = new byte[16];
+        new SecureRandom().nextBytes(random); // not generateSeed: that may block on the system's entropy
+        madeUp = HexFormat.of().formatHex(random);
         b.token(madeUp);
       }
     } catch (IllegalArgumentException e) {

@@ -58,6 +58,10 @@ public final class Txguard implements Callable<Integer> {
     if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
     }
+    // but the dashboard's record of who did what (every retry and cancel) is always shown
+    if (System.getProperty("org.slf4j.simpleLogger.log.dev.txguard.dashboard") == null) {
+      System.setProperty("org.slf4j.simpleLogger.log.dev.txguard.dashboard", "info");
+    }
     System.exit(run(System.out, System.err, args));
   }
 
