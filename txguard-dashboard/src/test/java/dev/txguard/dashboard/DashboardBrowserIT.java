@@ -83,6 +83,19 @@ class DashboardBrowserIT {
         .until(d -> text(id).equals(expected));
   }
 
+  /** Clicks #id, again if the page redrew the button between finding and clicking it. */
+  static void click(String id) {
+    waiting().ignoring(StaleElementReferenceException.class).withMessage("clicking #" + id).until(d -> {
+      d.findElement(By.id(id)).click();
+      return true;
+    });
+  }
+
+  static void awaitTextContaining(String id, String part) {
+    waiting().withMessage(() -> "#" + id + " to contain '" + part + "', was '" + text(id) + "'")
+        .until(d -> text(id).contains(part));
+  }
+
   @Test
   void theOverviewShowsTheCountsAfterJobsRanAndFailed() throws Exception {
     for (int i = 0; i < 3; i++) {
@@ -112,6 +125,16 @@ class DashboardBrowserIT {
     assertThat(Path.of("target", "dashboard-overview.png")).isNotEmptyFile();
     // the page's own script ran without errors: its status line says when it last updated
     assertThat(text("status")).contains("ops · updated");
+    // on a phone's width nothing sticks out sideways (wide tables scroll inside their box)
+    browser.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+    try {
+      waiting().withMessage("the page to fit 390 px").until(d -> (Boolean) browser.executeScript(
+          "return document.documentElement.scrollWidth <= window.innerWidth;"));
+      browser.getScreenshotAs(OutputType.FILE).toPath().toFile()
+          .renameTo(Path.of("target", "dashboard-overview-phone.png").toFile());
+    } finally {
+      browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 1100));
+    }
   }
 
   @Test
@@ -122,10 +145,11 @@ class DashboardBrowserIT {
     open("#/jobs/" + id);
 
     awaitText("job-state", "failed");
-    assertThat(text("job-errors")).contains("boom: retry-me").contains("IllegalStateException");
+    awaitTextContaining("job-errors", "boom: retry-me");
+    assertThat(text("job-errors")).contains("IllegalStateException");
     world.failing.set(false);
     try {
-      browser.findElement(By.id("retry")).click();
+      click("retry");
       await("job " + id + " completed after retry", () -> world.state(id), "completed"::equals);
       awaitText("job-state", "completed");
     } finally {
@@ -139,7 +163,7 @@ class DashboardBrowserIT {
 
     open("#/jobs/" + id);
     awaitText("job-state", "available");
-    browser.findElement(By.id("cancel")).click();
+    click("cancel");
 
     await("job " + id + " cancelled", () -> world.state(id), "cancelled"::equals);
     awaitText("job-state", "cancelled");
@@ -168,7 +192,7 @@ class DashboardBrowserIT {
     open("#/jobs/" + id);
     awaitText("job-state", "available");
 
-    assertThat(text("job-args")).contains(evil);
+    awaitTextContaining("job-args", evil);
     assertThat(browser.findElements(By.cssSelector("#job img, #job script"))).isEmpty();
     assertThat(browser.executeScript("return window.txguardInjected === undefined;")).isEqualTo(true);
     try {

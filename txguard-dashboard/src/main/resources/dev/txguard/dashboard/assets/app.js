@@ -42,6 +42,15 @@
     return body;
   }
 
+  // whether a view's data is what it last drew: then the DOM is left alone (no flicker, buttons and
+  // focus stay put while nothing changes)
+  function unchanged(view, data) {
+    const text = JSON.stringify(data);
+    if (view.last === text) return true;
+    view.last = text;
+    return false;
+  }
+
   function post(path) {
     return api(path, { method: 'POST', headers: { 'X-CSRF-Token': session.csrf } });
   }
@@ -76,6 +85,7 @@
     },
     async update() {
       const [o, t, p] = await Promise.all([api('overview'), api('throughput'), api('processes')]);
+      if (unchanged(this, [o.queues, o.overdue, t.minutes, p])) return;
       const totals = {};
       STATES.forEach(s => { totals[s] = 0; });
       o.queues.forEach(q => Object.entries(q.counts).forEach(([s, n]) => { totals[s.toLowerCase()] += n; }));
@@ -143,6 +153,7 @@
       const before = this.pages[this.pages.length - 1];
       if (before) q.set('before', before);
       const page = await api('jobs?' + q.toString());
+      if (unchanged(this, [q.toString(), page])) return;
       this.next = page.nextBefore;
       document.getElementById('older').disabled = !page.nextBefore;
       document.getElementById('newer').disabled = this.pages.length === 0;
@@ -178,6 +189,7 @@
     },
     async update() {
       const j = await api('jobs/' + this.id);
+      if (unchanged(this, j)) return;
       const state = j.state.toLowerCase();
       const fields = [['state', el('span', { class: 'state state-' + state, id: 'job-state' }, state)],
         ['kind', j.kind], ['queue', j.queue], ['attempt', j.attempt + ' of ' + j.maxAttempts], ['priority', j.priority],
@@ -228,6 +240,7 @@
     mount() { clear(main, el('h2', {}, 'Periodic schedules'), el('div', { id: 'schedules' })); },
     async update() {
       const list = await api('schedules');
+      if (unchanged(this, list)) return;
       clear(document.getElementById('schedules'), list.length === 0 ? el('p', { class: 'muted' }, 'no schedules recorded') : table(
         ['name', 'definition', 'last run', 'last job', 'next run'],
         list.map(s => el('tr', {}, el('td', {}, s.name), el('td', {}, s.definition), el('td', {}, time(s.lastRun)),
@@ -240,6 +253,7 @@
     mount() { clear(main, el('h2', {}, 'Queue processes'), el('div', { id: 'processes' })); },
     async update() {
       const list = await api('processes');
+      if (unchanged(this, list)) return;
       clear(document.getElementById('processes'), list.length === 0 ? el('p', { class: 'muted' }, 'no process is working this queue') : table(
         ['owner', 'alive', 'leader', { text: 'running', cls: 'num' }, 'first lease expiry', { text: 'connected', cls: 'hide-small' }],
         list.map(p => el('tr', {}, el('td', {}, p.owner), el('td', {}, p.alive ? 'yes' : 'no (leases until rescue)'),
@@ -273,6 +287,7 @@
   function show() {
     const [v, params, id] = route();
     view = v;
+    v.last = null;
     v.mount(params, id);
     refresh();
   }
