@@ -130,8 +130,8 @@ class DashboardBrowserIT {
     try {
       waiting().withMessage("the page to fit 390 px").until(d -> (Boolean) browser.executeScript(
           "return document.documentElement.scrollWidth <= window.innerWidth;"));
-      browser.getScreenshotAs(OutputType.FILE).toPath().toFile()
-          .renameTo(Path.of("target", "dashboard-overview-phone.png").toFile());
+      Files.copy(browser.getScreenshotAs(OutputType.FILE).toPath(), Path.of("target", "dashboard-overview-phone.png"),
+          StandardCopyOption.REPLACE_EXISTING);
     } finally {
       browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 1100));
     }

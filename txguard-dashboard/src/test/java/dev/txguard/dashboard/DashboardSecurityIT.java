@@ -127,6 +127,26 @@ class DashboardSecurityIT {
   }
 
   @Test
+  void cancelGroupCancelsTheGroupsJobsAndSaysWhatItDid() throws Exception {
+    long a = world.queue.enqueue(new Ok("g1"), dev.txguard.queue.EnqueueOptions.defaults().queue("parked").group("batch-7")).id();
+    long b = world.queue.enqueue(new Ok("g2"), dev.txguard.queue.EnqueueOptions.defaults().queue("parked").group("batch-7")).id();
+    long other = world.park(new Ok("not in the group"));
+
+    HttpResponse<String> r = send("POST", "/api/groups/cancel?group=batch-7&waitSeconds=1",
+        Map.of("Authorization", AUTH, "X-CSRF-Token", csrf()));
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(r.body()).contains("\"cancelled\":2").contains("\"stillRunning\":0");
+    assertThat(world.state(a)).isEqualTo("cancelled");
+    assertThat(world.state(b)).isEqualTo("cancelled");
+    assertThat(world.state(other)).isEqualTo("available");
+    HttpResponse<String> bad = send("POST", "/api/groups/cancel?group=batch-7&waitSeconds=600",
+        Map.of("Authorization", AUTH, "X-CSRF-Token", csrf()));
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.body()).contains("waitSeconds must be between 0 and 60, was 600");
+  }
+
+  @Test
   void aReadOnlyDashboardRefusesActions() throws Exception {
     long id = world.park(new Ok("read-only"));
     try (Dashboard ro = Dashboard.builder(world.queue.admin()).token("a-token-of-sixteen-chars").readOnly(true).port(0)
