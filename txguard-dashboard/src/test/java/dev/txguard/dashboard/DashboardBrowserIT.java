@@ -185,6 +185,22 @@ class DashboardBrowserIT {
   }
 
   @Test
+  void theProcessesAndSchedulesPagesShowTheLeaderAndTheNextRun() throws Exception {
+    await("worker-1 leads", () -> world.queue.isLeader(), Boolean.TRUE::equals);
+    open("#/processes");
+    awaitTextContaining("process-table", "worker-1");
+    assertThat(text("process-table")).contains("leader").contains("yes");
+
+    await("the schedule recorded", () -> world.pg.queryLong("select count(*) from browser.schedule"), n -> n.equals(1L));
+    open("#/schedules");
+    awaitTextContaining("schedule-table", "rare-report");
+    assertThat(text("schedule-table")).contains("every PT7200H");
+    java.time.Instant next = world.queue.admin().schedules().get(0).nextRun().orElseThrow();
+    assertThat(browser.executeScript("return new Date(arguments[0]).toLocaleString();", next.toString()))
+        .satisfies(shown -> assertThat(text("schedule-table")).contains((String) shown));
+  }
+
+  @Test
   void markupInAJobsArgumentsIsShownAsTextAndNeverRuns() throws Exception {
     String evil = "<img src=x onerror='window.txguardInjected=1;alert(1)'><script>window.txguardInjected=2</script>";
     long id = world.park(new Ok(evil));

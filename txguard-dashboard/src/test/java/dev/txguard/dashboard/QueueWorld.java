@@ -3,6 +3,7 @@ package dev.txguard.dashboard;
 import dev.txguard.Database;
 import dev.txguard.queue.EnqueueOptions;
 import dev.txguard.queue.JobQueue;
+import dev.txguard.queue.Schedule;
 import dev.txguard.test.TestDatabase;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -43,6 +44,8 @@ final class QueueWorld implements AutoCloseable {
           return "recovered";
         })
         .handle("gate", Gate.class, job -> gate.await(60, TimeUnit.SECONDS) ? "opened" : "timed out")
+        // a schedule whose next instant is months away: listed, never enqueued during a test
+        .schedule("rare-report", Schedule.every(Duration.ofDays(300)), new Ok("report"))
         .queue("default", 4)
         .build();
     queue.migrate();
