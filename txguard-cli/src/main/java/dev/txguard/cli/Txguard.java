@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
  * The {@code txguard} command line: {@code demo} replays the five failure stories of txguard's
  * mission against a real PostgreSQL, once written the naive way and once with txguard;
  * {@code migrate} applies the job queue's migrations; {@code queue stats|list|show|retry|cancel|prune}
- * are the operator's commands on a queue (a thin layer over {@code QueueAdmin}).
+ * are the operator's commands on a queue (a thin layer over {@code QueueAdmin}); {@code dashboard}
+ * serves the queue dashboard.
  *
  * <pre>
  * java -jar txguard.jar demo                 # all five stories on an embedded PostgreSQL
@@ -57,6 +58,10 @@ public final class Txguard implements Callable<Integer> {
     if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
     }
+    // but the dashboard's record of who did what (every retry and cancel) is always shown
+    if (System.getProperty("org.slf4j.simpleLogger.log.dev.txguard.dashboard") == null) {
+      System.setProperty("org.slf4j.simpleLogger.log.dev.txguard.dashboard", "info");
+    }
     System.exit(run(System.out, System.err, args));
   }
 
@@ -83,6 +88,7 @@ public final class Txguard implements Callable<Integer> {
     queue.addSubcommand("cancel", new QueueCancelCommand(env));
     queue.addSubcommand("prune", new QueuePruneCommand(env));
     cl.addSubcommand("queue", queue);
+    cl.addSubcommand("dashboard", new DashboardCommand(env));
     cl.setOut(o);
     cl.setErr(e);
     cl.setParameterExceptionHandler(Txguard::badParameters);

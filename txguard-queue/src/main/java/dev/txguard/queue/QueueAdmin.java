@@ -2,6 +2,7 @@ package dev.txguard.queue;
 
 import dev.txguard.TxException;
 import dev.txguard.queue.internal.Admin;
+import dev.txguard.queue.internal.AdminViews;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -30,11 +31,15 @@ import java.util.function.LongConsumer;
  * on an unmigrated schema they throw {@link TxException} (SQLSTATE 42P01, undefined table).
  */
 public final class QueueAdmin {
+  /** The longest window {@link #throughput(Duration)} reads. */
+  public static final Duration MAX_THROUGHPUT_WINDOW = Duration.ofDays(1);
   private final Admin admin;
+  private final AdminViews views;
   private final JobQueue queue;
 
   QueueAdmin(Admin admin, JobQueue queue) {
     this.admin = admin;
+    this.views = admin.views();
     this.queue = queue;
   }
 
@@ -71,6 +76,43 @@ public final class QueueAdmin {
    */
   public Overview overview() {
     return admin.overview();
+  }
+
+  /**
+   * Jobs that reached a final state per minute over the last {@code window}, by the jobs'
+   * {@code finalized_at} (an index range scan). Finished jobs are deleted after the queue's
+   * retention (default 1 day), so a window longer than that undercounts.
+   *
+   * @param window 1 minute to {@link #MAX_THROUGHPUT_WINDOW}
+   * @return one entry per minute of the window, oldest first, zeros included
+   * @throws IllegalArgumentException if {@code window} is null or out of range
+   */
+  public Throughput throughput(Duration window) {
+    if (window == null || window.compareTo(Duration.ofMinutes(1)) < 0 || window.compareTo(MAX_THROUGHPUT_WINDOW) > 0) {
+      throw new IllegalArgumentException("window must be between 1 minute and " + MAX_THROUGHPUT_WINDOW
+          + ", was " + window);
+    }
+    return views.throughput(window);
+  }
+
+  /**
+   * The processes working this schema: started queues (alive while their control connection is
+   * open), which of them is the maintenance leader, and the leases each holds; owners of running
+   * jobs' leases whose connection is gone are listed as not alive (rescue takes their jobs back
+   * once the leases expire). The leader first, then by owner. Reads {@code pg_stat_activity} and
+   * {@code pg_locks}; see {@link QueueProcess} for what another role sees.
+   */
+  public List<QueueProcess> processes() {
+    return views.processes();
+  }
+
+  /**
+   * Every periodic schedule the schema has recorded (by any process, declared there or not), by
+   * name: its definition, the latest instant handled, its latest run's job and state, and its next
+   * instant, computed from the stored definition.
+   */
+  public List<ScheduleStatus> schedules() {
+    return views.schedules();
   }
 
   /**

@@ -45,6 +45,11 @@ public final class Admin {
     return sql.schema;
   }
 
+  /** The views added for the dashboard (throughput, processes, schedules). */
+  public AdminViews views() {
+    return new AdminViews(config, sql, now);
+  }
+
   /** See {@code QueueAdmin.migrationStatus}. */
   public MigrationStatus migrationStatus() {
     return new Migrator(config.db(), sql).status();

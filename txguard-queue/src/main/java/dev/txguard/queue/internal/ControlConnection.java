@@ -140,11 +140,20 @@ final class ControlConnection implements Runnable {
     try (Statement st = c.createStatement()) {
       st.execute("listen " + sql.channel);
       st.execute("listen " + sql.doneChannel);
+      nameSession(c);
     } catch (SQLException e) {
       c.close();
       throw e;
     }
     return c;
+  }
+
+  /** Names the session so that operators (QueueAdmin.processes) see this process and whether it leads. */
+  private void nameSession(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("select set_config('application_name', ?, false)")) {
+      ps.setString(1, AdminViews.sessionName(sql.schema, config.owner()));
+      ps.execute();
+    }
   }
 
   private void wakeAll() {

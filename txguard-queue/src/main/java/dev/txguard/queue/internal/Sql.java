@@ -110,6 +110,11 @@ public final class Sql {
     return list;
   }
 
+  /** The statement in {@code name}.sql, for statements loaded by the classes that use them. */
+  String named(String name) {
+    return statement(name);
+  }
+
   private String statement(String name) {
     return substitute(read(STATEMENTS + name + ".sql"));
   }

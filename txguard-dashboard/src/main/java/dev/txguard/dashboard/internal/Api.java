@@ -1,0 +1,162 @@
+package dev.txguard.dashboard.internal;
+
+import dev.txguard.queue.CancelResult;
+import dev.txguard.queue.Job;
+import dev.txguard.queue.JobFilter;
+import dev.txguard.queue.JobState;
+import dev.txguard.queue.QueueAdmin;
+import dev.txguard.queue.QueueAdmin.Change;
+import dev.txguard.queue.Throughput;
+import io.javalin.http.Context;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The JSON API's handlers, each one {@link QueueAdmin} call. Query parameters are parsed into
+ * typed values ({@link JobFilter}, ids, durations); nothing a request holds becomes SQL text.
+ */
+final class Api {
+  static final Logger LOG = LoggerFactory.getLogger("dev.txguard.dashboard");
+  private static final Duration MAX_GROUP_WAIT = Duration.ofSeconds(60);
+  private final Settings settings;
+  private final QueueAdmin admin;
+  private final Guard guard;
+
+  Api(Settings settings, Guard guard) {
+    this.settings = settings;
+    this.admin = settings.admin();
+    this.guard = guard;
+  }
+
+  void session(Context ctx) {
+    String user = ctx.attribute(Guard.USER);
+    Json.send(ctx, Map.of("user", user, "csrf", guard.csrfToken(user), "readOnly", settings.readOnly(),
+        "refreshMs", settings.refresh().toMillis(), "schema", admin.schema()));
+  }
+
+  void overview(Context ctx) {
+    Json.send(ctx, admin.overview());
+  }
+
+  void throughput(Context ctx) {
+    Throughput t = admin.throughput(Duration.ofHours(1));
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("from", t.from());
+    body.put("to", t.to());
+    body.put("failureRate", t.failureRate());
+    body.put("minutes", t.minutes());
+    Json.send(ctx, body);
+  }
+
+  void processes(Context ctx) {
+    Json.send(ctx, admin.processes());
+  }
+
+  void schedules(Context ctx) {
+    Json.send(ctx, admin.schedules());
+  }
+
+  void jobs(Context ctx) {
+    Json.send(ctx, admin.list(filter(ctx)));
+  }
+
+  void job(Context ctx) {
+    Optional<Job> job = admin.find(id(ctx));
+    if (job.isEmpty()) {
+      ctx.status(404);
+      Json.send(ctx, Map.of("error", "no job " + id(ctx)));
+      return;
+    }
+    Json.send(ctx, job.get());
+  }
+
+  void retry(Context ctx) {
+    long id = id(ctx);
+    List<Change> changes = admin.retry(List.of(id));
+    LOG.info("dashboard: {} from {} retried job {}: {}", ctx.attribute(Guard.USER), ctx.ip(), id, changes.get(0));
+    Json.send(ctx, changes.get(0));
+  }
+
+  void cancel(Context ctx) {
+    long id = id(ctx);
+    List<Change> changes = admin.cancel(List.of(id));
+    LOG.info("dashboard: {} from {} cancelled job {}: {}", ctx.attribute(Guard.USER), ctx.ip(), id, changes.get(0));
+    Json.send(ctx, changes.get(0));
+  }
+
+  void cancelGroup(Context ctx) {
+    String group = ctx.queryParam("group");
+    Duration wait = Duration.ofSeconds(number(ctx, "waitSeconds", 10));
+    if (wait.isNegative() || wait.compareTo(MAX_GROUP_WAIT) > 0) {
+      throw new IllegalArgumentException("waitSeconds must be between 0 and " + MAX_GROUP_WAIT.toSeconds()
+          + ", was " + wait.toSeconds());
+    }
+    CancelResult result = admin.cancelGroup(group, wait);
+    LOG.info("dashboard: {} from {} cancelled group '{}' (waited up to {}): {}", ctx.attribute(Guard.USER), ctx.ip(),
+        group, wait, result);
+    Json.send(ctx, result);
+  }
+
+  private static JobFilter filter(Context ctx) {
+    JobFilter f = JobFilter.all().limit((int) number(ctx, "limit", 50));
+    String states = ctx.queryParam("state");
+    if (states != null && !states.isBlank()) {
+      f = f.states(Arrays.stream(states.split(",")).map(Api::state).toArray(JobState[]::new));
+    }
+    String queue = ctx.queryParam("queue");
+    if (queue != null && !queue.isBlank()) {
+      f = f.queues(queue.strip());
+    }
+    String kind = ctx.queryParam("kind");
+    if (kind != null && !kind.isBlank()) {
+      f = f.kinds(kind.strip());
+    }
+    String group = ctx.queryParam("group");
+    if (group != null && !group.isBlank()) {
+      f = f.group(group.strip());
+    }
+    String before = ctx.queryParam("before");
+    return before == null || before.isBlank() ? f : f.before(number(ctx, "before", 0));
+  }
+
+  private static JobState state(String name) {
+    try {
+      return JobState.valueOf(name.strip().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("state must be one of " + Arrays.toString(JobState.values())
+          + ", was '" + name + "'", e);
+    }
+  }
+
+  private static long id(Context ctx) {
+    String text = ctx.pathParam("id");
+    try {
+      long id = Long.parseLong(text);
+      if (id < 1) {
+        throw new NumberFormatException();
+      }
+      return id;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("a job id is a positive whole number, was '" + text + "'", e);
+    }
+  }
+
+  private static long number(Context ctx, String name, long fallback) {
+    String text = ctx.queryParam(name);
+    if (text == null || text.isBlank()) {
+      return fallback;
+    }
+    try {
+      return Long.parseLong(text.strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be a whole number, was '" + text + "'", e);
+    }
+  }
+}

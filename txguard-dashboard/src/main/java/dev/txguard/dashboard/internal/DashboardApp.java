@@ -1,0 +1,87 @@
+package dev.txguard.dashboard.internal;
+
+import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The dashboard's routes and the checks in front of them, set on a Javalin of its own
+ * ({@link #start()}) or on an application's ({@link #mount}). Every route sits behind the
+ * {@link Guard}, which runs before any of them (and before the 404 of an unknown path).
+ */
+public final class DashboardApp {
+  private final Settings settings;
+  private volatile boolean mounted;
+
+  /** The app for {@code settings}; nothing runs until started or mounted. */
+  public DashboardApp(Settings settings) {
+    this.settings = settings;
+  }
+
+  /** A route: its method, its path below the mount point, and what serves it. */
+  record Route(HandlerType method, String path, Handler handler) {}
+
+  /** Whether {@link #mount} was called. */
+  public boolean isMounted() {
+    return mounted;
+  }
+
+  /** Starts a Javalin of the dashboard's own on the configured address and port. */
+  public Javalin start() {
+    Guard guard = new Guard(settings.credentials(), settings.readOnly(), settings.loopback());
+    Javalin app = Javalin.create(config -> {
+      config.startup.showJavalinBanner = false;
+      config.jetty.host = settings.bind();
+      config.jetty.port = settings.port();
+      install(config, "", guard);
+    });
+    return app.start();
+  }
+
+  /** Adds the routes to an application's Javalin under {@code prefix} (no Host check there). */
+  public void mount(JavalinConfig config, String prefix) {
+    mounted = true;
+    install(config, prefix, new Guard(settings.credentials(), settings.readOnly(), false));
+  }
+
+  private void install(JavalinConfig config, String prefix, Guard guard) {
+    config.routes.before(ctx -> {
+      String path = ctx.path();
+      if (prefix.isEmpty() || path.equals(prefix) || path.startsWith(prefix + "/")) {
+        guard.admit(ctx);
+      }
+    });
+    for (Route r : routes(guard)) {
+      config.routes.addHttpHandler(r.method(), prefix + r.path(), r.handler());
+    }
+    config.routes.exception(IllegalArgumentException.class, (e, ctx) -> {
+      ctx.status(400);
+      Json.send(ctx, Map.of("error", e.getMessage()));
+    });
+    config.routes.exception(Exception.class, (e, ctx) -> {
+      Api.LOG.error("dashboard: {} {} failed", ctx.method(), ctx.path(), e);
+      ctx.status(500);
+      Json.send(ctx, Map.of("error", "the dashboard failed: " + e.getClass().getSimpleName() + " (see its log)"));
+    });
+  }
+
+  private List<Route> routes(Guard guard) {
+    Api api = new Api(settings, guard);
+    return List.of(
+        new Route(HandlerType.GET, "/", ctx -> Assets.send(ctx, "index.html")),
+        new Route(HandlerType.GET, "/assets/{name}", ctx -> Assets.send(ctx, ctx.pathParam("name"))),
+        new Route(HandlerType.GET, "/api/session", api::session),
+        new Route(HandlerType.GET, "/api/overview", api::overview),
+        new Route(HandlerType.GET, "/api/throughput", api::throughput),
+        new Route(HandlerType.GET, "/api/processes", api::processes),
+        new Route(HandlerType.GET, "/api/schedules", api::schedules),
+        new Route(HandlerType.GET, "/api/jobs", api::jobs),
+        new Route(HandlerType.GET, "/api/jobs/{id}", api::job),
+        new Route(HandlerType.POST, "/api/jobs/{id}/retry", api::retry),
+        new Route(HandlerType.POST, "/api/jobs/{id}/cancel", api::cancel),
+        new Route(HandlerType.POST, "/api/groups/cancel", api::cancelGroup));
+  }
+}

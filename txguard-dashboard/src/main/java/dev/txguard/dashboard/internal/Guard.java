@@ -1,0 +1,148 @@
+package dev.txguard.dashboard.internal;
+
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The check every request passes before any route runs: security headers, the Host check (loopback
+ * servers), authentication, and for actions read-only mode, same-origin and the CSRF token. A
+ * refused request gets its status and a short plain-text reason, and no route runs.
+ */
+final class Guard {
+  static final String USER = "txguard.dashboard.user";
+  static final String CSRF_HEADER = "X-CSRF-Token";
+  private static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+      + " connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+  private static final Set<String> LOOPBACK_HOSTS = Set.of("127.0.0.1", "localhost", "[::1]");
+  private static final int REMEMBERED = 256;
+  private final Credentials credentials;
+  private final boolean readOnly;
+  private final boolean checkHost;
+  private final byte[] key = Credentials.random(32);
+  /** Verified Authorization headers, by their HMAC under {@link #key}: the PBKDF2 hash runs once each. */
+  private final Map<String, String> verified = new ConcurrentHashMap<>();
+
+  Guard(Credentials credentials, boolean readOnly, boolean checkHost) {
+    this.credentials = credentials;
+    this.readOnly = readOnly;
+    this.checkHost = checkHost;
+  }
+
+  /** Runs the checks; returns false (the response already set) when the request is refused. */
+  boolean admit(Context ctx) {
+    headers(ctx);
+    if (checkHost && !LOOPBACK_HOSTS.contains(hostName(ctx.header("Host")))) {
+      return refuse(ctx, 421, "this dashboard answers only to a loopback host name (127.0.0.1, localhost)");
+    }
+    Optional<String> user = authenticate(ctx.header("Authorization"));
+    if (user.isEmpty()) {
+      ctx.header("WWW-Authenticate", "Basic realm=\"txguard dashboard\", charset=\"UTF-8\"");
+      return refuse(ctx, 401, "authentication required");
+    }
+    ctx.attribute(USER, user.get());
+    if (!ctx.method().equals(HandlerType.GET) && !ctx.method().equals(HandlerType.HEAD)) {
+      return admitAction(ctx, user.get());
+    }
+    return true;
+  }
+
+  /** The CSRF token of {@code user}: an HMAC under this process's key, so other origins cannot compute it. */
+  String csrfToken(String user) {
+    return Credentials.hmac(key, "csrf:" + user);
+  }
+
+  private boolean admitAction(Context ctx, String user) {
+    if (!ctx.method().equals(HandlerType.POST)) {
+      return refuse(ctx, 405, "actions are POST requests");
+    }
+    String site = ctx.header("Sec-Fetch-Site");
+    if (site != null && !site.equals("same-origin")) {
+      return refuse(ctx, 403, "cross-site request refused (Sec-Fetch-Site: " + site + ")");
+    }
+    String origin = ctx.header("Origin");
+    if (origin != null && !origin.equals(ctx.scheme() + "://" + ctx.header("Host"))) {
+      return refuse(ctx, 403, "request from another origin refused");
+    }
+    String token = ctx.header(CSRF_HEADER);
+    if (token == null || !MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8),
+        csrfToken(user).getBytes(StandardCharsets.UTF_8))) {
+      return refuse(ctx, 403, "missing or wrong " + CSRF_HEADER + " header: read it from GET api/session");
+    }
+    if (readOnly) {
+      return refuse(ctx, 403, "this dashboard is read-only");
+    }
+    return true;
+  }
+
+  private Optional<String> authenticate(String header) {
+    if (credentials.isNone()) {
+      return Optional.of("anonymous");
+    }
+    if (header == null) {
+      return Optional.empty();
+    }
+    String remembered = Credentials.hmac(key, header);
+    String user = verified.get(remembered);
+    if (user != null) {
+      return Optional.of(user);
+    }
+    Optional<String> found = verify(header);
+    found.ifPresent(u -> {
+      if (verified.size() >= REMEMBERED) {
+        verified.clear();
+      }
+      verified.put(remembered, u);
+    });
+    return found;
+  }
+
+  private Optional<String> verify(String header) {
+    String lower = header.toLowerCase(Locale.ROOT);
+    if (lower.startsWith("bearer ") && credentials.isToken()) {
+      return credentials.verify(null, header.substring(7).strip());
+    }
+    if (!lower.startsWith("basic ")) {
+      return Optional.empty();
+    }
+    String decoded;
+    try {
+      decoded = new String(Base64.getDecoder().decode(header.substring(6).strip()), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+    int colon = decoded.indexOf(':');
+    return colon < 0 ? Optional.empty() : credentials.verify(decoded.substring(0, colon), decoded.substring(colon + 1));
+  }
+
+  private static void headers(Context ctx) {
+    ctx.header("Content-Security-Policy", CSP);
+    ctx.header("X-Frame-Options", "DENY");
+    ctx.header("X-Content-Type-Options", "nosniff");
+    ctx.header("Referrer-Policy", "no-referrer");
+    ctx.header("Cache-Control", "no-store");
+    ctx.header("Cross-Origin-Opener-Policy", "same-origin");
+    ctx.header("Cross-Origin-Resource-Policy", "same-origin");
+  }
+
+  private static String hostName(String host) {
+    if (host == null) {
+      return "";
+    }
+    int colon = host.lastIndexOf(':');
+    return colon > host.lastIndexOf(']') ? host.substring(0, colon) : host;
+  }
+
+  private static boolean refuse(Context ctx, int status, String reason) {
+    ctx.status(status).contentType("text/plain; charset=utf-8").result(reason + "\n");
+    ctx.skipRemainingHandlers();
+    return false;
+  }
+}
