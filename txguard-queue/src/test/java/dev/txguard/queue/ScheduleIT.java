@@ -126,7 +126,7 @@ class ScheduleIT {
     for (JobQueue q : three) {
       hammers.add(Thread.ofPlatform().start(() -> {
         while (running.get()) {
-          q.runScheduler();
+          q.engine().runScheduler();
           try {
             Thread.sleep(5);
           } catch (InterruptedException e) {
@@ -221,17 +221,17 @@ class ScheduleIT {
     Schedule every10 = Schedule.every(Duration.ofSeconds(10)).grace(Duration.ofSeconds(30));
     JobQueue first = clockedInstance("outage", clock, every10);
     first.migrate();
-    first.runScheduler(); // the series starts: its cursor is now
+    first.engine().runScheduler(); // the series starts: its cursor is now
     clock.advance(Duration.ofSeconds(25));
-    first.runScheduler();
+    first.engine().runScheduler();
     assertThat(instants("outage", "skip")).containsExactly(t0.plusSeconds(10), t0.plusSeconds(20));
     assertThat(instants("outage", "once")).containsExactly(t0.plusSeconds(10), t0.plusSeconds(20));
 
     // every process down for an hour; a new one (a restart) takes the series up from the cursor
     clock.advance(Duration.ofHours(1));
     JobQueue restarted = clockedInstance("outage", clock, every10);
-    restarted.runScheduler();
-    restarted.runScheduler();
+    restarted.engine().runScheduler();
+    restarted.engine().runScheduler();
 
     // now 01:00:25; instants older than the grace (before 00:59:55) were missed
     assertThat(instants("outage", "skip")).containsExactly(t0.plusSeconds(10), t0.plusSeconds(20),
@@ -271,7 +271,7 @@ class ScheduleIT {
         .build();
     queues.add(graceful);
     graceful.migrate();
-    graceful.runScheduler(); // the series start: cursors at 2030-03-29T00:00Z
+    graceful.engine().runScheduler(); // the series start: cursors at 2030-03-29T00:00Z
     stepUntil(clock, graceful, Instant.parse("2030-04-01T12:00:00Z"));
     assertThat(instants("dst", "daily-9")).containsExactly(Instant.parse("2030-03-29T08:00:00Z"),
         Instant.parse("2030-03-30T08:00:00Z"), Instant.parse("2030-03-31T07:00:00Z"),
@@ -312,7 +312,7 @@ class ScheduleIT {
   static void stepUntil(MovableClock clock, JobQueue q, Instant end) {
     while (clock.instant().isBefore(end)) {
       clock.advance(Duration.ofMinutes(20));
-      q.runScheduler();
+      q.engine().runScheduler();
     }
   }
 

@@ -9,7 +9,9 @@ import java.util.List;
 
 /**
  * The queue's SQL, read once from the {@code .sql} resources with the schema substituted for
- * {@code ${schema}}. Immutable.
+ * {@code ${schema}}: every statement the queue sends is one of these (each file's header names its
+ * parameters and what it returns; rows are read by column name, see {@link Rows}). To change a
+ * statement, edit its file; to add one, add a file and a field here. Immutable.
  */
 public final class Sql {
   /** Where the numbered migrations live, for Flyway/Liquibase users too. */
@@ -56,6 +58,22 @@ public final class Sql {
   final String migrationTable;
   final String migrationVersions;
   final String migrationRecord;
+  final String notify;
+  final String listen;
+  final String leaderTry;
+  final String leaderRelease;
+  final String ping;
+  final String sessionSetup;
+  final String sessionReset;
+  final String groupLock;
+  final String groupUnlock;
+  final String groupWait;
+  final String groupTry;
+  final String groupWaitRelease;
+  final String lockTimeout;
+  final String groupRunning;
+  final String migrationRecorded;
+  final String clockNow;
 
   /** Loads every statement for {@code schema}, which must already be a checked identifier. */
   public Sql(String schema) {
@@ -95,6 +113,22 @@ public final class Sql {
     this.migrationTable = statement("migration_table");
     this.migrationVersions = statement("migration_versions");
     this.migrationRecord = statement("migration_record");
+    this.notify = statement("notify");
+    this.listen = statement("listen");
+    this.leaderTry = statement("leader_try");
+    this.leaderRelease = statement("leader_release");
+    this.ping = statement("ping");
+    this.sessionSetup = statement("session_setup");
+    this.sessionReset = statement("session_reset");
+    this.groupLock = statement("group_lock");
+    this.groupUnlock = statement("group_unlock");
+    this.groupWait = statement("group_wait");
+    this.groupTry = statement("group_try");
+    this.groupWaitRelease = statement("group_wait_release");
+    this.lockTimeout = statement("lock_timeout");
+    this.groupRunning = statement("group_running");
+    this.migrationRecorded = statement("migration_recorded");
+    this.clockNow = statement("clock_now");
   }
 
   /** A migration: its version, file name and SQL for this schema. */
