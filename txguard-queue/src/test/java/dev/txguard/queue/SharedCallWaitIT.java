@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Issue 14, item 4: two calls waiting for the same job (one unique key) shared one wake-up signal,
  * and the first to wake lowered it: the other was woken only by the poll fallback. Here the poll
- * interval is a day and the calls' timeout 30 s, so a waiter the job's end does not wake times out.
+ * interval is a day and the calls' timeout ten minutes, so a waiter the job's end does not wake
+ * sleeps until its timeout, far past the 60 s the test waits for both results.
  */
 @TxguardTest(queue = false)
 class SharedCallWaitIT {
@@ -78,7 +79,7 @@ class SharedCallWaitIT {
 
   private static Integer call(List<Thread> threads, EnqueueOptions options) {
     threads.add(Thread.currentThread());
-    return queue.call(new Quote(7), Integer.class, options, Duration.ofSeconds(30));
+    return queue.call(new Quote(7), Integer.class, options, Duration.ofMinutes(10));
   }
 
   private static boolean waitsOnSignal(Thread t) {
