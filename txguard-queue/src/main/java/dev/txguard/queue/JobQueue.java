@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.txguard.Database;
 import dev.txguard.Isolation;
 import dev.txguard.Tx;
+import dev.txguard.TxException;
 import dev.txguard.TxOptions;
 import dev.txguard.queue.internal.QueueConfig;
 import dev.txguard.queue.internal.QueueEngine;

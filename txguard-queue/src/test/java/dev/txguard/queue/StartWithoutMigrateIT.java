@@ -79,8 +79,9 @@ class StartWithoutMigrateIT {
     long failureLines = log.lines().filter(l -> l.contains(" failed (")).count();
     System.out.println("loop failures logged in 3 s after the schema was dropped: " + failureLines + " lines, "
         + log.lines().count() + " lines in all");
-    // one per fetcher (levels 0 and 1) and one for maintenance, each of one kind
-    assertThat(failureLines).isBetween(1L, 3L);
+    // one per fetcher (levels 0 and 1) and one for maintenance, each of one kind (a round caught by
+    // the drop itself may fail differently once); polling 10 ms apart used to log hundreds
+    assertThat(failureLines).isBetween(1L, 6L);
     assertThat(log).contains("claiming jobs of queue 'pings' at level 0 failed (dev.txguard.StatementException,"
         + " SQLSTATE 42P01)").contains("migrate the schema with queue.migrate() or the command 'txguard migrate'");
   }
