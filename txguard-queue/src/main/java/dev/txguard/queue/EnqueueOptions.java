@@ -1,9 +1,9 @@
 package dev.txguard.queue;
 
+import dev.txguard.queue.internal.Checks;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * How a job is enqueued: queue, priority, run-at, attempts, unique key and group. Immutable; every
@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  */
 public final class EnqueueOptions {
   /** The longest queue name, unique key or group. */
-  public static final int MAX_NAME_LENGTH = 128;
+  public static final int MAX_NAME_LENGTH = Checks.MAX_NAME_LENGTH;
   /** The largest priority. */
   public static final int MAX_PRIORITY = Short.MAX_VALUE;
   /** The earliest usable run-at. */
@@ -30,7 +30,6 @@ public final class EnqueueOptions {
   /** The latest usable run-at. */
   public static final Instant MAX_RUN_AT = Instant.parse("9999-12-31T23:59:59Z");
 
-  private static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9_.:-]+");
   private static final EnqueueOptions DEFAULTS = new EnqueueOptions("default", 0, null, 20, null, null);
 
   private final String queue;
@@ -169,11 +168,7 @@ public final class EnqueueOptions {
    * @throws IllegalArgumentException if it is not a usable queue name
    */
   static String checkQueueName(String field, String name) {
-    if (name == null || name.isEmpty() || name.length() > MAX_NAME_LENGTH || !QUEUE_NAME.matcher(name).matches()) {
-      throw new IllegalArgumentException(field + " must be 1 to " + MAX_NAME_LENGTH
-          + " characters of letters, digits, '_', '.', ':' or '-', was " + quote(name));
-    }
-    return name;
+    return Checks.queueName(field, name);
   }
 
   private static String checkText(String field, String value) {
@@ -193,15 +188,11 @@ public final class EnqueueOptions {
    * @throws IllegalArgumentException if {@code value} holds U+0000
    */
   static void checkNoNul(String field, String value) {
-    int at = value.indexOf('\0');
-    if (at >= 0) {
-      throw new IllegalArgumentException(field + " must not contain the character U+0000 (NUL), which PostgreSQL"
-          + " cannot store in text; found at index " + at + " of " + quote(value.replace("\0", "\\0")));
-    }
+    Checks.noNul(field, value);
   }
 
   static String quote(String s) {
-    return s == null ? "null" : '"' + s + '"';
+    return Checks.quote(s);
   }
 
   @Override

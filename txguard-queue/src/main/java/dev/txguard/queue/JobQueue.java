@@ -1,29 +1,21 @@
 package dev.txguard.queue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.txguard.Database;
 import dev.txguard.Isolation;
 import dev.txguard.Tx;
 import dev.txguard.TxException;
 import dev.txguard.TxOptions;
-import dev.txguard.queue.internal.Kind;
-import dev.txguard.queue.internal.Kinds;
-import dev.txguard.queue.internal.Periodic;
 import dev.txguard.queue.internal.QueueConfig;
 import dev.txguard.queue.internal.QueueEngine;
+import dev.txguard.queue.internal.QueueSettings;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 
 /**
  * A PostgreSQL job queue on a txguard {@link Database}: jobs are enqueued inside the caller's unit
@@ -71,9 +63,6 @@ public final class JobQueue implements AutoCloseable {
    * @throws IllegalArgumentException if {@code db} is null
    */
   public static Builder builder(Database db) {
-    if (db == null) {
-      throw new IllegalArgumentException("db must not be null");
-    }
     return new Builder(db);
   }
 
@@ -203,12 +192,6 @@ public final class JobQueue implements AutoCloseable {
    * @throws IllegalStateException if the job would need a level the queue does not work
    */
   public <R> R call(Object args, Class<R> resultType, EnqueueOptions options, Duration timeout) {
-    if (resultType == null) {
-      throw new IllegalArgumentException("resultType must not be null: pass Object.class for a plain JSON value");
-    }
-    if (timeout == null || timeout.isZero() || timeout.isNegative()) {
-      throw new IllegalArgumentException("timeout of call must be positive, was " + timeout);
-    }
     return engine.call(args, options, resultType, timeout);
   }
 
@@ -230,8 +213,11 @@ public final class JobQueue implements AutoCloseable {
    * already running: jobs that have not started are cancelled and never run; running ones are asked
    * to stop (see {@link #cancel(long)}), and the call returns once they have all ended, or when
    * {@code wait} runs out. The wait uses advisory locks: each running attempt of a grouped job
-   * holds the group's lock shared for its whole run (a plain handler's attempt holds a connection
-   * for that), and the wait takes it exclusively with a {@code lock_timeout} of {@code wait}. An
+   * holds the group's lock shared, session-scoped, for its whole run, on a connection of its own
+   * opened outside the pools (as the control connection is) with no transaction open, so that only
+   * the attempt's end releases it (no unit timeout, idle-in-transaction timeout or leak report); the
+   * wait takes it exclusively, on a connection of its own too, with a {@code lock_timeout} of
+   * {@code wait}, then waits (within {@code wait}) until no job of the group is recorded running. An
    * attempt claimed while cancelling checks the cancel flag after taking the lock and does not run.
    * Works across processes: running attempts of other processes see the request at their next
    * heartbeat.
@@ -244,28 +230,22 @@ public final class JobQueue implements AutoCloseable {
    *     is null or negative
    */
   public CancelResult cancelGroup(String group, Duration wait) {
-    if (group == null || group.isBlank()) {
-      throw new IllegalArgumentException("group must not be blank, was " + EnqueueOptions.quote(group));
-    }
-    EnqueueOptions.checkNoNul("group", group);
-    if (wait == null || wait.isNegative()) {
-      throw new IllegalArgumentException("wait of cancelGroup('" + group + "') must be zero or positive, was " + wait);
-    }
     return engine.cancelGroup(group, wait);
   }
 
   /**
    * Starts working: a fetcher per configured {@link Builder#queue queue}, heartbeats, the control
-   * connection (LISTEN, leader election) and maintenance. Call {@link #migrate()} first.
+   * connection (LISTEN, leader election) and maintenance. Call {@link #migrate()} first: start
+   * checks that the schema has every migration and fails otherwise. A background loop that keeps
+   * failing afterwards (the database down, the schema dropped) logs each kind of failure once until
+   * it works again, and waits longer between tries (doubling from its period up to 30 s; the
+   * heartbeat keeps its period).
    *
-   * @throws IllegalStateException if no queue or no handler is configured, or the queue was started
-   *     before
+   * @throws IllegalStateException if no queue or no handler is configured, the queue was started
+   *     before, or the schema lacks migrations (the message names them, {@code migrate()} and the
+   *     command {@code txguard migrate})
    */
   public void start() {
-    if (config.queues().isEmpty()) {
-      throw new IllegalStateException("start() needs at least one queue to work: add queue(name, concurrency)"
-          + " to the builder (a queue that only enqueues needs no start())");
-    }
     engine.start();
   }
 
@@ -282,15 +262,7 @@ public final class JobQueue implements AutoCloseable {
    * @throws TxException if interrupted while waiting
    */
   public boolean stop(Duration timeout) {
-    if (timeout == null || timeout.isNegative()) {
-      throw new IllegalArgumentException("timeout must be zero or positive, was " + timeout);
-    }
-    try {
-      return engine.stop(timeout);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new TxException("interrupted while stopping the queue", e);
-    }
+    return engine.stop(timeout);
   }
 
   /** {@link #stop(Duration) Stops} with a timeout of 30 seconds. */
@@ -331,19 +303,9 @@ public final class JobQueue implements AutoCloseable {
     return config.schema();
   }
 
-  /** Simulates a crash for tests: see {@link QueueEngine#abandon()}. */
-  void abandon() throws InterruptedException {
-    engine.abandon();
-  }
-
-  /** Enqueues the schedules' due instants at once, leader or not (tests of deduplication). */
-  void runScheduler() {
-    engine.runScheduler();
-  }
-
-  /** Runs one round of maintenance at once (tests driving an injected clock). */
-  void runMaintenance() {
-    engine.runMaintenance();
+  /** The engine behind this queue (for this module's tests, which drive it by hand). */
+  QueueEngine engine() {
+    return engine;
   }
 
   @Override
@@ -356,36 +318,10 @@ public final class JobQueue implements AutoCloseable {
    * argument at once.
    */
   public static final class Builder {
-    private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]*");
-    /** 63 bytes less the 5 of {@code _jobs} and {@code _done}, the notification channels' suffixes. */
-    private static final int MAX_SCHEMA_LENGTH = 58;
-    /** The longest retention and retry delay: far in the future, yet well within timestamptz. */
-    private static final Duration LONGEST = Duration.ofDays(36_500);
-    private final Database db;
-    private String schema = "txguard_queue";
-    private String url;
-    private String user;
-    private String password;
-    private final List<Kind> kinds = new ArrayList<>();
-    private final Map<String, Integer> queues = new LinkedHashMap<>();
-    private final Map<String, Periodic> schedules = new LinkedHashMap<>();
-    private int fetchBatchSize = 20;
-    private Duration pollInterval = Duration.ofSeconds(1);
-    private Duration leaseDuration = Duration.ofSeconds(30);
-    private Duration maintenanceInterval = Duration.ofSeconds(1);
-    private Duration retention = Duration.ofDays(1);
-    private Duration backoffInitial = Duration.ofSeconds(1);
-    private Duration backoffMax = Duration.ofHours(1);
-    private QueueListener listener = new QueueListener() {};
-    private TxOptions txOptions = TxOptions.defaults();
-    private ObjectMapper mapper;
-    private Clock clock;
-    private String owner;
-    private int runLevels = 2;
-    private boolean sameLevelCalls;
+    private final QueueSettings settings;
 
     private Builder(Database db) {
-      this.db = db;
+      this.settings = new QueueSettings(db);
     }
 
     /**
@@ -398,20 +334,7 @@ public final class JobQueue implements AutoCloseable {
      * @throws IllegalArgumentException if not such an identifier
      */
     public Builder schema(String schema) {
-      if (schema == null || !SCHEMA.matcher(schema).matches()) {
-        throw new IllegalArgumentException("schema must be a lower-case SQL identifier matching " + SCHEMA
-            + ", was " + EnqueueOptions.quote(schema));
-      }
-      if (schema.length() > MAX_SCHEMA_LENGTH) {
-        throw new IllegalArgumentException("schema must be at most " + MAX_SCHEMA_LENGTH + " characters, so that the"
-            + " queue's notification channels " + schema + "_jobs and " + schema + "_done fit PostgreSQL's"
-            + " 63-byte identifiers; was " + schema.length() + " characters: " + EnqueueOptions.quote(schema));
-      }
-      if (schema.startsWith("pg_")) {
-        throw new IllegalArgumentException("schema must not start with pg_, a prefix PostgreSQL reserves for system"
-            + " schemas, was " + EnqueueOptions.quote(schema));
-      }
-      this.schema = schema;
+      settings.schema(schema);
       return this;
     }
 
@@ -425,12 +348,7 @@ public final class JobQueue implements AutoCloseable {
      * @throws IllegalArgumentException if {@code url} is not a {@code jdbc:postgresql:} URL
      */
     public Builder controlConnection(String url, String user, String password) {
-      if (url == null || !url.startsWith("jdbc:postgresql:")) {
-        throw new IllegalArgumentException("controlConnection url must start with jdbc:postgresql:, was " + url);
-      }
-      this.url = url;
-      this.user = user;
-      this.password = password;
+      settings.controlConnection(url, user, password);
       return this;
     }
 
@@ -444,8 +362,8 @@ public final class JobQueue implements AutoCloseable {
      * @throws IllegalArgumentException if any is null, the name is bad, or the kind or type is taken
      */
     public <A> Builder handle(String kind, Class<A> argsType, JobHandler<A> handler) {
-      requireHandler(handler);
-      return register(new Kind(checkKind(kind, argsType), argsType, handler, null));
+      settings.kind(kind, argsType, handler, false, false);
+      return this;
     }
 
     /**
@@ -455,8 +373,8 @@ public final class JobQueue implements AutoCloseable {
      * @throws IllegalArgumentException as {@link #handle}
      */
     public <A> Builder handleInTx(String kind, Class<A> argsType, TransactionalHandler<A> handler) {
-      requireHandler(handler);
-      return register(new Kind(checkKind(kind, argsType), argsType, null, handler));
+      settings.kind(kind, argsType, handler, true, false);
+      return this;
     }
 
     /**
@@ -465,7 +383,8 @@ public final class JobQueue implements AutoCloseable {
      * @throws IllegalArgumentException as {@link #handle}
      */
     public Builder declare(String kind, Class<?> argsType) {
-      return register(new Kind(checkKind(kind, argsType), argsType, null, null));
+      settings.kind(kind, argsType, null, false, true);
+      return this;
     }
 
     /**
@@ -487,8 +406,8 @@ public final class JobQueue implements AutoCloseable {
      * @throws IllegalArgumentException as {@link #schedule(String, Schedule, Object)}
      */
     public Builder schedule(String name, Schedule when, EnqueueOptions options, Object args) {
-      require("args of schedule '" + name + "'", args);
-      return addSchedule(name, when, options, args, t -> args);
+      settings.schedule(name, when, options, args, null);
+      return this;
     }
 
     /**
@@ -515,20 +434,7 @@ public final class JobQueue implements AutoCloseable {
      * @throws IllegalArgumentException if any is null, the name is bad or already declared
      */
     public Builder schedule(String name, Schedule when, EnqueueOptions options, Function<Instant, ?> args) {
-      require("args of schedule '" + name + "'", args);
-      return addSchedule(name, when, options, null, args);
-    }
-
-    private Builder addSchedule(String name, Schedule when, EnqueueOptions options, Object constant,
-        Function<Instant, ?> args) {
-      EnqueueOptions.checkQueueName("schedule name", name);
-      require("schedule '" + name + "'", when);
-      require("options of schedule '" + name + "'", options);
-      if (schedules.containsKey(name)) {
-        throw new IllegalArgumentException("schedule '" + name + "' is already declared ("
-            + schedules.get(name).when().definition() + "); each schedule needs a name of its own");
-      }
-      schedules.put(name, new Periodic(name, when, options, constant, args));
+      settings.schedule(name, when, options, null, args);
       return this;
     }
 
@@ -552,12 +458,7 @@ public final class JobQueue implements AutoCloseable {
      * @throws IllegalArgumentException if the name is bad or the concurrency out of range
      */
     public Builder queue(String queue, int concurrency) {
-      EnqueueOptions.checkQueueName("queue", queue);
-      if (concurrency < 1 || concurrency > 10_000) {
-        throw new IllegalArgumentException("concurrency of queue '" + queue + "' must be between 1 and 10000, was "
-            + concurrency);
-      }
-      queues.put(queue, concurrency);
+      settings.queue(queue, concurrency);
       return this;
     }
 
@@ -567,10 +468,7 @@ public final class JobQueue implements AutoCloseable {
      * @param size 1 to 1000; default 20
      */
     public Builder fetchBatchSize(int size) {
-      if (size < 1 || size > 1000) {
-        throw new IllegalArgumentException("fetchBatchSize must be between 1 and 1000, was " + size);
-      }
-      this.fetchBatchSize = size;
+      settings.fetchBatchSize(size);
       return this;
     }
 
@@ -581,7 +479,7 @@ public final class JobQueue implements AutoCloseable {
      * @param interval 10 ms to 1 day; default 1 s
      */
     public Builder pollInterval(Duration interval) {
-      this.pollInterval = between("pollInterval", interval, Duration.ofMillis(10), Duration.ofDays(1));
+      settings.pollInterval(interval);
       return this;
     }
 
@@ -593,7 +491,7 @@ public final class JobQueue implements AutoCloseable {
      * @param lease 100 ms to 1 day; default 30 s
      */
     public Builder leaseDuration(Duration lease) {
-      this.leaseDuration = between("leaseDuration", lease, Duration.ofMillis(100), Duration.ofDays(1));
+      settings.leaseDuration(lease);
       return this;
     }
 
@@ -604,7 +502,7 @@ public final class JobQueue implements AutoCloseable {
      * @param interval 10 ms to 1 day; default 1 s
      */
     public Builder maintenanceInterval(Duration interval) {
-      this.maintenanceInterval = between("maintenanceInterval", interval, Duration.ofMillis(10), Duration.ofDays(1));
+      settings.maintenanceInterval(interval);
       return this;
     }
 
@@ -614,7 +512,7 @@ public final class JobQueue implements AutoCloseable {
      * @param retention 1 s to 100 years (36,500 days); default 1 day
      */
     public Builder retention(Duration retention) {
-      this.retention = between("retention", retention, Duration.ofSeconds(1), LONGEST);
+      settings.retention(retention);
       return this;
     }
 
@@ -626,23 +524,13 @@ public final class JobQueue implements AutoCloseable {
      * @param max at least {@code initial}, at most 100 years (36,500 days); default 1 h
      */
     public Builder retryBackoff(Duration initial, Duration max) {
-      if (initial == null || initial.isNegative()) {
-        throw new IllegalArgumentException("retryBackoff initial must be zero or positive, was " + initial);
-      }
-      if (max == null || max.compareTo(initial) < 0) {
-        throw new IllegalArgumentException("retryBackoff max must be at least initial (" + initial + "), was " + max);
-      }
-      if (max.compareTo(LONGEST) > 0) {
-        throw new IllegalArgumentException("retryBackoff max must be at most " + LONGEST + " (100 years), was " + max);
-      }
-      this.backoffInitial = initial;
-      this.backoffMax = max;
+      settings.retryBackoff(initial, max);
       return this;
     }
 
     /** Receives job events; default none. */
     public Builder listener(QueueListener listener) {
-      this.listener = require("listener", listener);
+      settings.listener(listener);
       return this;
     }
 
@@ -662,26 +550,13 @@ public final class JobQueue implements AutoCloseable {
      * @throws IllegalArgumentException if null, read-only, or at an isolation above READ COMMITTED
      */
     public Builder txOptions(TxOptions options) {
-      require("txOptions", options);
-      if (options.isolation() != Isolation.READ_COMMITTED) {
-        throw new IllegalArgumentException("txOptions isolation must be READ_COMMITTED, was " + options.isolation()
-            + ": the heartbeat updates a running job's row every third of the lease, so a transactional handler's"
-            + " unit at " + options.isolation().sql() + " running longer than that fails its completion with a"
-            + " serialization failure (40001) on every try. A handler needing a stricter unit opens its own:"
-            + " db.inTx(options, ...) from a plain handler, db.inNewTx(options, ...) from a transactional one"
-            + " (one level up, committing on its own)");
-      }
-      if (options.readOnly()) {
-        throw new IllegalArgumentException("txOptions must not be read-only: the queue claims, completes and"
-            + " records jobs in these units; a handler that only reads can open its own read-only unit");
-      }
-      this.txOptions = options;
+      settings.txOptions(options);
       return this;
     }
 
     /** The JSON mapper for arguments and results; default a plain {@code JsonMapper}. */
     public Builder objectMapper(ObjectMapper mapper) {
-      this.mapper = require("objectMapper", mapper);
+      settings.objectMapper(mapper);
       return this;
     }
 
@@ -690,7 +565,7 @@ public final class JobQueue implements AutoCloseable {
      * time by hand. Leave it unset in production: all processes then share the database's clock.
      */
     public Builder clock(Clock clock) {
-      this.clock = require("clock", clock);
+      settings.clock(clock);
       return this;
     }
 
@@ -700,11 +575,7 @@ public final class JobQueue implements AutoCloseable {
      * @throws IllegalArgumentException if blank or holding U+0000
      */
     public Builder owner(String owner) {
-      if (owner == null || owner.isBlank()) {
-        throw new IllegalArgumentException("owner must not be blank, was " + EnqueueOptions.quote(owner));
-      }
-      EnqueueOptions.checkNoNul("owner", owner);
-      this.owner = owner;
+      settings.owner(owner);
       return this;
     }
 
@@ -719,19 +590,7 @@ public final class JobQueue implements AutoCloseable {
      * @param levels 1 (no call from inside a unit) to 8; default 2
      */
     public Builder runLevels(int levels) {
-      if (levels < 1 || levels > 8) {
-        throw new IllegalArgumentException("runLevels must be between 1 and 8, was " + levels);
-      }
-      this.runLevels = levels;
-      return this;
-    }
-
-    /**
-     * The naive design, for the story-5 demonstration in tests only: jobs of {@code call} run at
-     * the caller's level, so a caller waiting inside a unit holds the very pool its job needs.
-     */
-    Builder sameLevelCallsForTests() {
-      this.sameLevelCalls = true;
+      settings.runLevels(levels);
       return this;
     }
 
@@ -741,66 +600,7 @@ public final class JobQueue implements AutoCloseable {
      * @throws IllegalStateException if a worked queue has no kind to run
      */
     public JobQueue build() {
-      boolean runnable = kinds.stream().anyMatch(k -> k.handler() != null || k.txHandler() != null);
-      if (!queues.isEmpty() && !runnable) {
-        throw new IllegalStateException("queues " + queues.keySet() + " are worked but no handler is registered:"
-            + " add handle(...) or handleInTx(...)");
-      }
-      return new JobQueue(new QueueConfig(db, schema, url, user, password, new Kinds(kinds), Map.copyOf(queues),
-          fetchBatchSize, pollInterval, leaseDuration, maintenanceInterval, retention, backoffInitial, backoffMax,
-          listener, txOptions, mapper != null ? mapper : JsonMapper.builder().build(), clock,
-          owner != null ? owner : defaultOwner(), runLevels, sameLevelCalls, List.copyOf(schedules.values())));
-    }
-
-    private Builder register(Kind kind) {
-      for (Kind k : kinds) {
-        if (k.name().equals(kind.name())) {
-          throw new IllegalArgumentException("kind '" + kind.name() + "' is already registered (for "
-              + k.argsType().getName() + ")");
-        }
-        if (k.argsType().equals(kind.argsType())) {
-          throw new IllegalArgumentException("args type " + kind.argsType().getName() + " is already registered for"
-              + " kind '" + k.name() + "'; each kind needs a type of its own");
-        }
-      }
-      kinds.add(kind);
-      return this;
-    }
-
-    private static String checkKind(String kind, Class<?> argsType) {
-      EnqueueOptions.checkQueueName("kind", kind);
-      if (argsType == null) {
-        throw new IllegalArgumentException("argsType of kind '" + kind + "' must not be null");
-      }
-      return kind;
-    }
-
-    private static void requireHandler(Object handler) {
-      require("handler", handler);
-    }
-
-    private static <T> T require(String field, T value) {
-      if (value == null) {
-        throw new IllegalArgumentException(field + " must not be null");
-      }
-      return value;
-    }
-
-    private static Duration between(String field, Duration value, Duration min, Duration max) {
-      if (value == null || value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-        throw new IllegalArgumentException(field + " must be between " + min + " and " + max + ", was " + value);
-      }
-      return value;
-    }
-
-    private static String defaultOwner() {
-      String host;
-      try {
-        host = java.net.InetAddress.getLocalHost().getHostName();
-      } catch (java.net.UnknownHostException e) {
-        host = "unknown-host";
-      }
-      return host + "/" + ProcessHandle.current().pid() + "/" + UUID.randomUUID().toString().substring(0, 8);
+      return new JobQueue(settings.build());
     }
   }
 }

@@ -74,8 +74,9 @@
  * nor running attempts can exhaust it, so leases are extended, and a caller's scheduled or
  * retryable job promoted, even while every run-level connection is held. A call whose unique key
  * matches an unfinished job waits for that job: it is marked awaited and, unless running, moved
- * up to the caller's run level. Waiting holds no connection: the waiter sleeps on an in-process
- * signal raised when the job ends in this process, or when the control connection hears
+ * up to the caller's run level. Waiting holds no connection: each waiter sleeps on an in-process
+ * signal of its own (two calls awaiting one job are both woken by its end) raised when the job
+ * ends in this process, or when the control connection hears
  * {@code NOTIFY <schema>_done, id} (sent in the unit that ends an awaited job: completion, final
  * failure, rescue, cancel, give-up of a cancel-requested attempt), and reads the row in a short
  * unit one level up every poll interval as a fallback.
@@ -86,13 +87,19 @@
  * handler reads it through {@code JobContext.isCancelRequested()}, and a failure, a lease expiry or
  * a give-up at graceful stop of such an attempt ends the job cancelled instead of retrying it. One
  * {@code UPDATE} over all unfinished states does both (cancel, flag), so a job moving from running
- * to retryable or available meanwhile cannot escape it. Each attempt of a
- * grouped job holds the group's advisory lock shared in a unit for its whole run (a transactional
- * handler's own unit; for a plain handler, a unit on a helper thread, so the handler itself stays
- * outside any transaction), and checks {@code cancel_requested} after taking it. {@code cancelGroup}
- * commits its marks first, then takes the lock exclusively under {@code lock_timeout = wait}: it
- * returns once every attempt that was running has ended, and an attempt claimed meanwhile finds
- * the flag after the lock and never runs its handler.
+ * to retryable or available meanwhile cannot escape it. Each attempt of a grouped job (plain or
+ * transactional) holds the group's advisory lock shared, session-scoped, on a connection of its
+ * own outside the pools and outside any transaction, from before its handler starts until its
+ * completion committed or its failure is about to be recorded: nothing but the attempt's end
+ * releases it (no unit timeout, no {@code idle_in_transaction_session_timeout}, no leak report, and
+ * that session has no idle or statement timeout), and a plain handler stays outside any
+ * transaction. It checks {@code cancel_requested} after taking the lock. {@code cancelGroup}
+ * commits its marks first, then takes the lock exclusively on a connection of its own under
+ * {@code lock_timeout = wait}, then waits (within {@code wait}) until no job of the group is
+ * recorded running: it returns once every attempt that was running has ended (or the wait ran
+ * out, reported as still running), and an attempt claimed meanwhile finds the flag after the lock
+ * and never runs its handler. A session the server drops takes its lock with it; the wait for the
+ * rows still covers that attempt.
  *
  * <h2>Wake-ups and maintenance</h2>
  * Enqueue issues {@code pg_notify} in the caller's unit, which PostgreSQL delivers at commit; each
@@ -101,8 +108,19 @@
  * and retryable jobs, deletion of old finished jobs) runs on the one process holding a session
  * advisory lock on its dedicated connection; when that process or connection dies, PostgreSQL
  * releases the lock and another process takes over at its next try. A process whose maintenance loop ends unexpectedly gives
- * leadership up. The background loops (fetchers, heartbeat, maintenance) survive any throwable,
- * including an {@link java.lang.Error} thrown by a listener.
+ * leadership up. The background loops (fetchers, heartbeat, maintenance, the control connection)
+ * survive any throwable, including an {@link java.lang.Error} thrown by a listener; one that keeps
+ * failing logs each kind of failure (type and SQLSTATE) once until it works again, and backs off
+ * (doubling from its period up to 30 s; the heartbeat keeps its period, a third of the lease). {@code start()} refuses a schema that lacks migrations, naming {@code migrate()}
+ * and {@code txguard migrate}.
+ *
+ * <h2>Failures of handlers</h2>
+ * Whatever a handler throws is recorded at once with its own description and first frames
+ * (bounded in length), and the attempt is retried or ends as its attempts and the error decide:
+ * also a {@link java.lang.StackOverflowError} or a thrown {@link java.lang.OutOfMemoryError},
+ * which the worker survives. Only when recording itself fails is the job left to the rescue of
+ * its expired lease. A completion commits through a txguard unit (the handler's own, or one of its
+ * own for a plain handler), so what the core knows of a lost COMMIT applies to it.
  *
  * <h2>Periodic jobs</h2>
  * {@code Builder.schedule(name, Schedule, ...)} declares a cron or interval schedule; the

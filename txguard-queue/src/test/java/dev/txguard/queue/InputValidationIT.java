@@ -25,6 +25,7 @@ class InputValidationIT {
   record Note(String text) {}
   record Tagged(Map<String, List<String>> tags) {}
   record Echo(int n) {}
+  record Nested(Nested inner) {}
   /** Runs until cancel is requested. */
   record Waits(int n) {}
 
@@ -35,7 +36,7 @@ class InputValidationIT {
   static void setUp() {
     db = QueueFixture.db(pg, 8);
     queue = QueueFixture.builder(pg, db, "inputs")
-        .declare("note", Note.class).declare("tagged", Tagged.class)
+        .declare("note", Note.class).declare("tagged", Tagged.class).declare("nested", Nested.class)
         .handleInTx("echo", Echo.class, (tx, job) -> job.args().n())
         .handle("waits", Waits.class, job -> {
           while (!job.isCancelRequested()) {
@@ -51,6 +52,22 @@ class InputValidationIT {
   @AfterAll
   static void tearDown() {
     QueueFixture.stop(queue, db);
+  }
+
+  /** Issue 14, item 7: a too-deeply nested argument gave a 42,000-character exception message. */
+  @Test
+  void aTooDeeplyNestedArgumentFailsWithABoundedMessageThatSaysWhatWasCut() {
+    Nested deep = null;
+    for (int i = 0; i < 2_000; i++) {
+      deep = new Nested(deep);
+    }
+    Nested arg = deep;
+
+    assertThatThrownBy(() -> queue.enqueue(arg)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("args of job kind 'nested' (type " + Nested.class.getName()
+            + ") cannot be serialised to JSON: Document nesting depth")
+        .hasMessageContaining("characters cut]")
+        .satisfies(e -> assertThat(e.getMessage().length()).as("message length").isLessThan(1_500));
   }
 
   @Test

@@ -82,7 +82,7 @@ class MaintenanceIT {
     q.migrate();
     q.start();
     long id = q.enqueue(new Tick(1), EnqueueOptions.defaults().runAt(clock.instant().plus(Duration.ofHours(1)))).id();
-    q.runMaintenance();
+    q.engine().runMaintenance();
     assertThat(state(q, id)).isEqualTo(JobState.SCHEDULED);
 
     clock.advance(Duration.ofHours(2));
@@ -91,10 +91,10 @@ class MaintenanceIT {
     assertThat(q.find(id).orElseThrow().finalizedAt()).hasValue(clock.instant());
 
     clock.advance(Duration.ofHours(23));
-    q.runMaintenance();
+    q.engine().runMaintenance();
     assertThat(q.find(id)).isPresent();
     clock.advance(Duration.ofHours(2));
-    q.runMaintenance();
+    q.engine().runMaintenance();
     assertThat(q.find(id)).isEmpty();
   }
 

@@ -77,7 +77,7 @@ class RescueIT {
 
     // worker A "dies": no more heartbeats, its control connection (and leader lock) is gone, its
     // handler is stuck in its open transaction
-    a.abandon();
+    a.engine().abandon();
 
     RecordingListener bEvents = new RecordingListener();
     JobQueue b = worker(dbB, "rescue", "worker-b", new CountDownLatch(1), new CountDownLatch(0), bEvents);
@@ -114,7 +114,7 @@ class RescueIT {
     a.start();
     long id = a.enqueue(new Charge(2), EnqueueOptions.defaults().maxAttempts(1)).id();
     await("running", () -> state(a, id) == JobState.RUNNING);
-    a.abandon();
+    a.engine().abandon();
     JobQueue b = worker(dbB, "lastattempt", "worker-d", new CountDownLatch(1), new CountDownLatch(0),
         new RecordingListener());
     b.start();

@@ -126,7 +126,7 @@ class ScheduleIT {
     for (JobQueue q : three) {
       hammers.add(Thread.ofPlatform().start(() -> {
         while (running.get()) {
-          q.runScheduler();
+          q.engine().runScheduler();
           try {
             Thread.sleep(5);
           } catch (InterruptedException e) {
@@ -173,6 +173,11 @@ class ScheduleIT {
         .anyMatch(n -> said(n, "LEADER")));
     await("instants up to three seconds after the kill enqueued (last so far: " + lastInstant("killed") + ")",
         () -> lastInstant("killed").isAfter(killedAt.plusSeconds(3)));
+    // jobs the victim had claimed when it was killed stay running until their lease expires and a
+    // survivor rescues them; the leak check would rightly report them at the end of the test
+    String victimName = names.get(victim);
+    await("the killed worker's running jobs rescued", () -> pg.queryLong("select count(*) from killed.job"
+        + " where state = 'running' and lease_owner = '" + victimName + "'") == 0);
     for (int i = 0; i < workers.size(); i++) {
       if (i != victim) {
         workers.get(i).getOutputStream().close(); // graceful stop
@@ -221,17 +226,17 @@ class ScheduleIT {
     Schedule every10 = Schedule.every(Duration.ofSeconds(10)).grace(Duration.ofSeconds(30));
     JobQueue first = clockedInstance("outage", clock, every10);
     first.migrate();
-    first.runScheduler(); // the series starts: its cursor is now
+    first.engine().runScheduler(); // the series starts: its cursor is now
     clock.advance(Duration.ofSeconds(25));
-    first.runScheduler();
+    first.engine().runScheduler();
     assertThat(instants("outage", "skip")).containsExactly(t0.plusSeconds(10), t0.plusSeconds(20));
     assertThat(instants("outage", "once")).containsExactly(t0.plusSeconds(10), t0.plusSeconds(20));
 
     // every process down for an hour; a new one (a restart) takes the series up from the cursor
     clock.advance(Duration.ofHours(1));
     JobQueue restarted = clockedInstance("outage", clock, every10);
-    restarted.runScheduler();
-    restarted.runScheduler();
+    restarted.engine().runScheduler();
+    restarted.engine().runScheduler();
 
     // now 01:00:25; instants older than the grace (before 00:59:55) were missed
     assertThat(instants("outage", "skip")).containsExactly(t0.plusSeconds(10), t0.plusSeconds(20),
@@ -271,7 +276,7 @@ class ScheduleIT {
         .build();
     queues.add(graceful);
     graceful.migrate();
-    graceful.runScheduler(); // the series start: cursors at 2030-03-29T00:00Z
+    graceful.engine().runScheduler(); // the series start: cursors at 2030-03-29T00:00Z
     stepUntil(clock, graceful, Instant.parse("2030-04-01T12:00:00Z"));
     assertThat(instants("dst", "daily-9")).containsExactly(Instant.parse("2030-03-29T08:00:00Z"),
         Instant.parse("2030-03-30T08:00:00Z"), Instant.parse("2030-03-31T07:00:00Z"),
@@ -312,7 +317,7 @@ class ScheduleIT {
   static void stepUntil(MovableClock clock, JobQueue q, Instant end) {
     while (clock.instant().isBefore(end)) {
       clock.advance(Duration.ofMinutes(20));
-      q.runScheduler();
+      q.engine().runScheduler();
     }
   }
 

@@ -23,6 +23,7 @@ public final class ScheduleWorkerProcess {
     try (Database db = Database.builder().url(url).user(user).password(password).poolSize(6).build()) {
       JobQueue queue = JobQueue.builder(db).schema(args[3]).controlConnection(url, user, password).owner(name)
           .pollInterval(Duration.ofMillis(200)).maintenanceInterval(Duration.ofMillis(200))
+          .leaseDuration(Duration.ofSeconds(3)) // a killed worker's jobs are rescued while the test runs
           .handle("tick", ScheduleIT.Tick.class, job -> name)
           .schedule("tick", Schedule.every(Duration.ofSeconds(1)).missed(MissedRuns.valueOf(args[5])),
               EnqueueOptions.defaults(), t -> new ScheduleIT.Tick(t.toString()))

@@ -11,9 +11,10 @@ import dev.txguard.queue.QueueAdmin.OverdueAttempt;
 import dev.txguard.queue.QueueAdmin.Overview;
 import dev.txguard.queue.QueueAdmin.Page;
 import dev.txguard.queue.QueueAdmin.QueueCounts;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -32,12 +33,14 @@ public final class Admin {
   private final Sql sql;
   private final Now now;
   private final QueueEngine engine;
+  private final Notifier notifier;
 
   Admin(QueueConfig config, Sql sql, Now now, QueueEngine engine) {
     this.config = config;
     this.sql = sql;
     this.now = now;
     this.engine = engine;
+    this.notifier = new Notifier(sql);
   }
 
   /** The schema worked on. */
@@ -65,39 +68,30 @@ public final class Admin {
     return config.db().inTx(readOnly("queue overview"), tx -> {
       Map<String, Map<JobState, Long>> counts = new LinkedHashMap<>();
       Map<String, Instant> oldest = new HashMap<>();
-      Instant[] at = {null};
       tx.query(sql.adminOverview, rs -> {
-        String q = rs.getString(1);
-        counts.computeIfAbsent(q, k -> new EnumMap<>(JobState.class)).put(JobState.fromSql(rs.getString(2)),
-            rs.getLong(3));
-        Instant o = instant(rs.getObject(4, OffsetDateTime.class));
-        if (o != null) {
-          oldest.put(q, o);
-        }
-        at[0] = instant(rs.getObject(5, OffsetDateTime.class));
+        String q = rs.getString("queue");
+        counts.computeIfAbsent(q, k -> new EnumMap<>(JobState.class)).put(Rows.state(rs), rs.getLong("count"));
+        Rows.optionalInstant(rs, "oldest_available").ifPresent(o -> oldest.put(q, o));
         return null;
       }, now.param());
-      Instant when = at[0] != null ? at[0]
-          : tx.queryOne("select coalesce(?::timestamptz, now())", rs -> instant(rs.getObject(1, OffsetDateTime.class)),
-              now.param()).orElseThrow();
+      Instant when = tx.queryOne(sql.clockNow, rs -> Rows.instant(rs, "now"), now.param()).orElseThrow();
       List<QueueCounts> queues = new ArrayList<>();
       counts.forEach((q, m) -> queues.add(new QueueCounts(q, m, Optional.ofNullable(oldest.get(q))
           .map(o -> o.isAfter(when) ? Duration.ZERO : Duration.between(o, when)))));
-      List<OverdueAttempt> overdue = tx.query(sql.adminOverdue, rs -> new OverdueAttempt(rs.getLong(1),
-          rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5), instant(rs.getObject(6, OffsetDateTime.class)),
-          instant(rs.getObject(7, OffsetDateTime.class)), instant(rs.getObject(8, OffsetDateTime.class))),
-          now.param(), OVERDUE_LIMIT);
+      List<OverdueAttempt> overdue = tx.query(sql.adminOverdue, Admin::overdue, now.param(), OVERDUE_LIMIT);
       return new Overview(when, queues, overdue);
     });
   }
 
+  private static OverdueAttempt overdue(ResultSet rs) throws SQLException {
+    return new OverdueAttempt(rs.getLong("id"), rs.getString("kind"), rs.getString("queue"),
+        rs.getString("lease_owner"), rs.getInt("attempt"), Rows.instant(rs, "attempted_at"),
+        Rows.instant(rs, "leased_at"), Rows.instant(rs, "lease_expires_at"));
+  }
+
   /** See {@code QueueAdmin.list}. */
   public Page list(JobFilter f) {
-    List<JobSummary> rows = config.db().inTx(readOnly("list jobs"), tx -> tx.query(sql.adminList,
-        rs -> new JobSummary(rs.getLong(1), rs.getString(2), rs.getString(3), JobState.fromSql(rs.getString(4)),
-            rs.getInt(5), rs.getInt(6), rs.getInt(7), instant(rs.getObject(8, OffsetDateTime.class)),
-            instant(rs.getObject(9, OffsetDateTime.class)),
-            Optional.ofNullable(instant(rs.getObject(10, OffsetDateTime.class))), Optional.ofNullable(rs.getString(11))),
+    List<JobSummary> rows = config.db().inTx(readOnly("list jobs"), tx -> tx.query(sql.adminList, Admin::summary,
         f.states().isEmpty() ? null : f.states().stream().map(JobState::sqlName).sorted().toArray(String[]::new),
         f.kinds().isEmpty() ? null : f.kinds().toArray(String[]::new),
         f.queues().isEmpty() ? null : f.queues().toArray(String[]::new),
@@ -111,16 +105,22 @@ public final class Admin {
     return new Page(rows, OptionalLong.empty());
   }
 
+  private static JobSummary summary(ResultSet rs) throws SQLException {
+    return new JobSummary(rs.getLong("id"), rs.getString("kind"), rs.getString("queue"), Rows.state(rs),
+        rs.getInt("priority"), rs.getInt("attempt"), rs.getInt("max_attempts"), Rows.instant(rs, "created_at"),
+        Rows.instant(rs, "run_at"), Rows.optionalInstant(rs, "finalized_at"),
+        Optional.ofNullable(rs.getString("job_group")));
+  }
+
   /** See {@code QueueAdmin.retry}. */
   public List<Change> retry(List<Long> ids) {
     Long[] array = ids.toArray(Long[]::new);
     Map<Long, Boolean> retried = new HashMap<>();
     Map<Long, JobState> states = config.db().inTx(config.txOptions().name("retry jobs"), tx -> {
-      List<Object[]> rows = tx.query(sql.adminRetry, rs -> new Object[] {rs.getLong(1), rs.getString(2)},
-          now.param(), array);
-      rows.forEach(r -> retried.put((Long) r[0], true));
-      rows.stream().map(r -> (String) r[1]).distinct()
-          .forEach(q -> tx.queryOne("select pg_notify(?, ?)::text", rs -> rs.getString(1), sql.channel, q));
+      retried.clear(); // a retried unit starts over
+      List<Rows.Retried> rows = tx.query(sql.adminRetry, Rows.Retried::read, now.param(), array);
+      rows.forEach(r -> retried.put(r.id(), true));
+      notifier.jobsAvailable(tx, rows.stream().map(Rows.Retried::queue).toList());
       return statesOf(tx, array);
     });
     return changes(ids, states, retried);
@@ -153,7 +153,7 @@ public final class Admin {
 
   private Map<Long, JobState> statesOf(dev.txguard.Tx tx, Long[] ids) {
     Map<Long, JobState> states = new HashMap<>();
-    tx.query(sql.adminStates, rs -> states.put(rs.getLong(1), JobState.fromSql(rs.getString(2))), (Object) ids);
+    tx.query(sql.adminStates, rs -> states.put(rs.getLong("id"), Rows.state(rs)), (Object) ids);
     return states;
   }
 
@@ -164,9 +164,5 @@ public final class Admin {
 
   private TxOptions readOnly(String name) {
     return config.txOptions().name(name).readOnly(true);
-  }
-
-  private static Instant instant(OffsetDateTime t) {
-    return t == null ? null : t.toInstant();
   }
 }

@@ -39,9 +39,9 @@ public final class AdminViews {
     this.config = config;
     this.sql = sql;
     this.now = now;
-    this.throughputSql = sql.named("admin_throughput");
-    this.processesSql = sql.named("admin_processes");
-    this.schedulesSql = sql.named("admin_schedules");
+    this.throughputSql = sql.adminThroughput;
+    this.processesSql = sql.adminProcesses;
+    this.schedulesSql = sql.adminSchedules;
   }
 
   /** The {@code application_name} of a started queue's control connection (the server cuts it at 63 bytes). */

@@ -1,6 +1,8 @@
 package dev.txguard.queue.internal;
 
 import dev.txguard.queue.JobEvent;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -43,6 +45,15 @@ final class Attempt {
     this.group = group;
     this.awaited = awaited;
     this.level = level;
+  }
+
+  /** The attempt a row of claim.sql describes, to run at {@code level}; read by column name. */
+  static Attempt claimed(ResultSet rs, int level) throws SQLException {
+    Attempt a = new Attempt(rs.getLong("id"), rs.getString("kind"), rs.getString("queue"), rs.getString("args"),
+        rs.getInt("attempt"), rs.getInt("max_attempts"), Rows.instant(rs, "created_at"),
+        rs.getObject("lease_token", UUID.class), rs.getString("job_group"), rs.getBoolean("awaited"), level);
+    a.cancelRequested = rs.getBoolean("cancel_requested");
+    return a;
   }
 
   JobEvent event() {

@@ -10,6 +10,7 @@ import dev.txguard.queue.JobFailedException;
 import dev.txguard.queue.JobState;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * {@code queue.call}: enqueue in a committed unit of its own one level above the caller's unit,
@@ -18,20 +19,21 @@ import java.util.List;
  * the row every poll interval as a fallback), and read the outcome in a short unit one level up.
  */
 final class Caller {
-  private record Outcome(JobState state, String resultJson, String errorsJson) {}
-
   private final QueueConfig config;
   private final Sql sql;
   private final Producer producer;
   private final JsonCodec json;
   private final Waiters waiters;
+  /** The naive design (the job at the caller's own level), for the test that shows its deadlock. */
+  private final boolean atCallerLevel;
 
-  Caller(QueueConfig config, Sql sql, Producer producer, JsonCodec json, Waiters waiters) {
+  Caller(QueueConfig config, Sql sql, Producer producer, JsonCodec json, Waiters waiters, boolean atCallerLevel) {
     this.config = config;
     this.sql = sql;
     this.producer = producer;
     this.json = json;
     this.waiters = waiters;
+    this.atCallerLevel = atCallerLevel;
   }
 
   <R> R call(Object args, EnqueueOptions options, Class<R> resultType, Duration timeout) {
@@ -45,32 +47,48 @@ final class Caller {
     });
     Signal ended = waiters.register(id);
     try {
-      while (true) {
-        Outcome o = read(id);
-        if (o.state().isFinal()) {
-          return result(id, o, resultType);
-        }
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          throw new CallTimeoutException(id, "job " + id + " (enqueued by call at level " + db.level()
-              + ", running at level " + level + ") did not end within " + timeout + "; last seen "
-              + o.state().sqlName() + ". It is not cancelled and may still run: cancel(" + id + ") if its result is"
-              + " no longer wanted. A job that stays available means no worker of its queue '" + options.queue()
-              + "' claimed it: is one started, with runLevels above " + level + ", and free connections at that level?");
-        }
-        ended.await(Duration.ofNanos(Math.min(left, config.pollInterval().toNanos())));
-      }
+      return result(id, awaitEnd(id, ended, deadline, timedOut(id, level, options, timeout)), resultType);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new TxException("interrupted while waiting for job " + id + " (call)", e);
     } finally {
-      waiters.remove(id);
+      waiters.remove(id, ended);
     }
+  }
+
+  /**
+   * Reads the job's row until it is final: at once, then whenever {@code ended} is raised or the
+   * poll interval passes; past {@code deadline} (a {@link System#nanoTime()}) throws what
+   * {@code timeout} makes of the last row seen.
+   */
+  private Rows.Outcome awaitEnd(long id, Signal ended, long deadline,
+      Function<Rows.Outcome, CallTimeoutException> timeout) throws InterruptedException {
+    while (true) {
+      Rows.Outcome o = read(id);
+      if (o.state().isFinal()) {
+        return o;
+      }
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw timeout.apply(o);
+      }
+      ended.await(Duration.ofNanos(Math.min(left, config.pollInterval().toNanos())));
+    }
+  }
+
+  private Function<Rows.Outcome, CallTimeoutException> timedOut(long id, int level, EnqueueOptions options,
+      Duration timeout) {
+    int callerLevel = config.db().level();
+    return o -> new CallTimeoutException(id, "job " + id + " (enqueued by call at level " + callerLevel
+        + ", running at level " + level + ") did not end within " + timeout + "; last seen "
+        + o.state().sqlName() + ". It is not cancelled and may still run: cancel(" + id + ") if its result is"
+        + " no longer wanted. A job that stays available means no worker of its queue '" + options.queue()
+        + "' claimed it: is one started, with runLevels above " + level + ", and free connections at that level?");
   }
 
   /** One level above the caller's unit (or the caller's level outside a unit). */
   private int runLevel(Database db) {
-    int level = config.sameLevelCalls() ? db.level() : db.context().level();
+    int level = atCallerLevel ? db.level() : db.context().level();
     if (level >= config.runLevels()) {
       throw new IllegalStateException("call at level " + db.level() + " needs its job to run at level " + level
           + ", but this queue works levels 0 to " + (config.runLevels() - 1) + ": raise JobQueue.Builder#runLevels"
@@ -79,14 +97,13 @@ final class Caller {
     return level;
   }
 
-  private Outcome read(long id) {
+  private Rows.Outcome read(long id) {
     return config.db().inNewTx(config.txOptions().name("call: read outcome").readOnly(true),
-        tx -> tx.queryOne(sql.outcome, rs -> new Outcome(JobState.fromSql(rs.getString(1)), rs.getString(2),
-            rs.getString(3)), id)).orElseThrow(() -> new IllegalStateException("job " + id
+        tx -> tx.queryOne(sql.outcome, Rows.Outcome::read, id)).orElseThrow(() -> new IllegalStateException("job " + id
                 + " awaited by call no longer exists: was it deleted by hand, or is retention shorter than the wait?"));
   }
 
-  private <R> R result(long id, Outcome o, Class<R> type) {
+  private <R> R result(long id, Rows.Outcome o, Class<R> type) {
     if (o.state() != JobState.COMPLETED) {
       List<JobError> errors = json.decodeErrors(o.errorsJson());
       throw new JobFailedException(id, o.state(), errors.isEmpty() ? null : errors.getLast());

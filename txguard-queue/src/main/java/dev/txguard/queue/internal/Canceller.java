@@ -1,9 +1,8 @@
 package dev.txguard.queue.internal;
 
-import dev.txguard.Database;
-import dev.txguard.StatementException;
-import dev.txguard.Tx;
+import dev.txguard.TxException;
 import dev.txguard.queue.CancelResult;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
@@ -12,9 +11,13 @@ import java.util.concurrent.locks.LockSupport;
  * Cancellation. Jobs that have not started are cancelled at once (final). Running attempts are
  * asked to stop: the flag is stored in the job's row (other processes see it at their next
  * heartbeat) and set on this process's attempts at once. {@code cancelGroup} then waits for the
- * group's running attempts: each holds the group's advisory lock shared for its whole run, and the
- * wait takes it exclusively under a {@code lock_timeout}. An attempt claimed meanwhile takes the
- * shared lock and then finds the cancel flag, so it never runs its handler after the wait returned.
+ * group's running attempts: each holds the group's advisory lock shared for its whole run (a
+ * {@link GroupLock}), and the wait takes it exclusively on a {@link DedicatedConnection} under a
+ * {@code lock_timeout} (no unit: neither a unit timeout nor the leak sweep cuts a long wait short).
+ * An attempt claimed meanwhile takes the shared lock and then finds the cancel flag, so it never
+ * runs its handler after the wait returned. After the lock, the wait goes on (within its bound)
+ * until no job of the group says running: an ended attempt records its end a moment after it
+ * released the lock, and an attempt whose lock session was dropped still runs.
  */
 final class Canceller {
   private static final String LOCK_NOT_AVAILABLE = "55P03";
@@ -25,6 +28,7 @@ final class Canceller {
   private final Now now;
   private final Running running;
   private final Waiters waiters;
+  private final Notifier notifier;
 
   Canceller(QueueConfig config, Sql sql, Now now, Running running, Waiters waiters) {
     this.config = config;
@@ -32,6 +36,7 @@ final class Canceller {
     this.now = now;
     this.running = running;
     this.waiters = waiters;
+    this.notifier = new Notifier(sql);
   }
 
   boolean cancel(long id) {
@@ -47,9 +52,8 @@ final class Canceller {
     }
     long deadline = System.nanoTime() + wait.toNanos();
     awaitGroup(group, wait);
-    // With the group's lock no attempt executes anywhere, and each ended attempt records its end a
-    // moment later. A job whose worker died says 'running' until its lease expires (rescue then
-    // ends it cancelled): what still says running when the wait is over is reported so, not ended.
+    // What still says running when the wait is over is reported so, not ended: a job whose worker
+    // died says 'running' until its lease expires (rescue then ends it cancelled).
     long still = countRunning(group);
     while (still > 0 && System.nanoTime() - deadline < 0) {
       LockSupport.parkNanos(Math.min(20_000_000L, deadline - System.nanoTime()));
@@ -60,8 +64,7 @@ final class Canceller {
 
   private long countRunning(String group) {
     return config.db().inNewTx(config.txOptions().name("cancel group: count running").readOnly(true),
-        tx -> tx.queryOne("select count(*) from " + sql.schema + ".job where job_group = ? and state = 'running'",
-            rs -> rs.getLong(1), group).orElse(0L));
+        tx -> tx.queryOne(sql.groupRunning, rs -> rs.getLong("running"), group).orElse(0L));
   }
 
   /**
@@ -69,19 +72,17 @@ final class Canceller {
    * {cancelled, asked to stop}.
    */
   private int[] mark(Long id, String group) {
-    Database db = config.db();
-    List<Object[]> rows = db.inNewTx(config.txOptions().name("cancel"), tx -> {
-      List<Object[]> marked = tx.query(sql.cancel,
-          rs -> new Object[] {rs.getLong(1), rs.getBoolean(2), rs.getBoolean(3)}, now.param(), id, group);
-      marked.stream().filter(r -> (Boolean) r[1] && (Boolean) r[2]).forEach(r -> announce(tx, (Long) r[0]));
+    List<Rows.Marked> rows = config.db().inNewTx(config.txOptions().name("cancel"), tx -> {
+      List<Rows.Marked> marked = tx.query(sql.cancel, Rows.Marked::read, now.param(), id, group);
+      marked.stream().filter(r -> r.cancelled() && r.awaited()).forEach(r -> notifier.jobEnded(tx, r.id()));
       return marked;
     });
     int cancelled = 0;
-    for (Object[] r : rows) {
-      if ((Boolean) r[1]) {
+    for (Rows.Marked r : rows) {
+      if (r.cancelled()) {
         cancelled++;
-        if ((Boolean) r[2]) {
-          waiters.ended((Long) r[0]);
+        if (r.awaited()) {
+          waiters.ended(r.id());
         }
       }
     }
@@ -101,26 +102,33 @@ final class Canceller {
     return wait.compareTo(MAX_WAIT) >= 0 ? MAX_WAIT.toMillis() : Math.max(1, wait.toMillis());
   }
 
-  private void announce(Tx tx, long id) {
-    tx.queryOne("select pg_notify(?, ?)::text", rs -> rs.getString(1), sql.doneChannel, Long.toString(id));
-  }
-
-  /** Takes the group's lock exclusively within {@code wait}: true once no attempt of the group runs. */
+  /** Takes the group's lock exclusively within {@code wait}, then releases it: true once no attempt holds it. */
   private boolean awaitGroup(String group, Duration wait) {
     String key = LockKeys.group(sql.schema, group);
+    try (DedicatedConnection conn = DedicatedConnection.open(config, sql)) {
+      boolean taken;
+      if (wait.isZero()) {
+        taken = conn.test(sql.groupTry, LockKeys.GROUP, key);
+      } else {
+        conn.query(sql.lockTimeout, lockTimeoutMillis(wait) + "ms");
+        taken = lockOrTimeout(conn, key);
+      }
+      if (taken) {
+        conn.query(sql.groupWaitRelease, LockKeys.GROUP, key);
+      }
+      return taken;
+    } catch (SQLException e) {
+      throw new TxException("cancelGroup('" + group + "') cannot wait for the group's running attempts (SQLSTATE "
+          + e.getSQLState() + "): " + Bounded.message(e.getMessage()) + "; their jobs are marked cancel-requested", e);
+    }
+  }
+
+  private boolean lockOrTimeout(DedicatedConnection conn, String key) throws SQLException {
     try {
-      return config.db().inNewTx(config.txOptions().name("cancel group '" + group + "': wait " + wait), tx -> {
-        if (wait.isZero()) {
-          return tx.queryOne("select pg_try_advisory_xact_lock(?, hashtext(?))", rs -> rs.getBoolean(1),
-              LockKeys.GROUP, key).orElse(false);
-        }
-        tx.queryOne("select set_config('lock_timeout', ?, true)", rs -> rs.getString(1),
-            lockTimeoutMillis(wait) + "ms");
-        tx.queryOne("select pg_advisory_xact_lock(?, hashtext(?))::text", rs -> rs.getString(1), LockKeys.GROUP, key);
-        return true;
-      });
-    } catch (StatementException e) {
-      if (LOCK_NOT_AVAILABLE.equals(e.sqlState())) {
+      conn.query(sql.groupWait, LockKeys.GROUP, key);
+      return true;
+    } catch (SQLException e) {
+      if (LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
         return false;
       }
       throw e;

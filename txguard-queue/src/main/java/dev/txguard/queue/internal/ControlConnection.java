@@ -1,11 +1,10 @@
 package dev.txguard.queue.internal;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.postgresql.PGConnection;
@@ -23,19 +22,22 @@ import org.postgresql.PGNotification;
  * that loses its connection stops leading at once; maintenance is written so that a zombie leader
  * overlapping briefly with the new one does no harm (every statement is SKIP LOCKED and token
  * checked). After any connection failure every fetcher is woken, since notifications may have been
- * missed, and the connection is opened again after a pause.
+ * missed, and the connection is opened again after a pause that doubles while reconnecting keeps
+ * failing (up to 30 s; each kind of failure logged once, see {@link LoopFailures}).
  */
 final class ControlConnection implements Runnable {
   private static final long WAIT_MS = 250;
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
   private final QueueConfig config;
   private final Sql sql;
   private final Map<String, List<Fetcher>> fetchers;
   private final Waiters waiters;
+  private final LoopFailures failures;
   private volatile boolean leader;
   private volatile boolean stopped;
   /** Set when this process's maintenance can no longer run: it must not lead (again). */
   private volatile boolean resigned;
-  private volatile Connection conn;
+  private volatile DedicatedConnection conn;
   private Thread thread;
   private long nextElection;
 
@@ -44,6 +46,8 @@ final class ControlConnection implements Runnable {
     this.sql = sql;
     this.fetchers = fetchers;
     this.waiters = waiters;
+    Duration pause = Duration.ofMillis(Math.min(1000, config.maintenanceInterval().toMillis()));
+    this.failures = new LoopFailures("the control connection of queue schema " + sql.schema, pause, MAX_BACKOFF);
   }
 
   boolean isLeader() {
@@ -80,13 +84,9 @@ final class ControlConnection implements Runnable {
   void kill() throws InterruptedException {
     stopped = true;
     leader = false;
-    Connection c = conn;
+    DedicatedConnection c = conn;
     if (c != null) {
-      try {
-        c.abort(Runnable::run);
-      } catch (SQLException e) {
-        Events.LOG.debug("aborting the control connection failed", e);
-      }
+      c.abort();
     }
     if (thread != null) {
       thread.join();
@@ -102,13 +102,8 @@ final class ControlConnection implements Runnable {
           wakeAll();
         }
         elect();
-        for (PGNotification n : notifications()) {
-          if (n.getName().equals(sql.doneChannel)) {
-            ended(n.getParameter());
-          } else {
-            fetchers.getOrDefault(n.getParameter(), List.of()).forEach(f -> f.wake.raise());
-          }
-        }
+        dispatch(notifications());
+        failures.succeeded();
       } catch (SQLException e) {
         lost(e);
       }
@@ -116,31 +111,32 @@ final class ControlConnection implements Runnable {
     close();
   }
 
+  private void dispatch(PGNotification[] notifications) {
+    for (PGNotification n : notifications) {
+      if (n.getName().equals(sql.doneChannel)) {
+        ended(n.getParameter());
+      } else {
+        fetchers.getOrDefault(n.getParameter(), List.of()).forEach(f -> f.wake.raise());
+      }
+    }
+  }
+
   /** A job ended (payload: its id); a payload that is no id (a foreign NOTIFY) is ignored. */
   private void ended(String payload) {
     try {
       waiters.ended(Long.parseLong(payload));
     } catch (NumberFormatException e) {
-      Events.LOG.warn("ignoring a notification on {} whose payload is not a job id: {}", sql.doneChannel, payload);
+      Events.LOG.warn("ignoring a notification on {} whose payload is not a job id: {}", sql.doneChannel,
+          Bounded.message(payload));
     }
   }
 
-  /** Opens the control connection: from controlConnection(...) when given, else the database's own source. */
-  private Connection connect() throws SQLException {
-    Connection c;
-    if (config.url() != null) {
-      c = DriverManager.getConnection(config.url(), config.user(), config.password());
-    } else {
-      try {
-        c = config.db().openConnection();
-      } catch (RuntimeException e) { // TxException, or IllegalStateException once the database is closed
-        throw new SQLException(e.getMessage(), "08001", e);
-      }
-    }
-    try (Statement st = c.createStatement()) {
-      st.execute("listen " + sql.channel);
-      st.execute("listen " + sql.doneChannel);
-      nameSession(c);
+  /** Opens the control connection and LISTENs (listen.sql). */
+  private DedicatedConnection connect() throws SQLException {
+    DedicatedConnection c = DedicatedConnection.open(config, sql);
+    try (Statement st = c.jdbc().createStatement()) {
+      st.execute(sql.listen);
+      nameSession(c.jdbc());
     } catch (SQLException e) {
       c.close();
       throw e;
@@ -150,7 +146,7 @@ final class ControlConnection implements Runnable {
 
   /** Names the session so that operators (QueueAdmin.processes) see this process and whether it leads. */
   private void nameSession(Connection c) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("select set_config('application_name', ?, false)")) {
+    try (PreparedStatement ps = c.prepareStatement(sql.nameSession)) {
       ps.setString(1, AdminViews.sessionName(sql.schema, config.owner()));
       ps.execute();
     }
@@ -168,37 +164,20 @@ final class ControlConnection implements Runnable {
     nextElection = nowMs + config.maintenanceInterval().toMillis();
     if (resigned) {
       if (leader) {
-        try (PreparedStatement ps = conn.prepareStatement("select pg_advisory_unlock(?, hashtext(?))")) {
-          ps.setInt(1, LockKeys.LEADER);
-          ps.setString(2, sql.schema);
-          ps.execute();
-        }
+        conn.query(sql.leaderRelease, LockKeys.LEADER, sql.schema);
         leader = false;
       }
-      return;
-    }
-    if (leader) {
-      try (Statement st = conn.createStatement()) {
-        st.execute("select 1"); // still connected, so still holding the lock
-      }
-      return;
-    }
-    try (PreparedStatement ps = conn.prepareStatement("select pg_try_advisory_lock(?, hashtext(?))")) {
-      ps.setInt(1, LockKeys.LEADER);
-      ps.setString(2, sql.schema);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        if (rs.getBoolean(1)) {
-          leader = true;
-          Events.LOG.info("{} is now the maintenance leader of queue schema {}", config.owner(), sql.schema);
-        }
-      }
+    } else if (leader) {
+      conn.query(sql.ping); // still connected, so still holding the lock
+    } else if (conn.test(sql.leaderTry, LockKeys.LEADER, sql.schema)) {
+      leader = true;
+      Events.LOG.info("{} is now the maintenance leader of queue schema {}", config.owner(), sql.schema);
     }
   }
 
   private PGNotification[] notifications() throws SQLException {
     long waitMs = Math.min(WAIT_MS, config.maintenanceInterval().toMillis());
-    PGNotification[] ns = conn.unwrap(PGConnection.class).getNotifications((int) Math.max(1, waitMs));
+    PGNotification[] ns = conn.jdbc().unwrap(PGConnection.class).getNotifications((int) Math.max(1, waitMs));
     return ns == null ? new PGNotification[0] : ns;
   }
 
@@ -208,27 +187,26 @@ final class ControlConnection implements Runnable {
     if (stopped) {
       return;
     }
-    Events.LOG.warn("the queue's control connection failed{}; reconnecting", wasLeader ? " (leadership lost)" : "", e);
+    if (wasLeader) {
+      Events.LOG.warn("the control connection of queue schema {} failed: leadership lost", sql.schema);
+    }
+    Duration pause = failures.failed(e);
     close();
     wakeAll();
     try {
-      Thread.sleep(Math.min(1000, config.maintenanceInterval().toMillis()));
+      Thread.sleep(pause);
     } catch (InterruptedException ie) {
       stopped = true;
     }
   }
 
   private void close() {
-    Connection c = conn;
+    DedicatedConnection c = conn;
     conn = null;
     if (c == null) {
       return;
     }
     leader = false;
-    try {
-      c.close(); // ends the session: the leader lock is released with it
-    } catch (SQLException e) {
-      Events.LOG.debug("closing the control connection failed", e);
-    }
+    c.close(); // ends the session: the leader lock is released with it
   }
 }

@@ -1,7 +1,7 @@
 package dev.txguard.queue.internal;
 
+import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.Semaphore;
 
 /**
@@ -13,6 +13,8 @@ import java.util.concurrent.Semaphore;
  * own virtual thread.
  */
 final class Fetcher extends BackgroundLoop {
+  /** The longest wait between claims that keep failing (a NOTIFY still wakes the fetcher at once). */
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
   private final QueueConfig config;
   private final Sql sql;
   private final Now now;
@@ -23,6 +25,7 @@ final class Fetcher extends BackgroundLoop {
   private final String[] kinds;
   private final Running running;
   private final AttemptRunner runner;
+  private final LoopFailures failures;
 
   Fetcher(QueueConfig config, Sql sql, Now now, String queue, int level, Running running, AttemptRunner runner) {
     this.config = config;
@@ -34,6 +37,8 @@ final class Fetcher extends BackgroundLoop {
     this.kinds = config.kinds().runnableNames();
     this.running = running;
     this.runner = runner;
+    this.failures = new LoopFailures("claiming jobs of queue '" + queue + "' at level " + level,
+        config.pollInterval(), MAX_BACKOFF);
   }
 
   void start() {
@@ -45,7 +50,9 @@ final class Fetcher extends BackgroundLoop {
     while (!stopped()) {
       try {
         int limit = Math.min(slots.availablePermits(), config.fetchBatchSize());
-        if (limit == 0 || claim(limit) < limit) {
+        boolean full = limit > 0 && claim(limit) == limit;
+        failures.succeeded();
+        if (!full) {
           // nothing more to take for now (or no free slot): wait for a NOTIFY, a finished
           // attempt or the poll interval
           wake.await(config.pollInterval());
@@ -55,9 +62,9 @@ final class Fetcher extends BackgroundLoop {
       } catch (Throwable e) {
         // whatever went wrong (a database error, an Error from a listener or the JVM), the fetcher
         // must live on: its queue's level would not be worked until the process restarts
-        Events.LOG.warn("claiming jobs of queue '{}' failed; trying again after the poll interval", queue, e);
+        Duration wait = failures.failed(e);
         try {
-          wake.await(config.pollInterval());
+          wake.await(wait);
         } catch (InterruptedException ie) {
           return;
         }
@@ -69,13 +76,9 @@ final class Fetcher extends BackgroundLoop {
     slots.acquire(limit);
     List<Attempt> attempts;
     try {
-      attempts = config.db().inTx(config.txOptions().name("claim " + queue), tx -> tx.query(sql.claim, rs -> {
-        Attempt a = new Attempt(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(6),
-            rs.getInt(7), rs.getObject(8, java.time.OffsetDateTime.class).toInstant(),
-            rs.getObject(9, UUID.class), rs.getString(11), rs.getBoolean(12), level);
-        a.cancelRequested = rs.getBoolean(13);
-        return a;
-      }, now.param(), queue, kinds, level, limit, config.owner(), config.leaseDuration().toMillis()));
+      attempts = config.db().inTx(config.txOptions().name("claim " + queue), tx -> tx.query(sql.claim,
+          rs -> Attempt.claimed(rs, level), now.param(), queue, kinds, level, limit, config.owner(),
+          config.leaseDuration().toMillis()));
     } catch (RuntimeException | Error e) {
       slots.release(limit);
       throw e;

@@ -1,5 +1,6 @@
 package dev.txguard.queue.internal;
 
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -17,6 +18,7 @@ final class Heartbeat extends BackgroundLoop {
   private final Now now;
   private final Running running;
   private final int level;
+  private final LoopFailures failures;
 
   Heartbeat(QueueConfig config, Sql sql, Now now, Running running, int level) {
     this.config = config;
@@ -24,6 +26,13 @@ final class Heartbeat extends BackgroundLoop {
     this.now = now;
     this.running = running;
     this.level = level;
+    // the heartbeat keeps its period whatever fails (leases depend on it): only the logging is paced
+    Duration period = Duration.ofMillis(periodMillis());
+    this.failures = new LoopFailures("the heartbeat of queue schema " + sql.schema, period, period);
+  }
+
+  private long periodMillis() {
+    return Math.max(1, config.leaseDuration().toMillis() / 3);
   }
 
   void start() {
@@ -32,19 +41,20 @@ final class Heartbeat extends BackgroundLoop {
 
   @Override
   public void run() {
-    long periodMs = Math.max(1, config.leaseDuration().toMillis() / 3);
+    long periodMs = periodMillis();
     while (!stopped()) {
       try {
         wake.await(periodMs);
         if (!stopped()) {
           beat();
+          failures.succeeded();
         }
       } catch (InterruptedException e) {
         return;
       } catch (Throwable e) {
         // the heartbeat must live on whatever happened: without it every lease of this process
         // expires and the jobs run a second time elsewhere
-        Events.LOG.warn("heartbeat failed; leases expire unless a later heartbeat succeeds", e);
+        failures.failed(e); // leases expire unless a later heartbeat succeeds
       }
     }
   }
@@ -62,30 +72,30 @@ final class Heartbeat extends BackgroundLoop {
     config.db().useTx(config.txOptions().name("heartbeat"), tx -> {
       lost.clear(); // a unit retried after a deadlock starts over
       cancelRequested.clear();
-      Set<Long> extended = new HashSet<>(tx.query(sql.heartbeat, rs -> rs.getLong(1), now.param(), ids, tokens,
+      Set<Long> extended = new HashSet<>(tx.query(sql.heartbeat, rs -> rs.getLong("id"), now.param(), ids, tokens,
           config.leaseDuration().toMillis()));
-      tx.query(sql.heartbeatCheck, rs -> {
-        long id = rs.getLong(1);
-        if (!extended.contains(id) && rs.getBoolean(2)) {
-          lost.add(id);
+      for (Rows.Checked c : tx.query(sql.heartbeatCheck, Rows.Checked::read, (Object) ids)) {
+        if (!extended.contains(c.id()) && c.unfinished()) {
+          lost.add(c.id());
         }
-        if (rs.getBoolean(3)) {
-          cancelRequested.add(id);
+        if (c.cancelRequested()) {
+          cancelRequested.add(c.id());
         }
-        return null;
-      }, (Object) ids);
-    });
-    for (Attempt a : attempts) {
-      if (cancelRequested.contains(a.id)) {
-        a.cancelRequested = true;
       }
-      if (lost.contains(a.id) && !a.leaseLost) {
-        a.leaseLost = true;
-        Events.LOG.warn("{} lost its lease (it expired and the job was rescued); interrupting it", a);
-        Thread t = a.thread;
-        if (t != null) {
-          t.interrupt();
-        }
+    });
+    attempts.forEach(a -> mark(a, lost.contains(a.id), cancelRequested.contains(a.id)));
+  }
+
+  private static void mark(Attempt a, boolean lost, boolean cancelRequested) {
+    if (cancelRequested) {
+      a.cancelRequested = true;
+    }
+    if (lost && !a.leaseLost) {
+      a.leaseLost = true;
+      Events.LOG.warn("{} lost its lease (it expired and the job was rescued); interrupting it", a);
+      Thread t = a.thread;
+      if (t != null) {
+        t.interrupt();
       }
     }
   }

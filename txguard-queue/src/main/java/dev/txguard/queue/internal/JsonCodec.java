@@ -49,7 +49,7 @@ final class JsonCodec {
     String nul = nulPath(json);
     if (nul != null) {
       throw new IllegalArgumentException("args of job kind '" + kind.name() + "' (type " + kind.argsType().getName()
-          + ") cannot be enqueued: " + NUL_REASON + " (at " + nul + "); remove it, or encode binary data (e.g."
+          + ") cannot be enqueued: " + NUL_REASON + " (at " + Bounded.message(nul) + "); remove it, or encode binary data (e.g."
           + " as Base64)");
     }
     return json;
@@ -79,7 +79,7 @@ final class JsonCodec {
     }
     String nul = nulPath(json);
     if (nul != null) {
-      throw resultNotStored(job, result, NUL_REASON + " (at " + nul + ")", null);
+      throw resultNotStored(job, result, NUL_REASON + " (at " + Bounded.message(nul) + ")", null);
     }
     return json;
   }
@@ -176,7 +176,7 @@ final class JsonCodec {
 
   private static String firstLine(Exception e) {
     String msg = String.valueOf(e.getMessage());
-    return msg.lines().findFirst().orElse(msg);
+    return Bounded.message(msg.lines().findFirst().orElse(msg));
   }
 
   private static String abbreviate(String s) {

@@ -10,9 +10,9 @@ final class LockKeys {
   /** Held (session-scoped) by the elected maintenance leader. */
   static final int LEADER = 0x7467_5102;
   /**
-   * Taken shared by each running attempt of a grouped job (in a unit, for the attempt) and
-   * exclusively by {@code cancelGroup} to wait for them; the second half is {@code hashtext} of
-   * {@link #group}.
+   * Taken shared by each running attempt of a grouped job and exclusively by {@code cancelGroup}
+   * to wait for them, both session-scoped on dedicated connections (see {@link GroupLock}); the
+   * second half is {@code hashtext} of {@link #group}.
    */
   static final int GROUP = 0x7467_5103;
 

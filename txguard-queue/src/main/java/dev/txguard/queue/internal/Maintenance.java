@@ -15,6 +15,8 @@ import java.util.List;
  */
 final class Maintenance extends BackgroundLoop {
   private static final int BATCH = 1000;
+  /** The longest wait between rounds that keep failing, unless the interval is longer. */
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
   /**
    * The shortest wait before an instant: when the database's clock runs behind this machine's, an
    * instant due here is not yet due there, and the loop must not spin until it is.
@@ -28,6 +30,8 @@ final class Maintenance extends BackgroundLoop {
   private final Waiters waiters;
   private final int level;
   private final Scheduler scheduler;
+  private final Notifier notifier;
+  private final LoopFailures failures;
 
   Maintenance(QueueConfig config, Sql sql, Now now, ControlConnection control, Events events, Waiters waiters,
       int level, Scheduler scheduler) {
@@ -39,6 +43,10 @@ final class Maintenance extends BackgroundLoop {
     this.events = events;
     this.waiters = waiters;
     this.level = level;
+    this.notifier = new Notifier(sql);
+    Duration interval = config.maintenanceInterval();
+    this.failures = new LoopFailures("maintenance of queue schema " + sql.schema, interval,
+        interval.compareTo(MAX_BACKOFF) > 0 ? interval : MAX_BACKOFF);
   }
 
   /** Starts the loop at the housekeeping level (see {@link QueueEngine}). */
@@ -49,18 +57,21 @@ final class Maintenance extends BackgroundLoop {
   @Override
   public void run() {
     try {
+      Duration wait = nextWait();
       while (!stopped()) {
         try {
-          wake.await(nextWait());
+          wake.await(wait);
           if (!stopped() && control.isLeader()) {
             runOnce();
+            failures.succeeded();
           }
+          wait = nextWait();
         } catch (InterruptedException e) {
           return;
         } catch (Throwable e) {
           // a failed round (database error, an Error from a listener or the JVM) must not end the
           // loop: the leader would keep its lock while nobody rescues, promotes or deletes
-          Events.LOG.warn("queue maintenance failed; trying again in {}", config.maintenanceInterval(), e);
+          wait = failures.failed(e);
         }
       }
     } finally {
@@ -104,36 +115,33 @@ final class Maintenance extends BackgroundLoop {
   }
 
   private int rescue() {
-    List<Object[]> rescued = config.db().inTx(config.txOptions().name("rescue"), tx -> {
-      List<Object[]> rows = tx.query(sql.rescue,
-          rs -> new Object[] {new JobEvent(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4)),
-              JobState.fromSql(rs.getString(5)), rs.getBoolean(6)},
-          now.param(), BATCH);
-      // wake the workers of the queues that got jobs back, at commit
-      rows.stream().filter(r -> r[1] == JobState.AVAILABLE).map(r -> ((JobEvent) r[0]).queue()).distinct()
-          .forEach(q -> tx.queryOne("select pg_notify(?, ?)::text", rs -> rs.getString(1), sql.channel, q));
-      // and the callers waiting for jobs that ended (failed or cancelled), in every process
-      rows.stream().filter(r -> ((JobState) r[1]).isFinal() && (Boolean) r[2])
-          .forEach(r -> tx.queryOne("select pg_notify(?, ?)::text", rs -> rs.getString(1), sql.doneChannel,
-              Long.toString(((JobEvent) r[0]).id())));
+    List<Rows.Rescued> rescued = config.db().inTx(config.txOptions().name("rescue"), tx -> {
+      List<Rows.Rescued> rows = tx.query(sql.rescue, Rows.Rescued::read, now.param(), BATCH);
+      // wake the workers of the queues that got jobs back, and the callers waiting for jobs that
+      // ended (failed or cancelled), in every process, at commit
+      notifier.jobsAvailable(tx, rows.stream().filter(r -> r.state() == JobState.AVAILABLE)
+          .map(r -> r.job().queue()).toList());
+      rows.stream().filter(r -> r.state().isFinal() && r.awaited()).forEach(r -> notifier.jobEnded(tx, r.job().id()));
       return rows;
     });
-    for (Object[] r : rescued) {
-      JobEvent job = (JobEvent) r[0];
-      JobState state = (JobState) r[1];
-      if (state.isFinal() && (Boolean) r[2]) {
-        waiters.ended(job.id());
+    for (Rows.Rescued r : rescued) {
+      if (r.state().isFinal() && r.awaited()) {
+        waiters.ended(r.job().id());
       }
+      JobEvent job = r.job();
       Events.LOG.warn("rescued job {} ({} on {}, attempt {}): its lease expired; now {}", job.id(), job.kind(),
-          job.queue(), job.attempt(), state);
-      events.fire(l -> l.onRescued(job, state));
+          job.queue(), job.attempt(), r.state());
+      events.fire(l -> l.onRescued(job, r.state()));
     }
     return rescued.size();
   }
 
   private int promote() {
-    return config.db().inTx(config.txOptions().name("promote"), tx -> tx.query(sql.promote,
-        rs -> rs.getInt(2), now.param(), BATCH, sql.channel)).stream().mapToInt(Integer::intValue).sum();
+    return config.db().inTx(config.txOptions().name("promote"), tx -> {
+      List<Rows.Promoted> rows = tx.query(sql.promote, Rows.Promoted::read, now.param(), BATCH);
+      notifier.jobsAvailable(tx, rows.stream().map(Rows.Promoted::queue).toList());
+      return rows.stream().mapToInt(Rows.Promoted::count).sum();
+    });
   }
 
   private int deleteScheduleRuns() {

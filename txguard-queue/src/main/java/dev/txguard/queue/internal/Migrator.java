@@ -45,7 +45,7 @@ final class Migrator {
   /** What is applied and what is not, without changing anything. */
   MigrationStatus status() {
     return db.inTx(TxOptions.defaults().name("migration status " + sql.schema).readOnly(true), tx -> {
-      boolean recorded = tx.queryOne("select to_regclass(?) is not null", rs -> rs.getBoolean(1),
+      boolean recorded = tx.queryOne(sql.migrationRecorded, rs -> rs.getBoolean("recorded"),
           sql.schema + ".queue_migration").orElse(false);
       Set<Integer> applied = recorded ? versions(tx) : Set.of();
       List<PendingMigration> pending = sql.migrations().stream().filter(m -> !applied.contains(m.version()))
@@ -55,8 +55,26 @@ final class Migrator {
     });
   }
 
+  /**
+   * Checks that every migration is applied, for {@code start()}: a queue started on a schema it
+   * cannot use would otherwise fail in every loop, every poll.
+   *
+   * @throws IllegalStateException naming the schema, its version, the missing migrations and how to
+   *     apply them
+   */
+  void requireCurrent() {
+    MigrationStatus s = status();
+    if (s.pending().isEmpty()) {
+      return;
+    }
+    throw new IllegalStateException("the queue's schema " + s.schema() + " is at migration version " + s.current()
+        + " of " + s.latest() + " (missing: " + s.pending().stream().map(PendingMigration::file).toList()
+        + "): migrate it before start() with queue.migrate() (or queue.admin().migrate()), or from a shell with"
+        + " 'txguard migrate --url <server> --schema " + s.schema() + "'");
+  }
+
   private Set<Integer> versions(Tx tx) {
-    return new HashSet<>(tx.query(sql.migrationVersions, rs -> rs.getInt(1)));
+    return new HashSet<>(tx.query(sql.migrationVersions, rs -> rs.getInt("version")));
   }
 
   private static int highest(java.util.Collection<Integer> versions) {

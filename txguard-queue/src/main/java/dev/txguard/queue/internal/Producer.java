@@ -20,12 +20,14 @@ final class Producer {
   private final Kinds kinds;
   private final JsonCodec json;
   private final Now now;
+  private final Notifier notifier;
 
   Producer(Sql sql, Kinds kinds, JsonCodec json, Now now) {
     this.sql = sql;
     this.kinds = kinds;
     this.json = json;
     this.now = now;
+    this.notifier = new Notifier(sql);
   }
 
   Enqueued enqueue(Tx tx, Object args, EnqueueOptions options) {
@@ -34,11 +36,10 @@ final class Producer {
     String argsJson = json.encodeArgs(kind, args);
     Object[] params = {kind.name(), options.queue(), argsJson, options.priority(), options.maxAttempts(),
         runAt(options), now.param(), options.uniqueKey().orElse(null), options.group().orElse(null)};
-    Enqueued inserted = tx.queryOne(sql.enqueue,
-        rs -> new Enqueued(rs.getLong(1), JobState.fromSql(rs.getString(2)), false), params).orElse(null);
+    Enqueued inserted = tx.queryOne(sql.enqueue, rs -> Rows.enqueued(rs, false), params).orElse(null);
     if (inserted == null) {
       // the unique key is held by an unfinished job (committed, or of a unit we waited for)
-      return tx.queryOne(sql.findUnique, rs -> new Enqueued(rs.getLong(1), JobState.fromSql(rs.getString(2)), true),
+      return tx.queryOne(sql.findUnique, rs -> Rows.enqueued(rs, true),
           options.uniqueKey().orElseThrow()).orElseThrow(() -> new IllegalStateException(
               "enqueue with unique key " + options.uniqueKey().get() + " conflicted but no unfinished job holds it;"
                   + " was it finished concurrently? enqueue again"));
@@ -58,33 +59,37 @@ final class Producer {
     }
     List<String> kindNames = new ArrayList<>(args.size());
     List<String> argsJson = new ArrayList<>(args.size());
-    int i = 0;
-    for (Object a : args) {
-      Kind kind;
-      try {
-        kind = kinds.forArgs(a);
-        argsJson.add(json.encodeArgs(kind, a));
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("args[" + i + "]: " + e.getMessage(), e);
-      }
-      kindNames.add(kind.name());
-      i++;
-    }
+    encodeAll(args, kindNames, argsJson);
     if (kindNames.isEmpty()) {
       return List.of();
     }
-    List<Long> ids = tx.query(sql.enqueueBatch, rs -> rs.getLong(1),
+    List<Long> ids = tx.query(sql.enqueueBatch, rs -> rs.getLong("id"),
         kindNames.toArray(String[]::new), argsJson.toArray(String[]::new), options.queue(), options.priority(),
         options.maxAttempts(), runAt(options), now.param(), options.group().orElse(null));
     notifyIfAvailable(tx, options.runAt().isPresent() ? null : JobState.AVAILABLE, options.queue());
     return ids;
   }
 
+  /** Checks and encodes every argument before anything is inserted; the first bad one is named by index. */
+  private void encodeAll(Collection<?> args, List<String> kindNames, List<String> argsJson) {
+    int i = 0;
+    for (Object a : args) {
+      try {
+        Kind kind = kinds.forArgs(a);
+        argsJson.add(json.encodeArgs(kind, a));
+        kindNames.add(kind.name());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("args[" + i + "]: " + e.getMessage(), e);
+      }
+      i++;
+    }
+  }
+
   private void notifyIfAvailable(Tx tx, JobState state, String queue) {
     // a scheduled job is announced when maintenance promotes it; a batch with a run-at may be
     // due already, so it is announced too (a spurious wake-up costs one empty claim)
     if (state != JobState.SCHEDULED) {
-      tx.queryOne("select pg_notify(?, ?)::text", rs -> rs.getString(1), sql.channel, queue);
+      notifier.jobsAvailable(tx, queue);
     }
   }
 

@@ -32,7 +32,6 @@ import java.util.Map;
  * @param clock injected clock, or null for the database's
  * @param owner this process's name in leases
  * @param runLevels how many levels (0 to runLevels-1) this process claims and runs jobs at
- * @param sameLevelCalls test-only: jobs of {@code call} run at the caller's level (the naive design)
  * @param schedules the periodic jobs, enqueued by the maintenance leader
  */
 public record QueueConfig(
@@ -40,4 +39,4 @@ public record QueueConfig(
     Map<String, Integer> queues, int fetchBatchSize, Duration pollInterval, Duration leaseDuration,
     Duration maintenanceInterval, Duration retention, Duration backoffInitial, Duration backoffMax,
     QueueListener listener, TxOptions txOptions, ObjectMapper mapper, Clock clock, String owner,
-    int runLevels, boolean sameLevelCalls, List<Periodic> schedules) {}
+    int runLevels, List<Periodic> schedules) {}

@@ -48,8 +48,9 @@ public final class QueueTestSupport implements QueueSupport {
     for (String schema : schemas(c)) {
       try (PreparedStatement ps = c.prepareStatement(read("running", schema)); ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          jobs.add("job " + rs.getLong(1) + " (kind '" + rs.getString(2) + "', queue '" + rs.getString(3) + "', schema "
-              + schema + ") running on " + rs.getString(4) + " since " + rs.getObject(5));
+          jobs.add("job " + rs.getLong("id") + " (kind '" + rs.getString("kind") + "', queue '" + rs.getString("queue")
+              + "', schema " + schema + ") running on " + rs.getString("lease_owner") + " since "
+              + rs.getObject("attempted_at"));
         }
       }
     }
@@ -88,8 +89,8 @@ public final class QueueTestSupport implements QueueSupport {
         ps.setString(5, queue);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            jobs.add("job " + rs.getLong(1) + " in queue '" + rs.getString(2) + "' (" + rs.getString(3) + ", schema "
-                + schema + ") args " + rs.getString(4));
+            jobs.add("job " + rs.getLong("id") + " in queue '" + rs.getString("queue") + "' (" + rs.getString("state")
+                + ", schema " + schema + ") args " + rs.getString("args"));
           }
         }
       }
@@ -101,7 +102,7 @@ public final class QueueTestSupport implements QueueSupport {
     List<String> schemas = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement(read("schemas", null)); ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
-        schemas.add(rs.getString(1));
+        schemas.add(rs.getString("table_schema"));
       }
     }
     return schemas;

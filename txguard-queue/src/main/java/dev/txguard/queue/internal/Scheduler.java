@@ -1,5 +1,6 @@
 package dev.txguard.queue.internal;
 
+import dev.txguard.Tx;
 import dev.txguard.queue.Enqueued;
 import dev.txguard.queue.MissedRuns;
 import java.time.Instant;
@@ -63,49 +64,60 @@ final class Scheduler {
   }
 
   private void round(Periodic p) {
-    String definition = p.when().definition();
     Instant handled = config.db().inTx(config.txOptions().name("schedule " + p.name()), tx -> {
-      tx.update(sql.scheduleCreate, p.name(), definition, now.param());
-      Object[] row = tx.queryOne(sql.scheduleLock, rs -> new Object[] {
-          rs.getObject(1, OffsetDateTime.class).toInstant(), rs.getObject(2, OffsetDateTime.class).toInstant()},
-          now.param(), p.name()).orElseThrow();
-      Instant cursor = (Instant) row[0];
-      Instant current = (Instant) row[1];
-      Instant last = cursor;
-      Optional<Instant> first = p.when().nextAfter(cursor);
+      tx.update(sql.scheduleCreate, p.name(), p.when().definition(), now.param());
+      Rows.Cursor cursor = tx.queryOne(sql.scheduleLock, Rows.Cursor::read, now.param(), p.name()).orElseThrow();
+      Optional<Instant> first = p.when().nextAfter(cursor.lastAt());
       if (first.isEmpty()) {
-        return last;
+        return cursor.lastAt();
       }
-      Instant horizon = current.minus(p.when().grace());
-      if (first.get().isBefore(horizon)) {
-        Instant latestMissed = p.when().latestAtOrBefore(horizon.minusNanos(1)).filter(m -> m.isAfter(cursor))
-            .orElse(first.get());
-        if (p.when().missed() == MissedRuns.RUN_ONCE) {
-          fire(tx, p, latestMissed);
-        }
-        Events.LOG.warn("schedule '{}' ({}) missed its instants from {} to {} (no process led then); {}", p.name(),
-            definition, first.get(), latestMissed, p.when().missed() == MissedRuns.RUN_ONCE
-                ? "enqueued the latest of them once, late" : "skipped them");
-        last = latestMissed;
-      }
-      int n = 0;
-      for (Optional<Instant> t = p.when().nextAfter(last); t.isPresent() && !t.get().isAfter(current)
-          && n < MAX_PER_ROUND; t = p.when().nextAfter(last)) {
-        fire(tx, p, t.get());
-        last = t.get();
-        n++;
-      }
-      if (!last.equals(cursor)) {
-        tx.update(sql.scheduleAdvance, ts(last), now.param(), definition, p.name());
+      Instant last = missed(tx, p, cursor, first.get());
+      last = fireDue(tx, p, last, cursor.now());
+      if (!last.equals(cursor.lastAt())) {
+        tx.update(sql.scheduleAdvance, ts(last), now.param(), p.when().definition(), p.name());
       }
       return last;
     });
     p.when().nextAfter(handled).ifPresentOrElse(t -> next.put(p.name(), t), () -> next.remove(p.name()));
   }
 
+  /**
+   * Handles the instants after the cursor that are more than the grace old (no process led then):
+   * the latest of them is enqueued once (RUN_ONCE) or none is (SKIP). Returns the instant handled
+   * last: the latest missed one, or the cursor when none was missed.
+   */
+  private Instant missed(Tx tx, Periodic p, Rows.Cursor cursor, Instant first) {
+    Instant horizon = cursor.now().minus(p.when().grace());
+    if (!first.isBefore(horizon)) {
+      return cursor.lastAt();
+    }
+    Instant latestMissed = p.when().latestAtOrBefore(horizon.minusNanos(1)).filter(m -> m.isAfter(cursor.lastAt()))
+        .orElse(first);
+    boolean runOnce = p.when().missed() == MissedRuns.RUN_ONCE;
+    if (runOnce) {
+      fire(tx, p, latestMissed);
+    }
+    Events.LOG.warn("schedule '{}' ({}) missed its instants from {} to {} (no process led then); {}", p.name(),
+        p.when().definition(), first, latestMissed, runOnce ? "enqueued the latest of them once, late"
+            : "skipped them");
+    return latestMissed;
+  }
+
+  /** Enqueues, in order, the instants after {@code last} up to {@code current} (at most MAX_PER_ROUND). */
+  private Instant fireDue(Tx tx, Periodic p, Instant last, Instant current) {
+    int n = 0;
+    for (Optional<Instant> t = p.when().nextAfter(last); t.isPresent() && !t.get().isAfter(current)
+        && n < MAX_PER_ROUND; t = p.when().nextAfter(last)) {
+      fire(tx, p, t.get());
+      last = t.get();
+      n++;
+    }
+    return last;
+  }
+
   /** Claims the instant and, if no one had, enqueues its job in the same unit. */
-  private void fire(dev.txguard.Tx tx, Periodic p, Instant t) {
-    if (tx.queryOne(sql.scheduleRun, rs -> rs.getObject(1), p.name(), ts(t), now.param()).isEmpty()) {
+  private void fire(Tx tx, Periodic p, Instant t) {
+    if (tx.queryOne(sql.scheduleRun, rs -> rs.getObject("fire_at"), p.name(), ts(t), now.param()).isEmpty()) {
       return; // claimed before, by this or another process: its job exists (or existed) already
     }
     Object args = p.constantArgs() != null ? p.constantArgs() : p.args().apply(t);

@@ -1,136 +1,68 @@
 package dev.txguard.queue.internal;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-
 /**
  * The queue's SQL, read once from the {@code .sql} resources with the schema substituted for
- * {@code ${schema}}. Immutable.
+ * {@code ${schema}}: every statement the queue sends is one of these (each file's header names its
+ * parameters and what it returns; rows are read by column name, see {@link Rows}). To change a
+ * statement, edit its file; to add one, add a file and a field here. Immutable.
  */
-public final class Sql {
-  /** Where the numbered migrations live, for Flyway/Liquibase users too. */
-  public static final String MIGRATIONS = "/dev/txguard/queue/migration/";
-  private static final String STATEMENTS = "/dev/txguard/queue/sql/";
-  /** The migrations in order; a new one is appended here and shipped as a new file. */
-  private static final List<String> MIGRATION_FILES = List.of(
-      "V1__create_job.sql", "V2__call_and_cancel.sql", "V3__schedules_and_admin.sql");
-
-  final String schema;
-  final String channel;
-  /** Where completions and final failures of awaited jobs are announced (payload: the id). */
-  final String doneChannel;
-  final String enqueue;
-  final String enqueueBatch;
-  final String findUnique;
-  final String claim;
-  final String complete;
-  final String recordFailure;
-  final String heartbeat;
-  final String heartbeatCheck;
-  final String giveUp;
-  final String rescue;
-  final String promote;
-  final String deleteFinished;
-  final String stats;
-  final String markCall;
-  final String cancel;
-  final String outcome;
-  final String cancelCheck;
-  final String find;
-  final String scheduleCreate;
-  final String scheduleLock;
-  final String scheduleRun;
-  final String scheduleRunJob;
-  final String scheduleAdvance;
-  final String deleteScheduleRuns;
-  final String adminOverview;
-  final String adminOverdue;
-  final String adminList;
-  final String adminRetry;
-  final String adminStates;
-  final String migrationLock;
-  final String migrationTable;
-  final String migrationVersions;
-  final String migrationRecord;
+public final class Sql extends SqlFiles {
+  final String enqueue = statement("enqueue");
+  final String enqueueBatch = statement("enqueue_batch");
+  final String findUnique = statement("find_unique");
+  final String claim = statement("claim");
+  final String complete = statement("complete");
+  final String recordFailure = statement("record_failure");
+  final String heartbeat = statement("heartbeat");
+  final String heartbeatCheck = statement("heartbeat_check");
+  final String giveUp = statement("give_up");
+  final String rescue = statement("rescue");
+  final String promote = statement("promote");
+  final String deleteFinished = statement("delete_finished");
+  final String stats = statement("stats");
+  final String markCall = statement("mark_call");
+  final String cancel = statement("cancel");
+  final String outcome = statement("outcome");
+  final String cancelCheck = statement("cancel_check");
+  final String find = statement("find");
+  final String scheduleCreate = statement("schedule_create");
+  final String scheduleLock = statement("schedule_lock");
+  final String scheduleRun = statement("schedule_run");
+  final String scheduleRunJob = statement("schedule_run_job");
+  final String scheduleAdvance = statement("schedule_advance");
+  final String deleteScheduleRuns = statement("delete_schedule_runs");
+  final String adminOverview = statement("admin_overview");
+  final String adminOverdue = statement("admin_overdue");
+  final String adminList = statement("admin_list");
+  final String adminRetry = statement("admin_retry");
+  final String adminStates = statement("admin_states");
+  final String migrationLock = statement("migration_lock");
+  final String migrationTable = statement("migration_table");
+  final String migrationVersions = statement("migration_versions");
+  final String migrationRecord = statement("migration_record");
+  final String notify = statement("notify");
+  final String listen = statement("listen");
+  final String leaderTry = statement("leader_try");
+  final String leaderRelease = statement("leader_release");
+  final String ping = statement("ping");
+  final String sessionSetup = statement("session_setup");
+  final String sessionReset = statement("session_reset");
+  final String groupLock = statement("group_lock");
+  final String groupUnlock = statement("group_unlock");
+  final String groupWait = statement("group_wait");
+  final String groupTry = statement("group_try");
+  final String groupWaitRelease = statement("group_wait_release");
+  final String lockTimeout = statement("lock_timeout");
+  final String groupRunning = statement("group_running");
+  final String migrationRecorded = statement("migration_recorded");
+  final String clockNow = statement("clock_now");
+  final String nameSession = statement("name_session");
+  final String adminThroughput = statement("admin_throughput");
+  final String adminProcesses = statement("admin_processes");
+  final String adminSchedules = statement("admin_schedules");
 
   /** Loads every statement for {@code schema}, which must already be a checked identifier. */
   public Sql(String schema) {
-    this.schema = schema;
-    this.channel = schema + "_jobs";
-    this.doneChannel = schema + "_done";
-    this.enqueue = statement("enqueue");
-    this.enqueueBatch = statement("enqueue_batch");
-    this.findUnique = statement("find_unique");
-    this.claim = statement("claim");
-    this.complete = statement("complete");
-    this.recordFailure = statement("record_failure");
-    this.heartbeat = statement("heartbeat");
-    this.heartbeatCheck = statement("heartbeat_check");
-    this.giveUp = statement("give_up");
-    this.rescue = statement("rescue");
-    this.promote = statement("promote");
-    this.deleteFinished = statement("delete_finished");
-    this.stats = statement("stats");
-    this.markCall = statement("mark_call");
-    this.cancel = statement("cancel");
-    this.outcome = statement("outcome");
-    this.cancelCheck = statement("cancel_check");
-    this.find = statement("find");
-    this.scheduleCreate = statement("schedule_create");
-    this.scheduleLock = statement("schedule_lock");
-    this.scheduleRun = statement("schedule_run");
-    this.scheduleRunJob = statement("schedule_run_job");
-    this.scheduleAdvance = statement("schedule_advance");
-    this.deleteScheduleRuns = statement("delete_schedule_runs");
-    this.adminOverview = statement("admin_overview");
-    this.adminOverdue = statement("admin_overdue");
-    this.adminList = statement("admin_list");
-    this.adminRetry = statement("admin_retry");
-    this.adminStates = statement("admin_states");
-    this.migrationLock = statement("migration_lock");
-    this.migrationTable = statement("migration_table");
-    this.migrationVersions = statement("migration_versions");
-    this.migrationRecord = statement("migration_record");
-  }
-
-  /** A migration: its version, file name and SQL for this schema. */
-  record Migration(int version, String file, String sql) {}
-
-  /** Every migration, in order. */
-  List<Migration> migrations() {
-    List<Migration> list = new ArrayList<>();
-    for (String file : MIGRATION_FILES) {
-      int version = Integer.parseInt(file.substring(1, file.indexOf("__")));
-      list.add(new Migration(version, file, substitute(read(MIGRATIONS + file))));
-    }
-    return list;
-  }
-
-  /** The statement in {@code name}.sql, for statements loaded by the classes that use them. */
-  String named(String name) {
-    return statement(name);
-  }
-
-  private String statement(String name) {
-    return substitute(read(STATEMENTS + name + ".sql"));
-  }
-
-  private String substitute(String text) {
-    return text.replace("${schema}", schema);
-  }
-
-  private static String read(String resource) {
-    try (InputStream in = Sql.class.getResourceAsStream(resource)) {
-      if (in == null) {
-        throw new IllegalStateException("resource " + resource + " is missing from txguard-queue's jar");
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + resource, e);
-    }
+    super(schema);
   }
 }

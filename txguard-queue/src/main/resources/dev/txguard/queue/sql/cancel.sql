@@ -5,7 +5,7 @@
 -- available is locked, and READ COMMITTED re-checks the WHERE and computes the SET on its newest
 -- version, so it is caught in whichever unfinished state it ends up.
 -- Parameters: now (null: the database's now()), id (null: any), group (null: any).
--- Returns each job's id, whether it was cancelled (false: asked to stop) and whether a caller awaits it.
+-- Returns each job's id, cancelled (false: asked to stop) and awaited (whether a caller awaits it).
 update ${schema}.job
 set state = case when state = 'running' then state else 'cancelled' end,
     finalized_at = case when state = 'running' then finalized_at else coalesce(?::timestamptz, now()) end,
@@ -13,4 +13,4 @@ set state = case when state = 'running' then state else 'cancelled' end,
 where state in ('scheduled', 'available', 'running', 'retryable')
   and id = coalesce(?::bigint, id)
   and job_group is not distinct from coalesce(?::text, job_group)
-returning id, state = 'cancelled', awaited
+returning id, state = 'cancelled' as cancelled, awaited

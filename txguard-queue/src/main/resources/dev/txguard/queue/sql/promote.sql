@@ -1,6 +1,7 @@
 -- Maintenance: scheduled and retryable jobs whose time has come become available, and the
--- workers of their queues are woken (NOTIFY is delivered at commit). Returns one row per queue.
--- Parameters: now (null: the database's now()), batch size, notification channel.
+-- workers of their queues are woken (the caller notifies each queue returned, in the same unit).
+-- Returns one row per queue: queue, promoted (how many).
+-- Parameters: now (null: the database's now()), batch size.
 with clock as (select coalesce(?::timestamptz, now()) as now),
 due as (
   select j.id
@@ -15,5 +16,4 @@ promoted as (
   from due where j.id = due.id
   returning j.queue
 )
-select q.queue, q.n, pg_notify(?, q.queue)::text
-from (select queue, count(*) as n from promoted group by queue) q
+select queue, count(*) as promoted from promoted group by queue

@@ -1,2 +1,2 @@
 -- Jobs per queue and state.
-select queue, state, count(*) from ${schema}.job group by queue, state
+select queue, state, count(*) as count from ${schema}.job group by queue, state

@@ -63,7 +63,7 @@ class HeartbeatRaceIT {
     QueueConfig config = new QueueConfig(db, SCHEMA, null, null, null, new Kinds(List.of()), Map.of(), 20,
         Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofDays(1), Duration.ZERO,
         Duration.ZERO, new QueueListener() {}, TxOptions.defaults(), JsonMapper.builder().build(), null, "me", 2,
-        false, List.of());
+        List.of());
     Heartbeat heartbeat = new Heartbeat(config, new Sql(SCHEMA), new Now(null), running, 0);
 
     try (Connection c = pg.connect()) {

@@ -1,0 +1,76 @@
+package dev.txguard.queue.internal;
+
+import java.time.Duration;
+import java.util.regex.Pattern;
+
+/**
+ * The checks of the queue's public API on its arguments (names, text, durations), each failing
+ * with an {@link IllegalArgumentException} that names the setting, the rule and the bad value
+ * (bounded in length). Stateless.
+ */
+public final class Checks {
+  /** The longest kind, queue, schedule, unique-key and group name. */
+  public static final int MAX_NAME_LENGTH = 128;
+  private static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9_.:-]+");
+
+  private Checks() {}
+
+  /** {@code name} if it is a usable queue, kind or schedule name; {@code field} names the setting. */
+  public static String queueName(String field, String name) {
+    if (name == null || name.isEmpty() || name.length() > MAX_NAME_LENGTH || !QUEUE_NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException(field + " must be 1 to " + MAX_NAME_LENGTH
+          + " characters of letters, digits, '_', '.', ':' or '-', was " + quote(name));
+    }
+    return name;
+  }
+
+  /**
+   * Rejects text holding U+0000, which PostgreSQL cannot store (it would fail deep inside a
+   * statement and abort the caller's unit).
+   */
+  public static void noNul(String field, String value) {
+    int at = value.indexOf('\0');
+    if (at >= 0) {
+      throw new IllegalArgumentException(field + " must not contain the character U+0000 (NUL), which PostgreSQL"
+          + " cannot store in text; found at index " + at + " of " + quote(value.replace("\0", "\\0")));
+    }
+  }
+
+  /** {@code value} if it is not blank and holds no U+0000. */
+  public static String notBlank(String field, String value) {
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException(field + " must not be blank, was " + quote(value));
+    }
+    noNul(field, value);
+    return value;
+  }
+
+  /** {@code value} if not null. */
+  public static <T> T require(String field, T value) {
+    if (value == null) {
+      throw new IllegalArgumentException(field + " must not be null");
+    }
+    return value;
+  }
+
+  /** {@code value} if within {@code [min, max]}. */
+  public static Duration between(String field, Duration value, Duration min, Duration max) {
+    if (value == null || value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+      throw new IllegalArgumentException(field + " must be between " + min + " and " + max + ", was " + value);
+    }
+    return value;
+  }
+
+  /** {@code value} if zero or positive; {@code what} names it ("timeout", "wait of cancelGroup('g')"). */
+  public static Duration notNegative(String what, Duration value) {
+    if (value == null || value.isNegative()) {
+      throw new IllegalArgumentException(what + " must be zero or positive, was " + value);
+    }
+    return value;
+  }
+
+  /** User text in a message: quoted, bounded in length; {@code null} for null. */
+  public static String quote(String s) {
+    return s == null ? "null" : '"' + Bounded.message(s) + '"';
+  }
+}

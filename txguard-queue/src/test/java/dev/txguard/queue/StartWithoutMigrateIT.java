@@ -1,0 +1,88 @@
+package dev.txguard.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.txguard.Database;
+import dev.txguard.test.Injected;
+import dev.txguard.test.TestDatabase;
+import dev.txguard.test.TxguardTest;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 14, item 6: {@code start()} without {@code migrate()} used to return normally, then log a
+ * stack trace every poll (1,883 lines in 3 s) naming a missing relation but not {@code migrate()}.
+ */
+@TxguardTest(queue = false)
+class StartWithoutMigrateIT {
+  @Injected static TestDatabase pg;
+  record Ping(int n) {}
+
+  static Database db;
+
+  @BeforeAll
+  static void setUp() {
+    db = QueueFixture.db(pg, 6);
+  }
+
+  @AfterAll
+  static void tearDown() {
+    db.close();
+  }
+
+  static JobQueue queue(String schema) {
+    return QueueFixture.builder(pg, db, schema).pollInterval(Duration.ofMillis(10))
+        .handle("ping", Ping.class, job -> job.args().n()).queue("pings", 2).build();
+  }
+
+  @Test
+  void startWithoutMigrateFailsFastNamingMigrateAndTheCliCommandAndWorksOnceMigrated() {
+    JobQueue queue = queue("never_migrated");
+
+    assertThatThrownBy(queue::start).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("schema never_migrated is at migration version 0 of 3")
+        .hasMessageContaining("V1__create_job.sql")
+        .hasMessageContaining("queue.migrate()")
+        .hasMessageContaining("'txguard migrate --url <server> --schema never_migrated'");
+
+    queue.migrate();
+    queue.start();
+    try {
+      assertThat(queue.call(new Ping(3), Integer.class, EnqueueOptions.defaults().queue("pings"),
+          Duration.ofSeconds(60))).isEqualTo(3);
+    } finally {
+      queue.stop(Duration.ofSeconds(10));
+    }
+  }
+
+  @Test
+  void loopsThatKeepFailingLogOncePerKindOfFailureNotOncePerPoll() throws Exception {
+    JobQueue queue = queue("dropped_later");
+    QueueFixture.start(queue);
+    PrintStream original = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      pg.execute("drop schema dropped_later cascade");
+      Thread.sleep(3_000); // 300 polls of the two fetchers (10 ms apart), 60 maintenance rounds (50 ms)
+    } finally {
+      System.setErr(original);
+      queue.stop(Duration.ofSeconds(10));
+    }
+    String log = captured.toString(StandardCharsets.UTF_8);
+    long failureLines = log.lines().filter(l -> l.contains(" failed (")).count();
+    System.out.println("loop failures logged in 3 s after the schema was dropped: " + failureLines + " lines, "
+        + log.lines().count() + " lines in all");
+    // one per fetcher (levels 0 and 1) and one for maintenance, each of one kind (a round caught by
+    // the drop itself may fail differently once); polling 10 ms apart used to log hundreds
+    assertThat(failureLines).isBetween(1L, 6L);
+    assertThat(log).contains("claiming jobs of queue 'pings' at level 0 failed (dev.txguard.StatementException,"
+        + " SQLSTATE 42P01)").contains("migrate the schema with queue.migrate() or the command 'txguard migrate'");
+  }
+}
