@@ -1,6 +1,7 @@
 package dev.txguard;
 
 import dev.txguard.internal.Engine;
+import dev.txguard.internal.dialect.Dialects;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
@@ -312,12 +313,14 @@ public final class Database implements AutoCloseable {
      * {@code user:password@} before the host) is used but taken out of the URL that pools, logs and
      * messages see; giving one here and in {@link #password(String)} too fails {@link #build()}.
      *
-     * @throws IllegalArgumentException if null or not a {@code jdbc:} URL
+     * @throws IllegalArgumentException if null, not a {@code jdbc:} URL, or the URL of a database
+     *     txguard does not support (the message names the supported ones; PostgreSQL today)
      */
     public Builder url(String url) {
       if (url == null || !url.startsWith("jdbc:")) {
         throw new IllegalArgumentException("url must be a JDBC URL starting with jdbc:, was " + url);
       }
+      Dialects.forUrl(url);
       this.url = url;
       return this;
     }
@@ -459,7 +462,8 @@ public final class Database implements AutoCloseable {
      * @throws IllegalStateException if neither or both of {@code url} and {@code dataSource} are set,
      *     {@code user}/{@code password} are set with a {@code dataSource}, or a password is given both
      *     in the URL and by {@code password(...)}
-     * @throws TxException if the database cannot be reached within the connection timeout
+     * @throws TxException if the database cannot be reached within the connection timeout, or the
+     *     {@code dataSource}'s database (by its JDBC metadata) is not supported, naming what is
      */
     public Database build() {
       if (url == null && dataSource == null) {

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
 import dev.txguard.PoolStats;
+import dev.txguard.internal.dialect.Dialect;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
@@ -14,10 +15,12 @@ final class Pool implements AutoCloseable {
   final int level;
   final int size;
   final long connectionTimeoutMs;
+  final Dialect dialect;
   private final HikariDataSource ds;
   private final HikariPool hikari;
 
-  Pool(int level, int size, long connectionTimeoutMs, ConnectionSource source, String name) {
+  Pool(int level, int size, long connectionTimeoutMs, ConnectionSource source, String name, Dialect dialect) {
+    this.dialect = dialect;
     this.level = level;
     this.size = size;
     this.connectionTimeoutMs = connectionTimeoutMs;
@@ -32,7 +35,7 @@ final class Pool implements AutoCloseable {
     config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
     // every session starts READ COMMITTED, READ WRITE whatever the server's or role's defaults say,
     // so a unit with default options (which sends no SET TRANSACTION) runs with them
-    config.setConnectionInitSql(SessionState.CHARACTERISTICS);
+    config.setConnectionInitSql(dialect.sessionSetup());
     // ...committed at once: without this HikariCP leaves it in an open transaction (autocommit is
     // off), so an idle pooled session sits "idle in transaction", and a first unit that rolls back
     // would undo it

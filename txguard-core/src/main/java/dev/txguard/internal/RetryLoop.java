@@ -108,12 +108,12 @@ final class RetryLoop {
    */
   private static boolean retryable(Unit unit, Throwable failure) {
     boolean ownConnectionLost = unit.lostConnection();
-    if (Failures.retryable(failure, ownConnectionLost)) {
+    if (Failures.retryable(unit.dialect, failure, ownConnectionLost)) {
       return true;
     }
     Throwable abortedBy = unit.abortCause();
     return abortedBy != null && abortedBy != failure && !Failures.hasFinalVerdict(failure)
-        && Failures.retryable(abortedBy, ownConnectionLost);
+        && Failures.retryable(unit.dialect, abortedBy, ownConnectionLost);
   }
 
   private <T, X extends Exception> T join(TxImpl outer, TxOptions options, TxFunction<T, X> work) throws X {

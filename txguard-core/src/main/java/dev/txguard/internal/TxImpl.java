@@ -154,7 +154,7 @@ public final class TxImpl implements Tx {
   @Override
   public <K> K insertOrGet(String table, Map<String, ?> key, Map<String, ?> values, String returning,
       RowMapper<K> mapper) {
-    InsertOrGet statements = InsertOrGet.of(table, key, values, returning);
+    InsertOrGet statements = InsertOrGet.of(unit.dialect, table, key, values, returning);
     requireMapper(mapper);
     for (int round = 0; round < 3; round++) {
       Optional<K> inserted = queryOne(statements.insertSql(), mapper, statements.insertParams());
@@ -173,18 +173,18 @@ public final class TxImpl implements Tx {
 
   @Override
   public void lock(Object key) {
-    advisory("pg_advisory_xact_lock", key);
+    advisory(false, key);
   }
 
   @Override
   public void lockShared(Object key) {
-    advisory("pg_advisory_xact_lock_shared", key);
+    advisory(true, key);
   }
 
   @Override
   public boolean tryLock(Object key) {
     int id = LockKeys.id(key);
-    return queryOne("select pg_try_advisory_xact_lock(?, ?)", rs -> rs.getBoolean(1), LockKeys.namespace(), id)
+    return queryOne(unit.dialect.tryTransactionLock(), rs -> rs.getBoolean(1), LockKeys.namespace(), id)
         .orElseThrow();
   }
 
@@ -194,8 +194,8 @@ public final class TxImpl implements Tx {
     if (ids.length == 0) {
       return;
     }
-    // unnest emits the sorted array in order, so the locks are taken in ascending id order
-    query("select pg_advisory_xact_lock(?, k) from unnest(?::int[]) as k", rs -> 1, LockKeys.namespace(), ids);
+    // the dialect's statement takes the locks in the array's (ascending) order
+    query(unit.dialect.transactionLockAll(), rs -> 1, LockKeys.namespace(), ids);
   }
 
   @Override
@@ -214,9 +214,9 @@ public final class TxImpl implements Tx {
         + " for update", rs -> 1, (Object) array).size();
   }
 
-  private void advisory(String function, Object key) {
+  private void advisory(boolean shared, Object key) {
     int id = LockKeys.id(key);
-    query("select " + function + "(?, ?)", rs -> 1, LockKeys.namespace(), id);
+    query(unit.dialect.transactionLock(shared), rs -> 1, LockKeys.namespace(), id);
   }
 
   @Override

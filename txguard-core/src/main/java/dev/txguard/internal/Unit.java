@@ -14,8 +14,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
-import org.postgresql.core.BaseConnection;
-import org.postgresql.core.TransactionState;
+import dev.txguard.internal.dialect.Dialect;
+import dev.txguard.internal.dialect.SqlVerdict;
+import dev.txguard.internal.dialect.TransactionState;
 
 /**
  * One attempt of a unit on one pooled connection: its state machine, its abort bookkeeping and the
@@ -55,7 +56,9 @@ public final class Unit {
     }
   }
 
-  private final BaseConnection pg;
+  final Dialect dialect;
+  /** The driver's connection, for its transaction status; null when the driver cannot tell it. */
+  private final Connection driver;
   /** Read and written through {@link #STATE}'s volatile and compare-and-set access only. */
   private volatile State state = State.ACTIVE;
 
@@ -97,15 +100,8 @@ public final class Unit {
     this.owner = Thread.currentThread();
     this.stripe = Watchdog.stripeOf(owner);
     this.openedAt = openedAt;
-    this.pg = unwrapPg(conn);
-  }
-
-  private static BaseConnection unwrapPg(Connection conn) {
-    try {
-      return conn.isWrapperFor(BaseConnection.class) ? conn.unwrap(BaseConnection.class) : null;
-    } catch (SQLException e) {
-      return null;
-    }
+    this.dialect = pool.dialect;
+    this.driver = dialect.driverConnection(conn);
   }
 
   private boolean casState(State expected, State next) {
@@ -131,24 +127,15 @@ public final class Unit {
    * trip over one with defaults, and one with defaults sends nothing here.
    */
   void start() {
-    boolean characteristics = options.isolation() != dev.txguard.Isolation.READ_COMMITTED || options.readOnly();
-    if (!characteristics && !hasDeadline) {
+    long timeoutMs = hasDeadline ? Math.max(1, (deadline - System.nanoTime() + 999_999) / 1_000_000) : 0;
+    String prelude = dialect.unitPrelude(options.isolation(), options.readOnly(), timeoutMs);
+    if (prelude == null) {
       return;
     }
-    StringBuilder prelude = new StringBuilder(128);
-    if (characteristics) {
-      prelude.append("SET TRANSACTION ISOLATION LEVEL ").append(options.isolation().sql());
-      prelude.append(options.readOnly() ? " READ ONLY" : " READ WRITE").append(';');
-    }
-    if (hasDeadline) {
-      long ms = Math.max(1, (deadline - System.nanoTime() + 999_999) / 1_000_000);
-      prelude.append("SET LOCAL statement_timeout = ").append(ms).append(';');
-      prelude.append("SET LOCAL lock_timeout = ").append(ms).append(';');
-    }
     try (Statement st = conn.createStatement()) {
-      st.execute(prelude.toString());
+      st.execute(prelude);
     } catch (SQLException e) {
-      throw statementFailed(e, prelude.toString());
+      throw statementFailed(e, prelude);
     }
   }
 
@@ -264,7 +251,7 @@ public final class Unit {
     if (sql == null) {
       return;
     }
-    SqlText.Verdict verdict = SqlText.of(sql);
+    SqlVerdict verdict = dialect.reader().verdict(sql);
     if (verdict.clean()) {
       return;
     }
@@ -297,7 +284,7 @@ public final class Unit {
   /** The unit's session bookkeeping, created on the first change. */
   SessionState session() {
     if (session == null) {
-      session = new SessionState(conn);
+      session = new SessionState(conn, dialect);
     }
     return session;
   }
@@ -314,8 +301,8 @@ public final class Unit {
    * the server by a path txguard does not see (the driver's own connection, unwrapped).
    */
   void checkTransactionOpen(String sql) {
-    if (endedElsewhere != null || !begun || pg == null || connectionLost || discarded
-        || state == State.TIMED_OUT || pg.getTransactionState() != TransactionState.IDLE) {
+    if (endedElsewhere != null || !begun || driver == null || connectionLost || discarded
+        || state == State.TIMED_OUT || dialect.transactionState(driver) != TransactionState.IDLE) {
       return;
     }
     endedElsewhere = new CommitOutcomeUnknownException("the transaction of unit '" + name() + "' (attempt " + attempt
@@ -336,13 +323,14 @@ public final class Unit {
   }
 
   /**
-   * Whether the transaction can do nothing but roll back. On PostgreSQL the driver's transaction
-   * state, read without a round trip, is the truth: it also sees errors raised through the raw
-   * connection and recoveries by ROLLBACK TO SAVEPOINT.
+   * Whether the transaction can do nothing but roll back. The driver's transaction state, read
+   * without a round trip where the dialect can, is the truth: it also sees errors raised through the
+   * raw connection and recoveries by ROLLBACK TO SAVEPOINT. Without it, the unit's own record of
+   * failed statements is.
    */
   boolean aborted() {
     boolean aborted = rollbackOnly != null || connectionLost || endedElsewhere != null
-        || (pg != null ? pg.getTransactionState() == TransactionState.FAILED : failedWithoutDriverState);
+        || (driver != null ? dialect.transactionState(driver) == TransactionState.FAILED : failedWithoutDriverState);
     if (!aborted && firstError != null) {
       firstError = null; // recovered, e.g. by ROLLBACK TO SAVEPOINT
       firstErrorSql = null;
@@ -357,7 +345,7 @@ public final class Unit {
   RuntimeException statementFailed(SQLException e, String sql) {
     noteError(e, sql);
     if (state == State.TIMED_OUT
-        || (hasDeadline && System.nanoTime() - deadline >= 0 && Failures.cancelled(e.getSQLState()))
+        || (hasDeadline && System.nanoTime() - deadline >= 0 && dialect.cancelled(e.getSQLState()))
         || (hasDeadline && discarded)) {
       expire();
       return timeout(e);
@@ -368,11 +356,11 @@ public final class Unit {
   /** Remembers the first error that aborted the unit, for later messages. */
   void noteError(SQLException e, String sql) {
     begun |= e != refused; // a refused statement never reached the server
-    if (Failures.connectionLost(e.getSQLState())) {
+    if (dialect.connectionLost(e.getSQLState())) {
       connectionLost = true;
     }
-    if (pg == null) {
-      failedWithoutDriverState = true; // PostgreSQL aborts the transaction on any error
+    if (driver == null && dialect.errorAbortsTransaction()) {
+      failedWithoutDriverState = true;
     }
     if (firstError == null && aborted()) {
       firstError = e;
@@ -493,7 +481,7 @@ public final class Unit {
     try {
       conn.commit();
     } catch (SQLException e) {
-      if (Failures.connectionLost(e.getSQLState())) {
+      if (dialect.connectionLost(e.getSQLState())) {
         connectionLost = true;
         throw new CommitOutcomeUnknownException(
             "the connection of unit '" + name() + "' (attempt " + attempt + ") was lost during COMMIT:"
@@ -546,12 +534,10 @@ public final class Unit {
     if (!casState(State.ACTIVE, State.TIMED_OUT)) {
       return;
     }
-    if (pg != null) {
-      try {
-        pg.cancelQuery();
-      } catch (SQLException e) {
-        Engine.LOG.debug("cancel of unit '{}' failed: {}", name(), e.toString());
-      }
+    try {
+      dialect.cancelRunningStatement(conn);
+    } catch (SQLException | RuntimeException e) {
+      Engine.LOG.debug("cancel of unit '{}' failed: {}", name(), e.toString());
     }
     discard();
   }
