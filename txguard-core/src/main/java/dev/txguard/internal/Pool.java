@@ -2,7 +2,7 @@ package dev.txguard.internal;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import com.zaxxer.hikari.pool.HikariPool;
+import com.zaxxer.hikari.HikariPoolMXBean;
 import dev.txguard.PoolStats;
 import dev.txguard.internal.dialect.Dialect;
 import java.sql.Connection;
@@ -17,7 +17,8 @@ final class Pool implements AutoCloseable {
   final long connectionTimeoutMs;
   final Dialect dialect;
   private final HikariDataSource ds;
-  private final HikariPool hikari;
+  private final HikariPoolMXBean stats;
+  private final HikariBorrowing borrowing;
 
   Pool(int level, int size, long connectionTimeoutMs, ConnectionSource source, String name, Dialect dialect) {
     this.dialect = dialect;
@@ -41,16 +42,18 @@ final class Pool implements AutoCloseable {
     // would undo it
     config.setIsolateInternalQueries(true);
     this.ds = new HikariDataSource(config);
-    this.hikari = (HikariPool) ds.getHikariPoolMXBean();
+    this.stats = ds.getHikariPoolMXBean();
+    this.borrowing = HikariBorrowing.of(ds);
   }
 
   /**
-   * Borrows a connection, waiting at most {@code timeoutMs}.
+   * Borrows a connection, waiting at most {@code timeoutMs} (see {@link HikariBorrowing} for the
+   * fallback, which waits the pool's connection timeout).
    *
    * @throws SQLTransientConnectionException when none became free in time
    */
   Connection borrow(long timeoutMs) throws SQLException {
-    return hikari.getConnection(timeoutMs);
+    return borrowing.borrow(timeoutMs);
   }
 
   /** Takes a borrowed connection out of the pool for good, freeing its slot. */
@@ -59,8 +62,8 @@ final class Pool implements AutoCloseable {
   }
 
   PoolStats stats() {
-    return new PoolStats(level, size, hikari.getActiveConnections(), hikari.getIdleConnections(),
-        hikari.getThreadsAwaitingConnection());
+    return new PoolStats(level, size, stats.getActiveConnections(), stats.getIdleConnections(),
+        stats.getThreadsAwaitingConnection());
   }
 
   /** The pool as a plain DataSource (connections come with autocommit off). */
