@@ -65,6 +65,10 @@ import javax.sql.DataSource;
  * run one level above the caller's, so code that waits, inside a unit, for an independent unit
  * cannot deadlock the pool it holds a connection of.
  */
+// Longer than txguard's ~300-line rule on purpose: the entry point (about 290 lines, most of them
+// javadoc) and its Builder (about 190) are one public API, spelled Database.builder() and
+// Database.Builder as in the README, DESIGN.md and users' code; moving the Builder to a file of its
+// own would rename a public type. Every method is a few lines; the work is in dev.txguard.internal.
 public final class Database implements AutoCloseable {
   private final Engine engine;
   private final AdvisoryLocks locks;

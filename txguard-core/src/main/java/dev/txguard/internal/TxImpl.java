@@ -110,20 +110,20 @@ public final class TxImpl implements Tx {
     if (work == null) {
       throw new IllegalArgumentException("work must not be null");
     }
-    Unit.SavepointMark mark = unit.setSavepoint();
+    SavepointMark mark = SavepointMark.set(unit);
     T result;
     try {
       result = work.apply(this);
     } catch (Throwable t) {
-      unit.rollbackTo(mark, t);
+      mark.rollback(unit, t);
       throw Failures.rethrow(t);
     }
     if (unit.aborted()) {
       RuntimeException swallowed = unit.abortedException("savepoint work returned normally");
-      unit.rollbackTo(mark, swallowed);
+      mark.rollback(unit, swallowed);
       throw swallowed;
     }
-    unit.releaseSavepoint(mark);
+    mark.release(unit);
     return result;
   }
 
