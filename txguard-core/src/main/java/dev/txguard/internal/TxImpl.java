@@ -3,6 +3,7 @@ package dev.txguard.internal;
 import dev.txguard.RowMapper;
 import dev.txguard.StaleDataException;
 import dev.txguard.Tx;
+import dev.txguard.TxException;
 import dev.txguard.TxFunction;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -167,8 +168,8 @@ public final class TxImpl implements Tx {
       }
       // the conflicting row was deleted between the two statements: try again
     }
-    throw new IllegalStateException("insertOrGet into " + table + " found a conflicting row three times but"
-        + " could not read it back: is " + key.keySet() + " the key of a unique constraint?");
+    throw new TxException("insertOrGet into " + table + " found a conflicting row three times but could not"
+        + " read it back (deleted in between each time?): is " + key.keySet() + " the key of a unique constraint?");
   }
 
   @Override
