@@ -168,7 +168,7 @@ public final class ConnectionSource {
       return url;
     }
     StringBuilder kept = new StringBuilder();
-    for (String param : url.substring(q + 1).split("&")) {
+    for (String param : url.substring(q + 1).split("&", -1)) {
       int eq = param.indexOf('=');
       String name = eq < 0 ? param : param.substring(0, eq);
       if (name.toLowerCase(Locale.ROOT).contains("password")) {
