@@ -79,7 +79,7 @@ public final class AdvisoryLocks {
     Connection c = engine.lockConnection();
     try {
       boolean taken;
-      try (PreparedStatement ps = c.prepareStatement("select pg_try_advisory_lock(?, ?)")) {
+      try (PreparedStatement ps = c.prepareStatement(engine.dialect().trySessionLock())) {
         ps.setInt(1, NAMESPACE);
         ps.setInt(2, id);
         try (ResultSet rs = ps.executeQuery()) {
@@ -121,10 +121,9 @@ public final class AdvisoryLocks {
     long start = System.nanoTime();
     try {
       try (Statement st = c.createStatement()) {
-        st.execute("SET LOCAL lock_timeout = " + Math.max(1, timeout.toMillis()));
+        st.execute(engine.dialect().transactionLockTimeout(timeout.toMillis()));
       }
-      try (PreparedStatement ps = c.prepareStatement(
-          shared ? "select pg_advisory_lock_shared(?, ?)" : "select pg_advisory_lock(?, ?)")) {
+      try (PreparedStatement ps = c.prepareStatement(engine.dialect().sessionLock(shared))) {
         ps.setInt(1, NAMESPACE);
         ps.setInt(2, id);
         ps.executeQuery().close();
@@ -132,12 +131,13 @@ public final class AdvisoryLocks {
       c.commit(); // a session lock outlives the transaction that took it
     } catch (SQLException e) {
       long waited = (System.nanoTime() - start) / 1_000_000;
-      if (!"55P03".equals(e.getSQLState())) {
+      boolean lockTimeout = engine.dialect().lockNotAvailable(e.getSQLState());
+      if (!lockTimeout) {
         engine.discardLockConnection(c); // it may hold the lock (a failed COMMIT after the grant)
       } else {
         rollbackQuietly(c, e);
       }
-      if ("55P03".equals(e.getSQLState())) {
+      if (lockTimeout) {
         throw new LockTimeoutException("could not take the " + (shared ? "shared" : "exclusive")
             + " advisory lock on key " + LockKeys.describe(key) + " within " + timeout.toMillis() + " ms (waited "
             + waited + " ms): another session holds it " + (shared ? "exclusively" : "(shared or exclusive)"), e);
@@ -161,8 +161,7 @@ public final class AdvisoryLocks {
   }
 
   private void unlock(Connection c, boolean shared, Object key, int id, Throwable failure) {
-    try (PreparedStatement ps = c.prepareStatement(
-        shared ? "select pg_advisory_unlock_shared(?, ?)" : "select pg_advisory_unlock(?, ?)")) {
+    try (PreparedStatement ps = c.prepareStatement(engine.dialect().sessionUnlock(shared))) {
       ps.setInt(1, NAMESPACE);
       ps.setInt(2, id);
       ps.executeQuery().close();

@@ -1,6 +1,7 @@
 package dev.txguard;
 
 import dev.txguard.internal.Engine;
+import dev.txguard.internal.dialect.Dialects;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
@@ -54,7 +55,8 @@ import javax.sql.DataSource;
  * {@link Builder#connectionTimeout(Duration)} (the driver's own bookkeeping adds up to a second or
  * so), also against a server that accepts and never answers: with a URL, the driver's
  * {@code loginTimeout} and {@code connectTimeout} default to it (a value given in the URL replaces
- * it); with a DataSource, HikariCP sets its login timeout. Passwords never appear in messages, logs or reports: one given in the URL
+ * it); with a DataSource, HikariCP sets its login timeout, and the one connection {@code build()}
+ * opens first to read which database it is waits at most the connection timeout. Passwords never appear in messages, logs or reports: one given in the URL
  * ({@code ?password=...} or {@code user:password@host}) is taken out of it before anything sees it.
  *
  * <h2>Levels</h2>
@@ -63,7 +65,24 @@ import javax.sql.DataSource;
  * {@link Builder#levelPoolSize(int)}. {@link #inNewTx(TxFunction)} and {@link #isolated(Callable)}
  * run one level above the caller's, so code that waits, inside a unit, for an independent unit
  * cannot deadlock the pool it holds a connection of.
+ *
+ * <h2>Databases</h2>
+ * PostgreSQL: a {@code jdbc:postgresql:} URL, or a DataSource whose JDBC metadata names PostgreSQL.
+ * Any other URL fails {@link Builder#url(String)}, and any other DataSource fails
+ * {@link Builder#build()}, with a message naming the supported databases.
+ *
+ * <h2>Closing</h2>
+ * After {@link #close()}, every method that runs work or lends a connection ({@code inTx},
+ * {@code useTx}, {@code inNewTx}, {@code useNewTx}, {@code begin}, {@code dataSource()}
+ * connections, {@link #openConnection()}, the methods of {@link #locks()}) throws
+ * {@link IllegalStateException} naming the database: using a closed database is a programming
+ * error, as with a shut-down {@code ExecutorService}. A unit waiting between attempts when its
+ * database is closed ends with that exception, its failed attempts suppressed on it.
  */
+// Longer than txguard's ~300-line rule on purpose: the entry point (about 290 lines, most of them
+// javadoc) and its Builder (about 190) are one public API, spelled Database.builder() and
+// Database.Builder as in the README, DESIGN.md and users' code; moving the Builder to a file of its
+// own would rename a public type. Every method is a few lines; the work is in dev.txguard.internal.
 public final class Database implements AutoCloseable {
   private final Engine engine;
   private final AdvisoryLocks locks;
@@ -105,7 +124,8 @@ public final class Database implements AutoCloseable {
    * @throws CommitOutcomeUnknownException the connection was lost during COMMIT
    * @throws PoolExhaustedException no connection became free in time
    * @throws IllegalArgumentException if {@code options} or {@code work} is null
-   * @throws IllegalStateException if a joining call's options conflict with the unit's
+   * @throws IllegalStateException if a joining call's options conflict with the unit's, or this
+   *     database is closed
    */
   public <T, X extends Exception> T inTx(TxOptions options, TxFunction<T, X> work) throws X {
     return engine.run(options, work, false);
@@ -146,7 +166,8 @@ public final class Database implements AutoCloseable {
    * level L, the new unit takes its connection from the level L+1 pool, so it never waits for the
    * connection its caller holds.
    *
-   * @throws IllegalStateException if level L+1 would exceed {@link Builder#maxLevels(int)}
+   * @throws IllegalStateException if level L+1 would exceed {@link Builder#maxLevels(int)}, or this
+   *     database is closed
    * @see #inTx(TxOptions, TxFunction) for the other failures
    */
   public <T, X extends Exception> T inNewTx(TxOptions options, TxFunction<T, X> work) throws X {
@@ -187,6 +208,7 @@ public final class Database implements AutoCloseable {
    *
    * @throws IllegalArgumentException if {@code options} is null
    * @throws PoolExhaustedException if no connection became free in time
+   * @throws IllegalStateException if this database is closed
    */
   public TxHandle begin(TxOptions options) {
     return engine.begin(options);
@@ -312,12 +334,14 @@ public final class Database implements AutoCloseable {
      * {@code user:password@} before the host) is used but taken out of the URL that pools, logs and
      * messages see; giving one here and in {@link #password(String)} too fails {@link #build()}.
      *
-     * @throws IllegalArgumentException if null or not a {@code jdbc:} URL
+     * @throws IllegalArgumentException if null, not a {@code jdbc:} URL, or the URL of a database
+     *     txguard does not support (the message names the supported ones; PostgreSQL today)
      */
     public Builder url(String url) {
       if (url == null || !url.startsWith("jdbc:")) {
         throw new IllegalArgumentException("url must be a JDBC URL starting with jdbc:, was " + url);
       }
+      Dialects.forUrl(url);
       this.url = url;
       return this;
     }
@@ -459,7 +483,8 @@ public final class Database implements AutoCloseable {
      * @throws IllegalStateException if neither or both of {@code url} and {@code dataSource} are set,
      *     {@code user}/{@code password} are set with a {@code dataSource}, or a password is given both
      *     in the URL and by {@code password(...)}
-     * @throws TxException if the database cannot be reached within the connection timeout
+     * @throws TxException if the database cannot be reached within the connection timeout, or the
+     *     {@code dataSource}'s database (by its JDBC metadata) is not supported, naming what is
      */
     public Database build() {
       if (url == null && dataSource == null) {

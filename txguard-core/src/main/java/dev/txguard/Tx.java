@@ -165,6 +165,8 @@ public interface Tx {
    * @param mapper reads {@code returning} from the row
    * @return the inserted or existing row's {@code returning} value
    * @throws IllegalArgumentException for an empty key, a null key value or an invalid identifier
+   * @throws TxException when a conflicting row was found three times but could not be read back
+   *     (it was deleted each time in between, or {@code key} is not the key of a unique constraint)
    */
   <K> K insertOrGet(String table, Map<String, ?> key, Map<String, ?> values, String returning,
       RowMapper<K> mapper);

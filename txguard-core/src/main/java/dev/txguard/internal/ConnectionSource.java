@@ -2,6 +2,8 @@ package dev.txguard.internal;
 
 import com.zaxxer.hikari.HikariConfig;
 import dev.txguard.TxException;
+import dev.txguard.internal.dialect.Dialect;
+import dev.txguard.internal.dialect.Dialects;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -9,6 +11,11 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Locale;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
@@ -161,7 +168,7 @@ public final class ConnectionSource {
       return url;
     }
     StringBuilder kept = new StringBuilder();
-    for (String param : url.substring(q + 1).split("&")) {
+    for (String param : url.substring(q + 1).split("&", -1)) {
       int eq = param.indexOf('=');
       String name = eq < 0 ? param : param.substring(0, eq);
       if (name.toLowerCase(Locale.ROOT).contains("password")) {
@@ -225,6 +232,37 @@ public final class ConnectionSource {
   /** A new connection straight from the source, not from any pool. */
   Connection open() throws SQLException {
     return dataSource != null ? dataSource.getConnection() : DriverManager.getConnection(url, properties);
+  }
+
+  /**
+   * The dialect of the database a DataSource connects to, read from one connection's metadata (a
+   * URL's dialect is known from its subprotocol). The connection is opened on a thread of its own
+   * and waited for at most {@code timeoutMs}, as the pool bounds its own: a DataSource need not
+   * honour a login timeout.
+   *
+   * @throws TxException if no connection came within the timeout, connecting failed, or the
+   *     database is not supported (naming what is)
+   */
+  Dialect dialect(long timeoutMs) {
+    CompletableFuture<Dialect> probe = CompletableFuture.supplyAsync(() -> {
+      try (Connection c = open()) {
+        return Dialects.forConnection(c);
+      } catch (SQLException e) {
+        throw new CompletionException(e);
+      }
+    }, task -> Thread.ofPlatform().daemon().name("txguard-dialect-probe").start(task));
+    String cannot = "cannot connect to " + describe() + " (connectionTimeout " + timeoutMs + " ms): ";
+    try {
+      return probe.get(timeoutMs, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw new TxException(cannot + "no connection within the timeout", null);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      throw cause instanceof TxException tx ? tx : new TxException(cannot + redact(cause.getMessage()), scrub(cause));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TxException(cannot + "interrupted", e);
+    }
   }
 
   /** Where connections come from, for messages: never a secret. */

@@ -9,6 +9,8 @@ import dev.txguard.TxOptions;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import dev.txguard.internal.dialect.Dialect;
+import dev.txguard.internal.dialect.Dialects;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -41,6 +43,7 @@ public final class Engine implements AutoCloseable {
 
   private final Config config;
   private final ConnectionSource source;
+  private final Dialect dialect;
   private final String name;
   private final Pools pools;
   private final Watchdog watchdog;
@@ -59,13 +62,20 @@ public final class Engine implements AutoCloseable {
     this.source = config.dataSource() != null ? ConnectionSource.of(config.dataSource())
         : ConnectionSource.of(config.url(), config.user(), config.password(), config.connectionTimeout().toMillis());
     this.name = "txguard-" + SEQUENCE.incrementAndGet();
-    this.pools = new Pools(config, source, name);
+    this.dialect = config.dataSource() != null
+        ? source.dialect(config.connectionTimeout().toMillis()) : Dialects.forUrl(config.url());
+    this.pools = new Pools(config, source, name, dialect);
     Listeners listeners = new Listeners(config.listener());
     this.watchdog = new Watchdog(name, config.leakThreshold(), listeners);
     Hooks hooks = new Hooks(this, listeners);
     UnitOpener opener = new UnitOpener(this, pools, watchdog, listeners);
     this.retryLoop = new RetryLoop(this, opener, listeners, hooks);
     this.manualUnits = new ManualUnits(this, opener, listeners, hooks, watchdog);
+  }
+
+  /** The database's dialect: its SQLSTATEs, status checks and SQL. */
+  public Dialect dialect() {
+    return dialect;
   }
 
   /** The number of levels units may use (0 to maxLevels - 1). */

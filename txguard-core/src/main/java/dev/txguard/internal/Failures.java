@@ -10,25 +10,26 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
+import dev.txguard.internal.dialect.Dialect;
 
-/** Classifies failures by SQLSTATE over the whole cause chain. */
+/** Classifies failures by SQLSTATE (read by the dialect) over the whole cause chain. */
 public final class Failures {
   private Failures() {}
 
   /**
-   * Whether the failure may succeed when the whole unit runs again: a serialization failure
-   * (40001) or a deadlock (40P01) anywhere in the cause chain, or a lost connection (class 08,
-   * 57P01-57P03) when {@code connectionLossCounts}: a unit passes whether its own connection was
+   * Whether the failure may succeed when the whole unit runs again: an SQLSTATE the dialect calls
+   * retryable (PostgreSQL: a serialization failure 40001 or a deadlock 40P01) anywhere in the cause
+   * chain, or a lost connection (PostgreSQL: class 08, 57P01-57P03) when {@code connectionLossCounts}: a unit passes whether its own connection was
    * lost, so that the loss of some other connection its callback used (already committed work on it
    * would run again) is not retried. The walk stops at txguard's own verdicts that must never be
    * retried: an unknown commit outcome, a timeout, an exhausted inner unit, an exhausted pool.
    */
-  public static boolean retryable(Throwable failure, boolean connectionLossCounts) {
+  public static boolean retryable(Dialect dialect, Throwable failure, boolean connectionLossCounts) {
     for (Throwable t : causes(failure)) {
       if (isFinalVerdict(t)) {
         return false;
       }
-      if (t instanceof SQLException sql && retryableSql(sql, connectionLossCounts)) {
+      if (t instanceof SQLException sql && retryableSql(dialect, sql, connectionLossCounts)) {
         return true;
       }
     }
@@ -72,10 +73,10 @@ public final class Failures {
         || t instanceof PoolExhaustedException;
   }
 
-  private static boolean retryableSql(SQLException e, boolean connectionLossCounts) {
+  private static boolean retryableSql(Dialect dialect, SQLException e, boolean connectionLossCounts) {
     for (SQLException s = e; s != null; s = s.getNextException()) {
       String state = s.getSQLState();
-      if ("40001".equals(state) || "40P01".equals(state) || (connectionLossCounts && connectionLost(state))) {
+      if (dialect.retryable(state) || (connectionLossCounts && dialect.connectionLost(state))) {
         return true;
       }
       if (s.getNextException() == s) {
@@ -83,20 +84,6 @@ public final class Failures {
       }
     }
     return false;
-  }
-
-  /** Whether the SQLSTATE says the connection is gone: class 08, or the server shut the session. */
-  public static boolean connectionLost(String sqlState) {
-    return sqlState != null
-        && (sqlState.startsWith("08")
-            || sqlState.equals("57P01")
-            || sqlState.equals("57P02")
-            || sqlState.equals("57P03"));
-  }
-
-  /** Whether the SQLSTATE is a cancelled statement or an expired lock wait. */
-  public static boolean cancelled(String sqlState) {
-    return "57014".equals(sqlState) || "55P03".equals(sqlState);
   }
 
   /** Throws any throwable without the compiler asking for it to be declared. */

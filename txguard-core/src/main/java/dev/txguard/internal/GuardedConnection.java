@@ -71,14 +71,19 @@ final class GuardedConnection implements InvocationHandler, StatementWatcher {
       default:
         break;
     }
+    refuseTransactionControl(name, args);
+    unit.checkOpen();
+    return forward(method, unit.conn, args);
+  }
+
+  /** commit, rollback (whole), setAutoCommit...: the unit's alone. */
+  private void refuseTransactionControl(String name, Object[] args) {
     if (REFUSED.contains(name) || (name.equals("rollback") && (args == null || args.length == 0))) {
       throw new IllegalStateException(
           "Connection." + name + "() is not allowed on the connection of unit '" + unit.name()
               + "': the unit ends its transaction itself (it commits when the callback returns and"
               + " rolls back when it throws); use tx.savepoint(...) for a partial rollback");
     }
-    unit.checkOpen();
-    return forward(method, unit.conn, args);
   }
 
   /** A unit runs with its own read-only mode: setting the same is a no-op, another is refused. */

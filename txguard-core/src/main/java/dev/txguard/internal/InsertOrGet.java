@@ -1,5 +1,6 @@
 package dev.txguard.internal;
 
+import dev.txguard.internal.dialect.Dialect;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -7,7 +8,7 @@ import java.util.stream.Collectors;
 
 /** The two statements of an insert-or-get, built once from validated identifiers. */
 record InsertOrGet(String insertSql, Object[] insertParams, String selectSql, Object[] keyParams) {
-  static InsertOrGet of(String table, Map<String, ?> key, Map<String, ?> values, String returning) {
+  static InsertOrGet of(Dialect dialect, String table, Map<String, ?> key, Map<String, ?> values, String returning) {
     LockKeys.identifier("table", table);
     LockKeys.identifier("returning", returning);
     if (key == null || key.isEmpty()) {
@@ -30,9 +31,7 @@ record InsertOrGet(String insertSql, Object[] insertParams, String selectSql, Ob
         params.add(value);
       });
     }
-    String insert = "insert into " + table + " (" + String.join(", ", columns) + ") values ("
-        + columns.stream().map(c -> "?").collect(Collectors.joining(", ")) + ") on conflict ("
-        + String.join(", ", keyColumns) + ") do nothing returning " + returning;
+    String insert = dialect.insertUnlessConflict(table, columns, keyColumns, returning);
     String select = "select " + returning + " from " + table + " where "
         + keyColumns.stream().map(c -> c + " = ?").collect(Collectors.joining(" and "));
     return new InsertOrGet(insert, params.toArray(), select, keyParams.toArray());

@@ -3,6 +3,7 @@ package dev.txguard.internal;
 import dev.txguard.PoolExhaustedException;
 import dev.txguard.PoolStats;
 import dev.txguard.TxException;
+import dev.txguard.internal.dialect.Dialect;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ final class Pools implements AutoCloseable {
   private final Engine.Config config;
   private final ConnectionSource source;
   private final String name;
+  private final Dialect dialect;
   private final AtomicReferenceArray<Pool> byLevel;
   private volatile Pool lockPool;
   private volatile boolean closed;
@@ -26,8 +28,9 @@ final class Pools implements AutoCloseable {
    *
    * @throws TxException if the database cannot be reached within the connection timeout
    */
-  Pools(Engine.Config config, ConnectionSource source, String name) {
+  Pools(Engine.Config config, ConnectionSource source, String name, Dialect dialect) {
     this.config = config;
+    this.dialect = dialect;
     this.source = source;
     this.name = name;
     this.byLevel = new AtomicReferenceArray<>(config.maxLevels());
@@ -37,7 +40,7 @@ final class Pools implements AutoCloseable {
   private Pool newPool(int level) {
     int size = level == 0 ? config.poolSize() : config.levelPoolSize();
     try {
-      return new Pool(level, size, config.connectionTimeout().toMillis(), source, name);
+      return new Pool(level, size, config.connectionTimeout().toMillis(), source, name, dialect);
     } catch (RuntimeException e) {
       Throwable root = Failures.root(e);
       throw new TxException("cannot connect to " + source.describe() + " (connectionTimeout "
@@ -70,7 +73,7 @@ final class Pools implements AutoCloseable {
         pool = lockPool;
         if (pool == null) {
           checkNotClosed();
-          pool = new Pool(-1, config.poolSize(), config.connectionTimeout().toMillis(), source, name + "-locks");
+          pool = new Pool(-1, config.poolSize(), config.connectionTimeout().toMillis(), source, name + "-locks", dialect);
           lockPool = pool;
         }
       }

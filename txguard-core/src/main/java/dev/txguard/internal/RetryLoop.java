@@ -47,25 +47,36 @@ final class RetryLoop {
     List<Throwable> earlier = null;
     for (int attempt = 1; ; attempt++) {
       TxImpl tx = attempt(ctx, options, work, attempt, firstStart, level, earlier);
-      Throwable failure = tx.failure;
-      if (failure == null) {
+      if (tx.failure == null) {
         hooks.runOutside(ctx, tx.unit, true);
         @SuppressWarnings("unchecked")
         T result = (T) tx.result;
         return result;
       }
-      long delay = RetryPolicy.backoffNanos(options, attempt, cap -> ThreadLocalRandom.current().nextLong(cap + 1));
-      Throwable verdict = RetryPolicy.verdict(options, attempt, failure, retryable(tx.unit, failure),
-          tx.unit.hasDeadline && System.nanoTime() + delay - tx.unit.deadline >= 0);
-      if (verdict != null) {
-        hooks.runOutside(ctx, tx.unit, false);
-        throw Failures.rethrow(withEarlier(verdict, earlier));
-      }
-      listeners.retry(options.name(), attempt + 1, failure, Duration.ofNanos(delay));
-      earlier = earlier == null ? new ArrayList<>() : earlier;
-      earlier.add(failure);
-      sleep(delay, failure, earlier);
+      earlier = beforeRetry(ctx, options, tx, attempt, earlier);
     }
+  }
+
+  /**
+   * After failed attempt {@code attempt}: throws what the unit ends with (the failure, or
+   * exhausted retries, or a timeout; earlier failures suppressed on it), or waits the backoff and
+   * returns the failures so far.
+   */
+  private List<Throwable> beforeRetry(ThreadContext ctx, TxOptions options, TxImpl tx, int attempt,
+      List<Throwable> earlier) {
+    Throwable failure = tx.failure;
+    long delay = RetryPolicy.backoffNanos(options, attempt, cap -> ThreadLocalRandom.current().nextLong(cap + 1));
+    Throwable verdict = RetryPolicy.verdict(options, attempt, failure, retryable(tx.unit, failure),
+        tx.unit.hasDeadline && System.nanoTime() + delay - tx.unit.deadline >= 0);
+    if (verdict != null) {
+      hooks.runOutside(ctx, tx.unit, false);
+      throw Failures.rethrow(withEarlier(verdict, earlier));
+    }
+    listeners.retry(options.name(), attempt + 1, failure, Duration.ofNanos(delay));
+    List<Throwable> failures = earlier == null ? new ArrayList<>() : earlier;
+    failures.add(failure);
+    sleep(delay, failure, failures);
+    return failures;
   }
 
   /**
@@ -108,12 +119,12 @@ final class RetryLoop {
    */
   private static boolean retryable(Unit unit, Throwable failure) {
     boolean ownConnectionLost = unit.lostConnection();
-    if (Failures.retryable(failure, ownConnectionLost)) {
+    if (Failures.retryable(unit.dialect, failure, ownConnectionLost)) {
       return true;
     }
     Throwable abortedBy = unit.abortCause();
     return abortedBy != null && abortedBy != failure && !Failures.hasFinalVerdict(failure)
-        && Failures.retryable(abortedBy, ownConnectionLost);
+        && Failures.retryable(unit.dialect, abortedBy, ownConnectionLost);
   }
 
   private <T, X extends Exception> T join(TxImpl outer, TxOptions options, TxFunction<T, X> work) throws X {

@@ -6,8 +6,8 @@ import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import org.postgresql.core.BaseConnection;
-import org.postgresql.core.TransactionState;
+import dev.txguard.internal.dialect.SqlVerdict;
+import dev.txguard.internal.dialect.TransactionState;
 
 /**
  * A pooled connection lent by {@code db.dataSource()} outside any unit. The borrower may do what it
@@ -20,6 +20,11 @@ final class SessionConnection implements InvocationHandler, StatementWatcher {
   private final Connection conn;
   private final Pool pool;
   private SessionState session;
+  /**
+   * Whether the borrower sent transaction control as SQL (BEGIN...): what the connection's close
+   * checks when the driver cannot tell its transaction status.
+   */
+  private boolean sentControl;
   /** The proxy this handler serves, which statements' getConnection() return. */
   private Connection self;
 
@@ -57,7 +62,7 @@ final class SessionConnection implements InvocationHandler, StatementWatcher {
   @Override
   public SessionState session() {
     if (session == null) {
-      session = new SessionState(conn);
+      session = new SessionState(conn, pool.dialect);
     }
     return session;
   }
@@ -88,15 +93,17 @@ final class SessionConnection implements InvocationHandler, StatementWatcher {
 
   /**
    * Rolls back whatever transaction the borrower left open: in manual-commit mode, or begun by SQL
-   * ({@code BEGIN}) in autocommit mode, which the driver reports through its transaction state.
+   * ({@code BEGIN}) in autocommit mode, which the driver reports through its transaction state
+   * (when it cannot, any transaction control the borrower sent makes the close send ROLLBACK).
    */
   private void endOpenTransaction() throws SQLException {
     if (!conn.getAutoCommit()) {
       conn.rollback();
       return;
     }
-    BaseConnection pg = conn.isWrapperFor(BaseConnection.class) ? conn.unwrap(BaseConnection.class) : null;
-    if (pg != null && pg.getTransactionState() != TransactionState.IDLE) {
+    Connection driver = pool.dialect.driverConnection(conn);
+    boolean open = driver != null ? pool.dialect.transactionState(driver) != TransactionState.IDLE : sentControl;
+    if (open) {
       try (Statement st = conn.createStatement()) {
         st.execute("ROLLBACK");
       }
@@ -105,7 +112,12 @@ final class SessionConnection implements InvocationHandler, StatementWatcher {
 
   @Override
   public void beforeSql(String sql) {
-    if (sql != null && SqlText.of(sql).session()) {
+    if (sql == null) {
+      return;
+    }
+    SqlVerdict verdict = pool.dialect.reader().verdict(sql);
+    sentControl |= verdict.control() != null;
+    if (verdict.session()) {
       session().serverChanged();
     }
   }

@@ -1,14 +1,12 @@
 package dev.txguard.internal;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Executor;
-import org.postgresql.PGConnection;
+import dev.txguard.internal.dialect.Dialect;
 
 /**
  * What one borrower did to a pooled connection's session, and how to undo it before the connection
@@ -16,9 +14,9 @@ import org.postgresql.PGConnection;
  * nothing pays nothing. Confined to the borrower's thread.
  *
  * <p>Server-side state (settings, search path, role, advisory locks, temporary tables, LISTEN,
- * prepared statements, cursors, sequence state) is reset with {@code DISCARD ALL} (PostgreSQL
- * documentation, "DISCARD"), after which the pool's session characteristics (READ COMMITTED, READ
- * WRITE) and the application name the driver set after login are set again, in one more round trip. JDBC-level state the driver keeps on its side (holdability, type map, client
+ * prepared statements, cursors, sequence state) is reset by the dialect
+ * ({@code Dialect.resetSession}: on PostgreSQL {@code DISCARD ALL}), after which the pool's session
+ * characteristics and the application name the driver set after login are set again. JDBC-level state the driver keeps on its side (holdability, type map, client
  * info, network timeout) is put back to what it was before the borrower's first change; read-only
  * and isolation changes are refused inside a unit and reset by the pool outside one.
  */
@@ -31,18 +29,11 @@ final class SessionState {
   private static final Object UNSET = new Object();
 
   /**
-   * Sets the transaction characteristics every pooled session has (the pool's connection setup,
-   * and again after DISCARD ALL), whatever the server's or role's defaults say.
-   */
-  static final String CHARACTERISTICS = "select set_config('default_transaction_isolation', 'read committed', false),"
-      + " set_config('default_transaction_read_only', 'off', false),"
-      + " set_config('default_transaction_deferrable', 'off', false)";
-
-  /**
    * The session's application_name when the borrower's first change was seen (the driver may have
    * set it after login, where DISCARD ALL would not restore it); null if unknown.
    */
   private final String applicationName;
+  private final Dialect dialect;
   private boolean server;
   private Object holdability = UNSET;
   private Object typeMap = UNSET;
@@ -50,18 +41,9 @@ final class SessionState {
   private Object networkTimeout = UNSET;
 
   /** Starts the bookkeeping before the borrower's first change reaches {@code conn}. */
-  SessionState(Connection conn) {
-    this.applicationName = reportedApplicationName(conn);
-  }
-
-  /** The application name the server last reported to the driver (no round trip), or null. */
-  private static String reportedApplicationName(Connection conn) {
-    try {
-      return conn.isWrapperFor(PGConnection.class)
-          ? conn.unwrap(PGConnection.class).getParameterStatus("application_name") : null;
-    } catch (SQLException e) {
-      return null;
-    }
+  SessionState(Connection conn, Dialect dialect) {
+    this.dialect = dialect;
+    this.applicationName = dialect.applicationName(conn);
   }
 
   /** Records that SQL changing the server session was sent. */
@@ -128,17 +110,7 @@ final class SessionState {
       conn.setNetworkTimeout(DIRECT, (Integer) networkTimeout);
     }
     if (server) {
-      try (Statement st = conn.createStatement()) {
-        st.execute("DISCARD ALL");
-      }
-      String restore = applicationName == null ? CHARACTERISTICS
-          : CHARACTERISTICS + ", set_config('application_name', ?, false)";
-      try (PreparedStatement ps = conn.prepareStatement(restore)) {
-        if (applicationName != null) {
-          ps.setString(1, applicationName);
-        }
-        ps.execute();
-      }
+      dialect.resetSession(conn, applicationName);
     }
     conn.setAutoCommit(false);
   }

@@ -3,6 +3,7 @@ package dev.txguard.internal;
 import dev.txguard.RowMapper;
 import dev.txguard.StaleDataException;
 import dev.txguard.Tx;
+import dev.txguard.TxException;
 import dev.txguard.TxFunction;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -110,20 +111,20 @@ public final class TxImpl implements Tx {
     if (work == null) {
       throw new IllegalArgumentException("work must not be null");
     }
-    Unit.SavepointMark mark = unit.setSavepoint();
+    SavepointMark mark = SavepointMark.set(unit);
     T result;
     try {
       result = work.apply(this);
     } catch (Throwable t) {
-      unit.rollbackTo(mark, t);
+      mark.rollback(unit, t);
       throw Failures.rethrow(t);
     }
     if (unit.aborted()) {
       RuntimeException swallowed = unit.abortedException("savepoint work returned normally");
-      unit.rollbackTo(mark, swallowed);
+      mark.rollback(unit, swallowed);
       throw swallowed;
     }
-    unit.releaseSavepoint(mark);
+    mark.release(unit);
     return result;
   }
 
@@ -154,7 +155,7 @@ public final class TxImpl implements Tx {
   @Override
   public <K> K insertOrGet(String table, Map<String, ?> key, Map<String, ?> values, String returning,
       RowMapper<K> mapper) {
-    InsertOrGet statements = InsertOrGet.of(table, key, values, returning);
+    InsertOrGet statements = InsertOrGet.of(unit.dialect, table, key, values, returning);
     requireMapper(mapper);
     for (int round = 0; round < 3; round++) {
       Optional<K> inserted = queryOne(statements.insertSql(), mapper, statements.insertParams());
@@ -167,24 +168,24 @@ public final class TxImpl implements Tx {
       }
       // the conflicting row was deleted between the two statements: try again
     }
-    throw new IllegalStateException("insertOrGet into " + table + " found a conflicting row three times but"
-        + " could not read it back: is " + key.keySet() + " the key of a unique constraint?");
+    throw new TxException("insertOrGet into " + table + " found a conflicting row three times but could not"
+        + " read it back (deleted in between each time?): is " + key.keySet() + " the key of a unique constraint?");
   }
 
   @Override
   public void lock(Object key) {
-    advisory("pg_advisory_xact_lock", key);
+    advisory(false, key);
   }
 
   @Override
   public void lockShared(Object key) {
-    advisory("pg_advisory_xact_lock_shared", key);
+    advisory(true, key);
   }
 
   @Override
   public boolean tryLock(Object key) {
     int id = LockKeys.id(key);
-    return queryOne("select pg_try_advisory_xact_lock(?, ?)", rs -> rs.getBoolean(1), LockKeys.namespace(), id)
+    return queryOne(unit.dialect.tryTransactionLock(), rs -> rs.getBoolean(1), LockKeys.namespace(), id)
         .orElseThrow();
   }
 
@@ -194,8 +195,8 @@ public final class TxImpl implements Tx {
     if (ids.length == 0) {
       return;
     }
-    // unnest emits the sorted array in order, so the locks are taken in ascending id order
-    query("select pg_advisory_xact_lock(?, k) from unnest(?::int[]) as k", rs -> 1, LockKeys.namespace(), ids);
+    // the dialect's statement takes the locks in the array's (ascending) order
+    query(unit.dialect.transactionLockAll(), rs -> 1, LockKeys.namespace(), ids);
   }
 
   @Override
@@ -214,9 +215,9 @@ public final class TxImpl implements Tx {
         + " for update", rs -> 1, (Object) array).size();
   }
 
-  private void advisory(String function, Object key) {
+  private void advisory(boolean shared, Object key) {
     int id = LockKeys.id(key);
-    query("select " + function + "(?, ?)", rs -> 1, LockKeys.namespace(), id);
+    query(unit.dialect.transactionLock(shared), rs -> 1, LockKeys.namespace(), id);
   }
 
   @Override

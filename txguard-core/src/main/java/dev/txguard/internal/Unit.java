@@ -1,25 +1,19 @@
 package dev.txguard.internal;
 
-import dev.txguard.CommitOutcomeUnknownException;
 import dev.txguard.StatementException;
-import dev.txguard.TransactionAbortedException;
 import dev.txguard.TxOptions;
 import dev.txguard.TxTimeoutException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ScheduledFuture;
-import org.postgresql.core.BaseConnection;
-import org.postgresql.core.TransactionState;
 
 /**
- * One attempt of a unit on one pooled connection: its state machine, its abort bookkeeping and the
- * ways it ends.
+ * One attempt of a unit on one pooled connection: its state machine and the ways it ends (what it
+ * recorded: its transaction's health, the SQL it admitted, its hooks, is {@link AttemptRecord}).
  *
  * <p>State moves ACTIVE → ENDING → COMMITTED or ROLLED_BACK on the owner's thread, or ACTIVE →
  * TIMED_OUT on the watchdog's thread when the deadline passes. Whoever leaves ACTIVE first owns the
@@ -27,24 +21,9 @@ import org.postgresql.core.TransactionState;
  * touches a connection the watchdog discarded. This object must never reference a {@code TxHandle},
  * or a dropped manual handle could not become unreachable.
  */
-public final class Unit {
+public final class Unit extends AttemptRecord {
   enum State { ACTIVE, ENDING, COMMITTED, ROLLED_BACK, TIMED_OUT }
 
-  final Engine engine;
-  final Pool pool;
-  final TxOptions options;
-  final int attempt;
-  final int level;
-  final long startNanos;
-  /** The unit's deadline in {@link System#nanoTime()} terms; meaningful only if hasDeadline. */
-  final long deadline;
-  final boolean hasDeadline;
-  /** The unit's first start, for timeout messages spanning attempts. */
-  final long firstStartNanos;
-  final Connection conn;
-  final Thread owner;
-  /** The stack that called begin, for manual handles; null for callback units. */
-  final StackTraceElement[] openedAt;
   private static final VarHandle STATE;
 
   static {
@@ -55,66 +34,45 @@ public final class Unit {
     }
   }
 
-  private final BaseConnection pg;
-  /** Read and written through {@link #STATE}'s volatile and compare-and-set access only. */
-  private volatile State state = State.ACTIVE;
-
-  private List<Runnable> afterCommit;
-  private List<Runnable> afterRollback;
-  private SQLException firstError;
-  private String firstErrorSql;
-  private Throwable rollbackOnly;
-  private boolean connectionLost;
-  private volatile boolean discarded;
-  private volatile boolean released;
-  /** An SQL error was seen on a connection whose transaction state the driver cannot tell. */
-  private boolean failedWithoutDriverState;
-  /** A statement ran through txguard's paths, so the server has a transaction open for this unit. */
-  private boolean begun;
-  /** Set when the unit's transaction was found ended by something other than the unit. */
-  private CommitOutcomeUnknownException endedElsewhere;
-  /** The last statement txguard refused before it reached the server, if any. */
-  private SQLException refused;
-  /** What the unit changed in its session; null while it changed nothing. */
-  private SessionState session;
-  volatile boolean leakReported;
+  final Engine engine;
+  final Pool pool;
+  final int level;
+  final long startNanos;
+  /** The unit's deadline in {@link System#nanoTime()} terms; meaningful only if hasDeadline. */
+  final long deadline;
+  final boolean hasDeadline;
+  /** The unit's first start, for timeout messages spanning attempts. */
+  final long firstStartNanos;
+  final Thread owner;
+  /** The stack that called begin, for manual handles; null for callback units. */
+  final StackTraceElement[] openedAt;
   /** The watchdog stripe this unit is kept in while open (see {@link Watchdog}). */
   final int stripe;
+  volatile boolean leakReported;
   ScheduledFuture<?> deadlineTask;
+
+  /** Read and written through {@link #STATE}'s volatile and compare-and-set access only. */
+  private volatile State state = State.ACTIVE;
+  private volatile boolean discarded;
+  private volatile boolean released;
 
   Unit(Engine engine, Pool pool, TxOptions options, int attempt, long firstStartNanos, Connection conn,
       StackTraceElement[] openedAt) {
+    super(options, attempt, pool.dialect, conn);
     this.engine = engine;
     this.pool = pool;
-    this.options = options;
-    this.attempt = attempt;
     this.level = pool.level;
     this.startNanos = System.nanoTime();
     this.firstStartNanos = firstStartNanos;
     this.hasDeadline = options.timeout().isPresent();
     this.deadline = hasDeadline ? firstStartNanos + options.timeout().get().toNanos() : 0;
-    this.conn = conn;
     this.owner = Thread.currentThread();
     this.stripe = Watchdog.stripeOf(owner);
     this.openedAt = openedAt;
-    this.pg = unwrapPg(conn);
-  }
-
-  private static BaseConnection unwrapPg(Connection conn) {
-    try {
-      return conn.isWrapperFor(BaseConnection.class) ? conn.unwrap(BaseConnection.class) : null;
-    } catch (SQLException e) {
-      return null;
-    }
   }
 
   private boolean casState(State expected, State next) {
     return STATE.compareAndSet(this, expected, next);
-  }
-
-  /** The unit's name. */
-  String name() {
-    return options.name();
   }
 
   boolean active() {
@@ -125,111 +83,27 @@ public final class Unit {
     return Duration.ofNanos(System.nanoTime() - startNanos);
   }
 
+  @Override
+  boolean connectionGone() {
+    return discarded || state == State.TIMED_OUT;
+  }
+
   /**
-   * Sends the attempt's prelude (isolation, read-only, time limits) as the transaction's first
-   * statement. The driver prefixes BEGIN, so a unit with non-default options costs no extra round
-   * trip over one with defaults, and one with defaults sends nothing here.
+   * Sends the attempt's prelude (isolation, read-only, time limits; see
+   * {@code Dialect.unitPrelude}) as the transaction's first statement. The driver prefixes BEGIN,
+   * so a unit with non-default options costs no extra round trip over one with defaults, and one
+   * with defaults sends nothing here.
    */
   void start() {
-    boolean characteristics = options.isolation() != dev.txguard.Isolation.READ_COMMITTED || options.readOnly();
-    if (!characteristics && !hasDeadline) {
+    long timeoutMs = hasDeadline ? Math.max(1, (deadline - System.nanoTime() + 999_999) / 1_000_000) : 0;
+    String prelude = dialect.unitPrelude(options.isolation(), options.readOnly(), timeoutMs);
+    if (prelude == null) {
       return;
-    }
-    StringBuilder prelude = new StringBuilder(128);
-    if (characteristics) {
-      prelude.append("SET TRANSACTION ISOLATION LEVEL ").append(options.isolation().sql());
-      prelude.append(options.readOnly() ? " READ ONLY" : " READ WRITE").append(';');
-    }
-    if (hasDeadline) {
-      long ms = Math.max(1, (deadline - System.nanoTime() + 999_999) / 1_000_000);
-      prelude.append("SET LOCAL statement_timeout = ").append(ms).append(';');
-      prelude.append("SET LOCAL lock_timeout = ").append(ms).append(';');
     }
     try (Statement st = conn.createStatement()) {
-      st.execute(prelude.toString());
+      st.execute(prelude);
     } catch (SQLException e) {
-      throw statementFailed(e, prelude.toString());
-    }
-  }
-
-  // ---- hooks ----------------------------------------------------------------------------------
-
-  void addHook(boolean onCommit, Runnable action) {
-    if (action == null) {
-      throw new IllegalArgumentException("action must not be null");
-    }
-    checkOpen();
-    if (onCommit) {
-      afterCommit = afterCommit == null ? new ArrayList<>() : afterCommit;
-      afterCommit.add(action);
-    } else {
-      afterRollback = afterRollback == null ? new ArrayList<>() : afterRollback;
-      afterRollback.add(action);
-    }
-  }
-
-  /** How many hooks are registered, as {commit, rollback}, to drop later ones at a savepoint rollback. */
-  long hookMark() {
-    return ((long) size(afterCommit) << 32) | size(afterRollback);
-  }
-
-  void dropHooksAfter(long mark) {
-    truncate(afterCommit, (int) (mark >>> 32));
-    truncate(afterRollback, (int) mark);
-  }
-
-  /** The hooks to run for the unit's final outcome. */
-  List<Runnable> hooks(boolean committed) {
-    List<Runnable> hooks = committed ? afterCommit : afterRollback;
-    return hooks == null ? List.of() : hooks;
-  }
-
-  private static int size(List<Runnable> list) {
-    return list == null ? 0 : list.size();
-  }
-
-  private static void truncate(List<Runnable> list, int size) {
-    if (list != null && list.size() > size) {
-      list.subList(size, list.size()).clear();
-    }
-  }
-
-  // ---- savepoints -------------------------------------------------------------------------------
-
-  /** Remembers what a savepoint rollback must restore besides the database state. */
-  record SavepointMark(java.sql.Savepoint savepoint, long hooks, Throwable rollbackOnly) {}
-
-  SavepointMark setSavepoint() {
-    checkUsable();
-    try {
-      return new SavepointMark(conn.setSavepoint(), hookMark(), rollbackOnly);
-    } catch (SQLException e) {
-      throw statementFailed(e, "SAVEPOINT");
-    }
-  }
-
-  void releaseSavepoint(SavepointMark mark) {
-    try {
-      conn.releaseSavepoint(mark.savepoint());
-    } catch (SQLException e) {
-      throw statementFailed(e, "RELEASE SAVEPOINT");
-    }
-  }
-
-  /** Undoes everything since {@code mark}; a failure to do so is added to {@code failure}. */
-  void rollbackTo(SavepointMark mark, Throwable failure) {
-    dropHooksAfter(mark.hooks());
-    if (!active() || connectionLost) {
-      return;
-    }
-    try {
-      conn.rollback(mark.savepoint());
-      rollbackOnly = mark.rollbackOnly();
-      failedWithoutDriverState = false;
-      aborted(); // clears the recorded error when the driver says the transaction is usable again
-    } catch (SQLException e) {
-      noteError(e, "ROLLBACK TO SAVEPOINT");
-      failure.addSuppressed(e);
+      throw statementFailed(e, prelude);
     }
   }
 
@@ -237,10 +111,7 @@ public final class Unit {
 
   /** Throws unless a statement may run now: the unit is active, in time and not aborted. */
   void checkUsable() {
-    State s = state;
-    if (s != State.ACTIVE) {
-      throw s == State.TIMED_OUT ? timeout(null) : ended(s);
-    }
+    checkOpen();
     if (hasDeadline && System.nanoTime() - deadline >= 0) {
       expire();
       throw timeout(null);
@@ -251,103 +122,12 @@ public final class Unit {
     }
   }
 
-  // ---- what SQL may do to the unit ---------------------------------------------------------------
-
-  /**
-   * Admits {@code sql} to run in this unit: refuses transaction control sent as SQL (before it
-   * reaches the server), and notes SQL that changes the session, whose connection is then reset at
-   * release. The refusal aborts the unit, as a failed statement would.
-   *
-   * @throws SQLException with SQLSTATE 2D000 (invalid transaction termination) for transaction control
-   */
-  void admit(String sql) throws SQLException {
-    if (sql == null) {
-      return;
-    }
-    SqlText.Verdict verdict = SqlText.of(sql);
-    if (verdict.clean()) {
-      return;
-    }
-    if (verdict.session()) {
-      session().serverChanged();
-    }
-    if (verdict.control() != null) {
-      SQLException refusal = new SQLException(refusal(verdict.control()), "2D000");
-      refused = refusal;
-      markRollbackOnly(refusal);
-      throw refusal;
-    }
-  }
-
-  private String refusal(String control) {
-    String instead = control.startsWith("SET ") ? "a unit runs with its own options: give it"
-        + " TxOptions.isolation(...) or TxOptions.readOnly(...) instead" : switch (control) {
-      case "BEGIN", "START" -> "its transaction is already open; nested work joins it through db.inTx(...),"
-          + " and work that must commit on its own runs in db.inNewTx(...)";
-      case "SAVEPOINT", "RELEASE" -> "use tx.savepoint(...) for work that may fail and be undone alone";
-      case "PREPARE TRANSACTION" -> "two-phase commit cannot run inside a unit";
-      default -> "the unit ends its transaction itself: it commits when the callback returns and rolls back"
-          + " when it throws; use tx.savepoint(...) to undo part of it, or db.inNewTx(...) for work that must"
-          + " commit on its own";
-    };
-    return "txguard refused " + control + " sent as SQL inside unit '" + name() + "' (attempt " + attempt
-        + "): " + instead + ". The unit is aborted and nothing in it will commit";
-  }
-
-  /** The unit's session bookkeeping, created on the first change. */
-  SessionState session() {
-    if (session == null) {
-      session = new SessionState(conn);
-    }
-    return session;
-  }
-
-  /** Called after a statement ran through txguard's paths: the server's transaction must still be open. */
-  void afterStatement(String sql) {
-    begun = true;
-    checkTransactionOpen(sql);
-  }
-
-  /**
-   * Fails the unit when the server's transaction status (as the driver last saw it, no round trip)
-   * says its transaction ended although the unit did not end it: a COMMIT or ROLLBACK that reached
-   * the server by a path txguard does not see (the driver's own connection, unwrapped).
-   */
-  void checkTransactionOpen(String sql) {
-    if (endedElsewhere != null || !begun || pg == null || connectionLost || discarded
-        || state == State.TIMED_OUT || pg.getTransactionState() != TransactionState.IDLE) {
-      return;
-    }
-    endedElsewhere = new CommitOutcomeUnknownException("the transaction of unit '" + name() + "' (attempt " + attempt
-        + ") was ended by something other than the unit"
-        + (sql == null ? " (a statement txguard did not see)" : ", after: " + abbreviate(sql))
-        + "; work done before that may have been committed or rolled back, and txguard cannot tell which."
-        + " The unit fails, nothing after that point commits, and its connection is discarded. End a unit"
-        + " by returning or throwing from its callback", null);
-    throw endedElsewhere;
-  }
-
-  /** Throws unless the unit is still open (statements may still be refused). */
+  @Override
   void checkOpen() {
     State s = state;
     if (s != State.ACTIVE) {
-      throw s == State.TIMED_OUT ? timeout(null) : ended(s);
+      throw s == State.TIMED_OUT ? timeout(null) : UnitMessages.ended(s, name(), attempt);
     }
-  }
-
-  /**
-   * Whether the transaction can do nothing but roll back. On PostgreSQL the driver's transaction
-   * state, read without a round trip, is the truth: it also sees errors raised through the raw
-   * connection and recoveries by ROLLBACK TO SAVEPOINT.
-   */
-  boolean aborted() {
-    boolean aborted = rollbackOnly != null || connectionLost || endedElsewhere != null
-        || (pg != null ? pg.getTransactionState() == TransactionState.FAILED : failedWithoutDriverState);
-    if (!aborted && firstError != null) {
-      firstError = null; // recovered, e.g. by ROLLBACK TO SAVEPOINT
-      firstErrorSql = null;
-    }
-    return aborted;
   }
 
   /**
@@ -357,34 +137,12 @@ public final class Unit {
   RuntimeException statementFailed(SQLException e, String sql) {
     noteError(e, sql);
     if (state == State.TIMED_OUT
-        || (hasDeadline && System.nanoTime() - deadline >= 0 && Failures.cancelled(e.getSQLState()))
+        || (hasDeadline && System.nanoTime() - deadline >= 0 && dialect.cancelled(e.getSQLState()))
         || (hasDeadline && discarded)) {
       expire();
       return timeout(e);
     }
     return new StatementException(sql, e);
-  }
-
-  /** Remembers the first error that aborted the unit, for later messages. */
-  void noteError(SQLException e, String sql) {
-    begun |= e != refused; // a refused statement never reached the server
-    if (Failures.connectionLost(e.getSQLState())) {
-      connectionLost = true;
-    }
-    if (pg == null) {
-      failedWithoutDriverState = true; // PostgreSQL aborts the transaction on any error
-    }
-    if (firstError == null && aborted()) {
-      firstError = e;
-      firstErrorSql = sql;
-    }
-  }
-
-  /** Marks the unit as unable to commit because a joined inner call failed. */
-  void markRollbackOnly(Throwable cause) {
-    if (!aborted()) {
-      rollbackOnly = cause;
-    }
   }
 
   /** Whether {@link #release()} ran. */
@@ -397,89 +155,33 @@ public final class Unit {
     return !released && !discarded && state != State.TIMED_OUT;
   }
 
-  /** Whether this unit's own connection was lost (class 08, or the server ended the session). */
-  boolean lostConnection() {
-    return connectionLost;
-  }
-
-  /** The error that aborted the unit, or null. */
-  Throwable abortCause() {
-    if (firstError != null) {
-      return firstError;
-    }
-    return rollbackOnly;
-  }
-
-  TransactionAbortedException abortedException(String what) {
-    Throwable cause = abortCause();
-    String reason;
-    if (firstError != null) {
-      reason = "an earlier error: " + describe(firstError) + " in: " + abbreviate(firstErrorSql);
-    } else if (rollbackOnly != null) {
-      reason = "a failure of a nested call that joined it: " + rollbackOnly;
-    } else if (endedElsewhere != null) {
-      return new TransactionAbortedException(what + ": " + endedElsewhere.getMessage(), endedElsewhere);
-    } else if (connectionLost) {
-      reason = "the loss of its connection";
-    } else {
-      reason = "an earlier error raised through tx.connection()";
-    }
-    return new TransactionAbortedException(
-        what + ": unit '" + name() + "' (attempt " + attempt + ") was aborted by " + reason
-            + "; nothing in it will commit. To continue after an expected error, run the failing"
-            + " statement in tx.savepoint(...)",
-        cause);
-  }
-
-  private static String describe(SQLException e) {
-    String msg = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
-    return "SQLSTATE " + e.getSQLState() + " (" + msg + ")";
-  }
-
-  private static String abbreviate(String sql) {
-    if (sql == null) {
-      return "(a statement on tx.connection())";
-    }
-    String oneLine = sql.strip().replaceAll("\\s+", " ");
-    return oneLine.length() <= 200 ? oneLine : oneLine.substring(0, 197) + "...";
-  }
-
-  IllegalStateException ended(State s) {
-    String how = switch (s) {
-      case COMMITTED -> "committed";
-      case ROLLED_BACK -> "rolled back";
-      case TIMED_OUT -> "timed out";
-      default -> "ending";
-    };
-    return new IllegalStateException(
-        "unit '" + name() + "' (attempt " + attempt + ") has already " + (s == State.ENDING ? "begun to end" : "ended: " + how)
-            + "; a Tx cannot be used after its unit ends");
-  }
-
   TxTimeoutException timeout(Throwable cause) {
-    Duration timeout = options.timeout().orElseThrow();
-    long ran = (System.nanoTime() - firstStartNanos) / 1_000_000;
-    return new TxTimeoutException(
-        "unit '" + name() + "' ran past its timeout of " + timeout.toMillis() + " ms (" + ran
-            + " ms since it began, attempt " + attempt + "); its statement was cancelled and its"
-            + " transaction rolled back",
-        cause);
+    return UnitMessages.timeout(options, firstStartNanos, attempt, cause);
   }
 
   // ---- ending ----------------------------------------------------------------------------------
 
   /**
    * Commits, or throws: the unit was aborted (it is not committed), timed out, or COMMIT failed.
-   * The caller rolls back after any exception from here.
+   * The caller rolls back after any exception from here. The commit path: this method, and
+   * {@link #commitFailed} for what a failed COMMIT means.
    */
   void commit() {
-    State s = state;
-    if (s == State.TIMED_OUT) {
-      throw timeout(null);
+    checkCommittable();
+    if (!casState(State.ACTIVE, State.ENDING)) {
+      throw timeout(null); // the watchdog ended it since the check
     }
-    if (s != State.ACTIVE) {
-      throw ended(s);
+    try {
+      conn.commit();
+    } catch (SQLException e) {
+      throw commitFailed(e);
     }
+    state = State.COMMITTED;
+  }
+
+  /** Throws unless the unit may send COMMIT: active, its transaction open and not aborted. */
+  private void checkCommittable() {
+    checkOpen();
     checkTransactionOpen(null);
     if (endedElsewhere != null) {
       throw endedElsewhere;
@@ -487,22 +189,18 @@ public final class Unit {
     if (aborted()) {
       throw abortedException("unit returned normally but cannot commit");
     }
-    if (!casState(State.ACTIVE, State.ENDING)) {
-      throw timeout(null);
+  }
+
+  /**
+   * What a failed COMMIT throws: an unknown outcome when the connection was lost on the way (the
+   * server may have committed), the statement's failure otherwise (it did not commit).
+   */
+  private RuntimeException commitFailed(SQLException e) {
+    if (dialect.connectionLost(e.getSQLState())) {
+      connectionLost = true;
+      return UnitMessages.commitLost(name(), attempt, e);
     }
-    try {
-      conn.commit();
-    } catch (SQLException e) {
-      if (Failures.connectionLost(e.getSQLState())) {
-        connectionLost = true;
-        throw new CommitOutcomeUnknownException(
-            "the connection of unit '" + name() + "' (attempt " + attempt + ") was lost during COMMIT:"
-                + " it may or may not have committed, so it is not retried; check the database"
-                + " before acting", e);
-      }
-      throw new StatementException("COMMIT", e);
-    }
-    state = State.COMMITTED;
+    return new StatementException("COMMIT", e);
   }
 
   /**
@@ -518,23 +216,25 @@ public final class Unit {
     if (s == State.ACTIVE && !casState(State.ACTIVE, State.ENDING)) {
       return; // the watchdog ended it
     }
-    boolean timedOut = failure instanceof TxTimeoutException
-        || (hasDeadline && System.nanoTime() - deadline >= 0);
+    boolean timedOut = failure instanceof TxTimeoutException || (hasDeadline && System.nanoTime() - deadline >= 0);
     noteEndedElsewhere(failure);
     if (timedOut || connectionLost || endedElsewhere != null) {
       discard();
     } else {
-      try {
-        conn.rollback();
-      } catch (SQLException e) {
-        if (failure != null) {
-          failure.addSuppressed(e);
-        } else {
-          throw new StatementException("ROLLBACK", e);
-        }
-      }
+      rollbackConnection(failure);
     }
     state = State.ROLLED_BACK;
+  }
+
+  private void rollbackConnection(Throwable failure) {
+    try {
+      conn.rollback();
+    } catch (SQLException e) {
+      if (failure == null) {
+        throw new StatementException("ROLLBACK", e);
+      }
+      failure.addSuppressed(e);
+    }
   }
 
   /**
@@ -546,12 +246,10 @@ public final class Unit {
     if (!casState(State.ACTIVE, State.TIMED_OUT)) {
       return;
     }
-    if (pg != null) {
-      try {
-        pg.cancelQuery();
-      } catch (SQLException e) {
-        Engine.LOG.debug("cancel of unit '{}' failed: {}", name(), e.toString());
-      }
+    try {
+      dialect.cancelRunningStatement(conn);
+    } catch (SQLException | RuntimeException e) {
+      Engine.LOG.debug("cancel of unit '{}' failed: {}", name(), e.toString());
     }
     discard();
   }
@@ -591,21 +289,6 @@ public final class Unit {
       conn.close();
     } catch (SQLException e) {
       Engine.LOG.warn("closing the connection of unit '{}' failed: {}", name(), e.toString());
-    }
-  }
-
-  /** Tells {@code failure} that the transaction had already ended elsewhere, if it had: it is no rollback. */
-  private void noteEndedElsewhere(Throwable failure) {
-    if (endedElsewhere == null) {
-      try {
-        checkTransactionOpen(null);
-      } catch (CommitOutcomeUnknownException e) {
-        // recorded in endedElsewhere
-      }
-    }
-    if (endedElsewhere != null && failure != null && failure != endedElsewhere
-        && !java.util.Arrays.asList(failure.getSuppressed()).contains(endedElsewhere)) {
-      failure.addSuppressed(endedElsewhere);
     }
   }
 

@@ -18,7 +18,8 @@
  * <em>aborted</em> (it can only roll back) after any failed statement outside a savepoint, a
  * refused statement, a failed joined call, a lost connection, or a transaction found ended
  * elsewhere; the driver's transaction state, read without a round trip, is the truth for the first
- * and last of these.
+ * and last of these (where the dialect can read it; otherwise the unit's own record of failed
+ * statements is).
  *
  * <h2>Where each guarantee lives</h2>
  * <ul>
@@ -33,7 +34,7 @@
  *       refuses an aborted unit; every statement path checks {@code Unit.checkUsable()} first.
  *   <li><b>Deadlines</b>: {@code SET LOCAL} limits in {@code Unit.start()}; the
  *       {@link dev.txguard.internal.Watchdog} ends a unit still running at its deadline.
- *   <li><b>A sealed unit</b>: {@link dev.txguard.internal.SqlText} reads every SQL text a unit
+ *   <li><b>A sealed unit</b>: the dialect's {@link dev.txguard.internal.dialect.SqlReader} reads every SQL text a unit
  *       sends (through {@link dev.txguard.internal.TxImpl}, {@link dev.txguard.internal.GuardedConnection}
  *       and {@link dev.txguard.internal.StatementWatcher}); {@code Unit.admit} refuses transaction
  *       control and notes session changes; {@link dev.txguard.internal.SessionState} resets them at
@@ -48,6 +49,29 @@
  *       {@link dev.txguard.internal.Hooks} catch every throwable.
  *   <li><b>Secrets stay secret; connecting is bounded</b>: {@link dev.txguard.internal.ConnectionSource}.
  * </ul>
+ *
+ * <h2>The dialect seam ({@link dev.txguard.internal.dialect.Dialect})</h2>
+ * Nothing in this package names a database product. Everything product-specific sits behind one
+ * interface in {@code dev.txguard.internal.dialect}, of which the engine holds one instance, chosen
+ * by {@link dev.txguard.internal.dialect.Dialects} from the JDBC URL's subprotocol or, for a
+ * DataSource, from a connection's metadata (an unsupported product fails {@code build()}, naming
+ * what is supported):
+ * <ul>
+ *   <li>SQLSTATE classification: retryable, connection lost, cancelled, lock not available
+ *       ({@link dev.txguard.internal.Failures}, {@code Unit}, {@code AdvisoryLocks} ask it);
+ *   <li>the transaction status without a round trip ({@code driverConnection} once per unit, then
+ *       {@code transactionState}), or null, and the unit tracks failed statements itself;
+ *   <li>the unit's prelude (isolation, read-only, time limits: {@code SET LOCAL} on PostgreSQL),
+ *       the pool's session setup, and the session reset at release ({@code DISCARD ALL});
+ *   <li>advisory-lock SQL (transaction- and session-scoped, two int keys) and insert-or-get SQL;
+ *   <li>the rules for reading SQL text ({@link dev.txguard.internal.dialect.SqlRules}: transaction
+ *       control, statements that commit implicitly, session changes, lexical forms), applied by the
+ *       product-neutral {@link dev.txguard.internal.dialect.SqlReader}.
+ * </ul>
+ * A second database (MariaDB) is one new {@code Dialect} implementation added to
+ * {@code Dialects.SUPPORTED}, with its {@code SqlRules}, plus its tests. The one use of another
+ * library's internal class (pgjdbc's transaction state) is isolated in {@code PgjdbcState}, with a
+ * fallback when it is absent or does not unwrap.
  *
  * <h2>Threads</h2>
  * A unit and its {@code Tx} are confined to the thread that runs them, but for the watchdog's

@@ -2,6 +2,7 @@ package dev.txguard.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.txguard.internal.dialect.Dialects;
 import java.sql.SQLException;
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +15,7 @@ class FailuresTest {
     a.initCause(b);
     assertThat(Failures.causes(a)).containsExactly(a, b);
     assertThat(Failures.root(a)).isSameAs(b);
-    assertThat(Failures.retryable(a, true)).isFalse();
+    assertThat(Failures.retryable(Dialects.forUrl("jdbc:postgresql:test"), a, true)).isFalse();
     assertThat(Failures.hasFinalVerdict(a)).isFalse();
   }
 
@@ -22,7 +23,7 @@ class FailuresTest {
   void aRetryableStateDeepInTheChainIsFound() {
     SQLException conflict = new SQLException("could not serialize", "40001");
     RuntimeException wrapped = new RuntimeException(new IllegalStateException(conflict));
-    assertThat(Failures.retryable(wrapped, false)).isTrue();
+    assertThat(Failures.retryable(Dialects.forUrl("jdbc:postgresql:test"), wrapped, false)).isTrue();
     assertThat(Failures.root(wrapped)).isSameAs(conflict);
   }
 

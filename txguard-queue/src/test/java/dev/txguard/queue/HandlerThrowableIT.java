@@ -54,6 +54,7 @@ class HandlerThrowableIT {
     QueueFixture.stop(queue, db);
   }
 
+  @SuppressWarnings("InfiniteRecursion") // on purpose: the handler must overflow its stack
   static int recurse(int n) {
     return recurse(n + 1) + 1;
   }

@@ -1,12 +1,16 @@
-package dev.txguard.internal;
+package dev.txguard.internal.dialect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The reading of SQL text for transaction control and session changes; no database needed. */
-class SqlTextTest {
+/** PostgreSQL's rules for reading SQL text for transaction control and session changes; no database needed. */
+class PostgresSqlReaderTest {
+  private static SqlVerdict read(String sql) {
+    return PostgresDialect.INSTANCE.reader().verdict(sql);
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {
       "commit", "COMMIT", "  commit work", "end", "End Transaction", "rollback", "ROLLBACK AND CHAIN",
@@ -15,7 +19,7 @@ class SqlTextTest {
       "insert into t values (1); commit", "select 1;commit;", "/* why */ commit", "-- note\ncommit",
       "select 'a;b'; rollback", "update t set x = $$;$$; end"})
   void transactionControlIsFound(String sql) {
-    assertThat(SqlText.of(sql).control()).as(sql).isNotNull();
+    assertThat(read(sql).control()).as(sql).isNotNull();
   }
 
   @ParameterizedTest
@@ -26,7 +30,7 @@ class SqlTextTest {
       "set transaction_isolation = 'serializable'", "set local transaction_read_only = on",
       "SET SESSION transaction_deferrable = on"})
   void hiddenOrUnusualTransactionControlIsFound(String sql) {
-    assertThat(SqlText.of(sql).control()).as(sql).isNotNull();
+    assertThat(read(sql).control()).as(sql).isNotNull();
   }
 
   @ParameterizedTest
@@ -36,7 +40,7 @@ class SqlTextTest {
       "set \"statement_timeout\" = '100'", "update pg_settings set setting = '100' where name = 'lock_timeout'",
       "create table \"pg_temp\".t (a int)", "select 'x' where set_config('a.b', 'c', false) is not null"})
   void sessionChangesInQuotesAndProceduralCodeAreFound(String sql) {
-    SqlText.Verdict verdict = SqlText.of(sql);
+    SqlVerdict verdict = read(sql);
     assertThat(verdict.session()).as(sql).isTrue();
     assertThat(verdict.control()).as(sql).isNull();
   }
@@ -44,7 +48,7 @@ class SqlTextTest {
   @ParameterizedTest
   @ValueSource(strings = {"prepare transaction 'gx'", "PREPARE TRANSACTION 'x'"})
   void preparedTransactionsAreControl(String sql) {
-    assertThat(SqlText.of(sql).control()).isEqualTo("PREPARE TRANSACTION");
+    assertThat(read(sql).control()).isEqualTo("PREPARE TRANSACTION");
   }
 
   @ParameterizedTest
@@ -57,7 +61,7 @@ class SqlTextTest {
       "create function f() returns int language sql begin atomic select 1; end",
       "create function g() returns int language sql begin atomic select case when true then 1 end; end"})
   void ordinarySqlIsClean(String sql) {
-    assertThat(SqlText.of(sql).clean()).as(sql).isTrue();
+    assertThat(read(sql).clean()).as(sql).isTrue();
   }
 
   @ParameterizedTest
@@ -70,8 +74,14 @@ class SqlTextTest {
       "create table pg_temp.x (a int)", "select nextval('s')", "select setval('s', 5)", "load 'auto_explain'",
       "discard plans", "select 1; set search_path = s2"})
   void sessionChangesAreFound(String sql) {
-    SqlText.Verdict verdict = SqlText.of(sql);
+    SqlVerdict verdict = read(sql);
     assertThat(verdict.session()).as(sql).isTrue();
     assertThat(verdict.control()).as(sql).isNull();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"create table t (a int)", "drop table t", "alter table t add b int", "truncate t"})
+  void ddlDoesNotCommitImplicitlyOnPostgres(String sql) {
+    assertThat(read(sql).clean()).as(sql).isTrue();
   }
 }

@@ -1,0 +1,143 @@
+package dev.txguard.internal.dialect;
+
+import dev.txguard.Isolation;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * Everything the runtime needs to know about one database product: how to read its SQLSTATEs,
+ * how to tell its transaction status without a round trip, the SQL of its per-unit time limits,
+ * advisory locks and insert-or-get, how to put a session back as the pool handed it out, and how
+ * to read SQL text for transaction control and session changes. The engine holds exactly one, chosen
+ * by {@link Dialects} from the JDBC URL or the connection's metadata; nothing outside this package
+ * names a database product. A second database is one new implementation plus its tests.
+ *
+ * <p>Implementations are immutable and thread-safe. The hot path calls {@link #driverConnection},
+ * {@link #transactionState} and {@link #reader()} once or more per unit: they must not allocate or
+ * touch the network.
+ */
+public interface Dialect {
+
+  /** The database product, as named in messages, e.g. {@code "PostgreSQL"}. */
+  String name();
+
+  // ---- SQLSTATE classification -------------------------------------------------------------------
+
+  /**
+   * Whether a statement that failed with {@code sqlState} may succeed if the whole unit runs again
+   * (PostgreSQL: 40001 serialization failure, 40P01 deadlock). Null is never retryable.
+   */
+  boolean retryable(String sqlState);
+
+  /** Whether {@code sqlState} says the connection is gone (PostgreSQL: class 08, 57P01-57P03). */
+  boolean connectionLost(String sqlState);
+
+  /**
+   * Whether {@code sqlState} is a statement cancelled by a time limit or a lock wait that ran out
+   * (PostgreSQL: 57014 query_canceled, 55P03 lock_not_available).
+   */
+  boolean cancelled(String sqlState);
+
+  /** Whether {@code sqlState} is a lock wait that ran out (PostgreSQL: 55P03 lock_not_available). */
+  boolean lockNotAvailable(String sqlState);
+
+  // ---- the connection's transaction status -------------------------------------------------------
+
+  /**
+   * The driver's own connection under {@code pooled}, from which {@link #transactionState} reads
+   * the status without a round trip, or null when the driver cannot tell it (then the runtime
+   * tracks the status from the statements it sees). Called once per unit. Never throws.
+   */
+  Connection driverConnection(Connection pooled);
+
+  /**
+   * The status of the transaction on {@code driver} (from {@link #driverConnection}) as the driver
+   * last saw it, without a round trip.
+   */
+  TransactionState transactionState(Connection driver);
+
+  /**
+   * Whether a failed statement leaves the transaction able only to roll back (PostgreSQL: always,
+   * until ROLLBACK TO SAVEPOINT). Used when the driver cannot tell the status.
+   */
+  boolean errorAbortsTransaction();
+
+  /** Asks the server to cancel the statement running on {@code pooled}, from another thread. */
+  void cancelRunningStatement(Connection pooled) throws SQLException;
+
+  // ---- per-unit SQL ------------------------------------------------------------------------------
+
+  /**
+   * The statement(s) that open a unit's transaction with its characteristics and time limits, sent
+   * as its first statement, or null when a unit with these options needs none.
+   *
+   * @param timeoutMs the unit's time left in ms (at least 1), or 0 for no time limit
+   */
+  String unitPrelude(Isolation isolation, boolean readOnly, long timeoutMs);
+
+  /**
+   * The SQL the pool runs on every new connection (and after a session reset) so that a unit with
+   * default options runs READ COMMITTED, READ WRITE whatever the server's or role's defaults say.
+   */
+  String sessionSetup();
+
+  /**
+   * What the session's application name was when a borrower's first change was seen, as the
+   * server last reported it (no round trip), or null when unknown.
+   */
+  String applicationName(Connection pooled);
+
+  /**
+   * Puts the server side of the session back as the pool handed it out (settings, locks, temporary
+   * objects, prepared statements...), then runs {@link #sessionSetup()} and restores
+   * {@code applicationName} (when not null). {@code conn} is in autocommit mode with no
+   * transaction open.
+   *
+   * @throws SQLException if any step failed: the caller discards the connection
+   */
+  void resetSession(Connection conn, String applicationName) throws SQLException;
+
+  // ---- advisory locks (two int keys: txguard's namespace, then the key's id) ---------------------
+
+  /** A transaction-scoped lock, waiting; parameters (namespace, id). */
+  String transactionLock(boolean shared);
+
+  /** A transaction-scoped exclusive lock if free now, returning one boolean; parameters (namespace, id). */
+  String tryTransactionLock();
+
+  /**
+   * Transaction-scoped exclusive locks on many ids, taken in the order of the array; parameters
+   * (namespace, Integer[] ids sorted ascending).
+   */
+  String transactionLockAll();
+
+  /** A session-scoped lock, waiting; parameters (namespace, id). */
+  String sessionLock(boolean shared);
+
+  /** A session-scoped exclusive lock if free now, returning one boolean; parameters (namespace, id). */
+  String trySessionLock();
+
+  /** Releases a session-scoped lock; parameters (namespace, id). */
+  String sessionUnlock(boolean shared);
+
+  /** Bounds lock waits in the current transaction to {@code ms} (at least 1). */
+  String transactionLockTimeout(long ms);
+
+  // ---- insert-or-get -----------------------------------------------------------------------------
+
+  /**
+   * An insert of {@code columns} (one parameter each) into {@code table} that, when a row with the
+   * same {@code keyColumns} exists, does nothing and does not abort the transaction; it returns
+   * {@code returning} of the inserted row, or no row. All names are checked identifiers.
+   */
+  String insertUnlessConflict(String table, List<String> columns, List<String> keyColumns, String returning);
+
+  // ---- reading SQL text --------------------------------------------------------------------------
+
+  /**
+   * The reader that finds transaction control (refused inside a unit), statements that commit
+   * implicitly (refused too; none on PostgreSQL) and session changes (reset at release).
+   */
+  SqlReader reader();
+}

@@ -1,0 +1,47 @@
+package dev.txguard.internal.dialect;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One database's rules for reading SQL text: which leading words end or open a transaction, which
+ * commit implicitly, which change the session, and the lexical forms its parser knows. All words
+ * are lower case. Immutable.
+ *
+ * @param control leading words of transaction control ({@code commit}, {@code begin}, ...)
+ * @param implicitCommit leading words of statements that commit the open transaction first
+ *     (MariaDB's DDL); empty for PostgreSQL
+ * @param sessionLeading leading words of statements that change the session
+ * @param transactionScopedSet second words after {@code SET} whose effect ends with the
+ *     transaction ({@code local}, {@code constraints}); any other {@code SET} changes the session
+ * @param transactionSettings setting names that set the current transaction's characteristics:
+ *     control, whether after {@code SET} or {@code SET LOCAL|SESSION}
+ * @param sessionWords names (of functions, views, keywords) whose presence anywhere makes the text
+ *     a session change
+ * @param sessionPrefixes prefixes of such names
+ * @param fragments lower-case fragments whose presence makes quoted parts worth reading for names
+ * @param dollarQuotes whether {@code $tag$...$tag$} quotes exist (PostgreSQL)
+ * @param atomicBodies whether {@code CREATE FUNCTION ... BEGIN ATOMIC ... END} bodies exist, whose
+ *     semicolons end no statement (PostgreSQL 14+)
+ * @param hashComments whether {@code #} starts a line comment (MariaDB, MySQL)
+ * @param backtickIdentifiers whether {@code `name`} is a quoted identifier (MariaDB, MySQL)
+ */
+public record SqlRules(
+    Set<String> control, Set<String> implicitCommit, Set<String> sessionLeading,
+    Set<String> transactionScopedSet, Set<String> transactionSettings, Set<String> sessionWords,
+    List<String> sessionPrefixes, List<String> fragments, boolean dollarQuotes, boolean atomicBodies,
+    boolean hashComments, boolean backtickIdentifiers) {
+
+  /** Whether {@code w} names something whose effect outlives the transaction. */
+  boolean isSessionName(String w) {
+    if (sessionWords.contains(w)) {
+      return true;
+    }
+    for (String prefix : sessionPrefixes) {
+      if (w.startsWith(prefix)) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

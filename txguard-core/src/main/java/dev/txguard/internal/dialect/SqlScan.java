@@ -1,0 +1,287 @@
+package dev.txguard.internal.dialect;
+
+import java.util.Locale;
+
+/**
+ * One pass of a {@link SqlReader} over one text: skips comments and quoted parts by the rules'
+ * lexical forms, and judges each statement by its first words. Confined to one call.
+ */
+final class SqlScan {
+  private final SqlRules rules;
+  private final String sql;
+  private final int n;
+  /** Whether backslashes escape in every string literal (standard_conforming_strings off). */
+  private final boolean backslashesEscape;
+  /** Whether names may hide in quoted parts: only then are quoted parts read for them. */
+  private final boolean lookInQuotes;
+  private int i;
+  /** Words seen so far in the current statement. */
+  private int wordInStatement;
+  private String leading;
+  private String second;
+  private String control;
+  private boolean session;
+  /** Inside the body of a {@code CREATE FUNCTION ... BEGIN ATOMIC ... END}, whose semicolons end no statement. */
+  private int atomicDepth;
+  private boolean routine;
+  private String previous;
+  private int previousEnd = -1;
+
+  SqlScan(SqlRules rules, String sql, boolean backslashesEscape) {
+    this.rules = rules;
+    this.sql = sql;
+    this.n = sql.length();
+    this.backslashesEscape = backslashesEscape;
+    this.lookInQuotes = mayNameSessionState(rules, sql);
+  }
+
+  private static boolean mayNameSessionState(SqlRules rules, String sql) {
+    String lower = sql.toLowerCase(Locale.ROOT);
+    for (String fragment : rules.fragments()) {
+      if (lower.contains(fragment)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  SqlVerdict run() {
+    while (i < n && control == null) {
+      step(sql.charAt(i));
+    }
+    if (control != null) {
+      return new SqlVerdict(control, session);
+    }
+    return session ? SqlVerdict.SESSION : SqlVerdict.CLEAN;
+  }
+
+  /** Reads the token starting at {@code i} with character {@code c}. */
+  private void step(char c) {
+    if (c == ';') {
+      endOfStatement();
+    } else if ((c == '-' && peek(1) == '-') || (c == '#' && rules.hashComments())) {
+      skipLineComment();
+    } else if (c == '/' && peek(1) == '*') {
+      skipBlockComment();
+    } else if (c == '\'') {
+      quoted('\'', backslashesEscape || escapeStringPrefix());
+    } else if (c == '"' || (c == '`' && rules.backtickIdentifiers())) {
+      quotedIdentifier(c);
+    } else if (c == '$' && rules.dollarQuotes() && dollarTagEnd() > 0) {
+      dollarQuoted();
+    } else if (isWordStart(c)) {
+      int start = i;
+      while (i < n && isWordPart(sql.charAt(i))) {
+        i++;
+      }
+      word(sql.substring(start, i).toLowerCase(Locale.ROOT), start);
+    } else {
+      i++;
+    }
+  }
+
+  private void endOfStatement() {
+    if (atomicDepth == 0) {
+      wordInStatement = 0;
+      leading = null;
+      second = null;
+      routine = false;
+    }
+    i++;
+  }
+
+  private void word(String w, int start) {
+    wordInStatement++;
+    if (atomicDepth == 0 && wordInStatement == 1) {
+      first(w);
+    } else if (atomicDepth == 0 && wordInStatement == 2) {
+      second = w;
+      second(w);
+    } else if (atomicDepth == 0 && wordInStatement == 3 && "set".equals(leading)
+        && ("local".equals(second) || "session".equals(second)) && rules.transactionSettings().contains(w)) {
+      control = "SET " + w;
+    }
+    if (rules.atomicBodies() && "create".equals(leading)) {
+      trackAtomicBody(w, start);
+    }
+    if (rules.isSessionName(w)) {
+      session = true;
+    }
+    previous = w;
+    previousEnd = i;
+  }
+
+  private void first(String w) {
+    leading = w;
+    if (rules.control().contains(w)) {
+      control = w.toUpperCase(Locale.ROOT);
+    } else if (rules.implicitCommit().contains(w)) {
+      control = w.toUpperCase(Locale.ROOT) + ", which commits implicitly,";
+    } else if (rules.sessionLeading().contains(w)) {
+      session = true;
+    }
+  }
+
+  private void second(String w) {
+    if ("set".equals(leading)) {
+      if ("transaction".equals(w)) {
+        control = "SET TRANSACTION";
+      } else if (rules.transactionSettings().contains(w)) {
+        control = "SET " + w;
+      } else if (!rules.transactionScopedSet().contains(w)) {
+        session = true;
+      }
+    } else if ("prepare".equals(leading)) {
+      if ("transaction".equals(w)) {
+        control = "PREPARE TRANSACTION";
+      } else {
+        session = true;
+      }
+    }
+  }
+
+  /**
+   * Counts BEGIN ATOMIC ... END nesting (CASE ... END counts too) in a CREATE FUNCTION or CREATE
+   * PROCEDURE statement; only {@code BEGIN} followed by nothing but blanks and then
+   * {@code ATOMIC} opens a body.
+   */
+  private void trackAtomicBody(String w, int start) {
+    if ("function".equals(w) || "procedure".equals(w)) {
+      routine = true;
+    }
+    boolean opens = "atomic".equals(w) && "begin".equals(previous) && sql.substring(previousEnd, start).isBlank();
+    if (atomicDepth == 0) {
+      if (opens && routine) {
+        atomicDepth = 1;
+      }
+    } else if (opens || "case".equals(w)) {
+      atomicDepth++;
+    } else if ("end".equals(w)) {
+      atomicDepth--;
+    }
+  }
+
+  /** Whether quoted text contains a session name as a word of its own. */
+  private void lookForNames(int from, int to) {
+    if (!lookInQuotes || session) {
+      return;
+    }
+    int j = from;
+    while (j < to) {
+      if (isWordStart(sql.charAt(j))) {
+        int start = j;
+        while (j < to && isWordPart(sql.charAt(j))) {
+          j++;
+        }
+        if (rules.isSessionName(sql.substring(start, j).toLowerCase(Locale.ROOT))) {
+          session = true;
+          return;
+        }
+      } else {
+        j++;
+      }
+    }
+  }
+
+  private char peek(int ahead) {
+    return i + ahead < n ? sql.charAt(i + ahead) : '\0';
+  }
+
+  /** A line comment ends at a newline or a carriage return, as in PostgreSQL's lexer. */
+  private void skipLineComment() {
+    while (i < n && sql.charAt(i) != '\n' && sql.charAt(i) != '\r') {
+      i++;
+    }
+  }
+
+  private void skipBlockComment() {
+    int depth = 0;
+    while (i < n) {
+      if (sql.charAt(i) == '/' && peek(1) == '*') {
+        depth++;
+        i += 2;
+      } else if (sql.charAt(i) == '*' && peek(1) == '/') {
+        depth--;
+        i += 2;
+        if (depth == 0) {
+          return;
+        }
+      } else {
+        i++;
+      }
+    }
+  }
+
+  /** Skips a quoted part (opening quote at i) and returns where its content started. */
+  private int skipQuoted(char quote, boolean backslashEscapes) {
+    int from = ++i;
+    while (i < n) {
+      char c = sql.charAt(i);
+      if (backslashEscapes && c == '\\') {
+        i += 2;
+      } else if (c == quote) {
+        i++;
+        if (i < n && sql.charAt(i) == quote) {
+          i++; // a doubled quote stands for itself
+        } else {
+          return from;
+        }
+      } else {
+        i++;
+      }
+    }
+    return from;
+  }
+
+  private void quoted(char quote, boolean backslashEscapes) {
+    int from = skipQuoted(quote, backslashEscapes);
+    lookForNames(from, Math.min(i, n));
+  }
+
+  /** A quoted identifier is a word: {@code set "statement_timeout" = 5} and {@code "set_config"(...)} count. */
+  private void quotedIdentifier(char quote) {
+    int start = i;
+    int from = skipQuoted(quote, false);
+    int to = Math.max(from, Math.min(i, n) - 1);
+    String doubled = String.valueOf(quote) + quote;
+    word(sql.substring(from, to).replace(doubled, String.valueOf(quote)).toLowerCase(Locale.ROOT), start);
+  }
+
+  /** The index just past a dollar-quote tag starting at i ({@code $$}, {@code $tag$}), or -1. */
+  private int dollarTagEnd() {
+    int j = i + 1;
+    if (j < n && Character.isDigit(sql.charAt(j))) {
+      return -1; // $1 is a parameter
+    }
+    while (j < n && isWordPart(sql.charAt(j)) && sql.charAt(j) != '$') {
+      j++;
+    }
+    return j < n && sql.charAt(j) == '$' ? j + 1 : -1;
+  }
+
+  private void dollarQuoted() {
+    int end = dollarTagEnd();
+    String tag = sql.substring(i, end);
+    int close = sql.indexOf(tag, end);
+    int to = close < 0 ? n : close;
+    lookForNames(end, to);
+    i = close < 0 ? n : close + tag.length();
+  }
+
+  /** Whether the quote at i opens an E'...' string, whose backslashes escape. */
+  private boolean escapeStringPrefix() {
+    if (i == 0 || (sql.charAt(i - 1) != 'e' && sql.charAt(i - 1) != 'E')) {
+      return false;
+    }
+    return i == 1 || !isWordPart(sql.charAt(i - 2));
+  }
+
+  /** Identifier characters: letters, underscore, and any non-ASCII character (as PostgreSQL accepts). */
+  private static boolean isWordStart(char c) {
+    return Character.isLetter(c) || c == '_' || c >= 0x80;
+  }
+
+  private static boolean isWordPart(char c) {
+    return isWordStart(c) || Character.isDigit(c) || c == '$';
+  }
+}
