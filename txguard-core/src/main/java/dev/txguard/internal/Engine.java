@@ -46,6 +46,7 @@ public final class Engine implements AutoCloseable {
   private final Watchdog watchdog;
   private final RetryLoop retryLoop;
   private final ManualUnits manualUnits;
+  private final CommitResolver resolver;
   private volatile boolean closed;
 
   /**
@@ -66,6 +67,7 @@ public final class Engine implements AutoCloseable {
     UnitOpener opener = new UnitOpener(this, pools, watchdog, listeners);
     this.retryLoop = new RetryLoop(this, opener, listeners, hooks);
     this.manualUnits = new ManualUnits(this, opener, listeners, hooks, watchdog);
+    this.resolver = new CommitResolver(source, config.connectionTimeout().toNanos());
   }
 
   /** The number of levels units may use (0 to maxLevels - 1). */
@@ -237,6 +239,11 @@ public final class Engine implements AutoCloseable {
   /** This runtime's name, used for its pools and threads. */
   public String name() {
     return name;
+  }
+
+  /** Decides COMMITs whose connection was lost. */
+  CommitResolver resolver() {
+    return resolver;
   }
 
   /** Where connections come from, for messages that must not show secrets. */

@@ -487,6 +487,7 @@ public final class Unit {
     if (aborted()) {
       throw abortedException("unit returned normally but cannot commit");
     }
+    long xid = xidBeforeCommit();
     if (!casState(State.ACTIVE, State.ENDING)) {
       throw timeout(null);
     }
@@ -495,14 +496,24 @@ public final class Unit {
     } catch (SQLException e) {
       if (Failures.connectionLost(e.getSQLState())) {
         connectionLost = true;
-        throw new CommitOutcomeUnknownException(
-            "the connection of unit '" + name() + "' (attempt " + attempt + ") was lost during COMMIT:"
-                + " it may or may not have committed, so it is not retried; check the database"
-                + " before acting", e);
+        engine.resolver().settle("unit '" + name() + "' (attempt " + attempt + ")", xid,
+            pg == null ? 0 : pg.getBackendPID(), hasDeadline ? deadline : 0, e);
+        state = State.COMMITTED; // the server says it committed, or it wrote nothing
+        return;
       }
       throw new StatementException("COMMIT", e);
     }
     state = State.COMMITTED;
+  }
+
+  /** The transaction's id for {@link CommitResolver}; a lost connection here fails before COMMIT. */
+  private long xidBeforeCommit() {
+    try {
+      boolean sent = pg != null ? pg.getTransactionState() != TransactionState.IDLE : begun;
+      return CommitResolver.xidBeforeCommit(conn, pg, options.readOnly(), sent);
+    } catch (SQLException e) {
+      throw statementFailed(e, "SELECT pg_current_xact_id_if_assigned()");
+    }
   }
 
   /**
