@@ -40,7 +40,7 @@ class BankChaosIT {
 
   @Test
   void bankInvariantHoldsWithBackendsKilledIncludingDuringCommit() throws Exception {
-    int units = FULL ? 5_000 : 800;
+    int units = FULL ? 5_000 : 600;
     try (Connection admin = pg.connect(); FaultProxy proxy = new FaultProxy(pg.server())) {
       BankChaos.createSchema(admin);
       proxy.cutCommitsAtRandom(0.01, 0.01);
@@ -67,7 +67,7 @@ class BankChaosIT {
   void bankInvariantHoldsAcrossServerRestarts() throws Exception {
     Assumptions.assumeTrue(pg.server().embedded(), "the server-restart part of the chaos suite needs the embedded"
         + " server: TXGUARD_TEST_URL points at an external one, which this suite does not restart");
-    int units = FULL ? 5_000 : 600;
+    int units = FULL ? 5_000 : 500;
     int restarts = FULL ? 3 : 1;
     Path dir = Files.createTempDirectory("txguard-chaos-pg");
     int port = freePort();
