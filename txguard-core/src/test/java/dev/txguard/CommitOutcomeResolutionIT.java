@@ -137,6 +137,18 @@ class CommitOutcomeResolutionIT {
   }
 
   @Test
+  void aUnitThatTurnedResolutionOffIsToldUnknownAtOnce() throws Exception {
+    proxy.cutReplyOfNextCommit("resolved_row");
+
+    assertThatThrownBy(() -> db.useTx(TxOptions.defaults().name("unresolved").resolveLostCommit(false),
+        tx -> tx.update("insert into resolved_row values (5)")))
+        .isInstanceOf(CommitOutcomeUnknownException.class)
+        .hasMessageContaining("unit 'unresolved' (attempt 1) lost its connection during COMMIT")
+        .hasMessageContaining("TxOptions.resolveLostCommit(false)");
+    assertThat(pg.queryLong("select count(*) from resolved_row")).as("it did commit").isEqualTo(1);
+  }
+
+  @Test
   void aUnitThatWroteNothingNeedsNoAnswer() throws Exception {
     long before = CommitResolutions.count(Outcome.NOT_NEEDED);
     proxy.cutReplyOfNextCommit("resolved_row");

@@ -50,17 +50,17 @@ final class CommitResolver {
 
   /**
    * The transaction id of a unit about to commit, as a 64-bit id with epoch; {@link #NONE} when it
-   * has none, {@link #NOT_ASKED} when no answer could be had later anyway or none is needed
-   * (read-only, nothing sent).
+   * has none or none is needed (read-only, nothing sent), {@link #NOT_ASKED} when the unit turned
+   * resolution off or no answer could be had later anyway (old server, not pgjdbc).
    *
    * @throws SQLException as raised by the query: a lost connection here is a failure before COMMIT
    */
-  static long xidBeforeCommit(Connection conn, BaseConnection pg, boolean readOnly, boolean begun)
+  static long xidBeforeCommit(Connection conn, BaseConnection pg, boolean readOnly, boolean resolve, boolean begun)
       throws SQLException {
     if (readOnly || !begun) {
       return NONE;
     }
-    if (pg == null || !pg.haveMinimumServerVersion(100000)) {
+    if (!resolve || pg == null || !pg.haveMinimumServerVersion(100000)) {
       return NOT_ASKED;
     }
     String sql = pg.haveMinimumServerVersion(130000) ? "SELECT pg_current_xact_id_if_assigned()::text"
@@ -91,8 +91,8 @@ final class CommitResolver {
     if (xid == NOT_ASKED) {
       CommitResolutions.record(CommitResolutions.Outcome.UNKNOWN);
       throw new CommitOutcomeUnknownException(unit + " lost its connection during COMMIT: it may or may not"
-          + " have committed, and this server (before PostgreSQL 10, or not PostgreSQL) cannot be asked, so it is"
-          + " not retried; check the database before acting", lost);
+          + " have committed, and it was not resolved (TxOptions.resolveLostCommit(false), a server before"
+          + " PostgreSQL 10, or not PostgreSQL), so it is not retried; check the database before acting", lost);
     }
     long end = System.nanoTime() + boundNanos;
     if (deadline != 0 && deadline - end < 0) {

@@ -510,7 +510,7 @@ public final class Unit {
   private long xidBeforeCommit() {
     try {
       boolean sent = pg != null ? pg.getTransactionState() != TransactionState.IDLE : begun;
-      return CommitResolver.xidBeforeCommit(conn, pg, options.readOnly(), sent);
+      return CommitResolver.xidBeforeCommit(conn, pg, options.readOnly(), options.resolveLostCommit(), sent);
     } catch (SQLException e) {
       throw statementFailed(e, "SELECT pg_current_xact_id_if_assigned()");
     }
