@@ -99,7 +99,11 @@ final class CommitResolver {
       end = deadline;
     }
     Attempts attempts = new Attempts(xid, backendPid, System.nanoTime());
-    String status = attempts.askUntil(end);
+    decide(unit, xid, attempts.askUntil(end), attempts, lost);
+  }
+
+  /** Returns for "committed", throws for anything else. */
+  private static void decide(String unit, long xid, String status, Attempts attempts, SQLException lost) {
     switch (status == null ? "" : status) {
       case "committed" -> {
         CommitResolutions.record(CommitResolutions.Outcome.COMMITTED);

@@ -44,28 +44,38 @@ final class ServerCapacity {
     String sum = "poolSize " + config.poolSize() + " + levelPoolSize " + config.levelPoolSize() + " x " + upper
         + " upper level" + (upper == 1 ? "" : "s") + " (maxLevels " + config.maxLevels() + ") + the advisory-lock pool "
         + config.poolSize() + " = " + requested;
+    Limits limits = limits(conn, ownOpen);
+    if (requested > limits.allowed()) {
+      throw new IllegalStateException("the pools of this database may open " + sum + " connections, but "
+          + where + " allows this role " + limits.describe() + " (" + limits.others() + " in use by other clients"
+          + " now). Lower poolSize, levelPoolSize or maxLevels so that they add up to at most " + limits.allowed()
+          + ", or raise max_connections on the server");
+    }
+    if (requested > limits.allowed() - limits.others()) {
+      Engine.LOG.warn("the pools of this database may open {} connections; {} allows {} and {} are in use by"
+          + " other clients now, so the pools may not fill (each waits up to its connectionTimeout)",
+          sum, where, limits.describe(), limits.others());
+    }
+  }
+
+  /** What the server allows this role, and how many connections other clients hold now. */
+  private record Limits(int max, int superReserved, int reserved, boolean superuser, long others) {
+    long allowed() {
+      return superuser ? max : (long) max - superReserved - reserved;
+    }
+
+    String describe() {
+      return superuser ? "max_connections " + max + " (a superuser may use them all)"
+          : "max_connections " + max + " - superuser_reserved_connections " + superReserved
+              + " - reserved_connections " + reserved + " = " + allowed();
+    }
+  }
+
+  private static Limits limits(Connection conn, int ownOpen) throws SQLException {
     try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(QUERY)) {
       rs.next();
-      int max = rs.getInt(1);
-      int superReserved = rs.getInt(2);
-      int reserved = rs.getInt(3);
-      boolean superuser = rs.getBoolean(4);
-      long others = Math.max(0, rs.getLong(5) - ownOpen);
-      long allowed = superuser ? max : (long) max - superReserved - reserved;
-      String limit = superuser ? "max_connections " + max + " (a superuser may use them all)"
-          : "max_connections " + max + " - superuser_reserved_connections " + superReserved
-              + " - reserved_connections " + reserved + " = " + allowed;
-      if (requested > allowed) {
-        throw new IllegalStateException("the pools of this database may open " + sum + " connections, but "
-            + where + " allows this role " + limit + " (" + others + " in use by other clients now)."
-            + " Lower poolSize, levelPoolSize or maxLevels so that they add up to at most " + allowed
-            + ", or raise max_connections on the server");
-      }
-      if (requested > allowed - others) {
-        Engine.LOG.warn("the pools of this database may open {} connections; {} allows {} and {} are in use by"
-            + " other clients now, so the pools may not fill (each waits up to its connectionTimeout)",
-            sum, where, limit, others);
-      }
+      return new Limits(rs.getInt(1), rs.getInt(2), rs.getInt(3), rs.getBoolean(4),
+          Math.max(0, rs.getLong(5) - ownOpen));
     } finally {
       conn.rollback();
     }
