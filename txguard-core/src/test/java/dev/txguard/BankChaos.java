@@ -118,6 +118,9 @@ final class BankChaos {
       if (e.told() == Told.FAILED && there) {
         f.lies.add(e.id() + ": " + e.error());
       }
+      if (e.told() != Told.COMMITTED) {
+        f.failureKinds.merge(kind(e.error()), 1L, Long::sum);
+      }
       if (e.told() == Told.FAILED && String.valueOf(e.error()).contains("23505")) {
         f.doubled.add(e.id() + ": " + e.error());
       }
@@ -138,6 +141,16 @@ final class BankChaos {
     return f;
   }
 
+  /** The exception's class, and its root cause's class and SQLSTATE: what a caller would branch on. */
+  private static String kind(Throwable error) {
+    Throwable root = error;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String state = root instanceof SQLException s ? " " + s.getSQLState() : "";
+    return error.getClass().getSimpleName() + (root == error ? "" : " <- " + root.getClass().getSimpleName() + state);
+  }
+
   private static Map<Outcome, Long> counts() {
     Map<Outcome, Long> m = new EnumMap<>(Outcome.class);
     for (Outcome o : Outcome.values()) {
@@ -153,6 +166,7 @@ final class BankChaos {
     final List<Long> lost = new ArrayList<>();
     final List<String> lies = new ArrayList<>();
     final List<String> doubled = new ArrayList<>();
+    final Map<String, Long> failureKinds = new java.util.TreeMap<>();
     long rows;
     long total;
     long accountsOff;
@@ -176,7 +190,8 @@ final class BankChaos {
           + ", unknown " + told.getOrDefault(Told.UNKNOWN, 0L) + "); lost COMMITs resolved as committed "
           + resolved.get(Outcome.COMMITTED) + " / not committed " + resolved.get(Outcome.NOT_COMMITTED)
           + " / unknown " + resolved.get(Outcome.UNKNOWN) + " / wrote nothing " + resolved.get(Outcome.NOT_NEEDED)
-          + "; lost " + lost.size() + ", applied twice " + doubled.size() + ", lies " + lies.size();
+          + "; lost " + lost.size() + ", applied twice " + doubled.size() + ", lies " + lies.size()
+          + (failureKinds.isEmpty() ? "" : "; failures told: " + failureKinds);
     }
   }
 }

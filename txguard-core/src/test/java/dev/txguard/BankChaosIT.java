@@ -43,11 +43,11 @@ class BankChaosIT {
     int units = FULL ? 5_000 : 600;
     try (Connection admin = pg.connect(); FaultProxy proxy = new FaultProxy(pg.server())) {
       BankChaos.createSchema(admin);
-      proxy.cutCommitsAtRandom(0.01, 0.01);
       BankChaos bank = new BankChaos();
       Killer killer = new Killer(pg::connect);
       try (Database db = Database.builder().url(proxy.jdbcUrl(pg.database()) + "&ApplicationName=" + BankChaos.APP)
           .user(pg.user()).password(pg.password()).connectionTimeout(Duration.ofSeconds(10)).poolSize(8).build()) {
+        proxy.cutCommitsAtRandom(0.01, 0.01); // after build: the pool's first connections must open
         killer.start();
         bank.run(db, FULL ? 8 : 4, units);
       } finally {
