@@ -483,6 +483,12 @@ public final class Database implements AutoCloseable {
      * @throws IllegalStateException if neither or both of {@code url} and {@code dataSource} are set,
      *     {@code user}/{@code password} are set with a {@code dataSource}, or a password is given both
      *     in the URL and by {@code password(...)}
+     * @throws IllegalStateException also when the pools may open more connections than the server
+     *     allows this role: {@code poolSize} (level 0) + {@code levelPoolSize} x ({@code maxLevels} - 1)
+     *     + {@code poolSize} (the advisory-lock pool) above {@code max_connections} minus
+     *     {@code superuser_reserved_connections} and {@code reserved_connections} (PostgreSQL 16+; a
+     *     superuser may use all {@code max_connections}). When they fit the server but not what other
+     *     clients leave free now, a WARN is logged instead (those clients may go away)
      * @throws TxException if the database cannot be reached within the connection timeout, or the
      *     {@code dataSource}'s database (by its JDBC metadata) is not supported, naming what is
      */

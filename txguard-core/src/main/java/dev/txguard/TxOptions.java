@@ -17,7 +17,7 @@ import java.util.Optional;
  * }</pre>
  *
  * <p>Defaults: {@link Isolation#READ_COMMITTED}, read-write, no timeout, 5 attempts, backoff from
- * 5 ms up to 1 s, name {@code "tx"}.
+ * 5 ms up to 1 s, name {@code "tx"}, lost COMMITs resolved.
  *
  * <h2>Retry schedule</h2>
  * After failed attempt {@code n} (1-based) the runtime sleeps a random duration, uniformly drawn
@@ -26,7 +26,8 @@ import java.util.Optional;
  */
 public final class TxOptions {
   private static final TxOptions DEFAULTS =
-      new TxOptions(Isolation.READ_COMMITTED, false, null, 5, Duration.ofMillis(5), Duration.ofSeconds(1), "tx");
+      new TxOptions(Isolation.READ_COMMITTED, false, null, 5, Duration.ofMillis(5), Duration.ofSeconds(1), "tx",
+          true);
 
   private final Isolation isolation;
   private final boolean readOnly;
@@ -35,10 +36,11 @@ public final class TxOptions {
   private final Duration backoffInitial;
   private final Duration backoffMax;
   private final String name;
+  private final boolean resolveLostCommit;
 
   private TxOptions(
       Isolation isolation, boolean readOnly, Duration timeout, int maxAttempts,
-      Duration backoffInitial, Duration backoffMax, String name) {
+      Duration backoffInitial, Duration backoffMax, String name, boolean resolveLostCommit) {
     this.isolation = isolation;
     this.readOnly = readOnly;
     this.timeout = timeout;
@@ -46,6 +48,7 @@ public final class TxOptions {
     this.backoffInitial = backoffInitial;
     this.backoffMax = backoffMax;
     this.name = name;
+    this.resolveLostCommit = resolveLostCommit;
   }
 
   /** The default options (see the class description). */
@@ -63,7 +66,7 @@ public final class TxOptions {
     if (isolation == null) {
       throw new IllegalArgumentException("isolation must not be null");
     }
-    return new TxOptions(isolation, readOnly, timeout, maxAttempts, backoffInitial, backoffMax, name);
+    return new TxOptions(isolation, readOnly, timeout, maxAttempts, backoffInitial, backoffMax, name, resolveLostCommit);
   }
 
   /**
@@ -72,7 +75,7 @@ public final class TxOptions {
    * @param readOnly default {@code false}
    */
   public TxOptions readOnly(boolean readOnly) {
-    return new TxOptions(isolation, readOnly, timeout, maxAttempts, backoffInitial, backoffMax, name);
+    return new TxOptions(isolation, readOnly, timeout, maxAttempts, backoffInitial, backoffMax, name, resolveLostCommit);
   }
 
   /**
@@ -81,7 +84,8 @@ public final class TxOptions {
    * running statement is cancelled, the connection discarded, and the caller gets
    * {@link TxTimeoutException}. A {@code COMMIT} already sent is not interrupted: its outcome is
    * the server's, so a commit that outlasts the deadline still completes (or, if the connection
-   * breaks, ends in {@link CommitOutcomeUnknownException}); bound network stalls with the driver's
+   * breaks, is resolved on a new connection, see {@link #resolveLostCommit(boolean)}, and ends in
+   * {@link CommitOutcomeUnknownException} when the server cannot be asked by the deadline); bound network stalls with the driver's
    * {@code socketTimeout}.
    *
    * @param timeout positive, at most about 24.8 days ({@code Integer.MAX_VALUE} ms); default none
@@ -92,7 +96,7 @@ public final class TxOptions {
       throw new IllegalArgumentException("timeout must be positive, was " + timeout);
     }
     requireAtMostMaxMillis("timeout", timeout);
-    return new TxOptions(isolation, readOnly, timeout, maxAttempts, backoffInitial, backoffMax, name);
+    return new TxOptions(isolation, readOnly, timeout, maxAttempts, backoffInitial, backoffMax, name, resolveLostCommit);
   }
 
   /**
@@ -122,7 +126,7 @@ public final class TxOptions {
     if (maxAttempts < 1) {
       throw new IllegalArgumentException("maxAttempts must be at least 1, was " + maxAttempts);
     }
-    return new TxOptions(isolation, readOnly, timeout, maxAttempts, backoffInitial, backoffMax, name);
+    return new TxOptions(isolation, readOnly, timeout, maxAttempts, backoffInitial, backoffMax, name, resolveLostCommit);
   }
 
   /**
@@ -142,7 +146,7 @@ public final class TxOptions {
           "backoff max must be at least initial (" + initial + "), was " + max);
     }
     requireAtMostMaxMillis("backoff max", max);
-    return new TxOptions(isolation, readOnly, timeout, maxAttempts, initial, max, name);
+    return new TxOptions(isolation, readOnly, timeout, maxAttempts, initial, max, name, resolveLostCommit);
   }
 
   /**
@@ -155,7 +159,25 @@ public final class TxOptions {
     if (name == null || name.isBlank()) {
       throw new IllegalArgumentException("name must not be blank, was " + (name == null ? null : '"' + name + '"'));
     }
-    return new TxOptions(isolation, readOnly, timeout, maxAttempts, backoffInitial, backoffMax, name);
+    return new TxOptions(isolation, readOnly, timeout, maxAttempts, backoffInitial, backoffMax, name, resolveLostCommit);
+  }
+
+  /**
+   * Whether a {@code COMMIT} whose connection is lost is resolved: the unit asks for its
+   * transaction id before {@code COMMIT} ({@code pg_current_xact_id_if_assigned()}, one round trip,
+   * paid by read-write units only), so that after a lost {@code COMMIT} txguard can ask
+   * {@code pg_xact_status} on a new connection and return normally (committed) or fail as before
+   * {@code COMMIT} (not committed, retried when retryable) instead of throwing
+   * {@link CommitOutcomeUnknownException}. Read-only units never pay it and need no answer: mark
+   * units that only read {@link #readOnly(boolean) read-only}. Turn it off only for a hot unit whose
+   * callers can afford to check the database themselves after an unknown outcome. Needs PostgreSQL
+   * 10+ (13+ for the {@code pg_xact_status} names); older servers keep the old behaviour.
+   *
+   * @param resolve default {@code true}; {@code false} gives {@link CommitOutcomeUnknownException} at
+   *     once on a lost {@code COMMIT}, as txguard did before this option
+   */
+  public TxOptions resolveLostCommit(boolean resolve) {
+    return new TxOptions(isolation, readOnly, timeout, maxAttempts, backoffInitial, backoffMax, name, resolve);
   }
 
   /** The isolation level. */
@@ -193,6 +215,11 @@ public final class TxOptions {
     return name;
   }
 
+  /** Whether a lost {@code COMMIT} is resolved (see {@link #resolveLostCommit(boolean)}). */
+  public boolean resolveLostCommit() {
+    return resolveLostCommit;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof TxOptions other
@@ -202,18 +229,20 @@ public final class TxOptions {
         && maxAttempts == other.maxAttempts
         && backoffInitial.equals(other.backoffInitial)
         && backoffMax.equals(other.backoffMax)
-        && name.equals(other.name);
+        && name.equals(other.name)
+        && resolveLostCommit == other.resolveLostCommit;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(isolation, readOnly, timeout, maxAttempts, backoffInitial, backoffMax, name);
+    return Objects.hash(isolation, readOnly, timeout, maxAttempts, backoffInitial, backoffMax, name,
+        resolveLostCommit);
   }
 
   @Override
   public String toString() {
     return "TxOptions[name=" + name + ", isolation=" + isolation + ", readOnly=" + readOnly
         + ", timeout=" + timeout + ", maxAttempts=" + maxAttempts
-        + ", backoff=" + backoffInitial + ".." + backoffMax + "]";
+        + ", backoff=" + backoffInitial + ".." + backoffMax + ", resolveLostCommit=" + resolveLostCommit + "]";
   }
 }

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.txguard.Database;
 import dev.txguard.TxListener;
+import dev.txguard.TxOptions;
 import java.time.Duration;
 
 /**
@@ -88,10 +89,16 @@ final class BenchSetup {
 
   /** A txguard database; its internal pool gets the settings {@link #pool} copies. */
   static Database txguard(TxListener listener) {
+    return txguard(listener, TxOptions.defaults());
+  }
+
+  /** As {@link #txguard(TxListener)}, with {@code defaults} as the units' default options. */
+  static Database txguard(TxListener listener, TxOptions defaults) {
     Database.Builder builder = (stub() ? Database.builder().dataSource(StubJdbc.dataSource())
         : Database.builder().url(url()))
         .poolSize(POOL_SIZE)
-        .connectionTimeout(CONNECTION_TIMEOUT);
+        .connectionTimeout(CONNECTION_TIMEOUT)
+        .defaults(defaults);
     if (listener != null) {
       builder.listener(listener);
     }

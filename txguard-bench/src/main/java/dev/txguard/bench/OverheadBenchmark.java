@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Benchmark)
 public class OverheadBenchmark {
   /** Every contender; the runner ({@link Main}) sets the order per round. */
-  @Param({"jdbc", "txguard", "spring", "jdbi", "jooq", "txguard-set-local", "txguard-set-session"})
+  @Param({"jdbc", "txguard", "spring", "jdbi", "jooq", "txguard-set-local", "txguard-set-session",
+      "txguard-unresolved"})
   public String contender;
 
   private Units units;

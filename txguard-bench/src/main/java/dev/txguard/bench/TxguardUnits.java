@@ -1,10 +1,20 @@
 package dev.txguard.bench;
 
 import dev.txguard.Database;
+import dev.txguard.TxOptions;
 
-/** txguard as its javadoc teaches it: default options, statements through {@code Tx}. */
+/**
+ * txguard as its javadoc teaches it: default options, statements through {@code Tx}. As
+ * {@code txguard-unresolved}, the same with {@link TxOptions#resolveLostCommit(boolean)} off, which
+ * prices the transaction-id round trip a read-write unit pays before COMMIT.
+ */
 final class TxguardUnits implements Units {
-  private final Database db = BenchSetup.txguard(null);
+  private final Database db;
+
+  TxguardUnits(boolean resolveLostCommit) {
+    this.db = resolveLostCommit ? BenchSetup.txguard(null)
+        : BenchSetup.txguard(null, TxOptions.defaults().resolveLostCommit(false));
+  }
 
   @Override
   public long read(int id) {

@@ -21,13 +21,15 @@ interface Units extends AutoCloseable {
 
   /** Every contender's name. */
   java.util.List<String> NAMES = java.util.List.of(
-      "jdbc", "txguard", "spring", "jdbi", "jooq", "txguard-set-local", "txguard-set-session");
+      "jdbc", "txguard", "spring", "jdbi", "jooq", "txguard-set-local", "txguard-set-session",
+      "txguard-unresolved");
 
   /** The contenders by the names the benchmarks' {@code contender} parameter uses. */
   static Units create(String contender) {
     return switch (contender) {
       case "jdbc" -> new JdbcUnits();
-      case "txguard" -> new TxguardUnits();
+      case "txguard" -> new TxguardUnits(true);
+      case "txguard-unresolved" -> new TxguardUnits(false);
       case "spring" -> new SpringUnits();
       case "jdbi" -> new JdbiUnits();
       case "jooq" -> new JooqUnits();

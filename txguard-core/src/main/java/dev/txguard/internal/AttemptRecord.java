@@ -102,6 +102,14 @@ abstract class AttemptRecord {
     throw endedElsewhere;
   }
 
+  /**
+   * Whether the server has a transaction open for this unit: by the driver's status where the
+   * dialect can read it, else by whether a statement was sent.
+   */
+  final boolean transactionStarted() {
+    return driver != null ? dialect.transactionState(driver) != TransactionState.IDLE : begun;
+  }
+
   /** Remembers the first error that aborted the unit, for later messages. */
   final void noteError(SQLException e, String sql) {
     begun |= e != refused; // a refused statement never reached the server

@@ -49,6 +49,7 @@ public final class Engine implements AutoCloseable {
   private final Watchdog watchdog;
   private final RetryLoop retryLoop;
   private final ManualUnits manualUnits;
+  private final CommitResolver resolver;
   private volatile boolean closed;
 
   /**
@@ -71,6 +72,7 @@ public final class Engine implements AutoCloseable {
     UnitOpener opener = new UnitOpener(this, pools, watchdog, listeners);
     this.retryLoop = new RetryLoop(this, opener, listeners, hooks);
     this.manualUnits = new ManualUnits(this, opener, listeners, hooks, watchdog);
+    this.resolver = new CommitResolver(source, config.connectionTimeout().toNanos());
   }
 
   /** The database's dialect: its SQLSTATEs, status checks and SQL. */
@@ -247,6 +249,11 @@ public final class Engine implements AutoCloseable {
   /** This runtime's name, used for its pools and threads. */
   public String name() {
     return name;
+  }
+
+  /** Decides COMMITs whose connection was lost. */
+  CommitResolver resolver() {
+    return resolver;
   }
 
   /** Where connections come from, for messages that must not show secrets. */

@@ -34,7 +34,17 @@ final class Pools implements AutoCloseable {
     this.source = source;
     this.name = name;
     this.byLevel = new AtomicReferenceArray<>(config.maxLevels());
-    byLevel.set(0, newPool(0));
+    Pool first = newPool(0);
+    byLevel.set(0, first);
+    try (Connection c = first.borrow(config.connectionTimeout().toMillis())) {
+      ServerCapacity.check(c, config, first.stats().active() + first.stats().idle(), source.describe());
+    } catch (SQLException e) {
+      Engine.LOG.warn("could not check the pool sizes of {} against the server's max_connections: {}", name,
+          source.redact(e.getMessage()));
+    } catch (RuntimeException e) {
+      first.close();
+      throw e;
+    }
   }
 
   private Pool newPool(int level) {

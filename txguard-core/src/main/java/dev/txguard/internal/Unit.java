@@ -164,17 +164,19 @@ public final class Unit extends AttemptRecord {
   /**
    * Commits, or throws: the unit was aborted (it is not committed), timed out, or COMMIT failed.
    * The caller rolls back after any exception from here. The commit path: this method, and
-   * {@link #commitFailed} for what a failed COMMIT means.
+   * {@link #commitFailed} for what a failed COMMIT means, and {@link CommitResolver} for a lost one.
    */
   void commit() {
     checkCommittable();
+    long xid = xidBeforeCommit();
+    int backendPid = xid > 0 ? dialect.backendPid(conn) : 0;
     if (!casState(State.ACTIVE, State.ENDING)) {
       throw timeout(null); // the watchdog ended it since the check
     }
     try {
       conn.commit();
     } catch (SQLException e) {
-      throw commitFailed(e);
+      commitFailed(e, xid, backendPid);
     }
     state = State.COMMITTED;
   }
@@ -192,15 +194,27 @@ public final class Unit extends AttemptRecord {
   }
 
   /**
-   * What a failed COMMIT throws: an unknown outcome when the connection was lost on the way (the
-   * server may have committed), the statement's failure otherwise (it did not commit).
+   * After a failed COMMIT: returns normally only when the connection was lost on the way and the
+   * server says the transaction committed (or it wrote nothing); throws otherwise, see
+   * {@link CommitResolver#settle}. A COMMIT the server refused did not commit.
    */
-  private RuntimeException commitFailed(SQLException e) {
-    if (dialect.connectionLost(e.getSQLState())) {
-      connectionLost = true;
-      return UnitMessages.commitLost(name(), attempt, e);
+  private void commitFailed(SQLException e, long xid, int backendPid) {
+    if (!dialect.connectionLost(e.getSQLState())) {
+      throw new StatementException("COMMIT", e);
     }
-    return new StatementException("COMMIT", e);
+    connectionLost = true;
+    engine.resolver().settle("unit '" + name() + "' (attempt " + attempt + ")", xid, backendPid,
+        hasDeadline ? deadline : 0, e);
+  }
+
+  /** The transaction's id for {@link CommitResolver}; a lost connection here fails before COMMIT. */
+  private long xidBeforeCommit() {
+    try {
+      return CommitResolver.xidBeforeCommit(conn, dialect.resolvesLostCommits(), options.readOnly(),
+          options.resolveLostCommit(), transactionStarted());
+    } catch (SQLException e) {
+      throw statementFailed(e, "SELECT pg_current_xact_id_if_assigned()");
+    }
   }
 
   /**

@@ -47,6 +47,11 @@
  *       (leak sweeps) and {@link dev.txguard.internal.UnitOpener} (who holds the connections).
  *   <li><b>No listener or hook can change an outcome</b>: {@link dev.txguard.internal.Listeners} and
  *       {@link dev.txguard.internal.Hooks} catch every throwable.
+ *   <li><b>A lost COMMIT is resolved before anyone hears "unknown"</b>: {@code Unit.commit()} asks
+ *       for the transaction id before COMMIT; {@link dev.txguard.internal.CommitResolver} asks
+ *       {@code pg_xact_status} on a new connection when COMMIT's connection is lost, and
+ *       {@link dev.txguard.internal.CommitResolutions} counts the answers.
+ *   <li><b>Pools the server can hold</b>: {@link dev.txguard.internal.ServerCapacity}, at build.
  *   <li><b>Secrets stay secret; connecting is bounded</b>: {@link dev.txguard.internal.ConnectionSource}.
  * </ul>
  *

@@ -67,8 +67,12 @@ public final class Fault {
 
   /**
    * The loss of the unit's connection, SQLSTATE 08006: the physical connection is closed. Before
-   * COMMIT txguard retries the unit; at COMMIT the outcome is unknown and txguard throws
-   * {@code CommitOutcomeUnknownException}. Fires at COMMIT until placed elsewhere.
+   * COMMIT txguard retries the unit. At COMMIT the connection is closed before the COMMIT is sent, so
+   * the server rolls back: txguard resolves the lost COMMIT on a new connection, learns that it did
+   * not commit and retries the unit (a unit with {@code TxOptions.resolveLostCommit(false)} gets
+   * {@code CommitOutcomeUnknownException} instead). To lose a COMMIT's reply after the server
+   * committed, put a {@link FaultProxy} between the driver and the server. Fires at COMMIT until
+   * placed elsewhere.
    */
   public static Fault connectionLoss() {
     return of("08006", "connection loss");

@@ -21,6 +21,9 @@ final class TrackedConnection implements InvocationHandler {
   /** What txguard sends first in a unit with non-default options; not one of the unit's statements. */
   private static final Pattern PRELUDE = Pattern.compile(
       "(SET TRANSACTION ISOLATION LEVEL [A-Z ]+;)?(SET LOCAL statement_timeout = \\d+;SET LOCAL lock_timeout = \\d+;)?");
+  /** txguard's own question before COMMIT (the transaction id for resolving a lost COMMIT): not the unit's. */
+  private static final Pattern XID_QUERY = Pattern.compile(
+      "SELECT (pg_current_xact_id_if_assigned|txid_current_if_assigned)\\(\\)::text");
   private static final Set<String> EXECUTE = Set.of(
       "execute", "executeQuery", "executeUpdate", "executeLargeUpdate", "executeBatch", "executeLargeBatch");
 
@@ -114,7 +117,7 @@ final class TrackedConnection implements InvocationHandler {
   void beforeStatement(String sql, boolean plain) throws SQLException {
     noteAdvisoryLock(sql);
     UnitState u = unit;
-    if (u == null) {
+    if (u == null || (sql != null && XID_QUERY.matcher(sql).matches())) {
       return;
     }
     if (u.preludePossible) {

@@ -41,7 +41,8 @@ public final class DemoServer implements AutoCloseable {
   }
 
   /**
-   * Starts an embedded PostgreSQL (zonky binaries) in a fresh temporary data directory.
+   * Starts an embedded PostgreSQL (zonky binaries) in a fresh temporary data directory, on a random
+   * loopback port, that accepts only the demo's own connections (see {@link EmbeddedLockdown}).
    *
    * @param progress receives "starting" and "ready" lines
    * @throws IllegalStateException if the server cannot start
@@ -57,9 +58,8 @@ public final class DemoServer implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       throw new IllegalStateException("cannot start the embedded PostgreSQL: " + rootMessage(e), e);
     }
-    ConnectionInfo admin = new ConnectionInfo(
-        "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres", "postgres", null);
     try {
+      ConnectionInfo admin = EmbeddedLockdown.lockDown(pg.getPort());
       DemoServer server = open(pg, admin);
       progress.accept(String.format("Embedded PostgreSQL %s ready in %.1f s", server.version,
           (System.nanoTime() - start) / 1e9));

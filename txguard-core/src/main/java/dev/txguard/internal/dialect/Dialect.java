@@ -140,4 +140,20 @@ public interface Dialect {
    * implicitly (refused too; none on PostgreSQL) and session changes (reset at release).
    */
   SqlReader reader();
+
+  // ---- a lost COMMIT -------------------------------------------------------------------------------
+
+  /**
+   * Whether a COMMIT whose connection was lost can be resolved by asking the server, on another
+   * connection, about the transaction's id ({@code CommitResolver}: PostgreSQL 10+,
+   * {@code pg_xact_status}). Where not, such a COMMIT ends in {@code CommitOutcomeUnknownException}.
+   */
+  default boolean resolvesLostCommits() {
+    return false;
+  }
+
+  /** The server process id of the session behind {@code pooled}, or 0 when it cannot be told. */
+  default int backendPid(Connection pooled) {
+    return 0;
+  }
 }

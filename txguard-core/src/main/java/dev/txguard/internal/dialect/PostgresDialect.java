@@ -224,4 +224,20 @@ final class PostgresDialect implements Dialect {
   public String toString() {
     return name();
   }
+
+  /** PostgreSQL 10+ answers {@code pg_xact_status} / {@code txid_status}; checked per server by the resolver. */
+  @Override
+  public boolean resolvesLostCommits() {
+    return true;
+  }
+
+  /** pgjdbc's public {@code PGConnection.getBackendPID()}: no round trip. */
+  @Override
+  public int backendPid(Connection pooled) {
+    try {
+      return pooled.isWrapperFor(PGConnection.class) ? pooled.unwrap(PGConnection.class).getBackendPID() : 0;
+    } catch (SQLException e) {
+      return 0;
+    }
+  }
 }
