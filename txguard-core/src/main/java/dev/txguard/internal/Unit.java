@@ -76,6 +76,8 @@ public final class Unit {
   private boolean begun;
   /** Set when the unit's transaction was found ended by something other than the unit. */
   private CommitOutcomeUnknownException endedElsewhere;
+  /** What puts back the session after the prelude's limits (no SET LOCAL), or null. */
+  private String epilogue;
   /** The last statement txguard refused before it reached the server, if any. */
   private SQLException refused;
   /** What the unit changed in its session; null while it changed nothing. */
@@ -132,6 +134,7 @@ public final class Unit {
     if (prelude == null) {
       return;
     }
+    epilogue = dialect.unitEpilogue(options.isolation(), options.readOnly(), timeoutMs);
     try (Statement st = conn.createStatement()) {
       st.execute(prelude);
     } catch (SQLException e) {
@@ -267,7 +270,8 @@ public final class Unit {
   }
 
   private String refusal(String control) {
-    String instead = control.startsWith("SET ") ? "a unit runs with its own options: give it"
+    String instead = control.endsWith("implicitly,") ? "on " + dialect.name() + " it would first commit"
+        + " the unit's work so far, outside the unit's control; run it outside a unit (before or after)" : control.startsWith("SET ") ? "a unit runs with its own options: give it"
         + " TxOptions.isolation(...) or TxOptions.readOnly(...) instead" : switch (control) {
       case "BEGIN", "START" -> "its transaction is already open; nested work joins it through db.inTx(...),"
           + " and work that must commit on its own runs in db.inNewTx(...)";
@@ -345,7 +349,7 @@ public final class Unit {
   RuntimeException statementFailed(SQLException e, String sql) {
     noteError(e, sql);
     if (state == State.TIMED_OUT
-        || (hasDeadline && System.nanoTime() - deadline >= 0 && dialect.cancelled(e.getSQLState()))
+        || (hasDeadline && System.nanoTime() - deadline >= 0 && dialect.cancelled(e))
         || (hasDeadline && discarded)) {
       expire();
       return timeout(e);
@@ -356,7 +360,7 @@ public final class Unit {
   /** Remembers the first error that aborted the unit, for later messages. */
   void noteError(SQLException e, String sql) {
     begun |= e != refused; // a refused statement never reached the server
-    if (dialect.connectionLost(e.getSQLState())) {
+    if (dialect.connectionLost(e)) {
       connectionLost = true;
     }
     if (driver == null && dialect.errorAbortsTransaction()) {
@@ -481,7 +485,7 @@ public final class Unit {
     try {
       conn.commit();
     } catch (SQLException e) {
-      if (dialect.connectionLost(e.getSQLState())) {
+      if (dialect.connectionLost(e)) {
         connectionLost = true;
         throw new CommitOutcomeUnknownException(
             "the connection of unit '" + name() + "' (attempt " + attempt + ") was lost during COMMIT:"
@@ -570,7 +574,7 @@ public final class Unit {
     if (discarded || state == State.TIMED_OUT) {
       return;
     }
-    if (session != null && !resetSession()) {
+    if ((epilogue != null && !runEpilogue()) || (session != null && !resetSession())) {
       return;
     }
     try {
@@ -592,6 +596,18 @@ public final class Unit {
     if (endedElsewhere != null && failure != null && failure != endedElsewhere
         && !java.util.Arrays.asList(failure.getSuppressed()).contains(endedElsewhere)) {
       failure.addSuppressed(endedElsewhere);
+    }
+  }
+
+  /** Puts back what the prelude set for the session; discards the connection when that fails. */
+  private boolean runEpilogue() {
+    try (Statement st = conn.createStatement()) {
+      st.execute(epilogue);
+      return true;
+    } catch (SQLException | RuntimeException e) {
+      Engine.LOG.debug("restoring the session limits of unit '{}' failed, discarding its connection: {}", name(), e.toString());
+      discard();
+      return false;
     }
   }
 

@@ -1,0 +1,288 @@
+package dev.txguard.internal.dialect;
+
+import dev.txguard.Isolation;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/**
+ * MariaDB (10.5 and later) and MySQL (8.0 and later) with InnoDB, through MariaDB Connector/J (or,
+ * for MySQL, any driver; see {@link MariaDbDriver} for what needs MariaDB's). Error codes are the
+ * servers' (MariaDB documentation, "MariaDB Error Codes"; MySQL Reference Manual, "Server Error
+ * Message Reference"); the rules for reading SQL text are in {@link MariaDbRules}. Immutable and
+ * thread-safe.
+ *
+ * <p>How each guarantee maps to the server:
+ * <ul>
+ *   <li><b>An aborted unit</b>: InnoDB rolls back the whole transaction on a deadlock (1213) but
+ *       only the statement on a lock wait timeout (1205, with the default
+ *       {@code innodb_rollback_on_timeout=OFF}), and the connection goes on either way: the next
+ *       statement silently opens a new transaction. The driver's status flag cannot tell the unit
+ *       which happened in time, so this dialect publishes no transaction status
+ *       ({@link #driverConnection} is null) and says that every failed statement aborts the
+ *       transaction ({@link #errorAbortsTransaction}): after any error outside a savepoint the unit
+ *       can only roll back, whether or not the server rolled back, and a caught deadlock can never
+ *       commit the second half of a unit. A savepoint the server lost with the transaction makes
+ *       ROLLBACK TO SAVEPOINT fail (1305), which keeps the unit aborted.
+ *   <li><b>Time limits</b>: there is no {@code SET LOCAL}. The prelude saves the session's values
+ *       in user variables and sets {@code max_statement_time} (MariaDB, seconds, every statement) or
+ *       {@code max_execution_time} (MySQL, ms, read-only SELECT only) and
+ *       {@code innodb_lock_wait_timeout} (whole seconds, rounded up); the epilogue puts the saved
+ *       values back when the unit ends, before the connection returns to the pool.
+ *   <li><b>Commit outcome</b>: there is no {@code pg_xact_status}; a connection lost during COMMIT
+ *       is reported as an unknown outcome (CommitOutcomeUnknownException) and never retried, as on
+ *       PostgreSQL.
+ * </ul>
+ */
+final class MariaDbDialect implements Dialect {
+  /** MariaDB, from {@code jdbc:mariadb:} or metadata product name "MariaDB". */
+  static final MariaDbDialect MARIADB = new MariaDbDialect(false);
+  /** MySQL, from {@code jdbc:mysql:} or metadata product name "MySQL". */
+  static final MariaDbDialect MYSQL = new MariaDbDialect(true);
+
+  /** The pool's session setup: standard syntax both servers know, for the session. */
+  private static final String SESSION_SETUP = "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED, READ WRITE";
+
+  private final boolean mysql;
+  private final SqlReader reader = new SqlReader(MariaDbRules.RULES);
+
+  private MariaDbDialect(boolean mysql) {
+    this.mysql = mysql;
+  }
+
+  @Override
+  public String name() {
+    return mysql ? "MySQL" : "MariaDB";
+  }
+
+  /**
+   * SQLSTATE 40001 (1213 ER_LOCK_DEADLOCK, and serialization failures), and 1020 ER_CHECKREAD
+   * "Record has changed since last read" (SQLSTATE HY000): MariaDB's write conflict under
+   * REPEATABLE READ or SERIALIZABLE with {@code innodb_snapshot_isolation} (default ON from 11.6),
+   * which is a serialization failure by another name. 1205 (lock wait timeout) is not retryable: the
+   * unit waited its lock-wait limit (the server's, or the unit's own time limit), and waiting again
+   * would wait as long; see {@link #lockNotAvailable}.
+   */
+  @Override
+  public boolean retryable(SQLException e) {
+    int code = e.getErrorCode();
+    return "40001".equals(e.getSQLState()) || code == 1213 || code == 1020;
+  }
+
+  /**
+   * Class 08 (the driver's own "connection closed" and communication errors), 1927
+   * ER_CONNECTION_KILLED (MariaDB, SQLSTATE 70100), 1053 ER_SERVER_SHUTDOWN, 4031 (MySQL 8.0.24+:
+   * disconnected for inactivity), 2006 and 2013 (client "server has gone away", "lost connection").
+   */
+  @Override
+  public boolean connectionLost(SQLException e) {
+    String state = e.getSQLState();
+    int code = e.getErrorCode();
+    return (state != null && state.startsWith("08")) || code == 1927 || code == 1053 || code == 4031
+        || code == 2006 || code == 2013;
+  }
+
+  /**
+   * 1969 ER_STATEMENT_TIMEOUT (MariaDB {@code max_statement_time}), 3024 ER_QUERY_TIMEOUT (MySQL
+   * {@code max_execution_time}), 1317 ER_QUERY_INTERRUPTED (KILL QUERY, the driver's cancel), or a
+   * lock wait that ran out.
+   */
+  @Override
+  public boolean cancelled(SQLException e) {
+    int code = e.getErrorCode();
+    return code == 1969 || code == 3024 || code == 1317 || lockNotAvailable(e);
+  }
+
+  /** 1205 ER_LOCK_WAIT_TIMEOUT (also MariaDB's NOWAIT), 3572 ER_LOCK_NOWAIT (MySQL NOWAIT). */
+  @Override
+  public boolean lockNotAvailable(SQLException e) {
+    int code = e.getErrorCode();
+    return code == 1205 || code == 3572;
+  }
+
+  /** Null: the unit tracks failed statements itself (see the class comment, "An aborted unit"). */
+  @Override
+  public Connection driverConnection(Connection pooled) {
+    return null;
+  }
+
+  @Override
+  public TransactionState transactionState(Connection driver) {
+    throw new IllegalStateException(name() + " publishes no transaction status; driverConnection is null");
+  }
+
+  /** Always: txguard's rule, not the server's (see the class comment). */
+  @Override
+  public boolean errorAbortsTransaction() {
+    return true;
+  }
+
+  /** MariaDB Connector/J's {@code cancelCurrentQuery()} (KILL QUERY); nothing with other drivers. */
+  @Override
+  public void cancelRunningStatement(Connection pooled) throws SQLException {
+    MariaDbDriver.cancel(pooled);
+  }
+
+  /**
+   * Without a time limit: {@code SET TRANSACTION} (next transaction only) for non-default
+   * characteristics, else nothing. With one: one SET that saves the session's limits in user
+   * variables and sets the unit's, and the characteristics for the session (restored by
+   * {@link #unitEpilogue}).
+   */
+  @Override
+  public String unitPrelude(Isolation isolation, boolean readOnly, long timeoutMs) {
+    boolean characteristics = isolation != Isolation.READ_COMMITTED || readOnly;
+    if (timeoutMs <= 0) {
+      return characteristics ? "SET TRANSACTION ISOLATION LEVEL " + isolation.sql() + (readOnly ? ", READ ONLY" : ", READ WRITE") : null;
+    }
+    StringBuilder set = new StringBuilder(256).append("SET @txguard_st = @@session.").append(statementLimit())
+        .append(", @txguard_lw = @@session.innodb_lock_wait_timeout, SESSION ").append(statementLimit()).append(" = ")
+        .append(mysql ? String.valueOf(timeoutMs) : String.format(Locale.ROOT, "%.3f", timeoutMs / 1000.0))
+        .append(", SESSION innodb_lock_wait_timeout = ").append(Math.max(1, (timeoutMs + 999) / 1000));
+    if (characteristics) {
+      set.append(", SESSION ").append(isolationVariable()).append(" = '").append(isolation.sql().replace(' ', '-'))
+          .append("', SESSION ").append(readOnlyVariable()).append(" = ").append(readOnly ? 1 : 0);
+    }
+    return set.toString();
+  }
+
+  /** Puts back the limits the prelude saved, and READ COMMITTED, READ WRITE when it changed them. */
+  @Override
+  public String unitEpilogue(Isolation isolation, boolean readOnly, long timeoutMs) {
+    if (timeoutMs <= 0) {
+      return null;
+    }
+    String restore = "SET SESSION " + statementLimit() + " = @txguard_st, SESSION innodb_lock_wait_timeout = @txguard_lw";
+    boolean characteristics = isolation != Isolation.READ_COMMITTED || readOnly;
+    return characteristics ? restore + ", SESSION " + isolationVariable() + " = 'READ-COMMITTED', SESSION "
+        + readOnlyVariable() + " = 0" : restore;
+  }
+
+  private String statementLimit() {
+    return mysql ? "max_execution_time" : "max_statement_time";
+  }
+
+  private String isolationVariable() {
+    return mysql ? "transaction_isolation" : "tx_isolation";
+  }
+
+  private String readOnlyVariable() {
+    return mysql ? "transaction_read_only" : "tx_read_only";
+  }
+
+  @Override
+  public String sessionSetup() {
+    return SESSION_SETUP;
+  }
+
+  /** Null: the servers have no application name setting. */
+  @Override
+  public String applicationName(Connection pooled) {
+    return null;
+  }
+
+  /**
+   * {@code COM_RESET_CONNECTION} through MariaDB Connector/J ({@link MariaDbDriver#reset}): user and
+   * session variables, temporary tables, prepared statements, {@code GET_LOCK} locks, the current
+   * database; then the session setup. Without that driver it throws, and the connection is closed
+   * instead of reset.
+   */
+  @Override
+  public void resetSession(Connection conn, String applicationName) throws SQLException {
+    MariaDbDriver.reset(conn);
+    try (Statement st = conn.createStatement()) {
+      st.execute(SESSION_SETUP);
+    }
+  }
+
+  /**
+   * {@link GetLockSql}'s slots, held by the session until the unit ends: the statement's text names
+   * {@code get_lock}, so the unit's session is reset (releasing every lock) when it ends.
+   */
+  @Override
+  public String transactionLock(boolean shared) {
+    return GetLockSql.lock(shared, false);
+  }
+
+  @Override
+  public String tryTransactionLock() {
+    return GetLockSql.tryLock();
+  }
+
+  /** Null: no array parameters; the runtime takes the locks one by one in ascending order. */
+  @Override
+  public String transactionLockAll() {
+    return null;
+  }
+
+  /** {@code IN (?, ...)} with one parameter per id; ORDER BY ... FOR UPDATE locks in that order. */
+  @Override
+  public String lockRows(String table, String idColumn, int count) {
+    return "select 1 from " + table + " where " + idColumn + " in ("
+        + String.join(", ", Collections.nCopies(count, "?")) + ") order by " + idColumn + " for update";
+  }
+
+  @Override
+  public boolean bindsArrays() {
+    return false;
+  }
+
+  @Override
+  public String sessionLock(boolean shared) {
+    return GetLockSql.lock(shared, true);
+  }
+
+  @Override
+  public String trySessionLock() {
+    return GetLockSql.tryLock();
+  }
+
+  @Override
+  public String sessionUnlock(boolean shared) {
+    return GetLockSql.unlock(shared);
+  }
+
+  /** The deadline of the next {@link #sessionLock}, in a session variable: GET_LOCK takes its wait as an argument. */
+  @Override
+  public String transactionLockTimeout(long ms) {
+    return GetLockSql.deadline(ms);
+  }
+
+  @Override
+  public boolean lockGrantInResult() {
+    return true;
+  }
+
+  /**
+   * MariaDB: {@code INSERT ... ON DUPLICATE KEY UPDATE k = k RETURNING} (10.5+), which returns the
+   * inserted row, or the existing one on a conflict. Unlike PostgreSQL's ON CONFLICT (key), it
+   * reacts to a conflict on any unique key of the table, and it locks the existing row. MySQL has no
+   * RETURNING: the insert returns no rows ({@link #insertReturnsRow}) and the row is read after it.
+   */
+  @Override
+  public String insertUnlessConflict(String table, List<String> columns, List<String> keyColumns, String returning) {
+    String first = keyColumns.get(0);
+    return "insert into " + table + " (" + String.join(", ", columns) + ") values ("
+        + columns.stream().map(c -> "?").collect(Collectors.joining(", ")) + ") on duplicate key update "
+        + first + " = " + first + (mysql ? "" : " returning " + returning);
+  }
+
+  @Override
+  public boolean insertReturnsRow() {
+    return !mysql;
+  }
+
+  @Override
+  public SqlReader reader() {
+    return reader;
+  }
+
+  @Override
+  public String toString() {
+    return name();
+  }
+}

@@ -1,0 +1,61 @@
+package dev.txguard.internal.dialect;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/**
+ * What the MariaDB dialect needs from MariaDB Connector/J beyond {@code java.sql}: two public
+ * methods of {@code org.mariadb.jdbc.Connection}, {@code cancelCurrentQuery()} (sends
+ * {@code KILL QUERY} for the connection's thread on a new connection) and {@code reset()}
+ * ({@code COM_RESET_CONNECTION}: MariaDB 10.2.4+, MySQL 5.7.3+; it drops user variables, temporary
+ * tables, prepared statements and {@code GET_LOCK} locks and puts session variables back to their
+ * global values, and the driver forgets its own cached state). The driver is an optional dependency:
+ * when it is absent (MySQL Connector/J, say) or the connection does not unwrap to it,
+ * {@link #cancel} does nothing (the server's own limits set by the unit's prelude end the
+ * statement) and {@link #reset} fails, so the caller discards the connection instead. Thread-safe.
+ */
+final class MariaDbDriver {
+  /** Whether MariaDB Connector/J is on the class path, checked once. */
+  static final boolean AVAILABLE = available();
+
+  private MariaDbDriver() {}
+
+  private static boolean available() {
+    try {
+      Class.forName("org.mariadb.jdbc.Connection", false, MariaDbDriver.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
+    }
+  }
+
+  /** The driver's connection under {@code pooled}, or null. */
+  private static org.mariadb.jdbc.Connection unwrap(Connection pooled) throws SQLException {
+    if (!AVAILABLE || !pooled.isWrapperFor(org.mariadb.jdbc.Connection.class)) {
+      return null;
+    }
+    return pooled.unwrap(org.mariadb.jdbc.Connection.class);
+  }
+
+  /** Asks the server to cancel the statement running on {@code pooled}, if the driver can. */
+  static void cancel(Connection pooled) throws SQLException {
+    org.mariadb.jdbc.Connection driver = unwrap(pooled);
+    if (driver != null) {
+      driver.cancelCurrentQuery();
+    }
+  }
+
+  /**
+   * Resets the session with {@code COM_RESET_CONNECTION}.
+   *
+   * @throws SQLException when the driver cannot (not MariaDB Connector/J), or the reset failed
+   */
+  static void reset(Connection pooled) throws SQLException {
+    org.mariadb.jdbc.Connection driver = unwrap(pooled);
+    if (driver == null) {
+      throw new SQLException("the session cannot be reset without MariaDB Connector/J"
+          + " (COM_RESET_CONNECTION through org.mariadb.jdbc.Connection.reset()); the connection is closed instead");
+    }
+    driver.reset();
+  }
+}
