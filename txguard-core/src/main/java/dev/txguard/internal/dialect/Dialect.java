@@ -22,6 +22,12 @@ public interface Dialect {
   /** The database product, as named in messages, e.g. {@code "PostgreSQL"}. */
   String name();
 
+  /**
+   * The driver properties that bound connecting to {@code connectionTimeoutMs} (each in the unit its
+   * driver reads), e.g. pgjdbc's {@code loginTimeout} and {@code connectTimeout} in seconds.
+   */
+  java.util.Map<String, String> connectBounds(long connectionTimeoutMs);
+
   // ---- failure classification ------------------------------------------------------------------
 
   /**

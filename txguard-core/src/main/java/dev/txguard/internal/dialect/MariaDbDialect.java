@@ -60,6 +60,15 @@ final class MariaDbDialect implements Dialect {
   }
 
   /**
+   * {@code connectTimeout} in ms, which MariaDB Connector/J and MySQL Connector/J read the same way
+   * (the socket connect and, in MariaDB's, the handshake).
+   */
+  @Override
+  public java.util.Map<String, String> connectBounds(long connectionTimeoutMs) {
+    return java.util.Map.of("connectTimeout", String.valueOf(connectionTimeoutMs));
+  }
+
+  /**
    * SQLSTATE 40001 (1213 ER_LOCK_DEADLOCK, and serialization failures), and 1020 ER_CHECKREAD
    * "Record has changed since last read" (SQLSTATE HY000): MariaDB's write conflict under
    * REPEATABLE READ or SERIALIZABLE with {@code innodb_snapshot_isolation} (default ON from 11.6),

@@ -11,7 +11,7 @@ import java.util.Set;
  * <ul>
  *   <li><b>Transaction control</b>: a statement beginning with COMMIT, ROLLBACK, BEGIN (also
  *       {@code BEGIN NOT ATOMIC} blocks), START, SAVEPOINT, RELEASE or XA, or setting the
- *       transaction's characteristics or {@code autocommit} (SET TRANSACTION, SET [SESSION]
+ *       transaction's characteristics or {@code autocommit} (SET [SESSION] TRANSACTION, SET [SESSION]
  *       autocommit, tx_isolation, tx_read_only, transaction_isolation, transaction_read_only,
  *       completion_type).
  *   <li><b>Statements that commit implicitly</b> (MariaDB documentation, "SQL statements That Cause
@@ -35,7 +35,7 @@ final class MariaDbRules {
           "backup"),
       Set.of("use", "handler", "deallocate", "call", "do"),
       Set.of("statement"),
-      Set.of("autocommit", "tx_isolation", "tx_read_only", "transaction_isolation", "transaction_read_only",
+      Set.of("transaction", "autocommit", "tx_isolation", "tx_read_only", "transaction_isolation", "transaction_read_only",
           "completion_type"),
       Set.of("get_lock", "release_lock", "release_all_locks", "nextval", "setval", "lastval", "temporary"),
       List.of(),

@@ -60,6 +60,13 @@ final class PostgresDialect implements Dialect {
     return "PostgreSQL";
   }
 
+  /** pgjdbc's {@code loginTimeout} (seconds, fractional) and {@code connectTimeout} (whole seconds). */
+  @Override
+  public java.util.Map<String, String> connectBounds(long connectionTimeoutMs) {
+    return java.util.Map.of("loginTimeout", String.valueOf(connectionTimeoutMs / 1000.0),
+        "connectTimeout", String.valueOf((connectionTimeoutMs + 999) / 1000));
+  }
+
   /** 40001 serialization_failure, 40P01 deadlock_detected. */
   @Override
   public boolean retryable(SQLException e) {
