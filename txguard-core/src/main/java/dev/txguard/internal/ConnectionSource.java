@@ -24,7 +24,7 @@ import javax.sql.DataSource;
  * stay in the URL: a {@code password} (or any parameter whose name contains "password") in its query
  * string, and a {@code user:password@} part before the host, are moved into driver properties, so
  * the URL that pools, drivers, logs and messages see holds no secret. Connecting is bounded: the
- * driver's connect and login timeouts (the dialect's {@code connectBounds}, e.g. pgjdbc's
+ * driver's connect and login timeouts (the dialect's {@code connectProperties}, e.g. pgjdbc's
  * {@code loginTimeout} and {@code connectTimeout} in seconds, MariaDB's {@code connectTimeout} in ms)
  * default to the database's connection timeout (a value given in the URL wins where the driver lets
  * it). Immutable and thread-safe.
@@ -70,7 +70,7 @@ public final class ConnectionSource {
       props.setProperty("user", user);
     }
     try {
-      Dialects.forUrl(url).connectBounds(connectionTimeoutMs).forEach(props::setProperty);
+      Dialects.forUrl(url).connectProperties(connectionTimeoutMs).forEach(props::setProperty);
     } catch (IllegalArgumentException unsupported) {
       // Engine refuses the URL with the dialect's message
     }

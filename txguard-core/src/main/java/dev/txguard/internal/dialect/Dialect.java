@@ -23,10 +23,11 @@ public interface Dialect {
   String name();
 
   /**
-   * The driver properties that bound connecting to {@code connectionTimeoutMs} (each in the unit its
-   * driver reads), e.g. pgjdbc's {@code loginTimeout} and {@code connectTimeout} in seconds.
+   * The driver properties txguard sets on connections it opens from a URL: those that bound
+   * connecting to {@code connectionTimeoutMs} (each in the unit its driver reads, e.g. pgjdbc's
+   * {@code loginTimeout} and {@code connectTimeout} in seconds), and any the dialect needs.
    */
-  java.util.Map<String, String> connectBounds(long connectionTimeoutMs);
+  java.util.Map<String, String> connectProperties(long connectionTimeoutMs);
 
   // ---- failure classification ------------------------------------------------------------------
 

@@ -61,11 +61,13 @@ final class MariaDbDialect implements Dialect {
 
   /**
    * {@code connectTimeout} in ms, which MariaDB Connector/J and MySQL Connector/J read the same way
-   * (the socket connect and, in MariaDB's, the handshake).
+   * (the socket connect and, in MariaDB's, the handshake), and MariaDB Connector/J's
+   * {@code useResetConnection=true}, without which its {@code reset()} sends no
+   * COM_RESET_CONNECTION (see {@link MariaDbDriver#reset}).
    */
   @Override
-  public java.util.Map<String, String> connectBounds(long connectionTimeoutMs) {
-    return java.util.Map.of("connectTimeout", String.valueOf(connectionTimeoutMs));
+  public java.util.Map<String, String> connectProperties(long connectionTimeoutMs) {
+    return java.util.Map.of("connectTimeout", String.valueOf(connectionTimeoutMs), "useResetConnection", "true");
   }
 
   /**
@@ -197,8 +199,9 @@ final class MariaDbDialect implements Dialect {
   /**
    * {@code COM_RESET_CONNECTION} through MariaDB Connector/J ({@link MariaDbDriver#reset}): user and
    * session variables, temporary tables, prepared statements, {@code GET_LOCK} locks, the current
-   * database; then the session setup. Without that driver it throws, and the connection is closed
-   * instead of reset.
+   * database; then the session setup. Without that driver, against a MySQL server (to which it sends
+   * no COM_RESET_CONNECTION), or without {@code useResetConnection=true} (set for URLs; a DataSource's
+   * owner sets it), it throws, and the connection is closed instead of reset.
    */
   @Override
   public void resetSession(Connection conn, String applicationName) throws SQLException {

@@ -62,7 +62,7 @@ final class PostgresDialect implements Dialect {
 
   /** pgjdbc's {@code loginTimeout} (seconds, fractional) and {@code connectTimeout} (whole seconds). */
   @Override
-  public java.util.Map<String, String> connectBounds(long connectionTimeoutMs) {
+  public java.util.Map<String, String> connectProperties(long connectionTimeoutMs) {
     return java.util.Map.of("loginTimeout", String.valueOf(connectionTimeoutMs / 1000.0),
         "connectTimeout", String.valueOf((connectionTimeoutMs + 999) / 1000));
   }
