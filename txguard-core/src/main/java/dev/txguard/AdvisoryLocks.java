@@ -11,7 +11,8 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Session-scoped PostgreSQL advisory locks held on a connection of their own while work runs,
+ * Session-scoped advisory locks (PostgreSQL's advisory locks; on MariaDB and MySQL {@code GET_LOCK}
+ * slots, see txguard-core/MARIADB.md) held on a connection of their own while work runs,
  * released in every outcome. From {@link Database#locks()}. The classic use is the
  * shared/exclusive pattern: every running import holds the import's key shared, and "cancel"
  * takes it exclusive, so cancel returns only once the running imports have finished:
