@@ -6,7 +6,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
@@ -44,6 +43,12 @@ final class MariaDbDialect implements Dialect {
   /** MySQL, from {@code jdbc:mysql:} or metadata product name "MySQL". */
   static final MariaDbDialect MYSQL = new MariaDbDialect(true);
 
+  /**
+   * Whether MariaDB Connector/J is on the class path. Checked here, so that {@link MariaDbDriver},
+   * which names its classes, is never loaded without it (MySQL Connector/J users).
+   */
+  private static final boolean MARIADB_DRIVER = present("org.mariadb.jdbc.Connection");
+
   /** The pool's session setup: standard syntax both servers know, for the session. */
   private static final String SESSION_SETUP = "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED, READ WRITE";
 
@@ -52,6 +57,15 @@ final class MariaDbDialect implements Dialect {
 
   private MariaDbDialect(boolean mysql) {
     this.mysql = mysql;
+  }
+
+  private static boolean present(String className) {
+    try {
+      Class.forName(className, false, MariaDbDialect.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
+    }
   }
 
   @Override
@@ -135,54 +149,21 @@ final class MariaDbDialect implements Dialect {
   /** MariaDB Connector/J's {@code cancelCurrentQuery()} (KILL QUERY); nothing with other drivers. */
   @Override
   public void cancelRunningStatement(Connection pooled) throws SQLException {
-    MariaDbDriver.cancel(pooled);
+    if (MARIADB_DRIVER) {
+      MariaDbDriver.cancel(pooled);
+    }
   }
 
-  /**
-   * Without a time limit: {@code SET TRANSACTION} (next transaction only) for non-default
-   * characteristics, else nothing. With one: one SET that saves the session's limits in user
-   * variables and sets the unit's, and the characteristics for the session (restored by
-   * {@link #unitEpilogue}).
-   */
+  /** See {@link MariaDbLimits#prelude}. */
   @Override
   public String unitPrelude(Isolation isolation, boolean readOnly, long timeoutMs) {
-    boolean characteristics = isolation != Isolation.READ_COMMITTED || readOnly;
-    if (timeoutMs <= 0) {
-      return characteristics ? "SET TRANSACTION ISOLATION LEVEL " + isolation.sql() + (readOnly ? ", READ ONLY" : ", READ WRITE") : null;
-    }
-    StringBuilder set = new StringBuilder(256).append("SET @txguard_st = @@session.").append(statementLimit())
-        .append(", @txguard_lw = @@session.innodb_lock_wait_timeout, SESSION ").append(statementLimit()).append(" = ")
-        .append(mysql ? String.valueOf(timeoutMs) : String.format(Locale.ROOT, "%.3f", timeoutMs / 1000.0))
-        .append(", SESSION innodb_lock_wait_timeout = ").append(Math.max(1, (timeoutMs + 999) / 1000));
-    if (characteristics) {
-      set.append(", SESSION ").append(isolationVariable()).append(" = '").append(isolation.sql().replace(' ', '-'))
-          .append("', SESSION ").append(readOnlyVariable()).append(" = ").append(readOnly ? 1 : 0);
-    }
-    return set.toString();
+    return MariaDbLimits.prelude(mysql, isolation, readOnly, timeoutMs);
   }
 
-  /** Puts back the limits the prelude saved, and READ COMMITTED, READ WRITE when it changed them. */
+  /** See {@link MariaDbLimits#epilogue}. */
   @Override
   public String unitEpilogue(Isolation isolation, boolean readOnly, long timeoutMs) {
-    if (timeoutMs <= 0) {
-      return null;
-    }
-    String restore = "SET SESSION " + statementLimit() + " = @txguard_st, SESSION innodb_lock_wait_timeout = @txguard_lw";
-    boolean characteristics = isolation != Isolation.READ_COMMITTED || readOnly;
-    return characteristics ? restore + ", SESSION " + isolationVariable() + " = 'READ-COMMITTED', SESSION "
-        + readOnlyVariable() + " = 0" : restore;
-  }
-
-  private String statementLimit() {
-    return mysql ? "max_execution_time" : "max_statement_time";
-  }
-
-  private String isolationVariable() {
-    return mysql ? "transaction_isolation" : "tx_isolation";
-  }
-
-  private String readOnlyVariable() {
-    return mysql ? "transaction_read_only" : "tx_read_only";
+    return MariaDbLimits.epilogue(mysql, isolation, readOnly, timeoutMs);
   }
 
   @Override
@@ -205,6 +186,10 @@ final class MariaDbDialect implements Dialect {
    */
   @Override
   public void resetSession(Connection conn, String applicationName) throws SQLException {
+    if (!MARIADB_DRIVER) {
+      throw new SQLException("the session cannot be reset without MariaDB Connector/J (COM_RESET_CONNECTION);"
+          + " the connection is closed instead");
+    }
     MariaDbDriver.reset(conn);
     try (Statement st = conn.createStatement()) {
       st.execute(SESSION_SETUP);

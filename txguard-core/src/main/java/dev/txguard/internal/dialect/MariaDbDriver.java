@@ -12,28 +12,17 @@ import java.sql.SQLException;
  * user variables, temporary
  * tables, prepared statements and {@code GET_LOCK} locks and puts session variables back to their
  * global values, and the driver forgets its own cached state). The driver is an optional dependency:
- * when it is absent (MySQL Connector/J, say) or the connection does not unwrap to it,
+ * when it is absent (MySQL Connector/J, say; {@code MariaDbDialect} then never loads this class) or
+ * the connection does not unwrap to it,
  * {@link #cancel} does nothing (the server's own limits set by the unit's prelude end the
  * statement) and {@link #reset} fails, so the caller discards the connection instead. Thread-safe.
  */
 final class MariaDbDriver {
-  /** Whether MariaDB Connector/J is on the class path, checked once. */
-  static final boolean AVAILABLE = available();
-
   private MariaDbDriver() {}
-
-  private static boolean available() {
-    try {
-      Class.forName("org.mariadb.jdbc.Connection", false, MariaDbDriver.class.getClassLoader());
-      return true;
-    } catch (ClassNotFoundException | LinkageError e) {
-      return false;
-    }
-  }
 
   /** The driver's connection under {@code pooled}, or null. */
   private static org.mariadb.jdbc.Connection unwrap(Connection pooled) throws SQLException {
-    if (!AVAILABLE || !pooled.isWrapperFor(org.mariadb.jdbc.Connection.class)) {
+    if (!pooled.isWrapperFor(org.mariadb.jdbc.Connection.class)) {
       return null;
     }
     return pooled.unwrap(org.mariadb.jdbc.Connection.class);
