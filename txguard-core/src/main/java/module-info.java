@@ -8,6 +8,7 @@ module dev.txguard {
   requires com.zaxxer.hikari;
   requires org.slf4j;
   requires org.postgresql.jdbc;
+  requires static org.mariadb.jdbc;
 
   exports dev.txguard;
   exports dev.txguard.internal to dev.txguard.queue, dev.txguard.micrometer;

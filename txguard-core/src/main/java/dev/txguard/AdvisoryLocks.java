@@ -11,7 +11,8 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Session-scoped PostgreSQL advisory locks held on a connection of their own while work runs,
+ * Session-scoped advisory locks (PostgreSQL's advisory locks; on MariaDB and MySQL {@code GET_LOCK}
+ * slots, see txguard-core/MARIADB.md) held on a connection of their own while work runs,
  * released in every outcome. From {@link Database#locks()}. The classic use is the
  * shared/exclusive pattern: every running import holds the import's key shared, and "cancel"
  * takes it exclusive, so cancel returns only once the running imports have finished:
@@ -123,28 +124,44 @@ public final class AdvisoryLocks {
       try (Statement st = c.createStatement()) {
         st.execute(engine.dialect().transactionLockTimeout(timeout.toMillis()));
       }
+      boolean granted;
       try (PreparedStatement ps = c.prepareStatement(engine.dialect().sessionLock(shared))) {
         ps.setInt(1, NAMESPACE);
         ps.setInt(2, id);
-        ps.executeQuery().close();
+        granted = granted(engine, ps);
       }
       c.commit(); // a session lock outlives the transaction that took it
+      if (!granted) {
+        throw lockTimeout(shared, key, timeout, (System.nanoTime() - start) / 1_000_000, null);
+      }
     } catch (SQLException e) {
       long waited = (System.nanoTime() - start) / 1_000_000;
-      boolean lockTimeout = engine.dialect().lockNotAvailable(e.getSQLState());
+      boolean lockTimeout = engine.dialect().lockNotAvailable(e);
       if (!lockTimeout) {
         engine.discardLockConnection(c); // it may hold the lock (a failed COMMIT after the grant)
       } else {
         rollbackQuietly(c, e);
       }
       if (lockTimeout) {
-        throw new LockTimeoutException("could not take the " + (shared ? "shared" : "exclusive")
-            + " advisory lock on key " + LockKeys.describe(key) + " within " + timeout.toMillis() + " ms (waited "
-            + waited + " ms): another session holds it " + (shared ? "exclusively" : "(shared or exclusive)"), e);
+        throw lockTimeout(shared, key, timeout, waited, e);
       }
       throw new TxException("could not take the advisory lock on key " + LockKeys.describe(key) + ": "
           + e.getMessage(), e);
     }
+  }
+
+  /** Runs the lock statement: true unless the dialect reports a wait that ran out in its result. */
+  private static boolean granted(Engine engine, PreparedStatement ps) throws SQLException {
+    try (ResultSet rs = ps.executeQuery()) {
+      return !engine.dialect().lockGrantInResult() || (rs.next() && rs.getInt(1) == 1);
+    }
+  }
+
+  private static LockTimeoutException lockTimeout(boolean shared, Object key, Duration timeout, long waited,
+      SQLException cause) {
+    return new LockTimeoutException("could not take the " + (shared ? "shared" : "exclusive")
+        + " advisory lock on key " + LockKeys.describe(key) + " within " + timeout.toMillis() + " ms (waited "
+        + waited + " ms): another session holds it " + (shared ? "exclusively" : "(shared or exclusive)"), cause);
   }
 
   private <T, X extends Exception> T runAndUnlock(Connection c, boolean shared, Object key, int id,

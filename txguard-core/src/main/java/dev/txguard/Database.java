@@ -9,7 +9,8 @@ import java.util.concurrent.Callable;
 import javax.sql.DataSource;
 
 /**
- * The entry point: a PostgreSQL database reached through txguard's units of work. Thread-safe;
+ * The entry point: a PostgreSQL, MariaDB or MySQL database (the latter two mapped as
+ * txguard-core/MARIADB.md says) reached through txguard's units of work. Thread-safe;
  * build one per database and share it; close it at shutdown.
  *
  * <pre>{@code
@@ -335,7 +336,7 @@ public final class Database implements AutoCloseable {
      * messages see; giving one here and in {@link #password(String)} too fails {@link #build()}.
      *
      * @throws IllegalArgumentException if null, not a {@code jdbc:} URL, or the URL of a database
-     *     txguard does not support (the message names the supported ones; PostgreSQL today)
+     *     txguard does not support (the message names the supported ones: PostgreSQL, MariaDB, MySQL)
      */
     public Builder url(String url) {
       if (url == null || !url.startsWith("jdbc:")) {

@@ -12,9 +12,16 @@ import java.util.Optional;
  *
  * <p>Statement methods bind {@code params} to the statement's {@code ?} placeholders in order
  * ({@code java.time} types, {@code UUID}, enums (by name) and {@code null} included) and throw
- * {@link StatementException} when the database refuses the statement. After the first error on
- * PostgreSQL the unit is aborted: every later statement fails at once, without a round trip, with
- * {@link TransactionAbortedException}.
+ * {@link StatementException} when the database refuses the statement. After the first error (on
+ * PostgreSQL the server's failed transaction; on MariaDB and MySQL any failed statement outside a
+ * savepoint, whether or not InnoDB rolled back) the unit is aborted: every later statement fails at
+ * once, without a round trip, with {@link TransactionAbortedException}.
+ *
+ * <p>On MariaDB and MySQL the text below applies with their rules (txguard-core/MARIADB.md):
+ * {@code #} comments, backticks and executable comments are read; statements that commit implicitly
+ * (DDL, {@code LOCK TABLES}, ...) are refused like transaction control; the session reset is
+ * {@code COM_RESET_CONNECTION}; and a transaction ended through the unwrapped driver connection is
+ * not seen (the driver's status is not read).
  *
  * <h2>A sealed unit</h2>
  * Whatever SQL a unit sends, by any path ({@link #update}, {@link #query}, statements of

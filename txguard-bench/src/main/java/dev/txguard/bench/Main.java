@@ -98,7 +98,12 @@ public final class Main {
     System.out.println("txguard-bench, " + plan.name() + " mode, against " + BenchSetup.url());
     System.out.println("results and JMH logs go to " + out.toAbsolutePath());
 
-    if (Limit.available()) {
+    // on MariaDB (TXGUARD_BENCH_URL=jdbc:mariadb:...) only the overhead units run: pgbench and the
+    // contention benchmark's retry contenders are PostgreSQL's
+    boolean mariadb = BenchSetup.url().startsWith("jdbc:mariadb:");
+    if (mariadb) {
+      System.out.println("MariaDB: the overhead units only (no pgbench limit, no contention benchmark)");
+    } else if (Limit.available()) {
       for (String unit : List.of("read", "write")) {
         if (only != null && !only.equals(unit)) {
           continue;
@@ -123,7 +128,7 @@ public final class Main {
         report.add(run(plan, profilers, out, checks, "OverheadBenchmark\\." + methods + "$", threads,
             "overhead-t" + threads + "-r" + round, rotated(contenders, round - 1)));
       }
-      if (only == null || only.equals("contention")) {
+      if (!mariadb && (only == null || only.equals("contention"))) {
         System.out.println("round " + round + "/" + plan.rounds() + ", JMH: contention, "
             + ContentionBenchmark.THREADS + " threads x 3 contenders");
         report.add(run(plan, profilers, out, checks, "ContentionBenchmark\\.transfer$", 0, "contention-r" + round,

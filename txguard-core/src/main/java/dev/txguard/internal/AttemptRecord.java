@@ -113,7 +113,7 @@ abstract class AttemptRecord {
   /** Remembers the first error that aborted the unit, for later messages. */
   final void noteError(SQLException e, String sql) {
     begun |= e != refused; // a refused statement never reached the server
-    if (dialect.connectionLost(e.getSQLState())) {
+    if (dialect.connectionLost(e)) {
       connectionLost = true;
     }
     if (driver == null && dialect.errorAbortsTransaction()) {
@@ -206,7 +206,7 @@ abstract class AttemptRecord {
       session().serverChanged();
     }
     if (verdict.control() != null) {
-      SQLException refusal = new SQLException(UnitMessages.refusal(verdict.control(), name(), attempt), "2D000");
+      SQLException refusal = new SQLException(UnitMessages.refusal(verdict.control(), dialect.name(), name(), attempt), "2D000");
       refused = refusal;
       markRollbackOnly(refusal);
       throw refusal;

@@ -24,8 +24,10 @@ import javax.sql.DataSource;
  * stay in the URL: a {@code password} (or any parameter whose name contains "password") in its query
  * string, and a {@code user:password@} part before the host, are moved into driver properties, so
  * the URL that pools, drivers, logs and messages see holds no secret. Connecting is bounded: the
- * driver's {@code loginTimeout} and {@code connectTimeout} default to the database's connection
- * timeout (a value given in the URL wins). Immutable and thread-safe.
+ * driver's connect and login timeouts (the dialect's {@code connectProperties}, e.g. pgjdbc's
+ * {@code loginTimeout} and {@code connectTimeout} in seconds, MariaDB's {@code connectTimeout} in ms)
+ * default to the database's connection timeout (a value given in the URL wins where the driver lets
+ * it). Immutable and thread-safe.
  */
 public final class ConnectionSource {
   /** Host names, IPv6 literals, ports and commas, then the slash before the database. */
@@ -67,8 +69,11 @@ public final class ConnectionSource {
     if (user != null) {
       props.setProperty("user", user);
     }
-    props.setProperty("loginTimeout", String.valueOf(connectionTimeoutMs / 1000.0));
-    props.setProperty("connectTimeout", String.valueOf((connectionTimeoutMs + 999) / 1000));
+    try {
+      Dialects.forUrl(url).connectProperties(connectionTimeoutMs).forEach(props::setProperty);
+    } catch (IllegalArgumentException unsupported) {
+      // Engine refuses the URL with the dialect's message
+    }
     return new ConnectionSource(url, props, null, props.getProperty("user"));
   }
 

@@ -75,8 +75,7 @@ public final class Failures {
 
   private static boolean retryableSql(Dialect dialect, SQLException e, boolean connectionLossCounts) {
     for (SQLException s = e; s != null; s = s.getNextException()) {
-      String state = s.getSQLState();
-      if (dialect.retryable(state) || (connectionLossCounts && dialect.connectionLost(state))) {
+      if (dialect.retryable(s) || (connectionLossCounts && dialect.connectionLost(s))) {
         return true;
       }
       if (s.getNextException() == s) {

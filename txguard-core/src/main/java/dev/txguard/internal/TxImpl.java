@@ -157,8 +157,12 @@ public final class TxImpl implements Tx {
       RowMapper<K> mapper) {
     InsertOrGet statements = InsertOrGet.of(unit.dialect, table, key, values, returning);
     requireMapper(mapper);
+    boolean returns = unit.dialect.insertReturnsRow();
     for (int round = 0; round < 3; round++) {
-      Optional<K> inserted = queryOne(statements.insertSql(), mapper, statements.insertParams());
+      Optional<K> inserted = returns ? queryOne(statements.insertSql(), mapper, statements.insertParams()) : Optional.empty();
+      if (!returns) {
+        update(statements.insertSql(), statements.insertParams());
+      }
       if (inserted.isPresent()) {
         return inserted.get();
       }
@@ -195,8 +199,15 @@ public final class TxImpl implements Tx {
     if (ids.length == 0) {
       return;
     }
+    String all = unit.dialect.transactionLockAll();
+    if (all == null) { // no array parameters: one by one, in the same ascending order
+      for (Integer id : ids) {
+        query(unit.dialect.transactionLock(false), rs -> 1, LockKeys.namespace(), id);
+      }
+      return;
+    }
     // the dialect's statement takes the locks in the array's (ascending) order
-    query(unit.dialect.transactionLockAll(), rs -> 1, LockKeys.namespace(), ids);
+    query(all, rs -> 1, LockKeys.namespace(), ids);
   }
 
   @Override
@@ -210,9 +221,9 @@ public final class TxImpl implements Tx {
       return 0;
     }
     Object[] array = ids.toArray();
-    // ORDER BY sits below the row-locking step, so rows are locked in ascending id order
-    return query("select 1 from " + table + " where " + idColumn + " = any(?) order by " + idColumn
-        + " for update", rs -> 1, (Object) array).size();
+    // the dialect's query locks the rows in ascending id order
+    String sql = unit.dialect.lockRows(table, idColumn, array.length);
+    return (unit.dialect.bindsArrays() ? query(sql, rs -> 1, (Object) array) : query(sql, rs -> 1, array)).size();
   }
 
   private void advisory(boolean shared, Object key) {

@@ -55,6 +55,8 @@ public final class Unit extends AttemptRecord {
   private volatile State state = State.ACTIVE;
   private volatile boolean discarded;
   private volatile boolean released;
+  /** What puts back the session after the prelude's limits (databases without SET LOCAL), or null. */
+  private String epilogue;
 
   Unit(Engine engine, Pool pool, TxOptions options, int attempt, long firstStartNanos, Connection conn,
       StackTraceElement[] openedAt) {
@@ -100,6 +102,7 @@ public final class Unit extends AttemptRecord {
     if (prelude == null) {
       return;
     }
+    epilogue = dialect.unitEpilogue(options.isolation(), options.readOnly(), timeoutMs);
     try (Statement st = conn.createStatement()) {
       st.execute(prelude);
     } catch (SQLException e) {
@@ -137,7 +140,7 @@ public final class Unit extends AttemptRecord {
   RuntimeException statementFailed(SQLException e, String sql) {
     noteError(e, sql);
     if (state == State.TIMED_OUT
-        || (hasDeadline && System.nanoTime() - deadline >= 0 && dialect.cancelled(e.getSQLState()))
+        || (hasDeadline && System.nanoTime() - deadline >= 0 && dialect.cancelled(e))
         || (hasDeadline && discarded)) {
       expire();
       return timeout(e);
@@ -199,7 +202,7 @@ public final class Unit extends AttemptRecord {
    * {@link CommitResolver#settle}. A COMMIT the server refused did not commit.
    */
   private void commitFailed(SQLException e, long xid, int backendPid) {
-    if (!dialect.connectionLost(e.getSQLState())) {
+    if (!dialect.connectionLost(e)) {
       throw new StatementException("COMMIT", e);
     }
     connectionLost = true;
@@ -296,13 +299,26 @@ public final class Unit extends AttemptRecord {
     if (discarded || state == State.TIMED_OUT) {
       return;
     }
-    if (session != null && !resetSession()) {
+    if ((epilogue != null && !runEpilogue()) || (session != null && !resetSession())) {
       return;
     }
     try {
       conn.close();
     } catch (SQLException e) {
       Engine.LOG.warn("closing the connection of unit '{}' failed: {}", name(), e.toString());
+    }
+  }
+
+  /** Puts back what the prelude set for the session; discards the connection when that fails. */
+  private boolean runEpilogue() {
+    try (Statement st = conn.createStatement()) {
+      st.execute(epilogue);
+      return true;
+    } catch (SQLException | RuntimeException e) {
+      Engine.LOG.debug("restoring the session limits of unit '{}' failed, discarding its connection: {}", name(),
+          e.toString());
+      discard();
+      return false;
     }
   }
 

@@ -14,8 +14,10 @@ final class UnitMessages {
   private UnitMessages() {}
 
   /** Why transaction control sent as SQL was refused, and what to use instead. */
-  static String refusal(String control, String name, int attempt) {
-    String instead = control.startsWith("SET ") ? "a unit runs with its own options: give it"
+  static String refusal(String control, String database, String name, int attempt) {
+    String instead = control.endsWith("implicitly,") ? "on " + database + " it would first commit the unit's work"
+        + " so far, outside the unit's control; run it outside a unit (before or after)"
+        : control.startsWith("SET ") ? "a unit runs with its own options: give it"
         + " TxOptions.isolation(...) or TxOptions.readOnly(...) instead" : switch (control) {
       case "BEGIN", "START" -> "its transaction is already open; nested work joins it through db.inTx(...),"
           + " and work that must commit on its own runs in db.inNewTx(...)";

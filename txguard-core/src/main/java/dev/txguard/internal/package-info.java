@@ -32,7 +32,8 @@
  *       earlier failures are {@link dev.txguard.internal.RetryLoop}.
  *   <li><b>Nothing commits after a swallowed error</b>: {@link dev.txguard.internal.Unit#commit()}
  *       refuses an aborted unit; every statement path checks {@code Unit.checkUsable()} first.
- *   <li><b>Deadlines</b>: {@code SET LOCAL} limits in {@code Unit.start()}; the
+ *   <li><b>Deadlines</b>: the dialect's prelude in {@code Unit.start()} ({@code SET LOCAL} limits on
+ *       PostgreSQL; session limits put back by the epilogue at release on MariaDB); the
  *       {@link dev.txguard.internal.Watchdog} ends a unit still running at its deadline.
  *   <li><b>A sealed unit</b>: the dialect's {@link dev.txguard.internal.dialect.SqlReader} reads every SQL text a unit
  *       sends (through {@link dev.txguard.internal.TxImpl}, {@link dev.txguard.internal.GuardedConnection}
@@ -62,7 +63,7 @@
  * DataSource, from a connection's metadata (an unsupported product fails {@code build()}, naming
  * what is supported):
  * <ul>
- *   <li>SQLSTATE classification: retryable, connection lost, cancelled, lock not available
+ *   <li>failure classification (SQLSTATE and vendor code): retryable, connection lost, cancelled, lock not available
  *       ({@link dev.txguard.internal.Failures}, {@code Unit}, {@code AdvisoryLocks} ask it);
  *   <li>the transaction status without a round trip ({@code driverConnection} once per unit, then
  *       {@code transactionState}), or null, and the unit tracks failed statements itself;
@@ -73,10 +74,14 @@
  *       control, statements that commit implicitly, session changes, lexical forms), applied by the
  *       product-neutral {@link dev.txguard.internal.dialect.SqlReader}.
  * </ul>
- * A second database (MariaDB) is one new {@code Dialect} implementation added to
- * {@code Dialects.SUPPORTED}, with its {@code SqlRules}, plus its tests. The one use of another
- * library's internal class (pgjdbc's transaction state) is isolated in {@code PgjdbcState}, with a
- * fallback when it is absent or does not unwrap.
+ * The second database is {@code MariaDbDialect} (MariaDB and MySQL; txguard-core/MARIADB.md maps
+ * each guarantee): it publishes no transaction status, so the unit's own record of failed
+ * statements makes it aborted after any error (whether or not InnoDB rolled back); it refuses
+ * statements that commit implicitly; its prelude sets session limits that its epilogue
+ * ({@code Dialect.unitEpilogue}, run at release) puts back, as there is no {@code SET LOCAL}; its
+ * advisory locks are {@code GET_LOCK} slots ({@code GetLockSql}); its driver calls sit in
+ * {@code MariaDbDriver}. The one use of another library's internal class (pgjdbc's transaction
+ * state) is isolated in {@code PgjdbcState}, with a fallback when it is absent or does not unwrap.
  *
  * <h2>Threads</h2>
  * A unit and its {@code Tx} are confined to the thread that runs them, but for the watchdog's

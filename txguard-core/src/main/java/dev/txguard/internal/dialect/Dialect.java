@@ -22,25 +22,33 @@ public interface Dialect {
   /** The database product, as named in messages, e.g. {@code "PostgreSQL"}. */
   String name();
 
-  // ---- SQLSTATE classification -------------------------------------------------------------------
-
   /**
-   * Whether a statement that failed with {@code sqlState} may succeed if the whole unit runs again
-   * (PostgreSQL: 40001 serialization failure, 40P01 deadlock). Null is never retryable.
+   * The driver properties txguard sets on connections it opens from a URL: those that bound
+   * connecting to {@code connectionTimeoutMs} (each in the unit its driver reads, e.g. pgjdbc's
+   * {@code loginTimeout} and {@code connectTimeout} in seconds), and any the dialect needs.
    */
-  boolean retryable(String sqlState);
+  java.util.Map<String, String> connectProperties(long connectionTimeoutMs);
 
-  /** Whether {@code sqlState} says the connection is gone (PostgreSQL: class 08, 57P01-57P03). */
-  boolean connectionLost(String sqlState);
+  // ---- failure classification ------------------------------------------------------------------
 
   /**
-   * Whether {@code sqlState} is a statement cancelled by a time limit or a lock wait that ran out
+   * Whether a statement that failed with {@code e} may succeed if the whole unit runs again
+   * (PostgreSQL: SQLSTATE 40001 serialization failure, 40P01 deadlock). Reads {@code e} alone, not
+   * its causes or next exceptions. An exception without SQLSTATE or error code is never retryable.
+   */
+  boolean retryable(SQLException e);
+
+  /** Whether {@code e} says the connection is gone (PostgreSQL: class 08, 57P01-57P03). */
+  boolean connectionLost(SQLException e);
+
+  /**
+   * Whether {@code e} is a statement cancelled by a time limit or a lock wait that ran out
    * (PostgreSQL: 57014 query_canceled, 55P03 lock_not_available).
    */
-  boolean cancelled(String sqlState);
+  boolean cancelled(SQLException e);
 
-  /** Whether {@code sqlState} is a lock wait that ran out (PostgreSQL: 55P03 lock_not_available). */
-  boolean lockNotAvailable(String sqlState);
+  /** Whether {@code e} is a lock wait that ran out (PostgreSQL: 55P03 lock_not_available). */
+  boolean lockNotAvailable(SQLException e);
 
   // ---- the connection's transaction status -------------------------------------------------------
 
@@ -77,6 +85,16 @@ public interface Dialect {
   String unitPrelude(Isolation isolation, boolean readOnly, long timeoutMs);
 
   /**
+   * The statement that puts back, after the unit's transaction ended (committed or rolled back),
+   * what {@link #unitPrelude} changed beyond the transaction, or null when nothing outlives it
+   * (PostgreSQL: SET LOCAL ends with the transaction). Run before the connection goes back to the
+   * pool; if it fails the connection is discarded.
+   */
+  default String unitEpilogue(Isolation isolation, boolean readOnly, long timeoutMs) {
+    return null;
+  }
+
+  /**
    * The SQL the pool runs on every new connection (and after a session reset) so that a unit with
    * default options runs READ COMMITTED, READ WRITE whatever the server's or role's defaults say.
    */
@@ -108,9 +126,21 @@ public interface Dialect {
 
   /**
    * Transaction-scoped exclusive locks on many ids, taken in the order of the array; parameters
-   * (namespace, Integer[] ids sorted ascending).
+   * (namespace, Integer[] ids sorted ascending); or null when the database binds no arrays, and the
+   * runtime takes them one by one with {@link #transactionLock}, in the same order.
    */
   String transactionLockAll();
+
+  /**
+   * A query locking the rows of {@code table} whose {@code idColumn} is one of {@code count} ids, in
+   * ascending id order, returning one row per locked row. All names are checked identifiers.
+   *
+   * <p>When {@link #bindsArrays()} the query has one array parameter, else {@code count}.
+   */
+  String lockRows(String table, String idColumn, int count);
+
+  /** Whether {@link #lockRows} binds the ids as one array parameter (PostgreSQL) or one each. */
+  boolean bindsArrays();
 
   /** A session-scoped lock, waiting; parameters (namespace, id). */
   String sessionLock(boolean shared);
@@ -121,8 +151,20 @@ public interface Dialect {
   /** Releases a session-scoped lock; parameters (namespace, id). */
   String sessionUnlock(boolean shared);
 
-  /** Bounds lock waits in the current transaction to {@code ms} (at least 1). */
+  /**
+   * Bounds the next lock wait of {@link #sessionLock} in the current transaction to {@code ms} (at
+   * least 1).
+   */
   String transactionLockTimeout(long ms);
+
+  /**
+   * Whether {@link #sessionLock} returns one row whose first column is 1 when the lock was granted
+   * and 0 or null when the wait ran out (MariaDB's {@code GET_LOCK}), instead of failing with a
+   * {@link #lockNotAvailable} error (PostgreSQL).
+   */
+  default boolean lockGrantInResult() {
+    return false;
+  }
 
   // ---- insert-or-get -----------------------------------------------------------------------------
 
@@ -132,6 +174,14 @@ public interface Dialect {
    * {@code returning} of the inserted row, or no row. All names are checked identifiers.
    */
   String insertUnlessConflict(String table, List<String> columns, List<String> keyColumns, String returning);
+
+  /**
+   * Whether {@link #insertUnlessConflict} returns rows (PostgreSQL, MariaDB: RETURNING); when not
+   * (MySQL), the runtime runs it as an update and reads the row with a SELECT.
+   */
+  default boolean insertReturnsRow() {
+    return true;
+  }
 
   // ---- reading SQL text --------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ import java.util.Locale;
  * else from the product name in a connection's metadata. Thread-safe.
  */
 public final class Dialects {
-  private static final List<Dialect> SUPPORTED = List.of(PostgresDialect.INSTANCE);
+  private static final List<Dialect> SUPPORTED = List.of(PostgresDialect.INSTANCE, MariaDbDialect.MARIADB, MariaDbDialect.MYSQL);
 
   private Dialects() {}
 
@@ -22,7 +22,8 @@ public final class Dialects {
   }
 
   /**
-   * The dialect for a JDBC URL, by its subprotocol ({@code jdbc:postgresql:}).
+   * The dialect for a JDBC URL, by its subprotocol: {@code jdbc:postgresql:}, {@code jdbc:mariadb:}
+   * (a MariaDB server), {@code jdbc:mysql:} (a MySQL server, whichever driver accepts the URL).
    *
    * @throws IllegalArgumentException naming the subprotocol and the supported databases when no
    *     dialect supports it, or when {@code url} is not a JDBC URL
@@ -32,13 +33,19 @@ public final class Dialects {
     if (lower.startsWith("jdbc:postgresql:")) {
       return PostgresDialect.INSTANCE;
     }
+    if (lower.startsWith("jdbc:mariadb:")) {
+      return MariaDbDialect.MARIADB;
+    }
+    if (lower.startsWith("jdbc:mysql:")) {
+      return MariaDbDialect.MYSQL;
+    }
     int colon = lower.indexOf(':', 5);
     String subprotocol = lower.startsWith("jdbc:") && colon > 5 ? url.substring(5, colon) : null;
     throw new IllegalArgumentException(subprotocol == null
-        ? "url must be a JDBC URL starting with jdbc:postgresql:, was a text starting with '"
+        ? "url must be a JDBC URL starting with jdbc:postgresql:, jdbc:mariadb: or jdbc:mysql:, was a text starting with '"
             + url.substring(0, Math.min(url.length(), 5)) + "'"
         : "url is for '" + subprotocol + "', which txguard does not support; supported: " + supported()
-            + " (a URL starting with jdbc:postgresql:)");
+            + " (a URL starting with jdbc:postgresql:, jdbc:mariadb: or jdbc:mysql:)");
   }
 
   /**
@@ -57,7 +64,8 @@ public final class Dialects {
   }
 
   /**
-   * The dialect for a product name as JDBC metadata gives it ({@code "PostgreSQL"}).
+   * The dialect for a product name as JDBC metadata gives it ({@code "PostgreSQL"}, {@code "MariaDB"},
+   * {@code "MySQL"}; MariaDB Connector/J names the server it is connected to).
    *
    * @throws TxException naming the product and version and the supported databases
    */

@@ -38,7 +38,7 @@ final class PostgresDialect implements Dialect {
       Set.of("set_config", "pg_settings", "nextval", "setval", "temp", "temporary"),
       List.of("pg_advisory_lock", "pg_try_advisory_lock", "pg_advisory_unlock", "pg_temp", "dblink"),
       List.of("set_config", "pg_settings", "nextval", "setval", "temp", "advisory_lock", "advisory_unlock", "dblink"),
-      true, true, false, false);
+      true, true, false, false, false);
 
   /**
    * The transaction characteristics every pooled session has, whatever the server's or role's
@@ -60,9 +60,17 @@ final class PostgresDialect implements Dialect {
     return "PostgreSQL";
   }
 
+  /** pgjdbc's {@code loginTimeout} (seconds, fractional) and {@code connectTimeout} (whole seconds). */
+  @Override
+  public java.util.Map<String, String> connectProperties(long connectionTimeoutMs) {
+    return java.util.Map.of("loginTimeout", String.valueOf(connectionTimeoutMs / 1000.0),
+        "connectTimeout", String.valueOf((connectionTimeoutMs + 999) / 1000));
+  }
+
   /** 40001 serialization_failure, 40P01 deadlock_detected. */
   @Override
-  public boolean retryable(String sqlState) {
+  public boolean retryable(SQLException e) {
+    String sqlState = e.getSQLState();
     return "40001".equals(sqlState) || "40P01".equals(sqlState);
   }
 
@@ -71,21 +79,22 @@ final class PostgresDialect implements Dialect {
    * cannot_connect_now.
    */
   @Override
-  public boolean connectionLost(String sqlState) {
+  public boolean connectionLost(SQLException e) {
+    String sqlState = e.getSQLState();
     return sqlState != null
         && (sqlState.startsWith("08") || sqlState.equals("57P01") || sqlState.equals("57P02") || sqlState.equals("57P03"));
   }
 
   /** 57014 query_canceled (statement_timeout, a cancel request), 55P03 lock_not_available. */
   @Override
-  public boolean cancelled(String sqlState) {
-    return "57014".equals(sqlState) || lockNotAvailable(sqlState);
+  public boolean cancelled(SQLException e) {
+    return "57014".equals(e.getSQLState()) || lockNotAvailable(e);
   }
 
   /** 55P03 lock_not_available (lock_timeout, NOWAIT). */
   @Override
-  public boolean lockNotAvailable(String sqlState) {
-    return "55P03".equals(sqlState);
+  public boolean lockNotAvailable(SQLException e) {
+    return "55P03".equals(e.getSQLState());
   }
 
   @Override
@@ -205,6 +214,17 @@ final class PostgresDialect implements Dialect {
   @Override
   public String transactionLockTimeout(long ms) {
     return "SET LOCAL lock_timeout = " + Math.max(1, ms);
+  }
+
+  /** {@code = any(?)} with one int[] parameter; ORDER BY sits below the row-locking step. */
+  @Override
+  public String lockRows(String table, String idColumn, int count) {
+    return "select 1 from " + table + " where " + idColumn + " = any(?) order by " + idColumn + " for update";
+  }
+
+  @Override
+  public boolean bindsArrays() {
+    return true;
   }
 
   /** INSERT ... ON CONFLICT (key) DO NOTHING RETURNING (documentation, "INSERT", 9.5+). */

@@ -25,12 +25,14 @@ import java.util.Set;
  *     semicolons end no statement (PostgreSQL 14+)
  * @param hashComments whether {@code #} starts a line comment (MariaDB, MySQL)
  * @param backtickIdentifiers whether {@code `name`} is a quoted identifier (MariaDB, MySQL)
+ * @param executableComments whether {@code /*!...*}{@code /} and {@code /*M!...*}{@code /} comments are
+ *     executed as SQL (MariaDB, MySQL): their contents are read as statements
  */
 public record SqlRules(
     Set<String> control, Set<String> implicitCommit, Set<String> sessionLeading,
     Set<String> transactionScopedSet, Set<String> transactionSettings, Set<String> sessionWords,
     List<String> sessionPrefixes, List<String> fragments, boolean dollarQuotes, boolean atomicBodies,
-    boolean hashComments, boolean backtickIdentifiers) {
+    boolean hashComments, boolean backtickIdentifiers, boolean executableComments) {
 
   /** Whether {@code w} names something whose effect outlives the transaction. */
   boolean isSessionName(String w) {

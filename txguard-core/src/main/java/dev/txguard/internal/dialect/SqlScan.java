@@ -61,6 +61,8 @@ final class SqlScan {
       endOfStatement();
     } else if ((c == '-' && peek(1) == '-') || (c == '#' && rules.hashComments())) {
       skipLineComment();
+    } else if (c == '/' && peek(1) == '*' && rules.executableComments() && (peek(2) == '!' || (peek(2) == 'M' && peek(3) == '!'))) {
+      i += peek(2) == '!' ? 3 : 4; // executed by the server: read what is inside (its version number is a number)
     } else if (c == '/' && peek(1) == '*') {
       skipBlockComment();
     } else if (c == '\'') {

@@ -1,0 +1,159 @@
+package dev.txguard.internal.dialect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.txguard.Isolation;
+import java.sql.SQLException;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.mariadb.jdbc.Configuration;
+import org.mariadb.jdbc.HostAddress;
+import org.mariadb.jdbc.export.ExceptionFactory;
+
+/**
+ * MariaDB's and MySQL's classification, per-unit SQL and SQL reading; no database needed. The
+ * exceptions are made by MariaDB Connector/J's own exception factory from the server's error code and
+ * SQLSTATE, as the driver raises them on a real error packet: that covers MySQL 8's codes, which no
+ * MySQL server here can raise.
+ */
+class MariaDbDialectTest {
+  private final Dialect maria = Dialects.forUrl("jdbc:mariadb://db:3306/app");
+  private final Dialect mysql = Dialects.forUrl("jdbc:mysql://db:3306/app");
+
+  private static SQLException driver(String message, String state, int code) throws SQLException {
+    ExceptionFactory factory = new ExceptionFactory(Configuration.parse("jdbc:mariadb://db:3306/app"),
+        HostAddress.from("db", 3306));
+    return factory.create(message, state, code);
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+      "1213, 40001, Deadlock found when trying to get lock; try restarting transaction",
+      "1020, HY000, Record has changed since last read in table 'account'",
+      "1213, HY000, a deadlock whose SQLSTATE a proxy dropped"})
+  void deadlocksSerializationFailuresAndRecordChangedAreRetryable(int code, String state, String message) throws Exception {
+    SQLException e = driver(message, state, code);
+    assertThat(maria.retryable(e)).isTrue();
+    assertThat(mysql.retryable(e)).isTrue();
+    assertThat(maria.connectionLost(e)).isFalse();
+    assertThat(maria.cancelled(e)).isFalse();
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+      "1205, HY000, Lock wait timeout exceeded; try restarting transaction",
+      "3572, HY000, Statement aborted because lock(s) could not be acquired immediately and NOWAIT is set."})
+  void lockWaitsThatRanOutAreNotRetriedButCancelled(int code, String state, String message) throws Exception {
+    SQLException e = driver(message, state, code);
+    assertThat(maria.retryable(e)).isFalse();
+    assertThat(maria.lockNotAvailable(e)).isTrue();
+    assertThat(mysql.cancelled(e)).isTrue();
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+      "1969, 70100, Query execution was interrupted (max_statement_time exceeded)",
+      "3024, HY000, Query execution was interrupted, maximum statement execution time exceeded",
+      "1317, 70100, Query execution was interrupted"})
+  void statementLimitsAndKillQueryAreCancellations(int code, String state, String message) throws Exception {
+    SQLException e = driver(message, state, code);
+    assertThat(maria.cancelled(e)).isTrue();
+    assertThat(maria.retryable(e)).isFalse();
+    assertThat(maria.lockNotAvailable(e)).isFalse();
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+      "1927, 70100, Connection was killed",
+      "4031, HY000, The client was disconnected by the server because of inactivity.",
+      "1053, 08S01, Server shutdown in progress",
+      "0, 08000, Socket error"})
+  void connectionLossIsRecognised(int code, String state, String message) throws Exception {
+    SQLException e = driver(message, state, code);
+    assertThat(maria.connectionLost(e)).isTrue();
+    assertThat(mysql.connectionLost(e)).isTrue();
+    assertThat(maria.retryable(e)).isFalse(); // counted only when the unit's own connection was lost
+  }
+
+  @ParameterizedTest
+  @CsvSource({"1062, 23000, Duplicate entry", "1146, 42S02, Table 'x' doesn't exist", "1048, 23000, cannot be null"})
+  void businessErrorsAreNeither(int code, String state, String message) throws Exception {
+    SQLException e = driver(message, state, code);
+    assertThat(maria.retryable(e) || maria.connectionLost(e) || maria.cancelled(e)).isFalse();
+  }
+
+  @Test
+  void thePreludeSavesAndSetsTheLimitsAndTheEpiloguePutsThemBack() {
+    assertThat(maria.unitPrelude(Isolation.READ_COMMITTED, false, 0)).isNull();
+    assertThat(maria.unitEpilogue(Isolation.READ_COMMITTED, false, 0)).isNull();
+    assertThat(maria.unitPrelude(Isolation.SERIALIZABLE, true, 0))
+        .isEqualTo("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE, READ ONLY");
+    assertThat(maria.unitPrelude(Isolation.READ_COMMITTED, false, 1500))
+        .isEqualTo("SET @txguard_st = @@session.max_statement_time, @txguard_lw = @@session.innodb_lock_wait_timeout,"
+            + " SESSION max_statement_time = 1.500, SESSION innodb_lock_wait_timeout = 2");
+    assertThat(maria.unitEpilogue(Isolation.READ_COMMITTED, false, 1500))
+        .isEqualTo("SET SESSION max_statement_time = @txguard_st, SESSION innodb_lock_wait_timeout = @txguard_lw");
+    assertThat(mysql.unitPrelude(Isolation.REPEATABLE_READ, false, 250))
+        .isEqualTo("SET @txguard_st = @@session.max_execution_time, @txguard_lw = @@session.innodb_lock_wait_timeout,"
+            + " SESSION max_execution_time = 250, SESSION innodb_lock_wait_timeout = 1,"
+            + " SESSION transaction_isolation = 'REPEATABLE-READ', SESSION transaction_read_only = 0");
+    assertThat(mysql.unitEpilogue(Isolation.REPEATABLE_READ, false, 250))
+        .endsWith(", SESSION transaction_isolation = 'READ-COMMITTED', SESSION transaction_read_only = 0");
+  }
+
+  @Test
+  void insertOrGetUsesOnDuplicateKeyWithReturningOnMariaDbOnly() {
+    assertThat(maria.insertUnlessConflict("account", List.of("email", "name"), List.of("email"), "id"))
+        .isEqualTo("insert into account (email, name) values (?, ?) on duplicate key update email = email returning id");
+    assertThat(maria.insertReturnsRow()).isTrue();
+    assertThat(mysql.insertUnlessConflict("account", List.of("email"), List.of("email"), "id"))
+        .isEqualTo("insert into account (email) values (?) on duplicate key update email = email");
+    assertThat(mysql.insertReturnsRow()).isFalse();
+  }
+
+  @Test
+  void theDialectIsChosenByUrlOrProductName() {
+    assertThat(Dialects.forProduct("MariaDB", "10.11.19-MariaDB")).isSameAs(maria);
+    assertThat(Dialects.forProduct("MySQL", "8.4.3")).isSameAs(mysql);
+    assertThat(Dialects.forUrl("JDBC:MARIADB://h/db")).isSameAs(maria);
+    assertThat(maria.name()).isEqualTo("MariaDB");
+    assertThat(mysql.name()).isEqualTo("MySQL");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"COMMIT", "commit work", "ROLLBACK", "begin", "START TRANSACTION", "savepoint a",
+      "release savepoint a", "xa start 'x'", "set autocommit = 1", "SET @@autocommit = 1", "set session autocommit=1",
+      "SET @@session.autocommit = 0", "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE",
+      "SET SESSION TRANSACTION ISOLATION LEVEL SERIALIZABLE", "set tx_isolation = 'SERIALIZABLE'",
+      "/*!40101 COMMIT */", "/*M!100100 COMMIT */", "# note\nrollback", "select 1; commit", "-- x\nCOMMIT"})
+  void transactionControlIsFound(String sql) {
+    assertThat(maria.reader().verdict(sql).control()).as(sql).isNotNull();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"create table t (id int)", "ALTER TABLE t ADD c int", "drop table t", "truncate t",
+      "rename table a to b", "lock tables t write", "unlock tables", "create index i on t (c)", "grant all on *.* to x",
+      "analyze table t", "optimize table t", "flush tables", "select 1; create table x (id int)"})
+  void statementsThatCommitImplicitlyAreFound(String sql) {
+    assertThat(maria.reader().verdict(sql).control()).as(sql).endsWith(", which commits implicitly,");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"set @x = 1", "set names utf8mb4", "select get_lock('a', 1)", "do release_lock('a')",
+      "use other", "select nextval(s)", "set sql_mode = ''"})
+  void sessionChangesAreFound(String sql) {
+    assertThat(maria.reader().verdict(sql).session()).as(sql).isTrue();
+    assertThat(maria.reader().verdict(sql).control()).as(sql).isNull();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"select * from t where note = 'commit'", "select `commit` from t", "insert into t values (1)",
+      "update t set c = 1 # commit", "select 1 -- rollback", "select * from t for update",
+      "SET STATEMENT max_statement_time = 1 FOR select 1"})
+  void ordinarySqlIsClean(String sql) {
+    assertThat(maria.reader().verdict(sql).clean()).as(sql).isTrue();
+  }
+}
