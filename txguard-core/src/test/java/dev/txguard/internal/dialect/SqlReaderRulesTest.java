@@ -21,7 +21,7 @@ class SqlReaderRulesTest {
       Set.of("get_lock", "release_lock", "release_all_locks", "temporary"),
       List.of("@@session"),
       List.of("get_lock", "release_lock", "temporary"),
-      false, false, true, true);
+      false, false, true, true, false);
 
   private final SqlReader reader = new SqlReader(MARIADB_LIKE);
 
