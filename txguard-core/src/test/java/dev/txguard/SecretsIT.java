@@ -4,12 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.txguard.test.LogCapture;
 import dev.txguard.test.PostgresExtension;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -30,19 +29,16 @@ class SecretsIT {
   /** The server's real password when it has one; any text works on a trust-auth server. */
   static final String SECRET = pg.password().isEmpty() ? "Sup3r-S3cret-9f1c" : pg.password();
 
-  private final ByteArrayOutputStream log = new ByteArrayOutputStream();
-  private PrintStream stderr;
+  private LogCapture log;
 
   @BeforeEach
-  void captureLog() {
-    stderr = System.err;
-    System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
+  void captureLog() throws IOException {
+    log = LogCapture.start();
   }
 
   @AfterEach
-  void restoreLogAndCheckIt() {
-    System.setErr(stderr);
-    assertThat(log.toString(StandardCharsets.UTF_8)).as("the log").doesNotContain(SECRET);
+  void checkTheLog() throws IOException {
+    assertThat(log.stop()).as("what was logged (%s)", log).doesNotContain(SECRET);
   }
 
   private static String urlWithPassword(String database) {

@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.txguard.Database;
 import dev.txguard.test.Injected;
+import dev.txguard.test.LogCapture;
 import dev.txguard.test.TestDatabase;
 import dev.txguard.test.TxguardTest;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -65,23 +63,21 @@ class StartWithoutMigrateIT {
   void loopsThatKeepFailingLogOncePerKindOfFailureNotOncePerPoll() throws Exception {
     JobQueue queue = queue("dropped_later");
     QueueFixture.start(queue);
-    PrintStream original = System.err;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    LogCapture capture = LogCapture.start();
     try {
       pg.execute("drop schema dropped_later cascade");
       Thread.sleep(3_000); // 300 polls of the two fetchers (10 ms apart), 60 maintenance rounds (50 ms)
     } finally {
-      System.setErr(original);
       queue.stop(Duration.ofSeconds(10));
     }
-    String log = captured.toString(StandardCharsets.UTF_8);
+    String log = capture.stop();
     long failureLines = log.lines().filter(l -> l.contains(" failed (")).count();
     System.out.println("loop failures logged in 3 s after the schema was dropped: " + failureLines + " lines, "
         + log.lines().count() + " lines in all");
     // one per fetcher (levels 0 and 1) and one for maintenance, each of one kind (a round caught by
     // the drop itself may fail differently once); polling 10 ms apart used to log hundreds
-    assertThat(failureLines).isBetween(1L, 6L);
+    assertThat(failureLines).as("loop failures logged (the log, %s characters, is in %s)", log.length(), capture)
+        .isBetween(1L, 6L);
     assertThat(log).contains("claiming jobs of queue 'pings' at level 0 failed (dev.txguard.StatementException,"
         + " SQLSTATE 42P01)").contains("migrate the schema with queue.migrate() or the command 'txguard migrate'");
   }
