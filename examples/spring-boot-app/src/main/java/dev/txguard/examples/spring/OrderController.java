@@ -19,7 +19,10 @@ public class OrderController {
   }
 
   @PostMapping("/orders")
-  public ResponseEntity<Orders.Order> place(@RequestParam("sku") String sku, @RequestParam("qty") int qty) {
+  public ResponseEntity<?> place(@RequestParam("sku") String sku, @RequestParam("qty") int qty) {
+    if (qty < 1 || qty > 1000) {
+      return ResponseEntity.badRequest().body("qty must be between 1 and 1000, was " + qty);
+    }
     return ResponseEntity.status(HttpStatus.CREATED).body(orders.place(sku, qty));
   }
 

@@ -56,6 +56,13 @@ class OrdersApplicationIT {
       assertThat(tdb.queryLong("select count(*) from orders")).isEqualTo(1);
       assertThat(tdb.queryLong("select count(*) from audit")).isEqualTo(2);
 
+      // a negative quantity is a bad request, and nothing is written
+      HttpResponse<String> negative = send(HttpRequest.newBuilder(URI.create(base + "/orders?sku=A-1&qty=-1"))
+          .POST(HttpRequest.BodyPublishers.noBody()));
+      assertThat(negative.statusCode()).isEqualTo(400);
+      assertThat(negative.body()).contains("qty must be between 1 and 1000, was -1");
+      assertThat(tdb.queryLong("select count(*) from orders")).isEqualTo(1);
+
       // the periodic job (every second here) ran at least once
       long reports = 0;
       deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
