@@ -36,7 +36,13 @@
  *       claimed again, by this or another process — the old token matches nothing: a stale worker
  *       can never complete, fail, extend or give up an attempt that is not its own. A transactional
  *       handler's completion runs in the handler's unit, so a refused completion
- *       ({@link dev.txguard.queue.LeaseLostException}) rolls the handler's writes back too.
+ *       ({@link dev.txguard.queue.LeaseLostException}) rolls the handler's writes back too. Plain
+ *       handlers' completions are batched: the completions of one run level that arrive while a
+ *       batch commits go together in the next one (one {@code UPDATE ... FROM unnest(ids, tokens,
+ *       results)} and one commit, no added wait), each matched on its own token, so one attempt
+ *       that lost its lease is refused alone while the others complete. Each attempt waits for its
+ *       own batch to commit before anything that follows its completion (its group lock's release,
+ *       waking callers); a batch PostgreSQL refuses as a whole is redone one completion per unit.
  *   <li>Every statement that decides from a job's row decides in one {@code UPDATE}, from the row
  *       itself, with the lease checked in its {@code WHERE}: when a concurrent statement changed
  *       the row after the statement's snapshot, PostgreSQL (READ COMMITTED) re-checks the
@@ -119,8 +125,8 @@
  * (bounded in length), and the attempt is retried or ends as its attempts and the error decide:
  * also a {@link java.lang.StackOverflowError} or a thrown {@link java.lang.OutOfMemoryError},
  * which the worker survives. Only when recording itself fails is the job left to the rescue of
- * its expired lease. A completion commits through a txguard unit (the handler's own, or one of its
- * own for a plain handler), so what the core knows of a lost COMMIT applies to it.
+ * its expired lease. A completion commits through a txguard unit (the handler's own, or a batch's
+ * unit for a plain handler), so what the core knows of a lost COMMIT applies to it.
  *
  * <h2>Periodic jobs</h2>
  * {@code Builder.schedule(name, Schedule, ...)} declares a cron or interval schedule; the

@@ -12,6 +12,7 @@ public final class Sql extends SqlFiles {
   final String findUnique = statement("find_unique");
   final String claim = statement("claim");
   final String complete = statement("complete");
+  final String completeBatch = statement("complete_batch");
   final String recordFailure = statement("record_failure");
   final String heartbeat = statement("heartbeat");
   final String heartbeatCheck = statement("heartbeat_check");
