@@ -36,7 +36,13 @@
  *       claimed again, by this or another process — the old token matches nothing: a stale worker
  *       can never complete, fail, extend or give up an attempt that is not its own. A transactional
  *       handler's completion runs in the handler's unit, so a refused completion
- *       ({@link dev.txguard.queue.LeaseLostException}) rolls the handler's writes back too.
+ *       ({@link dev.txguard.queue.LeaseLostException}) rolls the handler's writes back too. Plain
+ *       handlers' completions are batched: the completions of one run level that arrive while a
+ *       batch commits go together in the next one (one {@code UPDATE ... FROM unnest(ids, tokens,
+ *       results)} and one commit, no added wait), each matched on its own token, so one attempt
+ *       that lost its lease is refused alone while the others complete. Each attempt waits for its
+ *       own batch to commit before anything that follows its completion (its group lock's release,
+ *       waking callers); a batch PostgreSQL refuses as a whole is redone one completion per unit.
  *   <li>Every statement that decides from a job's row decides in one {@code UPDATE}, from the row
  *       itself, with the lease checked in its {@code WHERE}: when a concurrent statement changed
  *       the row after the statement's snapshot, PostgreSQL (READ COMMITTED) re-checks the
@@ -102,9 +108,16 @@
  * rows still covers that attempt.
  *
  * <h2>Wake-ups and maintenance</h2>
- * Enqueue issues {@code pg_notify} in the caller's unit, which PostgreSQL delivers at commit; each
- * process LISTENs on one dedicated connection and wakes the fetcher of the notified queue, and polls
- * as a fallback. Maintenance (the periodic jobs' due instants, rescue, promotion of due scheduled
+ * Enqueue sends no NOTIFY in the caller's unit: PostgreSQL serialises the commits of all notifying
+ * transactions of the cluster (one lock held from pre-commit through the commit record's flush), so
+ * a {@code pg_notify} there would throttle the users' own transactions. Instead an after-commit
+ * action of the caller's unit wakes this process's fetchers of the queue at once and hands the
+ * queue to a background announcer, which sends one {@code NOTIFY <schema>_jobs, queue} per queue
+ * for everything enqueued since its previous NOTIFY (at most one per 5 ms), in one short unit of
+ * its own. A unit
+ * that rolls back wakes nobody. Each process LISTENs on one dedicated connection and wakes the
+ * fetchers of the notified queue, and polls as a fallback (also when an announcement could not be
+ * sent). Maintenance, give-up and retry still notify inside their own units. Maintenance (the periodic jobs' due instants, rescue, promotion of due scheduled
  * and retryable jobs, deletion of old finished jobs) runs on the one process holding a session
  * advisory lock on its dedicated connection; when that process or connection dies, PostgreSQL
  * releases the lock and another process takes over at its next try. A process whose maintenance loop ends unexpectedly gives
@@ -119,8 +132,8 @@
  * (bounded in length), and the attempt is retried or ends as its attempts and the error decide:
  * also a {@link java.lang.StackOverflowError} or a thrown {@link java.lang.OutOfMemoryError},
  * which the worker survives. Only when recording itself fails is the job left to the rescue of
- * its expired lease. A completion commits through a txguard unit (the handler's own, or one of its
- * own for a plain handler), so what the core knows of a lost COMMIT applies to it.
+ * its expired lease. A completion commits through a txguard unit (the handler's own, or a batch's
+ * unit for a plain handler), so what the core knows of a lost COMMIT applies to it.
  *
  * <h2>Periodic jobs</h2>
  * {@code Builder.schedule(name, Schedule, ...)} declares a cron or interval schedule; the

@@ -11,12 +11,17 @@ import dev.txguard.queue.LeaseLostException;
 import dev.txguard.queue.NonRetryableJobException;
 import dev.txguard.queue.TransactionalHandler;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Runs one attempt on the calling (virtual) thread and records its outcome. A transactional
  * handler's unit also completes the job, so its writes and the completion commit together; a plain
- * handler's job completes in a unit of its own after the handler returned. Either way the
+ * handler's job completes after the handler returned, batched with other plain handlers'
+ * completions of its run level ({@link Completions}: one statement, one commit), and in a unit of
+ * its own when its batch failed as a whole. Either way the
  * completion commits through a txguard unit, so the core's handling of a lost COMMIT applies to it.
  * Every recording statement matches on the attempt token: an attempt that lost its lease records
  * nothing. A grouped attempt holds its {@link GroupLock} from before its handler starts until its
@@ -35,6 +40,8 @@ final class AttemptRunner {
   private final Waiters waiters;
   private final Notifier notifier;
   private final AttemptFailures failures;
+  /** Batched completion of plain handlers' attempts, one per run level. */
+  private final Completions[] completions;
 
   AttemptRunner(QueueConfig config, Sql sql, JsonCodec json, Now now, Events events, Waiters waiters) {
     this.config = config;
@@ -45,6 +52,10 @@ final class AttemptRunner {
     this.waiters = waiters;
     this.notifier = new Notifier(sql);
     this.failures = new AttemptFailures(config, sql, now, events, notifier);
+    this.completions = new Completions[config.runLevels()];
+    for (int level = 0; level < completions.length; level++) {
+      completions[level] = new Completions(this::completeBatch);
+    }
   }
 
   void run(Attempt a) {
@@ -94,8 +105,33 @@ final class AttemptRunner {
     } else {
       Object result = ((JobHandler<Object>) kind.handler()).handle(ctx);
       String resultJson = json.encodeResult(describeJob(a), result);
-      db.useTx(options, tx -> complete(tx, a, result, resultJson));
+      switch (completions[a.level].complete(a, resultJson)) {
+        case COMPLETED -> { }
+        case LEASE_LOST -> throw leaseLost(a);
+        default -> db.useTx(options, tx -> complete(tx, a, result, resultJson));
+      }
     }
+  }
+
+  /** One batch of plain handlers' completions in one unit; see {@link Completions}. */
+  Set<String> completeBatch(List<Completions.Request> requests) {
+    Object[] arrays = Completions.arrays(requests);
+    return config.db().inTx(config.txOptions().name("complete jobs"), tx -> {
+      Set<String> completed = new HashSet<>();
+      for (Rows.Completed c : tx.query(sql.completeBatch, Rows.Completed::read, now.param(), arrays[0], arrays[1],
+          arrays[2])) {
+        completed.add(c.token());
+        if (c.awaited()) {
+          notifier.jobEnded(tx, c.id());
+        }
+      }
+      return completed;
+    });
+  }
+
+  private static LeaseLostException leaseLost(Attempt a) {
+    return new LeaseLostException(a.id, "cannot complete " + a + ": the attempt no longer holds the job's lease"
+        + " (it expired and the job was rescued, or shutdown gave it up); its writes are rolled back");
   }
 
   /** Cancel was requested before the attempt took its group's lock; the job ends cancelled. */
@@ -129,8 +165,7 @@ final class AttemptRunner {
       throw e;
     }
     if (awaited.isEmpty()) {
-      throw new LeaseLostException(a.id, "cannot complete " + a + ": the attempt no longer holds the job's lease"
-          + " (it expired and the job was rescued, or shutdown gave it up); its writes are rolled back");
+      throw leaseLost(a);
     }
     if (awaited.get()) {
       notifier.jobEnded(tx, a.id);

@@ -48,6 +48,13 @@ final class Rows {
     }
   }
 
+  /** complete_batch.sql: an attempt (job id, attempt token) that completed, and whether a caller awaits its job. */
+  record Completed(long id, String token, boolean awaited) {
+    static Completed read(ResultSet rs) throws SQLException {
+      return new Completed(rs.getLong("id"), rs.getString("token"), rs.getBoolean("awaited"));
+    }
+  }
+
   /** outcome.sql: what a caller of {@code queue.call} needs. */
   record Outcome(JobState state, String resultJson, String errorsJson) {
     static Outcome read(ResultSet rs) throws SQLException {

@@ -12,6 +12,7 @@ public final class Sql extends SqlFiles {
   final String findUnique = statement("find_unique");
   final String claim = statement("claim");
   final String complete = statement("complete");
+  final String completeBatch = statement("complete_batch");
   final String recordFailure = statement("record_failure");
   final String heartbeat = statement("heartbeat");
   final String heartbeatCheck = statement("heartbeat_check");
@@ -41,6 +42,7 @@ public final class Sql extends SqlFiles {
   final String migrationVersions = statement("migration_versions");
   final String migrationRecord = statement("migration_record");
   final String notify = statement("notify");
+  final String notifyQueues = statement("notify_queues");
   final String listen = statement("listen");
   final String leaderTry = statement("leader_try");
   final String leaderRelease = statement("leader_release");
