@@ -105,12 +105,12 @@ class DemoCommandTest {
   }
 
   @Test
-  void urlMustBeAPostgresJdbcUrl() {
+  void urlMustBeAPostgresOrMariaDbJdbcUrl() {
     Run run = Run.of("demo", "--url", "postgres://localhost/test");
 
     assertThat(run.status()).isEqualTo(2);
-    assertThat(run.errLines().get(0)).isEqualTo("txguard: --url must be a PostgreSQL JDBC URL starting with"
-        + " jdbc:postgresql://, was postgres://localhost/test");
+    assertThat(run.errLines().get(0)).isEqualTo("txguard: --url must be a PostgreSQL or MariaDB JDBC URL starting"
+        + " with jdbc:postgresql:// or jdbc:mariadb://, was postgres://localhost/test");
   }
 
   @Test
