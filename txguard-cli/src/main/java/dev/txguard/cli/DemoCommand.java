@@ -30,12 +30,12 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code txguard demo}: the five stories, naive and with txguard, measured on a real PostgreSQL. */
+/** {@code txguard demo}: the five stories, naive and with txguard, measured on a real PostgreSQL or MariaDB. */
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-        "Replays the stories of txguard's mission twice against a real PostgreSQL: once written the naive"
+        "Replays the stories of txguard's mission twice against a real PostgreSQL (or MariaDB): once written the naive"
             + " way the original code was, once with txguard, and reports what it measured.",
         "Without --url it starts an embedded PostgreSQL and deletes it afterwards; with --url (PostgreSQL or"
             + " MariaDB) it works in a schema of its own (txguard_demo_<random>) that it drops afterwards.",

@@ -105,6 +105,14 @@ class DemoCommandTest {
   }
 
   @Test
+  void onAMariaDbUrlStoryFourIsTheCaughtDeadlock() {
+    Run run = Run.of("demo", "--list", "--url", "jdbc:mariadb://127.0.0.1:1/test");
+
+    assertThat(run.status()).as(run.err()).isZero();
+    assertThat(run.out()).contains("4  caught-deadlock").doesNotContain("aborted-import");
+  }
+
+  @Test
   void urlMustBeAPostgresOrMariaDbJdbcUrl() {
     Run run = Run.of("demo", "--url", "postgres://localhost/test");
 
