@@ -30,15 +30,15 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code txguard demo}: the five stories, naive and with txguard, measured on a real PostgreSQL. */
+/** {@code txguard demo}: the five stories, naive and with txguard, measured on a real PostgreSQL or MariaDB. */
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-        "Replays the stories of txguard's mission twice against a real PostgreSQL: once written the naive"
+        "Replays the stories of txguard's mission twice against a real PostgreSQL (or MariaDB): once written the naive"
             + " way the original code was, once with txguard, and reports what it measured.",
-        "Without --url it starts an embedded PostgreSQL and deletes it afterwards; with --url it works in a"
-            + " schema of its own (txguard_demo_<random>) that it drops afterwards.",
+        "Without --url it starts an embedded PostgreSQL and deletes it afterwards; with --url (PostgreSQL or"
+            + " MariaDB) it works in a schema of its own (txguard_demo_<random>) that it drops afterwards.",
         "Exit status: 0 when every txguard variant held, 1 when one did not, 2 for a bad invocation;"
             + " 143 (SIGTERM) or 130 (SIGINT) when interrupted, with a note saying so and no verdict."})
 final class DemoCommand implements Callable<Integer> {
@@ -50,7 +50,8 @@ final class DemoCommand implements Callable<Integer> {
 
   @Parameters(paramLabel = "STORY", arity = "0..*",
       description = "Stories to run, by id or number (default: all): complete-job (1), stale-release (2),"
-          + " leaked-tx (3), aborted-import (4), pool-deadlock (5).")
+          + " leaked-tx (3), aborted-import (4), pool-deadlock (5); on MariaDB caught-deadlock (4) instead of"
+          + " aborted-import.")
   private List<String> stories = new ArrayList<>();
 
   @Option(names = "--list", description = "Describe the stories and exit.")
@@ -64,8 +65,9 @@ final class DemoCommand implements Callable<Integer> {
       + " (default: random, printed in the report).")
   private Long seed;
 
-  @Option(names = "--url", paramLabel = "JDBC_URL", description = "Run against this PostgreSQL instead of an"
-      + " embedded one, e.g. jdbc:postgresql://localhost:5432/test")
+  @Option(names = "--url", paramLabel = "JDBC_URL", description = "Run against this PostgreSQL or MariaDB instead"
+      + " of an embedded PostgreSQL, e.g. jdbc:postgresql://localhost:5432/test or jdbc:mariadb://localhost:3306/test"
+      + " (on MariaDB story 4 is caught-deadlock, its MariaDB form).")
   private String url;
 
   @Option(names = "--user", paramLabel = "USER", description = "User for --url.")
@@ -85,8 +87,8 @@ final class DemoCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    List<Story> selected = selectedStories();
     ConnectionInfo target = target();
+    List<Story> selected = selectedStories(target);
     if (list) {
       if (json) {
         out.println(toJson(listJson(selected)));
@@ -130,8 +132,13 @@ final class DemoCommand implements Callable<Integer> {
     return report.held() ? 0 : 1;
   }
 
-  /** The stories named on the command line, in MISSION.md order, or all of them. */
-  List<Story> selectedStories() {
+  /**
+   * The stories named on the command line, in MISSION.md order, or all of them; on a MariaDB
+   * {@code target}, the demo's own catalogue is {@link Stories#mariaDb()}.
+   */
+  List<Story> selectedStories(ConnectionInfo target) {
+    List<Story> catalogue = target != null && target.mariaDb() && this.catalogue.equals(Stories.all())
+        ? Stories.mariaDb() : this.catalogue;
     if (stories.isEmpty()) {
       return catalogue;
     }
@@ -151,9 +158,9 @@ final class DemoCommand implements Callable<Integer> {
       }
       return null;
     }
-    if (!url.startsWith("jdbc:postgresql://")) {
-      throw new ParameterException(spec.commandLine(),
-          "--url must be a PostgreSQL JDBC URL starting with jdbc:postgresql://, was " + url);
+    if (!url.startsWith("jdbc:postgresql://") && !url.startsWith("jdbc:mariadb://")) {
+      throw new ParameterException(spec.commandLine(), "--url must be a PostgreSQL or MariaDB JDBC URL starting"
+          + " with jdbc:postgresql:// or jdbc:mariadb://, was " + new ConnectionInfo(url, null, null).displayUrl());
     }
     return new ConnectionInfo(url, user, password);
   }

@@ -105,12 +105,20 @@ class DemoCommandTest {
   }
 
   @Test
-  void urlMustBeAPostgresJdbcUrl() {
+  void onAMariaDbUrlStoryFourIsTheCaughtDeadlock() {
+    Run run = Run.of("demo", "--list", "--url", "jdbc:mariadb://127.0.0.1:1/test");
+
+    assertThat(run.status()).as(run.err()).isZero();
+    assertThat(run.out()).contains("4  caught-deadlock").doesNotContain("aborted-import");
+  }
+
+  @Test
+  void urlMustBeAPostgresOrMariaDbJdbcUrl() {
     Run run = Run.of("demo", "--url", "postgres://localhost/test");
 
     assertThat(run.status()).isEqualTo(2);
-    assertThat(run.errLines().get(0)).isEqualTo("txguard: --url must be a PostgreSQL JDBC URL starting with"
-        + " jdbc:postgresql://, was postgres://localhost/test");
+    assertThat(run.errLines().get(0)).isEqualTo("txguard: --url must be a PostgreSQL or MariaDB JDBC URL starting"
+        + " with jdbc:postgresql:// or jdbc:mariadb://, was postgres://localhost/test");
   }
 
   @Test

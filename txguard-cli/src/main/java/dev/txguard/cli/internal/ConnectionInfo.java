@@ -7,9 +7,9 @@ import java.util.Properties;
 import dev.txguard.internal.ConnectionSource;
 
 /**
- * Where the demo connects: a pgjdbc URL with its user and password.
+ * Where the demo connects: a pgjdbc or MariaDB Connector/J URL with its user and password.
  *
- * @param url a {@code jdbc:postgresql://} URL
+ * @param url a {@code jdbc:postgresql://} or {@code jdbc:mariadb://} URL
  * @param user the user, or null for the driver's default
  * @param password the password, or null for none
  */
@@ -36,6 +36,11 @@ public record ConnectionInfo(String url, String user, String password) {
     return new ConnectionInfo(url + separator + name + "=" + value, user, password);
   }
 
+  /** Whether this is a MariaDB server ({@code jdbc:mariadb:}); otherwise it is PostgreSQL. */
+  public boolean mariaDb() {
+    return url.startsWith(MariaDbDemo.URL_PREFIX);
+  }
+
   /** Opens an unpooled autocommit connection; the caller closes it. */
   public Connection connect() throws SQLException {
     Properties props = new Properties();
@@ -45,7 +50,8 @@ public record ConnectionInfo(String url, String user, String password) {
     if (password != null) {
       props.setProperty("password", password);
     }
-    props.setProperty("connectTimeout", CONNECT_TIMEOUT_SECONDS);
+    // pgjdbc counts connectTimeout in seconds, MariaDB Connector/J in milliseconds
+    props.setProperty("connectTimeout", mariaDb() ? CONNECT_TIMEOUT_SECONDS + "000" : CONNECT_TIMEOUT_SECONDS);
     props.setProperty("loginTimeout", CONNECT_TIMEOUT_SECONDS);
     return DriverManager.getConnection(url, props);
   }

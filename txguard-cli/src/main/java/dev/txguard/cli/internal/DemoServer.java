@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
- * The PostgreSQL the demo runs on, and the schema of its own it runs in: an embedded server
+ * The server the demo runs on, and the schema of its own it runs in: an embedded PostgreSQL
  * started for the run and deleted afterwards, or an existing server given by URL, where the demo
  * creates {@code txguard_demo_<random>} and drops it (with everything in it) when it closes, also
  * when a story failed or the JVM is interrupted.
@@ -22,6 +22,9 @@ import java.util.function.Consumer;
  * <p>Every connection the stories open carries the schema as {@code currentSchema} and as
  * {@code ApplicationName}, so that closing can end connections a story left behind (a leaked
  * transaction would otherwise block {@code DROP SCHEMA}).
+ *
+ * <p>A MariaDB server ({@code jdbc:mariadb:} URL) is used the same way, with a database of its own
+ * for the schema (see {@link MariaDbDemo}).
  */
 public final class DemoServer implements AutoCloseable {
   private final EmbeddedPostgres embedded;
@@ -84,7 +87,7 @@ public final class DemoServer implements AutoCloseable {
     String schema = "txguard_demo_" + HexFormat.of().formatHex(new SecureRandom().generateSeed(5));
     String version;
     try (Connection c = admin.connect()) {
-      version = serverVersion(c);
+      version = admin.mariaDb() ? MariaDbDemo.serverVersion(c) : serverVersion(c);
       try (Statement st = c.createStatement()) {
         st.execute("create schema " + schema);
       } catch (SQLException e) {
@@ -106,6 +109,9 @@ public final class DemoServer implements AutoCloseable {
 
   /** Where stories connect: the server, inside the demo's schema, tagged with the schema's name. */
   public ConnectionInfo storyConnection() {
+    if (admin.mariaDb()) {
+      return MariaDbDemo.inDatabase(admin, schema);
+    }
     return admin.withParameter("currentSchema", schema).withParameter("ApplicationName", schema);
   }
 
@@ -128,7 +134,8 @@ public final class DemoServer implements AutoCloseable {
   public String description() {
     return isEmbedded()
         ? "embedded PostgreSQL " + version
-        : "PostgreSQL " + version + " at " + admin.displayUrl() + ", schema " + schema;
+        : (admin.mariaDb() ? "MariaDB " : "PostgreSQL ") + version + " at " + admin.displayUrl()
+            + (admin.mariaDb() ? ", database " : ", schema ") + schema;
   }
 
   /**
@@ -156,6 +163,10 @@ public final class DemoServer implements AutoCloseable {
       closeEmbedded(embedded, null);
       return;
     }
+    if (admin.mariaDb()) {
+      dropMariaDbDatabase();
+      return;
+    }
     try (Connection c = admin.connect(); Statement st = c.createStatement()) {
       st.execute("set statement_timeout = '30s'");
       st.execute("select pg_terminate_backend(pid) from pg_stat_activity where application_name = '"
@@ -164,6 +175,15 @@ public final class DemoServer implements AutoCloseable {
     } catch (SQLException e) {
       throw new IllegalStateException("could not drop schema " + schema + " on " + admin.displayUrl()
           + "; drop it by hand: DROP SCHEMA " + schema + " CASCADE (" + rootMessage(e) + ")", e);
+    }
+  }
+
+  private void dropMariaDbDatabase() {
+    try (Connection c = admin.connect()) {
+      MariaDbDemo.dropDatabase(c, schema);
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not drop database " + schema + " on " + admin.displayUrl()
+          + "; drop it by hand: DROP DATABASE " + schema + " (" + rootMessage(e) + ")", e);
     }
   }
 

@@ -25,7 +25,8 @@ import java.util.stream.Collectors;
  * one per level): the work runs one level up, on the next level's pool, and the unit completes.
  *
  * <p>How the txguard variant hands work on is a {@link JobRunner}: half the units use an executor
- * wrapped by {@code db.context()}, half the job queue's call-and-wait ({@code queue.call}).
+ * wrapped by {@code db.context()}, half the job queue's call-and-wait ({@code queue.call}). On
+ * MariaDB, where the job queue does not run (it is PostgreSQL-only), every unit uses the executor.
  */
 final class PoolDeadlockStory implements Story {
   static final int UNITS = 4;
@@ -152,7 +153,7 @@ final class PoolDeadlockStory implements Story {
         JobQueue queue = auditQueue(db, context)) {
       for (int i = 0; i < accounts.length; i++) {
         int account = accounts[i];
-        JobRunner runner = i % 2 == 0 ? contextExecutor(db, executor) : queueCall(queue);
+        JobRunner runner = i % 2 == 0 || queue == null ? contextExecutor(db, executor) : queueCall(queue);
         try {
           db.useTx(UNIT, tx -> {
             tx.update("update pd_account set balance = balance - 1 where id = ?", account);
@@ -198,8 +199,14 @@ final class PoolDeadlockStory implements Story {
   /** The job's arguments on the queue. */
   record Audit(int account) {}
 
-  /** A job queue in the demo's schema whose "audit" handler does what {@link #auditJob} does. */
+  /**
+   * A job queue in the demo's schema whose "audit" handler does what {@link #auditJob} does; null
+   * on MariaDB, where the queue does not run.
+   */
   private static JobQueue auditQueue(Database db, StoryContext context) throws SQLException {
+    if (context.mariaDb()) {
+      return null;
+    }
     JobQueue queue = JobQueue.builder(db).schema(context.schema())
         .pollInterval(Duration.ofMillis(200)).maintenanceInterval(Duration.ofMillis(200))
         .handleInTx("audit", Audit.class, (tx, job) -> {
@@ -229,8 +236,9 @@ final class PoolDeadlockStory implements Story {
         ? deadlocked + " of " + UNITS + " units deadlocked on the pool of one (no result within "
             + DEADLOCK_WAIT.toMillis() + " ms each, then rolled back); " + completed + " completed, "
             + Plural.of(audits, "audit row")
-        : completed + " of " + UNITS + " units completed with pools of one per level, half through a db.context() executor, half"
-            + " through queue.call (jobs ran at level "
+        : completed + " of " + UNITS + " units completed with pools of one per level, " + (context.mariaDb()
+            ? "all through a db.context() executor (the job queue is PostgreSQL-only)"
+            : "half through a db.context() executor, half through queue.call") + " (jobs ran at level "
             + jobLevels.stream().map(String::valueOf).collect(Collectors.joining(", ")) + " while their unit held level 0); "
             + deadlocked + " deadlocked, " + Plural.of(audits, "audit row") + ", " + Plural.of(debited, "debit");
     return Measurement.collect()

@@ -53,10 +53,15 @@ public final class StoryContext {
   /** The demo's schema, where the story's tables (and a job queue's) live. */
   public String schema() throws SQLException {
     try (Connection c = connect(); Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("select current_schema()")) {
+        ResultSet rs = st.executeQuery(mariaDb() ? "select database()" : "select current_schema()")) {
       rs.next();
       return rs.getString(1);
     }
+  }
+
+  /** Whether the demo runs on MariaDB; otherwise on PostgreSQL. */
+  public boolean mariaDb() {
+    return connection.mariaDb();
   }
 
   /** Opens an unpooled autocommit connection into the demo's schema; the caller closes it. */
@@ -88,10 +93,11 @@ public final class StoryContext {
 
   /**
    * Runs a SQL script from this package's resources: statements separated by {@code ;} at the end
-   * of a line (the demo's scripts have no functions or quoted semicolons).
+   * of a line (the demo's scripts have no functions or quoted semicolons). On MariaDB it runs the
+   * script's MariaDB form, {@code NAME.mariadb.sql}.
    */
   public void runScript(String resource) throws SQLException {
-    String script = readResource(resource);
+    String script = readResource(mariaDb() ? MariaDbDemo.script(resource) : resource);
     try (Connection c = connect(); Statement st = c.createStatement()) {
       for (String sql : script.split(";\\s*(\\n|$)")) {
         if (!sql.isBlank()) {
@@ -132,6 +138,9 @@ public final class StoryContext {
    * running), other than the caller's own connection.
    */
   public long openTransactions() throws SQLException {
+    if (mariaDb()) {
+      return queryLong(MariaDbDemo.openTransactionsQuery());
+    }
     return queryLong("select count(*) from pg_stat_activity where application_name = current_setting('application_name')"
         + " and xact_start is not null and pid <> pg_backend_pid()");
   }

@@ -11,11 +11,13 @@
  *       own: an embedded server (deleted afterwards) or {@code txguard_demo_<random>} on the server of
  *       {@code --url} (dropped afterwards, also on failure or SIGTERM). Every story connection carries
  *       the schema as {@code currentSchema} and {@code ApplicationName}, so leftovers can be found.
+ *       On a {@code jdbc:mariadb:} URL the schema is a database of its own and the stories use
+ *       {@link dev.txguard.cli.internal.Stories#mariaDb()} ({@code MariaDbDemo}).
  *   <li>{@link dev.txguard.cli.internal.StoryRunner} runs the naive variant, then the txguard variant,
  *       each on its own thread under a hard time limit, with the same seed, so both replay the same
  *       scenario.
  *   <li>Each {@link dev.txguard.cli.internal.Story} (re)creates its tables from its {@code .sql}
- *       resource, does the work, and measures by counting rows (and open transactions) afterwards;
+ *       resource (on MariaDB its {@code .mariadb.sql} form), does the work, and measures by counting rows (and open transactions) afterwards;
  *       the verdict comes from those counts, never from what the code meant to do. A naive run that
  *       happens not to show the fault says so ("no fault").
  * </ol>
