@@ -2,6 +2,7 @@ package dev.txguard.dashboard.internal;
 
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import java.util.List;
@@ -9,8 +10,9 @@ import java.util.Map;
 
 /**
  * The dashboard's routes and the checks in front of them, set on a Javalin of its own
- * ({@link #start()}) or on an application's ({@link #mount}). Every route sits behind the
- * {@link Guard}, which runs before any of them (and before the 404 of an unknown path).
+ * ({@link #start()}) or on an application's ({@link #mount}). Every route's handler is wrapped in
+ * the {@link Guard} (so it runs whatever the host's router settings), and a before-handler runs it
+ * for unknown paths below the prefix (their 401 comes before the 404).
  */
 public final class DashboardApp {
   private final Settings settings;
@@ -48,14 +50,14 @@ public final class DashboardApp {
   }
 
   private void install(JavalinConfig config, String prefix, Guard guard) {
+    // unknown paths below the prefix: 401 before the 404 (best effort; the routes guard themselves)
     config.routes.before(ctx -> {
-      String path = ctx.path();
-      if (prefix.isEmpty() || path.equals(prefix) || path.startsWith(prefix + "/")) {
-        guard.admit(ctx);
+      if (below(ctx, prefix)) {
+        guard.admitOnce(ctx);
       }
     });
     for (Route r : routes(guard)) {
-      config.routes.addHttpHandler(r.method(), prefix + r.path(), r.handler());
+      config.routes.addHttpHandler(r.method(), prefix + r.path(), guarded(guard, r.handler()));
     }
     config.routes.exception(IllegalArgumentException.class, (e, ctx) -> {
       ctx.status(400);
@@ -66,6 +68,33 @@ public final class DashboardApp {
       ctx.status(500);
       Json.send(ctx, Map.of("error", "the dashboard failed: " + e.getClass().getSimpleName() + " (see its log)"));
     });
+  }
+
+  /**
+   * {@code handler} behind the guard: the guard runs for every request that reaches the route
+   * whatever the router's settings (context path, case-insensitive routes, repeated slashes).
+   */
+  static Handler guarded(Guard guard, Handler handler) {
+    return ctx -> {
+      if (!guard.admitOnce(ctx)) {
+        return;
+      }
+      handler.handle(ctx);
+    };
+  }
+
+  /** Whether the request's path, less the context path and repeated slashes, is below {@code prefix} (any case). */
+  private static boolean below(Context ctx, String prefix) {
+    if (prefix.isEmpty()) {
+      return true;
+    }
+    String path = ctx.path();
+    String contextPath = ctx.contextPath();
+    if (contextPath != null && !contextPath.equals("/") && path.startsWith(contextPath)) {
+      path = path.substring(contextPath.length());
+    }
+    path = path.replaceAll("/{2,}", "/");
+    return path.equalsIgnoreCase(prefix) || path.regionMatches(true, 0, prefix + "/", 0, prefix.length() + 1);
   }
 
   private List<Route> routes(Guard guard) {

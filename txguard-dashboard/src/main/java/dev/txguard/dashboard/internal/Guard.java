@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class Guard {
   static final String USER = "txguard.dashboard.user";
+  private static final String ADMITTED = "txguard.dashboard.admitted";
   static final String CSRF_HEADER = "X-CSRF-Token";
   private static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
       + " connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
@@ -34,6 +35,21 @@ final class Guard {
     this.credentials = credentials;
     this.readOnly = readOnly;
     this.checkHost = checkHost;
+  }
+
+  /**
+   * Runs the checks once per request: a request admitted before (by the before-handler) is not
+   * checked again by its route's wrapper. Returns false (the response set) when refused.
+   */
+  boolean admitOnce(Context ctx) {
+    if (Boolean.TRUE.equals(ctx.attribute(ADMITTED))) {
+      return true;
+    }
+    boolean admitted = admit(ctx);
+    if (admitted) {
+      ctx.attribute(ADMITTED, Boolean.TRUE);
+    }
+    return admitted;
   }
 
   /** Runs the checks; returns false (the response already set) when the request is refused. */
