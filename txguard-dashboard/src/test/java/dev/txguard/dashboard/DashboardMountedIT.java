@@ -89,6 +89,26 @@ class DashboardMountedIT {
     checkGuarded(c -> c.router.treatMultipleSlashesAsSingleSlash = true, "", "//ops//queue");
   }
 
+  @Test
+  void theHostsOwnRoutesKeepTheirExceptions() throws Exception {
+    Javalin app = host(c -> { });
+    try {
+      String origin = "http://127.0.0.1:" + app.port();
+      HttpResponse<String> fail = send("GET", origin + "/host/fail", Map.of());
+      assertThat(fail.statusCode()).as("host route throwing IllegalArgumentException: %s", fail.body()).isEqualTo(500);
+      assertThat(fail.body()).doesNotContain("host secret detail").doesNotContain("dashboard");
+      HttpResponse<String> state = send("GET", origin + "/host/state", Map.of());
+      assertThat(state.statusCode()).as("host route with the host's own handler: %s", state.body()).isEqualTo(418);
+      assertThat(state.body()).isEqualTo("host's own: host state");
+      // the dashboard's own routes still answer bad input with 400 and its message
+      HttpResponse<String> bad = send("GET", origin + "/ops/queue/api/jobs?state=nonsense", Map.of("Authorization", AUTH));
+      assertThat(bad.statusCode()).as(bad.body()).isEqualTo(400);
+      assertThat(bad.body()).contains("state must be one of");
+    } finally {
+      app.stop();
+    }
+  }
+
   private static void checkGuarded(Consumer<JavalinConfig> router, String contextPath, String mount) throws Exception {
     Javalin app = host(router);
     try {

@@ -5,6 +5,7 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
+import io.javalin.http.HttpResponseException;
 import java.util.List;
 import java.util.Map;
 
@@ -12,7 +13,8 @@ import java.util.Map;
  * The dashboard's routes and the checks in front of them, set on a Javalin of its own
  * ({@link #start()}) or on an application's ({@link #mount}). Every route's handler is wrapped in
  * the {@link Guard} (so it runs whatever the host's router settings), and a before-handler runs it
- * for unknown paths below the prefix (their 401 comes before the 404).
+ * for unknown paths below the prefix (their 401 comes before the 404). Exceptions of the
+ * dashboard's routes are answered inside the wrapper; the host application's are left alone.
  */
 public final class DashboardApp {
   private final Settings settings;
@@ -59,27 +61,30 @@ public final class DashboardApp {
     for (Route r : routes(guard)) {
       config.routes.addHttpHandler(r.method(), prefix + r.path(), guarded(guard, r.handler()));
     }
-    config.routes.exception(IllegalArgumentException.class, (e, ctx) -> {
-      ctx.status(400);
-      Json.send(ctx, Map.of("error", e.getMessage()));
-    });
-    config.routes.exception(Exception.class, (e, ctx) -> {
-      Api.LOG.error("dashboard: {} {} failed", ctx.method(), ctx.path(), e);
-      ctx.status(500);
-      Json.send(ctx, Map.of("error", "the dashboard failed: " + e.getClass().getSimpleName() + " (see its log)"));
-    });
   }
 
   /**
-   * {@code handler} behind the guard: the guard runs for every request that reaches the route
-   * whatever the router's settings (context path, case-insensitive routes, repeated slashes).
+   * {@code handler} behind the guard, with the dashboard's own error answers: the guard runs for
+   * every request that reaches the route whatever the router's settings (context path,
+   * case-insensitive routes, repeated slashes), and exceptions of the route stay the dashboard's.
    */
   static Handler guarded(Guard guard, Handler handler) {
     return ctx -> {
       if (!guard.admitOnce(ctx)) {
         return;
       }
-      handler.handle(ctx);
+      try {
+        handler.handle(ctx);
+      } catch (IllegalArgumentException e) {
+        ctx.status(400);
+        Json.send(ctx, Map.of("error", String.valueOf(e.getMessage())));
+      } catch (HttpResponseException e) {
+        throw e;
+      } catch (Exception e) {
+        Api.LOG.error("dashboard: {} {} failed", ctx.method(), ctx.path(), e);
+        ctx.status(500);
+        Json.send(ctx, Map.of("error", "the dashboard failed: " + e.getClass().getSimpleName() + " (see its log)"));
+      }
     };
   }
 
