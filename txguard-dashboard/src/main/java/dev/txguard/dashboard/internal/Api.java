@@ -1,7 +1,7 @@
 package dev.txguard.dashboard.internal;
 
 import dev.txguard.queue.CancelResult;
-import dev.txguard.queue.Job;
+import dev.txguard.queue.JobDetail;
 import dev.txguard.queue.JobFilter;
 import dev.txguard.queue.JobState;
 import dev.txguard.queue.QueueAdmin;
@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Api {
   static final Logger LOG = LoggerFactory.getLogger("dev.txguard.dashboard");
+  /** The most characters of a job's arguments, result, error message or trace the detail view sends. */
+  static final int DETAIL_LIMIT = 64 * 1024;
   private static final Duration MAX_GROUP_WAIT = Duration.ofSeconds(60);
   private final Settings settings;
   private final QueueAdmin admin;
@@ -68,13 +70,22 @@ final class Api {
   }
 
   void job(Context ctx) {
-    Optional<Job> job = admin.find(id(ctx));
-    if (job.isEmpty()) {
+    Optional<JobDetail> detail = admin.detail(id(ctx), DETAIL_LIMIT);
+    if (detail.isEmpty()) {
       ctx.status(404);
       Json.send(ctx, Map.of("error", "no job " + id(ctx)));
       return;
     }
-    Json.send(ctx, job.get());
+    JobDetail d = detail.get();
+    @SuppressWarnings("unchecked")
+    Map<String, Object> body = Json.mapper().convertValue(d.job(), LinkedHashMap.class);
+    body.put("limit", d.limit());
+    body.put("argsLength", d.argsLength());
+    body.put("resultLength", d.resultLength());
+    body.put("argsCut", d.argsCut());
+    body.put("resultCut", d.resultCut());
+    body.put("errorsCut", d.errorsCut());
+    Json.send(ctx, body);
   }
 
   void retry(Context ctx) {

@@ -1,0 +1,70 @@
+package dev.txguard.dashboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.txguard.dashboard.QueueWorld.Ok;
+import dev.txguard.test.Injected;
+import dev.txguard.test.TestDatabase;
+import dev.txguard.test.TxguardTest;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the dashboard's API answers to what a break-it review found: huge job texts, odd numbers,
+ * missing jobs and odd stored rows, against a real queue over HTTP.
+ */
+@TxguardTest(queue = false, leakCheck = false)
+class DashboardLimitsIT {
+  static final String TOKEN = "a-token-of-sixteen-chars";
+  @Injected static TestDatabase pg;
+  static QueueWorld world;
+  static Dashboard dashboard;
+  static final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeAll
+  static void setUp() {
+    world = new QueueWorld(pg, "limits");
+    dashboard = Dashboard.builder(world.queue.admin()).token(TOKEN).port(0).build().start();
+  }
+
+  @AfterAll
+  static void tearDown() {
+    if (dashboard != null) {
+      dashboard.close();
+    }
+    if (world != null) {
+      world.close();
+    }
+  }
+
+  static HttpResponse<String> get(String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(dashboard.uri().resolve(path)).header("Authorization", "Bearer " + TOKEN)
+        .build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void hugeArgumentsAndTracesAreCutInTheJobDetail() throws Exception {
+    String big = "x".repeat(3_000_000);
+    long id = world.park(new Ok(big));
+    pg.execute("update " + world.schema + ".job set errors = jsonb_build_array(jsonb_build_object('attempt', 1, 'at',"
+        + " now(), 'error', 'short', 'trace', repeat('t', 200000))) where id = " + id);
+
+    HttpResponse<String> r = get("api/jobs/" + id);
+
+    assertThat(r.statusCode()).as(r.body().length() > 300 ? r.body().substring(0, 300) : r.body()).isEqualTo(200);
+    assertThat(r.body().length()).as("characters sent for a job with 3,000,000 characters of arguments")
+        .isLessThan(2 * 64 * 1024 + 10_000);
+    assertThat(r.body()).contains("\"argsCut\":true").contains("\"argsLength\":" + (big.length() + "{\"text\": \"\"}".length()))
+        .contains("\"errorsCut\":true").contains("\"resultCut\":false").contains("\"limit\":65536")
+        .contains("\"error\":\"short\"");
+    assertThat(world.queue.admin().detail(id, 10)).hasValueSatisfying(d -> {
+      assertThat(d.job().argsJson()).isEqualTo("{\"text\": \"");
+      assertThat(d.job().errors().get(0).trace()).isEqualTo("tttttttttt");
+      assertThat(d.longestErrorLength()).isEqualTo(200_000);
+    });
+  }
+}
