@@ -7,6 +7,12 @@ import dev.txguard.test.Injected;
 import dev.txguard.test.TestDatabase;
 import dev.txguard.test.TxguardTest;
 import java.net.http.HttpClient;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.AfterAll;
@@ -66,5 +72,28 @@ class DashboardLimitsIT {
       assertThat(d.job().errors().get(0).trace()).isEqualTo("tttttttttt");
       assertThat(d.longestErrorLength()).isEqualTo(200_000);
     });
+  }
+
+  @Test
+  void aFloodOfWrongCredentialsGets429InsteadOfTheCpu() throws Exception {
+    assertThat(get("api/overview").statusCode()).as("the right token, remembered from now on").isEqualTo(200);
+    List<CompletableFuture<HttpResponse<String>>> flood = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      flood.add(http.sendAsync(HttpRequest.newBuilder(dashboard.uri().resolve("api/overview"))
+          .header("Authorization", "Bearer wrong-token-number-" + i).build(), HttpResponse.BodyHandlers.ofString()));
+    }
+    HttpResponse<String> during = get("api/overview");
+    Map<Integer, Long> statuses = new TreeMap<>();
+    for (CompletableFuture<HttpResponse<String>> f : flood) {
+      HttpResponse<String> r = f.get(120, TimeUnit.SECONDS);
+      statuses.merge(r.statusCode(), 1L, Long::sum);
+      if (r.statusCode() == 429) {
+        assertThat(r.headers().firstValue("Retry-After")).hasValue("1");
+        assertThat(r.body()).contains("too many credential checks at once");
+      }
+    }
+    assertThat(statuses.keySet()).as("statuses of 40 parallel wrong tokens: %s", statuses).containsOnly(401, 429);
+    assertThat(statuses.get(429)).as("statuses of 40 parallel wrong tokens: %s", statuses).isNotNull();
+    assertThat(during.statusCode()).as("the remembered token during the flood").isEqualTo(200);
   }
 }

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 
 /**
  * The check every request passes before any route runs: security headers, the Host check (loopback
@@ -24,12 +25,25 @@ final class Guard {
       + " connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
   private static final Set<String> LOOPBACK_HOSTS = Set.of("127.0.0.1", "localhost", "[::1]");
   private static final int REMEMBERED = 256;
+  /**
+   * How many credentials (not yet remembered) are checked at once; each check is a PBKDF2 hash of
+   * about 170 ms of CPU, so a flood of wrong credentials gets 429 at once instead of the CPU.
+   */
+  static final int CONCURRENT_CHECKS = 2;
   private final Credentials credentials;
   private final boolean readOnly;
   private final boolean checkHost;
   private final byte[] key = Credentials.random(32);
   /** Verified Authorization headers, by their HMAC under {@link #key}: the PBKDF2 hash runs once each. */
   private final Map<String, String> verified = new ConcurrentHashMap<>();
+  private final Semaphore checks = new Semaphore(CONCURRENT_CHECKS);
+
+  /** All {@link #CONCURRENT_CHECKS} credential checks are running: the request gets 429. */
+  private static final class Busy extends RuntimeException {
+    Busy() {
+      super("too many credential checks at once", null, false, false);
+    }
+  }
 
   Guard(Credentials credentials, boolean readOnly, boolean checkHost) {
     this.credentials = credentials;
@@ -58,7 +72,13 @@ final class Guard {
     if (checkHost && !LOOPBACK_HOSTS.contains(hostName(ctx.header("Host")))) {
       return refuse(ctx, 421, "this dashboard answers only to a loopback host name (127.0.0.1, localhost)");
     }
-    Optional<String> user = authenticate(ctx.header("Authorization"));
+    Optional<String> user;
+    try {
+      user = authenticate(ctx.header("Authorization"));
+    } catch (Busy e) {
+      ctx.header("Retry-After", "1");
+      return refuse(ctx, 429, "too many credential checks at once: try again in a second");
+    }
     if (user.isEmpty()) {
       ctx.header("WWW-Authenticate", "Basic realm=\"txguard dashboard\", charset=\"UTF-8\"");
       return refuse(ctx, 401, "authentication required");
@@ -110,7 +130,15 @@ final class Guard {
     if (user != null) {
       return Optional.of(user);
     }
-    Optional<String> found = verify(header);
+    if (!checks.tryAcquire()) {
+      throw new Busy();
+    }
+    Optional<String> found;
+    try {
+      found = verify(header);
+    } finally {
+      checks.release();
+    }
     found.ifPresent(u -> {
       if (verified.size() >= REMEMBERED) {
         verified.clear();
