@@ -6,7 +6,12 @@ import dev.txguard.dashboard.QueueWorld.Ok;
 import dev.txguard.test.Injected;
 import dev.txguard.test.TestDatabase;
 import dev.txguard.test.TxguardTest;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -95,5 +100,32 @@ class DashboardLimitsIT {
     assertThat(statuses.keySet()).as("statuses of 40 parallel wrong tokens: %s", statuses).containsOnly(401, 429);
     assertThat(statuses.get(429)).as("statuses of 40 parallel wrong tokens: %s", statuses).isNotNull();
     assertThat(during.statusCode()).as("the remembered token during the flood").isEqualTo(200);
+  }
+
+  @Test
+  void aServerBoundToAnotherLoopbackAddressAnswersToThatAddress() throws Exception {
+    for (String bind : List.of("127.0.0.2", "127.1", "::ffff:127.0.0.1")) {
+      try (Dashboard own = Dashboard.builder(world.queue.admin()).token(TOKEN).bind(bind).port(0).build().start()) {
+        String connect = InetAddress.getByName(bind).getHostAddress();
+        String host = own.uri().getRawAuthority();
+        assertThat(rawGet(connect, own.port(), host)).as("bound to %s, Host %s", bind, host).startsWith("HTTP/1.1 200");
+        assertThat(rawGet(connect, own.port(), "127.0.0.9:" + own.port())).as("bound to %s", bind).startsWith("HTTP/1.1 200");
+        assertThat(rawGet(connect, own.port(), "evil.example:" + own.port())).as("bound to %s", bind)
+            .startsWith("HTTP/1.1 421");
+        assertThat(rawGet(connect, own.port(), "127.0.0.1.evil.example:" + own.port())).as("bound to %s", bind)
+            .startsWith("HTTP/1.1 421");
+      }
+    }
+  }
+
+  /** A GET of /api/overview from {@code address} with a Host header of our choosing. */
+  private static String rawGet(String address, int port, String host) throws IOException {
+    try (Socket s = new Socket(address, port)) {
+      OutputStream out = s.getOutputStream();
+      out.write(("GET /api/overview HTTP/1.1\r\nHost: " + host + "\r\nAuthorization: Bearer " + TOKEN + "\r\n"
+          + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
   }
 }

@@ -35,7 +35,7 @@ public final class DashboardApp {
 
   /** Starts a Javalin of the dashboard's own on the configured address and port. */
   public Javalin start() {
-    Guard guard = new Guard(settings.credentials(), settings.readOnly(), settings.loopback());
+    Guard guard = new Guard(settings.credentials(), settings.readOnly(), settings.loopback(), settings.bind());
     Javalin app = Javalin.create(config -> {
       config.startup.showJavalinBanner = false;
       config.jetty.host = settings.bind();
@@ -48,7 +48,7 @@ public final class DashboardApp {
   /** Adds the routes to an application's Javalin under {@code prefix} (no Host check there). */
   public void mount(JavalinConfig config, String prefix) {
     mounted = true;
-    install(config, prefix, new Guard(settings.credentials(), settings.readOnly(), false));
+    install(config, prefix, new Guard(settings.credentials(), settings.readOnly(), false, null));
   }
 
   private void install(JavalinConfig config, String prefix, Guard guard) {

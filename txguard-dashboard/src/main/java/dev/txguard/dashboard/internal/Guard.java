@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
+import java.util.regex.Pattern;
 
 /**
  * The check every request passes before any route runs: security headers, the Host check (loopback
@@ -24,6 +25,7 @@ final class Guard {
   private static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
       + " connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
   private static final Set<String> LOOPBACK_HOSTS = Set.of("127.0.0.1", "localhost", "[::1]");
+  private static final Pattern LOOPBACK_V4 = Pattern.compile("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
   private static final int REMEMBERED = 256;
   /**
    * How many credentials (not yet remembered) are checked at once; each check is a PBKDF2 hash of
@@ -33,6 +35,8 @@ final class Guard {
   private final Credentials credentials;
   private final boolean readOnly;
   private final boolean checkHost;
+  /** The bound address as a Host header names it (IPv6 in brackets), lower case. */
+  private final String boundHost;
   private final byte[] key = Credentials.random(32);
   /** Verified Authorization headers, by their HMAC under {@link #key}: the PBKDF2 hash runs once each. */
   private final Map<String, String> verified = new ConcurrentHashMap<>();
@@ -45,10 +49,12 @@ final class Guard {
     }
   }
 
-  Guard(Credentials credentials, boolean readOnly, boolean checkHost) {
+  /** {@code bind} is the address a started server listens on (its Host is allowed), null when mounted. */
+  Guard(Credentials credentials, boolean readOnly, boolean checkHost, String bind) {
     this.credentials = credentials;
     this.readOnly = readOnly;
     this.checkHost = checkHost;
+    this.boundHost = bind == null ? "" : (bind.contains(":") ? "[" + bind + "]" : bind).toLowerCase(Locale.ROOT);
   }
 
   /**
@@ -69,8 +75,9 @@ final class Guard {
   /** Runs the checks; returns false (the response already set) when the request is refused. */
   boolean admit(Context ctx) {
     headers(ctx);
-    if (checkHost && !LOOPBACK_HOSTS.contains(hostName(ctx.header("Host")))) {
-      return refuse(ctx, 421, "this dashboard answers only to a loopback host name (127.0.0.1, localhost)");
+    if (checkHost && !hostAllowed(ctx.header("Host"))) {
+      return refuse(ctx, 421, "this dashboard answers only to a loopback host name (127.0.0.1, localhost, "
+          + boundHost + ")");
     }
     Optional<String> user;
     try {
@@ -174,6 +181,12 @@ final class Guard {
     ctx.header("Cache-Control", "no-store");
     ctx.header("Cross-Origin-Opener-Policy", "same-origin");
     ctx.header("Cross-Origin-Resource-Policy", "same-origin");
+  }
+
+  /** Loopback names, any 127.0.0.0/8 literal and the bound address: never a name DNS could rebind. */
+  private boolean hostAllowed(String host) {
+    String name = hostName(host).toLowerCase(Locale.ROOT);
+    return LOOPBACK_HOSTS.contains(name) || name.equals(boundHost) || LOOPBACK_V4.matcher(name).matches();
   }
 
   private static String hostName(String host) {
