@@ -118,6 +118,17 @@ class DashboardLimitsIT {
     }
   }
 
+  @Test
+  void aLimitBeyondAnIntIsRefusedWithTheNumberAsGiven() throws Exception {
+    for (String limit : List.of("4294967297", "2147483648", "1001", "0")) {
+      HttpResponse<String> r = get("api/jobs?limit=" + limit);
+      assertThat(r.statusCode()).as("limit=%s: %s", limit, r.body()).isEqualTo(400);
+      assertThat(r.body()).contains("limit must be between 1 and 1000, was " + limit);
+    }
+    assertThat(get("api/jobs?limit=99999999999999999999").body()).contains("limit must be a whole number");
+    assertThat(get("api/jobs?limit=1000").statusCode()).isEqualTo(200);
+  }
+
   /** A GET of /api/overview from {@code address} with a Host header of our choosing. */
   private static String rawGet(String address, int port, String host) throws IOException {
     try (Socket s = new Socket(address, port)) {

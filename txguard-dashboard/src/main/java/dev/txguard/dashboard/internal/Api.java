@@ -116,7 +116,11 @@ final class Api {
   }
 
   private static JobFilter filter(Context ctx) {
-    JobFilter f = JobFilter.all().limit((int) number(ctx, "limit", 50));
+    long limit = number(ctx, "limit", 50);
+    if (limit < 1 || limit > JobFilter.MAX_LIMIT) { // checked as a long: a cast would wrap 2^32 + 1 to 1
+      throw new IllegalArgumentException("limit must be between 1 and " + JobFilter.MAX_LIMIT + ", was " + limit);
+    }
+    JobFilter f = JobFilter.all().limit((int) limit);
     String states = ctx.queryParam("state");
     if (states != null && !states.isBlank()) {
       f = f.states(Arrays.stream(states.split(",")).map(Api::state).toArray(JobState[]::new));
