@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.AfterAll;
@@ -127,6 +129,20 @@ class DashboardLimitsIT {
     }
     assertThat(get("api/jobs?limit=99999999999999999999").body()).contains("limit must be a whole number");
     assertThat(get("api/jobs?limit=1000").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void retryOrCancelOfAMissingJobIs404NamingTheId() throws Exception {
+    HttpResponse<String> session = get("api/session");
+    Matcher m = Pattern.compile("\"csrf\":\"([^\"]+)\"").matcher(session.body());
+    assertThat(m.find()).as("csrf in %s", session.body()).isTrue();
+    for (String action : List.of("retry", "cancel")) {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(dashboard.uri().resolve("api/jobs/987654321/" + action))
+          .header("Authorization", "Bearer " + TOKEN).header("X-CSRF-Token", m.group(1))
+          .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as("%s of a missing job: %s", action, r.body()).isEqualTo(404);
+      assertThat(r.body()).isEqualTo("{\"error\":\"no job 987654321\"}");
+    }
   }
 
   /** A GET of /api/overview from {@code address} with a Host header of our choosing. */

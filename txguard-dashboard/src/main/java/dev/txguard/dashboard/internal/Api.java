@@ -92,14 +92,24 @@ final class Api {
     long id = id(ctx);
     List<Change> changes = admin.retry(List.of(id));
     LOG.info("dashboard: {} from {} retried job {}: {}", ctx.attribute(Guard.USER), ctx.ip(), id, changes.get(0));
-    Json.send(ctx, changes.get(0));
+    sendChange(ctx, changes.get(0));
   }
 
   void cancel(Context ctx) {
     long id = id(ctx);
     List<Change> changes = admin.cancel(List.of(id));
     LOG.info("dashboard: {} from {} cancelled job {}: {}", ctx.attribute(Guard.USER), ctx.ip(), id, changes.get(0));
-    Json.send(ctx, changes.get(0));
+    sendChange(ctx, changes.get(0));
+  }
+
+  /** The change, or 404 naming the id when there is no such job (an empty state). */
+  private static void sendChange(Context ctx, Change change) {
+    if (change.state().isEmpty()) {
+      ctx.status(404);
+      Json.send(ctx, Map.of("error", "no job " + change.id()));
+      return;
+    }
+    Json.send(ctx, change);
   }
 
   void cancelGroup(Context ctx) {
