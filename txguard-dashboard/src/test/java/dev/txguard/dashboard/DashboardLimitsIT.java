@@ -145,6 +145,19 @@ class DashboardLimitsIT {
     }
   }
 
+  @Test
+  void anErrorEntryWithoutAttemptOrTimeReadsAsAbsentNot500() throws Exception {
+    long id = world.park(new Ok("odd errors"));
+    pg.execute("update " + world.schema + ".job set errors = '[{\"error\": \"written by hand\"}, {}]'::jsonb where id = " + id);
+
+    HttpResponse<String> r = get("api/jobs/" + id);
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(r.body()).contains("{\"attempt\":0,\"at\":null,\"error\":\"written by hand\",\"trace\":\"\"}")
+        .contains("{\"attempt\":0,\"at\":null,\"error\":\"\",\"trace\":\"\"}");
+    assertThat(world.queue.find(id)).hasValueSatisfying(j -> assertThat(j.errors()).hasSize(2));
+  }
+
   /** A GET of /api/overview from {@code address} with a Host header of our choosing. */
   private static String rawGet(String address, int port, String host) throws IOException {
     try (Socket s = new Socket(address, port)) {
