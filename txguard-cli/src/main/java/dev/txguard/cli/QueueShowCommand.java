@@ -111,7 +111,7 @@ final class QueueShowCommand extends AdminCommand {
     }
     ArrayNode errors = n.putArray("errors");
     for (JobError e : j.errors()) {
-      errors.addObject().put("attempt", e.attempt()).put("at", e.at().toString()).put("error", e.error())
+      errors.addObject().put("attempt", e.attempt()).put("at", e.at() == null ? null : e.at().toString()).put("error", e.error())
           .put("trace", e.trace());
     }
     return n;

@@ -133,6 +133,24 @@ public final class QueueAdmin {
   }
 
   /**
+   * One job for a viewer, as {@link #find(long)} but with its arguments, result and each error's
+   * message and trace cut by the database to {@code limit} characters, so that a job with huge
+   * arguments costs at most about {@code limit} characters per text to read; the full lengths say
+   * what was cut. One read-only unit ({@code admin_detail.sql}).
+   *
+   * @param id the job's id
+   * @param limit the most characters kept of each text, at least 1
+   * @return the job, or empty if there is none with that id
+   * @throws IllegalArgumentException if {@code limit} is below 1
+   */
+  public Optional<JobDetail> detail(long id, int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be at least 1 character, was " + limit);
+    }
+    return views.detail(id, limit);
+  }
+
+  /**
    * Puts failed and discarded jobs back to {@link JobState#AVAILABLE}, to run at once, with one
    * more attempt allowed when their attempts were used up; their recorded errors are kept. Jobs in
    * other states, missing ones, and jobs whose unique key another unfinished job holds now are left

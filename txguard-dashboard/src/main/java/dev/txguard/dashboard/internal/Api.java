@@ -1,7 +1,7 @@
 package dev.txguard.dashboard.internal;
 
 import dev.txguard.queue.CancelResult;
-import dev.txguard.queue.Job;
+import dev.txguard.queue.JobDetail;
 import dev.txguard.queue.JobFilter;
 import dev.txguard.queue.JobState;
 import dev.txguard.queue.QueueAdmin;
@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Api {
   static final Logger LOG = LoggerFactory.getLogger("dev.txguard.dashboard");
+  /** The most characters of a job's arguments, result, error message or trace the detail view sends. */
+  static final int DETAIL_LIMIT = 64 * 1024;
   private static final Duration MAX_GROUP_WAIT = Duration.ofSeconds(60);
   private final Settings settings;
   private final QueueAdmin admin;
@@ -68,27 +70,46 @@ final class Api {
   }
 
   void job(Context ctx) {
-    Optional<Job> job = admin.find(id(ctx));
-    if (job.isEmpty()) {
+    Optional<JobDetail> detail = admin.detail(id(ctx), DETAIL_LIMIT);
+    if (detail.isEmpty()) {
       ctx.status(404);
       Json.send(ctx, Map.of("error", "no job " + id(ctx)));
       return;
     }
-    Json.send(ctx, job.get());
+    JobDetail d = detail.get();
+    @SuppressWarnings("unchecked")
+    Map<String, Object> body = Json.mapper().convertValue(d.job(), LinkedHashMap.class);
+    body.put("limit", d.limit());
+    body.put("argsLength", d.argsLength());
+    body.put("resultLength", d.resultLength());
+    body.put("argsCut", d.argsCut());
+    body.put("resultCut", d.resultCut());
+    body.put("errorsCut", d.errorsCut());
+    Json.send(ctx, body);
   }
 
   void retry(Context ctx) {
     long id = id(ctx);
     List<Change> changes = admin.retry(List.of(id));
     LOG.info("dashboard: {} from {} retried job {}: {}", ctx.attribute(Guard.USER), ctx.ip(), id, changes.get(0));
-    Json.send(ctx, changes.get(0));
+    sendChange(ctx, changes.get(0));
   }
 
   void cancel(Context ctx) {
     long id = id(ctx);
     List<Change> changes = admin.cancel(List.of(id));
     LOG.info("dashboard: {} from {} cancelled job {}: {}", ctx.attribute(Guard.USER), ctx.ip(), id, changes.get(0));
-    Json.send(ctx, changes.get(0));
+    sendChange(ctx, changes.get(0));
+  }
+
+  /** The change, or 404 naming the id when there is no such job (an empty state). */
+  private static void sendChange(Context ctx, Change change) {
+    if (change.state().isEmpty()) {
+      ctx.status(404);
+      Json.send(ctx, Map.of("error", "no job " + change.id()));
+      return;
+    }
+    Json.send(ctx, change);
   }
 
   void cancelGroup(Context ctx) {
@@ -105,7 +126,11 @@ final class Api {
   }
 
   private static JobFilter filter(Context ctx) {
-    JobFilter f = JobFilter.all().limit((int) number(ctx, "limit", 50));
+    long limit = number(ctx, "limit", 50);
+    if (limit < 1 || limit > JobFilter.MAX_LIMIT) { // checked as a long: a cast would wrap 2^32 + 1 to 1
+      throw new IllegalArgumentException("limit must be between 1 and " + JobFilter.MAX_LIMIT + ", was " + limit);
+    }
+    JobFilter f = JobFilter.all().limit((int) limit);
     String states = ctx.queryParam("state");
     if (states != null && !states.isBlank()) {
       f = f.states(Arrays.stream(states.split(",")).map(Api::state).toArray(JobState[]::new));

@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.regex.Pattern;
 
 /**
  * The check every request passes before any route runs: security headers, the Host check (loopback
@@ -18,31 +20,72 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class Guard {
   static final String USER = "txguard.dashboard.user";
+  private static final String ADMITTED = "txguard.dashboard.admitted";
   static final String CSRF_HEADER = "X-CSRF-Token";
   private static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
       + " connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
   private static final Set<String> LOOPBACK_HOSTS = Set.of("127.0.0.1", "localhost", "[::1]");
+  private static final Pattern LOOPBACK_V4 = Pattern.compile("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
   private static final int REMEMBERED = 256;
+  /**
+   * How many credentials (not yet remembered) are checked at once; each check is a PBKDF2 hash of
+   * about 170 ms of CPU, so a flood of wrong credentials gets 429 at once instead of the CPU.
+   */
+  static final int CONCURRENT_CHECKS = 2;
   private final Credentials credentials;
   private final boolean readOnly;
   private final boolean checkHost;
+  /** The bound address as a Host header names it (IPv6 in brackets), lower case. */
+  private final String boundHost;
   private final byte[] key = Credentials.random(32);
   /** Verified Authorization headers, by their HMAC under {@link #key}: the PBKDF2 hash runs once each. */
   private final Map<String, String> verified = new ConcurrentHashMap<>();
+  private final Semaphore checks = new Semaphore(CONCURRENT_CHECKS);
 
-  Guard(Credentials credentials, boolean readOnly, boolean checkHost) {
+  /** All {@link #CONCURRENT_CHECKS} credential checks are running: the request gets 429. */
+  private static final class Busy extends RuntimeException {
+    Busy() {
+      super("too many credential checks at once", null, false, false);
+    }
+  }
+
+  /** {@code bind} is the address a started server listens on (its Host is allowed), null when mounted. */
+  Guard(Credentials credentials, boolean readOnly, boolean checkHost, String bind) {
     this.credentials = credentials;
     this.readOnly = readOnly;
     this.checkHost = checkHost;
+    this.boundHost = bind == null ? "" : (bind.contains(":") ? "[" + bind + "]" : bind).toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * Runs the checks once per request: a request admitted before (by the before-handler) is not
+   * checked again by its route's wrapper. Returns false (the response set) when refused.
+   */
+  boolean admitOnce(Context ctx) {
+    if (Boolean.TRUE.equals(ctx.attribute(ADMITTED))) {
+      return true;
+    }
+    boolean admitted = admit(ctx);
+    if (admitted) {
+      ctx.attribute(ADMITTED, Boolean.TRUE);
+    }
+    return admitted;
   }
 
   /** Runs the checks; returns false (the response already set) when the request is refused. */
   boolean admit(Context ctx) {
     headers(ctx);
-    if (checkHost && !LOOPBACK_HOSTS.contains(hostName(ctx.header("Host")))) {
-      return refuse(ctx, 421, "this dashboard answers only to a loopback host name (127.0.0.1, localhost)");
+    if (checkHost && !hostAllowed(ctx.header("Host"))) {
+      return refuse(ctx, 421, "this dashboard answers only to a loopback host name (127.0.0.1, localhost, "
+          + boundHost + ")");
     }
-    Optional<String> user = authenticate(ctx.header("Authorization"));
+    Optional<String> user;
+    try {
+      user = authenticate(ctx.header("Authorization"));
+    } catch (Busy e) {
+      ctx.header("Retry-After", "1");
+      return refuse(ctx, 429, "too many credential checks at once: try again in a second");
+    }
     if (user.isEmpty()) {
       ctx.header("WWW-Authenticate", "Basic realm=\"txguard dashboard\", charset=\"UTF-8\"");
       return refuse(ctx, 401, "authentication required");
@@ -94,7 +137,15 @@ final class Guard {
     if (user != null) {
       return Optional.of(user);
     }
-    Optional<String> found = verify(header);
+    if (!checks.tryAcquire()) {
+      throw new Busy();
+    }
+    Optional<String> found;
+    try {
+      found = verify(header);
+    } finally {
+      checks.release();
+    }
     found.ifPresent(u -> {
       if (verified.size() >= REMEMBERED) {
         verified.clear();
@@ -130,6 +181,12 @@ final class Guard {
     ctx.header("Cache-Control", "no-store");
     ctx.header("Cross-Origin-Opener-Policy", "same-origin");
     ctx.header("Cross-Origin-Resource-Policy", "same-origin");
+  }
+
+  /** Loopback names, any 127.0.0.0/8 literal and the bound address: never a name DNS could rebind. */
+  private boolean hostAllowed(String host) {
+    String name = hostName(host).toLowerCase(Locale.ROOT);
+    return LOOPBACK_HOSTS.contains(name) || name.equals(boundHost) || LOOPBACK_V4.matcher(name).matches();
   }
 
   private static String hostName(String host) {

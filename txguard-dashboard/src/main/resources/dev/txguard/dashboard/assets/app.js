@@ -202,8 +202,10 @@
           el('button', { id: 'cancel', class: 'danger', disabled: session.readOnly || !canCancel, onclick: () => act('cancel') }, 'Cancel'),
           j.group ? el('a', { href: '#/jobs?group=' + encodeURIComponent(j.group) }, 'group "' + j.group + '"') : null),
         el('dl', { class: 'fields' }, fields.map(([k, v]) => [el('dt', {}, k), el('dd', {}, v)])),
-        el('h2', {}, 'Arguments'), el('pre', { id: 'job-args' }, pretty(j.argsJson)),
-        j.resultJson ? [el('h2', {}, 'Result'), el('pre', { id: 'job-result' }, pretty(j.resultJson))] : null,
+        el('h2', {}, 'Arguments'), el('pre', { id: 'job-args' }, pretty(j.argsJson)), cut(j.argsCut, j.limit, j.argsLength),
+        j.resultJson ? [el('h2', {}, 'Result'), el('pre', { id: 'job-result' }, pretty(j.resultJson)),
+          cut(j.resultCut, j.limit, j.resultLength)] : null,
+        j.errorsCut ? el('p', { class: 'muted' }, 'long error messages and traces show their first ' + j.limit + ' characters') : null,
         el('h2', {}, 'Errors (' + j.errors.length + ')'),
         el('div', { id: 'job-errors' }, j.errors.length === 0 ? el('p', { class: 'muted' }, 'none') : j.errors.map(e =>
           el('div', { class: 'error' }, el('p', {}, 'attempt ' + e.attempt + ' at ' + time(e.at) + ': ', el('strong', {}, e.error)),
@@ -219,6 +221,10 @@
     if (j.attemptedAt) events.push([j.attemptedAt, 'attempt ' + j.attempt + ' started']);
     if (j.finalizedAt) events.push([j.finalizedAt, 'ended ' + j.state.toLowerCase()]);
     return events.sort((a, b) => Date.parse(a[0]) - Date.parse(b[0]));
+  }
+
+  function cut(isCut, limit, length) {
+    return isCut ? el('p', { class: 'muted' }, 'cut: the first ' + limit + ' of ' + length + ' characters') : null;
   }
 
   function pretty(json) {

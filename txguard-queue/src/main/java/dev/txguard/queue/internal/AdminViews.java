@@ -1,6 +1,7 @@
 package dev.txguard.queue.internal;
 
 import dev.txguard.TxOptions;
+import dev.txguard.queue.JobDetail;
 import dev.txguard.queue.JobState;
 import dev.txguard.queue.QueueProcess;
 import dev.txguard.queue.ScheduleStatus;
@@ -22,8 +23,9 @@ import java.util.TreeMap;
 
 /**
  * The operators' views added for the dashboard: throughput per minute, processes and the leader,
- * schedules with their last and next runs. SQL in {@code admin_throughput.sql},
- * {@code admin_processes.sql} and {@code admin_schedules.sql}; each view is one read-only unit.
+ * schedules with their last and next runs, one job with its large texts cut. SQL in
+ * {@code admin_throughput.sql}, {@code admin_processes.sql}, {@code admin_schedules.sql} and
+ * {@code admin_detail.sql}; each view is one read-only unit.
  */
 public final class AdminViews {
   /** What a started queue's control connection calls itself, before the owner. */
@@ -34,6 +36,7 @@ public final class AdminViews {
   private final String throughputSql;
   private final String processesSql;
   private final String schedulesSql;
+  private final JsonCodec json;
 
   AdminViews(QueueConfig config, Sql sql, Now now) {
     this.config = config;
@@ -42,6 +45,7 @@ public final class AdminViews {
     this.throughputSql = sql.adminThroughput;
     this.processesSql = sql.adminProcesses;
     this.schedulesSql = sql.adminSchedules;
+    this.json = new JsonCodec(config.mapper());
   }
 
   /** The {@code application_name} of a started queue's control connection (the server cuts it at 63 bytes). */
@@ -97,6 +101,13 @@ public final class AdminViews {
           instant(rs, 5), job, Optional.ofNullable(state).map(JobState::fromSql),
           ScheduleDefinitions.parse(definition).flatMap(s -> s.nextAfter(handled)));
     }));
+  }
+
+  /** See {@code QueueAdmin.detail}. */
+  public Optional<JobDetail> detail(long id, int limit) {
+    return config.db().inTx(readOnly("job detail"), tx -> tx.queryOne(sql.adminDetail,
+        rs -> new JobDetail(Rows.job(rs, json), limit, rs.getLong("args_length"), rs.getLong("result_length"),
+            rs.getLong("longest_error")), limit, limit, limit, limit, id));
   }
 
   private TxOptions readOnly(String name) {

@@ -8,6 +8,7 @@ import dev.txguard.queue.JobError;
 import dev.txguard.queue.NonRetryableJobException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -160,13 +161,22 @@ final class JsonCodec {
     try {
       List<JobError> errors = new ArrayList<>();
       for (Map<String, Object> e : mapper.readValue(json, ERRORS)) {
-        errors.add(new JobError(((Number) e.get("attempt")).intValue(),
-            OffsetDateTime.parse((String) e.get("at")).toInstant(),
-            String.valueOf(e.get("error")), e.get("trace") == null ? "" : String.valueOf(e.get("trace"))));
+        errors.add(new JobError(e.get("attempt") instanceof Number n ? n.intValue() : 0, errorInstant(e.get("at")),
+            e.get("error") == null ? "" : String.valueOf(e.get("error")),
+            e.get("trace") == null ? "" : String.valueOf(e.get("trace"))));
       }
       return errors;
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("the job's errors column holds unreadable JSON: " + abbreviate(json), e);
+    }
+  }
+
+  /** An error entry's {@code at}: null when missing or not a timestamp (rows written by others). */
+  private static Instant errorInstant(Object at) {
+    try {
+      return at instanceof String text ? OffsetDateTime.parse(text).toInstant() : null;
+    } catch (DateTimeParseException e) {
+      return null;
     }
   }
 

@@ -62,6 +62,7 @@ public final class Sql extends SqlFiles {
   final String adminThroughput = statement("admin_throughput");
   final String adminProcesses = statement("admin_processes");
   final String adminSchedules = statement("admin_schedules");
+  final String adminDetail = statement("admin_detail");
 
   /** Loads every statement for {@code schema}, which must already be a checked identifier. */
   public Sql(String schema) {
