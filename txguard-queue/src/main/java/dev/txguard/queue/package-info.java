@@ -108,16 +108,9 @@
  * rows still covers that attempt.
  *
  * <h2>Wake-ups and maintenance</h2>
- * Enqueue sends no NOTIFY in the caller's unit: PostgreSQL serialises the commits of all notifying
- * transactions of the cluster (one lock held from pre-commit through the commit record's flush), so
- * a {@code pg_notify} there would throttle the users' own transactions. Instead an after-commit
- * action of the caller's unit wakes this process's fetchers of the queue at once and hands the
- * queue to a background announcer, which sends one {@code NOTIFY <schema>_jobs, queue} per queue
- * for everything enqueued since its previous NOTIFY (at most one per 5 ms), in one short unit of
- * its own. A unit
- * that rolls back wakes nobody. Each process LISTENs on one dedicated connection and wakes the
- * fetchers of the notified queue, and polls as a fallback (also when an announcement could not be
- * sent). Maintenance, give-up and retry still notify inside their own units. Maintenance (the periodic jobs' due instants, rescue, promotion of due scheduled
+ * Enqueue issues {@code pg_notify} in the caller's unit, which PostgreSQL delivers at commit; each
+ * process LISTENs on one dedicated connection and wakes the fetcher of the notified queue, and polls
+ * as a fallback. Maintenance (the periodic jobs' due instants, rescue, promotion of due scheduled
  * and retryable jobs, deletion of old finished jobs) runs on the one process holding a session
  * advisory lock on its dedicated connection; when that process or connection dies, PostgreSQL
  * releases the lock and another process takes over at its next try. A process whose maintenance loop ends unexpectedly gives

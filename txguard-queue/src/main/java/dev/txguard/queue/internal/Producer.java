@@ -12,24 +12,22 @@ import java.util.List;
 
 /**
  * Inserts jobs in the caller's unit. Every check runs before the first statement, so bad input fails
- * with {@link IllegalArgumentException} and leaves the caller's unit untouched. Workers are woken
- * after the caller's unit commits (an after-commit action, so a unit that rolls back wakes nobody),
- * by the {@link Announcer}: no NOTIFY is sent inside the caller's unit, whose commit would then be
- * serialised with every other notifying commit of the cluster.
+ * with {@link IllegalArgumentException} and leaves the caller's unit untouched. Workers are woken with
+ * {@code pg_notify} in the same unit, which PostgreSQL delivers only if and when it commits.
  */
 final class Producer {
   private final Sql sql;
   private final Kinds kinds;
   private final JsonCodec json;
   private final Now now;
-  private final Announcer announcer;
+  private final Notifier notifier;
 
-  Producer(Sql sql, Kinds kinds, JsonCodec json, Now now, Announcer announcer) {
+  Producer(Sql sql, Kinds kinds, JsonCodec json, Now now) {
     this.sql = sql;
     this.kinds = kinds;
     this.json = json;
     this.now = now;
-    this.announcer = announcer;
+    this.notifier = new Notifier(sql);
   }
 
   Enqueued enqueue(Tx tx, Object args, EnqueueOptions options) {
@@ -91,7 +89,7 @@ final class Producer {
     // a scheduled job is announced when maintenance promotes it; a batch with a run-at may be
     // due already, so it is announced too (a spurious wake-up costs one empty claim)
     if (state != JobState.SCHEDULED) {
-      tx.afterCommit(() -> announcer.jobsAvailable(queue));
+      notifier.jobsAvailable(tx, queue);
     }
   }
 

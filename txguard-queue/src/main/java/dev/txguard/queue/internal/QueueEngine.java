@@ -27,7 +27,6 @@ public final class QueueEngine {
   private final Sql sql;
   private final Now now;
   private final JsonCodec json;
-  private final Announcer announcer;
   private final Producer producer;
   private final Events events;
   private final Scheduler scheduler;
@@ -48,8 +47,7 @@ public final class QueueEngine {
     this.sql = new Sql(config.schema());
     this.now = new Now(config.clock());
     this.json = new JsonCodec(config.mapper());
-    this.announcer = new Announcer(config, sql);
-    this.producer = new Producer(sql, config.kinds(), json, now, announcer);
+    this.producer = new Producer(sql, config.kinds(), json, now);
     this.events = new Events(config.listener());
     this.scheduler = new Scheduler(config, sql, now, producer);
     this.reads = new Reads(config, sql, json);
@@ -152,8 +150,6 @@ public final class QueueEngine {
       }
       fetchers.put(q, List.copyOf(perLevel));
     }
-    Map<String, List<Fetcher>> started = Map.copyOf(fetchers);
-    announcer.wakeLocally(q -> started.getOrDefault(q, List.of()).forEach(f -> f.wake.raise()));
     heartbeat = new Heartbeat(config, sql, now, running, housekeepingLevel);
     control = new ControlConnection(config, sql, Map.copyOf(fetchers), waiters);
     maintenance = new Maintenance(config, sql, now, control, events, waiters, housekeepingLevel, scheduler);
