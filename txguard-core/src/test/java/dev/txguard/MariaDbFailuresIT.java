@@ -15,6 +15,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The silent failures MariaDB and MySQL have beyond PostgreSQL's, each against a real MariaDB: a
@@ -128,6 +130,63 @@ class MariaDbFailuresIT {
     assertThat(maria.queryLong("select count(*) from audit")).isZero();
     assertThat(maria.queryLong("select count(*) from information_schema.tables where table_schema = database()"
         + " and table_name = 'later'")).isZero();
+  }
+
+  /**
+   * Statements that commit implicitly behind another leading word (SET STATEMENT ... FOR, EXECUTE
+   * IMMEDIATE) or in a later assignment of a SET list: each is refused before it reaches the server,
+   * so a unit that throws after it leaves nothing committed. Unrefused, each would commit the
+   * unit's insert first and the unit's rollback would not undo it.
+   */
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+      set statement max_statement_time=1 for create table x7(id int)     | CREATE, which commits implicitly,
+      set statement max_statement_time=10 for truncate table pad         | TRUNCATE, which commits implicitly,
+      EXECUTE IMMEDIATE 'CREATE TABLE x8(id int)'                        | EXECUTE, which runs SQL text txguard cannot read and so may commit implicitly,
+      SET @x = 1, autocommit = 1                                         | SET autocommit, which commits implicitly,
+      SET @y = 2, @@session.autocommit = 1                               | SET autocommit, which commits implicitly,
+      set session sql_mode='', autocommit=1                              | SET autocommit, which commits implicitly,
+      DO 1; SET @a=1, autocommit=1                                       | SET autocommit, which commits implicitly,
+      """)
+  void hiddenImplicitCommitsInsideAUnitAreRefused(String sql, String named) throws Exception {
+    maria.execute("insert into pad (n) values (7)");
+    try (Database multi = MariaDbFixture.builder(maria).url(maria.url() + "?allowMultiQueries=true").poolSize(1).build()) {
+      assertThatThrownBy(() -> multi.useTx(TxOptions.defaults().name("hidden"), tx -> {
+        tx.update("insert into audit (note) values ('before the statement')");
+        tx.update(sql);
+        throw new IllegalStateException("the unit fails after the statement");
+      }))
+          .as(sql)
+          .isInstanceOf(StatementException.class)
+          .hasMessageContaining("txguard refused " + named + " sent as SQL inside unit 'hidden' (attempt 1): on MariaDB it")
+          .hasMessageContaining("first commit the unit's work so far, outside the unit's control")
+          .satisfies(e -> assertThat(((StatementException) e).sqlState()).isEqualTo("2D000"));
+    }
+    assertThat(maria.queryLong("select count(*) from audit")).as(sql).isZero();
+    assertThat(maria.queryLong("select count(*) from pad")).as(sql).isOne();
+    assertThat(maria.queryLong("select count(*) from information_schema.tables where table_schema = database()"
+        + " and table_name in ('x7', 'x8')")).as(sql).isZero();
+  }
+
+  /**
+   * EXECUTE runs a prepared statement whose text txguard cannot see; it is refused inside a unit
+   * whatever it prepared (PREPARE itself runs nothing and is allowed).
+   */
+  @Test
+  void executeOfAPreparedStatementInsideAUnitIsRefused() throws Exception {
+    assertThatThrownBy(() -> db.useTx(TxOptions.defaults().name("prepared"), tx -> {
+      tx.update("insert into audit (note) values ('before the statement')");
+      tx.update("prepare s from 'create table x9 (id int)'");
+      tx.update("execute s");
+      throw new IllegalStateException("the unit fails after the statement");
+    }))
+        .isInstanceOf(StatementException.class)
+        .hasMessageContaining("txguard refused EXECUTE, which runs SQL text txguard cannot read and so may commit"
+            + " implicitly, sent as SQL inside unit 'prepared' (attempt 1): on MariaDB it could first commit")
+        .satisfies(e -> assertThat(((StatementException) e).sqlState()).isEqualTo("2D000"));
+    assertThat(maria.queryLong("select count(*) from audit")).isZero();
+    assertThat(maria.queryLong("select count(*) from information_schema.tables where table_schema = database()"
+        + " and table_name = 'x9'")).isZero();
   }
 
   /**

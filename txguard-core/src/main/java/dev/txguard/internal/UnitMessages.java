@@ -15,7 +15,8 @@ final class UnitMessages {
 
   /** Why transaction control sent as SQL was refused, and what to use instead. */
   static String refusal(String control, String database, String name, int attempt) {
-    String instead = control.endsWith("implicitly,") ? "on " + database + " it would first commit the unit's work"
+    String would = control.contains(" may ") ? " it could" : " it would";
+    String instead = control.endsWith("implicitly,") ? "on " + database + would + " first commit the unit's work"
         + " so far, outside the unit's control; run it outside a unit (before or after)"
         : control.startsWith("SET ") ? "a unit runs with its own options: give it"
         + " TxOptions.isolation(...) or TxOptions.readOnly(...) instead" : switch (control) {

@@ -32,13 +32,14 @@ final class PostgresDialect implements Dialect {
   static final SqlRules SQL_RULES = new SqlRules(
       Set.of("commit", "end", "rollback", "abort", "begin", "start", "savepoint", "release"),
       Set.of(),
+      Set.of(),
       Set.of("reset", "discard", "listen", "unlisten", "deallocate", "declare", "load", "do", "call"),
       Set.of("local", "constraints"),
       Set.of("transaction_isolation", "transaction_read_only", "transaction_deferrable"),
       Set.of("set_config", "pg_settings", "nextval", "setval", "temp", "temporary"),
       List.of("pg_advisory_lock", "pg_try_advisory_lock", "pg_advisory_unlock", "pg_temp", "dblink"),
       List.of("set_config", "pg_settings", "nextval", "setval", "temp", "advisory_lock", "advisory_unlock", "dblink"),
-      true, true, false, false, false);
+      true, true, false, false, false, false);
 
   /**
    * The transaction characteristics every pooled session has, whatever the server's or role's

@@ -26,6 +26,10 @@ final class SqlScan {
   private boolean routine;
   private String previous;
   private int previousEnd = -1;
+  /** In a SET statement under {@link SqlRules#setLists()}: the depth of parentheses. */
+  private int parens;
+  /** In the variable list of a {@code SET STATEMENT ... FOR}, before its FOR. */
+  private boolean setStatement;
 
   SqlScan(SqlRules rules, String sql, boolean backslashesEscape) {
     this.rules = rules;
@@ -66,14 +70,16 @@ final class SqlScan {
     } else if (c == '/' && peek(1) == '*') {
       skipBlockComment();
     } else if (c == '\'') {
-      quoted('\'', backslashesEscape || escapeStringPrefix());
+      quoted('\'', backslashesEscape || SqlLex.escapeStringPrefix(sql, i));
     } else if (c == '"' || (c == '`' && rules.backtickIdentifiers())) {
       quotedIdentifier(c);
-    } else if (c == '$' && rules.dollarQuotes() && dollarTagEnd() > 0) {
+    } else if (c == '$' && rules.dollarQuotes() && SqlLex.dollarTagEnd(sql, i) > 0) {
       dollarQuoted();
-    } else if (isWordStart(c)) {
+    } else if (rules.setLists() && "set".equals(leading) && (c == ',' || c == '(' || c == ')')) {
+      setListPunctuation(c);
+    } else if (SqlLex.isWordStart(c)) {
       int start = i;
-      while (i < n && isWordPart(sql.charAt(i))) {
+      while (i < n && SqlLex.isWordPart(sql.charAt(i))) {
         i++;
       }
       word(sql.substring(start, i).toLowerCase(Locale.ROOT), start);
@@ -84,15 +90,41 @@ final class SqlScan {
 
   private void endOfStatement() {
     if (atomicDepth == 0) {
-      wordInStatement = 0;
-      leading = null;
-      second = null;
+      newStatement();
       routine = false;
     }
     i++;
   }
 
+  private void newStatement() {
+    wordInStatement = 0;
+    leading = null;
+    second = null;
+    parens = 0;
+    setStatement = false;
+  }
+
+  /**
+   * A comma outside parentheses in a SET starts another assignment (MariaDB "SET": {@code SET @x = 1,
+   * autocommit = 1}): the next word is read as the first after SET again. Not in SET STATEMENT's list,
+   * whose settings last one statement.
+   */
+  private void setListPunctuation(char c) {
+    if (c == '(') {
+      parens++;
+    } else if (c == ')') {
+      parens = Math.max(0, parens - 1);
+    } else if (parens == 0 && !setStatement) {
+      wordInStatement = 1;
+    }
+    i++;
+  }
+
   private void word(String w, int start) {
+    if (setStatement && parens == 0 && "for".equals(w)) {
+      newStatement(); // SET STATEMENT ... FOR stmt runs stmt: it is read as a statement of its own
+      return;
+    }
     wordInStatement++;
     if (atomicDepth == 0 && wordInStatement == 1) {
       first(w);
@@ -101,7 +133,7 @@ final class SqlScan {
       second(w);
     } else if (atomicDepth == 0 && wordInStatement == 3 && "set".equals(leading)
         && ("local".equals(second) || "session".equals(second)) && rules.transactionSettings().contains(w)) {
-      control = "SET " + w;
+      control = setting(w);
     }
     if (rules.atomicBodies() && "create".equals(leading)) {
       trackAtomicBody(w, start);
@@ -119,6 +151,8 @@ final class SqlScan {
       control = w.toUpperCase(Locale.ROOT);
     } else if (rules.implicitCommit().contains(w)) {
       control = w.toUpperCase(Locale.ROOT) + ", which commits implicitly,";
+    } else if (rules.unreadable().contains(w)) {
+      control = w.toUpperCase(Locale.ROOT) + ", which runs SQL text txguard cannot read and so may commit implicitly,";
     } else if (rules.sessionLeading().contains(w)) {
       session = true;
     }
@@ -126,10 +160,11 @@ final class SqlScan {
 
   private void second(String w) {
     if ("set".equals(leading)) {
+      setStatement = rules.setLists() && "statement".equals(w);
       if ("transaction".equals(w)) {
         control = "SET TRANSACTION";
       } else if (rules.transactionSettings().contains(w)) {
-        control = "SET " + w;
+        control = setting(w);
       } else if (!rules.transactionScopedSet().contains(w)) {
         session = true;
       }
@@ -140,6 +175,11 @@ final class SqlScan {
         session = true;
       }
     }
+  }
+
+  /** The control a SET of transaction setting {@code w} is named by; one that commits says so (MariaDB's autocommit). */
+  private String setting(String w) {
+    return "SET " + w + (rules.implicitCommit().contains(w) ? ", which commits implicitly," : "");
   }
 
   /**
@@ -170,9 +210,9 @@ final class SqlScan {
     }
     int j = from;
     while (j < to) {
-      if (isWordStart(sql.charAt(j))) {
+      if (SqlLex.isWordStart(sql.charAt(j))) {
         int start = j;
-        while (j < to && isWordPart(sql.charAt(j))) {
+        while (j < to && SqlLex.isWordPart(sql.charAt(j))) {
           j++;
         }
         if (rules.isSessionName(sql.substring(start, j).toLowerCase(Locale.ROOT))) {
@@ -249,41 +289,12 @@ final class SqlScan {
     word(sql.substring(from, to).replace(doubled, String.valueOf(quote)).toLowerCase(Locale.ROOT), start);
   }
 
-  /** The index just past a dollar-quote tag starting at i ({@code $$}, {@code $tag$}), or -1. */
-  private int dollarTagEnd() {
-    int j = i + 1;
-    if (j < n && Character.isDigit(sql.charAt(j))) {
-      return -1; // $1 is a parameter
-    }
-    while (j < n && isWordPart(sql.charAt(j)) && sql.charAt(j) != '$') {
-      j++;
-    }
-    return j < n && sql.charAt(j) == '$' ? j + 1 : -1;
-  }
-
   private void dollarQuoted() {
-    int end = dollarTagEnd();
+    int end = SqlLex.dollarTagEnd(sql, i);
     String tag = sql.substring(i, end);
     int close = sql.indexOf(tag, end);
     int to = close < 0 ? n : close;
     lookForNames(end, to);
     i = close < 0 ? n : close + tag.length();
-  }
-
-  /** Whether the quote at i opens an E'...' string, whose backslashes escape. */
-  private boolean escapeStringPrefix() {
-    if (i == 0 || (sql.charAt(i - 1) != 'e' && sql.charAt(i - 1) != 'E')) {
-      return false;
-    }
-    return i == 1 || !isWordPart(sql.charAt(i - 2));
-  }
-
-  /** Identifier characters: letters, underscore, and any non-ASCII character (as PostgreSQL accepts). */
-  private static boolean isWordStart(char c) {
-    return Character.isLetter(c) || c == '_' || c >= 0x80;
-  }
-
-  private static boolean isWordPart(char c) {
-    return isWordStart(c) || Character.isDigit(c) || c == '$';
   }
 }

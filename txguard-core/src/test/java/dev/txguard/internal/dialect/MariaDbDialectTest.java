@@ -128,6 +128,8 @@ class MariaDbDialectTest {
       "release savepoint a", "xa start 'x'", "set autocommit = 1", "SET @@autocommit = 1", "set session autocommit=1",
       "SET @@session.autocommit = 0", "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE",
       "SET SESSION TRANSACTION ISOLATION LEVEL SERIALIZABLE", "set tx_isolation = 'SERIALIZABLE'",
+      "SET @x = 1, autocommit = 1", "SET @y = 2, @@session.autocommit = 1", "set session sql_mode='', autocommit=1",
+      "DO 1; SET @a=1, autocommit=1", "set @x = greatest(1, 2), session tx_isolation = 'SERIALIZABLE'",
       "/*!40101 COMMIT */", "/*M!100100 COMMIT */", "# note\nrollback", "select 1; commit", "-- x\nCOMMIT"})
   void transactionControlIsFound(String sql) {
     assertThat(maria.reader().verdict(sql).control()).as(sql).isNotNull();
@@ -136,14 +138,29 @@ class MariaDbDialectTest {
   @ParameterizedTest
   @ValueSource(strings = {"create table t (id int)", "ALTER TABLE t ADD c int", "drop table t", "truncate t",
       "rename table a to b", "lock tables t write", "unlock tables", "create index i on t (c)", "grant all on *.* to x",
-      "analyze table t", "optimize table t", "flush tables", "select 1; create table x (id int)"})
+      "analyze table t", "optimize table t", "flush tables", "select 1; create table x (id int)",
+      "set statement max_statement_time=1 for create table x7(id int)", "set statement max_statement_time=10 for truncate table b",
+      "SET STATEMENT a = (1), b = 'for' FOR drop table t", "EXECUTE IMMEDIATE 'CREATE TABLE x8(id int)'",
+      "execute stmt", "execute stmt using @a", "EXECUTE IMMEDIATE @sql", "select 1; execute immediate 'select 1'"})
   void statementsThatCommitImplicitlyAreFound(String sql) {
-    assertThat(maria.reader().verdict(sql).control()).as(sql).endsWith(", which commits implicitly,");
+    assertThat(maria.reader().verdict(sql).control()).as(sql).endsWith("implicitly,");
+  }
+
+  @Test
+  void aStatementAfterSetStatementForIsNamedAndExecuteSaysWhy() {
+    assertThat(maria.reader().verdict("set statement max_statement_time=1 for create table x7(id int)").control())
+        .isEqualTo("CREATE, which commits implicitly,");
+    assertThat(maria.reader().verdict("set statement max_statement_time=10 for truncate table b").control())
+        .isEqualTo("TRUNCATE, which commits implicitly,");
+    assertThat(maria.reader().verdict("EXECUTE IMMEDIATE 'select 1'").control())
+        .isEqualTo("EXECUTE, which runs SQL text txguard cannot read and so may commit implicitly,");
+    assertThat(maria.reader().verdict("SET @x = 1, autocommit = 1").control()).isEqualTo("SET autocommit, which commits implicitly,");
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"set @x = 1", "set names utf8mb4", "select get_lock('a', 1)", "do release_lock('a')",
-      "use other", "select nextval(s)", "set sql_mode = ''"})
+      "use other", "select nextval(s)", "set sql_mode = ''", "set @x = 1, @y = 2", "set @x = concat('a', autocommit)",
+      "set @x = 1, @z = @@autocommit", "prepare s from 'select 1'"})
   void sessionChangesAreFound(String sql) {
     assertThat(maria.reader().verdict(sql).session()).as(sql).isTrue();
     assertThat(maria.reader().verdict(sql).control()).as(sql).isNull();
@@ -152,7 +169,8 @@ class MariaDbDialectTest {
   @ParameterizedTest
   @ValueSource(strings = {"select * from t where note = 'commit'", "select `commit` from t", "insert into t values (1)",
       "update t set c = 1 # commit", "select 1 -- rollback", "select * from t for update",
-      "SET STATEMENT max_statement_time = 1 FOR select 1"})
+      "SET STATEMENT max_statement_time = 1 FOR select 1", "set statement a = 1, b = 2 for insert into t values (1, 2)",
+      "select * from t where c in (1, 2)"})
   void ordinarySqlIsClean(String sql) {
     assertThat(maria.reader().verdict(sql).clean()).as(sql).isTrue();
   }

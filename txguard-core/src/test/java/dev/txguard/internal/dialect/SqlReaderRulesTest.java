@@ -15,13 +15,14 @@ class SqlReaderRulesTest {
   private static final SqlRules MARIADB_LIKE = new SqlRules(
       Set.of("commit", "rollback", "begin", "start", "savepoint", "release", "xa"),
       Set.of("create", "alter", "drop", "rename", "truncate", "lock", "unlock"),
+      Set.of(),
       Set.of("use", "reset", "flush"),
       Set.of("statement"),
       Set.of("transaction_isolation", "tx_isolation", "transaction_read_only", "autocommit"),
       Set.of("get_lock", "release_lock", "release_all_locks", "temporary"),
       List.of("@@session"),
       List.of("get_lock", "release_lock", "temporary"),
-      false, false, true, true, false);
+      false, false, true, true, false, false);
 
   private final SqlReader reader = new SqlReader(MARIADB_LIKE);
 
