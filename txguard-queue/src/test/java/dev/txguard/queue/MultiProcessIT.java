@@ -8,10 +8,6 @@ import dev.txguard.Database;
 import dev.txguard.test.Injected;
 import dev.txguard.test.TestDatabase;
 import dev.txguard.test.TxguardTest;
-import java.io.BufferedReader;
-import java.io.File;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,23 +36,11 @@ class MultiProcessIT {
   }
 
   static Process worker(String name) throws Exception {
-    String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-    Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-        "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", WorkerProcess.class.getName(),
-        pg.url(), pg.user(), pg.password(), "multi", name)
-        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    processes.add(p);
-    List<String> lines = new CopyOnWriteArrayList<>();
+    List<String> lines = QueueFixture.newLines();
     output.put(name, lines);
-    Thread.ofVirtual().start(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line = r.readLine(); line != null; line = r.readLine()) {
-          lines.add(line);
-        }
-      } catch (Exception e) {
-        lines.add("EXCEPTION " + e);
-      }
-    });
+    Process p = QueueFixture.startJvm(WorkerProcess.class, ProcessBuilder.Redirect.INHERIT, lines,
+        pg.url(), pg.user(), pg.password(), "multi", name);
+    processes.add(p);
     return p;
   }
 

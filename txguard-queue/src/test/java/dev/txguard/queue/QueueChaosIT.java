@@ -8,10 +8,6 @@ import dev.txguard.Database;
 import dev.txguard.test.Injected;
 import dev.txguard.test.TestDatabase;
 import dev.txguard.test.TxguardTest;
-import java.io.BufferedReader;
-import java.io.File;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -162,24 +158,12 @@ class QueueChaosIT {
   }
 
   static Process worker(String name, Path log) throws Exception {
-    String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
     String url = pg.url() + (pg.url().contains("?") ? "&" : "?") + "ApplicationName=" + APP;
-    Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-        "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", WorkerProcess.class.getName(),
-        url, pg.user(), pg.password(), "chaos", name)
-        .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-    processes.add(p);
-    List<String> lines = new CopyOnWriteArrayList<>();
+    List<String> lines = QueueFixture.newLines();
     output.put(name, lines);
-    Thread.ofVirtual().start(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line = r.readLine(); line != null; line = r.readLine()) {
-          lines.add(line);
-        }
-      } catch (Exception e) {
-        lines.add("EXCEPTION " + e);
-      }
-    });
+    Process p = QueueFixture.startJvm(WorkerProcess.class, ProcessBuilder.Redirect.appendTo(log.toFile()), lines,
+        url, pg.user(), pg.password(), "chaos", name);
+    processes.add(p);
     return p;
   }
 

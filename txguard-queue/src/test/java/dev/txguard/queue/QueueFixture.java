@@ -2,8 +2,15 @@ package dev.txguard.queue;
 
 import dev.txguard.Database;
 import dev.txguard.test.TestDatabase;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /** Shared helpers for queue integration tests. */
 final class QueueFixture {
@@ -71,5 +78,33 @@ final class QueueFixture {
 
   static JobState state(JobQueue queue, long id) {
     return queue.find(id).orElseThrow().state();
+  }
+
+  /**
+   * Starts {@code main} in a JVM of its own on this test JVM's class path (logging at WARN), its
+   * standard error sent to {@code err}; {@code lines} collects what it prints, read on a virtual thread.
+   */
+  static Process startJvm(Class<?> main, ProcessBuilder.Redirect err, List<String> lines, String... args)
+      throws IOException {
+    String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+    List<String> command = new java.util.ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+        "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", main.getName()));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectError(err).start();
+    Thread.ofVirtual().start(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line = r.readLine(); line != null; line = r.readLine()) {
+          lines.add(line);
+        }
+      } catch (IOException e) {
+        lines.add("EXCEPTION " + e);
+      }
+    });
+    return p;
+  }
+
+  /** A list for {@link #startJvm}'s lines. */
+  static List<String> newLines() {
+    return new CopyOnWriteArrayList<>();
   }
 }

@@ -9,10 +9,6 @@ import dev.txguard.queue.MaintenanceIT.MovableClock;
 import dev.txguard.test.Injected;
 import dev.txguard.test.TestDatabase;
 import dev.txguard.test.TxguardTest;
-import java.io.BufferedReader;
-import java.io.File;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -195,23 +191,11 @@ class ScheduleIT {
   static final Map<String, List<String>> output = new ConcurrentHashMap<>();
 
   static Process worker(String schema, String name, MissedRuns policy) throws Exception {
-    String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-    Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-        "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", ScheduleWorkerProcess.class.getName(),
-        pg.url(), pg.user(), pg.password(), schema, name, policy.name())
-        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    processes.add(p);
-    List<String> lines = new CopyOnWriteArrayList<>();
+    List<String> lines = QueueFixture.newLines();
     output.put(name, lines);
-    Thread.ofVirtual().start(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line = r.readLine(); line != null; line = r.readLine()) {
-          lines.add(line);
-        }
-      } catch (Exception e) {
-        lines.add("EXCEPTION " + e);
-      }
-    });
+    Process p = QueueFixture.startJvm(ScheduleWorkerProcess.class, ProcessBuilder.Redirect.INHERIT, lines,
+        pg.url(), pg.user(), pg.password(), schema, name, policy.name());
+    processes.add(p);
     return p;
   }
 
