@@ -1,8 +1,12 @@
 /**
- * txguard's transaction runtime. Its API is the package {@code dev.txguard}; the package
- * {@code dev.txguard.internal} is the implementation, exported only to txguard's own modules.
+ * txguard's transaction runtime. Its API is the package {@code dev.txguard}; the package {@code
+ * dev.txguard.internal} is the implementation, exported only to txguard's own modules.
  */
-@SuppressWarnings({"module", "requires-automatic", "requires-transitive-automatic"}) // "module": sibling modules compile later
+@SuppressWarnings({
+  "module",
+  "requires-automatic",
+  "requires-transitive-automatic"
+}) // "module": sibling modules compile later
 module dev.txguard {
   requires transitive java.sql;
   requires com.zaxxer.hikari;
@@ -11,5 +15,7 @@ module dev.txguard {
   requires static org.mariadb.jdbc;
 
   exports dev.txguard;
-  exports dev.txguard.internal to dev.txguard.queue, dev.txguard.micrometer;
+  exports dev.txguard.internal to
+      dev.txguard.queue,
+      dev.txguard.micrometer;
 }

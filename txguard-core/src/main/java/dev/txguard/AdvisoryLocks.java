@@ -12,10 +12,10 @@ import java.util.Optional;
 
 /**
  * Session-scoped advisory locks (PostgreSQL's advisory locks; on MariaDB and MySQL {@code GET_LOCK}
- * slots, see txguard-core/MARIADB.md) held on a connection of their own while work runs,
- * released in every outcome. From {@link Database#locks()}. The classic use is the
- * shared/exclusive pattern: every running import holds the import's key shared, and "cancel"
- * takes it exclusive, so cancel returns only once the running imports have finished:
+ * slots, see txguard-core/MARIADB.md) held on a connection of their own while work runs, released
+ * in every outcome. From {@link Database#locks()}. The classic use is the shared/exclusive pattern:
+ * every running import holds the import's key shared, and "cancel" takes it exclusive, so cancel
+ * returns only once the running imports have finished:
  *
  * <pre>{@code
  * // each import task
@@ -25,15 +25,17 @@ import java.util.Optional;
  * }</pre>
  *
  * <p>Keys are {@code String}s or {@code Long}s, hashed into txguard's namespace (the two-key form
- * with first key {@link #NAMESPACE}), the same keys as {@link Tx#lock(Object)}. Lock connections come
- * from a pool of their own ({@code poolSize} connections, opened on first use), separate from the
- * units' pools, so holding a lock while running units cannot exhaust the units' pools. Every lock
- * held takes one connection of that pool while it is held, nested locks included: more than
- * {@code poolSize} locks held at once make the next one wait for a connection, and fail with
- * {@link PoolExhaustedException} after the connection timeout. Thread-safe.
+ * with first key {@link #NAMESPACE}), the same keys as {@link Tx#lock(Object)}. Lock connections
+ * come from a pool of their own ({@code poolSize} connections, opened on first use), separate from
+ * the units' pools, so holding a lock while running units cannot exhaust the units' pools. Every
+ * lock held takes one connection of that pool while it is held, nested locks included: more than
+ * {@code poolSize} locks held at once make the next one wait for a connection, and fail with {@link
+ * PoolExhaustedException} after the connection timeout. Thread-safe.
  */
 public final class AdvisoryLocks {
-  /** The first key of every txguard advisory lock ("txgd"), visible as {@code classid} in pg_locks. */
+  /**
+   * The first key of every txguard advisory lock ("txgd"), visible as {@code classid} in pg_locks.
+   */
   public static final int NAMESPACE = 0x74786764;
 
   private final Engine engine;
@@ -52,7 +54,8 @@ public final class AdvisoryLocks {
    * @throws IllegalArgumentException for a null work, a key that is not a String or Long, or a
    *     non-positive timeout
    */
-  public <T, X extends Exception> T withExclusive(Object key, Duration timeout, LockedWork<T, X> work) throws X {
+  public <T, X extends Exception> T withExclusive(
+      Object key, Duration timeout, LockedWork<T, X> work) throws X {
     return with(false, key, timeout, work);
   }
 
@@ -62,7 +65,8 @@ public final class AdvisoryLocks {
    *
    * @see #withExclusive(Object, Duration, LockedWork)
    */
-  public <T, X extends Exception> T withShared(Object key, Duration timeout, LockedWork<T, X> work) throws X {
+  public <T, X extends Exception> T withShared(Object key, Duration timeout, LockedWork<T, X> work)
+      throws X {
     return with(true, key, timeout, work);
   }
 
@@ -70,11 +74,12 @@ public final class AdvisoryLocks {
    * Runs {@code work} holding the exclusive lock on {@code key} if it is free now; otherwise does
    * nothing.
    *
-   * @return what {@code work} returned, or empty when the lock was taken by someone else (or
-   *     {@code work} returned null)
+   * @return what {@code work} returned, or empty when the lock was taken by someone else (or {@code
+   *     work} returned null)
    * @throws X what {@code work} threw, after the lock was released
    */
-  public <T, X extends Exception> Optional<T> tryExclusive(Object key, LockedWork<T, X> work) throws X {
+  public <T, X extends Exception> Optional<T> tryExclusive(Object key, LockedWork<T, X> work)
+      throws X {
     int id = LockKeys.id(key);
     requireWork(work);
     Connection c = engine.lockConnection();
@@ -90,8 +95,12 @@ public final class AdvisoryLocks {
         c.commit();
       } catch (SQLException e) {
         engine.discardLockConnection(c); // it may hold the lock: never return it to the pool
-        throw new TxException("could not try the advisory lock on key " + LockKeys.describe(key) + ": "
-            + e.getMessage(), e);
+        throw new TxException(
+            "could not try the advisory lock on key "
+                + LockKeys.describe(key)
+                + ": "
+                + e.getMessage(),
+            e);
       }
       if (!taken) {
         return Optional.empty();
@@ -102,8 +111,8 @@ public final class AdvisoryLocks {
     }
   }
 
-  private <T, X extends Exception> T with(boolean shared, Object key, Duration timeout, LockedWork<T, X> work)
-      throws X {
+  private <T, X extends Exception> T with(
+      boolean shared, Object key, Duration timeout, LockedWork<T, X> work) throws X {
     int id = LockKeys.id(key);
     requireWork(work);
     if (timeout == null || timeout.isZero() || timeout.isNegative()) {
@@ -118,7 +127,8 @@ public final class AdvisoryLocks {
     }
   }
 
-  private static void acquire(Engine engine, Connection c, boolean shared, Object key, int id, Duration timeout) {
+  private static void acquire(
+      Engine engine, Connection c, boolean shared, Object key, int id, Duration timeout) {
     long start = System.nanoTime();
     try {
       try (Statement st = c.createStatement()) {
@@ -145,8 +155,12 @@ public final class AdvisoryLocks {
       if (lockTimeout) {
         throw lockTimeout(shared, key, timeout, waited, e);
       }
-      throw new TxException("could not take the advisory lock on key " + LockKeys.describe(key) + ": "
-          + e.getMessage(), e);
+      throw new TxException(
+          "could not take the advisory lock on key "
+              + LockKeys.describe(key)
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -157,15 +171,24 @@ public final class AdvisoryLocks {
     }
   }
 
-  private static LockTimeoutException lockTimeout(boolean shared, Object key, Duration timeout, long waited,
-      SQLException cause) {
-    return new LockTimeoutException("could not take the " + (shared ? "shared" : "exclusive")
-        + " advisory lock on key " + LockKeys.describe(key) + " within " + timeout.toMillis() + " ms (waited "
-        + waited + " ms): another session holds it " + (shared ? "exclusively" : "(shared or exclusive)"), cause);
+  private static LockTimeoutException lockTimeout(
+      boolean shared, Object key, Duration timeout, long waited, SQLException cause) {
+    return new LockTimeoutException(
+        "could not take the "
+            + (shared ? "shared" : "exclusive")
+            + " advisory lock on key "
+            + LockKeys.describe(key)
+            + " within "
+            + timeout.toMillis()
+            + " ms (waited "
+            + waited
+            + " ms): another session holds it "
+            + (shared ? "exclusively" : "(shared or exclusive)"),
+        cause);
   }
 
-  private <T, X extends Exception> T runAndUnlock(Connection c, boolean shared, Object key, int id,
-      LockedWork<T, X> work) throws X {
+  private <T, X extends Exception> T runAndUnlock(
+      Connection c, boolean shared, Object key, int id, LockedWork<T, X> work) throws X {
     Throwable failure = null;
     try {
       return work.run();
@@ -186,8 +209,12 @@ public final class AdvisoryLocks {
     } catch (SQLException e) {
       // closing the session releases its locks: discard the connection rather than return it locked
       engine.discardLockConnection(c);
-      TxException error = new TxException("could not release the advisory lock on key " + LockKeys.describe(key)
-          + "; its connection was closed instead, which releases it", e);
+      TxException error =
+          new TxException(
+              "could not release the advisory lock on key "
+                  + LockKeys.describe(key)
+                  + "; its connection was closed instead, which releases it",
+              e);
       if (failure != null) {
         failure.addSuppressed(error);
       }

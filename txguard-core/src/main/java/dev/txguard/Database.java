@@ -10,8 +10,8 @@ import javax.sql.DataSource;
 
 /**
  * The entry point: a PostgreSQL, MariaDB or MySQL database (the latter two mapped as
- * txguard-core/MARIADB.md says) reached through txguard's units of work. Thread-safe;
- * build one per database and share it; close it at shutdown.
+ * txguard-core/MARIADB.md says) reached through txguard's units of work. Thread-safe; build one per
+ * database and share it; close it at shutdown.
  *
  * <pre>{@code
  * try (Database db = Database.builder()
@@ -27,21 +27,23 @@ import javax.sql.DataSource;
  * }</pre>
  *
  * <h2>What a unit guarantees</h2>
+ *
  * <ul>
  *   <li>It commits when the callback returns and rolls back when it throws; its connection always
  *       goes back to the pool.
  *   <li>Only retryable failures run the callback again: SQLSTATE 40001 or 40P01 anywhere in the
  *       cause chain (or as the error that aborted the unit, when the callback rethrew it as another
- *       exception), or the loss of the unit's own connection before COMMIT. At most
- *       {@link TxOptions#maxAttempts(int)} times, within the unit's timeout. A connection lost during COMMIT gives
- *       {@link CommitOutcomeUnknownException} and is never retried.
+ *       exception), or the loss of the unit's own connection before COMMIT. At most {@link
+ *       TxOptions#maxAttempts(int)} times, within the unit's timeout. A connection lost during
+ *       COMMIT gives {@link CommitOutcomeUnknownException} and is never retried.
  *   <li>After the first SQL error the unit is aborted; a callback that swallows the error cannot
  *       commit ({@link TransactionAbortedException}).
- *   <li>{@code inTx} inside a unit of the same database on the same thread joins that unit; only the
- *       outermost call retries.
+ *   <li>{@code inTx} inside a unit of the same database on the same thread joins that unit; only
+ *       the outermost call retries.
  * </ul>
  *
  * <h2>Connections go back as they were lent</h2>
+ *
  * A unit, a manual {@link TxHandle} or a {@link #dataSource()} connection that changed its session
  * (settings, search path, role, session advisory locks, temporary tables, LISTEN, prepared
  * statements, JDBC schema, client info, holdability, type map or network timeout) has it reset with
@@ -52,33 +54,38 @@ import javax.sql.DataSource;
  * is seen.
  *
  * <h2>Connecting</h2>
+ *
  * Every connection attempt, the first one in {@link Builder#build()} included, ends within about
  * {@link Builder#connectionTimeout(Duration)} (the driver's own bookkeeping adds up to a second or
- * so), also against a server that accepts and never answers: with a URL, the driver's
- * {@code loginTimeout} and {@code connectTimeout} default to it (a value given in the URL replaces
- * it); with a DataSource, HikariCP sets its login timeout, and the one connection {@code build()}
- * opens first to read which database it is waits at most the connection timeout. Passwords never appear in messages, logs or reports: one given in the URL
- * ({@code ?password=...} or {@code user:password@host}) is taken out of it before anything sees it.
+ * so), also against a server that accepts and never answers: with a URL, the driver's {@code
+ * loginTimeout} and {@code connectTimeout} default to it (a value given in the URL replaces it);
+ * with a DataSource, HikariCP sets its login timeout, and the one connection {@code build()} opens
+ * first to read which database it is waits at most the connection timeout. Passwords never appear
+ * in messages, logs or reports: one given in the URL ({@code ?password=...} or {@code
+ * user:password@host}) is taken out of it before anything sees it.
  *
  * <h2>Levels</h2>
- * Every database keeps one connection pool per nesting level. The top level (0) has
- * {@link Builder#poolSize(int)} connections; each higher level, opened on first use, has
- * {@link Builder#levelPoolSize(int)}. {@link #inNewTx(TxFunction)} and {@link #isolated(Callable)}
- * run one level above the caller's, so code that waits, inside a unit, for an independent unit
- * cannot deadlock the pool it holds a connection of.
+ *
+ * Every database keeps one connection pool per nesting level. The top level (0) has {@link
+ * Builder#poolSize(int)} connections; each higher level, opened on first use, has {@link
+ * Builder#levelPoolSize(int)}. {@link #inNewTx(TxFunction)} and {@link #isolated(Callable)} run one
+ * level above the caller's, so code that waits, inside a unit, for an independent unit cannot
+ * deadlock the pool it holds a connection of.
  *
  * <h2>Databases</h2>
+ *
  * PostgreSQL: a {@code jdbc:postgresql:} URL, or a DataSource whose JDBC metadata names PostgreSQL.
- * Any other URL fails {@link Builder#url(String)}, and any other DataSource fails
- * {@link Builder#build()}, with a message naming the supported databases.
+ * Any other URL fails {@link Builder#url(String)}, and any other DataSource fails {@link
+ * Builder#build()}, with a message naming the supported databases.
  *
  * <h2>Closing</h2>
- * After {@link #close()}, every method that runs work or lends a connection ({@code inTx},
- * {@code useTx}, {@code inNewTx}, {@code useNewTx}, {@code begin}, {@code dataSource()}
- * connections, {@link #openConnection()}, the methods of {@link #locks()}) throws
- * {@link IllegalStateException} naming the database: using a closed database is a programming
- * error, as with a shut-down {@code ExecutorService}. A unit waiting between attempts when its
- * database is closed ends with that exception, its failed attempts suppressed on it.
+ *
+ * After {@link #close()}, every method that runs work or lends a connection ({@code inTx}, {@code
+ * useTx}, {@code inNewTx}, {@code useNewTx}, {@code begin}, {@code dataSource()} connections,
+ * {@link #openConnection()}, the methods of {@link #locks()}) throws {@link IllegalStateException}
+ * naming the database: using a closed database is a programming error, as with a shut-down {@code
+ * ExecutorService}. A unit waiting between attempts when its database is closed ends with that
+ * exception, its failed attempts suppressed on it.
  */
 // Longer than txguard's ~300-line rule on purpose: the entry point (about 290 lines, most of them
 // javadoc) and its Builder (about 190) are one public API, spelled Database.builder() and
@@ -112,10 +119,10 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * Runs {@code work} in a unit and returns its result. If the calling thread already runs a unit of
-   * this database, {@code work} joins it (the options must be compatible: no stricter isolation, not
-   * read-write inside read-only); otherwise a new unit begins, commits when {@code work} returns, rolls
-   * back when it throws, and runs again on retryable failures.
+   * Runs {@code work} in a unit and returns its result. If the calling thread already runs a unit
+   * of this database, {@code work} joins it (the options must be compatible: no stricter isolation,
+   * not read-write inside read-only); otherwise a new unit begins, commits when {@code work}
+   * returns, rolls back when it throws, and runs again on retryable failures.
    *
    * @throws X the work's own checked exception, unchanged, after rollback
    * @throws StatementException a statement failed with a non-retryable error
@@ -217,8 +224,8 @@ public final class Database implements AutoCloseable {
 
   /**
    * Runs {@code work} on the calling thread one level above the current one, with no current unit
-   * of this database: units it opens take connections from the next level's pool and never join
-   * the caller's unit. Other databases' units and levels on the thread are not affected.
+   * of this database: units it opens take connections from the next level's pool and never join the
+   * caller's unit. Other databases' units and levels on the thread are not affected.
    *
    * @return what {@code work} returned
    * @throws Exception what {@code work} threw
@@ -229,9 +236,9 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * The calling thread's level for this database: the level of its innermost unit of this
-   * database, or the level it was placed at ({@code 0} unless inside {@link #isolated} or a task
-   * wrapped by {@link #context()}).
+   * The calling thread's level for this database: the level of its innermost unit of this database,
+   * or the level it was placed at ({@code 0} unless inside {@link #isolated} or a task wrapped by
+   * {@link #context()}).
    */
   public int level() {
     return engine.level();
@@ -239,8 +246,8 @@ public final class Database implements AutoCloseable {
 
   /**
    * Captures the level at which work started from here should run on other threads: one above the
-   * caller's unit of this database when it has one, else the caller's level. See
-   * {@link LevelContext}.
+   * caller's unit of this database when it has one, else the caller's level. See {@link
+   * LevelContext}.
    */
   public LevelContext context() {
     return new LevelContext(engine, engine.nextLevel());
@@ -253,16 +260,16 @@ public final class Database implements AutoCloseable {
 
   /**
    * A {@link DataSource} view for code written against DataSource (jOOQ, Jdbi, Spring's
-   * JdbcTemplate, plain JDBC): inside a unit of this database on the calling thread it hands out the
-   * unit's connection, so that code joins the unit (its {@code close()} is a no-op; its
-   * {@code commit}/{@code rollback}/{@code setAutoCommit} are refused); outside a unit it hands out
-   * a pooled connection in autocommit mode, which the caller must close (until then it holds a slot
-   * of the thread's level's pool: a unit the thread opens meanwhile needs another slot of that pool,
-   * so do not hold such a connection across units on a pool of one; when it is closed,
-   * work left uncommitted is rolled back and whatever it changed in its session is reset). Inside a
-   * unit, transaction control sent as SQL through it is refused, as on {@link Tx#connection()}. With Jdbi, set
-   * {@code jdbi.getConfig(Handles.class).setForceEndTransactions(false)} so that a handle over a
-   * unit's connection may close without ending the transaction.
+   * JdbcTemplate, plain JDBC): inside a unit of this database on the calling thread it hands out
+   * the unit's connection, so that code joins the unit (its {@code close()} is a no-op; its {@code
+   * commit}/{@code rollback}/{@code setAutoCommit} are refused); outside a unit it hands out a
+   * pooled connection in autocommit mode, which the caller must close (until then it holds a slot
+   * of the thread's level's pool: a unit the thread opens meanwhile needs another slot of that
+   * pool, so do not hold such a connection across units on a pool of one; when it is closed, work
+   * left uncommitted is rolled back and whatever it changed in its session is reset). Inside a
+   * unit, transaction control sent as SQL through it is refused, as on {@link Tx#connection()}.
+   * With Jdbi, set {@code jdbi.getConfig(Handles.class).setForceEndTransactions(false)} so that a
+   * handle over a unit's connection may close without ending the transaction.
    */
   public DataSource dataSource() {
     return dataSource;
@@ -271,8 +278,8 @@ public final class Database implements AutoCloseable {
   /**
    * Opens a new connection outside txguard's pools, from the same URL and credentials (or
    * DataSource) as the pools, in autocommit mode. The caller owns it and must close it. It is not a
-   * unit: nothing on it is guarded, retried or timed. Meant for session-long work that must not hold
-   * a pool slot, such as {@code LISTEN} (the job queue's control connection uses it).
+   * unit: nothing on it is guarded, retried or timed. Meant for session-long work that must not
+   * hold a pool slot, such as {@code LISTEN} (the job queue's control connection uses it).
    *
    * @throws TxException if the connection cannot be opened
    * @throws IllegalStateException if this database is closed
@@ -282,10 +289,10 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * How many levels this database may use, as set by {@link Builder#maxLevels(int)}: units,
-   * {@link #isolated} work and {@link #context()} tasks run at levels {@code 0} to
-   * {@code maxLevels() - 1}, and one that would need level {@code maxLevels()} fails with
-   * {@link IllegalStateException}. Thread-safe; constant for the database's life.
+   * How many levels this database may use, as set by {@link Builder#maxLevels(int)}: units, {@link
+   * #isolated} work and {@link #context()} tasks run at levels {@code 0} to {@code maxLevels() -
+   * 1}, and one that would need level {@code maxLevels()} fails with {@link IllegalStateException}.
+   * Thread-safe; constant for the database's life.
    */
   public int maxLevels() {
     return engine.maxLevels();
@@ -312,7 +319,9 @@ public final class Database implements AutoCloseable {
    * setter validates its argument at once.
    */
   public static final class Builder {
-    /** The most connections one pool may hold: more than any PostgreSQL server is set up to take. */
+    /**
+     * The most connections one pool may hold: more than any PostgreSQL server is set up to take.
+     */
     private static final int MAX_POOL_SIZE = 10_000;
 
     private String url;
@@ -330,17 +339,19 @@ public final class Database implements AutoCloseable {
     private Builder() {}
 
     /**
-     * The JDBC URL, e.g. {@code jdbc:postgresql://localhost:5432/app}. Set this or
-     * {@link #dataSource(DataSource)}. A password in it ({@code ?password=...}, or
-     * {@code user:password@} before the host) is used but taken out of the URL that pools, logs and
-     * messages see; giving one here and in {@link #password(String)} too fails {@link #build()}.
+     * The JDBC URL, e.g. {@code jdbc:postgresql://localhost:5432/app}. Set this or {@link
+     * #dataSource(DataSource)}. A password in it ({@code ?password=...}, or {@code user:password@}
+     * before the host) is used but taken out of the URL that pools, logs and messages see; giving
+     * one here and in {@link #password(String)} too fails {@link #build()}.
      *
      * @throws IllegalArgumentException if null, not a {@code jdbc:} URL, or the URL of a database
-     *     txguard does not support (the message names the supported ones: PostgreSQL, MariaDB, MySQL)
+     *     txguard does not support (the message names the supported ones: PostgreSQL, MariaDB,
+     *     MySQL)
      */
     public Builder url(String url) {
       if (url == null || !url.startsWith("jdbc:")) {
-        throw new IllegalArgumentException("url must be a JDBC URL starting with jdbc:, was " + url);
+        throw new IllegalArgumentException(
+            "url must be a JDBC URL starting with jdbc:, was " + url);
       }
       Dialects.forUrl(url);
       this.url = url;
@@ -360,8 +371,8 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * Connections come from this DataSource instead of a URL; txguard pools them with HikariCP
-     * (one pool per level), so pass an unpooled DataSource such as {@code PGSimpleDataSource}.
+     * Connections come from this DataSource instead of a URL; txguard pools them with HikariCP (one
+     * pool per level), so pass an unpooled DataSource such as {@code PGSimpleDataSource}.
      *
      * @throws IllegalArgumentException if null
      */
@@ -381,7 +392,8 @@ public final class Database implements AutoCloseable {
      */
     public Builder poolSize(int poolSize) {
       if (poolSize < 1 || poolSize > MAX_POOL_SIZE) {
-        throw new IllegalArgumentException("poolSize must be from 1 to " + MAX_POOL_SIZE + ", was " + poolSize);
+        throw new IllegalArgumentException(
+            "poolSize must be from 1 to " + MAX_POOL_SIZE + ", was " + poolSize);
       }
       this.poolSize = poolSize;
       return this;
@@ -395,16 +407,16 @@ public final class Database implements AutoCloseable {
      */
     public Builder levelPoolSize(int levelPoolSize) {
       if (levelPoolSize < 1 || levelPoolSize > MAX_POOL_SIZE) {
-        throw new IllegalArgumentException("levelPoolSize must be from 1 to " + MAX_POOL_SIZE + ", was "
-            + levelPoolSize);
+        throw new IllegalArgumentException(
+            "levelPoolSize must be from 1 to " + MAX_POOL_SIZE + ", was " + levelPoolSize);
       }
       this.levelPoolSize = levelPoolSize;
       return this;
     }
 
     /**
-     * How many levels (pools) the database may use; a unit that would run at level
-     * {@code maxLevels} fails at once with {@link IllegalStateException} naming the levels in use.
+     * How many levels (pools) the database may use; a unit that would run at level {@code
+     * maxLevels} fails at once with {@link IllegalStateException} naming the levels in use.
      *
      * @param maxLevels at least 1 (1 disables levels); default 4
      * @throws IllegalArgumentException if less than 1
@@ -421,12 +433,14 @@ public final class Database implements AutoCloseable {
      * How long a unit waits for a free connection before {@link PoolExhaustedException}, and how
      * long any attempt to open a connection may take (login included) before it fails.
      *
-     * @param timeout 250 ms (HikariCP's floor) to about 24.8 days ({@code Integer.MAX_VALUE} ms); default 30 s
+     * @param timeout 250 ms (HikariCP's floor) to about 24.8 days ({@code Integer.MAX_VALUE} ms);
+     *     default 30 s
      * @throws IllegalArgumentException if null or out of that range
      */
     public Builder connectionTimeout(Duration timeout) {
       if (timeout == null || timeout.toMillis() < 250) {
-        throw new IllegalArgumentException("connectionTimeout must be at least 250 ms, was " + timeout);
+        throw new IllegalArgumentException(
+            "connectionTimeout must be at least 250 ms, was " + timeout);
       }
       TxOptions.requireAtMostMaxMillis("connectionTimeout", timeout);
       this.connectionTimeout = timeout;
@@ -448,11 +462,12 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * A unit open longer than this is reported as a possible leak (logged and sent to
-     * {@link TxListener#onLeak}) with its name, age, thread and stack. It is not ended: give units a
+     * A unit open longer than this is reported as a possible leak (logged and sent to {@link
+     * TxListener#onLeak}) with its name, age, thread and stack. It is not ended: give units a
      * {@link TxOptions#timeout} for that.
      *
-     * @param threshold positive, at most about 24.8 days ({@code Integer.MAX_VALUE} ms); default 60 s
+     * @param threshold positive, at most about 24.8 days ({@code Integer.MAX_VALUE} ms); default 60
+     *     s
      * @throws IllegalArgumentException if null, zero, negative or longer
      */
     public Builder leakThreshold(Duration threshold) {
@@ -481,15 +496,15 @@ public final class Database implements AutoCloseable {
      * Validates the settings together and connects: the level-0 pool opens its first connection
      * here, so a wrong URL, host or password fails now.
      *
-     * @throws IllegalStateException if neither or both of {@code url} and {@code dataSource} are set,
-     *     {@code user}/{@code password} are set with a {@code dataSource}, or a password is given both
-     *     in the URL and by {@code password(...)}
+     * @throws IllegalStateException if neither or both of {@code url} and {@code dataSource} are
+     *     set, {@code user}/{@code password} are set with a {@code dataSource}, or a password is
+     *     given both in the URL and by {@code password(...)}
      * @throws IllegalStateException also when the pools may open more connections than the server
-     *     allows this role: {@code poolSize} (level 0) + {@code levelPoolSize} x ({@code maxLevels} - 1)
-     *     + {@code poolSize} (the advisory-lock pool) above {@code max_connections} minus
-     *     {@code superuser_reserved_connections} and {@code reserved_connections} (PostgreSQL 16+; a
-     *     superuser may use all {@code max_connections}). When they fit the server but not what other
-     *     clients leave free now, a WARN is logged instead (those clients may go away)
+     *     allows this role: {@code poolSize} (level 0) + {@code levelPoolSize} x ({@code maxLevels}
+     *     - 1) + {@code poolSize} (the advisory-lock pool) above {@code max_connections} minus
+     *     {@code superuser_reserved_connections} and {@code reserved_connections} (PostgreSQL 16+;
+     *     a superuser may use all {@code max_connections}). When they fit the server but not what
+     *     other clients leave free now, a WARN is logged instead (those clients may go away)
      * @throws TxException if the database cannot be reached within the connection timeout, or the
      *     {@code dataSource}'s database (by its JDBC metadata) is not supported, naming what is
      */
@@ -504,8 +519,20 @@ public final class Database implements AutoCloseable {
         throw new IllegalStateException(
             "user(...) and password(...) apply to url(...); configure them on the dataSource instead");
       }
-      return new Database(new Engine(new Engine.Config(url, user, password, dataSource, poolSize,
-          levelPoolSize, maxLevels, connectionTimeout, defaults, leakThreshold, listener)));
+      return new Database(
+          new Engine(
+              new Engine.Config(
+                  url,
+                  user,
+                  password,
+                  dataSource,
+                  poolSize,
+                  levelPoolSize,
+                  maxLevels,
+                  connectionTimeout,
+                  defaults,
+                  leakThreshold,
+                  listener)));
     }
   }
 }

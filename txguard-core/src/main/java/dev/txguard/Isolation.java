@@ -1,10 +1,10 @@
 package dev.txguard;
 
 /**
- * The SQL isolation level a unit runs at. PostgreSQL's default, and txguard's, is
- * {@link #READ_COMMITTED}. At {@link #REPEATABLE_READ} and {@link #SERIALIZABLE} PostgreSQL may
- * abort a unit with SQLSTATE 40001 (serialization failure); txguard retries such units up to
- * {@link TxOptions#maxAttempts(int)} times.
+ * The SQL isolation level a unit runs at. PostgreSQL's default, and txguard's, is {@link
+ * #READ_COMMITTED}. At {@link #REPEATABLE_READ} and {@link #SERIALIZABLE} PostgreSQL may abort a
+ * unit with SQLSTATE 40001 (serialization failure); txguard retries such units up to {@link
+ * TxOptions#maxAttempts(int)} times.
  */
 public enum Isolation {
   /** Each statement sees data committed before it began. */

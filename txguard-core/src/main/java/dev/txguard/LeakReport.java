@@ -11,8 +11,8 @@ import java.util.List;
  * @param age how long the unit had been open
  * @param thread the name of the thread that opened it
  * @param stack for a callback unit, the opening thread's stack when the leak was seen (its lower
- *     frames are the code that opened the unit); for a manual handle, the stack that called
- *     {@code begin}
+ *     frames are the code that opened the unit); for a manual handle, the stack that called {@code
+ *     begin}
  * @param unreachable true when a manual handle was found unreachable and rolled back
  */
 public record LeakReport(
@@ -25,7 +25,11 @@ public record LeakReport(
   /** The report as text: the unit, its age and thread, then its stack one frame per line. */
   public String describe() {
     StringBuilder sb = new StringBuilder();
-    sb.append("unit '").append(name).append("' open for ").append(age.toMillis()).append(" ms on thread ")
+    sb.append("unit '")
+        .append(name)
+        .append("' open for ")
+        .append(age.toMillis())
+        .append(" ms on thread ")
         .append(thread);
     if (unreachable) {
       sb.append(" was never closed and is no longer reachable; rolled back");

@@ -47,10 +47,13 @@ public final class LevelContext {
    */
   public Runnable wrap(Runnable task) {
     require(task, "task");
-    return () -> engine.runAt(level, () -> {
-      task.run();
-      return null;
-    });
+    return () ->
+        engine.runAt(
+            level,
+            () -> {
+              task.run();
+              return null;
+            });
   }
 
   /**
@@ -74,8 +77,8 @@ public final class LevelContext {
   }
 
   /**
-   * An executor service whose tasks run at the captured level; shutting it down shuts down
-   * {@code executor}. Works with virtual-thread executors.
+   * An executor service whose tasks run at the captured level; shutting it down shuts down {@code
+   * executor}. Works with virtual-thread executors.
    *
    * @throws IllegalArgumentException if {@code executor} is null
    */

@@ -1,8 +1,8 @@
 package dev.txguard;
 
 /**
- * An advisory lock was not granted within its timeout. The message names the key, the lock mode
- * and how long the caller waited.
+ * An advisory lock was not granted within its timeout. The message names the key, the lock mode and
+ * how long the caller waited.
  */
 public class LockTimeoutException extends TxException {
   /**

@@ -2,8 +2,8 @@ package dev.txguard;
 
 /**
  * Every attempt of a unit failed with a retryable error (serialization failure, deadlock, or a
- * connection lost before {@code COMMIT}). The cause is the last attempt's failure; earlier attempts'
- * failures are attached as suppressed exceptions, oldest first.
+ * connection lost before {@code COMMIT}). The cause is the last attempt's failure; earlier
+ * attempts' failures are attached as suppressed exceptions, oldest first.
  */
 public class RetriesExhaustedException extends TxException {
   private final int attempts;

@@ -4,8 +4,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /**
- * Turns the current row of a {@link ResultSet} into a value. Called once per row; must not move
- * the cursor.
+ * Turns the current row of a {@link ResultSet} into a value. Called once per row; must not move the
+ * cursor.
  *
  * <pre>{@code
  * List<String> names = tx.query("select name from product where price > ?",

@@ -2,9 +2,9 @@ package dev.txguard;
 
 /**
  * A guarded update ({@link Tx#updateExactly}) changed a different number of rows than the code
- * expected: the row is gone, or not in the state the code assumed. The message names the
- * statement and both counts. Whatever the statement changed is still part of the unit; letting
- * this exception escape the callback rolls it back.
+ * expected: the row is gone, or not in the state the code assumed. The message names the statement
+ * and both counts. Whatever the statement changed is still part of the unit; letting this exception
+ * escape the callback rolls it back.
  */
 public class StaleDataException extends TxException {
   private final int expected;

@@ -3,10 +3,10 @@ package dev.txguard;
 import java.sql.SQLException;
 
 /**
- * A statement run through {@link Tx} failed. The cause is the driver's {@link SQLException};
- * {@link #sqlState()} and {@link #sql()} say which error and which statement. On PostgreSQL the
- * unit is aborted from here on: later statements fail with {@link TransactionAbortedException}
- * unless the failing statement ran inside {@link Tx#savepoint}.
+ * A statement run through {@link Tx} failed. The cause is the driver's {@link SQLException}; {@link
+ * #sqlState()} and {@link #sql()} say which error and which statement. On PostgreSQL the unit is
+ * aborted from here on: later statements fail with {@link TransactionAbortedException} unless the
+ * failing statement ran inside {@link Tx#savepoint}.
  */
 public class StatementException extends TxException {
   private final String sql;
@@ -29,7 +29,9 @@ public class StatementException extends TxException {
     return sql;
   }
 
-  /** The SQLSTATE the database reported, e.g. {@code "23505"}; {@code null} if the driver gave none. */
+  /**
+   * The SQLSTATE the database reported, e.g. {@code "23505"}; {@code null} if the driver gave none.
+   */
   public String sqlState() {
     return sqlState;
   }

@@ -35,8 +35,8 @@ public final class Transactions {
 
   /**
    * The innermost unit running on the calling thread, of any database; a database's units are not
-   * current inside its {@link Database#isolated isolated} work or tasks wrapped by its
-   * {@link Database#context() context}.
+   * current inside its {@link Database#isolated isolated} work or tasks wrapped by its {@link
+   * Database#context() context}.
    */
   public static Optional<Tx> current() {
     return Optional.ofNullable(ThreadContext.get().innermost());
@@ -55,10 +55,15 @@ public final class Transactions {
     }
     Tx tx = ThreadContext.get().innermost();
     if (tx != null) {
-      throw new SideEffectInTransactionException(what + " must not run inside a transaction, but unit '"
-          + tx.name() + "' (attempt " + tx.attempt() + ") is open on this thread: it may still roll back or"
-          + " run again after the side effect happened. Move the call after the unit, or register it"
-          + " with tx.afterCommit(...)");
+      throw new SideEffectInTransactionException(
+          what
+              + " must not run inside a transaction, but unit '"
+              + tx.name()
+              + "' (attempt "
+              + tx.attempt()
+              + ") is open on this thread: it may still roll back or"
+              + " run again after the side effect happened. Move the call after the unit, or register it"
+              + " with tx.afterCommit(...)");
     }
   }
 

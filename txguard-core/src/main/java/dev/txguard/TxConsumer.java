@@ -1,9 +1,9 @@
 package dev.txguard;
 
 /**
- * Work that runs inside a unit and returns nothing; see {@link Database#useTx(TxConsumer)}.
- * It may throw a checked exception, which reaches the caller of {@code useTx} unchanged (after the
- * unit has rolled back). It may run more than once when the unit is retried.
+ * Work that runs inside a unit and returns nothing; see {@link Database#useTx(TxConsumer)}. It may
+ * throw a checked exception, which reaches the caller of {@code useTx} unchanged (after the unit
+ * has rolled back). It may run more than once when the unit is retried.
  *
  * @param <X> the checked exception the work may throw
  */

@@ -1,9 +1,9 @@
 package dev.txguard;
 
 /**
- * The root of every exception txguard throws. Unchecked; subclasses exist only where a caller
- * may want to branch on the failure. Diagnostic state (SQLSTATE, unit name, attempt, elapsed time)
- * is in the message; a failure during cleanup is attached with {@link #addSuppressed(Throwable)} and
+ * The root of every exception txguard throws. Unchecked; subclasses exist only where a caller may
+ * want to branch on the failure. Diagnostic state (SQLSTATE, unit name, attempt, elapsed time) is
+ * in the message; a failure during cleanup is attached with {@link #addSuppressed(Throwable)} and
  * never replaces the original error.
  */
 public class TxException extends RuntimeException {

@@ -1,9 +1,9 @@
 package dev.txguard;
 
 /**
- * Work that runs inside a unit and returns a value; see {@link Database#inTx(TxFunction)}.
- * It may throw a checked exception, which reaches the caller of {@code inTx} unchanged (after the
- * unit has rolled back).
+ * Work that runs inside a unit and returns a value; see {@link Database#inTx(TxFunction)}. It may
+ * throw a checked exception, which reaches the caller of {@code inTx} unchanged (after the unit has
+ * rolled back).
  *
  * <p>The function may run more than once when the unit is retried: keep side effects outside the
  * database out of it, or register them with {@link Tx#afterCommit(Runnable)}.

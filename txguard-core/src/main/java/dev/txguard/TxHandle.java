@@ -12,15 +12,14 @@ package dev.txguard;
  * }
  * }</pre>
  *
- * <p>A manual unit is never retried and does not become the thread's current unit: a nested
- * {@code db.inTx} does not join it, and takes its connection from the same level's pool (with a
- * pool of one it waits for the handle's connection until the connection timeout; wrap such work
- * in {@code db.isolated(...)}, which runs it one level up). A handle that is never
- * closed is reported as a leak (with the stack that opened it) once it is older than the
- * database's leak threshold, and rolled back with its connection reclaimed once it is no longer
- * reachable. The unit's timeout, if any, applies: past it the unit is rolled back and its
- * connection closed at once, and the handle's next statement or {@code commit} throws
- * {@link TxTimeoutException}. Not for concurrent use.
+ * <p>A manual unit is never retried and does not become the thread's current unit: a nested {@code
+ * db.inTx} does not join it, and takes its connection from the same level's pool (with a pool of
+ * one it waits for the handle's connection until the connection timeout; wrap such work in {@code
+ * db.isolated(...)}, which runs it one level up). A handle that is never closed is reported as a
+ * leak (with the stack that opened it) once it is older than the database's leak threshold, and
+ * rolled back with its connection reclaimed once it is no longer reachable. The unit's timeout, if
+ * any, applies: past it the unit is rolled back and its connection closed at once, and the handle's
+ * next statement or {@code commit} throws {@link TxTimeoutException}. Not for concurrent use.
  */
 public interface TxHandle extends AutoCloseable {
   /** The unit's {@link Tx}. */
@@ -46,7 +45,10 @@ public interface TxHandle extends AutoCloseable {
    */
   void rollback();
 
-  /** Rolls the unit back unless {@code commit} or {@code rollback} already ended it; never throws for that. */
+  /**
+   * Rolls the unit back unless {@code commit} or {@code rollback} already ended it; never throws
+   * for that.
+   */
   @Override
   void close();
 }

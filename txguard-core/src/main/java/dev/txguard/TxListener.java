@@ -41,8 +41,8 @@ public interface TxListener {
   default void onHookFailed(String name, Throwable error) {}
 
   /**
-   * A thread waited too long for a connection; {@code error} names the holders. The waiting
-   * caller gets {@code error} thrown too.
+   * A thread waited too long for a connection; {@code error} names the holders. The waiting caller
+   * gets {@code error} thrown too.
    */
   default void onPoolExhausted(PoolExhaustedException error) {}
 }

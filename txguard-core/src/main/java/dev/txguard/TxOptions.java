@@ -16,17 +16,25 @@ import java.util.Optional;
  *     .maxAttempts(10);
  * }</pre>
  *
- * <p>Defaults: {@link Isolation#READ_COMMITTED}, read-write, no timeout, 5 attempts, backoff from
- * 5 ms up to 1 s, name {@code "tx"}, lost COMMITs resolved.
+ * <p>Defaults: {@link Isolation#READ_COMMITTED}, read-write, no timeout, 5 attempts, backoff from 5
+ * ms up to 1 s, name {@code "tx"}, lost COMMITs resolved.
  *
  * <h2>Retry schedule</h2>
+ *
  * After failed attempt {@code n} (1-based) the runtime sleeps a random duration, uniformly drawn
- * from {@code [0, min(max, initial * 2^(n-1))]} ("full jitter"), then runs the whole callback again.
- * No retry starts when the sleep would end past the unit's deadline.
+ * from {@code [0, min(max, initial * 2^(n-1))]} ("full jitter"), then runs the whole callback
+ * again. No retry starts when the sleep would end past the unit's deadline.
  */
 public final class TxOptions {
   private static final TxOptions DEFAULTS =
-      new TxOptions(Isolation.READ_COMMITTED, false, null, 5, Duration.ofMillis(5), Duration.ofSeconds(1), "tx",
+      new TxOptions(
+          Isolation.READ_COMMITTED,
+          false,
+          null,
+          5,
+          Duration.ofMillis(5),
+          Duration.ofSeconds(1),
+          "tx",
           true);
 
   private final Isolation isolation;
@@ -39,8 +47,14 @@ public final class TxOptions {
   private final boolean resolveLostCommit;
 
   private TxOptions(
-      Isolation isolation, boolean readOnly, Duration timeout, int maxAttempts,
-      Duration backoffInitial, Duration backoffMax, String name, boolean resolveLostCommit) {
+      Isolation isolation,
+      boolean readOnly,
+      Duration timeout,
+      int maxAttempts,
+      Duration backoffInitial,
+      Duration backoffMax,
+      String name,
+      boolean resolveLostCommit) {
     this.isolation = isolation;
     this.readOnly = readOnly;
     this.timeout = timeout;
@@ -66,7 +80,15 @@ public final class TxOptions {
     if (isolation == null) {
       throw new IllegalArgumentException("isolation must not be null");
     }
-    return new TxOptions(isolation, readOnly, timeout, maxAttempts, backoffInitial, backoffMax, name, resolveLostCommit);
+    return new TxOptions(
+        isolation,
+        readOnly,
+        timeout,
+        maxAttempts,
+        backoffInitial,
+        backoffMax,
+        name,
+        resolveLostCommit);
   }
 
   /**
@@ -75,18 +97,26 @@ public final class TxOptions {
    * @param readOnly default {@code false}
    */
   public TxOptions readOnly(boolean readOnly) {
-    return new TxOptions(isolation, readOnly, timeout, maxAttempts, backoffInitial, backoffMax, name, resolveLostCommit);
+    return new TxOptions(
+        isolation,
+        readOnly,
+        timeout,
+        maxAttempts,
+        backoffInitial,
+        backoffMax,
+        name,
+        resolveLostCommit);
   }
 
   /**
-   * Bounds the whole unit, all attempts and backoff sleeps included. Statements get
-   * {@code statement_timeout} and {@code lock_timeout} from the time left; at the deadline the
-   * running statement is cancelled, the connection discarded, and the caller gets
-   * {@link TxTimeoutException}. A {@code COMMIT} already sent is not interrupted: its outcome is
-   * the server's, so a commit that outlasts the deadline still completes (or, if the connection
-   * breaks, is resolved on a new connection, see {@link #resolveLostCommit(boolean)}, and ends in
-   * {@link CommitOutcomeUnknownException} when the server cannot be asked by the deadline); bound network stalls with the driver's
-   * {@code socketTimeout}.
+   * Bounds the whole unit, all attempts and backoff sleeps included. Statements get {@code
+   * statement_timeout} and {@code lock_timeout} from the time left; at the deadline the running
+   * statement is cancelled, the connection discarded, and the caller gets {@link
+   * TxTimeoutException}. A {@code COMMIT} already sent is not interrupted: its outcome is the
+   * server's, so a commit that outlasts the deadline still completes (or, if the connection breaks,
+   * is resolved on a new connection, see {@link #resolveLostCommit(boolean)}, and ends in {@link
+   * CommitOutcomeUnknownException} when the server cannot be asked by the deadline); bound network
+   * stalls with the driver's {@code socketTimeout}.
    *
    * @param timeout positive, at most about 24.8 days ({@code Integer.MAX_VALUE} ms); default none
    * @throws IllegalArgumentException if {@code timeout} is null, zero, negative or longer
@@ -96,7 +126,15 @@ public final class TxOptions {
       throw new IllegalArgumentException("timeout must be positive, was " + timeout);
     }
     requireAtMostMaxMillis("timeout", timeout);
-    return new TxOptions(isolation, readOnly, timeout, maxAttempts, backoffInitial, backoffMax, name, resolveLostCommit);
+    return new TxOptions(
+        isolation,
+        readOnly,
+        timeout,
+        maxAttempts,
+        backoffInitial,
+        backoffMax,
+        name,
+        resolveLostCommit);
   }
 
   /**
@@ -106,13 +144,18 @@ public final class TxOptions {
   static final Duration MAX_DURATION = Duration.ofMillis(Integer.MAX_VALUE);
 
   /**
-   * Refuses a duration longer than {@link #MAX_DURATION}, which the runtime could not hold (it would
-   * overflow later, far from the setter, and lose the error it was waiting on).
+   * Refuses a duration longer than {@link #MAX_DURATION}, which the runtime could not hold (it
+   * would overflow later, far from the setter, and lose the error it was waiting on).
    */
   static void requireAtMostMaxMillis(String what, Duration d) {
     if (d.compareTo(MAX_DURATION) > 0) {
-      throw new IllegalArgumentException(what + " must be at most " + Integer.MAX_VALUE + " ms (about 24.8 days, the"
-          + " most PostgreSQL's statement_timeout holds), was " + d);
+      throw new IllegalArgumentException(
+          what
+              + " must be at most "
+              + Integer.MAX_VALUE
+              + " ms (about 24.8 days, the"
+              + " most PostgreSQL's statement_timeout holds), was "
+              + d);
     }
   }
 
@@ -126,27 +169,38 @@ public final class TxOptions {
     if (maxAttempts < 1) {
       throw new IllegalArgumentException("maxAttempts must be at least 1, was " + maxAttempts);
     }
-    return new TxOptions(isolation, readOnly, timeout, maxAttempts, backoffInitial, backoffMax, name, resolveLostCommit);
+    return new TxOptions(
+        isolation,
+        readOnly,
+        timeout,
+        maxAttempts,
+        backoffInitial,
+        backoffMax,
+        name,
+        resolveLostCommit);
   }
 
   /**
    * Sets the exponential backoff between attempts (see the class description).
    *
    * @param initial the cap of the first sleep, zero or positive; default 5 ms
-   * @param max the cap of every sleep, at least {@code initial} and at most about 24.8 days; default 1 s
-   * @throws IllegalArgumentException if either is null or negative, {@code max < initial}, or {@code max}
-   *     is longer than {@code Integer.MAX_VALUE} ms
+   * @param max the cap of every sleep, at least {@code initial} and at most about 24.8 days;
+   *     default 1 s
+   * @throws IllegalArgumentException if either is null or negative, {@code max < initial}, or
+   *     {@code max} is longer than {@code Integer.MAX_VALUE} ms
    */
   public TxOptions backoff(Duration initial, Duration max) {
     if (initial == null || initial.isNegative()) {
-      throw new IllegalArgumentException("backoff initial must be zero or positive, was " + initial);
+      throw new IllegalArgumentException(
+          "backoff initial must be zero or positive, was " + initial);
     }
     if (max == null || max.compareTo(initial) < 0) {
       throw new IllegalArgumentException(
           "backoff max must be at least initial (" + initial + "), was " + max);
     }
     requireAtMostMaxMillis("backoff max", max);
-    return new TxOptions(isolation, readOnly, timeout, maxAttempts, initial, max, name, resolveLostCommit);
+    return new TxOptions(
+        isolation, readOnly, timeout, maxAttempts, initial, max, name, resolveLostCommit);
   }
 
   /**
@@ -157,27 +211,37 @@ public final class TxOptions {
    */
   public TxOptions name(String name) {
     if (name == null || name.isBlank()) {
-      throw new IllegalArgumentException("name must not be blank, was " + (name == null ? null : '"' + name + '"'));
+      throw new IllegalArgumentException(
+          "name must not be blank, was " + (name == null ? null : '"' + name + '"'));
     }
-    return new TxOptions(isolation, readOnly, timeout, maxAttempts, backoffInitial, backoffMax, name, resolveLostCommit);
+    return new TxOptions(
+        isolation,
+        readOnly,
+        timeout,
+        maxAttempts,
+        backoffInitial,
+        backoffMax,
+        name,
+        resolveLostCommit);
   }
 
   /**
    * Whether a {@code COMMIT} whose connection is lost is resolved: the unit asks for its
    * transaction id before {@code COMMIT} ({@code pg_current_xact_id_if_assigned()}, one round trip,
-   * paid by read-write units only), so that after a lost {@code COMMIT} txguard can ask
-   * {@code pg_xact_status} on a new connection and return normally (committed) or fail as before
-   * {@code COMMIT} (not committed, retried when retryable) instead of throwing
-   * {@link CommitOutcomeUnknownException}. Read-only units never pay it and need no answer: mark
-   * units that only read {@link #readOnly(boolean) read-only}. Turn it off only for a hot unit whose
+   * paid by read-write units only), so that after a lost {@code COMMIT} txguard can ask {@code
+   * pg_xact_status} on a new connection and return normally (committed) or fail as before {@code
+   * COMMIT} (not committed, retried when retryable) instead of throwing {@link
+   * CommitOutcomeUnknownException}. Read-only units never pay it and need no answer: mark units
+   * that only read {@link #readOnly(boolean) read-only}. Turn it off only for a hot unit whose
    * callers can afford to check the database themselves after an unknown outcome. Needs PostgreSQL
    * 10+ (13+ for the {@code pg_xact_status} names); older servers keep the old behaviour.
    *
-   * @param resolve default {@code true}; {@code false} gives {@link CommitOutcomeUnknownException} at
-   *     once on a lost {@code COMMIT}, as txguard did before this option
+   * @param resolve default {@code true}; {@code false} gives {@link CommitOutcomeUnknownException}
+   *     at once on a lost {@code COMMIT}, as txguard did before this option
    */
   public TxOptions resolveLostCommit(boolean resolve) {
-    return new TxOptions(isolation, readOnly, timeout, maxAttempts, backoffInitial, backoffMax, name, resolve);
+    return new TxOptions(
+        isolation, readOnly, timeout, maxAttempts, backoffInitial, backoffMax, name, resolve);
   }
 
   /** The isolation level. */
@@ -235,14 +299,35 @@ public final class TxOptions {
 
   @Override
   public int hashCode() {
-    return Objects.hash(isolation, readOnly, timeout, maxAttempts, backoffInitial, backoffMax, name,
+    return Objects.hash(
+        isolation,
+        readOnly,
+        timeout,
+        maxAttempts,
+        backoffInitial,
+        backoffMax,
+        name,
         resolveLostCommit);
   }
 
   @Override
   public String toString() {
-    return "TxOptions[name=" + name + ", isolation=" + isolation + ", readOnly=" + readOnly
-        + ", timeout=" + timeout + ", maxAttempts=" + maxAttempts
-        + ", backoff=" + backoffInitial + ".." + backoffMax + ", resolveLostCommit=" + resolveLostCommit + "]";
+    return "TxOptions[name="
+        + name
+        + ", isolation="
+        + isolation
+        + ", readOnly="
+        + readOnly
+        + ", timeout="
+        + timeout
+        + ", maxAttempts="
+        + maxAttempts
+        + ", backoff="
+        + backoffInitial
+        + ".."
+        + backoffMax
+        + ", resolveLostCommit="
+        + resolveLostCommit
+        + "]";
   }
 }

@@ -18,7 +18,9 @@ class AbortedTransactionIT {
 
   @BeforeAll
   static void setUp() throws Exception {
-    pg.execute("create table dependency (name text primary key)", "create table product (sku text primary key)");
+    pg.execute(
+        "create table dependency (name text primary key)",
+        "create table product (sku text primary key)");
     db = Fixture.db(pg, 2);
   }
 
@@ -34,55 +36,74 @@ class AbortedTransactionIT {
 
   @Test
   void swallowedUniqueViolationCannotCommit() throws Exception {
-    assertThatThrownBy(() -> db.useTx(TxOptions.defaults().name("import"), tx -> {
-      tx.update("insert into product values ('p1')");
-      try {
-        tx.update("insert into dependency values ('libfoo')");
-      } catch (StatementException e) {
-        // "already there, fine"
-      }
-    }))
+    assertThatThrownBy(
+            () ->
+                db.useTx(
+                    TxOptions.defaults().name("import"),
+                    tx -> {
+                      tx.update("insert into product values ('p1')");
+                      try {
+                        tx.update("insert into dependency values ('libfoo')");
+                      } catch (StatementException e) {
+                        // "already there, fine"
+                      }
+                    }))
         .isInstanceOf(TransactionAbortedException.class)
         .hasMessageContaining("unit 'import'")
         .hasMessageContaining("SQLSTATE 23505")
         .hasMessageContaining("insert into dependency values ('libfoo')")
-        .cause().isInstanceOf(SQLException.class)
+        .cause()
+        .isInstanceOf(SQLException.class)
         .satisfies(c -> assertThat(((SQLException) c).getSQLState()).isEqualTo("23505"));
     assertThat(pg.queryLong("select count(*) from product")).isZero();
   }
 
   @Test
   void laterStatementsFailAtOnceWithTheOriginalCause() {
-    assertThatThrownBy(() -> db.useTx(tx -> {
-      try {
-        tx.update("insert into dependency values ('libfoo')");
-      } catch (StatementException e) {
-        // swallowed
-      }
-      long before = System.nanoTime();
-      assertThatThrownBy(() -> tx.update("insert into product values ('p2')"))
-          .isInstanceOf(TransactionAbortedException.class)
-          .hasMessageContaining("statement refused")
-          .hasMessageContaining("SQLSTATE 23505")
-          .hasMessageContaining("tx.savepoint");
-      assertThatThrownBy(() -> tx.query("select 1", rs -> 1))
-          .isInstanceOf(TransactionAbortedException.class);
-      assertThat(System.nanoTime() - before).as("no round trip").isLessThan(50_000_000L);
-      throw new IllegalStateException("give up");
-    })).isInstanceOf(IllegalStateException.class).hasMessage("give up")
-        .satisfies(e -> assertThat(e.getSuppressed()).singleElement()
-            .satisfies(s -> assertThat(((SQLException) s).getSQLState()).isEqualTo("23505")));
+    assertThatThrownBy(
+            () ->
+                db.useTx(
+                    tx -> {
+                      try {
+                        tx.update("insert into dependency values ('libfoo')");
+                      } catch (StatementException e) {
+                        // swallowed
+                      }
+                      long before = System.nanoTime();
+                      assertThatThrownBy(() -> tx.update("insert into product values ('p2')"))
+                          .isInstanceOf(TransactionAbortedException.class)
+                          .hasMessageContaining("statement refused")
+                          .hasMessageContaining("SQLSTATE 23505")
+                          .hasMessageContaining("tx.savepoint");
+                      assertThatThrownBy(() -> tx.query("select 1", rs -> 1))
+                          .isInstanceOf(TransactionAbortedException.class);
+                      assertThat(System.nanoTime() - before)
+                          .as("no round trip")
+                          .isLessThan(50_000_000L);
+                      throw new IllegalStateException("give up");
+                    }))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("give up")
+        .satisfies(
+            e ->
+                assertThat(e.getSuppressed())
+                    .singleElement()
+                    .satisfies(
+                        s -> assertThat(((SQLException) s).getSQLState()).isEqualTo("23505")));
   }
 
   @Test
   void errorRaisedThroughTheRawConnectionIsNamedToo() {
-    assertThatThrownBy(() -> db.useTx(tx -> {
-      try (var st = tx.connection().createStatement()) {
-        st.execute("insert into dependency values ('libfoo')");
-      } catch (SQLException swallowed) {
-        // swallowed
-      }
-    }))
+    assertThatThrownBy(
+            () ->
+                db.useTx(
+                    tx -> {
+                      try (var st = tx.connection().createStatement()) {
+                        st.execute("insert into dependency values ('libfoo')");
+                      } catch (SQLException swallowed) {
+                        // swallowed
+                      }
+                    }))
         .isInstanceOf(TransactionAbortedException.class)
         .hasMessageContaining("SQLSTATE 23505")
         .hasMessageContaining("insert into dependency values ('libfoo')");
@@ -90,87 +111,109 @@ class AbortedTransactionIT {
 
   @Test
   void clientSideErrorsDoNotAbortTheUnit() throws Exception {
-    db.useTx(tx -> {
-      tx.update("insert into product values ('p0')");
-      assertThatThrownBy(() -> tx.query("select sku from product", rs -> rs.getString("no_such_column")))
-          .isInstanceOf(StatementException.class);
-      tx.update("insert into product values ('p3')");
-      assertThatThrownBy(() -> tx.update("insert into product values (?)"))
-          .isInstanceOf(StatementException.class);
-      tx.update("insert into product values ('p4')");
-    });
+    db.useTx(
+        tx -> {
+          tx.update("insert into product values ('p0')");
+          assertThatThrownBy(
+                  () -> tx.query("select sku from product", rs -> rs.getString("no_such_column")))
+              .isInstanceOf(StatementException.class);
+          tx.update("insert into product values ('p3')");
+          assertThatThrownBy(() -> tx.update("insert into product values (?)"))
+              .isInstanceOf(StatementException.class);
+          tx.update("insert into product values ('p4')");
+        });
     assertThat(pg.queryLong("select count(*) from product")).isEqualTo(3);
   }
 
   @Test
   void recoveryThroughARawSavepointIsHonoured() throws Exception {
-    db.useTx(tx -> {
-      var c = tx.connection();
-      var sp = c.setSavepoint();
-      try {
-        tx.update("insert into dependency values ('libfoo')");
-      } catch (StatementException expected) {
-        c.rollback(sp);
-      }
-      tx.update("insert into product values ('p5')");
-    });
+    db.useTx(
+        tx -> {
+          var c = tx.connection();
+          var sp = c.setSavepoint();
+          try {
+            tx.update("insert into dependency values ('libfoo')");
+          } catch (StatementException expected) {
+            c.rollback(sp);
+          }
+          tx.update("insert into product values ('p5')");
+        });
     assertThat(pg.queryLong("select count(*) from product")).isEqualTo(1);
   }
 
   @Test
   void swallowedErrorCannotCommitWhenTheDriverStateIsHiddenByAWrapper() throws Exception {
     try (Database opaque = Database.builder().dataSource(opaqueDataSource()).poolSize(1).build()) {
-      assertThatThrownBy(() -> opaque.useTx(tx -> {
-        tx.update("insert into product values ('p1')");
-        try {
-          tx.update("insert into dependency values ('libfoo')");
-        } catch (StatementException e) {
-          // swallowed
-        }
-      })).isInstanceOf(TransactionAbortedException.class).hasMessageContaining("SQLSTATE 23505");
-      opaque.useTx(tx -> { // a savepoint still recovers
-        tx.update("insert into product values ('p2')");
-        try {
-          tx.savepoint(sp -> sp.update("insert into dependency values ('libfoo')"));
-        } catch (StatementException expected) {
-          // the step was rolled back; the unit goes on
-        }
-        tx.update("insert into product values ('p3')");
-      });
+      assertThatThrownBy(
+              () ->
+                  opaque.useTx(
+                      tx -> {
+                        tx.update("insert into product values ('p1')");
+                        try {
+                          tx.update("insert into dependency values ('libfoo')");
+                        } catch (StatementException e) {
+                          // swallowed
+                        }
+                      }))
+          .isInstanceOf(TransactionAbortedException.class)
+          .hasMessageContaining("SQLSTATE 23505");
+      opaque.useTx(
+          tx -> { // a savepoint still recovers
+            tx.update("insert into product values ('p2')");
+            try {
+              tx.savepoint(sp -> sp.update("insert into dependency values ('libfoo')"));
+            } catch (StatementException expected) {
+              // the step was rolled back; the unit goes on
+            }
+            tx.update("insert into product values ('p3')");
+          });
     }
     assertThat(pg.queryLong("select count(*) from product")).isEqualTo(2);
   }
 
-  /** Connections that hide pgjdbc behind a proxy that cannot be unwrapped, as some tracing wrappers do. */
+  /**
+   * Connections that hide pgjdbc behind a proxy that cannot be unwrapped, as some tracing wrappers
+   * do.
+   */
   private static javax.sql.DataSource opaqueDataSource() {
     org.postgresql.ds.PGSimpleDataSource real = new org.postgresql.ds.PGSimpleDataSource();
     real.setURL(pg.url());
     real.setUser(pg.user());
     real.setPassword(pg.password());
-    return (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(AbortedTransactionIT.class.getClassLoader(),
-        new Class<?>[] {javax.sql.DataSource.class}, (proxy, method, args) -> {
-          Object result = forward(real, method, args);
-          return method.getName().equals("getConnection") ? hide((java.sql.Connection) result) : result;
-        });
+    return (javax.sql.DataSource)
+        java.lang.reflect.Proxy.newProxyInstance(
+            AbortedTransactionIT.class.getClassLoader(),
+            new Class<?>[] {javax.sql.DataSource.class},
+            (proxy, method, args) -> {
+              Object result = forward(real, method, args);
+              return method.getName().equals("getConnection")
+                  ? hide((java.sql.Connection) result)
+                  : result;
+            });
   }
 
   private static java.sql.Connection hide(java.sql.Connection real) {
-    return (java.sql.Connection) java.lang.reflect.Proxy.newProxyInstance(AbortedTransactionIT.class.getClassLoader(),
-        new Class<?>[] {java.sql.Connection.class}, (proxy, method, args) -> switch (method.getName()) {
-          case "isWrapperFor" -> ((Class<?>) args[0]).isInstance(proxy);
-          case "unwrap" -> {
-            if (((Class<?>) args[0]).isInstance(proxy)) {
-              yield proxy;
-            }
-            throw new SQLException("not a wrapper for " + args[0]);
-          }
-          case "equals" -> proxy == args[0];
-          case "hashCode" -> System.identityHashCode(proxy);
-          default -> forward(real, method, args);
-        });
+    return (java.sql.Connection)
+        java.lang.reflect.Proxy.newProxyInstance(
+            AbortedTransactionIT.class.getClassLoader(),
+            new Class<?>[] {java.sql.Connection.class},
+            (proxy, method, args) ->
+                switch (method.getName()) {
+                  case "isWrapperFor" -> ((Class<?>) args[0]).isInstance(proxy);
+                  case "unwrap" -> {
+                    if (((Class<?>) args[0]).isInstance(proxy)) {
+                      yield proxy;
+                    }
+                    throw new SQLException("not a wrapper for " + args[0]);
+                  }
+                  case "equals" -> proxy == args[0];
+                  case "hashCode" -> System.identityHashCode(proxy);
+                  default -> forward(real, method, args);
+                });
   }
 
-  private static Object forward(Object target, java.lang.reflect.Method method, Object[] args) throws Throwable {
+  private static Object forward(Object target, java.lang.reflect.Method method, Object[] args)
+      throws Throwable {
     try {
       return method.invoke(target, args);
     } catch (java.lang.reflect.InvocationTargetException e) {

@@ -10,25 +10,31 @@ class BadInputTest {
   @Test
   void nonPositiveTimeout() {
     assertThatThrownBy(() -> TxOptions.defaults().timeout(Duration.ofSeconds(-1)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("timeout must be positive, was PT-1S");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("timeout must be positive, was PT-1S");
     assertThatThrownBy(() -> TxOptions.defaults().timeout(Duration.ZERO))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("timeout must be positive, was PT0S");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("timeout must be positive, was PT0S");
     assertThatThrownBy(() -> TxOptions.defaults().timeout(null))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("timeout must be positive, was null");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("timeout must be positive, was null");
   }
 
   @Test
   void maxAttemptsBelowOne() {
     assertThatThrownBy(() -> TxOptions.defaults().maxAttempts(0))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("maxAttempts must be at least 1, was 0");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxAttempts must be at least 1, was 0");
   }
 
   @Test
   void backoffMaxBelowInitial() {
-    assertThatThrownBy(() -> TxOptions.defaults().backoff(Duration.ofSeconds(1), Duration.ofMillis(10)))
+    assertThatThrownBy(
+            () -> TxOptions.defaults().backoff(Duration.ofSeconds(1), Duration.ofMillis(10)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("backoff max must be at least initial (PT1S), was PT0.01S");
-    assertThatThrownBy(() -> TxOptions.defaults().backoff(Duration.ofMillis(-1), Duration.ofMillis(10)))
+    assertThatThrownBy(
+            () -> TxOptions.defaults().backoff(Duration.ofMillis(-1), Duration.ofMillis(10)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("backoff initial must be zero or positive, was PT-0.001S");
   }
@@ -36,26 +42,33 @@ class BadInputTest {
   @Test
   void blankNameAndNullIsolation() {
     assertThatThrownBy(() -> TxOptions.defaults().name(" "))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("name must not be blank, was \" \"");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("name must not be blank, was \" \"");
     assertThatThrownBy(() -> TxOptions.defaults().isolation(null))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("isolation must not be null");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("isolation must not be null");
   }
 
   @Test
   void poolSettings() {
     assertThatThrownBy(() -> Database.builder().poolSize(-1))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("poolSize must be from 1 to 10000, was -1");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("poolSize must be from 1 to 10000, was -1");
     assertThatThrownBy(() -> Database.builder().poolSize(0))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("poolSize must be from 1 to 10000, was 0");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("poolSize must be from 1 to 10000, was 0");
     assertThatThrownBy(() -> Database.builder().levelPoolSize(0))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("levelPoolSize must be from 1 to 10000, was 0");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("levelPoolSize must be from 1 to 10000, was 0");
     assertThatThrownBy(() -> Database.builder().maxLevels(0))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("maxLevels must be at least 1, was 0");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxLevels must be at least 1, was 0");
     assertThatThrownBy(() -> Database.builder().connectionTimeout(Duration.ofMillis(10)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("connectionTimeout must be at least 250 ms, was PT0.01S");
     assertThatThrownBy(() -> Database.builder().leakThreshold(Duration.ZERO))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("leakThreshold must be positive, was PT0S");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("leakThreshold must be positive, was PT0S");
   }
 
   @Test
@@ -64,44 +77,67 @@ class BadInputTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("url must be a JDBC URL starting with jdbc:, was postgres://localhost/db");
     assertThatThrownBy(() -> Database.builder().build())
-        .isInstanceOf(IllegalStateException.class).hasMessage("set url(...) or dataSource(...) before build()");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("set url(...) or dataSource(...) before build()");
     assertThatThrownBy(() -> Database.builder().dataSource(null))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("dataSource must not be null");
-    assertThatThrownBy(() -> Database.builder().url("jdbc:postgresql://localhost/x")
-        .dataSource(new org.postgresql.ds.PGSimpleDataSource()).build())
-        .isInstanceOf(IllegalStateException.class).hasMessage("set url(...) or dataSource(...), not both");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("dataSource must not be null");
+    assertThatThrownBy(
+            () ->
+                Database.builder()
+                    .url("jdbc:postgresql://localhost/x")
+                    .dataSource(new org.postgresql.ds.PGSimpleDataSource())
+                    .build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("set url(...) or dataSource(...), not both");
     assertThatThrownBy(() -> Database.builder().defaults(null))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("defaults must not be null");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("defaults must not be null");
     assertThatThrownBy(() -> Database.builder().listener(null))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("listener must not be null");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("listener must not be null");
   }
 
   @Test
   void durationsAndSizesTheRuntimeCannotHoldAreRefusedWhereTheyAreSet() {
-    // regression (issue 14): 300 years was accepted and later failed with a bare ArithmeticException
+    // regression (issue 14): 300 years was accepted and later failed with a bare
+    // ArithmeticException
     Duration centuries = Duration.ofDays(365L * 300);
-    String limit = " must be at most 2147483647 ms (about 24.8 days, the most PostgreSQL's statement_timeout"
-        + " holds), was " + centuries;
+    String limit =
+        " must be at most 2147483647 ms (about 24.8 days, the most PostgreSQL's statement_timeout"
+            + " holds), was "
+            + centuries;
     assertThatThrownBy(() -> TxOptions.defaults().timeout(centuries))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("timeout" + limit);
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("timeout" + limit);
     assertThatThrownBy(() -> TxOptions.defaults().backoff(Duration.ofMillis(5), centuries))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("backoff max" + limit);
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("backoff max" + limit);
     assertThatThrownBy(() -> Database.builder().connectionTimeout(centuries))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("connectionTimeout" + limit);
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("connectionTimeout" + limit);
     assertThatThrownBy(() -> Database.builder().leakThreshold(centuries))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("leakThreshold" + limit);
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("leakThreshold" + limit);
     assertThatThrownBy(() -> Database.builder().poolSize(Integer.MAX_VALUE))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("poolSize must be from 1 to 10000, was 2147483647");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("poolSize must be from 1 to 10000, was 2147483647");
     assertThatThrownBy(() -> Database.builder().levelPoolSize(0))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("levelPoolSize must be from 1 to 10000, was 0");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("levelPoolSize must be from 1 to 10000, was 0");
     TxOptions.defaults().timeout(Duration.ofMillis(Integer.MAX_VALUE)); // the limit itself is fine
   }
 
   @Test
   void unreachableServerFailsAtBuildNamingTheUrl() {
-    assertThatThrownBy(() -> Database.builder().url("jdbc:postgresql://127.0.0.1:1/nowhere")
-        .connectionTimeout(Duration.ofMillis(500)).build())
+    assertThatThrownBy(
+            () ->
+                Database.builder()
+                    .url("jdbc:postgresql://127.0.0.1:1/nowhere")
+                    .connectionTimeout(Duration.ofMillis(500))
+                    .build())
         .isInstanceOf(TxException.class)
-        .hasMessageStartingWith("cannot connect to jdbc:postgresql://127.0.0.1:1/nowhere (connectionTimeout 500 ms):");
+        .hasMessageStartingWith(
+            "cannot connect to jdbc:postgresql://127.0.0.1:1/nowhere (connectionTimeout 500 ms):");
   }
 }

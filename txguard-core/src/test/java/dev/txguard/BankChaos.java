@@ -33,7 +33,11 @@ final class BankChaos {
   static final String APP = "txguard-chaos-bank";
 
   /** What a caller was told. */
-  enum Told { COMMITTED, FAILED, UNKNOWN }
+  enum Told {
+    COMMITTED,
+    FAILED,
+    UNKNOWN
+  }
 
   record Ending(long id, Told told, long atNanos, Throwable error) {}
 
@@ -41,24 +45,38 @@ final class BankChaos {
   final AtomicLong progress = new AtomicLong();
   private final Map<Outcome, Long> resolvedBefore = counts();
 
-  /** Creates the tables; COMMIT is made slow (a deferred trigger sleeps) so kills can land in it. */
+  /**
+   * Creates the tables; COMMIT is made slow (a deferred trigger sleeps) so kills can land in it.
+   */
   static void createSchema(Connection c) throws SQLException {
     try (Statement st = c.createStatement()) {
-      st.execute("create table if not exists account (id int primary key, balance bigint not null)");
-      st.execute("create table if not exists transfer (id bigint primary key, from_id int not null,"
-          + " to_id int not null, amount bigint not null)");
+      st.execute(
+          "create table if not exists account (id int primary key, balance bigint not null)");
+      st.execute(
+          "create table if not exists transfer (id bigint primary key, from_id int not null,"
+              + " to_id int not null, amount bigint not null)");
       st.execute("truncate account, transfer");
-      st.execute("insert into account select g, " + START_BALANCE + " from generate_series(1, " + ACCOUNTS + ") g");
-      st.execute("create or replace function chaos_slow_commit() returns trigger language plpgsql as"
-          + " $$ begin perform pg_sleep(random() * 0.005); return null; end $$");
+      st.execute(
+          "insert into account select g, "
+              + START_BALANCE
+              + " from generate_series(1, "
+              + ACCOUNTS
+              + ") g");
+      st.execute(
+          "create or replace function chaos_slow_commit() returns trigger language plpgsql as"
+              + " $$ begin perform pg_sleep(random() * 0.005); return null; end $$");
       st.execute("drop trigger if exists chaos_slow_commit on transfer");
-      st.execute("create constraint trigger chaos_slow_commit after insert on transfer deferrable initially"
-          + " deferred for each row execute function chaos_slow_commit()");
+      st.execute(
+          "create constraint trigger chaos_slow_commit after insert on transfer deferrable initially"
+              + " deferred for each row execute function chaos_slow_commit()");
     }
   }
 
   static TxOptions options() {
-    return TxOptions.defaults().name("transfer").isolation(Isolation.SERIALIZABLE).maxAttempts(200)
+    return TxOptions.defaults()
+        .name("transfer")
+        .isolation(Isolation.SERIALIZABLE)
+        .maxAttempts(200)
         .backoff(Duration.ofMillis(1), Duration.ofMillis(100));
   }
 
@@ -69,12 +87,19 @@ final class BankChaos {
     int to = 1 + (from + r.nextInt(ACCOUNTS - 1)) % ACCOUNTS;
     long amount = 1 + r.nextInt(50);
     try {
-      db.useTx(options(), tx -> {
-        tx.queryOne("select balance from account where id = ?", rs -> rs.getLong(1), from);
-        tx.update("update account set balance = balance - ? where id = ?", amount, from);
-        tx.update("update account set balance = balance + ? where id = ?", amount, to);
-        tx.update("insert into transfer (id, from_id, to_id, amount) values (?, ?, ?, ?)", id, from, to, amount);
-      });
+      db.useTx(
+          options(),
+          tx -> {
+            tx.queryOne("select balance from account where id = ?", rs -> rs.getLong(1), from);
+            tx.update("update account set balance = balance - ? where id = ?", amount, from);
+            tx.update("update account set balance = balance + ? where id = ?", amount, to);
+            tx.update(
+                "insert into transfer (id, from_id, to_id, amount) values (?, ?, ?, ?)",
+                id,
+                from,
+                to,
+                amount);
+          });
       endings.add(new Ending(id, Told.COMMITTED, System.nanoTime(), null));
     } catch (CommitOutcomeUnknownException e) {
       endings.add(new Ending(id, Told.UNKNOWN, System.nanoTime(), e));
@@ -89,11 +114,17 @@ final class BankChaos {
     AtomicLong next = new AtomicLong();
     List<Thread> workers = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
-      workers.add(Thread.ofPlatform().name("chaos-bank-" + t).start(() -> {
-        for (long id = next.incrementAndGet(); id <= count; id = next.incrementAndGet()) {
-          transfer(db, id);
-        }
-      }));
+      workers.add(
+          Thread.ofPlatform()
+              .name("chaos-bank-" + t)
+              .start(
+                  () -> {
+                    for (long id = next.incrementAndGet();
+                        id <= count;
+                        id = next.incrementAndGet()) {
+                      transfer(db, id);
+                    }
+                  }));
     }
     for (Thread w : workers) {
       w.join();
@@ -103,7 +134,8 @@ final class BankChaos {
   /** What the database and the callers say, checked; returns the figures. */
   Figures check(Connection c) throws SQLException {
     Set<Long> present = new HashSet<>();
-    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select id from transfer")) {
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("select id from transfer")) {
       while (rs.next()) {
         present.add(rs.getLong(1));
       }
@@ -126,10 +158,14 @@ final class BankChaos {
       }
     }
     f.rows = present.size();
-    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select sum(balance),"
-        + " (select count(*) from account a where a.balance <> " + START_BALANCE
-        + " - coalesce((select sum(amount) from transfer where from_id = a.id), 0)"
-        + " + coalesce((select sum(amount) from transfer where to_id = a.id), 0)) from account")) {
+    try (Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "select sum(balance),"
+                    + " (select count(*) from account a where a.balance <> "
+                    + START_BALANCE
+                    + " - coalesce((select sum(amount) from transfer where from_id = a.id), 0)"
+                    + " + coalesce((select sum(amount) from transfer where to_id = a.id), 0)) from account")) {
       rs.next();
       f.total = rs.getLong(1);
       f.accountsOff = rs.getLong(2);
@@ -141,14 +177,17 @@ final class BankChaos {
     return f;
   }
 
-  /** The exception's class, and its root cause's class and SQLSTATE: what a caller would branch on. */
+  /**
+   * The exception's class, and its root cause's class and SQLSTATE: what a caller would branch on.
+   */
   private static String kind(Throwable error) {
     Throwable root = error;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
     }
     String state = root instanceof SQLException s ? " " + s.getSQLState() : "";
-    return error.getClass().getSimpleName() + (root == error ? "" : " <- " + root.getClass().getSimpleName() + state);
+    return error.getClass().getSimpleName()
+        + (root == error ? "" : " <- " + root.getClass().getSimpleName() + state);
   }
 
   private static Map<Outcome, Long> counts() {
@@ -173,24 +212,44 @@ final class BankChaos {
 
     /** Nothing lost, nothing applied twice, no lie, money conserved. */
     void assertTruthful(int units) {
-      assertThat(told.values().stream().mapToLong(Long::longValue).sum()).as("units that ended").isEqualTo(units);
+      assertThat(told.values().stream().mapToLong(Long::longValue).sum())
+          .as("units that ended")
+          .isEqualTo(units);
       assertThat(lost).as("returned normally but not committed").isEmpty();
       assertThat(lies).as("threw but committed").isEmpty();
       assertThat(doubled).as("applied twice (a retry hit the id of a committed attempt)").isEmpty();
-      assertThat(rows).as("transfer rows = units told committed + units told unknown that did commit")
-          .isBetween(told.getOrDefault(Told.COMMITTED, 0L), told.getOrDefault(Told.COMMITTED, 0L)
-              + told.getOrDefault(Told.UNKNOWN, 0L));
+      assertThat(rows)
+          .as("transfer rows = units told committed + units told unknown that did commit")
+          .isBetween(
+              told.getOrDefault(Told.COMMITTED, 0L),
+              told.getOrDefault(Told.COMMITTED, 0L) + told.getOrDefault(Told.UNKNOWN, 0L));
       assertThat(total).as("money in the bank").isEqualTo(ACCOUNTS * START_BALANCE);
       assertThat(accountsOff).as("accounts whose balance disagrees with their transfers").isZero();
     }
 
     String line() {
-      return "units " + told.values().stream().mapToLong(Long::longValue).sum() + " (told committed "
-          + told.getOrDefault(Told.COMMITTED, 0L) + ", failed " + told.getOrDefault(Told.FAILED, 0L)
-          + ", unknown " + told.getOrDefault(Told.UNKNOWN, 0L) + "); lost COMMITs resolved as committed "
-          + resolved.get(Outcome.COMMITTED) + " / not committed " + resolved.get(Outcome.NOT_COMMITTED)
-          + " / unknown " + resolved.get(Outcome.UNKNOWN) + " / wrote nothing " + resolved.get(Outcome.NOT_NEEDED)
-          + "; lost " + lost.size() + ", applied twice " + doubled.size() + ", lies " + lies.size()
+      return "units "
+          + told.values().stream().mapToLong(Long::longValue).sum()
+          + " (told committed "
+          + told.getOrDefault(Told.COMMITTED, 0L)
+          + ", failed "
+          + told.getOrDefault(Told.FAILED, 0L)
+          + ", unknown "
+          + told.getOrDefault(Told.UNKNOWN, 0L)
+          + "); lost COMMITs resolved as committed "
+          + resolved.get(Outcome.COMMITTED)
+          + " / not committed "
+          + resolved.get(Outcome.NOT_COMMITTED)
+          + " / unknown "
+          + resolved.get(Outcome.UNKNOWN)
+          + " / wrote nothing "
+          + resolved.get(Outcome.NOT_NEEDED)
+          + "; lost "
+          + lost.size()
+          + ", applied twice "
+          + doubled.size()
+          + ", lies "
+          + lies.size()
           + (failureKinds.isEmpty() ? "" : "; failures told: " + failureKinds);
     }
   }

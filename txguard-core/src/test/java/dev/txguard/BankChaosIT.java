@@ -27,12 +27,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The chaos suite's bank part (issue 14): transfers at SERIALIZABLE with retries while (a) backends
  * are killed at random ({@code pg_terminate_backend}, preferring backends that are in COMMIT) and
- * COMMITs or their replies are lost on the wire, and (c) the server is stopped and started again
- * on the same data directory. Every caller must have been told the truth (see {@link BankChaos}),
- * and {@code CommitOutcomeUnknownException} may appear only while the server was unreachable.
+ * COMMITs or their replies are lost on the wire, and (c) the server is stopped and started again on
+ * the same data directory. Every caller must have been told the truth (see {@link BankChaos}), and
+ * {@code CommitOutcomeUnknownException} may appear only while the server was unreachable.
  *
- * <p>Reduced size by default (part of {@code mvn -B verify}); the full size with
- * {@code -Dtxguard.chaos.full=true}. Prints its figures. Waits are bounded by progress.
+ * <p>Reduced size by default (part of {@code mvn -B verify}); the full size with {@code
+ * -Dtxguard.chaos.full=true}. Prints its figures. Waits are bounded by progress.
  */
 class BankChaosIT {
   static final boolean FULL = Boolean.getBoolean("txguard.chaos.full");
@@ -41,12 +41,19 @@ class BankChaosIT {
   @Test
   void bankInvariantHoldsWithBackendsKilledIncludingDuringCommit() throws Exception {
     int units = FULL ? 5_000 : 600;
-    try (Connection admin = pg.connect(); FaultProxy proxy = new FaultProxy(pg.server())) {
+    try (Connection admin = pg.connect();
+        FaultProxy proxy = new FaultProxy(pg.server())) {
       BankChaos.createSchema(admin);
       BankChaos bank = new BankChaos();
       Killer killer = new Killer(pg::connect);
-      try (Database db = Database.builder().url(proxy.jdbcUrl(pg.database()) + "&ApplicationName=" + BankChaos.APP)
-          .user(pg.user()).password(pg.password()).connectionTimeout(Duration.ofSeconds(10)).poolSize(8).build()) {
+      try (Database db =
+          Database.builder()
+              .url(proxy.jdbcUrl(pg.database()) + "&ApplicationName=" + BankChaos.APP)
+              .user(pg.user())
+              .password(pg.password())
+              .connectionTimeout(Duration.ofSeconds(10))
+              .poolSize(8)
+              .build()) {
         proxy.cutCommitsAtRandom(0.01, 0.01); // after build: the pool's first connections must open
         killer.start();
         bank.run(db, FULL ? 8 : 4, units);
@@ -54,19 +61,29 @@ class BankChaosIT {
         killer.stop();
       }
       BankChaos.Figures f = bank.check(admin);
-      System.out.println("chaos (a) bank, backends killed: " + f.line() + "; kills " + killer.kills
-          + " (" + killer.inCommit + " during COMMIT), COMMITs cut on the wire " + proxy.cuts());
+      System.out.println(
+          "chaos (a) bank, backends killed: "
+              + f.line()
+              + "; kills "
+              + killer.kills
+              + " ("
+              + killer.inCommit
+              + " during COMMIT), COMMITs cut on the wire "
+              + proxy.cuts());
       f.assertTruthful(units);
       assertThat(f.told.getOrDefault(BankChaos.Told.UNKNOWN, 0L))
-          .as("CommitOutcomeUnknownException while the server stayed reachable").isZero();
+          .as("CommitOutcomeUnknownException while the server stayed reachable")
+          .isZero();
       assertThat(killer.kills.get()).as("backends killed").isPositive();
     }
   }
 
   @Test
   void bankInvariantHoldsAcrossServerRestarts() throws Exception {
-    Assumptions.assumeTrue(pg.server().embedded(), "the server-restart part of the chaos suite needs the embedded"
-        + " server: TXGUARD_TEST_URL points at an external one, which this suite does not restart");
+    Assumptions.assumeTrue(
+        pg.server().embedded(),
+        "the server-restart part of the chaos suite needs the embedded"
+            + " server: TXGUARD_TEST_URL points at an external one, which this suite does not restart");
     int units = FULL ? 5_000 : 500;
     int restarts = FULL ? 3 : 1;
     Path dir = Files.createTempDirectory("txguard-chaos-pg");
@@ -79,15 +96,23 @@ class BankChaosIT {
         BankChaos.createSchema(admin);
       }
       BankChaos bank = new BankChaos();
-      try (Database db = Database.builder().url(url + "?ApplicationName=" + BankChaos.APP).user("postgres")
-          .connectionTimeout(Duration.ofSeconds(15)).poolSize(6).build()) {
-        Thread load = Thread.ofPlatform().start(() -> {
-          try {
-            bank.run(db, 4, units);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        });
+      try (Database db =
+          Database.builder()
+              .url(url + "?ApplicationName=" + BankChaos.APP)
+              .user("postgres")
+              .connectionTimeout(Duration.ofSeconds(15))
+              .poolSize(6)
+              .build()) {
+        Thread load =
+            Thread.ofPlatform()
+                .start(
+                    () -> {
+                      try {
+                        bank.run(db, 4, units);
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      }
+                    });
         for (int r = 1; r <= restarts; r++) {
           awaitProgress(bank, (long) units * r / (restarts + 1), load);
           server.restart();
@@ -98,14 +123,24 @@ class BankChaosIT {
       try (Connection admin = DriverManager.getConnection(url, "postgres", "")) {
         f = bank.check(admin);
       }
-      long unknownOutsideDowntime = bank.endings.stream()
-          .filter(e -> e.told() == BankChaos.Told.UNKNOWN)
-          .filter(e -> e.atNanos() < server.firstDown || !String.valueOf(e.error().getMessage()).contains("connecting failed"))
-          .count();
-      System.out.println("chaos (c) bank, server restarted " + restarts + " times (down " + server.downMs
-          + " ms in all): " + f.line());
+      long unknownOutsideDowntime =
+          bank.endings.stream()
+              .filter(e -> e.told() == BankChaos.Told.UNKNOWN)
+              .filter(
+                  e ->
+                      e.atNanos() < server.firstDown
+                          || !String.valueOf(e.error().getMessage()).contains("connecting failed"))
+              .count();
+      System.out.println(
+          "chaos (c) bank, server restarted "
+              + restarts
+              + " times (down "
+              + server.downMs
+              + " ms in all): "
+              + f.line());
       f.assertTruthful(units);
-      assertThat(unknownOutsideDowntime).as("CommitOutcomeUnknownException not explained by the server being down")
+      assertThat(unknownOutsideDowntime)
+          .as("CommitOutcomeUnknownException not explained by the server being down")
           .isZero();
     } finally {
       server.stop();
@@ -162,12 +197,16 @@ class BankChaosIT {
     }
 
     private void loop() {
-      try (Connection c = connector.connect(); Statement st = c.createStatement()) {
+      try (Connection c = connector.connect();
+          Statement st = c.createStatement()) {
         while (!stop.get()) {
           Thread.sleep(ThreadLocalRandom.current().nextLong(20, 100));
-          try (ResultSet rs = st.executeQuery("select pg_terminate_backend(pid), in_commit from (select pid,"
-              + " state = 'active' and query = 'COMMIT' as in_commit from pg_stat_activity where application_name = '"
-              + BankChaos.APP + "' and pid <> pg_backend_pid() order by 2 desc, random() limit 1) k")) {
+          try (ResultSet rs =
+              st.executeQuery(
+                  "select pg_terminate_backend(pid), in_commit from (select pid,"
+                      + " state = 'active' and query = 'COMMIT' as in_commit from pg_stat_activity where application_name = '"
+                      + BankChaos.APP
+                      + "' and pid <> pg_backend_pid() order by 2 desc, random() limit 1) k")) {
             if (rs.next() && rs.getBoolean(1)) {
               kills.incrementAndGet();
               if (rs.getBoolean(2)) {
@@ -189,7 +228,9 @@ class BankChaosIT {
     }
   }
 
-  /** An embedded server of this test's own, stopped and started again on the same data directory. */
+  /**
+   * An embedded server of this test's own, stopped and started again on the same data directory.
+   */
   static final class Restartable {
     private final Path dir;
     private final int port;
@@ -203,9 +244,15 @@ class BankChaosIT {
     }
 
     void start() throws IOException {
-      pg = EmbeddedPostgres.builder().setDataDirectory(dir).setCleanDataDirectory(false).setPort(port)
-          .setRegisterShutdownHook(false).setServerConfig("max_connections", "60")
-          .setPGStartupWait(Duration.ofSeconds(60)).start();
+      pg =
+          EmbeddedPostgres.builder()
+              .setDataDirectory(dir)
+              .setCleanDataDirectory(false)
+              .setPort(port)
+              .setRegisterShutdownHook(false)
+              .setServerConfig("max_connections", "60")
+              .setPGStartupWait(Duration.ofSeconds(60))
+              .start();
     }
 
     void restart() throws IOException {

@@ -32,18 +32,26 @@ class CommitOutcomeResolutionIT {
   static void setUp() throws Exception {
     pg.execute("create table resolved_row (id int primary key)");
     proxy = new FaultProxy(pg.server());
-    db = Database.builder().url(proxy.jdbcUrl(pg.database())).user(pg.user()).password(pg.password())
-        .connectionTimeout(Duration.ofSeconds(5)).poolSize(2).listener(new TxListener() {
-          @Override
-          public void onCommit(Tx tx, Duration elapsed) {
-            commits.incrementAndGet();
-          }
+    db =
+        Database.builder()
+            .url(proxy.jdbcUrl(pg.database()))
+            .user(pg.user())
+            .password(pg.password())
+            .connectionTimeout(Duration.ofSeconds(5))
+            .poolSize(2)
+            .listener(
+                new TxListener() {
+                  @Override
+                  public void onCommit(Tx tx, Duration elapsed) {
+                    commits.incrementAndGet();
+                  }
 
-          @Override
-          public void onRollback(Tx tx, Throwable cause) {
-            rollbacks.incrementAndGet();
-          }
-        }).build();
+                  @Override
+                  public void onRollback(Tx tx, Throwable cause) {
+                    rollbacks.incrementAndGet();
+                  }
+                })
+            .build();
   }
 
   @AfterAll
@@ -72,12 +80,14 @@ class CommitOutcomeResolutionIT {
     AtomicInteger hooks = new AtomicInteger();
     proxy.cutReplyOfNextCommit("resolved_row");
 
-    int result = db.inTx(tx -> {
-      runs.incrementAndGet();
-      tx.update("insert into resolved_row values (1)");
-      tx.afterCommit(hooks::incrementAndGet);
-      return 42;
-    });
+    int result =
+        db.inTx(
+            tx -> {
+              runs.incrementAndGet();
+              tx.update("insert into resolved_row values (1)");
+              tx.afterCommit(hooks::incrementAndGet);
+              return 42;
+            });
 
     assertThat(result).isEqualTo(42);
     assertThat(proxy.cuts()).as("cuts made by the proxy").isPositive();
@@ -95,10 +105,11 @@ class CommitOutcomeResolutionIT {
     AtomicInteger runs = new AtomicInteger();
     proxy.cutBeforeNextCommit("resolved_row");
 
-    db.useTx(tx -> {
-      runs.incrementAndGet();
-      tx.update("insert into resolved_row values (2)");
-    });
+    db.useTx(
+        tx -> {
+          runs.incrementAndGet();
+          tx.update("insert into resolved_row values (2)");
+        });
 
     assertThat(runs).as("callback runs: the lost attempt, then the retry").hasValue(2);
     assertThat(pg.queryLong("select count(*) from resolved_row where id = 2")).isEqualTo(1);
@@ -109,11 +120,15 @@ class CommitOutcomeResolutionIT {
   void aLostCommitThatDidNotCommitFailsAsTheLostConnectionWhenNotRetried() throws Exception {
     proxy.cutBeforeNextCommit("resolved_row");
 
-    assertThatThrownBy(() -> db.useTx(TxOptions.defaults().name("once").maxAttempts(1),
-        tx -> tx.update("insert into resolved_row values (3)")))
+    assertThatThrownBy(
+            () ->
+                db.useTx(
+                    TxOptions.defaults().name("once").maxAttempts(1),
+                    tx -> tx.update("insert into resolved_row values (3)")))
         .isInstanceOf(RetriesExhaustedException.class)
         .hasMessageContaining("did not commit")
-        .cause().isInstanceOf(StatementException.class)
+        .cause()
+        .isInstanceOf(StatementException.class)
         .isNotInstanceOf(CommitOutcomeUnknownException.class)
         .satisfies(e -> assertThat(((StatementException) e).sqlState()).startsWith("08"));
     assertThat(pg.queryLong("select count(*) from resolved_row")).isZero();
@@ -125,23 +140,31 @@ class CommitOutcomeResolutionIT {
     long before = CommitResolutions.count(Outcome.UNKNOWN);
     proxy.cutReplyOfNextCommitThenGoDown("resolved_row");
 
-    assertThatThrownBy(() -> db.useTx(TxOptions.defaults().name("unreachable").timeout(Duration.ofSeconds(2)),
-        tx -> tx.update("insert into resolved_row values (4)")))
+    assertThatThrownBy(
+            () ->
+                db.useTx(
+                    TxOptions.defaults().name("unreachable").timeout(Duration.ofSeconds(2)),
+                    tx -> tx.update("insert into resolved_row values (4)")))
         .isInstanceOf(CommitOutcomeUnknownException.class)
         .hasMessageContaining("unit 'unreachable'")
         .hasMessageContaining("asked pg_xact_status on a new connection")
         .hasMessageContaining("connecting failed with");
     assertThat(CommitResolutions.count(Outcome.UNKNOWN) - before).isEqualTo(1);
     proxy.down(false);
-    assertThat(pg.queryLong("select count(*) from resolved_row")).as("the server did commit").isEqualTo(1);
+    assertThat(pg.queryLong("select count(*) from resolved_row"))
+        .as("the server did commit")
+        .isEqualTo(1);
   }
 
   @Test
   void aUnitThatTurnedResolutionOffIsToldUnknownAtOnce() throws Exception {
     proxy.cutReplyOfNextCommit("resolved_row");
 
-    assertThatThrownBy(() -> db.useTx(TxOptions.defaults().name("unresolved").resolveLostCommit(false),
-        tx -> tx.update("insert into resolved_row values (5)")))
+    assertThatThrownBy(
+            () ->
+                db.useTx(
+                    TxOptions.defaults().name("unresolved").resolveLostCommit(false),
+                    tx -> tx.update("insert into resolved_row values (5)")))
         .isInstanceOf(CommitOutcomeUnknownException.class)
         .hasMessageContaining("unit 'unresolved' (attempt 1) lost its connection during COMMIT")
         .hasMessageContaining("TxOptions.resolveLostCommit(false)");
@@ -153,7 +176,11 @@ class CommitOutcomeResolutionIT {
     long before = CommitResolutions.count(Outcome.NOT_NEEDED);
     proxy.cutReplyOfNextCommit("resolved_row");
 
-    long n = db.inTx(tx -> tx.queryOne("select count(*) from resolved_row", rs -> rs.getLong(1)).orElseThrow());
+    long n =
+        db.inTx(
+            tx ->
+                tx.queryOne("select count(*) from resolved_row", rs -> rs.getLong(1))
+                    .orElseThrow());
 
     assertThat(n).isZero();
     assertThat(CommitResolutions.count(Outcome.NOT_NEEDED) - before).isEqualTo(1);
@@ -165,8 +192,12 @@ class CommitOutcomeResolutionIT {
     long before = CommitResolutions.count(Outcome.NOT_NEEDED);
     proxy.cutReplyOfNextCommit("resolved_row");
 
-    long n = db.inTx(TxOptions.defaults().readOnly(true),
-        tx -> tx.queryOne("select count(*) from resolved_row", rs -> rs.getLong(1)).orElseThrow());
+    long n =
+        db.inTx(
+            TxOptions.defaults().readOnly(true),
+            tx ->
+                tx.queryOne("select count(*) from resolved_row", rs -> rs.getLong(1))
+                    .orElseThrow());
 
     assertThat(n).isZero();
     assertThat(CommitResolutions.count(Outcome.NOT_NEEDED) - before).isEqualTo(1);

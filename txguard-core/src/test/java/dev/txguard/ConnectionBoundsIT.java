@@ -1,7 +1,6 @@
 package dev.txguard;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.txguard.test.PostgresExtension;
 import java.time.Duration;
@@ -22,7 +21,10 @@ class ConnectionBoundsIT {
   @RegisterExtension static final PostgresExtension pg = new PostgresExtension();
   static final Duration TIMEOUT = Duration.ofSeconds(1);
 
-  /** Runs {@code call} and returns what it threw, failing if it neither returned nor threw in a minute. */
+  /**
+   * Runs {@code call} and returns what it threw, failing if it neither returned nor threw in a
+   * minute.
+   */
   private static Throwable thrownBy(Runnable call, String what) throws InterruptedException {
     CompletableFuture<Void> done = CompletableFuture.runAsync(call);
     try {
@@ -31,8 +33,11 @@ class ConnectionBoundsIT {
     } catch (ExecutionException e) {
       return e.getCause();
     } catch (TimeoutException e) {
-      throw new AssertionError(what + " was still connecting after 60 s although its connectionTimeout is "
-          + TIMEOUT.toMillis() + " ms");
+      throw new AssertionError(
+          what
+              + " was still connecting after 60 s although its connectionTimeout is "
+              + TIMEOUT.toMillis()
+              + " ms");
     }
   }
 
@@ -40,10 +45,14 @@ class ConnectionBoundsIT {
   void buildFailsWithinItsTimeoutAgainstAServerThatNeverAnswers() throws Exception {
     try (SilentServer silent = new SilentServer()) {
       String url = "jdbc:postgresql://127.0.0.1:" + silent.port() + "/app";
-      Throwable e = thrownBy(() -> Database.builder().url(url).user("app").connectionTimeout(TIMEOUT).build(),
-          "build()");
-      assertThat(e).isInstanceOf(TxException.class)
-          .hasMessageStartingWith("cannot connect to " + url + " as app (connectionTimeout 1000 ms)")
+      Throwable e =
+          thrownBy(
+              () -> Database.builder().url(url).user("app").connectionTimeout(TIMEOUT).build(),
+              "build()");
+      assertThat(e)
+          .isInstanceOf(TxException.class)
+          .hasMessageStartingWith(
+              "cannot connect to " + url + " as app (connectionTimeout 1000 ms)")
           .hasMessageContaining("127.0.0.1:" + silent.port());
     }
   }
@@ -55,10 +64,14 @@ class ConnectionBoundsIT {
       source.setServerNames(new String[] {"127.0.0.1"});
       source.setPortNumbers(new int[] {silent.port()});
       source.setDatabaseName("app");
-      Throwable e = thrownBy(() -> Database.builder().dataSource(source).connectionTimeout(TIMEOUT).build(),
-          "build() over a DataSource");
-      assertThat(e).isInstanceOf(TxException.class)
-          .hasMessageStartingWith("cannot connect to the given DataSource (connectionTimeout 1000 ms)");
+      Throwable e =
+          thrownBy(
+              () -> Database.builder().dataSource(source).connectionTimeout(TIMEOUT).build(),
+              "build() over a DataSource");
+      assertThat(e)
+          .isInstanceOf(TxException.class)
+          .hasMessageStartingWith(
+              "cannot connect to the given DataSource (connectionTimeout 1000 ms)");
     }
   }
 
@@ -66,15 +79,24 @@ class ConnectionBoundsIT {
   void laterConnectionsAreBoundedWhenTheServerStopsAnswering() throws Exception {
     try (SilentServer proxy = new SilentServer(pg.server().host(), pg.server().port())) {
       String url = "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/" + pg.database();
-      try (Database db = Database.builder().url(url).user(pg.user()).password(pg.password())
-          .poolSize(1).connectionTimeout(TIMEOUT).build()) {
+      try (Database db =
+          Database.builder()
+              .url(url)
+              .user(pg.user())
+              .password(pg.password())
+              .poolSize(1)
+              .connectionTimeout(TIMEOUT)
+              .build()) {
         db.useTx(tx -> tx.query("select 1", rs -> 1));
         proxy.goSilent();
-        Throwable levelUp = thrownBy(() -> db.useTx(tx -> db.useNewTx(inner -> inner.query("select 1", rs -> 1))),
-            "a unit one level up (a new pool's first connection)");
+        Throwable levelUp =
+            thrownBy(
+                () -> db.useTx(tx -> db.useNewTx(inner -> inner.query("select 1", rs -> 1))),
+                "a unit one level up (a new pool's first connection)");
         assertThat(levelUp).isInstanceOf(TxException.class);
         Throwable direct = thrownBy(db::openConnection, "db.openConnection()");
-        assertThat(direct).isInstanceOf(TxException.class)
+        assertThat(direct)
+            .isInstanceOf(TxException.class)
             .hasMessageStartingWith("cannot open a connection to " + url);
       }
     }

@@ -25,28 +25,35 @@ class DatabaseBadInputIT {
 
   @Test
   void nullWork() {
-    assertThatThrownBy(() -> db.inTx(null)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> db.inTx(null))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("work must not be null");
-    assertThatThrownBy(() -> db.useTx(null)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> db.useTx(null))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("work must not be null");
-    assertThatThrownBy(() -> db.isolated(null)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> db.isolated(null))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("work must not be null");
   }
 
   @Test
   void nullOptions() {
-    assertThatThrownBy(() -> db.inTx(null, tx -> 1)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> db.inTx(null, tx -> 1))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("options must not be null");
-    assertThatThrownBy(() -> db.begin(null)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> db.begin(null))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("options must not be null");
   }
 
   @Test
   void nullSqlMapperAndParams() {
-    assertThatThrownBy(() -> db.useTx(tx -> tx.update(null))).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> db.useTx(tx -> tx.update(null)))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("sql must not be null");
     assertThatThrownBy(() -> db.useTx(tx -> tx.query("select 1", null)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("mapper must not be null");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("mapper must not be null");
     assertThatThrownBy(() -> db.useTx(tx -> tx.update("select ?", (Object[]) null)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("params array is null; to bind a single SQL NULL pass (Object) null");
@@ -54,16 +61,19 @@ class DatabaseBadInputIT {
 
   @Test
   void queryOneWithManyRows() {
-    assertThatThrownBy(() -> db.useTx(tx -> tx.queryOne("select generate_series(1, 3)", rs -> rs.getInt(1))))
+    assertThatThrownBy(
+            () -> db.useTx(tx -> tx.queryOne("select generate_series(1, 3)", rs -> rs.getInt(1))))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessage("queryOne expected at most one row but the query returned more: select generate_series(1, 3)");
+        .hasMessage(
+            "queryOne expected at most one row but the query returned more: select generate_series(1, 3)");
   }
 
   @Test
   void closedDatabase() {
     Database closed = Fixture.db(pg, 1);
     closed.close();
-    assertThatThrownBy(() -> closed.useTx(tx -> { })).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(() -> closed.useTx(tx -> {}))
+        .isInstanceOf(IllegalStateException.class)
         .hasMessageEndingWith("is closed");
   }
 }

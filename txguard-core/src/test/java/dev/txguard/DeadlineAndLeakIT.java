@@ -21,13 +21,20 @@ class DeadlineAndLeakIT {
 
   @BeforeAll
   static void setUp() throws Exception {
-    pg.execute("create table slot (id int primary key, owner text)", "insert into slot values (1, null)");
-    db = Fixture.builder(pg).poolSize(2).leakThreshold(Duration.ofMillis(300)).listener(new TxListener() {
-      @Override
-      public void onLeak(LeakReport report) {
-        leaks.add(report);
-      }
-    }).build();
+    pg.execute(
+        "create table slot (id int primary key, owner text)", "insert into slot values (1, null)");
+    db =
+        Fixture.builder(pg)
+            .poolSize(2)
+            .leakThreshold(Duration.ofMillis(300))
+            .listener(
+                new TxListener() {
+                  @Override
+                  public void onLeak(LeakReport report) {
+                    leaks.add(report);
+                  }
+                })
+            .build();
   }
 
   @AfterAll
@@ -39,10 +46,15 @@ class DeadlineAndLeakIT {
   void sleepingStatementIsEndedAtTheDeadlineAndItsBackendIsGone() throws Exception {
     AtomicInteger pid = new AtomicInteger();
     long start = System.nanoTime();
-    assertThatThrownBy(() -> db.useTx(TxOptions.defaults().name("sleeper").timeout(Duration.ofMillis(500)), tx -> {
-      pid.set(tx.queryOne("select pg_backend_pid()", rs -> rs.getInt(1)).orElseThrow());
-      tx.query("select pg_sleep(10)", rs -> 1);
-    }))
+    assertThatThrownBy(
+            () ->
+                db.useTx(
+                    TxOptions.defaults().name("sleeper").timeout(Duration.ofMillis(500)),
+                    tx -> {
+                      pid.set(
+                          tx.queryOne("select pg_backend_pid()", rs -> rs.getInt(1)).orElseThrow());
+                      tx.query("select pg_sleep(10)", rs -> 1);
+                    }))
         .isInstanceOf(TxTimeoutException.class)
         .hasMessageContaining("unit 'sleeper' ran past its timeout of 500 ms");
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
@@ -53,38 +65,54 @@ class DeadlineAndLeakIT {
   @Test
   void callbackStuckOutsideTheDatabaseLosesItsLocksAtTheDeadline() throws Exception {
     AtomicInteger pid = new AtomicInteger();
-    assertThatThrownBy(() -> db.useTx(TxOptions.defaults().name("stuck").timeout(Duration.ofMillis(300)), tx -> {
-      pid.set(tx.queryOne("select pg_backend_pid()", rs -> rs.getInt(1)).orElseThrow());
-      tx.update("update slot set owner = 'stuck' where id = 1");
-      // stuck in Java: waits for something that takes too long, holding the row lock
-      long until = System.nanoTime() + Duration.ofMillis(1500).toNanos();
-      while (System.nanoTime() < until) {
-        Thread.onSpinWait();
-      }
-      tx.update("update slot set owner = 'late' where id = 1");
-    })).isInstanceOf(TxTimeoutException.class).hasMessageContaining("unit 'stuck'");
+    assertThatThrownBy(
+            () ->
+                db.useTx(
+                    TxOptions.defaults().name("stuck").timeout(Duration.ofMillis(300)),
+                    tx -> {
+                      pid.set(
+                          tx.queryOne("select pg_backend_pid()", rs -> rs.getInt(1)).orElseThrow());
+                      tx.update("update slot set owner = 'stuck' where id = 1");
+                      // stuck in Java: waits for something that takes too long, holding the row
+                      // lock
+                      long until = System.nanoTime() + Duration.ofMillis(1500).toNanos();
+                      while (System.nanoTime() < until) {
+                        Thread.onSpinWait();
+                      }
+                      tx.update("update slot set owner = 'late' where id = 1");
+                    }))
+        .isInstanceOf(TxTimeoutException.class)
+        .hasMessageContaining("unit 'stuck'");
     assertBackendGone(pid.get());
     assertThat(pg.queryLong("select count(*) from slot where owner is not null")).isZero();
   }
 
   @Test
   void whileStuckTheRowIsAlreadyFreeForOthers() throws Exception {
-    Thread stuck = Thread.ofPlatform().start(() -> {
-      try {
-        db.useTx(TxOptions.defaults().name("holder").timeout(Duration.ofMillis(200)), tx -> {
-          tx.update("update slot set owner = 'holder' where id = 1");
-          Thread.sleep(2000);
-        });
-      } catch (Exception expected) {
-        // TxTimeoutException after the sleep
-      }
-    });
+    Thread stuck =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  try {
+                    db.useTx(
+                        TxOptions.defaults().name("holder").timeout(Duration.ofMillis(200)),
+                        tx -> {
+                          tx.update("update slot set owner = 'holder' where id = 1");
+                          Thread.sleep(2000);
+                        });
+                  } catch (Exception expected) {
+                    // TxTimeoutException after the sleep
+                  }
+                });
     Thread.sleep(100);
     long start = System.nanoTime();
-    int updated = db.inTx(TxOptions.defaults().timeout(Duration.ofSeconds(5)),
-        tx -> tx.update("update slot set owner = null where id = 1"));
+    int updated =
+        db.inTx(
+            TxOptions.defaults().timeout(Duration.ofSeconds(5)),
+            tx -> tx.update("update slot set owner = null where id = 1"));
     assertThat(updated).isEqualTo(1);
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("lock released at the deadline, not at 2 s")
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .as("lock released at the deadline, not at 2 s")
         .isLessThan(Duration.ofMillis(1500));
     stuck.join();
   }
@@ -108,10 +136,11 @@ class DeadlineAndLeakIT {
   void unreachableHandleIsRolledBackAndItsConnectionReclaimed() throws Exception {
     leaks.clear();
     openAndForget();
-    waitFor(() -> {
-      System.gc();
-      return leaks.stream().anyMatch(LeakReport::unreachable);
-    });
+    waitFor(
+        () -> {
+          System.gc();
+          return leaks.stream().anyMatch(LeakReport::unreachable);
+        });
     waitFor(() -> Fixture.active(db) == 0);
     assertThat(pg.queryLong("select count(*) from slot where owner = 'forgotten'")).isZero();
   }
@@ -119,23 +148,32 @@ class DeadlineAndLeakIT {
   @Test
   void longCallbackUnitIsReportedWhileItRuns() throws Exception {
     leaks.clear();
-    db.useTx(TxOptions.defaults().name("slow-report"), tx -> {
-      waitFor(() -> leaks.stream().anyMatch(r -> r.name().equals("slow-report")));
-    });
-    LeakReport report = leaks.stream().filter(r -> r.name().equals("slow-report")).findFirst().orElseThrow();
+    db.useTx(
+        TxOptions.defaults().name("slow-report"),
+        tx -> {
+          waitFor(() -> leaks.stream().anyMatch(r -> r.name().equals("slow-report")));
+        });
+    LeakReport report =
+        leaks.stream().filter(r -> r.name().equals("slow-report")).findFirst().orElseThrow();
     assertThat(report.unreachable()).isFalse();
-    assertThat(report.stack()).anySatisfy(
-        frame -> assertThat(frame.getMethodName()).isEqualTo("longCallbackUnitIsReportedWhileItRuns"));
+    assertThat(report.stack())
+        .anySatisfy(
+            frame ->
+                assertThat(frame.getMethodName())
+                    .isEqualTo("longCallbackUnitIsReportedWhileItRuns"));
   }
 
   @Test
   void timedOutManualHandleEndsOnceWithItsRollbackHooks() throws Exception {
     List<String> ran = new CopyOnWriteArrayList<>();
-    try (TxHandle h = db.begin(TxOptions.defaults().name("slow-manual").timeout(Duration.ofMillis(200)))) {
+    try (TxHandle h =
+        db.begin(TxOptions.defaults().name("slow-manual").timeout(Duration.ofMillis(200)))) {
       h.tx().afterRollback(() -> ran.add("rollback"));
       h.tx().update("update slot set owner = 'slow-manual' where id = 1");
       waitFor(() -> Fixture.active(db) == 0); // the deadline ended it and freed its connection
-      assertThatThrownBy(h::commit).isInstanceOf(TxTimeoutException.class).hasMessageContaining("slow-manual");
+      assertThatThrownBy(h::commit)
+          .isInstanceOf(TxTimeoutException.class)
+          .hasMessageContaining("slow-manual");
     }
     assertThat(ran).containsExactly("rollback");
     assertThat(pg.queryLong("select count(*) from slot where owner = 'slow-manual'")).isZero();
@@ -144,15 +182,18 @@ class DeadlineAndLeakIT {
   @Test
   void connectionsOfUnitsEndedAtTheirDeadlineNeverComeBackToThePool() throws Exception {
     // The watchdog cancels the statement and discards the connection while the owner sees its
-    // statement fail: the owner must not hand the connection back for another unit to get cancelled.
+    // statement fail: the owner must not hand the connection back for another unit to get
+    // cancelled.
     TxOptions quick = TxOptions.defaults().name("quick").timeout(Duration.ofMillis(30));
     for (int i = 0; i < 20; i++) {
       assertThatThrownBy(() -> db.useTx(quick, tx -> tx.query("select pg_sleep(1)", rs -> 1)))
           .isInstanceOf(TxTimeoutException.class);
-      int value = db.inTx(tx -> {
-        tx.query("select pg_sleep(0.05)", rs -> 1);
-        return tx.queryOne("select 1", rs -> rs.getInt(1)).orElseThrow();
-      });
+      int value =
+          db.inTx(
+              tx -> {
+                tx.query("select pg_sleep(0.05)", rs -> 1);
+                return tx.queryOne("select 1", rs -> rs.getInt(1)).orElseThrow();
+              });
       assertThat(value).isEqualTo(1);
     }
     // the watchdog discards the last timed-out connection on its own thread, maybe a moment later
@@ -177,7 +218,8 @@ class DeadlineAndLeakIT {
     long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (!condition.holds()) {
       if (System.nanoTime() > until) {
-        throw new AssertionError("condition not met within 10 s; active connections: " + Fixture.active(db));
+        throw new AssertionError(
+            "condition not met within 10 s; active connections: " + Fixture.active(db));
       }
       Thread.sleep(20);
     }

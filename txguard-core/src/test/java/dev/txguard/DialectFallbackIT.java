@@ -37,8 +37,12 @@ class DialectFallbackIT {
   @BeforeAll
   static void setUp() throws Exception {
     pg.execute("create table item (id int primary key)");
-    db = Database.builder().dataSource(new HidingDataSource()).poolSize(2)
-        .connectionTimeout(Duration.ofSeconds(5)).build();
+    db =
+        Database.builder()
+            .dataSource(new HidingDataSource())
+            .poolSize(2)
+            .connectionTimeout(Duration.ofSeconds(5))
+            .build();
   }
 
   @AfterAll
@@ -53,24 +57,30 @@ class DialectFallbackIT {
 
   @Test
   void theWrapperHidesTheDriverStateWhichARealConnectionShows() throws Exception {
-    try (Connection real = pg.connect(); Connection hidden = new HidingDataSource().getConnection()) {
+    try (Connection real = pg.connect();
+        Connection hidden = new HidingDataSource().getConnection()) {
       assertThat(POSTGRES.driverConnection(real)).isNotNull();
       assertThat(POSTGRES.driverConnection(hidden)).isNull();
     }
-    boolean unwraps = db.inTx(tx -> tx.connection().isWrapperFor(org.postgresql.PGConnection.class));
+    boolean unwraps =
+        db.inTx(tx -> tx.connection().isWrapperFor(org.postgresql.PGConnection.class));
     assertThat(unwraps).isFalse();
   }
 
   @Test
   void aSwallowedErrorStillCannotCommit() {
-    assertThatThrownBy(() -> db.useTx(TxOptions.defaults().name("fallback"), tx -> {
-      tx.update("insert into item values (1)");
-      try {
-        tx.update("insert into item values (1)");
-      } catch (StatementException e) {
-        // swallowed
-      }
-    }))
+    assertThatThrownBy(
+            () ->
+                db.useTx(
+                    TxOptions.defaults().name("fallback"),
+                    tx -> {
+                      tx.update("insert into item values (1)");
+                      try {
+                        tx.update("insert into item values (1)");
+                      } catch (StatementException e) {
+                        // swallowed
+                      }
+                    }))
         .isInstanceOf(TransactionAbortedException.class)
         .hasMessageContaining("unit 'fallback'")
         .hasMessageContaining("SQLSTATE 23505");
@@ -79,24 +89,29 @@ class DialectFallbackIT {
 
   @Test
   void aSavepointRecoversTheUnitWithoutTheDriverState() {
-    db.useTx(tx -> {
-      tx.update("insert into item values (1)");
-      assertThatThrownBy(() -> tx.savepoint(inner -> inner.update("insert into item values (1)")))
-          .isInstanceOf(StatementException.class);
-      tx.update("insert into item values (2)");
-    });
+    db.useTx(
+        tx -> {
+          tx.update("insert into item values (1)");
+          assertThatThrownBy(
+                  () -> tx.savepoint(inner -> inner.update("insert into item values (1)")))
+              .isInstanceOf(StatementException.class);
+          tx.update("insert into item values (2)");
+        });
     assertThat(count()).isEqualTo(2);
   }
 
   @Test
   void aTransactionBegunBySqlOnADataSourceConnectionIsRolledBackAtClose() throws Exception {
-    try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
+    try (Connection c = db.dataSource().getConnection();
+        Statement st = c.createStatement()) {
       st.execute("begin");
       st.execute("insert into item values (7)");
     }
     assertThat(count()).isZero();
-    try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
-      st.execute("insert into item values (8)"); // autocommit: would be lost inside a left-over transaction
+    try (Connection c = db.dataSource().getConnection();
+        Statement st = c.createStatement()) {
+      st.execute("insert into item values (8)"); // autocommit: would be lost inside a left-over
+      // transaction
     }
     assertThat(count()).isEqualTo(1);
   }
@@ -114,24 +129,27 @@ class DialectFallbackIT {
     @Override
     public Connection getConnection() throws SQLException {
       Connection real = pg.connect();
-      return (Connection) Proxy.newProxyInstance(DialectFallbackIT.class.getClassLoader(),
-          new Class<?>[] {Connection.class}, (proxy, method, args) -> {
-            switch (method.getName()) {
-              case "isWrapperFor":
-                return false;
-              case "unwrap":
-                if (args[0] == Connection.class) {
-                  return proxy;
+      return (Connection)
+          Proxy.newProxyInstance(
+              DialectFallbackIT.class.getClassLoader(),
+              new Class<?>[] {Connection.class},
+              (proxy, method, args) -> {
+                switch (method.getName()) {
+                  case "isWrapperFor":
+                    return false;
+                  case "unwrap":
+                    if (args[0] == Connection.class) {
+                      return proxy;
+                    }
+                    throw new SQLException("not a wrapper for " + args[0]);
+                  default:
+                    try {
+                      return method.invoke(real, args);
+                    } catch (InvocationTargetException e) {
+                      throw e.getCause();
+                    }
                 }
-                throw new SQLException("not a wrapper for " + args[0]);
-              default:
-                try {
-                  return method.invoke(real, args);
-                } catch (InvocationTargetException e) {
-                  throw e.getCause();
-                }
-            }
-          });
+              });
     }
 
     @Override

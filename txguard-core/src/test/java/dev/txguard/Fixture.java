@@ -8,7 +8,10 @@ final class Fixture {
   private Fixture() {}
 
   static Database.Builder builder(PostgresExtension pg) {
-    return Database.builder().url(pg.url()).user(pg.user()).password(pg.password())
+    return Database.builder()
+        .url(pg.url())
+        .user(pg.user())
+        .password(pg.password())
         .connectionTimeout(Duration.ofSeconds(5));
   }
 

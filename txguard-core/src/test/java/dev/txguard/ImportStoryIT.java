@@ -60,25 +60,31 @@ class ImportStoryIT {
     ExecutorService pool = Executors.newFixedThreadPool(8);
     List<Future<?>> done = new ArrayList<>();
     for (int w = 0; w < 8; w++) {
-      done.add(pool.submit(() -> {
-        for (Integer task = tasks.poll(); task != null; task = tasks.poll()) {
-          int id = task;
-          try {
-            db.locks().withShared("import:" + importId, Duration.ofSeconds(5), () -> {
-              maxHolders.accumulateAndGet(holders.incrementAndGet(), Math::max);
-              try {
-                runTask(id);
-              } finally {
-                holders.decrementAndGet();
-              }
-              return null;
-            });
-          } catch (TransactionAbortedException e) {
-            aborted.incrementAndGet();
-          }
-        }
-        return null;
-      }));
+      done.add(
+          pool.submit(
+              () -> {
+                for (Integer task = tasks.poll(); task != null; task = tasks.poll()) {
+                  int id = task;
+                  try {
+                    db.locks()
+                        .withShared(
+                            "import:" + importId,
+                            Duration.ofSeconds(5),
+                            () -> {
+                              maxHolders.accumulateAndGet(holders.incrementAndGet(), Math::max);
+                              try {
+                                runTask(id);
+                              } finally {
+                                holders.decrementAndGet();
+                              }
+                              return null;
+                            });
+                  } catch (TransactionAbortedException e) {
+                    aborted.incrementAndGet();
+                  }
+                }
+                return null;
+              }));
     }
     for (Future<?> f : done) {
       f.get(60, TimeUnit.SECONDS);
@@ -87,31 +93,47 @@ class ImportStoryIT {
     assertThat(aborted.get()).isZero();
     assertThat(pg.queryLong("select count(*) from product")).isEqualTo(200);
     assertThat(pg.queryLong("select count(*) from dependency")).isEqualTo(20);
-    assertThat(pg.queryLong("select count(*) from import_task where import_id = 1 and state = 'done'")).isEqualTo(25);
+    assertThat(
+            pg.queryLong("select count(*) from import_task where import_id = 1 and state = 'done'"))
+        .isEqualTo(25);
     assertThat(maxHolders.get()).as("tasks held the shared lock together").isGreaterThan(1);
     assertThat(Fixture.active(db)).isZero();
   }
 
   private static void runTask(int taskId) {
-    db.useTx(TxOptions.defaults().name("import-task-" + taskId), tx -> {
-      tx.updateExactly(1, "update import_task set state = 'running' where id = ? and state = 'pending'", taskId);
-      int first = tx.queryOne("select first_product from import_task where id = ?", rs -> rs.getInt(1), taskId)
-          .orElseThrow();
-      // Dependencies are shared between tasks: lock their names in the one global order first, or two
-      // tasks inserting the same two new dependencies in opposite orders deadlock on the unique index.
-      List<String> names = new ArrayList<>();
-      for (int p = first; p < first + 8; p++) {
-        names.add("dep-" + (p % 20));
-        names.add("dep-" + ((p * 7 + 3) % 20));
-      }
-      tx.lockAll(names);
-      for (int p = first; p < first + 8; p++) {
-        long a = dependency(tx, "dep-" + (p % 20));
-        long b = dependency(tx, "dep-" + ((p * 7 + 3) % 20));
-        tx.update("insert into product values (?, ?, ?)", "sku-" + p, a, b);
-      }
-      tx.updateExactly(1, "update import_task set state = 'done' where id = ? and state = 'running'", taskId);
-    });
+    db.useTx(
+        TxOptions.defaults().name("import-task-" + taskId),
+        tx -> {
+          tx.updateExactly(
+              1,
+              "update import_task set state = 'running' where id = ? and state = 'pending'",
+              taskId);
+          int first =
+              tx.queryOne(
+                      "select first_product from import_task where id = ?",
+                      rs -> rs.getInt(1),
+                      taskId)
+                  .orElseThrow();
+          // Dependencies are shared between tasks: lock their names in the one global order first,
+          // or two
+          // tasks inserting the same two new dependencies in opposite orders deadlock on the unique
+          // index.
+          List<String> names = new ArrayList<>();
+          for (int p = first; p < first + 8; p++) {
+            names.add("dep-" + (p % 20));
+            names.add("dep-" + ((p * 7 + 3) % 20));
+          }
+          tx.lockAll(names);
+          for (int p = first; p < first + 8; p++) {
+            long a = dependency(tx, "dep-" + (p % 20));
+            long b = dependency(tx, "dep-" + ((p * 7 + 3) % 20));
+            tx.update("insert into product values (?, ?, ?)", "sku-" + p, a, b);
+          }
+          tx.updateExactly(
+              1,
+              "update import_task set state = 'done' where id = ? and state = 'running'",
+              taskId);
+        });
   }
 
   private static long dependency(Tx tx, String name) {
@@ -129,48 +151,78 @@ class ImportStoryIT {
     ExecutorService pool = Executors.newFixedThreadPool(2);
     for (int t = 100; t < 102; t++) {
       int id = t;
-      pool.submit(() -> db.locks().withShared("import:" + importId, Duration.ofSeconds(5), () -> {
-        db.useTx(tx -> {
-          tx.updateExactly(1, "update import_task set state = 'running' where id = ? and state = 'pending'", id);
-          running.countDown();
-          Thread.sleep(400);
-          tx.updateExactly(1, "update import_task set state = 'done' where id = ?", id);
-        });
-        synchronized (finishedAt) {
-          finishedAt.add(System.nanoTime());
-        }
-        return null;
-      }));
+      pool.submit(
+          () ->
+              db.locks()
+                  .withShared(
+                      "import:" + importId,
+                      Duration.ofSeconds(5),
+                      () -> {
+                        db.useTx(
+                            tx -> {
+                              tx.updateExactly(
+                                  1,
+                                  "update import_task set state = 'running' where id = ? and state = 'pending'",
+                                  id);
+                              running.countDown();
+                              Thread.sleep(400);
+                              tx.updateExactly(
+                                  1, "update import_task set state = 'done' where id = ?", id);
+                            });
+                        synchronized (finishedAt) {
+                          finishedAt.add(System.nanoTime());
+                        }
+                        return null;
+                      }));
     }
     running.await();
-    int deleted = db.locks().withExclusive("import:" + importId, Duration.ofSeconds(5), () ->
-        db.inTx(tx -> tx.update("delete from import_task where import_id = ? and state = 'pending'", importId)));
+    int deleted =
+        db.locks()
+            .withExclusive(
+                "import:" + importId,
+                Duration.ofSeconds(5),
+                () ->
+                    db.inTx(
+                        tx ->
+                            tx.update(
+                                "delete from import_task where import_id = ? and state = 'pending'",
+                                importId)));
     long cancelReturned = System.nanoTime();
     pool.shutdown();
     pool.awaitTermination(10, TimeUnit.SECONDS);
     assertThat(deleted).isEqualTo(8);
     assertThat(finishedAt).hasSize(2).allSatisfy(t -> assertThat(t).isLessThan(cancelReturned));
-    assertThat(pg.queryLong("select count(*) from import_task where import_id = 2 and state = 'done'")).isEqualTo(2);
+    assertThat(
+            pg.queryLong("select count(*) from import_task where import_id = 2 and state = 'done'"))
+        .isEqualTo(2);
   }
 
   @Test
   void cancelGivesUpWithLockTimeoutWhenATaskRunsTooLong() throws Exception {
     CountDownLatch holding = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    Thread task = Thread.ofPlatform().start(() -> {
-      try {
-        db.locks().withShared("import:3", Duration.ofSeconds(5), () -> {
-          holding.countDown();
-          release.await();
-          return null;
-        });
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    Thread task =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  try {
+                    db.locks()
+                        .withShared(
+                            "import:3",
+                            Duration.ofSeconds(5),
+                            () -> {
+                              holding.countDown();
+                              release.await();
+                              return null;
+                            });
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                });
     holding.await();
     try {
-      assertThatThrownBy(() -> db.locks().withExclusive("import:3", Duration.ofMillis(300), () -> "cancelled"))
+      assertThatThrownBy(
+              () -> db.locks().withExclusive("import:3", Duration.ofMillis(300), () -> "cancelled"))
           .isInstanceOf(LockTimeoutException.class)
           .hasMessageContaining("exclusive advisory lock on key 'import:3' within 300 ms");
     } finally {

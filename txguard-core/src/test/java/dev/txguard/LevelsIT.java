@@ -32,19 +32,26 @@ class LevelsIT {
   }
 
   private static Database onePerLevel() {
-    return Fixture.builder(pg).poolSize(1).levelPoolSize(1).connectionTimeout(Duration.ofSeconds(2)).build();
+    return Fixture.builder(pg)
+        .poolSize(1)
+        .levelPoolSize(1)
+        .connectionTimeout(Duration.ofSeconds(2))
+        .build();
   }
 
   @Test
   void inNewTxInsideAUnitRunsOneLevelUpWithOneConnectionPerLevel() throws Exception {
     try (Database db = onePerLevel()) {
-      int innerLevel = db.inTx(tx -> {
-        tx.update("insert into job(note) values ('outer')");
-        return db.inNewTx(inner -> {
-          inner.update("insert into job(note) values ('inner')");
-          return db.level();
-        });
-      });
+      int innerLevel =
+          db.inTx(
+              tx -> {
+                tx.update("insert into job(note) values ('outer')");
+                return db.inNewTx(
+                    inner -> {
+                      inner.update("insert into job(note) values ('inner')");
+                      return db.level();
+                    });
+              });
       assertThat(innerLevel).isEqualTo(1);
       assertThat(db.level()).isZero();
       assertThat(db.poolStats()).extracting(PoolStats::level).containsExactly(0, 1);
@@ -56,10 +63,15 @@ class LevelsIT {
   void inNewTxCommitsIndependentlyOfTheCaller() throws Exception {
     try (Database db = onePerLevel()) {
       pg.execute("truncate job");
-      assertThatThrownBy(() -> db.useTx(tx -> {
-        db.useNewTx(inner -> inner.update("insert into job(note) values ('audit')"));
-        throw new IllegalStateException("outer fails");
-      })).hasMessage("outer fails");
+      assertThatThrownBy(
+              () ->
+                  db.useTx(
+                      tx -> {
+                        db.useNewTx(
+                            inner -> inner.update("insert into job(note) values ('audit')"));
+                        throw new IllegalStateException("outer fails");
+                      }))
+          .hasMessage("outer fails");
       assertThat(pg.queryLong("select count(*) from job where note = 'audit'")).isEqualTo(1);
     }
   }
@@ -68,12 +80,15 @@ class LevelsIT {
   void unitWaitingOnAnExecutorTaskCompletesWithTxguardAndTimesOutWithoutIt() throws Exception {
     ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     try (Database db = onePerLevel()) {
-      String result = db.inTx(tx -> {
-        tx.update("insert into job(note) values ('waiting')");
-        ExecutorService workers = db.context().wrap(executor);
-        Future<String> task = workers.submit(() -> db.inTx(inner -> "ran at level " + db.level()));
-        return task.get(10, TimeUnit.SECONDS);
-      });
+      String result =
+          db.inTx(
+              tx -> {
+                tx.update("insert into job(note) values ('waiting')");
+                ExecutorService workers = db.context().wrap(executor);
+                Future<String> task =
+                    workers.submit(() -> db.inTx(inner -> "ran at level " + db.level()));
+                return task.get(10, TimeUnit.SECONDS);
+              });
       assertThat(result).isEqualTo("ran at level 1");
     }
 
@@ -85,14 +100,17 @@ class LevelsIT {
     config.setPassword(pg.password());
     config.setMaximumPoolSize(1);
     config.setConnectionTimeout(500);
-    try (HikariDataSource plain = new HikariDataSource(config); Connection outer = plain.getConnection()) {
+    try (HikariDataSource plain = new HikariDataSource(config);
+        Connection outer = plain.getConnection()) {
       outer.setAutoCommit(false);
       outer.createStatement().executeUpdate("insert into job(note) values ('naive')");
-      Future<Object> task = executor.submit(() -> {
-        try (Connection inner = plain.getConnection()) {
-          return inner.createStatement().execute("select 1");
-        }
-      });
+      Future<Object> task =
+          executor.submit(
+              () -> {
+                try (Connection inner = plain.getConnection()) {
+                  return inner.createStatement().execute("select 1");
+                }
+              });
       assertThatThrownBy(() -> task.get(10, TimeUnit.SECONDS))
           .isInstanceOf(ExecutionException.class)
           .hasCauseInstanceOf(SQLTransientConnectionException.class);
@@ -103,18 +121,28 @@ class LevelsIT {
 
   @Test
   void fiftyCallersHoldingLevelZeroWhileWaitingForLevelOneAllComplete() throws Exception {
-    try (Database db = Fixture.builder(pg).poolSize(4).levelPoolSize(2)
-        .connectionTimeout(Duration.ofSeconds(30)).build()) {
+    try (Database db =
+        Fixture.builder(pg)
+            .poolSize(4)
+            .levelPoolSize(2)
+            .connectionTimeout(Duration.ofSeconds(30))
+            .build()) {
       AtomicInteger done = new AtomicInteger();
       ExecutorService callers = Executors.newFixedThreadPool(50);
       List<Future<?>> futures = new ArrayList<>();
       for (int i = 0; i < 50; i++) {
         int n = i;
-        futures.add(callers.submit(() -> db.useTx(tx -> {
-          tx.update("insert into job(note) values (?)", "outer " + n);
-          db.useNewTx(inner -> inner.update("insert into job(note) values (?)", "inner " + n));
-          done.incrementAndGet();
-        })));
+        futures.add(
+            callers.submit(
+                () ->
+                    db.useTx(
+                        tx -> {
+                          tx.update("insert into job(note) values (?)", "outer " + n);
+                          db.useNewTx(
+                              inner ->
+                                  inner.update("insert into job(note) values (?)", "inner " + n));
+                          done.incrementAndGet();
+                        })));
       }
       for (Future<?> f : futures) {
         f.get(60, TimeUnit.SECONDS);
@@ -127,22 +155,29 @@ class LevelsIT {
 
   @Test
   void exhaustedPoolNamesItsHolders() throws Exception {
-    try (Database db = Fixture.builder(pg).poolSize(1).connectionTimeout(Duration.ofMillis(300)).build()) {
+    try (Database db =
+        Fixture.builder(pg).poolSize(1).connectionTimeout(Duration.ofMillis(300)).build()) {
       CountDownLatch holding = new CountDownLatch(1);
       CountDownLatch release = new CountDownLatch(1);
-      Thread holder = Thread.ofPlatform().name("report-builder").start(() -> {
-        try {
-          db.useTx(TxOptions.defaults().name("nightly-report"), tx -> {
-            holding.countDown();
-            release.await();
-          });
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      });
+      Thread holder =
+          Thread.ofPlatform()
+              .name("report-builder")
+              .start(
+                  () -> {
+                    try {
+                      db.useTx(
+                          TxOptions.defaults().name("nightly-report"),
+                          tx -> {
+                            holding.countDown();
+                            release.await();
+                          });
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                  });
       holding.await();
       try {
-        assertThatThrownBy(() -> db.useTx(TxOptions.defaults().name("request"), tx -> { }))
+        assertThatThrownBy(() -> db.useTx(TxOptions.defaults().name("request"), tx -> {}))
             .isInstanceOf(PoolExhaustedException.class)
             .hasMessageContaining("no connection free in the level-0 pool")
             .hasMessageContaining("(size 1, active 1, idle 0")
@@ -159,9 +194,14 @@ class LevelsIT {
   @Test
   void goingPastMaxLevelsFailsAtOnceNamingTheLevelsInUse() throws Exception {
     try (Database db = Fixture.builder(pg).poolSize(1).levelPoolSize(1).maxLevels(2).build()) {
-      assertThatThrownBy(() -> db.useTx(TxOptions.defaults().name("a"), tx ->
-          db.useNewTx(TxOptions.defaults().name("b"), tx2 ->
-              db.useNewTx(TxOptions.defaults().name("c"), tx3 -> { }))))
+      assertThatThrownBy(
+              () ->
+                  db.useTx(
+                      TxOptions.defaults().name("a"),
+                      tx ->
+                          db.useNewTx(
+                              TxOptions.defaults().name("b"),
+                              tx2 -> db.useNewTx(TxOptions.defaults().name("c"), tx3 -> {}))))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("a unit at level 2 would exceed maxLevels 2")
           .hasMessageContaining("levels in use on this thread: 0 (unit 'a'), 1 (unit 'b')");
@@ -174,16 +214,20 @@ class LevelsIT {
   @Test
   void isolatedRunsOneLevelUpWithoutTheCurrentUnit() throws Exception {
     try (Database db = onePerLevel()) {
-      db.useTx(tx -> {
-        int seen = db.isolated(() -> {
-          assertThat(db.level()).isEqualTo(1);
-          return db.inTx(inner -> {
-            assertThat(inner).isNotSameAs(tx);
-            return db.level();
+      db.useTx(
+          tx -> {
+            int seen =
+                db.isolated(
+                    () -> {
+                      assertThat(db.level()).isEqualTo(1);
+                      return db.inTx(
+                          inner -> {
+                            assertThat(inner).isNotSameAs(tx);
+                            return db.level();
+                          });
+                    });
+            assertThat(seen).isEqualTo(1);
           });
-        });
-        assertThat(seen).isEqualTo(1);
-      });
     }
   }
 
@@ -191,14 +235,15 @@ class LevelsIT {
   void openConnectionWorksWhileEveryPoolSlotIsHeldAndIsTheCallers() throws Exception {
     try (Database db = onePerLevel()) {
       pg.execute("truncate job");
-      db.useTx(tx -> {
-        tx.update("insert into job(note) values ('in the unit')");
-        try (Connection own = db.openConnection()) {
-          assertThat(own.getAutoCommit()).isTrue();
-          own.createStatement().execute("insert into job(note) values ('on its own')");
-        }
-        assertThat(Fixture.active(db)).isEqualTo(1);
-      });
+      db.useTx(
+          tx -> {
+            tx.update("insert into job(note) values ('in the unit')");
+            try (Connection own = db.openConnection()) {
+              assertThat(own.getAutoCommit()).isTrue();
+              own.createStatement().execute("insert into job(note) values ('on its own')");
+            }
+            assertThat(Fixture.active(db)).isEqualTo(1);
+          });
       assertThat(pg.queryLong("select count(*) from job")).isEqualTo(2);
       assertThat(db.poolStats()).extracting(PoolStats::level).containsExactly(0);
     }
@@ -221,32 +266,43 @@ class LevelsIT {
 
   @Test
   void levelsAndIsolationBelongToOneDatabase() throws Exception {
-    try (Database a = onePerLevel(); Database b = onePerLevel()) {
-      a.isolated(() -> {
-        assertThat(a.level()).isEqualTo(1);
-        assertThat(b.level()).isZero();
-        return b.inTx(tx -> tx.update("insert into job(note) values ('b at level 0')"));
-      });
+    try (Database a = onePerLevel();
+        Database b = onePerLevel()) {
+      a.isolated(
+          () -> {
+            assertThat(a.level()).isEqualTo(1);
+            assertThat(b.level()).isZero();
+            return b.inTx(tx -> tx.update("insert into job(note) values ('b at level 0')"));
+          });
       assertThat(b.poolStats()).extracting(PoolStats::level).containsExactly(0);
 
-      b.useTx(outerB -> a.useTx(outerA -> a.isolated(() -> {
-        assertThat(Transactions.current()).containsSame(outerB);
-        b.useTx(innerB -> assertThat(innerB).isSameAs(outerB)); // still joins b's unit
-        a.useTx(innerA -> assertThat(innerA).isNotSameAs(outerA));
-        return null;
-      })));
+      b.useTx(
+          outerB ->
+              a.useTx(
+                  outerA ->
+                      a.isolated(
+                          () -> {
+                            assertThat(Transactions.current()).containsSame(outerB);
+                            b.useTx(
+                                innerB ->
+                                    assertThat(innerB).isSameAs(outerB)); // still joins b's unit
+                            a.useTx(innerA -> assertThat(innerA).isNotSameAs(outerA));
+                            return null;
+                          })));
 
       ExecutorService pool = a.context().wrap(Executors.newSingleThreadExecutor());
       try {
         assertThat(pool.submit(() -> List.of(a.level(), b.level())).get()).containsExactly(0, 0);
-        a.useTx(tx -> {
-          ExecutorService upOne = a.context().wrap(Executors.newSingleThreadExecutor());
-          try {
-            assertThat(upOne.submit(() -> List.of(a.level(), b.level())).get()).containsExactly(1, 0);
-          } finally {
-            upOne.shutdown();
-          }
-        });
+        a.useTx(
+            tx -> {
+              ExecutorService upOne = a.context().wrap(Executors.newSingleThreadExecutor());
+              try {
+                assertThat(upOne.submit(() -> List.of(a.level(), b.level())).get())
+                    .containsExactly(1, 0);
+              } finally {
+                upOne.shutdown();
+              }
+            });
       } finally {
         pool.shutdown();
       }
@@ -257,7 +313,10 @@ class LevelsIT {
   void wrappedTaskRunByAThreadThatHoldsTheCapturedLevelMovesUp() throws Exception {
     try (Database db = onePerLevel()) {
       LevelContext atZero = db.context(); // captured outside any unit
-      int ran = db.inTx(tx -> atZero.wrap(() -> db.inTx(inner -> db.level())).call()); // run here, in the unit
+      int ran =
+          db.inTx(
+              tx ->
+                  atZero.wrap(() -> db.inTx(inner -> db.level())).call()); // run here, in the unit
       assertThat(ran).isEqualTo(1);
     }
   }

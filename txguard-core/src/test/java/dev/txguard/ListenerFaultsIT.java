@@ -24,40 +24,46 @@ class ListenerFaultsIT {
   static final List<String> leaks = new CopyOnWriteArrayList<>();
 
   /** Throws an Error from every event, after recording leaks. */
-  static final TxListener BROKEN = new TxListener() {
-    @Override
-    public void onBegin(Tx tx) {
-      throw new NoClassDefFoundError("io/metrics/Timer (onBegin)");
-    }
+  static final TxListener BROKEN =
+      new TxListener() {
+        @Override
+        public void onBegin(Tx tx) {
+          throw new NoClassDefFoundError("io/metrics/Timer (onBegin)");
+        }
 
-    @Override
-    public void onCommit(Tx tx, Duration elapsed) {
-      throw new NoClassDefFoundError("io/metrics/Timer (onCommit)");
-    }
+        @Override
+        public void onCommit(Tx tx, Duration elapsed) {
+          throw new NoClassDefFoundError("io/metrics/Timer (onCommit)");
+        }
 
-    @Override
-    public void onRollback(Tx tx, Throwable cause) {
-      throw new NoClassDefFoundError("io/metrics/Timer (onRollback)");
-    }
+        @Override
+        public void onRollback(Tx tx, Throwable cause) {
+          throw new NoClassDefFoundError("io/metrics/Timer (onRollback)");
+        }
 
-    @Override
-    public void onRetry(String name, int nextAttempt, Throwable cause, Duration delay) {
-      throw new NoClassDefFoundError("io/metrics/Timer (onRetry)");
-    }
+        @Override
+        public void onRetry(String name, int nextAttempt, Throwable cause, Duration delay) {
+          throw new NoClassDefFoundError("io/metrics/Timer (onRetry)");
+        }
 
-    @Override
-    public void onLeak(LeakReport report) {
-      leaks.add(report.name());
-      throw new NoClassDefFoundError("io/metrics/Timer (onLeak)");
-    }
-  };
+        @Override
+        public void onLeak(LeakReport report) {
+          leaks.add(report.name());
+          throw new NoClassDefFoundError("io/metrics/Timer (onLeak)");
+        }
+      };
 
   static Database db;
 
   @BeforeAll
   static void setUp() throws Exception {
     pg.execute("create table t (id int primary key)");
-    db = Fixture.builder(pg).poolSize(2).listener(BROKEN).leakThreshold(Duration.ofMillis(50)).build();
+    db =
+        Fixture.builder(pg)
+            .poolSize(2)
+            .listener(BROKEN)
+            .leakThreshold(Duration.ofMillis(50))
+            .build();
   }
 
   @AfterAll
@@ -73,11 +79,13 @@ class ListenerFaultsIT {
   @Test
   void aCommitStaysACommitAndRunsOnlyAfterCommitHooks() throws Exception {
     List<String> hooks = new CopyOnWriteArrayList<>();
-    int result = db.inTx(tx -> {
-      tx.afterCommit(() -> hooks.add("commit"));
-      tx.afterRollback(() -> hooks.add("rollback"));
-      return tx.update("insert into t values (1)");
-    });
+    int result =
+        db.inTx(
+            tx -> {
+              tx.afterCommit(() -> hooks.add("commit"));
+              tx.afterRollback(() -> hooks.add("rollback"));
+              return tx.update("insert into t values (1)");
+            });
     assertThat(result).isEqualTo(1);
     assertThat(hooks).containsExactly("commit");
     assertThat(pg.queryLong("select count(*) from t")).isEqualTo(1);
@@ -87,12 +95,16 @@ class ListenerFaultsIT {
   void aRollbackStaysARollbackWithTheCallersOwnException() throws Exception {
     List<String> hooks = new CopyOnWriteArrayList<>();
     IllegalStateException thrown = new IllegalStateException("business");
-    assertThatThrownBy(() -> db.useTx(tx -> {
-      tx.afterCommit(() -> hooks.add("commit"));
-      tx.afterRollback(() -> hooks.add("rollback"));
-      tx.update("insert into t values (2)");
-      throw thrown;
-    })).isSameAs(thrown);
+    assertThatThrownBy(
+            () ->
+                db.useTx(
+                    tx -> {
+                      tx.afterCommit(() -> hooks.add("commit"));
+                      tx.afterRollback(() -> hooks.add("rollback"));
+                      tx.update("insert into t values (2)");
+                      throw thrown;
+                    }))
+        .isSameAs(thrown);
     assertThat(hooks).containsExactly("rollback");
     assertThat(pg.queryLong("select count(*) from t")).isZero();
   }
@@ -100,13 +112,15 @@ class ListenerFaultsIT {
   @Test
   void aRetryStillHappens() throws Exception {
     int[] attempts = {0};
-    db.useTx(tx -> {
-      attempts[0]++;
-      if (tx.attempt() == 1) {
-        throw new StatementException("select 1", new java.sql.SQLException("conflict", "40001"));
-      }
-      tx.update("insert into t values (3)");
-    });
+    db.useTx(
+        tx -> {
+          attempts[0]++;
+          if (tx.attempt() == 1) {
+            throw new StatementException(
+                "select 1", new java.sql.SQLException("conflict", "40001"));
+          }
+          tx.update("insert into t values (3)");
+        });
     assertThat(attempts[0]).isEqualTo(2);
     assertThat(pg.queryLong("select count(*) from t")).isEqualTo(1);
   }
@@ -118,7 +132,8 @@ class ListenerFaultsIT {
         long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!leaks.contains(name)) {
           if (System.nanoTime() > until) {
-            throw new AssertionError("no leak report for " + name + " within 60 s; reports so far: " + leaks);
+            throw new AssertionError(
+                "no leak report for " + name + " within 60 s; reports so far: " + leaks);
           }
           Thread.sleep(20);
         }
@@ -132,12 +147,16 @@ class ListenerFaultsIT {
     RuntimeException a = new RuntimeException("a");
     RuntimeException b = new RuntimeException("b", a);
     a.initCause(b); // a -> b -> a
-    assertThatThrownBy(() -> db.useTx(tx -> {
-      try {
-        tx.update("insert into no_such_table values (1)");
-      } catch (StatementException e) {
-        throw a; // the callback replaces the aborting error with a looping chain
-      }
-    })).isSameAs(a);
+    assertThatThrownBy(
+            () ->
+                db.useTx(
+                    tx -> {
+                      try {
+                        tx.update("insert into no_such_table values (1)");
+                      } catch (StatementException e) {
+                        throw a; // the callback replaces the aborting error with a looping chain
+                      }
+                    }))
+        .isSameAs(a);
   }
 }

@@ -29,7 +29,8 @@ class MariaDbFailuresIT {
 
   @BeforeAll
   static void setUp() throws Exception {
-    maria.execute("create table account (id int primary key, balance int not null) engine=InnoDB",
+    maria.execute(
+        "create table account (id int primary key, balance int not null) engine=InnoDB",
         "create table audit (id int auto_increment primary key, note varchar(100) not null) engine=InnoDB",
         "create table pad (id int auto_increment primary key, n int) engine=InnoDB");
     db = MariaDbFixture.db(maria, 4);
@@ -42,7 +43,11 @@ class MariaDbFailuresIT {
 
   @BeforeEach
   void clean() throws Exception {
-    maria.execute("delete from account", "delete from audit", "delete from pad", "insert into account values (1, 100), (2, 100)");
+    maria.execute(
+        "delete from account",
+        "delete from audit",
+        "delete from pad",
+        "insert into account values (1, 100), (2, 100)");
   }
 
   /**
@@ -54,33 +59,46 @@ class MariaDbFailuresIT {
   void aCaughtDeadlockCannotCommitHalfAUnit() throws Exception {
     CountDownLatch bothHoldTheirFirstRow = new CountDownLatch(2);
     TxOptions once = TxOptions.defaults().name("transfer").maxAttempts(1);
-    CompletableFuture<Void> other = CompletableFuture.runAsync(() -> db.useTx(once.name("other"), tx -> {
-      // more undo than "transfer": InnoDB rolls back the lighter transaction, so "transfer" is the victim
-      tx.update("insert into pad (n) select seq from seq_1_to_50");
-      tx.update("update account set balance = balance - 1 where id = 2");
-      bothHoldTheirFirstRow.countDown();
-      await(bothHoldTheirFirstRow);
-      tx.update("update account set balance = balance + 1 where id = 1");
-    }));
-    assertThatThrownBy(() -> db.useTx(once, tx -> {
-      tx.update("insert into audit (note) values ('first half')");
-      tx.update("update account set balance = balance - 1 where id = 1");
-      bothHoldTheirFirstRow.countDown();
-      await(bothHoldTheirFirstRow);
-      maria.awaitLockWait("where id = 1");
-      try {
-        tx.update("update account set balance = balance + 1 where id = 2");
-      } catch (StatementException deadlock) {
-        // swallowed, as naive code does; the server has rolled back "first half" already
-      }
-      tx.update("insert into audit (note) values ('second half')");
-    }))
+    CompletableFuture<Void> other =
+        CompletableFuture.runAsync(
+            () ->
+                db.useTx(
+                    once.name("other"),
+                    tx -> {
+                      // more undo than "transfer": InnoDB rolls back the lighter transaction, so
+                      // "transfer" is the victim
+                      tx.update("insert into pad (n) select seq from seq_1_to_50");
+                      tx.update("update account set balance = balance - 1 where id = 2");
+                      bothHoldTheirFirstRow.countDown();
+                      await(bothHoldTheirFirstRow);
+                      tx.update("update account set balance = balance + 1 where id = 1");
+                    }));
+    assertThatThrownBy(
+            () ->
+                db.useTx(
+                    once,
+                    tx -> {
+                      tx.update("insert into audit (note) values ('first half')");
+                      tx.update("update account set balance = balance - 1 where id = 1");
+                      bothHoldTheirFirstRow.countDown();
+                      await(bothHoldTheirFirstRow);
+                      maria.awaitLockWait("where id = 1");
+                      try {
+                        tx.update("update account set balance = balance + 1 where id = 2");
+                      } catch (StatementException deadlock) {
+                        // swallowed, as naive code does; the server has rolled back "first half"
+                        // already
+                      }
+                      tx.update("insert into audit (note) values ('second half')");
+                    }))
         .isInstanceOf(RetriesExhaustedException.class)
-        .hasMessageContaining("unit 'transfer' failed after 1 attempts (maxAttempts 1), the last with: SQLSTATE 40001")
+        .hasMessageContaining(
+            "unit 'transfer' failed after 1 attempts (maxAttempts 1), the last with: SQLSTATE 40001")
         .cause()
         .isInstanceOf(TransactionAbortedException.class)
-        .hasMessageContaining("statement refused: unit 'transfer' (attempt 1) was aborted by an earlier error:"
-            + " SQLSTATE 40001 (")
+        .hasMessageContaining(
+            "statement refused: unit 'transfer' (attempt 1) was aborted by an earlier error:"
+                + " SQLSTATE 40001 (")
         .hasMessageContaining("Deadlock found when trying to get lock")
         .hasMessageContaining("nothing in it will commit");
     other.get(60, TimeUnit.SECONDS);
@@ -89,57 +107,77 @@ class MariaDbFailuresIT {
   }
 
   /**
-   * A lock wait timeout (1205) rolls back only the statement that waited (innodb_rollback_on_timeout
-   * is OFF by default), and the transaction goes on without it. The unit is aborted: nothing of it
-   * commits.
+   * A lock wait timeout (1205) rolls back only the statement that waited
+   * (innodb_rollback_on_timeout is OFF by default), and the transaction goes on without it. The
+   * unit is aborted: nothing of it commits.
    */
   @Test
   void aLockWaitTimeoutInsideAUnitLeavesNoPartialTransaction() throws Exception {
-    try (Connection holder = maria.connect(); Statement st = holder.createStatement()) {
+    try (Connection holder = maria.connect();
+        Statement st = holder.createStatement()) {
       holder.setAutoCommit(false);
       st.execute("update account set balance = 0 where id = 2");
-      assertThatThrownBy(() -> db.useTx(TxOptions.defaults().name("pay"), tx -> {
-        tx.update("insert into audit (note) values ('before the wait')");
-        tx.update("set innodb_lock_wait_timeout = 1");
-        try {
-          tx.update("update account set balance = balance + 1 where id = 2");
-        } catch (StatementException timeout) {
-          assertThat(timeout).hasMessageContaining("Lock wait timeout exceeded");
-        }
-        tx.update("insert into audit (note) values ('after the wait')");
-      }))
+      assertThatThrownBy(
+              () ->
+                  db.useTx(
+                      TxOptions.defaults().name("pay"),
+                      tx -> {
+                        tx.update("insert into audit (note) values ('before the wait')");
+                        tx.update("set innodb_lock_wait_timeout = 1");
+                        try {
+                          tx.update("update account set balance = balance + 1 where id = 2");
+                        } catch (StatementException timeout) {
+                          assertThat(timeout).hasMessageContaining("Lock wait timeout exceeded");
+                        }
+                        tx.update("insert into audit (note) values ('after the wait')");
+                      }))
           .isInstanceOf(TransactionAbortedException.class)
-          .hasMessageContaining("unit 'pay' (attempt 1) was aborted by an earlier error: SQLSTATE HY000 (")
+          .hasMessageContaining(
+              "unit 'pay' (attempt 1) was aborted by an earlier error: SQLSTATE HY000 (")
           .hasMessageContaining("Lock wait timeout exceeded");
       holder.rollback();
     }
     assertThat(maria.queryLong("select count(*) from audit")).isZero();
   }
 
-  /** CREATE TABLE would commit the unit's work so far: it is refused before it reaches the server. */
+  /**
+   * CREATE TABLE would commit the unit's work so far: it is refused before it reaches the server.
+   */
   @Test
   void createTableInsideAUnitIsRefused() throws Exception {
-    assertThatThrownBy(() -> db.useTx(TxOptions.defaults().name("migrate"), tx -> {
-      tx.update("insert into audit (note) values ('before the DDL')");
-      tx.update("create table later (id int primary key)");
-    }))
+    assertThatThrownBy(
+            () ->
+                db.useTx(
+                    TxOptions.defaults().name("migrate"),
+                    tx -> {
+                      tx.update("insert into audit (note) values ('before the DDL')");
+                      tx.update("create table later (id int primary key)");
+                    }))
         .isInstanceOf(StatementException.class)
-        .hasMessageContaining("txguard refused CREATE, which commits implicitly, sent as SQL inside unit 'migrate'"
-            + " (attempt 1): on MariaDB it would first commit the unit's work so far, outside the unit's control;"
-            + " run it outside a unit (before or after). The unit is aborted and nothing in it will commit");
+        .hasMessageContaining(
+            "txguard refused CREATE, which commits implicitly, sent as SQL inside unit 'migrate'"
+                + " (attempt 1): on MariaDB it would first commit the unit's work so far, outside the unit's control;"
+                + " run it outside a unit (before or after). The unit is aborted and nothing in it will commit");
     assertThat(maria.queryLong("select count(*) from audit")).isZero();
-    assertThat(maria.queryLong("select count(*) from information_schema.tables where table_schema = database()"
-        + " and table_name = 'later'")).isZero();
+    assertThat(
+            maria.queryLong(
+                "select count(*) from information_schema.tables where table_schema = database()"
+                    + " and table_name = 'later'"))
+        .isZero();
   }
 
   /**
    * Statements that commit implicitly behind another leading word (SET STATEMENT ... FOR, EXECUTE
-   * IMMEDIATE) or in a later assignment of a SET list: each is refused before it reaches the server,
-   * so a unit that throws after it leaves nothing committed. Unrefused, each would commit the
-   * unit's insert first and the unit's rollback would not undo it.
+   * IMMEDIATE) or in a later assignment of a SET list: each is refused before it reaches the
+   * server, so a unit that throws after it leaves nothing committed. Unrefused, each would commit
+   * the unit's insert first and the unit's rollback would not undo it.
    */
   @ParameterizedTest
-  @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '"',
+      textBlock =
+          """
       set statement max_statement_time=1 for create table x7(id int)     | CREATE, which commits implicitly,
       set statement max_statement_time=10 for truncate table pad         | TRUNCATE, which commits implicitly,
       EXECUTE IMMEDIATE 'CREATE TABLE x8(id int)'                        | EXECUTE, which runs SQL text txguard cannot read and so may commit implicitly,
@@ -150,22 +188,37 @@ class MariaDbFailuresIT {
       """)
   void hiddenImplicitCommitsInsideAUnitAreRefused(String sql, String named) throws Exception {
     maria.execute("insert into pad (n) values (7)");
-    try (Database multi = MariaDbFixture.builder(maria).url(maria.url() + "?allowMultiQueries=true").poolSize(1).build()) {
-      assertThatThrownBy(() -> multi.useTx(TxOptions.defaults().name("hidden"), tx -> {
-        tx.update("insert into audit (note) values ('before the statement')");
-        tx.update(sql);
-        throw new IllegalStateException("the unit fails after the statement");
-      }))
+    try (Database multi =
+        MariaDbFixture.builder(maria)
+            .url(maria.url() + "?allowMultiQueries=true")
+            .poolSize(1)
+            .build()) {
+      assertThatThrownBy(
+              () ->
+                  multi.useTx(
+                      TxOptions.defaults().name("hidden"),
+                      tx -> {
+                        tx.update("insert into audit (note) values ('before the statement')");
+                        tx.update(sql);
+                        throw new IllegalStateException("the unit fails after the statement");
+                      }))
           .as(sql)
           .isInstanceOf(StatementException.class)
-          .hasMessageContaining("txguard refused " + named + " sent as SQL inside unit 'hidden' (attempt 1): on MariaDB it")
+          .hasMessageContaining(
+              "txguard refused "
+                  + named
+                  + " sent as SQL inside unit 'hidden' (attempt 1): on MariaDB it")
           .hasMessageContaining("first commit the unit's work so far, outside the unit's control")
           .satisfies(e -> assertThat(((StatementException) e).sqlState()).isEqualTo("2D000"));
     }
     assertThat(maria.queryLong("select count(*) from audit")).as(sql).isZero();
     assertThat(maria.queryLong("select count(*) from pad")).as(sql).isOne();
-    assertThat(maria.queryLong("select count(*) from information_schema.tables where table_schema = database()"
-        + " and table_name in ('x7', 'x8')")).as(sql).isZero();
+    assertThat(
+            maria.queryLong(
+                "select count(*) from information_schema.tables where table_schema = database()"
+                    + " and table_name in ('x7', 'x8')"))
+        .as(sql)
+        .isZero();
   }
 
   /**
@@ -174,19 +227,27 @@ class MariaDbFailuresIT {
    */
   @Test
   void executeOfAPreparedStatementInsideAUnitIsRefused() throws Exception {
-    assertThatThrownBy(() -> db.useTx(TxOptions.defaults().name("prepared"), tx -> {
-      tx.update("insert into audit (note) values ('before the statement')");
-      tx.update("prepare s from 'create table x9 (id int)'");
-      tx.update("execute s");
-      throw new IllegalStateException("the unit fails after the statement");
-    }))
+    assertThatThrownBy(
+            () ->
+                db.useTx(
+                    TxOptions.defaults().name("prepared"),
+                    tx -> {
+                      tx.update("insert into audit (note) values ('before the statement')");
+                      tx.update("prepare s from 'create table x9 (id int)'");
+                      tx.update("execute s");
+                      throw new IllegalStateException("the unit fails after the statement");
+                    }))
         .isInstanceOf(StatementException.class)
-        .hasMessageContaining("txguard refused EXECUTE, which runs SQL text txguard cannot read and so may commit"
-            + " implicitly, sent as SQL inside unit 'prepared' (attempt 1): on MariaDB it could first commit")
+        .hasMessageContaining(
+            "txguard refused EXECUTE, which runs SQL text txguard cannot read and so may commit"
+                + " implicitly, sent as SQL inside unit 'prepared' (attempt 1): on MariaDB it could first commit")
         .satisfies(e -> assertThat(((StatementException) e).sqlState()).isEqualTo("2D000"));
     assertThat(maria.queryLong("select count(*) from audit")).isZero();
-    assertThat(maria.queryLong("select count(*) from information_schema.tables where table_schema = database()"
-        + " and table_name = 'x9'")).isZero();
+    assertThat(
+            maria.queryLong(
+                "select count(*) from information_schema.tables where table_schema = database()"
+                    + " and table_name = 'x9'"))
+        .isZero();
   }
 
   /**
@@ -196,18 +257,36 @@ class MariaDbFailuresIT {
   @Test
   void aUnitsTimeoutDoesNotOutliveIt() throws Exception {
     try (Database one = MariaDbFixture.db(maria, 1)) {
-      long defaultLockWait = one.inTx(tx -> tx.queryOne("select @@innodb_lock_wait_timeout", rs -> rs.getLong(1)))
-          .orElseThrow();
-      double[] during = one.inTx(TxOptions.defaults().name("bounded").timeout(Duration.ofMillis(2500)),
-          tx -> tx.queryOne("select @@max_statement_time, @@innodb_lock_wait_timeout",
-              rs -> new double[] {rs.getDouble(1), rs.getDouble(2)})).orElseThrow();
-      assertThat(during[0]).as("max_statement_time: the unit's time left, in s").isGreaterThan(0).isLessThanOrEqualTo(2.5);
-      assertThat(during[1]).as("innodb_lock_wait_timeout, whole seconds rounded up").isBetween(1.0, 3.0);
-      String after = one.inTx(tx -> tx.queryOne("select concat(@@max_statement_time, '/', @@innodb_lock_wait_timeout,"
-          + " '/', connection_id())", rs -> rs.getString(1))).orElseThrow();
+      long defaultLockWait =
+          one.inTx(tx -> tx.queryOne("select @@innodb_lock_wait_timeout", rs -> rs.getLong(1)))
+              .orElseThrow();
+      double[] during =
+          one.inTx(
+                  TxOptions.defaults().name("bounded").timeout(Duration.ofMillis(2500)),
+                  tx ->
+                      tx.queryOne(
+                          "select @@max_statement_time, @@innodb_lock_wait_timeout",
+                          rs -> new double[] {rs.getDouble(1), rs.getDouble(2)}))
+              .orElseThrow();
+      assertThat(during[0])
+          .as("max_statement_time: the unit's time left, in s")
+          .isGreaterThan(0)
+          .isLessThanOrEqualTo(2.5);
+      assertThat(during[1])
+          .as("innodb_lock_wait_timeout, whole seconds rounded up")
+          .isBetween(1.0, 3.0);
+      String after =
+          one.inTx(
+                  tx ->
+                      tx.queryOne(
+                          "select concat(@@max_statement_time, '/', @@innodb_lock_wait_timeout,"
+                              + " '/', connection_id())",
+                          rs -> rs.getString(1)))
+              .orElseThrow();
       assertThat(after).startsWith("0.000000/" + defaultLockWait + "/");
       // a statement longer than the earlier unit's limit runs to its end in a unit without one
-      java.util.Optional<Integer> slept = one.inTx(tx -> tx.queryOne("select sleep(3)", rs -> rs.getInt(1)));
+      java.util.Optional<Integer> slept =
+          one.inTx(tx -> tx.queryOne("select sleep(3)", rs -> rs.getInt(1)));
       assertThat(slept).contains(0);
     }
   }
@@ -215,8 +294,11 @@ class MariaDbFailuresIT {
   /** A unit's own limit ends its statement, naming the unit and its timeout. */
   @Test
   void aUnitsTimeoutEndsItsStatement() {
-    assertThatThrownBy(() -> db.useTx(TxOptions.defaults().name("slow").timeout(Duration.ofMillis(300)),
-        tx -> tx.queryOne("select sleep(30)", rs -> rs.getInt(1))))
+    assertThatThrownBy(
+            () ->
+                db.useTx(
+                    TxOptions.defaults().name("slow").timeout(Duration.ofMillis(300)),
+                    tx -> tx.queryOne("select sleep(30)", rs -> rs.getInt(1))))
         .isInstanceOf(TxTimeoutException.class)
         .hasMessageContaining("unit 'slow' ran past its timeout of 300 ms");
   }
@@ -224,7 +306,8 @@ class MariaDbFailuresIT {
   private static void await(CountDownLatch latch) {
     try {
       if (!latch.await(60, TimeUnit.SECONDS)) {
-        throw new AssertionError("the other unit never took its first row lock (" + latch.getCount() + " left)");
+        throw new AssertionError(
+            "the other unit never took its first row lock (" + latch.getCount() + " left)");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -8,7 +8,10 @@ final class MariaDbFixture {
   private MariaDbFixture() {}
 
   static Database.Builder builder(MariaDbExtension maria) {
-    return Database.builder().url(maria.url()).user(maria.user()).password(maria.password())
+    return Database.builder()
+        .url(maria.url())
+        .user(maria.user())
+        .password(maria.password())
         .connectionTimeout(Duration.ofSeconds(5));
   }
 

@@ -18,9 +18,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mariadb.jdbc.MariaDbDataSource;
 
 /**
- * Against a real MariaDB: advisory locks built on GET_LOCK (transaction-scoped in units, and
- * {@link AdvisoryLocks}' shared and exclusive locks with timeouts), the session handed back as the
- * pool lent it (COM_RESET_CONNECTION), levels, pool diagnostics, and the dialect chosen from a
+ * Against a real MariaDB: advisory locks built on GET_LOCK (transaction-scoped in units, and {@link
+ * AdvisoryLocks}' shared and exclusive locks with timeouts), the session handed back as the pool
+ * lent it (COM_RESET_CONNECTION), levels, pool diagnostics, and the dialect chosen from a
  * DataSource's metadata (the counterparts of PatternsIT's locks, SessionHandBackIT and LevelsIT).
  */
 class MariaDbSessionsAndLocksIT {
@@ -29,7 +29,8 @@ class MariaDbSessionsAndLocksIT {
 
   @BeforeAll
   static void setUp() throws Exception {
-    maria.execute("create table task (id int primary key, note varchar(100)) engine=InnoDB",
+    maria.execute(
+        "create table task (id int primary key, note varchar(100)) engine=InnoDB",
         "insert into task values (7, 'a'), (8, 'b'), (9, 'c')");
     db = MariaDbFixture.db(maria, 4);
   }
@@ -41,16 +42,17 @@ class MariaDbSessionsAndLocksIT {
 
   @Test
   void transactionLocksAndRowLocksAreHeldUntilTheUnitEnds() throws Exception {
-    db.useTx(tx -> {
-      tx.lock("machine:7");
-      tx.lockShared(42L);
-      tx.lockAll(List.of("b", "a", "c", "a"));
-      assertThat(tx.lockRows("task", "id", List.of(9, 7, 8, 100))).isEqualTo(3);
-      boolean freeElsewhere = db.inNewTx(other -> other.tryLock("machine:7"));
-      assertThat(freeElsewhere).as("held by the first unit").isFalse();
-      boolean sharedElsewhere = db.inNewTx(other -> other.tryLock(42L));
-      assertThat(sharedElsewhere).as("an exclusive try against a shared holder").isFalse();
-    });
+    db.useTx(
+        tx -> {
+          tx.lock("machine:7");
+          tx.lockShared(42L);
+          tx.lockAll(List.of("b", "a", "c", "a"));
+          assertThat(tx.lockRows("task", "id", List.of(9, 7, 8, 100))).isEqualTo(3);
+          boolean freeElsewhere = db.inNewTx(other -> other.tryLock("machine:7"));
+          assertThat(freeElsewhere).as("held by the first unit").isFalse();
+          boolean sharedElsewhere = db.inNewTx(other -> other.tryLock(42L));
+          assertThat(sharedElsewhere).as("an exclusive try against a shared holder").isFalse();
+        });
     boolean afterEnd = db.inTx(tx -> tx.tryLock("machine:7") && tx.tryLock(42L));
     assertThat(afterEnd).as("released when the unit ended (its session was reset)").isTrue();
   }
@@ -59,50 +61,66 @@ class MariaDbSessionsAndLocksIT {
   void sharedHoldersRunTogetherAndAnExclusiveOneWaitsForThemWithinItsTimeout() throws Exception {
     CountDownLatch bothShared = new CountDownLatch(2);
     CountDownLatch finish = new CountDownLatch(1);
-    Runnable reader = () -> {
-      try {
-        db.locks().withShared("import:1", Duration.ofSeconds(10), () -> {
-          bothShared.countDown();
-          return finish.await(60, TimeUnit.SECONDS);
-        });
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    };
+    Runnable reader =
+        () -> {
+          try {
+            db.locks()
+                .withShared(
+                    "import:1",
+                    Duration.ofSeconds(10),
+                    () -> {
+                      bothShared.countDown();
+                      return finish.await(60, TimeUnit.SECONDS);
+                    });
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        };
     // threads of their own: the common pool may have a single thread on a small machine
-    java.util.concurrent.ExecutorService readers = java.util.concurrent.Executors.newFixedThreadPool(2);
+    java.util.concurrent.ExecutorService readers =
+        java.util.concurrent.Executors.newFixedThreadPool(2);
     java.util.concurrent.Future<?> first = readers.submit(reader);
     java.util.concurrent.Future<?> second = readers.submit(reader);
     readers.shutdown();
     try {
       assertThat(bothShared.await(60, TimeUnit.SECONDS)).as("two shared holders at once").isTrue();
-      assertThatThrownBy(() -> db.locks().withExclusive("import:1", Duration.ofMillis(400), () -> "cancelled"))
+      assertThatThrownBy(
+              () -> db.locks().withExclusive("import:1", Duration.ofMillis(400), () -> "cancelled"))
           .isInstanceOf(LockTimeoutException.class)
-          .hasMessageContaining("could not take the exclusive advisory lock on key 'import:1' within 400 ms (waited ")
+          .hasMessageContaining(
+              "could not take the exclusive advisory lock on key 'import:1' within 400 ms (waited ")
           .hasMessageContaining("another session holds it (shared or exclusive)");
     } finally {
       finish.countDown();
     }
     first.get(60, TimeUnit.SECONDS);
     second.get(60, TimeUnit.SECONDS);
-    assertThat(db.locks().withExclusive("import:1", Duration.ofSeconds(10), () -> "cancelled")).isEqualTo("cancelled");
+    assertThat(db.locks().withExclusive("import:1", Duration.ofSeconds(10), () -> "cancelled"))
+        .isEqualTo("cancelled");
     assertThat(db.locks().tryExclusive("import:1", () -> "free")).contains("free");
   }
 
   @Test
   void aSessionChangedInAUnitIsResetBeforeTheNextUnit() throws Exception {
     try (Database one = MariaDbFixture.db(maria, 1)) {
-      long before = one.inTx(tx -> tx.queryOne("select connection_id()", rs -> rs.getLong(1)).orElseThrow());
-      one.useTx(tx -> {
-        tx.update("set @customer = 42");
-        tx.update("set session sql_mode = 'ANSI_QUOTES'");
-        tx.update("set session innodb_lock_wait_timeout = 7");
-        tx.queryOne("select get_lock('held-by-a-unit', 0)", rs -> rs.getInt(1));
-      });
-      String after = one.inTx(tx -> tx.queryOne("select concat(coalesce(@customer, 'none'), '/',"
-          + " @@sql_mode like '%ANSI_QUOTES%', '/', @@innodb_lock_wait_timeout = @@global.innodb_lock_wait_timeout,"
-          + " '/', is_free_lock('held-by-a-unit'), '/', @@tx_isolation, '/', connection_id())",
-          rs -> rs.getString(1)).orElseThrow());
+      long before =
+          one.inTx(tx -> tx.queryOne("select connection_id()", rs -> rs.getLong(1)).orElseThrow());
+      one.useTx(
+          tx -> {
+            tx.update("set @customer = 42");
+            tx.update("set session sql_mode = 'ANSI_QUOTES'");
+            tx.update("set session innodb_lock_wait_timeout = 7");
+            tx.queryOne("select get_lock('held-by-a-unit', 0)", rs -> rs.getInt(1));
+          });
+      String after =
+          one.inTx(
+              tx ->
+                  tx.queryOne(
+                          "select concat(coalesce(@customer, 'none'), '/',"
+                              + " @@sql_mode like '%ANSI_QUOTES%', '/', @@innodb_lock_wait_timeout = @@global.innodb_lock_wait_timeout,"
+                              + " '/', is_free_lock('held-by-a-unit'), '/', @@tx_isolation, '/', connection_id())",
+                          rs -> rs.getString(1))
+                      .orElseThrow());
       assertThat(after).isEqualTo("none/0/1/1/READ-COMMITTED/" + before);
     }
   }
@@ -110,43 +128,71 @@ class MariaDbSessionsAndLocksIT {
   @Test
   void isolationAndReadOnlyOptionsApplyToTheirUnitOnly() throws Exception {
     try (Database one = MariaDbFixture.db(maria, 1)) {
-      String inUnit = one.inTx(TxOptions.defaults().isolation(Isolation.SERIALIZABLE).readOnly(true)
-          .timeout(Duration.ofSeconds(20)), tx -> {
-            tx.query("select id from task", rs -> rs.getInt(1)); // InnoDB lists a transaction once it read a table
-            return tx.queryOne("select trx_isolation_level from information_schema.innodb_trx"
-                + " where trx_mysql_thread_id = connection_id()", rs -> rs.getString(1)).orElse("no transaction");
-          });
+      String inUnit =
+          one.inTx(
+              TxOptions.defaults()
+                  .isolation(Isolation.SERIALIZABLE)
+                  .readOnly(true)
+                  .timeout(Duration.ofSeconds(20)),
+              tx -> {
+                tx.query(
+                    "select id from task",
+                    rs -> rs.getInt(1)); // InnoDB lists a transaction once it read a table
+                return tx.queryOne(
+                        "select trx_isolation_level from information_schema.innodb_trx"
+                            + " where trx_mysql_thread_id = connection_id()",
+                        rs -> rs.getString(1))
+                    .orElse("no transaction");
+              });
       assertThat(inUnit).isEqualTo("SERIALIZABLE");
-      assertThatThrownBy(() -> one.useTx(TxOptions.defaults().readOnly(true),
-          tx -> tx.update("update task set note = 'x' where id = 7")))
+      assertThatThrownBy(
+              () ->
+                  one.useTx(
+                      TxOptions.defaults().readOnly(true),
+                      tx -> tx.update("update task set note = 'x' where id = 7")))
           .isInstanceOf(StatementException.class)
           .hasMessageContaining("SQLSTATE 25006");
-      String next = one.inTx(tx -> tx.queryOne("select concat(@@tx_isolation, '/', @@tx_read_only + 0)",
-          rs -> rs.getString(1)).orElseThrow());
+      String next =
+          one.inTx(
+              tx ->
+                  tx.queryOne(
+                          "select concat(@@tx_isolation, '/', @@tx_read_only + 0)",
+                          rs -> rs.getString(1))
+                      .orElseThrow());
       assertThat(next).isEqualTo("READ-COMMITTED/0");
     }
   }
 
   @Test
   void inNewTxRunsOneLevelUpAndAnExhaustedPoolNamesItsHolder() throws Exception {
-    try (Database small = MariaDbFixture.builder(maria).poolSize(1).connectionTimeout(Duration.ofMillis(300)).build()) {
+    try (Database small =
+        MariaDbFixture.builder(maria)
+            .poolSize(1)
+            .connectionTimeout(Duration.ofMillis(300))
+            .build()) {
       int level = small.inTx(tx -> small.inNewTx(inner -> small.level()));
       assertThat(level).isEqualTo(1);
       CountDownLatch holding = new CountDownLatch(1);
       CountDownLatch release = new CountDownLatch(1);
-      Thread holder = Thread.ofPlatform().name("report-builder").start(() -> {
-        try {
-          small.useTx(TxOptions.defaults().name("nightly-report"), tx -> {
-            holding.countDown();
-            release.await();
-          });
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      });
+      Thread holder =
+          Thread.ofPlatform()
+              .name("report-builder")
+              .start(
+                  () -> {
+                    try {
+                      small.useTx(
+                          TxOptions.defaults().name("nightly-report"),
+                          tx -> {
+                            holding.countDown();
+                            release.await();
+                          });
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                  });
       assertThat(holding.await(60, TimeUnit.SECONDS)).isTrue();
       try {
-        assertThatThrownBy(() -> small.useTx(TxOptions.defaults().name("request"), tx -> { }))
+        assertThatThrownBy(() -> small.useTx(TxOptions.defaults().name("request"), tx -> {}))
             .isInstanceOf(PoolExhaustedException.class)
             .hasMessageContaining("no connection free in the level-0 pool")
             .hasMessageContaining("unit 'nightly-report' (attempt 1) for ")
@@ -165,12 +211,17 @@ class MariaDbSessionsAndLocksIT {
     ds.setUser(maria.user());
     ds.setPassword(maria.password());
     try (Database fromDs = Database.builder().dataSource(ds).poolSize(2).build()) {
-      assertThatThrownBy(() -> fromDs.useTx(TxOptions.defaults().name("ddl"), tx -> tx.update("drop table task")))
+      assertThatThrownBy(
+              () ->
+                  fromDs.useTx(
+                      TxOptions.defaults().name("ddl"), tx -> tx.update("drop table task")))
           .isInstanceOf(StatementException.class)
-          .hasMessageContaining("txguard refused DROP, which commits implicitly, sent as SQL inside unit 'ddl'")
+          .hasMessageContaining(
+              "txguard refused DROP, which commits implicitly, sent as SQL inside unit 'ddl'")
           .hasMessageContaining("on MariaDB it would first commit");
     }
-    try (Connection c = maria.connect(); Statement st = c.createStatement();
+    try (Connection c = maria.connect();
+        Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("select count(*) from task")) {
       assertThat(rs.next() && rs.getInt(1) == 3).isTrue();
     }

@@ -41,17 +41,23 @@ class ModuleBoundaryTest {
       descriptor = ModuleDescriptor.read(in);
     }
     assertThat(descriptor.name()).isEqualTo("dev.txguard");
-    Map<String, Set<String>> exports = descriptor.exports().stream()
-        .collect(Collectors.toMap(ModuleDescriptor.Exports::source, ModuleDescriptor.Exports::targets));
+    Map<String, Set<String>> exports =
+        descriptor.exports().stream()
+            .collect(
+                Collectors.toMap(
+                    ModuleDescriptor.Exports::source, ModuleDescriptor.Exports::targets));
     assertThat(exports).containsOnlyKeys("dev.txguard", "dev.txguard.internal");
     assertThat(exports.get("dev.txguard")).as("exported to everyone").isEmpty();
-    assertThat(exports.get("dev.txguard.internal")).containsExactlyInAnyOrder("dev.txguard.queue", "dev.txguard.micrometer");
+    assertThat(exports.get("dev.txguard.internal"))
+        .containsExactlyInAnyOrder("dev.txguard.queue", "dev.txguard.micrometer");
     assertThat(descriptor.opens()).isEmpty();
   }
 
   @Test
   void aConsumerModuleCanUseTheApi() throws Exception {
-    List<Diagnostic<? extends JavaFileObject>> errors = compile("""
+    List<Diagnostic<? extends JavaFileObject>> errors =
+        compile(
+            """
         package app;
 
         import dev.txguard.Database;
@@ -68,7 +74,9 @@ class ModuleBoundaryTest {
 
   @Test
   void aConsumerModuleCannotImportTheImplementation() throws Exception {
-    List<Diagnostic<? extends JavaFileObject>> errors = compile("""
+    List<Diagnostic<? extends JavaFileObject>> errors =
+        compile(
+            """
         package app;
 
         import dev.txguard.internal.Engine;
@@ -94,20 +102,33 @@ class ModuleBoundaryTest {
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
     try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, null, null)) {
-      List<String> options = new ArrayList<>(List.of("-d", dir.resolve("out").toString(), "-classpath", dir.toString(), "--module-path",
-          modulePath(), "-proc:none"));
+      List<String> options =
+          new ArrayList<>(
+              List.of(
+                  "-d",
+                  dir.resolve("out").toString(),
+                  "-classpath",
+                  dir.toString(),
+                  "--module-path",
+                  modulePath(),
+                  "-proc:none"));
       Iterable<? extends JavaFileObject> units =
           files.getJavaFileObjects(src.resolve("module-info.java"), src.resolve("app/Main.java"));
       javac.getTask(null, files, diagnostics, options, null, units).call();
     }
-    return diagnostics.getDiagnostics().stream().filter(d -> d.getKind() == Diagnostic.Kind.ERROR).toList();
+    return diagnostics.getDiagnostics().stream()
+        .filter(d -> d.getKind() == Diagnostic.Kind.ERROR)
+        .toList();
   }
 
   /** txguard-core's classes and the jars of the modules it requires. */
   private static String modulePath() throws URISyntaxException {
     List<String> path = new ArrayList<>(List.of(classes().toAbsolutePath().toString()));
-    for (Class<?> c : List.of(com.zaxxer.hikari.HikariConfig.class, org.slf4j.Logger.class,
-        org.postgresql.Driver.class)) {
+    for (Class<?> c :
+        List.of(
+            com.zaxxer.hikari.HikariConfig.class,
+            org.slf4j.Logger.class,
+            org.postgresql.Driver.class)) {
       path.add(Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
     }
     return String.join(java.io.File.pathSeparator, path);

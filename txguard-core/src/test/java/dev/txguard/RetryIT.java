@@ -29,14 +29,21 @@ class RetryIT {
 
   @BeforeAll
   static void setUp() throws Exception {
-    pg.execute("create table counter (id int primary key, n int not null)",
+    pg.execute(
+        "create table counter (id int primary key, n int not null)",
         "create table item (sku text primary key)");
-    db = Fixture.builder(pg).poolSize(8).listener(new TxListener() {
-      @Override
-      public void onRetry(String name, int nextAttempt, Throwable cause, Duration delay) {
-        retries.incrementAndGet();
-      }
-    }).build();
+    db =
+        Fixture.builder(pg)
+            .poolSize(8)
+            .listener(
+                new TxListener() {
+                  @Override
+                  public void onRetry(
+                      String name, int nextAttempt, Throwable cause, Duration delay) {
+                    retries.incrementAndGet();
+                  }
+                })
+            .build();
   }
 
   @AfterAll
@@ -52,20 +59,30 @@ class RetryIT {
 
   @Test
   void conflictingSerializableIncrementsAllLandExactlyOnce() throws Exception {
-    TxOptions serializable = TxOptions.defaults().name("increment").isolation(Isolation.SERIALIZABLE)
-        .maxAttempts(100).backoff(Duration.ofMillis(1), Duration.ofMillis(20));
+    TxOptions serializable =
+        TxOptions.defaults()
+            .name("increment")
+            .isolation(Isolation.SERIALIZABLE)
+            .maxAttempts(100)
+            .backoff(Duration.ofMillis(1), Duration.ofMillis(20));
     ExecutorService pool = Executors.newFixedThreadPool(8);
     List<Future<?>> done = new ArrayList<>();
     for (int t = 0; t < 8; t++) {
-      done.add(pool.submit(() -> {
-        for (int i = 0; i < 250; i++) {
-          db.useTx(serializable, tx -> {
-            int n = tx.queryOne("select n from counter where id = 1", rs -> rs.getInt(1)).orElseThrow();
-            tx.update("update counter set n = ? where id = 1", n + 1);
-          });
-        }
-        return null;
-      }));
+      done.add(
+          pool.submit(
+              () -> {
+                for (int i = 0; i < 250; i++) {
+                  db.useTx(
+                      serializable,
+                      tx -> {
+                        int n =
+                            tx.queryOne("select n from counter where id = 1", rs -> rs.getInt(1))
+                                .orElseThrow();
+                        tx.update("update counter set n = ? where id = 1", n + 1);
+                      });
+                }
+                return null;
+              }));
     }
     for (Future<?> f : done) {
       f.get();
@@ -79,17 +96,18 @@ class RetryIT {
   @Test
   void swallowedSerializationFailureIsRetriedAndCommitsOnce() throws Exception {
     AtomicInteger attempts = new AtomicInteger();
-    db.useTx(tx -> {
-      attempts.incrementAndGet();
-      tx.update("insert into item values ('apple')");
-      if (tx.attempt() == 1) {
-        try {
-          tx.update("do $$ begin raise exception 'simulated' using errcode = '40001'; end $$");
-        } catch (StatementException swallowed) {
-          // the naive pattern: log and go on
-        }
-      }
-    });
+    db.useTx(
+        tx -> {
+          attempts.incrementAndGet();
+          tx.update("insert into item values ('apple')");
+          if (tx.attempt() == 1) {
+            try {
+              tx.update("do $$ begin raise exception 'simulated' using errcode = '40001'; end $$");
+            } catch (StatementException swallowed) {
+              // the naive pattern: log and go on
+            }
+          }
+        });
     assertThat(attempts.get()).isEqualTo(2);
     assertThat(retries.get()).isEqualTo(1);
     assertThat(pg.queryLong("select count(*) from item")).isEqualTo(1);
@@ -98,23 +116,30 @@ class RetryIT {
   @Test
   void deadlockIsRetried() throws Exception {
     AtomicInteger attempts = new AtomicInteger();
-    String result = db.inTx(tx -> {
-      if (attempts.incrementAndGet() < 3) {
-        tx.update("do $$ begin raise exception 'simulated' using errcode = '40P01'; end $$");
-      }
-      return "ok on attempt " + tx.attempt();
-    });
+    String result =
+        db.inTx(
+            tx -> {
+              if (attempts.incrementAndGet() < 3) {
+                tx.update(
+                    "do $$ begin raise exception 'simulated' using errcode = '40P01'; end $$");
+              }
+              return "ok on attempt " + tx.attempt();
+            });
     assertThat(result).isEqualTo("ok on attempt 3");
   }
 
   @Test
   void businessErrorsPassAtOnce() {
     AtomicInteger attempts = new AtomicInteger();
-    assertThatThrownBy(() -> db.useTx(tx -> {
-      attempts.incrementAndGet();
-      tx.update("insert into item values ('pear')");
-      tx.update("insert into item values ('pear')");
-    })).isInstanceOf(StatementException.class)
+    assertThatThrownBy(
+            () ->
+                db.useTx(
+                    tx -> {
+                      attempts.incrementAndGet();
+                      tx.update("insert into item values ('pear')");
+                      tx.update("insert into item values ('pear')");
+                    }))
+        .isInstanceOf(StatementException.class)
         .satisfies(e -> assertThat(((StatementException) e).sqlState()).isEqualTo("23505"));
     assertThat(attempts.get()).isEqualTo(1);
     assertThat(retries.get()).isZero();
@@ -123,44 +148,56 @@ class RetryIT {
   @Test
   void retryableErrorDeepInTheCauseChainIsRecognised() throws Exception {
     AtomicInteger attempts = new AtomicInteger();
-    db.useTx(tx -> {
-      if (attempts.incrementAndGet() == 1) {
-        SQLException deep = new PSQLException("could not serialize", PSQLState.SERIALIZATION_FAILURE);
-        throw new IllegalStateException("wrapped by a repository", new RuntimeException(deep));
-      }
-    });
+    db.useTx(
+        tx -> {
+          if (attempts.incrementAndGet() == 1) {
+            SQLException deep =
+                new PSQLException("could not serialize", PSQLState.SERIALIZATION_FAILURE);
+            throw new IllegalStateException("wrapped by a repository", new RuntimeException(deep));
+          }
+        });
     assertThat(attempts.get()).isEqualTo(2);
   }
 
   @Test
   void exhaustedRetriesKeepEveryFailure() {
-    TxOptions three = TxOptions.defaults().name("doomed").maxAttempts(3).backoff(Duration.ZERO, Duration.ZERO);
-    assertThatThrownBy(() -> db.useTx(three,
-        tx -> tx.update("do $$ begin raise exception 'always' using errcode = '40001'; end $$")))
+    TxOptions three =
+        TxOptions.defaults().name("doomed").maxAttempts(3).backoff(Duration.ZERO, Duration.ZERO);
+    assertThatThrownBy(
+            () ->
+                db.useTx(
+                    three,
+                    tx ->
+                        tx.update(
+                            "do $$ begin raise exception 'always' using errcode = '40001'; end $$")))
         .isInstanceOf(RetriesExhaustedException.class)
         .hasMessageContaining("unit 'doomed' failed after 3 attempts")
         .hasMessageContaining("SQLSTATE 40001")
-        .satisfies(e -> {
-          assertThat(((RetriesExhaustedException) e).attempts()).isEqualTo(3);
-          assertThat(e.getSuppressed()).hasSize(2).allSatisfy(s -> assertThat(s).isInstanceOf(StatementException.class));
-        });
+        .satisfies(
+            e -> {
+              assertThat(((RetriesExhaustedException) e).attempts()).isEqualTo(3);
+              assertThat(e.getSuppressed())
+                  .hasSize(2)
+                  .allSatisfy(s -> assertThat(s).isInstanceOf(StatementException.class));
+            });
     assertThat(retries.get()).isEqualTo(2);
   }
 
   @Test
   void killedBackendBeforeCommitIsRetriedOnANewConnection() throws Exception {
     List<Integer> pids = new ArrayList<>();
-    db.useTx(tx -> {
-      int pid = tx.queryOne("select pg_backend_pid()", rs -> rs.getInt(1)).orElseThrow();
-      pids.add(pid);
-      tx.update("insert into item values ('kiwi')");
-      if (tx.attempt() == 1) {
-        try (Connection admin = pg.connect()) {
-          admin.createStatement().execute("select pg_terminate_backend(" + pid + ")");
-        }
-        tx.update("insert into item values ('mango')");
-      }
-    });
+    db.useTx(
+        tx -> {
+          int pid = tx.queryOne("select pg_backend_pid()", rs -> rs.getInt(1)).orElseThrow();
+          pids.add(pid);
+          tx.update("insert into item values ('kiwi')");
+          if (tx.attempt() == 1) {
+            try (Connection admin = pg.connect()) {
+              admin.createStatement().execute("select pg_terminate_backend(" + pid + ")");
+            }
+            tx.update("insert into item values ('mango')");
+          }
+        });
     assertThat(pids).hasSize(2);
     assertThat(pids.get(1)).isNotEqualTo(pids.get(0));
     assertThat(pg.queryLong("select count(*) from item")).isEqualTo(1);
@@ -169,11 +206,20 @@ class RetryIT {
 
   @Test
   void deadlineBoundsRetries() {
-    TxOptions bounded = TxOptions.defaults().name("short").timeout(Duration.ofMillis(300)).maxAttempts(1000)
-        .backoff(Duration.ofMillis(50), Duration.ofMillis(50));
+    TxOptions bounded =
+        TxOptions.defaults()
+            .name("short")
+            .timeout(Duration.ofMillis(300))
+            .maxAttempts(1000)
+            .backoff(Duration.ofMillis(50), Duration.ofMillis(50));
     long start = System.nanoTime();
-    assertThatThrownBy(() -> db.useTx(bounded,
-        tx -> tx.update("do $$ begin raise exception 'always' using errcode = '40001'; end $$")))
+    assertThatThrownBy(
+            () ->
+                db.useTx(
+                    bounded,
+                    tx ->
+                        tx.update(
+                            "do $$ begin raise exception 'always' using errcode = '40001'; end $$")))
         .isInstanceOf(TxTimeoutException.class)
         .hasMessageContaining("unit 'short'");
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
@@ -182,16 +228,20 @@ class RetryIT {
   @Test
   void caughtSerializationFailureRethrownAsABusinessErrorIsStillRetried() throws Exception {
     AtomicInteger attempts = new AtomicInteger();
-    String outcome = db.inTx(tx -> {
-      if (attempts.incrementAndGet() == 1) {
-        try {
-          tx.update("do $$ begin raise exception 'conflict' using errcode = '40001'; end $$");
-        } catch (StatementException e) {
-          throw new IllegalStateException("out of stock"); // the 40001 is not in this exception's chain
-        }
-      }
-      return "shipped";
-    });
+    String outcome =
+        db.inTx(
+            tx -> {
+              if (attempts.incrementAndGet() == 1) {
+                try {
+                  tx.update(
+                      "do $$ begin raise exception 'conflict' using errcode = '40001'; end $$");
+                } catch (StatementException e) {
+                  throw new IllegalStateException(
+                      "out of stock"); // the 40001 is not in this exception's chain
+                }
+              }
+              return "shipped";
+            });
     assertThat(outcome).isEqualTo("shipped");
     assertThat(attempts.get()).isEqualTo(2);
     assertThat(retries.get()).isEqualTo(1);
@@ -200,36 +250,48 @@ class RetryIT {
   @Test
   void businessErrorAfterANonRetryableErrorIsNotRetried() {
     AtomicInteger attempts = new AtomicInteger();
-    assertThatThrownBy(() -> db.useTx(tx -> {
-      attempts.incrementAndGet();
-      try {
-        tx.update("insert into item values ('fig')");
-        tx.update("insert into item values ('fig')");
-      } catch (StatementException e) {
-        throw new IllegalStateException("duplicate product");
-      }
-    })).isInstanceOf(IllegalStateException.class).hasMessage("duplicate product");
+    assertThatThrownBy(
+            () ->
+                db.useTx(
+                    tx -> {
+                      attempts.incrementAndGet();
+                      try {
+                        tx.update("insert into item values ('fig')");
+                        tx.update("insert into item values ('fig')");
+                      } catch (StatementException e) {
+                        throw new IllegalStateException("duplicate product");
+                      }
+                    }))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("duplicate product");
     assertThat(attempts.get()).isEqualTo(1);
   }
 
   @Test
   void lossOfAnotherConnectionTheCallbackUsedIsNotRetried() throws Exception {
     AtomicInteger attempts = new AtomicInteger();
-    assertThatThrownBy(() -> db.useTx(tx -> {
-      attempts.incrementAndGet();
-      tx.update("insert into item values ('plum')");
-      try (Connection side = db.openConnection()) {
-        side.createStatement().execute("insert into item values ('side effect')"); // autocommit: done
-        int pid;
-        try (var rs = side.createStatement().executeQuery("select pg_backend_pid()")) {
-          rs.next();
-          pid = rs.getInt(1);
-        }
-        tx.queryOne("select pg_terminate_backend(?)", rs -> rs.getBoolean(1), pid);
-        side.createStatement().execute("select 1"); // the side connection is gone: class 08
-      }
-    })).isInstanceOf(SQLException.class).satisfies(e ->
-        assertThat(((SQLException) e).getSQLState()).matches("08...|57P0[1-3]"));
+    assertThatThrownBy(
+            () ->
+                db.useTx(
+                    tx -> {
+                      attempts.incrementAndGet();
+                      tx.update("insert into item values ('plum')");
+                      try (Connection side = db.openConnection()) {
+                        side.createStatement()
+                            .execute("insert into item values ('side effect')"); // autocommit: done
+                        int pid;
+                        try (var rs =
+                            side.createStatement().executeQuery("select pg_backend_pid()")) {
+                          rs.next();
+                          pid = rs.getInt(1);
+                        }
+                        tx.queryOne("select pg_terminate_backend(?)", rs -> rs.getBoolean(1), pid);
+                        side.createStatement()
+                            .execute("select 1"); // the side connection is gone: class 08
+                      }
+                    }))
+        .isInstanceOf(SQLException.class)
+        .satisfies(e -> assertThat(((SQLException) e).getSQLState()).matches("08...|57P0[1-3]"));
     assertThat(attempts.get()).isEqualTo(1);
     assertThat(pg.queryLong("select count(*) from item where sku = 'side effect'")).isEqualTo(1);
     assertThat(pg.queryLong("select count(*) from item where sku = 'plum'")).isZero();
@@ -240,13 +302,23 @@ class RetryIT {
   void closingTheDatabaseWhileAUnitWaitsToRetryEndsItWithTheEarlierFailure() throws Exception {
     Database closing = Fixture.builder(pg).poolSize(1).build();
     AtomicInteger attempts = new AtomicInteger();
-    assertThatThrownBy(() -> closing.useTx(tx -> {
-      attempts.incrementAndGet();
-      Thread closer = Thread.ofPlatform().start(closing::close);
-      closer.join();
-      throw new IllegalStateException("conflict", new PSQLException("simulated", PSQLState.SERIALIZATION_FAILURE));
-    })).isInstanceOf(IllegalStateException.class).hasMessageContaining("is closed")
-        .satisfies(e -> assertThat(e.getSuppressed()).anySatisfy(s -> assertThat(s).hasMessage("conflict")));
+    assertThatThrownBy(
+            () ->
+                closing.useTx(
+                    tx -> {
+                      attempts.incrementAndGet();
+                      Thread closer = Thread.ofPlatform().start(closing::close);
+                      closer.join();
+                      throw new IllegalStateException(
+                          "conflict",
+                          new PSQLException("simulated", PSQLState.SERIALIZATION_FAILURE));
+                    }))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("is closed")
+        .satisfies(
+            e ->
+                assertThat(e.getSuppressed())
+                    .anySatisfy(s -> assertThat(s).hasMessage("conflict")));
     assertThat(attempts.get()).isEqualTo(1);
   }
 }

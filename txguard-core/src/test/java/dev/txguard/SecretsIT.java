@@ -21,11 +21,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A password never shows: not in a failed connect, a failed statement, a leak report, a
- * pool-exhaustion report, a log line or a {@code toString}, whether it came in the URL's query,
- * in its {@code user:password@} part, or through {@code password(...)}.
+ * pool-exhaustion report, a log line or a {@code toString}, whether it came in the URL's query, in
+ * its {@code user:password@} part, or through {@code password(...)}.
  */
 class SecretsIT {
   @RegisterExtension static final PostgresExtension pg = new PostgresExtension();
+
   /** The server's real password when it has one; any text works on a trust-auth server. */
   static final String SECRET = pg.password().isEmpty() ? "Sup3r-S3cret-9f1c" : pg.password();
 
@@ -54,8 +55,13 @@ class SecretsIT {
 
   @Test
   void aFailedConnectDoesNotShowThePassword() {
-    Throwable e = catchThrowable(() -> Database.builder().url(urlWithPassword("no_such_database"))
-        .connectionTimeout(Duration.ofSeconds(5)).build());
+    Throwable e =
+        catchThrowable(
+            () ->
+                Database.builder()
+                    .url(urlWithPassword("no_such_database"))
+                    .connectionTimeout(Duration.ofSeconds(5))
+                    .build());
     assertThat(e).isInstanceOf(TxException.class).hasMessageContaining("no_such_database");
     assertThat(text(e)).doesNotContain(SECRET);
   }
@@ -63,19 +69,29 @@ class SecretsIT {
   @Test
   void aFailedConnectWithUserInfoInTheUrlDoesNotShowThePassword() {
     String url = "jdbc:postgresql://" + pg.user() + ":" + SECRET + "@127.0.0.1:1/app";
-    Throwable e = catchThrowable(() -> Database.builder().url(url).connectionTimeout(Duration.ofSeconds(1)).build());
-    assertThat(e).isInstanceOf(TxException.class).hasMessageContaining("jdbc:postgresql://127.0.0.1:1/app");
+    Throwable e =
+        catchThrowable(
+            () -> Database.builder().url(url).connectionTimeout(Duration.ofSeconds(1)).build());
+    assertThat(e)
+        .isInstanceOf(TxException.class)
+        .hasMessageContaining("jdbc:postgresql://127.0.0.1:1/app");
     assertThat(text(e)).doesNotContain(SECRET);
   }
 
   @Test
   void thePasswordInTheUrlIsUsedButNeverShown() {
-    try (Database db = Database.builder().url(urlWithPassword(pg.database())).poolSize(1)
-        .connectionTimeout(Duration.ofMillis(500)).leakThreshold(Duration.ofMillis(50))
-        .listener(new TxListener() {}).build()) {
+    try (Database db =
+        Database.builder()
+            .url(urlWithPassword(pg.database()))
+            .poolSize(1)
+            .connectionTimeout(Duration.ofMillis(500))
+            .leakThreshold(Duration.ofMillis(50))
+            .listener(new TxListener() {})
+            .build()) {
       assertThat(db.toString()).doesNotContain(SECRET);
       assertThat(db.dataSource().toString()).doesNotContain(SECRET);
-      Throwable failed = catchThrowable(() -> db.useTx(tx -> tx.update("insert into no_such_table values (1)")));
+      Throwable failed =
+          catchThrowable(() -> db.useTx(tx -> tx.update("insert into no_such_table values (1)")));
       assertThat(failed).isInstanceOf(StatementException.class);
       assertThat(text(failed)).doesNotContain(SECRET);
     }
@@ -85,37 +101,64 @@ class SecretsIT {
   void leakAndPoolExhaustionReportsDoNotShowThePassword() throws Exception {
     List<String> reports = new CopyOnWriteArrayList<>();
     CountDownLatch leaked = new CountDownLatch(1);
-    TxListener listener = new TxListener() {
-      @Override
-      public void onLeak(LeakReport report) {
-        reports.add(report.describe());
-        leaked.countDown();
-      }
+    TxListener listener =
+        new TxListener() {
+          @Override
+          public void onLeak(LeakReport report) {
+            reports.add(report.describe());
+            leaked.countDown();
+          }
 
-      @Override
-      public void onPoolExhausted(PoolExhaustedException error) {
-        reports.add(text(error));
-      }
-    };
-    String url = "jdbc:postgresql://" + pg.user() + ":" + SECRET + "@" + pg.server().host() + ":"
-        + pg.server().port() + "/" + pg.database();
-    try (Database db = Database.builder().url(url).poolSize(1).connectionTimeout(Duration.ofMillis(300))
-        .leakThreshold(Duration.ofMillis(50)).listener(listener).build()) {
+          @Override
+          public void onPoolExhausted(PoolExhaustedException error) {
+            reports.add(text(error));
+          }
+        };
+    String url =
+        "jdbc:postgresql://"
+            + pg.user()
+            + ":"
+            + SECRET
+            + "@"
+            + pg.server().host()
+            + ":"
+            + pg.server().port()
+            + "/"
+            + pg.database();
+    try (Database db =
+        Database.builder()
+            .url(url)
+            .poolSize(1)
+            .connectionTimeout(Duration.ofMillis(300))
+            .leakThreshold(Duration.ofMillis(50))
+            .listener(listener)
+            .build()) {
       try (TxHandle held = db.begin()) {
         held.tx().query("select 1", rs -> 1);
         assertThat(leaked.await(60, TimeUnit.SECONDS)).as("a leak report within a minute").isTrue();
-        Throwable exhausted = catchThrowable(() -> java.util.concurrent.CompletableFuture
-            .runAsync(() -> db.useTx(tx -> tx.query("select 1", rs -> 1))).join());
+        Throwable exhausted =
+            catchThrowable(
+                () ->
+                    java.util.concurrent.CompletableFuture.runAsync(
+                            () -> db.useTx(tx -> tx.query("select 1", rs -> 1)))
+                        .join());
         assertThat(exhausted).hasCauseInstanceOf(PoolExhaustedException.class);
         assertThat(text(exhausted)).doesNotContain(SECRET).contains("held by");
       }
     }
-    assertThat(reports).hasSizeGreaterThanOrEqualTo(2).allSatisfy(r -> assertThat(r).doesNotContain(SECRET));
+    assertThat(reports)
+        .hasSizeGreaterThanOrEqualTo(2)
+        .allSatisfy(r -> assertThat(r).doesNotContain(SECRET));
   }
 
   @Test
   void aPasswordGivenTwiceIsRefusedWithoutShowingEither() {
-    assertThatThrownBy(() -> Database.builder().url(urlWithPassword(pg.database())).password("other-" + SECRET).build())
+    assertThatThrownBy(
+            () ->
+                Database.builder()
+                    .url(urlWithPassword(pg.database()))
+                    .password("other-" + SECRET)
+                    .build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("the JDBC URL holds a password and password(...) is set too; give it once");
   }

@@ -21,7 +21,8 @@ class SessionDefaultsIT {
 
   @BeforeAll
   static void setUp() throws Exception {
-    pg.execute("create table t (id int)",
+    pg.execute(
+        "create table t (id int)",
         "alter database " + pg.database() + " set default_transaction_isolation = 'serializable'",
         "alter database " + pg.database() + " set default_transaction_read_only = on");
     db = Fixture.db(pg, 2);
@@ -34,23 +35,35 @@ class SessionDefaultsIT {
 
   @Test
   void idlePooledSessionsHoldNoOpenTransaction() throws Exception {
-    assertThat(pg.queryLong("select count(*) from pg_stat_activity where datname = current_database()"
-        + " and state like 'idle in transaction%'")).isZero();
+    assertThat(
+            pg.queryLong(
+                "select count(*) from pg_stat_activity where datname = current_database()"
+                    + " and state like 'idle in transaction%'"))
+        .isZero();
   }
 
   @Test
   void unitsRunWithTheirOwnOptionsFromTheFirstOnEvenAfterARollback() throws Exception {
-    assertThatThrownBy(() -> db.useTx(tx -> {
-      tx.query("select 1", rs -> 1);
-      throw new IllegalStateException("the first unit on this connection rolls back");
-    })).hasMessage("the first unit on this connection rolls back");
+    assertThatThrownBy(
+            () ->
+                db.useTx(
+                    tx -> {
+                      tx.query("select 1", rs -> 1);
+                      throw new IllegalStateException(
+                          "the first unit on this connection rolls back");
+                    }))
+        .hasMessage("the first unit on this connection rolls back");
     for (int i = 0; i < 4; i++) { // both pooled connections, twice
-      String isolation = db.inTx(tx -> tx.queryOne("show transaction_isolation", rs -> rs.getString(1)).orElseThrow());
+      String isolation =
+          db.inTx(
+              tx -> tx.queryOne("show transaction_isolation", rs -> rs.getString(1)).orElseThrow());
       assertThat(isolation).isEqualTo("read committed");
       db.useTx(tx -> tx.update("insert into t values (1)"));
     }
-    String serializable = db.inTx(TxOptions.defaults().isolation(Isolation.SERIALIZABLE).readOnly(true),
-        tx -> tx.queryOne("show transaction_isolation", rs -> rs.getString(1)).orElseThrow());
+    String serializable =
+        db.inTx(
+            TxOptions.defaults().isolation(Isolation.SERIALIZABLE).readOnly(true),
+            tx -> tx.queryOne("show transaction_isolation", rs -> rs.getString(1)).orElseThrow());
     assertThat(serializable).isEqualTo("serializable");
     assertThat(pg.queryLong("select count(*) from t")).isEqualTo(4);
   }

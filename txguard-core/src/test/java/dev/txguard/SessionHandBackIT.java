@@ -21,9 +21,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * A connection goes back to the pool as the pool lent it: with a pool of one, whatever one unit
- * (or DataSource borrower, or manual handle) changed in its session is gone when the next unit runs
- * on the same backend. Regression tests for the leaks of issue 12, one per kind of session state.
+ * A connection goes back to the pool as the pool lent it: with a pool of one, whatever one unit (or
+ * DataSource borrower, or manual handle) changed in its session is gone when the next unit runs on
+ * the same backend. Regression tests for the leaks of issue 12, one per kind of session state.
  */
 class SessionHandBackIT {
   @RegisterExtension static final PostgresExtension pg = new PostgresExtension();
@@ -32,8 +32,12 @@ class SessionHandBackIT {
 
   @BeforeAll
   static void setUp() throws Exception {
-    pg.execute("create schema s2", "create table s2.marker (a int)", "create sequence sq",
-        "create role other_role", "create table t (id int)");
+    pg.execute(
+        "create schema s2",
+        "create table s2.marker (a int)",
+        "create sequence sq",
+        "create role other_role",
+        "create table t (id int)");
     db = Fixture.db(pg, 1);
     APPLICATION_NAME = text("show application_name");
     HOLDABILITY = db.inTx(tx -> tx.connection().getHoldability());
@@ -79,7 +83,9 @@ class SessionHandBackIT {
     void holds() throws Exception;
   }
 
-  /** One kind of session state: how a borrower changes it (SQL, or null if JDBC only) and the check. */
+  /**
+   * One kind of session state: how a borrower changes it (SQL, or null if JDBC only) and the check.
+   */
   record Change(String name, String sql, Action jdbc, Check check) {
     Action action() {
       return jdbc != null ? jdbc : Action.sql(sql);
@@ -93,17 +99,22 @@ class SessionHandBackIT {
 
   /** Where the change is made: each hands the connection back before the check runs. */
   enum Path {
-    TX_STATEMENT_METHODS, TX_CONNECTION, DATASOURCE_OUTSIDE_A_UNIT, MANUAL_HANDLE;
+    TX_STATEMENT_METHODS,
+    TX_CONNECTION,
+    DATASOURCE_OUTSIDE_A_UNIT,
+    MANUAL_HANDLE;
 
     void run(Change change) throws Exception {
       switch (this) {
-        case TX_STATEMENT_METHODS -> db.useTx(tx -> {
-          if (change.sql().startsWith("select")) {
-            tx.query(change.sql(), rs -> 1);
-          } else {
-            tx.update(change.sql());
-          }
-        });
+        case TX_STATEMENT_METHODS ->
+            db.useTx(
+                tx -> {
+                  if (change.sql().startsWith("select")) {
+                    tx.query(change.sql(), rs -> 1);
+                  } else {
+                    tx.update(change.sql());
+                  }
+                });
         case TX_CONNECTION -> db.useTx(tx -> change.action().on(tx.connection()));
         case DATASOURCE_OUTSIDE_A_UNIT -> {
           try (Connection c = db.dataSource().getConnection()) {
@@ -125,70 +136,153 @@ class SessionHandBackIT {
 
   static List<Change> changes() throws Exception {
     return List.of(
-        new Change("JDBC setSchema", null, c -> c.setSchema("s2"),
+        new Change(
+            "JDBC setSchema",
+            null,
+            c -> c.setSchema("s2"),
             () -> assertThat(text("select current_schema()")).isEqualTo(SCHEMA)),
-        new Change("search_path", "set search_path = s2",
-            null, () -> assertThat(text("show search_path")).isEqualTo(PATH)),
-        new Change("statement_timeout", "set statement_timeout = 100", null, () -> {
-          db.useTx(tx -> tx.query("select pg_sleep(0.3)", rs -> 1));
-          assertThat(text("show statement_timeout")).isEqualTo("0");
-        }),
-        new Change("set_config(..., false)", "select set_config('lock_timeout', '123', false)",
-            null, () -> assertThat(text("show lock_timeout")).isEqualTo("0")),
-        new Change("default_transaction_isolation", "set default_transaction_isolation = 'serializable'",
-            null, () -> {
-              String isolation = db.inTx(TxOptions.defaults().isolation(Isolation.READ_COMMITTED),
-                  tx -> tx.queryOne("show transaction_isolation", rs -> rs.getString(1)).orElseThrow());
+        new Change(
+            "search_path",
+            "set search_path = s2",
+            null,
+            () -> assertThat(text("show search_path")).isEqualTo(PATH)),
+        new Change(
+            "statement_timeout",
+            "set statement_timeout = 100",
+            null,
+            () -> {
+              db.useTx(tx -> tx.query("select pg_sleep(0.3)", rs -> 1));
+              assertThat(text("show statement_timeout")).isEqualTo("0");
+            }),
+        new Change(
+            "set_config(..., false)",
+            "select set_config('lock_timeout', '123', false)",
+            null,
+            () -> assertThat(text("show lock_timeout")).isEqualTo("0")),
+        new Change(
+            "default_transaction_isolation",
+            "set default_transaction_isolation = 'serializable'",
+            null,
+            () -> {
+              String isolation =
+                  db.inTx(
+                      TxOptions.defaults().isolation(Isolation.READ_COMMITTED),
+                      tx ->
+                          tx.queryOne("show transaction_isolation", rs -> rs.getString(1))
+                              .orElseThrow());
               assertThat(isolation).isEqualTo("read committed");
             }),
-        new Change("session characteristics", "set session characteristics as transaction isolation level"
-            + " serializable, read only", null, () -> {
+        new Change(
+            "session characteristics",
+            "set session characteristics as transaction isolation level"
+                + " serializable, read only",
+            null,
+            () -> {
               assertThat(text("show transaction_isolation")).isEqualTo("read committed");
               assertThat(text("show transaction_read_only")).isEqualTo("off");
             }),
-        new Change("default_transaction_read_only", "set default_transaction_read_only = on", null,
-            () -> db.useTx(TxOptions.defaults().readOnly(false), tx -> tx.update("insert into t values (1)"))),
-        new Change("role", "set role other_role", null,
+        new Change(
+            "default_transaction_read_only",
+            "set default_transaction_read_only = on",
+            null,
+            () ->
+                db.useTx(
+                    TxOptions.defaults().readOnly(false),
+                    tx -> tx.update("insert into t values (1)"))),
+        new Change(
+            "role",
+            "set role other_role",
+            null,
             () -> assertThat(text("select current_user")).isEqualTo(pg.user())),
-        new Change("session authorization", "set session authorization other_role", null, () -> {
-          assertThat(text("select session_user")).isEqualTo(pg.user());
-          assertThat(text("select current_user")).isEqualTo(pg.user());
-        }),
-        new Change("session advisory lock", "select pg_advisory_lock(7)", null,
-            () -> assertThat(otherSessionCanLock(7)).as("another session can take the lock").isTrue()),
-        new Change("temporary table", "create temp table scratch (a int) on commit preserve rows", null,
-            () -> assertThat(text("select coalesce(to_regclass('scratch')::text, 'none')")).isEqualTo("none")),
-        new Change("LISTEN", "listen some_channel", null,
+        new Change(
+            "session authorization",
+            "set session authorization other_role",
+            null,
+            () -> {
+              assertThat(text("select session_user")).isEqualTo(pg.user());
+              assertThat(text("select current_user")).isEqualTo(pg.user());
+            }),
+        new Change(
+            "session advisory lock",
+            "select pg_advisory_lock(7)",
+            null,
+            () ->
+                assertThat(otherSessionCanLock(7))
+                    .as("another session can take the lock")
+                    .isTrue()),
+        new Change(
+            "temporary table",
+            "create temp table scratch (a int) on commit preserve rows",
+            null,
+            () ->
+                assertThat(text("select coalesce(to_regclass('scratch')::text, 'none')"))
+                    .isEqualTo("none")),
+        new Change(
+            "LISTEN",
+            "listen some_channel",
+            null,
             () -> assertThat(number("select count(*) from pg_listening_channels()")).isZero()),
-        new Change("named prepared statement", "prepare mine as select 1", null, () -> {
-          assertThat(number("select count(*) from pg_prepared_statements where name = 'mine'")).isZero();
-          for (int i = 0; i < 10; i++) { // the driver's own server-side statements still work after the reset
-            assertThat(number("select 41 + 1")).isEqualTo(42);
-          }
-        }),
-        new Change("holdable cursor", "declare kept cursor with hold for select 1", null,
-            () -> assertThat(number("select count(*) from pg_cursors where name = 'kept'")).isZero()),
-        new Change("sequence state", "select nextval('sq')", null,
-            () -> assertThatThrownBy(() -> number("select currval('sq')"))
-                .isInstanceOf(StatementException.class)
-                .satisfies(e -> assertThat(((StatementException) e).sqlState()).isEqualTo("55000"))),
-        new Change("JDBC network timeout", null, c -> c.setNetworkTimeout(DIRECT, 4321), () -> {
-          int after = db.inTx(tx -> tx.connection().getNetworkTimeout());
-          assertThat(after).isZero();
-        }),
-        new Change("JDBC client info", null, c -> c.setClientInfo("ApplicationName", "someone-else"), () -> {
-          assertThat(text("show application_name")).isEqualTo(APPLICATION_NAME);
-          String info = db.inTx(tx -> tx.connection().getClientInfo("ApplicationName"));
-          assertThat(info).isEqualTo(APPLICATION_NAME);
-        }),
-        new Change("JDBC holdability", null, c -> c.setHoldability(ResultSet.HOLD_CURSORS_OVER_COMMIT), () -> {
-          int after = db.inTx(tx -> tx.connection().getHoldability());
-          assertThat(after).isEqualTo(HOLDABILITY);
-        }),
-        new Change("JDBC type map", null, c -> c.setTypeMap(Map.of("point", String.class)), () -> {
-          Map<String, Class<?>> after = db.inTx(tx -> tx.connection().getTypeMap());
-          assertThat(after).isEmpty();
-        }));
+        new Change(
+            "named prepared statement",
+            "prepare mine as select 1",
+            null,
+            () -> {
+              assertThat(number("select count(*) from pg_prepared_statements where name = 'mine'"))
+                  .isZero();
+              for (int i = 0;
+                  i < 10;
+                  i++) { // the driver's own server-side statements still work after the reset
+                assertThat(number("select 41 + 1")).isEqualTo(42);
+              }
+            }),
+        new Change(
+            "holdable cursor",
+            "declare kept cursor with hold for select 1",
+            null,
+            () ->
+                assertThat(number("select count(*) from pg_cursors where name = 'kept'")).isZero()),
+        new Change(
+            "sequence state",
+            "select nextval('sq')",
+            null,
+            () ->
+                assertThatThrownBy(() -> number("select currval('sq')"))
+                    .isInstanceOf(StatementException.class)
+                    .satisfies(
+                        e -> assertThat(((StatementException) e).sqlState()).isEqualTo("55000"))),
+        new Change(
+            "JDBC network timeout",
+            null,
+            c -> c.setNetworkTimeout(DIRECT, 4321),
+            () -> {
+              int after = db.inTx(tx -> tx.connection().getNetworkTimeout());
+              assertThat(after).isZero();
+            }),
+        new Change(
+            "JDBC client info",
+            null,
+            c -> c.setClientInfo("ApplicationName", "someone-else"),
+            () -> {
+              assertThat(text("show application_name")).isEqualTo(APPLICATION_NAME);
+              String info = db.inTx(tx -> tx.connection().getClientInfo("ApplicationName"));
+              assertThat(info).isEqualTo(APPLICATION_NAME);
+            }),
+        new Change(
+            "JDBC holdability",
+            null,
+            c -> c.setHoldability(ResultSet.HOLD_CURSORS_OVER_COMMIT),
+            () -> {
+              int after = db.inTx(tx -> tx.connection().getHoldability());
+              assertThat(after).isEqualTo(HOLDABILITY);
+            }),
+        new Change(
+            "JDBC type map",
+            null,
+            c -> c.setTypeMap(Map.of("point", String.class)),
+            () -> {
+              Map<String, Class<?>> after = db.inTx(tx -> tx.connection().getTypeMap());
+              assertThat(after).isEmpty();
+            }));
   }
 
   static String APPLICATION_NAME;
@@ -217,7 +311,8 @@ class SessionHandBackIT {
   }
 
   private static boolean otherSessionCanLock(long key) throws Exception {
-    try (Connection c = pg.connect(); Statement st = c.createStatement();
+    try (Connection c = pg.connect();
+        Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("select pg_try_advisory_lock(" + key + ")")) {
       rs.next();
       boolean locked = rs.getBoolean(1);
@@ -231,15 +326,22 @@ class SessionHandBackIT {
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("setReadOnly(true) is not allowed")
         .hasMessageContaining("TxOptions.readOnly(true)");
-    assertThatThrownBy(() -> db.useTx(tx -> tx.connection().setTransactionIsolation(Connection.TRANSACTION_SERIALIZABLE)))
+    assertThatThrownBy(
+            () ->
+                db.useTx(
+                    tx ->
+                        tx.connection()
+                            .setTransactionIsolation(Connection.TRANSACTION_SERIALIZABLE)))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("runs at READ_COMMITTED")
         .hasMessageContaining("TxOptions.isolation");
     // setting what the unit already has is harmless
-    db.useTx(TxOptions.defaults().isolation(Isolation.SERIALIZABLE).readOnly(true), tx -> {
-      tx.connection().setReadOnly(true);
-      tx.connection().setTransactionIsolation(Connection.TRANSACTION_SERIALIZABLE);
-    });
+    db.useTx(
+        TxOptions.defaults().isolation(Isolation.SERIALIZABLE).readOnly(true),
+        tx -> {
+          tx.connection().setReadOnly(true);
+          tx.connection().setTransactionIsolation(Connection.TRANSACTION_SERIALIZABLE);
+        });
   }
 
   @Test
@@ -260,12 +362,17 @@ class SessionHandBackIT {
 
   @Test
   void aDataSourceConnectionHeldOutsideAUnitIsNamedWhenThePoolRunsDry() throws Exception {
-    try (Database one = Fixture.builder(pg).poolSize(1).connectionTimeout(java.time.Duration.ofMillis(250)).build();
+    try (Database one =
+            Fixture.builder(pg)
+                .poolSize(1)
+                .connectionTimeout(java.time.Duration.ofMillis(250))
+                .build();
         Connection held = one.dataSource().getConnection()) {
       assertThatThrownBy(() -> one.useTx(tx -> tx.query("select 1", rs -> 1)))
           .isInstanceOf(PoolExhaustedException.class)
-          .hasMessageContaining("no txguard unit holds one (connections lent by db.dataSource() outside units,"
-              + " which their borrowers must close, and units of other threads' levels are not listed)");
+          .hasMessageContaining(
+              "no txguard unit holds one (connections lent by db.dataSource() outside units,"
+                  + " which their borrowers must close, and units of other threads' levels are not listed)");
       assertThat(held.isClosed()).isFalse();
     }
   }
@@ -286,15 +393,19 @@ class SessionHandBackIT {
   void aUnitThatChangesNothingIsNotReset() throws Exception {
     // a marker made through the pool's own statement object (ResultSet.getStatement()), which
     // txguard does not see: only a reset would remove it
-    db.useTx(tx -> {
-      try (Statement st = tx.connection().createStatement(); ResultSet rs = st.executeQuery("select 1")) {
-        rs.getStatement().execute("prepare marker as select 1");
-      }
-    });
+    db.useTx(
+        tx -> {
+          try (Statement st = tx.connection().createStatement();
+              ResultSet rs = st.executeQuery("select 1")) {
+            rs.getStatement().execute("prepare marker as select 1");
+          }
+        });
     db.useTx(tx -> tx.update("insert into t values (4)"));
     assertThat(number("select count(*) from pg_prepared_statements where name = 'marker'"))
-        .as("no DISCARD ALL after units that change nothing").isEqualTo(1);
+        .as("no DISCARD ALL after units that change nothing")
+        .isEqualTo(1);
     db.useTx(tx -> tx.update("deallocate marker"));
-    assertThat(number("select count(*) from pg_prepared_statements where name = 'marker'")).isZero();
+    assertThat(number("select count(*) from pg_prepared_statements where name = 'marker'"))
+        .isZero();
   }
 }

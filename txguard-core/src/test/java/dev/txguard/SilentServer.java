@@ -63,17 +63,20 @@ final class SilentServer implements AutoCloseable {
   }
 
   private static void pump(InputStream in, OutputStream out) {
-    Thread t = new Thread(() -> {
-      byte[] buffer = new byte[8192];
-      try {
-        for (int n; (n = in.read(buffer)) >= 0; ) {
-          out.write(buffer, 0, n);
-          out.flush();
-        }
-      } catch (IOException e) {
-        // a side closed: the pump ends
-      }
-    }, "silent-server-pump");
+    Thread t =
+        new Thread(
+            () -> {
+              byte[] buffer = new byte[8192];
+              try {
+                for (int n; (n = in.read(buffer)) >= 0; ) {
+                  out.write(buffer, 0, n);
+                  out.flush();
+                }
+              } catch (IOException e) {
+                // a side closed: the pump ends
+              }
+            },
+            "silent-server-pump");
     t.setDaemon(true);
     t.start();
   }

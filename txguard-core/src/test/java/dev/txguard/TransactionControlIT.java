@@ -54,46 +54,88 @@ class TransactionControlIT {
     void send(Tx tx, String sql) throws Exception;
   }
 
-  static final List<String> CONTROL = List.of(
-      "commit", "COMMIT WORK", "end", "rollback", "abort", "begin", "start transaction", "savepoint s1",
-      "release savepoint s1", "rollback to savepoint s1", "prepare transaction 'g1'", "commit prepared 'g1'",
-      "rollback prepared 'g1'");
+  static final List<String> CONTROL =
+      List.of(
+          "commit",
+          "COMMIT WORK",
+          "end",
+          "rollback",
+          "abort",
+          "begin",
+          "start transaction",
+          "savepoint s1",
+          "release savepoint s1",
+          "rollback to savepoint s1",
+          "prepare transaction 'g1'",
+          "commit prepared 'g1'",
+          "rollback prepared 'g1'");
 
   static Stream<Arguments> pathsAndStatements() {
     List<Arguments> cases = new java.util.ArrayList<>();
     for (String sql : CONTROL) {
       cases.add(Arguments.of("tx.update", (Path) Tx::update, sql));
       cases.add(Arguments.of("tx.query", (Path) (tx, s) -> tx.query(s, rs -> 1), sql));
-      cases.add(Arguments.of("Statement.execute", (Path) (tx, s) -> {
-        try (Statement st = tx.connection().createStatement()) {
-          st.execute(s);
-        }
-      }, sql));
-      cases.add(Arguments.of("Statement.addBatch", (Path) (tx, s) -> {
-        try (Statement st = tx.connection().createStatement()) {
-          st.addBatch("insert into t values (9)");
-          st.addBatch(s);
-          st.executeBatch();
-        }
-      }, sql));
-      cases.add(Arguments.of("prepareStatement", (Path) (tx, s) -> {
-        try (PreparedStatement ps = tx.connection().prepareStatement(s)) {
-          ps.execute();
-        }
-      }, sql));
-      cases.add(Arguments.of("multi-statement string", (Path) (tx, s) -> {
-        try (Statement st = tx.connection().createStatement()) {
-          st.execute("insert into t values (8); " + s + "; insert into t values (7)");
-        }
-      }, sql));
-      cases.add(Arguments.of("db.dataSource()", (Path) (tx, s) -> {
-        try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
-          st.executeUpdate(s);
-        }
-      }, sql));
-      cases.add(Arguments.of("Jdbi over db.dataSource()", (Path) (tx, s) -> {
-        Jdbi.create(db.dataSource()).useHandle(h -> h.execute(s));
-      }, sql));
+      cases.add(
+          Arguments.of(
+              "Statement.execute",
+              (Path)
+                  (tx, s) -> {
+                    try (Statement st = tx.connection().createStatement()) {
+                      st.execute(s);
+                    }
+                  },
+              sql));
+      cases.add(
+          Arguments.of(
+              "Statement.addBatch",
+              (Path)
+                  (tx, s) -> {
+                    try (Statement st = tx.connection().createStatement()) {
+                      st.addBatch("insert into t values (9)");
+                      st.addBatch(s);
+                      st.executeBatch();
+                    }
+                  },
+              sql));
+      cases.add(
+          Arguments.of(
+              "prepareStatement",
+              (Path)
+                  (tx, s) -> {
+                    try (PreparedStatement ps = tx.connection().prepareStatement(s)) {
+                      ps.execute();
+                    }
+                  },
+              sql));
+      cases.add(
+          Arguments.of(
+              "multi-statement string",
+              (Path)
+                  (tx, s) -> {
+                    try (Statement st = tx.connection().createStatement()) {
+                      st.execute("insert into t values (8); " + s + "; insert into t values (7)");
+                    }
+                  },
+              sql));
+      cases.add(
+          Arguments.of(
+              "db.dataSource()",
+              (Path)
+                  (tx, s) -> {
+                    try (Connection c = db.dataSource().getConnection();
+                        Statement st = c.createStatement()) {
+                      st.executeUpdate(s);
+                    }
+                  },
+              sql));
+      cases.add(
+          Arguments.of(
+              "Jdbi over db.dataSource()",
+              (Path)
+                  (tx, s) -> {
+                    Jdbi.create(db.dataSource()).useHandle(h -> h.execute(s));
+                  },
+              sql));
     }
     return cases.stream();
   }
@@ -101,29 +143,37 @@ class TransactionControlIT {
   @ParameterizedTest(name = "{0}: {2}")
   @MethodSource("pathsAndStatements")
   void refusedBeforeReachingTheServer(String path, Path send, String sql) {
-    assertThatThrownBy(() -> db.useTx(tx -> {
-      tx.update("insert into t values (1)");
-      send.send(tx, sql);
-      tx.update("insert into t values (2)");
-    }))
-        .satisfies(e -> assertThat(messages(e))
-            .as("the refusal names the statement and what to use instead")
-            .contains("txguard refused " + firstWords(sql))
-            .contains("inside unit '"));
+    assertThatThrownBy(
+            () ->
+                db.useTx(
+                    tx -> {
+                      tx.update("insert into t values (1)");
+                      send.send(tx, sql);
+                      tx.update("insert into t values (2)");
+                    }))
+        .satisfies(
+            e ->
+                assertThat(messages(e))
+                    .as("the refusal names the statement and what to use instead")
+                    .contains("txguard refused " + firstWords(sql))
+                    .contains("inside unit '"));
     assertThat(rows()).as("nothing half-committed through " + path).isZero();
   }
 
   @ParameterizedTest(name = "{0}: {2}")
   @MethodSource("pathsAndStatements")
   void aSwallowedRefusalCannotCommit(String path, Path send, String sql) {
-    assertThatThrownBy(() -> db.useTx(tx -> {
-      tx.update("insert into t values (1)");
-      try {
-        send.send(tx, sql);
-      } catch (SQLException | TxException | JdbiException swallowed) {
-        // the caller ignores the refusal and returns normally
-      }
-    }))
+    assertThatThrownBy(
+            () ->
+                db.useTx(
+                    tx -> {
+                      tx.update("insert into t values (1)");
+                      try {
+                        send.send(tx, sql);
+                      } catch (SQLException | TxException | JdbiException swallowed) {
+                        // the caller ignores the refusal and returns normally
+                      }
+                    }))
         .isInstanceOf(TransactionAbortedException.class)
         .hasMessageContaining("txguard refused");
     assertThat(rows()).isZero();
@@ -142,62 +192,78 @@ class TransactionControlIT {
         .hasMessageContaining("db.inNewTx(...)");
     assertThatThrownBy(() -> db.useTx(tx -> tx.update("prepare transaction 'g2'")))
         .hasMessageContaining("two-phase commit cannot run inside a unit");
-    assertThatThrownBy(() -> db.useTx(tx -> tx.update("set transaction isolation level serializable")))
+    assertThatThrownBy(
+            () -> db.useTx(tx -> tx.update("set transaction isolation level serializable")))
         .hasMessageContaining("txguard refused SET TRANSACTION")
-        .hasMessageContaining("give it TxOptions.isolation(...) or TxOptions.readOnly(...) instead");
+        .hasMessageContaining(
+            "give it TxOptions.isolation(...) or TxOptions.readOnly(...) instead");
     assertThatThrownBy(() -> db.useTx(tx -> tx.update("set local transaction_read_only = on")))
         .hasMessageContaining("txguard refused SET transaction_read_only");
   }
 
   @Test
   void aSwallowedRefusalAsTheFirstStatementAbortsTheUnitAndKeepsItsConnection() {
-    int backend = db.inTx(tx -> tx.queryOne("select pg_backend_pid()", rs -> rs.getInt(1)).orElseThrow());
+    int backend =
+        db.inTx(tx -> tx.queryOne("select pg_backend_pid()", rs -> rs.getInt(1)).orElseThrow());
     for (int round = 0; round < 3; round++) {
-      assertThatThrownBy(() -> db.useTx(tx -> {
-        try {
-          tx.update("commit");
-        } catch (StatementException swallowed) {
-          // nothing reached the server
-        }
-        tx.update("insert into t values (1)");
-      }))
+      assertThatThrownBy(
+              () ->
+                  db.useTx(
+                      tx -> {
+                        try {
+                          tx.update("commit");
+                        } catch (StatementException swallowed) {
+                          // nothing reached the server
+                        }
+                        tx.update("insert into t values (1)");
+                      }))
           .isInstanceOf(TransactionAbortedException.class)
           .hasMessageContaining("txguard refused COMMIT");
     }
-    int after = db.inTx(tx -> tx.queryOne("select pg_backend_pid()", rs -> rs.getInt(1)).orElseThrow());
+    int after =
+        db.inTx(tx -> tx.queryOne("select pg_backend_pid()", rs -> rs.getInt(1)).orElseThrow());
     assertThat(after).as("the connection was not discarded").isEqualTo(backend);
     assertThat(rows()).isZero();
   }
 
   @Test
   void transactionControlInTextIsNotRefused() {
-    db.useTx(tx -> {
-      tx.update("insert into t values (1) -- then commit");
-      tx.update("do $$ begin perform 1; end $$");
-      tx.query("select 'rollback; commit'", rs -> 1);
-    });
+    db.useTx(
+        tx -> {
+          tx.update("insert into t values (1) -- then commit");
+          tx.update("do $$ begin perform 1; end $$");
+          tx.query("select 'rollback; commit'", rs -> 1);
+        });
     assertThat(rows()).isEqualTo(1);
   }
 
   @Test
   void aCommitOnTheUnwrappedDriverConnectionFailsTheUnitAtItsNextStatement() {
-    assertThatThrownBy(() -> db.useTx(tx -> {
-      tx.update("insert into t values (1)");
-      raw(tx).execute("commit");
-      tx.update("insert into t values (2)");
-    }))
+    assertThatThrownBy(
+            () ->
+                db.useTx(
+                    tx -> {
+                      tx.update("insert into t values (1)");
+                      raw(tx).execute("commit");
+                      tx.update("insert into t values (2)");
+                    }))
         .isInstanceOf(CommitOutcomeUnknownException.class)
         .hasMessageContaining("was ended by something other than the unit")
         .hasMessageContaining("may have been committed or rolled back");
-    assertThat(rows()).as("the first half did commit, and the caller was not told otherwise").isEqualTo(1);
+    assertThat(rows())
+        .as("the first half did commit, and the caller was not told otherwise")
+        .isEqualTo(1);
   }
 
   @Test
   void aRollbackOnTheUnwrappedDriverConnectionIsNeverReportedAsACommit() {
-    assertThatThrownBy(() -> db.useTx(tx -> {
-      tx.update("insert into t values (1)");
-      raw(tx).execute("rollback");
-    }))
+    assertThatThrownBy(
+            () ->
+                db.useTx(
+                    tx -> {
+                      tx.update("insert into t values (1)");
+                      raw(tx).execute("rollback");
+                    }))
         .isInstanceOf(CommitOutcomeUnknownException.class)
         .hasMessageContaining("was ended by something other than the unit");
     assertThat(rows()).isZero();
@@ -206,22 +272,32 @@ class TransactionControlIT {
   @Test
   void aCommitOnTheUnwrappedDriverConnectionThenAThrowIsNotPassedOffAsARollback() {
     IllegalStateException thrown = new IllegalStateException("business failure");
-    assertThatThrownBy(() -> db.useTx(tx -> {
-      tx.update("insert into t values (1)");
-      raw(tx).execute("commit");
-      throw thrown;
-    }))
+    assertThatThrownBy(
+            () ->
+                db.useTx(
+                    tx -> {
+                      tx.update("insert into t values (1)");
+                      raw(tx).execute("commit");
+                      throw thrown;
+                    }))
         .isSameAs(thrown)
-        .satisfies(e -> assertThat(e.getSuppressed())
-            .anySatisfy(s -> assertThat(s).isInstanceOf(CommitOutcomeUnknownException.class)
-                .hasMessageContaining("was ended by something other than the unit")));
+        .satisfies(
+            e ->
+                assertThat(e.getSuppressed())
+                    .anySatisfy(
+                        s ->
+                            assertThat(s)
+                                .isInstanceOf(CommitOutcomeUnknownException.class)
+                                .hasMessageContaining(
+                                    "was ended by something other than the unit")));
     assertThat(rows()).isEqualTo(1);
     db.useTx(tx -> tx.update("insert into t values (5)"));
     assertThat(rows()).as("the pool still works").isEqualTo(2);
   }
 
   private static Statement raw(Tx tx) throws SQLException {
-    return ((Connection) tx.connection().unwrap(org.postgresql.PGConnection.class)).createStatement();
+    return ((Connection) tx.connection().unwrap(org.postgresql.PGConnection.class))
+        .createStatement();
   }
 
   private static long rows() {

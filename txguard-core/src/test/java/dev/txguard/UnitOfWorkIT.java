@@ -36,11 +36,17 @@ class UnitOfWorkIT {
 
   @Test
   void sixWritesFailingAtTheFourthChangeNothingAndReturnTheConnection() throws Exception {
-    assertThatThrownBy(() -> db.useTx(tx -> {
-      for (int i = 1; i <= 6; i++) {
-        tx.update("insert into step(id, note) values (?, ?)", i, i == 4 ? null : "write " + i);
-      }
-    }))
+    assertThatThrownBy(
+            () ->
+                db.useTx(
+                    tx -> {
+                      for (int i = 1; i <= 6; i++) {
+                        tx.update(
+                            "insert into step(id, note) values (?, ?)",
+                            i,
+                            i == 4 ? null : "write " + i);
+                      }
+                    }))
         .isInstanceOf(StatementException.class)
         .hasMessageContaining("SQLSTATE 23502")
         .hasMessageContaining("insert into step");
@@ -53,7 +59,8 @@ class UnitOfWorkIT {
     int rows = db.inTx(tx -> tx.update("insert into step values (1, 'a'), (2, 'b')"));
     assertThat(rows).isEqualTo(2);
     assertThat(pg.queryLong("select count(*) from step")).isEqualTo(2);
-    List<String> notes = db.inTx(tx -> tx.query("select note from step order by id", rs -> rs.getString(1)));
+    List<String> notes =
+        db.inTx(tx -> tx.query("select note from step order by id", rs -> rs.getString(1)));
     assertThat(notes).containsExactly("a", "b");
     Optional<String> missing =
         db.inTx(tx -> tx.queryOne("select note from step where id = ?", rs -> rs.getString(1), 3));
@@ -63,49 +70,67 @@ class UnitOfWorkIT {
   @Test
   void checkedExceptionReachesTheCallerUnchangedAndRollsBack() throws Exception {
     IOException thrown = new IOException("disk full");
-    assertThatThrownBy(() -> db.useTx(tx -> {
-      tx.update("insert into step values (1, 'a')");
-      throw thrown;
-    })).isSameAs(thrown);
+    assertThatThrownBy(
+            () ->
+                db.useTx(
+                    tx -> {
+                      tx.update("insert into step values (1, 'a')");
+                      throw thrown;
+                    }))
+        .isSameAs(thrown);
     assertThat(pg.queryLong("select count(*) from step")).isZero();
     assertThat(Fixture.active(db)).isZero();
   }
 
   @Test
   void errorsThrownByTheCallbackRollBackToo() throws Exception {
-    assertThatThrownBy(() -> db.useTx(tx -> {
-      tx.update("insert into step values (1, 'a')");
-      throw new AssertionError("boom");
-    })).isInstanceOf(AssertionError.class).hasMessage("boom");
+    assertThatThrownBy(
+            () ->
+                db.useTx(
+                    tx -> {
+                      tx.update("insert into step values (1, 'a')");
+                      throw new AssertionError("boom");
+                    }))
+        .isInstanceOf(AssertionError.class)
+        .hasMessage("boom");
     assertThat(pg.queryLong("select count(*) from step")).isZero();
   }
 
   @Test
   void nestedInTxJoinsTheOuterUnit() throws Exception {
-    assertThatThrownBy(() -> db.useTx(tx -> {
-      tx.update("insert into step values (1, 'outer')");
-      db.useTx(inner -> {
-        assertThat(inner).isSameAs(tx);
-        inner.update("insert into step values (2, 'inner')");
-      });
-      throw new IllegalStateException("outer fails after the inner call returned");
-    })).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(
+            () ->
+                db.useTx(
+                    tx -> {
+                      tx.update("insert into step values (1, 'outer')");
+                      db.useTx(
+                          inner -> {
+                            assertThat(inner).isSameAs(tx);
+                            inner.update("insert into step values (2, 'inner')");
+                          });
+                      throw new IllegalStateException("outer fails after the inner call returned");
+                    }))
+        .isInstanceOf(IllegalStateException.class);
     assertThat(pg.queryLong("select count(*) from step")).isZero();
   }
 
   @Test
   void aNestedCallThatThrowsMakesTheOuterUnitUnableToCommit() throws Exception {
-    assertThatThrownBy(() -> db.useTx(tx -> {
-      tx.update("insert into step values (1, 'outer')");
-      try {
-        db.useTx(inner -> {
-          inner.update("insert into step values (2, 'inner')");
-          throw new IllegalArgumentException("inner business rule");
-        });
-      } catch (IllegalArgumentException swallowed) {
-        // the outer unit goes on as if nothing happened
-      }
-    }))
+    assertThatThrownBy(
+            () ->
+                db.useTx(
+                    tx -> {
+                      tx.update("insert into step values (1, 'outer')");
+                      try {
+                        db.useTx(
+                            inner -> {
+                              inner.update("insert into step values (2, 'inner')");
+                              throw new IllegalArgumentException("inner business rule");
+                            });
+                      } catch (IllegalArgumentException swallowed) {
+                        // the outer unit goes on as if nothing happened
+                      }
+                    }))
         .isInstanceOf(TransactionAbortedException.class)
         .hasMessageContaining("nested call")
         .hasRootCauseMessage("inner business rule");
@@ -114,8 +139,14 @@ class UnitOfWorkIT {
 
   @Test
   void nestedCallWithStricterIsolationFailsNamingBoth() {
-    assertThatThrownBy(() -> db.useTx(TxOptions.defaults().name("outer"), tx ->
-        db.useTx(TxOptions.defaults().name("inner").isolation(Isolation.SERIALIZABLE), inner -> { })))
+    assertThatThrownBy(
+            () ->
+                db.useTx(
+                    TxOptions.defaults().name("outer"),
+                    tx ->
+                        db.useTx(
+                            TxOptions.defaults().name("inner").isolation(Isolation.SERIALIZABLE),
+                            inner -> {})))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("nested unit 'inner' asks for isolation SERIALIZABLE")
         .hasMessageContaining("join unit 'outer' (READ_COMMITTED");
@@ -123,8 +154,11 @@ class UnitOfWorkIT {
 
   @Test
   void nestedReadWriteInsideReadOnlyFails() {
-    assertThatThrownBy(() -> db.useTx(TxOptions.defaults().name("report").readOnly(true), tx ->
-        db.useTx(inner -> { })))
+    assertThatThrownBy(
+            () ->
+                db.useTx(
+                    TxOptions.defaults().name("report").readOnly(true),
+                    tx -> db.useTx(inner -> {})))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("asks for read-write but the unit is read-only")
         .hasMessageContaining("'report'");
@@ -132,8 +166,11 @@ class UnitOfWorkIT {
 
   @Test
   void readOnlyUnitRefusesWrites() {
-    assertThatThrownBy(() -> db.useTx(TxOptions.defaults().readOnly(true),
-        tx -> tx.update("insert into step values (1, 'a')")))
+    assertThatThrownBy(
+            () ->
+                db.useTx(
+                    TxOptions.defaults().readOnly(true),
+                    tx -> tx.update("insert into step values (1, 'a')")))
         .isInstanceOf(StatementException.class)
         .hasMessageContaining("SQLSTATE 25006");
   }
@@ -141,8 +178,10 @@ class UnitOfWorkIT {
   @Test
   void isolationIsApplied() throws Exception {
     for (Isolation level : Isolation.values()) {
-      String shown = db.inTx(TxOptions.defaults().isolation(level),
-          tx -> tx.queryOne("show transaction_isolation", rs -> rs.getString(1)).orElseThrow());
+      String shown =
+          db.inTx(
+              TxOptions.defaults().isolation(level),
+              tx -> tx.queryOne("show transaction_isolation", rs -> rs.getString(1)).orElseThrow());
       assertThat(shown).isEqualToIgnoringCase(level.sql());
     }
   }
@@ -173,22 +212,28 @@ class UnitOfWorkIT {
 
   @Test
   void rawConnectionRefusesToEndTheTransaction() throws Exception {
-    db.useTx(tx -> {
-      var c = tx.connection();
-      assertThatThrownBy(c::commit).isInstanceOf(IllegalStateException.class)
-          .hasMessageContaining("Connection.commit() is not allowed").hasMessageContaining("unit 'tx'");
-      assertThatThrownBy(c::rollback).isInstanceOf(IllegalStateException.class)
-          .hasMessageContaining("Connection.rollback() is not allowed");
-      assertThatThrownBy(c::close).isInstanceOf(IllegalStateException.class)
-          .hasMessageContaining("Connection.close() is not allowed");
-      assertThatThrownBy(() -> c.setAutoCommit(true)).isInstanceOf(IllegalStateException.class)
-          .hasMessageContaining("Connection.setAutoCommit() is not allowed");
-      try (var st = c.prepareStatement("insert into step values (?, ?)")) {
-        st.setInt(1, 7);
-        st.setString(2, "raw");
-        st.executeUpdate();
-      }
-    });
+    db.useTx(
+        tx -> {
+          var c = tx.connection();
+          assertThatThrownBy(c::commit)
+              .isInstanceOf(IllegalStateException.class)
+              .hasMessageContaining("Connection.commit() is not allowed")
+              .hasMessageContaining("unit 'tx'");
+          assertThatThrownBy(c::rollback)
+              .isInstanceOf(IllegalStateException.class)
+              .hasMessageContaining("Connection.rollback() is not allowed");
+          assertThatThrownBy(c::close)
+              .isInstanceOf(IllegalStateException.class)
+              .hasMessageContaining("Connection.close() is not allowed");
+          assertThatThrownBy(() -> c.setAutoCommit(true))
+              .isInstanceOf(IllegalStateException.class)
+              .hasMessageContaining("Connection.setAutoCommit() is not allowed");
+          try (var st = c.prepareStatement("insert into step values (?, ?)")) {
+            st.setInt(1, 7);
+            st.setString(2, "raw");
+            st.executeUpdate();
+          }
+        });
     assertThat(pg.queryLong("select count(*) from step where id = 7")).isEqualTo(1);
   }
 }

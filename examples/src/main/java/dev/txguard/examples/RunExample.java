@@ -13,8 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Runs one example program, on the server given as its second argument or on an embedded
- * PostgreSQL started for the run and deleted afterwards: {@code ./txguard example first}.
+ * Runs one example program, on the server given as its second argument or on an embedded PostgreSQL
+ * started for the run and deleted afterwards: {@code ./txguard example first}.
  */
 public final class RunExample {
   /** An example's main method. */
@@ -36,19 +36,23 @@ public final class RunExample {
   private RunExample() {}
 
   /**
-   * {@code NAME [JDBC_URL]}: runs the example {@code NAME}; without a URL on an embedded PostgreSQL.
-   * Exits with 2 and a line naming the examples when the name is unknown.
+   * {@code NAME [JDBC_URL]}: runs the example {@code NAME}; without a URL on an embedded
+   * PostgreSQL. Exits with 2 and a line naming the examples when the name is unknown.
    */
   public static void main(String[] args) throws Exception {
-    // the launcher's class path has slf4j-simple: warnings (leaks, failed jobs) yes, start-up chatter no
+    // the launcher's class path has slf4j-simple: warnings (leaks, failed jobs) yes, start-up
+    // chatter no
     if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
     }
     Program program = args.length == 0 ? null : PROGRAMS.get(args[0]);
     if (program == null) {
-      System.err.println("txguard example: " + (args.length == 0 ? "no example named" : "unknown example '"
-          + args[0] + "'") + "; the examples are " + String.join(", ", PROGRAMS.keySet())
-          + " (usage: NAME [JDBC_URL])");
+      System.err.println(
+          "txguard example: "
+              + (args.length == 0 ? "no example named" : "unknown example '" + args[0] + "'")
+              + "; the examples are "
+              + String.join(", ", PROGRAMS.keySet())
+              + " (usage: NAME [JDBC_URL])");
       System.exit(2);
       return;
     }
@@ -62,7 +66,11 @@ public final class RunExample {
   }
 
   private static EmbeddedPostgres startEmbedded() throws IOException {
-    System.err.println("(no JDBC URL given: running on an embedded PostgreSQL, deleted afterwards)");
-    return EmbeddedPostgres.builder().setCleanDataDirectory(true).setPGStartupWait(Duration.ofSeconds(60)).start();
+    System.err.println(
+        "(no JDBC URL given: running on an embedded PostgreSQL, deleted afterwards)");
+    return EmbeddedPostgres.builder()
+        .setCleanDataDirectory(true)
+        .setPGStartupWait(Duration.ofSeconds(60))
+        .start();
   }
 }

@@ -12,7 +12,9 @@ import java.util.regex.Pattern;
 public final class ExamplesAccess {
   private ExamplesAccess() {}
 
-  /** The test database as one JDBC URL with user and password, as a user passes it to an example. */
+  /**
+   * The test database as one JDBC URL with user and password, as a user passes it to an example.
+   */
   public static String url(TestDatabase tdb) {
     return ExamplesIT.url(tdb);
   }
@@ -20,9 +22,12 @@ public final class ExamplesAccess {
   /** The version of the build: the parent pom's own {@code <version>}. */
   public static String projectVersion(Path root) throws IOException {
     String pom = Files.readString(root.resolve("pom.xml"), StandardCharsets.UTF_8);
-    Matcher m = Pattern.compile("<artifactId>txguard-parent</artifactId>\\s*<version>([^<]+)</version>").matcher(pom);
+    Matcher m =
+        Pattern.compile("<artifactId>txguard-parent</artifactId>\\s*<version>([^<]+)</version>")
+            .matcher(pom);
     if (!m.find()) {
-      throw new IllegalStateException("no <version> after txguard-parent in " + root.resolve("pom.xml"));
+      throw new IllegalStateException(
+          "no <version> after txguard-parent in " + root.resolve("pom.xml"));
     }
     return m.group(1);
   }

@@ -18,9 +18,14 @@ class ExamplesIT {
 
   /** The test database as one JDBC URL, the way a user passes it to an example. */
   static String url(TestDatabase tdb) {
-    String url = tdb.url() + (tdb.url().contains("?") ? "&" : "?") + "user="
-        + URLEncoder.encode(tdb.user(), StandardCharsets.UTF_8);
-    return tdb.password().isEmpty() ? url : url + "&password=" + URLEncoder.encode(tdb.password(), StandardCharsets.UTF_8);
+    String url =
+        tdb.url()
+            + (tdb.url().contains("?") ? "&" : "?")
+            + "user="
+            + URLEncoder.encode(tdb.user(), StandardCharsets.UTF_8);
+    return tdb.password().isEmpty()
+        ? url
+        : url + "&password=" + URLEncoder.encode(tdb.password(), StandardCharsets.UTF_8);
   }
 
   private static String run(String name) throws Exception {
@@ -38,7 +43,9 @@ class ExamplesIT {
   @Test
   void firstExamplePlacesAnOrderAndConfirmsItAfterCommit() throws Exception {
     String out = run("first");
-    assertThat(out).containsPattern("order \\d+ confirmed").containsPattern("placed order \\d+; 9 of A-1 left");
+    assertThat(out)
+        .containsPattern("order \\d+ confirmed")
+        .containsPattern("placed order \\d+; 9 of A-1 left");
   }
 
   @Test
@@ -67,7 +74,8 @@ class ExamplesIT {
 
   @Test
   void theLauncherKnowsEveryExample() {
-    assertThat(RunExample.PROGRAMS).containsOnlyKeys(
-        "first", "queue-worker", "call-and-wait", "cancel-and-wait", "periodic-jobs");
+    assertThat(RunExample.PROGRAMS)
+        .containsOnlyKeys(
+            "first", "queue-worker", "call-and-wait", "cancel-and-wait", "periodic-jobs");
   }
 }

@@ -8,12 +8,12 @@ import dev.txguard.TxOptions;
 import java.time.Duration;
 
 /**
- * The one place that says how every contender reaches the database, so that no contender can get
- * a better pool than another: the same server, the same size, the same auto-commit and isolation.
+ * The one place that says how every contender reaches the database, so that no contender can get a
+ * better pool than another: the same server, the same size, the same auto-commit and isolation.
  *
  * <p>The settings copy what txguard's own level-0 pool uses (HikariCP, autoCommit false, READ
- * COMMITTED, all connections kept open, 30 s connection timeout): txguard cannot be handed a
- * pool, so the baselines get a pool built to the same recipe instead.
+ * COMMITTED, all connections kept open, 30 s connection timeout): txguard cannot be handed a pool,
+ * so the baselines get a pool built to the same recipe instead.
  */
 final class BenchSetup {
   /** Read by the runner and by every forked benchmark JVM (forks inherit the environment). */
@@ -42,12 +42,13 @@ final class BenchSetup {
   }
 
   /**
-   * The same pool with auto-commit on: the one deviation, and only for Jdbi. Jdbi takes a connection
-   * that arrives with auto-commit off for one already inside an outer transaction it does not own:
-   * {@code inTransaction(SERIALIZABLE, ...)} then fails with "Tried to execute nested transaction
-   * with isolation level SERIALIZABLE, but already running in a transaction with isolation level
-   * READ_COMMITTED". With auto-commit on, Jdbi switches it off and back itself; pgjdbc makes both
-   * switches free of round trips, so the pool's wire traffic per unit is the same as the others'.
+   * The same pool with auto-commit on: the one deviation, and only for Jdbi. Jdbi takes a
+   * connection that arrives with auto-commit off for one already inside an outer transaction it
+   * does not own: {@code inTransaction(SERIALIZABLE, ...)} then fails with "Tried to execute nested
+   * transaction with isolation level SERIALIZABLE, but already running in a transaction with
+   * isolation level READ_COMMITTED". With auto-commit on, Jdbi switches it off and back itself;
+   * pgjdbc makes both switches free of round trips, so the pool's wire traffic per unit is the same
+   * as the others'.
    */
   static HikariDataSource poolForJdbi(String name) {
     return pool(name, true);
@@ -63,11 +64,16 @@ final class BenchSetup {
     return Boolean.getBoolean(STUB_PROPERTY);
   }
 
-  /** Fails a unit-cost run whose JVM lost the stub switch, instead of measuring the server by mistake. */
+  /**
+   * Fails a unit-cost run whose JVM lost the stub switch, instead of measuring the server by
+   * mistake.
+   */
   static void requireStub() {
     if (!stub()) {
-      throw new IllegalStateException("UnitCostBenchmark runs on stub JDBC only: start its JVM with -D"
-          + STUB_PROPERTY + "=true (UnitCost does)");
+      throw new IllegalStateException(
+          "UnitCostBenchmark runs on stub JDBC only: start its JVM with -D"
+              + STUB_PROPERTY
+              + "=true (UnitCost does)");
     }
   }
 
@@ -94,11 +100,13 @@ final class BenchSetup {
 
   /** As {@link #txguard(TxListener)}, with {@code defaults} as the units' default options. */
   static Database txguard(TxListener listener, TxOptions defaults) {
-    Database.Builder builder = (stub() ? Database.builder().dataSource(StubJdbc.dataSource())
-        : Database.builder().url(url()))
-        .poolSize(POOL_SIZE)
-        .connectionTimeout(CONNECTION_TIMEOUT)
-        .defaults(defaults);
+    Database.Builder builder =
+        (stub()
+                ? Database.builder().dataSource(StubJdbc.dataSource())
+                : Database.builder().url(url()))
+            .poolSize(POOL_SIZE)
+            .connectionTimeout(CONNECTION_TIMEOUT)
+            .defaults(defaults);
     if (listener != null) {
       builder.listener(listener);
     }
@@ -107,8 +115,14 @@ final class BenchSetup {
 
   /** A printable description of the pool settings, for the report. */
   static String describePool() {
-    return "HikariCP " + POOL_SIZE + " connections (min idle " + POOL_SIZE + "), autoCommit=false,"
-        + " READ COMMITTED, connectionTimeout " + CONNECTION_TIMEOUT.toSeconds() + " s"
+    return "HikariCP "
+        + POOL_SIZE
+        + " connections (min idle "
+        + POOL_SIZE
+        + "), autoCommit=false,"
+        + " READ COMMITTED, connectionTimeout "
+        + CONNECTION_TIMEOUT.toSeconds()
+        + " s"
         + " (Jdbi's pool: autoCommit=true, which Jdbi's transactions require)";
   }
 }

@@ -30,9 +30,9 @@ import org.openjdk.jmh.annotations.Threads;
  * balances must still add up to what the trial started with, or the trial fails.
  *
  * <p>Why not JMH's {@code @AuxCounters} for committed and retries: with 16 threads whose operations
- * last milliseconds, JMH normalises each thread's counter by that thread's own measured window,
- * and a first run reported 5,297 committed/s beside 342 finished units/s. The primary score is
- * measured in JMH's synchronised window and has no such problem.
+ * last milliseconds, JMH normalises each thread's counter by that thread's own measured window, and
+ * a first run reported 5,297 committed/s beside 342 finished units/s. The primary score is measured
+ * in JMH's synchronised window and has no such problem.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -99,9 +99,25 @@ public class ContentionBenchmark {
     long[] totals = Schema.hotTotals();
     long expected = Schema.HOT_ACCOUNTS * Schema.HOT_INITIAL_BALANCE;
     boolean exact = totals[0] == expected && totals[1] == Schema.HOT_ACCOUNTS;
-    String line = "contender=" + contender + " balanceSum=" + totals[0] + " expected=" + expected
-        + " exact=" + exact + " units=" + units + " committed=" + committed + " gaveUp=" + gaveUp
-        + " retries=" + (attempts - units) + " retriesSeenByLibrary=" + retriesByLibrary;
+    String line =
+        "contender="
+            + contender
+            + " balanceSum="
+            + totals[0]
+            + " expected="
+            + expected
+            + " exact="
+            + exact
+            + " units="
+            + units
+            + " committed="
+            + committed
+            + " gaveUp="
+            + gaveUp
+            + " retries="
+            + (attempts - units)
+            + " retriesSeenByLibrary="
+            + retriesByLibrary;
     System.out.println("\n[check] " + line);
     appendCheck(line);
     if (!exact) {
@@ -115,8 +131,12 @@ public class ContentionBenchmark {
       return;
     }
     try {
-      Files.writeString(Path.of(file), line + System.lineSeparator(), StandardCharsets.UTF_8,
-          StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      Files.writeString(
+          Path.of(file),
+          line + System.lineSeparator(),
+          StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot record the balance check in " + file, e);
     }

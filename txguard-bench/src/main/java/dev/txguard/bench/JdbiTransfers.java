@@ -14,21 +14,24 @@ final class JdbiTransfers implements Transfers {
 
   JdbiTransfers() {
     jdbi.setTransactionHandler(new SerializableTransactionRunner());
-    jdbi.getConfig(SerializableTransactionRunner.Configuration.class).setMaxRetries(MAX_ATTEMPTS - 1);
+    jdbi.getConfig(SerializableTransactionRunner.Configuration.class)
+        .setMaxRetries(MAX_ATTEMPTS - 1);
   }
 
   @Override
   public boolean transfer(int from, int to, long amount, Runnable attempts) {
     try {
-      jdbi.useTransaction(TransactionIsolationLevel.SERIALIZABLE, h -> {
-        attempts.run();
-        long balance = h.createQuery(Schema.HOT_READ).bind(0, from).mapTo(Long.class).one();
-        if (balance < amount) {
-          return;
-        }
-        h.execute(Schema.HOT_ADD, from < to ? -amount : amount, Math.min(from, to));
-        h.execute(Schema.HOT_ADD, from < to ? amount : -amount, Math.max(from, to));
-      });
+      jdbi.useTransaction(
+          TransactionIsolationLevel.SERIALIZABLE,
+          h -> {
+            attempts.run();
+            long balance = h.createQuery(Schema.HOT_READ).bind(0, from).mapTo(Long.class).one();
+            if (balance < amount) {
+              return;
+            }
+            h.execute(Schema.HOT_ADD, from < to ? -amount : amount, Math.min(from, to));
+            h.execute(Schema.HOT_ADD, from < to ? amount : -amount, Math.max(from, to));
+          });
       return true;
     } catch (JdbiException e) {
       if (serializationFailure(e)) {

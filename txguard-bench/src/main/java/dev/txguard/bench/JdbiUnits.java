@@ -15,11 +15,12 @@ final class JdbiUnits implements Units {
 
   @Override
   public void write(int from, int to, long amount) {
-    jdbi.useTransaction(h -> {
-      h.execute(Schema.DEBIT, amount, from);
-      h.execute(Schema.CREDIT, amount, to);
-      h.execute(Schema.LOG, from, to, amount);
-    });
+    jdbi.useTransaction(
+        h -> {
+          h.execute(Schema.DEBIT, amount, from);
+          h.execute(Schema.CREDIT, amount, to);
+          h.execute(Schema.LOG, from, to, amount);
+        });
   }
 
   @Override

@@ -13,11 +13,14 @@ import org.jooq.impl.DSL;
  */
 final class JooqUnits implements Units {
   private final HikariDataSource ds = BenchSetup.pool("jooq");
-  private final DSLContext jooq = DSL.using(ds, SQLDialect.POSTGRES, new Settings().withExecuteLogging(false));
+  private final DSLContext jooq =
+      DSL.using(ds, SQLDialect.POSTGRES, new Settings().withExecuteLogging(false));
 
   @Override
   public long read(int id) {
-    Long balance = jooq.transactionResult(cfg -> cfg.dsl().resultQuery(Schema.READ, id).fetchOne(0, Long.class));
+    Long balance =
+        jooq.transactionResult(
+            cfg -> cfg.dsl().resultQuery(Schema.READ, id).fetchOne(0, Long.class));
     if (balance == null) {
       throw new IllegalStateException("no account " + id);
     }
@@ -26,12 +29,13 @@ final class JooqUnits implements Units {
 
   @Override
   public void write(int from, int to, long amount) {
-    jooq.transactionResult(cfg -> {
-      DSLContext tx = cfg.dsl();
-      return tx.execute(Schema.DEBIT, amount, from)
-          + tx.execute(Schema.CREDIT, amount, to)
-          + tx.execute(Schema.LOG, from, to, amount);
-    });
+    jooq.transactionResult(
+        cfg -> {
+          DSLContext tx = cfg.dsl();
+          return tx.execute(Schema.DEBIT, amount, from)
+              + tx.execute(Schema.CREDIT, amount, to)
+              + tx.execute(Schema.LOG, from, to, amount);
+        });
   }
 
   @Override

@@ -27,7 +27,9 @@ final class Limit {
       double[] sorted = tps.clone();
       Arrays.sort(sorted);
       int n = sorted.length;
-      return n == 0 ? Double.NaN : n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+      return n == 0
+          ? Double.NaN
+          : n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     double min() {
@@ -41,17 +43,20 @@ final class Limit {
 
   private static final Pattern PROGRESS = Pattern.compile("^progress: [0-9.]+ s, ([0-9.]+) tps");
 
-  private static final String READ_SCRIPT = """
+  private static final String READ_SCRIPT =
+      """
       \\set id random(1, %d)
       \\startpipeline
       BEGIN;
       SELECT balance FROM bench_account WHERE id = :id;
       COMMIT;
       \\endpipeline
-      """.formatted(Schema.ACCOUNTS);
+      """
+          .formatted(Schema.ACCOUNTS);
 
   // lower id first, as the JVM contenders do
-  private static final String WRITE_SCRIPT = """
+  private static final String WRITE_SCRIPT =
+      """
       \\set a random(1, %d)
       \\set b random(1, %d)
       \\set b case when :b >= :a then :b + 1 else :b end
@@ -65,7 +70,8 @@ final class Limit {
       INSERT INTO bench_transfer(from_id, to_id, amount) VALUES (:lo, :hi, :amount);
       COMMIT;
       \\endpipeline
-      """.formatted(Schema.ACCOUNTS, Schema.ACCOUNTS - 1);
+      """
+          .formatted(Schema.ACCOUNTS, Schema.ACCOUNTS - 1);
 
   private Limit() {}
 
@@ -84,15 +90,34 @@ final class Limit {
   }
 
   /** Runs one unit at one client count on a freshly recreated dataset. */
-  static Result run(String unit, int clients, int seconds, Path dir) throws IOException, InterruptedException {
+  static Result run(String unit, int clients, int seconds, Path dir)
+      throws IOException, InterruptedException {
     Schema.recreate();
     Path script = dir.resolve("pgbench-" + unit + ".sql");
-    Files.writeString(script, unit.equals("read") ? READ_SCRIPT : WRITE_SCRIPT, StandardCharsets.UTF_8);
+    Files.writeString(
+        script, unit.equals("read") ? READ_SCRIPT : WRITE_SCRIPT, StandardCharsets.UTF_8);
     Connection target = Connection.parse(BenchSetup.url());
-    List<String> command = new ArrayList<>(List.of("pgbench", "-n", "-M", "prepared", "-P", "1",
-        "-c", String.valueOf(clients), "-j", String.valueOf(Math.min(clients, 2)),
-        "-T", String.valueOf(seconds), "-f", script.toString(),
-        "-h", target.host, "-p", String.valueOf(target.port)));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "pgbench",
+                "-n",
+                "-M",
+                "prepared",
+                "-P",
+                "1",
+                "-c",
+                String.valueOf(clients),
+                "-j",
+                String.valueOf(Math.min(clients, 2)),
+                "-T",
+                String.valueOf(seconds),
+                "-f",
+                script.toString(),
+                "-h",
+                target.host,
+                "-p",
+                String.valueOf(target.port)));
     if (target.user != null) {
       command.addAll(List.of("-U", target.user));
     }
@@ -125,7 +150,8 @@ final class Limit {
   private record Connection(String host, int port, String database, String user, String password) {
     static Connection parse(String jdbcUrl) {
       if (!jdbcUrl.startsWith("jdbc:postgresql://")) {
-        throw new IllegalArgumentException(BenchSetup.URL_ENV + " must be a jdbc:postgresql:// URL, was " + jdbcUrl);
+        throw new IllegalArgumentException(
+            BenchSetup.URL_ENV + " must be a jdbc:postgresql:// URL, was " + jdbcUrl);
       }
       URI uri = URI.create(jdbcUrl.substring("jdbc:".length()));
       Map<String, String> query = new HashMap<>();
@@ -137,9 +163,16 @@ final class Limit {
           }
         }
       }
-      String path = uri.getPath() == null || uri.getPath().length() <= 1 ? "postgres" : uri.getPath().substring(1);
-      return new Connection(uri.getHost() == null ? "localhost" : uri.getHost(),
-          uri.getPort() < 0 ? 5432 : uri.getPort(), path, query.get("user"), query.get("password"));
+      String path =
+          uri.getPath() == null || uri.getPath().length() <= 1
+              ? "postgres"
+              : uri.getPath().substring(1);
+      return new Connection(
+          uri.getHost() == null ? "localhost" : uri.getHost(),
+          uri.getPort() < 0 ? 5432 : uri.getPort(),
+          path,
+          query.get("user"),
+          query.get("password"));
     }
   }
 

@@ -35,8 +35,15 @@ import org.openjdk.jmh.runner.options.TimeValue;
  */
 public final class Main {
   /** How long each part runs; the three modes differ only here. */
-  private record Plan(String name, int rounds, int forks, int warmups, int warmupSeconds, int iterations,
-      int iterationSeconds, int pgbenchSeconds) {}
+  private record Plan(
+      String name,
+      int rounds,
+      int forks,
+      int warmups,
+      int warmupSeconds,
+      int iterations,
+      int iterationSeconds,
+      int pgbenchSeconds) {}
 
   private static final Plan SHORT = new Plan("short", 2, 1, 2, 1, 2, 2, 6);
   private static final Plan FULL = new Plan("full", 3, 1, 3, 5, 5, 5, 30);
@@ -69,17 +76,28 @@ public final class Main {
         case "--out" -> out = Path.of(value(args, ++i, "--out"));
         case "--rounds" -> rounds = Integer.parseInt(value(args, ++i, "--rounds"));
         case "--contenders" -> contenders = contenders(value(args, ++i, "--contenders"));
-        default -> throw new IllegalArgumentException("unknown option " + args[i]
-            + "; use --full, --short, --smoke, --rounds N, --prof NAME, --only read|write|contention,"
-            + " --contenders A,B,..., --out DIR");
+        default ->
+            throw new IllegalArgumentException(
+                "unknown option "
+                    + args[i]
+                    + "; use --full, --short, --smoke, --rounds N, --prof NAME, --only read|write|contention,"
+                    + " --contenders A,B,..., --out DIR");
       }
     }
     if (rounds != null && rounds < 1) {
       throw new IllegalArgumentException("--rounds must be at least 1, was " + rounds);
     }
     if (rounds != null) {
-      plan = new Plan(plan.name(), rounds, plan.forks(), plan.warmups(), plan.warmupSeconds(), plan.iterations(),
-          plan.iterationSeconds(), plan.pgbenchSeconds());
+      plan =
+          new Plan(
+              plan.name(),
+              rounds,
+              plan.forks(),
+              plan.warmups(),
+              plan.warmupSeconds(),
+              plan.iterations(),
+              plan.iterationSeconds(),
+              plan.pgbenchSeconds());
     }
     if (only != null && !List.of("read", "write", "contention").contains(only)) {
       throw new IllegalArgumentException("--only takes read, write or contention, was " + only);
@@ -102,14 +120,22 @@ public final class Main {
     // contention benchmark's retry contenders are PostgreSQL's
     boolean mariadb = BenchSetup.url().startsWith("jdbc:mariadb:");
     if (mariadb) {
-      System.out.println("MariaDB: the overhead units only (no pgbench limit, no contention benchmark)");
+      System.out.println(
+          "MariaDB: the overhead units only (no pgbench limit, no contention benchmark)");
     } else if (Limit.available()) {
       for (String unit : List.of("read", "write")) {
         if (only != null && !only.equals(unit)) {
           continue;
         }
         for (int clients : new int[] {1, 8}) {
-          System.out.println("limit: pgbench " + unit + ", " + clients + " client(s), " + plan.pgbenchSeconds() + " s");
+          System.out.println(
+              "limit: pgbench "
+                  + unit
+                  + ", "
+                  + clients
+                  + " client(s), "
+                  + plan.pgbenchSeconds()
+                  + " s");
           report.addLimit(Limit.run(unit, clients, plan.pgbenchSeconds(), out));
         }
       }
@@ -123,16 +149,48 @@ public final class Main {
         if (methods == null) {
           continue;
         }
-        System.out.println("round " + round + "/" + plan.rounds() + ", JMH: overhead, " + threads
-            + " thread(s): " + methods + " x " + contenders.size() + " contenders");
-        report.add(run(plan, profilers, out, checks, "OverheadBenchmark\\." + methods + "$", threads,
-            "overhead-t" + threads + "-r" + round, rotated(contenders, round - 1)));
+        System.out.println(
+            "round "
+                + round
+                + "/"
+                + plan.rounds()
+                + ", JMH: overhead, "
+                + threads
+                + " thread(s): "
+                + methods
+                + " x "
+                + contenders.size()
+                + " contenders");
+        report.add(
+            run(
+                plan,
+                profilers,
+                out,
+                checks,
+                "OverheadBenchmark\\." + methods + "$",
+                threads,
+                "overhead-t" + threads + "-r" + round,
+                rotated(contenders, round - 1)));
       }
       if (!mariadb && (only == null || only.equals("contention"))) {
-        System.out.println("round " + round + "/" + plan.rounds() + ", JMH: contention, "
-            + ContentionBenchmark.THREADS + " threads x 3 contenders");
-        report.add(run(plan, profilers, out, checks, "ContentionBenchmark\\.transfer$", 0, "contention-r" + round,
-            rotated(CONTENTION_CONTENDERS, round - 1)));
+        System.out.println(
+            "round "
+                + round
+                + "/"
+                + plan.rounds()
+                + ", JMH: contention, "
+                + ContentionBenchmark.THREADS
+                + " threads x 3 contenders");
+        report.add(
+            run(
+                plan,
+                profilers,
+                out,
+                checks,
+                "ContentionBenchmark\\.transfer$",
+                0,
+                "contention-r" + round,
+                rotated(CONTENTION_CONTENDERS, round - 1)));
       }
       report.roundDone();
     }
@@ -150,7 +208,9 @@ public final class Main {
    * The contenders in the order of their {@code @Param}; each round starts one further along, so no
    * contender always runs first (right after another benchmark) or last.
    */
-  private static final List<String> OVERHEAD_CONTENDERS = List.of("jdbc", "txguard", "spring", "jdbi", "jooq");
+  private static final List<String> OVERHEAD_CONTENDERS =
+      List.of("jdbc", "txguard", "spring", "jdbi", "jooq");
+
   private static final List<String> CONTENTION_CONTENDERS = List.of("txguard", "jdbi", "immediate");
 
   /** Parses {@code --contenders jdbc,txguard,...}: known names, at least one. */
@@ -158,8 +218,11 @@ public final class Main {
     List<String> names = List.of(list.split(","));
     for (String name : names) {
       if (!Units.NAMES.contains(name)) {
-        throw new IllegalArgumentException("--contenders takes names from " + String.join(",", Units.NAMES)
-            + "; unknown: " + name);
+        throw new IllegalArgumentException(
+            "--contenders takes names from "
+                + String.join(",", Units.NAMES)
+                + "; unknown: "
+                + name);
       }
     }
     return names;
@@ -171,29 +234,44 @@ public final class Main {
     return order;
   }
 
-  private static Collection<RunResult> run(Plan plan, List<String> profilers, Path out, Path checks,
-      String include, int threads, String name, List<String> contenders) throws Exception {
-    List<String> jvmArgs = new ArrayList<>(List.of("-Xms1g", "-Xmx1g",
-        // jOOQ prints a banner and tips at first use; they would land in the middle of JMH's log
-        "-Dorg.jooq.no-logo=true", "-Dorg.jooq.no-tips=true",
-        "-D" + ContentionBenchmark.CHECKS_PROPERTY + "=" + checks.toAbsolutePath()));
+  private static Collection<RunResult> run(
+      Plan plan,
+      List<String> profilers,
+      Path out,
+      Path checks,
+      String include,
+      int threads,
+      String name,
+      List<String> contenders)
+      throws Exception {
+    List<String> jvmArgs =
+        new ArrayList<>(
+            List.of(
+                "-Xms1g",
+                "-Xmx1g",
+                // jOOQ prints a banner and tips at first use; they would land in the middle of
+                // JMH's log
+                "-Dorg.jooq.no-logo=true",
+                "-Dorg.jooq.no-tips=true",
+                "-D" + ContentionBenchmark.CHECKS_PROPERTY + "=" + checks.toAbsolutePath()));
     if (Runtime.version().feature() >= 24) {
       jvmArgs.add("--sun-misc-unsafe-memory-access=allow"); // JMH 1.37 still uses sun.misc.Unsafe
     }
-    ChainedOptionsBuilder options = new OptionsBuilder()
-        .include(include)
-        .forks(plan.forks())
-        .warmupIterations(plan.warmups())
-        .warmupTime(TimeValue.seconds(plan.warmupSeconds()))
-        .measurementIterations(plan.iterations())
-        .measurementTime(TimeValue.seconds(plan.iterationSeconds()))
-        .timeout(TimeValue.minutes(2))
-        .timeUnit(TimeUnit.SECONDS)
-        .jvmArgsAppend(jvmArgs.toArray(String[]::new))
-        .shouldFailOnError(false)
-        .resultFormat(ResultFormatType.JSON)
-        .result(out.resolve(name + ".json").toString())
-        .output(out.resolve(name + ".log").toString());
+    ChainedOptionsBuilder options =
+        new OptionsBuilder()
+            .include(include)
+            .forks(plan.forks())
+            .warmupIterations(plan.warmups())
+            .warmupTime(TimeValue.seconds(plan.warmupSeconds()))
+            .measurementIterations(plan.iterations())
+            .measurementTime(TimeValue.seconds(plan.iterationSeconds()))
+            .timeout(TimeValue.minutes(2))
+            .timeUnit(TimeUnit.SECONDS)
+            .jvmArgsAppend(jvmArgs.toArray(String[]::new))
+            .shouldFailOnError(false)
+            .resultFormat(ResultFormatType.JSON)
+            .result(out.resolve(name + ".json").toString())
+            .output(out.resolve(name + ".log").toString());
     if (threads > 0) {
       options.threads(threads);
     }

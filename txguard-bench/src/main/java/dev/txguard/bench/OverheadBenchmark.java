@@ -1,6 +1,7 @@
 package dev.txguard.bench;
 
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -11,7 +12,6 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import java.util.concurrent.TimeUnit;
 
 /**
  * What a transaction wrapper costs: the same read and write units through hand-written JDBC,
@@ -26,8 +26,16 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Benchmark)
 public class OverheadBenchmark {
   /** Every contender; the runner ({@link Main}) sets the order per round. */
-  @Param({"jdbc", "txguard", "spring", "jdbi", "jooq", "txguard-set-local", "txguard-set-session",
-      "txguard-unresolved"})
+  @Param({
+    "jdbc",
+    "txguard",
+    "spring",
+    "jdbi",
+    "jooq",
+    "txguard-set-local",
+    "txguard-set-session",
+    "txguard-unresolved"
+  })
   public String contender;
 
   private Units units;

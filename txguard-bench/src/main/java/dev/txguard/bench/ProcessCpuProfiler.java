@@ -15,8 +15,8 @@ import org.openjdk.jmh.results.ScalarResult;
  * The benchmark JVM's CPU time per operation ({@code cpu.ns/op}): all its threads, JIT and GC
  * included, divided by the operations of the iteration.
  *
- * <p>Why: on a two-core machine the database and, here, other people's builds share the cores
- * with the benchmark, so throughput swings by tens of percent between iterations, far more than a
+ * <p>Why: on a two-core machine the database and, here, other people's builds share the cores with
+ * the benchmark, so throughput swings by tens of percent between iterations, far more than a
  * transaction wrapper can cost. The CPU a JVM burns per unit hardly moves with foreign load, and a
  * wrapper's cost is exactly CPU in that JVM: the difference to the hand-written baseline is the
  * wrapper's overhead, measured where the noise cannot reach it.
@@ -38,8 +38,8 @@ public final class ProcessCpuProfiler implements InternalProfiler {
 
   @Override
   @SuppressWarnings("rawtypes") // the interface declares the raw Result type
-  public Collection<? extends Result> afterIteration(BenchmarkParams benchmarkParams,
-      IterationParams iterationParams, IterationResult result) {
+  public Collection<? extends Result> afterIteration(
+      BenchmarkParams benchmarkParams, IterationParams iterationParams, IterationResult result) {
     long cpu = os.getProcessCpuTime() - startCpu;
     // all ops, not only those in JMH's synchronised window: the CPU window spans them all
     long ops = result.getMetadata() == null ? 0 : result.getMetadata().getAllOps();

@@ -6,8 +6,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /**
- * The fixed dataset and the statements every contender runs. Each trial recreates the tables, so
- * no contender inherits another's bloat, and ends with CHECKPOINT so that no contender pays for
+ * The fixed dataset and the statements every contender runs. Each trial recreates the tables, so no
+ * contender inherits another's bloat, and ends with CHECKPOINT so that no contender pays for
  * another's dirty pages being written during its measurement.
  */
 final class Schema {
@@ -41,19 +41,39 @@ final class Schema {
         recreateOnMariaDb(st);
         return;
       }
-      // autovacuum off: a vacuum started by one contender's updates would run during the next's trial
-      st.execute("create table bench_account(id int primary key, balance bigint not null)" + NO_AUTOVACUUM);
-      st.execute("insert into bench_account select g, 1000000 from generate_series(1, " + ACCOUNTS + ") g");
-      st.execute("create table bench_transfer(id bigserial primary key, from_id int not null,"
-          + " to_id int not null, amount bigint not null)" + NO_AUTOVACUUM);
-      st.execute("create table bench_hot_account(id int primary key, balance bigint not null)" + NO_AUTOVACUUM);
-      st.execute("insert into bench_hot_account select g, " + HOT_INITIAL_BALANCE
-          + " from generate_series(1, " + HOT_ACCOUNTS + ") g");
+      // autovacuum off: a vacuum started by one contender's updates would run during the next's
+      // trial
+      st.execute(
+          "create table bench_account(id int primary key, balance bigint not null)"
+              + NO_AUTOVACUUM);
+      st.execute(
+          "insert into bench_account select g, 1000000 from generate_series(1, "
+              + ACCOUNTS
+              + ") g");
+      st.execute(
+          "create table bench_transfer(id bigserial primary key, from_id int not null,"
+              + " to_id int not null, amount bigint not null)"
+              + NO_AUTOVACUUM);
+      st.execute(
+          "create table bench_hot_account(id int primary key, balance bigint not null)"
+              + NO_AUTOVACUUM);
+      st.execute(
+          "insert into bench_hot_account select g, "
+              + HOT_INITIAL_BALANCE
+              + " from generate_series(1, "
+              + HOT_ACCOUNTS
+              + ") g");
       st.execute("vacuum analyze bench_account, bench_transfer, bench_hot_account");
       st.execute("checkpoint");
     } catch (SQLException e) {
-      throw new IllegalStateException("cannot set up the benchmark tables at " + BenchSetup.url()
-          + " (set " + BenchSetup.URL_ENV + " to another server): " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot set up the benchmark tables at "
+              + BenchSetup.url()
+              + " (set "
+              + BenchSetup.URL_ENV
+              + " to another server): "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -63,12 +83,19 @@ final class Schema {
    * flushes dirty pages in the background whatever is done here.
    */
   private static void recreateOnMariaDb(Statement st) throws SQLException {
-    st.execute("create table bench_account(id int primary key, balance bigint not null) engine=InnoDB");
+    st.execute(
+        "create table bench_account(id int primary key, balance bigint not null) engine=InnoDB");
     st.execute("insert into bench_account select seq, 1000000 from seq_1_to_" + ACCOUNTS);
-    st.execute("create table bench_transfer(id bigint auto_increment primary key, from_id int not null,"
-        + " to_id int not null, amount bigint not null) engine=InnoDB");
-    st.execute("create table bench_hot_account(id int primary key, balance bigint not null) engine=InnoDB");
-    st.execute("insert into bench_hot_account select seq, " + HOT_INITIAL_BALANCE + " from seq_1_to_" + HOT_ACCOUNTS);
+    st.execute(
+        "create table bench_transfer(id bigint auto_increment primary key, from_id int not null,"
+            + " to_id int not null, amount bigint not null) engine=InnoDB");
+    st.execute(
+        "create table bench_hot_account(id int primary key, balance bigint not null) engine=InnoDB");
+    st.execute(
+        "insert into bench_hot_account select seq, "
+            + HOT_INITIAL_BALANCE
+            + " from seq_1_to_"
+            + HOT_ACCOUNTS);
     st.execute("analyze table bench_account, bench_transfer, bench_hot_account");
   }
 

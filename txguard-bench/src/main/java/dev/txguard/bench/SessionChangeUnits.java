@@ -14,26 +14,31 @@ final class SessionChangeUnits implements Units {
   private final String change;
 
   SessionChangeUnits(boolean session) {
-    this.change = session ? "set application_name = 'txguard-bench'" : "set local application_name = 'txguard-bench'";
+    this.change =
+        session
+            ? "set application_name = 'txguard-bench'"
+            : "set local application_name = 'txguard-bench'";
   }
 
   @Override
   public long read(int id) {
-    return db.inTx(tx -> {
-      tx.update(change);
-      return tx.queryOne(Schema.READ, rs -> rs.getLong(1), id)
-          .orElseThrow(() -> new IllegalStateException("no account " + id));
-    });
+    return db.inTx(
+        tx -> {
+          tx.update(change);
+          return tx.queryOne(Schema.READ, rs -> rs.getLong(1), id)
+              .orElseThrow(() -> new IllegalStateException("no account " + id));
+        });
   }
 
   @Override
   public void write(int from, int to, long amount) {
-    db.useTx(tx -> {
-      tx.update(change);
-      tx.update(Schema.DEBIT, amount, from);
-      tx.update(Schema.CREDIT, amount, to);
-      tx.update(Schema.LOG, from, to, amount);
-    });
+    db.useTx(
+        tx -> {
+          tx.update(change);
+          tx.update(Schema.DEBIT, amount, from);
+          tx.update(Schema.CREDIT, amount, to);
+          tx.update(Schema.LOG, from, to, amount);
+        });
   }
 
   @Override

@@ -9,7 +9,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 final class SpringUnits implements Units {
   private final HikariDataSource ds = BenchSetup.pool("spring");
   private final JdbcTemplate jdbc = new JdbcTemplate(ds);
-  private final TransactionTemplate transactions = new TransactionTemplate(new DataSourceTransactionManager(ds));
+  private final TransactionTemplate transactions =
+      new TransactionTemplate(new DataSourceTransactionManager(ds));
 
   @Override
   public long read(int id) {
@@ -22,11 +23,12 @@ final class SpringUnits implements Units {
 
   @Override
   public void write(int from, int to, long amount) {
-    transactions.executeWithoutResult(status -> {
-      jdbc.update(Schema.DEBIT, amount, from);
-      jdbc.update(Schema.CREDIT, amount, to);
-      jdbc.update(Schema.LOG, from, to, amount);
-    });
+    transactions.executeWithoutResult(
+        status -> {
+          jdbc.update(Schema.DEBIT, amount, from);
+          jdbc.update(Schema.CREDIT, amount, to);
+          jdbc.update(Schema.LOG, from, to, amount);
+        });
   }
 
   @Override

@@ -28,15 +28,18 @@ final class StubJdbc {
 
   /** A DataSource whose connections are stubs. */
   static DataSource dataSource() {
-    return proxy(DataSource.class, (p, m, a) -> switch (m.getName()) {
-      case "getConnection" -> connection();
-      case "getLoginTimeout" -> 0;
-      case "isWrapperFor" -> false;
-      case "toString" -> "StubJdbc.dataSource";
-      case "hashCode" -> System.identityHashCode(p);
-      case "equals" -> p == a[0];
-      default -> null;
-    });
+    return proxy(
+        DataSource.class,
+        (p, m, a) ->
+            switch (m.getName()) {
+              case "getConnection" -> connection();
+              case "getLoginTimeout" -> 0;
+              case "isWrapperFor" -> false;
+              case "toString" -> "StubJdbc.dataSource";
+              case "hashCode" -> System.identityHashCode(p);
+              case "equals" -> p == a[0];
+              default -> null;
+            });
   }
 
   private static Connection connection() {
@@ -46,114 +49,153 @@ final class StubJdbc {
     int[] networkTimeout = {0};
     boolean[] closed = {false};
     Connection[] self = new Connection[1];
-    self[0] = proxy(Connection.class, (p, m, a) -> switch (m.getName()) {
-      case "prepareStatement", "prepareCall" -> statement(PreparedStatement.class, self[0]);
-      case "createStatement" -> statement(Statement.class, self[0]);
-      case "getAutoCommit" -> autoCommit[0];
-      case "setAutoCommit" -> { autoCommit[0] = (Boolean) a[0]; yield null; }
-      case "getTransactionIsolation" -> isolation[0];
-      case "setTransactionIsolation" -> { isolation[0] = (Integer) a[0]; yield null; }
-      case "isReadOnly" -> readOnly[0];
-      case "setReadOnly" -> { readOnly[0] = (Boolean) a[0]; yield null; }
-      case "getNetworkTimeout" -> networkTimeout[0];
-      case "setNetworkTimeout" -> { networkTimeout[0] = (Integer) a[1]; yield null; }
-      case "isValid" -> !closed[0];
-      case "isClosed" -> closed[0];
-      case "close", "abort" -> { closed[0] = true; yield null; }
-      case "getHoldability" -> ResultSet.CLOSE_CURSORS_AT_COMMIT;
-      case "getTypeMap" -> new HashMap<String, Class<?>>();
-      case "getClientInfo" -> a == null ? new Properties() : null;
-      case "getMetaData" -> metaData(self[0]);
-      case "getWarnings", "getCatalog", "getSchema" -> null;
-      case "isWrapperFor" -> false;
-      case "unwrap" -> throw new java.sql.SQLException("the stub wraps nothing");
-      case "hashCode" -> System.identityHashCode(p);
-      case "equals" -> p == a[0];
-      case "toString" -> "StubJdbc.connection";
-      default -> null; // commit, rollback, savepoints, clearWarnings ...
-    });
+    self[0] =
+        proxy(
+            Connection.class,
+            (p, m, a) ->
+                switch (m.getName()) {
+                  case "prepareStatement", "prepareCall" ->
+                      statement(PreparedStatement.class, self[0]);
+                  case "createStatement" -> statement(Statement.class, self[0]);
+                  case "getAutoCommit" -> autoCommit[0];
+                  case "setAutoCommit" -> {
+                    autoCommit[0] = (Boolean) a[0];
+                    yield null;
+                  }
+                  case "getTransactionIsolation" -> isolation[0];
+                  case "setTransactionIsolation" -> {
+                    isolation[0] = (Integer) a[0];
+                    yield null;
+                  }
+                  case "isReadOnly" -> readOnly[0];
+                  case "setReadOnly" -> {
+                    readOnly[0] = (Boolean) a[0];
+                    yield null;
+                  }
+                  case "getNetworkTimeout" -> networkTimeout[0];
+                  case "setNetworkTimeout" -> {
+                    networkTimeout[0] = (Integer) a[1];
+                    yield null;
+                  }
+                  case "isValid" -> !closed[0];
+                  case "isClosed" -> closed[0];
+                  case "close", "abort" -> {
+                    closed[0] = true;
+                    yield null;
+                  }
+                  case "getHoldability" -> ResultSet.CLOSE_CURSORS_AT_COMMIT;
+                  case "getTypeMap" -> new HashMap<String, Class<?>>();
+                  case "getClientInfo" -> a == null ? new Properties() : null;
+                  case "getMetaData" -> metaData(self[0]);
+                  case "getWarnings", "getCatalog", "getSchema" -> null;
+                  case "isWrapperFor" -> false;
+                  case "unwrap" -> throw new java.sql.SQLException("the stub wraps nothing");
+                  case "hashCode" -> System.identityHashCode(p);
+                  case "equals" -> p == a[0];
+                  case "toString" -> "StubJdbc.connection";
+                  default -> null; // commit, rollback, savepoints, clearWarnings ...
+                });
     return self[0];
   }
 
   private static <S extends Statement> S statement(Class<S> type, Connection connection) {
     int[] maxRows = {0};
-    return proxy(type, (p, m, a) -> switch (m.getName()) {
-      case "executeQuery", "getResultSet" -> resultSet();
-      case "executeUpdate", "getUpdateCount" -> 1;
-      case "executeLargeUpdate" -> 1L;
-      case "execute" -> false;
-      case "executeBatch" -> new int[0];
-      case "getConnection" -> connection;
-      case "getMaxRows" -> maxRows[0];
-      case "setMaxRows" -> { maxRows[0] = (Integer) a[0]; yield null; }
-      case "getMoreResults" -> false;
-      case "getFetchSize", "getQueryTimeout", "getMaxFieldSize" -> 0;
-      case "isClosed" -> false;
-      case "isWrapperFor" -> false;
-      case "hashCode" -> System.identityHashCode(p);
-      case "equals" -> p == a[0];
-      default -> null;
-    });
+    return proxy(
+        type,
+        (p, m, a) ->
+            switch (m.getName()) {
+              case "executeQuery", "getResultSet" -> resultSet();
+              case "executeUpdate", "getUpdateCount" -> 1;
+              case "executeLargeUpdate" -> 1L;
+              case "execute" -> false;
+              case "executeBatch" -> new int[0];
+              case "getConnection" -> connection;
+              case "getMaxRows" -> maxRows[0];
+              case "setMaxRows" -> {
+                maxRows[0] = (Integer) a[0];
+                yield null;
+              }
+              case "getMoreResults" -> false;
+              case "getFetchSize", "getQueryTimeout", "getMaxFieldSize" -> 0;
+              case "isClosed" -> false;
+              case "isWrapperFor" -> false;
+              case "hashCode" -> System.identityHashCode(p);
+              case "equals" -> p == a[0];
+              default -> null;
+            });
   }
 
   private static ResultSet resultSet() {
     boolean[] before = {true};
-    return proxy(ResultSet.class, (p, m, a) -> switch (m.getName()) {
-      case "next" -> {
-        boolean row = before[0];
-        before[0] = false;
-        yield row;
-      }
-      case "getLong" -> 100L;
-      case "getInt" -> 100;
-      case "getObject" -> 100L;
-      case "wasNull", "isClosed" -> false;
-      case "getMetaData" -> resultMetaData();
-      case "findColumn" -> 1;
-      case "getType" -> ResultSet.TYPE_FORWARD_ONLY;
-      case "getConcurrency" -> ResultSet.CONCUR_READ_ONLY;
-      case "isWrapperFor" -> false;
-      case "hashCode" -> System.identityHashCode(p);
-      case "equals" -> p == a[0];
-      default -> null;
-    });
+    return proxy(
+        ResultSet.class,
+        (p, m, a) ->
+            switch (m.getName()) {
+              case "next" -> {
+                boolean row = before[0];
+                before[0] = false;
+                yield row;
+              }
+              case "getLong" -> 100L;
+              case "getInt" -> 100;
+              case "getObject" -> 100L;
+              case "wasNull", "isClosed" -> false;
+              case "getMetaData" -> resultMetaData();
+              case "findColumn" -> 1;
+              case "getType" -> ResultSet.TYPE_FORWARD_ONLY;
+              case "getConcurrency" -> ResultSet.CONCUR_READ_ONLY;
+              case "isWrapperFor" -> false;
+              case "hashCode" -> System.identityHashCode(p);
+              case "equals" -> p == a[0];
+              default -> null;
+            });
   }
 
   private static ResultSetMetaData resultMetaData() {
-    return proxy(ResultSetMetaData.class, (p, m, a) -> switch (m.getName()) {
-      case "getColumnCount" -> 1;
-      case "getColumnLabel", "getColumnName" -> "balance";
-      case "getColumnType" -> Types.BIGINT;
-      case "getColumnTypeName" -> "int8";
-      case "getColumnClassName" -> Long.class.getName();
-      case "getPrecision" -> 19;
-      case "getScale" -> 0;
-      case "isNullable" -> ResultSetMetaData.columnNoNulls;
-      case "getTableName", "getSchemaName", "getCatalogName" -> "";
-      case "isWrapperFor" -> false;
-      default -> null;
-    });
+    return proxy(
+        ResultSetMetaData.class,
+        (p, m, a) ->
+            switch (m.getName()) {
+              case "getColumnCount" -> 1;
+              case "getColumnLabel", "getColumnName" -> "balance";
+              case "getColumnType" -> Types.BIGINT;
+              case "getColumnTypeName" -> "int8";
+              case "getColumnClassName" -> Long.class.getName();
+              case "getPrecision" -> 19;
+              case "getScale" -> 0;
+              case "isNullable" -> ResultSetMetaData.columnNoNulls;
+              case "getTableName", "getSchemaName", "getCatalogName" -> "";
+              case "isWrapperFor" -> false;
+              default -> null;
+            });
   }
 
   private static DatabaseMetaData metaData(Connection connection) {
-    return proxy(DatabaseMetaData.class, (p, m, a) -> switch (m.getName()) {
-      case "getConnection" -> connection;
-      case "getDatabaseProductName" -> "PostgreSQL";
-      case "getDatabaseProductVersion" -> "17.0";
-      case "getDatabaseMajorVersion" -> 17;
-      case "getDatabaseMinorVersion", "getJDBCMinorVersion" -> 0;
-      case "getJDBCMajorVersion" -> 4;
-      case "getDriverName" -> "stub";
-      case "getURL" -> "jdbc:stub:";
-      case "supportsTransactions", "supportsSavepoints", "supportsTransactionIsolationLevel" -> true;
-      case "getIdentifierQuoteString" -> "\"";
-      case "isWrapperFor" -> false;
-      default -> null;
-    });
+    return proxy(
+        DatabaseMetaData.class,
+        (p, m, a) ->
+            switch (m.getName()) {
+              case "getConnection" -> connection;
+              case "getDatabaseProductName" -> "PostgreSQL";
+              case "getDatabaseProductVersion" -> "17.0";
+              case "getDatabaseMajorVersion" -> 17;
+              case "getDatabaseMinorVersion", "getJDBCMinorVersion" -> 0;
+              case "getJDBCMajorVersion" -> 4;
+              case "getDriverName" -> "stub";
+              case "getURL" -> "jdbc:stub:";
+              case "supportsTransactions",
+                  "supportsSavepoints",
+                  "supportsTransactionIsolationLevel" ->
+                  true;
+              case "getIdentifierQuoteString" -> "\"";
+              case "isWrapperFor" -> false;
+              default -> null;
+            });
   }
 
   @SuppressWarnings("unchecked")
   private static <T> T proxy(Class<T> type, InvocationHandler handler) {
-    return (T) Proxy.newProxyInstance(StubJdbc.class.getClassLoader(), new Class<?>[] {type}, handler);
+    return (T)
+        Proxy.newProxyInstance(StubJdbc.class.getClassLoader(), new Class<?>[] {type}, handler);
   }
 }

@@ -10,8 +10,8 @@ interface Transfers extends AutoCloseable {
   int MAX_ATTEMPTS = 10;
 
   /**
-   * Moves {@code amount} from {@code from} to {@code to} if the source can pay; calls
-   * {@code attempts.run()} at the start of every attempt.
+   * Moves {@code amount} from {@code from} to {@code to} if the source can pay; calls {@code
+   * attempts.run()} at the start of every attempt.
    *
    * @return true if the unit committed, false if it gave up after {@link #MAX_ATTEMPTS}
    *     serialization failures
@@ -33,8 +33,9 @@ interface Transfers extends AutoCloseable {
       case "txguard-1ms" -> new TxguardTransfers(TxguardTransfers.SHORT_BACKOFF);
       case "jdbi" -> new JdbiTransfers();
       case "immediate" -> new ImmediateRetryTransfers();
-      default -> throw new IllegalArgumentException(
-          "contender must be one of txguard, jdbi, immediate; was " + contender);
+      default ->
+          throw new IllegalArgumentException(
+              "contender must be one of txguard, jdbi, immediate; was " + contender);
     };
   }
 }

@@ -13,21 +13,25 @@ import java.util.concurrent.atomic.LongAdder;
  * backoff can be chosen for experiments, never for the published comparison.
  */
 final class TxguardTransfers implements Transfers {
-  static final TxOptions DEFAULT_BACKOFF = TxOptions.defaults()
-      .name("transfer")
-      .isolation(Isolation.SERIALIZABLE)
-      .maxAttempts(MAX_ATTEMPTS);
-  static final TxOptions SHORT_BACKOFF = DEFAULT_BACKOFF.backoff(Duration.ofMillis(1), Duration.ofMillis(100));
+  static final TxOptions DEFAULT_BACKOFF =
+      TxOptions.defaults()
+          .name("transfer")
+          .isolation(Isolation.SERIALIZABLE)
+          .maxAttempts(MAX_ATTEMPTS);
+  static final TxOptions SHORT_BACKOFF =
+      DEFAULT_BACKOFF.backoff(Duration.ofMillis(1), Duration.ofMillis(100));
 
   private final TxOptions transfer;
 
   private final LongAdder retries = new LongAdder();
-  private final Database db = BenchSetup.txguard(new TxListener() {
-    @Override
-    public void onRetry(String name, int nextAttempt, Throwable cause, Duration delay) {
-      retries.increment();
-    }
-  });
+  private final Database db =
+      BenchSetup.txguard(
+          new TxListener() {
+            @Override
+            public void onRetry(String name, int nextAttempt, Throwable cause, Duration delay) {
+              retries.increment();
+            }
+          });
 
   TxguardTransfers(TxOptions transfer) {
     this.transfer = transfer;
@@ -36,16 +40,18 @@ final class TxguardTransfers implements Transfers {
   @Override
   public boolean transfer(int from, int to, long amount, Runnable attempts) {
     try {
-      db.useTx(transfer, tx -> {
-        attempts.run();
-        long balance = tx.queryOne(Schema.HOT_READ, rs -> rs.getLong(1), from).orElseThrow();
-        if (balance < amount) {
-          return;
-        }
-        // lower id first, as in every contender: no deadlocks, only serialization failures
-        tx.update(Schema.HOT_ADD, from < to ? -amount : amount, Math.min(from, to));
-        tx.update(Schema.HOT_ADD, from < to ? amount : -amount, Math.max(from, to));
-      });
+      db.useTx(
+          transfer,
+          tx -> {
+            attempts.run();
+            long balance = tx.queryOne(Schema.HOT_READ, rs -> rs.getLong(1), from).orElseThrow();
+            if (balance < amount) {
+              return;
+            }
+            // lower id first, as in every contender: no deadlocks, only serialization failures
+            tx.update(Schema.HOT_ADD, from < to ? -amount : amount, Math.min(from, to));
+            tx.update(Schema.HOT_ADD, from < to ? amount : -amount, Math.max(from, to));
+          });
       return true;
     } catch (RetriesExhaustedException e) {
       return false;

@@ -15,16 +15,23 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * What a unit costs on the JVM alone: the read and write units of {@link OverheadBenchmark}, through
- * the same contenders, on {@link StubJdbc} connections that answer without a server. Average time
- * per unit in nanoseconds; run it with JMH's {@code gc} profiler for bytes per unit
+ * What a unit costs on the JVM alone: the read and write units of {@link OverheadBenchmark},
+ * through the same contenders, on {@link StubJdbc} connections that answer without a server.
+ * Average time per unit in nanoseconds; run it with JMH's {@code gc} profiler for bytes per unit
  * ({@code gc.alloc.rate.norm}). {@link UnitCost} runs it and prints the table.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @State(Scope.Benchmark)
-@Fork(value = 1, jvmArgsAppend = {"-D" + BenchSetup.STUB_PROPERTY + "=true", "-Xms1g", "-Xmx1g",
-    "-Dorg.jooq.no-logo=true", "-Dorg.jooq.no-tips=true"}) // UnitCost repeats these: its options replace them
+@Fork(
+    value = 1,
+    jvmArgsAppend = {
+      "-D" + BenchSetup.STUB_PROPERTY + "=true",
+      "-Xms1g",
+      "-Xmx1g",
+      "-Dorg.jooq.no-logo=true",
+      "-Dorg.jooq.no-tips=true"
+    }) // UnitCost repeats these: its options replace them
 public class UnitCostBenchmark {
   @Param({"jdbc", "txguard", "spring", "jdbi", "jooq"})
   public String contender;

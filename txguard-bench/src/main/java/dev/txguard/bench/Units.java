@@ -11,8 +11,8 @@ interface Units extends AutoCloseable {
 
   /**
    * Debits {@code from}, credits {@code to} and logs the transfer: three statements in one
-   * transaction. Callers pass {@code from < to}, so row locks are always taken in the same order and
-   * no run ever waits for the deadlock detector.
+   * transaction. Callers pass {@code from < to}, so row locks are always taken in the same order
+   * and no run ever waits for the deadlock detector.
    */
   void write(int from, int to, long amount) throws Exception;
 
@@ -20,9 +20,16 @@ interface Units extends AutoCloseable {
   void close();
 
   /** Every contender's name. */
-  java.util.List<String> NAMES = java.util.List.of(
-      "jdbc", "txguard", "spring", "jdbi", "jooq", "txguard-set-local", "txguard-set-session",
-      "txguard-unresolved");
+  java.util.List<String> NAMES =
+      java.util.List.of(
+          "jdbc",
+          "txguard",
+          "spring",
+          "jdbi",
+          "jooq",
+          "txguard-set-local",
+          "txguard-set-session",
+          "txguard-unresolved");
 
   /** The contenders by the names the benchmarks' {@code contender} parameter uses. */
   static Units create(String contender) {
@@ -35,8 +42,9 @@ interface Units extends AutoCloseable {
       case "jooq" -> new JooqUnits();
       case "txguard-set-local" -> new SessionChangeUnits(false);
       case "txguard-set-session" -> new SessionChangeUnits(true);
-      default -> throw new IllegalArgumentException("contender must be one of " + String.join(", ", NAMES)
-          + "; was " + contender);
+      default ->
+          throw new IllegalArgumentException(
+              "contender must be one of " + String.join(", ", NAMES) + "; was " + contender);
     };
   }
 }

@@ -21,17 +21,15 @@ import picocli.CommandLine.Spec;
 /**
  * The shape of {@code txguard migrate} and {@code txguard queue ...}: connect (options or
  * environment), run one {@code QueueAdmin} operation, print a text table or JSON. Subclasses
- * implement {@link #run}; the exit status is theirs (0 done, 1 not everything done), and 2 for
- * bad invocations comes from {@link Txguard}'s handlers.
+ * implement {@link #run}; the exit status is theirs (0 done, 1 not everything done), and 2 for bad
+ * invocations comes from {@link Txguard}'s handlers.
  */
 abstract class AdminCommand implements Callable<Integer> {
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
-  @Mixin
-  ServerOptions server = new ServerOptions();
+  @Mixin ServerOptions server = new ServerOptions();
 
   @Option(names = "--json", description = "Print JSON on standard output instead of text.")
   boolean json;
@@ -45,7 +43,8 @@ abstract class AdminCommand implements Callable<Integer> {
   @Override
   public final Integer call() {
     check();
-    try (QueueTarget target = QueueTarget.open(server.server(env, spec.commandLine()), server.schema(env))) {
+    try (QueueTarget target =
+        QueueTarget.open(server.server(env, spec.commandLine()), server.schema(env))) {
       if (needsMigratedSchema()) {
         target.requireMigrated();
       }
@@ -56,7 +55,9 @@ abstract class AdminCommand implements Callable<Integer> {
   /** Checks the options before connecting; throws {@code ParameterException} for bad ones. */
   void check() {}
 
-  /** Job ids are positive: a zero or negative one is a bad invocation, not a job that is missing. */
+  /**
+   * Job ids are positive: a zero or negative one is a bad invocation, not a job that is missing.
+   */
   void requirePositiveIds(List<Long> ids) {
     for (long id : ids) {
       if (id <= 0) {
@@ -106,6 +107,8 @@ abstract class AdminCommand implements Callable<Integer> {
 
   /** An instant for tables: {@code 2026-11-30 01:02:03Z}. */
   static String shortInstant(Instant t) {
-    return t == null ? "-" : t.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString().replace('T', ' ');
+    return t == null
+        ? "-"
+        : t.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString().replace('T', ' ');
   }
 }

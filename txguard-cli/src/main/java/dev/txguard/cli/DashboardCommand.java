@@ -22,25 +22,41 @@ import picocli.CommandLine.ParameterException;
 @Command(
     name = "dashboard",
     mixinStandardHelpOptions = true,
-    description = "Serves the queue dashboard (a web page over the queue's admin API) until stopped with Ctrl-C."
-        + " Binds 127.0.0.1 unless --bind says otherwise; every request needs the token or login.")
+    description =
+        "Serves the queue dashboard (a web page over the queue's admin API) until stopped with Ctrl-C."
+            + " Binds 127.0.0.1 unless --bind says otherwise; every request needs the token or login.")
 final class DashboardCommand extends AdminCommand {
-  @Option(names = "--port", paramLabel = "PORT", description = "Port (default 8025; 0: any free port).")
+  @Option(
+      names = "--port",
+      paramLabel = "PORT",
+      description = "Port (default 8025; 0: any free port).")
   int port = 8025;
 
-  @Option(names = "--bind", paramLabel = "ADDRESS", description = "Address to listen on (default 127.0.0.1).")
+  @Option(
+      names = "--bind",
+      paramLabel = "ADDRESS",
+      description = "Address to listen on (default 127.0.0.1).")
   String bind = "127.0.0.1";
 
-  @Option(names = "--token-file", paramLabel = "FILE", description = "A file whose first line is the token"
-      + " (16 characters or more); browsers sign in with any user name and the token as password.")
+  @Option(
+      names = "--token-file",
+      paramLabel = "FILE",
+      description =
+          "A file whose first line is the token"
+              + " (16 characters or more); browsers sign in with any user name and the token as password.")
   Path tokenFile;
 
-  @Option(names = "--login", paramLabel = "NAME", description = "Sign in as NAME with the password in"
-      + " --login-password-file instead of a token.")
+  @Option(
+      names = "--login",
+      paramLabel = "NAME",
+      description =
+          "Sign in as NAME with the password in" + " --login-password-file instead of a token.")
   String login;
 
-  @Option(names = "--login-password-file", paramLabel = "FILE", description = "A file whose first line is"
-      + " --login's password (8 characters or more).")
+  @Option(
+      names = "--login-password-file",
+      paramLabel = "FILE",
+      description = "A file whose first line is" + " --login's password (8 characters or more).")
   Path loginPasswordFile;
 
   @Option(names = "--read-only", description = "Show everything, refuse retry and cancel.")
@@ -56,13 +72,16 @@ final class DashboardCommand extends AdminCommand {
   @Override
   void check() {
     if (tokenFile != null && login != null) {
-      throw new ParameterException(spec.commandLine(), "give either --token-file or --login, not both");
+      throw new ParameterException(
+          spec.commandLine(), "give either --token-file or --login, not both");
     }
     if ((login == null) != (loginPasswordFile == null)) {
-      throw new ParameterException(spec.commandLine(), "--login and --login-password-file go together");
+      throw new ParameterException(
+          spec.commandLine(), "--login and --login-password-file go together");
     }
     if (port < 0 || port > 65535) {
-      throw new ParameterException(spec.commandLine(), "--port must be between 0 and 65535, was " + port);
+      throw new ParameterException(
+          spec.commandLine(), "--port must be between 0 and 65535, was " + port);
     }
   }
 
@@ -78,7 +97,8 @@ final class DashboardCommand extends AdminCommand {
         b.token(firstLine(tokenFile, "--token-file"));
       } else {
         byte[] random = new byte[16];
-        new SecureRandom().nextBytes(random); // not generateSeed: that may block on the system's entropy
+        new SecureRandom()
+            .nextBytes(random); // not generateSeed: that may block on the system's entropy
         madeUp = HexFormat.of().formatHex(random);
         b.token(madeUp);
       }
@@ -86,10 +106,17 @@ final class DashboardCommand extends AdminCommand {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     try (Dashboard dashboard = b.build().start()) {
-      out.println("txguard dashboard for " + target.description() + " on " + dashboard.uri()
-          + (readOnly ? " (read-only)" : "") + "; Ctrl-C stops it");
+      out.println(
+          "txguard dashboard for "
+              + target.description()
+              + " on "
+              + dashboard.uri()
+              + (readOnly ? " (read-only)" : "")
+              + "; Ctrl-C stops it");
       if (madeUp != null) {
-        out.println("sign in with any user name and this token as password (made up for this run): " + madeUp);
+        out.println(
+            "sign in with any user name and this token as password (made up for this run): "
+                + madeUp);
       }
       out.flush();
       Thread hook = new Thread(stopped::countDown, "txguard-dashboard-stop");
@@ -116,10 +143,14 @@ final class DashboardCommand extends AdminCommand {
 
   private String firstLine(Path file, String option) {
     try {
-      return Files.readAllLines(file, StandardCharsets.UTF_8).stream().findFirst().orElse("").strip();
+      return Files.readAllLines(file, StandardCharsets.UTF_8).stream()
+          .findFirst()
+          .orElse("")
+          .strip();
     } catch (IOException e) {
-      throw new ParameterException(spec.commandLine(), option + ": cannot read " + file + " ("
-          + e.getClass().getSimpleName() + ")");
+      throw new ParameterException(
+          spec.commandLine(),
+          option + ": cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
     }
   }
 }

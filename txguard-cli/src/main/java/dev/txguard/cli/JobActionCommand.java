@@ -24,8 +24,11 @@ abstract class JobActionCommand extends AdminCommand {
       ObjectNode node = object();
       ArrayNode jobs = node.putArray("jobs");
       for (Change c : changes) {
-        jobs.addObject().put("id", c.id()).put("changed", c.changed())
-            .put("state", c.state().map(s -> s.sqlName()).orElse(null)).put("outcome", describe(c));
+        jobs.addObject()
+            .put("id", c.id())
+            .put("changed", c.changed())
+            .put("state", c.state().map(s -> s.sqlName()).orElse(null))
+            .put("outcome", describe(c));
       }
       node.put("changed", changed).put("unchanged", changes.size() - changed);
       printJson(out, node);

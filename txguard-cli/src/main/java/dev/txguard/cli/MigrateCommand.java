@@ -17,11 +17,12 @@ import picocli.CommandLine.Option;
     name = "migrate",
     mixinStandardHelpOptions = true,
     description = {
-        "Applies the job queue's missing migrations to the server, in one transaction, and reports the schema's"
-            + " version before and after. Safe to run from several places at once: an advisory lock serializes the"
-            + " runs, and each migration is applied once.",
-        "Exit status: 0 when the schema is current, 1 when the server refused a migration (nothing is applied"
-            + " then), 2 for a bad invocation (bad option, no or unreachable server)."})
+      "Applies the job queue's missing migrations to the server, in one transaction, and reports the schema's"
+          + " version before and after. Safe to run from several places at once: an advisory lock serializes the"
+          + " runs, and each migration is applied once.",
+      "Exit status: 0 when the schema is current, 1 when the server refused a migration (nothing is applied"
+          + " then), 2 for a bad invocation (bad option, no or unreachable server)."
+    })
 final class MigrateCommand extends AdminCommand {
   @Option(names = "--dry-run", description = "Print the SQL that would run, without running it.")
   boolean dryRun;
@@ -44,16 +45,29 @@ final class MigrateCommand extends AdminCommand {
   private int migrate(QueueTarget target, PrintWriter out) {
     MigrationResult r = target.admin().migrate();
     if (json) {
-      ObjectNode node = object().put("schema", r.schema()).put("dryRun", false).put("before", r.before())
-          .put("after", r.after());
+      ObjectNode node =
+          object()
+              .put("schema", r.schema())
+              .put("dryRun", false)
+              .put("before", r.before())
+              .put("after", r.after());
       ArrayNode applied = node.putArray("applied");
       r.applied().forEach(applied::add);
       printJson(out, node);
     } else if (r.applied().isEmpty()) {
-      out.println("schema " + r.schema() + ": version " + r.after() + ", up to date (nothing to apply)");
+      out.println(
+          "schema " + r.schema() + ": version " + r.after() + ", up to date (nothing to apply)");
     } else {
-      out.println("schema " + r.schema() + ": version " + r.before() + " -> " + r.after() + " (applied "
-          + r.applied().stream().map(v -> "V" + v).collect(Collectors.joining(", ")) + ")");
+      out.println(
+          "schema "
+              + r.schema()
+              + ": version "
+              + r.before()
+              + " -> "
+              + r.after()
+              + " (applied "
+              + r.applied().stream().map(v -> "V" + v).collect(Collectors.joining(", "))
+              + ")");
     }
     return 0;
   }
@@ -61,8 +75,12 @@ final class MigrateCommand extends AdminCommand {
   private int dryRun(QueueTarget target, PrintWriter out) {
     MigrationStatus s = target.admin().migrationStatus();
     if (json) {
-      ObjectNode node = object().put("schema", s.schema()).put("dryRun", true).put("current", s.current())
-          .put("latest", s.latest());
+      ObjectNode node =
+          object()
+              .put("schema", s.schema())
+              .put("dryRun", true)
+              .put("current", s.current())
+              .put("latest", s.latest());
       ArrayNode pending = node.putArray("pending");
       for (PendingMigration m : s.pending()) {
         pending.addObject().put("version", m.version()).put("file", m.file()).put("sql", m.sql());
@@ -70,18 +88,31 @@ final class MigrateCommand extends AdminCommand {
       printJson(out, node);
       return 0;
     }
-    out.println("-- txguard migrate --dry-run: schema " + s.schema() + " is at version " + s.current() + " of "
-        + s.latest() + (s.pending().isEmpty() ? "; nothing to apply" : "."));
+    out.println(
+        "-- txguard migrate --dry-run: schema "
+            + s.schema()
+            + " is at version "
+            + s.current()
+            + " of "
+            + s.latest()
+            + (s.pending().isEmpty() ? "; nothing to apply" : "."));
     if (!s.pending().isEmpty()) {
-      out.println("-- This SQL would run in one transaction, after taking the migration advisory lock");
+      out.println(
+          "-- This SQL would run in one transaction, after taking the migration advisory lock");
       out.println("-- and creating " + s.schema() + ".queue_migration if it is missing.");
     }
     for (PendingMigration m : s.pending()) {
       out.println();
       out.println("-- " + m.file());
       out.println(m.sql().strip());
-      out.println("insert into " + s.schema() + ".queue_migration (version, file) values (" + m.version() + ", '"
-          + m.file() + "');");
+      out.println(
+          "insert into "
+              + s.schema()
+              + ".queue_migration (version, file) values ("
+              + m.version()
+              + ", '"
+              + m.file()
+              + "');");
     }
     return 0;
   }

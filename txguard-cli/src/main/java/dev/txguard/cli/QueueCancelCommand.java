@@ -21,20 +21,28 @@ import picocli.CommandLine.Parameters;
     name = "cancel",
     mixinStandardHelpOptions = true,
     description = {
-        "Cancels jobs by id, or every job of a group: jobs that have not started never run; running ones are asked"
-            + " to stop (their handler sees it) and end cancelled if they then fail.",
-        "With --group, --wait waits that long for the group's running jobs to end.",
-        "Exit status 1 when a job could not be cancelled (missing or already finished) or, with --group, when"
-            + " running jobs were still running when the wait ran out."})
+      "Cancels jobs by id, or every job of a group: jobs that have not started never run; running ones are asked"
+          + " to stop (their handler sees it) and end cancelled if they then fail.",
+      "With --group, --wait waits that long for the group's running jobs to end.",
+      "Exit status 1 when a job could not be cancelled (missing or already finished) or, with --group, when"
+          + " running jobs were still running when the wait ran out."
+    })
 final class QueueCancelCommand extends JobActionCommand {
   @Parameters(paramLabel = "ID", arity = "0..*", description = "The jobs' ids.")
   List<Long> ids = new ArrayList<>();
 
-  @Option(names = "--group", paramLabel = "GROUP", description = "Cancel every job of this group instead.")
+  @Option(
+      names = "--group",
+      paramLabel = "GROUP",
+      description = "Cancel every job of this group instead.")
   String group;
 
-  @Option(names = "--wait", paramLabel = "DURATION", converter = DurationConverter.class,
-      description = "With --group: how long to wait for its running jobs, e.g. 30s (default: 0, do not wait).")
+  @Option(
+      names = "--wait",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description =
+          "With --group: how long to wait for its running jobs, e.g. 30s (default: 0, do not wait).")
   Duration wait;
 
   QueueCancelCommand(Map<String, String> env) {
@@ -45,13 +53,15 @@ final class QueueCancelCommand extends JobActionCommand {
   void check() {
     requirePositiveIds(ids);
     if (group == null && ids.isEmpty()) {
-      throw new ParameterException(spec.commandLine(), "name the jobs to cancel: give job ids or --group GROUP");
+      throw new ParameterException(
+          spec.commandLine(), "name the jobs to cancel: give job ids or --group GROUP");
     }
     if (group != null && !ids.isEmpty()) {
       throw new ParameterException(spec.commandLine(), "give job ids or --group, not both");
     }
     if (wait != null && group == null) {
-      throw new ParameterException(spec.commandLine(), "--wait needs --group (cancelling by id does not wait)");
+      throw new ParameterException(
+          spec.commandLine(), "--wait needs --group (cancelling by id does not wait)");
     }
     if (group != null && group.isBlank()) {
       throw new ParameterException(spec.commandLine(), "--group must not be blank");
@@ -65,20 +75,42 @@ final class QueueCancelCommand extends JobActionCommand {
     }
     Duration w = wait == null ? Duration.ZERO : wait;
     if (!w.isZero()) {
-      err.println("cancelling group " + group + " and waiting up to " + DurationText.format(w)
-          + " for its running jobs ...");
+      err.println(
+          "cancelling group "
+              + group
+              + " and waiting up to "
+              + DurationText.format(w)
+              + " for its running jobs ...");
       err.flush();
     }
     CancelResult r = target.admin().cancelGroup(group, w);
     if (json) {
-      ObjectNode node = object().put("group", group).put("waitMillis", w.toMillis()).put("cancelled", r.cancelled())
-          .put("waitedFor", r.waitedFor()).put("stillRunning", r.stillRunning()).put("allStopped", r.allStopped());
+      ObjectNode node =
+          object()
+              .put("group", group)
+              .put("waitMillis", w.toMillis())
+              .put("cancelled", r.cancelled())
+              .put("waitedFor", r.waitedFor())
+              .put("stillRunning", r.stillRunning())
+              .put("allStopped", r.allStopped());
       printJson(out, node);
     } else {
-      out.println("group " + group + ": " + r.cancelled() + " cancelled before they ran, " + r.waitedFor()
-          + " running ended" + (w.isZero() ? " (not waited for)" : "") + ", " + r.stillRunning() + " still running"
-          + (r.stillRunning() > 0 ? " (asked to stop; a job whose worker is gone stays running until its lease"
-              + " expires, then rescue ends it cancelled)" : ""));
+      out.println(
+          "group "
+              + group
+              + ": "
+              + r.cancelled()
+              + " cancelled before they ran, "
+              + r.waitedFor()
+              + " running ended"
+              + (w.isZero() ? " (not waited for)" : "")
+              + ", "
+              + r.stillRunning()
+              + " still running"
+              + (r.stillRunning() > 0
+                  ? " (asked to stop; a job whose worker is gone stays running until its lease"
+                      + " expires, then rescue ends it cancelled)"
+                  : ""));
     }
     return r.allStopped() ? 0 : 1;
   }

@@ -10,16 +10,16 @@ import picocli.CommandLine.Spec;
     name = "queue",
     mixinStandardHelpOptions = true,
     description = {
-        "Look at and act on a txguard job queue: counts, listings, one job, retry, cancel, prune.",
-        "Every subcommand takes --url/--user/--password/--schema (or TXGUARD_URL, TXGUARD_USER, TXGUARD_PASSWORD,"
-            + " TXGUARD_SCHEMA) and --json.",
-        "Exit status: 0 done; 1 not everything done (a job not found, not retried, not cancelled, still"
-            + " running) or the server failed; 2 bad invocation (bad option, no or unreachable server, schema not"
-            + " migrated)."},
+      "Look at and act on a txguard job queue: counts, listings, one job, retry, cancel, prune.",
+      "Every subcommand takes --url/--user/--password/--schema (or TXGUARD_URL, TXGUARD_USER, TXGUARD_PASSWORD,"
+          + " TXGUARD_SCHEMA) and --json.",
+      "Exit status: 0 done; 1 not everything done (a job not found, not retried, not cancelled, still"
+          + " running) or the server failed; 2 bad invocation (bad option, no or unreachable server, schema not"
+          + " migrated)."
+    },
     commandListHeading = "%nCommands:%n")
 final class QueueCommand implements Callable<Integer> {
-  @Spec
-  private CommandSpec spec;
+  @Spec private CommandSpec spec;
 
   /** Without a subcommand: show the usage on standard error, status 2. */
   @Override

@@ -21,36 +21,62 @@ import picocli.CommandLine.ParameterException;
 @Command(
     name = "list",
     mixinStandardHelpOptions = true,
-    description = "Lists jobs, newest first (by id: the order they were enqueued), a page at a time: the last line"
-        + " says how to get the next page.")
+    description =
+        "Lists jobs, newest first (by id: the order they were enqueued), a page at a time: the last line"
+            + " says how to get the next page.")
 final class QueueListCommand extends AdminCommand {
-  @Option(names = "--state", paramLabel = "STATE", split = ",", description = "Only jobs in these states"
-      + " (repeatable or comma-separated): scheduled, available, running, retryable, completed, failed, cancelled,"
-      + " discarded.")
+  @Option(
+      names = "--state",
+      paramLabel = "STATE",
+      split = ",",
+      description =
+          "Only jobs in these states"
+              + " (repeatable or comma-separated): scheduled, available, running, retryable, completed, failed, cancelled,"
+              + " discarded.")
   List<String> states = new ArrayList<>();
 
-  @Option(names = "--kind", paramLabel = "KIND", split = ",", description = "Only jobs of these kinds.")
+  @Option(
+      names = "--kind",
+      paramLabel = "KIND",
+      split = ",",
+      description = "Only jobs of these kinds.")
   List<String> kinds = new ArrayList<>();
 
-  @Option(names = "--queue", paramLabel = "QUEUE", split = ",", description = "Only jobs of these queues.")
+  @Option(
+      names = "--queue",
+      paramLabel = "QUEUE",
+      split = ",",
+      description = "Only jobs of these queues.")
   List<String> queues = new ArrayList<>();
 
   @Option(names = "--group", paramLabel = "GROUP", description = "Only jobs of this group.")
   String group;
 
-  @Option(names = "--older-than", paramLabel = "AGE", converter = DurationConverter.class,
+  @Option(
+      names = "--older-than",
+      paramLabel = "AGE",
+      converter = DurationConverter.class,
       description = "Only jobs enqueued at least this long ago, e.g. 1h, 7d.")
   Duration olderThan;
 
-  @Option(names = "--newer-than", paramLabel = "AGE", converter = DurationConverter.class,
+  @Option(
+      names = "--newer-than",
+      paramLabel = "AGE",
+      converter = DurationConverter.class,
       description = "Only jobs enqueued at most this long ago, e.g. 30m.")
   Duration newerThan;
 
-  @Option(names = "--limit", paramLabel = "N", defaultValue = "50", description = "Jobs per page, 1 to 1000"
-      + " (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--limit",
+      paramLabel = "N",
+      defaultValue = "50",
+      description = "Jobs per page, 1 to 1000" + " (default: ${DEFAULT-VALUE}).")
   int limit;
 
-  @Option(names = "--before", paramLabel = "ID", description = "Only jobs with a smaller id: the next page.")
+  @Option(
+      names = "--before",
+      paramLabel = "ID",
+      description = "Only jobs with a smaller id: the next page.")
   Long before;
 
   private JobFilter filter;
@@ -62,8 +88,12 @@ final class QueueListCommand extends AdminCommand {
   @Override
   void check() {
     try {
-      JobFilter f = JobFilter.all().limit(limit).states(states.stream().map(this::state).toArray(JobState[]::new))
-          .kinds(kinds.toArray(String[]::new)).queues(queues.toArray(String[]::new));
+      JobFilter f =
+          JobFilter.all()
+              .limit(limit)
+              .states(states.stream().map(this::state).toArray(JobState[]::new))
+              .kinds(kinds.toArray(String[]::new))
+              .queues(queues.toArray(String[]::new));
       if (group != null) {
         f = f.group(group);
       }
@@ -88,8 +118,12 @@ final class QueueListCommand extends AdminCommand {
         return s;
       }
     }
-    throw new ParameterException(spec.commandLine(), "unknown state '" + name + "'; the states are scheduled,"
-        + " available, running, retryable, completed, failed, cancelled, discarded");
+    throw new ParameterException(
+        spec.commandLine(),
+        "unknown state '"
+            + name
+            + "'; the states are scheduled,"
+            + " available, running, retryable, completed, failed, cancelled, discarded");
   }
 
   @Override
@@ -99,10 +133,17 @@ final class QueueListCommand extends AdminCommand {
       ObjectNode node = object().put("schema", target.admin().schema());
       ArrayNode jobs = node.putArray("jobs");
       for (JobSummary j : page.jobs()) {
-        ObjectNode n = jobs.addObject().put("id", j.id()).put("kind", j.kind()).put("queue", j.queue())
-            .put("state", j.state().sqlName()).put("priority", j.priority()).put("attempt", j.attempt())
-            .put("maxAttempts", j.maxAttempts()).put("createdAt", j.createdAt().toString())
-            .put("runAt", j.runAt().toString());
+        ObjectNode n =
+            jobs.addObject()
+                .put("id", j.id())
+                .put("kind", j.kind())
+                .put("queue", j.queue())
+                .put("state", j.state().sqlName())
+                .put("priority", j.priority())
+                .put("attempt", j.attempt())
+                .put("maxAttempts", j.maxAttempts())
+                .put("createdAt", j.createdAt().toString())
+                .put("runAt", j.runAt().toString());
         putInstant(n, "finalizedAt", j.finalizedAt());
         n.put("group", j.group().orElse(null));
       }
@@ -120,8 +161,14 @@ final class QueueListCommand extends AdminCommand {
     }
     TextTable t = new TextTable(">id", "state", "kind", "queue", ">attempt", "created", "group");
     for (JobSummary j : page.jobs()) {
-      t.row(j.id(), j.state().sqlName(), j.kind(), j.queue(), j.attempt() + "/" + j.maxAttempts(),
-          shortInstant(j.createdAt()), j.group().orElse(null));
+      t.row(
+          j.id(),
+          j.state().sqlName(),
+          j.kind(),
+          j.queue(),
+          j.attempt() + "/" + j.maxAttempts(),
+          shortInstant(j.createdAt()),
+          j.group().orElse(null));
     }
     t.lines().forEach(out::println);
     if (page.nextBefore().isPresent()) {

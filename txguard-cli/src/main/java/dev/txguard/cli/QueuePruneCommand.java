@@ -12,10 +12,15 @@ import picocli.CommandLine.Option;
 @Command(
     name = "prune",
     mixinStandardHelpOptions = true,
-    description = "Deletes finished jobs (completed, failed, cancelled, discarded) that finished at least --older-than"
-        + " ago, 1000 per transaction, showing progress on standard error.")
+    description =
+        "Deletes finished jobs (completed, failed, cancelled, discarded) that finished at least --older-than"
+            + " ago, 1000 per transaction, showing progress on standard error.")
 final class QueuePruneCommand extends AdminCommand {
-  @Option(names = "--older-than", paramLabel = "AGE", required = true, converter = DurationConverter.class,
+  @Option(
+      names = "--older-than",
+      paramLabel = "AGE",
+      required = true,
+      converter = DurationConverter.class,
       description = "How long ago a job must have finished, e.g. 7d.")
   Duration olderThan;
 
@@ -25,18 +30,34 @@ final class QueuePruneCommand extends AdminCommand {
 
   @Override
   int run(QueueTarget target, PrintWriter out, PrintWriter err) {
-    long deleted = target.admin().prune(olderThan, total -> {
-      if (total > 0) {
-        err.println("deleted " + total + " ...");
-        err.flush();
-      }
-    });
+    long deleted =
+        target
+            .admin()
+            .prune(
+                olderThan,
+                total -> {
+                  if (total > 0) {
+                    err.println("deleted " + total + " ...");
+                    err.flush();
+                  }
+                });
     if (json) {
-      printJson(out, object().put("schema", target.admin().schema()).put("olderThanMillis", olderThan.toMillis())
-          .put("deleted", deleted));
+      printJson(
+          out,
+          object()
+              .put("schema", target.admin().schema())
+              .put("olderThanMillis", olderThan.toMillis())
+              .put("deleted", deleted));
     } else {
-      out.println("deleted " + deleted + " finished " + (deleted == 1 ? "job" : "jobs") + " older than "
-          + DurationText.format(olderThan) + " from " + target.admin().schema());
+      out.println(
+          "deleted "
+              + deleted
+              + " finished "
+              + (deleted == 1 ? "job" : "jobs")
+              + " older than "
+              + DurationText.format(olderThan)
+              + " from "
+              + target.admin().schema());
     }
     return 0;
   }

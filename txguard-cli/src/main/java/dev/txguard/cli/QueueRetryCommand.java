@@ -13,9 +13,10 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "retry",
     mixinStandardHelpOptions = true,
-    description = "Puts failed or discarded jobs back to available, to run at once, with one more attempt allowed;"
-        + " their recorded errors are kept. Exit status 1 when a job was not retried (missing, in another state,"
-        + " or its unique key is held by another unfinished job).")
+    description =
+        "Puts failed or discarded jobs back to available, to run at once, with one more attempt allowed;"
+            + " their recorded errors are kept. Exit status 1 when a job was not retried (missing, in another state,"
+            + " or its unique key is held by another unfinished job).")
 final class QueueRetryCommand extends JobActionCommand {
   @Parameters(paramLabel = "ID", arity = "1..*", description = "The jobs' ids.")
   List<Long> ids;

@@ -17,8 +17,9 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "show",
     mixinStandardHelpOptions = true,
-    description = "Shows one job: state, attempts, timestamps, lease, arguments, result, and every recorded error"
-        + " with its stack trace. Exit status 1 when there is no such job.")
+    description =
+        "Shows one job: state, attempts, timestamps, lease, arguments, result, and every recorded error"
+            + " with its stack trace. Exit status 1 when there is no such job.")
 final class QueueShowCommand extends AdminCommand {
   private static final int LABEL = 13;
 
@@ -38,8 +39,13 @@ final class QueueShowCommand extends AdminCommand {
   int run(QueueTarget target, PrintWriter out, PrintWriter err) {
     Optional<Job> found = target.admin().find(id);
     if (found.isEmpty()) {
-      err.println("txguard: no job " + id + " in schema " + target.admin().schema() + " (never enqueued, rolled"
-          + " back, or deleted after the retention period)");
+      err.println(
+          "txguard: no job "
+              + id
+              + " in schema "
+              + target.admin().schema()
+              + " (never enqueued, rolled"
+              + " back, or deleted after the retention period)");
       return 1;
     }
     Job j = found.get();
@@ -47,15 +53,21 @@ final class QueueShowCommand extends AdminCommand {
       printJson(out, toJson(j));
       return 0;
     }
-    out.println("job " + j.id() + ": " + j.kind() + " on " + j.queue() + ", " + j.state().sqlName());
+    out.println(
+        "job " + j.id() + ": " + j.kind() + " on " + j.queue() + ", " + j.state().sqlName());
     field(out, "attempts", j.attempt() + " of " + j.maxAttempts());
     field(out, "priority", String.valueOf(j.priority()));
     field(out, "created", shortInstant(j.createdAt()));
     field(out, "run at", shortInstant(j.runAt()));
     field(out, "attempted", j.attemptedAt().map(AdminCommand::shortInstant).orElse("-"));
     field(out, "finalized", j.finalizedAt().map(AdminCommand::shortInstant).orElse("-"));
-    field(out, "lease", j.leaseOwner().map(o -> o + " until " + j.leaseExpiresAt().map(AdminCommand::shortInstant)
-        .orElse("-")).orElse("-"));
+    field(
+        out,
+        "lease",
+        j.leaseOwner()
+            .map(
+                o -> o + " until " + j.leaseExpiresAt().map(AdminCommand::shortInstant).orElse("-"))
+            .orElse("-"));
     field(out, "unique key", j.uniqueKey().orElse("-"));
     field(out, "group", j.group().orElse("-"));
     field(out, "args", j.argsJson());
@@ -66,9 +78,14 @@ final class QueueShowCommand extends AdminCommand {
     }
     out.println("errors (" + j.errors().size() + ", oldest first):");
     for (JobError e : j.errors()) {
-      wrapped(out, "  attempt " + e.attempt() + " at " + shortInstant(e.at()) + ": " + e.error(), "    ");
+      wrapped(
+          out,
+          "  attempt " + e.attempt() + " at " + shortInstant(e.at()) + ": " + e.error(),
+          "    ");
       // the trace's first line repeats the error
-      e.trace().lines().skip(e.trace().startsWith(e.error()) ? 1 : 0)
+      e.trace()
+          .lines()
+          .skip(e.trace().startsWith(e.error()) ? 1 : 0)
           .forEach(line -> wrapped(out, "    " + line.strip(), "      "));
     }
     return 0;
@@ -85,8 +102,9 @@ final class QueueShowCommand extends AdminCommand {
   private static void wrapped(PrintWriter out, String line, String indent) {
     var lines = TextTable.wrap(line, TextTable.WIDTH);
     out.println(lines.get(0));
-    for (String rest : TextTable.wrap(String.join(" ", lines.subList(1, lines.size())),
-        TextTable.WIDTH - indent.length())) {
+    for (String rest :
+        TextTable.wrap(
+            String.join(" ", lines.subList(1, lines.size())), TextTable.WIDTH - indent.length())) {
       if (!rest.isEmpty()) {
         out.println(indent + rest);
       }
@@ -94,13 +112,21 @@ final class QueueShowCommand extends AdminCommand {
   }
 
   static ObjectNode toJson(Job j) {
-    ObjectNode n = object().put("id", j.id()).put("kind", j.kind()).put("queue", j.queue())
-        .put("state", j.state().sqlName()).put("priority", j.priority()).put("attempt", j.attempt())
-        .put("maxAttempts", j.maxAttempts()).put("createdAt", j.createdAt().toString())
-        .put("runAt", j.runAt().toString());
+    ObjectNode n =
+        object()
+            .put("id", j.id())
+            .put("kind", j.kind())
+            .put("queue", j.queue())
+            .put("state", j.state().sqlName())
+            .put("priority", j.priority())
+            .put("attempt", j.attempt())
+            .put("maxAttempts", j.maxAttempts())
+            .put("createdAt", j.createdAt().toString())
+            .put("runAt", j.runAt().toString());
     putInstant(n, "attemptedAt", j.attemptedAt());
     putInstant(n, "finalizedAt", j.finalizedAt());
-    n.put("uniqueKey", j.uniqueKey().orElse(null)).put("group", j.group().orElse(null))
+    n.put("uniqueKey", j.uniqueKey().orElse(null))
+        .put("group", j.group().orElse(null))
         .put("leaseOwner", j.leaseOwner().orElse(null));
     putInstant(n, "leaseExpiresAt", j.leaseExpiresAt());
     n.set("args", rawJson(j.argsJson()));
@@ -111,7 +137,11 @@ final class QueueShowCommand extends AdminCommand {
     }
     ArrayNode errors = n.putArray("errors");
     for (JobError e : j.errors()) {
-      errors.addObject().put("attempt", e.attempt()).put("at", e.at() == null ? null : e.at().toString()).put("error", e.error())
+      errors
+          .addObject()
+          .put("attempt", e.attempt())
+          .put("at", e.at() == null ? null : e.at().toString())
+          .put("error", e.error())
           .put("trace", e.trace());
     }
     return n;

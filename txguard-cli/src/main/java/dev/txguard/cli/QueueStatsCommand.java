@@ -15,15 +15,29 @@ import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 
-/** {@code txguard queue stats}: counts per queue and state, waiting times, attempts past half their lease. */
+/**
+ * {@code txguard queue stats}: counts per queue and state, waiting times, attempts past half their
+ * lease.
+ */
 @Command(
     name = "stats",
     mixinStandardHelpOptions = true,
-    description = "Counts jobs per queue and state, shows how long each queue's oldest available job has waited,"
-        + " and lists running attempts past half their lease (their process is probably stuck or gone).")
+    description =
+        "Counts jobs per queue and state, shows how long each queue's oldest available job has waited,"
+            + " and lists running attempts past half their lease (their process is probably stuck or gone).")
 final class QueueStatsCommand extends AdminCommand {
-  private static final String[] HEADERS = {"queue", ">sched", ">avail", ">running", ">retry", ">done", ">failed",
-      ">cancel", ">discard", ">oldest avail"};
+  private static final String[] HEADERS = {
+    "queue",
+    ">sched",
+    ">avail",
+    ">running",
+    ">retry",
+    ">done",
+    ">failed",
+    ">cancel",
+    ">discard",
+    ">oldest avail"
+  };
 
   QueueStatsCommand(Map<String, String> env) {
     super(env);
@@ -44,8 +58,14 @@ final class QueueStatsCommand extends AdminCommand {
     if (o.queues().size() != 1) {
       Map<JobState, Long> totals = new java.util.EnumMap<>(JobState.class);
       o.queues().forEach(q -> q.counts().forEach((s, n) -> totals.merge(s, n, Long::sum)));
-      t.row(row("(all)", totals, o.queues().stream().map(QueueCounts::oldestAvailableAge).flatMap(Optional::stream)
-          .max(Duration::compareTo)));
+      t.row(
+          row(
+              "(all)",
+              totals,
+              o.queues().stream()
+                  .map(QueueCounts::oldestAvailableAge)
+                  .flatMap(Optional::stream)
+                  .max(Duration::compareTo)));
     }
     t.lines().forEach(out::println);
     out.println();
@@ -54,10 +74,18 @@ final class QueueStatsCommand extends AdminCommand {
       return 0;
     }
     out.println("running past half their lease: " + o.overdue().size());
-    TextTable stuck = new TextTable(">id", "kind", "queue", "owner", ">attempt", ">extended", ">lease expires");
+    TextTable stuck =
+        new TextTable(">id", "kind", "queue", "owner", ">attempt", ">extended", ">lease expires");
     for (OverdueAttempt a : o.overdue()) {
-      stuck.row(a.id(), a.kind(), a.queue(), a.owner(), a.attempt(), ago(a.leasedAt(), o.at()),
-          a.leaseExpiresAt().isAfter(o.at()) ? "in " + DurationText.format(Duration.between(o.at(), a.leaseExpiresAt()))
+      stuck.row(
+          a.id(),
+          a.kind(),
+          a.queue(),
+          a.owner(),
+          a.attempt(),
+          ago(a.leasedAt(), o.at()),
+          a.leaseExpiresAt().isAfter(o.at())
+              ? "in " + DurationText.format(Duration.between(o.at(), a.leaseExpiresAt()))
               : ago(a.leaseExpiresAt(), o.at()));
     }
     stuck.lines().forEach(out::println);
@@ -100,9 +128,16 @@ final class QueueStatsCommand extends AdminCommand {
     node.set("totals", totals);
     ArrayNode overdue = node.putArray("overdue");
     for (OverdueAttempt a : o.overdue()) {
-      overdue.addObject().put("id", a.id()).put("kind", a.kind()).put("queue", a.queue()).put("owner", a.owner())
-          .put("attempt", a.attempt()).put("attemptedAt", a.attemptedAt().toString())
-          .put("leasedAt", a.leasedAt().toString()).put("leaseExpiresAt", a.leaseExpiresAt().toString());
+      overdue
+          .addObject()
+          .put("id", a.id())
+          .put("kind", a.kind())
+          .put("queue", a.queue())
+          .put("owner", a.owner())
+          .put("attempt", a.attempt())
+          .put("attemptedAt", a.attemptedAt().toString())
+          .put("leasedAt", a.leasedAt().toString())
+          .put("leaseExpiresAt", a.leaseExpiresAt().toString());
     }
     return node;
   }

@@ -17,9 +17,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code txguard} command line: {@code demo} replays the five failure stories of txguard's
- * mission against a real PostgreSQL, once written the naive way and once with txguard;
- * {@code migrate} applies the job queue's migrations; {@code queue stats|list|show|retry|cancel|prune}
- * are the operator's commands on a queue (a thin layer over {@code QueueAdmin}); {@code dashboard}
+ * mission against a real PostgreSQL, once written the naive way and once with txguard; {@code
+ * migrate} applies the job queue's migrations; {@code queue stats|list|show|retry|cancel|prune} are
+ * the operator's commands on a queue (a thin layer over {@code QueueAdmin}); {@code dashboard}
  * serves the queue dashboard.
  *
  * <pre>
@@ -29,22 +29,22 @@ import picocli.CommandLine.Spec;
  * TXGUARD_URL=jdbc:postgresql://localhost:5432/app java -jar txguard.jar queue stats --json
  * </pre>
  *
- * <p>Exit status: 0 when the command did everything (every txguard variant held), 1 when it did
- * not (the reason is on standard error), 2 for a bad invocation (one line saying what was wrong,
- * and a usage hint; nothing is left behind).
+ * <p>Exit status: 0 when the command did everything (every txguard variant held), 1 when it did not
+ * (the reason is on standard error), 2 for a bad invocation (one line saying what was wrong, and a
+ * usage hint; nothing is left behind).
  */
 @Command(
     name = "txguard",
     mixinStandardHelpOptions = true,
     version = "txguard 0.1.0-SNAPSHOT",
-    description = "Transactions that always end, retry only what is retryable, and never deadlock the pool.",
+    description =
+        "Transactions that always end, retry only what is retryable, and never deadlock the pool.",
     commandListHeading = "%nCommands:%n")
 public final class Txguard implements Callable<Integer> {
   /** Exit status of a bad invocation. */
   static final int USAGE = 2;
 
-  @Spec
-  private CommandSpec spec;
+  @Spec private CommandSpec spec;
 
   private Txguard() {}
 
@@ -74,7 +74,12 @@ public final class Txguard implements Callable<Integer> {
    * Runs the command on {@code stories} (tests pass made-up ones) with the environment {@code env}
    * (for {@code TXGUARD_URL} and friends) and returns its exit status.
    */
-  static int run(PrintStream out, PrintStream err, List<Story> stories, Map<String, String> env, String... args) {
+  static int run(
+      PrintStream out,
+      PrintStream err,
+      List<Story> stories,
+      Map<String, String> env,
+      String... args) {
     PrintWriter o = new PrintWriter(out, true, StandardCharsets.UTF_8);
     PrintWriter e = new PrintWriter(err, true, StandardCharsets.UTF_8);
     CommandLine cl = new CommandLine(new Txguard());
@@ -103,7 +108,10 @@ public final class Txguard implements Callable<Integer> {
 
   private static int badParameters(ParameterException ex, String[] args) {
     CommandLine cmd = ex.getCommandLine();
-    String message = ex.getMessage() == null ? "invalid command line" : ex.getMessage().lines().findFirst().orElse("");
+    String message =
+        ex.getMessage() == null
+            ? "invalid command line"
+            : ex.getMessage().lines().findFirst().orElse("");
     return usageError(cmd, message);
   }
 
@@ -111,7 +119,8 @@ public final class Txguard implements Callable<Integer> {
     if (ex instanceof BadInvocationException) {
       return usageError(cmd, ex.getMessage());
     }
-    // an environment problem (the embedded server cannot start, the server refused a statement): say
+    // an environment problem (the embedded server cannot start, the server refused a statement):
+    // say
     // what, in one line
     String msg = ex.getMessage() != null ? ex.getMessage() : ex.toString();
     cmd.getErr().println("txguard: " + msg.lines().findFirst().orElse(msg));

@@ -26,7 +26,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code txguard dashboard} against a real queue schema: serves until interrupted, with a made-up or given secret. */
+/**
+ * {@code txguard dashboard} against a real queue schema: serves until interrupted, with a made-up
+ * or given secret.
+ */
 @TxguardTest(queue = false)
 class DashboardCommandIT {
   @Injected static TestDatabase pg;
@@ -35,7 +38,13 @@ class DashboardCommandIT {
 
   @BeforeAll
   static void migrate() {
-    db = Database.builder().url(pg.url()).user(pg.user()).password(pg.password()).poolSize(2).build();
+    db =
+        Database.builder()
+            .url(pg.url())
+            .user(pg.user())
+            .password(pg.password())
+            .poolSize(2)
+            .build();
     JobQueue.builder(db).schema("dash").build().migrate();
   }
 
@@ -45,8 +54,19 @@ class DashboardCommandIT {
   }
 
   static String[] args(String... more) {
-    String[] base = {"dashboard", "--url", pg.url(), "--user", pg.user(), "--password", pg.password(),
-        "--schema", "dash", "--port", "0"};
+    String[] base = {
+      "dashboard",
+      "--url",
+      pg.url(),
+      "--user",
+      pg.user(),
+      "--password",
+      pg.password(),
+      "--schema",
+      "dash",
+      "--port",
+      "0"
+    };
     String[] all = new String[base.length + more.length];
     System.arraycopy(base, 0, all, 0, base.length);
     System.arraycopy(more, 0, all, base.length, more.length);
@@ -56,8 +76,11 @@ class DashboardCommandIT {
   static int get(URI uri, String user, String password) throws Exception {
     HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
     if (user != null) {
-      c.setRequestProperty("Authorization", "Basic " + Base64.getEncoder()
-          .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+      c.setRequestProperty(
+          "Authorization",
+          "Basic "
+              + Base64.getEncoder()
+                  .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
     }
     try {
       return c.getResponseCode();
@@ -70,15 +93,29 @@ class DashboardCommandIT {
   void servesWithAMadeUpTokenUntilInterrupted() throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     AtomicInteger status = new AtomicInteger(-1);
-    Thread t = new Thread(() -> status.set(Txguard.run(new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), Stories.all(), Map.of(), args())));
+    Thread t =
+        new Thread(
+            () ->
+                status.set(
+                    Txguard.run(
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                        Stories.all(),
+                        Map.of(),
+                        args())));
     t.start();
-    Pattern started = Pattern.compile("on (http://127\\.0\\.0\\.1:\\d+/);[\\s\\S]*as password \\(made up for this run\\): (\\w+)");
+    Pattern started =
+        Pattern.compile(
+            "on (http://127\\.0\\.0\\.1:\\d+/);[\\s\\S]*as password \\(made up for this run\\): (\\w+)");
     long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     Matcher m = started.matcher("");
     while (!(m = started.matcher(out.toString(StandardCharsets.UTF_8))).find()) {
-      assertThat(System.nanoTime()).as("waiting for the start line; output so far: %s", out).isLessThan(end);
-      assertThat(t.isAlive()).as("the command ended early (status %s): %s", status.get(), out).isTrue();
+      assertThat(System.nanoTime())
+          .as("waiting for the start line; output so far: %s", out)
+          .isLessThan(end);
+      assertThat(t.isAlive())
+          .as("the command ended early (status %s): %s", status.get(), out)
+          .isTrue();
       Thread.sleep(50);
     }
     URI uri = URI.create(m.group(1) + "api/overview");
@@ -100,7 +137,9 @@ class DashboardCommandIT {
     Path shortToken = Files.writeString(dir.resolve("token"), "tooshort\n");
     Run r = Run.of(args("--token-file", shortToken.toString()));
     assertThat(r.status()).isEqualTo(2);
-    assertThat(r.err()).contains("token must be at least 16 characters long, was 8 characters").doesNotContain("tooshort");
+    assertThat(r.err())
+        .contains("token must be at least 16 characters long, was 8 characters")
+        .doesNotContain("tooshort");
 
     r = Run.of(args("--login", "ops"));
     assertThat(r.status()).isEqualTo(2);

@@ -21,10 +21,20 @@ class DemoInterruptIT {
 
   @Test
   void sigtermDuringAStorySaysInterruptedAndExits143() throws Exception {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), Txguard.class.getName(),
-        "demo", "--seed", "5", "--url", pg.url(), "--user", pg.user()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                Txguard.class.getName(),
+                "demo",
+                "--seed",
+                "5",
+                "--url",
+                pg.url(),
+                "--user",
+                pg.user()));
     if (!pg.password().isEmpty()) {
       command.addAll(List.of("--password", pg.password()));
     }
@@ -37,18 +47,29 @@ class DemoInterruptIT {
     while (!text(output).contains("1. complete-job") && demo.isAlive() && System.nanoTime() < end) {
       Thread.sleep(50);
     }
-    assertThat(text(output)).as("the demo never started its first story; it printed:%n%s", text(output))
+    assertThat(text(output))
+        .as("the demo never started its first story; it printed:%n%s", text(output))
         .contains("1. complete-job");
     // Process.destroy() would also close our end of its output: send the signal with kill(1)
-    Process kill = new ProcessBuilder("kill", "-TERM", Long.toString(demo.pid())).inheritIO().start();
-    assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill -TERM %d", demo.pid()).isTrue();
-    assertThat(demo.waitFor(60, TimeUnit.SECONDS)).as("the demo did not stop within 60 s of SIGTERM").isTrue();
+    Process kill =
+        new ProcessBuilder("kill", "-TERM", Long.toString(demo.pid())).inheritIO().start();
+    assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0)
+        .as("kill -TERM %d", demo.pid())
+        .isTrue();
+    assertThat(demo.waitFor(60, TimeUnit.SECONDS))
+        .as("the demo did not stop within 60 s of SIGTERM")
+        .isTrue();
     reader.join(5_000);
 
     String printed = text(output);
     assertThat(demo.exitValue()).as(printed).isEqualTo(143);
-    assertThat(printed).contains("txguard demo: interrupted").doesNotContain("FAILED").doesNotContain("Exception");
-    assertThat(pg.queryLong("select count(*) from pg_namespace where nspname like 'txguard_demo_%'")).isZero();
+    assertThat(printed)
+        .contains("txguard demo: interrupted")
+        .doesNotContain("FAILED")
+        .doesNotContain("Exception");
+    assertThat(
+            pg.queryLong("select count(*) from pg_namespace where nspname like 'txguard_demo_%'"))
+        .isZero();
   }
 
   private static String text(StringBuilder output) {

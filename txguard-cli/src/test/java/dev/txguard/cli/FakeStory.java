@@ -8,7 +8,12 @@ import dev.txguard.cli.internal.Variant;
 /** A made-up story whose variants do what the test says, touching no database. */
 record FakeStory(int number, String id, Behaviour naive, Behaviour txguard) implements Story {
   /** What a variant does. */
-  enum Behaviour { FAULT, CLEAN, THROW, HANG }
+  enum Behaviour {
+    FAULT,
+    CLEAN,
+    THROW,
+    HANG
+  }
 
   @Override
   public String title() {
@@ -26,10 +31,12 @@ record FakeStory(int number, String id, Behaviour naive, Behaviour txguard) impl
     switch (b) {
       case THROW -> throw new IllegalStateException("the fake story broke");
       case HANG -> Thread.sleep(60_000);
-      default -> { }
+      default -> {}
     }
     boolean fault = b == Behaviour.FAULT;
-    return Measurement.collect().put("broken", fault ? 1 : 0)
-        .measured(fault, fault ? "1 broken" : "0 broken", fault ? "one thing broke" : "nothing broke");
+    return Measurement.collect()
+        .put("broken", fault ? 1 : 0)
+        .measured(
+            fault, fault ? "1 broken" : "0 broken", fault ? "one thing broke" : "nothing broke");
   }
 }

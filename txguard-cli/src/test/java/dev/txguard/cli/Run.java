@@ -18,7 +18,9 @@ record Run(int status, String out, String err) {
     return run(stories, Map.of(), args);
   }
 
-  /** A run with {@code env} as the environment (TXGUARD_URL and friends); the real one is ignored. */
+  /**
+   * A run with {@code env} as the environment (TXGUARD_URL and friends); the real one is ignored.
+   */
   static Run withEnv(Map<String, String> env, String... args) {
     return run(Stories.all(), env, args);
   }
@@ -26,9 +28,15 @@ record Run(int status, String out, String err) {
   private static Run run(List<Story> stories, Map<String, String> env, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int status = Txguard.run(new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), stories, env, args);
-    return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    int status =
+        Txguard.run(
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            stories,
+            env,
+            args);
+    return new Run(
+        status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
   List<String> errLines() {

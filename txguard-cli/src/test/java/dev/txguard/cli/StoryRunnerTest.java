@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 
 /** The runner's verdicts and its hard time limit, on stories that need no database. */
 class StoryRunnerTest {
-  private static final ConnectionInfo NOWHERE = new ConnectionInfo("jdbc:postgresql://127.0.0.1:1/none", null, null);
+  private static final ConnectionInfo NOWHERE =
+      new ConnectionInfo("jdbc:postgresql://127.0.0.1:1/none", null, null);
 
   private static StoryResult run(Behaviour naive, Behaviour txguard, Duration limit) {
     return new StoryRunner(NOWHERE, 1, limit).run(new FakeStory(9, "fake", naive, txguard));

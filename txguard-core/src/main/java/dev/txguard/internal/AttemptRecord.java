@@ -27,24 +27,38 @@ abstract class AttemptRecord {
   final TxOptions options;
   final int attempt;
   final Dialect dialect;
+
   /** The driver's connection, for its transaction status; null when the driver cannot tell it. */
   private final Connection driver;
+
   private SQLException firstError;
   private String firstErrorSql;
-  /** Why a joined call or a refusal made the unit roll back only; restored by savepoint rollbacks. */
+
+  /**
+   * Why a joined call or a refusal made the unit roll back only; restored by savepoint rollbacks.
+   */
   Throwable rollbackOnly;
+
   /** Whether this unit's own connection was lost (by SQLSTATE). */
   boolean connectionLost;
+
   /** An SQL error was seen on a connection whose transaction state the driver cannot tell. */
   private boolean failedWithoutDriverState;
-  /** A statement ran through txguard's paths, so the server has a transaction open for this unit. */
+
+  /**
+   * A statement ran through txguard's paths, so the server has a transaction open for this unit.
+   */
   private boolean begun;
+
   /** Set when the unit's transaction was found ended by something other than the unit. */
   CommitOutcomeUnknownException endedElsewhere;
+
   /** The last statement txguard refused before it reached the server, if any. */
   private SQLException refused;
+
   /** What the unit changed in its session; null while it changed nothing. */
   SessionState session;
+
   private HookLists hooks;
 
   final Connection conn;
@@ -57,7 +71,10 @@ abstract class AttemptRecord {
     this.driver = dialect.driverConnection(conn);
   }
 
-  /** Whether the connection was taken from the unit (discarded or timed out): its status no longer counts. */
+  /**
+   * Whether the connection was taken from the unit (discarded or timed out): its status no longer
+   * counts.
+   */
   abstract boolean connectionGone();
 
   /** Throws unless the unit is still open (statements may still be refused). */
@@ -73,8 +90,13 @@ abstract class AttemptRecord {
    * the transaction recovered from (ROLLBACK TO SAVEPOINT, seen in the driver's status).
    */
   final boolean aborted() {
-    boolean aborted = rollbackOnly != null || connectionLost || endedElsewhere != null
-        || (driver != null ? dialect.transactionState(driver) == TransactionState.FAILED : failedWithoutDriverState);
+    boolean aborted =
+        rollbackOnly != null
+            || connectionLost
+            || endedElsewhere != null
+            || (driver != null
+                ? dialect.transactionState(driver) == TransactionState.FAILED
+                : failedWithoutDriverState);
     if (!aborted && firstError != null) {
       firstError = null; // recovered, e.g. by ROLLBACK TO SAVEPOINT
       firstErrorSql = null;
@@ -82,7 +104,10 @@ abstract class AttemptRecord {
     return aborted;
   }
 
-  /** Called after a statement ran through txguard's paths: the server's transaction must still be open. */
+  /**
+   * Called after a statement ran through txguard's paths: the server's transaction must still be
+   * open.
+   */
   final void afterStatement(String sql) {
     begun = true;
     checkTransactionOpen(sql);
@@ -94,7 +119,11 @@ abstract class AttemptRecord {
    * the server by a path txguard does not see (the driver's own connection, unwrapped).
    */
   final void checkTransactionOpen(String sql) {
-    if (endedElsewhere != null || !begun || driver == null || connectionLost || connectionGone()
+    if (endedElsewhere != null
+        || !begun
+        || driver == null
+        || connectionLost
+        || connectionGone()
         || dialect.transactionState(driver) != TransactionState.IDLE) {
       return;
     }
@@ -153,24 +182,38 @@ abstract class AttemptRecord {
   final TransactionAbortedException abortedException(String what) {
     String reason;
     if (firstError != null) {
-      reason = "an earlier error: " + UnitMessages.describe(firstError) + " in: " + UnitMessages.abbreviate(firstErrorSql);
+      reason =
+          "an earlier error: "
+              + UnitMessages.describe(firstError)
+              + " in: "
+              + UnitMessages.abbreviate(firstErrorSql);
     } else if (rollbackOnly != null) {
       reason = "a failure of a nested call that joined it: " + rollbackOnly;
     } else if (endedElsewhere != null) {
-      return new TransactionAbortedException(what + ": " + endedElsewhere.getMessage(), endedElsewhere);
+      return new TransactionAbortedException(
+          what + ": " + endedElsewhere.getMessage(), endedElsewhere);
     } else if (connectionLost) {
       reason = "the loss of its connection";
     } else {
       reason = "an earlier error raised through tx.connection()";
     }
     return new TransactionAbortedException(
-        what + ": unit '" + name() + "' (attempt " + attempt + ") was aborted by " + reason
+        what
+            + ": unit '"
+            + name()
+            + "' (attempt "
+            + attempt
+            + ") was aborted by "
+            + reason
             + "; nothing in it will commit. To continue after an expected error, run the failing"
             + " statement in tx.savepoint(...)",
         abortCause());
   }
 
-  /** Tells {@code failure} that the transaction had already ended elsewhere, if it had: it is no rollback. */
+  /**
+   * Tells {@code failure} that the transaction had already ended elsewhere, if it had: it is no
+   * rollback.
+   */
   final void noteEndedElsewhere(Throwable failure) {
     if (endedElsewhere == null) {
       try {
@@ -179,20 +222,24 @@ abstract class AttemptRecord {
         // recorded in endedElsewhere
       }
     }
-    if (endedElsewhere != null && failure != null && failure != endedElsewhere
+    if (endedElsewhere != null
+        && failure != null
+        && failure != endedElsewhere
         && !Arrays.asList(failure.getSuppressed()).contains(endedElsewhere)) {
       failure.addSuppressed(endedElsewhere);
     }
   }
 
-  // ---- the SQL it admitted ------------------------------------------------------------------------
+  // ---- the SQL it admitted
+  // ------------------------------------------------------------------------
 
   /**
    * Admits {@code sql} to run in this unit: refuses transaction control sent as SQL (before it
    * reaches the server), and notes SQL that changes the session, whose connection is then reset at
    * release. The refusal aborts the unit, as a failed statement would.
    *
-   * @throws SQLException with SQLSTATE 2D000 (invalid transaction termination) for transaction control
+   * @throws SQLException with SQLSTATE 2D000 (invalid transaction termination) for transaction
+   *     control
    */
   final void admit(String sql) throws SQLException {
     if (sql == null) {
@@ -206,7 +253,9 @@ abstract class AttemptRecord {
       session().serverChanged();
     }
     if (verdict.control() != null) {
-      SQLException refusal = new SQLException(UnitMessages.refusal(verdict.control(), dialect.name(), name(), attempt), "2D000");
+      SQLException refusal =
+          new SQLException(
+              UnitMessages.refusal(verdict.control(), dialect.name(), name(), attempt), "2D000");
       refused = refusal;
       markRollbackOnly(refusal);
       throw refusal;
@@ -221,7 +270,8 @@ abstract class AttemptRecord {
     return session;
   }
 
-  // ---- the hooks it registered --------------------------------------------------------------------
+  // ---- the hooks it registered
+  // --------------------------------------------------------------------
 
   final void addHook(boolean onCommit, Runnable action) {
     if (action == null) {

@@ -21,13 +21,13 @@ import javax.sql.DataSource;
 
 /**
  * Where connections come from: a JDBC URL with credentials, or a user's DataSource. Secrets never
- * stay in the URL: a {@code password} (or any parameter whose name contains "password") in its query
- * string, and a {@code user:password@} part before the host, are moved into driver properties, so
- * the URL that pools, drivers, logs and messages see holds no secret. Connecting is bounded: the
- * driver's connect and login timeouts (the dialect's {@code connectProperties}, e.g. pgjdbc's
- * {@code loginTimeout} and {@code connectTimeout} in seconds, MariaDB's {@code connectTimeout} in ms)
- * default to the database's connection timeout (a value given in the URL wins where the driver lets
- * it). Immutable and thread-safe.
+ * stay in the URL: a {@code password} (or any parameter whose name contains "password") in its
+ * query string, and a {@code user:password@} part before the host, are moved into driver
+ * properties, so the URL that pools, drivers, logs and messages see holds no secret. Connecting is
+ * bounded: the driver's connect and login timeouts (the dialect's {@code connectProperties}, e.g.
+ * pgjdbc's {@code loginTimeout} and {@code connectTimeout} in seconds, MariaDB's {@code
+ * connectTimeout} in ms) default to the database's connection timeout (a value given in the URL
+ * wins where the driver lets it). Immutable and thread-safe.
  */
 public final class ConnectionSource {
   /** Host names, IPv6 literals, ports and commas, then the slash before the database. */
@@ -56,13 +56,15 @@ public final class ConnectionSource {
    * @param connectionTimeoutMs the bound on connecting, in ms
    * @throws IllegalStateException if the URL holds a password and {@code password} is set too
    */
-  static ConnectionSource of(String rawUrl, String user, String password, long connectionTimeoutMs) {
+  static ConnectionSource of(
+      String rawUrl, String user, String password, long connectionTimeoutMs) {
     Properties props = new Properties();
     String url = takeUserInfo(rawUrl, props);
     url = takeSecretParameters(url, props);
     if (password != null) {
       if (props.containsKey("password")) {
-        throw new IllegalStateException("the JDBC URL holds a password and password(...) is set too; give it once");
+        throw new IllegalStateException(
+            "the JDBC URL holds a password and password(...) is set too; give it once");
       }
       props.setProperty("password", password);
     }
@@ -103,11 +105,14 @@ public final class ConnectionSource {
     }
     int hostStart = slashes + 2;
     for (int at = url.lastIndexOf('@'); at >= hostStart; at = url.lastIndexOf('@', at - 1)) {
-      if (HOSTS_THEN_PATH.matcher(url).region(at + 1, url.length()).lookingAt() && noAtBeforeQuery(url, at + 1)) {
+      if (HOSTS_THEN_PATH.matcher(url).region(at + 1, url.length()).lookingAt()
+          && noAtBeforeQuery(url, at + 1)) {
         String info = url.substring(hostStart, at);
         int colon = info.indexOf(':');
         String user = colon < 0 ? info : info.substring(0, colon);
-        return new UserInfo(url.substring(0, hostStart) + url.substring(at + 1), user.isEmpty() ? null : decode(user),
+        return new UserInfo(
+            url.substring(0, hostStart) + url.substring(at + 1),
+            user.isEmpty() ? null : decode(user),
             colon < 0 ? null : decode(info.substring(colon + 1)));
       }
     }
@@ -137,7 +142,9 @@ public final class ConnectionSource {
 
   /** Redacts what looks like {@code //user:secret@} in text this source did not clean itself. */
   private static final Pattern USER_INFO = Pattern.compile("//[^/@\\s]*:\\S*@");
-  private static final Pattern PASSWORD_PARAMETER = Pattern.compile("(?i)([?&][a-z]*password=)[^&\\s]*");
+
+  private static final Pattern PASSWORD_PARAMETER =
+      Pattern.compile("(?i)([?&][a-z]*password=)[^&\\s]*");
 
   /**
    * {@code text} (a driver's or pool's message) with every secret this source holds, and anything
@@ -162,7 +169,10 @@ public final class ConnectionSource {
     if (text == null) {
       return null;
     }
-    String clean = PASSWORD_PARAMETER.matcher(USER_INFO.matcher(text).replaceAll("//***@")).replaceAll("$1***");
+    String clean =
+        PASSWORD_PARAMETER
+            .matcher(USER_INFO.matcher(text).replaceAll("//***@"))
+            .replaceAll("$1***");
     return password == null || password.length() < 4 ? clean : clean.replace(password, "***");
   }
 
@@ -211,7 +221,8 @@ public final class ConnectionSource {
     Throwable copy = null;
     for (int k = chain.size() - 1; k >= 0; k--) {
       Throwable t = chain.get(k);
-      Throwable scrubbed = new TxException(t.getClass().getName() + ": " + redact(t.getMessage()), copy);
+      Throwable scrubbed =
+          new TxException(t.getClass().getName() + ": " + redact(t.getMessage()), copy);
       scrubbed.setStackTrace(t.getStackTrace());
       copy = scrubbed;
     }
@@ -236,7 +247,9 @@ public final class ConnectionSource {
 
   /** A new connection straight from the source, not from any pool. */
   Connection open() throws SQLException {
-    return dataSource != null ? dataSource.getConnection() : DriverManager.getConnection(url, properties);
+    return dataSource != null
+        ? dataSource.getConnection()
+        : DriverManager.getConnection(url, properties);
   }
 
   /**
@@ -249,21 +262,27 @@ public final class ConnectionSource {
    *     database is not supported (naming what is)
    */
   Dialect dialect(long timeoutMs) {
-    CompletableFuture<Dialect> probe = CompletableFuture.supplyAsync(() -> {
-      try (Connection c = open()) {
-        return Dialects.forConnection(c);
-      } catch (SQLException e) {
-        throw new CompletionException(e);
-      }
-    }, task -> Thread.ofPlatform().daemon().name("txguard-dialect-probe").start(task));
-    String cannot = "cannot connect to " + describe() + " (connectionTimeout " + timeoutMs + " ms): ";
+    CompletableFuture<Dialect> probe =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try (Connection c = open()) {
+                return Dialects.forConnection(c);
+              } catch (SQLException e) {
+                throw new CompletionException(e);
+              }
+            },
+            task -> Thread.ofPlatform().daemon().name("txguard-dialect-probe").start(task));
+    String cannot =
+        "cannot connect to " + describe() + " (connectionTimeout " + timeoutMs + " ms): ";
     try {
       return probe.get(timeoutMs, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       throw new TxException(cannot + "no connection within the timeout", null);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
-      throw cause instanceof TxException tx ? tx : new TxException(cannot + redact(cause.getMessage()), scrub(cause));
+      throw cause instanceof TxException tx
+          ? tx
+          : new TxException(cannot + redact(cause.getMessage()), scrub(cause));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new TxException(cannot + "interrupted", e);
@@ -272,7 +291,9 @@ public final class ConnectionSource {
 
   /** Where connections come from, for messages: never a secret. */
   String describe() {
-    return dataSource != null ? "the given DataSource" : redact(url) + (user == null ? "" : " as " + user);
+    return dataSource != null
+        ? "the given DataSource"
+        : redact(url) + (user == null ? "" : " as " + user);
   }
 
   @Override

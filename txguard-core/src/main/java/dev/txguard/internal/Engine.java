@@ -6,11 +6,11 @@ import dev.txguard.TxFunction;
 import dev.txguard.TxHandle;
 import dev.txguard.TxListener;
 import dev.txguard.TxOptions;
+import dev.txguard.internal.dialect.Dialect;
+import dev.txguard.internal.dialect.Dialects;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import dev.txguard.internal.dialect.Dialect;
-import dev.txguard.internal.dialect.Dialects;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,9 +21,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The runtime behind {@code Database}, a facade over single-purpose parts: {@link Pools} (a pool
  * per level), {@link UnitOpener} (borrowing within the unit's time), {@link RetryLoop} (callback
- * units, joins and retries, decided by {@link RetryPolicy}), {@link ManualUnits} (handles),
- * {@link Watchdog} (deadlines and leaks), {@link Hooks} and {@link Listeners}. What stays here:
- * levels, and connections lent outside units. Thread-safe.
+ * units, joins and retries, decided by {@link RetryPolicy}), {@link ManualUnits} (handles), {@link
+ * Watchdog} (deadlines and leaks), {@link Hooks} and {@link Listeners}. What stays here: levels,
+ * and connections lent outside units. Thread-safe.
  */
 public final class Engine implements AutoCloseable {
   static final Logger LOG = LoggerFactory.getLogger("dev.txguard");
@@ -31,13 +31,28 @@ public final class Engine implements AutoCloseable {
 
   /** Everything {@code Database.Builder} collected, already validated. */
   public record Config(
-      String url, String user, String password, DataSource dataSource, int poolSize, int levelPoolSize,
-      int maxLevels, Duration connectionTimeout, TxOptions defaults, Duration leakThreshold,
+      String url,
+      String user,
+      String password,
+      DataSource dataSource,
+      int poolSize,
+      int levelPoolSize,
+      int maxLevels,
+      Duration connectionTimeout,
+      TxOptions defaults,
+      Duration leakThreshold,
       TxListener listener) {
     @Override
     public String toString() {
-      return "Config[" + (dataSource != null ? "dataSource" : "url " + ConnectionSource.of(url, user, null, 0))
-          + ", poolSize " + poolSize + ", levelPoolSize " + levelPoolSize + ", maxLevels " + maxLevels + "]";
+      return "Config["
+          + (dataSource != null ? "dataSource" : "url " + ConnectionSource.of(url, user, null, 0))
+          + ", poolSize "
+          + poolSize
+          + ", levelPoolSize "
+          + levelPoolSize
+          + ", maxLevels "
+          + maxLevels
+          + "]";
     }
   }
 
@@ -60,11 +75,19 @@ public final class Engine implements AutoCloseable {
    */
   public Engine(Config config) {
     this.config = config;
-    this.source = config.dataSource() != null ? ConnectionSource.of(config.dataSource())
-        : ConnectionSource.of(config.url(), config.user(), config.password(), config.connectionTimeout().toMillis());
+    this.source =
+        config.dataSource() != null
+            ? ConnectionSource.of(config.dataSource())
+            : ConnectionSource.of(
+                config.url(),
+                config.user(),
+                config.password(),
+                config.connectionTimeout().toMillis());
     this.name = "txguard-" + SEQUENCE.incrementAndGet();
-    this.dialect = config.dataSource() != null
-        ? source.dialect(config.connectionTimeout().toMillis()) : Dialects.forUrl(config.url());
+    this.dialect =
+        config.dataSource() != null
+            ? source.dialect(config.connectionTimeout().toMillis())
+            : Dialects.forUrl(config.url());
     this.pools = new Pools(config, source, name, dialect);
     Listeners listeners = new Listeners(config.listener());
     this.watchdog = new Watchdog(name, config.leakThreshold(), listeners);
@@ -91,12 +114,12 @@ public final class Engine implements AutoCloseable {
   }
 
   /**
-   * Runs {@code work} in a unit: joins the thread's unit of this database unless
-   * {@code independent}; otherwise opens one (one level up when the thread already holds a
-   * connection of this database) and retries it on retryable failures.
+   * Runs {@code work} in a unit: joins the thread's unit of this database unless {@code
+   * independent}; otherwise opens one (one level up when the thread already holds a connection of
+   * this database) and retries it on retryable failures.
    */
-  public <T, X extends Exception> T run(TxOptions options, TxFunction<T, X> work, boolean independent)
-      throws X {
+  public <T, X extends Exception> T run(
+      TxOptions options, TxFunction<T, X> work, boolean independent) throws X {
     requireOptions(options);
     if (work == null) {
       throw new IllegalArgumentException("work must not be null");
@@ -121,10 +144,17 @@ public final class Engine implements AutoCloseable {
     if (level < config.maxLevels()) {
       return;
     }
-    throw new IllegalStateException("a unit at level " + level + " would exceed maxLevels " + config.maxLevels()
-        + " of " + name + "; levels in use on this thread: " + ctx.describeLevels(this)
-        + ". Each level of nesting (db.inNewTx, db.isolated, queue calls) takes one; raise maxLevels"
-        + " or nest less");
+    throw new IllegalStateException(
+        "a unit at level "
+            + level
+            + " would exceed maxLevels "
+            + config.maxLevels()
+            + " of "
+            + name
+            + "; levels in use on this thread: "
+            + ctx.describeLevels(this)
+            + ". Each level of nesting (db.inNewTx, db.isolated, queue calls) takes one; raise maxLevels"
+            + " or nest less");
   }
 
   /** The calling thread's level for this database. */
@@ -178,7 +208,8 @@ public final class Engine implements AutoCloseable {
     return pools.stats();
   }
 
-  // ---- connections lent outside units -------------------------------------------------------------
+  // ---- connections lent outside units
+  // -------------------------------------------------------------
 
   /** Borrows a connection of the advisory-lock pool (created on first use). */
   public Connection lockConnection() {
@@ -223,7 +254,8 @@ public final class Engine implements AutoCloseable {
           e.addSuppressed(closing);
         }
       }
-      throw new TxException("cannot open a connection to " + source.describe() + ": " + source.redact(e.getMessage()),
+      throw new TxException(
+          "cannot open a connection to " + source.describe() + ": " + source.redact(e.getMessage()),
           source.scrub(e));
     }
   }

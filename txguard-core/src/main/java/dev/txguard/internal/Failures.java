@@ -4,13 +4,13 @@ import dev.txguard.CommitOutcomeUnknownException;
 import dev.txguard.PoolExhaustedException;
 import dev.txguard.RetriesExhaustedException;
 import dev.txguard.TxTimeoutException;
+import dev.txguard.internal.dialect.Dialect;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
-import dev.txguard.internal.dialect.Dialect;
 
 /** Classifies failures by SQLSTATE (read by the dialect) over the whole cause chain. */
 public final class Failures {
@@ -19,12 +19,14 @@ public final class Failures {
   /**
    * Whether the failure may succeed when the whole unit runs again: an SQLSTATE the dialect calls
    * retryable (PostgreSQL: a serialization failure 40001 or a deadlock 40P01) anywhere in the cause
-   * chain, or a lost connection (PostgreSQL: class 08, 57P01-57P03) when {@code connectionLossCounts}: a unit passes whether its own connection was
-   * lost, so that the loss of some other connection its callback used (already committed work on it
-   * would run again) is not retried. The walk stops at txguard's own verdicts that must never be
-   * retried: an unknown commit outcome, a timeout, an exhausted inner unit, an exhausted pool.
+   * chain, or a lost connection (PostgreSQL: class 08, 57P01-57P03) when {@code
+   * connectionLossCounts}: a unit passes whether its own connection was lost, so that the loss of
+   * some other connection its callback used (already committed work on it would run again) is not
+   * retried. The walk stops at txguard's own verdicts that must never be retried: an unknown commit
+   * outcome, a timeout, an exhausted inner unit, an exhausted pool.
    */
-  public static boolean retryable(Dialect dialect, Throwable failure, boolean connectionLossCounts) {
+  public static boolean retryable(
+      Dialect dialect, Throwable failure, boolean connectionLossCounts) {
     for (Throwable t : causes(failure)) {
       if (isFinalVerdict(t)) {
         return false;
@@ -73,7 +75,8 @@ public final class Failures {
         || t instanceof PoolExhaustedException;
   }
 
-  private static boolean retryableSql(Dialect dialect, SQLException e, boolean connectionLossCounts) {
+  private static boolean retryableSql(
+      Dialect dialect, SQLException e, boolean connectionLossCounts) {
     for (SQLException s = e; s != null; s = s.getNextException()) {
       if (dialect.retryable(s) || (connectionLossCounts && dialect.connectionLost(s))) {
         return true;

@@ -9,20 +9,23 @@ import java.sql.SQLException;
 import java.util.Set;
 
 /**
- * The connection a unit lends out through {@code tx.connection()} and, inside a unit,
- * {@code db.dataSource()}: the real pooled connection, minus the calls that would end or detach
- * the unit's transaction behind its back or run it with other options than its own. SQL sent
- * through it, or through the statements it creates, is admitted by the unit first (transaction
- * control is refused, session changes are noted for the reset at release), and failures are
- * reported to the unit, so a later message can name the first error.
+ * The connection a unit lends out through {@code tx.connection()} and, inside a unit, {@code
+ * db.dataSource()}: the real pooled connection, minus the calls that would end or detach the unit's
+ * transaction behind its back or run it with other options than its own. SQL sent through it, or
+ * through the statements it creates, is admitted by the unit first (transaction control is refused,
+ * session changes are noted for the reset at release), and failures are reported to the unit, so a
+ * later message can name the first error.
  */
 final class GuardedConnection implements InvocationHandler, StatementWatcher {
   private static final Set<String> REFUSED = Set.of("commit", "close", "setAutoCommit", "abort");
 
   private final Unit unit;
+
   /** Lent through the DataSource view: close() gives the connection back to the unit, a no-op. */
   private final boolean lent;
+
   private boolean lentClosed;
+
   /** The proxy this handler serves, which its statements' and metadata's getConnection() return. */
   private Connection self;
 
@@ -41,8 +44,10 @@ final class GuardedConnection implements InvocationHandler, StatementWatcher {
   }
 
   private static Connection proxy(GuardedConnection handler) {
-    handler.self = (Connection) Proxy.newProxyInstance(
-        Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, handler);
+    handler.self =
+        (Connection)
+            Proxy.newProxyInstance(
+                Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, handler);
     return handler.self;
   }
 
@@ -80,7 +85,10 @@ final class GuardedConnection implements InvocationHandler, StatementWatcher {
   private void refuseTransactionControl(String name, Object[] args) {
     if (REFUSED.contains(name) || (name.equals("rollback") && (args == null || args.length == 0))) {
       throw new IllegalStateException(
-          "Connection." + name + "() is not allowed on the connection of unit '" + unit.name()
+          "Connection."
+              + name
+              + "() is not allowed on the connection of unit '"
+              + unit.name()
               + "': the unit ends its transaction itself (it commits when the callback returns and"
               + " rolls back when it throws); use tx.savepoint(...) for a partial rollback");
     }
@@ -89,9 +97,17 @@ final class GuardedConnection implements InvocationHandler, StatementWatcher {
   /** A unit runs with its own read-only mode: setting the same is a no-op, another is refused. */
   private Object checkReadOnly(boolean readOnly) {
     if (readOnly != unit.options.readOnly()) {
-      throw new IllegalStateException("Connection.setReadOnly(" + readOnly + ") is not allowed on the connection"
-          + " of unit '" + unit.name() + "', which is " + (unit.options.readOnly() ? "read-only" : "read-write")
-          + ": give the unit TxOptions.readOnly(" + readOnly + ") instead");
+      throw new IllegalStateException(
+          "Connection.setReadOnly("
+              + readOnly
+              + ") is not allowed on the connection"
+              + " of unit '"
+              + unit.name()
+              + "', which is "
+              + (unit.options.readOnly() ? "read-only" : "read-write")
+              + ": give the unit TxOptions.readOnly("
+              + readOnly
+              + ") instead");
     }
     return null;
   }
@@ -100,9 +116,16 @@ final class GuardedConnection implements InvocationHandler, StatementWatcher {
   private Object checkIsolation(int level) {
     Isolation own = unit.options.isolation();
     if (level != jdbcLevel(own)) {
-      throw new IllegalStateException("Connection.setTransactionIsolation(" + level + ") is not allowed on the"
-          + " connection of unit '" + unit.name() + "', which runs at " + own + ": give the unit"
-          + " TxOptions.isolation(...) instead");
+      throw new IllegalStateException(
+          "Connection.setTransactionIsolation("
+              + level
+              + ") is not allowed on the"
+              + " connection of unit '"
+              + unit.name()
+              + "', which runs at "
+              + own
+              + ": give the unit"
+              + " TxOptions.isolation(...) instead");
     }
     return null;
   }

@@ -15,7 +15,10 @@ final class HookLists {
     (onCommit ? afterCommit : afterRollback).add(action);
   }
 
-  /** How many hooks are registered, as {commit, rollback}, to drop later ones at a savepoint rollback. */
+  /**
+   * How many hooks are registered, as {commit, rollback}, to drop later ones at a savepoint
+   * rollback.
+   */
   long mark() {
     return ((long) afterCommit.size() << 32) | afterRollback.size();
   }

@@ -15,9 +15,9 @@ final class Hooks {
   }
 
   /**
-   * Runs the hooks of a callback unit that has ended. When it ran inside another unit (an
-   * {@code inNewTx} unit), that caller's unit is hidden while they run, and units the hooks open
-   * take the ended unit's level.
+   * Runs the hooks of a callback unit that has ended. When it ran inside another unit (an {@code
+   * inNewTx} unit), that caller's unit is hidden while they run, and units the hooks open take the
+   * ended unit's level.
    */
   void runOutside(ThreadContext ctx, Unit unit, boolean committed) {
     if (unit.hooks(committed).isEmpty()) {
@@ -41,8 +41,11 @@ final class Hooks {
       try {
         hook.run();
       } catch (Throwable e) {
-        Engine.LOG.warn("an after-{} action of unit '{}' failed; the other actions still run",
-            committed ? "commit" : "rollback", unit.name(), e);
+        Engine.LOG.warn(
+            "an after-{} action of unit '{}' failed; the other actions still run",
+            committed ? "commit" : "rollback",
+            unit.name(),
+            e);
         listeners.fire(l -> l.onHookFailed(unit.name(), e));
       }
     }

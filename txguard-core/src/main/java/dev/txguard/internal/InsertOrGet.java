@@ -8,32 +8,42 @@ import java.util.stream.Collectors;
 
 /** The two statements of an insert-or-get, built once from validated identifiers. */
 record InsertOrGet(String insertSql, Object[] insertParams, String selectSql, Object[] keyParams) {
-  static InsertOrGet of(Dialect dialect, String table, Map<String, ?> key, Map<String, ?> values, String returning) {
+  static InsertOrGet of(
+      Dialect dialect, String table, Map<String, ?> key, Map<String, ?> values, String returning) {
     LockKeys.identifier("table", table);
     LockKeys.identifier("returning", returning);
     if (key == null || key.isEmpty()) {
-      throw new IllegalArgumentException("key must name the columns of a unique constraint, was " + key);
+      throw new IllegalArgumentException(
+          "key must name the columns of a unique constraint, was " + key);
     }
     List<String> keyColumns = new ArrayList<>();
     List<Object> keyParams = new ArrayList<>();
-    key.forEach((column, value) -> {
-      keyColumns.add(LockKeys.identifier("key column", column));
-      if (value == null) {
-        throw new IllegalArgumentException("key column " + column + " must not be null: NULLs never conflict");
-      }
-      keyParams.add(value);
-    });
+    key.forEach(
+        (column, value) -> {
+          keyColumns.add(LockKeys.identifier("key column", column));
+          if (value == null) {
+            throw new IllegalArgumentException(
+                "key column " + column + " must not be null: NULLs never conflict");
+          }
+          keyParams.add(value);
+        });
     List<String> columns = new ArrayList<>(keyColumns);
     List<Object> params = new ArrayList<>(keyParams);
     if (values != null) {
-      values.forEach((column, value) -> {
-        columns.add(LockKeys.identifier("value column", column));
-        params.add(value);
-      });
+      values.forEach(
+          (column, value) -> {
+            columns.add(LockKeys.identifier("value column", column));
+            params.add(value);
+          });
     }
     String insert = dialect.insertUnlessConflict(table, columns, keyColumns, returning);
-    String select = "select " + returning + " from " + table + " where "
-        + keyColumns.stream().map(c -> c + " = ?").collect(Collectors.joining(" and "));
+    String select =
+        "select "
+            + returning
+            + " from "
+            + table
+            + " where "
+            + keyColumns.stream().map(c -> c + " = ?").collect(Collectors.joining(" and "));
     return new InsertOrGet(insert, params.toArray(), select, keyParams.toArray());
   }
 }

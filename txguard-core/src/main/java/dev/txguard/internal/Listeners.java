@@ -12,7 +12,9 @@ import java.util.function.Consumer;
 final class Listeners {
   private final TxListener listener;
 
-  /** @param listener the database's listener, or null for none */
+  /**
+   * @param listener the database's listener, or null for none
+   */
   Listeners(TxListener listener) {
     this.listener = listener;
   }
@@ -37,7 +39,11 @@ final class Listeners {
   }
 
   void retry(String unitName, int next, Throwable cause, Duration delay) {
-    Engine.LOG.debug("unit '{}' will retry (attempt {}) in {} after: {}", unitName, next, delay,
+    Engine.LOG.debug(
+        "unit '{}' will retry (attempt {}) in {} after: {}",
+        unitName,
+        next,
+        delay,
         RetryPolicy.summary(cause));
     if (listener != null) {
       fire(l -> l.onRetry(unitName, next, cause, delay));

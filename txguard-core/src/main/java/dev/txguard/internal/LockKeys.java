@@ -7,7 +7,8 @@ import java.util.regex.Pattern;
 
 /** Maps lock keys into txguard's advisory-lock namespace, and checks SQL identifiers. */
 public final class LockKeys {
-  private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]*(\\.[A-Za-z_][A-Za-z0-9_$]*)?");
+  private static final Pattern IDENTIFIER =
+      Pattern.compile("[A-Za-z_][A-Za-z0-9_$]*(\\.[A-Za-z_][A-Za-z0-9_$]*)?");
 
   private LockKeys() {}
 
@@ -24,8 +25,9 @@ public final class LockKeys {
     } else if (key instanceof Long || key instanceof Integer) {
       bytes = ("l:" + ((Number) key).longValue()).getBytes(StandardCharsets.UTF_8);
     } else {
-      throw new IllegalArgumentException("lock key must be a String or a Long, was "
-          + (key == null ? "null" : key.getClass().getName() + " " + key));
+      throw new IllegalArgumentException(
+          "lock key must be a String or a Long, was "
+              + (key == null ? "null" : key.getClass().getName() + " " + key));
     }
     long h = 0xcbf29ce484222325L;
     for (byte b : bytes) {
@@ -60,7 +62,8 @@ public final class LockKeys {
    */
   static String identifier(String what, String name) {
     if (name == null || !IDENTIFIER.matcher(name).matches()) {
-      throw new IllegalArgumentException(what + " must be an SQL identifier like name or schema.name, was " + name);
+      throw new IllegalArgumentException(
+          what + " must be an SQL identifier like name or schema.name, was " + name);
     }
     return name;
   }

@@ -11,17 +11,19 @@ import java.lang.ref.Cleaner;
  * holds the handle, so a caller keeping only the {@code Tx} keeps the unit alive.
  */
 final class ManualHandle implements TxHandle {
-  private static final Cleaner CLEANER = Cleaner.create(
-      r -> {
-        Thread t = new Thread(r, "txguard-handle-cleaner");
-        t.setDaemon(true);
-        return t;
-      });
+  private static final Cleaner CLEANER =
+      Cleaner.create(
+          r -> {
+            Thread t = new Thread(r, "txguard-handle-cleaner");
+            t.setDaemon(true);
+            return t;
+          });
 
   private final Unit unit;
   private final ManualUnits units;
   private final TxImpl tx;
   private final Cleaner.Cleanable cleanable;
+
   /** Whether commit, rollback or close already ended the unit through this handle. */
   private boolean finished;
 
@@ -77,8 +79,13 @@ final class ManualHandle implements TxHandle {
   /** Marks the handle as ended, or throws if commit or rollback already ended it. */
   private void finish(String what) {
     if (finished) {
-      throw new IllegalStateException("cannot " + what + " " + unit + ": commit, rollback or close already ended"
-          + " it through this handle");
+      throw new IllegalStateException(
+          "cannot "
+              + what
+              + " "
+              + unit
+              + ": commit, rollback or close already ended"
+              + " it through this handle");
     }
     finished = true;
   }

@@ -15,7 +15,8 @@ final class ManualUnits {
   private final Hooks hooks;
   private final Watchdog watchdog;
 
-  ManualUnits(Engine engine, UnitOpener opener, Listeners listeners, Hooks hooks, Watchdog watchdog) {
+  ManualUnits(
+      Engine engine, UnitOpener opener, Listeners listeners, Hooks hooks, Watchdog watchdog) {
     this.engine = engine;
     this.opener = opener;
     this.listeners = listeners;
@@ -53,7 +54,8 @@ final class ManualUnits {
   }
 
   private static boolean isTxguardFrame(String className) {
-    return className.startsWith("dev.txguard.internal.") || className.equals("dev.txguard.Database");
+    return className.startsWith("dev.txguard.internal.")
+        || className.equals("dev.txguard.Database");
   }
 
   void commit(Unit unit, TxImpl tx) {

@@ -20,7 +20,13 @@ final class Pool implements AutoCloseable {
   private final HikariPoolMXBean stats;
   private final HikariBorrowing borrowing;
 
-  Pool(int level, int size, long connectionTimeoutMs, ConnectionSource source, String name, Dialect dialect) {
+  Pool(
+      int level,
+      int size,
+      long connectionTimeoutMs,
+      ConnectionSource source,
+      String name,
+      Dialect dialect) {
     this.dialect = dialect;
     this.level = level;
     this.size = size;
@@ -62,7 +68,11 @@ final class Pool implements AutoCloseable {
   }
 
   PoolStats stats() {
-    return new PoolStats(level, size, stats.getActiveConnections(), stats.getIdleConnections(),
+    return new PoolStats(
+        level,
+        size,
+        stats.getActiveConnections(),
+        stats.getIdleConnections(),
         stats.getThreadsAwaitingConnection());
   }
 

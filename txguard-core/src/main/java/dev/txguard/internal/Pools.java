@@ -37,9 +37,12 @@ final class Pools implements AutoCloseable {
     Pool first = newPool(0);
     byLevel.set(0, first);
     try (Connection c = first.borrow(config.connectionTimeout().toMillis())) {
-      ServerCapacity.check(c, config, first.stats().active() + first.stats().idle(), source.describe());
+      ServerCapacity.check(
+          c, config, first.stats().active() + first.stats().idle(), source.describe());
     } catch (SQLException e) {
-      Engine.LOG.warn("could not check the pool sizes of {} against the server's max_connections: {}", name,
+      Engine.LOG.warn(
+          "could not check the pool sizes of {} against the server's max_connections: {}",
+          name,
           source.redact(e.getMessage()));
     } catch (RuntimeException e) {
       first.close();
@@ -53,8 +56,14 @@ final class Pools implements AutoCloseable {
       return new Pool(level, size, config.connectionTimeout().toMillis(), source, name, dialect);
     } catch (RuntimeException e) {
       Throwable root = Failures.root(e);
-      throw new TxException("cannot connect to " + source.describe() + " (connectionTimeout "
-          + config.connectionTimeout().toMillis() + " ms): " + source.redact(root.getMessage()), source.scrub(e));
+      throw new TxException(
+          "cannot connect to "
+              + source.describe()
+              + " (connectionTimeout "
+              + config.connectionTimeout().toMillis()
+              + " ms): "
+              + source.redact(root.getMessage()),
+          source.scrub(e));
     }
   }
 
@@ -83,7 +92,14 @@ final class Pools implements AutoCloseable {
         pool = lockPool;
         if (pool == null) {
           checkNotClosed();
-          pool = new Pool(-1, config.poolSize(), config.connectionTimeout().toMillis(), source, name + "-locks", dialect);
+          pool =
+              new Pool(
+                  -1,
+                  config.poolSize(),
+                  config.connectionTimeout().toMillis(),
+                  source,
+                  name + "-locks",
+                  dialect);
           lockPool = pool;
         }
       }
@@ -91,8 +107,15 @@ final class Pools implements AutoCloseable {
     try {
       return pool.borrow(pool.connectionTimeoutMs);
     } catch (SQLException e) {
-      throw new PoolExhaustedException("no connection free in the advisory-lock pool of " + name + " after "
-          + pool.connectionTimeoutMs + " ms (size " + pool.size + "): too many session locks held at once", e);
+      throw new PoolExhaustedException(
+          "no connection free in the advisory-lock pool of "
+              + name
+              + " after "
+              + pool.connectionTimeoutMs
+              + " ms (size "
+              + pool.size
+              + "): too many session locks held at once",
+          e);
     }
   }
 

@@ -29,11 +29,12 @@ final class RetryLoop {
   }
 
   /**
-   * Runs {@code work} in a unit: joins the thread's unit of this database unless
-   * {@code independent}; otherwise opens one (one level up when the thread already holds a
-   * connection of this database) and retries it on retryable failures.
+   * Runs {@code work} in a unit: joins the thread's unit of this database unless {@code
+   * independent}; otherwise opens one (one level up when the thread already holds a connection of
+   * this database) and retries it on retryable failures.
    */
-  <T, X extends Exception> T run(TxOptions options, TxFunction<T, X> work, boolean independent) throws X {
+  <T, X extends Exception> T run(TxOptions options, TxFunction<T, X> work, boolean independent)
+      throws X {
     ThreadContext ctx = ThreadContext.get();
     if (!independent) {
       TxImpl outer = ctx.find(engine);
@@ -58,16 +59,23 @@ final class RetryLoop {
   }
 
   /**
-   * After failed attempt {@code attempt}: throws what the unit ends with (the failure, or
-   * exhausted retries, or a timeout; earlier failures suppressed on it), or waits the backoff and
-   * returns the failures so far.
+   * After failed attempt {@code attempt}: throws what the unit ends with (the failure, or exhausted
+   * retries, or a timeout; earlier failures suppressed on it), or waits the backoff and returns the
+   * failures so far.
    */
-  private List<Throwable> beforeRetry(ThreadContext ctx, TxOptions options, TxImpl tx, int attempt,
-      List<Throwable> earlier) {
+  private List<Throwable> beforeRetry(
+      ThreadContext ctx, TxOptions options, TxImpl tx, int attempt, List<Throwable> earlier) {
     Throwable failure = tx.failure;
-    long delay = RetryPolicy.backoffNanos(options, attempt, cap -> ThreadLocalRandom.current().nextLong(cap + 1));
-    Throwable verdict = RetryPolicy.verdict(options, attempt, failure, retryable(tx.unit, failure),
-        tx.unit.hasDeadline && System.nanoTime() + delay - tx.unit.deadline >= 0);
+    long delay =
+        RetryPolicy.backoffNanos(
+            options, attempt, cap -> ThreadLocalRandom.current().nextLong(cap + 1));
+    Throwable verdict =
+        RetryPolicy.verdict(
+            options,
+            attempt,
+            failure,
+            retryable(tx.unit, failure),
+            tx.unit.hasDeadline && System.nanoTime() + delay - tx.unit.deadline >= 0);
     if (verdict != null) {
       hooks.runOutside(ctx, tx.unit, false);
       throw Failures.rethrow(withEarlier(verdict, earlier));
@@ -83,8 +91,14 @@ final class RetryLoop {
    * Runs one attempt to its end and returns its {@link TxImpl} holding the outcome (the result, or
    * the failure after rollback): kept on the Tx, so a committing attempt allocates no holder.
    */
-  private <T, X extends Exception> TxImpl attempt(ThreadContext ctx, TxOptions options, TxFunction<T, X> work,
-      int attempt, long firstStart, int level, List<Throwable> earlier) {
+  private <T, X extends Exception> TxImpl attempt(
+      ThreadContext ctx,
+      TxOptions options,
+      TxFunction<T, X> work,
+      int attempt,
+      long firstStart,
+      int level,
+      List<Throwable> earlier) {
     Unit unit;
     try {
       unit = opener.open(options, attempt, firstStart, level, null);
@@ -123,11 +137,14 @@ final class RetryLoop {
       return true;
     }
     Throwable abortedBy = unit.abortCause();
-    return abortedBy != null && abortedBy != failure && !Failures.hasFinalVerdict(failure)
+    return abortedBy != null
+        && abortedBy != failure
+        && !Failures.hasFinalVerdict(failure)
         && Failures.retryable(unit.dialect, abortedBy, ownConnectionLost);
   }
 
-  private <T, X extends Exception> T join(TxImpl outer, TxOptions options, TxFunction<T, X> work) throws X {
+  private <T, X extends Exception> T join(TxImpl outer, TxOptions options, TxFunction<T, X> work)
+      throws X {
     String conflict = conflict(outer.unit.options, options);
     if (conflict != null) {
       throw new IllegalStateException(conflict);
@@ -154,8 +171,16 @@ final class RetryLoop {
     if (what == null) {
       return null;
     }
-    return "nested unit '" + inner.name() + "' asks for " + what + " and would join unit '" + outer.name()
-        + "' (" + outer.isolation() + (outer.readOnly() ? ", read-only" : ", read-write") + "); give it"
+    return "nested unit '"
+        + inner.name()
+        + "' asks for "
+        + what
+        + " and would join unit '"
+        + outer.name()
+        + "' ("
+        + outer.isolation()
+        + (outer.readOnly() ? ", read-only" : ", read-write")
+        + "); give it"
         + " compatible options, or use db.inNewTx(...) for an independent unit";
   }
 
@@ -184,8 +209,11 @@ final class RetryLoop {
       if (Thread.interrupted()) {
         Thread.currentThread().interrupt();
         earlier.remove(failure);
-        TxException e = new TxException("interrupted while waiting to retry; the last attempt failed with: "
-            + RetryPolicy.summary(failure), failure);
+        TxException e =
+            new TxException(
+                "interrupted while waiting to retry; the last attempt failed with: "
+                    + RetryPolicy.summary(failure),
+                failure);
         throw withEarlier(e, earlier);
       }
     }

@@ -15,24 +15,42 @@ final class RetryPolicy {
 
   /**
    * What to throw after attempt {@code attempt} failed with {@code failure}, or null to run the
-   * unit again: the failure itself when it is not {@code retryable}; {@link RetriesExhaustedException}
-   * after attempt {@link TxOptions#maxAttempts()}; {@link TxTimeoutException} when waiting
-   * {@code delayNanos} would pass the deadline ({@code pastDeadline} says so).
+   * unit again: the failure itself when it is not {@code retryable}; {@link
+   * RetriesExhaustedException} after attempt {@link TxOptions#maxAttempts()}; {@link
+   * TxTimeoutException} when waiting {@code delayNanos} would pass the deadline ({@code
+   * pastDeadline} says so).
    */
-  static Throwable verdict(TxOptions options, int attempt, Throwable failure, boolean retryable,
-      boolean pastDeadline) {
+  static Throwable verdict(
+      TxOptions options, int attempt, Throwable failure, boolean retryable, boolean pastDeadline) {
     if (!retryable) {
       return failure;
     }
     if (attempt >= options.maxAttempts()) {
-      return new RetriesExhaustedException("unit '" + options.name() + "' failed after " + attempt
-          + " attempts (maxAttempts " + options.maxAttempts() + "), the last with: " + summary(failure),
-          attempt, failure);
+      return new RetriesExhaustedException(
+          "unit '"
+              + options.name()
+              + "' failed after "
+              + attempt
+              + " attempts (maxAttempts "
+              + options.maxAttempts()
+              + "), the last with: "
+              + summary(failure),
+          attempt,
+          failure);
     }
     if (pastDeadline) {
-      return new TxTimeoutException("unit '" + options.name() + "' has no time left for attempt " + (attempt + 1)
-          + " within its timeout of " + options.timeout().orElseThrow().toMillis() + " ms; attempt " + attempt
-          + " failed with: " + summary(failure), failure);
+      return new TxTimeoutException(
+          "unit '"
+              + options.name()
+              + "' has no time left for attempt "
+              + (attempt + 1)
+              + " within its timeout of "
+              + options.timeout().orElseThrow().toMillis()
+              + " ms; attempt "
+              + attempt
+              + " failed with: "
+              + summary(failure),
+          failure);
     }
     return null;
   }
@@ -40,8 +58,8 @@ final class RetryPolicy {
   /**
    * The wait after failed attempt {@code failedAttempt} (1-based), in ns: full jitter over an
    * exponential cap, {@code random.applyAsLong(cap)} drawing uniformly from 0 to cap inclusive. The
-   * cap starts at {@link TxOptions#backoffInitial()}, doubles per attempt and stops at
-   * {@link TxOptions#backoffMax()}.
+   * cap starts at {@link TxOptions#backoffInitial()}, doubles per attempt and stops at {@link
+   * TxOptions#backoffMax()}.
    */
   static long backoffNanos(TxOptions options, int failedAttempt, LongUnaryOperator random) {
     long cap = backoffCapNanos(options, failedAttempt);

@@ -1,13 +1,13 @@
 package dev.txguard.internal;
 
+import dev.txguard.internal.dialect.SqlVerdict;
+import dev.txguard.internal.dialect.TransactionState;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import dev.txguard.internal.dialect.SqlVerdict;
-import dev.txguard.internal.dialect.TransactionState;
 
 /**
  * A pooled connection lent by {@code db.dataSource()} outside any unit. The borrower may do what it
@@ -20,11 +20,13 @@ final class SessionConnection implements InvocationHandler, StatementWatcher {
   private final Connection conn;
   private final Pool pool;
   private SessionState session;
+
   /**
    * Whether the borrower sent transaction control as SQL (BEGIN...): what the connection's close
    * checks when the driver cannot tell its transaction status.
    */
   private boolean sentControl;
+
   /** The proxy this handler serves, which statements' getConnection() return. */
   private Connection self;
 
@@ -35,8 +37,10 @@ final class SessionConnection implements InvocationHandler, StatementWatcher {
 
   static Connection wrap(Connection pooled, Pool pool) {
     SessionConnection handler = new SessionConnection(pooled, pool);
-    handler.self = (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
-        new Class<?>[] {Connection.class}, handler);
+    handler.self =
+        (Connection)
+            Proxy.newProxyInstance(
+                Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, handler);
     return handler.self;
   }
 
@@ -74,7 +78,9 @@ final class SessionConnection implements InvocationHandler, StatementWatcher {
     try {
       endOpenTransaction();
     } catch (SQLException | RuntimeException e) {
-      Engine.LOG.debug("rolling back a DataSource connection's open transaction failed, discarding it: {}", e.toString());
+      Engine.LOG.debug(
+          "rolling back a DataSource connection's open transaction failed, discarding it: {}",
+          e.toString());
       pool.evict(conn);
       return;
     }
@@ -83,7 +89,8 @@ final class SessionConnection implements InvocationHandler, StatementWatcher {
         session.reset(conn);
         session = null;
       } catch (SQLException | RuntimeException e) {
-        Engine.LOG.debug("resetting a DataSource connection's session failed, discarding it: {}", e.toString());
+        Engine.LOG.debug(
+            "resetting a DataSource connection's session failed, discarding it: {}", e.toString());
         pool.evict(conn);
         return;
       }
@@ -102,7 +109,10 @@ final class SessionConnection implements InvocationHandler, StatementWatcher {
       return;
     }
     Connection driver = pool.dialect.driverConnection(conn);
-    boolean open = driver != null ? pool.dialect.transactionState(driver) != TransactionState.IDLE : sentControl;
+    boolean open =
+        driver != null
+            ? pool.dialect.transactionState(driver) != TransactionState.IDLE
+            : sentControl;
     if (open) {
       try (Statement st = conn.createStatement()) {
         st.execute("ROLLBACK");

@@ -1,12 +1,12 @@
 package dev.txguard.internal;
 
+import dev.txguard.internal.dialect.Dialect;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Executor;
-import dev.txguard.internal.dialect.Dialect;
 
 /**
  * What one borrower did to a pooled connection's session, and how to undo it before the connection
@@ -14,17 +14,24 @@ import dev.txguard.internal.dialect.Dialect;
  * nothing pays nothing. Confined to the borrower's thread.
  *
  * <p>Server-side state (settings, search path, role, advisory locks, temporary tables, LISTEN,
- * prepared statements, cursors, sequence state) is reset by the dialect
- * ({@code Dialect.resetSession}: on PostgreSQL {@code DISCARD ALL}), after which the pool's session
- * characteristics and the application name the driver set after login are set again. JDBC-level state the driver keeps on its side (holdability, type map, client
- * info, network timeout) is put back to what it was before the borrower's first change; read-only
- * and isolation changes are refused inside a unit and reset by the pool outside one.
+ * prepared statements, cursors, sequence state) is reset by the dialect ({@code
+ * Dialect.resetSession}: on PostgreSQL {@code DISCARD ALL}), after which the pool's session
+ * characteristics and the application name the driver set after login are set again. JDBC-level
+ * state the driver keeps on its side (holdability, type map, client info, network timeout) is put
+ * back to what it was before the borrower's first change; read-only and isolation changes are
+ * refused inside a unit and reset by the pool outside one.
  */
 final class SessionState {
 
   /** The JDBC setters whose effect outlives a borrower, and {@link #beforeSetter} must see. */
-  static final Set<String> SETTERS = Set.of(
-      "setSchema", "setCatalog", "setHoldability", "setTypeMap", "setClientInfo", "setNetworkTimeout");
+  static final Set<String> SETTERS =
+      Set.of(
+          "setSchema",
+          "setCatalog",
+          "setHoldability",
+          "setTypeMap",
+          "setClientInfo",
+          "setNetworkTimeout");
 
   private static final Object UNSET = new Object();
 
@@ -33,6 +40,7 @@ final class SessionState {
    * set it after login, where DISCARD ALL would not restore it); null if unknown.
    */
   private final String applicationName;
+
   private final Dialect dialect;
   private boolean server;
   private Object holdability = UNSET;
@@ -58,14 +66,16 @@ final class SessionState {
   void beforeSetter(String setter, Connection target) throws SQLException {
     switch (setter) {
       case "setSchema", "setCatalog" -> server = true; // search_path: reset by DISCARD ALL
-      case "setHoldability" -> holdability = holdability == UNSET ? target.getHoldability() : holdability;
+      case "setHoldability" ->
+          holdability = holdability == UNSET ? target.getHoldability() : holdability;
       case "setTypeMap" -> typeMap = typeMap == UNSET ? target.getTypeMap() : typeMap;
       case "setClientInfo" -> {
         clientInfo = clientInfo == UNSET ? copy(target.getClientInfo()) : clientInfo;
         server = true; // the driver sends SET application_name
       }
-      case "setNetworkTimeout" -> networkTimeout = networkTimeout == UNSET ? target.getNetworkTimeout() : networkTimeout;
-      default -> { }
+      case "setNetworkTimeout" ->
+          networkTimeout = networkTimeout == UNSET ? target.getNetworkTimeout() : networkTimeout;
+      default -> {}
     }
   }
 

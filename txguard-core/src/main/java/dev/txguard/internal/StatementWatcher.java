@@ -34,8 +34,8 @@ interface StatementWatcher {
 
   /**
    * Forwards a call of the watched connection to {@code target}: SQL it prepares is admitted first,
-   * JDBC state it changes (or an {@code unwrap}, after which nothing is seen) is noted for the reset,
-   * and the statements and metadata it returns are watched too.
+   * JDBC state it changes (or an {@code unwrap}, after which nothing is seen) is noted for the
+   * reset, and the statements and metadata it returns are watched too.
    */
   default Object forward(Method method, Connection target, Object[] args) throws Throwable {
     String name = method.getName();
@@ -58,7 +58,8 @@ interface StatementWatcher {
   }
 
   /** Invokes {@code method} on {@code target}, reporting an {@link SQLException} to the watcher. */
-  static Object call(StatementWatcher watcher, Method method, Object target, Object[] args, String sql)
+  static Object call(
+      StatementWatcher watcher, Method method, Object target, Object[] args, String sql)
       throws Throwable {
     try {
       return method.invoke(target, args);
@@ -71,11 +72,19 @@ interface StatementWatcher {
     }
   }
 
-  /** Wraps a statement created by a watched connection, of the interface {@code type} it was returned as. */
-  static Object wrap(StatementWatcher watcher, Statement target, Class<?> type, String preparedSql) {
-    Class<?> iface = type == CallableStatement.class ? CallableStatement.class
-        : type == PreparedStatement.class ? PreparedStatement.class : Statement.class;
-    return Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {iface},
+  /**
+   * Wraps a statement created by a watched connection, of the interface {@code type} it was
+   * returned as.
+   */
+  static Object wrap(
+      StatementWatcher watcher, Statement target, Class<?> type, String preparedSql) {
+    Class<?> iface =
+        type == CallableStatement.class
+            ? CallableStatement.class
+            : type == PreparedStatement.class ? PreparedStatement.class : Statement.class;
+    return Proxy.newProxyInstance(
+        Connection.class.getClassLoader(),
+        new Class<?>[] {iface},
         new Watched(watcher, target, preparedSql));
   }
 
@@ -84,13 +93,17 @@ interface StatementWatcher {
    * watched connection, not the one underneath.
    */
   static DatabaseMetaData wrap(StatementWatcher watcher, DatabaseMetaData target) {
-    return (DatabaseMetaData) Proxy.newProxyInstance(Connection.class.getClassLoader(),
-        new Class<?>[] {DatabaseMetaData.class}, (proxy, method, args) -> switch (method.getName()) {
-          case "getConnection" -> watcher.connection();
-          case "equals" -> proxy == args[0];
-          case "hashCode" -> System.identityHashCode(proxy);
-          default -> call(watcher, method, target, args, null);
-        });
+    return (DatabaseMetaData)
+        Proxy.newProxyInstance(
+            Connection.class.getClassLoader(),
+            new Class<?>[] {DatabaseMetaData.class},
+            (proxy, method, args) ->
+                switch (method.getName()) {
+                  case "getConnection" -> watcher.connection();
+                  case "equals" -> proxy == args[0];
+                  case "hashCode" -> System.identityHashCode(proxy);
+                  default -> call(watcher, method, target, args, null);
+                });
   }
 
   /** The handler of a watched statement. */

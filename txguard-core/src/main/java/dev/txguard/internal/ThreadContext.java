@@ -12,7 +12,8 @@ import java.util.ArrayList;
  * The stack is reused, so a unit costs no allocation here.
  */
 public final class ThreadContext {
-  private static final ThreadLocal<ThreadContext> CURRENT = ThreadLocal.withInitial(ThreadContext::new);
+  private static final ThreadLocal<ThreadContext> CURRENT =
+      ThreadLocal.withInitial(ThreadContext::new);
 
   /** From here up, {@code engine}'s work on this thread runs at {@code level} or above. */
   private record Barrier(Engine engine, int level) {}
@@ -25,7 +26,10 @@ public final class ThreadContext {
     return CURRENT.get();
   }
 
-  /** The innermost unit on this thread, of any database, that no barrier of its database hides; or null. */
+  /**
+   * The innermost unit on this thread, of any database, that no barrier of its database hides; or
+   * null.
+   */
   public TxImpl innermost() {
     for (int i = stack.size() - 1; i >= 0; i--) {
       if (stack.get(i) instanceof TxImpl tx && !hiddenAbove(tx.unit.engine, i)) {
@@ -118,7 +122,8 @@ public final class ThreadContext {
       Object o = stack.get(i);
       if (o instanceof TxImpl tx) {
         if (tx.unit.engine == engine) {
-          sb.insert(0, (sb.isEmpty() ? "" : ", ")).insert(0, tx.unit.level + " (unit '" + tx.unit.name() + "')");
+          sb.insert(0, (sb.isEmpty() ? "" : ", "))
+              .insert(0, tx.unit.level + " (unit '" + tx.unit.name() + "')");
         }
       } else if (((Barrier) o).engine() == engine) {
         base = (Barrier) o;

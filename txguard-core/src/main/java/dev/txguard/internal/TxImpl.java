@@ -21,13 +21,17 @@ import java.util.Optional;
 /** The {@link Tx} of one attempt. Confined to the unit's thread. */
 public final class TxImpl implements Tx {
   final Unit unit;
+
   /** The outcome of a callback attempt, set by {@link RetryLoop}: what the callback returned... */
   Object result;
+
   /** ...or what it threw (then the attempt was rolled back). */
   Throwable failure;
+
   /** Keeps a manual handle reachable while its Tx is: see {@code ManualHandle}. */
   @SuppressWarnings("unused")
   private final Object keepAlive;
+
   private Connection guarded;
 
   TxImpl(Unit unit, Object keepAlive) {
@@ -52,33 +56,40 @@ public final class TxImpl implements Tx {
   @Override
   public <T> List<T> query(String sql, RowMapper<T> mapper, Object... params) {
     requireMapper(mapper);
-    return run(sql, params, ps -> {
-      try (ResultSet rs = ps.executeQuery()) {
-        List<T> rows = new ArrayList<>();
-        while (rs.next()) {
-          rows.add(mapper.map(rs));
-        }
-        return rows;
-      }
-    });
+    return run(
+        sql,
+        params,
+        ps -> {
+          try (ResultSet rs = ps.executeQuery()) {
+            List<T> rows = new ArrayList<>();
+            while (rs.next()) {
+              rows.add(mapper.map(rs));
+            }
+            return rows;
+          }
+        });
   }
 
   @Override
   public <T> Optional<T> queryOne(String sql, RowMapper<T> mapper, Object... params) {
     requireMapper(mapper);
-    return run(sql, params, ps -> {
-      ps.setMaxRows(2);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          return Optional.empty();
-        }
-        T value = mapper.map(rs);
-        if (rs.next()) {
-          throw new IllegalStateException("queryOne expected at most one row but the query returned more: " + sql);
-        }
-        return Optional.ofNullable(value);
-      }
-    });
+    return run(
+        sql,
+        params,
+        ps -> {
+          ps.setMaxRows(2);
+          try (ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+              return Optional.empty();
+            }
+            T value = mapper.map(rs);
+            if (rs.next()) {
+              throw new IllegalStateException(
+                  "queryOne expected at most one row but the query returned more: " + sql);
+            }
+            return Optional.ofNullable(value);
+          }
+        });
   }
 
   /** What a statement method does with its prepared, bound statement. */
@@ -145,21 +156,39 @@ public final class TxImpl implements Tx {
     }
     int actual = update(sql, params);
     if (actual != rows) {
-      throw new StaleDataException("expected " + rows + " row" + (rows == 1 ? "" : "s") + " to change but "
-          + actual + " did, in unit '" + name() + "': " + sql.strip().replaceAll("\\s+", " ")
-          + (actual < rows ? " (the row is gone or no longer in the expected state)" : ""), rows, actual);
+      throw new StaleDataException(
+          "expected "
+              + rows
+              + " row"
+              + (rows == 1 ? "" : "s")
+              + " to change but "
+              + actual
+              + " did, in unit '"
+              + name()
+              + "': "
+              + sql.strip().replaceAll("\\s+", " ")
+              + (actual < rows ? " (the row is gone or no longer in the expected state)" : ""),
+          rows,
+          actual);
     }
     return actual;
   }
 
   @Override
-  public <K> K insertOrGet(String table, Map<String, ?> key, Map<String, ?> values, String returning,
+  public <K> K insertOrGet(
+      String table,
+      Map<String, ?> key,
+      Map<String, ?> values,
+      String returning,
       RowMapper<K> mapper) {
     InsertOrGet statements = InsertOrGet.of(unit.dialect, table, key, values, returning);
     requireMapper(mapper);
     boolean returns = unit.dialect.insertReturnsRow();
     for (int round = 0; round < 3; round++) {
-      Optional<K> inserted = returns ? queryOne(statements.insertSql(), mapper, statements.insertParams()) : Optional.empty();
+      Optional<K> inserted =
+          returns
+              ? queryOne(statements.insertSql(), mapper, statements.insertParams())
+              : Optional.empty();
       if (!returns) {
         update(statements.insertSql(), statements.insertParams());
       }
@@ -172,8 +201,13 @@ public final class TxImpl implements Tx {
       }
       // the conflicting row was deleted between the two statements: try again
     }
-    throw new TxException("insertOrGet into " + table + " found a conflicting row three times but could not"
-        + " read it back (deleted in between each time?): is " + key.keySet() + " the key of a unique constraint?");
+    throw new TxException(
+        "insertOrGet into "
+            + table
+            + " found a conflicting row three times but could not"
+            + " read it back (deleted in between each time?): is "
+            + key.keySet()
+            + " the key of a unique constraint?");
   }
 
   @Override
@@ -189,7 +223,8 @@ public final class TxImpl implements Tx {
   @Override
   public boolean tryLock(Object key) {
     int id = LockKeys.id(key);
-    return queryOne(unit.dialect.tryTransactionLock(), rs -> rs.getBoolean(1), LockKeys.namespace(), id)
+    return queryOne(
+            unit.dialect.tryTransactionLock(), rs -> rs.getBoolean(1), LockKeys.namespace(), id)
         .orElseThrow();
   }
 
@@ -223,7 +258,10 @@ public final class TxImpl implements Tx {
     Object[] array = ids.toArray();
     // the dialect's query locks the rows in ascending id order
     String sql = unit.dialect.lockRows(table, idColumn, array.length);
-    return (unit.dialect.bindsArrays() ? query(sql, rs -> 1, (Object) array) : query(sql, rs -> 1, array)).size();
+    return (unit.dialect.bindsArrays()
+            ? query(sql, rs -> 1, (Object) array)
+            : query(sql, rs -> 1, array))
+        .size();
   }
 
   private void advisory(boolean shared, Object key) {
@@ -265,7 +303,9 @@ public final class TxImpl implements Tx {
       }
       allInts &= o instanceof Integer || o == null;
     }
-    return allInts && array.length > 0 ? "int4" : array.length > 0 && array[0] instanceof java.util.UUID ? "uuid" : "text";
+    return allInts && array.length > 0
+        ? "int4"
+        : array.length > 0 && array[0] instanceof java.util.UUID ? "uuid" : "text";
   }
 
   private static Object jdbcValue(Object value) {

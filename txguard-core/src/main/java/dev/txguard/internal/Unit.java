@@ -22,7 +22,13 @@ import java.util.concurrent.ScheduledFuture;
  * or a dropped manual handle could not become unreachable.
  */
 public final class Unit extends AttemptRecord {
-  enum State { ACTIVE, ENDING, COMMITTED, ROLLED_BACK, TIMED_OUT }
+  enum State {
+    ACTIVE,
+    ENDING,
+    COMMITTED,
+    ROLLED_BACK,
+    TIMED_OUT
+  }
 
   private static final VarHandle STATE;
 
@@ -38,27 +44,44 @@ public final class Unit extends AttemptRecord {
   final Pool pool;
   final int level;
   final long startNanos;
+
   /** The unit's deadline in {@link System#nanoTime()} terms; meaningful only if hasDeadline. */
   final long deadline;
+
   final boolean hasDeadline;
+
   /** The unit's first start, for timeout messages spanning attempts. */
   final long firstStartNanos;
+
   final Thread owner;
+
   /** The stack that called begin, for manual handles; null for callback units. */
   final StackTraceElement[] openedAt;
+
   /** The watchdog stripe this unit is kept in while open (see {@link Watchdog}). */
   final int stripe;
+
   volatile boolean leakReported;
   ScheduledFuture<?> deadlineTask;
 
   /** Read and written through {@link #STATE}'s volatile and compare-and-set access only. */
   private volatile State state = State.ACTIVE;
+
   private volatile boolean discarded;
   private volatile boolean released;
-  /** What puts back the session after the prelude's limits (databases without SET LOCAL), or null. */
+
+  /**
+   * What puts back the session after the prelude's limits (databases without SET LOCAL), or null.
+   */
   private String epilogue;
 
-  Unit(Engine engine, Pool pool, TxOptions options, int attempt, long firstStartNanos, Connection conn,
+  Unit(
+      Engine engine,
+      Pool pool,
+      TxOptions options,
+      int attempt,
+      long firstStartNanos,
+      Connection conn,
       StackTraceElement[] openedAt) {
     super(options, attempt, pool.dialect, conn);
     this.engine = engine;
@@ -91,13 +114,14 @@ public final class Unit extends AttemptRecord {
   }
 
   /**
-   * Sends the attempt's prelude (isolation, read-only, time limits; see
-   * {@code Dialect.unitPrelude}) as the transaction's first statement. The driver prefixes BEGIN,
-   * so a unit with non-default options costs no extra round trip over one with defaults, and one
-   * with defaults sends nothing here.
+   * Sends the attempt's prelude (isolation, read-only, time limits; see {@code
+   * Dialect.unitPrelude}) as the transaction's first statement. The driver prefixes BEGIN, so a
+   * unit with non-default options costs no extra round trip over one with defaults, and one with
+   * defaults sends nothing here.
    */
   void start() {
-    long timeoutMs = hasDeadline ? Math.max(1, (deadline - System.nanoTime() + 999_999) / 1_000_000) : 0;
+    long timeoutMs =
+        hasDeadline ? Math.max(1, (deadline - System.nanoTime() + 999_999) / 1_000_000) : 0;
     String prelude = dialect.unitPrelude(options.isolation(), options.readOnly(), timeoutMs);
     if (prelude == null) {
       return;
@@ -166,8 +190,8 @@ public final class Unit extends AttemptRecord {
 
   /**
    * Commits, or throws: the unit was aborted (it is not committed), timed out, or COMMIT failed.
-   * The caller rolls back after any exception from here. The commit path: this method, and
-   * {@link #commitFailed} for what a failed COMMIT means, and {@link CommitResolver} for a lost one.
+   * The caller rolls back after any exception from here. The commit path: this method, and {@link
+   * #commitFailed} for what a failed COMMIT means, and {@link CommitResolver} for a lost one.
    */
   void commit() {
     checkCommittable();
@@ -198,23 +222,35 @@ public final class Unit extends AttemptRecord {
 
   /**
    * After a failed COMMIT: returns normally only when the connection was lost on the way and the
-   * server says the transaction committed (or it wrote nothing); throws otherwise, see
-   * {@link CommitResolver#settle}. A COMMIT the server refused did not commit.
+   * server says the transaction committed (or it wrote nothing); throws otherwise, see {@link
+   * CommitResolver#settle}. A COMMIT the server refused did not commit.
    */
   private void commitFailed(SQLException e, long xid, int backendPid) {
     if (!dialect.connectionLost(e)) {
       throw new StatementException("COMMIT", e);
     }
     connectionLost = true;
-    engine.resolver().settle("unit '" + name() + "' (attempt " + attempt + ")", xid, backendPid,
-        hasDeadline ? deadline : 0, e);
+    engine
+        .resolver()
+        .settle(
+            "unit '" + name() + "' (attempt " + attempt + ")",
+            xid,
+            backendPid,
+            hasDeadline ? deadline : 0,
+            e);
   }
 
-  /** The transaction's id for {@link CommitResolver}; a lost connection here fails before COMMIT. */
+  /**
+   * The transaction's id for {@link CommitResolver}; a lost connection here fails before COMMIT.
+   */
   private long xidBeforeCommit() {
     try {
-      return CommitResolver.xidBeforeCommit(conn, dialect.resolvesLostCommits(), options.readOnly(),
-          options.resolveLostCommit(), transactionStarted());
+      return CommitResolver.xidBeforeCommit(
+          conn,
+          dialect.resolvesLostCommits(),
+          options.readOnly(),
+          options.resolveLostCommit(),
+          transactionStarted());
     } catch (SQLException e) {
       throw statementFailed(e, "SELECT pg_current_xact_id_if_assigned()");
     }
@@ -233,7 +269,8 @@ public final class Unit extends AttemptRecord {
     if (s == State.ACTIVE && !casState(State.ACTIVE, State.ENDING)) {
       return; // the watchdog ended it
     }
-    boolean timedOut = failure instanceof TxTimeoutException || (hasDeadline && System.nanoTime() - deadline >= 0);
+    boolean timedOut =
+        failure instanceof TxTimeoutException || (hasDeadline && System.nanoTime() - deadline >= 0);
     noteEndedElsewhere(failure);
     if (timedOut || connectionLost || endedElsewhere != null) {
       discard();
@@ -256,8 +293,8 @@ public final class Unit extends AttemptRecord {
 
   /**
    * Called by the watchdog at the deadline (or by the owner who notices it first): cancels the
-   * running statement and discards the connection, so the server rolls back and releases locks
-   * even if the callback is stuck outside the database.
+   * running statement and discards the connection, so the server rolls back and releases locks even
+   * if the callback is stuck outside the database.
    */
   void expire() {
     if (!casState(State.ACTIVE, State.TIMED_OUT)) {
@@ -315,7 +352,9 @@ public final class Unit extends AttemptRecord {
       st.execute(epilogue);
       return true;
     } catch (SQLException | RuntimeException e) {
-      Engine.LOG.debug("restoring the session limits of unit '{}' failed, discarding its connection: {}", name(),
+      Engine.LOG.debug(
+          "restoring the session limits of unit '{}' failed, discarding its connection: {}",
+          name(),
           e.toString());
       discard();
       return false;
@@ -328,7 +367,10 @@ public final class Unit extends AttemptRecord {
       session.reset(conn);
       return true;
     } catch (SQLException | RuntimeException e) {
-      Engine.LOG.debug("resetting the session of unit '{}' failed, discarding its connection: {}", name(), e.toString());
+      Engine.LOG.debug(
+          "resetting the session of unit '{}' failed, discarding its connection: {}",
+          name(),
+          e.toString());
       discard();
       return false;
     }

@@ -16,61 +16,101 @@ final class UnitMessages {
   /** Why transaction control sent as SQL was refused, and what to use instead. */
   static String refusal(String control, String database, String name, int attempt) {
     String would = control.contains(" may ") ? " it could" : " it would";
-    String instead = control.endsWith("implicitly,") ? "on " + database + would + " first commit the unit's work"
-        + " so far, outside the unit's control; run it outside a unit (before or after)"
-        : control.startsWith("SET ") ? "a unit runs with its own options: give it"
-        + " TxOptions.isolation(...) or TxOptions.readOnly(...) instead" : switch (control) {
-      case "BEGIN", "START" -> "its transaction is already open; nested work joins it through db.inTx(...),"
-          + " and work that must commit on its own runs in db.inNewTx(...)";
-      case "SAVEPOINT", "RELEASE" -> "use tx.savepoint(...) for work that may fail and be undone alone";
-      case "PREPARE TRANSACTION" -> "two-phase commit cannot run inside a unit";
-      default -> "the unit ends its transaction itself: it commits when the callback returns and rolls back"
-          + " when it throws; use tx.savepoint(...) to undo part of it, or db.inNewTx(...) for work that must"
-          + " commit on its own";
-    };
-    return "txguard refused " + control + " sent as SQL inside unit '" + name + "' (attempt " + attempt
-        + "): " + instead + ". The unit is aborted and nothing in it will commit";
+    String instead =
+        control.endsWith("implicitly,")
+            ? "on "
+                + database
+                + would
+                + " first commit the unit's work"
+                + " so far, outside the unit's control; run it outside a unit (before or after)"
+            : control.startsWith("SET ")
+                ? "a unit runs with its own options: give it"
+                    + " TxOptions.isolation(...) or TxOptions.readOnly(...) instead"
+                : switch (control) {
+                  case "BEGIN", "START" ->
+                      "its transaction is already open; nested work joins it through db.inTx(...),"
+                          + " and work that must commit on its own runs in db.inNewTx(...)";
+                  case "SAVEPOINT", "RELEASE" ->
+                      "use tx.savepoint(...) for work that may fail and be undone alone";
+                  case "PREPARE TRANSACTION" -> "two-phase commit cannot run inside a unit";
+                  default ->
+                      "the unit ends its transaction itself: it commits when the callback returns and rolls back"
+                          + " when it throws; use tx.savepoint(...) to undo part of it, or db.inNewTx(...) for work that must"
+                          + " commit on its own";
+                };
+    return "txguard refused "
+        + control
+        + " sent as SQL inside unit '"
+        + name
+        + "' (attempt "
+        + attempt
+        + "): "
+        + instead
+        + ". The unit is aborted and nothing in it will commit";
   }
 
   /** The unit's transaction was ended by a path txguard does not see. */
   static CommitOutcomeUnknownException endedElsewhere(String name, int attempt, String sql) {
-    return new CommitOutcomeUnknownException("the transaction of unit '" + name + "' (attempt " + attempt
-        + ") was ended by something other than the unit"
-        + (sql == null ? " (a statement txguard did not see)" : ", after: " + abbreviate(sql))
-        + "; work done before that may have been committed or rolled back, and txguard cannot tell which."
-        + " The unit fails, nothing after that point commits, and its connection is discarded. End a unit"
-        + " by returning or throwing from its callback", null);
+    return new CommitOutcomeUnknownException(
+        "the transaction of unit '"
+            + name
+            + "' (attempt "
+            + attempt
+            + ") was ended by something other than the unit"
+            + (sql == null ? " (a statement txguard did not see)" : ", after: " + abbreviate(sql))
+            + "; work done before that may have been committed or rolled back, and txguard cannot tell which."
+            + " The unit fails, nothing after that point commits, and its connection is discarded. End a unit"
+            + " by returning or throwing from its callback",
+        null);
   }
 
   /** The connection was lost while COMMIT was on its way. */
   static CommitOutcomeUnknownException commitLost(String name, int attempt, SQLException e) {
     return new CommitOutcomeUnknownException(
-        "the connection of unit '" + name + "' (attempt " + attempt + ") was lost during COMMIT:"
+        "the connection of unit '"
+            + name
+            + "' (attempt "
+            + attempt
+            + ") was lost during COMMIT:"
             + " it may or may not have committed, so it is not retried; check the database"
-            + " before acting", e);
+            + " before acting",
+        e);
   }
 
   /** A Tx used after its unit ended (or began to end): misuse of the API. */
   static IllegalStateException ended(Unit.State s, String name, int attempt) {
-    String how = switch (s) {
-      case COMMITTED -> "committed";
-      case ROLLED_BACK -> "rolled back";
-      case TIMED_OUT -> "timed out";
-      default -> "ending";
-    };
+    String how =
+        switch (s) {
+          case COMMITTED -> "committed";
+          case ROLLED_BACK -> "rolled back";
+          case TIMED_OUT -> "timed out";
+          default -> "ending";
+        };
     return new IllegalStateException(
-        "unit '" + name + "' (attempt " + attempt + ") has already "
+        "unit '"
+            + name
+            + "' (attempt "
+            + attempt
+            + ") has already "
             + (s == Unit.State.ENDING ? "begun to end" : "ended: " + how)
             + "; a Tx cannot be used after its unit ends");
   }
 
   /** The unit ran past its timeout. */
-  static TxTimeoutException timeout(TxOptions options, long firstStartNanos, int attempt, Throwable cause) {
+  static TxTimeoutException timeout(
+      TxOptions options, long firstStartNanos, int attempt, Throwable cause) {
     Duration timeout = options.timeout().orElseThrow();
     long ran = (System.nanoTime() - firstStartNanos) / 1_000_000;
     return new TxTimeoutException(
-        "unit '" + options.name() + "' ran past its timeout of " + timeout.toMillis() + " ms (" + ran
-            + " ms since it began, attempt " + attempt + "); its statement was cancelled and its"
+        "unit '"
+            + options.name()
+            + "' ran past its timeout of "
+            + timeout.toMillis()
+            + " ms ("
+            + ran
+            + " ms since it began, attempt "
+            + attempt
+            + "); its statement was cancelled and its"
             + " transaction rolled back",
         cause);
   }

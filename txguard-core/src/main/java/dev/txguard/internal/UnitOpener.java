@@ -38,15 +38,23 @@ final class UnitOpener {
    * @param firstStart when the unit's first attempt began ({@link System#nanoTime()})
    * @param openedAt the stack that called begin, for manual units; null for callback units
    */
-  Unit open(TxOptions options, int attempt, long firstStart, int level, StackTraceElement[] openedAt) {
+  Unit open(
+      TxOptions options, int attempt, long firstStart, int level, StackTraceElement[] openedAt) {
     engine.checkNotClosed();
     Pool pool = pools.level(level);
     long waitMs = pool.connectionTimeoutMs;
     if (options.timeout().isPresent()) {
       long left = firstStart + options.timeout().get().toNanos() - System.nanoTime();
       if (left <= 0) {
-        throw new TxTimeoutException("unit '" + options.name() + "' ran past its timeout of "
-            + options.timeout().get().toMillis() + " ms before attempt " + attempt + " could begin", null);
+        throw new TxTimeoutException(
+            "unit '"
+                + options.name()
+                + "' ran past its timeout of "
+                + options.timeout().get().toMillis()
+                + " ms before attempt "
+                + attempt
+                + " could begin",
+            null);
       }
       waitMs = Math.min(waitMs, Math.max(1, left / 1_000_000));
     }
@@ -66,50 +74,85 @@ final class UnitOpener {
       return pool.borrow(waitMs);
     } catch (SQLTransientConnectionException e) {
       if (waitMs < pool.connectionTimeoutMs) {
-        throw new TxTimeoutException("unit '" + options.name() + "' ran past its timeout of "
-            + options.timeout().orElseThrow().toMillis() + " ms waiting for a connection (attempt " + attempt
-            + ")", poolExhausted(pool, waitMs, e));
+        throw new TxTimeoutException(
+            "unit '"
+                + options.name()
+                + "' ran past its timeout of "
+                + options.timeout().orElseThrow().toMillis()
+                + " ms waiting for a connection (attempt "
+                + attempt
+                + ")",
+            poolExhausted(pool, waitMs, e));
       }
       PoolExhaustedException error = poolExhausted(pool, waitMs, e);
       listeners.fire(l -> l.onPoolExhausted(error));
       throw error;
     } catch (SQLException e) {
-      throw new TxException("cannot get a connection for unit '" + options.name() + "' from the level-"
-          + pool.level + " pool: " + engine.source().redact(e.getMessage()), e);
+      throw new TxException(
+          "cannot get a connection for unit '"
+              + options.name()
+              + "' from the level-"
+              + pool.level
+              + " pool: "
+              + engine.source().redact(e.getMessage()),
+          e);
     }
   }
 
   private PoolExhaustedException poolExhausted(Pool pool, long waitedMs, SQLException e) {
     PoolStats s = pool.stats();
-    StringBuilder sb = new StringBuilder()
-        .append("no connection free in the level-").append(pool.level).append(" pool of ").append(engine.name())
-        .append(" after ").append(waitedMs).append(" ms (size ").append(s.size()).append(", active ")
-        .append(s.active()).append(", idle ").append(s.idle()).append(", waiting ").append(s.waiting())
-        .append(")");
+    StringBuilder sb =
+        new StringBuilder()
+            .append("no connection free in the level-")
+            .append(pool.level)
+            .append(" pool of ")
+            .append(engine.name())
+            .append(" after ")
+            .append(waitedMs)
+            .append(" ms (size ")
+            .append(s.size())
+            .append(", active ")
+            .append(s.active())
+            .append(", idle ")
+            .append(s.idle())
+            .append(", waiting ")
+            .append(s.waiting())
+            .append(")");
     List<Unit> holders = watchdog.holders(pool.level);
     if (holders.isEmpty()) {
-      sb.append("; no txguard unit holds one (connections lent by db.dataSource() outside units, which"
-          + " their borrowers must close, and units of other threads' levels are not listed)");
+      sb.append(
+          "; no txguard unit holds one (connections lent by db.dataSource() outside units, which"
+              + " their borrowers must close, and units of other threads' levels are not listed)");
       if (e.getCause() != null) {
-        sb.append("; last connection error: ").append(engine.source().redact(e.getCause().getMessage()));
+        sb.append("; last connection error: ")
+            .append(engine.source().redact(e.getCause().getMessage()));
       }
     } else {
       sb.append("; held by:");
       for (Unit u : holders) {
         appendHolder(sb, u);
       }
-      sb.append("\nCode inside a unit that waits for work needing another connection of the same pool"
-          + " deadlocks it: run that work with db.inNewTx(...) or db.isolated(...) (one level up), or"
-          + " end the unit first");
+      sb.append(
+          "\nCode inside a unit that waits for work needing another connection of the same pool"
+              + " deadlocks it: run that work with db.inNewTx(...) or db.isolated(...) (one level up), or"
+              + " end the unit first");
     }
     return new PoolExhaustedException(sb.toString(), e);
   }
 
   private static void appendHolder(StringBuilder sb, Unit u) {
-    sb.append("\n  unit '").append(u.name()).append("' (attempt ").append(u.attempt).append(") for ")
-        .append(u.age().toMillis()).append(" ms on thread '").append(u.owner.getName()).append("', opened at:");
+    sb.append("\n  unit '")
+        .append(u.name())
+        .append("' (attempt ")
+        .append(u.attempt)
+        .append(") for ")
+        .append(u.age().toMillis())
+        .append(" ms on thread '")
+        .append(u.owner.getName())
+        .append("', opened at:");
     StackTraceElement[] stack = u.openedAt != null ? u.openedAt : u.owner.getStackTrace();
-    for (StackTraceElement frame : Arrays.asList(stack).subList(0, Math.min(stack.length, STACK_FRAMES_IN_MESSAGES))) {
+    for (StackTraceElement frame :
+        Arrays.asList(stack).subList(0, Math.min(stack.length, STACK_FRAMES_IN_MESSAGES))) {
       sb.append("\n\tat ").append(frame);
     }
   }

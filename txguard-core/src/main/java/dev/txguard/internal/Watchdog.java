@@ -18,14 +18,16 @@ final class Watchdog implements AutoCloseable {
   private final String name;
   private final Duration leakThreshold;
   private final Listeners listeners;
+
   /**
    * The open units, in stripes chosen by the opening thread: every unit enters and leaves this
-   * structure, from every thread, so one shared concurrent set would be contended (at 8 threads
-   * its counters and identity hashes took about a fifth of a unit's CPU; see BENCHMARKS.md). A
-   * thread mostly meets only its own stripe's lock, uncontended; a stripe holds the few units of
-   * the threads that share it.
+   * structure, from every thread, so one shared concurrent set would be contended (at 8 threads its
+   * counters and identity hashes took about a fifth of a unit's CPU; see BENCHMARKS.md). A thread
+   * mostly meets only its own stripe's lock, uncontended; a stripe holds the few units of the
+   * threads that share it.
    */
   private final Stripe[] stripes = new Stripe[STRIPES];
+
   private static final int STRIPES = 64;
 
   /** The stripe of units opened by {@code thread}. */
@@ -61,11 +63,14 @@ final class Watchdog implements AutoCloseable {
     this.name = name;
     this.leakThreshold = leakThreshold;
     this.listeners = listeners;
-    this.executor = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, name + "-watchdog");
-      t.setDaemon(true);
-      return t;
-    });
+    this.executor =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, name + "-watchdog");
+              t.setDaemon(true);
+              return t;
+            });
     executor.setRemoveOnCancelPolicy(true);
     for (int i = 0; i < STRIPES; i++) {
       stripes[i] = new Stripe();
@@ -83,8 +88,11 @@ final class Watchdog implements AutoCloseable {
     stripes[unit.stripe].add(unit);
     if (unit.hasDeadline) {
       long delay = unit.deadline - System.nanoTime();
-      unit.deadlineTask = executor.schedule(
-          () -> Thread.ofVirtual().name(name + "-expire").start(unit::expire), delay, TimeUnit.NANOSECONDS);
+      unit.deadlineTask =
+          executor.schedule(
+              () -> Thread.ofVirtual().name(name + "-expire").start(unit::expire),
+              delay,
+              TimeUnit.NANOSECONDS);
     }
   }
 
@@ -113,13 +121,16 @@ final class Watchdog implements AutoCloseable {
   /** Reports a unit as a possible leak (logged and sent to the listener). */
   void reportLeak(Unit unit, boolean unreachable) {
     StackTraceElement[] stack = unit.openedAt != null ? unit.openedAt : unit.owner.getStackTrace();
-    LeakReport report = new LeakReport(unit.name(), unit.age(), unit.owner.getName(), Arrays.asList(stack),
-        unreachable);
+    LeakReport report =
+        new LeakReport(
+            unit.name(), unit.age(), unit.owner.getName(), Arrays.asList(stack), unreachable);
     Engine.LOG.warn("txguard: possible leak: {}", report.describe());
     listeners.fire(l -> l.onLeak(report));
   }
 
-  /** Reports units open past the leak threshold; runs on the watchdog thread, so it never throws. */
+  /**
+   * Reports units open past the leak threshold; runs on the watchdog thread, so it never throws.
+   */
   private void sweep() {
     long threshold = leakThreshold.toNanos();
     long now = System.nanoTime();

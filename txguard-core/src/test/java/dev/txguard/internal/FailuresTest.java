@@ -23,7 +23,8 @@ class FailuresTest {
   void aRetryableStateDeepInTheChainIsFound() {
     SQLException conflict = new SQLException("could not serialize", "40001");
     RuntimeException wrapped = new RuntimeException(new IllegalStateException(conflict));
-    assertThat(Failures.retryable(Dialects.forUrl("jdbc:postgresql:test"), wrapped, false)).isTrue();
+    assertThat(Failures.retryable(Dialects.forUrl("jdbc:postgresql:test"), wrapped, false))
+        .isTrue();
     assertThat(Failures.root(wrapped)).isSameAs(conflict);
   }
 

@@ -1,7 +1,6 @@
 package dev.txguard.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -18,9 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The one use of a HikariCP class outside its documented API ({@code HikariPool#getConnection(long)})
- * and its fallback to the public {@code HikariDataSource#getConnection()}, on pools of one
- * connection to a real PostgreSQL.
+ * The one use of a HikariCP class outside its documented API ({@code
+ * HikariPool#getConnection(long)}) and its fallback to the public {@code
+ * HikariDataSource#getConnection()}, on pools of one connection to a real PostgreSQL.
  */
 class HikariBorrowingIT {
   @RegisterExtension static final PostgresExtension pg = new PostgresExtension();
@@ -42,7 +41,8 @@ class HikariBorrowingIT {
       assertThat(borrowing.boundsEachWait()).isTrue();
       try (Connection held = borrowing.borrow(1_000)) {
         assertThat(selectOne(held)).isEqualTo(1);
-        // the pool's own timeout is two minutes: only the per-call wait can end this within the bound
+        // the pool's own timeout is two minutes: only the per-call wait can end this within the
+        // bound
         Throwable e = within(60, () -> borrowing.borrow(100));
         assertThat(e).isInstanceOf(SQLTransientConnectionException.class);
       }
@@ -67,18 +67,22 @@ class HikariBorrowingIT {
   }
 
   /** What {@code call} threw, failing if it did not end within {@code seconds}. */
-  private static Throwable within(int seconds, java.util.concurrent.Callable<Connection> call) throws Exception {
-    CompletableFuture<Connection> done = CompletableFuture.supplyAsync(() -> {
-      try {
-        return call.call();
-      } catch (Exception e) {
-        throw new java.util.concurrent.CompletionException(e);
-      }
-    });
+  private static Throwable within(int seconds, java.util.concurrent.Callable<Connection> call)
+      throws Exception {
+    CompletableFuture<Connection> done =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return call.call();
+              } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+              }
+            });
     try {
       Connection c = done.get(seconds, TimeUnit.SECONDS);
       c.close();
-      throw new AssertionError("borrowed a second connection from a pool of one whose connection is held");
+      throw new AssertionError(
+          "borrowed a second connection from a pool of one whose connection is held");
     } catch (ExecutionException e) {
       return e.getCause();
     } catch (java.util.concurrent.TimeoutException e) {
@@ -87,7 +91,8 @@ class HikariBorrowingIT {
   }
 
   private static int selectOne(Connection c) throws Exception {
-    try (Statement st = c.createStatement(); var rs = st.executeQuery("select 1")) {
+    try (Statement st = c.createStatement();
+        var rs = st.executeQuery("select 1")) {
       rs.next();
       return rs.getInt(1);
     }
@@ -102,8 +107,11 @@ class HikariBorrowingIT {
     @Override
     public HikariPoolMXBean getHikariPoolMXBean() {
       HikariPoolMXBean real = super.getHikariPoolMXBean();
-      return (HikariPoolMXBean) Proxy.newProxyInstance(getClass().getClassLoader(),
-          new Class<?>[] {HikariPoolMXBean.class}, (proxy, method, args) -> method.invoke(real, args));
+      return (HikariPoolMXBean)
+          Proxy.newProxyInstance(
+              getClass().getClassLoader(),
+              new Class<?>[] {HikariPoolMXBean.class},
+              (proxy, method, args) -> method.invoke(real, args));
     }
   }
 }

@@ -26,7 +26,9 @@ class LockKeysTest {
   @Test
   void idsArePinnedAcrossReleases() {
     // changing any of these would make processes of two versions lock different keys
-    assertThat(LockKeys.id("import:42")).isEqualTo(fnv1aFolded("s:import:42")).isEqualTo(1986513113);
+    assertThat(LockKeys.id("import:42"))
+        .isEqualTo(fnv1aFolded("s:import:42"))
+        .isEqualTo(1986513113);
     assertThat(LockKeys.id(42L)).isEqualTo(fnv1aFolded("l:42")).isEqualTo(1851541577);
     assertThat(LockKeys.id("")).isEqualTo(fnv1aFolded("s:"));
     assertThat(LockKeys.id("é")).isEqualTo(fnv1aFolded("s:é")); // UTF-8, not the platform charset
@@ -48,8 +50,10 @@ class LockKeysTest {
   void manyKeysAreLockedInOneGlobalOrderWithoutDuplicates() {
     Integer[] ids = LockKeys.sortedIds(List.of("b", "a", 3L, "a", 3));
     assertThat(ids).hasSize(3).isSorted();
-    assertThat(Arrays.asList(ids)).containsExactlyInAnyOrder(LockKeys.id("a"), LockKeys.id("b"), LockKeys.id(3L));
-    assertThat(LockKeys.sortedIds(List.of("a", "b"))).containsExactly(LockKeys.sortedIds(List.of("b", "a")));
+    assertThat(Arrays.asList(ids))
+        .containsExactlyInAnyOrder(LockKeys.id("a"), LockKeys.id("b"), LockKeys.id(3L));
+    assertThat(LockKeys.sortedIds(List.of("a", "b")))
+        .containsExactly(LockKeys.sortedIds(List.of("b", "a")));
   }
 
   @Test
@@ -57,7 +61,8 @@ class LockKeysTest {
     assertThatThrownBy(() -> LockKeys.id(1.5))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("lock key must be a String or a Long, was java.lang.Double 1.5");
-    assertThatThrownBy(() -> LockKeys.id(null)).hasMessage("lock key must be a String or a Long, was null");
+    assertThatThrownBy(() -> LockKeys.id(null))
+        .hasMessage("lock key must be a String or a Long, was null");
     assertThatThrownBy(() -> LockKeys.sortedIds(null)).hasMessage("keys must not be null");
   }
 
@@ -66,6 +71,7 @@ class LockKeysTest {
     assertThat(LockKeys.identifier("table", "app.orders")).isEqualTo("app.orders");
     assertThatThrownBy(() -> LockKeys.identifier("table", "orders; drop table x"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("table must be an SQL identifier like name or schema.name, was orders; drop table x");
+        .hasMessage(
+            "table must be an SQL identifier like name or schema.name, was orders; drop table x");
   }
 }

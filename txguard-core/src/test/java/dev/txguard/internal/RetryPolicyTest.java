@@ -16,8 +16,11 @@ import org.junit.jupiter.api.Test;
  * database needed.
  */
 class RetryPolicyTest {
-  static final TxOptions OPTIONS = TxOptions.defaults().name("transfer").maxAttempts(3)
-      .backoff(Duration.ofMillis(10), Duration.ofMillis(35));
+  static final TxOptions OPTIONS =
+      TxOptions.defaults()
+          .name("transfer")
+          .maxAttempts(3)
+          .backoff(Duration.ofMillis(10), Duration.ofMillis(35));
   static final RuntimeException CONFLICT =
       new RuntimeException(new SQLException("could not serialize access", "40001"));
 
@@ -32,9 +35,11 @@ class RetryPolicyTest {
     assertThat(RetryPolicy.verdict(OPTIONS, 1, CONFLICT, true, false)).isNull();
     assertThat(RetryPolicy.verdict(OPTIONS, 2, CONFLICT, true, false)).isNull();
     Throwable last = RetryPolicy.verdict(OPTIONS, 3, CONFLICT, true, false);
-    assertThat(last).isInstanceOf(RetriesExhaustedException.class)
-        .hasMessage("unit 'transfer' failed after 3 attempts (maxAttempts 3), the last with: SQLSTATE 40001"
-            + " (could not serialize access)")
+    assertThat(last)
+        .isInstanceOf(RetriesExhaustedException.class)
+        .hasMessage(
+            "unit 'transfer' failed after 3 attempts (maxAttempts 3), the last with: SQLSTATE 40001"
+                + " (could not serialize access)")
         .hasCause(CONFLICT);
   }
 
@@ -43,14 +48,17 @@ class RetryPolicyTest {
     TxOptions timed = OPTIONS.timeout(Duration.ofMillis(250));
     assertThat(RetryPolicy.verdict(timed, 1, CONFLICT, true, true))
         .isInstanceOf(TxTimeoutException.class)
-        .hasMessage("unit 'transfer' has no time left for attempt 2 within its timeout of 250 ms; attempt 1"
-            + " failed with: SQLSTATE 40001 (could not serialize access)");
+        .hasMessage(
+            "unit 'transfer' has no time left for attempt 2 within its timeout of 250 ms; attempt 1"
+                + " failed with: SQLSTATE 40001 (could not serialize access)");
   }
 
   @Test
   void theBackoffCapDoublesFromTheInitialWaitAndStopsAtTheMaximum() {
-    List<Long> caps = List.of(1, 2, 3, 4, 10).stream()
-        .map(attempt -> RetryPolicy.backoffCapNanos(OPTIONS, attempt) / 1_000_000).toList();
+    List<Long> caps =
+        List.of(1, 2, 3, 4, 10).stream()
+            .map(attempt -> RetryPolicy.backoffCapNanos(OPTIONS, attempt) / 1_000_000)
+            .toList();
     assertThat(caps).containsExactly(10L, 20L, 35L, 35L, 35L);
   }
 
@@ -59,22 +67,31 @@ class RetryPolicyTest {
     assertThat(RetryPolicy.backoffNanos(OPTIONS, 2, cap -> cap)).isEqualTo(20_000_000L);
     assertThat(RetryPolicy.backoffNanos(OPTIONS, 2, cap -> 0)).isZero();
     TxOptions none = OPTIONS.backoff(Duration.ZERO, Duration.ZERO);
-    assertThat(RetryPolicy.backoffNanos(none, 1, cap -> {
-      throw new AssertionError("no draw when there is nothing to wait");
-    })).isZero();
+    assertThat(
+            RetryPolicy.backoffNanos(
+                none,
+                1,
+                cap -> {
+                  throw new AssertionError("no draw when there is nothing to wait");
+                }))
+        .isZero();
   }
 
   @Test
   void aNestedUnitMayNotAskForStricterOptionsThanTheUnitItJoins() {
     TxOptions outer = TxOptions.defaults().name("outer").isolation(Isolation.REPEATABLE_READ);
     assertThat(RetryLoop.conflict(outer, TxOptions.defaults().name("inner"))).isNull();
-    assertThat(RetryLoop.conflict(outer, TxOptions.defaults().name("inner").isolation(Isolation.SERIALIZABLE)))
-        .isEqualTo("nested unit 'inner' asks for isolation SERIALIZABLE but the unit runs at REPEATABLE_READ and would"
-            + " join unit 'outer' (REPEATABLE_READ, read-write); give it compatible options, or use db.inNewTx(...)"
-            + " for an independent unit");
+    assertThat(
+            RetryLoop.conflict(
+                outer, TxOptions.defaults().name("inner").isolation(Isolation.SERIALIZABLE)))
+        .isEqualTo(
+            "nested unit 'inner' asks for isolation SERIALIZABLE but the unit runs at REPEATABLE_READ and would"
+                + " join unit 'outer' (REPEATABLE_READ, read-write); give it compatible options, or use db.inNewTx(...)"
+                + " for an independent unit");
     assertThat(RetryLoop.conflict(outer.readOnly(true), TxOptions.defaults().name("inner")))
         .contains("asks for read-write but the unit is read-only");
-    assertThat(RetryLoop.conflict(outer.readOnly(false), TxOptions.defaults().readOnly(true))).isNull();
+    assertThat(RetryLoop.conflict(outer.readOnly(false), TxOptions.defaults().readOnly(true)))
+        .isNull();
   }
 
   @Test

@@ -14,8 +14,8 @@ import java.time.Duration;
 /**
  * The queue dashboard: a web page (overview with counts, throughput chart, stuck attempts; job
  * lists with filters and paging; a job's arguments, errors and timeline; retry, cancel, cancel a
- * group; schedules; processes and the leader) and its JSON API, over one queue schema's
- * {@link QueueAdmin}. The page refreshes itself every few seconds through the API.
+ * group; schedules; processes and the leader) and its JSON API, over one queue schema's {@link
+ * QueueAdmin}. The page refreshes itself every few seconds through the API.
  *
  * <pre>{@code
  * Dashboard dashboard = Dashboard.builder(queue.admin())
@@ -66,17 +66,19 @@ public final class Dashboard implements AutoCloseable {
       throw new IllegalStateException("this dashboard was started or mounted already");
     }
     if (!settings.loopback() && settings.credentials().isNone()) {
-      throw new IllegalStateException("refusing to serve the dashboard on " + settings.bind()
-          + " without authentication: set token(...) or user(...), or bind to 127.0.0.1");
+      throw new IllegalStateException(
+          "refusing to serve the dashboard on "
+              + settings.bind()
+              + " without authentication: set token(...) or user(...), or bind to 127.0.0.1");
     }
     server = app.start();
     return this;
   }
 
   /**
-   * Mounts the dashboard's routes in an application's own Javalin under {@code path} (e.g.
-   * {@code "/queue"}; {@code ""} for the root). The application's server decides the address:
-   * this dashboard's bind and port are not used, and its Host check is off. Call before the
+   * Mounts the dashboard's routes in an application's own Javalin under {@code path} (e.g. {@code
+   * "/queue"}; {@code ""} for the root). The application's server decides the address: this
+   * dashboard's bind and port are not used, and its Host check is off. Call before the
    * application's Javalin starts.
    *
    * @throws IllegalArgumentException if {@code path} is not empty and does not start with "/" or
@@ -88,8 +90,8 @@ public final class Dashboard implements AutoCloseable {
       throw new IllegalStateException("this dashboard was started already");
     }
     if (path == null || (!path.isEmpty() && (!path.startsWith("/") || path.endsWith("/")))) {
-      throw new IllegalArgumentException("path must be empty or start with '/' and not end with '/', was '"
-          + path + "'");
+      throw new IllegalArgumentException(
+          "path must be empty or start with '/' and not end with '/', was '" + path + "'");
     }
     app.mount(config, path);
   }
@@ -124,9 +126,7 @@ public final class Dashboard implements AutoCloseable {
     }
   }
 
-  /**
-   * Configures a {@link Dashboard}. Not thread-safe; {@link #build()} checks the settings.
-   */
+  /** Configures a {@link Dashboard}. Not thread-safe; {@link #build()} checks the settings. */
   public static final class Builder {
     private final QueueAdmin admin;
     private String bind = "127.0.0.1";
@@ -147,7 +147,8 @@ public final class Dashboard implements AutoCloseable {
      */
     public Builder bind(String address) {
       if (address == null || address.isBlank()) {
-        throw new IllegalArgumentException("bind must be an address such as 127.0.0.1, was '" + address + "'");
+        throw new IllegalArgumentException(
+            "bind must be an address such as 127.0.0.1, was '" + address + "'");
       }
       this.bind = address.strip();
       return this;
@@ -180,8 +181,8 @@ public final class Dashboard implements AutoCloseable {
     }
 
     /**
-     * Requires HTTP Basic with this user and password. The password is kept only as a PBKDF2
-     * hash; replaces a token set before.
+     * Requires HTTP Basic with this user and password. The password is kept only as a PBKDF2 hash;
+     * replaces a token set before.
      *
      * @param name no ':' and not blank
      * @param password at least 8 characters
@@ -194,9 +195,9 @@ public final class Dashboard implements AutoCloseable {
 
     /**
      * Serves without authentication: for a dashboard {@link Dashboard#mount mounted} behind the
-     * application's own authentication, or a loopback-only server on a single-user machine.
-     * {@link Dashboard#start()} still refuses a non-loopback address. CSRF, origin and Host checks
-     * stay on.
+     * application's own authentication, or a loopback-only server on a single-user machine. {@link
+     * Dashboard#start()} still refuses a non-loopback address. CSRF, origin and Host checks stay
+     * on.
      */
     public Builder withoutAuthentication() {
       this.credentials = Credentials.none();
@@ -215,8 +216,11 @@ public final class Dashboard implements AutoCloseable {
      * @throws IllegalArgumentException if null or outside 500 ms to 10 minutes
      */
     public Builder refreshInterval(Duration interval) {
-      if (interval == null || interval.toMillis() < 500 || interval.compareTo(Duration.ofMinutes(10)) > 0) {
-        throw new IllegalArgumentException("refreshInterval must be between 500 ms and 10 minutes, was " + interval);
+      if (interval == null
+          || interval.toMillis() < 500
+          || interval.compareTo(Duration.ofMinutes(10)) > 0) {
+        throw new IllegalArgumentException(
+            "refreshInterval must be between 500 ms and 10 minutes, was " + interval);
       }
       this.refresh = interval;
       return this;
@@ -225,23 +229,26 @@ public final class Dashboard implements AutoCloseable {
     /**
      * The dashboard, not started.
      *
-     * @throws IllegalStateException if none of {@link #token}, {@link #user} and
-     *     {@link #withoutAuthentication()} was called
+     * @throws IllegalStateException if none of {@link #token}, {@link #user} and {@link
+     *     #withoutAuthentication()} was called
      * @throws IllegalArgumentException if the bind address cannot be resolved
      */
     public Dashboard build() {
       if (credentials == null) {
-        throw new IllegalStateException("the dashboard needs authentication: call token(...) or user(...),"
-            + " or withoutAuthentication() when the application in front of it authenticates");
+        throw new IllegalStateException(
+            "the dashboard needs authentication: call token(...) or user(...),"
+                + " or withoutAuthentication() when the application in front of it authenticates");
       }
-      return new Dashboard(new Settings(admin, bind, port, loopback(bind), credentials, readOnly, refresh));
+      return new Dashboard(
+          new Settings(admin, bind, port, loopback(bind), credentials, readOnly, refresh));
     }
 
     private static boolean loopback(String bind) {
       try {
         return InetAddress.getByName(bind).isLoopbackAddress();
       } catch (UnknownHostException e) {
-        throw new IllegalArgumentException("bind address '" + bind + "' cannot be resolved: " + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            "bind address '" + bind + "' cannot be resolved: " + e.getMessage(), e);
       }
     }
   }

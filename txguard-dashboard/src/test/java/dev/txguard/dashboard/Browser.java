@@ -22,17 +22,33 @@ final class Browser {
 
   static ChromeDriver start() throws IOException {
     if (!new File(CHROMIUM).canExecute() || !new File(DRIVER).canExecute()) {
-      throw new IllegalStateException("the browser tests need Debian's chromium and chromium-driver ("
-          + CHROMIUM + ", " + DRIVER + "): apt-get install -y chromium chromium-driver (.ci/run does it)");
+      throw new IllegalStateException(
+          "the browser tests need Debian's chromium and chromium-driver ("
+              + CHROMIUM
+              + ", "
+              + DRIVER
+              + "): apt-get install -y chromium chromium-driver (.ci/run does it)");
     }
     Path profile = Files.createTempDirectory("txguard-dashboard-chromium");
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM);
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-dev-shm-usage", "--window-size=1280,1100", "--user-data-dir=" + profile);
-    ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(DRIVER))
-        .usingAnyFreePort().build();
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,1100",
+        "--user-data-dir=" + profile);
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(new File(DRIVER))
+            .usingAnyFreePort()
+            .build();
     ChromeDriver driver = new ChromeDriver(service, options);
     driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(60));
     driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));

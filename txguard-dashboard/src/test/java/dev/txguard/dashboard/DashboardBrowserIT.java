@@ -26,9 +26,9 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * The dashboard in a real headless Chromium over a started queue on a real PostgreSQL: counts,
- * a failed job's error, retry and cancel buttons (checked in the database), updates without a
- * reload, and a job argument holding markup shown as text.
+ * The dashboard in a real headless Chromium over a started queue on a real PostgreSQL: counts, a
+ * failed job's error, retry and cancel buttons (checked in the database), updates without a reload,
+ * and a job argument holding markup shown as text.
  */
 @TxguardTest(queue = false, leakCheck = false)
 class DashboardBrowserIT {
@@ -41,8 +41,13 @@ class DashboardBrowserIT {
   @BeforeAll
   static void setUp() throws Exception {
     world = new QueueWorld(pg, "browser");
-    dashboard = Dashboard.builder(world.queue.admin()).user("ops", "correct horse").port(0)
-        .refreshInterval(Duration.ofMillis(500)).build().start();
+    dashboard =
+        Dashboard.builder(world.queue.admin())
+            .user("ops", "correct horse")
+            .port(0)
+            .refreshInterval(Duration.ofMillis(500))
+            .build()
+            .start();
     base = "http://ops:correct%20horse@127.0.0.1:" + dashboard.port() + "/";
     browser = Browser.start();
   }
@@ -78,21 +83,40 @@ class DashboardBrowserIT {
   }
 
   static void awaitText(String id, String expected) {
-    waiting().withMessage(() -> "#" + id + " to read '" + expected + "', was '" + text(id) + "' (page status: '"
-        + text("status") + "', url " + browser.getCurrentUrl() + ", page: " + text("main").replace('\n', ' ') + ")")
+    waiting()
+        .withMessage(
+            () ->
+                "#"
+                    + id
+                    + " to read '"
+                    + expected
+                    + "', was '"
+                    + text(id)
+                    + "' (page status: '"
+                    + text("status")
+                    + "', url "
+                    + browser.getCurrentUrl()
+                    + ", page: "
+                    + text("main").replace('\n', ' ')
+                    + ")")
         .until(d -> text(id).equals(expected));
   }
 
   /** Clicks #id, again if the page redrew the button between finding and clicking it. */
   static void click(String id) {
-    waiting().ignoring(StaleElementReferenceException.class).withMessage("clicking #" + id).until(d -> {
-      d.findElement(By.id(id)).click();
-      return true;
-    });
+    waiting()
+        .ignoring(StaleElementReferenceException.class)
+        .withMessage("clicking #" + id)
+        .until(
+            d -> {
+              d.findElement(By.id(id)).click();
+              return true;
+            });
   }
 
   static void awaitTextContaining(String id, String part) {
-    waiting().withMessage(() -> "#" + id + " to contain '" + part + "', was '" + text(id) + "'")
+    waiting()
+        .withMessage(() -> "#" + id + " to contain '" + part + "', was '" + text(id) + "'")
         .until(d -> text(id).contains(part));
   }
 
@@ -105,8 +129,13 @@ class DashboardBrowserIT {
     world.park(new Ok("waiting"));
     // other tests of the class add jobs too: the page must show what the database holds once
     // nothing is left to run on the worked queue
-    await("the worked queue drained", () -> world.pg.queryLong("select count(*) from browser.job"
-        + " where queue = 'default' and state in ('available', 'running', 'retryable', 'scheduled')"), n -> n.equals(0L));
+    await(
+        "the worked queue drained",
+        () ->
+            world.pg.queryLong(
+                "select count(*) from browser.job"
+                    + " where queue = 'default' and state in ('available', 'running', 'retryable', 'scheduled')"),
+        n -> n.equals(0L));
     String completed = Long.toString(world.count("completed"));
     String failed = Long.toString(world.count("failed"));
     String available = Long.toString(world.count("available"));
@@ -118,19 +147,29 @@ class DashboardBrowserIT {
     awaitText("count-completed", completed);
     awaitText("count-failed", failed);
     awaitText("count-available", available);
-    waiting().withMessage("the throughput chart").until(d -> !d.findElements(By.cssSelector("#chart canvas")).isEmpty());
+    waiting()
+        .withMessage("the throughput chart")
+        .until(d -> !d.findElements(By.cssSelector("#chart canvas")).isEmpty());
     Path shot = browser.getScreenshotAs(OutputType.FILE).toPath();
     Files.createDirectories(Path.of("target"));
-    Files.copy(shot, Path.of("target", "dashboard-overview.png"), StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(
+        shot, Path.of("target", "dashboard-overview.png"), StandardCopyOption.REPLACE_EXISTING);
     assertThat(Path.of("target", "dashboard-overview.png")).isNotEmptyFile();
     // the page's own script ran without errors: its status line says when it last updated
     assertThat(text("status")).contains("ops · updated");
     // on a phone's width nothing sticks out sideways (wide tables scroll inside their box)
     browser.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
     try {
-      waiting().withMessage("the page to fit 390 px").until(d -> (Boolean) browser.executeScript(
-          "return document.documentElement.scrollWidth <= window.innerWidth;"));
-      Files.copy(browser.getScreenshotAs(OutputType.FILE).toPath(), Path.of("target", "dashboard-overview-phone.png"),
+      waiting()
+          .withMessage("the page to fit 390 px")
+          .until(
+              d ->
+                  (Boolean)
+                      browser.executeScript(
+                          "return document.documentElement.scrollWidth <= window.innerWidth;"));
+      Files.copy(
+          browser.getScreenshotAs(OutputType.FILE).toPath(),
+          Path.of("target", "dashboard-overview-phone.png"),
           StandardCopyOption.REPLACE_EXISTING);
     } finally {
       browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 1100));
@@ -180,7 +219,9 @@ class DashboardBrowserIT {
     world.gate.countDown();
 
     awaitText("job-state", "completed");
-    assertThat(browser.executeScript("return window.txguardMarker;")).as("no reload happened").isEqualTo("same page");
+    assertThat(browser.executeScript("return window.txguardMarker;"))
+        .as("no reload happened")
+        .isEqualTo("same page");
     assertThat(world.state(id)).isEqualTo("completed");
   }
 
@@ -191,18 +232,24 @@ class DashboardBrowserIT {
     awaitTextContaining("process-table", "worker-1");
     assertThat(text("process-table")).contains("leader").contains("yes");
 
-    await("the schedule recorded", () -> world.pg.queryLong("select count(*) from browser.schedule"), n -> n.equals(1L));
+    await(
+        "the schedule recorded",
+        () -> world.pg.queryLong("select count(*) from browser.schedule"),
+        n -> n.equals(1L));
     open("#/schedules");
     awaitTextContaining("schedule-table", "rare-report");
     assertThat(text("schedule-table")).contains("every PT7200H");
     java.time.Instant next = world.queue.admin().schedules().get(0).nextRun().orElseThrow();
-    assertThat(browser.executeScript("return new Date(arguments[0]).toLocaleString();", next.toString()))
+    assertThat(
+            browser.executeScript(
+                "return new Date(arguments[0]).toLocaleString();", next.toString()))
         .satisfies(shown -> assertThat(text("schedule-table")).contains((String) shown));
   }
 
   @Test
   void markupInAJobsArgumentsIsShownAsTextAndNeverRuns() throws Exception {
-    String evil = "<img src=x onerror='window.txguardInjected=1;alert(1)'><script>window.txguardInjected=2</script>";
+    String evil =
+        "<img src=x onerror='window.txguardInjected=1;alert(1)'><script>window.txguardInjected=2</script>";
     long id = world.park(new Ok(evil));
 
     open("#/jobs/" + id);
@@ -210,7 +257,8 @@ class DashboardBrowserIT {
 
     awaitTextContaining("job-args", evil);
     assertThat(browser.findElements(By.cssSelector("#job img, #job script"))).isEmpty();
-    assertThat(browser.executeScript("return window.txguardInjected === undefined;")).isEqualTo(true);
+    assertThat(browser.executeScript("return window.txguardInjected === undefined;"))
+        .isEqualTo(true);
     try {
       String alert = browser.switchTo().alert().getText();
       throw new AssertionError("an alert ran: " + alert);
@@ -219,6 +267,7 @@ class DashboardBrowserIT {
     }
     open("#/jobs?state=available&queue=parked");
     waiting().until(d -> text("jobs").contains(Long.toString(id)));
-    assertThat(browser.executeScript("return window.txguardInjected === undefined;")).isEqualTo(true);
+    assertThat(browser.executeScript("return window.txguardInjected === undefined;"))
+        .isEqualTo(true);
   }
 }

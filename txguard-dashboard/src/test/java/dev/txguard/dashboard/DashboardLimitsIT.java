@@ -11,6 +11,8 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,8 +22,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,39 +55,61 @@ class DashboardLimitsIT {
   }
 
   static HttpResponse<String> get(String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(dashboard.uri().resolve(path)).header("Authorization", "Bearer " + TOKEN)
-        .build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(dashboard.uri().resolve(path))
+            .header("Authorization", "Bearer " + TOKEN)
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
   void hugeArgumentsAndTracesAreCutInTheJobDetail() throws Exception {
     String big = "x".repeat(3_000_000);
     long id = world.park(new Ok(big));
-    pg.execute("update " + world.schema + ".job set errors = jsonb_build_array(jsonb_build_object('attempt', 1, 'at',"
-        + " now(), 'error', 'short', 'trace', repeat('t', 200000))) where id = " + id);
+    pg.execute(
+        "update "
+            + world.schema
+            + ".job set errors = jsonb_build_array(jsonb_build_object('attempt', 1, 'at',"
+            + " now(), 'error', 'short', 'trace', repeat('t', 200000))) where id = "
+            + id);
 
     HttpResponse<String> r = get("api/jobs/" + id);
 
-    assertThat(r.statusCode()).as(r.body().length() > 300 ? r.body().substring(0, 300) : r.body()).isEqualTo(200);
-    assertThat(r.body().length()).as("characters sent for a job with 3,000,000 characters of arguments")
+    assertThat(r.statusCode())
+        .as(r.body().length() > 300 ? r.body().substring(0, 300) : r.body())
+        .isEqualTo(200);
+    assertThat(r.body().length())
+        .as("characters sent for a job with 3,000,000 characters of arguments")
         .isLessThan(2 * 64 * 1024 + 10_000);
-    assertThat(r.body()).contains("\"argsCut\":true").contains("\"argsLength\":" + (big.length() + "{\"text\": \"\"}".length()))
-        .contains("\"errorsCut\":true").contains("\"resultCut\":false").contains("\"limit\":65536")
+    assertThat(r.body())
+        .contains("\"argsCut\":true")
+        .contains("\"argsLength\":" + (big.length() + "{\"text\": \"\"}".length()))
+        .contains("\"errorsCut\":true")
+        .contains("\"resultCut\":false")
+        .contains("\"limit\":65536")
         .contains("\"error\":\"short\"");
-    assertThat(world.queue.admin().detail(id, 10)).hasValueSatisfying(d -> {
-      assertThat(d.job().argsJson()).isEqualTo("{\"text\": \"");
-      assertThat(d.job().errors().get(0).trace()).isEqualTo("tttttttttt");
-      assertThat(d.longestErrorLength()).isEqualTo(200_000);
-    });
+    assertThat(world.queue.admin().detail(id, 10))
+        .hasValueSatisfying(
+            d -> {
+              assertThat(d.job().argsJson()).isEqualTo("{\"text\": \"");
+              assertThat(d.job().errors().get(0).trace()).isEqualTo("tttttttttt");
+              assertThat(d.longestErrorLength()).isEqualTo(200_000);
+            });
   }
 
   @Test
   void aFloodOfWrongCredentialsGets429InsteadOfTheCpu() throws Exception {
-    assertThat(get("api/overview").statusCode()).as("the right token, remembered from now on").isEqualTo(200);
+    assertThat(get("api/overview").statusCode())
+        .as("the right token, remembered from now on")
+        .isEqualTo(200);
     List<CompletableFuture<HttpResponse<String>>> flood = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
-      flood.add(http.sendAsync(HttpRequest.newBuilder(dashboard.uri().resolve("api/overview"))
-          .header("Authorization", "Bearer wrong-token-number-" + i).build(), HttpResponse.BodyHandlers.ofString()));
+      flood.add(
+          http.sendAsync(
+              HttpRequest.newBuilder(dashboard.uri().resolve("api/overview"))
+                  .header("Authorization", "Bearer wrong-token-number-" + i)
+                  .build(),
+              HttpResponse.BodyHandlers.ofString()));
     }
     HttpResponse<String> during = get("api/overview");
     Map<Integer, Long> statuses = new TreeMap<>();
@@ -99,22 +121,33 @@ class DashboardLimitsIT {
         assertThat(r.body()).contains("too many credential checks at once");
       }
     }
-    assertThat(statuses.keySet()).as("statuses of 40 parallel wrong tokens: %s", statuses).containsOnly(401, 429);
-    assertThat(statuses.get(429)).as("statuses of 40 parallel wrong tokens: %s", statuses).isNotNull();
+    assertThat(statuses.keySet())
+        .as("statuses of 40 parallel wrong tokens: %s", statuses)
+        .containsOnly(401, 429);
+    assertThat(statuses.get(429))
+        .as("statuses of 40 parallel wrong tokens: %s", statuses)
+        .isNotNull();
     assertThat(during.statusCode()).as("the remembered token during the flood").isEqualTo(200);
   }
 
   @Test
   void aServerBoundToAnotherLoopbackAddressAnswersToThatAddress() throws Exception {
     for (String bind : List.of("127.0.0.2", "127.1", "::ffff:127.0.0.1")) {
-      try (Dashboard own = Dashboard.builder(world.queue.admin()).token(TOKEN).bind(bind).port(0).build().start()) {
+      try (Dashboard own =
+          Dashboard.builder(world.queue.admin()).token(TOKEN).bind(bind).port(0).build().start()) {
         String connect = InetAddress.getByName(bind).getHostAddress();
         String host = own.uri().getRawAuthority();
-        assertThat(rawGet(connect, own.port(), host)).as("bound to %s, Host %s", bind, host).startsWith("HTTP/1.1 200");
-        assertThat(rawGet(connect, own.port(), "127.0.0.9:" + own.port())).as("bound to %s", bind).startsWith("HTTP/1.1 200");
-        assertThat(rawGet(connect, own.port(), "evil.example:" + own.port())).as("bound to %s", bind)
+        assertThat(rawGet(connect, own.port(), host))
+            .as("bound to %s, Host %s", bind, host)
+            .startsWith("HTTP/1.1 200");
+        assertThat(rawGet(connect, own.port(), "127.0.0.9:" + own.port()))
+            .as("bound to %s", bind)
+            .startsWith("HTTP/1.1 200");
+        assertThat(rawGet(connect, own.port(), "evil.example:" + own.port()))
+            .as("bound to %s", bind)
             .startsWith("HTTP/1.1 421");
-        assertThat(rawGet(connect, own.port(), "127.0.0.1.evil.example:" + own.port())).as("bound to %s", bind)
+        assertThat(rawGet(connect, own.port(), "127.0.0.1.evil.example:" + own.port()))
+            .as("bound to %s", bind)
             .startsWith("HTTP/1.1 421");
       }
     }
@@ -127,7 +160,8 @@ class DashboardLimitsIT {
       assertThat(r.statusCode()).as("limit=%s: %s", limit, r.body()).isEqualTo(400);
       assertThat(r.body()).contains("limit must be between 1 and 1000, was " + limit);
     }
-    assertThat(get("api/jobs?limit=99999999999999999999").body()).contains("limit must be a whole number");
+    assertThat(get("api/jobs?limit=99999999999999999999").body())
+        .contains("limit must be a whole number");
     assertThat(get("api/jobs?limit=1000").statusCode()).isEqualTo(200);
   }
 
@@ -137,9 +171,14 @@ class DashboardLimitsIT {
     Matcher m = Pattern.compile("\"csrf\":\"([^\"]+)\"").matcher(session.body());
     assertThat(m.find()).as("csrf in %s", session.body()).isTrue();
     for (String action : List.of("retry", "cancel")) {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(dashboard.uri().resolve("api/jobs/987654321/" + action))
-          .header("Authorization", "Bearer " + TOKEN).header("X-CSRF-Token", m.group(1))
-          .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(dashboard.uri().resolve("api/jobs/987654321/" + action))
+                  .header("Authorization", "Bearer " + TOKEN)
+                  .header("X-CSRF-Token", m.group(1))
+                  .POST(HttpRequest.BodyPublishers.noBody())
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).as("%s of a missing job: %s", action, r.body()).isEqualTo(404);
       assertThat(r.body()).isEqualTo("{\"error\":\"no job 987654321\"}");
     }
@@ -148,12 +187,17 @@ class DashboardLimitsIT {
   @Test
   void anErrorEntryWithoutAttemptOrTimeReadsAsAbsentNot500() throws Exception {
     long id = world.park(new Ok("odd errors"));
-    pg.execute("update " + world.schema + ".job set errors = '[{\"error\": \"written by hand\"}, {}]'::jsonb where id = " + id);
+    pg.execute(
+        "update "
+            + world.schema
+            + ".job set errors = '[{\"error\": \"written by hand\"}, {}]'::jsonb where id = "
+            + id);
 
     HttpResponse<String> r = get("api/jobs/" + id);
 
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-    assertThat(r.body()).contains("{\"attempt\":0,\"at\":null,\"error\":\"written by hand\",\"trace\":\"\"}")
+    assertThat(r.body())
+        .contains("{\"attempt\":0,\"at\":null,\"error\":\"written by hand\",\"trace\":\"\"}")
         .contains("{\"attempt\":0,\"at\":null,\"error\":\"\",\"trace\":\"\"}");
     assertThat(world.queue.find(id)).hasValueSatisfying(j -> assertThat(j.errors()).hasSize(2));
   }
@@ -162,8 +206,14 @@ class DashboardLimitsIT {
   private static String rawGet(String address, int port, String host) throws IOException {
     try (Socket s = new Socket(address, port)) {
       OutputStream out = s.getOutputStream();
-      out.write(("GET /api/overview HTTP/1.1\r\nHost: " + host + "\r\nAuthorization: Bearer " + TOKEN + "\r\n"
-          + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.write(
+          ("GET /api/overview HTTP/1.1\r\nHost: "
+                  + host
+                  + "\r\nAuthorization: Bearer "
+                  + TOKEN
+                  + "\r\n"
+                  + "Connection: close\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
       out.flush();
       return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }

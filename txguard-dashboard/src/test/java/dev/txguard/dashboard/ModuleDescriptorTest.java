@@ -8,7 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** The jar's module exports the API package only; the implementation stays internal. No database needed. */
+/**
+ * The jar's module exports the API package only; the implementation stays internal. No database
+ * needed.
+ */
 class ModuleDescriptorTest {
   @Test
   void onlyTheApiPackageIsExported() throws Exception {
@@ -17,7 +20,9 @@ class ModuleDescriptorTest {
       d = ModuleDescriptor.read(in);
     }
     assertThat(d.name()).isEqualTo("dev.txguard.dashboard");
-    assertThat(d.exports()).extracting(ModuleDescriptor.Exports::source).containsExactly("dev.txguard.dashboard");
+    assertThat(d.exports())
+        .extracting(ModuleDescriptor.Exports::source)
+        .containsExactly("dev.txguard.dashboard");
     assertThat(d.exports()).allSatisfy(e -> assertThat(e.targets()).isEmpty());
     assertThat(d.opens()).isEmpty();
   }

@@ -18,7 +18,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class QueueWorld implements AutoCloseable {
   record Ok(String text) {}
+
   record Boom(String text) {}
+
   record Gate(int n) {}
 
   final AtomicBoolean failing = new AtomicBoolean(true);
@@ -31,23 +33,39 @@ final class QueueWorld implements AutoCloseable {
   QueueWorld(TestDatabase pg, String schema) {
     this.pg = pg;
     this.schema = schema;
-    this.db = Database.builder().url(pg.url()).user(pg.user()).password(pg.password()).poolSize(8)
-        .connectionTimeout(Duration.ofSeconds(10)).build();
-    this.queue = JobQueue.builder(db).schema(schema).owner("worker-1")
-        .pollInterval(Duration.ofMillis(200)).maintenanceInterval(Duration.ofMillis(200))
-        .retryBackoff(Duration.ZERO, Duration.ZERO)
-        .handle("ok", Ok.class, job -> "done " + job.args().text())
-        .handle("boom", Boom.class, job -> {
-          if (failing.get()) {
-            throw new IllegalStateException("boom: " + job.args().text());
-          }
-          return "recovered";
-        })
-        .handle("gate", Gate.class, job -> gate.await(60, TimeUnit.SECONDS) ? "opened" : "timed out")
-        // a schedule whose next instant is months away: listed, never enqueued during a test
-        .schedule("rare-report", Schedule.every(Duration.ofDays(300)), new Ok("report"))
-        .queue("default", 4)
-        .build();
+    this.db =
+        Database.builder()
+            .url(pg.url())
+            .user(pg.user())
+            .password(pg.password())
+            .poolSize(8)
+            .connectionTimeout(Duration.ofSeconds(10))
+            .build();
+    this.queue =
+        JobQueue.builder(db)
+            .schema(schema)
+            .owner("worker-1")
+            .pollInterval(Duration.ofMillis(200))
+            .maintenanceInterval(Duration.ofMillis(200))
+            .retryBackoff(Duration.ZERO, Duration.ZERO)
+            .handle("ok", Ok.class, job -> "done " + job.args().text())
+            .handle(
+                "boom",
+                Boom.class,
+                job -> {
+                  if (failing.get()) {
+                    throw new IllegalStateException("boom: " + job.args().text());
+                  }
+                  return "recovered";
+                })
+            .handle(
+                "gate",
+                Gate.class,
+                job -> gate.await(60, TimeUnit.SECONDS) ? "opened" : "timed out")
+            // a schedule whose next instant is months away: listed, never enqueued during a test
+            .schedule("rare-report", Schedule.every(Duration.ofDays(300)), new Ok("report"))
+            .queue("default", 4)
+            .build();
     queue.migrate();
     queue.start();
   }
@@ -68,8 +86,12 @@ final class QueueWorld implements AutoCloseable {
     return pg.queryLong("select count(*) from " + schema + ".job where state = '" + state + "'");
   }
 
-  /** Waits up to 60 s for {@code condition}; the failure says what was awaited and what was last seen. */
-  static void await(String what, Callable<Object> seen, java.util.function.Predicate<Object> done) throws Exception {
+  /**
+   * Waits up to 60 s for {@code condition}; the failure says what was awaited and what was last
+   * seen.
+   */
+  static void await(String what, Callable<Object> seen, java.util.function.Predicate<Object> done)
+      throws Exception {
     long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     Object last = seen.call();
     while (!done.test(last)) {

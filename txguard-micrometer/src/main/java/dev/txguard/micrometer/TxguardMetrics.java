@@ -1,12 +1,12 @@
 package dev.txguard.micrometer;
 
-import dev.txguard.internal.Failures;
 import dev.txguard.Database;
 import dev.txguard.LeakReport;
 import dev.txguard.PoolExhaustedException;
 import dev.txguard.PoolStats;
 import dev.txguard.Tx;
 import dev.txguard.TxListener;
+import dev.txguard.internal.Failures;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -89,8 +89,11 @@ public final class TxguardMetrics implements TxListener {
     }
     this.registry = registry;
     this.tags = Tags.of(tags);
-    this.poolExhausted = Counter.builder("txguard.pool.exhausted")
-        .description("waits for a pooled connection that timed out").tags(this.tags).register(registry);
+    this.poolExhausted =
+        Counter.builder("txguard.pool.exhausted")
+            .description("waits for a pooled connection that timed out")
+            .tags(this.tags)
+            .register(registry);
   }
 
   /**
@@ -105,52 +108,95 @@ public final class TxguardMetrics implements TxListener {
     if (db == null) {
       throw new IllegalArgumentException("db must not be null");
     }
-    poolGauge(db, "txguard.pool.connections", Tags.of("state", "active"), "connections lent out", PoolStats::active);
-    poolGauge(db, "txguard.pool.connections", Tags.of("state", "idle"), "connections open and free", PoolStats::idle);
-    poolGauge(db, "txguard.pool.waiting", Tags.empty(), "threads waiting for a connection", PoolStats::waiting);
+    poolGauge(
+        db,
+        "txguard.pool.connections",
+        Tags.of("state", "active"),
+        "connections lent out",
+        PoolStats::active);
+    poolGauge(
+        db,
+        "txguard.pool.connections",
+        Tags.of("state", "idle"),
+        "connections open and free",
+        PoolStats::idle);
+    poolGauge(
+        db,
+        "txguard.pool.waiting",
+        Tags.empty(),
+        "threads waiting for a connection",
+        PoolStats::waiting);
     return this;
   }
 
-  private void poolGauge(Database db, String name, Tags extra, String description, ToIntFunction<PoolStats> value) {
+  private void poolGauge(
+      Database db, String name, Tags extra, String description, ToIntFunction<PoolStats> value) {
     Gauge.builder(name, db, d -> d.poolStats().stream().mapToInt(value).sum())
-        .description(description).tags(tags.and(extra)).register(registry);
+        .description(description)
+        .tags(tags.and(extra))
+        .register(registry);
   }
 
   /** Records a committed attempt. */
   @Override
   public void onCommit(Tx tx, Duration elapsed) {
-    commitTimers.computeIfAbsent(tx.name(), name -> Timer.builder("txguard.tx.commit")
-            .description("committed attempts, begin to end of COMMIT").tags(tags).tag("name", name)
-            .register(registry))
+    commitTimers
+        .computeIfAbsent(
+            tx.name(),
+            name ->
+                Timer.builder("txguard.tx.commit")
+                    .description("committed attempts, begin to end of COMMIT")
+                    .tags(tags)
+                    .tag("name", name)
+                    .register(registry))
         .record(elapsed);
   }
 
   /** Counts a rolled-back attempt by its cause's class. */
   @Override
   public void onRollback(Tx tx, Throwable cause) {
-    counter("txguard.tx.rollback", "attempts rolled back", tx.name(),
-        "cause", cause == null ? "none" : cause.getClass().getSimpleName()).increment();
+    counter(
+            "txguard.tx.rollback",
+            "attempts rolled back",
+            tx.name(),
+            "cause",
+            cause == null ? "none" : cause.getClass().getSimpleName())
+        .increment();
   }
 
   /** Counts a retry by the SQLSTATE of the failure that caused it. */
   @Override
   public void onRetry(String name, int nextAttempt, Throwable cause, Duration delay) {
-    counter("txguard.tx.retry", "attempts started again after a retryable failure", name,
-        "sqlstate", sqlState(cause)).increment();
+    counter(
+            "txguard.tx.retry",
+            "attempts started again after a retryable failure",
+            name,
+            "sqlstate",
+            sqlState(cause))
+        .increment();
   }
 
   /** Counts a leak report. */
   @Override
   public void onLeak(LeakReport report) {
-    counter("txguard.tx.leak", "units open past the leak threshold, or dropped unclosed", report.name(),
-        "unreachable", Boolean.toString(report.unreachable())).increment();
+    counter(
+            "txguard.tx.leak",
+            "units open past the leak threshold, or dropped unclosed",
+            report.name(),
+            "unreachable",
+            Boolean.toString(report.unreachable()))
+        .increment();
   }
 
   /** Counts a failed after-commit or after-rollback action. */
   @Override
   public void onHookFailed(String name, Throwable error) {
-    Counter.builder("txguard.tx.hook.failure").description("after-commit and after-rollback actions that threw")
-        .tags(tags).tag("name", name).register(registry).increment();
+    Counter.builder("txguard.tx.hook.failure")
+        .description("after-commit and after-rollback actions that threw")
+        .tags(tags)
+        .tag("name", name)
+        .register(registry)
+        .increment();
   }
 
   /** Counts a timed-out wait for a connection. */
@@ -160,7 +206,11 @@ public final class TxguardMetrics implements TxListener {
   }
 
   private Counter counter(String meter, String description, String name, String key, String value) {
-    return Counter.builder(meter).description(description).tags(tags).tag("name", name).tag(key, value)
+    return Counter.builder(meter)
+        .description(description)
+        .tags(tags)
+        .tag("name", name)
+        .tag(key, value)
         .register(registry);
   }
 

@@ -39,8 +39,15 @@ class TxguardMetricsIT {
   }
 
   private Database db(int poolSize, Duration leakThreshold) {
-    return Database.builder().url(pg.url()).user(pg.user()).password(pg.password()).poolSize(poolSize)
-        .connectionTimeout(Duration.ofMillis(500)).leakThreshold(leakThreshold).listener(metrics).build();
+    return Database.builder()
+        .url(pg.url())
+        .user(pg.user())
+        .password(pg.password())
+        .poolSize(poolSize)
+        .connectionTimeout(Duration.ofMillis(500))
+        .leakThreshold(leakThreshold)
+        .listener(metrics)
+        .build();
   }
 
   @Test
@@ -53,32 +60,63 @@ class TxguardMetricsIT {
       }
       db.useTx(tx -> tx.update("insert into item(id) values (4)"));
     }
-    assertThat(registry.get("txguard.tx.commit").tags("db", "shop", "name", "add-item").timer().count()).isEqualTo(3);
+    assertThat(
+            registry
+                .get("txguard.tx.commit")
+                .tags("db", "shop", "name", "add-item")
+                .timer()
+                .count())
+        .isEqualTo(3);
     assertThat(registry.get("txguard.tx.commit").tags("name", "tx").timer().count()).isEqualTo(1);
-    assertThat(registry.get("txguard.tx.commit").tags("name", "add-item").timer().totalTime(
-        java.util.concurrent.TimeUnit.NANOSECONDS)).isPositive();
+    assertThat(
+            registry
+                .get("txguard.tx.commit")
+                .tags("name", "add-item")
+                .timer()
+                .totalTime(java.util.concurrent.TimeUnit.NANOSECONDS))
+        .isPositive();
   }
 
   @Test
   void rollbacksCountTheirCauseAndRetriesTheirSqlState() {
     AtomicInteger runs = new AtomicInteger();
     try (Database db = db(2, Duration.ofMinutes(1))) {
-      assertThatThrownBy(() -> db.useTx(tx -> {
-        tx.update("insert into item(id) values (1)");
-        throw new IllegalStateException("business rule");
-      })).isInstanceOf(IllegalStateException.class);
-      db.useTx(tx -> {
-        if (runs.incrementAndGet() < 3) {
-          tx.update("do $$ begin raise exception 'simulated' using errcode = '40001'; end $$");
-        }
-      });
+      assertThatThrownBy(
+              () ->
+                  db.useTx(
+                      tx -> {
+                        tx.update("insert into item(id) values (1)");
+                        throw new IllegalStateException("business rule");
+                      }))
+          .isInstanceOf(IllegalStateException.class);
+      db.useTx(
+          tx -> {
+            if (runs.incrementAndGet() < 3) {
+              tx.update("do $$ begin raise exception 'simulated' using errcode = '40001'; end $$");
+            }
+          });
     }
-    assertThat(registry.get("txguard.tx.rollback").tags("cause", "IllegalStateException").counter().count())
+    assertThat(
+            registry
+                .get("txguard.tx.rollback")
+                .tags("cause", "IllegalStateException")
+                .counter()
+                .count())
         .isEqualTo(1);
-    assertThat(registry.get("txguard.tx.rollback").tags("cause", "StatementException").counter().count())
+    assertThat(
+            registry
+                .get("txguard.tx.rollback")
+                .tags("cause", "StatementException")
+                .counter()
+                .count())
         .isEqualTo(2);
-    assertThat(registry.get("txguard.tx.retry").tags("db", "shop", "name", "tx", "sqlstate", "40001").counter()
-        .count()).isEqualTo(2);
+    assertThat(
+            registry
+                .get("txguard.tx.retry")
+                .tags("db", "shop", "name", "tx", "sqlstate", "40001")
+                .counter()
+                .count())
+        .isEqualTo(2);
     assertThat(registry.get("txguard.tx.commit").timer().count()).isEqualTo(1);
   }
 
@@ -93,38 +131,65 @@ class TxguardMetricsIT {
         }
         assertThatThrownBy(() -> db.inNewTx(tx -> 1)).isInstanceOf(PoolExhaustedException.class);
       }
-      db.useTx(tx -> tx.afterCommit(() -> {
-        throw new IllegalStateException("mail server down");
-      }));
+      db.useTx(
+          tx ->
+              tx.afterCommit(
+                  () -> {
+                    throw new IllegalStateException("mail server down");
+                  }));
     }
-    assertThat(registry.get("txguard.tx.leak").tags("name", "forgotten", "unreachable", "false").counter().count())
+    assertThat(
+            registry
+                .get("txguard.tx.leak")
+                .tags("name", "forgotten", "unreachable", "false")
+                .counter()
+                .count())
         .isEqualTo(1);
-    assertThat(registry.get("txguard.pool.exhausted").tags("db", "shop").counter().count()).isEqualTo(1);
-    assertThat(registry.get("txguard.tx.hook.failure").tags("name", "tx").counter().count()).isEqualTo(1);
+    assertThat(registry.get("txguard.pool.exhausted").tags("db", "shop").counter().count())
+        .isEqualTo(1);
+    assertThat(registry.get("txguard.tx.hook.failure").tags("name", "tx").counter().count())
+        .isEqualTo(1);
   }
 
   @Test
   void poolGaugesReadTheDatabaseWhenScraped() throws Exception {
     try (Database db = db(2, Duration.ofMinutes(1))) {
       metrics.bindPools(db);
-      db.useTx(tx -> {
-        assertThat(registry.get("txguard.pool.connections").tags("state", "active").gauge().value()).isEqualTo(1);
-        db.useNewTx(inner -> assertThat(
-            registry.get("txguard.pool.connections").tags("db", "shop", "state", "active").gauge().value())
-            .isEqualTo(2));
-      });
-      assertThat(registry.get("txguard.pool.connections").tags("state", "active").gauge().value()).isZero();
+      db.useTx(
+          tx -> {
+            assertThat(
+                    registry
+                        .get("txguard.pool.connections")
+                        .tags("state", "active")
+                        .gauge()
+                        .value())
+                .isEqualTo(1);
+            db.useNewTx(
+                inner ->
+                    assertThat(
+                            registry
+                                .get("txguard.pool.connections")
+                                .tags("db", "shop", "state", "active")
+                                .gauge()
+                                .value())
+                        .isEqualTo(2));
+          });
+      assertThat(registry.get("txguard.pool.connections").tags("state", "active").gauge().value())
+          .isZero();
       assertThat(registry.get("txguard.pool.waiting").gauge().value()).isZero();
     }
   }
 
   @Test
   void badArguments() {
-    assertThatThrownBy(() -> new TxguardMetrics(null)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> new TxguardMetrics(null))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("registry must not be null");
-    assertThatThrownBy(() -> new TxguardMetrics(registry, null)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> new TxguardMetrics(registry, null))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("tags must not be null");
-    assertThatThrownBy(() -> metrics.bindPools(null)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> metrics.bindPools(null))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("db must not be null");
   }
 }

@@ -4,8 +4,8 @@ import dev.txguard.TxException;
 
 /**
  * {@link JobQueue#call} waited its whole timeout and the job had not ended. The job is not
- * cancelled: it may still run and complete later; cancel it with {@link JobQueue#cancel(long)}
- * if its result is no longer wanted. The message names the job, the timeout and its last seen state.
+ * cancelled: it may still run and complete later; cancel it with {@link JobQueue#cancel(long)} if
+ * its result is no longer wanted. The message names the job, the timeout and its last seen state.
  */
 public class CallTimeoutException extends TxException {
   private final long jobId;

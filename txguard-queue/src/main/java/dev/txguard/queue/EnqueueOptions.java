@@ -23,14 +23,18 @@ import java.util.Optional;
 public final class EnqueueOptions {
   /** The longest queue name, unique key or group. */
   public static final int MAX_NAME_LENGTH = Checks.MAX_NAME_LENGTH;
+
   /** The largest priority. */
   public static final int MAX_PRIORITY = Short.MAX_VALUE;
+
   /** The earliest usable run-at. */
   public static final Instant MIN_RUN_AT = Instant.parse("1970-01-01T00:00:00Z");
+
   /** The latest usable run-at. */
   public static final Instant MAX_RUN_AT = Instant.parse("9999-12-31T23:59:59Z");
 
-  private static final EnqueueOptions DEFAULTS = new EnqueueOptions("default", 0, null, 20, null, null);
+  private static final EnqueueOptions DEFAULTS =
+      new EnqueueOptions("default", 0, null, 20, null, null);
 
   private final String queue;
   private final int priority;
@@ -61,7 +65,8 @@ public final class EnqueueOptions {
    * @throws IllegalArgumentException if null, empty, too long or with other characters
    */
   public EnqueueOptions queue(String queue) {
-    return new EnqueueOptions(checkQueueName("queue", queue), priority, runAt, maxAttempts, uniqueKey, group);
+    return new EnqueueOptions(
+        checkQueueName("queue", queue), priority, runAt, maxAttempts, uniqueKey, group);
   }
 
   /**
@@ -73,7 +78,10 @@ public final class EnqueueOptions {
   public EnqueueOptions priority(int priority) {
     if (priority < 0 || priority > MAX_PRIORITY) {
       throw new IllegalArgumentException(
-          "priority must be between 0 and " + MAX_PRIORITY + " (lower runs first), was " + priority);
+          "priority must be between 0 and "
+              + MAX_PRIORITY
+              + " (lower runs first), was "
+              + priority);
     }
     return new EnqueueOptions(queue, priority, runAt, maxAttempts, uniqueKey, group);
   }
@@ -87,8 +95,13 @@ public final class EnqueueOptions {
    */
   public EnqueueOptions runAt(Instant runAt) {
     if (runAt == null || runAt.isBefore(MIN_RUN_AT) || runAt.isAfter(MAX_RUN_AT)) {
-      throw new IllegalArgumentException("runAt must be an instant between " + MIN_RUN_AT + " and "
-          + MAX_RUN_AT + ", was " + runAt);
+      throw new IllegalArgumentException(
+          "runAt must be an instant between "
+              + MIN_RUN_AT
+              + " and "
+              + MAX_RUN_AT
+              + ", was "
+              + runAt);
     }
     return new EnqueueOptions(queue, priority, runAt, maxAttempts, uniqueKey, group);
   }
@@ -107,15 +120,16 @@ public final class EnqueueOptions {
   }
 
   /**
-   * A key no two unfinished jobs share: while a job with this key is scheduled, available, running or
-   * retryable, enqueueing another returns that job ({@link Enqueued#existing()}) instead.
+   * A key no two unfinished jobs share: while a job with this key is scheduled, available, running
+   * or retryable, enqueueing another returns that job ({@link Enqueued#existing()}) instead.
    *
    * @param uniqueKey 1 to 128 characters, not blank, without U+0000; default none
    * @throws IllegalArgumentException if null, blank, too long or holding U+0000 (NUL), which
    *     PostgreSQL cannot store in text
    */
   public EnqueueOptions uniqueKey(String uniqueKey) {
-    return new EnqueueOptions(queue, priority, runAt, maxAttempts, checkText("uniqueKey", uniqueKey), group);
+    return new EnqueueOptions(
+        queue, priority, runAt, maxAttempts, checkText("uniqueKey", uniqueKey), group);
   }
 
   /**
@@ -127,7 +141,8 @@ public final class EnqueueOptions {
    *     PostgreSQL cannot store in text
    */
   public EnqueueOptions group(String group) {
-    return new EnqueueOptions(queue, priority, runAt, maxAttempts, uniqueKey, checkText("group", group));
+    return new EnqueueOptions(
+        queue, priority, runAt, maxAttempts, uniqueKey, checkText("group", group));
   }
 
   /** The queue. */
@@ -174,7 +189,11 @@ public final class EnqueueOptions {
   private static String checkText(String field, String value) {
     if (value == null || value.isBlank() || value.length() > MAX_NAME_LENGTH) {
       throw new IllegalArgumentException(
-          field + " must be 1 to " + MAX_NAME_LENGTH + " characters and not blank, was " + quote(value));
+          field
+              + " must be 1 to "
+              + MAX_NAME_LENGTH
+              + " characters and not blank, was "
+              + quote(value));
     }
     checkNoNul(field, value);
     return value;
@@ -198,8 +217,11 @@ public final class EnqueueOptions {
   @Override
   public boolean equals(Object o) {
     return o instanceof EnqueueOptions other
-        && queue.equals(other.queue) && priority == other.priority && Objects.equals(runAt, other.runAt)
-        && maxAttempts == other.maxAttempts && Objects.equals(uniqueKey, other.uniqueKey)
+        && queue.equals(other.queue)
+        && priority == other.priority
+        && Objects.equals(runAt, other.runAt)
+        && maxAttempts == other.maxAttempts
+        && Objects.equals(uniqueKey, other.uniqueKey)
         && Objects.equals(group, other.group);
   }
 
@@ -210,7 +232,18 @@ public final class EnqueueOptions {
 
   @Override
   public String toString() {
-    return "EnqueueOptions[queue=" + queue + ", priority=" + priority + ", runAt=" + runAt
-        + ", maxAttempts=" + maxAttempts + ", uniqueKey=" + uniqueKey + ", group=" + group + "]";
+    return "EnqueueOptions[queue="
+        + queue
+        + ", priority="
+        + priority
+        + ", runAt="
+        + runAt
+        + ", maxAttempts="
+        + maxAttempts
+        + ", uniqueKey="
+        + uniqueKey
+        + ", group="
+        + group
+        + "]";
   }
 }

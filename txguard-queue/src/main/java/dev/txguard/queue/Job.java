@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A snapshot of one job's row, as returned by {@link JobQueue#find(long)}. Arguments and result
- * are JSON text.
+ * A snapshot of one job's row, as returned by {@link JobQueue#find(long)}. Arguments and result are
+ * JSON text.
  *
  * @param id the job's id
  * @param kind its kind
@@ -28,7 +28,21 @@ import java.util.Optional;
  * @param leaseExpiresAt when that lease expires unless extended
  */
 public record Job(
-    long id, String kind, String queue, JobState state, int priority, int attempt, int maxAttempts,
-    Instant runAt, Instant createdAt, Optional<Instant> attemptedAt, Optional<Instant> finalizedAt,
-    String argsJson, List<JobError> errors, Optional<String> resultJson, Optional<String> uniqueKey,
-    Optional<String> group, Optional<String> leaseOwner, Optional<Instant> leaseExpiresAt) {}
+    long id,
+    String kind,
+    String queue,
+    JobState state,
+    int priority,
+    int attempt,
+    int maxAttempts,
+    Instant runAt,
+    Instant createdAt,
+    Optional<Instant> attemptedAt,
+    Optional<Instant> finalizedAt,
+    String argsJson,
+    List<JobError> errors,
+    Optional<String> resultJson,
+    Optional<String> uniqueKey,
+    Optional<String> group,
+    Optional<String> leaseOwner,
+    Optional<Instant> leaseExpiresAt) {}

@@ -13,12 +13,18 @@ import java.util.function.BooleanSupplier;
  * @param maxAttempts how many attempts the job may have
  * @param createdAt when the job was enqueued
  * @param args the job's arguments, read from JSON into the type registered for its kind
- * @param cancelSignal tells whether cancel was requested for this job while it runs; prefer
- *     {@link #isCancelRequested()}
+ * @param cancelSignal tells whether cancel was requested for this job while it runs; prefer {@link
+ *     #isCancelRequested()}
  * @param <A> the arguments' type
  */
 public record JobContext<A>(
-    long id, String kind, String queue, int attempt, int maxAttempts, Instant createdAt, A args,
+    long id,
+    String kind,
+    String queue,
+    int attempt,
+    int maxAttempts,
+    Instant createdAt,
+    A args,
     BooleanSupplier cancelSignal) {
 
   /** Whether this is the job's last allowed attempt. */
@@ -27,8 +33,8 @@ public record JobContext<A>(
   }
 
   /**
-   * Whether {@link JobQueue#cancel(long)} or {@link JobQueue#cancelGroup} asked this job to stop.
-   * A handler doing long work should check it between steps and throw when it is set: the job then
+   * Whether {@link JobQueue#cancel(long)} or {@link JobQueue#cancelGroup} asked this job to stop. A
+   * handler doing long work should check it between steps and throw when it is set: the job then
    * ends {@link JobState#CANCELLED} instead of being retried. Seen at once when the cancel ran in
    * this process, else at the next heartbeat (a third of the lease duration).
    */

@@ -3,18 +3,19 @@ package dev.txguard.queue;
 /**
  * A job as {@link QueueAdmin#detail(long, int)} reads it for a viewer: its arguments, result and
  * each error's message and trace cut to {@code limit} characters by the database (so a job with
- * megabytes of arguments costs the viewer {@code limit} characters), with the full lengths.
- * Lengths are in characters of the JSON text ({@code length(x::text)} in PostgreSQL).
+ * megabytes of arguments costs the viewer {@code limit} characters), with the full lengths. Lengths
+ * are in characters of the JSON text ({@code length(x::text)} in PostgreSQL).
  *
- * @param job the job, its {@link Job#argsJson()}, {@link Job#resultJson()} and each
- *     {@link JobError#error()} and {@link JobError#trace()} at most {@code limit} characters (a cut
- *     JSON text is no longer valid JSON)
+ * @param job the job, its {@link Job#argsJson()}, {@link Job#resultJson()} and each {@link
+ *     JobError#error()} and {@link JobError#trace()} at most {@code limit} characters (a cut JSON
+ *     text is no longer valid JSON)
  * @param limit the most characters of each text kept
  * @param argsLength the full length of the arguments' JSON text
  * @param resultLength the full length of the result's JSON text, 0 without one
  * @param longestErrorLength the longest error message or trace, 0 without errors
  */
-public record JobDetail(Job job, int limit, long argsLength, long resultLength, long longestErrorLength) {
+public record JobDetail(
+    Job job, int limit, long argsLength, long resultLength, long longestErrorLength) {
   /** Whether the arguments were cut. */
   public boolean argsCut() {
     return argsLength > limit;

@@ -5,8 +5,8 @@ import java.time.Instant;
 /**
  * One failed attempt of a job, as recorded in its errors.
  *
- * <p>An entry written by something else than txguard may lack fields: a missing attempt reads as
- * 0, a missing or unreadable time as null, a missing error or trace as empty.
+ * <p>An entry written by something else than txguard may lack fields: a missing attempt reads as 0,
+ * a missing or unreadable time as null, a missing error or trace as empty.
  *
  * @param attempt the attempt that failed, 1-based; 0 when the entry does not say
  * @param at when the failure was recorded; null when the entry does not say

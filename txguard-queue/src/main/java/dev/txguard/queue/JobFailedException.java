@@ -4,9 +4,9 @@ import dev.txguard.TxException;
 import java.util.Optional;
 
 /**
- * A job awaited by {@link JobQueue#call} ended without completing: every attempt failed
- * ({@link JobState#FAILED}), its handler gave up ({@link JobState#DISCARDED}) or it was
- * {@link JobState#CANCELLED}. The message names the job, its final state and its last error.
+ * A job awaited by {@link JobQueue#call} ended without completing: every attempt failed ({@link
+ * JobState#FAILED}), its handler gave up ({@link JobState#DISCARDED}) or it was {@link
+ * JobState#CANCELLED}. The message names the job, its final state and its last error.
  */
 public class JobFailedException extends TxException {
   private final long jobId;
@@ -18,12 +18,18 @@ public class JobFailedException extends TxException {
    *
    * @param jobId the job
    * @param state its final state
-   * @param lastError its last recorded error, or null when none was recorded (e.g. cancelled before it ran)
+   * @param lastError its last recorded error, or null when none was recorded (e.g. cancelled before
+   *     it ran)
    */
   public JobFailedException(long jobId, JobState state, JobError lastError) {
-    super("job " + jobId + " ended " + state.sqlName()
-        + (lastError == null ? " without a recorded error" : " after attempt " + lastError.attempt() + ": "
-            + lastError.error()));
+    super(
+        "job "
+            + jobId
+            + " ended "
+            + state.sqlName()
+            + (lastError == null
+                ? " without a recorded error"
+                : " after attempt " + lastError.attempt() + ": " + lastError.error()));
     this.jobId = jobId;
     this.state = state;
     this.lastError = lastError;

@@ -22,7 +22,9 @@ import java.util.Set;
 public final class JobFilter {
   /** The largest page. */
   public static final int MAX_LIMIT = 1000;
-  private static final JobFilter ALL = new JobFilter(Set.of(), List.of(), List.of(), null, null, null, 50, null);
+
+  private static final JobFilter ALL =
+      new JobFilter(Set.of(), List.of(), List.of(), null, null, null, 50, null);
 
   private final Set<JobState> states;
   private final List<String> kinds;
@@ -33,8 +35,15 @@ public final class JobFilter {
   private final int limit;
   private final Long before;
 
-  private JobFilter(Set<JobState> states, List<String> kinds, List<String> queues, String group, Duration olderThan,
-      Duration newerThan, int limit, Long before) {
+  private JobFilter(
+      Set<JobState> states,
+      List<String> kinds,
+      List<String> queues,
+      String group,
+      Duration olderThan,
+      Duration newerThan,
+      int limit,
+      Long before) {
     this.states = states;
     this.kinds = kinds;
     this.queues = queues;
@@ -63,7 +72,8 @@ public final class JobFilter {
       }
       list.add(s);
     }
-    return new JobFilter(Set.copyOf(list), kinds, queues, group, olderThan, newerThan, limit, before);
+    return new JobFilter(
+        Set.copyOf(list), kinds, queues, group, olderThan, newerThan, limit, before);
   }
 
   /**
@@ -72,7 +82,8 @@ public final class JobFilter {
    * @throws IllegalArgumentException if a name is not a valid kind name
    */
   public JobFilter kinds(String... kinds) {
-    return new JobFilter(states, names("kind", kinds), queues, group, olderThan, newerThan, limit, before);
+    return new JobFilter(
+        states, names("kind", kinds), queues, group, olderThan, newerThan, limit, before);
   }
 
   /**
@@ -81,7 +92,8 @@ public final class JobFilter {
    * @throws IllegalArgumentException if a name is not a valid queue name
    */
   public JobFilter queues(String... queues) {
-    return new JobFilter(states, kinds, names("queue", queues), group, olderThan, newerThan, limit, before);
+    return new JobFilter(
+        states, kinds, names("queue", queues), group, olderThan, newerThan, limit, before);
   }
 
   /**
@@ -91,7 +103,8 @@ public final class JobFilter {
    */
   public JobFilter group(String group) {
     if (group == null || group.isBlank()) {
-      throw new IllegalArgumentException("group must not be blank, was " + EnqueueOptions.quote(group));
+      throw new IllegalArgumentException(
+          "group must not be blank, was " + EnqueueOptions.quote(group));
     }
     EnqueueOptions.checkNoNul("group", group);
     return new JobFilter(states, kinds, queues, group, olderThan, newerThan, limit, before);
@@ -103,7 +116,8 @@ public final class JobFilter {
    * @throws IllegalArgumentException if null or negative
    */
   public JobFilter olderThan(Duration age) {
-    return new JobFilter(states, kinds, queues, group, age("olderThan", age), newerThan, limit, before);
+    return new JobFilter(
+        states, kinds, queues, group, age("olderThan", age), newerThan, limit, before);
   }
 
   /**
@@ -112,7 +126,8 @@ public final class JobFilter {
    * @throws IllegalArgumentException if null or negative
    */
   public JobFilter newerThan(Duration age) {
-    return new JobFilter(states, kinds, queues, group, olderThan, age("newerThan", age), limit, before);
+    return new JobFilter(
+        states, kinds, queues, group, olderThan, age("newerThan", age), limit, before);
   }
 
   /**
@@ -123,7 +138,8 @@ public final class JobFilter {
    */
   public JobFilter limit(int limit) {
     if (limit < 1 || limit > MAX_LIMIT) {
-      throw new IllegalArgumentException("limit must be between 1 and " + MAX_LIMIT + ", was " + limit);
+      throw new IllegalArgumentException(
+          "limit must be between 1 and " + MAX_LIMIT + ", was " + limit);
     }
     return new JobFilter(states, kinds, queues, group, olderThan, newerThan, limit, before);
   }
@@ -197,9 +213,15 @@ public final class JobFilter {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof JobFilter f && states.equals(f.states) && kinds.equals(f.kinds) && queues.equals(f.queues)
-        && Objects.equals(group, f.group) && Objects.equals(olderThan, f.olderThan)
-        && Objects.equals(newerThan, f.newerThan) && limit == f.limit && Objects.equals(before, f.before);
+    return o instanceof JobFilter f
+        && states.equals(f.states)
+        && kinds.equals(f.kinds)
+        && queues.equals(f.queues)
+        && Objects.equals(group, f.group)
+        && Objects.equals(olderThan, f.olderThan)
+        && Objects.equals(newerThan, f.newerThan)
+        && limit == f.limit
+        && Objects.equals(before, f.before);
   }
 
   @Override
@@ -209,7 +231,22 @@ public final class JobFilter {
 
   @Override
   public String toString() {
-    return "JobFilter[states=" + states + ", kinds=" + kinds + ", queues=" + queues + ", group=" + group
-        + ", olderThan=" + olderThan + ", newerThan=" + newerThan + ", limit=" + limit + ", before=" + before + "]";
+    return "JobFilter[states="
+        + states
+        + ", kinds="
+        + kinds
+        + ", queues="
+        + queues
+        + ", group="
+        + group
+        + ", olderThan="
+        + olderThan
+        + ", newerThan="
+        + newerThan
+        + ", limit="
+        + limit
+        + ", before="
+        + before
+        + "]";
   }
 }

@@ -19,8 +19,8 @@ import java.util.function.Function;
 
 /**
  * A PostgreSQL job queue on a txguard {@link Database}: jobs are enqueued inside the caller's unit
- * of work, run by workers in this and other processes, and completed — for a
- * {@link TransactionalHandler} — in the same unit as the job's own writes. Thread-safe.
+ * of work, run by workers in this and other processes, and completed — for a {@link
+ * TransactionalHandler} — in the same unit as the job's own writes. Thread-safe.
  *
  * <pre>{@code
  * record SendInvoice(long orderId) {}
@@ -44,14 +44,15 @@ import java.util.function.Function;
  * }</pre>
  *
  * <p>Enqueue checks everything before touching the database: an unregistered kind, arguments that
- * do not survive a JSON round trip, or bad options fail at once with
- * {@link IllegalArgumentException}, never later in a worker. See the package description for the
- * job states, leases and maintenance.
+ * do not survive a JSON round trip, or bad options fail at once with {@link
+ * IllegalArgumentException}, never later in a worker. See the package description for the job
+ * states, leases and maintenance.
  */
 // Longer than txguard's ~300-line rule on purpose, like Database: the entry point (about 310 lines,
 // most of them javadoc) and its Builder (about 290) are one public API, spelled JobQueue.builder()
 // and JobQueue.Builder in the READMEs and users' code; moving the Builder to a file of its own
-// would rename a public type. Every method is a few lines; the work is in dev.txguard.queue.internal.
+// would rename a public type. Every method is a few lines; the work is in
+// dev.txguard.queue.internal.
 public final class JobQueue implements AutoCloseable {
   private final QueueConfig config;
   private final QueueEngine engine;
@@ -74,7 +75,8 @@ public final class JobQueue implements AutoCloseable {
    * Creates or upgrades the queue's schema: applies, in order and in one unit, the numbered
    * migrations it lacks. Safe when several processes call it at once (a transaction advisory lock
    * serializes them); a no-op when the schema is current. The same SQL ships as resources under
-   * {@code dev/txguard/queue/migration/} for Flyway or Liquibase, with a placeholder {@code schema}.
+   * {@code dev/txguard/queue/migration/} for Flyway or Liquibase, with a placeholder {@code
+   * schema}.
    *
    * @return the versions this call applied, empty when none was missing
    * @throws TxException if the database refuses a migration (nothing is applied then)
@@ -123,7 +125,9 @@ public final class JobQueue implements AutoCloseable {
    * @see #enqueue(Tx, Object, EnqueueOptions)
    */
   public Enqueued enqueue(Object args, EnqueueOptions options) {
-    return config.db().inTx(TxOptions.defaults().name("enqueue"), tx -> engine.enqueue(tx, args, options));
+    return config
+        .db()
+        .inTx(TxOptions.defaults().name("enqueue"), tx -> engine.enqueue(tx, args, options));
   }
 
   /**
@@ -133,8 +137,8 @@ public final class JobQueue implements AutoCloseable {
    * @param args the jobs' arguments, of registered kinds (they may differ)
    * @param options shared by all jobs; must not carry a unique key
    * @return the new jobs' ids, in the order of {@code args}
-   * @throws IllegalArgumentException naming the index of the first bad argument, or if
-   *     {@code options} has a unique key
+   * @throws IllegalArgumentException naming the index of the first bad argument, or if {@code
+   *     options} has a unique key
    */
   public List<Long> enqueueAll(Tx tx, Collection<?> args, EnqueueOptions options) {
     return engine.enqueueAll(tx, args, options);
@@ -142,12 +146,14 @@ public final class JobQueue implements AutoCloseable {
 
   /** Like {@link #enqueueAll(Tx, Collection, EnqueueOptions)}, in a unit of its own. */
   public List<Long> enqueueAll(Collection<?> args, EnqueueOptions options) {
-    return config.db().inTx(TxOptions.defaults().name("enqueue all"), tx -> engine.enqueueAll(tx, args, options));
+    return config
+        .db()
+        .inTx(TxOptions.defaults().name("enqueue all"), tx -> engine.enqueueAll(tx, args, options));
   }
 
   /**
-   * Enqueues a job and waits for its result: the result its handler returned, read from JSON as
-   * a plain value ({@code Map}, {@code List}, {@code String}, number, boolean or null).
+   * Enqueues a job and waits for its result: the result its handler returned, read from JSON as a
+   * plain value ({@code Map}, {@code List}, {@code String}, number, boolean or null).
    *
    * @see #call(Object, Class, Duration)
    */
@@ -156,8 +162,8 @@ public final class JobQueue implements AutoCloseable {
   }
 
   /**
-   * Enqueues a job and waits for its result, read from JSON into {@code resultType}; see
-   * {@link #call(Object, Class, EnqueueOptions, Duration)}.
+   * Enqueues a job and waits for its result, read from JSON into {@code resultType}; see {@link
+   * #call(Object, Class, EnqueueOptions, Duration)}.
    */
   public <R> R call(Object args, Class<R> resultType, Duration timeout) {
     return call(args, resultType, EnqueueOptions.defaults(), timeout);
@@ -170,10 +176,10 @@ public final class JobQueue implements AutoCloseable {
    * which would hide it from workers until the wait is over). Called inside a unit at level L, that
    * unit and the job's whole run (claim, handler, completion) use level L+1, whose pool the caller
    * does not hold, so a caller waiting with its level-L connection cannot starve the job. Outside a
-   * unit the job runs at the caller's level. While it waits the caller holds no further
-   * connection: it is woken when the job ends in this process, or by the queue's control connection
-   * when it ends in another, and reads the job's row in a short unit every poll interval as a
-   * fallback. Some process must work the job's queue with {@link Builder#runLevels} above L.
+   * unit the job runs at the caller's level. While it waits the caller holds no further connection:
+   * it is woken when the job ends in this process, or by the queue's control connection when it
+   * ends in another, and reads the job's row in a short unit every poll interval as a fallback.
+   * Some process must work the job's queue with {@link Builder#runLevels} above L.
    *
    * <pre>{@code
    * db.useTx(tx -> {
@@ -187,9 +193,10 @@ public final class JobQueue implements AutoCloseable {
    * @param options how to enqueue (queue, priority, group, ...)
    * @param timeout how long to wait, positive (a timeout over 100 years waits 100 years)
    * @return the handler's result, or null if it returned none
-   * @throws JobFailedException if the job ended failed, discarded or cancelled (with its last error)
-   * @throws CallTimeoutException naming the job if it had not ended within {@code timeout}; the
-   *     job is not cancelled
+   * @throws JobFailedException if the job ended failed, discarded or cancelled (with its last
+   *     error)
+   * @throws CallTimeoutException naming the job if it had not ended within {@code timeout}; the job
+   *     is not cancelled
    * @throws IllegalArgumentException for bad arguments or options (as {@link #enqueue}), a null
    *     type, or a timeout that is null, zero or negative; or if the result cannot be read as
    *     {@code resultType}
@@ -219,19 +226,19 @@ public final class JobQueue implements AutoCloseable {
    * {@code wait} runs out. The wait uses advisory locks: each running attempt of a grouped job
    * holds the group's lock shared, session-scoped, for its whole run, on a connection of its own
    * opened outside the pools (as the control connection is) with no transaction open, so that only
-   * the attempt's end releases it (no unit timeout, idle-in-transaction timeout or leak report); the
-   * wait takes it exclusively, on a connection of its own too, with a {@code lock_timeout} of
-   * {@code wait}, then waits (within {@code wait}) until no job of the group is recorded running. An
-   * attempt claimed while cancelling checks the cancel flag after taking the lock and does not run.
-   * Works across processes: running attempts of other processes see the request at their next
+   * the attempt's end releases it (no unit timeout, idle-in-transaction timeout or leak report);
+   * the wait takes it exclusively, on a connection of its own too, with a {@code lock_timeout} of
+   * {@code wait}, then waits (within {@code wait}) until no job of the group is recorded running.
+   * An attempt claimed while cancelling checks the cancel flag after taking the lock and does not
+   * run. Works across processes: running attempts of other processes see the request at their next
    * heartbeat.
    *
    * @param group the group, as given at enqueue
    * @param wait how long to wait for running attempts; zero does not wait; at most about 24.8 days
    *     (PostgreSQL's limit of {@code lock_timeout}): a longer wait waits that long
    * @return how many jobs were cancelled, waited for, and still running when the wait ran out
-   * @throws IllegalArgumentException if {@code group} is null, blank or holds U+0000, or {@code wait}
-   *     is null or negative
+   * @throws IllegalArgumentException if {@code group} is null, blank or holds U+0000, or {@code
+   *     wait} is null or negative
    */
   public CancelResult cancelGroup(String group, Duration wait) {
     return engine.cancelGroup(group, wait);
@@ -259,8 +266,8 @@ public final class JobQueue implements AutoCloseable {
    * once, and the given-up attempt does not count — and interrupts them; their late completion is
    * refused. Finally gives maintenance leadership up. Idempotent.
    *
-   * @param timeout how long to wait for running attempts; zero gives them up at once (a timeout over
-   *     100 years waits 100 years)
+   * @param timeout how long to wait for running attempts; zero gives them up at once (a timeout
+   *     over 100 years waits 100 years)
    * @return whether every running attempt finished within {@code timeout}
    * @throws IllegalArgumentException if {@code timeout} is null or negative
    * @throws TxException if interrupted while waiting
@@ -332,8 +339,8 @@ public final class JobQueue implements AutoCloseable {
      * The schema of the queue's table; several queues with different schemas can share a database.
      *
      * @param schema a lower-case SQL identifier ({@code [a-z_][a-z0-9_]*}) of up to 58 characters
-     *     (the queue's notification channels {@code <schema>_jobs} and {@code <schema>_done} must fit
-     *     PostgreSQL's 63-byte identifiers), not starting with {@code pg_} (reserved for system
+     *     (the queue's notification channels {@code <schema>_jobs} and {@code <schema>_done} must
+     *     fit PostgreSQL's 63-byte identifiers), not starting with {@code pg_} (reserved for system
      *     schemas); default {@code txguard_queue}
      * @throws IllegalArgumentException if not such an identifier
      */
@@ -343,11 +350,11 @@ public final class JobQueue implements AutoCloseable {
     }
 
     /**
-     * Where the queue opens its one dedicated, unpooled connection, used to LISTEN for new jobs and to
-     * hold the maintenance leader's session lock. Optional: by default {@link JobQueue#start()} opens
-     * it with {@link Database#openConnection()}, from the database's own URL and credentials. Set it
-     * when the database's connections go through a pooler in transaction mode (PgBouncer, for
-     * example), where LISTEN and session locks do not work: point it at the server itself.
+     * Where the queue opens its one dedicated, unpooled connection, used to LISTEN for new jobs and
+     * to hold the maintenance leader's session lock. Optional: by default {@link JobQueue#start()}
+     * opens it with {@link Database#openConnection()}, from the database's own URL and credentials.
+     * Set it when the database's connections go through a pooler in transaction mode (PgBouncer,
+     * for example), where LISTEN and session locks do not work: point it at the server itself.
      *
      * @throws IllegalArgumentException if {@code url} is not a {@code jdbc:postgresql:} URL
      */
@@ -357,13 +364,14 @@ public final class JobQueue implements AutoCloseable {
     }
 
     /**
-     * Registers a kind whose jobs run outside a transaction (for external side effects) and complete
-     * in a unit of their own; see {@link JobHandler}.
+     * Registers a kind whose jobs run outside a transaction (for external side effects) and
+     * complete in a unit of their own; see {@link JobHandler}.
      *
      * @param kind the kind's stable name, stored with each job (1 to 128 characters of letters,
      *     digits, {@code _ . : -})
      * @param argsType the arguments' type, typically a record; each type belongs to one kind
-     * @throws IllegalArgumentException if any is null, the name is bad, or the kind or type is taken
+     * @throws IllegalArgumentException if any is null, the name is bad, or the kind or type is
+     *     taken
      */
     public <A> Builder handle(String kind, Class<A> argsType, JobHandler<A> handler) {
       settings.kind(kind, argsType, handler, false, false);
@@ -371,8 +379,8 @@ public final class JobQueue implements AutoCloseable {
     }
 
     /**
-     * Registers a kind whose handler runs inside the unit that completes the job; see
-     * {@link TransactionalHandler}.
+     * Registers a kind whose handler runs inside the unit that completes the job; see {@link
+     * TransactionalHandler}.
      *
      * @throws IllegalArgumentException as {@link #handle}
      */
@@ -392,20 +400,21 @@ public final class JobQueue implements AutoCloseable {
     }
 
     /**
-     * Declares a periodic job whose arguments are the same at every instant; see
-     * {@link #schedule(String, Schedule, EnqueueOptions, Function)}.
+     * Declares a periodic job whose arguments are the same at every instant; see {@link
+     * #schedule(String, Schedule, EnqueueOptions, Function)}.
      *
-     * @param args the job's arguments, of a registered kind; checked (kind, JSON) by {@link #build()}
-     * @throws IllegalArgumentException as {@link #schedule(String, Schedule, EnqueueOptions, Function)},
-     *     or if {@code args} is null
+     * @param args the job's arguments, of a registered kind; checked (kind, JSON) by {@link
+     *     #build()}
+     * @throws IllegalArgumentException as {@link #schedule(String, Schedule, EnqueueOptions,
+     *     Function)}, or if {@code args} is null
      */
     public Builder schedule(String name, Schedule when, Object args) {
       return schedule(name, when, EnqueueOptions.defaults(), args);
     }
 
     /**
-     * Declares a periodic job with constant arguments and the given enqueue options; see
-     * {@link #schedule(String, Schedule, EnqueueOptions, Function)}.
+     * Declares a periodic job with constant arguments and the given enqueue options; see {@link
+     * #schedule(String, Schedule, EnqueueOptions, Function)}.
      *
      * @throws IllegalArgumentException as {@link #schedule(String, Schedule, Object)}
      */
@@ -416,42 +425,44 @@ public final class JobQueue implements AutoCloseable {
 
     /**
      * Declares a periodic job: at each instant of {@code when}, the maintenance leader enqueues one
-     * job with the arguments {@code args} returns for that instant, on {@code options} (their run-at
-     * is replaced by the instant). Each instant is enqueued exactly once across all processes, also
-     * when leadership moves or processes restart: it is claimed in the database under
-     * ({@code name}, instant) in the same unit as its job. Instants missed while no process led
-     * follow the schedule's {@link Schedule#missed(MissedRuns) policy}.
+     * job with the arguments {@code args} returns for that instant, on {@code options} (their
+     * run-at is replaced by the instant). Each instant is enqueued exactly once across all
+     * processes, also when leadership moves or processes restart: it is claimed in the database
+     * under ({@code name}, instant) in the same unit as its job. Instants missed while no process
+     * led follow the schedule's {@link Schedule#missed(MissedRuns) policy}.
      *
      * <p>Declare the same schedules on every process that starts this queue: whichever leads
-     * enqueues the schedules it knows. Schedules run only in started queues ({@link JobQueue#start()}).
+     * enqueues the schedules it knows. Schedules run only in started queues ({@link
+     * JobQueue#start()}).
      *
      * <pre>{@code
      * .schedule("nightly-report", Schedule.cron("0 3 * * *", ZoneId.of("Europe/Berlin")),
      *     EnqueueOptions.defaults().queue("reports"), instant -> new NightlyReport(instant))
      * }</pre>
      *
-     * @param name the schedule's stable name (1 to 128 characters of letters, digits, {@code _ . : -});
-     *     renaming it starts a new series
-     * @param args called by the leader with the instant; must return arguments of a registered kind.
-     *     If it throws, or its result cannot be enqueued, the instant is retried every maintenance
-     *     round (and logged) until it succeeds or is missed
+     * @param name the schedule's stable name (1 to 128 characters of letters, digits, {@code _ . :
+     *     -}); renaming it starts a new series
+     * @param args called by the leader with the instant; must return arguments of a registered
+     *     kind. If it throws, or its result cannot be enqueued, the instant is retried every
+     *     maintenance round (and logged) until it succeeds or is missed
      * @throws IllegalArgumentException if any is null, the name is bad or already declared
      */
-    public Builder schedule(String name, Schedule when, EnqueueOptions options, Function<Instant, ?> args) {
+    public Builder schedule(
+        String name, Schedule when, EnqueueOptions options, Function<Instant, ?> args) {
       settings.schedule(name, when, options, null, args);
       return this;
     }
 
     /**
      * Works {@code queue} in this process, running at most {@code concurrency} of its jobs at once
-     * <em>per run level</em> (see {@link #runLevels(int)}): each level has fetchers and slots of its
-     * own, so up to {@code concurrency × runLevels} jobs of the queue may run at once.
+     * <em>per run level</em> (see {@link #runLevels(int)}): each level has fetchers and slots of
+     * its own, so up to {@code concurrency × runLevels} jobs of the queue may run at once.
      *
-     * <p>A level-L job is claimed, run and completed through level L's pool: the database's
-     * {@code poolSize} for level 0 (ordinary jobs), its {@code levelPoolSize} for the levels above
-     * (jobs of {@link JobQueue#call} made inside units). A running transactional job holds one
-     * connection of its level's pool for its whole run, a plain job one while it completes, and each
-     * level's claims take one more. So size {@code poolSize} at least the sum of the worked queues'
+     * <p>A level-L job is claimed, run and completed through level L's pool: the database's {@code
+     * poolSize} for level 0 (ordinary jobs), its {@code levelPoolSize} for the levels above (jobs
+     * of {@link JobQueue#call} made inside units). A running transactional job holds one connection
+     * of its level's pool for its whole run, a plain job one while it completes, and each level's
+     * claims take one more. So size {@code poolSize} at least the sum of the worked queues'
      * concurrencies plus one (plus what the application itself uses), and {@code levelPoolSize} the
      * same for the calls you expect, or jobs wait for connections. Heartbeats and maintenance use
      * one connection of the level above the highest run level when the database has that level
@@ -488,9 +499,9 @@ public final class JobQueue implements AutoCloseable {
     }
 
     /**
-     * How long a claimed job's lease lasts; heartbeats extend it every third of it while the attempt
-     * runs. A job whose worker stops heartbeating is rescued after at most this long (plus one
-     * maintenance interval).
+     * How long a claimed job's lease lasts; heartbeats extend it every third of it while the
+     * attempt runs. A job whose worker stops heartbeating is rescued after at most this long (plus
+     * one maintenance interval).
      *
      * @param lease 100 ms to 1 day; default 30 s
      */
@@ -542,13 +553,13 @@ public final class JobQueue implements AutoCloseable {
      * Options of the units jobs run and complete in, and of the queue's own units (timeout, retries
      * of retryable database errors); default {@link TxOptions#defaults()}.
      *
-     * <p>They must be read-write at {@link Isolation#READ_COMMITTED}: the heartbeat updates a running
-     * job's row every third of the lease, so a transactional handler's unit at REPEATABLE READ or
-     * SERIALIZABLE that ran longer than that would fail its completion with a serialization failure
-     * (SQLSTATE 40001) on every try; and read-only units could not write the queue at all. A handler
-     * that needs a stricter unit opens one itself: a plain handler with
-     * {@code db.inTx(TxOptions.defaults().isolation(...), ...)}, a transactional one with
-     * {@code db.inNewTx(...)}, which runs one level up and commits on its own, not with the job's
+     * <p>They must be read-write at {@link Isolation#READ_COMMITTED}: the heartbeat updates a
+     * running job's row every third of the lease, so a transactional handler's unit at REPEATABLE
+     * READ or SERIALIZABLE that ran longer than that would fail its completion with a serialization
+     * failure (SQLSTATE 40001) on every try; and read-only units could not write the queue at all.
+     * A handler that needs a stricter unit opens one itself: a plain handler with {@code
+     * db.inTx(TxOptions.defaults().isolation(...), ...)}, a transactional one with {@code
+     * db.inNewTx(...)}, which runs one level up and commits on its own, not with the job's
      * completion.
      *
      * @throws IllegalArgumentException if null, read-only, or at an isolation above READ COMMITTED
@@ -585,11 +596,12 @@ public final class JobQueue implements AutoCloseable {
 
     /**
      * How many txguard levels this process works: jobs are claimed, run and completed at levels 0
-     * to {@code levels - 1}, each by fetchers of its own with the queue's concurrency. Level 0 holds
-     * ordinary jobs; a job of {@link JobQueue#call} made inside a unit at level L runs at L+1. With
-     * the default 2, calls from top-level units work; raise it for calls made from inside jobs
-     * (nested calls), and keep it at most the database's {@code maxLevels} ({@link JobQueue#start()}
-     * fails otherwise); below it, heartbeats and maintenance get a level of their own.
+     * to {@code levels - 1}, each by fetchers of its own with the queue's concurrency. Level 0
+     * holds ordinary jobs; a job of {@link JobQueue#call} made inside a unit at level L runs at
+     * L+1. With the default 2, calls from top-level units work; raise it for calls made from inside
+     * jobs (nested calls), and keep it at most the database's {@code maxLevels} ({@link
+     * JobQueue#start()} fails otherwise); below it, heartbeats and maintenance get a level of their
+     * own.
      *
      * @param levels 1 (no call from inside a unit) to 8; default 2
      */

@@ -10,8 +10,8 @@ public enum MissedRuns {
   /** Missed instants are not enqueued; the schedule goes on with its next instant on time. */
   SKIP,
   /**
-   * The latest missed instant is enqueued once, late (its job's run-at is the instant, so it runs at
-   * once); the earlier missed instants are not. The default.
+   * The latest missed instant is enqueued once, late (its job's run-at is the instant, so it runs
+   * at once); the earlier missed instants are not. The default.
    */
   RUN_ONCE
 }

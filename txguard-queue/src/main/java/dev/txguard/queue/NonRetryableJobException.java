@@ -3,8 +3,8 @@ package dev.txguard.queue;
 import dev.txguard.TxException;
 
 /**
- * Thrown by a handler to end its job as {@link JobState#DISCARDED} at once: no further attempt
- * will help (bad arguments, a resource that is gone). The message is recorded with the job.
+ * Thrown by a handler to end its job as {@link JobState#DISCARDED} at once: no further attempt will
+ * help (bad arguments, a resource that is gone). The message is recorded with the job.
  */
 public class NonRetryableJobException extends TxException {
   /**

@@ -33,6 +33,7 @@ import java.util.function.LongConsumer;
 public final class QueueAdmin {
   /** The longest window {@link #throughput(Duration)} reads. */
   public static final Duration MAX_THROUGHPUT_WINDOW = Duration.ofDays(1);
+
   private final Admin admin;
   private final AdminViews views;
   private final JobQueue queue;
@@ -59,7 +60,8 @@ public final class QueueAdmin {
 
   /**
    * Applies the missing migrations, as {@link JobQueue#migrate()}: in one unit, serialized with
-   * every other migrating process by an advisory lock, so concurrent runs apply each migration once.
+   * every other migrating process by an advisory lock, so concurrent runs apply each migration
+   * once.
    *
    * @return the version before and after, read under the lock, and the versions applied
    * @throws TxException if the database refuses a migration (nothing is applied then)
@@ -79,18 +81,20 @@ public final class QueueAdmin {
   }
 
   /**
-   * Jobs that reached a final state per minute over the last {@code window}, by the jobs'
-   * {@code finalized_at} (an index range scan). Finished jobs are deleted after the queue's
-   * retention (default 1 day), so a window longer than that undercounts.
+   * Jobs that reached a final state per minute over the last {@code window}, by the jobs' {@code
+   * finalized_at} (an index range scan). Finished jobs are deleted after the queue's retention
+   * (default 1 day), so a window longer than that undercounts.
    *
    * @param window 1 minute to {@link #MAX_THROUGHPUT_WINDOW}
    * @return one entry per minute of the window, oldest first, zeros included
    * @throws IllegalArgumentException if {@code window} is null or out of range
    */
   public Throughput throughput(Duration window) {
-    if (window == null || window.compareTo(Duration.ofMinutes(1)) < 0 || window.compareTo(MAX_THROUGHPUT_WINDOW) > 0) {
-      throw new IllegalArgumentException("window must be between 1 minute and " + MAX_THROUGHPUT_WINDOW
-          + ", was " + window);
+    if (window == null
+        || window.compareTo(Duration.ofMinutes(1)) < 0
+        || window.compareTo(MAX_THROUGHPUT_WINDOW) > 0) {
+      throw new IllegalArgumentException(
+          "window must be between 1 minute and " + MAX_THROUGHPUT_WINDOW + ", was " + window);
     }
     return views.throughput(window);
   }
@@ -127,7 +131,10 @@ public final class QueueAdmin {
     return admin.list(filter);
   }
 
-  /** One job with its arguments, errors (with their stack traces) and result; as {@link JobQueue#find}. */
+  /**
+   * One job with its arguments, errors (with their stack traces) and result; as {@link
+   * JobQueue#find}.
+   */
   public Optional<Job> find(long id) {
     return queue.find(id);
   }
@@ -165,12 +172,12 @@ public final class QueueAdmin {
   }
 
   /**
-   * Cancels jobs one by one as {@link JobQueue#cancel(long)}: jobs that have not started end
-   * {@link JobState#CANCELLED}; running ones are asked to stop (changed, state still
-   * {@link JobState#RUNNING}). Does not wait.
+   * Cancels jobs one by one as {@link JobQueue#cancel(long)}: jobs that have not started end {@link
+   * JobState#CANCELLED}; running ones are asked to stop (changed, state still {@link
+   * JobState#RUNNING}). Does not wait.
    *
-   * @return per id, in the order given: its state now and whether this call cancelled it or asked it
-   *     to stop
+   * @return per id, in the order given: its state now and whether this call cancelled it or asked
+   *     it to stop
    * @throws IllegalArgumentException if {@code ids} is null, empty or holds null
    */
   public List<Change> cancel(Collection<Long> ids) {
@@ -188,8 +195,8 @@ public final class QueueAdmin {
   }
 
   /**
-   * Deletes finished jobs (completed, failed, cancelled, discarded) that finished at least
-   * {@code olderThan} ago, in units of up to 1000 jobs, so a large backlog never makes one long
+   * Deletes finished jobs (completed, failed, cancelled, discarded) that finished at least {@code
+   * olderThan} ago, in units of up to 1000 jobs, so a large backlog never makes one long
    * transaction.
    *
    * @param olderThan zero or more
@@ -225,7 +232,8 @@ public final class QueueAdmin {
    * @param latest the highest version this library ships
    * @param pending the migrations not applied yet, in order, with their SQL for this schema
    */
-  public record MigrationStatus(String schema, int current, int latest, List<PendingMigration> pending) {
+  public record MigrationStatus(
+      String schema, int current, int latest, List<PendingMigration> pending) {
     /** Copies {@code pending}. */
     public MigrationStatus {
       pending = List.copyOf(pending);
@@ -284,7 +292,8 @@ public final class QueueAdmin {
    * @param oldestAvailableAge how long the oldest available job has been waiting to be claimed
    *     (since its run-at); empty when none is available
    */
-  public record QueueCounts(String queue, Map<JobState, Long> counts, Optional<Duration> oldestAvailableAge) {
+  public record QueueCounts(
+      String queue, Map<JobState, Long> counts, Optional<Duration> oldestAvailableAge) {
     /** Copies {@code counts}. */
     public QueueCounts {
       counts = Map.copyOf(counts);
@@ -313,8 +322,15 @@ public final class QueueAdmin {
    * @param leasedAt when its lease was last granted or extended
    * @param leaseExpiresAt when the lease expires unless extended
    */
-  public record OverdueAttempt(long id, String kind, String queue, String owner, int attempt, Instant attemptedAt,
-      Instant leasedAt, Instant leaseExpiresAt) {}
+  public record OverdueAttempt(
+      long id,
+      String kind,
+      String queue,
+      String owner,
+      int attempt,
+      Instant attemptedAt,
+      Instant leasedAt,
+      Instant leaseExpiresAt) {}
 
   /**
    * One job in a listing (see {@link #find(long)} for everything about it).
@@ -331,15 +347,25 @@ public final class QueueAdmin {
    * @param finalizedAt when it reached a final state
    * @param group its group
    */
-  public record JobSummary(long id, String kind, String queue, JobState state, int priority, int attempt,
-      int maxAttempts, Instant createdAt, Instant runAt, Optional<Instant> finalizedAt, Optional<String> group) {}
+  public record JobSummary(
+      long id,
+      String kind,
+      String queue,
+      JobState state,
+      int priority,
+      int attempt,
+      int maxAttempts,
+      Instant createdAt,
+      Instant runAt,
+      Optional<Instant> finalizedAt,
+      Optional<String> group) {}
 
   /**
    * A page of a listing.
    *
    * @param jobs the jobs, newest first
-   * @param nextBefore what to pass to {@link JobFilter#before(long)} for the next page; empty on the
-   *     last page
+   * @param nextBefore what to pass to {@link JobFilter#before(long)} for the next page; empty on
+   *     the last page
    */
   public record Page(List<JobSummary> jobs, OptionalLong nextBefore) {
     /** Copies {@code jobs}. */

@@ -5,8 +5,8 @@ import java.time.Instant;
 
 /**
  * Receives job events, for metrics and logging. Every method has a no-op default. Calls come on the
- * thread that ran the attempt (rescues: on the maintenance thread; give-ups: on a thread of
- * {@code stop}); a listener that throws, even an {@link Error}, is logged and otherwise ignored.
+ * thread that ran the attempt (rescues: on the maintenance thread; give-ups: on a thread of {@code
+ * stop}); a listener that throws, even an {@link Error}, is logged and otherwise ignored.
  * Implementations must be thread-safe and fast.
  */
 public interface QueueListener {
@@ -27,8 +27,8 @@ public interface QueueListener {
    * The attempt failed and the job ended as {@code state}: {@link JobState#FAILED} (attempts
    * exhausted), {@link JobState#DISCARDED} (non-retryable error, or a result that cannot be stored)
    * or {@link JobState#CANCELLED} (cancel was requested while it ran: the handler then threw, or
-   * graceful stop ended the attempt, {@code error} being a
-   * {@link java.util.concurrent.CancellationException} then).
+   * graceful stop ended the attempt, {@code error} being a {@link
+   * java.util.concurrent.CancellationException} then).
    */
   default void onFailed(JobEvent job, Throwable error, JobState state) {}
 
@@ -39,9 +39,9 @@ public interface QueueListener {
   default void onLeaseLost(JobEvent job, LeaseLostException error) {}
 
   /**
-   * Maintenance in this process found the job's lease expired and moved it to {@code state}:
-   * {@link JobState#AVAILABLE} for another attempt, {@link JobState#FAILED} (attempts exhausted) or
-   * {@link JobState#CANCELLED} (cancel was requested while it ran).
+   * Maintenance in this process found the job's lease expired and moved it to {@code state}: {@link
+   * JobState#AVAILABLE} for another attempt, {@link JobState#FAILED} (attempts exhausted) or {@link
+   * JobState#CANCELLED} (cancel was requested while it ran).
    */
   default void onRescued(JobEvent job, JobState state) {}
 }

@@ -5,8 +5,8 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * A process working a queue's schema, from {@link QueueAdmin#processes()}: a started
- * {@link JobQueue} (its control connection is open) or an owner of leases on running jobs.
+ * A process working a queue's schema, from {@link QueueAdmin#processes()}: a started {@link
+ * JobQueue} (its control connection is open) or an owner of leases on running jobs.
  *
  * <p>A started queue names its control connection's session {@code txguard <schema> <owner>}
  * ({@code application_name}, which PostgreSQL cuts at 63 bytes): an owner longer than about 40
@@ -23,5 +23,12 @@ import java.util.OptionalInt;
  * @param firstLeaseExpiry the earliest expiry of those leases
  * @param lastLeaseExpiry the latest expiry of those leases
  */
-public record QueueProcess(String owner, boolean alive, OptionalInt pid, Optional<Instant> connectedSince,
-    boolean leader, long running, Optional<Instant> firstLeaseExpiry, Optional<Instant> lastLeaseExpiry) {}
+public record QueueProcess(
+    String owner,
+    boolean alive,
+    OptionalInt pid,
+    Optional<Instant> connectedSince,
+    boolean leader,
+    long running,
+    Optional<Instant> firstLeaseExpiry,
+    Optional<Instant> lastLeaseExpiry) {}

@@ -25,13 +25,13 @@ import java.util.Optional;
  *
  * <p><b>Cron</b> expressions are parsed by cron-utils: five fields (minute, hour, day of month,
  * month, day of week — the Unix form) or six (second first — the Spring form, which also takes
- * {@code ?}, {@code L}, {@code W} and {@code #}). Instants are computed in the schedule's time zone,
- * so daylight-saving changes move them as a wall clock would: {@code 0 9 * * *} in Europe/Berlin
- * fires at 08:00 UTC in winter and 07:00 UTC in summer. A wall-clock time that does not exist on a
- * day (inside the hour skipped when clocks go forward) does not fire that day; one that occurs twice
- * (clocks go back) fires once, at its first occurrence; expressions firing every hour or more often
- * fire at every instant of real time that matches, so an hourly schedule fires 23 or 25 times on
- * those days.
+ * {@code ?}, {@code L}, {@code W} and {@code #}). Instants are computed in the schedule's time
+ * zone, so daylight-saving changes move them as a wall clock would: {@code 0 9 * * *} in
+ * Europe/Berlin fires at 08:00 UTC in winter and 07:00 UTC in summer. A wall-clock time that does
+ * not exist on a day (inside the hour skipped when clocks go forward) does not fire that day; one
+ * that occurs twice (clocks go back) fires once, at its first occurrence; expressions firing every
+ * hour or more often fire at every instant of real time that matches, so an hourly schedule fires
+ * 23 or 25 times on those days.
  *
  * <p><b>Intervals</b> fire at {@code anchor + n × interval} (anchor default 1970-01-01T00:00Z), the
  * same instants in every process, which is what lets the database deduplicate them.
@@ -44,9 +44,12 @@ import java.util.Optional;
 public final class Schedule {
   /** The shortest interval. */
   public static final Duration MIN_INTERVAL = Duration.ofSeconds(1);
+
   /** The longest interval, and the longest grace. */
   public static final Duration MAX_INTERVAL = Duration.ofDays(366);
-  private static final CronParser UNIX = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
+
+  private static final CronParser UNIX =
+      new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
   private static final CronParser SPRING =
       new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.SPRING53));
 
@@ -58,8 +61,14 @@ public final class Schedule {
   private final MissedRuns missed;
   private final Duration grace;
 
-  private Schedule(String cron, ZoneId zone, ExecutionTime execution, Duration interval, Instant anchor,
-      MissedRuns missed, Duration grace) {
+  private Schedule(
+      String cron,
+      ZoneId zone,
+      ExecutionTime execution,
+      Duration interval,
+      Instant anchor,
+      MissedRuns missed,
+      Duration grace) {
     this.cron = cron;
     this.zone = zone;
     this.execution = execution;
@@ -81,32 +90,43 @@ public final class Schedule {
   /**
    * A cron schedule whose instants are computed in {@code zone}.
    *
-   * @param expression five fields (minute hour day-of-month month day-of-week) or six (second first)
-   * @param zone the time zone of the expression's wall clock, e.g. {@code ZoneId.of("Europe/Berlin")}
+   * @param expression five fields (minute hour day-of-month month day-of-week) or six (second
+   *     first)
+   * @param zone the time zone of the expression's wall clock, e.g. {@code
+   *     ZoneId.of("Europe/Berlin")}
    * @throws IllegalArgumentException if either is null, the expression is not valid (the message
    *     names the expression and what cron-utils found wrong), or it never fires
    */
   public static Schedule cron(String expression, ZoneId zone) {
     if (expression == null || expression.isBlank()) {
-      throw new IllegalArgumentException("cron expression must not be blank, was " + EnqueueOptions.quote(expression));
+      throw new IllegalArgumentException(
+          "cron expression must not be blank, was " + EnqueueOptions.quote(expression));
     }
     if (zone == null) {
-      throw new IllegalArgumentException("zone of cron '" + expression + "' must not be null: pass ZoneOffset.UTC"
-          + " for UTC");
+      throw new IllegalArgumentException(
+          "zone of cron '" + expression + "' must not be null: pass ZoneOffset.UTC" + " for UTC");
     }
     String trimmed = expression.trim();
     int fields = trimmed.split("\\s+").length;
     if (fields != 5 && fields != 6) {
-      throw new IllegalArgumentException("cron expression '" + expression + "' has " + fields + " fields; expected"
-          + " 5 (minute hour day-of-month month day-of-week) or 6 (second first)");
+      throw new IllegalArgumentException(
+          "cron expression '"
+              + expression
+              + "' has "
+              + fields
+              + " fields; expected"
+              + " 5 (minute hour day-of-month month day-of-week) or 6 (second first)");
     }
     ExecutionTime execution;
     try {
       execution = ExecutionTime.forCron((fields == 5 ? UNIX : SPRING).parse(trimmed));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("cron expression '" + expression + "' is not valid: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "cron expression '" + expression + "' is not valid: " + e.getMessage(), e);
     }
-    Schedule s = new Schedule(trimmed, zone, execution, null, null, MissedRuns.RUN_ONCE, Duration.ofMinutes(1));
+    Schedule s =
+        new Schedule(
+            trimmed, zone, execution, null, null, MissedRuns.RUN_ONCE, Duration.ofMinutes(1));
     if (s.nextAfter(Instant.now()).isEmpty()) {
       throw new IllegalArgumentException("cron expression '" + expression + "' never fires");
     }
@@ -124,25 +144,40 @@ public final class Schedule {
   }
 
   /**
-   * A fixed interval, at {@code anchor + n × interval} for every integer n: e.g. every day at
-   * 06:30 UTC is {@code every(Duration.ofDays(1), Instant.parse("2024-01-01T06:30:00Z"))}.
+   * A fixed interval, at {@code anchor + n × interval} for every integer n: e.g. every day at 06:30
+   * UTC is {@code every(Duration.ofDays(1), Instant.parse("2024-01-01T06:30:00Z"))}.
    *
    * @param interval 1 second to 366 days, in whole milliseconds
    * @param anchor any instant of the series, in whole milliseconds
    * @throws IllegalArgumentException if null or out of range
    */
   public static Schedule every(Duration interval, Instant anchor) {
-    if (interval == null || interval.compareTo(MIN_INTERVAL) < 0 || interval.compareTo(MAX_INTERVAL) > 0
+    if (interval == null
+        || interval.compareTo(MIN_INTERVAL) < 0
+        || interval.compareTo(MAX_INTERVAL) > 0
         || interval.getNano() % 1_000_000 != 0) {
-      throw new IllegalArgumentException("interval must be between " + MIN_INTERVAL + " and " + MAX_INTERVAL
-          + " in whole milliseconds, was " + interval);
+      throw new IllegalArgumentException(
+          "interval must be between "
+              + MIN_INTERVAL
+              + " and "
+              + MAX_INTERVAL
+              + " in whole milliseconds, was "
+              + interval);
     }
-    if (anchor == null || anchor.getNano() % 1_000_000 != 0 || anchor.isBefore(EnqueueOptions.MIN_RUN_AT)
+    if (anchor == null
+        || anchor.getNano() % 1_000_000 != 0
+        || anchor.isBefore(EnqueueOptions.MIN_RUN_AT)
         || anchor.isAfter(EnqueueOptions.MAX_RUN_AT)) {
-      throw new IllegalArgumentException("anchor must be an instant in whole milliseconds between "
-          + EnqueueOptions.MIN_RUN_AT + " and " + EnqueueOptions.MAX_RUN_AT + ", was " + anchor);
+      throw new IllegalArgumentException(
+          "anchor must be an instant in whole milliseconds between "
+              + EnqueueOptions.MIN_RUN_AT
+              + " and "
+              + EnqueueOptions.MAX_RUN_AT
+              + ", was "
+              + anchor);
     }
-    return new Schedule(null, null, null, interval, anchor, MissedRuns.RUN_ONCE, Duration.ofMinutes(1));
+    return new Schedule(
+        null, null, null, interval, anchor, MissedRuns.RUN_ONCE, Duration.ofMinutes(1));
   }
 
   /**
@@ -153,7 +188,8 @@ public final class Schedule {
    */
   public Schedule missed(MissedRuns policy) {
     if (policy == null) {
-      throw new IllegalArgumentException("missed policy of " + this + " must not be null: SKIP or RUN_ONCE");
+      throw new IllegalArgumentException(
+          "missed policy of " + this + " must not be null: SKIP or RUN_ONCE");
     }
     return new Schedule(cron, zone, execution, interval, anchor, policy, grace);
   }
@@ -169,8 +205,8 @@ public final class Schedule {
    */
   public Schedule grace(Duration grace) {
     if (grace == null || grace.isNegative() || grace.compareTo(MAX_INTERVAL) > 0) {
-      throw new IllegalArgumentException("grace of " + this + " must be between PT0S and " + MAX_INTERVAL + ", was "
-          + grace);
+      throw new IllegalArgumentException(
+          "grace of " + this + " must be between PT0S and " + MAX_INTERVAL + ", was " + grace);
     }
     return new Schedule(cron, zone, execution, interval, anchor, missed, grace);
   }
@@ -188,7 +224,8 @@ public final class Schedule {
   /**
    * The schedule's first instant strictly after {@code t}.
    *
-   * @return empty if it never fires after {@code t} (a cron expression for a date that does not come)
+   * @return empty if it never fires after {@code t} (a cron expression for a date that does not
+   *     come)
    * @throws IllegalArgumentException if {@code t} is null
    */
   public Optional<Instant> nextAfter(Instant t) {
@@ -222,7 +259,8 @@ public final class Schedule {
     }
     if (interval != null) {
       long step = interval.toMillis();
-      return Optional.of(anchor.plusMillis(Math.floorDiv(t.toEpochMilli() - anchor.toEpochMilli(), step) * step));
+      return Optional.of(
+          anchor.plusMillis(Math.floorDiv(t.toEpochMilli() - anchor.toEpochMilli(), step) * step));
     }
     Optional<Instant> found = execution.lastExecution(t.atZone(zone)).map(ZonedDateTime::toInstant);
     if (found.isEmpty()) {
@@ -230,7 +268,9 @@ public final class Schedule {
     }
     // cron-utils gives an instant strictly before t even when t itself fires: step on while due
     Instant candidate = found.get();
-    for (Optional<Instant> n = nextAfter(candidate); n.isPresent() && !n.get().isAfter(t); n = nextAfter(candidate)) {
+    for (Optional<Instant> n = nextAfter(candidate);
+        n.isPresent() && !n.get().isAfter(t);
+        n = nextAfter(candidate)) {
       candidate = n.get();
     }
     return Optional.of(candidate);
@@ -245,7 +285,9 @@ public final class Schedule {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Schedule s && Objects.equals(definition(), s.definition()) && missed == s.missed
+    return o instanceof Schedule s
+        && Objects.equals(definition(), s.definition())
+        && missed == s.missed
         && grace.equals(s.grace);
   }
 

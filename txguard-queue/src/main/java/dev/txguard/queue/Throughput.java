@@ -4,8 +4,8 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * How many jobs reached a final state per minute over a window, from
- * {@link QueueAdmin#throughput(java.time.Duration)}. Minutes come from the jobs' {@code finalized_at};
+ * How many jobs reached a final state per minute over a window, from {@link
+ * QueueAdmin#throughput(java.time.Duration)}. Minutes come from the jobs' {@code finalized_at};
  * jobs deleted after the queue's retention (or by {@code prune}) are no longer counted.
  *
  * @param from the start of the window (exclusive), the database's time

@@ -16,16 +16,20 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
-/** {@link QueueAdmin}: migrations, overview, listing, retry, cancel and prune against a real queue. */
+/**
+ * {@link QueueAdmin}: migrations, overview, listing, retry, cancel and prune against a real queue.
+ */
 @TxguardTest(queue = false)
 class AdminIT {
   @Injected static TestDatabase pg;
+
   record Work(int n) {}
+
   record Hold(int n) {}
 
   static final List<Database> dbs = new CopyOnWriteArrayList<>();
@@ -55,19 +59,22 @@ class AdminIT {
     // while its row still said running until rescue
     QueueAdmin admin = declared("orphans", new MovableClock()).admin();
     admin.migrate();
-    pg.execute("insert into orphans.job (kind, queue, args, state, attempt, max_attempts, run_at, created_at,"
-        + " attempted_at, leased_at, lease_owner, lease_token, lease_expires_at, job_group) values ('work',"
-        + " 'default', '{\"n\":1}', 'running', 1, 5, now(), now(), now(), now(), 'gone-host/1/x', gen_random_uuid(),"
-        + " now() + interval '10 minutes', 'g1')");
+    pg.execute(
+        "insert into orphans.job (kind, queue, args, state, attempt, max_attempts, run_at, created_at,"
+            + " attempted_at, leased_at, lease_owner, lease_token, lease_expires_at, job_group) values ('work',"
+            + " 'default', '{\"n\":1}', 'running', 1, 5, now(), now(), now(), now(), 'gone-host/1/x', gen_random_uuid(),"
+            + " now() + interval '10 minutes', 'g1')");
 
     CancelResult result = admin.cancelGroup("g1", Duration.ofMillis(500));
 
     assertThat(result.waitedFor()).isZero();
     assertThat(result.stillRunning()).isEqualTo(1);
     assertThat(result.allStopped()).isFalse();
-    // what rescue would do once the lease expires: the job ends cancelled (no running job is left behind)
-    pg.execute("update orphans.job set state = 'cancelled', finalized_at = now(), lease_owner = null, lease_token = null,"
-        + " lease_expires_at = null where job_group = 'g1'");
+    // what rescue would do once the lease expires: the job ends cancelled (no running job is left
+    // behind)
+    pg.execute(
+        "update orphans.job set state = 'cancelled', finalized_at = now(), lease_owner = null, lease_token = null,"
+            + " lease_expires_at = null where job_group = 'g1'");
   }
 
   @Test
@@ -80,10 +87,15 @@ class AdminIT {
 
     assertThat(before.current()).isZero();
     assertThat(before.latest()).isEqualTo(3);
-    assertThat(before.pending()).extracting(QueueAdmin.PendingMigration::file).containsExactly(
-        "V1__create_job.sql", "V2__call_and_cancel.sql", "V3__schedules_and_admin.sql");
-    assertThat(before.pending().get(0).sql()).contains("create table versions.job (").doesNotContain("${schema}");
-    assertThat(result).isEqualTo(new QueueAdmin.MigrationResult("versions", 0, 3, List.of(1, 2, 3)));
+    assertThat(before.pending())
+        .extracting(QueueAdmin.PendingMigration::file)
+        .containsExactly(
+            "V1__create_job.sql", "V2__call_and_cancel.sql", "V3__schedules_and_admin.sql");
+    assertThat(before.pending().get(0).sql())
+        .contains("create table versions.job (")
+        .doesNotContain("${schema}");
+    assertThat(result)
+        .isEqualTo(new QueueAdmin.MigrationResult("versions", 0, 3, List.of(1, 2, 3)));
     assertThat(again).isEqualTo(new QueueAdmin.MigrationResult("versions", 3, 3, List.of()));
     assertThat(admin.migrationStatus().pending()).isEmpty();
   }
@@ -92,7 +104,8 @@ class AdminIT {
   void anUnmigratedSchemaIsAStatementErrorNamingTheTable() {
     QueueAdmin admin = declared("nowhere", new MovableClock()).admin();
 
-    assertThatThrownBy(admin::overview).isInstanceOf(StatementException.class)
+    assertThatThrownBy(admin::overview)
+        .isInstanceOf(StatementException.class)
         .satisfies(e -> assertThat(((StatementException) e).sqlState()).isEqualTo("42P01"));
   }
 
@@ -100,12 +113,19 @@ class AdminIT {
   void overviewCountsAgesAndAttemptsPastHalfTheirLease() throws Exception {
     MovableClock clock = new MovableClock();
     CountDownLatch release = new CountDownLatch(1);
-    JobQueue q = builder("overview").clock(clock).leaseDuration(Duration.ofDays(1))
-        .handle("hold", Hold.class, job -> {
-          release.await();
-          return null;
-        })
-        .queue("holding", 1).build();
+    JobQueue q =
+        builder("overview")
+            .clock(clock)
+            .leaseDuration(Duration.ofDays(1))
+            .handle(
+                "hold",
+                Hold.class,
+                job -> {
+                  release.await();
+                  return null;
+                })
+            .queue("holding", 1)
+            .build();
     queues.add(q);
     q.migrate();
     q.enqueue(new Work(1), EnqueueOptions.defaults().queue("waiting"));
@@ -120,21 +140,32 @@ class AdminIT {
       QueueAdmin.Overview late = q.admin().overview();
 
       assertThat(fresh.at()).isEqualTo(clock.instant().minus(Duration.ofHours(13)));
-      QueueAdmin.QueueCounts waiting = fresh.queues().stream().filter(c -> c.queue().equals("waiting")).findFirst()
-          .orElseThrow();
+      QueueAdmin.QueueCounts waiting =
+          fresh.queues().stream()
+              .filter(c -> c.queue().equals("waiting"))
+              .findFirst()
+              .orElseThrow();
       assertThat(waiting.count(JobState.AVAILABLE)).isEqualTo(2);
       assertThat(waiting.oldestAvailableAge()).hasValue(Duration.ofMinutes(3));
-      assertThat(fresh.queues().stream().filter(c -> c.queue().equals("holding")).findFirst().orElseThrow()
-          .oldestAvailableAge()).isEmpty();
+      assertThat(
+              fresh.queues().stream()
+                  .filter(c -> c.queue().equals("holding"))
+                  .findFirst()
+                  .orElseThrow()
+                  .oldestAvailableAge())
+          .isEmpty();
       assertThat(fresh.count(JobState.RUNNING)).isEqualTo(1);
       assertThat(fresh.overdue()).isEmpty();
-      assertThat(late.overdue()).singleElement().satisfies(a -> {
-        assertThat(a.id()).isEqualTo(held);
-        assertThat(a.queue()).isEqualTo("holding");
-        assertThat(a.attempt()).isEqualTo(1);
-        assertThat(a.leasedAt()).isEqualTo(fresh.at());
-        assertThat(a.leaseExpiresAt()).isEqualTo(fresh.at().plus(Duration.ofDays(1)));
-      });
+      assertThat(late.overdue())
+          .singleElement()
+          .satisfies(
+              a -> {
+                assertThat(a.id()).isEqualTo(held);
+                assertThat(a.queue()).isEqualTo("holding");
+                assertThat(a.attempt()).isEqualTo(1);
+                assertThat(a.leasedAt()).isEqualTo(fresh.at());
+                assertThat(a.leaseExpiresAt()).isEqualTo(fresh.at().plus(Duration.ofDays(1)));
+              });
     } finally {
       release.countDown();
     }
@@ -147,8 +178,13 @@ class AdminIT {
     q.migrate();
     List<Long> all = new ArrayList<>();
     for (int i = 0; i < 7; i++) {
-      all.add(q.enqueue(new Work(i), EnqueueOptions.defaults().queue(i % 2 == 0 ? "even" : "odd")
-          .group(i < 3 ? "first" : "rest")).id());
+      all.add(
+          q.enqueue(
+                  new Work(i),
+                  EnqueueOptions.defaults()
+                      .queue(i % 2 == 0 ? "even" : "odd")
+                      .group(i < 3 ? "first" : "rest"))
+              .id());
       clock.advance(Duration.ofMinutes(10));
     }
     QueueAdmin admin = q.admin();
@@ -164,15 +200,20 @@ class AdminIT {
       filter = filter.before(page.nextBefore().getAsLong());
     }
     assertThat(paged).containsExactlyElementsOf(all.reversed());
-    assertThat(admin.list(JobFilter.all().queues("even")).jobs()).hasSize(4).allMatch(j -> j.queue().equals("even"));
-    assertThat(admin.list(JobFilter.all().group("first")).jobs()).extracting(QueueAdmin.JobSummary::id)
+    assertThat(admin.list(JobFilter.all().queues("even")).jobs())
+        .hasSize(4)
+        .allMatch(j -> j.queue().equals("even"));
+    assertThat(admin.list(JobFilter.all().group("first")).jobs())
+        .extracting(QueueAdmin.JobSummary::id)
         .containsExactlyElementsOf(all.subList(0, 3).reversed());
     // now is 70 minutes after the first enqueue: jobs 0..2 are at least 50 minutes old
-    assertThat(admin.list(JobFilter.all().olderThan(Duration.ofMinutes(50))).jobs()).extracting(
-        QueueAdmin.JobSummary::id).containsExactlyElementsOf(all.subList(0, 3).reversed());
+    assertThat(admin.list(JobFilter.all().olderThan(Duration.ofMinutes(50))).jobs())
+        .extracting(QueueAdmin.JobSummary::id)
+        .containsExactlyElementsOf(all.subList(0, 3).reversed());
     assertThat(admin.list(JobFilter.all().newerThan(Duration.ofMinutes(20))).jobs()).hasSize(2);
     assertThat(admin.list(JobFilter.all().states(JobState.FAILED)).jobs()).isEmpty();
-    assertThat(admin.list(JobFilter.all().kinds("work").limit(1)).nextBefore()).hasValue(all.get(6));
+    assertThat(admin.list(JobFilter.all().kinds("work").limit(1)).nextBefore())
+        .hasValue(all.get(6));
   }
 
   @Test
@@ -184,43 +225,56 @@ class AdminIT {
     long discarded = q.enqueue(new Work(2)).id();
     long blocked = q.enqueue(new Work(3), EnqueueOptions.defaults().uniqueKey("k3")).id();
     long waiting = q.enqueue(new Work(4)).id();
-    pg.execute("update acting.job set state = 'failed', attempt = max_attempts, finalized_at = '2030-01-01Z'"
-        + " where id in (" + failed + ", " + blocked + ")");
-    pg.execute("update acting.job set state = 'discarded', attempt = 1, finalized_at = '2030-01-01Z' where id = "
-        + discarded);
-    long holder = q.enqueue(new Work(5), EnqueueOptions.defaults().uniqueKey("k3")).id(); // takes k3 meanwhile
+    pg.execute(
+        "update acting.job set state = 'failed', attempt = max_attempts, finalized_at = '2030-01-01Z'"
+            + " where id in ("
+            + failed
+            + ", "
+            + blocked
+            + ")");
+    pg.execute(
+        "update acting.job set state = 'discarded', attempt = 1, finalized_at = '2030-01-01Z' where id = "
+            + discarded);
+    long holder =
+        q.enqueue(new Work(5), EnqueueOptions.defaults().uniqueKey("k3"))
+            .id(); // takes k3 meanwhile
     QueueAdmin admin = q.admin();
 
     List<Change> retried = admin.retry(List.of(failed, discarded, blocked, waiting, 999_999L));
 
-    assertThat(retried).containsExactly(
-        new Change(failed, Optional.of(JobState.AVAILABLE), true),
-        new Change(discarded, Optional.of(JobState.AVAILABLE), true),
-        new Change(blocked, Optional.of(JobState.FAILED), false),
-        new Change(waiting, Optional.of(JobState.AVAILABLE), false),
-        new Change(999_999L, Optional.empty(), false));
+    assertThat(retried)
+        .containsExactly(
+            new Change(failed, Optional.of(JobState.AVAILABLE), true),
+            new Change(discarded, Optional.of(JobState.AVAILABLE), true),
+            new Change(blocked, Optional.of(JobState.FAILED), false),
+            new Change(waiting, Optional.of(JobState.AVAILABLE), false),
+            new Change(999_999L, Optional.empty(), false));
     assertThat(q.find(failed).orElseThrow().maxAttempts()).isEqualTo(21);
     assertThat(q.find(discarded).orElseThrow().maxAttempts()).isEqualTo(20);
     assertThat(q.find(failed).orElseThrow().finalizedAt()).isEmpty();
 
-    assertThat(admin.cancel(List.of(waiting, holder, waiting))).containsExactly(
-        new Change(waiting, Optional.of(JobState.CANCELLED), true),
-        new Change(holder, Optional.of(JobState.CANCELLED), true));
-    assertThat(admin.cancel(List.of(waiting))).containsExactly(new Change(waiting, Optional.of(JobState.CANCELLED),
-        false));
+    assertThat(admin.cancel(List.of(waiting, holder, waiting)))
+        .containsExactly(
+            new Change(waiting, Optional.of(JobState.CANCELLED), true),
+            new Change(holder, Optional.of(JobState.CANCELLED), true));
+    assertThat(admin.cancel(List.of(waiting)))
+        .containsExactly(new Change(waiting, Optional.of(JobState.CANCELLED), false));
 
     clock.advance(Duration.ofDays(2));
     List<Long> progress = new ArrayList<>();
     assertThat(admin.prune(Duration.ofDays(3), progress::add)).isZero();
-    assertThat(admin.prune(Duration.ofDays(1), progress::add)).isEqualTo(3); // blocked, waiting, holder
+    assertThat(admin.prune(Duration.ofDays(1), progress::add))
+        .isEqualTo(3); // blocked, waiting, holder
     assertThat(progress).containsExactly(0L, 3L);
     assertThat(q.find(blocked)).isEmpty();
     assertThat(q.find(failed)).isPresent();
 
-    assertThatThrownBy(() -> admin.retry(List.of())).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> admin.retry(List.of()))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("ids must name at least one job, was []");
     assertThatThrownBy(() -> admin.prune(Duration.ofSeconds(-1), n -> {}))
         .hasMessage("olderThan must be zero or positive, was PT-1S");
-    assertThatThrownBy(() -> admin.list(null)).hasMessage("filter must not be null: pass JobFilter.all()");
+    assertThatThrownBy(() -> admin.list(null))
+        .hasMessage("filter must not be null: pass JobFilter.all()");
   }
 }

@@ -25,7 +25,9 @@ import org.junit.jupiter.api.Test;
 @TxguardTest(queue = false)
 class CallIT {
   @Injected static TestDatabase pg;
+
   record Price(int n) {}
+
   record Doomed(int n) {}
 
   static final List<AutoCloseable> closing = new ArrayList<>();
@@ -44,20 +46,35 @@ class CallIT {
 
   /** One connection in the level-0 pool and one in every level above. */
   static Database poolOfOne() {
-    Database db = Database.builder().url(pg.url()).user(pg.user()).password(pg.password())
-        .poolSize(1).levelPoolSize(1).connectionTimeout(Duration.ofSeconds(60)).build();
+    Database db =
+        Database.builder()
+            .url(pg.url())
+            .user(pg.user())
+            .password(pg.password())
+            .poolSize(1)
+            .levelPoolSize(1)
+            .connectionTimeout(Duration.ofSeconds(60))
+            .build();
     closing.add(db);
     return db;
   }
 
   static JobQueue queue(Database db, String schema, boolean naive) {
-    JobQueue.Builder b = QueueFixture.builder(pg, db, schema)
-        .handleInTx("price", Price.class, (tx, job) ->
-            tx.queryOne("select ?::int * 2", rs -> rs.getInt(1), job.args().n()).orElseThrow())
-        .handle("doomed", Doomed.class, job -> {
-          throw new IllegalStateException("no price for " + job.args().n());
-        })
-        .queue("default", 4);
+    JobQueue.Builder b =
+        QueueFixture.builder(pg, db, schema)
+            .handleInTx(
+                "price",
+                Price.class,
+                (tx, job) ->
+                    tx.queryOne("select ?::int * 2", rs -> rs.getInt(1), job.args().n())
+                        .orElseThrow())
+            .handle(
+                "doomed",
+                Doomed.class,
+                job -> {
+                  throw new IllegalStateException("no price for " + job.args().n());
+                })
+            .queue("default", 4);
     JobQueue q = b.build();
     if (naive) {
       q.engine().runCallsAtCallerLevel();
@@ -69,7 +86,8 @@ class CallIT {
   }
 
   @Test
-  void twentyUnitsCallingWithOneConnectionPerLevelAllCompleteWhileTheNaiveDesignTimesOut() throws Exception {
+  void twentyUnitsCallingWithOneConnectionPerLevelAllCompleteWhileTheNaiveDesignTimesOut()
+      throws Exception {
     Database db = poolOfOne();
     JobQueue queue = queue(db, "calls", false);
     long start = System.nanoTime();
@@ -77,11 +95,16 @@ class CallIT {
     try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
       for (int i = 0; i < 20; i++) {
         int n = i;
-        results.add(callers.submit(() -> db.inTx(tx -> {
-          int price = queue.call(new Price(n), Integer.class, Duration.ofSeconds(60));
-          tx.update("insert into orders values (?, ?)", n, price);
-          return price;
-        })));
+        results.add(
+            callers.submit(
+                () ->
+                    db.inTx(
+                        tx -> {
+                          int price =
+                              queue.call(new Price(n), Integer.class, Duration.ofSeconds(60));
+                          tx.update("insert into orders values (?, ?)", n, price);
+                          return price;
+                        })));
       }
     }
     for (int i = 0; i < 20; i++) {
@@ -89,31 +112,47 @@ class CallIT {
     }
     long levelsMs = (System.nanoTime() - start) / 1_000_000;
     assertThat(pg.queryLong("select count(*) from orders")).isEqualTo(20);
-    assertThat(pg.queryLong("select count(*) from calls.job where run_level = 1 and state = 'completed'"))
+    assertThat(
+            pg.queryLong(
+                "select count(*) from calls.job where run_level = 1 and state = 'completed'"))
         .isEqualTo(20);
 
     // the same code on the naive design: the job needs the level-0 connection its caller holds
     Database naiveDb = poolOfOne();
     JobQueue naive = queue(naiveDb, "naive_calls", true);
     long naiveStart = System.nanoTime();
-    assertThatThrownBy(() -> naiveDb.inTx(tx -> {
-      int price = naive.call(new Price(100), Integer.class, Duration.ofSeconds(2));
-      tx.update("insert into orders values (?, ?)", 100, price);
-      return price;
-    })).isInstanceOfSatisfying(CallTimeoutException.class, e -> {
-      assertThat(e.getMessage()).startsWith("job " + e.jobId() + " (enqueued by call at level 0, running at level 0)")
-          .contains("did not end within PT2S", "last seen available", "cancel(" + e.jobId() + ")");
-      // once the caller has let its connection go, the job runs: it was starved, not broken
-      try {
-        QueueFixture.await("the naive job runs after its caller gave up",
-            () -> QueueFixture.state(naive, e.jobId()) == JobState.COMPLETED);
-      } catch (Exception x) {
-        throw new AssertionError(x);
-      }
-    });
+    assertThatThrownBy(
+            () ->
+                naiveDb.inTx(
+                    tx -> {
+                      int price = naive.call(new Price(100), Integer.class, Duration.ofSeconds(2));
+                      tx.update("insert into orders values (?, ?)", 100, price);
+                      return price;
+                    }))
+        .isInstanceOfSatisfying(
+            CallTimeoutException.class,
+            e -> {
+              assertThat(e.getMessage())
+                  .startsWith(
+                      "job " + e.jobId() + " (enqueued by call at level 0, running at level 0)")
+                  .contains(
+                      "did not end within PT2S",
+                      "last seen available",
+                      "cancel(" + e.jobId() + ")");
+              // once the caller has let its connection go, the job runs: it was starved, not broken
+              try {
+                QueueFixture.await(
+                    "the naive job runs after its caller gave up",
+                    () -> QueueFixture.state(naive, e.jobId()) == JobState.COMPLETED);
+              } catch (Exception x) {
+                throw new AssertionError(x);
+              }
+            });
     long naiveMs = (System.nanoTime() - naiveStart) / 1_000_000;
-    System.out.printf("story 5, pool of one per level: 20 calls inside units completed in %d ms;"
-        + " the naive design timed out (one call, 2 s timeout) and its job ran after %d ms%n", levelsMs, naiveMs);
+    System.out.printf(
+        "story 5, pool of one per level: 20 calls inside units completed in %d ms;"
+            + " the naive design timed out (one call, 2 s timeout) and its job ran after %d ms%n",
+        levelsMs, naiveMs);
     assertThat(pg.queryLong("select count(*) from orders where n = 100")).isZero();
   }
 
@@ -123,16 +162,28 @@ class CallIT {
     closing.add(db);
     JobQueue queue = queue(db, "calls_misc", false);
     assertThat(queue.call(new Price(21), Duration.ofSeconds(30))).isEqualTo(42);
-    assertThatThrownBy(() -> queue.call(new Doomed(7), Object.class,
-        EnqueueOptions.defaults().maxAttempts(2), Duration.ofSeconds(30)))
-        .isInstanceOfSatisfying(JobFailedException.class, e -> {
-          assertThat(e.state()).isEqualTo(JobState.FAILED);
-          assertThat(e.lastError()).get().extracting(JobError::attempt).isEqualTo(2);
-          assertThat(e.getMessage()).isEqualTo("job " + e.jobId()
-              + " ended failed after attempt 2: java.lang.IllegalStateException: no price for 7");
-        });
-    assertThat(pg.queryLong("select count(*) from calls_misc.job where run_level = 0 and awaited")).isEqualTo(2);
+    assertThatThrownBy(
+            () ->
+                queue.call(
+                    new Doomed(7),
+                    Object.class,
+                    EnqueueOptions.defaults().maxAttempts(2),
+                    Duration.ofSeconds(30)))
+        .isInstanceOfSatisfying(
+            JobFailedException.class,
+            e -> {
+              assertThat(e.state()).isEqualTo(JobState.FAILED);
+              assertThat(e.lastError()).get().extracting(JobError::attempt).isEqualTo(2);
+              assertThat(e.getMessage())
+                  .isEqualTo(
+                      "job "
+                          + e.jobId()
+                          + " ended failed after attempt 2: java.lang.IllegalStateException: no price for 7");
+            });
+    assertThat(pg.queryLong("select count(*) from calls_misc.job where run_level = 0 and awaited"))
+        .isEqualTo(2);
     assertThatThrownBy(() -> queue.call(new Price(1), Duration.ZERO))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("timeout of call must be positive, was PT0S");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("timeout of call must be positive, was PT0S");
   }
 }

@@ -22,7 +22,10 @@ import org.junit.jupiter.api.Test;
 @TxguardTest(queue = false)
 class CancelGroupIT {
   @Injected static TestDatabase pg;
-  /** An import that works in steps until asked to stop, then takes {@code cleanupMs} to clean up. */
+
+  /**
+   * An import that works in steps until asked to stop, then takes {@code cleanupMs} to clean up.
+   */
   record Import(String batch, int n, int cleanupMs, boolean ignoresCancel) {}
 
   static Database db;
@@ -30,24 +33,41 @@ class CancelGroupIT {
 
   @BeforeAll
   static void setUp() throws Exception {
-    pg.execute("create table import_log (batch text, n int, started_at timestamptz not null,"
-        + " ended_at timestamptz)");
+    pg.execute(
+        "create table import_log (batch text, n int, started_at timestamptz not null,"
+            + " ended_at timestamptz)");
     db = QueueFixture.db(pg, 10);
-    queue = QueueFixture.builder(pg, db, "imports")
-        .handle("import", Import.class, job -> {
-          Import i = job.args();
-          db.useTx(tx -> tx.update("insert into import_log values (?, ?, clock_timestamp(), null)", i.batch(), i.n()));
-          long until = System.nanoTime() + Duration.ofSeconds(i.ignoresCancel() ? 3 : 60).toNanos();
-          while (System.nanoTime() < until && (i.ignoresCancel() || !job.isCancelRequested())) {
-            Thread.sleep(20);
-          }
-          Thread.sleep(i.cleanupMs());
-          db.useTx(tx -> tx.update("update import_log set ended_at = clock_timestamp() where batch = ? and n = ?",
-              i.batch(), i.n()));
-          throw new IllegalStateException("import " + i.n() + " of " + i.batch() + " stopped by cancel");
-        })
-        .queue("default", 3)
-        .build();
+    queue =
+        QueueFixture.builder(pg, db, "imports")
+            .handle(
+                "import",
+                Import.class,
+                job -> {
+                  Import i = job.args();
+                  db.useTx(
+                      tx ->
+                          tx.update(
+                              "insert into import_log values (?, ?, clock_timestamp(), null)",
+                              i.batch(),
+                              i.n()));
+                  long until =
+                      System.nanoTime() + Duration.ofSeconds(i.ignoresCancel() ? 3 : 60).toNanos();
+                  while (System.nanoTime() < until
+                      && (i.ignoresCancel() || !job.isCancelRequested())) {
+                    Thread.sleep(20);
+                  }
+                  Thread.sleep(i.cleanupMs());
+                  db.useTx(
+                      tx ->
+                          tx.update(
+                              "update import_log set ended_at = clock_timestamp() where batch = ? and n = ?",
+                              i.batch(),
+                              i.n()));
+                  throw new IllegalStateException(
+                      "import " + i.n() + " of " + i.batch() + " stopped by cancel");
+                })
+            .queue("default", 3)
+            .build();
     QueueFixture.start(queue);
   }
 
@@ -58,14 +78,17 @@ class CancelGroupIT {
 
   static void enqueue(String batch, int jobs, int cleanupMs, boolean ignoresCancel) {
     for (int n = 0; n < jobs; n++) {
-      queue.enqueue(new Import(batch, n, cleanupMs, ignoresCancel), EnqueueOptions.defaults().group(batch));
+      queue.enqueue(
+          new Import(batch, n, cleanupMs, ignoresCancel), EnqueueOptions.defaults().group(batch));
     }
   }
 
   @Test
   void cancelGroupReturnsAfterTheRunningImportsEndedAndThePendingOnesNeverRan() throws Exception {
     enqueue("batch-1", 10, 300, false);
-    await("three imports running", () -> pg.queryLong("select count(*) from import_log where batch = 'batch-1'") == 3);
+    await(
+        "three imports running",
+        () -> pg.queryLong("select count(*) from import_log where batch = 'batch-1'") == 3);
 
     OffsetDateTime called = dbNow();
     CancelResult result = queue.cancelGroup("batch-1", Duration.ofSeconds(30));
@@ -73,31 +96,52 @@ class CancelGroupIT {
 
     assertThat(result).isEqualTo(new CancelResult(7, 3, 0));
     assertThat(result.allStopped()).isTrue();
-    List<OffsetDateTime> ends = db.inTx(tx -> tx.query("select ended_at from import_log where batch = 'batch-1'",
-        rs -> rs.getObject(1, OffsetDateTime.class)));
-    assertThat(ends).hasSize(3).allSatisfy(end -> assertThat(end).isAfter(called).isBefore(returned));
-    System.out.printf("story 4: cancelGroup called at %s, running imports ended at %s, returned at %s%n",
+    List<OffsetDateTime> ends =
+        db.inTx(
+            tx ->
+                tx.query(
+                    "select ended_at from import_log where batch = 'batch-1'",
+                    rs -> rs.getObject(1, OffsetDateTime.class)));
+    assertThat(ends)
+        .hasSize(3)
+        .allSatisfy(end -> assertThat(end).isAfter(called).isBefore(returned));
+    System.out.printf(
+        "story 4: cancelGroup called at %s, running imports ended at %s, returned at %s%n",
         called, ends, returned);
     // the pending imports never ran, and every job of the group ended cancelled
-    assertThat(pg.queryLong("select count(*) from import_log where batch = 'batch-1'")).isEqualTo(3);
-    await("running attempts recorded as cancelled", () -> pg.queryLong(
-        "select count(*) from imports.job where job_group = 'batch-1' and state = 'cancelled'") == 10);
-    assertThat(pg.queryLong("select count(*) from imports.job where job_group = 'batch-1' and attempt > 0"))
+    assertThat(pg.queryLong("select count(*) from import_log where batch = 'batch-1'"))
+        .isEqualTo(3);
+    await(
+        "running attempts recorded as cancelled",
+        () ->
+            pg.queryLong(
+                    "select count(*) from imports.job where job_group = 'batch-1' and state = 'cancelled'")
+                == 10);
+    assertThat(
+            pg.queryLong(
+                "select count(*) from imports.job where job_group = 'batch-1' and attempt > 0"))
         .isEqualTo(3);
   }
 
   @Test
   void aWaitThatRunsOutReportsTheImportsStillRunning() throws Exception {
     enqueue("batch-2", 1, 0, true);
-    await("the import running", () -> pg.queryLong("select count(*) from import_log where batch = 'batch-2'") == 1);
+    await(
+        "the import running",
+        () -> pg.queryLong("select count(*) from import_log where batch = 'batch-2'") == 1);
     CancelResult result = queue.cancelGroup("batch-2", Duration.ofMillis(200));
     assertThat(result).isEqualTo(new CancelResult(0, 0, 1));
     assertThat(result.allStopped()).isFalse();
     // once it gives up, it ends cancelled rather than retried
-    await("the import ended cancelled", () -> pg.queryLong(
-        "select count(*) from imports.job where job_group = 'batch-2' and state = 'cancelled'") == 1);
+    await(
+        "the import ended cancelled",
+        () ->
+            pg.queryLong(
+                    "select count(*) from imports.job where job_group = 'batch-2' and state = 'cancelled'")
+                == 1);
     assertThat(queue.cancelGroup("batch-2", Duration.ZERO)).isEqualTo(new CancelResult(0, 0, 0));
-    assertThatThrownBy(() -> queue.cancelGroup(" ", Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> queue.cancelGroup(" ", Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("group must not be blank, was \" \"");
     assertThatThrownBy(() -> queue.cancelGroup("g", Duration.ofSeconds(-1)))
         .isInstanceOf(IllegalArgumentException.class)
@@ -106,15 +150,21 @@ class CancelGroupIT {
 
   @Test
   void cancelOfAJobThatHasNotStartedMeansItNeverRuns() throws Exception {
-    long id = queue.enqueue(new Import("batch-3", 0, 0, false),
-        EnqueueOptions.defaults().runAt(java.time.Instant.now().plusSeconds(3600))).id();
+    long id =
+        queue
+            .enqueue(
+                new Import("batch-3", 0, 0, false),
+                EnqueueOptions.defaults().runAt(java.time.Instant.now().plusSeconds(3600)))
+            .id();
     assertThat(queue.cancel(id)).isTrue();
     assertThat(QueueFixture.state(queue, id)).isEqualTo(JobState.CANCELLED);
     assertThat(queue.cancel(id)).isFalse();
   }
 
   static OffsetDateTime dbNow() {
-    return db.inTx(tx -> tx.queryOne("select clock_timestamp()", rs -> rs.getObject(1, OffsetDateTime.class))
-        .orElseThrow());
+    return db.inTx(
+        tx ->
+            tx.queryOne("select clock_timestamp()", rs -> rs.getObject(1, OffsetDateTime.class))
+                .orElseThrow());
   }
 }

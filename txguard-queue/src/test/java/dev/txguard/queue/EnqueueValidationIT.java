@@ -16,8 +16,11 @@ import org.junit.jupiter.api.Test;
 @TxguardTest(queue = false)
 class EnqueueValidationIT {
   @Injected static TestDatabase pg;
+
   record Known(String text) {}
+
   record Unknown(String text) {}
+
   record Opaque(Object payload) {}
 
   /** Serialises through its getter but cannot be read back: no creator for {@code value}. */
@@ -39,9 +42,13 @@ class EnqueueValidationIT {
   @BeforeAll
   static void setUp() {
     db = QueueFixture.db(pg, 2);
-    queue = JobQueue.builder(db).schema("val")
-        .declare("known", Known.class).declare("opaque", Opaque.class).declare("write-only", WriteOnly.class)
-        .build();
+    queue =
+        JobQueue.builder(db)
+            .schema("val")
+            .declare("known", Known.class)
+            .declare("opaque", Opaque.class)
+            .declare("write-only", WriteOnly.class)
+            .build();
     queue.migrate();
   }
 
@@ -78,30 +85,37 @@ class EnqueueValidationIT {
 
   @Test
   void nullArguments() {
-    assertThatThrownBy(() -> queue.enqueue(null)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> queue.enqueue(null))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("args must not be null");
   }
 
   @Test
   void badOptionsFailWhereTheyAreWritten() {
     EnqueueOptions d = EnqueueOptions.defaults();
-    assertThatThrownBy(() -> d.queue("")).hasMessage(
-        "queue must be 1 to 128 characters of letters, digits, '_', '.', ':' or '-', was \"\"");
-    assertThatThrownBy(() -> d.priority(-1)).hasMessage(
-        "priority must be between 0 and 32767 (lower runs first), was -1");
+    assertThatThrownBy(() -> d.queue(""))
+        .hasMessage(
+            "queue must be 1 to 128 characters of letters, digits, '_', '.', ':' or '-', was \"\"");
+    assertThatThrownBy(() -> d.priority(-1))
+        .hasMessage("priority must be between 0 and 32767 (lower runs first), was -1");
     assertThatThrownBy(() -> d.maxAttempts(0)).hasMessage("maxAttempts must be at least 1, was 0");
-    assertThatThrownBy(() -> d.runAt(java.time.Instant.MAX)).hasMessageStartingWith("runAt must be an instant between")
+    assertThatThrownBy(() -> d.runAt(java.time.Instant.MAX))
+        .hasMessageStartingWith("runAt must be an instant between")
         .hasMessageEndingWith("was +1000000000-12-31T23:59:59.999999999Z");
     assertThatThrownBy(() -> d.runAt(null)).hasMessageEndingWith("was null");
-    assertThatThrownBy(() -> d.uniqueKey(" ")).hasMessage("uniqueKey must be 1 to 128 characters and not blank, was \" \"");
+    assertThatThrownBy(() -> d.uniqueKey(" "))
+        .hasMessage("uniqueKey must be 1 to 128 characters and not blank, was \" \"");
   }
 
   @Test
   void aRejectedEnqueueLeavesTheCallersUnitUsableAndInsertsNothing() throws Exception {
-    long id = db.inTx(tx -> {
-      assertThatThrownBy(() -> queue.enqueue(tx, new Unknown("y"))).isInstanceOf(IllegalArgumentException.class);
-      return queue.enqueue(tx, new Known("ok")).id();
-    });
+    long id =
+        db.inTx(
+            tx -> {
+              assertThatThrownBy(() -> queue.enqueue(tx, new Unknown("y")))
+                  .isInstanceOf(IllegalArgumentException.class);
+              return queue.enqueue(tx, new Known("ok")).id();
+            });
     assertThat(queue.find(id)).isPresent();
     assertThat(pg.queryLong("select count(*) from val.job")).isEqualTo(1);
   }
@@ -109,26 +123,40 @@ class EnqueueValidationIT {
   @Test
   void aBatchNamesItsFirstBadElementAndInsertsNothing() throws Exception {
     long before = pg.queryLong("select count(*) from val.job");
-    assertThatThrownBy(() -> queue.enqueueAll(List.of(new Known("a"), new Unknown("b")), EnqueueOptions.defaults()))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("args[1]: unknown job kind");
-    assertThatThrownBy(() -> queue.enqueueAll(List.of(new Known("a")), EnqueueOptions.defaults().uniqueKey("k")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("uniqueKey must not be set for enqueueAll");
+    assertThatThrownBy(
+            () ->
+                queue.enqueueAll(
+                    List.of(new Known("a"), new Unknown("b")), EnqueueOptions.defaults()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("args[1]: unknown job kind");
+    assertThatThrownBy(
+            () ->
+                queue.enqueueAll(List.of(new Known("a")), EnqueueOptions.defaults().uniqueKey("k")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("uniqueKey must not be set for enqueueAll");
     assertThat(pg.queryLong("select count(*) from val.job")).isEqualTo(before);
   }
 
   @Test
   void badBuilderSettings() {
     JobQueue.Builder b = JobQueue.builder(db);
-    assertThatThrownBy(() -> b.schema("Bad-Schema")).hasMessageContaining("schema must be a lower-case SQL identifier")
+    assertThatThrownBy(() -> b.schema("Bad-Schema"))
+        .hasMessageContaining("schema must be a lower-case SQL identifier")
         .hasMessageEndingWith("was \"Bad-Schema\"");
-    assertThatThrownBy(() -> b.queue("q", 0)).hasMessage("concurrency of queue 'q' must be between 1 and 10000, was 0");
+    assertThatThrownBy(() -> b.queue("q", 0))
+        .hasMessage("concurrency of queue 'q' must be between 1 and 10000, was 0");
     assertThatThrownBy(() -> b.declare("known", Known.class).declare("known", Unknown.class))
         .hasMessageContaining("kind 'known' is already registered");
-    assertThatThrownBy(() -> JobQueue.builder(db).queue("q", 1).build()).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(() -> JobQueue.builder(db).queue("q", 1).build())
+        .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("no handler is registered");
-    assertThatThrownBy(() -> JobQueue.builder(db).handle("k", Known.class, j -> null).build().start())
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("start() needs at least one queue to work");
-    assertThatThrownBy(() -> JobQueue.builder(db).controlConnection("jdbc:mysql://localhost/test", "u", "p"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must start with jdbc:postgresql:");
+    assertThatThrownBy(
+            () -> JobQueue.builder(db).handle("k", Known.class, j -> null).build().start())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("start() needs at least one queue to work");
+    assertThatThrownBy(
+            () -> JobQueue.builder(db).controlConnection("jdbc:mysql://localhost/test", "u", "p"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("must start with jdbc:postgresql:");
   }
 }

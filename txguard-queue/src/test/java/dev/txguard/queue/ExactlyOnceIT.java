@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 @TxguardTest(queue = false)
 class ExactlyOnceIT {
   @Injected static TestDatabase pg;
+
   record Work(int n) {}
 
   static final int JOBS = 10_000;
@@ -34,15 +35,21 @@ class ExactlyOnceIT {
     for (int i = 0; i < 3; i++) {
       Database db = QueueFixture.db(pg, 12);
       String name = "worker-" + i;
-      JobQueue q = QueueFixture.builder(pg, db, "once").owner(name)
-          .handleInTx("work", Work.class, (tx, job) -> {
-            runs.computeIfAbsent(job.args().n(), k -> new AtomicInteger()).incrementAndGet();
-            tx.update("insert into done values (?, ?)", job.args().n(), name);
-            return null;
-          })
-          .queue("default", 8)
-          .fetchBatchSize(50)
-          .build();
+      JobQueue q =
+          QueueFixture.builder(pg, db, "once")
+              .owner(name)
+              .handleInTx(
+                  "work",
+                  Work.class,
+                  (tx, job) -> {
+                    runs.computeIfAbsent(job.args().n(), k -> new AtomicInteger())
+                        .incrementAndGet();
+                    tx.update("insert into done values (?, ?)", job.args().n(), name);
+                    return null;
+                  })
+              .queue("default", 8)
+              .fetchBatchSize(50)
+              .build();
       dbs.add(db);
       queues.add(q);
     }
@@ -66,7 +73,8 @@ class ExactlyOnceIT {
         batch.clear();
       }
     }
-    await("all jobs completed",
+    await(
+        "all jobs completed",
         () -> queues.getFirst().stats().count("default", JobState.COMPLETED) == JOBS);
     assertThat(pg.queryLong("select count(*) from done")).isEqualTo(JOBS);
     assertThat(pg.queryLong("select count(distinct n) from done")).isEqualTo(JOBS);
@@ -74,7 +82,8 @@ class ExactlyOnceIT {
     assertThat(runs.values()).allMatch(c -> c.get() == 1);
     QueueStats stats = queues.getFirst().stats();
     assertThat(stats.total()).isEqualTo(JOBS);
-    assertThat(pg.queryLong("select count(*) from once.job where attempt <> 1 or errors <> '[]'")).isZero();
+    assertThat(pg.queryLong("select count(*) from once.job where attempt <> 1 or errors <> '[]'"))
+        .isZero();
     // every instance took part
     assertThat(pg.queryLong("select count(distinct worker) from done")).isEqualTo(3);
   }

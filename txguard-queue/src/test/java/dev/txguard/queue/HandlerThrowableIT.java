@@ -21,9 +21,13 @@ import org.junit.jupiter.api.Test;
 @TxguardTest(queue = false)
 class HandlerThrowableIT {
   @Injected static TestDatabase pg;
+
   record Deep(int n) {}
+
   record DeepInTx(int n) {}
+
   record OutOfMemory(int n) {}
+
   record Echo(int n) {}
 
   static Database db;
@@ -33,19 +37,28 @@ class HandlerThrowableIT {
   static void setUp() throws Exception {
     pg.execute("create table overflow_writes (n int)");
     db = QueueFixture.db(pg, 6);
-    queue = QueueFixture.builder(pg, db, "throwables")
-        .leaseDuration(Duration.ofHours(1)) // no rescue within the test: only the recording ends a job
-        .handle("deep", Deep.class, job -> recurse(job.args().n()))
-        .handleInTx("deep-in-tx", DeepInTx.class, (tx, job) -> {
-          tx.update("insert into overflow_writes values (?)", job.args().n());
-          return recurse(job.args().n());
-        })
-        .handle("out-of-memory", OutOfMemory.class, job -> {
-          throw new OutOfMemoryError("simulated: the handler could not allocate its buffer");
-        })
-        .handle("echo", Echo.class, job -> job.args().n())
-        .queue("default", 2)
-        .build();
+    queue =
+        QueueFixture.builder(pg, db, "throwables")
+            .leaseDuration(
+                Duration.ofHours(1)) // no rescue within the test: only the recording ends a job
+            .handle("deep", Deep.class, job -> recurse(job.args().n()))
+            .handleInTx(
+                "deep-in-tx",
+                DeepInTx.class,
+                (tx, job) -> {
+                  tx.update("insert into overflow_writes values (?)", job.args().n());
+                  return recurse(job.args().n());
+                })
+            .handle(
+                "out-of-memory",
+                OutOfMemory.class,
+                job -> {
+                  throw new OutOfMemoryError(
+                      "simulated: the handler could not allocate its buffer");
+                })
+            .handle("echo", Echo.class, job -> job.args().n())
+            .queue("default", 2)
+            .build();
     QueueFixture.start(queue);
   }
 
@@ -60,24 +73,34 @@ class HandlerThrowableIT {
   }
 
   @Test
-  void aStackOverflowErrorInAHandlerIsRecordedAtOnceWithItsCauseNotAfterALostLease() throws Exception {
+  void aStackOverflowErrorInAHandlerIsRecordedAtOnceWithItsCauseNotAfterALostLease()
+      throws Exception {
     long id = queue.enqueue(new Deep(1), EnqueueOptions.defaults().maxAttempts(2)).id();
 
-    await("the overflowing job failed after its 2 attempts", () -> QueueFixture.state(queue, id) == JobState.FAILED);
+    await(
+        "the overflowing job failed after its 2 attempts",
+        () -> QueueFixture.state(queue, id) == JobState.FAILED);
     Job job = queue.find(id).orElseThrow();
-    assertThat(job.errors()).hasSize(2).allSatisfy(e -> {
-      assertThat(e.error()).startsWith("java.lang.StackOverflowError");
-      assertThat(e.trace()).contains("HandlerThrowableIT.recurse").hasSizeLessThan(5_000);
-    });
+    assertThat(job.errors())
+        .hasSize(2)
+        .allSatisfy(
+            e -> {
+              assertThat(e.error()).startsWith("java.lang.StackOverflowError");
+              assertThat(e.trace()).contains("HandlerThrowableIT.recurse").hasSizeLessThan(5_000);
+            });
     assertWorkerLivesOn();
   }
 
   @Test
-  void aStackOverflowErrorInATransactionalHandlerRollsItsWritesBackAndIsRecordedAtOnce() throws Exception {
+  void aStackOverflowErrorInATransactionalHandlerRollsItsWritesBackAndIsRecordedAtOnce()
+      throws Exception {
     long id = queue.enqueue(new DeepInTx(7), EnqueueOptions.defaults().maxAttempts(1)).id();
 
-    await("the overflowing transactional job failed", () -> QueueFixture.state(queue, id) == JobState.FAILED);
-    assertThat(queue.find(id).orElseThrow().errors()).singleElement()
+    await(
+        "the overflowing transactional job failed",
+        () -> QueueFixture.state(queue, id) == JobState.FAILED);
+    assertThat(queue.find(id).orElseThrow().errors())
+        .singleElement()
         .satisfies(e -> assertThat(e.error()).startsWith("java.lang.StackOverflowError"));
     assertThat(pg.queryLong("select count(*) from overflow_writes where n = 7")).isZero();
     assertWorkerLivesOn();
@@ -87,9 +110,16 @@ class HandlerThrowableIT {
   void aThrownOutOfMemoryErrorIsRecordedAtOnceAndTheWorkerLivesOn() throws Exception {
     long id = queue.enqueue(new OutOfMemory(1), EnqueueOptions.defaults().maxAttempts(1)).id();
 
-    await("the job that threw OutOfMemoryError failed", () -> QueueFixture.state(queue, id) == JobState.FAILED);
-    assertThat(queue.find(id).orElseThrow().errors()).singleElement().satisfies(e -> assertThat(e.error())
-        .isEqualTo("java.lang.OutOfMemoryError: simulated: the handler could not allocate its buffer"));
+    await(
+        "the job that threw OutOfMemoryError failed",
+        () -> QueueFixture.state(queue, id) == JobState.FAILED);
+    assertThat(queue.find(id).orElseThrow().errors())
+        .singleElement()
+        .satisfies(
+            e ->
+                assertThat(e.error())
+                    .isEqualTo(
+                        "java.lang.OutOfMemoryError: simulated: the handler could not allocate its buffer"));
     assertWorkerLivesOn();
   }
 

@@ -22,10 +22,15 @@ import org.junit.jupiter.api.Test;
 @TxguardTest(queue = false)
 class InputValidationIT {
   @Injected static TestDatabase pg;
+
   record Note(String text) {}
+
   record Tagged(Map<String, List<String>> tags) {}
+
   record Echo(int n) {}
+
   record Nested(Nested inner) {}
+
   /** Runs until cancel is requested. */
   record Waits(int n) {}
 
@@ -35,17 +40,23 @@ class InputValidationIT {
   @BeforeAll
   static void setUp() {
     db = QueueFixture.db(pg, 8);
-    queue = QueueFixture.builder(pg, db, "inputs")
-        .declare("note", Note.class).declare("tagged", Tagged.class).declare("nested", Nested.class)
-        .handleInTx("echo", Echo.class, (tx, job) -> job.args().n())
-        .handle("waits", Waits.class, job -> {
-          while (!job.isCancelRequested()) {
-            Thread.sleep(10);
-          }
-          return null;
-        })
-        .queue("default", 4)
-        .build();
+    queue =
+        QueueFixture.builder(pg, db, "inputs")
+            .declare("note", Note.class)
+            .declare("tagged", Tagged.class)
+            .declare("nested", Nested.class)
+            .handleInTx("echo", Echo.class, (tx, job) -> job.args().n())
+            .handle(
+                "waits",
+                Waits.class,
+                job -> {
+                  while (!job.isCancelRequested()) {
+                    Thread.sleep(10);
+                  }
+                  return null;
+                })
+            .queue("default", 4)
+            .build();
     QueueFixture.start(queue);
   }
 
@@ -63,56 +74,87 @@ class InputValidationIT {
     }
     Nested arg = deep;
 
-    assertThatThrownBy(() -> queue.enqueue(arg)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("args of job kind 'nested' (type " + Nested.class.getName()
-            + ") cannot be serialised to JSON: Document nesting depth")
+    assertThatThrownBy(() -> queue.enqueue(arg))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith(
+            "args of job kind 'nested' (type "
+                + Nested.class.getName()
+                + ") cannot be serialised to JSON: Document nesting depth")
         .hasMessageContaining("characters cut]")
         .satisfies(e -> assertThat(e.getMessage().length()).as("message length").isLessThan(1_500));
   }
 
   @Test
   void nulInArgumentsFailsAtEnqueueAndLeavesTheCallersUnitUsable() throws Exception {
-    long id = db.inTx(tx -> {
-      assertThatThrownBy(() -> queue.enqueue(tx, new Note("a\0b")))
-          .isInstanceOf(IllegalArgumentException.class)
-          .hasMessage("args of job kind 'note' (type " + Note.class.getName() + ") cannot be enqueued: it contains"
-              + " the character U+0000 (NUL), which PostgreSQL cannot store in text or jsonb (at $.text); remove"
-              + " it, or encode binary data (e.g. as Base64)");
-      assertThatThrownBy(() -> queue.enqueue(tx, new Tagged(Map.of("colour", List.of("red", "bl\0ue")))))
-          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("(at $.tags.colour[1])");
-      assertThatThrownBy(() -> queue.enqueue(tx, new Tagged(Map.of("c\0lour", List.of()))))
-          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("(at $.tags (a field name))");
-      return queue.enqueue(tx, new Note("a backslash and u0000 as text: \\u0000 is fine")).id();
-    });
+    long id =
+        db.inTx(
+            tx -> {
+              assertThatThrownBy(() -> queue.enqueue(tx, new Note("a\0b")))
+                  .isInstanceOf(IllegalArgumentException.class)
+                  .hasMessage(
+                      "args of job kind 'note' (type "
+                          + Note.class.getName()
+                          + ") cannot be enqueued: it contains"
+                          + " the character U+0000 (NUL), which PostgreSQL cannot store in text or jsonb (at $.text); remove"
+                          + " it, or encode binary data (e.g. as Base64)");
+              assertThatThrownBy(
+                      () ->
+                          queue.enqueue(tx, new Tagged(Map.of("colour", List.of("red", "bl\0ue")))))
+                  .isInstanceOf(IllegalArgumentException.class)
+                  .hasMessageContaining("(at $.tags.colour[1])");
+              assertThatThrownBy(() -> queue.enqueue(tx, new Tagged(Map.of("c\0lour", List.of()))))
+                  .isInstanceOf(IllegalArgumentException.class)
+                  .hasMessageContaining("(at $.tags (a field name))");
+              return queue
+                  .enqueue(tx, new Note("a backslash and u0000 as text: \\u0000 is fine"))
+                  .id();
+            });
     assertThat(queue.find(id).orElseThrow().argsJson()).contains("\\\\u0000 is fine");
-    assertThatThrownBy(() -> queue.enqueueAll(List.of(new Note("ok"), new Note("\0")), EnqueueOptions.defaults()))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("args[1]: args of job kind 'note'")
+    assertThatThrownBy(
+            () ->
+                queue.enqueueAll(
+                    List.of(new Note("ok"), new Note("\0")), EnqueueOptions.defaults()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("args[1]: args of job kind 'note'")
         .hasMessageContaining("U+0000");
   }
 
   @Test
   void nulInUniqueKeyGroupOrOwnerFailsWhereItIsWritten() {
     EnqueueOptions d = EnqueueOptions.defaults();
-    assertThatThrownBy(() -> d.uniqueKey("key\0")).isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("uniqueKey must not contain the character U+0000 (NUL), which PostgreSQL cannot store in text;"
-            + " found at index 3 of \"key\\0\"");
-    assertThatThrownBy(() -> d.group("\0group")).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> d.uniqueKey("key\0"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "uniqueKey must not contain the character U+0000 (NUL), which PostgreSQL cannot store in text;"
+                + " found at index 3 of \"key\\0\"");
+    assertThatThrownBy(() -> d.group("\0group"))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("group must not contain the character U+0000 (NUL)");
-    assertThatThrownBy(() -> queue.cancelGroup("g\0", Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> queue.cancelGroup("g\0", Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("group must not contain the character U+0000 (NUL)");
-    assertThatThrownBy(() -> JobQueue.builder(db).owner("host\0")).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> JobQueue.builder(db).owner("host\0"))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("owner must not contain the character U+0000 (NUL)");
   }
 
   @Test
   void schemaNamesMustLeaveRoomForTheNotificationChannels() {
     String longest = "s".repeat(58);
-    assertThatThrownBy(() -> JobQueue.builder(db).schema(longest + "x")).isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("schema must be at most 58 characters, so that the queue's notification channels " + longest
-            + "x_jobs and " + longest + "x_done fit PostgreSQL's 63-byte identifiers; was 59 characters: \""
-            + longest + "x\"");
-    assertThatThrownBy(() -> JobQueue.builder(db).schema("pg_jobs")).isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("schema must not start with pg_, a prefix PostgreSQL reserves for system schemas, was \"pg_jobs\"");
+    assertThatThrownBy(() -> JobQueue.builder(db).schema(longest + "x"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "schema must be at most 58 characters, so that the queue's notification channels "
+                + longest
+                + "x_jobs and "
+                + longest
+                + "x_done fit PostgreSQL's 63-byte identifiers; was 59 characters: \""
+                + longest
+                + "x\"");
+    assertThatThrownBy(() -> JobQueue.builder(db).schema("pg_jobs"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "schema must not start with pg_, a prefix PostgreSQL reserves for system schemas, was \"pg_jobs\"");
     // the longest allowed name works end to end: its channels are exactly 63 bytes
     JobQueue q = JobQueue.builder(db).schema(longest).declare("note", Note.class).build();
     q.migrate();
@@ -122,17 +164,33 @@ class InputValidationIT {
 
   @Test
   void runLevelsTheDatabaseDoesNotHaveFailAtStart() {
-    try (Database oneLevel = Database.builder().url(pg.url()).user(pg.user()).password(pg.password())
-        .poolSize(2).maxLevels(1).build()) {
-      JobQueue q = QueueFixture.builder(pg, oneLevel, "levels").handle("echo", Echo.class, job -> 1)
-          .queue("default", 1).build();
-      assertThatThrownBy(q::start).isInstanceOf(IllegalStateException.class)
-          .hasMessageStartingWith("runLevels(2) makes this queue claim and run jobs at levels 0 to 1, but")
-          .hasMessageContaining("has maxLevels 1 (levels 0 to 0): lower JobQueue.Builder#runLevels, or raise"
-              + " Database.Builder#maxLevels above 1");
+    try (Database oneLevel =
+        Database.builder()
+            .url(pg.url())
+            .user(pg.user())
+            .password(pg.password())
+            .poolSize(2)
+            .maxLevels(1)
+            .build()) {
+      JobQueue q =
+          QueueFixture.builder(pg, oneLevel, "levels")
+              .handle("echo", Echo.class, job -> 1)
+              .queue("default", 1)
+              .build();
+      assertThatThrownBy(q::start)
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageStartingWith(
+              "runLevels(2) makes this queue claim and run jobs at levels 0 to 1, but")
+          .hasMessageContaining(
+              "has maxLevels 1 (levels 0 to 0): lower JobQueue.Builder#runLevels, or raise"
+                  + " Database.Builder#maxLevels above 1");
       // one level is enough for a queue that takes no calls from inside units
-      JobQueue single = QueueFixture.builder(pg, oneLevel, "levels").handleInTx("echo", Echo.class,
-          (tx, job) -> job.args().n()).queue("default", 1).runLevels(1).build();
+      JobQueue single =
+          QueueFixture.builder(pg, oneLevel, "levels")
+              .handleInTx("echo", Echo.class, (tx, job) -> job.args().n())
+              .queue("default", 1)
+              .runLevels(1)
+              .build();
       single.migrate();
       single.start();
       assertThat(single.call(new Echo(5), Integer.class, Duration.ofSeconds(60))).isEqualTo(5);
@@ -148,23 +206,32 @@ class InputValidationIT {
     long id = queue.enqueue(new Waits(1), EnqueueOptions.defaults().group("long-wait")).id();
     QueueFixture.await("the job runs", () -> QueueFixture.state(queue, id) == JobState.RUNNING);
     // beyond lock_timeout's limit of about 24.8 days: waited for up to that limit
-    assertThat(queue.cancelGroup("long-wait", Duration.ofDays(1000))).isEqualTo(new CancelResult(0, 1, 0));
+    assertThat(queue.cancelGroup("long-wait", Duration.ofDays(1000)))
+        .isEqualTo(new CancelResult(0, 1, 0));
 
-    JobQueue idle = QueueFixture.builder(pg, db, "inputs").handle("echo", Echo.class, job -> 1)
-        .queue("unused", 1).build();
+    JobQueue idle =
+        QueueFixture.builder(pg, db, "inputs")
+            .handle("echo", Echo.class, job -> 1)
+            .queue("unused", 1)
+            .build();
     idle.start();
     assertThat(idle.stop(forever)).isTrue();
 
     JobQueue.Builder b = JobQueue.builder(db);
-    assertThatThrownBy(() -> b.pollInterval(Duration.ofDays(2))).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> b.pollInterval(Duration.ofDays(2)))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("pollInterval must be between PT0.01S and PT24H, was PT48H");
-    assertThatThrownBy(() -> b.maintenanceInterval(forever)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> b.maintenanceInterval(forever))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("maintenanceInterval must be between PT0.01S and PT24H, was");
-    assertThatThrownBy(() -> b.leaseDuration(Duration.ofDays(2))).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> b.leaseDuration(Duration.ofDays(2)))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("leaseDuration must be between PT0.1S and PT24H, was PT48H");
-    assertThatThrownBy(() -> b.retention(forever)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> b.retention(forever))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("retention must be between PT1S and PT876000H, was");
-    assertThatThrownBy(() -> b.retryBackoff(Duration.ZERO, forever)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> b.retryBackoff(Duration.ZERO, forever))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("retryBackoff max must be at most PT876000H (100 years), was");
   }
 }

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 @TxguardTest(queue = false)
 class ListenerErrorIT {
   @Injected static TestDatabase pg;
+
   record Ping(int n) {}
 
   /** Throws an Error from every event, after noting it. */
@@ -56,10 +57,12 @@ class ListenerErrorIT {
   @BeforeAll
   static void setUp() {
     db = QueueFixture.db(pg, 8);
-    queue = QueueFixture.builder(pg, db, "listeners").listener(listener)
-        .handle("ping", Ping.class, job -> job.args().n())
-        .queue("default", 2)
-        .build();
+    queue =
+        QueueFixture.builder(pg, db, "listeners")
+            .listener(listener)
+            .handle("ping", Ping.class, job -> job.args().n())
+            .queue("default", 2)
+            .build();
     QueueFixture.start(queue);
   }
 
@@ -71,8 +74,10 @@ class ListenerErrorIT {
   /** A job of a queue nobody works, as if its worker had died: running, its lease expired. */
   static long expiredJob() throws Exception {
     long id = queue.enqueue(new Ping(0), EnqueueOptions.defaults().queue("orphans")).id();
-    pg.execute("update listeners.job set state = 'running', attempt = 1, lease_owner = 'dead-worker',"
-        + " lease_token = gen_random_uuid(), lease_expires_at = now() - interval '1 minute' where id = " + id);
+    pg.execute(
+        "update listeners.job set state = 'running', attempt = 1, lease_owner = 'dead-worker',"
+            + " lease_token = gen_random_uuid(), lease_expires_at = now() - interval '1 minute' where id = "
+            + id);
     return id;
   }
 

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 @TxguardTest(queue = false)
 class LostCompletionReplyIT {
   @Injected static TestDatabase pg;
+
   record Pack(int order) {}
 
   static FaultProxy proxy;
@@ -34,16 +35,26 @@ class LostCompletionReplyIT {
   static void setUp() throws Exception {
     pg.execute("create table lost_reply_parcel (order_id int primary key)");
     proxy = new FaultProxy(PostgresServer.get());
-    db = Database.builder().url(proxy.jdbcUrl(pg.name())).user(pg.user()).password(pg.password())
-        .connectionTimeout(Duration.ofSeconds(10)).poolSize(4).build();
-    queue = QueueFixture.builder(pg, db, "lostreply")
-        .listener(listener)
-        .handleInTx("pack", Pack.class, (tx, job) -> {
-          tx.update("insert into lost_reply_parcel values (?)", job.args().order());
-          return "packed";
-        })
-        .queue("default", 1)
-        .build();
+    db =
+        Database.builder()
+            .url(proxy.jdbcUrl(pg.name()))
+            .user(pg.user())
+            .password(pg.password())
+            .connectionTimeout(Duration.ofSeconds(10))
+            .poolSize(4)
+            .build();
+    queue =
+        QueueFixture.builder(pg, db, "lostreply")
+            .listener(listener)
+            .handleInTx(
+                "pack",
+                Pack.class,
+                (tx, job) -> {
+                  tx.update("insert into lost_reply_parcel values (?)", job.args().order());
+                  return "packed";
+                })
+            .queue("default", 1)
+            .build();
     QueueFixture.start(queue);
   }
 
@@ -54,17 +65,25 @@ class LostCompletionReplyIT {
     proxy.close();
   }
 
-  /** The fault: about 25 completions per 20,000-job run were reported as lost leases (WARN, onLeaseLost). */
+  /**
+   * The fault: about 25 completions per 20,000-job run were reported as lost leases (WARN,
+   * onLeaseLost).
+   */
   @Test
   void aCompletionWhoseCommitReplyWasLostWasReportedAsALostLease() throws Exception {
     proxy.cutReplyOfNextCommit("lost_reply_parcel");
     long id = queue.enqueue(new Pack(7)).id();
 
-    await("job " + id + " completes (state now " + state(queue, id) + ")", () -> state(queue, id) == JobState.COMPLETED);
-    await("the completion event of job " + id, () -> listener.events.contains("completed " + id + "#1"));
+    await(
+        "job " + id + " completes (state now " + state(queue, id) + ")",
+        () -> state(queue, id) == JobState.COMPLETED);
+    await(
+        "the completion event of job " + id,
+        () -> listener.events.contains("completed " + id + "#1"));
 
     assertThat(proxy.cuts()).as("COMMIT replies the proxy cut").isEqualTo(1);
-    assertThat(pg.queryLong("select count(*) from lost_reply_parcel where order_id = 7")).isEqualTo(1);
+    assertThat(pg.queryLong("select count(*) from lost_reply_parcel where order_id = 7"))
+        .isEqualTo(1);
     assertThat(queue.find(id).orElseThrow().attempt()).as("attempts").isEqualTo(1);
     assertThat(listener.events).doesNotContain("lease lost " + id + "#1", "retried " + id + "#1");
   }

@@ -19,10 +19,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Promotion and deletion driven by an injected clock; leadership moving when its connection ends. */
+/**
+ * Promotion and deletion driven by an injected clock; leadership moving when its connection ends.
+ */
 @TxguardTest(queue = false)
 class MaintenanceIT {
   @Injected static TestDatabase pg;
+
   record Tick(int n) {}
 
   /** A clock tests move by hand. */
@@ -68,8 +71,11 @@ class MaintenanceIT {
   }
 
   private static JobQueue queue(String schema, Clock clock) {
-    JobQueue.Builder b = QueueFixture.builder(pg, db, schema).handle("tick", Tick.class, job -> job.args().n())
-        .queue("default", 2).retention(Duration.ofDays(1));
+    JobQueue.Builder b =
+        QueueFixture.builder(pg, db, schema)
+            .handle("tick", Tick.class, job -> job.args().n())
+            .queue("default", 2)
+            .retention(Duration.ofDays(1));
     JobQueue q = (clock == null ? b : b.clock(clock)).build();
     queues.add(q);
     return q;
@@ -81,7 +87,11 @@ class MaintenanceIT {
     JobQueue q = queue("timed", clock);
     q.migrate();
     q.start();
-    long id = q.enqueue(new Tick(1), EnqueueOptions.defaults().runAt(clock.instant().plus(Duration.ofHours(1)))).id();
+    long id =
+        q.enqueue(
+                new Tick(1),
+                EnqueueOptions.defaults().runAt(clock.instant().plus(Duration.ofHours(1))))
+            .id();
     q.engine().runMaintenance();
     assertThat(state(q, id)).isEqualTo(JobState.SCHEDULED);
 
@@ -110,14 +120,19 @@ class MaintenanceIT {
     assertThat(second.isLeader()).isFalse();
 
     pg.execute("select pg_terminate_backend(" + leaderPid + ")");
-    await("a new session leads", () -> {
-      Long pid = leaderPidOrNull();
-      return pid != null && pid != leaderPid && (first.isLeader() || second.isLeader());
-    });
+    await(
+        "a new session leads",
+        () -> {
+          Long pid = leaderPidOrNull();
+          return pid != null && pid != leaderPid && (first.isLeader() || second.isLeader());
+        });
     await("exactly one process leads", () -> first.isLeader() ^ second.isLeader());
 
     // maintenance still works under the new leader: a scheduled job due now is promoted and run
-    long id = first.enqueue(new Tick(2), EnqueueOptions.defaults().runAt(Instant.now().plusMillis(200))).id();
+    long id =
+        first
+            .enqueue(new Tick(2), EnqueueOptions.defaults().runAt(Instant.now().plusMillis(200)))
+            .id();
     await("run", () -> state(first, id) == JobState.COMPLETED);
   }
 
@@ -128,9 +143,14 @@ class MaintenanceIT {
   }
 
   private static Long leaderPidOrNull() throws Exception {
-    try (var c = pg.connect(); var st = c.createStatement();
-        var rs = st.executeQuery("select pid from pg_locks where locktype = 'advisory' and granted"
-            + " and classid::bigint = " + 0x7467_5102L + " and objid::int = hashtext('elect')")) {
+    try (var c = pg.connect();
+        var st = c.createStatement();
+        var rs =
+            st.executeQuery(
+                "select pid from pg_locks where locktype = 'advisory' and granted"
+                    + " and classid::bigint = "
+                    + 0x7467_5102L
+                    + " and objid::int = hashtext('elect')")) {
       return rs.next() ? rs.getLong(1) : null;
     }
   }

@@ -8,7 +8,6 @@ import dev.txguard.Database;
 import dev.txguard.test.Injected;
 import dev.txguard.test.TestDatabase;
 import dev.txguard.test.TxguardTest;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,8 +37,16 @@ class MultiProcessIT {
   static Process worker(String name) throws Exception {
     List<String> lines = QueueFixture.newLines();
     output.put(name, lines);
-    Process p = QueueFixture.startJvm(WorkerProcess.class, ProcessBuilder.Redirect.INHERIT, lines,
-        pg.url(), pg.user(), pg.password(), "multi", name);
+    Process p =
+        QueueFixture.startJvm(
+            WorkerProcess.class,
+            ProcessBuilder.Redirect.INHERIT,
+            lines,
+            pg.url(),
+            pg.user(),
+            pg.password(),
+            "multi",
+            name);
     processes.add(p);
     return p;
   }
@@ -50,9 +57,11 @@ class MultiProcessIT {
 
   @Test
   void threeWorkerJvmsOneKilledHalfWayEveryJobCompletesWithItsRowExactlyOnce() throws Exception {
-    pg.execute("create table processed (job_id bigint primary key, n int not null, worker text not null)");
+    pg.execute(
+        "create table processed (job_id bigint primary key, n int not null, worker text not null)");
     try (Database db = QueueFixture.db(pg, 4)) {
-      JobQueue producer = JobQueue.builder(db).schema("multi").declare("row", WorkerProcess.Row.class).build();
+      JobQueue producer =
+          JobQueue.builder(db).schema("multi").declare("row", WorkerProcess.Row.class).build();
       producer.migrate();
       long start = System.nanoTime();
       List<String> names = List.of("w0", "w1", "w2");
@@ -71,24 +80,33 @@ class MultiProcessIT {
         }
       }
       awaitProgress("half of the jobs completed", MultiProcessIT::completed, JOBS / 2);
-      int victim = names.indexOf(names.stream().filter(n -> said(n, "LEADER")).findFirst().orElseThrow());
+      int victim =
+          names.indexOf(names.stream().filter(n -> said(n, "LEADER")).findFirst().orElseThrow());
       workers.get(victim).destroyForcibly(); // SIGKILL: no shutdown hook, no graceful stop
       assertThat(workers.get(victim).waitFor(30, TimeUnit.SECONDS)).isTrue();
       long killedAt = completed();
-      await("leadership moved to a live worker", () -> names.stream()
-          .filter(n -> !n.equals(names.get(victim))).anyMatch(n -> said(n, "LEADER")));
+      await(
+          "leadership moved to a live worker",
+          () ->
+              names.stream()
+                  .filter(n -> !n.equals(names.get(victim)))
+                  .anyMatch(n -> said(n, "LEADER")));
       awaitProgress("every job completed", MultiProcessIT::completed, JOBS);
       long ms = (System.nanoTime() - start) / 1_000_000;
 
       assertThat(pg.queryLong("select count(*) from processed")).isEqualTo(JOBS);
-      assertThat(pg.queryLong("select count(*) from multi.job j join processed p on p.job_id = j.id")).isEqualTo(JOBS);
+      assertThat(
+              pg.queryLong("select count(*) from multi.job j join processed p on p.job_id = j.id"))
+          .isEqualTo(JOBS);
       assertThat(pg.queryLong("select count(distinct n) from processed")).isEqualTo(JOBS);
-      assertThat(pg.queryLong("select count(*) from multi.job where state <> 'completed'")).isZero();
+      assertThat(pg.queryLong("select count(*) from multi.job where state <> 'completed'"))
+          .isZero();
       assertThat(pg.queryLong("select count(*) from multi.job where state = 'running'")).isZero();
       long rescued = pg.queryLong("select count(*) from multi.job where attempt > 1");
-      System.out.printf("many processes: %d jobs over 3 worker JVMs in %d ms; %s (the leader) killed with SIGKILL"
-          + " at %d completed; %d jobs rescued and run again; rows per worker: %s%n", JOBS, ms, names.get(victim),
-          killedAt, rescued, rowsPerWorker(db));
+      System.out.printf(
+          "many processes: %d jobs over 3 worker JVMs in %d ms; %s (the leader) killed with SIGKILL"
+              + " at %d completed; %d jobs rescued and run again; rows per worker: %s%n",
+          JOBS, ms, names.get(victim), killedAt, rescued, rowsPerWorker(db));
 
       for (int i = 0; i < workers.size(); i++) {
         if (i != victim) {
@@ -106,8 +124,11 @@ class MultiProcessIT {
 
   static Map<String, Long> rowsPerWorker(Database db) {
     Map<String, Long> rows = new java.util.TreeMap<>();
-    db.useTx(tx -> tx.query("select worker, count(*) from processed group by worker",
-        rs -> rows.put(rs.getString(1), rs.getLong(2))));
+    db.useTx(
+        tx ->
+            tx.query(
+                "select worker, count(*) from processed group by worker",
+                rs -> rows.put(rs.getString(1), rs.getLong(2))));
     return rows;
   }
 }

@@ -36,8 +36,8 @@ import org.junit.jupiter.api.Test;
  * queue says is true), and no job runs past its lease: none is left running, and none is seen
  * running more than 30 s past its lease's end while the run goes on.
  *
- * <p>Reduced size by default (part of {@code mvn -B verify}); the full size with
- * {@code -Dtxguard.chaos.full=true}. Prints its figures.
+ * <p>Reduced size by default (part of {@code mvn -B verify}); the full size with {@code
+ * -Dtxguard.chaos.full=true}. Prints its figures.
  */
 @TxguardTest(queue = false)
 class QueueChaosIT {
@@ -55,17 +55,22 @@ class QueueChaosIT {
   @Test
   void transactionalJobsWithBackendsKilledAndAWorkerJvmKilled() throws Exception {
     int jobs = FULL ? 20_000 : 1_000;
-    pg.execute("create table processed (job_id bigint primary key, n int not null, worker text not null)");
+    pg.execute(
+        "create table processed (job_id bigint primary key, n int not null, worker text not null)");
     Path log = Files.createTempFile("txguard-chaos-workers", ".log");
     AtomicLong kills = new AtomicLong();
     AtomicLong overrunSeen = new AtomicLong();
     AtomicBoolean stop = new AtomicBoolean();
     try (Database db = QueueFixture.db(pg, 4)) {
-      JobQueue producer = JobQueue.builder(db).schema("chaos").declare("row", WorkerProcess.Row.class).build();
+      JobQueue producer =
+          JobQueue.builder(db).schema("chaos").declare("row", WorkerProcess.Row.class).build();
       producer.migrate();
       List<Process> workers = new ArrayList<>(List.of(worker("w0", log), worker("w1", log)));
       await("two workers ready", () -> said("w0", "READY") && said("w1", "READY"));
-      Thread killer = Thread.ofPlatform().name("chaos-queue-killer").start(() -> kill(stop, kills, overrunSeen));
+      Thread killer =
+          Thread.ofPlatform()
+              .name("chaos-queue-killer")
+              .start(() -> kill(stop, kills, overrunSeen));
       try {
         List<WorkerProcess.Row> batch = new ArrayList<>();
         for (int n = 0; n < jobs; n++) {
@@ -85,18 +90,32 @@ class QueueChaosIT {
         killer.join();
       }
       long rows = pg.queryLong("select count(*) from processed");
-      long completedWithoutRow = pg.queryLong("select count(*) from chaos.job j where state = 'completed'"
-          + " and not exists (select from processed p where p.job_id = j.id)");
-      long rowWithoutCompleted = pg.queryLong("select count(*) from processed p join chaos.job j on j.id = p.job_id"
-          + " where j.state <> 'completed'");
-      long duplicates = pg.queryLong("select count(*) from chaos.job where errors::text like '%23505%'");
+      long completedWithoutRow =
+          pg.queryLong(
+              "select count(*) from chaos.job j where state = 'completed'"
+                  + " and not exists (select from processed p where p.job_id = j.id)");
+      long rowWithoutCompleted =
+          pg.queryLong(
+              "select count(*) from processed p join chaos.job j on j.id = p.job_id"
+                  + " where j.state <> 'completed'");
+      long duplicates =
+          pg.queryLong("select count(*) from chaos.job where errors::text like '%23505%'");
       long running = pg.queryLong("select count(*) from chaos.job where state = 'running'");
       long retried = pg.queryLong("select count(*) from chaos.job where attempt > 1");
       long workerLogLines = Files.readAllLines(log).size();
-      System.out.printf("chaos (b) queue: jobs %d, completed %d, rows %d; backends killed %d, worker JVMs killed"
-          + " with SIGKILL 1; jobs run more than once (retried or rescued) %d; duplicates %d; stuck jobs (running"
-          + " at the end) %d; seen running more than 30 s past their lease %d; worker log lines %d%n",
-          jobs, completed(), rows, kills.get(), retried, duplicates, running, overrunSeen.get(), workerLogLines);
+      System.out.printf(
+          "chaos (b) queue: jobs %d, completed %d, rows %d; backends killed %d, worker JVMs killed"
+              + " with SIGKILL 1; jobs run more than once (retried or rescued) %d; duplicates %d; stuck jobs (running"
+              + " at the end) %d; seen running more than 30 s past their lease %d; worker log lines %d%n",
+          jobs,
+          completed(),
+          rows,
+          kills.get(),
+          retried,
+          duplicates,
+          running,
+          overrunSeen.get(),
+          workerLogLines);
 
       assertThat(rows).as("rows (one per job)").isEqualTo(jobs);
       assertThat(pg.queryLong("select count(distinct n) from processed")).isEqualTo(jobs);
@@ -132,22 +151,32 @@ class QueueChaosIT {
       }
       p.destroyForcibly();
     }
-    throw new AssertionError("no replacement worker became ready in five starts; see the worker log");
+    throw new AssertionError(
+        "no replacement worker became ready in five starts; see the worker log");
   }
 
-  /** Kills a random worker backend every 20-100 ms, and watches for jobs running past their lease. */
+  /**
+   * Kills a random worker backend every 20-100 ms, and watches for jobs running past their lease.
+   */
   private static void kill(AtomicBoolean stop, AtomicLong kills, AtomicLong overrunSeen) {
-    try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+    try (Connection c = pg.connect();
+        Statement st = c.createStatement()) {
       while (!stop.get()) {
         Thread.sleep(ThreadLocalRandom.current().nextLong(20, 100));
-        try (ResultSet rs = st.executeQuery("select pg_terminate_backend(pid) from (select pid from pg_stat_activity"
-            + " where application_name = '" + APP + "' order by random() limit 1) k")) {
+        try (ResultSet rs =
+            st.executeQuery(
+                "select pg_terminate_backend(pid) from (select pid from pg_stat_activity"
+                    + " where application_name = '"
+                    + APP
+                    + "' order by random() limit 1) k")) {
           if (rs.next() && rs.getBoolean(1)) {
             kills.incrementAndGet();
           }
         }
-        try (ResultSet rs = st.executeQuery("select count(*) from chaos.job where state = 'running'"
-            + " and lease_expires_at < now() - interval '30 seconds'")) {
+        try (ResultSet rs =
+            st.executeQuery(
+                "select count(*) from chaos.job where state = 'running'"
+                    + " and lease_expires_at < now() - interval '30 seconds'")) {
           rs.next();
           overrunSeen.accumulateAndGet(rs.getLong(1), Math::max);
         }
@@ -161,8 +190,16 @@ class QueueChaosIT {
     String url = pg.url() + (pg.url().contains("?") ? "&" : "?") + "ApplicationName=" + APP;
     List<String> lines = QueueFixture.newLines();
     output.put(name, lines);
-    Process p = QueueFixture.startJvm(WorkerProcess.class, ProcessBuilder.Redirect.appendTo(log.toFile()), lines,
-        url, pg.user(), pg.password(), "chaos", name);
+    Process p =
+        QueueFixture.startJvm(
+            WorkerProcess.class,
+            ProcessBuilder.Redirect.appendTo(log.toFile()),
+            lines,
+            url,
+            pg.user(),
+            pg.password(),
+            "chaos",
+            name);
     processes.add(p);
     return p;
   }

@@ -17,14 +17,21 @@ final class QueueFixture {
   private QueueFixture() {}
 
   static Database db(TestDatabase pg, int poolSize) {
-    return Database.builder().url(pg.url()).user(pg.user()).password(pg.password())
-        .connectionTimeout(Duration.ofSeconds(10)).poolSize(poolSize).build();
+    return Database.builder()
+        .url(pg.url())
+        .user(pg.user())
+        .password(pg.password())
+        .connectionTimeout(Duration.ofSeconds(10))
+        .poolSize(poolSize)
+        .build();
   }
 
   /** A queue builder with short intervals, so tests wait little; no timing is asserted. */
   static JobQueue.Builder builder(TestDatabase pg, Database db, String schema) {
-    return JobQueue.builder(db).schema(schema)
-        .pollInterval(Duration.ofMillis(200)).maintenanceInterval(Duration.ofMillis(50))
+    return JobQueue.builder(db)
+        .schema(schema)
+        .pollInterval(Duration.ofMillis(200))
+        .maintenanceInterval(Duration.ofMillis(50))
         .retryBackoff(Duration.ZERO, Duration.ZERO);
   }
 
@@ -55,9 +62,9 @@ final class QueueFixture {
   }
 
   /**
-   * Waits until {@code count} reaches {@code target}, failing only when it makes no progress for
-   * 60 s: on a loaded machine a long run may take minutes, but a stuck one is caught. The failure
-   * says how far it got.
+   * Waits until {@code count} reaches {@code target}, failing only when it makes no progress for 60
+   * s: on a loaded machine a long run may take minutes, but a stuck one is caught. The failure says
+   * how far it got.
    */
   static void awaitProgress(String what, Callable<Long> count, long target) throws Exception {
     long stallLimit = Duration.ofSeconds(60).toNanos();
@@ -70,8 +77,8 @@ final class QueueFixture {
         last = now;
         lastChange = System.nanoTime();
       } else if (System.nanoTime() - lastChange > stallLimit) {
-        throw new AssertionError("gave up waiting for: " + what + "; stuck at " + now + " of " + target
-            + " for 60 s");
+        throw new AssertionError(
+            "gave up waiting for: " + what + "; stuck at " + now + " of " + target + " for 60 s");
       }
     }
   }
@@ -82,24 +89,37 @@ final class QueueFixture {
 
   /**
    * Starts {@code main} in a JVM of its own on this test JVM's class path (logging at WARN), its
-   * standard error sent to {@code err}; {@code lines} collects what it prints, read on a virtual thread.
+   * standard error sent to {@code err}; {@code lines} collects what it prints, read on a virtual
+   * thread.
    */
-  static Process startJvm(Class<?> main, ProcessBuilder.Redirect err, List<String> lines, String... args)
+  static Process startJvm(
+      Class<?> main, ProcessBuilder.Redirect err, List<String> lines, String... args)
       throws IOException {
-    String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-    List<String> command = new java.util.ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-        "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", main.getName()));
+    String java =
+        System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+    List<String> command =
+        new java.util.ArrayList<>(
+            List.of(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                main.getName()));
     command.addAll(List.of(args));
     Process p = new ProcessBuilder(command).redirectError(err).start();
-    Thread.ofVirtual().start(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line = r.readLine(); line != null; line = r.readLine()) {
-          lines.add(line);
-        }
-      } catch (IOException e) {
-        lines.add("EXCEPTION " + e);
-      }
-    });
+    Thread.ofVirtual()
+        .start(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = r.readLine(); line != null; line = r.readLine()) {
+                  lines.add(line);
+                }
+              } catch (IOException e) {
+                lines.add("EXCEPTION " + e);
+              }
+            });
     return p;
   }
 

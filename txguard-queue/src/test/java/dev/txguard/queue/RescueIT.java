@@ -19,12 +19,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Leases and rescue: a worker that dies mid-job has its job rescued after the lease and run once
- * more, its late completion is refused, and leadership moves to a live process. Regression for
- * jobs stuck "running" forever and rescuers overwriting completed jobs.
+ * more, its late completion is refused, and leadership moves to a live process. Regression for jobs
+ * stuck "running" forever and rescuers overwriting completed jobs.
  */
 @TxguardTest(queue = false)
 class RescueIT {
   @Injected static TestDatabase pg;
+
   record Charge(int order) {}
 
   static Database dbA;
@@ -33,7 +34,8 @@ class RescueIT {
 
   @BeforeAll
   static void setUp() throws Exception {
-    pg.execute("create table charge (order_id int not null, attempt int not null, worker text not null)");
+    pg.execute(
+        "create table charge (order_id int not null, attempt int not null, worker text not null)");
     dbA = QueueFixture.db(pg, 6);
     dbB = QueueFixture.db(pg, 6);
   }
@@ -45,19 +47,36 @@ class RescueIT {
     dbB.close();
   }
 
-  /** A queue whose handler writes a row and, while {@code gate} is closed, blocks before returning. */
-  static JobQueue worker(Database db, String schema, String name, CountDownLatch started, CountDownLatch gate,
+  /**
+   * A queue whose handler writes a row and, while {@code gate} is closed, blocks before returning.
+   */
+  static JobQueue worker(
+      Database db,
+      String schema,
+      String name,
+      CountDownLatch started,
+      CountDownLatch gate,
       RecordingListener listener) {
-    JobQueue queue = QueueFixture.builder(pg, db, schema).owner(name).listener(listener)
-        .leaseDuration(Duration.ofMillis(600))
-        .handleInTx("charge", Charge.class, (tx, job) -> {
-          tx.update("insert into charge values (?, ?, ?)", job.args().order(), job.attempt(), name);
-          started.countDown();
-          gate.await();
-          return name;
-        })
-        .queue("default", 2)
-        .build();
+    JobQueue queue =
+        QueueFixture.builder(pg, db, schema)
+            .owner(name)
+            .listener(listener)
+            .leaseDuration(Duration.ofMillis(600))
+            .handleInTx(
+                "charge",
+                Charge.class,
+                (tx, job) -> {
+                  tx.update(
+                      "insert into charge values (?, ?, ?)",
+                      job.args().order(),
+                      job.attempt(),
+                      name);
+                  started.countDown();
+                  gate.await();
+                  return name;
+                })
+            .queue("default", 2)
+            .build();
     queues.add(queue);
     return queue;
   }
@@ -80,22 +99,27 @@ class RescueIT {
     a.engine().abandon();
 
     RecordingListener bEvents = new RecordingListener();
-    JobQueue b = worker(dbB, "rescue", "worker-b", new CountDownLatch(1), new CountDownLatch(0), bEvents);
+    JobQueue b =
+        worker(dbB, "rescue", "worker-b", new CountDownLatch(1), new CountDownLatch(0), bEvents);
     b.start();
     await("b takes over leadership", b::isLeader);
     await("the job is rescued and completed by b", () -> state(b, id) == JobState.COMPLETED);
     Job done = queueFind(b, id);
     assertThat(done.attempt()).isEqualTo(2);
     assertThat(done.resultJson()).hasValue("\"worker-b\"");
-    assertThat(done.errors()).singleElement().satisfies(e -> {
-      assertThat(e.attempt()).isEqualTo(1);
-      assertThat(e.error()).contains("lease of worker-a expired");
-    });
+    assertThat(done.errors())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.attempt()).isEqualTo(1);
+              assertThat(e.error()).contains("lease of worker-a expired");
+            });
     assertThat(bEvents.events).contains("rescued " + id + "#1 AVAILABLE", "completed " + id + "#2");
 
     // the stale worker wakes up and tries to complete attempt 1: refused, its write rolled back
     aGate.countDown();
-    await("a's late completion is refused", () -> aEvents.events.contains("lease lost " + id + "#1"));
+    await(
+        "a's late completion is refused", () -> aEvents.events.contains("lease lost " + id + "#1"));
     assertThat(pg.queryLong("select count(*) from charge where order_id = 1")).isEqualTo(1);
     assertThat(pg.queryLong("select attempt from charge where order_id = 1")).isEqualTo(2);
     Job after = queueFind(b, id);
@@ -115,11 +139,20 @@ class RescueIT {
     long id = a.enqueue(new Charge(2), EnqueueOptions.defaults().maxAttempts(1)).id();
     await("running", () -> state(a, id) == JobState.RUNNING);
     a.engine().abandon();
-    JobQueue b = worker(dbB, "lastattempt", "worker-d", new CountDownLatch(1), new CountDownLatch(0),
-        new RecordingListener());
+    JobQueue b =
+        worker(
+            dbB,
+            "lastattempt",
+            "worker-d",
+            new CountDownLatch(1),
+            new CountDownLatch(0),
+            new RecordingListener());
     b.start();
     await("the rescue fails the job", () -> state(b, id) == JobState.FAILED);
-    assertThat(queueFind(b, id).errors()).singleElement().extracting(JobError::error).asString()
+    assertThat(queueFind(b, id).errors())
+        .singleElement()
+        .extracting(JobError::error)
+        .asString()
         .contains("lease of worker-c expired");
     gate.countDown();
     await("stale completion refused", () -> events.events.contains("lease lost " + id + "#1"));
@@ -140,8 +173,9 @@ class RescueIT {
     assertThat(started.await(60, TimeUnit.SECONDS)).isTrue();
     // several lease durations pass while the handler runs; the lease is extended each time
     java.time.Instant firstExpiry = queueFind(a, id).leaseExpiresAt().orElseThrow();
-    await("lease extended twice", () -> queueFind(a, id).leaseExpiresAt().orElseThrow()
-        .isAfter(firstExpiry.plusMillis(600)));
+    await(
+        "lease extended twice",
+        () -> queueFind(a, id).leaseExpiresAt().orElseThrow().isAfter(firstExpiry.plusMillis(600)));
     assertThat(state(a, id)).isEqualTo(JobState.RUNNING);
     gate.countDown();
     await("completed", () -> state(a, id) == JobState.COMPLETED);
@@ -166,8 +200,14 @@ class RescueIT {
     assertThat(given.errors()).isEmpty();
     assertThat(pg.queryLong("select count(*) from charge where order_id = 4")).isZero();
 
-    JobQueue b = worker(dbB, "stopping", "worker-g", new CountDownLatch(1), new CountDownLatch(0),
-        new RecordingListener());
+    JobQueue b =
+        worker(
+            dbB,
+            "stopping",
+            "worker-g",
+            new CountDownLatch(1),
+            new CountDownLatch(0),
+            new RecordingListener());
     b.start();
     await("b runs the job", () -> state(b, id) == JobState.COMPLETED);
     Job done = queueFind(b, id);

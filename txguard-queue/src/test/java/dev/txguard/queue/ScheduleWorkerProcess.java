@@ -20,32 +20,45 @@ public final class ScheduleWorkerProcess {
     String user = args[1];
     String password = args[2];
     String name = args[4];
-    try (Database db = Database.builder().url(url).user(user).password(password).poolSize(6).build()) {
-      JobQueue queue = JobQueue.builder(db).schema(args[3]).controlConnection(url, user, password).owner(name)
-          .pollInterval(Duration.ofMillis(200)).maintenanceInterval(Duration.ofMillis(200))
-          .leaseDuration(Duration.ofSeconds(3)) // a killed worker's jobs are rescued while the test runs
-          .handle("tick", ScheduleIT.Tick.class, job -> name)
-          .schedule("tick", Schedule.every(Duration.ofSeconds(1)).missed(MissedRuns.valueOf(args[5])),
-              EnqueueOptions.defaults(), t -> new ScheduleIT.Tick(t.toString()))
-          .queue("default", 2)
-          .build();
+    try (Database db =
+        Database.builder().url(url).user(user).password(password).poolSize(6).build()) {
+      JobQueue queue =
+          JobQueue.builder(db)
+              .schema(args[3])
+              .controlConnection(url, user, password)
+              .owner(name)
+              .pollInterval(Duration.ofMillis(200))
+              .maintenanceInterval(Duration.ofMillis(200))
+              .leaseDuration(
+                  Duration.ofSeconds(3)) // a killed worker's jobs are rescued while the test runs
+              .handle("tick", ScheduleIT.Tick.class, job -> name)
+              .schedule(
+                  "tick",
+                  Schedule.every(Duration.ofSeconds(1)).missed(MissedRuns.valueOf(args[5])),
+                  EnqueueOptions.defaults(),
+                  t -> new ScheduleIT.Tick(t.toString()))
+              .queue("default", 2)
+              .build();
       queue.start();
       System.out.println("READY " + name);
-      Thread leadership = Thread.ofVirtual().start(() -> {
-        boolean was = false;
-        while (!Thread.currentThread().isInterrupted()) {
-          boolean is = queue.isLeader();
-          if (is && !was) {
-            System.out.println("LEADER " + name);
-          }
-          was = is;
-          try {
-            Thread.sleep(20);
-          } catch (InterruptedException e) {
-            return;
-          }
-        }
-      });
+      Thread leadership =
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    boolean was = false;
+                    while (!Thread.currentThread().isInterrupted()) {
+                      boolean is = queue.isLeader();
+                      if (is && !was) {
+                        System.out.println("LEADER " + name);
+                      }
+                      was = is;
+                      try {
+                        Thread.sleep(20);
+                      } catch (InterruptedException e) {
+                        return;
+                      }
+                    }
+                  });
       while (System.in.read() != -1) {
         // runs until the test closes our standard input
       }

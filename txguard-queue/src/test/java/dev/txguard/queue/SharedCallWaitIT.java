@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 @TxguardTest(queue = false)
 class SharedCallWaitIT {
   @Injected static TestDatabase pg;
+
   record Quote(int n) {}
 
   static final CountDownLatch release = new CountDownLatch(1);
@@ -37,14 +38,18 @@ class SharedCallWaitIT {
   @BeforeAll
   static void setUp() throws Exception {
     db = QueueFixture.db(pg, 6);
-    queue = QueueFixture.builder(pg, db, "shared_wait")
-        .pollInterval(Duration.ofDays(1))
-        .handle("quote", Quote.class, job -> {
-          release.await();
-          return job.args().n() * 10;
-        })
-        .queue("default", 2)
-        .build();
+    queue =
+        QueueFixture.builder(pg, db, "shared_wait")
+            .pollInterval(Duration.ofDays(1))
+            .handle(
+                "quote",
+                Quote.class,
+                job -> {
+                  release.await();
+                  return job.args().n() * 10;
+                })
+            .queue("default", 2)
+            .build();
     QueueFixture.start(queue);
   }
 
@@ -62,10 +67,13 @@ class SharedCallWaitIT {
     ExecutorService callers = Executors.newFixedThreadPool(2);
     try {
       List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
-      List<Future<Integer>> calls = List.of(
-          callers.submit(() -> call(threads, sameKey)), callers.submit(() -> call(threads, sameKey)));
-      await("both calls waiting on their wake-up signals", () -> threads.size() == 2
-          && threads.stream().allMatch(SharedCallWaitIT::waitsOnSignal));
+      List<Future<Integer>> calls =
+          List.of(
+              callers.submit(() -> call(threads, sameKey)),
+              callers.submit(() -> call(threads, sameKey)));
+      await(
+          "both calls waiting on their wake-up signals",
+          () -> threads.size() == 2 && threads.stream().allMatch(SharedCallWaitIT::waitsOnSignal));
 
       release.countDown();
 
@@ -83,7 +91,7 @@ class SharedCallWaitIT {
   }
 
   private static boolean waitsOnSignal(Thread t) {
-    return Arrays.stream(t.getStackTrace()).anyMatch(f -> f.getClassName().endsWith(".Signal")
-        && f.getMethodName().equals("await"));
+    return Arrays.stream(t.getStackTrace())
+        .anyMatch(f -> f.getClassName().endsWith(".Signal") && f.getMethodName().equals("await"));
   }
 }

@@ -31,6 +31,7 @@ import org.postgresql.PGNotification;
 @TxguardTest(queue = false, leakCheck = false)
 class ShutdownIT {
   @Injected static TestDatabase pg;
+
   /** Blocks until interrupted, ignoring cancel requests. */
   record Stuck(int n) {}
 
@@ -50,14 +51,19 @@ class ShutdownIT {
   }
 
   static JobQueue queue(String schema, CountDownLatch started, RecordingListener listener) {
-    JobQueue q = QueueFixture.builder(pg, db, schema).listener(listener)
-        .handle("stuck", Stuck.class, job -> {
-          started.countDown();
-          new CountDownLatch(1).await(); // until stop() interrupts it
-          return null;
-        })
-        .queue("default", 2)
-        .build();
+    JobQueue q =
+        QueueFixture.builder(pg, db, schema)
+            .listener(listener)
+            .handle(
+                "stuck",
+                Stuck.class,
+                job -> {
+                  started.countDown();
+                  new CountDownLatch(1).await(); // until stop() interrupts it
+                  return null;
+                })
+            .queue("default", 2)
+            .build();
     q.migrate();
     return q;
   }
@@ -67,7 +73,8 @@ class ShutdownIT {
     CountDownLatch started = new CountDownLatch(1);
     JobQueue q = queue("stop_cancel", started, new RecordingListener());
     q.start();
-    try (Connection listen = pg.connect(); Statement st = listen.createStatement()) {
+    try (Connection listen = pg.connect();
+        Statement st = listen.createStatement()) {
       st.execute("listen stop_cancel_done");
       Future<Object> call = threads.submit(() -> q.call(new Stuck(1), Duration.ofSeconds(60)));
       assertThat(started.await(60, TimeUnit.SECONDS)).isTrue();
@@ -79,9 +86,13 @@ class ShutdownIT {
       Job job = q.find(id).orElseThrow();
       assertThat(job.state()).isEqualTo(JobState.CANCELLED);
       assertThat(job.attempt()).isEqualTo(1);
-      assertThat(job.errors()).singleElement().extracting(JobError::error).asString()
+      assertThat(job.errors())
+          .singleElement()
+          .extracting(JobError::error)
+          .asString()
           .contains("cancel was requested and the attempt was stopped");
-      assertThatThrownBy(() -> call.get(60, TimeUnit.SECONDS)).hasCauseInstanceOf(JobFailedException.class)
+      assertThatThrownBy(() -> call.get(60, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(JobFailedException.class)
           .hasMessageContaining("job " + id + " ended cancelled");
       // every process's waiting callers hear it: NOTIFY <schema>_done, id
       PGNotification[] heard = listen.unwrap(PGConnection.class).getNotifications(60_000);
@@ -95,9 +106,10 @@ class ShutdownIT {
     RecordingListener events = new RecordingListener();
     JobQueue q = queue("stop_fail", started, events);
     // the give-up statement fails (it is the only one that lowers the attempt number)
-    pg.execute("create function stop_fail.no_give_up() returns trigger language plpgsql as $$"
-        + " begin if new.attempt < old.attempt then raise exception 'give-up refused by the test'; end if;"
-        + " return new; end $$",
+    pg.execute(
+        "create function stop_fail.no_give_up() returns trigger language plpgsql as $$"
+            + " begin if new.attempt < old.attempt then raise exception 'give-up refused by the test'; end if;"
+            + " return new; end $$",
         "create trigger no_give_up before update on stop_fail.job for each row"
             + " execute function stop_fail.no_give_up()");
     q.start();
@@ -107,12 +119,21 @@ class ShutdownIT {
     assertThat(q.stop(Duration.ZERO)).isFalse();
 
     // the interrupted handler's InterruptedException is not a failure of the job
-    await("the interrupted attempt ended", () -> events.events.stream()
-        .anyMatch(e -> e.equals("lease lost " + id + "#1") || e.startsWith("retried " + id)
-            || e.startsWith("failed " + id)));
-    assertThat(events.events).contains("lease lost " + id + "#1").noneMatch(e -> e.startsWith("retried "));
+    await(
+        "the interrupted attempt ended",
+        () ->
+            events.events.stream()
+                .anyMatch(
+                    e ->
+                        e.equals("lease lost " + id + "#1")
+                            || e.startsWith("retried " + id)
+                            || e.startsWith("failed " + id)));
+    assertThat(events.events)
+        .contains("lease lost " + id + "#1")
+        .noneMatch(e -> e.startsWith("retried "));
     Job job = q.find(id).orElseThrow();
-    assertThat(job.state()).isEqualTo(JobState.RUNNING); // until its lease expires and rescue decides
+    assertThat(job.state())
+        .isEqualTo(JobState.RUNNING); // until its lease expires and rescue decides
     assertThat(job.errors()).isEmpty();
   }
 
@@ -123,12 +144,17 @@ class ShutdownIT {
     q.start();
     long id = q.enqueue(new Stuck(3)).id();
     assertThat(started.await(60, TimeUnit.SECONDS)).isTrue();
-    db.useTx(tx -> {
-      tx.update("create table stop_in_unit.marker (n int)");
-      assertThat(q.stop(Duration.ZERO)).isFalse();
-      // committed already, while the caller's unit is still open
-      assertThat(pg.queryLong("select count(*) from stop_in_unit.job where id = " + id + " and state = 'available'"))
-          .isEqualTo(1);
-    });
+    db.useTx(
+        tx -> {
+          tx.update("create table stop_in_unit.marker (n int)");
+          assertThat(q.stop(Duration.ZERO)).isFalse();
+          // committed already, while the caller's unit is still open
+          assertThat(
+                  pg.queryLong(
+                      "select count(*) from stop_in_unit.job where id = "
+                          + id
+                          + " and state = 'available'"))
+              .isEqualTo(1);
+        });
   }
 }

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 @TxguardTest(queue = false)
 class StartWithoutMigrateIT {
   @Injected static TestDatabase pg;
+
   record Ping(int n) {}
 
   static Database db;
@@ -35,15 +36,19 @@ class StartWithoutMigrateIT {
   }
 
   static JobQueue queue(String schema) {
-    return QueueFixture.builder(pg, db, schema).pollInterval(Duration.ofMillis(10))
-        .handle("ping", Ping.class, job -> job.args().n()).queue("pings", 2).build();
+    return QueueFixture.builder(pg, db, schema)
+        .pollInterval(Duration.ofMillis(10))
+        .handle("ping", Ping.class, job -> job.args().n())
+        .queue("pings", 2)
+        .build();
   }
 
   @Test
   void startWithoutMigrateFailsFastNamingMigrateAndTheCliCommandAndWorksOnceMigrated() {
     JobQueue queue = queue("never_migrated");
 
-    assertThatThrownBy(queue::start).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(queue::start)
+        .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("schema never_migrated is at migration version 0 of 3")
         .hasMessageContaining("V1__create_job.sql")
         .hasMessageContaining("queue.migrate()")
@@ -52,8 +57,13 @@ class StartWithoutMigrateIT {
     queue.migrate();
     queue.start();
     try {
-      assertThat(queue.call(new Ping(3), Integer.class, EnqueueOptions.defaults().queue("pings"),
-          Duration.ofSeconds(60))).isEqualTo(3);
+      assertThat(
+              queue.call(
+                  new Ping(3),
+                  Integer.class,
+                  EnqueueOptions.defaults().queue("pings"),
+                  Duration.ofSeconds(60)))
+          .isEqualTo(3);
     } finally {
       queue.stop(Duration.ofSeconds(10));
     }
@@ -66,19 +76,28 @@ class StartWithoutMigrateIT {
     LogCapture capture = LogCapture.start();
     try {
       pg.execute("drop schema dropped_later cascade");
-      Thread.sleep(3_000); // 300 polls of the two fetchers (10 ms apart), 60 maintenance rounds (50 ms)
+      Thread.sleep(
+          3_000); // 300 polls of the two fetchers (10 ms apart), 60 maintenance rounds (50 ms)
     } finally {
       queue.stop(Duration.ofSeconds(10));
     }
     String log = capture.stop();
     long failureLines = log.lines().filter(l -> l.contains(" failed (")).count();
-    System.out.println("loop failures logged in 3 s after the schema was dropped: " + failureLines + " lines, "
-        + log.lines().count() + " lines in all");
+    System.out.println(
+        "loop failures logged in 3 s after the schema was dropped: "
+            + failureLines
+            + " lines, "
+            + log.lines().count()
+            + " lines in all");
     // one per fetcher (levels 0 and 1) and one for maintenance, each of one kind (a round caught by
     // the drop itself may fail differently once); polling 10 ms apart used to log hundreds
-    assertThat(failureLines).as("loop failures logged (the log, %s characters, is in %s)", log.length(), capture)
+    assertThat(failureLines)
+        .as("loop failures logged (the log, %s characters, is in %s)", log.length(), capture)
         .isBetween(1L, 6L);
-    assertThat(log).contains("claiming jobs of queue 'pings' at level 0 failed (dev.txguard.StatementException,"
-        + " SQLSTATE 42P01)").contains("migrate the schema with queue.migrate() or the command 'txguard migrate'");
+    assertThat(log)
+        .contains(
+            "claiming jobs of queue 'pings' at level 0 failed (dev.txguard.StatementException,"
+                + " SQLSTATE 42P01)")
+        .contains("migrate the schema with queue.migrate() or the command 'txguard migrate'");
   }
 }

@@ -28,7 +28,9 @@ import org.junit.jupiter.api.Test;
 @TxguardTest(queue = false)
 class TransactionalEnqueueIT {
   @Injected static TestDatabase pg;
+
   record Greet(String name) {}
+
   record Later(int n) {}
 
   static Database db;
@@ -39,12 +41,16 @@ class TransactionalEnqueueIT {
   static void setUp() {
     db = QueueFixture.db(pg, 8);
     // a poll interval of an hour: a job enqueued after start runs only if NOTIFY woke the worker
-    queue = QueueFixture.builder(pg, db, "enq")
-        .pollInterval(Duration.ofHours(1))
-        .handle("greet", Greet.class, job -> greeted.add(job.args().name()) ? "hello " + job.args().name() : null)
-        .declare("later", Later.class)
-        .queue("default", 4)
-        .build();
+    queue =
+        QueueFixture.builder(pg, db, "enq")
+            .pollInterval(Duration.ofHours(1))
+            .handle(
+                "greet",
+                Greet.class,
+                job -> greeted.add(job.args().name()) ? "hello " + job.args().name() : null)
+            .declare("later", Later.class)
+            .queue("default", 4)
+            .build();
     assertThat(queue.migrate()).containsExactly(1, 2, 3);
     queue.start();
   }
@@ -58,23 +64,30 @@ class TransactionalEnqueueIT {
   @Test
   void enqueueInAUnitThatRollsBackLeavesNoJob() throws Exception {
     long[] id = new long[1];
-    assertThatThrownBy(() -> db.useTx(tx -> {
-      id[0] = queue.enqueue(tx, new Greet("rolled-back")).id();
-      throw new IllegalStateException("business rule failed after the enqueue");
-    })).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(
+            () ->
+                db.useTx(
+                    tx -> {
+                      id[0] = queue.enqueue(tx, new Greet("rolled-back")).id();
+                      throw new IllegalStateException("business rule failed after the enqueue");
+                    }))
+        .isInstanceOf(IllegalStateException.class);
     assertThat(queue.find(id[0])).isEmpty();
-    assertThat(pg.queryLong("select count(*) from enq.job where args->>'name' = 'rolled-back'")).isZero();
+    assertThat(pg.queryLong("select count(*) from enq.job where args->>'name' = 'rolled-back'"))
+        .isZero();
     assertThat(greeted).doesNotContain("rolled-back");
   }
 
   @Test
   void enqueueInAUnitThatCommitsRunsTheJobWokenByNotify() throws Exception {
-    long id = db.inTx(tx -> {
-      long jobId = queue.enqueue(tx, new Greet("committed")).id();
-      // not visible outside the unit before it commits
-      assertThat(pg.queryLong("select count(*) from enq.job where id = " + jobId)).isZero();
-      return jobId;
-    });
+    long id =
+        db.inTx(
+            tx -> {
+              long jobId = queue.enqueue(tx, new Greet("committed")).id();
+              // not visible outside the unit before it commits
+              assertThat(pg.queryLong("select count(*) from enq.job where id = " + jobId)).isZero();
+              return jobId;
+            });
     await("job runs", () -> state(queue, id) == JobState.COMPLETED);
     Job job = queue.find(id).orElseThrow();
     assertThat(job.resultJson()).contains("\"hello committed\"");
@@ -92,7 +105,11 @@ class TransactionalEnqueueIT {
     }
     List<Long> ids = queue.enqueueAll(many, EnqueueOptions.defaults().priority(3));
     assertThat(ids).hasSize(50).doesNotHaveDuplicates();
-    await("all run", () -> greeted.containsAll(many.stream().map(Greet::name).toList()) && greeted.contains("single"));
+    await(
+        "all run",
+        () ->
+            greeted.containsAll(many.stream().map(Greet::name).toList())
+                && greeted.contains("single"));
     await("all completed", () -> ids.stream().allMatch(i -> state(queue, i) == JobState.COMPLETED));
     assertThat(state(queue, single.id())).isEqualTo(JobState.COMPLETED);
     assertThat(queue.find(ids.get(7)).orElseThrow().priority()).isEqualTo(3);
@@ -100,7 +117,8 @@ class TransactionalEnqueueIT {
 
   @Test
   void aSecondEnqueueWithTheSameUniqueKeyReturnsTheUnfinishedJob() {
-    EnqueueOptions opts = EnqueueOptions.defaults().uniqueKey("later-1").runAt(Instant.now().plusSeconds(3600));
+    EnqueueOptions opts =
+        EnqueueOptions.defaults().uniqueKey("later-1").runAt(Instant.now().plusSeconds(3600));
     Enqueued first = queue.enqueue(new Later(1), opts);
     Enqueued second = db.inTx(tx -> queue.enqueue(tx, new Later(2), opts));
     assertThat(first.existing()).isFalse();
@@ -112,8 +130,10 @@ class TransactionalEnqueueIT {
 
   @Test
   void aJobScheduledForLaterWaitsAndTheStatsCountIt() {
-    Enqueued e = queue.enqueue(new Later(9), EnqueueOptions.defaults().queue("elsewhere")
-        .runAt(Instant.now().plusSeconds(3600)));
+    Enqueued e =
+        queue.enqueue(
+            new Later(9),
+            EnqueueOptions.defaults().queue("elsewhere").runAt(Instant.now().plusSeconds(3600)));
     assertThat(e.state()).isEqualTo(JobState.SCHEDULED);
     QueueStats stats = queue.stats();
     assertThat(stats.count("elsewhere", JobState.SCHEDULED)).isEqualTo(1);
@@ -128,13 +148,14 @@ class TransactionalEnqueueIT {
       for (int i = 0; i < 4; i++) {
         Database own = QueueFixture.db(pg, 1);
         JobQueue q = JobQueue.builder(own).schema("racing").build();
-        Callable<List<Integer>> migrate = () -> {
-          try {
-            return q.migrate();
-          } finally {
-            own.close();
-          }
-        };
+        Callable<List<Integer>> migrate =
+            () -> {
+              try {
+                return q.migrate();
+              } finally {
+                own.close();
+              }
+            };
         results.add(pool.submit(migrate));
       }
       List<Integer> applied = new ArrayList<>();

@@ -18,9 +18,13 @@ import org.junit.jupiter.api.Test;
 @TxguardTest(queue = false)
 class TransactionalHandlerIT {
   @Injected static TestDatabase pg;
+
   record Ship(int order) {}
+
   record Flaky(int order) {}
+
   record Doomed(int order) {}
+
   record Bad(int order) {}
 
   static Database db;
@@ -32,27 +36,45 @@ class TransactionalHandlerIT {
   static void setUp() throws Exception {
     pg.execute("create table shipment (order_id int not null, attempt int not null)");
     db = QueueFixture.db(pg, 8);
-    queue = QueueFixture.builder(pg, db, "txh")
-        .listener(listener)
-        .handleInTx("ship", Ship.class, (tx, job) -> {
-          tx.update("insert into shipment values (?, ?)", job.args().order(), job.attempt());
-          if (shipAttempts.incrementAndGet() == 1) {
-            throw new IllegalStateException("carrier API timed out after the shipment row was written");
-          }
-          return "shipped in attempt " + job.attempt();
-        })
-        .handleInTx("flaky", Flaky.class, (tx, job) -> {
-          tx.update("insert into shipment values (?, ?)", job.args().order(), job.attempt());
-          throw new IllegalStateException("always fails, attempt " + job.attempt());
-        })
-        .handleInTx("doomed", Doomed.class, (tx, job) -> {
-          throw new NonRetryableJobException("order " + job.args().order() + " does not exist");
-        })
-        .handle("bad", Bad.class, job -> {
-          throw new AssertionError("an Error from a plain handler is recorded and retried like any failure");
-        })
-        .queue("default", 4)
-        .build();
+    queue =
+        QueueFixture.builder(pg, db, "txh")
+            .listener(listener)
+            .handleInTx(
+                "ship",
+                Ship.class,
+                (tx, job) -> {
+                  tx.update(
+                      "insert into shipment values (?, ?)", job.args().order(), job.attempt());
+                  if (shipAttempts.incrementAndGet() == 1) {
+                    throw new IllegalStateException(
+                        "carrier API timed out after the shipment row was written");
+                  }
+                  return "shipped in attempt " + job.attempt();
+                })
+            .handleInTx(
+                "flaky",
+                Flaky.class,
+                (tx, job) -> {
+                  tx.update(
+                      "insert into shipment values (?, ?)", job.args().order(), job.attempt());
+                  throw new IllegalStateException("always fails, attempt " + job.attempt());
+                })
+            .handleInTx(
+                "doomed",
+                Doomed.class,
+                (tx, job) -> {
+                  throw new NonRetryableJobException(
+                      "order " + job.args().order() + " does not exist");
+                })
+            .handle(
+                "bad",
+                Bad.class,
+                job -> {
+                  throw new AssertionError(
+                      "an Error from a plain handler is recorded and retried like any failure");
+                })
+            .queue("default", 4)
+            .build();
     QueueFixture.start(queue);
   }
 
@@ -72,11 +94,16 @@ class TransactionalHandlerIT {
     Job job = queue.find(id).orElseThrow();
     assertThat(job.attempt()).isEqualTo(2);
     assertThat(job.resultJson()).contains("\"shipped in attempt 2\"");
-    assertThat(job.errors()).singleElement().satisfies(e -> {
-      assertThat(e.attempt()).isEqualTo(1);
-      assertThat(e.error()).contains("IllegalStateException").contains("carrier API timed out");
-      assertThat(e.trace()).contains("TransactionalHandlerIT");
-    });
+    assertThat(job.errors())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.attempt()).isEqualTo(1);
+              assertThat(e.error())
+                  .contains("IllegalStateException")
+                  .contains("carrier API timed out");
+              assertThat(e.trace()).contains("TransactionalHandlerIT");
+            });
     assertThat(listener.events).contains("retried " + id + "#1", "completed " + id + "#2");
   }
 
@@ -99,8 +126,12 @@ class TransactionalHandlerIT {
     await("job discarded", () -> state(queue, id) == JobState.DISCARDED);
     Job job = queue.find(id).orElseThrow();
     assertThat(job.attempt()).isEqualTo(1);
-    assertThat(job.errors()).singleElement().extracting(JobError::error).asString()
-        .contains("NonRetryableJobException").contains("order 5 does not exist");
+    assertThat(job.errors())
+        .singleElement()
+        .extracting(JobError::error)
+        .asString()
+        .contains("NonRetryableJobException")
+        .contains("order 5 does not exist");
   }
 
   @Test

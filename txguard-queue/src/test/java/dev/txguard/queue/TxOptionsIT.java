@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 @TxguardTest(queue = false)
 class TxOptionsIT {
   @Injected static TestDatabase pg;
+
   record Audit(int n) {}
 
   static Database db;
@@ -31,15 +32,20 @@ class TxOptionsIT {
   static void setUp() throws Exception {
     pg.execute("create table audit (n int not null)");
     db = QueueFixture.db(pg, 8);
-    queue = QueueFixture.builder(pg, db, "txopts")
-        .handleInTx("audit", Audit.class, (tx, job) -> {
-          // a handler needing a stricter unit than the queue's opens its own, one level up
-          db.useNewTx(TxOptions.defaults().isolation(Isolation.SERIALIZABLE),
-              inner -> inner.update("insert into audit values (?)", job.args().n()));
-          return job.args().n();
-        })
-        .queue("default", 2)
-        .build();
+    queue =
+        QueueFixture.builder(pg, db, "txopts")
+            .handleInTx(
+                "audit",
+                Audit.class,
+                (tx, job) -> {
+                  // a handler needing a stricter unit than the queue's opens its own, one level up
+                  db.useNewTx(
+                      TxOptions.defaults().isolation(Isolation.SERIALIZABLE),
+                      inner -> inner.update("insert into audit values (?)", job.args().n()));
+                  return job.args().n();
+                })
+            .queue("default", 2)
+            .build();
     QueueFixture.start(queue);
   }
 
@@ -53,14 +59,18 @@ class TxOptionsIT {
     JobQueue.Builder b = JobQueue.builder(db);
     assertThatThrownBy(() -> b.txOptions(TxOptions.defaults().isolation(Isolation.SERIALIZABLE)))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("txOptions isolation must be READ_COMMITTED, was SERIALIZABLE: the heartbeat updates"
-            + " a running job's row every third of the lease")
+        .hasMessageStartingWith(
+            "txOptions isolation must be READ_COMMITTED, was SERIALIZABLE: the heartbeat updates"
+                + " a running job's row every third of the lease")
         .hasMessageContaining("db.inNewTx(options, ...) from a transactional one");
     assertThatThrownBy(() -> b.txOptions(TxOptions.defaults().isolation(Isolation.REPEATABLE_READ)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unit at REPEATABLE READ");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("unit at REPEATABLE READ");
     assertThatThrownBy(() -> b.txOptions(TxOptions.defaults().readOnly(true)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("txOptions must not be read-only");
-    assertThatThrownBy(() -> b.txOptions(null)).isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("txOptions must not be read-only");
+    assertThatThrownBy(() -> b.txOptions(null))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("txOptions must not be null");
     assertThat(b.txOptions(TxOptions.defaults().timeout(Duration.ofSeconds(5)))).isSameAs(b);
   }

@@ -24,8 +24,10 @@ import org.junit.jupiter.api.Test;
 @TxguardTest(queue = false)
 class UnstorableResultIT {
   @Injected static TestDatabase pg;
+
   /** Which unstorable result to return: "bean", "nul" or "huge". */
   record Send(String result) {}
+
   record SendInTx(String result) {}
 
   /** A class Jackson cannot serialise: no properties. */
@@ -47,11 +49,12 @@ class UnstorableResultIT {
   @BeforeAll
   static void setUp() {
     db = QueueFixture.db(pg, 8);
-    queue = QueueFixture.builder(pg, db, "results")
-        .handle("send", Send.class, job -> result(job.args().result()))
-        .handleInTx("send-tx", SendInTx.class, (tx, job) -> result(job.args().result()))
-        .queue("default", 4)
-        .build();
+    queue =
+        QueueFixture.builder(pg, db, "results")
+            .handle("send", Send.class, job -> result(job.args().result()))
+            .handleInTx("send-tx", SendInTx.class, (tx, job) -> result(job.args().result()))
+            .queue("default", 4)
+            .build();
     QueueFixture.start(queue);
   }
 
@@ -67,7 +70,10 @@ class UnstorableResultIT {
     assertThat(job.state()).isEqualTo(JobState.DISCARDED);
     assertThat(job.attempt()).isEqualTo(1);
     assertThat(runs.get(which)).hasValue(1);
-    assertThat(job.errors()).singleElement().extracting(JobError::error).asString()
+    assertThat(job.errors())
+        .singleElement()
+        .extracting(JobError::error)
+        .asString()
         .contains("NonRetryableJobException: the result of job " + id)
         .contains("cannot be stored")
         .contains("The job is discarded, not retried");
@@ -77,14 +83,18 @@ class UnstorableResultIT {
   @Test
   void aResultJacksonCannotWriteDiscardsThePlainJob() throws Exception {
     assertThat(discardedAfterOneRun(new Send("bean"), "bean").errors().getFirst().error())
-        .contains("of type " + Opaque.class.getName() + ", cannot be stored: it cannot be serialised to JSON");
+        .contains(
+            "of type "
+                + Opaque.class.getName()
+                + ", cannot be stored: it cannot be serialised to JSON");
   }
 
   @Test
   void aResultHoldingNulDiscardsThePlainJob() throws Exception {
     assertThat(discardedAfterOneRun(new Send("nul"), "nul").errors().getFirst().error())
-        .contains("it contains the character U+0000 (NUL), which PostgreSQL cannot store in text or jsonb"
-            + " (at $.receipt)");
+        .contains(
+            "it contains the character U+0000 (NUL), which PostgreSQL cannot store in text or jsonb"
+                + " (at $.receipt)");
   }
 
   @Test

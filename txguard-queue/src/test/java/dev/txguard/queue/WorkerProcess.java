@@ -23,31 +23,49 @@ public final class WorkerProcess {
     String user = args[1];
     String password = args[2];
     String name = args[4];
-    try (Database db = Database.builder().url(url).user(user).password(password).poolSize(12).build()) {
-      JobQueue queue = JobQueue.builder(db).schema(args[3]).controlConnection(url, user, password).owner(name)
-          .pollInterval(Duration.ofMillis(200)).maintenanceInterval(Duration.ofMillis(100))
-          .leaseDuration(Duration.ofSeconds(2)).retryBackoff(Duration.ZERO, Duration.ZERO)
-          .handleInTx("row", Row.class, (tx, job) ->
-              tx.update("insert into processed(job_id, n, worker) values (?, ?, ?)", job.id(), job.args().n(), name))
-          .queue("default", 8).fetchBatchSize(50)
-          .build();
+    try (Database db =
+        Database.builder().url(url).user(user).password(password).poolSize(12).build()) {
+      JobQueue queue =
+          JobQueue.builder(db)
+              .schema(args[3])
+              .controlConnection(url, user, password)
+              .owner(name)
+              .pollInterval(Duration.ofMillis(200))
+              .maintenanceInterval(Duration.ofMillis(100))
+              .leaseDuration(Duration.ofSeconds(2))
+              .retryBackoff(Duration.ZERO, Duration.ZERO)
+              .handleInTx(
+                  "row",
+                  Row.class,
+                  (tx, job) ->
+                      tx.update(
+                          "insert into processed(job_id, n, worker) values (?, ?, ?)",
+                          job.id(),
+                          job.args().n(),
+                          name))
+              .queue("default", 8)
+              .fetchBatchSize(50)
+              .build();
       queue.start();
       System.out.println("READY " + name);
-      Thread leadership = Thread.ofVirtual().start(() -> {
-        boolean was = false;
-        while (!Thread.currentThread().isInterrupted()) {
-          boolean is = queue.isLeader();
-          if (is && !was) {
-            System.out.println("LEADER " + name);
-          }
-          was = is;
-          try {
-            Thread.sleep(20);
-          } catch (InterruptedException e) {
-            return;
-          }
-        }
-      });
+      Thread leadership =
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    boolean was = false;
+                    while (!Thread.currentThread().isInterrupted()) {
+                      boolean is = queue.isLeader();
+                      if (is && !was) {
+                        System.out.println("LEADER " + name);
+                      }
+                      was = is;
+                      try {
+                        Thread.sleep(20);
+                      } catch (InterruptedException e) {
+                        return;
+                      }
+                    }
+                  });
       while (System.in.read() != -1) {
         // runs until the test closes our standard input
       }

@@ -7,12 +7,13 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Registers a bean as the handler of one job kind on the auto-configured
- * {@link dev.txguard.queue.JobQueue}. The bean implements
- * {@link dev.txguard.queue.JobHandler JobHandler&lt;A&gt;} (runs outside a transaction) or
- * {@link dev.txguard.queue.TransactionalHandler TransactionalHandler&lt;A&gt;} (runs in the unit that
- * completes the job); the arguments' type {@code A} is read from the class's generic declaration, so
- * declare it there ({@code class SendInvoice implements JobHandler<InvoiceArgs>}), not in a lambda.
+ * Registers a bean as the handler of one job kind on the auto-configured {@link
+ * dev.txguard.queue.JobQueue}. The bean implements {@link dev.txguard.queue.JobHandler
+ * JobHandler&lt;A&gt;} (runs outside a transaction) or {@link
+ * dev.txguard.queue.TransactionalHandler TransactionalHandler&lt;A&gt;} (runs in the unit that
+ * completes the job); the arguments' type {@code A} is read from the class's generic declaration,
+ * so declare it there ({@code class SendInvoice implements JobHandler<InvoiceArgs>}), not in a
+ * lambda.
  *
  * <pre>{@code
  * @Component
@@ -22,8 +23,8 @@ import java.lang.annotation.Target;
  * }
  * }</pre>
  *
- * <p>A bean with this annotation that implements neither interface, whose {@code A} cannot be
- * read, or whose kind is taken fails the start with a message naming the bean.
+ * <p>A bean with this annotation that implements neither interface, whose {@code A} cannot be read,
+ * or whose kind is taken fails the start with a message naming the bean.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)

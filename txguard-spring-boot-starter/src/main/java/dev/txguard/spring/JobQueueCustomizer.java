@@ -3,10 +3,10 @@ package dev.txguard.spring;
 import dev.txguard.queue.JobQueue;
 
 /**
- * A bean that adjusts the auto-configured queue before it is built: periodic jobs
- * ({@code schedule(...)}), kinds only enqueued here ({@code declare(...)}), handlers written as
- * lambdas, a listener, lease and retry settings. Called once, on the thread creating the queue bean,
- * after the {@link JobKind} handlers and the {@code txguard.queue.*} settings were applied; several
+ * A bean that adjusts the auto-configured queue before it is built: periodic jobs ({@code
+ * schedule(...)}), kinds only enqueued here ({@code declare(...)}), handlers written as lambdas, a
+ * listener, lease and retry settings. Called once, on the thread creating the queue bean, after the
+ * {@link JobKind} handlers and the {@code txguard.queue.*} settings were applied; several
  * customizers run in their {@code @Order}.
  *
  * <pre>{@code

@@ -11,7 +11,6 @@ import dev.txguard.spring.internal.QueueLifecycle;
 import dev.txguard.spring.internal.TxRetryInterceptor;
 import dev.txguard.spring.internal.TxguardHealthIndicator;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.springframework.aop.Advisor;
@@ -38,30 +37,34 @@ import org.springframework.transaction.annotation.AnnotationTransactionAttribute
 import org.springframework.transaction.interceptor.TransactionAttributeSource;
 
 /**
- * txguard for a Spring Boot application, listed in
- * {@code META-INF/spring/org.springframework.boot.autoconfigure.AutoConfiguration.imports}:
+ * txguard for a Spring Boot application, listed in {@code
+ * META-INF/spring/org.springframework.boot.autoconfigure.AutoConfiguration.imports}:
+ *
  * <ul>
- *   <li>a {@link Database} from {@code txguard.*} / {@code spring.datasource.*}
- *       ({@link TxguardProperties}), its listeners being every {@link TxListener} bean (and
- *       Micrometer meters when a {@code MeterRegistry} exists);
+ *   <li>a {@link Database} from {@code txguard.*} / {@code spring.datasource.*} ({@link
+ *       TxguardProperties}), its listeners being every {@link TxListener} bean (and Micrometer
+ *       meters when a {@code MeterRegistry} exists);
  *   <li>the {@code DataSource} bean: {@code db.dataSource()}, transaction-aware (it runs before
  *       Boot's DataSource auto-configuration, which then backs off);
- *   <li>a {@link TxguardTransactionManager} for {@code @Transactional} and {@code TransactionTemplate},
- *       and the {@link TxRetry} advice;
- *   <li>a {@link JobQueue} with the {@link JobKind} beans as handlers, migrated at start-up
- *       ({@code txguard.queue.migrate}), started and stopped with the context;
+ *   <li>a {@link TxguardTransactionManager} for {@code @Transactional} and {@code
+ *       TransactionTemplate}, and the {@link TxRetry} advice;
+ *   <li>a {@link JobQueue} with the {@link JobKind} beans as handlers, migrated at start-up ({@code
+ *       txguard.queue.migrate}), started and stopped with the context;
  *   <li>the actuator health indicator {@code txguard}.
  * </ul>
+ *
  * Every bean backs off when the application defines its own of that type.
  */
 @AutoConfiguration(
     beforeName = {
       "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
       "org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration",
-      "org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration"},
+      "org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration"
+    },
     afterName = {
       "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
-      "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration"})
+      "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration"
+    })
 @EnableConfigurationProperties(TxguardProperties.class)
 public class TxguardAutoConfiguration {
   /** Creates the auto-configuration; Spring calls it. */
@@ -70,8 +73,8 @@ public class TxguardAutoConfiguration {
   /** The database, built and connected at start-up; closed with the context. */
   @Bean
   @ConditionalOnMissingBean
-  public Database txguardDatabase(TxguardProperties properties, Environment env,
-      ObjectProvider<TxListener> listeners) {
+  public Database txguardDatabase(
+      TxguardProperties properties, Environment env, ObjectProvider<TxListener> listeners) {
     return DatabaseFactory.build(properties, env, listeners.orderedStream().toList());
   }
 
@@ -88,14 +91,21 @@ public class TxguardAutoConfiguration {
    */
   @Bean
   @ConditionalOnMissingBean(org.springframework.transaction.TransactionManager.class)
-  public TxguardTransactionManager transactionManager(Database db, TxguardProperties properties,
-      ObjectProvider<DataSource> dataSources, ConfigurableListableBeanFactory beans) {
+  public TxguardTransactionManager transactionManager(
+      Database db,
+      TxguardProperties properties,
+      ObjectProvider<DataSource> dataSources,
+      ConfigurableListableBeanFactory beans) {
     for (Map.Entry<String, DataSource> e : beans.getBeansOfType(DataSource.class).entrySet()) {
       if (e.getValue() != db.dataSource()) {
-        throw new IllegalStateException("DataSource bean '" + e.getKey() + "' (" + e.getValue().getClass().getName()
-            + ") is not txguard's: JdbcTemplate and jOOQ over it would not join @Transactional units. Remove it"
-            + " and configure the database with txguard.url or spring.datasource.url, or define no"
-            + " TransactionManager bean of txguard's (define your own PlatformTransactionManager)");
+        throw new IllegalStateException(
+            "DataSource bean '"
+                + e.getKey()
+                + "' ("
+                + e.getValue().getClass().getName()
+                + ") is not txguard's: JdbcTemplate and jOOQ over it would not join @Transactional units. Remove it"
+                + " and configure the database with txguard.url or spring.datasource.url, or define no"
+                + " TransactionManager bean of txguard's (define your own PlatformTransactionManager)");
       }
     }
     return new TxguardTransactionManager(db, DatabaseFactory.defaults(properties));
@@ -104,14 +114,24 @@ public class TxguardAutoConfiguration {
   /** The {@link TxRetry} advice, ordered just outside Spring's transaction advice. */
   @Bean
   @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-  public static Advisor txguardRetryAdvisor(ObjectProvider<TxguardTransactionManager> manager,
-      ObjectProvider<TransactionAttributeSource> attributes, ObjectProvider<TxguardProperties> properties) {
-    ComposablePointcut pointcut = new ComposablePointcut(new AnnotationMatchingPointcut(null, TxRetry.class, true))
-        .union(new AnnotationMatchingPointcut(TxRetry.class, true));
-    TxRetryInterceptor.RetriedUnit unit = (def, work, n) -> manager.getObject().inUnit(def, work, false, n);
-    DefaultPointcutAdvisor advisor = new DefaultPointcutAdvisor(pointcut, new LazyInterceptor(
-        () -> new TxRetryInterceptor(attributes.getIfAvailable(AnnotationTransactionAttributeSource::new), unit,
-            properties.getObject().getRetryMaxAttempts())));
+  public static Advisor txguardRetryAdvisor(
+      ObjectProvider<TxguardTransactionManager> manager,
+      ObjectProvider<TransactionAttributeSource> attributes,
+      ObjectProvider<TxguardProperties> properties) {
+    ComposablePointcut pointcut =
+        new ComposablePointcut(new AnnotationMatchingPointcut(null, TxRetry.class, true))
+            .union(new AnnotationMatchingPointcut(TxRetry.class, true));
+    TxRetryInterceptor.RetriedUnit unit =
+        (def, work, n) -> manager.getObject().inUnit(def, work, false, n);
+    DefaultPointcutAdvisor advisor =
+        new DefaultPointcutAdvisor(
+            pointcut,
+            new LazyInterceptor(
+                () ->
+                    new TxRetryInterceptor(
+                        attributes.getIfAvailable(AnnotationTransactionAttributeSource::new),
+                        unit,
+                        properties.getObject().getRetryMaxAttempts())));
     advisor.setOrder(Ordered.LOWEST_PRECEDENCE - 1);
     return advisor;
   }
@@ -122,15 +142,20 @@ public class TxguardAutoConfiguration {
   static class QueueConfiguration {
     @Bean
     @ConditionalOnMissingBean
-    JobQueue txguardJobQueue(Database db, TxguardProperties properties, ConfigurableListableBeanFactory beans,
+    JobQueue txguardJobQueue(
+        Database db,
+        TxguardProperties properties,
+        ConfigurableListableBeanFactory beans,
         ObjectProvider<JobQueueCustomizer> customizers) {
       TxguardProperties.Queue q = properties.getQueue();
       JobQueue.Builder b = JobQueue.builder(db);
       DatabaseFactory.set("txguard.queue.schema", b::schema, q.getSchema());
       DatabaseFactory.set("txguard.queue.poll-interval", b::pollInterval, q.getPollInterval());
       int handlers = HandlerBeans.register(b, beans);
-      Map<String, Integer> queues = q.getQueues().isEmpty() && handlers > 0 ? Map.of("default", 2) : q.getQueues();
-      queues.forEach((name, n) -> DatabaseFactory.set("txguard.queue.queues." + name, () -> b.queue(name, n)));
+      Map<String, Integer> queues =
+          q.getQueues().isEmpty() && handlers > 0 ? Map.of("default", 2) : q.getQueues();
+      queues.forEach(
+          (name, n) -> DatabaseFactory.set("txguard.queue.queues." + name, () -> b.queue(name, n)));
       customizers.orderedStream().forEach(c -> c.customize(b));
       JobQueue queue = b.build();
       if (q.isMigrate()) {
@@ -141,14 +166,16 @@ public class TxguardAutoConfiguration {
 
     @Bean
     @ConditionalOnProperty(prefix = "txguard.queue", name = "workers", matchIfMissing = true)
-    QueueLifecycle txguardQueueLifecycle(JobQueue queue, TxguardProperties properties,
-        ConfigurableListableBeanFactory beans) {
+    QueueLifecycle txguardQueueLifecycle(
+        JobQueue queue, TxguardProperties properties, ConfigurableListableBeanFactory beans) {
       TxguardProperties.Queue q = properties.getQueue();
       if (q.getShutdownTimeout() == null || q.getShutdownTimeout().isNegative()) {
-        throw new IllegalStateException("txguard.queue.shutdown-timeout must be zero or positive, was "
-            + q.getShutdownTimeout());
+        throw new IllegalStateException(
+            "txguard.queue.shutdown-timeout must be zero or positive, was "
+                + q.getShutdownTimeout());
       }
-      boolean works = !q.getQueues().isEmpty() || beans.getBeanNamesForAnnotation(JobKind.class).length > 0;
+      boolean works =
+          !q.getQueues().isEmpty() || beans.getBeanNamesForAnnotation(JobKind.class).length > 0;
       return new QueueLifecycle(queue, q.getShutdownTimeout(), works);
     }
   }
@@ -166,7 +193,8 @@ public class TxguardAutoConfiguration {
 
     /** The pool gauges, once the database (which listens to the meters) exists. */
     @Bean
-    SmartInitializingSingleton txguardPoolGauges(ObjectProvider<TxguardMetrics> metrics, ObjectProvider<Database> db) {
+    SmartInitializingSingleton txguardPoolGauges(
+        ObjectProvider<TxguardMetrics> metrics, ObjectProvider<Database> db) {
       return () -> metrics.ifAvailable(m -> db.ifAvailable(m::bindPools));
     }
   }

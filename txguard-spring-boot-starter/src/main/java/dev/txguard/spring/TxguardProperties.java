@@ -7,13 +7,13 @@ import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * The {@code txguard.*} settings of the auto-configured {@link dev.txguard.Database} and
- * {@link dev.txguard.queue.JobQueue}. Where the connection is concerned, {@code txguard.url},
- * {@code txguard.username} and {@code txguard.password} win; each one left unset is taken from
- * {@code spring.datasource.url}, {@code spring.datasource.username} and
- * {@code spring.datasource.password}. Every value is checked when the context starts; a bad one
- * fails the start with a message naming the property, the rule and the value (never a password).
- * Bound once at start-up; not meant to be changed afterwards.
+ * The {@code txguard.*} settings of the auto-configured {@link dev.txguard.Database} and {@link
+ * dev.txguard.queue.JobQueue}. Where the connection is concerned, {@code txguard.url}, {@code
+ * txguard.username} and {@code txguard.password} win; each one left unset is taken from {@code
+ * spring.datasource.url}, {@code spring.datasource.username} and {@code
+ * spring.datasource.password}. Every value is checked when the context starts; a bad one fails the
+ * start with a message naming the property, the rule and the value (never a password). Bound once
+ * at start-up; not meant to be changed afterwards.
  */
 @ConfigurationProperties("txguard")
 public class TxguardProperties {
@@ -35,7 +35,10 @@ public class TxguardProperties {
   /** How many pool levels may be used: REQUIRES_NEW nested this deep fails (at least 1). */
   private int maxLevels = 4;
 
-  /** How long a unit waits for a free connection, and a connection attempt may take (at least 250 ms). */
+  /**
+   * How long a unit waits for a free connection, and a connection attempt may take (at least 250
+   * ms).
+   */
   private Duration connectionTimeout = Duration.ofSeconds(30);
 
   /** A unit open longer than this is reported as a possible leak, with its stack. */
@@ -64,8 +67,8 @@ public class TxguardProperties {
     private boolean migrate = true;
 
     /**
-     * Queues this process works, by name, with how many jobs of each run at once; default
-     * {@code default=2} when handler beans exist.
+     * Queues this process works, by name, with how many jobs of each run at once; default {@code
+     * default=2} when handler beans exist.
      */
     private Map<String, Integer> queues = new LinkedHashMap<>();
 
@@ -123,7 +126,9 @@ public class TxguardProperties {
       return shutdownTimeout;
     }
 
-    /** Sets {@code txguard.queue.shutdown-timeout} (see the field); checked when the context starts. */
+    /**
+     * Sets {@code txguard.queue.shutdown-timeout} (see the field); checked when the context starts.
+     */
     public void setShutdownTimeout(Duration shutdownTimeout) {
       this.shutdownTimeout = shutdownTimeout;
     }
@@ -133,7 +138,9 @@ public class TxguardProperties {
       return pollInterval;
     }
 
-    /** Sets {@code txguard.queue.poll-interval} (see the field); checked when the context starts. */
+    /**
+     * Sets {@code txguard.queue.poll-interval} (see the field); checked when the context starts.
+     */
     public void setPollInterval(Duration pollInterval) {
       this.pollInterval = pollInterval;
     }

@@ -45,21 +45,22 @@ import org.springframework.transaction.support.TransactionCallback;
  *       and only after the unit really committed (never for a retried attempt)</td></tr>
  * </table>
  *
- * <p>A {@code @Transactional} unit is not retried (a rerun would skip the advice around the method);
- * put {@link TxRetry} on the outermost method for that. JDBC code going through Spring's
+ * <p>A {@code @Transactional} unit is not retried (a rerun would skip the advice around the
+ * method); put {@link TxRetry} on the outermost method for that. JDBC code going through Spring's
  * {@code DataSourceUtils} ({@code JdbcTemplate}, {@code JdbcClient}, jOOQ's Spring integration) on
- * {@code db.dataSource()} gets the unit's connection. The aborted-transaction rule holds: an SQL error
- * caught and swallowed inside the method makes the method fail with
- * {@link dev.txguard.TransactionAbortedException} instead of committing. A participating method that
+ * {@code db.dataSource()} gets the unit's connection. The aborted-transaction rule holds: an SQL
+ * error caught and swallowed inside the method makes the method fail with {@link
+ * dev.txguard.TransactionAbortedException} instead of committing. A participating method that
  * throws, or calls {@code setRollbackOnly()}, dooms the whole unit: its outermost method then fails
  * (Spring's {@code UnexpectedRollbackException} for {@code setRollbackOnly()}).
  *
  * <p>Not supported: the imperative {@link #getTransaction}, {@link #commit} and {@link #rollback}
- * (they fail with {@link IllegalTransactionStateException}: use a callback, or {@code db.begin(...)}),
- * and savepoints taken through {@code TransactionStatus.createSavepoint()} (use {@code NESTED}).
- * Thread-safe: one instance serves the application.
+ * (they fail with {@link IllegalTransactionStateException}: use a callback, or {@code
+ * db.begin(...)}), and savepoints taken through {@code TransactionStatus.createSavepoint()} (use
+ * {@code NESTED}). Thread-safe: one instance serves the application.
  */
-public final class TxguardTransactionManager implements CallbackPreferringPlatformTransactionManager {
+public final class TxguardTransactionManager
+    implements CallbackPreferringPlatformTransactionManager {
   private final Database db;
   private final TxOptions defaults;
   private final SpringScope scope;
@@ -74,7 +75,8 @@ public final class TxguardTransactionManager implements CallbackPreferringPlatfo
    */
   public TxguardTransactionManager(Database db, TxOptions defaults) {
     if (db == null || defaults == null) {
-      throw new IllegalArgumentException("db and defaults must not be null, were " + db + ", " + defaults);
+      throw new IllegalArgumentException(
+          "db and defaults must not be null, were " + db + ", " + defaults);
     }
     this.db = db;
     this.defaults = defaults;
@@ -93,22 +95,30 @@ public final class TxguardTransactionManager implements CallbackPreferringPlatfo
    *     unit is rolled back then, as with Spring's own managers)
    * @throws IllegalTransactionStateException for {@code MANDATORY} without a unit, or {@code NEVER}
    *     inside one
-   * @throws RuntimeException what {@code action} threw, or txguard's failure of the unit
-   *     ({@link dev.txguard.TransactionAbortedException}, {@link dev.txguard.TxTimeoutException},
-   *     {@link dev.txguard.PoolExhaustedException}, ...), unchanged
+   * @throws RuntimeException what {@code action} threw, or txguard's failure of the unit ({@link
+   *     dev.txguard.TransactionAbortedException}, {@link dev.txguard.TxTimeoutException}, {@link
+   *     dev.txguard.PoolExhaustedException}, ...), unchanged
    */
   @Override
-  public <T> T execute(TransactionDefinition definition, TransactionCallback<T> action) throws TransactionException {
-    TransactionDefinition def = definition == null ? TransactionDefinition.withDefaults() : definition;
+  public <T> T execute(TransactionDefinition definition, TransactionCallback<T> action)
+      throws TransactionException {
+    TransactionDefinition def =
+        definition == null ? TransactionDefinition.withDefaults() : definition;
     boolean inUnit = Transactions.current().isPresent();
     return switch (def.getPropagationBehavior()) {
-      case TransactionDefinition.PROPAGATION_REQUIRES_NEW -> scope.suspending(() -> inUnit(def, action, true, 1));
-      case TransactionDefinition.PROPAGATION_NESTED -> inUnit ? nested(def, action) : inUnit(def, action, false, 1);
-      case TransactionDefinition.PROPAGATION_SUPPORTS -> inUnit ? inUnit(def, action, false, 1) : scope.none(action);
+      case TransactionDefinition.PROPAGATION_REQUIRES_NEW ->
+          scope.suspending(() -> inUnit(def, action, true, 1));
+      case TransactionDefinition.PROPAGATION_NESTED ->
+          inUnit ? nested(def, action) : inUnit(def, action, false, 1);
+      case TransactionDefinition.PROPAGATION_SUPPORTS ->
+          inUnit ? inUnit(def, action, false, 1) : scope.none(action);
       case TransactionDefinition.PROPAGATION_MANDATORY -> {
         if (!inUnit) {
-          throw new IllegalTransactionStateException("'" + name(def) + "' has propagation MANDATORY but no"
-              + " transaction is open on this thread: call it from a @Transactional method or inside db.inTx");
+          throw new IllegalTransactionStateException(
+              "'"
+                  + name(def)
+                  + "' has propagation MANDATORY but no"
+                  + " transaction is open on this thread: call it from a @Transactional method or inside db.inTx");
         }
         yield inUnit(def, action, false, 1);
       }
@@ -116,8 +126,12 @@ public final class TxguardTransactionManager implements CallbackPreferringPlatfo
           inUnit ? scope.suspending(() -> isolated(action)) : scope.none(action);
       case TransactionDefinition.PROPAGATION_NEVER -> {
         if (inUnit) {
-          throw new IllegalTransactionStateException("'" + name(def) + "' has propagation NEVER but unit '"
-              + Transactions.current().map(Tx::name).orElse("?") + "' is open on this thread");
+          throw new IllegalTransactionStateException(
+              "'"
+                  + name(def)
+                  + "' has propagation NEVER but unit '"
+                  + Transactions.current().map(Tx::name).orElse("?")
+                  + "' is open on this thread");
         }
         yield scope.none(action);
       }
@@ -126,10 +140,14 @@ public final class TxguardTransactionManager implements CallbackPreferringPlatfo
   }
 
   /**
-   * Runs {@code action} in a unit retried up to {@code maxAttempts} times; what {@link TxRetry} uses.
-   * Package-private: the retry rule is checked by the caller.
+   * Runs {@code action} in a unit retried up to {@code maxAttempts} times; what {@link TxRetry}
+   * uses. Package-private: the retry rule is checked by the caller.
    */
-  <T> T inUnit(TransactionDefinition def, TransactionCallback<T> action, boolean independent, int maxAttempts) {
+  <T> T inUnit(
+      TransactionDefinition def,
+      TransactionCallback<T> action,
+      boolean independent,
+      int maxAttempts) {
     TxOptions options = options(def).maxAttempts(maxAttempts);
     Tx before = Transactions.current().orElse(null);
     try {
@@ -163,19 +181,25 @@ public final class TxguardTransactionManager implements CallbackPreferringPlatfo
     } catch (RuntimeException | Error e) {
       throw e;
     } catch (Exception e) {
-      throw new IllegalStateException("NOT_SUPPORTED work failed: " + e, e); // callbacks throw no checked exceptions
+      throw new IllegalStateException(
+          "NOT_SUPPORTED work failed: " + e, e); // callbacks throw no checked exceptions
     }
   }
 
   /** The txguard options of {@code def}: isolation, read-only, timeout and name; one attempt. */
   TxOptions options(TransactionDefinition def) {
     TxOptions options = defaults.name(name(def)).readOnly(def.isReadOnly()).maxAttempts(1);
-    options = switch (def.getIsolationLevel()) {
-      case TransactionDefinition.ISOLATION_DEFAULT -> options;
-      case TransactionDefinition.ISOLATION_REPEATABLE_READ -> options.isolation(Isolation.REPEATABLE_READ);
-      case TransactionDefinition.ISOLATION_SERIALIZABLE -> options.isolation(Isolation.SERIALIZABLE);
-      default -> options.isolation(Isolation.READ_COMMITTED); // READ_UNCOMMITTED is READ COMMITTED in PostgreSQL
-    };
+    options =
+        switch (def.getIsolationLevel()) {
+          case TransactionDefinition.ISOLATION_DEFAULT -> options;
+          case TransactionDefinition.ISOLATION_REPEATABLE_READ ->
+              options.isolation(Isolation.REPEATABLE_READ);
+          case TransactionDefinition.ISOLATION_SERIALIZABLE ->
+              options.isolation(Isolation.SERIALIZABLE);
+          default ->
+              options.isolation(
+                  Isolation.READ_COMMITTED); // READ_UNCOMMITTED is READ COMMITTED in PostgreSQL
+        };
     if (def.getTimeout() > 0) {
       options = options.timeout(Duration.ofSeconds(def.getTimeout()));
     }
@@ -221,9 +245,12 @@ public final class TxguardTransactionManager implements CallbackPreferringPlatfo
   }
 
   private static IllegalTransactionStateException imperative(String method) {
-    return new IllegalTransactionStateException("TxguardTransactionManager." + method + "(...) is not supported:"
-        + " txguard runs transactions as callbacks. Use @Transactional or TransactionTemplate.execute(...), or"
-        + " Database.begin(...) for a unit begun and ended by hand");
+    return new IllegalTransactionStateException(
+        "TxguardTransactionManager."
+            + method
+            + "(...) is not supported:"
+            + " txguard runs transactions as callbacks. Use @Transactional or TransactionTemplate.execute(...), or"
+            + " Database.begin(...) for a unit begun and ended by hand");
   }
 
   @Override

@@ -25,7 +25,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * through Spring's TransactionAwareDataSourceProxy (what Spring Boot's jOOQ support wraps it in).
  */
 @TxguardTest(queue = false)
-@SpringBootTest(classes = TestApp.class, webEnvironment = SpringBootTest.WebEnvironment.NONE,
+@SpringBootTest(
+    classes = TestApp.class,
+    webEnvironment = SpringBootTest.WebEnvironment.NONE,
     properties = {"txguard.queue.enabled=false", "txguard.pool-size=1"})
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 class JooqIT {
@@ -48,10 +50,20 @@ class JooqIT {
   @Test
   void jooqRunsOnTheUnitsConnection() {
     DSLContext direct = DSL.using(dataSource, SQLDialect.POSTGRES);
-    DSLContext proxied = DSL.using(new TransactionAwareDataSourceProxy(dataSource), SQLDialect.POSTGRES);
-    long[] ids = new TransactionTemplate(manager).execute(s -> new long[] {
-        Transactions.current().orElseThrow().queryOne("select txid_current()", rs -> rs.getLong(1)).orElseThrow(),
-        txid(direct), txid(proxied)});
+    DSLContext proxied =
+        DSL.using(new TransactionAwareDataSourceProxy(dataSource), SQLDialect.POSTGRES);
+    long[] ids =
+        new TransactionTemplate(manager)
+            .execute(
+                s ->
+                    new long[] {
+                      Transactions.current()
+                          .orElseThrow()
+                          .queryOne("select txid_current()", rs -> rs.getLong(1))
+                          .orElseThrow(),
+                      txid(direct),
+                      txid(proxied)
+                    });
     assertThat(ids[1]).as("jOOQ over db.dataSource()").isEqualTo(ids[0]);
     assertThat(ids[2]).as("jOOQ over TransactionAwareDataSourceProxy").isEqualTo(ids[0]);
   }

@@ -3,10 +3,10 @@ package dev.txguard.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.txguard.queue.JobQueue;
-import io.micrometer.core.instrument.MeterRegistry;
 import dev.txguard.test.Injected;
 import dev.txguard.test.TestDatabase;
 import dev.txguard.test.TxguardTest;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -34,9 +34,14 @@ class QueueIT {
 
   private static ConfigurableApplicationContext start(String... extra) {
     return new SpringApplicationBuilder(QueueApp.class)
-        .properties("txguard.url=" + tdb.url(), "txguard.username=" + tdb.user(), "txguard.password=" + tdb.password(),
-            "server.port=0", "management.endpoints.web.exposure.include=health",
-            "management.endpoint.health.show-details=always", "txguard.queue.poll-interval=200ms")
+        .properties(
+            "txguard.url=" + tdb.url(),
+            "txguard.username=" + tdb.user(),
+            "txguard.password=" + tdb.password(),
+            "server.port=0",
+            "management.endpoints.web.exposure.include=health",
+            "management.endpoint.health.show-details=always",
+            "txguard.queue.poll-interval=200ms")
         .properties(extra)
         .run();
   }
@@ -80,9 +85,13 @@ class QueueIT {
       while (!queue.isLeader() && System.nanoTime() < deadline) {
         Thread.sleep(50);
       }
-      HttpResponse<String> r = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health/txguard")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + port + "/actuator/health/txguard"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
       assertThat(r.body())
           .contains("\"status\":\"UP\"")
@@ -100,15 +109,20 @@ class QueueIT {
     ConfigurableApplicationContext ctx = start();
     try {
       ctx.getBean(JobQueue.class).enqueue(new QueueApp.Slow(1500));
-      assertThat(QueueApp.SlowHandler.started.await(30, TimeUnit.SECONDS)).as("the slow job started within 30 s")
+      assertThat(QueueApp.SlowHandler.started.await(30, TimeUnit.SECONDS))
+          .as("the slow job started within 30 s")
           .isTrue();
     } finally {
       ctx.close();
     }
     assertThat(QueueApp.SlowHandler.RUNNING.get()).as("handlers running after close").isZero();
-    assertThat(QueueApp.SlowHandler.FINISHED.get()).as("the running job was let finish").isEqualTo(finishedBefore + 1);
+    assertThat(QueueApp.SlowHandler.FINISHED.get())
+        .as("the running job was let finish")
+        .isEqualTo(finishedBefore + 1);
     assertThat(count("select count(*) from txguard_queue.job where state = 'running'")).isZero();
-    assertThat(count("select count(*) from txguard_queue.job where kind = 'slow' and state = 'completed'"))
+    assertThat(
+            count(
+                "select count(*) from txguard_queue.job where kind = 'slow' and state = 'completed'"))
         .isEqualTo(1);
   }
 
@@ -119,18 +133,26 @@ class QueueIT {
     long id;
     try {
       id = ctx.getBean(JobQueue.class).enqueue(new QueueApp.Slow(600_000)).id();
-      assertThat(QueueApp.SlowHandler.started.await(30, TimeUnit.SECONDS)).as("the slow job started within 30 s")
+      assertThat(QueueApp.SlowHandler.started.await(30, TimeUnit.SECONDS))
+          .as("the slow job started within 30 s")
           .isTrue();
     } finally {
       ctx.close();
     }
     assertThat(count("select count(*) from txguard_queue.job where state = 'running'")).isZero();
-    assertThat(count("select count(*) from txguard_queue.job where id = " + id + " and state = 'available'"))
-        .as("its lease was given back: another process may claim it").isEqualTo(1);
+    assertThat(
+            count(
+                "select count(*) from txguard_queue.job where id = "
+                    + id
+                    + " and state = 'available'"))
+        .as("its lease was given back: another process may claim it")
+        .isEqualTo(1);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (QueueApp.SlowHandler.RUNNING.get() > 0 && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
-    assertThat(QueueApp.SlowHandler.RUNNING.get()).as("handlers still running 30 s after close (interrupted)").isZero();
+    assertThat(QueueApp.SlowHandler.RUNNING.get())
+        .as("handlers still running 30 s after close (interrupted)")
+        .isZero();
   }
 }

@@ -20,7 +20,12 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 /** A small application as users write them: JdbcTemplate services with @Transactional methods. */
 @SpringBootConfiguration
 @EnableAutoConfiguration
-@Import({TestApp.Notes.class, TestApp.Inner.class, TestApp.Counter.class, TestApp.LeakRecorder.class})
+@Import({
+  TestApp.Notes.class,
+  TestApp.Inner.class,
+  TestApp.Counter.class,
+  TestApp.LeakRecorder.class
+})
 public class TestApp {
   /** Tables of the tests; run on the test database before the context starts. */
   static final String[] SCHEMA = {
@@ -73,20 +78,26 @@ public class TestApp {
     @Transactional
     public void withAfterCommit(String text, boolean fail) {
       add(text);
-      TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-        @Override
-        public void afterCommit() {
-          // outside the unit: the note must be visible (committed) to a new connection
-          Integer seen = jdbc.queryForObject("select count(*) from note where text = ?", Integer.class, text);
-          afterCommit.add(text + ":" + seen + ":" + Transactions.current().isPresent());
-        }
-      });
+      TransactionSynchronizationManager.registerSynchronization(
+          new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+              // outside the unit: the note must be visible (committed) to a new connection
+              Integer seen =
+                  jdbc.queryForObject(
+                      "select count(*) from note where text = ?", Integer.class, text);
+              afterCommit.add(text + ":" + seen + ":" + Transactions.current().isPresent());
+            }
+          });
       if (fail) {
         throw new IllegalStateException("fails after registering the synchronization");
       }
     }
 
-    /** Returns the unit's transaction id as JdbcTemplate sees it and as the unit's own connection does. */
+    /**
+     * Returns the unit's transaction id as JdbcTemplate sees it and as the unit's own connection
+     * does.
+     */
     @Transactional
     public long[] txids() {
       Tx tx = Transactions.current().orElseThrow();
@@ -97,7 +108,8 @@ public class TestApp {
 
     @Transactional(isolation = Isolation.SERIALIZABLE, readOnly = true, timeout = 7)
     public List<String> settings() {
-      return List.of(jdbc.queryForObject("show transaction_isolation", String.class),
+      return List.of(
+          jdbc.queryForObject("show transaction_isolation", String.class),
           jdbc.queryForObject("show transaction_read_only", String.class),
           jdbc.queryForObject("show statement_timeout", String.class));
     }
@@ -120,11 +132,14 @@ public class TestApp {
 
     /** Stays open until a leak report names this unit, at most 30 s; returns the report. */
     @Transactional
-    public java.util.Optional<dev.txguard.LeakReport> holdUntilReported(LeakRecorder leaks) throws InterruptedException {
+    public java.util.Optional<dev.txguard.LeakReport> holdUntilReported(LeakRecorder leaks)
+        throws InterruptedException {
       long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
       while (System.nanoTime() < deadline) {
-        java.util.Optional<dev.txguard.LeakReport> r = leaks.reports().stream()
-            .filter(l -> l.name().endsWith("holdUntilReported")).findFirst();
+        java.util.Optional<dev.txguard.LeakReport> r =
+            leaks.reports().stream()
+                .filter(l -> l.name().endsWith("holdUntilReported"))
+                .findFirst();
         if (r.isPresent()) {
           return r;
         }
@@ -214,12 +229,13 @@ public class TestApp {
       int value = jdbc.queryForObject("select value from counter where id = 1", Integer.class);
       gate.call();
       jdbc.update("update counter set value = ? where id = 1", value + 1);
-      TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-        @Override
-        public void afterCommit() {
-          committed.incrementAndGet();
-        }
-      });
+      TransactionSynchronizationManager.registerSynchronization(
+          new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+              committed.incrementAndGet();
+            }
+          });
     }
   }
 

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.dao.QueryTimeoutException;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.dao.QueryTimeoutException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -32,13 +32,17 @@ import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The transaction manager with one connection per pool level: REQUIRES_NEW must run a level up
- * (a pool of one would otherwise wait for the connection its caller holds until the 2 s timeout).
+ * The transaction manager with one connection per pool level: REQUIRES_NEW must run a level up (a
+ * pool of one would otherwise wait for the connection its caller holds until the 2 s timeout).
  */
 @TxguardTest(queue = false)
-@SpringBootTest(classes = TestApp.class, webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = {
-    "txguard.pool-size=1", "txguard.level-pool-size=1", "txguard.max-levels=4",
-    "txguard.connection-timeout=2s", "txguard.queue.enabled=false", "txguard.leak-threshold=1s"})
+@SpringBootTest(
+    classes = TestApp.class,
+    webEnvironment = SpringBootTest.WebEnvironment.NONE,
+    properties = {
+      "txguard.pool-size=1", "txguard.level-pool-size=1", "txguard.max-levels=4",
+      "txguard.connection-timeout=2s", "txguard.queue.enabled=false", "txguard.leak-threshold=1s"
+    })
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 class TransactionManagerIT {
   @Injected static TestDatabase tdb;
@@ -68,7 +72,9 @@ class TransactionManagerIT {
   }
 
   private List<String> notes() throws Exception {
-    return tdb.query("select text from note order by id").stream().map(r -> (String) r.get(0)).toList();
+    return tdb.query("select text from note order by id").stream()
+        .map(r -> (String) r.get(0))
+        .toList();
   }
 
   @Test
@@ -86,20 +92,25 @@ class TransactionManagerIT {
       try {
         run.get(60, TimeUnit.SECONDS);
       } catch (TimeoutException e) {
-        throw new AssertionError("REQUIRED -> REQUIRES_NEW -> REQUIRES_NEW did not finish in 60 s; notes so far: "
-            + notes(), e);
+        throw new AssertionError(
+            "REQUIRED -> REQUIRES_NEW -> REQUIRES_NEW did not finish in 60 s; notes so far: "
+                + notes(),
+            e);
       }
     } finally {
       ex.shutdownNow();
     }
     assertThat(notes()).containsExactly("a", "a-new2", "a-new1");
     List<List<Object>> txids = tdb.query("select count(distinct txid) from note");
-    assertThat(((Number) txids.get(0).get(0)).intValue()).as("three independent transactions").isEqualTo(3);
+    assertThat(((Number) txids.get(0).get(0)).intValue())
+        .as("three independent transactions")
+        .isEqualTo(3);
   }
 
   @Test
   void requiresNewCommitsEvenWhenItsCallerRollsBack() throws Exception {
-    assertThatThrownBy(() -> notes.outerThenNew("b", 1, true)).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> notes.outerThenNew("b", 1, true))
+        .isInstanceOf(IllegalStateException.class);
     assertThat(notes()).containsExactly("b-new1");
   }
 
@@ -116,7 +127,8 @@ class TransactionManagerIT {
     notes.withAfterCommit("c", false);
     // the hook saw the note committed (count 1 on another connection) and ran outside the unit
     assertThat(notes.afterCommit()).containsExactly("c:1:false");
-    assertThatThrownBy(() -> notes.withAfterCommit("d", true)).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> notes.withAfterCommit("d", true))
+        .isInstanceOf(IllegalStateException.class);
     assertThat(notes.afterCommit()).as("not after a rollback").containsExactly("c:1:false");
     assertThat(notes()).containsExactly("c");
   }
@@ -132,7 +144,10 @@ class TransactionManagerIT {
     List<String> s = notes.settings();
     assertThat(s.get(0)).isEqualTo("serializable");
     assertThat(s.get(1)).isEqualTo("on");
-    assertThat(s.get(2)).as("statement_timeout from the 7 s deadline").endsWith("s").isNotEqualTo("0");
+    assertThat(s.get(2))
+        .as("statement_timeout from the 7 s deadline")
+        .endsWith("s")
+        .isNotEqualTo("0");
   }
 
   @Test
@@ -142,9 +157,12 @@ class TransactionManagerIT {
     // connection is aborted (08006; with one attempt, as @Transactional units have, core reports
     // RetriesExhaustedException, as db.inTx with maxAttempts(1) does), or TxTimeoutException
     assertThatThrownBy(() -> notes.sleepPastDeadline())
-        .isInstanceOfAny(QueryTimeoutException.class, TxTimeoutException.class, RetriesExhaustedException.class)
-        .satisfies(e -> assertThat(e.toString() + e.getCause()).containsAnyOf("57014", "canceling statement",
-            "08006", "timeout"));
+        .isInstanceOfAny(
+            QueryTimeoutException.class, TxTimeoutException.class, RetriesExhaustedException.class)
+        .satisfies(
+            e ->
+                assertThat(e.toString() + e.getCause())
+                    .containsAnyOf("57014", "canceling statement", "08006", "timeout"));
     // a connection aborted at the deadline is closed by the pool on its own thread: wait (bounded)
     // for the count to reach zero instead of reading it at one instant
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -153,7 +171,9 @@ class TransactionManagerIT {
       LockSupport.parkNanos(10_000_000L);
       active = db.poolStats().get(0).active();
     }
-    assertThat(active).as("connections still active 10 s after the unit ended at its deadline").isZero();
+    assertThat(active)
+        .as("connections still active 10 s after the unit ended at its deadline")
+        .isZero();
   }
 
   @Test
@@ -166,11 +186,13 @@ class TransactionManagerIT {
   void transactionTemplateRunsAUnitAndSetRollbackOnlyRollsItBack() throws Exception {
     TransactionTemplate template = new TransactionTemplate(manager);
     template.executeWithoutResult(s -> jdbc.update("insert into note(text) values ('t1')"));
-    String result = template.execute(s -> {
-      jdbc.update("insert into note(text) values ('t2')");
-      s.setRollbackOnly();
-      return "returned";
-    });
+    String result =
+        template.execute(
+            s -> {
+              jdbc.update("insert into note(text) values ('t2')");
+              s.setRollbackOnly();
+              return "returned";
+            });
     assertThat(result).isEqualTo("returned");
     assertThat(notes()).containsExactly("t1");
   }
@@ -181,16 +203,19 @@ class TransactionManagerIT {
     template.setPropagationBehavior(TransactionDefinition.PROPAGATION_MANDATORY);
     template.setName("mandatory-work");
     assertThatThrownBy(() -> template.execute(s -> 1))
-        .hasMessageContaining("'mandatory-work' has propagation MANDATORY but no transaction is open");
+        .hasMessageContaining(
+            "'mandatory-work' has propagation MANDATORY but no transaction is open");
   }
 
   @Test
   void txRetryInsideATransactionIsRefusedNamingTheMethodAndTheUnit() throws Exception {
     assertThatThrownBy(() -> notes.callsRetriedInside())
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("@TxRetry on dev.txguard.spring.TestApp$Inner.retried is not at the outermost"
-            + " transactional boundary")
-        .hasMessageContaining("unit 'dev.txguard.spring.TestApp$Notes.callsRetriedInside' is already open");
+        .hasMessageContaining(
+            "@TxRetry on dev.txguard.spring.TestApp$Inner.retried is not at the outermost"
+                + " transactional boundary")
+        .hasMessageContaining(
+            "unit 'dev.txguard.spring.TestApp$Notes.callsRetriedInside' is already open");
     assertThat(notes()).isEmpty();
   }
 
@@ -203,7 +228,9 @@ class TransactionManagerIT {
   @Test
   void aTransactionalMethodOpenTooLongIsReportedToTxListenerBeans() throws Exception {
     var report = notes.holdUntilReported(leaks);
-    assertThat(report).as("a leak report within 30 s for a unit open past the 1 s threshold").isPresent();
+    assertThat(report)
+        .as("a leak report within 30 s for a unit open past the 1 s threshold")
+        .isPresent();
     assertThat(report.get().name()).isEqualTo("dev.txguard.spring.TestApp$Notes.holdUntilReported");
     assertThat(report.get().stack()).anyMatch(f -> f.getMethodName().equals("holdUntilReported"));
   }

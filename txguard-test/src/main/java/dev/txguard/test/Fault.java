@@ -25,7 +25,11 @@ import java.util.Locale;
  */
 public final class Fault {
   /** Where a fault fires. */
-  enum Where { STATEMENT, COMMIT, RANDOM }
+  enum Where {
+    STATEMENT,
+    COMMIT,
+    RANDOM
+  }
 
   final String sqlState;
   final String description;
@@ -35,11 +39,20 @@ public final class Fault {
   final long seed;
   final String unit;
   final int times;
+
   /** For the retry-safety check: only the {@code ordinal}-th unit begun in a run, attempt 1. */
   final int ordinal;
 
-  private Fault(String sqlState, String description, Where where, int statement, double probability, long seed,
-      String unit, int times, int ordinal) {
+  private Fault(
+      String sqlState,
+      String description,
+      Where where,
+      int statement,
+      double probability,
+      long seed,
+      String unit,
+      int times,
+      int ordinal) {
     this.sqlState = sqlState;
     this.description = description;
     this.where = where;
@@ -67,10 +80,10 @@ public final class Fault {
 
   /**
    * The loss of the unit's connection, SQLSTATE 08006: the physical connection is closed. Before
-   * COMMIT txguard retries the unit. At COMMIT the connection is closed before the COMMIT is sent, so
-   * the server rolls back: txguard resolves the lost COMMIT on a new connection, learns that it did
-   * not commit and retries the unit (a unit with {@code TxOptions.resolveLostCommit(false)} gets
-   * {@code CommitOutcomeUnknownException} instead). To lose a COMMIT's reply after the server
+   * COMMIT txguard retries the unit. At COMMIT the connection is closed before the COMMIT is sent,
+   * so the server rolls back: txguard resolves the lost COMMIT on a new connection, learns that it
+   * did not commit and retries the unit (a unit with {@code TxOptions.resolveLostCommit(false)}
+   * gets {@code CommitOutcomeUnknownException} instead). To lose a COMMIT's reply after the server
    * committed, put a {@link FaultProxy} between the driver and the server. Fires at COMMIT until
    * placed elsewhere.
    */
@@ -96,9 +109,9 @@ public final class Fault {
   }
 
   /**
-   * Fires at every statement and COMMIT with {@code probability}, drawn from a generator seeded with
-   * {@code seed} (the same seed and the same sequence of statements give the same failures). Fires
-   * any number of times unless {@link #times(int)} bounds it.
+   * Fires at every statement and COMMIT with {@code probability}, drawn from a generator seeded
+   * with {@code seed} (the same seed and the same sequence of statements give the same failures).
+   * Fires any number of times unless {@link #times(int)} bounds it.
    *
    * @throws IllegalArgumentException unless {@code 0 < probability <= 1}
    */
@@ -106,7 +119,16 @@ public final class Fault {
     if (!(probability > 0 && probability <= 1)) {
       throw new IllegalArgumentException("probability must be in (0, 1], was " + probability);
     }
-    return new Fault(sqlState, description, Where.RANDOM, 0, probability, seed, unit, Integer.MAX_VALUE, ordinal);
+    return new Fault(
+        sqlState,
+        description,
+        Where.RANDOM,
+        0,
+        probability,
+        seed,
+        unit,
+        Integer.MAX_VALUE,
+        ordinal);
   }
 
   /**
@@ -118,7 +140,8 @@ public final class Fault {
     if (name == null || name.isBlank()) {
       throw new IllegalArgumentException("unit name must not be blank, was " + name);
     }
-    return new Fault(sqlState, description, where, statement, probability, seed, name, times, ordinal);
+    return new Fault(
+        sqlState, description, where, statement, probability, seed, name, times, ordinal);
   }
 
   /**
@@ -145,12 +168,18 @@ public final class Fault {
 
   @Override
   public String toString() {
-    String at = switch (where) {
-      case STATEMENT -> "at statement " + statement;
-      case COMMIT -> "at COMMIT";
-      case RANDOM -> String.format(Locale.ROOT, "randomly (p=%s, seed %d)", probability, seed);
-    };
-    return description + " (" + sqlState + ") " + at + (unit == null ? "" : " in unit '" + unit + "'")
+    String at =
+        switch (where) {
+          case STATEMENT -> "at statement " + statement;
+          case COMMIT -> "at COMMIT";
+          case RANDOM -> String.format(Locale.ROOT, "randomly (p=%s, seed %d)", probability, seed);
+        };
+    return description
+        + " ("
+        + sqlState
+        + ") "
+        + at
+        + (unit == null ? "" : " in unit '" + unit + "'")
         + (times == Integer.MAX_VALUE ? "" : ", " + times + (times == 1 ? " time" : " times"));
   }
 }

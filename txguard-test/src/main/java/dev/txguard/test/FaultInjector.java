@@ -152,8 +152,9 @@ public final class FaultInjector {
 
   Connection track(Connection real) {
     List<StackTraceElement> stack = callerStack();
-    boolean pooled = Arrays.stream(Thread.currentThread().getStackTrace())
-        .anyMatch(f -> f.getClassName().startsWith("com.zaxxer.hikari."));
+    boolean pooled =
+        Arrays.stream(Thread.currentThread().getStackTrace())
+            .anyMatch(f -> f.getClassName().startsWith("com.zaxxer.hikari."));
     Connection proxy = TrackedConnection.wrap(this, real, pooled ? null : stack);
     TrackedConnection tracked = ((Tracked) proxy).tracking();
     all.add(tracked);
@@ -172,7 +173,8 @@ public final class FaultInjector {
   Fault point(UnitState unit, int position, String sql) {
     for (Active a : active) {
       if (a.fires(unit, position)) {
-        Injection injection = new Injection(unit.name, unit.attempt, position, sql, a.fault.sqlState);
+        Injection injection =
+            new Injection(unit.name, unit.attempt, position, sql, a.fault.sqlState);
         injections.add(injection);
         return a.fault;
       }
@@ -181,19 +183,31 @@ public final class FaultInjector {
   }
 
   /** This library's classes that record stacks, left out of the stacks they record. */
-  private static final Set<String> OWN = Set.of(FaultInjector.class.getName(), FaultInjector.class.getName() + "$Listener",
-      FaultInjector.class.getName() + "$TrackedDataSource", TrackedConnection.class.getName(),
-      TrackedConnection.class.getName() + "$TrackedStatement", UnitLog.class.getName(),
-      UnitLog.class.getName() + "$Entry", UnitLog.class.getName() + "$Listener", Listeners.class.getName());
+  private static final Set<String> OWN =
+      Set.of(
+          FaultInjector.class.getName(),
+          FaultInjector.class.getName() + "$Listener",
+          FaultInjector.class.getName() + "$TrackedDataSource",
+          TrackedConnection.class.getName(),
+          TrackedConnection.class.getName() + "$TrackedStatement",
+          UnitLog.class.getName(),
+          UnitLog.class.getName() + "$Entry",
+          UnitLog.class.getName() + "$Listener",
+          Listeners.class.getName());
 
   /** The caller's stack without this library's, txguard's and the JDK's reflection frames. */
   static List<StackTraceElement> callerStack() {
     List<StackTraceElement> frames = new ArrayList<>();
     for (StackTraceElement f : Thread.currentThread().getStackTrace()) {
       String c = f.getClassName();
-      if (OWN.contains(c) || c.startsWith("dev.txguard.internal.") || c.equals("dev.txguard.Database") || c.startsWith("java.lang.Thread")
-          || c.startsWith("jdk.proxy") || c.startsWith("com.zaxxer.hikari.")
-          || c.startsWith("jdk.internal.reflect") || c.startsWith("java.lang.reflect")) {
+      if (OWN.contains(c)
+          || c.startsWith("dev.txguard.internal.")
+          || c.equals("dev.txguard.Database")
+          || c.startsWith("java.lang.Thread")
+          || c.startsWith("jdk.proxy")
+          || c.startsWith("com.zaxxer.hikari.")
+          || c.startsWith("jdk.internal.reflect")
+          || c.startsWith("java.lang.reflect")) {
         continue;
       }
       frames.add(f);
@@ -230,11 +244,12 @@ public final class FaultInjector {
       if (fault.ordinal != 0 && (unit.ordinal != fault.ordinal || unit.attempt != 1)) {
         return false;
       }
-      boolean here = switch (fault.where) {
-        case STATEMENT -> position == fault.statement;
-        case COMMIT -> position == 0;
-        case RANDOM -> draw();
-      };
+      boolean here =
+          switch (fault.where) {
+            case STATEMENT -> position == fault.statement;
+            case COMMIT -> position == 0;
+            case RANDOM -> draw();
+          };
       if (!here || left.getAndDecrement() <= 0) {
         return false;
       }
@@ -260,8 +275,9 @@ public final class FaultInjector {
         ordinal = tx.attempt() == 1 ? ordinals.incrementAndGet() : 0;
       }
       retrying.remove();
-      UnitState unit = new UnitState(tx.name(), tx.attempt(), ordinal, Thread.currentThread().getName(),
-          callerStack());
+      UnitState unit =
+          new UnitState(
+              tx.name(), tx.attempt(), ordinal, Thread.currentThread().getName(), callerStack());
       units.put(tx, unit);
       Tracked t = tracked(tx);
       if (t != null) {

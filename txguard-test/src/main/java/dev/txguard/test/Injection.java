@@ -18,7 +18,14 @@ public record Injection(String unit, int attempt, int position, String sql, Stri
   /** E.g. {@code 40001 at statement 2 of unit 'pay' (attempt 1): update account ...}. */
   @Override
   public String toString() {
-    return sqlState + " at " + (atCommit() ? "COMMIT" : "statement " + position) + " of unit '" + unit
-        + "' (attempt " + attempt + ")" + (atCommit() ? "" : ": " + Sql.abbreviate(sql));
+    return sqlState
+        + " at "
+        + (atCommit() ? "COMMIT" : "statement " + position)
+        + " of unit '"
+        + unit
+        + "' (attempt "
+        + attempt
+        + ")"
+        + (atCommit() ? "" : ": " + Sql.abbreviate(sql));
   }
 }

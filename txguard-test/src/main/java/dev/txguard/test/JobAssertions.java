@@ -25,14 +25,20 @@ public final class JobAssertions {
    * @throws AssertionError listing the jobs of that kind that exist, otherwise
    * @throws IllegalStateException if txguard-queue is not on the class path
    */
-  public static void assertEnqueued(TestDatabase db, String kind, Object args, String queue) throws Exception {
+  public static void assertEnqueued(TestDatabase db, String kind, Object args, String queue)
+      throws Exception {
     QueueSupport support = support();
     try (Connection c = db.connect()) {
       List<String> matching = support.jobs(c, kind, args, queue);
       if (matching.isEmpty()) {
-        throw new AssertionError("expected a job of kind '" + kind + "' with args " + args
-            + (queue == null ? "" : " in queue '" + queue + "'") + ", but there is none; jobs of that kind: "
-            + support.jobsOfKind(c, kind));
+        throw new AssertionError(
+            "expected a job of kind '"
+                + kind
+                + "' with args "
+                + args
+                + (queue == null ? "" : " in queue '" + queue + "'")
+                + ", but there is none; jobs of that kind: "
+                + support.jobsOfKind(c, kind));
       }
     }
   }
@@ -58,8 +64,11 @@ public final class JobAssertions {
   }
 
   private static QueueSupport support() {
-    return ServiceLoader.load(QueueSupport.class, JobAssertions.class.getClassLoader()).findFirst()
-        .orElseThrow(() -> new IllegalStateException(
-            "job assertions need txguard-queue on the test class path (it provides the queue's tables)"));
+    return ServiceLoader.load(QueueSupport.class, JobAssertions.class.getClassLoader())
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "job assertions need txguard-queue on the test class path (it provides the queue's tables)"));
   }
 }

@@ -17,8 +17,8 @@ import javax.sql.DataSource;
  * Proves that code running txguard units is safe to retry. txguard retries a unit by running its
  * whole callback again, which is only safe when running it twice leaves the same result as running
  * it once. This check runs the code under test once cleanly, then once more for every statement
- * position of every unit it ran (and for every COMMIT), each time making that statement fail with
- * a retryable error (SQLSTATE 40001 by default) in the unit's first attempt, so txguard retries it.
+ * position of every unit it ran (and for every COMMIT), each time making that statement fail with a
+ * retryable error (SQLSTATE 40001 by default) in the unit's first attempt, so txguard retries it.
  * Each run must end like the clean one: same return value (or exception type), same database state
  * (your snapshot queries and tables), same outside world (your probes), and the outside world must
  * not change during an attempt that rolled back.
@@ -37,8 +37,8 @@ import javax.sql.DataSource;
  * differ), a value read before a unit and reused inside it (give {@link #concurrentWrite} a
  * conflicting write: the check applies it where the failure is injected, as the transaction that
  * caused the conflict would have, so a retried unit must see it), hand-kept "after commit" lists
- * outside the unit (run once per attempt), and guarded side effects
- * ({@code Transactions.assertNoTransaction}) reached inside a unit.
+ * outside the unit (run once per attempt), and guarded side effects ({@code
+ * Transactions.assertNoTransaction}) reached inside a unit.
  *
  * <p>Rules: {@link #setup} runs before every run and must bring the database and the outside world
  * back to the same starting point (the check verifies that the snapshots and probes are equal
@@ -77,8 +77,8 @@ public final class RetrySafety {
   }
 
   /**
-   * A check of code running units of a database built over {@code faults} (see
-   * {@link FaultInjector}); {@code plain} reaches the same database outside txguard, for snapshots.
+   * A check of code running units of a database built over {@code faults} (see {@link
+   * FaultInjector}); {@code plain} reaches the same database outside txguard, for snapshots.
    */
   public static RetrySafety of(FaultInjector faults, DataSource plain) {
     if (faults == null || plain == null) {
@@ -108,7 +108,9 @@ public final class RetrySafety {
     return this;
   }
 
-  /** Compares the whole contents of these tables after every run (rows compared as text, sorted). */
+  /**
+   * Compares the whole contents of these tables after every run (rows compared as text, sorted).
+   */
   public RetrySafety tables(String... tables) {
     for (String t : tables) {
       if (t == null || !t.matches("[A-Za-z_][A-Za-z0-9_$.]*")) {
@@ -136,8 +138,8 @@ public final class RetrySafety {
    * SQL of a write that conflicts with the code under test, as a concurrent transaction would make
    * it: applied before the code in the clean run, and in each injected run right after the failed
    * attempt rolled back (as if it were the transaction that caused the serialization failure). A
-   * unit that reads inside itself sees it on its retry; one that reuses a value read before it
-   * does not, and the outcomes differ.
+   * unit that reads inside itself sees it on its retry; one that reuses a value read before it does
+   * not, and the outcomes differ.
    */
   public RetrySafety concurrentWrite(String... sql) {
     concurrentWrites.addAll(List.of(sql));
@@ -145,8 +147,8 @@ public final class RetrySafety {
   }
 
   /**
-   * The retryable failure to inject; default {@link Fault#serializationFailure()}. Its placement
-   * is ignored: the check places it.
+   * The retryable failure to inject; default {@link Fault#serializationFailure()}. Its placement is
+   * ignored: the check places it.
    */
   public RetrySafety failure(Fault failure) {
     if (failure == null) {
@@ -186,13 +188,16 @@ public final class RetrySafety {
       for (int p = 1; p <= statements.size() + (unit.committed ? 1 : 0); p++) {
         int position = p > statements.size() ? 0 : p;
         String sql = position == 0 ? "COMMIT" : statements.get(p - 1);
-        Fault fault = (position == 0 ? failure.atCommit() : failure.atStatement(position)).times(1)
-            .ordinal(unit.ordinal);
+        Fault fault =
+            (position == 0 ? failure.atCommit() : failure.atStatement(position))
+                .times(1)
+                .ordinal(unit.ordinal);
         Run injected = runOnce(action, fault, clean.before);
         tried++;
         List<String> differences = compare(clean, injected);
         if (!differences.isEmpty()) {
-          findings.add(new RetrySafetyReport.Finding(unit.name, unit.ordinal, position, sql, differences));
+          findings.add(
+              new RetrySafetyReport.Finding(unit.name, unit.ordinal, position, sql, differences));
         }
       }
     }
@@ -205,10 +210,19 @@ public final class RetrySafety {
         Trace.Unit unit = clean.trace.lastBegun();
         String name = unit == null ? "?" : unit.name;
         int position = unit == null ? 0 : unit.statements.size();
-        String sql = position == 0 ? "(before its first statement)" : unit.statements.get(position - 1);
-        return java.util.Optional.of(new RetrySafetyReport.Finding(name, unit == null ? 0 : unit.ordinal, position, sql,
-            List.of("even without any failure, a guarded side effect ran inside the unit, after statement "
-                + position + ": " + e.getMessage())));
+        String sql =
+            position == 0 ? "(before its first statement)" : unit.statements.get(position - 1);
+        return java.util.Optional.of(
+            new RetrySafetyReport.Finding(
+                name,
+                unit == null ? 0 : unit.ordinal,
+                position,
+                sql,
+                List.of(
+                    "even without any failure, a guarded side effect ran inside the unit, after statement "
+                        + position
+                        + ": "
+                        + e.getMessage())));
       }
     }
     return java.util.Optional.empty();
@@ -217,7 +231,8 @@ public final class RetrySafety {
   private List<String> compare(Run clean, Run injected) {
     List<String> differences = new ArrayList<>();
     if (injected.fired == 0) {
-      differences.add("the failure could not be injected: the unit ran other statements than in the clean run");
+      differences.add(
+          "the failure could not be injected: the unit ran other statements than in the clean run");
     }
     String cleanResult = clean.result();
     String injectedResult = injected.result();
@@ -228,20 +243,31 @@ public final class RetrySafety {
       Object a = clean.after.get(name);
       Object b = injected.after.get(name);
       if (!Objects.equals(a, b)) {
-        differences.add((snapshots.containsKey(name) ? "database " : "probe ") + "'" + name + "': clean run " + a
-            + ", with the failure " + b);
+        differences.add(
+            (snapshots.containsKey(name) ? "database " : "probe ")
+                + "'"
+                + name
+                + "': clean run "
+                + a
+                + ", with the failure "
+                + b);
       }
     }
     differences.addAll(injected.trace.duringFailedAttempt);
     return differences;
   }
 
-  private Run runOnce(Callable<?> action, Fault fault, Map<String, Object> expectedBefore) throws Exception {
+  private Run runOnce(Callable<?> action, Fault fault, Map<String, Object> expectedBefore)
+      throws Exception {
     setup.run();
     Map<String, Object> before = state();
     if (expectedBefore != null && !expectedBefore.equals(before)) {
-      throw new IllegalStateException("setup does not restore the starting state: before the clean run it was "
-          + expectedBefore + ", now it is " + before + "; make setup reset every table and probe the check compares");
+      throw new IllegalStateException(
+          "setup does not restore the starting state: before the clean run it was "
+              + expectedBefore
+              + ", now it is "
+              + before
+              + "; make setup reset every table and probe the check compares");
     }
     if (fault == null) {
       applyConcurrentWrites();
@@ -289,7 +315,8 @@ public final class RetrySafety {
 
   private static List<String> rows(Connection c, String sql) throws SQLException {
     List<String> rows = new ArrayList<>();
-    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
       int n = rs.getMetaData().getColumnCount();
       while (rs.next()) {
         if (n == 1) {
@@ -310,7 +337,8 @@ public final class RetrySafety {
     if (concurrentWrites.isEmpty()) {
       return;
     }
-    try (Connection c = plain.getConnection(); Statement st = c.createStatement()) {
+    try (Connection c = plain.getConnection();
+        Statement st = c.createStatement()) {
       c.setAutoCommit(false);
       for (String sql : concurrentWrites) {
         st.execute(sql);
@@ -321,10 +349,13 @@ public final class RetrySafety {
 
   private Map<String, Long[]> sequences() throws SQLException {
     Map<String, Long[]> values = new LinkedHashMap<>();
-    try (Connection c = plain.getConnection(); Statement st = c.createStatement()) {
+    try (Connection c = plain.getConnection();
+        Statement st = c.createStatement()) {
       List<String> names = new ArrayList<>();
-      try (ResultSet rs = st.executeQuery("select c.oid::regclass::text from pg_class c join pg_namespace n"
-          + " on n.oid = c.relnamespace where c.relkind = 'S' and n.nspname not in ('pg_catalog', 'information_schema')")) {
+      try (ResultSet rs =
+          st.executeQuery(
+              "select c.oid::regclass::text from pg_class c join pg_namespace n"
+                  + " on n.oid = c.relnamespace where c.relkind = 'S' and n.nspname not in ('pg_catalog', 'information_schema')")) {
         while (rs.next()) {
           names.add(rs.getString(1));
         }
@@ -352,10 +383,17 @@ public final class RetrySafety {
   }
 
   /** What one run did. */
-  private record Run(Map<String, Object> before, Object value, Throwable thrown, Map<String, Object> after,
-      Trace trace, int fired) {
+  private record Run(
+      Map<String, Object> before,
+      Object value,
+      Throwable thrown,
+      Map<String, Object> after,
+      Trace trace,
+      int fired) {
     String result() {
-      return thrown == null ? "returned " + value : "threw " + thrown.getClass().getName() + ": " + firstLine(thrown);
+      return thrown == null
+          ? "returned " + value
+          : "threw " + thrown.getClass().getName() + ": " + firstLine(thrown);
     }
   }
 
@@ -428,9 +466,14 @@ public final class RetrySafety {
       try {
         Map<String, Object> now = probeValues();
         if (probesAtTarget != null && !probesAtTarget.equals(now)) {
-          duringFailedAttempt.add("the outside world changed during attempt 1 of unit '" + failed.name
-              + "', which was rolled back: probes went from " + probesAtTarget + " to " + now
-              + " (a side effect inside the callback runs again on every retry; move it to tx.afterCommit)");
+          duringFailedAttempt.add(
+              "the outside world changed during attempt 1 of unit '"
+                  + failed.name
+                  + "', which was rolled back: probes went from "
+                  + probesAtTarget
+                  + " to "
+                  + now
+                  + " (a side effect inside the callback runs again on every retry; move it to tx.afterCommit)");
         }
         if (sequencesAtTarget != null) {
           restore(sequencesAtTarget);

@@ -24,7 +24,8 @@ public record RetrySafetyReport(int pointsTried, int units, List<Finding> findin
    * @param sql that statement, or {@code "COMMIT"}
    * @param differences what differed, one line each
    */
-  public record Finding(String unit, int unitIndex, int position, String sql, List<String> differences) {
+  public record Finding(
+      String unit, int unitIndex, int position, String sql, List<String> differences) {
     /** Copies the differences. */
     public Finding {
       differences = List.copyOf(differences);
@@ -32,8 +33,13 @@ public record RetrySafetyReport(int pointsTried, int units, List<Finding> findin
 
     @Override
     public String toString() {
-      return "a retryable failure at " + (position == 0 ? "COMMIT" : "statement " + position + " (" + Sql.abbreviate(sql)
-          + ")") + " of unit '" + unit + "' (unit " + unitIndex + " of the run):\n    "
+      return "a retryable failure at "
+          + (position == 0 ? "COMMIT" : "statement " + position + " (" + Sql.abbreviate(sql) + ")")
+          + " of unit '"
+          + unit
+          + "' (unit "
+          + unitIndex
+          + " of the run):\n    "
           + String.join("\n    ", differences);
     }
   }
@@ -46,11 +52,21 @@ public record RetrySafetyReport(int pointsTried, int units, List<Finding> findin
   /** The report as text: the points tried, then each finding. */
   public String describe() {
     if (safe()) {
-      return "retry-safe: " + pointsTried + " failure point(s) in " + units + " unit(s) tried, every run ended like the"
+      return "retry-safe: "
+          + pointsTried
+          + " failure point(s) in "
+          + units
+          + " unit(s) tried, every run ended like the"
           + " clean run";
     }
-    StringBuilder sb = new StringBuilder("not retry-safe: ").append(findings.size()).append(" of ").append(pointsTried)
-        .append(" failure point(s) in ").append(units).append(" unit(s) changed the outcome");
+    StringBuilder sb =
+        new StringBuilder("not retry-safe: ")
+            .append(findings.size())
+            .append(" of ")
+            .append(pointsTried)
+            .append(" failure point(s) in ")
+            .append(units)
+            .append(" unit(s) changed the outcome");
     for (Finding f : findings) {
       sb.append("\n- ").append(f);
     }

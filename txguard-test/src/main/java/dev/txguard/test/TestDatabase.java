@@ -15,10 +15,10 @@ import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
- * A test class's own PostgreSQL database (or schema), with a txguard {@link Database} over it
- * built through a {@link FaultInjector} and a {@link UnitLog}. Made by the {@link TxguardExtension}
- * before the class's first test and dropped after its last; inject it as a parameter or an
- * {@link Injected} field. Thread-safe.
+ * A test class's own PostgreSQL database (or schema), with a txguard {@link Database} over it built
+ * through a {@link FaultInjector} and a {@link UnitLog}. Made by the {@link TxguardExtension}
+ * before the class's first test and dropped after its last; inject it as a parameter or an {@link
+ * Injected} field. Thread-safe.
  */
 public final class TestDatabase implements AutoCloseable {
   private static final String SHARED = "txguard_shared";
@@ -32,7 +32,8 @@ public final class TestDatabase implements AutoCloseable {
   private final UnitLog units = new UnitLog();
   private final Database db;
 
-  private TestDatabase(PostgresServer server, String database, String schema, TxguardTest settings) {
+  private TestDatabase(
+      PostgresServer server, String database, String schema, TxguardTest settings) {
     this.server = server;
     this.database = database;
     this.schema = schema;
@@ -45,27 +46,36 @@ public final class TestDatabase implements AutoCloseable {
     if (schema != null) {
       plain.setCurrentSchema(schema);
     }
-    this.db = Database.builder()
-        .dataSource(faults.wrap(plain))
-        .listener(new Listeners(List.of(faults.listener(), units.listener())))
-        .poolSize(settings.poolSize())
-        .levelPoolSize(settings.levelPoolSize())
-        .connectionTimeout(Duration.ofSeconds(settings.connectionTimeoutSeconds()))
-        .build();
+    this.db =
+        Database.builder()
+            .dataSource(faults.wrap(plain))
+            .listener(new Listeners(List.of(faults.listener(), units.listener())))
+            .poolSize(settings.poolSize())
+            .levelPoolSize(settings.levelPoolSize())
+            .connectionTimeout(Duration.ofSeconds(settings.connectionTimeoutSeconds()))
+            .build();
   }
 
   /** Creates a database (or a schema in the shared database) on the test server. */
   static TestDatabase create(TxguardTest settings) throws SQLException {
     PostgresServer server = PostgresServer.get();
-    String name = "tg_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16).toLowerCase(Locale.ROOT);
+    String name =
+        "tg_"
+            + UUID.randomUUID()
+                .toString()
+                .replace("-", "")
+                .substring(0, 16)
+                .toLowerCase(Locale.ROOT);
     if (settings.isolation() == TxguardTest.Isolation.SCHEMA) {
       createShared(server);
-      try (Connection c = server.connect(SHARED); Statement st = c.createStatement()) {
+      try (Connection c = server.connect(SHARED);
+          Statement st = c.createStatement()) {
         st.execute("create schema " + name);
       }
       return new TestDatabase(server, SHARED, name, settings);
     }
-    try (Connection c = server.connectAdmin(); Statement st = c.createStatement()) {
+    try (Connection c = server.connectAdmin();
+        Statement st = c.createStatement()) {
       st.execute("create database " + name);
     }
     return new TestDatabase(server, name, null, settings);
@@ -75,8 +85,10 @@ public final class TestDatabase implements AutoCloseable {
     if (sharedCreated) {
       return;
     }
-    try (Connection c = server.connectAdmin(); Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("select 1 from pg_database where datname = '" + SHARED + "'")) {
+    try (Connection c = server.connectAdmin();
+        Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery("select 1 from pg_database where datname = '" + SHARED + "'")) {
       if (!rs.next()) {
         try (Statement create = c.createStatement()) {
           create.execute("create database " + SHARED);
@@ -117,8 +129,10 @@ public final class TestDatabase implements AutoCloseable {
 
   /** A JDBC URL for the database (in schema mode, with {@code currentSchema} set). */
   public String url() {
-    return server.jdbcUrl(database) + (schema == null ? "" : (server.jdbcUrl(database).contains("?") ? "&" : "?")
-        + "currentSchema=" + schema);
+    return server.jdbcUrl(database)
+        + (schema == null
+            ? ""
+            : (server.jdbcUrl(database).contains("?") ? "&" : "?") + "currentSchema=" + schema);
   }
 
   /** The user to connect as. */
@@ -146,7 +160,8 @@ public final class TestDatabase implements AutoCloseable {
 
   /** Runs statements on an unpooled autocommit connection, e.g. to create tables. */
   public void execute(String... sql) throws SQLException {
-    try (Connection c = connect(); Statement st = c.createStatement()) {
+    try (Connection c = connect();
+        Statement st = c.createStatement()) {
       for (String s : sql) {
         st.execute(s);
       }
@@ -159,7 +174,9 @@ public final class TestDatabase implements AutoCloseable {
    * @throws IllegalStateException if it returns no row
    */
   public long queryLong(String sql) throws SQLException {
-    try (Connection c = connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+    try (Connection c = connect();
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
       if (!rs.next()) {
         throw new IllegalStateException("query returned no row: " + sql);
       }
@@ -169,14 +186,21 @@ public final class TestDatabase implements AutoCloseable {
 
   /** Runs a query and returns its rows, each a list of column values as the driver reads them. */
   public List<List<Object>> query(String sql) throws SQLException {
-    try (Connection c = connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+    try (Connection c = connect();
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
       ResultSetMetaData md = rs.getMetaData();
       List<List<Object>> rows = new ArrayList<>();
       while (rs.next()) {
         List<Object> row = new ArrayList<>(md.getColumnCount());
         for (int i = 1; i <= md.getColumnCount(); i++) {
           Object v = rs.getObject(i);
-          row.add(v == null ? null : v instanceof Number || v instanceof Boolean || v instanceof String ? v : v.toString());
+          row.add(
+              v == null
+                  ? null
+                  : v instanceof Number || v instanceof Boolean || v instanceof String
+                      ? v
+                      : v.toString());
         }
         rows.add(row);
       }
@@ -186,19 +210,23 @@ public final class TestDatabase implements AutoCloseable {
 
   /**
    * Waits (at most 60 s) until a session of this database waits for a lock while running a
-   * statement whose text contains {@code fragment} (within the first 1024 bytes, as much as
-   * {@code pg_stat_activity} shows): how a test arranges that one statement is blocked behind
-   * another before letting the other go on.
+   * statement whose text contains {@code fragment} (within the first 1024 bytes, as much as {@code
+   * pg_stat_activity} shows): how a test arranges that one statement is blocked behind another
+   * before letting the other go on.
    *
    * @throws AssertionError if no such session appears in time
    */
   public void awaitLockWait(String fragment) throws SQLException, InterruptedException {
     long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    String query = "select count(*) from pg_stat_activity where datname = current_database()"
-        + " and wait_event_type = 'Lock' and position('" + fragment.replace("'", "''") + "' in query) > 0";
+    String query =
+        "select count(*) from pg_stat_activity where datname = current_database()"
+            + " and wait_event_type = 'Lock' and position('"
+            + fragment.replace("'", "''")
+            + "' in query) > 0";
     while (queryLong(query) == 0) {
       if (System.nanoTime() > end) {
-        throw new AssertionError("no statement containing '" + fragment + "' ever waited for a lock");
+        throw new AssertionError(
+            "no statement containing '" + fragment + "' ever waited for a lock");
       }
       Thread.sleep(10);
     }
@@ -209,12 +237,14 @@ public final class TestDatabase implements AutoCloseable {
   public void close() throws SQLException {
     db.close();
     if (schema != null) {
-      try (Connection c = server.connect(database); Statement st = c.createStatement()) {
+      try (Connection c = server.connect(database);
+          Statement st = c.createStatement()) {
         st.execute("drop schema if exists " + schema + " cascade");
       }
       return;
     }
-    try (Connection c = server.connectAdmin(); Statement st = c.createStatement()) {
+    try (Connection c = server.connectAdmin();
+        Statement st = c.createStatement()) {
       st.execute("drop database if exists " + database + " with (force)");
     }
   }

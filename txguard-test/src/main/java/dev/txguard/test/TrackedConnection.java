@@ -18,37 +18,62 @@ import java.util.regex.Pattern;
  * running on it and replaces one by a real failure when an active {@link Fault} says so.
  */
 final class TrackedConnection implements InvocationHandler {
-  /** What txguard sends first in a unit with non-default options; not one of the unit's statements. */
-  private static final Pattern PRELUDE = Pattern.compile(
-      "(SET TRANSACTION ISOLATION LEVEL [A-Z ]+;)?(SET LOCAL statement_timeout = \\d+;SET LOCAL lock_timeout = \\d+;)?");
-  /** txguard's own question before COMMIT (the transaction id for resolving a lost COMMIT): not the unit's. */
-  private static final Pattern XID_QUERY = Pattern.compile(
-      "SELECT (pg_current_xact_id_if_assigned|txid_current_if_assigned)\\(\\)::text");
-  private static final Set<String> EXECUTE = Set.of(
-      "execute", "executeQuery", "executeUpdate", "executeLargeUpdate", "executeBatch", "executeLargeBatch");
+  /**
+   * What txguard sends first in a unit with non-default options; not one of the unit's statements.
+   */
+  private static final Pattern PRELUDE =
+      Pattern.compile(
+          "(SET TRANSACTION ISOLATION LEVEL [A-Z ]+;)?(SET LOCAL statement_timeout = \\d+;SET LOCAL lock_timeout = \\d+;)?");
+
+  /**
+   * txguard's own question before COMMIT (the transaction id for resolving a lost COMMIT): not the
+   * unit's.
+   */
+  private static final Pattern XID_QUERY =
+      Pattern.compile(
+          "SELECT (pg_current_xact_id_if_assigned|txid_current_if_assigned)\\(\\)::text");
+
+  private static final Set<String> EXECUTE =
+      Set.of(
+          "execute",
+          "executeQuery",
+          "executeUpdate",
+          "executeLargeUpdate",
+          "executeBatch",
+          "executeLargeBatch");
 
   final FaultInjector injector;
   final Connection real;
+
   /** Null for connections opened by the pools; else where it was opened, for leak reports. */
   final List<StackTraceElement> openedAt;
+
   private volatile UnitState unit;
+
   /** Where the last session advisory lock was taken on this connection, for leak reports. */
   volatile String advisoryLockSql;
+
   volatile List<StackTraceElement> advisoryLockAt;
   volatile boolean closed;
+
   /** The server process of this connection, once known (for matching pg_locks rows). */
   volatile int pid;
 
-  private TrackedConnection(FaultInjector injector, Connection real, List<StackTraceElement> openedAt) {
+  private TrackedConnection(
+      FaultInjector injector, Connection real, List<StackTraceElement> openedAt) {
     this.injector = injector;
     this.real = real;
     this.openedAt = openedAt;
   }
 
-  static Connection wrap(FaultInjector injector, Connection real, List<StackTraceElement> openedAt) {
+  static Connection wrap(
+      FaultInjector injector, Connection real, List<StackTraceElement> openedAt) {
     TrackedConnection handler = new TrackedConnection(injector, real, openedAt);
-    return (Connection) Proxy.newProxyInstance(TrackedConnection.class.getClassLoader(),
-        new Class<?>[] {Connection.class, Tracked.class}, handler);
+    return (Connection)
+        Proxy.newProxyInstance(
+            TrackedConnection.class.getClassLoader(),
+            new Class<?>[] {Connection.class, Tracked.class},
+            handler);
   }
 
   void begin(UnitState state) {
@@ -135,7 +160,8 @@ final class TrackedConnection implements InvocationHandler {
   }
 
   private void noteAdvisoryLock(String sql) {
-    if (sql != null && sql.contains("pg_advisory_lock") || sql != null && sql.contains("pg_try_advisory_lock")) {
+    if (sql != null && sql.contains("pg_advisory_lock")
+        || sql != null && sql.contains("pg_try_advisory_lock")) {
       advisoryLockSql = sql;
       advisoryLockAt = FaultInjector.callerStack();
       try {
@@ -148,8 +174,13 @@ final class TrackedConnection implements InvocationHandler {
 
   /** Makes the fault happen for real and throws the driver's error. */
   private void fail(Fault fault, UnitState u, int position) throws SQLException {
-    String where = (position == 0 ? "COMMIT" : "statement " + position) + " of unit '" + u.name + "' (attempt "
-        + u.attempt + ")";
+    String where =
+        (position == 0 ? "COMMIT" : "statement " + position)
+            + " of unit '"
+            + u.name
+            + "' (attempt "
+            + u.attempt
+            + ")";
     String message = "txguard-test injected a " + fault.description + " at " + where;
     if (fault.sqlState.startsWith("08")) {
       unit = null;
@@ -162,8 +193,12 @@ final class TrackedConnection implements InvocationHandler {
     }
     SQLException raised = null;
     try (Statement st = real.createStatement()) {
-      st.execute("DO $txguard$ BEGIN RAISE EXCEPTION USING ERRCODE = '" + fault.sqlState + "', MESSAGE = '"
-          + message.replace("'", "''") + "'; END $txguard$");
+      st.execute(
+          "DO $txguard$ BEGIN RAISE EXCEPTION USING ERRCODE = '"
+              + fault.sqlState
+              + "', MESSAGE = '"
+              + message.replace("'", "''")
+              + "'; END $txguard$");
     } catch (SQLException e) {
       raised = e;
     }
@@ -197,9 +232,13 @@ final class TrackedConnection implements InvocationHandler {
     }
 
     static Object wrap(TrackedConnection conn, Statement target, Class<?> type, String sql) {
-      Class<?> iface = type == CallableStatement.class ? CallableStatement.class
-          : type == PreparedStatement.class ? PreparedStatement.class : Statement.class;
-      return Proxy.newProxyInstance(TrackedConnection.class.getClassLoader(), new Class<?>[] {iface},
+      Class<?> iface =
+          type == CallableStatement.class
+              ? CallableStatement.class
+              : type == PreparedStatement.class ? PreparedStatement.class : Statement.class;
+      return Proxy.newProxyInstance(
+          TrackedConnection.class.getClassLoader(),
+          new Class<?>[] {iface},
           new TrackedStatement(conn, target, sql));
     }
 
@@ -219,8 +258,10 @@ final class TrackedConnection implements InvocationHandler {
       }
       if (EXECUTE.contains(method.getName())) {
         boolean plain = preparedSql == null;
-        String sql = preparedSql != null ? preparedSql
-            : args != null && args.length > 0 && args[0] instanceof String s ? s : "(batch)";
+        String sql =
+            preparedSql != null
+                ? preparedSql
+                : args != null && args.length > 0 && args[0] instanceof String s ? s : "(batch)";
         conn.beforeStatement(sql, plain);
       }
       return call(method, target, args);

@@ -20,14 +20,14 @@ import org.junit.platform.commons.support.AnnotationSupport;
 /**
  * The JUnit 5 extension behind {@link TxguardTest}: before a class's first test it creates a
  * database (or schema) of the class's own on the test server ({@link PostgresServer}: embedded, or
- * {@code TXGUARD_TEST_URL}) and builds a txguard {@link Database} over it; after the class it closes
- * and drops both.
+ * {@code TXGUARD_TEST_URL}) and builds a txguard {@link Database} over it; after the class it
+ * closes and drops both.
  *
  * <p>Injected as test or lifecycle method parameters, or into fields marked {@link Injected}:
  * {@link Database}, {@link TestDatabase}, {@link FaultInjector}, {@link UnitLog}, and, when
- * txguard-queue is on the class path, a {@code JobQueue} over the database whose schema is
- * migrated (not started: build your own with handlers on the injected {@code Database} to run
- * jobs; it finds the schema ready).
+ * txguard-queue is on the class path, a {@code JobQueue} over the database whose schema is migrated
+ * (not started: build your own with handlers on the injected {@code Database} to run jobs; it finds
+ * the schema ready).
  *
  * <p>Before every test the unit log is cleared and every fault deactivated; after every test the
  * leak check fails the test if it left a unit open, a connection borrowed, a session advisory lock
@@ -35,16 +35,22 @@ import org.junit.platform.commons.support.AnnotationSupport;
  * parallel: each has its own database.
  */
 public final class TxguardExtension
-    implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback, AfterAllCallback, ParameterResolver,
+    implements BeforeAllCallback,
+        BeforeEachCallback,
+        AfterEachCallback,
+        AfterAllCallback,
+        ParameterResolver,
         TestInstancePostProcessor {
-  private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(TxguardExtension.class);
+  private static final ExtensionContext.Namespace NS =
+      ExtensionContext.Namespace.create(TxguardExtension.class);
 
   /** Created by JUnit through {@link TxguardTest} or {@code @ExtendWith}. */
   public TxguardExtension() {}
 
   /** Everything a class gets; closed by JUnit when the class's store closes. */
-  private record Fixture(TestDatabase db, Object queue, QueueSupport support, LeakChecker leaks,
-      TxguardTest settings) implements AutoCloseable {
+  private record Fixture(
+      TestDatabase db, Object queue, QueueSupport support, LeakChecker leaks, TxguardTest settings)
+      implements AutoCloseable {
     @Override
     public void close() throws Exception {
       try {
@@ -74,8 +80,10 @@ public final class TxguardExtension
     Object queue = null;
     QueueSupport support = null;
     try {
-      support = ServiceLoader.load(QueueSupport.class, TxguardExtension.class.getClassLoader())
-          .findFirst().orElse(null);
+      support =
+          ServiceLoader.load(QueueSupport.class, TxguardExtension.class.getClassLoader())
+              .findFirst()
+              .orElse(null);
       if (support != null && settings.queue()) {
         queue = support.prepare(db.database(), db.schema().equals("public") ? null : db.schema());
       }
@@ -89,7 +97,8 @@ public final class TxguardExtension
   }
 
   private static TxguardTest settings(ExtensionContext context) {
-    for (Optional<Class<?>> c = context.getTestClass(); c.isPresent();
+    for (Optional<Class<?>> c = context.getTestClass();
+        c.isPresent();
         c = Optional.ofNullable(c.get().getEnclosingClass())) {
       Optional<TxguardTest> found = AnnotationSupport.findAnnotation(c.get(), TxguardTest.class);
       if (found.isPresent()) {
@@ -99,12 +108,15 @@ public final class TxguardExtension
     return Defaults.class.getAnnotation(TxguardTest.class);
   }
 
-  /** Carries the default settings for classes registering the extension with {@code @ExtendWith}. */
+  /**
+   * Carries the default settings for classes registering the extension with {@code @ExtendWith}.
+   */
   @TxguardTest
   private static final class Defaults {}
 
   @Override
-  public void postProcessTestInstance(Object testInstance, ExtensionContext context) throws Exception {
+  public void postProcessTestInstance(Object testInstance, ExtensionContext context)
+      throws Exception {
     injectFields(testInstance.getClass(), testInstance, fixture(context));
   }
 
@@ -132,7 +144,10 @@ public final class TxguardExtension
     }
   }
 
-  /** Runs after the class's own {@code @AfterAll} methods: whatever the class opened must be closed by now. */
+  /**
+   * Runs after the class's own {@code @AfterAll} methods: whatever the class opened must be closed
+   * by now.
+   */
   @Override
   public void afterAll(ExtensionContext context) throws Exception {
     Fixture f = fixture(context);
@@ -152,16 +167,22 @@ public final class TxguardExtension
     try {
       return resolve(parameter.getParameter().getType(), fixture(context));
     } catch (Exception e) {
-      throw new ExtensionConfigurationException("txguard-test could not set up the test database: " + e, e);
+      throw new ExtensionConfigurationException(
+          "txguard-test could not set up the test database: " + e, e);
     }
   }
 
   private static boolean supports(Class<?> type, ExtensionContext context) {
-    if (type == Database.class || type == TestDatabase.class || type == FaultInjector.class || type == UnitLog.class) {
+    if (type == Database.class
+        || type == TestDatabase.class
+        || type == FaultInjector.class
+        || type == UnitLog.class) {
       return true;
     }
-    QueueSupport support = ServiceLoader.load(QueueSupport.class, TxguardExtension.class.getClassLoader())
-        .findFirst().orElse(null);
+    QueueSupport support =
+        ServiceLoader.load(QueueSupport.class, TxguardExtension.class.getClassLoader())
+            .findFirst()
+            .orElse(null);
     return support != null && type == support.queueType();
   }
 
@@ -188,15 +209,21 @@ public final class TxguardExtension
     throw new ExtensionConfigurationException("txguard-test cannot inject a " + type.getName());
   }
 
-  private static void injectFields(Class<?> type, Object instance, Fixture f) throws IllegalAccessException {
+  private static void injectFields(Class<?> type, Object instance, Fixture f)
+      throws IllegalAccessException {
     for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
       for (Field field : c.getDeclaredFields()) {
-        if (!field.isAnnotationPresent(Injected.class) || Modifier.isStatic(field.getModifiers()) == (instance != null)) {
+        if (!field.isAnnotationPresent(Injected.class)
+            || Modifier.isStatic(field.getModifiers()) == (instance != null)) {
           continue;
         }
         if (Modifier.isFinal(field.getModifiers())) {
-          throw new ExtensionConfigurationException("@Injected field " + c.getSimpleName() + "." + field.getName()
-              + " must not be final");
+          throw new ExtensionConfigurationException(
+              "@Injected field "
+                  + c.getSimpleName()
+                  + "."
+                  + field.getName()
+                  + " must not be final");
         }
         field.setAccessible(true);
         field.set(instance, resolve(field.getType(), f));

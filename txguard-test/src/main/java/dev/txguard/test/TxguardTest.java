@@ -46,8 +46,8 @@ public @interface TxguardTest {
   int connectionTimeoutSeconds() default 30;
 
   /**
-   * Whether a test fails when it leaves a unit open, a connection borrowed, a session advisory
-   * lock held or a job running; default true.
+   * Whether a test fails when it leaves a unit open, a connection borrowed, a session advisory lock
+   * held or a job running; default true.
    */
   boolean leakCheck() default true;
 

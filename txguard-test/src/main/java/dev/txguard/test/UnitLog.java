@@ -11,9 +11,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
- * What units the code under test ran, attempt by attempt, and assertions over it. The
- * {@link TxguardExtension} clears it before every test; its {@link #listener()} must be registered
- * on the database (the extension does). Thread-safe.
+ * What units the code under test ran, attempt by attempt, and assertions over it. The {@link
+ * TxguardExtension} clears it before every test; its {@link #listener()} must be registered on the
+ * database (the extension does). Thread-safe.
  *
  * <pre>{@code
  * service.completeJob(7);
@@ -43,12 +43,26 @@ public final class UnitLog {
    * @param thread the thread that ran it
    * @param openedAt the stack that began it (txguard's and this library's frames left out)
    */
-  public record Attempt(String unit, int attempt, Outcome outcome, Duration duration, Throwable cause,
-      String thread, List<StackTraceElement> openedAt) {
+  public record Attempt(
+      String unit,
+      int attempt,
+      Outcome outcome,
+      Duration duration,
+      Throwable cause,
+      String thread,
+      List<StackTraceElement> openedAt) {
     @Override
     public String toString() {
-      return "unit '" + unit + "' attempt " + attempt + " " + outcome.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
-          + " after " + duration.toMillis() + " ms" + (cause == null ? "" : " (" + cause + ")");
+      return "unit '"
+          + unit
+          + "' attempt "
+          + attempt
+          + " "
+          + outcome.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+          + " after "
+          + duration.toMillis()
+          + " ms"
+          + (cause == null ? "" : " (" + cause + ")");
     }
   }
 
@@ -123,8 +137,15 @@ public final class UnitLog {
   public UnitLog assertRetried(String unit, int times) {
     int actual = retries(unit);
     if (actual != times) {
-      throw new AssertionError("expected unit '" + unit + "' to be retried " + times + " time(s), but it was retried "
-          + actual + " time(s); attempts: " + describe(attempts(unit)));
+      throw new AssertionError(
+          "expected unit '"
+              + unit
+              + "' to be retried "
+              + times
+              + " time(s), but it was retried "
+              + actual
+              + " time(s); attempts: "
+              + describe(attempts(unit)));
     }
     return this;
   }
@@ -139,10 +160,14 @@ public final class UnitLog {
     if (bound == null || bound.isNegative()) {
       throw new IllegalArgumentException("bound must be zero or positive, was " + bound);
     }
-    List<Attempt> longer = attempts().stream().filter(a -> a.duration().compareTo(bound) > 0).toList();
+    List<Attempt> longer =
+        attempts().stream().filter(a -> a.duration().compareTo(bound) > 0).toList();
     if (!longer.isEmpty()) {
-      throw new AssertionError("expected no unit to run longer than " + bound.toMillis() + " ms, but: "
-          + describe(longer));
+      throw new AssertionError(
+          "expected no unit to run longer than "
+              + bound.toMillis()
+              + " ms, but: "
+              + describe(longer));
     }
     return this;
   }
@@ -150,8 +175,14 @@ public final class UnitLog {
   private UnitLog assertFinal(String unit, Outcome expected) {
     List<Attempt> ran = attempts(unit);
     if (ran.isEmpty()) {
-      throw new AssertionError("expected unit '" + unit + "' to be " + word(expected) + ", but no unit of that name"
-          + " ran; units that ran: " + names());
+      throw new AssertionError(
+          "expected unit '"
+              + unit
+              + "' to be "
+              + word(expected)
+              + ", but no unit of that name"
+              + " ran; units that ran: "
+              + names());
     }
     List<Attempt> finals = new ArrayList<>();
     for (int i = 0; i < ran.size(); i++) {
@@ -161,8 +192,8 @@ public final class UnitLog {
       }
     }
     if (finals.stream().anyMatch(a -> a.outcome() != expected)) {
-      throw new AssertionError("expected every unit '" + unit + "' to be " + word(expected) + ", but: "
-          + describe(ran));
+      throw new AssertionError(
+          "expected every unit '" + unit + "' to be " + word(expected) + ", but: " + describe(ran));
     }
     return this;
   }
@@ -172,11 +203,16 @@ public final class UnitLog {
   }
 
   private String names() {
-    return attempts().stream().map(Attempt::unit).distinct().collect(Collectors.joining(", ", "[", "]"));
+    return attempts().stream()
+        .map(Attempt::unit)
+        .distinct()
+        .collect(Collectors.joining(", ", "[", "]"));
   }
 
   private static String describe(List<Attempt> attempts) {
-    return attempts.isEmpty() ? "none" : attempts.stream().map(Attempt::toString).collect(Collectors.joining("; "));
+    return attempts.isEmpty()
+        ? "none"
+        : attempts.stream().map(Attempt::toString).collect(Collectors.joining("; "));
   }
 
   /** Mutable record of one attempt. */

@@ -20,7 +20,8 @@ class FaultInjectionIT {
   @Injected FaultInjector faults;
   @Injected UnitLog units;
 
-  static final TxOptions MOVE = TxOptions.defaults().name("move").backoff(Duration.ZERO, Duration.ZERO);
+  static final TxOptions MOVE =
+      TxOptions.defaults().name("move").backoff(Duration.ZERO, Duration.ZERO);
 
   @BeforeAll
   static void schema() throws Exception {
@@ -33,40 +34,52 @@ class FaultInjectionIT {
   }
 
   private void move() {
-    db.useTx(MOVE, tx -> {
-      tx.update("update item set qty = qty - 1 where id = 1");
-      tx.update("update item set qty = qty + 1 where id = 2");
-    });
+    db.useTx(
+        MOVE,
+        tx -> {
+          tx.update("update item set qty = qty - 1 where id = 1");
+          tx.update("update item set qty = qty + 1 where id = 2");
+        });
   }
 
   @Test
   void theNthStatementFailsWithTheRealSqlStateAndTheUnitIsRetriedOnce() throws Exception {
-    try (FaultScope scope = faults.inject(Fault.serializationFailure().atStatement(2).inUnit("move"))) {
+    try (FaultScope scope =
+        faults.inject(Fault.serializationFailure().atStatement(2).inUnit("move"))) {
       move();
       assertThat(scope.fired()).isEqualTo(1);
     }
-    assertThat(faults.injections()).containsExactly(
-        new Injection("move", 1, 2, "update item set qty = qty + 1 where id = 2", "40001"));
+    assertThat(faults.injections())
+        .containsExactly(
+            new Injection("move", 1, 2, "update item set qty = qty + 1 where id = 2", "40001"));
     units.assertCommitted("move").assertRetried("move", 1);
-    assertThat(tdb.query("select qty from item order by id")).isEqualTo(List.of(List.of(9), List.of(1)));
+    assertThat(tdb.query("select qty from item order by id"))
+        .isEqualTo(List.of(List.of(9), List.of(1)));
   }
 
   @Test
   void aDeadlockAtCommitRollsTheAttemptBackAndTheRetryCommitsOnce() throws Exception {
-    faults.during(Fault.deadlock().atCommit(), () -> {
-      move();
-      return null;
-    });
-    assertThat(faults.injections()).singleElement().satisfies(i -> {
-      assertThat(i.atCommit()).isTrue();
-      assertThat(i.sqlState()).isEqualTo("40P01");
-    });
+    faults.during(
+        Fault.deadlock().atCommit(),
+        () -> {
+          move();
+          return null;
+        });
+    assertThat(faults.injections())
+        .singleElement()
+        .satisfies(
+            i -> {
+              assertThat(i.atCommit()).isTrue();
+              assertThat(i.sqlState()).isEqualTo("40P01");
+            });
     units.assertRetried("move", 1);
-    assertThat(tdb.query("select qty from item order by id")).isEqualTo(List.of(List.of(9), List.of(1)));
+    assertThat(tdb.query("select qty from item order by id"))
+        .isEqualTo(List.of(List.of(9), List.of(1)));
   }
 
   @Test
-  void aLostConnectionBeforeCommitIsRetriedAndAtCommitResolvedAsNotCommittedThenRetried() throws Exception {
+  void aLostConnectionBeforeCommitIsRetriedAndAtCommitResolvedAsNotCommittedThenRetried()
+      throws Exception {
     try (FaultScope ignored = faults.inject(Fault.connectionLoss().atStatement(1))) {
       move();
     }
@@ -77,8 +90,11 @@ class FaultInjectionIT {
     assertThat(faults.injections()).hasSize(2);
     assertThat(tdb.queryLong("select qty from item where id = 1")).isEqualTo(8);
     try (FaultScope ignored = faults.inject(Fault.connectionLoss().atCommit())) {
-      assertThatThrownBy(() -> db.useTx(TxOptions.defaults().name("move").resolveLostCommit(false),
-          tx -> tx.update("update item set qty = qty - 1 where id = 1")))
+      assertThatThrownBy(
+              () ->
+                  db.useTx(
+                      TxOptions.defaults().name("move").resolveLostCommit(false),
+                      tx -> tx.update("update item set qty = qty - 1 where id = 1")))
           .isInstanceOf(CommitOutcomeUnknownException.class);
     }
     assertThat(tdb.queryLong("select qty from item where id = 1")).isEqualTo(8);
@@ -90,13 +106,15 @@ class FaultInjectionIT {
     try (FaultScope ignored = faults.inject(Fault.serializationFailure().atStatement(1))) {
       db.useTx(strict, tx -> tx.update("update item set qty = 5 where id = 1"));
     }
-    assertThat(faults.injections()).singleElement()
+    assertThat(faults.injections())
+        .singleElement()
         .satisfies(i -> assertThat(i.sql()).isEqualTo("update item set qty = 5 where id = 1"));
   }
 
   @Test
   void aFaultForOneUnitNameLeavesOtherUnitsAlone() throws Exception {
-    try (FaultScope scope = faults.inject(Fault.serializationFailure().atStatement(1).inUnit("other"))) {
+    try (FaultScope scope =
+        faults.inject(Fault.serializationFailure().atStatement(1).inUnit("other"))) {
       move();
       assertThat(scope.fired()).isZero();
     }
@@ -114,10 +132,12 @@ class FaultInjectionIT {
     faults.reset();
     try (FaultScope ignored = faults.inject(Fault.serializationFailure().randomly(0.3, seed))) {
       for (int i = 0; i < 10; i++) {
-        db.useTx(MOVE.maxAttempts(20), tx -> {
-          tx.update("update item set qty = qty where id = 1");
-          tx.update("update item set qty = qty where id = 2");
-        });
+        db.useTx(
+            MOVE.maxAttempts(20),
+            tx -> {
+              tx.update("update item set qty = qty where id = 1");
+              tx.update("update item set qty = qty where id = 2");
+            });
       }
     }
     return faults.injections();
@@ -136,8 +156,11 @@ class FaultInjectionIT {
 
   @Test
   void badFaultsAreRefusedWithTheRule() {
-    assertThatThrownBy(() -> Fault.deadlock().atStatement(0)).hasMessage("statement positions start at 1, was 0");
-    assertThatThrownBy(() -> Fault.deadlock().randomly(1.5, 1)).hasMessage("probability must be in (0, 1], was 1.5");
-    assertThatThrownBy(() -> Fault.deadlock().inUnit(" ")).hasMessageContaining("unit name must not be blank");
+    assertThatThrownBy(() -> Fault.deadlock().atStatement(0))
+        .hasMessage("statement positions start at 1, was 0");
+    assertThatThrownBy(() -> Fault.deadlock().randomly(1.5, 1))
+        .hasMessage("probability must be in (0, 1], was 1.5");
+    assertThatThrownBy(() -> Fault.deadlock().inUnit(" "))
+        .hasMessageContaining("unit name must not be blank");
   }
 }

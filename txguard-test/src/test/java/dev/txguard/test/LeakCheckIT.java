@@ -24,7 +24,9 @@ import org.junit.platform.testkit.engine.Events;
  * classes), so their failures are asserted here rather than left failing.
  */
 class LeakCheckIT {
-  /** The nested classes fail on purpose: they run only inside the EngineTestKit runs of this class. */
+  /**
+   * The nested classes fail on purpose: they run only inside the EngineTestKit runs of this class.
+   */
   static boolean runByTheOuterTest(ExtensionContext context) {
     return context.getConfigurationParameter("txguard.inner").isPresent();
   }
@@ -44,23 +46,34 @@ class LeakCheckIT {
   }
 
   private static Events run(Class<?> tests) {
-    return EngineTestKit.engine("junit-jupiter").configurationParameter("txguard.inner", "true")
-        .selectors(selectClass(tests)).execute().testEvents();
+    return EngineTestKit.engine("junit-jupiter")
+        .configurationParameter("txguard.inner", "true")
+        .selectors(selectClass(tests))
+        .execute()
+        .testEvents();
   }
 
   private static String failure(Events events, String method) {
-    Event failed = events.failed().stream()
-        .filter(e -> e.getTestDescriptor().getDisplayName().startsWith(method)).findFirst()
-        .orElseThrow(() -> new AssertionError(method + " did not fail; events: " + events.list()));
-    return failed.getPayload(org.junit.platform.engine.TestExecutionResult.class).orElseThrow()
-        .getThrowable().orElseThrow().getMessage();
+    Event failed =
+        events.failed().stream()
+            .filter(e -> e.getTestDescriptor().getDisplayName().startsWith(method))
+            .findFirst()
+            .orElseThrow(
+                () -> new AssertionError(method + " did not fail; events: " + events.list()));
+    return failed
+        .getPayload(org.junit.platform.engine.TestExecutionResult.class)
+        .orElseThrow()
+        .getThrowable()
+        .orElseThrow()
+        .getMessage();
   }
 
   @Test
   void aUnitLeftOpenFailsTheTestNamingTheUnitAndWhereItBegan() {
     Events events = run(LeavesUnitOpen.class);
     String message = failure(events, "leavesAManualUnitOpen");
-    assertThat(message).contains("unit 'forgotten' (attempt 1) is still open")
+    assertThat(message)
+        .contains("unit 'forgotten' (attempt 1) is still open")
         .contains("LeakCheckIT$LeavesUnitOpen.leavesAManualUnitOpen(LeakCheckIT.java");
     assertThat(events.succeeded().count()).isEqualTo(1); // the clean test of the class passes
   }
@@ -71,7 +84,8 @@ class LeakCheckIT {
     assertThat(failure(events, "borrowsFromTheDataSourceOutsideAUnit"))
         .contains("1 pooled connection(s) borrowed and not returned (level 0: 1 of 2)");
     assertThat(failure(events, "opensAConnectionOutsideThePools"))
-        .contains("a connection opened outside txguard's pools (db.openConnection()) was never closed")
+        .contains(
+            "a connection opened outside txguard's pools (db.openConnection()) was never closed")
         .contains("LeakCheckIT$LeavesConnections.opensAConnectionOutsideThePools(LeakCheckIT.java");
   }
 
@@ -79,7 +93,8 @@ class LeakCheckIT {
   void aSessionAdvisoryLockLeftHeldFailsTheTestNamingTheKeyAndWhereItWasTaken() {
     Events events = run(HoldsAdvisoryLock.class);
     String message = failure(events, "takesASessionLockAndKeepsIt");
-    assertThat(message).contains("an advisory lock (ExclusiveLock, key 0/4242) is still held by session")
+    assertThat(message)
+        .contains("an advisory lock (ExclusiveLock, key 0/4242) is still held by session")
         .contains("it was taken by 'select pg_advisory_lock(4242)' at:")
         .contains("LeakCheckIT$HoldsAdvisoryLock.takesASessionLockAndKeepsIt(LeakCheckIT.java");
   }

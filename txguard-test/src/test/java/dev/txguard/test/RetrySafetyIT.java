@@ -23,7 +23,8 @@ class RetrySafetyIT {
   @Injected static TestDatabase tdb;
   @Injected Database db;
 
-  static final TxOptions PAY = TxOptions.defaults().name("pay").backoff(Duration.ZERO, Duration.ZERO);
+  static final TxOptions PAY =
+      TxOptions.defaults().name("pay").backoff(Duration.ZERO, Duration.ZERO);
   static final String DEBIT = "update account set balance = balance - ? where id = 1";
   static final String CREDIT = "update account set balance = balance + ? where id = 2";
   static final String RECEIPT = "insert into receipt(amount) values (?) returning id";
@@ -33,7 +34,8 @@ class RetrySafetyIT {
 
   @BeforeAll
   static void schema() throws Exception {
-    tdb.execute("create table account (id int primary key, balance int not null)",
+    tdb.execute(
+        "create table account (id int primary key, balance int not null)",
         "create table receipt (id bigserial primary key, amount int not null)");
   }
 
@@ -44,10 +46,13 @@ class RetrySafetyIT {
 
   private RetrySafety check() {
     return RetrySafety.of(tdb)
-        .setup(() -> {
-          tdb.execute("truncate account, receipt restart identity", "insert into account values (1, 100), (2, 0)");
-          mailbox.clear();
-        })
+        .setup(
+            () -> {
+              tdb.execute(
+                  "truncate account, receipt restart identity",
+                  "insert into account values (1, 100), (2, 0)");
+              mailbox.clear();
+            })
         .tables("account", "receipt")
         .probe("mailbox", () -> List.copyOf(mailbox));
   }
@@ -58,13 +63,19 @@ class RetrySafetyIT {
 
   @Test
   void aSafeUnitPassesWithEveryStatementAndTheCommitTried() throws Exception {
-    RetrySafetyReport report = check().verify(() -> db.inTx(PAY, tx -> {
-      tx.update(DEBIT, 10);
-      tx.update(CREDIT, 10);
-      long id = tx.queryOne(RECEIPT, rs -> rs.getLong(1), 10).orElseThrow();
-      tx.afterCommit(() -> send("receipt " + id));
-      return id;
-    }));
+    RetrySafetyReport report =
+        check()
+            .verify(
+                () ->
+                    db.inTx(
+                        PAY,
+                        tx -> {
+                          tx.update(DEBIT, 10);
+                          tx.update(CREDIT, 10);
+                          long id = tx.queryOne(RECEIPT, rs -> rs.getLong(1), 10).orElseThrow();
+                          tx.afterCommit(() -> send("receipt " + id));
+                          return id;
+                        }));
     assertThat(report.safe()).isTrue();
     assertThat(report.pointsTried()).isEqualTo(4); // three statements and the COMMIT
     assertThat(report.describe()).startsWith("retry-safe: 4 failure point(s) in 1 unit(s)");
@@ -72,100 +83,159 @@ class RetrySafetyIT {
 
   @Test
   void anExternalCallInsideTheCallbackIsCaughtAtTheStatementAfterIt() throws Exception {
-    RetrySafetyReport report = check().run(() -> db.inTx(PAY, tx -> {
-      tx.update(DEBIT, 10);
-      send("paid 10"); // runs again on every retry
-      tx.update(CREDIT, 10);
-      return null;
-    }));
+    RetrySafetyReport report =
+        check()
+            .run(
+                () ->
+                    db.inTx(
+                        PAY,
+                        tx -> {
+                          tx.update(DEBIT, 10);
+                          send("paid 10"); // runs again on every retry
+                          tx.update(CREDIT, 10);
+                          return null;
+                        }));
     assertThat(report.safe()).isFalse();
     RetrySafetyReport.Finding first = report.findings().getFirst();
     assertThat(first.position()).isEqualTo(2);
     assertThat(first.sql()).isEqualTo(CREDIT);
-    assertThat(first.differences()).anySatisfy(d -> assertThat(d).contains("probe 'mailbox'")
-        .contains("[paid 10, paid 10]"));
-    assertThat(first.differences()).anySatisfy(d -> assertThat(d).contains("changed during attempt 1 of unit 'pay'"));
-    assertThat(report.findings()).extracting(RetrySafetyReport.Finding::position).containsExactly(2, 0);
-    assertThatThrownBy(report::assertSafe).hasMessageContaining("statement 2 (" + CREDIT + ") of unit 'pay'");
+    assertThat(first.differences())
+        .anySatisfy(d -> assertThat(d).contains("probe 'mailbox'").contains("[paid 10, paid 10]"));
+    assertThat(first.differences())
+        .anySatisfy(d -> assertThat(d).contains("changed during attempt 1 of unit 'pay'"));
+    assertThat(report.findings())
+        .extracting(RetrySafetyReport.Finding::position)
+        .containsExactly(2, 0);
+    assertThatThrownBy(report::assertSafe)
+        .hasMessageContaining("statement 2 (" + CREDIT + ") of unit 'pay'");
   }
 
   @Test
   void aGuardedSideEffectInsideTheUnitIsReportedWithTheStatementBeforeIt() throws Exception {
-    RetrySafetyReport report = check().run(() -> db.inTx(PAY, tx -> {
-      tx.update(DEBIT, 10);
-      Transactions.assertNoTransaction("sending a mail");
-      send("paid 10");
-      return null;
-    }));
+    RetrySafetyReport report =
+        check()
+            .run(
+                () ->
+                    db.inTx(
+                        PAY,
+                        tx -> {
+                          tx.update(DEBIT, 10);
+                          Transactions.assertNoTransaction("sending a mail");
+                          send("paid 10");
+                          return null;
+                        }));
     RetrySafetyReport.Finding first = report.findings().getFirst();
     assertThat(first.position()).isEqualTo(1);
     assertThat(first.sql()).isEqualTo(DEBIT);
-    assertThat(first.differences().getFirst()).contains("guarded side effect ran inside the unit, after statement 1")
+    assertThat(first.differences().getFirst())
+        .contains("guarded side effect ran inside the unit, after statement 1")
         .contains("sending a mail must not run inside a transaction");
   }
 
   @Test
   void anInMemoryCounterMutatedInsideTheCallbackIsCaught() throws Exception {
     AtomicInteger payments = new AtomicInteger();
-    RetrySafetyReport report = check()
-        .setup(() -> {
-          tdb.execute("truncate account, receipt restart identity", "insert into account values (1, 100), (2, 0)");
-          payments.set(0);
-        })
-        .probe("payments", payments::get)
-        .run(() -> db.inTx(PAY, tx -> {
-          int n = payments.incrementAndGet(); // counts attempts, not payments
-          tx.update(DEBIT, 10);
-          tx.update(CREDIT, 10);
-          return n;
-        }));
+    RetrySafetyReport report =
+        check()
+            .setup(
+                () -> {
+                  tdb.execute(
+                      "truncate account, receipt restart identity",
+                      "insert into account values (1, 100), (2, 0)");
+                  payments.set(0);
+                })
+            .probe("payments", payments::get)
+            .run(
+                () ->
+                    db.inTx(
+                        PAY,
+                        tx -> {
+                          int n = payments.incrementAndGet(); // counts attempts, not payments
+                          tx.update(DEBIT, 10);
+                          tx.update(CREDIT, 10);
+                          return n;
+                        }));
     RetrySafetyReport.Finding first = report.findings().getFirst();
     assertThat(first.position()).isEqualTo(1);
-    assertThat(first.differences()).anySatisfy(d -> assertThat(d).isEqualTo(
-        "result: clean run returned 1, with the failure returned 2"));
-    assertThat(report.findings()).extracting(RetrySafetyReport.Finding::position).containsExactly(1, 2, 0);
+    assertThat(first.differences())
+        .anySatisfy(
+            d ->
+                assertThat(d)
+                    .isEqualTo("result: clean run returned 1, with the failure returned 2"));
+    assertThat(report.findings())
+        .extracting(RetrySafetyReport.Finding::position)
+        .containsExactly(1, 2, 0);
   }
 
   @Test
   void aValueReadBeforeTheUnitAndReusedInsideItIsCaughtAtTheStatementUsingIt() throws Exception {
-    RetrySafetyReport report = check()
-        .concurrentWrite("update account set balance = balance + 50 where id = 1")
-        .run(() -> {
-          int balance = db.inTx(PAY.name("read"), tx ->
-              tx.queryOne("select balance from account where id = 1", rs -> rs.getInt(1)).orElseThrow());
-          return db.inTx(PAY, tx -> tx.update("update account set balance = ? where id = 1", balance - 10));
-        });
-    assertThat(report.findings()).extracting(RetrySafetyReport.Finding::position).containsExactly(1, 0);
-    assertThat(report.findings().getFirst()).satisfies(f -> {
-      assertThat(f.unit()).isEqualTo("pay");
-      assertThat(f.unitIndex()).isEqualTo(2);
-      assertThat(f.position()).isEqualTo(1);
-      assertThat(f.sql()).isEqualTo("update account set balance = ? where id = 1");
-      assertThat(f.differences()).anySatisfy(d -> assertThat(d).contains("database 'table account'"));
-    });
+    RetrySafetyReport report =
+        check()
+            .concurrentWrite("update account set balance = balance + 50 where id = 1")
+            .run(
+                () -> {
+                  int balance =
+                      db.inTx(
+                          PAY.name("read"),
+                          tx ->
+                              tx.queryOne(
+                                      "select balance from account where id = 1",
+                                      rs -> rs.getInt(1))
+                                  .orElseThrow());
+                  return db.inTx(
+                      PAY,
+                      tx -> tx.update("update account set balance = ? where id = 1", balance - 10));
+                });
+    assertThat(report.findings())
+        .extracting(RetrySafetyReport.Finding::position)
+        .containsExactly(1, 0);
+    assertThat(report.findings().getFirst())
+        .satisfies(
+            f -> {
+              assertThat(f.unit()).isEqualTo("pay");
+              assertThat(f.unitIndex()).isEqualTo(2);
+              assertThat(f.position()).isEqualTo(1);
+              assertThat(f.sql()).isEqualTo("update account set balance = ? where id = 1");
+              assertThat(f.differences())
+                  .anySatisfy(d -> assertThat(d).contains("database 'table account'"));
+            });
   }
 
   @Test
   void theSameReadInsideTheUnitPassesWithTheConcurrentWrite() throws Exception {
-    check().concurrentWrite("update account set balance = balance + 50 where id = 1")
-        .verify(() -> db.inTx(PAY, tx -> {
-          int balance = tx.queryOne("select balance from account where id = 1", rs -> rs.getInt(1)).orElseThrow();
-          return tx.update("update account set balance = ? where id = 1", balance - 10);
-        }));
+    check()
+        .concurrentWrite("update account set balance = balance + 50 where id = 1")
+        .verify(
+            () ->
+                db.inTx(
+                    PAY,
+                    tx -> {
+                      int balance =
+                          tx.queryOne(
+                                  "select balance from account where id = 1", rs -> rs.getInt(1))
+                              .orElseThrow();
+                      return tx.update("update account set balance = ? where id = 1", balance - 10);
+                    }));
   }
 
   @Test
   void anAfterCommitActionKeptOutsideTheUnitRunsOncePerAttemptAndIsCaught() throws Exception {
-    RetrySafetyReport report = check().run(() -> {
-      List<Runnable> afterCommit = new ArrayList<>(); // hand-kept, outside the unit: survives attempts
-      db.useTx(PAY, tx -> {
-        tx.update(DEBIT, 10);
-        afterCommit.add(() -> send("paid 10"));
-        tx.update(CREDIT, 10);
-      });
-      afterCommit.forEach(Runnable::run);
-      return null;
-    });
+    RetrySafetyReport report =
+        check()
+            .run(
+                () -> {
+                  List<Runnable> afterCommit =
+                      new ArrayList<>(); // hand-kept, outside the unit: survives attempts
+                  db.useTx(
+                      PAY,
+                      tx -> {
+                        tx.update(DEBIT, 10);
+                        afterCommit.add(() -> send("paid 10"));
+                        tx.update(CREDIT, 10);
+                      });
+                  afterCommit.forEach(Runnable::run);
+                  return null;
+                });
     RetrySafetyReport.Finding first = report.findings().getFirst();
     assertThat(first.position()).isEqualTo(2);
     assertThat(first.sql()).isEqualTo(CREDIT);
@@ -174,17 +244,28 @@ class RetrySafetyIT {
 
   @Test
   void generatedIdsAreNotADifferenceBecauseSequencesAreSetBackForTheRetry() throws Exception {
-    check().verify(() -> db.inTx(PAY, tx -> {
-      long id = tx.queryOne(RECEIPT, rs -> rs.getLong(1), 5).orElseThrow();
-      tx.update(DEBIT, 5);
-      return id;
-    }));
+    check()
+        .verify(
+            () ->
+                db.inTx(
+                    PAY,
+                    tx -> {
+                      long id = tx.queryOne(RECEIPT, rs -> rs.getLong(1), 5).orElseThrow();
+                      tx.update(DEBIT, 5);
+                      return id;
+                    }));
   }
 
   @Test
   void aSetupThatDoesNotRestoreTheStartIsRefused() {
-    assertThatThrownBy(() -> RetrySafety.of(tdb).tables("receipt")
-        .verify(() -> db.inTx(PAY, tx -> tx.update("insert into receipt(amount) values (1)"))))
+    assertThatThrownBy(
+            () ->
+                RetrySafety.of(tdb)
+                    .tables("receipt")
+                    .verify(
+                        () ->
+                            db.inTx(
+                                PAY, tx -> tx.update("insert into receipt(amount) values (1)"))))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("setup does not restore the starting state");
   }

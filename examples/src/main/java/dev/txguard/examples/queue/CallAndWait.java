@@ -15,24 +15,37 @@ public final class CallAndWait {
   public record Quote(BigDecimal total) {}
 
   public static void main(String[] args) {
-    String url = args.length > 0 ? args[0] : "jdbc:postgresql://localhost:5432/postgres?user=postgres";
-    // one connection per level: level 0 for the caller's unit, level 1 (and up) for what it waits on
+    String url =
+        args.length > 0 ? args[0] : "jdbc:postgresql://localhost:5432/postgres?user=postgres";
+    // one connection per level: level 0 for the caller's unit, level 1 (and up) for what it waits
+    // on
     try (Database db = Database.builder().url(url).poolSize(1).levelPoolSize(3).build();
-        JobQueue queue = JobQueue.builder(db)
-            .handle("price-order", PriceOrder.class,
-                job -> new Quote(BigDecimal.valueOf(job.args().items()).multiply(new BigDecimal("9.90"))))
-            .queue("default", 1)
-            .build()) {
+        JobQueue queue =
+            JobQueue.builder(db)
+                .handle(
+                    "price-order",
+                    PriceOrder.class,
+                    job ->
+                        new Quote(
+                            BigDecimal.valueOf(job.args().items())
+                                .multiply(new BigDecimal("9.90"))))
+                .queue("default", 1)
+                .build()) {
       queue.migrate();
       queue.start();
-      db.useTx(tx -> tx.update("create table if not exists priced (items int not null, total numeric not null)"));
+      db.useTx(
+          tx ->
+              tx.update(
+                  "create table if not exists priced (items int not null, total numeric not null)"));
 
-      BigDecimal total = db.inTx(tx -> {
-        Quote quote = queue.call(new PriceOrder(3), Quote.class, Duration.ofSeconds(30));
-        tx.update("insert into priced (items, total) values (?, ?)", 3, quote.total());
-        return quote.total();
-      });
+      BigDecimal total =
+          db.inTx(
+              tx -> {
+                Quote quote = queue.call(new PriceOrder(3), Quote.class, Duration.ofSeconds(30));
+                tx.update("insert into priced (items, total) values (?, ?)", 3, quote.total());
+                return quote.total();
+              });
       System.out.println("3 items cost " + total);
-    }                                        // closing the queue stops it (30 s for running jobs)
+    } // closing the queue stops it (30 s for running jobs)
   }
 }

@@ -16,31 +16,48 @@ public final class CancelAndWait {
   public record ImportChunk(String file, int chunk) {}
 
   public static void main(String[] args) throws InterruptedException {
-    String url = args.length > 0 ? args[0] : "jdbc:postgresql://localhost:5432/postgres?user=postgres";
+    String url =
+        args.length > 0 ? args[0] : "jdbc:postgresql://localhost:5432/postgres?user=postgres";
     try (Database db = Database.builder().url(url).poolSize(6).build();
-        JobQueue queue = JobQueue.builder(db)
-            .handle("import-chunk", ImportChunk.class, job -> {
-              for (int step = 0; step < 200; step++) {  // long work, in steps
-                if (job.isCancelRequested()) {
-                  throw new InterruptedException("import cancelled"); // ends the job CANCELLED
-                }
-                Thread.sleep(50);
-              }
-              return null;
-            })
-            .queue("imports", 2)
-            .build()) {
+        JobQueue queue =
+            JobQueue.builder(db)
+                .handle(
+                    "import-chunk",
+                    ImportChunk.class,
+                    job -> {
+                      for (int step = 0; step < 200; step++) { // long work, in steps
+                        if (job.isCancelRequested()) {
+                          throw new InterruptedException(
+                              "import cancelled"); // ends the job CANCELLED
+                        }
+                        Thread.sleep(50);
+                      }
+                      return null;
+                    })
+                .queue("imports", 2)
+                .build()) {
       queue.migrate();
       EnqueueOptions inGroup = EnqueueOptions.defaults().queue("imports").group("import-42");
-      List<Long> ids = queue.enqueueAll(
-          List.of(new ImportChunk("a.csv", 1), new ImportChunk("a.csv", 2), new ImportChunk("a.csv", 3),
-              new ImportChunk("a.csv", 4), new ImportChunk("a.csv", 5)), inGroup);
+      List<Long> ids =
+          queue.enqueueAll(
+              List.of(
+                  new ImportChunk("a.csv", 1),
+                  new ImportChunk("a.csv", 2),
+                  new ImportChunk("a.csv", 3),
+                  new ImportChunk("a.csv", 4),
+                  new ImportChunk("a.csv", 5)),
+              inGroup);
       queue.start();
       awaitRunning(queue, ids.get(0), Duration.ofSeconds(30));
 
       CancelResult result = queue.cancelGroup("import-42", Duration.ofSeconds(30));
-      System.out.println(result.cancelled() + " cancelled before they ran, " + result.waitedFor()
-          + " running ones waited for, " + result.stillRunning() + " still running");
+      System.out.println(
+          result.cancelled()
+              + " cancelled before they ran, "
+              + result.waitedFor()
+              + " running ones waited for, "
+              + result.stillRunning()
+              + " still running");
       for (long id : ids) {
         System.out.println("job " + id + ": " + queue.find(id).orElseThrow().state());
       }

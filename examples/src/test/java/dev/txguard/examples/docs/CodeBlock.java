@@ -32,7 +32,8 @@ record CodeBlock(Path file, int line, String info, String code) {
       int start = i;
       StringBuilder code = new StringBuilder();
       for (i++; i < lines.size() && !lines.get(i).strip().equals("```"); i++) {
-        code.append(lines.get(i).substring(Math.min(open.group(1).length(), leading(lines.get(i))))).append('\n');
+        code.append(lines.get(i).substring(Math.min(open.group(1).length(), leading(lines.get(i)))))
+            .append('\n');
       }
       if (i == lines.size()) {
         throw new IllegalStateException(file + ":" + (start + 1) + ": code block never closed");
@@ -63,8 +64,12 @@ record CodeBlock(Path file, int line, String info, String code) {
 
   /** A whole compilation unit: it starts with {@code package} or {@code import}. */
   boolean isWholeProgram() {
-    String first = code.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("//")).findFirst()
-        .orElse("");
+    String first =
+        code.lines()
+            .map(String::strip)
+            .filter(l -> !l.isEmpty() && !l.startsWith("//"))
+            .findFirst()
+            .orElse("");
     return first.startsWith("package ") || first.startsWith("import ");
   }
 

@@ -19,7 +19,8 @@ final class DocSources {
         return p;
       }
     }
-    throw new IllegalStateException("no repository root (a directory with mvnw and examples/) above " + dir);
+    throw new IllegalStateException(
+        "no repository root (a directory with mvnw and examples/) above " + dir);
   }
 
   /** README.md and docs/*.md: the files whose code blocks are compiled. */
@@ -35,10 +36,13 @@ final class DocSources {
   static List<Path> allMarkdown(Path root) throws IOException {
     try (Stream<Path> all = Files.walk(root)) {
       return all.filter(p -> p.toString().endsWith(".md"))
-          .filter(p -> root.relativize(p).toString().split("/").length == 1
-              || Stream.of(root.relativize(p).toString().split("/"))
-                  .noneMatch(part -> part.equals("target") || part.startsWith(".")))
-          .sorted().toList();
+          .filter(
+              p ->
+                  root.relativize(p).toString().split("/").length == 1
+                      || Stream.of(root.relativize(p).toString().split("/"))
+                          .noneMatch(part -> part.equals("target") || part.startsWith(".")))
+          .sorted()
+          .toList();
     }
   }
 }

@@ -30,9 +30,9 @@ import org.junit.platform.testkit.engine.EngineTestKit;
 /**
  * Every code block of README.md and docs/*.md is compiled against the test class path; whole
  * programs with a {@code main} are run against a real PostgreSQL, and test classes are run with
- * JUnit (on {@code @TxguardTest}'s PostgreSQL); whole programs of the examples
- * module are the module's files, character for character; dependency snippets name this build's
- * artifacts and version. Docs and code cannot drift apart.
+ * JUnit (on {@code @TxguardTest}'s PostgreSQL); whole programs of the examples module are the
+ * module's files, character for character; dependency snippets name this build's artifacts and
+ * version. Docs and code cannot drift apart.
  */
 @TxguardTest
 class DocsCodeIT {
@@ -48,7 +48,8 @@ class DocsCodeIT {
     int programs = 0;
     List<String> problems = new ArrayList<>();
     for (Path file : DocSources.guides(root)) {
-      List<CodeBlock> java = CodeBlock.read(file).stream().filter(b -> b.language().equals("java")).toList();
+      List<CodeBlock> java =
+          CodeBlock.read(file).stream().filter(b -> b.language().equals("java")).toList();
       if (java.isEmpty()) {
         continue;
       }
@@ -71,14 +72,17 @@ class DocsCodeIT {
     int checked = 0;
     for (Path file : DocSources.guides(root)) {
       for (CodeBlock b : CodeBlock.read(file)) {
-        if (!b.language().equals("java") || !b.isWholeProgram()
+        if (!b.language().equals("java")
+            || !b.isWholeProgram()
             || !SnippetCompiler.className(b).startsWith("dev.txguard.examples.")) {
           continue;
         }
-        Path source = root.resolve("examples/src/main/java")
-            .resolve(SnippetCompiler.className(b).replace('.', '/') + ".java");
+        Path source =
+            root.resolve("examples/src/main/java")
+                .resolve(SnippetCompiler.className(b).replace('.', '/') + ".java");
         assertThat(source).as(b.where(root) + " shows a class of the examples module").exists();
-        assertThat(b.code()).as(b.where(root) + " differs from " + root.relativize(source))
+        assertThat(b.code())
+            .as(b.where(root) + " differs from " + root.relativize(source))
             .isEqualTo(Files.readString(source, StandardCharsets.UTF_8));
         checked++;
       }
@@ -89,8 +93,10 @@ class DocsCodeIT {
   @Test
   void dependencySnippetsNameThisBuildsArtifactsAndVersion() throws Exception {
     String version = ExamplesAccess.projectVersion(root);
-    Pattern maven = Pattern.compile("<groupId>dev\\.txguard</groupId>\\s*<artifactId>([\\w-]+)</artifactId>"
-        + "\\s*<version>([^<]+)</version>");
+    Pattern maven =
+        Pattern.compile(
+            "<groupId>dev\\.txguard</groupId>\\s*<artifactId>([\\w-]+)</artifactId>"
+                + "\\s*<version>([^<]+)</version>");
     Pattern gradle = Pattern.compile("\"dev\\.txguard:([\\w-]+):([^\"]+)\"");
     int found = 0;
     for (Path file : DocSources.guides(root)) {
@@ -99,8 +105,11 @@ class DocsCodeIT {
           Matcher m = p.matcher(b.code());
           while (m.find()) {
             found++;
-            assertThat(root.resolve(m.group(1)).resolve("pom.xml")).as(b.where(root) + " names a module").exists();
-            assertThat(m.group(2)).as(b.where(root) + " names the version")
+            assertThat(root.resolve(m.group(1)).resolve("pom.xml"))
+                .as(b.where(root) + " names a module")
+                .exists();
+            assertThat(m.group(2))
+                .as(b.where(root) + " names the version")
                 .isIn(version, version.replace("-SNAPSHOT", ""), "${txguard.version}");
           }
         }
@@ -109,31 +118,53 @@ class DocsCodeIT {
     assertThat(found).as("dependency snippets").isGreaterThanOrEqualTo(4);
   }
 
-  /** Runs a test class shown in a guide with JUnit; every test must pass, and there must be some. */
+  /**
+   * Runs a test class shown in a guide with JUnit; every test must pass, and there must be some.
+   */
   private int runTests(Class<?> testClass, CodeBlock block, List<String> problems) {
-    EngineExecutionResults results = EngineTestKit.engine("junit-jupiter")
-        .selectors(DiscoverySelectors.selectClass(testClass)).execute();
+    EngineExecutionResults results =
+        EngineTestKit.engine("junit-jupiter")
+            .selectors(DiscoverySelectors.selectClass(testClass))
+            .execute();
     long passed = results.testEvents().succeeded().count();
-    List<String> failures = results.allEvents().failed().stream()
-        .map(e -> e.getTestDescriptor().getDisplayName() + ": " + e.getPayload(TestExecutionResult.class)
-            .flatMap(TestExecutionResult::getThrowable).map(Throwable::toString).orElse("failed"))
-        .toList();
+    List<String> failures =
+        results.allEvents().failed().stream()
+            .map(
+                e ->
+                    e.getTestDescriptor().getDisplayName()
+                        + ": "
+                        + e.getPayload(TestExecutionResult.class)
+                            .flatMap(TestExecutionResult::getThrowable)
+                            .map(Throwable::toString)
+                            .orElse("failed"))
+            .toList();
     if (!failures.isEmpty() || passed == 0) {
-      problems.add(block.where(root) + ": " + testClass.getName() + " ran " + passed + " passing tests; failures: "
-          + failures);
+      problems.add(
+          block.where(root)
+              + ": "
+              + testClass.getName()
+              + " ran "
+              + passed
+              + " passing tests; failures: "
+              + failures);
     }
     return 1;
   }
 
   private static String slug(Path file) {
-    String name = file.getParent().getFileName() + "_" + file.getFileName().toString().replace(".md", "");
+    String name =
+        file.getParent().getFileName() + "_" + file.getFileName().toString().replace(".md", "");
     return name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
   }
 
-  /** Runs every whole program that has a main method, with the test database's URL as its argument. */
-  private int runPrograms(List<SnippetCompiler.Source> sources, Path out, List<String> problems) throws Exception {
+  /**
+   * Runs every whole program that has a main method, with the test database's URL as its argument.
+   */
+  private int runPrograms(List<SnippetCompiler.Source> sources, Path out, List<String> problems)
+      throws Exception {
     int ran = 0;
-    try (URLClassLoader loader = new URLClassLoader(new URL[] {out.toUri().toURL()}, getClass().getClassLoader())) {
+    try (URLClassLoader loader =
+        new URLClassLoader(new URL[] {out.toUri().toURL()}, getClass().getClassLoader())) {
       for (SnippetCompiler.Source s : sources) {
         if (s.block() != null && s.block().code().contains("@Test")) {
           ran += runTests(loader.loadClass(s.className()), s.block(), problems);
@@ -149,7 +180,8 @@ class DocsCodeIT {
           main.invoke(null, (Object) new String[] {ExamplesAccess.url(tdb)});
           ran++;
         } catch (InvocationTargetException e) {
-          problems.add(s.block().where(root) + ": " + s.className() + ".main threw " + e.getCause());
+          problems.add(
+              s.block().where(root) + ": " + s.className() + ".main threw " + e.getCause());
         } finally {
           System.setOut(original);
         }

@@ -12,9 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The launcher's JDK search ({@code bin/find-jdk.sh}, used by {@code ./txguard} and
- * {@code .ci/run}): with an older default {@code java} it finds a JDK 21+, and without one it names
- * what to install.
+ * The launcher's JDK search ({@code bin/find-jdk.sh}, used by {@code ./txguard} and {@code
+ * .ci/run}): with an older default {@code java} it finds a JDK 21+, and without one it names what
+ * to install.
  */
 class FindJdkTest {
   @TempDir Path tmp;
@@ -26,7 +26,9 @@ class FindJdkTest {
     Path bin = Files.createDirectories(tmp.resolve(name).resolve("bin"));
     for (String tool : new String[] {"java", "javac"}) {
       Path p = bin.resolve(tool);
-      Files.writeString(p, "#!/bin/sh\necho 'openjdk version \"" + version + "\" 2025-04-15' >&2\n",
+      Files.writeString(
+          p,
+          "#!/bin/sh\necho 'openjdk version \"" + version + "\" 2025-04-15' >&2\n",
           StandardCharsets.UTF_8);
       Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
@@ -36,14 +38,18 @@ class FindJdkTest {
   private record Result(int status, String out) {}
 
   private Result find(Path javaHome, Path path, Path jdkDirs) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder("bash", "-c", ". bin/find-jdk.sh && txguard_find_jdk && echo \"$JAVA_HOME\"")
-        .directory(root.toFile()).redirectErrorStream(true);
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                "bash", "-c", ". bin/find-jdk.sh && txguard_find_jdk && echo \"$JAVA_HOME\"")
+            .directory(root.toFile())
+            .redirectErrorStream(true);
     pb.environment().put("JAVA_HOME", javaHome.toString());
     pb.environment().put("PATH", path + ":/usr/bin:/bin");
     pb.environment().put("TXGUARD_JDK_DIRS", jdkDirs.toString());
     Process p = pb.start();
     assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("find-jdk.sh did not end within 30 s").isTrue();
-    return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+    return new Result(
+        p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
   }
 
   @Test
@@ -61,7 +67,11 @@ class FindJdkTest {
   @Test
   void aJavaHomeOf21OrNewerIsKept() throws Exception {
     Path current = fakeJdk("jdk-25", "25.0.3");
-    Result r = find(current, fakeJdk("jdk-17", "17.0.15").resolve("bin"), Files.createDirectories(tmp.resolve("none")));
+    Result r =
+        find(
+            current,
+            fakeJdk("jdk-17", "17.0.15").resolve("bin"),
+            Files.createDirectories(tmp.resolve("none")));
 
     assertThat(r.status()).as(r.out()).isZero();
     assertThat(r.out().strip()).isEqualTo(current.toString());
@@ -74,7 +84,8 @@ class FindJdkTest {
     Result r = find(old, old.resolve("bin"), Files.createDirectories(tmp.resolve("empty")));
 
     assertThat(r.status()).isEqualTo(1);
-    assertThat(r.out()).contains("txguard needs a JDK 21 or newer")
+    assertThat(r.out())
+        .contains("txguard needs a JDK 21 or newer")
         .contains("java 17 at " + old.resolve("bin/java"))
         .contains("sudo apt-get install openjdk-21-jdk-headless")
         .contains("brew install openjdk@21")

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
  * headings, slugged the way GitHub slugs them. Links inside code are not links.
  */
 class MarkdownLinksTest {
-  private static final Pattern LINK = Pattern.compile("!?\\[[^\\]]*\\]\\(([^)\\s]+)(?:\\s+\"[^\"]*\")?\\)");
+  private static final Pattern LINK =
+      Pattern.compile("!?\\[[^\\]]*\\]\\(([^)\\s]+)(?:\\s+\"[^\"]*\")?\\)");
   private static final Pattern HEADING = Pattern.compile("^#{1,6}\\s+(.*?)\\s*#*\\s*$");
 
   private final Path root = DocSources.root();
@@ -51,7 +52,8 @@ class MarkdownLinksTest {
   @Test
   void headingsAreSluggedAsGitHubDoes() {
     assertThat(slug("The two commands")).isEqualTo("the-two-commands");
-    assertThat(slug("Schema with Flyway or Liquibase")).isEqualTo("schema-with-flyway-or-liquibase");
+    assertThat(slug("Schema with Flyway or Liquibase"))
+        .isEqualTo("schema-with-flyway-or-liquibase");
     assertThat(slug("`txguard queue show ID`")).isEqualTo("txguard-queue-show-id");
     assertThat(slug("Levels, pools & deadlocks")).isEqualTo("levels-pools--deadlocks");
   }

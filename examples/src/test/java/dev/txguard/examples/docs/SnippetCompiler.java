@@ -20,14 +20,15 @@ import javax.tools.ToolProvider;
 
 /**
  * Compiles the Java blocks of one Markdown file with {@code javax.tools} against the test class
- * path, following the convention of {@code docs/README.md}: a block that starts with
- * {@code package} or {@code import} is a whole compilation unit; a block marked
- * {@code java members} holds declarations (records, methods, fields) shared by the file's other
- * snippets; any other block is statements, compiled as the body of a method of a class that holds
- * the file's members and the fields {@code db}, {@code queue}, {@code tx} and {@code dataSource}.
+ * path, following the convention of {@code docs/README.md}: a block that starts with {@code
+ * package} or {@code import} is a whole compilation unit; a block marked {@code java members} holds
+ * declarations (records, methods, fields) shared by the file's other snippets; any other block is
+ * statements, compiled as the body of a method of a class that holds the file's members and the
+ * fields {@code db}, {@code queue}, {@code tx} and {@code dataSource}.
  */
 final class SnippetCompiler {
-  static final String IMPORTS = """
+  static final String IMPORTS =
+      """
       import dev.txguard.*;
       import dev.txguard.queue.*;
       import dev.txguard.test.*;
@@ -43,12 +44,18 @@ final class SnippetCompiler {
       """;
   private static final Pattern PACKAGE = Pattern.compile("(?m)^package\\s+([\\w.]+)\\s*;");
   private static final Pattern PUBLIC_TYPE =
-      Pattern.compile("(?m)^public\\s+(?:final\\s+|abstract\\s+)*(?:class|record|interface|enum)\\s+(\\w+)");
+      Pattern.compile(
+          "(?m)^public\\s+(?:final\\s+|abstract\\s+)*(?:class|record|interface|enum)\\s+(\\w+)");
   private static final Pattern ANY_TYPE =
       Pattern.compile("(?m)^(?:final\\s+|abstract\\s+)*(?:class|record|interface|enum)\\s+(\\w+)");
 
   /** A source to compile, and the block it came from (null for a generated wrapper). */
-  record Source(String className, String text, CodeBlock block, List<int[]> lineMap, List<CodeBlock> mapped) {}
+  record Source(
+      String className,
+      String text,
+      CodeBlock block,
+      List<int[]> lineMap,
+      List<CodeBlock> mapped) {}
 
   private SnippetCompiler() {}
 
@@ -65,12 +72,18 @@ final class SnippetCompiler {
     return (pkg.find() ? pkg.group(1) + "." : "") + type.group(1);
   }
 
-  /** The sources of one Markdown file: its whole programs, and one wrapper class for its snippets. */
+  /**
+   * The sources of one Markdown file: its whole programs, and one wrapper class for its snippets.
+   */
   static List<Source> sources(String slug, List<CodeBlock> javaBlocks) {
     List<Source> sources = new ArrayList<>();
-    StringBuilder wrapper = new StringBuilder("package docs.").append(slug).append(";\n").append(IMPORTS)
-        .append("@SuppressWarnings(\"unused\")\nclass Snippets {\n")
-        .append("  Database db;\n  JobQueue queue;\n  Tx tx;\n  DataSource dataSource;\n");
+    StringBuilder wrapper =
+        new StringBuilder("package docs.")
+            .append(slug)
+            .append(";\n")
+            .append(IMPORTS)
+            .append("@SuppressWarnings(\"unused\")\nclass Snippets {\n")
+            .append("  Database db;\n  JobQueue queue;\n  Tx tx;\n  DataSource dataSource;\n");
     List<int[]> lineMap = new ArrayList<>();
     List<CodeBlock> mapped = new ArrayList<>();
     for (CodeBlock b : javaBlocks) {
@@ -90,7 +103,8 @@ final class SnippetCompiler {
       }
     }
     wrapper.append("}\n");
-    sources.add(new Source("docs." + slug + ".Snippets", wrapper.toString(), null, lineMap, mapped));
+    sources.add(
+        new Source("docs." + slug + ".Snippets", wrapper.toString(), null, lineMap, mapped));
     return sources;
   }
 
@@ -103,23 +117,32 @@ final class SnippetCompiler {
     DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
     List<JavaFileObject> units = new ArrayList<>();
     for (Source s : sources) {
-      units.add(new SimpleJavaFileObject(URI.create("string:///" + s.className().replace('.', '/') + ".java"),
-          JavaFileObject.Kind.SOURCE) {
-        @Override
-        public CharSequence getCharContent(boolean ignoreEncodingErrors) {
-          return s.text();
-        }
-      });
+      units.add(
+          new SimpleJavaFileObject(
+              URI.create("string:///" + s.className().replace('.', '/') + ".java"),
+              JavaFileObject.Kind.SOURCE) {
+            @Override
+            public CharSequence getCharContent(boolean ignoreEncodingErrors) {
+              return s.text();
+            }
+          });
     }
-    try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, Locale.ROOT, null)) {
+    try (StandardJavaFileManager files =
+        javac.getStandardFileManager(diagnostics, Locale.ROOT, null)) {
       files.setLocation(StandardLocation.CLASS_OUTPUT, List.of(output.toFile()));
-      List<String> options = List.of("--release", "21", "-Xlint:all,-serial,-processing,-try", "-classpath",
-          System.getProperty("java.class.path"));
+      List<String> options =
+          List.of(
+              "--release",
+              "21",
+              "-Xlint:all,-serial,-processing,-try",
+              "-classpath",
+              System.getProperty("java.class.path"));
       StringWriter javacOut = new StringWriter();
       boolean ok = javac.getTask(javacOut, files, diagnostics, options, null, units).call();
       List<String> problems = new ArrayList<>();
       for (Diagnostic<? extends JavaFileObject> d : diagnostics.getDiagnostics()) {
-        if (d.getKind() == Diagnostic.Kind.ERROR || d.getKind() == Diagnostic.Kind.WARNING
+        if (d.getKind() == Diagnostic.Kind.ERROR
+            || d.getKind() == Diagnostic.Kind.WARNING
             || d.getKind() == Diagnostic.Kind.MANDATORY_WARNING) {
           problems.add(locate(d, sources, root) + ": " + d.getMessage(Locale.ROOT));
         }
@@ -131,7 +154,8 @@ final class SnippetCompiler {
     }
   }
 
-  private static String locate(Diagnostic<? extends JavaFileObject> d, List<Source> sources, Path root) {
+  private static String locate(
+      Diagnostic<? extends JavaFileObject> d, List<Source> sources, Path root) {
     String name = d.getSource() == null ? "" : d.getSource().getName();
     for (Source s : sources) {
       if (!name.endsWith(s.className().replace('.', '/') + ".java")) {

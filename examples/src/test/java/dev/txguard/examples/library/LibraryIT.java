@@ -22,11 +22,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The library's tests, written the way a txguard user writes them (this is the module README's example). */
+/**
+ * The library's tests, written the way a txguard user writes them (this is the module README's
+ * example).
+ */
 @TxguardTest
 class LibraryIT {
-  @Injected static TestDatabase tdb;   // this class's own PostgreSQL database
-  @Injected static Database db;        // a txguard Database over it, with fault injection
+  @Injected static TestDatabase tdb; // this class's own PostgreSQL database
+  @Injected static Database db; // a txguard Database over it, with fault injection
   @Injected FaultInjector faults;
   @Injected UnitLog units;
 
@@ -36,7 +39,8 @@ class LibraryIT {
 
   @BeforeAll
   static void schema() throws Exception {
-    tdb.execute("create table book (id bigint primary key, title text not null, copies int not null)",
+    tdb.execute(
+        "create table book (id bigint primary key, title text not null, copies int not null)",
         "create table loan (id bigserial primary key, book_id bigint not null references book, member text not null)");
     // the extension migrated the queue's schema; this process only enqueues receipts
     queue = JobQueue.builder(db).declare(LoanReceipt.KIND, LoanReceipt.class).build();
@@ -54,7 +58,8 @@ class LibraryIT {
   }
 
   private void resetShelf() throws Exception {
-    tdb.execute("truncate loan, book, txguard_queue.job restart identity",
+    tdb.execute(
+        "truncate loan, book, txguard_queue.job restart identity",
         "insert into book values (1, 'Middlemarch', 2), (2, 'Ulysses', 0)");
     mails.clear();
   }
@@ -66,7 +71,10 @@ class LibraryIT {
     assertThat(tdb.queryLong("select copies from book where id = 1")).isEqualTo(1);
     JobAssertions.assertEnqueued(tdb, LoanReceipt.KIND, new LoanReceipt(loan, "ada"), "default");
     assertThat(mails).containsExactly("ada: you borrowed book 1 (loan " + loan + ")");
-    units.assertCommitted("lend").assertRetried("lend", 0).assertNoUnitLongerThan(Duration.ofSeconds(5));
+    units
+        .assertCommitted("lend")
+        .assertRetried("lend", 0)
+        .assertNoUnitLongerThan(Duration.ofSeconds(5));
   }
 
   @Test
@@ -80,7 +88,8 @@ class LibraryIT {
 
   @Test
   void aSerializationFailureIsRetriedAndTheMemberIsMailedOnce() throws Exception {
-    try (FaultScope scope = faults.inject(Fault.serializationFailure().atStatement(3).inUnit("lend"))) {
+    try (FaultScope scope =
+        faults.inject(Fault.serializationFailure().atStatement(3).inUnit("lend"))) {
       library.lend(1, "ada");
       assertThat(scope.fired()).isEqualTo(1);
     }
@@ -96,7 +105,8 @@ class LibraryIT {
         .tables("book", "loan")
         .snapshot("select kind, args::text from txguard_queue.job order by id")
         .probe("mails", () -> List.copyOf(mails))
-        .concurrentWrite("update book set copies = copies + 1 where id = 1") // a copy comes back meanwhile
+        .concurrentWrite(
+            "update book set copies = copies + 1 where id = 1") // a copy comes back meanwhile
         .verify(() -> library.lend(1, "ada"));
   }
 }

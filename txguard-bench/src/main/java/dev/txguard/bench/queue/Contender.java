@@ -3,20 +3,25 @@ package dev.txguard.bench.queue;
 import java.util.List;
 
 /**
- * One queue under test, opened for one phase: {@link #open} builds its pools and objects,
- * {@link #close} ends them all, so that every backend of the phase has ended (and flushed its
- * statistics) before the phase's counters are read.
+ * One queue under test, opened for one phase: {@link #open} builds its pools and objects, {@link
+ * #close} ends them all, so that every backend of the phase has ended (and flushed its statistics)
+ * before the phase's counters are read.
  */
 interface Contender extends AutoCloseable {
   /** What the handler does; the same for every contender. */
   enum Work {
     /** Returns at once. */
     NOOP,
-    /** Inserts one row into {@code bench_q_side} (in the job's own unit where the queue has one). */
+    /**
+     * Inserts one row into {@code bench_q_side} (in the job's own unit where the queue has one).
+     */
     WRITE_ROW
   }
 
-  /** One job: its id (0 to n-1 within a phase) and the producer's System.nanoTime() before enqueueing. */
+  /**
+   * One job: its id (0 to n-1 within a phase) and the producer's System.nanoTime() before
+   * enqueueing.
+   */
   record Item(int id, long enqueuedNanos) {}
 
   /** Builds one contender of a kind for a phase. */

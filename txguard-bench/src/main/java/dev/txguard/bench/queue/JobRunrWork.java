@@ -26,7 +26,10 @@ public final class JobRunrWork {
     tally.finished();
   }
 
-  /** The job that writes one row (in its own transaction: JobRunr has no unit shared with the job's state). */
+  /**
+   * The job that writes one row (in its own transaction: JobRunr has no unit shared with the job's
+   * state).
+   */
   public static void row(int id, long enqueuedNanos) throws SQLException {
     tally.started(id, enqueuedNanos);
     try (Connection c = pool.getConnection();

@@ -4,11 +4,27 @@ import java.nio.file.Path;
 import java.util.List;
 
 /** The queue benchmark's command line (see {@link QueueBench}). */
-record Options(boolean smoke, int rounds, int jobs, int batch, int rowRounds, int rate, int latencySeconds,
-    int throttleSeconds, int idleSeconds, int idleWarmup, List<String> only, List<String> contenders,
-    boolean sustained, int minutes, String url, Path out, boolean statements) {
+record Options(
+    boolean smoke,
+    int rounds,
+    int jobs,
+    int batch,
+    int rowRounds,
+    int rate,
+    int latencySeconds,
+    int throttleSeconds,
+    int idleSeconds,
+    int idleWarmup,
+    List<String> only,
+    List<String> contenders,
+    boolean sustained,
+    int minutes,
+    String url,
+    Path out,
+    boolean statements) {
   private static final List<String> PHASES = List.of("noop", "row", "latency", "throttle", "idle");
-  private static final List<String> NAMES = List.of("txguard", "db-scheduler", "jobrunr", "pgbench");
+  private static final List<String> NAMES =
+      List.of("txguard", "db-scheduler", "jobrunr", "pgbench");
 
   /** These options without the pgbench limit (when pgbench is not on the PATH). */
   Options withoutPgbench() {
@@ -21,40 +37,104 @@ record Options(boolean smoke, int rounds, int jobs, int batch, int rowRounds, in
 
   static Options parse(List<String> args) {
     boolean smoke = args.contains("--smoke");
-    Options o = smoke
-        ? new Options(true, 1, 200, 50, 1, 50, 2, 1, 1, 0, PHASES, NAMES, false, 0, null,
-            Path.of("txguard-bench/target/queue-smoke"), false)
-        : new Options(false, 5, 20_000, 1_000, 2, 200, 30, 10, 30, 12, PHASES, NAMES, false, 10, null,
-            Path.of("txguard-bench/target/queue-results"), false);
+    Options o =
+        smoke
+            ? new Options(
+                true,
+                1,
+                200,
+                50,
+                1,
+                50,
+                2,
+                1,
+                1,
+                0,
+                PHASES,
+                NAMES,
+                false,
+                0,
+                null,
+                Path.of("txguard-bench/target/queue-smoke"),
+                false)
+            : new Options(
+                false,
+                5,
+                20_000,
+                1_000,
+                2,
+                200,
+                30,
+                10,
+                30,
+                12,
+                PHASES,
+                NAMES,
+                false,
+                10,
+                null,
+                Path.of("txguard-bench/target/queue-results"),
+                false);
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
       switch (a) {
-        case "--smoke" -> { }
-        case "--statements" -> o = new Options(o.smoke, o.rounds, o.jobs, o.batch, o.rowRounds, o.rate,
-            o.latencySeconds, o.throttleSeconds, o.idleSeconds, o.idleWarmup, o.only, o.contenders, o.sustained,
-            o.minutes, o.url, o.out, true);
+        case "--smoke" -> {}
+        case "--statements" ->
+            o =
+                new Options(
+                    o.smoke,
+                    o.rounds,
+                    o.jobs,
+                    o.batch,
+                    o.rowRounds,
+                    o.rate,
+                    o.latencySeconds,
+                    o.throttleSeconds,
+                    o.idleSeconds,
+                    o.idleWarmup,
+                    o.only,
+                    o.contenders,
+                    o.sustained,
+                    o.minutes,
+                    o.url,
+                    o.out,
+                    true);
         case "--sustained" -> o = o.with(true, o.minutes());
         case "--rounds" -> o = o.withSizes(positive(args, ++i), o.jobs, o.batch, o.rowRounds);
         case "--jobs" -> o = o.withSizes(o.rounds, positive(args, ++i), o.batch, o.rowRounds);
         case "--batch" -> o = o.withSizes(o.rounds, o.jobs, positive(args, ++i), o.rowRounds);
         case "--row-rounds" -> o = o.withSizes(o.rounds, o.jobs, o.batch, positive(args, ++i));
-        case "--rate" -> o = o.withTimes(positive(args, ++i), o.latencySeconds, o.throttleSeconds, o.idleSeconds);
-        case "--latency-seconds" -> o = o.withTimes(o.rate, positive(args, ++i), o.throttleSeconds, o.idleSeconds);
-        case "--throttle-seconds" -> o = o.withTimes(o.rate, o.latencySeconds, positive(args, ++i), o.idleSeconds);
-        case "--idle-seconds" -> o = o.withTimes(o.rate, o.latencySeconds, o.throttleSeconds, positive(args, ++i));
+        case "--rate" ->
+            o =
+                o.withTimes(
+                    positive(args, ++i), o.latencySeconds, o.throttleSeconds, o.idleSeconds);
+        case "--latency-seconds" ->
+            o = o.withTimes(o.rate, positive(args, ++i), o.throttleSeconds, o.idleSeconds);
+        case "--throttle-seconds" ->
+            o = o.withTimes(o.rate, o.latencySeconds, positive(args, ++i), o.idleSeconds);
+        case "--idle-seconds" ->
+            o = o.withTimes(o.rate, o.latencySeconds, o.throttleSeconds, positive(args, ++i));
         case "--minutes" -> o = o.with(o.sustained, positive(args, ++i));
         case "--only" -> o = o.withLists(list(args, ++i, PHASES, "--only"), o.contenders);
         case "--contenders" -> o = o.withLists(o.only, list(args, ++i, NAMES, "--contenders"));
         case "--url" -> o = o.withTarget(value(args, ++i), o.out);
         case "--out" -> o = o.withTarget(o.url, Path.of(value(args, ++i)));
-        default -> throw new IllegalArgumentException("unknown option '" + a + "' for --queue; use --smoke, --rounds N,"
-            + " --jobs N, --batch N, --row-rounds N, --rate N, --latency-seconds N, --throttle-seconds N,"
-            + " --idle-seconds N, --only " + String.join(",", PHASES) + ", --contenders " + String.join(",", NAMES)
-            + ", --sustained --rate N --minutes N, --url JDBC-URL, --out DIR, --statements");
+        default ->
+            throw new IllegalArgumentException(
+                "unknown option '"
+                    + a
+                    + "' for --queue; use --smoke, --rounds N,"
+                    + " --jobs N, --batch N, --row-rounds N, --rate N, --latency-seconds N, --throttle-seconds N,"
+                    + " --idle-seconds N, --only "
+                    + String.join(",", PHASES)
+                    + ", --contenders "
+                    + String.join(",", NAMES)
+                    + ", --sustained --rate N --minutes N, --url JDBC-URL, --out DIR, --statements");
       }
     }
     if (o.batch > o.jobs) {
-      throw new IllegalArgumentException("--batch (" + o.batch + ") must not exceed --jobs (" + o.jobs + ")");
+      throw new IllegalArgumentException(
+          "--batch (" + o.batch + ") must not exceed --jobs (" + o.jobs + ")");
     }
     return o;
   }
@@ -76,41 +156,123 @@ record Options(boolean smoke, int rounds, int jobs, int batch, int rowRounds, in
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new IllegalArgumentException(args.get(i - 1) + " takes a positive whole number, was '" + v + "'");
+    throw new IllegalArgumentException(
+        args.get(i - 1) + " takes a positive whole number, was '" + v + "'");
   }
 
   private static List<String> list(List<String> args, int i, List<String> allowed, String option) {
     List<String> items = List.of(value(args, i).split(","));
     for (String item : items) {
       if (!allowed.contains(item)) {
-        throw new IllegalArgumentException(option + " takes some of " + allowed + ", was '" + item + "'");
+        throw new IllegalArgumentException(
+            option + " takes some of " + allowed + ", was '" + item + "'");
       }
     }
     return items;
   }
 
   private Options withSizes(int r, int j, int b, int rr) {
-    return new Options(smoke, r, j, b, rr, rate, latencySeconds, throttleSeconds, idleSeconds, idleWarmup, only,
-        contenders, sustained, minutes, url, out, statements);
+    return new Options(
+        smoke,
+        r,
+        j,
+        b,
+        rr,
+        rate,
+        latencySeconds,
+        throttleSeconds,
+        idleSeconds,
+        idleWarmup,
+        only,
+        contenders,
+        sustained,
+        minutes,
+        url,
+        out,
+        statements);
   }
 
   private Options withTimes(int ra, int l, int t, int i) {
-    return new Options(smoke, rounds, jobs, batch, rowRounds, ra, l, t, i, idleWarmup, only, contenders, sustained,
-        minutes, url, out, statements);
+    return new Options(
+        smoke,
+        rounds,
+        jobs,
+        batch,
+        rowRounds,
+        ra,
+        l,
+        t,
+        i,
+        idleWarmup,
+        only,
+        contenders,
+        sustained,
+        minutes,
+        url,
+        out,
+        statements);
   }
 
   private Options withLists(List<String> o, List<String> c) {
-    return new Options(smoke, rounds, jobs, batch, rowRounds, rate, latencySeconds, throttleSeconds, idleSeconds,
-        idleWarmup, o, c, sustained, minutes, url, out, statements);
+    return new Options(
+        smoke,
+        rounds,
+        jobs,
+        batch,
+        rowRounds,
+        rate,
+        latencySeconds,
+        throttleSeconds,
+        idleSeconds,
+        idleWarmup,
+        o,
+        c,
+        sustained,
+        minutes,
+        url,
+        out,
+        statements);
   }
 
   private Options with(boolean s, int m) {
-    return new Options(smoke, rounds, jobs, batch, rowRounds, rate, latencySeconds, throttleSeconds, idleSeconds,
-        idleWarmup, only, contenders, s, m, url, out, statements);
+    return new Options(
+        smoke,
+        rounds,
+        jobs,
+        batch,
+        rowRounds,
+        rate,
+        latencySeconds,
+        throttleSeconds,
+        idleSeconds,
+        idleWarmup,
+        only,
+        contenders,
+        s,
+        m,
+        url,
+        out,
+        statements);
   }
 
   private Options withTarget(String u, Path o) {
-    return new Options(smoke, rounds, jobs, batch, rowRounds, rate, latencySeconds, throttleSeconds, idleSeconds,
-        idleWarmup, only, contenders, sustained, minutes, u, o, statements);
+    return new Options(
+        smoke,
+        rounds,
+        jobs,
+        batch,
+        rowRounds,
+        rate,
+        latencySeconds,
+        throttleSeconds,
+        idleSeconds,
+        idleWarmup,
+        only,
+        contenders,
+        sustained,
+        minutes,
+        u,
+        o,
+        statements);
   }
 }

@@ -21,7 +21,8 @@ final class PgbenchLimit {
   static final int BATCH = 100;
   private static final int CLIENTS = 16;
 
-  static final String SCRIPT = """
+  static final String SCRIPT =
+      """
       BEGIN;
       UPDATE bench_pgq SET state = 'running', attempt = attempt + 1, locked_by = :client_id, started_at = now()
         WHERE id IN (SELECT id FROM bench_pgq WHERE state = 'available' ORDER BY id LIMIT 100
@@ -56,30 +57,68 @@ final class PgbenchLimit {
 
   static void install(Server server) throws Exception {
     server.execute("drop table if exists " + TABLE);
-    server.execute("create table " + TABLE + " (id bigint generated always as identity primary key,"
-        + " state text not null, attempt int not null default 0, locked_by int, args jsonb not null,"
-        + " run_at timestamptz not null default now(), started_at timestamptz, finished_at timestamptz)"
-        + " with (fillfactor = 80)");
-    server.execute("create index " + TABLE + "_available_idx on " + TABLE + " (id) where state = 'available'");
-    server.execute("create index " + TABLE + "_running_idx on " + TABLE + " (locked_by) where state = 'running'");
+    server.execute(
+        "create table "
+            + TABLE
+            + " (id bigint generated always as identity primary key,"
+            + " state text not null, attempt int not null default 0, locked_by int, args jsonb not null,"
+            + " run_at timestamptz not null default now(), started_at timestamptz, finished_at timestamptz)"
+            + " with (fillfactor = 80)");
+    server.execute(
+        "create index " + TABLE + "_available_idx on " + TABLE + " (id) where state = 'available'");
+    server.execute(
+        "create index "
+            + TABLE
+            + "_running_idx on "
+            + TABLE
+            + " (locked_by) where state = 'running'");
   }
 
-  /** Fills the table with {@code jobs} available rows, then drains it with pgbench and measures that. */
+  /**
+   * Fills the table with {@code jobs} available rows, then drains it with pgbench and measures
+   * that.
+   */
   static Measured run(Server server, int round, int jobs, Path out) throws Exception {
     server.execute("truncate " + TABLE);
-    // on a connection of its own, which reports its inserts as it closes, before the counters are read
-    try (Connection c = DriverManager.getConnection(server.url()); Statement st = c.createStatement()) {
-      st.execute("insert into " + TABLE + " (state, args) select 'available', jsonb_build_object('id', g, 'n', 0)"
-          + " from generate_series(0, " + (jobs - 1) + ") g");
+    // on a connection of its own, which reports its inserts as it closes, before the counters are
+    // read
+    try (Connection c = DriverManager.getConnection(server.url());
+        Statement st = c.createStatement()) {
+      st.execute(
+          "insert into "
+              + TABLE
+              + " (state, args) select 'available', jsonb_build_object('id', g, 'n', 0)"
+              + " from generate_series(0, "
+              + (jobs - 1)
+              + ") g");
     }
     Thread.sleep(200);
     server.execute("vacuum analyze " + TABLE);
     Path script = Files.createTempFile("bench-pgq", ".sql");
     Files.writeString(script, SCRIPT, StandardCharsets.UTF_8);
-    int perClient = (jobs + BATCH * CLIENTS - 1) / (BATCH * CLIENTS) + 1; // the last ones find nothing left
-    List<String> command = List.of("pgbench", "-n", "-M", "prepared", "-c", Integer.toString(CLIENTS), "-j", "2",
-        "-t", Integer.toString(perClient), "-f", script.toString(), "-h", server.host(),
-        "-p", Integer.toString(server.port()), "-U", server.user(), server.database());
+    int perClient =
+        (jobs + BATCH * CLIENTS - 1) / (BATCH * CLIENTS) + 1; // the last ones find nothing left
+    List<String> command =
+        List.of(
+            "pgbench",
+            "-n",
+            "-M",
+            "prepared",
+            "-c",
+            Integer.toString(CLIENTS),
+            "-j",
+            "2",
+            "-t",
+            Integer.toString(perClient),
+            "-f",
+            script.toString(),
+            "-h",
+            server.host(),
+            "-p",
+            Integer.toString(server.port()),
+            "-U",
+            server.user(),
+            server.database());
     Server.Counters before = server.counters();
     long start = System.nanoTime();
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -88,16 +127,31 @@ final class PgbenchLimit {
     long end = System.nanoTime();
     long serverCpuEnd = server.cpuNanos();
     Files.deleteIfExists(script);
-    Files.writeString(out.resolve("pgbench-r" + round + ".log"), String.join(" ", command) + "\n" + output);
+    Files.writeString(
+        out.resolve("pgbench-r" + round + ".log"), String.join(" ", command) + "\n" + output);
     if (exit != 0) {
       throw new IllegalStateException("pgbench failed (exit " + exit + "): " + output);
     }
     Thread.sleep(300);
     Server.Counters delta = server.counters().withServerCpu(serverCpuEnd).minus(before);
-    long done = server.count("select count(*) from " + TABLE + " where state = 'completed' and attempt = 1");
-    String check = done == jobs ? "" : (jobs - done) + " of " + jobs + " rows not completed exactly once";
+    long done =
+        server.count(
+            "select count(*) from " + TABLE + " where state = 'completed' and attempt = 1");
+    String check =
+        done == jobs ? "" : (jobs - done) + " of " + jobs + " rows not completed exactly once";
     double seconds = (end - start) / 1e9;
-    return Measured.of("noop", round, NAME, jobs, seconds, jobs / seconds, Double.NaN, -1, delta, Double.NaN,
-        Double.NaN, check);
+    return Measured.of(
+        "noop",
+        round,
+        NAME,
+        jobs,
+        seconds,
+        jobs / seconds,
+        Double.NaN,
+        -1,
+        delta,
+        Double.NaN,
+        Double.NaN,
+        check);
   }
 }

@@ -17,7 +17,10 @@ final class Phases {
   private final Server server;
   private final java.nio.file.Path profileDir;
 
-  /** With {@code profileDir} non-null, each throughput phase also writes its statement profile there. */
+  /**
+   * With {@code profileDir} non-null, each throughput phase also writes its statement profile
+   * there.
+   */
   Phases(Server server, java.nio.file.Path profileDir) {
     this.server = server;
     this.profileDir = profileDir;
@@ -32,8 +35,12 @@ final class Phases {
     server.execute("truncate bench_q_side");
   }
 
-  /** Batch-enqueues {@code jobs} in batches of {@code batch}, then works them all with 16 threads. */
-  Measured throughput(Contender.Factory factory, Contender.Work work, int round, int jobs, int batch) throws Exception {
+  /**
+   * Batch-enqueues {@code jobs} in batches of {@code batch}, then works them all with 16 threads.
+   */
+  Measured throughput(
+      Contender.Factory factory, Contender.Work work, int round, int jobs, int batch)
+      throws Exception {
     clear(factory, work);
     Tally tally = new Tally(jobs);
     double enqueueRate = enqueue(factory, work, tally, jobs, batch);
@@ -53,22 +60,41 @@ final class Phases {
       worker.close();
       Server.Counters delta = settledCounters().withServerCpu(serverCpu).minus(before);
       check += rowCheck(work, jobs);
-      writeProfile(wal, work.name().toLowerCase(java.util.Locale.ROOT) + "-" + factory.name() + "-r" + round, jobs);
+      writeProfile(
+          wal,
+          work.name().toLowerCase(java.util.Locale.ROOT) + "-" + factory.name() + "-r" + round,
+          jobs);
       double seconds = (end - tally.firstStartNanos()) / 1e9;
-      return Measured.of(work == Contender.Work.NOOP ? "noop" : "row", round, factory.name(), jobs, seconds,
-          jobs / seconds, enqueueRate, jvmCpu, delta, Double.NaN, Double.NaN, check);
+      return Measured.of(
+          work == Contender.Work.NOOP ? "noop" : "row",
+          round,
+          factory.name(),
+          jobs,
+          seconds,
+          jobs / seconds,
+          enqueueRate,
+          jvmCpu,
+          delta,
+          Double.NaN,
+          Double.NaN,
+          check);
     }
   }
 
   private void writeProfile(long[] walBefore, String name, long jobs) throws Exception {
     if (walBefore != null) {
-      java.nio.file.Files.writeString(profileDir.resolve("statements-" + name + ".txt"),
+      java.nio.file.Files.writeString(
+          profileDir.resolve("statements-" + name + ".txt"),
           server.statementProfile(walBefore, jobs));
     }
   }
 
-  /** Enqueues ids 0 to jobs - 1 in batches from a contender opened (and closed) for that; returns jobs/s. */
-  private double enqueue(Contender.Factory factory, Contender.Work work, Tally tally, int jobs, int batch)
+  /**
+   * Enqueues ids 0 to jobs - 1 in batches from a contender opened (and closed) for that; returns
+   * jobs/s.
+   */
+  private double enqueue(
+      Contender.Factory factory, Contender.Work work, Tally tally, int jobs, int batch)
       throws Exception {
     try (Contender producer = factory.open(server, work, tally)) {
       long start = System.nanoTime();
@@ -84,11 +110,18 @@ final class Phases {
     }
   }
 
-  /** Waits for every handler, then for the database to show every job finished; returns what failed. */
+  /**
+   * Waits for every handler, then for the database to show every job finished; returns what failed.
+   */
   private String drain(Contender.Factory factory, Tally tally, int jobs) throws Exception {
     if (!tally.awaitFinished(jobs, DRAIN_TIMEOUT_MILLIS)) {
-      return "only " + tally.finishedCount() + " of " + jobs + " handlers returned within "
-          + DRAIN_TIMEOUT_MILLIS / 1000 + " s; ";
+      return "only "
+          + tally.finishedCount()
+          + " of "
+          + jobs
+          + " handlers returned within "
+          + DRAIN_TIMEOUT_MILLIS / 1000
+          + " s; ";
     }
     long deadline = System.nanoTime() + 60_000_000_000L;
     long left;
@@ -107,7 +140,9 @@ final class Phases {
     }
     long rows = server.count("select count(distinct job_id) from bench_q_side");
     long all = server.count("select count(*) from bench_q_side");
-    return rows == jobs && all == jobs ? "" : " side rows: " + all + " (" + rows + " distinct) of " + jobs;
+    return rows == jobs && all == jobs
+        ? ""
+        : " side rows: " + all + " (" + rows + " distinct) of " + jobs;
   }
 
   private Server.Counters settledCounters() throws Exception {
@@ -148,15 +183,26 @@ final class Phases {
       Server.Counters delta = settledCounters().withServerCpu(serverCpu).minus(before);
       writeProfile(wal, "latency-" + factory.name(), jobs);
       double[] lat = tally.latenciesMillis(jobs / 10, jobs);
-      return Measured.of("latency", round, factory.name(), jobs, seconds, offered, Double.NaN, jvmCpu, delta,
-          Tally.percentile(lat, 50), Tally.percentile(lat, 99), check);
+      return Measured.of(
+          "latency",
+          round,
+          factory.name(),
+          jobs,
+          seconds,
+          offered,
+          Double.NaN,
+          jvmCpu,
+          delta,
+          Tally.percentile(lat, 50),
+          Tally.percentile(lat, 99),
+          check);
     }
   }
 
   /**
-   * A started queue with nothing to do: transactions/s and JVM CPU (as µs per second, so
-   * {@code jvmCpuMicros / 1e4} is the percentage of one core) over {@code seconds}, after
-   * {@code warmup} seconds (longer than the 10 s an idle backend may hold its statistics).
+   * A started queue with nothing to do: transactions/s and JVM CPU (as µs per second, so {@code
+   * jvmCpuMicros / 1e4} is the percentage of one core) over {@code seconds}, after {@code warmup}
+   * seconds (longer than the 10 s an idle backend may hold its statistics).
    */
   Measured idle(Contender.Factory factory, int seconds, int warmup) throws Exception {
     clear(factory, Contender.Work.NOOP);
@@ -172,8 +218,19 @@ final class Phases {
       Server.Counters delta = server.counters().withServerCpu(serverCpu).minus(before);
       writeProfile(wal, "idle-" + factory.name() + "-per-second", seconds);
       // "jobs" = seconds: every per-job value reads as per second
-      return Measured.of("idle", 1, factory.name(), seconds, seconds, delta.commits() / (double) seconds,
-          Double.NaN, jvmCpu, delta, Double.NaN, Double.NaN, "");
+      return Measured.of(
+          "idle",
+          1,
+          factory.name(),
+          seconds,
+          seconds,
+          delta.commits() / (double) seconds,
+          Double.NaN,
+          jvmCpu,
+          delta,
+          Double.NaN,
+          Double.NaN,
+          "");
     }
   }
 }

@@ -30,36 +30,49 @@ import java.util.Map;
  * </pre>
  */
 public final class QueueBench {
-  private static final Map<String, Contender.Factory> FACTORIES = Map.of(
-      "txguard", TxguardContender.FACTORY,
-      "db-scheduler", DbSchedulerContender.FACTORY,
-      "jobrunr", JobRunrContender.FACTORY);
+  private static final Map<String, Contender.Factory> FACTORIES =
+      Map.of(
+          "txguard", TxguardContender.FACTORY,
+          "db-scheduler", DbSchedulerContender.FACTORY,
+          "jobrunr", JobRunrContender.FACTORY);
 
   private QueueBench() {}
 
-  /** Runs with {@code args} (see the class comment) and returns the report; throws on bad options. */
+  /**
+   * Runs with {@code args} (see the class comment) and returns the report; throws on bad options.
+   */
   public static QueueReport run(List<String> args, PrintStream out) throws Exception {
     Options parsed = Options.parse(args);
-    Options o = parsed.contenders().contains("pgbench") && !PgbenchLimit.available() ? parsed.withoutPgbench() : parsed;
+    Options o =
+        parsed.contenders().contains("pgbench") && !PgbenchLimit.available()
+            ? parsed.withoutPgbench()
+            : parsed;
     if (o != parsed) {
       out.println("pgbench not found on the PATH: the limit column stays empty");
     }
     Files.createDirectories(o.out());
     try (Server server = Server.open(o.url())) {
-      out.println("txguard-bench --queue" + (o.smoke() ? " (smoke)" : "") + " at " + Instant.now() + " on "
-          + server.describe());
+      out.println(
+          "txguard-bench --queue"
+              + (o.smoke() ? " (smoke)" : "")
+              + " at "
+              + Instant.now()
+              + " on "
+              + server.describe());
       install(server, o);
       QueueReport report = new QueueReport();
       if (o.sustained()) {
-        Sustained.run(server, FACTORIES.get(o.contenders().getFirst()), o.rate(), o.minutes(), o.out(), out);
+        Sustained.run(
+            server, FACTORIES.get(o.contenders().getFirst()), o.rate(), o.minutes(), o.out(), out);
         return report;
       }
       List<String> lines = new ArrayList<>(List.of(Measured.HEADER));
-      Recorder recorder = m -> {
-        report.add(m);
-        lines.add(m.tsv());
-        out.println("  " + m.tsv());
-      };
+      Recorder recorder =
+          m -> {
+            report.add(m);
+            lines.add(m.tsv());
+            out.println("  " + m.tsv());
+          };
       measure(server, o, recorder, out);
       String text = describe(server, o) + "\n" + report.table() + "\n" + report.throttle() + "\n";
       out.println(text);
@@ -75,20 +88,29 @@ public final class QueueBench {
     void record(Measured m);
   }
 
-  private static void measure(Server server, Options o, Recorder recorder, PrintStream out) throws Exception {
+  private static void measure(Server server, Options o, Recorder recorder, PrintStream out)
+      throws Exception {
     Phases phases = new Phases(server, o.statements() ? o.out() : null);
     for (int round = 1; round <= o.rounds() && o.phase("noop"); round++) {
       List<String> order = rotated(o.contenders(), round - 1);
       out.println("round " + round + "/" + o.rounds() + ", no-op, " + o.jobs() + " jobs: " + order);
       for (String name : order) {
-        recorder.record(name.equals("pgbench") ? PgbenchLimit.run(server, round, o.jobs(), o.out())
-            : phases.throughput(FACTORIES.get(name), Contender.Work.NOOP, round, o.jobs(), o.batch()));
+        recorder.record(
+            name.equals("pgbench")
+                ? PgbenchLimit.run(server, round, o.jobs(), o.out())
+                : phases.throughput(
+                    FACTORIES.get(name), Contender.Work.NOOP, round, o.jobs(), o.batch()));
       }
     }
     for (int round = 1; round <= o.rowRounds() && o.phase("row"); round++) {
       for (String name : rotated(queues(o), round - 1)) {
-        recorder.record(phases.throughput(FACTORIES.get(name), Contender.Work.WRITE_ROW, round,
-            Math.max(1, o.jobs() / 2), Math.min(o.batch(), Math.max(1, o.jobs() / 2))));
+        recorder.record(
+            phases.throughput(
+                FACTORIES.get(name),
+                Contender.Work.WRITE_ROW,
+                round,
+                Math.max(1, o.jobs() / 2),
+                Math.min(o.batch(), Math.max(1, o.jobs() / 2))));
       }
     }
     for (String name : o.phase("latency") ? queues(o) : List.<String>of()) {
@@ -135,10 +157,18 @@ public final class QueueBench {
   }
 
   private static String describe(Server server, Options o) throws Exception {
-    StringBuilder s = new StringBuilder("server: " + server.describe() + "\nsettings: " + o + "\nconfigurations:\n");
+    StringBuilder s =
+        new StringBuilder(
+            "server: " + server.describe() + "\nsettings: " + o + "\nconfigurations:\n");
     for (String name : o.contenders()) {
-      s.append("- ").append(name).append(": ").append(name.equals("pgbench") ? PgbenchLimit.configuration()
-          : FACTORIES.get(name).configuration()).append('\n');
+      s.append("- ")
+          .append(name)
+          .append(": ")
+          .append(
+              name.equals("pgbench")
+                  ? PgbenchLimit.configuration()
+                  : FACTORIES.get(name).configuration())
+          .append('\n');
     }
     return s.toString();
   }

@@ -26,11 +26,17 @@ final class QueueReport {
   }
 
   private List<Measured> of(String phase, String contender) {
-    return all.stream().filter(m -> m.phase().equals(phase) && m.contender().equals(contender)).toList();
+    return all.stream()
+        .filter(m -> m.phase().equals(phase) && m.contender().equals(contender))
+        .toList();
   }
 
   private List<String> contenders(String phase) {
-    return all.stream().filter(m -> m.phase().equals(phase)).map(Measured::contender).distinct().toList();
+    return all.stream()
+        .filter(m -> m.phase().equals(phase))
+        .map(Measured::contender)
+        .distinct()
+        .toList();
   }
 
   static String spread(double[] values, String format) {
@@ -39,14 +45,23 @@ final class QueueReport {
     }
     double[] v = values.clone();
     Arrays.sort(v);
-    double median = v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    double median =
+        v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     String m = String.format(Locale.ROOT, format, median);
-    return v.length == 1 ? m : m + " (" + String.format(Locale.ROOT, format, v[0]) + "-"
-        + String.format(Locale.ROOT, format, v[v.length - 1]) + ")";
+    return v.length == 1
+        ? m
+        : m
+            + " ("
+            + String.format(Locale.ROOT, format, v[0])
+            + "-"
+            + String.format(Locale.ROOT, format, v[v.length - 1])
+            + ")";
   }
 
-  private String column(String phase, String contender, ToDoubleFunction<Measured> value, String format) {
-    double[] v = of(phase, contender).stream().mapToDouble(value).filter(d -> !Double.isNaN(d)).toArray();
+  private String column(
+      String phase, String contender, ToDoubleFunction<Measured> value, String format) {
+    double[] v =
+        of(phase, contender).stream().mapToDouble(value).filter(d -> !Double.isNaN(d)).toArray();
     return spread(v, format);
   }
 
@@ -60,8 +75,11 @@ final class QueueReport {
   private String ratio(String phase, String other, ToDoubleFunction<Measured> value) {
     Map<Integer, Double> mine = new LinkedHashMap<>();
     of(phase, TXGUARD).forEach(m -> mine.put(m.round(), value.applyAsDouble(m)));
-    double[] r = of(phase, other).stream().filter(m -> mine.containsKey(m.round()))
-        .mapToDouble(m -> mine.get(m.round()) / value.applyAsDouble(m)).toArray();
+    double[] r =
+        of(phase, other).stream()
+            .filter(m -> mine.containsKey(m.round()))
+            .mapToDouble(m -> mine.get(m.round()) / value.applyAsDouble(m))
+            .toArray();
     return spread(r, "%.2f");
   }
 
@@ -75,35 +93,100 @@ final class QueueReport {
     names.forEach(n -> t.append(' ').append(n).append(" |"));
     t.append("\n|---|").append("---|".repeat(names.size())).append('\n');
     row(t, names, "no-op worked, jobs/s", n -> column("noop", n, Measured::jobsPerSecond, "%,.0f"));
-    row(t, names, "ratio txguard / other, no-op, within each round",
+    row(
+        t,
+        names,
+        "ratio txguard / other, no-op, within each round",
         n -> n.equals(TXGUARD) ? "" : ratio("noop", n, Measured::jobsPerSecond));
-    row(t, names, "no-op: JVM CPU per job, µs", n -> column("noop", n, Measured::jvmCpuMicros, "%,.0f"));
-    row(t, names, "no-op: PostgreSQL CPU per job, µs", n -> column("noop", n, Measured::serverCpuMicros, "%,.0f"));
+    row(
+        t,
+        names,
+        "no-op: JVM CPU per job, µs",
+        n -> column("noop", n, Measured::jvmCpuMicros, "%,.0f"));
+    row(
+        t,
+        names,
+        "no-op: PostgreSQL CPU per job, µs",
+        n -> column("noop", n, Measured::serverCpuMicros, "%,.0f"));
     row(t, names, "no-op: commits per job", n -> column("noop", n, Measured::commits, "%.2f"));
-    row(t, names, "no-op: row versions per job, inserted / updated (of them HOT) / deleted (medians)",
-        n -> median("noop", n, Measured::inserted) + " / " + median("noop", n, Measured::updated) + " ("
-        + median("noop", n, Measured::hot) + ") / " + median("noop", n, Measured::deleted));
-    row(t, names, "enqueue (batches), jobs/s", n -> column("noop", n, Measured::enqueuePerSecond, "%,.0f"));
-    row(t, names, "row-writing handler, jobs/s", n -> column("row", n, Measured::jobsPerSecond, "%,.0f"));
-    row(t, names, "ratio txguard / other, row handler", n -> n.equals(TXGUARD) ? "" : ratio("row", n,
-        Measured::jobsPerSecond));
-    row(t, names, "row handler: PostgreSQL CPU per job, µs", n -> column("row", n, Measured::serverCpuMicros, "%,.0f"));
+    row(
+        t,
+        names,
+        "no-op: row versions per job, inserted / updated (of them HOT) / deleted (medians)",
+        n ->
+            median("noop", n, Measured::inserted)
+                + " / "
+                + median("noop", n, Measured::updated)
+                + " ("
+                + median("noop", n, Measured::hot)
+                + ") / "
+                + median("noop", n, Measured::deleted));
+    row(
+        t,
+        names,
+        "enqueue (batches), jobs/s",
+        n -> column("noop", n, Measured::enqueuePerSecond, "%,.0f"));
+    row(
+        t,
+        names,
+        "row-writing handler, jobs/s",
+        n -> column("row", n, Measured::jobsPerSecond, "%,.0f"));
+    row(
+        t,
+        names,
+        "ratio txguard / other, row handler",
+        n -> n.equals(TXGUARD) ? "" : ratio("row", n, Measured::jobsPerSecond));
+    row(
+        t,
+        names,
+        "row handler: PostgreSQL CPU per job, µs",
+        n -> column("row", n, Measured::serverCpuMicros, "%,.0f"));
     row(t, names, "row handler: commits per job", n -> column("row", n, Measured::commits, "%.2f"));
-    row(t, names, "enqueue→start at the offered rate, p50 / p99 ms", n -> column("latency", n, Measured::p50Millis, "%,.1f")
-        + " / " + column("latency", n, Measured::p99Millis, "%,.1f"));
-    row(t, names, "offered rate: commits per job", n -> column("latency", n, Measured::commits, "%.2f"));
-    row(t, names, "offered rate: JVM / PostgreSQL CPU per job, µs", n -> column("latency", n, Measured::jvmCpuMicros,
-        "%,.0f") + " / " + column("latency", n, Measured::serverCpuMicros, "%,.0f"));
+    row(
+        t,
+        names,
+        "enqueue→start at the offered rate, p50 / p99 ms",
+        n ->
+            column("latency", n, Measured::p50Millis, "%,.1f")
+                + " / "
+                + column("latency", n, Measured::p99Millis, "%,.1f"));
+    row(
+        t,
+        names,
+        "offered rate: commits per job",
+        n -> column("latency", n, Measured::commits, "%.2f"));
+    row(
+        t,
+        names,
+        "offered rate: JVM / PostgreSQL CPU per job, µs",
+        n ->
+            column("latency", n, Measured::jvmCpuMicros, "%,.0f")
+                + " / "
+                + column("latency", n, Measured::serverCpuMicros, "%,.0f"));
     row(t, names, "idle: transactions/s", n -> column("idle", n, Measured::commits, "%.2f"));
-    row(t, names, "idle: JVM CPU, % of a core", n -> column("idle", n, m -> m.jvmCpuMicros() / 1e4, "%.2f"));
+    row(
+        t,
+        names,
+        "idle: JVM CPU, % of a core",
+        n -> column("idle", n, m -> m.jvmCpuMicros() / 1e4, "%.2f"));
     return t.toString();
   }
 
-  private static void row(StringBuilder t, List<String> names, String label,
+  private static void row(
+      StringBuilder t,
+      List<String> names,
+      String label,
       java.util.function.Function<String, String> cell) {
     List<String> cells = names.stream().map(cell).toList();
-    if (cells.stream().allMatch(c -> c.isEmpty() || c.replace("-", "").replace("/", "").replace("(", "")
-        .replace(")", "").isBlank())) {
+    if (cells.stream()
+        .allMatch(
+            c ->
+                c.isEmpty()
+                    || c.replace("-", "")
+                        .replace("/", "")
+                        .replace("(", "")
+                        .replace(")", "")
+                        .isBlank())) {
       return;
     }
     t.append("| ").append(label).append(" |");
@@ -111,7 +194,9 @@ final class QueueReport {
     t.append('\n');
   }
 
-  /** The throttling phase: each variant's transactions/s and the with/alone ratio within each round. */
+  /**
+   * The throttling phase: each variant's transactions/s and the with/alone ratio within each round.
+   */
   String throttle() {
     List<Measured> alone = of("throttle-row-alone", TXGUARD);
     List<Measured> with = of("throttle-with-job", TXGUARD);
@@ -122,17 +207,26 @@ final class QueueReport {
     for (int i = 0; i < ratios.length; i++) {
       ratios[i] = with.get(i).jobsPerSecond() / alone.get(i).jobsPerSecond();
     }
-    return "enqueue throttling, " + Throttle.PRODUCERS + " producers: business row alone "
-        + spread(alone.stream().mapToDouble(Measured::jobsPerSecond).toArray(), "%,.0f") + " tx/s, row + job "
-        + spread(with.stream().mapToDouble(Measured::jobsPerSecond).toArray(), "%,.0f") + " tx/s, ratio "
-        + spread(ratios, "%.2f") + " (commits per tx alone " + spread(alone.stream().mapToDouble(Measured::commits)
-        .toArray(), "%.2f") + ", with job " + spread(with.stream().mapToDouble(Measured::commits).toArray(), "%.2f")
+    return "enqueue throttling, "
+        + Throttle.PRODUCERS
+        + " producers: business row alone "
+        + spread(alone.stream().mapToDouble(Measured::jobsPerSecond).toArray(), "%,.0f")
+        + " tx/s, row + job "
+        + spread(with.stream().mapToDouble(Measured::jobsPerSecond).toArray(), "%,.0f")
+        + " tx/s, ratio "
+        + spread(ratios, "%.2f")
+        + " (commits per tx alone "
+        + spread(alone.stream().mapToDouble(Measured::commits).toArray(), "%.2f")
+        + ", with job "
+        + spread(with.stream().mapToDouble(Measured::commits).toArray(), "%.2f")
         + ")";
   }
 
   /** Every failed exactly-once check, one a line; empty when all passed. */
   List<String> failures() {
-    return all.stream().filter(m -> !m.check().isEmpty())
-        .map(m -> m.phase() + " round " + m.round() + " " + m.contender() + ": " + m.check()).toList();
+    return all.stream()
+        .filter(m -> !m.check().isEmpty())
+        .map(m -> m.phase() + " round " + m.round() + " " + m.contender() + ": " + m.check())
+        .toList();
   }
 }

@@ -13,9 +13,9 @@ import java.util.List;
 
 /**
  * The PostgreSQL the queue benchmark runs on: by default an embedded server of its own (zonky,
- * PostgreSQL 17) started with durable commits ({@code fsync=on}, {@code synchronous_commit=on}; zonky
- * turns both off by default), or the server of a given JDBC URL. It also reads the server-side
- * counters every phase reports: commits, row versions and the server processes' CPU.
+ * PostgreSQL 17) started with durable commits ({@code fsync=on}, {@code synchronous_commit=on};
+ * zonky turns both off by default), or the server of a given JDBC URL. It also reads the
+ * server-side counters every phase reports: commits, row versions and the server processes' CPU.
  */
 final class Server implements AutoCloseable {
   private final EmbeddedPostgres embedded;
@@ -45,16 +45,18 @@ final class Server implements AutoCloseable {
     if (url != null) {
       return new Server(null, url);
     }
-    EmbeddedPostgres pg = EmbeddedPostgres.builder()
-        .setServerConfig("fsync", "on")
-        .setServerConfig("synchronous_commit", "on")
-        .setServerConfig("full_page_writes", "on")
-        .setServerConfig("max_connections", "200")
-        .setServerConfig("shared_buffers", "128MB")
-        .setServerConfig("shared_preload_libraries", "pg_stat_statements")
-        .setServerConfig("track_io_timing", "on")
-        .start();
-    return new Server(pg, "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres?user=postgres");
+    EmbeddedPostgres pg =
+        EmbeddedPostgres.builder()
+            .setServerConfig("fsync", "on")
+            .setServerConfig("synchronous_commit", "on")
+            .setServerConfig("full_page_writes", "on")
+            .setServerConfig("max_connections", "200")
+            .setServerConfig("shared_buffers", "128MB")
+            .setServerConfig("shared_preload_libraries", "pg_stat_statements")
+            .setServerConfig("track_io_timing", "on")
+            .start();
+    return new Server(
+        pg, "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres?user=postgres");
   }
 
   private static String query(String query, String name, String fallback) {
@@ -98,8 +100,14 @@ final class Server implements AutoCloseable {
   String describe() throws SQLException {
     List<String> parts = new ArrayList<>();
     try (Statement st = monitor.createStatement()) {
-      for (String setting : List.of("server_version", "fsync", "synchronous_commit", "wal_sync_method",
-          "shared_buffers", "max_connections")) {
+      for (String setting :
+          List.of(
+              "server_version",
+              "fsync",
+              "synchronous_commit",
+              "wal_sync_method",
+              "shared_buffers",
+              "max_connections")) {
         try (ResultSet rs = st.executeQuery("show " + setting)) {
           rs.next();
           parts.add(setting + "=" + rs.getString(1));
@@ -116,7 +124,8 @@ final class Server implements AutoCloseable {
   }
 
   long count(String sql) throws SQLException {
-    try (Statement st = monitor.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+    try (Statement st = monitor.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
       rs.next();
       return rs.getLong(1);
     }
@@ -138,13 +147,16 @@ final class Server implements AutoCloseable {
     long del;
     try (Statement st = monitor.createStatement()) {
       st.execute("select pg_stat_clear_snapshot()");
-      try (ResultSet rs = st.executeQuery(
-          "select xact_commit from pg_stat_database where datname = current_database()")) {
+      try (ResultSet rs =
+          st.executeQuery(
+              "select xact_commit from pg_stat_database where datname = current_database()")) {
         rs.next();
         commits = rs.getLong(1);
       }
-      try (ResultSet rs = st.executeQuery("select coalesce(sum(n_tup_ins), 0), coalesce(sum(n_tup_upd), 0),"
-          + " coalesce(sum(n_tup_hot_upd), 0), coalesce(sum(n_tup_del), 0) from pg_stat_user_tables")) {
+      try (ResultSet rs =
+          st.executeQuery(
+              "select coalesce(sum(n_tup_ins), 0), coalesce(sum(n_tup_upd), 0),"
+                  + " coalesce(sum(n_tup_hot_upd), 0), coalesce(sum(n_tup_del), 0) from pg_stat_user_tables")) {
         rs.next();
         ins = rs.getLong(1);
         upd = rs.getLong(2);
@@ -172,31 +184,53 @@ final class Server implements AutoCloseable {
   }
 
   private long[] wal() throws SQLException {
-    try (Statement st = monitor.createStatement(); ResultSet rs = st.executeQuery(
-        "select wal_records, wal_fpi, wal_bytes, wal_write, wal_sync from pg_stat_wal")) {
+    try (Statement st = monitor.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "select wal_records, wal_fpi, wal_bytes, wal_write, wal_sync from pg_stat_wal")) {
       rs.next();
       return new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)};
     }
   }
 
-  /** The statements since {@link #startStatementProfile} by total time, and the WAL written, per job. */
+  /**
+   * The statements since {@link #startStatementProfile} by total time, and the WAL written, per
+   * job.
+   */
   String statementProfile(long[] walBefore, long jobs) throws SQLException {
     StringBuilder s = new StringBuilder();
     long[] w = wal();
-    s.append(String.format(java.util.Locale.ROOT, "WAL per job: %.2f records, %.3f full-page images, %.0f bytes,"
-        + " %.3f writes, %.3f syncs (fsync/fdatasync)%n", (w[0] - walBefore[0]) / (double) jobs,
-        (w[1] - walBefore[1]) / (double) jobs, (w[2] - walBefore[2]) / (double) jobs,
-        (w[3] - walBefore[3]) / (double) jobs, (w[4] - walBefore[4]) / (double) jobs));
-    s.append("calls/job\trows/job\tms total\tµs/call\tshared blks hit+read/call\tWAL bytes/call\tquery\n");
-    try (Statement st = monitor.createStatement(); ResultSet rs = st.executeQuery(
-        "select calls, rows, total_exec_time, shared_blks_hit + shared_blks_read, wal_bytes,"
-        + " regexp_replace(query, '\\s+', ' ', 'g') from pg_stat_statements"
-        + " where query not like '%pg_stat%' order by total_exec_time desc limit 25")) {
+    s.append(
+        String.format(
+            java.util.Locale.ROOT,
+            "WAL per job: %.2f records, %.3f full-page images, %.0f bytes,"
+                + " %.3f writes, %.3f syncs (fsync/fdatasync)%n",
+            (w[0] - walBefore[0]) / (double) jobs,
+            (w[1] - walBefore[1]) / (double) jobs,
+            (w[2] - walBefore[2]) / (double) jobs,
+            (w[3] - walBefore[3]) / (double) jobs,
+            (w[4] - walBefore[4]) / (double) jobs));
+    s.append(
+        "calls/job\trows/job\tms total\tµs/call\tshared blks hit+read/call\tWAL bytes/call\tquery\n");
+    try (Statement st = monitor.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "select calls, rows, total_exec_time, shared_blks_hit + shared_blks_read, wal_bytes,"
+                    + " regexp_replace(query, '\\s+', ' ', 'g') from pg_stat_statements"
+                    + " where query not like '%pg_stat%' order by total_exec_time desc limit 25")) {
       while (rs.next()) {
         long calls = rs.getLong(1);
-        s.append(String.format(java.util.Locale.ROOT, "%.3f\t%.3f\t%.1f\t%.1f\t%.1f\t%.0f\t%s%n",
-            calls / (double) jobs, rs.getLong(2) / (double) jobs, rs.getDouble(3), rs.getDouble(3) * 1000 / calls,
-            rs.getLong(4) / (double) calls, rs.getDouble(5) / calls, abbreviate(rs.getString(6))));
+        s.append(
+            String.format(
+                java.util.Locale.ROOT,
+                "%.3f\t%.3f\t%.1f\t%.1f\t%.1f\t%.0f\t%s%n",
+                calls / (double) jobs,
+                rs.getLong(2) / (double) jobs,
+                rs.getDouble(3),
+                rs.getDouble(3) * 1000 / calls,
+                rs.getLong(4) / (double) calls,
+                rs.getDouble(5) / calls,
+                abbreviate(rs.getString(6))));
       }
     }
     return s.toString();
@@ -212,10 +246,16 @@ final class Server implements AutoCloseable {
   }
 
   /**
-   * Server-side counters at one instant. {@code commits} includes this monitor's own statements (three
-   * a reading, plus the completion checks), at most a few per phase.
+   * Server-side counters at one instant. {@code commits} includes this monitor's own statements
+   * (three a reading, plus the completion checks), at most a few per phase.
    */
-  record Counters(long nanos, long commits, long inserted, long updated, long hotUpdated, long deleted,
+  record Counters(
+      long nanos,
+      long commits,
+      long inserted,
+      long updated,
+      long hotUpdated,
+      long deleted,
       long serverCpuNanos) {
     /** These counters with the CPU read earlier, at the end of the work (before pools closed). */
     Counters withServerCpu(long cpu) {
@@ -223,9 +263,16 @@ final class Server implements AutoCloseable {
     }
 
     Counters minus(Counters before) {
-      return new Counters(nanos - before.nanos, commits - before.commits, inserted - before.inserted,
-          updated - before.updated, hotUpdated - before.hotUpdated, deleted - before.deleted,
-          serverCpuNanos < 0 || before.serverCpuNanos < 0 ? -1 : serverCpuNanos - before.serverCpuNanos);
+      return new Counters(
+          nanos - before.nanos,
+          commits - before.commits,
+          inserted - before.inserted,
+          updated - before.updated,
+          hotUpdated - before.hotUpdated,
+          deleted - before.deleted,
+          serverCpuNanos < 0 || before.serverCpuNanos < 0
+              ? -1
+              : serverCpuNanos - before.serverCpuNanos);
     }
   }
 

@@ -14,7 +14,10 @@ import java.util.stream.Stream;
  * another OS).
  */
 final class ServerCpu {
-  /** USER_HZ: the unit of the times in {@code /proc/<pid>/stat}; 100 on every Linux platform we run on. */
+  /**
+   * USER_HZ: the unit of the times in {@code /proc/<pid>/stat}; 100 on every Linux platform we run
+   * on.
+   */
   private static final long NANOS_PER_TICK = 10_000_000L;
 
   private ServerCpu() {}
@@ -25,18 +28,28 @@ final class ServerCpu {
     return stat == null ? -1 : Integer.parseInt(stat[1]);
   }
 
-  /** Nanoseconds of CPU used so far by the postmaster, its live children and its reaped children. */
+  /**
+   * Nanoseconds of CPU used so far by the postmaster, its live children and its reaped children.
+   */
   static long treeCpuNanos(int postmasterPid) {
     String[] own = stat(postmasterPid);
     if (own == null) {
       return -1;
     }
-    // fields after the command: [0]=state [1]=ppid ... [11]=utime [12]=stime [13]=cutime [14]=cstime
-    long ticks = Long.parseLong(own[11]) + Long.parseLong(own[12]) + Long.parseLong(own[13]) + Long.parseLong(own[14]);
+    // fields after the command: [0]=state [1]=ppid ... [11]=utime [12]=stime [13]=cutime
+    // [14]=cstime
+    long ticks =
+        Long.parseLong(own[11])
+            + Long.parseLong(own[12])
+            + Long.parseLong(own[13])
+            + Long.parseLong(own[14]);
     try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-      ticks += procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
-          .mapToLong(p -> childTicks(Integer.parseInt(p.getFileName().toString()), postmasterPid))
-          .sum();
+      ticks +=
+          procs
+              .filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
+              .mapToLong(
+                  p -> childTicks(Integer.parseInt(p.getFileName().toString()), postmasterPid))
+              .sum();
     } catch (IOException e) {
       return -1;
     }

@@ -10,26 +10,31 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The sustained run: one contender offered {@code rate} jobs/s for {@code minutes} while it works, with per minute the jobs started, the enqueue→start
- * p50/p99, the job table's size and dead rows. Jobs are offered by 8 producer threads, one job per
- * transaction. Does the rate hold as the table churns? Run it at 70%
- * of the contender's measured no-op throughput:
- * {@code run.sh --queue --sustained --contenders txguard --rate 700 --minutes 10}.
+ * The sustained run: one contender offered {@code rate} jobs/s for {@code minutes} while it works,
+ * with per minute the jobs started, the enqueue→start p50/p99, the job table's size and dead rows.
+ * Jobs are offered by 8 producer threads, one job per transaction. Does the rate hold as the table
+ * churns? Run it at 70% of the contender's measured no-op throughput: {@code run.sh --queue
+ * --sustained --contenders txguard --rate 700 --minutes 10}.
  */
 final class Sustained {
-  /** Producer threads, each enqueueing every 8th job on the shared schedule: one alone cannot offer
-   * hundreds of durable commits a second on a loaded machine. */
+  /**
+   * Producer threads, each enqueueing every 8th job on the shared schedule: one alone cannot offer
+   * hundreds of durable commits a second on a loaded machine.
+   */
   private static final int PRODUCERS = 8;
 
   private Sustained() {}
 
-  static void run(Server server, Contender.Factory factory, int rate, int minutes, Path dir, PrintStream out)
+  static void run(
+      Server server, Contender.Factory factory, int rate, int minutes, Path dir, PrintStream out)
       throws Exception {
     factory.clear(server);
     int jobs = rate * 60 * minutes;
     Tally tally = new Tally(jobs);
     String table = factory.tables().getFirst();
-    List<String> lines = new ArrayList<>(List.of("minute\tenqueued_total\tstarted_per_s\tp50_ms\tp99_ms\ttable_kb\tdead_rows"));
+    List<String> lines =
+        new ArrayList<>(
+            List.of("minute\tenqueued_total\tstarted_per_s\tp50_ms\tp99_ms\ttable_kb\tdead_rows"));
     out.println("sustained: " + factory.name() + " at " + rate + " jobs/s for " + minutes + " min");
     try (Contender c = factory.open(server, Contender.Work.NOOP, tally)) {
       c.start();
@@ -38,30 +43,47 @@ final class Sustained {
       List<Thread> producers = new ArrayList<>();
       for (int p = 0; p < PRODUCERS; p++) {
         int first = p;
-        producers.add(Thread.ofPlatform().name("sustained-producer-" + p).start(() -> {
-          try {
-            for (int i = first; i < jobs; i += PRODUCERS) {
-              long wait = start + (long) (i * 1e9 / rate) - System.nanoTime();
-              if (wait > 0) {
-                LockSupport.parkNanos(wait);
-              }
-              c.enqueueOne(new Contender.Item(i, System.nanoTime()));
-              enqueued.incrementAndGet();
-            }
-          } catch (Exception e) {
-            throw new IllegalStateException("a sustained producer failed after " + enqueued.get() + " jobs", e);
-          }
-        }));
+        producers.add(
+            Thread.ofPlatform()
+                .name("sustained-producer-" + p)
+                .start(
+                    () -> {
+                      try {
+                        for (int i = first; i < jobs; i += PRODUCERS) {
+                          long wait = start + (long) (i * 1e9 / rate) - System.nanoTime();
+                          if (wait > 0) {
+                            LockSupport.parkNanos(wait);
+                          }
+                          c.enqueueOne(new Contender.Item(i, System.nanoTime()));
+                          enqueued.incrementAndGet();
+                        }
+                      } catch (Exception e) {
+                        throw new IllegalStateException(
+                            "a sustained producer failed after " + enqueued.get() + " jobs", e);
+                      }
+                    }));
       }
       for (int minute = 1; minute <= minutes; minute++) {
         long end = start + minute * 60_000_000_000L;
         LockSupport.parkNanos(end - System.nanoTime());
         double[] lat = tally.latenciesMillis(0, jobs, end - 60_000_000_000L, end);
         long kb = server.count("select pg_total_relation_size('" + table + "') / 1024");
-        long dead = server.count("select coalesce(sum(n_dead_tup), 0) from pg_stat_user_tables where relid = '"
-            + table + "'::regclass");
-        String line = String.format(Locale.ROOT, "%d\t%d\t%.1f\t%.1f\t%.1f\t%d\t%d", minute, enqueued.get(),
-            lat.length / 60.0, Tally.percentile(lat, 50), Tally.percentile(lat, 99), kb, dead);
+        long dead =
+            server.count(
+                "select coalesce(sum(n_dead_tup), 0) from pg_stat_user_tables where relid = '"
+                    + table
+                    + "'::regclass");
+        String line =
+            String.format(
+                Locale.ROOT,
+                "%d\t%d\t%.1f\t%.1f\t%.1f\t%d\t%d",
+                minute,
+                enqueued.get(),
+                lat.length / 60.0,
+                Tally.percentile(lat, 50),
+                Tally.percentile(lat, 99),
+                kb,
+                dead);
         lines.add(line);
         out.println("  " + line);
       }
@@ -69,8 +91,14 @@ final class Sustained {
         t.join();
       }
       boolean drained = tally.awaitFinished(jobs, 120_000);
-      String check = drained ? tally.notExactlyOnce(jobs) : "only " + tally.finishedCount() + " of " + jobs
-          + " jobs finished 120 s after the last enqueue";
+      String check =
+          drained
+              ? tally.notExactlyOnce(jobs)
+              : "only "
+                  + tally.finishedCount()
+                  + " of "
+                  + jobs
+                  + " jobs finished 120 s after the last enqueue";
       lines.add("# " + (check.isEmpty() ? "every job ran exactly once" : check));
       out.println("  " + lines.getLast());
       c.stop();

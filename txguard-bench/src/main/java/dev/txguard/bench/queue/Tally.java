@@ -23,7 +23,9 @@ final class Tally {
     latencyNanos = new AtomicLongArray(capacity);
   }
 
-  /** Called first thing in every handler; {@code enqueuedNanos} is the producer's System.nanoTime(). */
+  /**
+   * Called first thing in every handler; {@code enqueuedNanos} is the producer's System.nanoTime().
+   */
   void started(int id, long enqueuedNanos) {
     long now = System.nanoTime();
     if (id < 0 || id >= starts.length()) {
@@ -48,7 +50,10 @@ final class Tally {
     return firstStart.get();
   }
 
-  /** Waits until {@code jobs} handlers returned, at most {@code timeoutMillis}; false if they did not. */
+  /**
+   * Waits until {@code jobs} handlers returned, at most {@code timeoutMillis}; false if they did
+   * not.
+   */
   boolean awaitFinished(long jobs, long timeoutMillis) throws InterruptedException {
     long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
     while (finished.get() < jobs) {
@@ -60,7 +65,10 @@ final class Tally {
     return true;
   }
 
-  /** Ids in {@code [0, jobs)} that did not start exactly once, as "id x n" (at most 10), empty if none. */
+  /**
+   * Ids in {@code [0, jobs)} that did not start exactly once, as "id x n" (at most 10), empty if
+   * none.
+   */
   String notExactlyOnce(int jobs) {
     StringBuilder bad = new StringBuilder();
     int shown = 0;
@@ -73,14 +81,18 @@ final class Tally {
         }
       }
     }
-    return total == 0 ? "" : total + " job(s) not run exactly once: " + bad + (total > 10 ? ", ..." : "");
+    return total == 0
+        ? ""
+        : total + " job(s) not run exactly once: " + bad + (total > 10 ? ", ..." : "");
   }
 
   /** Latencies in ms of the ids in {@code [from, to)} whose start falls in the window, sorted. */
   double[] latenciesMillis(int from, int to, long windowStart, long windowEnd) {
     return java.util.stream.IntStream.range(from, to)
         .filter(i -> startNanos.get(i) >= windowStart && startNanos.get(i) < windowEnd)
-        .mapToDouble(i -> latencyNanos.get(i) / 1e6).sorted().toArray();
+        .mapToDouble(i -> latencyNanos.get(i) / 1e6)
+        .sorted()
+        .toArray();
   }
 
   /** Latencies in ms of the ids in {@code [from, to)}, sorted. */
@@ -98,7 +110,13 @@ final class Tally {
 
   @Override
   public String toString() {
-    return "Tally[finished=" + finished.get() + ", starts of first ids=" + Arrays.toString(
-        java.util.stream.IntStream.range(0, Math.min(5, starts.length())).map(starts::get).toArray()) + "]";
+    return "Tally[finished="
+        + finished.get()
+        + ", starts of first ids="
+        + Arrays.toString(
+            java.util.stream.IntStream.range(0, Math.min(5, starts.length()))
+                .map(starts::get)
+                .toArray())
+        + "]";
   }
 }

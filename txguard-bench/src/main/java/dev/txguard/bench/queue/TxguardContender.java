@@ -9,9 +9,9 @@ import java.util.List;
 /**
  * txguard-queue as its README and {@code JobQueue.Builder} javadoc advise: one queue with
  * concurrency 16, a level-0 pool of concurrency + 1 ("size poolSize at least the sum of the worked
- * queues' concurrencies plus one"), everything else at its defaults (fetchBatchSize 20, pollInterval
- * 1 s, runLevels 2). Plain handlers for no-op jobs; {@code handleInTx} for the row-writing handler, so
- * that its row and the job's completion commit together.
+ * queues' concurrencies plus one"), everything else at its defaults (fetchBatchSize 20,
+ * pollInterval 1 s, runLevels 2). Plain handlers for no-op jobs; {@code handleInTx} for the
+ * row-writing handler, so that its row and the job's completion commit together.
  */
 final class TxguardContender implements Contender {
   static final String SCHEMA = "bench_txguard";
@@ -19,46 +19,47 @@ final class TxguardContender implements Contender {
   private static final int CONCURRENCY = 16;
   private static final int POOL = CONCURRENCY + 1;
 
-  static final Factory FACTORY = new Factory() {
-    @Override
-    public String name() {
-      return "txguard-queue";
-    }
+  static final Factory FACTORY =
+      new Factory() {
+        @Override
+        public String name() {
+          return "txguard-queue";
+        }
 
-    @Override
-    public String configuration() {
-      return "queue(\"default\", 16), Database poolSize 17 (README: concurrency plus one), fetchBatchSize 20,"
-          + " pollInterval 1 s, runLevels 2 (defaults); handle(...) for no-op, handleInTx(...) for the row;"
-          + " enqueueAll(...) for batches, enqueue(...) one per unit";
-    }
+        @Override
+        public String configuration() {
+          return "queue(\"default\", 16), Database poolSize 17 (README: concurrency plus one), fetchBatchSize 20,"
+              + " pollInterval 1 s, runLevels 2 (defaults); handle(...) for no-op, handleInTx(...) for the row;"
+              + " enqueueAll(...) for batches, enqueue(...) one per unit";
+        }
 
-    @Override
-    public void install(Server server) throws Exception {
-      try (Database db = Database.builder().url(server.url()).poolSize(2).build()) {
-        JobQueue.builder(db).schema(SCHEMA).declare(KIND, Item.class).build().migrate();
-      }
-    }
+        @Override
+        public void install(Server server) throws Exception {
+          try (Database db = Database.builder().url(server.url()).poolSize(2).build()) {
+            JobQueue.builder(db).schema(SCHEMA).declare(KIND, Item.class).build().migrate();
+          }
+        }
 
-    @Override
-    public void clear(Server server) throws Exception {
-      server.execute("truncate " + SCHEMA + ".job");
-    }
+        @Override
+        public void clear(Server server) throws Exception {
+          server.execute("truncate " + SCHEMA + ".job");
+        }
 
-    @Override
-    public List<String> tables() {
-      return List.of(SCHEMA + ".job");
-    }
+        @Override
+        public List<String> tables() {
+          return List.of(SCHEMA + ".job");
+        }
 
-    @Override
-    public long unfinished(Server server) throws Exception {
-      return server.count("select count(*) from " + SCHEMA + ".job where state <> 'completed'");
-    }
+        @Override
+        public long unfinished(Server server) throws Exception {
+          return server.count("select count(*) from " + SCHEMA + ".job where state <> 'completed'");
+        }
 
-    @Override
-    public Contender open(Server server, Work work, Tally tally) {
-      return new TxguardContender(server, work, tally);
-    }
-  };
+        @Override
+        public Contender open(Server server, Work work, Tally tally) {
+          return new TxguardContender(server, work, tally);
+        }
+      };
 
   private boolean closed;
   private final Database db;
@@ -68,18 +69,24 @@ final class TxguardContender implements Contender {
     db = Database.builder().url(server.url()).poolSize(POOL).build();
     JobQueue.Builder builder = JobQueue.builder(db).schema(SCHEMA).queue("default", CONCURRENCY);
     if (work == Work.NOOP) {
-      builder.handle(KIND, Item.class, job -> {
-        tally.started(job.args().id(), job.args().enqueuedNanos());
-        tally.finished();
-        return null;
-      });
+      builder.handle(
+          KIND,
+          Item.class,
+          job -> {
+            tally.started(job.args().id(), job.args().enqueuedNanos());
+            tally.finished();
+            return null;
+          });
     } else {
-      builder.handleInTx(KIND, Item.class, (tx, job) -> {
-        tally.started(job.args().id(), job.args().enqueuedNanos());
-        tx.update("insert into bench_q_side(job_id) values (?)", job.args().id());
-        tally.finished();
-        return null;
-      });
+      builder.handleInTx(
+          KIND,
+          Item.class,
+          (tx, job) -> {
+            tally.started(job.args().id(), job.args().enqueuedNanos());
+            tx.update("insert into bench_q_side(job_id) values (?)", job.args().id());
+            tally.finished();
+            return null;
+          });
     }
     queue = builder.build();
   }

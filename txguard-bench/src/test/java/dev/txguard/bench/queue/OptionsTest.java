@@ -23,7 +23,9 @@ class OptionsTest {
     assertThatThrownBy(() -> Options.parse(List.of("--rounds", "0")))
         .hasMessage("--rounds takes a positive whole number, was '0'");
     assertThatThrownBy(() -> Options.parse(List.of("--contenders", "txguard,sidekiq")))
-        .hasMessageContaining("--contenders takes some of").hasMessageContaining("was 'sidekiq'");
-    assertThatThrownBy(() -> Options.parse(List.of("--speed"))).hasMessageStartingWith("unknown option '--speed'");
+        .hasMessageContaining("--contenders takes some of")
+        .hasMessageContaining("was 'sidekiq'");
+    assertThatThrownBy(() -> Options.parse(List.of("--speed")))
+        .hasMessageStartingWith("unknown option '--speed'");
   }
 }

@@ -25,23 +25,33 @@ class QueueBenchSmokeIT {
       contenders.add("pgbench");
     }
     ByteArrayOutputStream log = new ByteArrayOutputStream();
-    QueueReport report = QueueBench.run(List.of("--smoke", "--contenders", String.join(",", contenders),
-        "--out", out.toString()), new PrintStream(log, true, StandardCharsets.UTF_8));
+    QueueReport report =
+        QueueBench.run(
+            List.of(
+                "--smoke", "--contenders", String.join(",", contenders), "--out", out.toString()),
+            new PrintStream(log, true, StandardCharsets.UTF_8));
 
     assertThat(report.failures()).as(log.toString(StandardCharsets.UTF_8)).isEmpty();
     List<Measured> all = report.all();
     for (String name : List.of("txguard-queue", "db-scheduler", "JobRunr")) {
-      assertThat(all).as(name).filteredOn(m -> m.contender().equals(name))
-          .extracting(Measured::phase).contains("noop", "row", "latency", "idle");
-      assertThat(all).filteredOn(m -> m.contender().equals(name) && m.phase().equals("noop"))
-          .singleElement().satisfies(m -> {
-            assertThat(m.jobs()).isEqualTo(200);
-            assertThat(m.jobsPerSecond()).isPositive();
-            assertThat(m.check()).isEmpty();
-          });
+      assertThat(all)
+          .as(name)
+          .filteredOn(m -> m.contender().equals(name))
+          .extracting(Measured::phase)
+          .contains("noop", "row", "latency", "idle");
+      assertThat(all)
+          .filteredOn(m -> m.contender().equals(name) && m.phase().equals("noop"))
+          .singleElement()
+          .satisfies(
+              m -> {
+                assertThat(m.jobs()).isEqualTo(200);
+                assertThat(m.jobsPerSecond()).isPositive();
+                assertThat(m.check()).isEmpty();
+              });
     }
     assertThat(all).extracting(Measured::phase).contains("throttle-row-alone", "throttle-with-job");
     assertThat(Files.readAllLines(out.resolve("queue-results.tsv"))).hasSize(all.size() + 1);
-    assertThat(Files.readString(out.resolve("queue-report.md"))).contains("| no-op worked, jobs/s |");
+    assertThat(Files.readString(out.resolve("queue-report.md")))
+        .contains("| no-op worked, jobs/s |");
   }
 }

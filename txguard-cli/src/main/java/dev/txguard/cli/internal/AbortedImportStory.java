@@ -26,14 +26,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Story 4: parallel import tasks, each in one transaction, create the categories their products
- * need on first use. Naive: check-then-insert, and the unique violation of a racing insert is caught
- * and ignored; PostgreSQL has already aborted the transaction, every later statement fails with
- * "current transaction is aborted", and the task's products are lost at COMMIT. With txguard: one
- * unit per task, categories inserted-or-got ({@code tx.insertOrGet}, in one sorted order so racing
- * tasks cannot deadlock); the same swallowed error inside a unit is surfaced at once with its real
- * cause instead of being lost; caught inside {@code tx.savepoint} it leaves the unit usable; and
- * "cancel" waits for running imports through a session advisory lock (shared per import, exclusive
- * for cancel), not through row locks inside the imports' transactions.
+ * need on first use. Naive: check-then-insert, and the unique violation of a racing insert is
+ * caught and ignored; PostgreSQL has already aborted the transaction, every later statement fails
+ * with "current transaction is aborted", and the task's products are lost at COMMIT. With txguard:
+ * one unit per task, categories inserted-or-got ({@code tx.insertOrGet}, in one sorted order so
+ * racing tasks cannot deadlock); the same swallowed error inside a unit is surfaced at once with
+ * its real cause instead of being lost; caught inside {@code tx.savepoint} it leaves the unit
+ * usable; and "cancel" waits for running imports through a session advisory lock (shared per
+ * import, exclusive for cancel), not through row locks inside the imports' transactions.
  */
 final class AbortedImportStory implements Story {
   static final int TASKS = 4;
@@ -42,9 +42,12 @@ final class AbortedImportStory implements Story {
       List.of("audio", "books", "cameras", "garden", "kitchen", "lighting", "outdoor", "toys");
   private static final Duration TASK_WAIT = Duration.ofSeconds(30);
   private static final Duration PER_PRODUCT = Duration.ofMillis(3);
+
   /** The advisory-lock key of the import: shared by each running task, exclusive for cancel. */
   private static final String IMPORT_KEY = "demo-import:catalog";
-  private static final TxOptions UNIT = TxOptions.defaults().name("import-task").timeout(Duration.ofSeconds(20));
+
+  private static final TxOptions UNIT =
+      TxOptions.defaults().name("import-task").timeout(Duration.ofSeconds(20));
 
   @Override
   public int number() {
@@ -63,8 +66,12 @@ final class AbortedImportStory implements Story {
 
   @Override
   public String description() {
-    return TASKS + " parallel tasks import " + PRODUCTS_PER_TASK + " products each, creating their "
-        + CATEGORIES.size() + " shared categories on first use, so tasks race on the same category."
+    return TASKS
+        + " parallel tasks import "
+        + PRODUCTS_PER_TASK
+        + " products each, creating their "
+        + CATEGORIES.size()
+        + " shared categories on first use, so tasks race on the same category."
         + " Counts products lost and whether the real error (the unique violation) was ever seen.";
   }
 
@@ -88,7 +95,8 @@ final class AbortedImportStory implements Story {
     for (int t = 0; t < TASKS; t++) {
       List<Product> batch = new ArrayList<>();
       for (int p = 0; p < PRODUCTS_PER_TASK; p++) {
-        batch.add(new Product("T" + t + "-" + p, CATEGORIES.get(random.nextInt(CATEGORIES.size()))));
+        batch.add(
+            new Product("T" + t + "-" + p, CATEGORIES.get(random.nextInt(CATEGORIES.size()))));
       }
       batches.add(batch);
     }
@@ -125,11 +133,13 @@ final class AbortedImportStory implements Story {
       CyclicBarrier start = new CyclicBarrier(TASKS);
       List<Future<?>> tasks = new ArrayList<>();
       for (List<Product> batch : batches) {
-        tasks.add(pool.submit(() -> {
-          start.await(TASK_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-          body.run(batch);
-          return null;
-        }));
+        tasks.add(
+            pool.submit(
+                () -> {
+                  start.await(TASK_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                  body.run(batch);
+                  return null;
+                }));
       }
       for (Future<?> f : tasks) {
         f.get(TASK_WAIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -146,14 +156,17 @@ final class AbortedImportStory implements Story {
 
   // ---- naive ------------------------------------------------------------------------------------
 
-  private static void importNaive(StoryContext context, List<List<Product>> batches, TaskLog log) throws Exception {
-    try (HikariDataSource ds = context.plainPool("aborted-import", TASKS, Duration.ofSeconds(5), false)) {
+  private static void importNaive(StoryContext context, List<List<Product>> batches, TaskLog log)
+      throws Exception {
+    try (HikariDataSource ds =
+        context.plainPool("aborted-import", TASKS, Duration.ofSeconds(5), false)) {
       runTasks(batches, batch -> naiveTask(ds, batch, log));
     }
   }
 
   /** The original task: errors on single items are logged and skipped, then the batch commits. */
-  private static void naiveTask(HikariDataSource ds, List<Product> batch, TaskLog log) throws SQLException {
+  private static void naiveTask(HikariDataSource ds, List<Product> batch, TaskLog log)
+      throws SQLException {
     try (Connection c = ds.getConnection()) {
       for (Product p : batch) {
         prepare(p);
@@ -167,8 +180,11 @@ final class AbortedImportStory implements Story {
               log.errors.add("swallowed: " + DemoServer.firstLine(e));
             }
           }
-          Jdbc.update(c, "insert into ai_product (sku, category_id) select ?, id from ai_category where name = ?",
-              p.sku(), p.category());
+          Jdbc.update(
+              c,
+              "insert into ai_product (sku, category_id) select ?, id from ai_category where name = ?",
+              p.sku(),
+              p.category());
         } catch (SQLException e) {
           log.skipped.incrementAndGet();
           log.errors.add("skipped product " + p.sku() + ": " + DemoServer.firstLine(e));
@@ -186,26 +202,33 @@ final class AbortedImportStory implements Story {
 
   // ---- txguard ----------------------------------------------------------------------------------
 
-  private Measurement importWithTxguard(StoryContext context, List<List<Product>> batches, TaskLog log)
-      throws Exception {
-    TxListener retries = new TxListener() {
-      @Override
-      public void onRetry(String name, int nextAttempt, Throwable cause, Duration delay) {
-        log.retries.incrementAndGet();
-      }
-    };
+  private Measurement importWithTxguard(
+      StoryContext context, List<List<Product>> batches, TaskLog log) throws Exception {
+    TxListener retries =
+        new TxListener() {
+          @Override
+          public void onRetry(String name, int nextAttempt, Throwable cause, Duration delay) {
+            log.retries.incrementAndGet();
+          }
+        };
     ExecutorService canceller = Executors.newSingleThreadExecutor();
     try (Database db = context.database().poolSize(TASKS + 1).listener(retries).build()) {
       Imports imports = new Imports();
       Future<String> cancel = canceller.submit(() -> cancelAndWait(db, imports));
-      runTasks(batches, batch -> {
-        try {
-          db.locks().withShared(IMPORT_KEY, TASK_WAIT, () -> imports.run(() -> db.useTx(UNIT, tx -> txguardTask(tx, batch))));
-        } catch (RuntimeException e) {
-          log.failedTasks.incrementAndGet();
-          log.errors.add("task failed: " + e.getMessage());
-        }
-      });
+      runTasks(
+          batches,
+          batch -> {
+            try {
+              db.locks()
+                  .withShared(
+                      IMPORT_KEY,
+                      TASK_WAIT,
+                      () -> imports.run(() -> db.useTx(UNIT, tx -> txguardTask(tx, batch))));
+            } catch (RuntimeException e) {
+              log.failedTasks.incrementAndGet();
+              log.errors.add("task failed: " + e.getMessage());
+            }
+          });
       String cancelled = cancel.get(TASK_WAIT.toMillis(), TimeUnit.MILLISECONDS);
       String existing = batches.get(0).get(0).category();
       String surfaced = swallowInsideUnit(db, existing);
@@ -236,7 +259,8 @@ final class AbortedImportStory implements Story {
   /**
    * "Cancel" as the story's author built it: once imports run, take the import's key exclusively
    * (bounded wait), which is granted only when every running import has released its shared lock.
-   * Returns what it saw, or "" when it was granted while an import still ran (the guarantee broken).
+   * Returns what it saw, or "" when it was granted while an import still ran (the guarantee
+   * broken).
    */
   private static String cancelAndWait(Database db, Imports imports) throws InterruptedException {
     if (!imports.started.await(TASK_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -246,11 +270,18 @@ final class AbortedImportStory implements Story {
     long start = System.nanoTime();
     int runningWhenGranted = db.locks().withExclusive(IMPORT_KEY, TASK_WAIT, imports.running::get);
     long waited = (System.nanoTime() - start) / 1_000_000;
-    return runningWhenGranted != 0 ? "" : "cancel came while " + runningWhenAsked + " import(s) ran and waited "
-        + waited + " ms until none did (advisory lock: shared per import, exclusive for cancel)";
+    return runningWhenGranted != 0
+        ? ""
+        : "cancel came while "
+            + runningWhenAsked
+            + " import(s) ran and waited "
+            + waited
+            + " ms until none did (advisory lock: shared per import, exclusive for cancel)";
   }
 
-  /** The task with txguard: categories first, in sorted order, each inserted or got; then products. */
+  /**
+   * The task with txguard: categories first, in sorted order, each inserted or got; then products.
+   */
   private static void txguardTask(Tx tx, List<Product> batch) {
     for (String category : new TreeSet<>(batch.stream().map(Product::category).toList())) {
       insertOrGetCategory(tx, category);
@@ -271,14 +302,16 @@ final class AbortedImportStory implements Story {
    */
   private static String swallowInsideUnit(Database db, String existingCategory) {
     try {
-      db.useTx(UNIT.name("import-swallowing-error"), tx -> {
-        try {
-          tx.update("insert into ai_category (name) values (?)", existingCategory);
-        } catch (StatementException e) {
-          // the original mistake: "it already exists, never mind"
-        }
-        insertProduct(tx, new Product("late-1", existingCategory));
-      });
+      db.useTx(
+          UNIT.name("import-swallowing-error"),
+          tx -> {
+            try {
+              tx.update("insert into ai_category (name) values (?)", existingCategory);
+            } catch (StatementException e) {
+              // the original mistake: "it already exists, never mind"
+            }
+            insertProduct(tx, new Product("late-1", existingCategory));
+          });
       return "";
     } catch (TransactionAbortedException e) {
       return "the next statement failed at once with TransactionAbortedException, caused by "
@@ -286,47 +319,85 @@ final class AbortedImportStory implements Story {
     }
   }
 
-  /** The same expected error, caught the safe way: inside a savepoint. Returns whether the product committed. */
-  private static boolean recoverWithSavepoint(Database db, String existingCategory, StoryContext context)
-      throws SQLException {
-    db.useTx(UNIT.name("import-with-savepoint"), tx -> {
-      try {
-        tx.savepoint(step -> step.update("insert into ai_category (name) values (?)", existingCategory));
-      } catch (StatementException e) {
-        // expected: the category exists; the savepoint rolled back only this step
-      }
-      insertProduct(tx, new Product("late-2", existingCategory));
-    });
+  /**
+   * The same expected error, caught the safe way: inside a savepoint. Returns whether the product
+   * committed.
+   */
+  private static boolean recoverWithSavepoint(
+      Database db, String existingCategory, StoryContext context) throws SQLException {
+    db.useTx(
+        UNIT.name("import-with-savepoint"),
+        tx -> {
+          try {
+            tx.savepoint(
+                step -> step.update("insert into ai_category (name) values (?)", existingCategory));
+          } catch (StatementException e) {
+            // expected: the category exists; the savepoint rolled back only this step
+          }
+          insertProduct(tx, new Product("late-2", existingCategory));
+        });
     return context.queryLong("select count(*) from ai_product where sku = 'late-2'") == 1;
   }
 
   private static void insertProduct(Tx tx, Product p) {
-    tx.update("insert into ai_product (sku, category_id) select ?, id from ai_category where name = ?",
-        p.sku(), p.category());
+    tx.update(
+        "insert into ai_product (sku, category_id) select ?, id from ai_category where name = ?",
+        p.sku(),
+        p.category());
   }
 
-  private Measurement measure(Variant variant, StoryContext context, TaskLog log, String surfaced,
-      boolean recovered, String cancelled) throws SQLException {
+  private Measurement measure(
+      Variant variant,
+      StoryContext context,
+      TaskLog log,
+      String surfaced,
+      boolean recovered,
+      String cancelled)
+      throws SQLException {
     int expected = TASKS * PRODUCTS_PER_TASK;
     long imported = context.queryLong("select count(*) from ai_product where sku like 'T%'");
     long lost = expected - imported;
-    long abortedErrors = log.errors.stream().filter(e -> e.contains("current transaction is aborted")).count();
-    long realCause = log.errors.stream().filter(e -> e.contains("duplicate key") || e.contains("deadlock")).count();
+    long abortedErrors =
+        log.errors.stream().filter(e -> e.contains("current transaction is aborted")).count();
+    long realCause =
+        log.errors.stream()
+            .filter(e -> e.contains("duplicate key") || e.contains("deadlock"))
+            .count();
     boolean fault = lost > 0;
     String brief = lost + " of " + expected + " products lost";
     String detail;
     if (variant == Variant.NAIVE) {
-      detail = Plural.of(log.swallowed.get(), "error") + " swallowed (unique violation or deadlock); then " + Plural.of(abortedErrors, "statement")
-          + " failed with \"current transaction is aborted\", far from the cause; "
-          + (TASKS - log.failedTasks.get()) + " of " + TASKS + " commits reported success, yet " + lost + " of "
-          + expected + " products were lost" + (log.errors.isEmpty() ? "" : " (first error: " + log.errors.get(0) + ")");
+      detail =
+          Plural.of(log.swallowed.get(), "error")
+              + " swallowed (unique violation or deadlock); then "
+              + Plural.of(abortedErrors, "statement")
+              + " failed with \"current transaction is aborted\", far from the cause; "
+              + (TASKS - log.failedTasks.get())
+              + " of "
+              + TASKS
+              + " commits reported success, yet "
+              + lost
+              + " of "
+              + expected
+              + " products were lost"
+              + (log.errors.isEmpty() ? "" : " (first error: " + log.errors.get(0) + ")");
     } else {
-      detail = imported + " of " + expected + " products imported, " + lost + " lost, "
-          + log.retries.get() + (log.retries.get() == 1 ? " retry, " : " retries, ")
-          + Plural.of(log.failedTasks.get(), "task") + " failed; the naive swallow inside a unit: "
-          + (surfaced.isEmpty() ? "NOT surfaced" : surfaced) + "; the same error caught in tx.savepoint(...): "
-          + (recovered ? "the unit went on and committed" : "the unit did NOT commit") + "; "
-          + (cancelled.isEmpty() ? "cancel did NOT wait for running imports" : cancelled);
+      detail =
+          imported
+              + " of "
+              + expected
+              + " products imported, "
+              + lost
+              + " lost, "
+              + log.retries.get()
+              + (log.retries.get() == 1 ? " retry, " : " retries, ")
+              + Plural.of(log.failedTasks.get(), "task")
+              + " failed; the naive swallow inside a unit: "
+              + (surfaced.isEmpty() ? "NOT surfaced" : surfaced)
+              + "; the same error caught in tx.savepoint(...): "
+              + (recovered ? "the unit went on and committed" : "the unit did NOT commit")
+              + "; "
+              + (cancelled.isEmpty() ? "cancel did NOT wait for running imports" : cancelled);
       fault = fault || surfaced.isEmpty() || !recovered || cancelled.isEmpty();
     }
     return Measurement.collect()

@@ -24,8 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * notifications. Naive: independent autocommit statements, so a failure half-way leaves the job
  * half-written, and two concurrent completions of one job both go through. With txguard: one unit
  * per completion whose first step is a guarded state transition (running to completed), so a
- * failure rolls everything back and the second of two racing completions is refused; the
- * "build succeeded" e-mail, a side effect, goes out after commit instead of at once.
+ * failure rolls everything back and the second of two racing completions is refused; the "build
+ * succeeded" e-mail, a side effect, goes out after commit instead of at once.
  *
  * <p>The same step code runs in both variants; only how statements reach the database differs.
  */
@@ -54,8 +54,12 @@ final class CompleteJobStory implements Story {
 
   @Override
   public String description() {
-    return "Completes " + SEQUENTIAL_JOBS + " jobs (about " + Math.round(FAILURE_RATE * 100)
-        + "% fail at a random step) and races two completions of each of " + RACED_JOBS
+    return "Completes "
+        + SEQUENTIAL_JOBS
+        + " jobs (about "
+        + Math.round(FAILURE_RATE * 100)
+        + "% fail at a random step) and races two completions of each of "
+        + RACED_JOBS
         + " more. Counts jobs left half-written and jobs completed twice.";
   }
 
@@ -70,7 +74,12 @@ final class CompleteJobStory implements Story {
     private static final long serialVersionUID = 1L;
 
     InjectedFailure(int jobId, int step) {
-      super("notification service unavailable while completing job " + jobId + " (after step " + step + ")");
+      super(
+          "notification service unavailable while completing job "
+              + jobId
+              + " (after step "
+              + step
+              + ")");
     }
   }
 
@@ -79,7 +88,8 @@ final class CompleteJobStory implements Story {
     context.runScript("complete-job.sql");
     int[] failAfter = plan(context.random());
     AtomicInteger emails = new AtomicInteger();
-    Completer completer = variant == Variant.NAIVE ? naive(context, emails) : txguard(context, emails);
+    Completer completer =
+        variant == Variant.NAIVE ? naive(context, emails) : txguard(context, emails);
     try (completer) {
       int failed = 0;
       for (int job = 1; job <= SEQUENTIAL_JOBS; job++) {
@@ -103,7 +113,9 @@ final class CompleteJobStory implements Story {
     return failAfter;
   }
 
-  /** Completes each raced job from two threads at once; returns how many completions were refused. */
+  /**
+   * Completes each raced job from two threads at once; returns how many completions were refused.
+   */
   private static int race(Completer completer) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
@@ -113,15 +125,18 @@ final class CompleteJobStory implements Story {
         CyclicBarrier start = new CyclicBarrier(2);
         List<Future<Boolean>> both = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
-          both.add(pool.submit(() -> {
-            start.await(RACE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            try {
-              completer.complete(id, 0);
-              return true;
-            } catch (StaleDataException e) {
-              return false; // txguard's guarded transition: the other completion got there first
-            }
-          }));
+          both.add(
+              pool.submit(
+                  () -> {
+                    start.await(RACE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                    try {
+                      completer.complete(id, 0);
+                      return true;
+                    } catch (StaleDataException e) {
+                      return false; // txguard's guarded transition: the other completion got there
+                      // first
+                    }
+                  }));
         }
         for (Future<Boolean> f : both) {
           if (!f.get(RACE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -135,7 +150,8 @@ final class CompleteJobStory implements Story {
     }
   }
 
-  private Measurement measure(Variant variant, StoryContext context, int failed, int refused, int emails)
+  private Measurement measure(
+      Variant variant, StoryContext context, int failed, int refused, int emails)
       throws SQLException {
     int untouched = 0;
     int once = 0;
@@ -143,7 +159,9 @@ final class CompleteJobStory implements Story {
     int half = 0;
     try (Connection c = context.connect();
         Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("""
+        ResultSet rs =
+            st.executeQuery(
+                """
             select j.state, b.status,
               (select count(*) from cj_resource r where r.job_id = j.id),
               (select count(*) from cj_log l where l.job_id = j.id),
@@ -170,14 +188,37 @@ final class CompleteJobStory implements Story {
     int spuriousEmails = Math.max(0, emails - once);
     boolean fault = half > 0 || twice > 0 || spuriousEmails > 0;
     String brief = half + " half-written, " + twice + " done twice";
-    String detail = variant == Variant.NAIVE
-        ? failed + " of " + SEQUENTIAL_JOBS + " completions failed half-way and left " + Plural.of(half, "job")
-            + " half-written; " + twice + " of " + RACED_JOBS + " raced jobs were completed twice; "
-            + Plural.of(spuriousEmails, "\"build succeeded\" e-mail") + " too many (for failed or repeated completions)"
-        : Plural.of(failed, "failed completion") + " rolled back whole (" + Plural.of(untouched, "job")
-            + " still cleanly running), " + Plural.of(refused, "racing completion") + " refused by the guarded transition; " 
-            + Plural.of(once, "job") + " completed exactly once, " + half + " half-written, " + twice + " completed twice; e-mails"
-            + " sent after commit: " + emails + " (" + spuriousEmails + " for nothing)";
+    String detail =
+        variant == Variant.NAIVE
+            ? failed
+                + " of "
+                + SEQUENTIAL_JOBS
+                + " completions failed half-way and left "
+                + Plural.of(half, "job")
+                + " half-written; "
+                + twice
+                + " of "
+                + RACED_JOBS
+                + " raced jobs were completed twice; "
+                + Plural.of(spuriousEmails, "\"build succeeded\" e-mail")
+                + " too many (for failed or repeated completions)"
+            : Plural.of(failed, "failed completion")
+                + " rolled back whole ("
+                + Plural.of(untouched, "job")
+                + " still cleanly running), "
+                + Plural.of(refused, "racing completion")
+                + " refused by the guarded transition; "
+                + Plural.of(once, "job")
+                + " completed exactly once, "
+                + half
+                + " half-written, "
+                + twice
+                + " completed twice; e-mails"
+                + " sent after commit: "
+                + emails
+                + " ("
+                + spuriousEmails
+                + " for nothing)";
     return Measurement.collect()
         .put("jobs", SEQUENTIAL_JOBS + RACED_JOBS)
         .put("failuresInjected", failed)
@@ -203,7 +244,8 @@ final class CompleteJobStory implements Story {
    * The handler's steps after the state change, shared by both variants. The build-succeeded e-mail
    * is a side effect outside the database: {@code sendEmail} decides when it really goes out.
    */
-  static void remainingSteps(Statements sql, int jobId, int failAfterStep, Runnable sendEmail) throws Exception {
+  static void remainingSteps(Statements sql, int jobId, int failAfterStep, Runnable sendEmail)
+      throws Exception {
     failIf(failAfterStep == 1, jobId, 1);
     sql.update("update cj_build set status = 'succeeded' where job_id = ?", jobId);
     sendEmail.run();
@@ -214,7 +256,9 @@ final class CompleteJobStory implements Story {
     failIf(failAfterStep == 3, jobId, 3);
     sql.update("insert into cj_log (job_id, line) values (?, 'build completed')", jobId);
     failIf(failAfterStep == 4, jobId, 4);
-    sql.update("insert into cj_notification (job_id, message) values (?, 'your workspace is ready')", jobId);
+    sql.update(
+        "insert into cj_notification (job_id, message) values (?, 'your workspace is ready')",
+        jobId);
   }
 
   private static void failIf(boolean fail, int jobId, int step) {
@@ -223,15 +267,23 @@ final class CompleteJobStory implements Story {
     }
   }
 
-  /** Naive: every statement on its own, autocommit, as the original handler did; the e-mail goes at once. */
+  /**
+   * Naive: every statement on its own, autocommit, as the original handler did; the e-mail goes at
+   * once.
+   */
   private static Completer naive(StoryContext context, AtomicInteger emails) {
     HikariDataSource ds = context.plainPool("complete-job", 4, Duration.ofSeconds(5), true);
     return new Completer() {
       @Override
       public void complete(int jobId, int failAfterStep) throws Exception {
         try (Connection c = ds.getConnection()) {
-          Jdbc.update(c, "update cj_job set state = 'completed', completed_at = now() where id = ?", jobId);
-          remainingSteps((sql, params) -> Jdbc.update(c, sql, params), jobId, failAfterStep, emails::incrementAndGet);
+          Jdbc.update(
+              c, "update cj_job set state = 'completed', completed_at = now() where id = ?", jobId);
+          remainingSteps(
+              (sql, params) -> Jdbc.update(c, sql, params),
+              jobId,
+              failAfterStep,
+              emails::incrementAndGet);
         }
       }
 
@@ -247,12 +299,17 @@ final class CompleteJobStory implements Story {
    * ({@code sendEmail}) is registered to run after commit. Retry-safe, as txguard-test's
    * retry-safety check proves (CompleteJobRetrySafetyIT).
    */
-  static void completeInUnit(Database db, int jobId, int failAfterStep, Runnable sendEmail) throws Exception {
-    db.useTx(UNIT, tx -> {
-      tx.updateExactly(1,
-          "update cj_job set state = 'completed', completed_at = now() where id = ? and state = 'running'", jobId);
-      remainingSteps(tx::update, jobId, failAfterStep, () -> tx.afterCommit(sendEmail));
-    });
+  static void completeInUnit(Database db, int jobId, int failAfterStep, Runnable sendEmail)
+      throws Exception {
+    db.useTx(
+        UNIT,
+        tx -> {
+          tx.updateExactly(
+              1,
+              "update cj_job set state = 'completed', completed_at = now() where id = ? and state = 'running'",
+              jobId);
+          remainingSteps(tx::update, jobId, failAfterStep, () -> tx.afterCommit(sendEmail));
+        });
   }
 
   /**

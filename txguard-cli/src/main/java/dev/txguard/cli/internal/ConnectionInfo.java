@@ -1,10 +1,10 @@
 package dev.txguard.cli.internal;
 
+import dev.txguard.internal.ConnectionSource;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Properties;
-import dev.txguard.internal.ConnectionSource;
 
 /**
  * Where the demo connects: a pgjdbc or MariaDB Connector/J URL with its user and password.
@@ -16,10 +16,11 @@ import dev.txguard.internal.ConnectionSource;
 public record ConnectionInfo(String url, String user, String password) {
   /** Bounds connecting, so an unreachable host fails in seconds rather than minutes. */
   private static final String CONNECT_TIMEOUT_SECONDS = "10";
+
   /**
-   * Takes a {@code user:password@} part out of the URL (pgjdbc does not read it) into
-   * {@code user} and {@code password}, unless those are given too; either way the URL shown in
-   * messages never holds the password ({@link #displayUrl()}).
+   * Takes a {@code user:password@} part out of the URL (pgjdbc does not read it) into {@code user}
+   * and {@code password}, unless those are given too; either way the URL shown in messages never
+   * holds the password ({@link #displayUrl()}).
    */
   public ConnectionInfo {
     ConnectionSource.UserInfo info = url == null ? null : ConnectionSource.userInfo(url);
@@ -51,7 +52,8 @@ public record ConnectionInfo(String url, String user, String password) {
       props.setProperty("password", password);
     }
     // pgjdbc counts connectTimeout in seconds, MariaDB Connector/J in milliseconds
-    props.setProperty("connectTimeout", mariaDb() ? CONNECT_TIMEOUT_SECONDS + "000" : CONNECT_TIMEOUT_SECONDS);
+    props.setProperty(
+        "connectTimeout", mariaDb() ? CONNECT_TIMEOUT_SECONDS + "000" : CONNECT_TIMEOUT_SECONDS);
     props.setProperty("loginTimeout", CONNECT_TIMEOUT_SECONDS);
     return DriverManager.getConnection(url, props);
   }

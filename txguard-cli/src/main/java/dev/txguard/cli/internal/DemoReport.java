@@ -17,7 +17,8 @@ import java.util.Locale;
  * @param stories the stories as they ran, in order
  * @param elapsed the whole run, server start included
  */
-public record DemoReport(long seed, String server, boolean embedded, List<StoryResult> stories, Duration elapsed) {
+public record DemoReport(
+    long seed, String server, boolean embedded, List<StoryResult> stories, Duration elapsed) {
   /** The table's width: it fits a 100-column terminal. */
   public static final int WIDTH = 99;
 
@@ -54,7 +55,12 @@ public record DemoReport(long seed, String server, boolean embedded, List<StoryR
     row(sb, "#", "story", "naive", "txguard", "verdict");
     sb.append("-".repeat(WIDTH)).append('\n');
     for (StoryResult s : stories) {
-      row(sb, String.valueOf(s.story().number()), s.story().id(), s.naive().brief(), s.txguard().brief(),
+      row(
+          sb,
+          String.valueOf(s.story().number()),
+          s.story().id(),
+          s.naive().brief(),
+          s.txguard().brief(),
           s.verdict());
     }
     sb.append("-".repeat(WIDTH)).append('\n');
@@ -69,25 +75,42 @@ public record DemoReport(long seed, String server, boolean embedded, List<StoryR
     String naive;
     if (stories.size() == 1) {
       held = held() ? "The txguard variant held" : "The txguard variant FAILED (" + ids + ")";
-      naive = naiveFaults() == 1 ? "the naive variant showed its fault" : "the naive variant did not show its fault";
+      naive =
+          naiveFaults() == 1
+              ? "the naive variant showed its fault"
+              : "the naive variant did not show its fault";
     } else {
-      held = held()
-          ? "All " + stories.size() + " txguard variants held"
-          : failing().size() + " of " + stories.size() + " txguard variants FAILED (" + ids + ")";
+      held =
+          held()
+              ? "All " + stories.size() + " txguard variants held"
+              : failing().size()
+                  + " of "
+                  + stories.size()
+                  + " txguard variants FAILED ("
+                  + ids
+                  + ")";
       naive = naiveFaults() + " of " + stories.size() + " naive variants showed their fault";
     }
-    return String.format(Locale.ROOT, "%s; %s. %.1f s, seed %d.", held, naive, elapsed.toMillis() / 1000.0, seed);
+    return String.format(
+        Locale.ROOT, "%s; %s. %.1f s, seed %d.", held, naive, elapsed.toMillis() / 1000.0, seed);
   }
 
-  private static void row(StringBuilder sb, String number, String story, String naive, String txguard,
-      String verdict) {
+  private static void row(
+      StringBuilder sb, String number, String story, String naive, String txguard, String verdict) {
     List<String> n = wrap(naive, OUTCOME);
     List<String> t = wrap(txguard, OUTCOME);
     int lines = Math.max(n.size(), t.size());
     for (int i = 0; i < lines; i++) {
-      String line = pad(i == 0 ? number : "", NUMBER) + " " + pad(i == 0 ? story : "", STORY) + " "
-          + pad(i < n.size() ? n.get(i) : "", OUTCOME) + " " + pad(i < t.size() ? t.get(i) : "", OUTCOME) + " "
-          + (i == 0 ? verdict : "");
+      String line =
+          pad(i == 0 ? number : "", NUMBER)
+              + " "
+              + pad(i == 0 ? story : "", STORY)
+              + " "
+              + pad(i < n.size() ? n.get(i) : "", OUTCOME)
+              + " "
+              + pad(i < t.size() ? t.get(i) : "", OUTCOME)
+              + " "
+              + (i == 0 ? verdict : "");
       sb.append(line.stripTrailing()).append('\n');
     }
   }

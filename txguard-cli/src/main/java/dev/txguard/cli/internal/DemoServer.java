@@ -4,24 +4,24 @@ import dev.txguard.internal.Failures;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
- * The server the demo runs on, and the schema of its own it runs in: an embedded PostgreSQL
- * started for the run and deleted afterwards, or an existing server given by URL, where the demo
- * creates {@code txguard_demo_<random>} and drops it (with everything in it) when it closes, also
- * when a story failed or the JVM is interrupted.
+ * The server the demo runs on, and the schema of its own it runs in: an embedded PostgreSQL started
+ * for the run and deleted afterwards, or an existing server given by URL, where the demo creates
+ * {@code txguard_demo_<random>} and drops it (with everything in it) when it closes, also when a
+ * story failed or the JVM is interrupted.
  *
- * <p>Every connection the stories open carries the schema as {@code currentSchema} and as
- * {@code ApplicationName}, so that closing can end connections a story left behind (a leaked
- * transaction would otherwise block {@code DROP SCHEMA}).
+ * <p>Every connection the stories open carries the schema as {@code currentSchema} and as {@code
+ * ApplicationName}, so that closing can end connections a story left behind (a leaked transaction
+ * would otherwise block {@code DROP SCHEMA}).
  *
  * <p>A MariaDB server ({@code jdbc:mariadb:} URL) is used the same way, with a database of its own
  * for the schema (see {@link MariaDbDemo}).
@@ -34,7 +34,8 @@ public final class DemoServer implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Thread shutdownHook;
 
-  private DemoServer(EmbeddedPostgres embedded, ConnectionInfo admin, String schema, String version) {
+  private DemoServer(
+      EmbeddedPostgres embedded, ConnectionInfo admin, String schema, String version) {
     this.embedded = embedded;
     this.admin = admin;
     this.schema = schema;
@@ -56,16 +57,22 @@ public final class DemoServer implements AutoCloseable {
     EmbeddedPostgres pg;
     try {
       // our own shutdown hook stops it (and drops nothing else), so zonky need not register one
-      pg = EmbeddedPostgres.builder().setCleanDataDirectory(true).setRegisterShutdownHook(false)
-          .setPGStartupWait(Duration.ofSeconds(60)).start();
+      pg =
+          EmbeddedPostgres.builder()
+              .setCleanDataDirectory(true)
+              .setRegisterShutdownHook(false)
+              .setPGStartupWait(Duration.ofSeconds(60))
+              .start();
     } catch (IOException | RuntimeException e) {
       throw new IllegalStateException("cannot start the embedded PostgreSQL: " + rootMessage(e), e);
     }
     try {
       ConnectionInfo admin = EmbeddedLockdown.lockDown(pg.getPort());
       DemoServer server = open(pg, admin);
-      progress.accept(String.format("Embedded PostgreSQL %s ready in %.1f s", server.version,
-          (System.nanoTime() - start) / 1e9));
+      progress.accept(
+          String.format(
+              "Embedded PostgreSQL %s ready in %.1f s",
+              server.version, (System.nanoTime() - start) / 1e9));
       return server;
     } catch (RuntimeException e) {
       closeEmbedded(pg, e);
@@ -92,16 +99,24 @@ public final class DemoServer implements AutoCloseable {
         st.execute("create schema " + schema);
       } catch (SQLException e) {
         throw new BadInvocationException(
-            "cannot create schema " + schema + " on " + admin.displayUrl() + ": " + admin.redact(firstLine(e)), e);
+            "cannot create schema "
+                + schema
+                + " on "
+                + admin.displayUrl()
+                + ": "
+                + admin.redact(firstLine(e)),
+            e);
       }
     } catch (SQLException e) {
-      throw new BadInvocationException("cannot connect to " + admin.displayUrl() + ": " + admin.redact(firstLine(e)), e);
+      throw new BadInvocationException(
+          "cannot connect to " + admin.displayUrl() + ": " + admin.redact(firstLine(e)), e);
     }
     return new DemoServer(pg, admin, schema, version);
   }
 
   private static String serverVersion(Connection c) throws SQLException {
-    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("show server_version")) {
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("show server_version")) {
       rs.next();
       return rs.getString(1).split(" ")[0];
     }
@@ -134,8 +149,12 @@ public final class DemoServer implements AutoCloseable {
   public String description() {
     return isEmbedded()
         ? "embedded PostgreSQL " + version
-        : (admin.mariaDb() ? "MariaDB " : "PostgreSQL ") + version + " at " + admin.displayUrl()
-            + (admin.mariaDb() ? ", database " : ", schema ") + schema;
+        : (admin.mariaDb() ? "MariaDB " : "PostgreSQL ")
+            + version
+            + " at "
+            + admin.displayUrl()
+            + (admin.mariaDb() ? ", database " : ", schema ")
+            + schema;
   }
 
   /**
@@ -167,14 +186,26 @@ public final class DemoServer implements AutoCloseable {
       dropMariaDbDatabase();
       return;
     }
-    try (Connection c = admin.connect(); Statement st = c.createStatement()) {
+    try (Connection c = admin.connect();
+        Statement st = c.createStatement()) {
       st.execute("set statement_timeout = '30s'");
-      st.execute("select pg_terminate_backend(pid) from pg_stat_activity where application_name = '"
-          + schema + "' and pid <> pg_backend_pid()");
+      st.execute(
+          "select pg_terminate_backend(pid) from pg_stat_activity where application_name = '"
+              + schema
+              + "' and pid <> pg_backend_pid()");
       st.execute("drop schema if exists " + schema + " cascade");
     } catch (SQLException e) {
-      throw new IllegalStateException("could not drop schema " + schema + " on " + admin.displayUrl()
-          + "; drop it by hand: DROP SCHEMA " + schema + " CASCADE (" + rootMessage(e) + ")", e);
+      throw new IllegalStateException(
+          "could not drop schema "
+              + schema
+              + " on "
+              + admin.displayUrl()
+              + "; drop it by hand: DROP SCHEMA "
+              + schema
+              + " CASCADE ("
+              + rootMessage(e)
+              + ")",
+          e);
     }
   }
 
@@ -182,8 +213,17 @@ public final class DemoServer implements AutoCloseable {
     try (Connection c = admin.connect()) {
       MariaDbDemo.dropDatabase(c, schema);
     } catch (SQLException e) {
-      throw new IllegalStateException("could not drop database " + schema + " on " + admin.displayUrl()
-          + "; drop it by hand: DROP DATABASE " + schema + " (" + rootMessage(e) + ")", e);
+      throw new IllegalStateException(
+          "could not drop database "
+              + schema
+              + " on "
+              + admin.displayUrl()
+              + "; drop it by hand: DROP DATABASE "
+              + schema
+              + " ("
+              + rootMessage(e)
+              + ")",
+          e);
     }
   }
 
@@ -194,7 +234,8 @@ public final class DemoServer implements AutoCloseable {
       if (pending != null) {
         pending.addSuppressed(e);
       } else {
-        throw new IllegalStateException("could not stop the embedded PostgreSQL: " + e.getMessage(), e);
+        throw new IllegalStateException(
+            "could not stop the embedded PostgreSQL: " + e.getMessage(), e);
       }
     }
   }

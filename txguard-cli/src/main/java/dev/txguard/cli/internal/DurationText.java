@@ -26,7 +26,8 @@ public final class DurationText {
       try {
         Duration d = Duration.parse(t);
         if (d.isNegative()) {
-          throw new IllegalArgumentException("'" + text + "' is negative: a duration here is zero or more");
+          throw new IllegalArgumentException(
+              "'" + text + "' is negative: a duration here is zero or more");
         }
         return bounded(text, d);
       } catch (DateTimeParseException e) {
@@ -41,13 +42,15 @@ public final class DurationText {
     try {
       while (m.find()) {
         long n = Long.parseLong(m.group(1));
-        total = total.plus(switch (m.group(2)) {
-          case "ms" -> Duration.ofMillis(n);
-          case "s" -> Duration.ofSeconds(n);
-          case "m" -> Duration.ofMinutes(n);
-          case "h" -> Duration.ofHours(n);
-          default -> Duration.ofDays(n);
-        });
+        total =
+            total.plus(
+                switch (m.group(2)) {
+                  case "ms" -> Duration.ofMillis(n);
+                  case "s" -> Duration.ofSeconds(n);
+                  case "m" -> Duration.ofMinutes(n);
+                  case "h" -> Duration.ofHours(n);
+                  default -> Duration.ofDays(n);
+                });
       }
     } catch (ArithmeticException | NumberFormatException e) {
       throw new IllegalArgumentException("'" + text + "' is too long a duration");
@@ -55,12 +58,16 @@ public final class DurationText {
     return bounded(text, total);
   }
 
-  /** The longest duration any option takes: 100 years, beyond which PostgreSQL intervals and waits overflow. */
+  /**
+   * The longest duration any option takes: 100 years, beyond which PostgreSQL intervals and waits
+   * overflow.
+   */
   public static final Duration MAX = Duration.ofDays(36_500);
 
   private static Duration bounded(String text, Duration d) {
     if (d.compareTo(MAX) > 0) {
-      throw new IllegalArgumentException("'" + text + "' is too long a duration: at most 36500d (100 years)");
+      throw new IllegalArgumentException(
+          "'" + text + "' is too long a duration: at most 36500d (100 years)");
     }
     return d;
   }
@@ -96,7 +103,7 @@ public final class DurationText {
   }
 
   private static IllegalArgumentException bad(String text) {
-    return new IllegalArgumentException("'" + text + "' is not a duration: use e.g. 500ms, 30s, 5m, 2h, 7d, 1h30m"
-        + " or PT30S");
+    return new IllegalArgumentException(
+        "'" + text + "' is not a duration: use e.g. 500ms, 30s, 5m, 2h, 7d, 1h30m" + " or PT30S");
   }
 }

@@ -20,7 +20,8 @@ final class Jdbc {
 
   /** Runs a query on {@code c} and returns the first column of every row as a long. */
   static List<Long> longs(Connection c, String sql, Object... params) throws SQLException {
-    try (PreparedStatement ps = prepare(c, sql, params); ResultSet rs = ps.executeQuery()) {
+    try (PreparedStatement ps = prepare(c, sql, params);
+        ResultSet rs = ps.executeQuery()) {
       List<Long> values = new ArrayList<>();
       while (rs.next()) {
         values.add(rs.getLong(1));
@@ -29,7 +30,8 @@ final class Jdbc {
     }
   }
 
-  private static PreparedStatement prepare(Connection c, String sql, Object... params) throws SQLException {
+  private static PreparedStatement prepare(Connection c, String sql, Object... params)
+      throws SQLException {
     PreparedStatement ps = c.prepareStatement(sql);
     try {
       for (int i = 0; i < params.length; i++) {

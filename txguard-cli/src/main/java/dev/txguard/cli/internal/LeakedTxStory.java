@@ -24,15 +24,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Story 3: a request handler begins a transaction, finds its record deleted and returns early with
  * neither commit nor rollback. Naive (plain JDBC on a plain pool): each early return keeps its
  * connection in an open transaction; once the pool runs dry every later request times out waiting
  * for a connection. With txguard: the handler's {@link TxHandle} is closed by try-with-resources,
- * which rolls back; and a handle the code forgets entirely is reported as a leak with the stack that
- * opened it and ended by its unit's timeout, so the pool never runs dry.
+ * which rolls back; and a handle the code forgets entirely is reported as a leak with the stack
+ * that opened it and ended by its unit's timeout, so the pool never runs dry.
  */
 final class LeakedTxStory implements Story {
   static final int RECORDS = 60;
@@ -40,11 +39,14 @@ final class LeakedTxStory implements Story {
   static final int POOL_SIZE = 4;
   static final int CLIENTS = 4;
   private static final double DELETED_RATE = 0.25;
+
   /** HikariCP's floor: a request gives up on a connection after this long. */
   private static final Duration CONNECTION_WAIT = Duration.ofMillis(250);
+
   private static final Duration FORGOTTEN_UNIT_TIMEOUT = Duration.ofMillis(600);
   private static final Duration LEAK_THRESHOLD = Duration.ofMillis(200);
-  private static final TxOptions REQUEST = TxOptions.defaults().name("load-record").timeout(Duration.ofSeconds(5));
+  private static final TxOptions REQUEST =
+      TxOptions.defaults().name("load-record").timeout(Duration.ofSeconds(5));
 
   @Override
   public int number() {
@@ -63,15 +65,33 @@ final class LeakedTxStory implements Story {
 
   @Override
   public String description() {
-    return "Serves " + REQUESTS + " requests from " + CLIENTS + " clients with a pool of " + POOL_SIZE
-        + "; about " + Math.round(DELETED_RATE * 100) + "% of the " + RECORDS + " records are deleted (at least "
-        + POOL_SIZE + "), and at least " + POOL_SIZE + " of the first " + REQUESTS / 2 + " requests ask for a deleted"
+    return "Serves "
+        + REQUESTS
+        + " requests from "
+        + CLIENTS
+        + " clients with a pool of "
+        + POOL_SIZE
+        + "; about "
+        + Math.round(DELETED_RATE * 100)
+        + "% of the "
+        + RECORDS
+        + " records are deleted (at least "
+        + POOL_SIZE
+        + "), and at least "
+        + POOL_SIZE
+        + " of the first "
+        + REQUESTS / 2
+        + " requests ask for a deleted"
         + " record and return early. Counts requests that timed out waiting for a connection and transactions"
         + " left open.";
   }
 
   /** What one request ended with. */
-  enum Result { SERVED, NOT_FOUND, TIMED_OUT }
+  enum Result {
+    SERVED,
+    NOT_FOUND,
+    TIMED_OUT
+  }
 
   @Override
   public Measurement run(Variant variant, StoryContext context) throws Exception {
@@ -80,11 +100,14 @@ final class LeakedTxStory implements Story {
     return variant == Variant.NAIVE ? runNaive(context, requests) : runTxguard(context, requests);
   }
 
-  /** Creates the records, deletes some, and draws the requests' record ids (same for both variants). */
+  /**
+   * Creates the records, deletes some, and draws the requests' record ids (same for both variants).
+   */
   private static List<Integer> plan(StoryContext context) throws SQLException {
     Plan plan = Plan.draw(context.random());
     try (Connection c = context.connect()) {
-      // one insert per record: the same SQL on PostgreSQL and MariaDB (which has no generate_series)
+      // one insert per record: the same SQL on PostgreSQL and MariaDB (which has no
+      // generate_series)
       for (int id = 1; id <= RECORDS; id++) {
         Jdbc.update(c, "insert into lt_record (id, payload) values (?, ?)", id, "record " + id);
       }
@@ -132,7 +155,9 @@ final class LeakedTxStory implements Story {
     }
   }
 
-  /** Runs {@code handler} for every request from {@link #CLIENTS} threads and tallies the results. */
+  /**
+   * Runs {@code handler} for every request from {@link #CLIENTS} threads and tallies the results.
+   */
   private static List<Result> serve(List<Integer> requests, Handler handler) throws Exception {
     ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
     try {
@@ -174,7 +199,8 @@ final class LeakedTxStory implements Story {
     } catch (SQLTransientConnectionException e) {
       return Result.TIMED_OUT;
     }
-    PreparedStatement ps = c.prepareStatement("select payload from lt_record where id = ? for update");
+    PreparedStatement ps =
+        c.prepareStatement("select payload from lt_record where id = ? for update");
     ps.setInt(1, id);
     ResultSet rs = ps.executeQuery();
     if (!rs.next()) {
@@ -190,14 +216,21 @@ final class LeakedTxStory implements Story {
 
   private Measurement runTxguard(StoryContext context, List<Integer> requests) throws Exception {
     List<LeakReport> leaks = Collections.synchronizedList(new ArrayList<>());
-    TxListener listener = new TxListener() {
-      @Override
-      public void onLeak(LeakReport report) {
-        leaks.add(report);
-      }
-    };
-    try (Database db = context.database().poolSize(POOL_SIZE).connectionTimeout(CONNECTION_WAIT)
-        .leakThreshold(LEAK_THRESHOLD).listener(listener).build()) {
+    TxListener listener =
+        new TxListener() {
+          @Override
+          public void onLeak(LeakReport report) {
+            leaks.add(report);
+          }
+        };
+    try (Database db =
+        context
+            .database()
+            .poolSize(POOL_SIZE)
+            .connectionTimeout(CONNECTION_WAIT)
+            .leakThreshold(LEAK_THRESHOLD)
+            .listener(listener)
+            .build()) {
       // the same mistake once more, with nothing to catch it but txguard: a handle never closed
       forgetfulHandler(db, requests.get(0));
       List<Result> results = serve(requests, id -> txguardHandler(db, id));
@@ -213,7 +246,9 @@ final class LeakedTxStory implements Story {
   /** The same handler with txguard: try-with-resources rolls the early return back. */
   private static Result txguardHandler(Database db, int id) {
     try (TxHandle h = db.begin(REQUEST)) {
-      if (h.tx().queryOne("select payload from lt_record where id = ? for update", rs -> rs.getString(1), id)
+      if (h.tx()
+          .queryOne(
+              "select payload from lt_record where id = ? for update", rs -> rs.getString(1), id)
           .isEmpty()) {
         return Result.NOT_FOUND;
       }
@@ -232,17 +267,25 @@ final class LeakedTxStory implements Story {
     h.tx().queryOne("select payload from lt_record where id = ?", rs -> rs.getString(1), id);
   }
 
-  /** Waits (bounded) until the forgotten unit has passed its timeout and given its connection back. */
+  /**
+   * Waits (bounded) until the forgotten unit has passed its timeout and given its connection back.
+   */
   private static void waitForForgottenUnit(Database db) throws InterruptedException {
     long end = System.nanoTime() + FORGOTTEN_UNIT_TIMEOUT.toNanos() * 3;
-    while (System.nanoTime() < end && db.poolStats().stream().mapToInt(PoolStats::active).sum() > 0) {
+    while (System.nanoTime() < end
+        && db.poolStats().stream().mapToInt(PoolStats::active).sum() > 0) {
       Thread.sleep(20);
     }
   }
 
   private static String describe(LeakReport report) {
     String where = report.stack().isEmpty() ? "no stack" : frame(report.stack().get(0));
-    return "leak reported: unit '" + report.name() + "' open " + report.age().toMillis() + " ms, opened at " + where
+    return "leak reported: unit '"
+        + report.name()
+        + "' open "
+        + report.age().toMillis()
+        + " ms, opened at "
+        + where
         + (namesOpener(report) ? "" : " (the stack does not show the handler that opened it)");
   }
 
@@ -257,26 +300,55 @@ final class LeakedTxStory implements Story {
   }
 
   private Measurement measure(
-      Variant variant, List<Result> results, long openTx, int held, int leaks, String leak,
+      Variant variant,
+      List<Result> results,
+      long openTx,
+      int held,
+      int leaks,
+      String leak,
       boolean stackNamesOpener) {
     long served = results.stream().filter(r -> r == Result.SERVED).count();
     long notFound = results.stream().filter(r -> r == Result.NOT_FOUND).count();
     long timedOut = results.stream().filter(r -> r == Result.TIMED_OUT).count();
-    // the naive fault is what the story is about: requests refused because early returns hold the pool
-    boolean fault = variant == Variant.NAIVE ? timedOut > 0 : timedOut > 0 || openTx > 0 || held > 0;
+    // the naive fault is what the story is about: requests refused because early returns hold the
+    // pool
+    boolean fault =
+        variant == Variant.NAIVE ? timedOut > 0 : timedOut > 0 || openTx > 0 || held > 0;
     if (variant == Variant.TXGUARD) {
-      // the safety net is part of the guarantee: the forgotten handle must be reported, with its opener
+      // the safety net is part of the guarantee: the forgotten handle must be reported, with its
+      // opener
       fault = fault || leaks == 0 || !stackNamesOpener;
     }
     String brief = timedOut + " of " + REQUESTS + " timed out, " + openTx + " tx open";
-    String detail = variant == Variant.NAIVE
-        ? Plural.of(notFound, "early return") + " kept " + Plural.of(openTx, "transaction") + " open and " + held
-            + " of " + Plural.of(POOL_SIZE, "connection") + "; " + timedOut + " of " + REQUESTS + " requests then"
-            + " timed out waiting for a connection, " + served + " served"
-        : Plural.of(notFound, "early return") + " rolled back; " + served + " served, " + timedOut + " timed out, "
-            + Plural.of(openTx, "transaction") + " open afterwards; the forgotten handle: "
-            + (leak.isEmpty() ? "no leak reported" : leak) + ", ended by its " + FORGOTTEN_UNIT_TIMEOUT.toMillis()
-            + " ms timeout";
+    String detail =
+        variant == Variant.NAIVE
+            ? Plural.of(notFound, "early return")
+                + " kept "
+                + Plural.of(openTx, "transaction")
+                + " open and "
+                + held
+                + " of "
+                + Plural.of(POOL_SIZE, "connection")
+                + "; "
+                + timedOut
+                + " of "
+                + REQUESTS
+                + " requests then"
+                + " timed out waiting for a connection, "
+                + served
+                + " served"
+            : Plural.of(notFound, "early return")
+                + " rolled back; "
+                + served
+                + " served, "
+                + timedOut
+                + " timed out, "
+                + Plural.of(openTx, "transaction")
+                + " open afterwards; the forgotten handle: "
+                + (leak.isEmpty() ? "no leak reported" : leak)
+                + ", ended by its "
+                + FORGOTTEN_UNIT_TIMEOUT.toMillis()
+                + " ms timeout";
     return Measurement.collect()
         .put("requests", REQUESTS)
         .put("served", served)

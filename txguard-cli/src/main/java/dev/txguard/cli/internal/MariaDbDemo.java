@@ -22,7 +22,8 @@ final class MariaDbDemo {
 
   /** The server's version, e.g. {@code 10.11.14} (without the {@code -MariaDB-...} suffix). */
   static String serverVersion(Connection c) throws SQLException {
-    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select version()")) {
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("select version()")) {
       rs.next();
       return rs.getString(1).split("-")[0];
     }
@@ -30,7 +31,8 @@ final class MariaDbDemo {
 
   /**
    * {@code admin}'s URL with {@code database} as its database part, keeping host, port and
-   * parameters: {@code jdbc:mariadb://h:3306/test?x=1} becomes {@code jdbc:mariadb://h:3306/DB?x=1}.
+   * parameters: {@code jdbc:mariadb://h:3306/test?x=1} becomes {@code
+   * jdbc:mariadb://h:3306/DB?x=1}.
    */
   static ConnectionInfo inDatabase(ConnectionInfo admin, String database) {
     String url = admin.url();
@@ -42,14 +44,17 @@ final class MariaDbDemo {
     return new ConnectionInfo(moved, admin.user(), admin.password());
   }
 
-  /** The resource of a script's MariaDB form: {@code leaked-tx.sql} becomes {@code leaked-tx.mariadb.sql}. */
+  /**
+   * The resource of a script's MariaDB form: {@code leaked-tx.sql} becomes {@code
+   * leaked-tx.mariadb.sql}.
+   */
   static String script(String resource) {
     return resource.replaceFirst("\\.sql$", ".mariadb.sql");
   }
 
   /**
-   * Transactions open in {@code database} other than the caller's own connection: InnoDB's
-   * {@code information_schema.INNODB_TRX} joined with the process list by thread id.
+   * Transactions open in {@code database} other than the caller's own connection: InnoDB's {@code
+   * information_schema.INNODB_TRX} joined with the process list by thread id.
    */
   static String openTransactionsQuery() {
     return "select count(*) from information_schema.innodb_trx t join information_schema.processlist p"
@@ -64,8 +69,11 @@ final class MariaDbDemo {
     try (Statement st = c.createStatement()) {
       st.execute("set max_statement_time = 30");
       List<Long> ids = new ArrayList<>();
-      try (ResultSet rs = st.executeQuery("select id from information_schema.processlist where db = '" + database
-          + "' and id <> connection_id()")) {
+      try (ResultSet rs =
+          st.executeQuery(
+              "select id from information_schema.processlist where db = '"
+                  + database
+                  + "' and id <> connection_id()")) {
         while (rs.next()) {
           ids.add(rs.getLong(1));
         }

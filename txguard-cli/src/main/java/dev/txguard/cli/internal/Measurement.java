@@ -14,7 +14,8 @@ import java.util.Map;
  * @param detail the outcome in one sentence, for the story's own lines
  * @param counts what was counted, by name, in the order they were added
  */
-public record Measurement(boolean faultShown, String brief, String detail, Map<String, Long> counts) {
+public record Measurement(
+    boolean faultShown, String brief, String detail, Map<String, Long> counts) {
   /** Copies the counts so the measurement is immutable and keeps their order. */
   public Measurement {
     counts = Collections.unmodifiableMap(new LinkedHashMap<>(counts));

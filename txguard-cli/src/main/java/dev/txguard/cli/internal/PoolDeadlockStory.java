@@ -30,15 +30,20 @@ import java.util.stream.Collectors;
  */
 final class PoolDeadlockStory implements Story {
   static final int UNITS = 4;
+
   /** How long a naive unit waits for its job before the demo calls it deadlocked. */
   static final Duration DEADLOCK_WAIT = Duration.ofMillis(1500);
+
   /**
    * The txguard variant's bound: as strict in kind, looser in amount, so that a slow machine is not
    * mistaken for a deadlock; a working run never comes near it.
    */
   static final Duration TXGUARD_WAIT = Duration.ofSeconds(10);
-  private static final TxOptions UNIT = TxOptions.defaults().name("transfer-with-audit").timeout(Duration.ofSeconds(15));
-  private static final TxOptions JOB = TxOptions.defaults().name("audit-job").timeout(Duration.ofSeconds(5));
+
+  private static final TxOptions UNIT =
+      TxOptions.defaults().name("transfer-with-audit").timeout(Duration.ofSeconds(15));
+  private static final TxOptions JOB =
+      TxOptions.defaults().name("audit-job").timeout(Duration.ofSeconds(5));
 
   @Override
   public int number() {
@@ -57,14 +62,17 @@ final class PoolDeadlockStory implements Story {
 
   @Override
   public String description() {
-    return "Runs " + UNITS + " units, each holding the only connection of a pool of one while it waits"
+    return "Runs "
+        + UNITS
+        + " units, each holding the only connection of a pool of one while it waits"
         + " for a job that needs a connection too. Counts units that deadlocked (no result within "
-        + DEADLOCK_WAIT.toMillis() + " ms, then broken up) and units that completed.";
+        + DEADLOCK_WAIT.toMillis()
+        + " ms, then broken up) and units that completed.";
   }
 
   /**
-   * Runs the audit job of one account somewhere else and waits for it, at most
-   * {@link #TXGUARD_WAIT}.
+   * Runs the audit job of one account somewhere else and waits for it, at most {@link
+   * #TXGUARD_WAIT}.
    */
   @FunctionalInterface
   interface JobRunner {
@@ -87,9 +95,10 @@ final class PoolDeadlockStory implements Story {
     ExecutorService executor = Executors.newFixedThreadPool(2);
     try {
       Set<Integer> jobLevels = new TreeSet<>();
-      int[] outcome = variant == Variant.NAIVE
-          ? naive(context, executor, accounts)
-          : txguard(context, executor, accounts, jobLevels);
+      int[] outcome =
+          variant == Variant.NAIVE
+              ? naive(context, executor, accounts)
+              : txguard(context, executor, accounts, jobLevels);
       return measure(variant, context, outcome[0], outcome[1], jobLevels);
     } finally {
       executor.shutdownNow();
@@ -99,21 +108,28 @@ final class PoolDeadlockStory implements Story {
   // ---- naive ------------------------------------------------------------------------------------
 
   /** Returns {completed, deadlocked}. */
-  private static int[] naive(StoryContext context, ExecutorService executor, int[] accounts) throws Exception {
+  private static int[] naive(StoryContext context, ExecutorService executor, int[] accounts)
+      throws Exception {
     int completed = 0;
     int deadlocked = 0;
     // HikariCP's default connection timeout: a real application would wait this long, or forever
-    try (HikariDataSource ds = context.plainPool("pool-deadlock", 1, Duration.ofSeconds(30), false)) {
+    try (HikariDataSource ds =
+        context.plainPool("pool-deadlock", 1, Duration.ofSeconds(30), false)) {
       for (int account : accounts) {
         try (Connection c = ds.getConnection()) {
           Jdbc.update(c, "update pd_account set balance = balance - 1 where id = ?", account);
-          Future<Void> job = executor.submit(() -> {
-            try (Connection jobConnection = ds.getConnection()) {
-              Jdbc.update(jobConnection, "insert into pd_audit (account_id, note) values (?, 'debit')", account);
-              jobConnection.commit();
-            }
-            return null;
-          });
+          Future<Void> job =
+              executor.submit(
+                  () -> {
+                    try (Connection jobConnection = ds.getConnection()) {
+                      Jdbc.update(
+                          jobConnection,
+                          "insert into pd_audit (account_id, note) values (?, 'debit')",
+                          account);
+                      jobConnection.commit();
+                    }
+                    return null;
+                  });
           if (await(job, DEADLOCK_WAIT)) {
             c.commit();
             completed++;
@@ -141,24 +157,34 @@ final class PoolDeadlockStory implements Story {
   // ---- txguard ----------------------------------------------------------------------------------
 
   /**
-   * Every other unit hands its job to an executor wrapped by {@code db.context()}; the others call it
-   * through the job queue ({@code queue.call}). Both run the job one level up.
+   * Every other unit hands its job to an executor wrapped by {@code db.context()}; the others call
+   * it through the job queue ({@code queue.call}). Both run the job one level up.
    */
-  private static int[] txguard(StoryContext context, ExecutorService executor, int[] accounts,
-      Set<Integer> jobLevels) throws Exception {
+  private static int[] txguard(
+      StoryContext context, ExecutorService executor, int[] accounts, Set<Integer> jobLevels)
+      throws Exception {
     int completed = 0;
     int deadlocked = 0;
-    try (Database db = context.database().poolSize(1).levelPoolSize(1).maxLevels(2)
-        .connectionTimeout(Duration.ofSeconds(10)).build();
+    try (Database db =
+            context
+                .database()
+                .poolSize(1)
+                .levelPoolSize(1)
+                .maxLevels(2)
+                .connectionTimeout(Duration.ofSeconds(10))
+                .build();
         JobQueue queue = auditQueue(db, context)) {
       for (int i = 0; i < accounts.length; i++) {
         int account = accounts[i];
-        JobRunner runner = i % 2 == 0 || queue == null ? contextExecutor(db, executor) : queueCall(queue);
+        JobRunner runner =
+            i % 2 == 0 || queue == null ? contextExecutor(db, executor) : queueCall(queue);
         try {
-          db.useTx(UNIT, tx -> {
-            tx.update("update pd_account set balance = balance - 1 where id = ?", account);
-            jobLevels.add(runner.runAndWait(account));
-          });
+          db.useTx(
+              UNIT,
+              tx -> {
+                tx.update("update pd_account set balance = balance - 1 where id = ?", account);
+                jobLevels.add(runner.runAndWait(account));
+              });
           completed++;
         } catch (TimeoutException | CallTimeoutException e) {
           deadlocked++;
@@ -168,12 +194,16 @@ final class PoolDeadlockStory implements Story {
     return new int[] {completed, deadlocked};
   }
 
-  /** The job on an executor: its own unit, which needs a connection while its submitter holds one. */
+  /**
+   * The job on an executor: its own unit, which needs a connection while its submitter holds one.
+   */
   private static int auditJob(Database db, int account) {
-    return db.inTx(JOB, tx -> {
-      tx.update("insert into pd_audit (account_id, note) values (?, 'debit')", account);
-      return db.level();
-    });
+    return db.inTx(
+        JOB,
+        tx -> {
+          tx.update("insert into pd_audit (account_id, note) values (?, 'debit')", account);
+          return db.level();
+        });
   }
 
   /**
@@ -185,7 +215,8 @@ final class PoolDeadlockStory implements Story {
       ExecutorService wrapped = db.context().wrap(executor);
       Future<Integer> job = wrapped.submit(() -> auditJob(db, account));
       if (!await(job, TXGUARD_WAIT)) {
-        throw new TimeoutException("audit job gave no result within " + TXGUARD_WAIT.toMillis() + " ms");
+        throw new TimeoutException(
+            "audit job gave no result within " + TXGUARD_WAIT.toMillis() + " ms");
       }
       return job.get();
     };
@@ -207,14 +238,22 @@ final class PoolDeadlockStory implements Story {
     if (context.mariaDb()) {
       return null;
     }
-    JobQueue queue = JobQueue.builder(db).schema(context.schema())
-        .pollInterval(Duration.ofMillis(200)).maintenanceInterval(Duration.ofMillis(200))
-        .handleInTx("audit", Audit.class, (tx, job) -> {
-          tx.update("insert into pd_audit (account_id, note) values (?, 'debit')", job.args().account());
-          return db.level();
-        })
-        .queue("default", 1)
-        .build();
+    JobQueue queue =
+        JobQueue.builder(db)
+            .schema(context.schema())
+            .pollInterval(Duration.ofMillis(200))
+            .maintenanceInterval(Duration.ofMillis(200))
+            .handleInTx(
+                "audit",
+                Audit.class,
+                (tx, job) -> {
+                  tx.update(
+                      "insert into pd_audit (account_id, note) values (?, 'debit')",
+                      job.args().account());
+                  return db.level();
+                })
+            .queue("default", 1)
+            .build();
     try {
       queue.migrate();
       queue.start();
@@ -232,15 +271,32 @@ final class PoolDeadlockStory implements Story {
     long debited = context.queryLong("select coalesce(sum(100 - balance), 0) from pd_account");
     boolean fault = deadlocked > 0 || completed != UNITS;
     String brief = deadlocked + " of " + UNITS + " deadlocked";
-    String detail = variant == Variant.NAIVE
-        ? deadlocked + " of " + UNITS + " units deadlocked on the pool of one (no result within "
-            + DEADLOCK_WAIT.toMillis() + " ms each, then rolled back); " + completed + " completed, "
-            + Plural.of(audits, "audit row")
-        : completed + " of " + UNITS + " units completed with pools of one per level, " + (context.mariaDb()
-            ? "all through a db.context() executor (the job queue is PostgreSQL-only)"
-            : "half through a db.context() executor, half through queue.call") + " (jobs ran at level "
-            + jobLevels.stream().map(String::valueOf).collect(Collectors.joining(", ")) + " while their unit held level 0); "
-            + deadlocked + " deadlocked, " + Plural.of(audits, "audit row") + ", " + Plural.of(debited, "debit");
+    String detail =
+        variant == Variant.NAIVE
+            ? deadlocked
+                + " of "
+                + UNITS
+                + " units deadlocked on the pool of one (no result within "
+                + DEADLOCK_WAIT.toMillis()
+                + " ms each, then rolled back); "
+                + completed
+                + " completed, "
+                + Plural.of(audits, "audit row")
+            : completed
+                + " of "
+                + UNITS
+                + " units completed with pools of one per level, "
+                + (context.mariaDb()
+                    ? "all through a db.context() executor (the job queue is PostgreSQL-only)"
+                    : "half through a db.context() executor, half through queue.call")
+                + " (jobs ran at level "
+                + jobLevels.stream().map(String::valueOf).collect(Collectors.joining(", "))
+                + " while their unit held level 0); "
+                + deadlocked
+                + " deadlocked, "
+                + Plural.of(audits, "audit row")
+                + ", "
+                + Plural.of(debited, "debit");
     return Measurement.collect()
         .put("units", UNITS)
         .put("completed", completed)

@@ -34,14 +34,32 @@ public final class QueueTarget implements AutoCloseable {
     try (Connection c = server.connect()) {
       c.isValid(5);
     } catch (SQLException e) {
-      throw new BadInvocationException("cannot connect to " + server.displayUrl() + ": " + server.redact(DemoServer.firstLine(e)), e);
+      throw new BadInvocationException(
+          "cannot connect to "
+              + server.displayUrl()
+              + ": "
+              + server.redact(DemoServer.firstLine(e)),
+          e);
     }
     Database db;
     try {
-      db = Database.builder().url(server.url()).user(server.user()).password(server.password()).poolSize(2)
-          .levelPoolSize(1).maxLevels(2).connectionTimeout(Duration.ofSeconds(10)).build();
+      db =
+          Database.builder()
+              .url(server.url())
+              .user(server.user())
+              .password(server.password())
+              .poolSize(2)
+              .levelPoolSize(1)
+              .maxLevels(2)
+              .connectionTimeout(Duration.ofSeconds(10))
+              .build();
     } catch (RuntimeException e) {
-      throw new BadInvocationException("cannot connect to " + server.displayUrl() + ": " + server.redact(DemoServer.rootMessage(e)), e);
+      throw new BadInvocationException(
+          "cannot connect to "
+              + server.displayUrl()
+              + ": "
+              + server.redact(DemoServer.rootMessage(e)),
+          e);
     }
     try {
       return new QueueTarget(server, db, JobQueue.builder(db).schema(schema).build().admin());
@@ -70,9 +88,18 @@ public final class QueueTarget implements AutoCloseable {
     refuseNewerSchema();
     MigrationStatus s = admin.migrationStatus();
     if (s.current() < s.latest()) {
-      throw new BadInvocationException("schema " + s.schema() + " on " + server.displayUrl() + " is at queue version "
-          + s.current() + " of " + s.latest() + (s.current() == 0 ? " (no txguard queue there)" : "")
-          + ": run txguard migrate first (or pass the right --schema)", null);
+      throw new BadInvocationException(
+          "schema "
+              + s.schema()
+              + " on "
+              + server.displayUrl()
+              + " is at queue version "
+              + s.current()
+              + " of "
+              + s.latest()
+              + (s.current() == 0 ? " (no txguard queue there)" : "")
+              + ": run txguard migrate first (or pass the right --schema)",
+          null);
     }
   }
 
@@ -85,9 +112,18 @@ public final class QueueTarget implements AutoCloseable {
   public void refuseNewerSchema() {
     MigrationStatus s = admin.migrationStatus();
     if (s.current() > s.latest()) {
-      throw new BadInvocationException("schema " + s.schema() + " on " + server.displayUrl() + " is at queue version "
-          + s.current() + ", newer than this txguard knows (" + s.latest() + "): use the txguard that migrated it,"
-          + " or a newer one", null);
+      throw new BadInvocationException(
+          "schema "
+              + s.schema()
+              + " on "
+              + server.displayUrl()
+              + " is at queue version "
+              + s.current()
+              + ", newer than this txguard knows ("
+              + s.latest()
+              + "): use the txguard that migrated it,"
+              + " or a newer one",
+          null);
     }
   }
 

@@ -48,8 +48,13 @@ final class StaleReleaseStory implements Story {
 
   @Override
   public String description() {
-    return "Runs 1-4 tasks on each of " + MACHINES + " machines, then the autoscaler removes " + REMOVED
-        + " of them (" + DUPLICATE_EVENTS + " removal events arrive twice, concurrently). Counts tasks left"
+    return "Runs 1-4 tasks on each of "
+        + MACHINES
+        + " machines, then the autoscaler removes "
+        + REMOVED
+        + " of them ("
+        + DUPLICATE_EVENTS
+        + " removal events arrive twice, concurrently). Counts tasks left"
         + " \"running\" on machines that no longer exist, and stale-data errors.";
   }
 
@@ -81,10 +86,15 @@ final class StaleReleaseStory implements Story {
     int task = 0;
     try (Connection c = context.connect()) {
       for (int m = 1; m <= MACHINES; m++) {
-        Jdbc.update(c, "insert into sr_machine (id, name, state) values (?, ?, 'busy')", m, "cuckoo-vm-" + m);
+        Jdbc.update(
+            c,
+            "insert into sr_machine (id, name, state) values (?, ?, 'busy')",
+            m,
+            "cuckoo-vm-" + m);
         int n = 1 + random.nextInt(4);
         for (int i = 0; i < n; i++) {
-          Jdbc.update(c, "insert into sr_task (id, machine_id, state) values (?, ?, 'running')", ++task, m);
+          Jdbc.update(
+              c, "insert into sr_task (id, machine_id, state) values (?, ?, 'running')", ++task, m);
         }
       }
     }
@@ -101,7 +111,8 @@ final class StaleReleaseStory implements Story {
   }
 
   /** The original order: stop() deletes the row, then release() runs against a row that is gone. */
-  private static void removeNaive(StoryContext context, List<Integer> removed, List<String> staleErrors) {
+  private static void removeNaive(
+      StoryContext context, List<Integer> removed, List<String> staleErrors) {
     try (HikariDataSource ds = context.plainPool("stale-release", 4, Duration.ofSeconds(5), true)) {
       for (int i = 0; i < removed.size(); i++) {
         int machine = removed.get(i);
@@ -130,13 +141,15 @@ final class StaleReleaseStory implements Story {
       throw new StaleMachineException(
           "UPDATE on sr_machine expected to update 1 row; " + rows + " were matched");
     }
-    Jdbc.update(c, "update sr_task set state = 'pending', machine_id = null where machine_id = ? and state = 'running'",
+    Jdbc.update(
+        c,
+        "update sr_task set state = 'pending', machine_id = null where machine_id = ? and state = 'running'",
         machine);
   }
 
   /** One unit per removal; the first removals also get a concurrent duplicate event. */
-  private static void removeWithTxguard(StoryContext context, List<Integer> removed, List<String> staleErrors)
-      throws Exception {
+  private static void removeWithTxguard(
+      StoryContext context, List<Integer> removed, List<String> staleErrors) throws Exception {
     ExecutorService events = Executors.newFixedThreadPool(2);
     try (Database db = context.database().poolSize(4).build()) {
       List<Future<?>> pending = new ArrayList<>();
@@ -144,14 +157,16 @@ final class StaleReleaseStory implements Story {
         int machine = removed.get(i);
         int copies = i < DUPLICATE_EVENTS ? 2 : 1;
         for (int copy = 0; copy < copies; copy++) {
-          pending.add(events.submit(() -> {
-            try {
-              removeMachine(db, machine);
-            } catch (StaleDataException e) {
-              staleErrors.add(e.getMessage());
-            }
-            return null;
-          }));
+          pending.add(
+              events.submit(
+                  () -> {
+                    try {
+                      removeMachine(db, machine);
+                    } catch (StaleDataException e) {
+                      staleErrors.add(e.getMessage());
+                    }
+                    return null;
+                  }));
         }
       }
       for (Future<?> f : pending) {
@@ -164,29 +179,54 @@ final class StaleReleaseStory implements Story {
 
   /** Release, requeue, delete: in this order, in one unit; the release is a guarded transition. */
   private static void removeMachine(Database db, int machine) {
-    db.useTx(UNIT, tx -> {
-      tx.updateExactly(1, "update sr_machine set state = 'releasing' where id = ? and state = 'busy'", machine);
-      tx.update("update sr_task set state = 'pending', machine_id = null where machine_id = ? and state = 'running'",
-          machine);
-      tx.updateExactly(1, "delete from sr_machine where id = ?", machine);
-    });
+    db.useTx(
+        UNIT,
+        tx -> {
+          tx.updateExactly(
+              1,
+              "update sr_machine set state = 'releasing' where id = ? and state = 'busy'",
+              machine);
+          tx.update(
+              "update sr_task set state = 'pending', machine_id = null where machine_id = ? and state = 'running'",
+              machine);
+          tx.updateExactly(1, "delete from sr_machine where id = ?", machine);
+        });
   }
 
-  private Measurement measure(Variant variant, StoryContext context, int tasks, List<String> staleErrors)
+  private Measurement measure(
+      Variant variant, StoryContext context, int tasks, List<String> staleErrors)
       throws SQLException {
-    long stuck = context.queryLong("select count(*) from sr_task t where t.state = 'running'"
-        + " and not exists (select 1 from sr_machine m where m.id = t.machine_id)");
+    long stuck =
+        context.queryLong(
+            "select count(*) from sr_task t where t.state = 'running'"
+                + " and not exists (select 1 from sr_machine m where m.id = t.machine_id)");
     long requeued = context.queryLong("select count(*) from sr_task where state = 'pending'");
     long machinesLeft = context.queryLong("select count(*) from sr_machine");
     String firstError = staleErrors.isEmpty() ? "none" : staleErrors.get(0);
     boolean fault = stuck > 0 || machinesLeft != MACHINES - REMOVED;
     String brief = Plural.of(stuck, "task") + " stuck running";
-    String detail = variant == Variant.NAIVE
-        ? REMOVED + " machines deleted before release; " + Plural.of(staleErrors.size(), "stale-data error") + " swallowed, "
-            + stuck + " of " + tasks + " tasks left \"running\" on machines that no longer exist (first error: "
-            + firstError + ")"
-        : REMOVED + " machines released then deleted in one unit each; " + Plural.of(requeued, "task") + " back to pending, "
-            + stuck + " stuck; " + Plural.of(staleErrors.size(), "duplicate event") + " failed loudly (" + firstError + ")";
+    String detail =
+        variant == Variant.NAIVE
+            ? REMOVED
+                + " machines deleted before release; "
+                + Plural.of(staleErrors.size(), "stale-data error")
+                + " swallowed, "
+                + stuck
+                + " of "
+                + tasks
+                + " tasks left \"running\" on machines that no longer exist (first error: "
+                + firstError
+                + ")"
+            : REMOVED
+                + " machines released then deleted in one unit each; "
+                + Plural.of(requeued, "task")
+                + " back to pending, "
+                + stuck
+                + " stuck; "
+                + Plural.of(staleErrors.size(), "duplicate event")
+                + " failed loudly ("
+                + firstError
+                + ")";
     return Measurement.collect()
         .put("machines", MACHINES)
         .put("machinesRemoved", MACHINES - machinesLeft)

@@ -7,12 +7,16 @@ import java.util.stream.Collectors;
 
 /** The five stories of MISSION.md, in order; on MariaDB with story 4 in its MariaDB form. */
 public final class Stories {
-  private static final List<Story> ALL = List.of(
-      new CompleteJobStory(), new StaleReleaseStory(), new LeakedTxStory(), new AbortedImportStory(),
-      new PoolDeadlockStory());
+  private static final List<Story> ALL =
+      List.of(
+          new CompleteJobStory(),
+          new StaleReleaseStory(),
+          new LeakedTxStory(),
+          new AbortedImportStory(),
+          new PoolDeadlockStory());
 
-  private static final List<Story> MARIADB = List.of(
-      ALL.get(0), ALL.get(1), ALL.get(2), new CaughtDeadlockStory(), ALL.get(4));
+  private static final List<Story> MARIADB =
+      List.of(ALL.get(0), ALL.get(1), ALL.get(2), new CaughtDeadlockStory(), ALL.get(4));
 
   private Stories() {}
 
@@ -32,7 +36,10 @@ public final class Stories {
     return ALL;
   }
 
-  /** The story of {@code catalogue} named by its id ({@code leaked-tx}) or number ({@code 3}), if any. */
+  /**
+   * The story of {@code catalogue} named by its id ({@code leaked-tx}) or number ({@code 3}), if
+   * any.
+   */
   public static Optional<Story> find(List<Story> catalogue, String name) {
     String key = name.trim().toLowerCase(Locale.ROOT);
     return catalogue.stream()
@@ -42,6 +49,8 @@ public final class Stories {
 
   /** The ids with their numbers, for messages: {@code complete-job (1), ...}. */
   public static String names(List<Story> catalogue) {
-    return catalogue.stream().map(s -> s.id() + " (" + s.number() + ")").collect(Collectors.joining(", "));
+    return catalogue.stream()
+        .map(s -> s.id() + " (" + s.number() + ")")
+        .collect(Collectors.joining(", "));
   }
 }

@@ -2,8 +2,8 @@ package dev.txguard.cli.internal;
 
 /**
  * One story of MISSION.md, replayable twice against a real PostgreSQL: once written the naive way
- * the original code was, once with txguard. Each run starts from tables the story creates itself
- * in the demo's schema, and measures what happened by counting rows afterwards.
+ * the original code was, once with txguard. Each run starts from tables the story creates itself in
+ * the demo's schema, and measures what happened by counting rows afterwards.
  *
  * <p>Implementations must bound every wait (a story that can deadlock detects it with a timeout)
  * and release every connection they opened before returning, also when they throw.

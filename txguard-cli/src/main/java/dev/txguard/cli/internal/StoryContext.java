@@ -16,8 +16,8 @@ import java.time.Duration;
 import java.util.Random;
 
 /**
- * What a story run gets: connections into the demo's schema, the seed of its randomised parts,
- * and small helpers to set up tables and count rows. Thread-safe.
+ * What a story run gets: connections into the demo's schema, the seed of its randomised parts, and
+ * small helpers to set up tables and count rows. Thread-safe.
  */
 public final class StoryContext {
   private final ConnectionInfo connection;
@@ -52,8 +52,10 @@ public final class StoryContext {
 
   /** The demo's schema, where the story's tables (and a job queue's) live. */
   public String schema() throws SQLException {
-    try (Connection c = connect(); Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery(mariaDb() ? "select database()" : "select current_schema()")) {
+    try (Connection c = connect();
+        Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(mariaDb() ? "select database()" : "select current_schema()")) {
       rs.next();
       return rs.getString(1);
     }
@@ -73,7 +75,8 @@ public final class StoryContext {
    * A plain HikariCP pool, the way naive code gets its connections: no unit, no leak report, no
    * levels. The caller closes it; closing it ends connections that were never given back.
    */
-  public HikariDataSource plainPool(String name, int size, Duration connectionTimeout, boolean autoCommit) {
+  public HikariDataSource plainPool(
+      String name, int size, Duration connectionTimeout, boolean autoCommit) {
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(connection.url());
     config.setUsername(connection.user());
@@ -88,7 +91,10 @@ public final class StoryContext {
 
   /** A txguard database builder already pointed at the demo's schema. */
   public Database.Builder database() {
-    return Database.builder().url(connection.url()).user(connection.user()).password(connection.password());
+    return Database.builder()
+        .url(connection.url())
+        .user(connection.user())
+        .password(connection.password());
   }
 
   /**
@@ -98,7 +104,8 @@ public final class StoryContext {
    */
   public void runScript(String resource) throws SQLException {
     String script = readResource(mariaDb() ? MariaDbDemo.script(resource) : resource);
-    try (Connection c = connect(); Statement st = c.createStatement()) {
+    try (Connection c = connect();
+        Statement st = c.createStatement()) {
       for (String sql : script.split(";\\s*(\\n|$)")) {
         if (!sql.isBlank()) {
           st.execute(sql);
@@ -110,7 +117,8 @@ public final class StoryContext {
   private static String readResource(String resource) {
     try (InputStream in = StoryContext.class.getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IllegalStateException("missing resource " + resource + " next to " + StoryContext.class);
+        throw new IllegalStateException(
+            "missing resource " + resource + " next to " + StoryContext.class);
       }
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
@@ -120,7 +128,8 @@ public final class StoryContext {
 
   /** Runs a query returning one number (e.g. {@code count(*)}) on its own connection. */
   public long queryLong(String sql, Object... params) throws SQLException {
-    try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+    try (Connection c = connect();
+        PreparedStatement ps = c.prepareStatement(sql)) {
       for (int i = 0; i < params.length; i++) {
         ps.setObject(i + 1, params[i]);
       }
@@ -141,7 +150,8 @@ public final class StoryContext {
     if (mariaDb()) {
       return queryLong(MariaDbDemo.openTransactionsQuery());
     }
-    return queryLong("select count(*) from pg_stat_activity where application_name = current_setting('application_name')"
-        + " and xact_start is not null and pid <> pg_backend_pid()");
+    return queryLong(
+        "select count(*) from pg_stat_activity where application_name = current_setting('application_name')"
+            + " and xact_start is not null and pid <> pg_backend_pid()");
   }
 }

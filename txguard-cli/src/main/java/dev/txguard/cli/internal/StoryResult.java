@@ -36,7 +36,8 @@ public record StoryResult(Story story, VariantResult naive, VariantResult txguar
    * @param elapsed how long it ran (setup and measuring included)
    * @param error why it did not finish (an exception or the hard time limit), or null
    */
-  public record VariantResult(Variant variant, Measurement measurement, Duration elapsed, String error) {
+  public record VariantResult(
+      Variant variant, Measurement measurement, Duration elapsed, String error) {
     /** The outcome in a few words, for the closing table. */
     public String brief() {
       return error != null ? "did not finish" : measurement.brief();

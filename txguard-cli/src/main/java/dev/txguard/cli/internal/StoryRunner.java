@@ -54,12 +54,20 @@ public final class StoryRunner {
       return new StoryResult.VariantResult(variant, m, elapsed(start), null);
     } catch (TimeoutException e) {
       task.cancel(true);
-      return new StoryResult.VariantResult(variant, null, elapsed(start),
-          "no result within the hard limit of " + (limit.toMillis() % 1000 == 0
-              ? limit.toSeconds() + " s" : limit.toMillis() + " ms"));
+      return new StoryResult.VariantResult(
+          variant,
+          null,
+          elapsed(start),
+          "no result within the hard limit of "
+              + (limit.toMillis() % 1000 == 0
+                  ? limit.toSeconds() + " s"
+                  : limit.toMillis() + " ms"));
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
-      return new StoryResult.VariantResult(variant, null, elapsed(start),
+      return new StoryResult.VariantResult(
+          variant,
+          null,
+          elapsed(start),
           cause.getClass().getSimpleName() + ": " + DemoServer.firstLine(cause));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -11,6 +11,7 @@ import java.util.List;
 public final class TextTable {
   /** The widest line any command prints. */
   public static final int WIDTH = 100;
+
   private static final int GAP = 2;
   private final List<String> headers;
   private final boolean[] right;
@@ -100,7 +101,9 @@ public final class TextTable {
     return s.length() <= width ? s : s.substring(0, Math.max(0, width - 3)) + "...";
   }
 
-  /** {@code text} broken into lines of at most {@code width} characters (hard breaks in long words). */
+  /**
+   * {@code text} broken into lines of at most {@code width} characters (hard breaks in long words).
+   */
   public static List<String> wrap(String text, int width) {
     List<String> out = new ArrayList<>();
     for (String line : text.split("\n", -1)) {

@@ -33,10 +33,13 @@ class CaughtDeadlockStoryIT {
     assertThat(maria.queryLong("select count(*) from cd_entry where side = 'debit'"))
         .isEqualTo(CaughtDeadlockStory.TRANSFERS - deadlocks);
     // a credited-only transfer t: its source 2t+1 still holds 100, its target 2t+2 got 110
-    assertThat(maria.queryLong("select count(*) from cd_entry e join cd_account src on src.id = e.account_id - 1"
-        + " join cd_account dst on dst.id = e.account_id where e.side = 'credit' and src.balance = 100"
-        + " and dst.balance = 110 and not exists (select 1 from cd_entry d where d.transfer_id = e.transfer_id"
-        + " and d.side = 'debit')")).isEqualTo(deadlocks);
+    assertThat(
+            maria.queryLong(
+                "select count(*) from cd_entry e join cd_account src on src.id = e.account_id - 1"
+                    + " join cd_account dst on dst.id = e.account_id where e.side = 'credit' and src.balance = 100"
+                    + " and dst.balance = 110 and not exists (select 1 from cd_entry d where d.transfer_id = e.transfer_id"
+                    + " and d.side = 'debit')"))
+        .isEqualTo(deadlocks);
     assertThat(maria.queryLong("select sum(balance) from cd_account"))
         .isEqualTo(CaughtDeadlockStory.TOTAL + deadlocks * CaughtDeadlockStory.AMOUNT);
   }
@@ -52,6 +55,7 @@ class CaughtDeadlockStoryIT {
         .isEqualTo(CaughtDeadlockStory.TRANSFERS);
     assertThat(maria.queryLong("select count(*) from cd_entry where side = 'credit'"))
         .isEqualTo(CaughtDeadlockStory.TRANSFERS);
-    assertThat(maria.queryLong("select sum(balance) from cd_account")).isEqualTo(CaughtDeadlockStory.TOTAL);
+    assertThat(maria.queryLong("select sum(balance) from cd_account"))
+        .isEqualTo(CaughtDeadlockStory.TOTAL);
   }
 }

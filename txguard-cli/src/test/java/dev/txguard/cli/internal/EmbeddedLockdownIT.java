@@ -27,8 +27,11 @@ class EmbeddedLockdownIT {
       assertThatThrownBy(() -> new ConnectionInfo(url, "postgres", "guess").connect().close())
           .isInstanceOf(SQLException.class)
           .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("28P01"));
-      try (Connection c = demo.connect(); Statement st = c.createStatement();
-          ResultSet rs = st.executeQuery("select count(*) from pg_hba_file_rules where auth_method = 'trust'")) {
+      try (Connection c = demo.connect();
+          Statement st = c.createStatement();
+          ResultSet rs =
+              st.executeQuery(
+                  "select count(*) from pg_hba_file_rules where auth_method = 'trust'")) {
         rs.next();
         assertThat(rs.getLong(1)).as("trust lines left in pg_hba.conf").isZero();
       }

@@ -14,14 +14,18 @@ class MariaDbDemoTest {
   void theDatabasePartIsReplacedAndHostPortAndParametersKept() {
     assertThat(moved("jdbc:mariadb://db:3306/test?useSsl=false&x=1"))
         .isEqualTo("jdbc:mariadb://db:3306/txguard_demo_ab12?useSsl=false&x=1");
-    assertThat(moved("jdbc:mariadb://db:3306/test")).isEqualTo("jdbc:mariadb://db:3306/txguard_demo_ab12");
+    assertThat(moved("jdbc:mariadb://db:3306/test"))
+        .isEqualTo("jdbc:mariadb://db:3306/txguard_demo_ab12");
   }
 
   @Test
   void aUrlWithoutDatabaseGetsOne() {
-    assertThat(moved("jdbc:mariadb://db:3306")).isEqualTo("jdbc:mariadb://db:3306/txguard_demo_ab12");
-    assertThat(moved("jdbc:mariadb://db:3306/")).isEqualTo("jdbc:mariadb://db:3306/txguard_demo_ab12");
-    assertThat(moved("jdbc:mariadb://db:3306?a=b/c")).isEqualTo("jdbc:mariadb://db:3306/txguard_demo_ab12?a=b/c");
+    assertThat(moved("jdbc:mariadb://db:3306"))
+        .isEqualTo("jdbc:mariadb://db:3306/txguard_demo_ab12");
+    assertThat(moved("jdbc:mariadb://db:3306/"))
+        .isEqualTo("jdbc:mariadb://db:3306/txguard_demo_ab12");
+    assertThat(moved("jdbc:mariadb://db:3306?a=b/c"))
+        .isEqualTo("jdbc:mariadb://db:3306/txguard_demo_ab12?a=b/c");
   }
 
   @Test

@@ -19,7 +19,8 @@ final class StoryContextScripts {
       }
       script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
-    try (Connection c = db.connect(); Statement st = c.createStatement()) {
+    try (Connection c = db.connect();
+        Statement st = c.createStatement()) {
       for (String sql : script.split(";\\s*(\\n|$)")) {
         if (!sql.isBlank()) {
           st.execute(sql);

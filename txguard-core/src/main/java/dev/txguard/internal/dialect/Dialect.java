@@ -6,10 +6,10 @@ import java.sql.SQLException;
 import java.util.List;
 
 /**
- * Everything the runtime needs to know about one database product: how to read its SQLSTATEs,
- * how to tell its transaction status without a round trip, the SQL of its per-unit time limits,
- * advisory locks and insert-or-get, how to put a session back as the pool handed it out, and how
- * to read SQL text for transaction control and session changes. The engine holds exactly one, chosen
+ * Everything the runtime needs to know about one database product: how to read its SQLSTATEs, how
+ * to tell its transaction status without a round trip, the SQL of its per-unit time limits,
+ * advisory locks and insert-or-get, how to put a session back as the pool handed it out, and how to
+ * read SQL text for transaction control and session changes. The engine holds exactly one, chosen
  * by {@link Dialects} from the JDBC URL or the connection's metadata; nothing outside this package
  * names a database product. A second database is one new implementation plus its tests.
  *
@@ -50,7 +50,8 @@ public interface Dialect {
   /** Whether {@code e} is a lock wait that ran out (PostgreSQL: 55P03 lock_not_available). */
   boolean lockNotAvailable(SQLException e);
 
-  // ---- the connection's transaction status -------------------------------------------------------
+  // ---- the connection's transaction status
+  // -------------------------------------------------------
 
   /**
    * The driver's own connection under {@code pooled}, from which {@link #transactionState} reads
@@ -74,7 +75,8 @@ public interface Dialect {
   /** Asks the server to cancel the statement running on {@code pooled}, from another thread. */
   void cancelRunningStatement(Connection pooled) throws SQLException;
 
-  // ---- per-unit SQL ------------------------------------------------------------------------------
+  // ---- per-unit SQL
+  // ------------------------------------------------------------------------------
 
   /**
    * The statement(s) that open a unit's transaction with its characteristics and time limits, sent
@@ -101,27 +103,30 @@ public interface Dialect {
   String sessionSetup();
 
   /**
-   * What the session's application name was when a borrower's first change was seen, as the
-   * server last reported it (no round trip), or null when unknown.
+   * What the session's application name was when a borrower's first change was seen, as the server
+   * last reported it (no round trip), or null when unknown.
    */
   String applicationName(Connection pooled);
 
   /**
    * Puts the server side of the session back as the pool handed it out (settings, locks, temporary
-   * objects, prepared statements...), then runs {@link #sessionSetup()} and restores
-   * {@code applicationName} (when not null). {@code conn} is in autocommit mode with no
-   * transaction open.
+   * objects, prepared statements...), then runs {@link #sessionSetup()} and restores {@code
+   * applicationName} (when not null). {@code conn} is in autocommit mode with no transaction open.
    *
    * @throws SQLException if any step failed: the caller discards the connection
    */
   void resetSession(Connection conn, String applicationName) throws SQLException;
 
-  // ---- advisory locks (two int keys: txguard's namespace, then the key's id) ---------------------
+  // ---- advisory locks (two int keys: txguard's namespace, then the key's id)
+  // ---------------------
 
   /** A transaction-scoped lock, waiting; parameters (namespace, id). */
   String transactionLock(boolean shared);
 
-  /** A transaction-scoped exclusive lock if free now, returning one boolean; parameters (namespace, id). */
+  /**
+   * A transaction-scoped exclusive lock if free now, returning one boolean; parameters (namespace,
+   * id).
+   */
   String tryTransactionLock();
 
   /**
@@ -132,8 +137,8 @@ public interface Dialect {
   String transactionLockAll();
 
   /**
-   * A query locking the rows of {@code table} whose {@code idColumn} is one of {@code count} ids, in
-   * ascending id order, returning one row per locked row. All names are checked identifiers.
+   * A query locking the rows of {@code table} whose {@code idColumn} is one of {@code count} ids,
+   * in ascending id order, returning one row per locked row. All names are checked identifiers.
    *
    * <p>When {@link #bindsArrays()} the query has one array parameter, else {@code count}.
    */
@@ -145,7 +150,9 @@ public interface Dialect {
   /** A session-scoped lock, waiting; parameters (namespace, id). */
   String sessionLock(boolean shared);
 
-  /** A session-scoped exclusive lock if free now, returning one boolean; parameters (namespace, id). */
+  /**
+   * A session-scoped exclusive lock if free now, returning one boolean; parameters (namespace, id).
+   */
   String trySessionLock();
 
   /** Releases a session-scoped lock; parameters (namespace, id). */
@@ -166,14 +173,16 @@ public interface Dialect {
     return false;
   }
 
-  // ---- insert-or-get -----------------------------------------------------------------------------
+  // ---- insert-or-get
+  // -----------------------------------------------------------------------------
 
   /**
    * An insert of {@code columns} (one parameter each) into {@code table} that, when a row with the
    * same {@code keyColumns} exists, does nothing and does not abort the transaction; it returns
    * {@code returning} of the inserted row, or no row. All names are checked identifiers.
    */
-  String insertUnlessConflict(String table, List<String> columns, List<String> keyColumns, String returning);
+  String insertUnlessConflict(
+      String table, List<String> columns, List<String> keyColumns, String returning);
 
   /**
    * Whether {@link #insertUnlessConflict} returns rows (PostgreSQL, MariaDB: RETURNING); when not
@@ -183,7 +192,8 @@ public interface Dialect {
     return true;
   }
 
-  // ---- reading SQL text --------------------------------------------------------------------------
+  // ---- reading SQL text
+  // --------------------------------------------------------------------------
 
   /**
    * The reader that finds transaction control (refused inside a unit), statements that commit
@@ -191,12 +201,13 @@ public interface Dialect {
    */
   SqlReader reader();
 
-  // ---- a lost COMMIT -------------------------------------------------------------------------------
+  // ---- a lost COMMIT
+  // -------------------------------------------------------------------------------
 
   /**
    * Whether a COMMIT whose connection was lost can be resolved by asking the server, on another
-   * connection, about the transaction's id ({@code CommitResolver}: PostgreSQL 10+,
-   * {@code pg_xact_status}). Where not, such a COMMIT ends in {@code CommitOutcomeUnknownException}.
+   * connection, about the transaction's id ({@code CommitResolver}: PostgreSQL 10+, {@code
+   * pg_xact_status}). Where not, such a COMMIT ends in {@code CommitOutcomeUnknownException}.
    */
   default boolean resolvesLostCommits() {
     return false;

@@ -12,7 +12,8 @@ import java.util.Locale;
  * else from the product name in a connection's metadata. Thread-safe.
  */
 public final class Dialects {
-  private static final List<Dialect> SUPPORTED = List.of(PostgresDialect.INSTANCE, MariaDbDialect.MARIADB, MariaDbDialect.MYSQL);
+  private static final List<Dialect> SUPPORTED =
+      List.of(PostgresDialect.INSTANCE, MariaDbDialect.MARIADB, MariaDbDialect.MYSQL);
 
   private Dialects() {}
 
@@ -41,11 +42,16 @@ public final class Dialects {
     }
     int colon = lower.indexOf(':', 5);
     String subprotocol = lower.startsWith("jdbc:") && colon > 5 ? url.substring(5, colon) : null;
-    throw new IllegalArgumentException(subprotocol == null
-        ? "url must be a JDBC URL starting with jdbc:postgresql:, jdbc:mariadb: or jdbc:mysql:, was a text starting with '"
-            + url.substring(0, Math.min(url.length(), 5)) + "'"
-        : "url is for '" + subprotocol + "', which txguard does not support; supported: " + supported()
-            + " (a URL starting with jdbc:postgresql:, jdbc:mariadb: or jdbc:mysql:)");
+    throw new IllegalArgumentException(
+        subprotocol == null
+            ? "url must be a JDBC URL starting with jdbc:postgresql:, jdbc:mariadb: or jdbc:mysql:, was a text starting with '"
+                + url.substring(0, Math.min(url.length(), 5))
+                + "'"
+            : "url is for '"
+                + subprotocol
+                + "', which txguard does not support; supported: "
+                + supported()
+                + " (a URL starting with jdbc:postgresql:, jdbc:mariadb: or jdbc:mysql:)");
   }
 
   /**
@@ -58,14 +64,18 @@ public final class Dialects {
       DatabaseMetaData meta = conn.getMetaData();
       return forProduct(meta.getDatabaseProductName(), meta.getDatabaseProductVersion());
     } catch (SQLException e) {
-      throw new TxException("cannot read which database the DataSource connects to (" + e.getMessage()
-          + "); supported: " + supported(), e);
+      throw new TxException(
+          "cannot read which database the DataSource connects to ("
+              + e.getMessage()
+              + "); supported: "
+              + supported(),
+          e);
     }
   }
 
   /**
-   * The dialect for a product name as JDBC metadata gives it ({@code "PostgreSQL"}, {@code "MariaDB"},
-   * {@code "MySQL"}; MariaDB Connector/J names the server it is connected to).
+   * The dialect for a product name as JDBC metadata gives it ({@code "PostgreSQL"}, {@code
+   * "MariaDB"}, {@code "MySQL"}; MariaDB Connector/J names the server it is connected to).
    *
    * @throws TxException naming the product and version and the supported databases
    */
@@ -75,7 +85,13 @@ public final class Dialects {
         return dialect;
       }
     }
-    throw new TxException("the DataSource connects to " + product + " " + version
-        + ", which txguard does not support; supported: " + supported(), null);
+    throw new TxException(
+        "the DataSource connects to "
+            + product
+            + " "
+            + version
+            + ", which txguard does not support; supported: "
+            + supported(),
+        null);
   }
 }

@@ -16,22 +16,23 @@ import java.util.stream.Collectors;
  * thread-safe.
  *
  * <p>How each guarantee maps to the server:
+ *
  * <ul>
  *   <li><b>An aborted unit</b>: InnoDB rolls back the whole transaction on a deadlock (1213) but
- *       only the statement on a lock wait timeout (1205, with the default
- *       {@code innodb_rollback_on_timeout=OFF}), and the connection goes on either way: the next
- *       statement silently opens a new transaction. The driver's status flag cannot tell the unit
- *       which happened in time, so this dialect publishes no transaction status
- *       ({@link #driverConnection} is null) and says that every failed statement aborts the
- *       transaction ({@link #errorAbortsTransaction}): after any error outside a savepoint the unit
- *       can only roll back, whether or not the server rolled back, and a caught deadlock can never
- *       commit the second half of a unit. A savepoint the server lost with the transaction makes
- *       ROLLBACK TO SAVEPOINT fail (1305), which keeps the unit aborted.
+ *       only the statement on a lock wait timeout (1205, with the default {@code
+ *       innodb_rollback_on_timeout=OFF}), and the connection goes on either way: the next statement
+ *       silently opens a new transaction. The driver's status flag cannot tell the unit which
+ *       happened in time, so this dialect publishes no transaction status ({@link
+ *       #driverConnection} is null) and says that every failed statement aborts the transaction
+ *       ({@link #errorAbortsTransaction}): after any error outside a savepoint the unit can only
+ *       roll back, whether or not the server rolled back, and a caught deadlock can never commit
+ *       the second half of a unit. A savepoint the server lost with the transaction makes ROLLBACK
+ *       TO SAVEPOINT fail (1305), which keeps the unit aborted.
  *   <li><b>Time limits</b>: there is no {@code SET LOCAL}. The prelude saves the session's values
- *       in user variables and sets {@code max_statement_time} (MariaDB, seconds, every statement) or
- *       {@code max_execution_time} (MySQL, ms, read-only SELECT only) and
- *       {@code innodb_lock_wait_timeout} (whole seconds, rounded up); the epilogue puts the saved
- *       values back when the unit ends, before the connection returns to the pool.
+ *       in user variables and sets {@code max_statement_time} (MariaDB, seconds, every statement)
+ *       or {@code max_execution_time} (MySQL, ms, read-only SELECT only) and {@code
+ *       innodb_lock_wait_timeout} (whole seconds, rounded up); the epilogue puts the saved values
+ *       back when the unit ends, before the connection returns to the pool.
  *   <li><b>Commit outcome</b>: there is no {@code pg_xact_status}; a connection lost during COMMIT
  *       is reported as an unknown outcome (CommitOutcomeUnknownException) and never retried, as on
  *       PostgreSQL.
@@ -40,6 +41,7 @@ import java.util.stream.Collectors;
 final class MariaDbDialect implements Dialect {
   /** MariaDB, from {@code jdbc:mariadb:} or metadata product name "MariaDB". */
   static final MariaDbDialect MARIADB = new MariaDbDialect(false);
+
   /** MySQL, from {@code jdbc:mysql:} or metadata product name "MySQL". */
   static final MariaDbDialect MYSQL = new MariaDbDialect(true);
 
@@ -50,7 +52,8 @@ final class MariaDbDialect implements Dialect {
   private static final boolean MARIADB_DRIVER = present("org.mariadb.jdbc.Connection");
 
   /** The pool's session setup: standard syntax both servers know, for the session. */
-  private static final String SESSION_SETUP = "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED, READ WRITE";
+  private static final String SESSION_SETUP =
+      "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED, READ WRITE";
 
   private final boolean mysql;
   private final SqlReader reader = new SqlReader(MariaDbRules.RULES);
@@ -75,22 +78,23 @@ final class MariaDbDialect implements Dialect {
 
   /**
    * {@code connectTimeout} in ms, which MariaDB Connector/J and MySQL Connector/J read the same way
-   * (the socket connect and, in MariaDB's, the handshake), and MariaDB Connector/J's
-   * {@code useResetConnection=true}, without which its {@code reset()} sends no
-   * COM_RESET_CONNECTION (see {@link MariaDbDriver#reset}).
+   * (the socket connect and, in MariaDB's, the handshake), and MariaDB Connector/J's {@code
+   * useResetConnection=true}, without which its {@code reset()} sends no COM_RESET_CONNECTION (see
+   * {@link MariaDbDriver#reset}).
    */
   @Override
   public java.util.Map<String, String> connectProperties(long connectionTimeoutMs) {
-    return java.util.Map.of("connectTimeout", String.valueOf(connectionTimeoutMs), "useResetConnection", "true");
+    return java.util.Map.of(
+        "connectTimeout", String.valueOf(connectionTimeoutMs), "useResetConnection", "true");
   }
 
   /**
    * SQLSTATE 40001 (1213 ER_LOCK_DEADLOCK, and serialization failures), and 1020 ER_CHECKREAD
    * "Record has changed since last read" (SQLSTATE HY000): MariaDB's write conflict under
    * REPEATABLE READ or SERIALIZABLE with {@code innodb_snapshot_isolation} (default ON from 11.6),
-   * which is a serialization failure by another name. 1205 (lock wait timeout) is not retryable: the
-   * unit waited its lock-wait limit (the server's, or the unit's own time limit), and waiting again
-   * would wait as long; see {@link #lockNotAvailable}.
+   * which is a serialization failure by another name. 1205 (lock wait timeout) is not retryable:
+   * the unit waited its lock-wait limit (the server's, or the unit's own time limit), and waiting
+   * again would wait as long; see {@link #lockNotAvailable}.
    */
   @Override
   public boolean retryable(SQLException e) {
@@ -107,8 +111,12 @@ final class MariaDbDialect implements Dialect {
   public boolean connectionLost(SQLException e) {
     String state = e.getSQLState();
     int code = e.getErrorCode();
-    return (state != null && state.startsWith("08")) || code == 1927 || code == 1053 || code == 4031
-        || code == 2006 || code == 2013;
+    return (state != null && state.startsWith("08"))
+        || code == 1927
+        || code == 1053
+        || code == 4031
+        || code == 2006
+        || code == 2013;
   }
 
   /**
@@ -137,7 +145,8 @@ final class MariaDbDialect implements Dialect {
 
   @Override
   public TransactionState transactionState(Connection driver) {
-    throw new IllegalStateException(name() + " publishes no transaction status; driverConnection is null");
+    throw new IllegalStateException(
+        name() + " publishes no transaction status; driverConnection is null");
   }
 
   /** Always: txguard's rule, not the server's (see the class comment). */
@@ -146,7 +155,9 @@ final class MariaDbDialect implements Dialect {
     return true;
   }
 
-  /** MariaDB Connector/J's {@code cancelCurrentQuery()} (KILL QUERY); nothing with other drivers. */
+  /**
+   * MariaDB Connector/J's {@code cancelCurrentQuery()} (KILL QUERY); nothing with other drivers.
+   */
   @Override
   public void cancelRunningStatement(Connection pooled) throws SQLException {
     if (MARIADB_DRIVER) {
@@ -178,17 +189,18 @@ final class MariaDbDialect implements Dialect {
   }
 
   /**
-   * {@code COM_RESET_CONNECTION} through MariaDB Connector/J ({@link MariaDbDriver#reset}): user and
-   * session variables, temporary tables, prepared statements, {@code GET_LOCK} locks, the current
-   * database; then the session setup. Without that driver, against a MySQL server (to which it sends
-   * no COM_RESET_CONNECTION), or without {@code useResetConnection=true} (set for URLs; a DataSource's
-   * owner sets it), it throws, and the connection is closed instead of reset.
+   * {@code COM_RESET_CONNECTION} through MariaDB Connector/J ({@link MariaDbDriver#reset}): user
+   * and session variables, temporary tables, prepared statements, {@code GET_LOCK} locks, the
+   * current database; then the session setup. Without that driver, against a MySQL server (to which
+   * it sends no COM_RESET_CONNECTION), or without {@code useResetConnection=true} (set for URLs; a
+   * DataSource's owner sets it), it throws, and the connection is closed instead of reset.
    */
   @Override
   public void resetSession(Connection conn, String applicationName) throws SQLException {
     if (!MARIADB_DRIVER) {
-      throw new SQLException("the session cannot be reset without MariaDB Connector/J (COM_RESET_CONNECTION);"
-          + " the connection is closed instead");
+      throw new SQLException(
+          "the session cannot be reset without MariaDB Connector/J (COM_RESET_CONNECTION);"
+              + " the connection is closed instead");
     }
     MariaDbDriver.reset(conn);
     try (Statement st = conn.createStatement()) {
@@ -219,8 +231,15 @@ final class MariaDbDialect implements Dialect {
   /** {@code IN (?, ...)} with one parameter per id; ORDER BY ... FOR UPDATE locks in that order. */
   @Override
   public String lockRows(String table, String idColumn, int count) {
-    return "select 1 from " + table + " where " + idColumn + " in ("
-        + String.join(", ", Collections.nCopies(count, "?")) + ") order by " + idColumn + " for update";
+    return "select 1 from "
+        + table
+        + " where "
+        + idColumn
+        + " in ("
+        + String.join(", ", Collections.nCopies(count, "?"))
+        + ") order by "
+        + idColumn
+        + " for update";
   }
 
   @Override
@@ -243,7 +262,10 @@ final class MariaDbDialect implements Dialect {
     return GetLockSql.unlock(shared);
   }
 
-  /** The deadline of the next {@link #sessionLock}, in a session variable: GET_LOCK takes its wait as an argument. */
+  /**
+   * The deadline of the next {@link #sessionLock}, in a session variable: GET_LOCK takes its wait
+   * as an argument.
+   */
   @Override
   public String transactionLockTimeout(long ms) {
     return GetLockSql.deadline(ms);
@@ -257,15 +279,25 @@ final class MariaDbDialect implements Dialect {
   /**
    * MariaDB: {@code INSERT ... ON DUPLICATE KEY UPDATE k = k RETURNING} (10.5+), which returns the
    * inserted row, or the existing one on a conflict. Unlike PostgreSQL's ON CONFLICT (key), it
-   * reacts to a conflict on any unique key of the table, and it locks the existing row. MySQL has no
-   * RETURNING: the insert returns no rows ({@link #insertReturnsRow}) and the row is read after it.
+   * reacts to a conflict on any unique key of the table, and it locks the existing row. MySQL has
+   * no RETURNING: the insert returns no rows ({@link #insertReturnsRow}) and the row is read after
+   * it.
    */
   @Override
-  public String insertUnlessConflict(String table, List<String> columns, List<String> keyColumns, String returning) {
+  public String insertUnlessConflict(
+      String table, List<String> columns, List<String> keyColumns, String returning) {
     String first = keyColumns.get(0);
-    return "insert into " + table + " (" + String.join(", ", columns) + ") values ("
-        + columns.stream().map(c -> "?").collect(Collectors.joining(", ")) + ") on duplicate key update "
-        + first + " = " + first + (mysql ? "" : " returning " + returning);
+    return "insert into "
+        + table
+        + " ("
+        + String.join(", ", columns)
+        + ") values ("
+        + columns.stream().map(c -> "?").collect(Collectors.joining(", "))
+        + ") on duplicate key update "
+        + first
+        + " = "
+        + first
+        + (mysql ? "" : " returning " + returning);
   }
 
   @Override

@@ -5,12 +5,12 @@ import java.util.Locale;
 
 /**
  * A unit's time limits and characteristics on MariaDB and MySQL, which have no {@code SET LOCAL}:
- * the prelude saves the session's values in user variables ({@code @txguard_st}, {@code @txguard_lw})
- * and sets the unit's, the epilogue puts them back when the unit ends. MariaDB's
- * {@code max_statement_time} is in seconds and bounds every statement; MySQL's
- * {@code max_execution_time} is in ms and bounds read-only SELECTs only (MySQL Reference Manual,
- * "Server System Variables"); {@code innodb_lock_wait_timeout} takes whole seconds (rounded up, at
- * least 1). Stateless.
+ * the prelude saves the session's values in user variables ({@code @txguard_st},
+ * {@code @txguard_lw}) and sets the unit's, the epilogue puts them back when the unit ends.
+ * MariaDB's {@code max_statement_time} is in seconds and bounds every statement; MySQL's {@code
+ * max_execution_time} is in ms and bounds read-only SELECTs only (MySQL Reference Manual, "Server
+ * System Variables"); {@code innodb_lock_wait_timeout} takes whole seconds (rounded up, at least
+ * 1). Stateless.
  */
 final class MariaDbLimits {
   private MariaDbLimits() {}
@@ -18,34 +18,64 @@ final class MariaDbLimits {
   /**
    * Without a time limit: {@code SET TRANSACTION} (next transaction only) for non-default
    * characteristics, else nothing. With one: one SET that saves the session's limits in user
-   * variables and sets the unit's, and the characteristics for the session (restored by
-   * {@link #epilogue}).
+   * variables and sets the unit's, and the characteristics for the session (restored by {@link
+   * #epilogue}).
    */
   static String prelude(boolean mysql, Isolation isolation, boolean readOnly, long timeoutMs) {
     boolean characteristics = isolation != Isolation.READ_COMMITTED || readOnly;
     if (timeoutMs <= 0) {
-      return characteristics ? "SET TRANSACTION ISOLATION LEVEL " + isolation.sql() + (readOnly ? ", READ ONLY" : ", READ WRITE") : null;
+      return characteristics
+          ? "SET TRANSACTION ISOLATION LEVEL "
+              + isolation.sql()
+              + (readOnly ? ", READ ONLY" : ", READ WRITE")
+          : null;
     }
-    StringBuilder set = new StringBuilder(256).append("SET @txguard_st = @@session.").append(statementLimit(mysql))
-        .append(", @txguard_lw = @@session.innodb_lock_wait_timeout, SESSION ").append(statementLimit(mysql)).append(" = ")
-        .append(mysql ? String.valueOf(timeoutMs) : String.format(Locale.ROOT, "%.3f", timeoutMs / 1000.0))
-        .append(", SESSION innodb_lock_wait_timeout = ").append(Math.max(1, (timeoutMs + 999) / 1000));
+    StringBuilder set =
+        new StringBuilder(256)
+            .append("SET @txguard_st = @@session.")
+            .append(statementLimit(mysql))
+            .append(", @txguard_lw = @@session.innodb_lock_wait_timeout, SESSION ")
+            .append(statementLimit(mysql))
+            .append(" = ")
+            .append(
+                mysql
+                    ? String.valueOf(timeoutMs)
+                    : String.format(Locale.ROOT, "%.3f", timeoutMs / 1000.0))
+            .append(", SESSION innodb_lock_wait_timeout = ")
+            .append(Math.max(1, (timeoutMs + 999) / 1000));
     if (characteristics) {
-      set.append(", SESSION ").append(isolationVariable(mysql)).append(" = '").append(isolation.sql().replace(' ', '-'))
-          .append("', SESSION ").append(readOnlyVariable(mysql)).append(" = ").append(readOnly ? 1 : 0);
+      set.append(", SESSION ")
+          .append(isolationVariable(mysql))
+          .append(" = '")
+          .append(isolation.sql().replace(' ', '-'))
+          .append("', SESSION ")
+          .append(readOnlyVariable(mysql))
+          .append(" = ")
+          .append(readOnly ? 1 : 0);
     }
     return set.toString();
   }
 
-  /** Puts back the limits the prelude saved, and READ COMMITTED, READ WRITE when it changed them. */
+  /**
+   * Puts back the limits the prelude saved, and READ COMMITTED, READ WRITE when it changed them.
+   */
   static String epilogue(boolean mysql, Isolation isolation, boolean readOnly, long timeoutMs) {
     if (timeoutMs <= 0) {
       return null;
     }
-    String restore = "SET SESSION " + statementLimit(mysql) + " = @txguard_st, SESSION innodb_lock_wait_timeout = @txguard_lw";
+    String restore =
+        "SET SESSION "
+            + statementLimit(mysql)
+            + " = @txguard_st, SESSION innodb_lock_wait_timeout = @txguard_lw";
     boolean characteristics = isolation != Isolation.READ_COMMITTED || readOnly;
-    return characteristics ? restore + ", SESSION " + isolationVariable(mysql) + " = 'READ-COMMITTED', SESSION "
-        + readOnlyVariable(mysql) + " = 0" : restore;
+    return characteristics
+        ? restore
+            + ", SESSION "
+            + isolationVariable(mysql)
+            + " = 'READ-COMMITTED', SESSION "
+            + readOnlyVariable(mysql)
+            + " = 0"
+        : restore;
   }
 
   private static String statementLimit(boolean mysql) {

@@ -5,26 +5,26 @@ import java.util.Set;
 
 /**
  * How MariaDB and MySQL SQL text is read (MariaDB documentation, "Comment Syntax", "Identifier
- * Names", "String Literals": {@code #} and {@code -- } comments, executable {@code /*! ... *}{@code /}
- * comments, backtick identifiers, backslash escapes unless {@code NO_BACKSLASH_ESCAPES}).
+ * Names", "String Literals": {@code #} and {@code -- } comments, executable {@code /*! ... *}{@code
+ * /} comments, backtick identifiers, backslash escapes unless {@code NO_BACKSLASH_ESCAPES}).
  *
  * <ul>
- *   <li><b>Transaction control</b>: a statement beginning with COMMIT, ROLLBACK, BEGIN (also
- *       {@code BEGIN NOT ATOMIC} blocks), START, SAVEPOINT, RELEASE or XA, or setting the
- *       transaction's characteristics or {@code autocommit} (SET [SESSION] TRANSACTION, SET [SESSION]
- *       autocommit, tx_isolation, tx_read_only, transaction_isolation, transaction_read_only,
- *       completion_type), in any assignment of a SET's list ({@code SET @x = 1, @@session.autocommit =
- *       1}; MariaDB documentation, "SET"). Setting {@code autocommit} is named as a statement that
- *       commits implicitly (setting it to 1 commits the open transaction).
+ *   <li><b>Transaction control</b>: a statement beginning with COMMIT, ROLLBACK, BEGIN (also {@code
+ *       BEGIN NOT ATOMIC} blocks), START, SAVEPOINT, RELEASE or XA, or setting the transaction's
+ *       characteristics or {@code autocommit} (SET [SESSION] TRANSACTION, SET [SESSION] autocommit,
+ *       tx_isolation, tx_read_only, transaction_isolation, transaction_read_only, completion_type),
+ *       in any assignment of a SET's list ({@code SET @x = 1, @@session.autocommit = 1}; MariaDB
+ *       documentation, "SET"). Setting {@code autocommit} is named as a statement that commits
+ *       implicitly (setting it to 1 commits the open transaction).
  *   <li><b>Statements that commit implicitly</b> (MariaDB documentation, "SQL statements That Cause
- *       an Implicit Commit"; MySQL Reference Manual 15.3.3): statements beginning with ALTER, CREATE,
- *       DROP, RENAME, TRUNCATE, LOCK (TABLES), UNLOCK (TABLES), ANALYZE, CACHE (INDEX), CHECK,
- *       FLUSH, OPTIMIZE, REPAIR, RESET, GRANT, REVOKE, INSTALL, UNINSTALL, CHANGE (MASTER), PURGE
- *       and BACKUP. They are refused inside a unit: the server would commit the unit's work so far
- *       before running them. CREATE TEMPORARY TABLE and DROP TEMPORARY TABLE, which do not commit,
- *       are refused too (a rule by leading word; a temporary table would outlive the unit anyway).
- *       The statement after {@code SET STATEMENT ... FOR} is judged as a statement of its own
- *       (MariaDB documentation, "SET STATEMENT").
+ *       an Implicit Commit"; MySQL Reference Manual 15.3.3): statements beginning with ALTER,
+ *       CREATE, DROP, RENAME, TRUNCATE, LOCK (TABLES), UNLOCK (TABLES), ANALYZE, CACHE (INDEX),
+ *       CHECK, FLUSH, OPTIMIZE, REPAIR, RESET, GRANT, REVOKE, INSTALL, UNINSTALL, CHANGE (MASTER),
+ *       PURGE and BACKUP. They are refused inside a unit: the server would commit the unit's work
+ *       so far before running them. CREATE TEMPORARY TABLE and DROP TEMPORARY TABLE, which do not
+ *       commit, are refused too (a rule by leading word; a temporary table would outlive the unit
+ *       anyway). The statement after {@code SET STATEMENT ... FOR} is judged as a statement of its
+ *       own (MariaDB documentation, "SET STATEMENT").
  *   <li><b>SQL text txguard cannot read</b>: {@code EXECUTE} and {@code EXECUTE IMMEDIATE} run a
  *       prepared statement or a string that may be a variable (MariaDB documentation, "EXECUTE
  *       Statement", "EXECUTE IMMEDIATE"); what they run may commit implicitly, so both are refused
@@ -36,20 +36,59 @@ import java.util.Set;
  * </ul>
  */
 final class MariaDbRules {
-  static final SqlRules RULES = new SqlRules(
-      Set.of("commit", "rollback", "begin", "start", "savepoint", "release", "xa"),
-      Set.of("alter", "create", "drop", "rename", "truncate", "lock", "unlock", "analyze", "cache", "check",
-          "flush", "optimize", "repair", "reset", "grant", "revoke", "install", "uninstall", "change", "purge",
-          "backup", "autocommit"),
-      Set.of("execute"),
-      Set.of("use", "handler", "deallocate", "call", "do"),
-      Set.of("statement"),
-      Set.of("transaction", "autocommit", "tx_isolation", "tx_read_only", "transaction_isolation", "transaction_read_only",
-          "completion_type"),
-      Set.of("get_lock", "release_lock", "release_all_locks", "nextval", "setval", "lastval", "temporary"),
-      List.of(),
-      List.of("get_lock", "release_", "nextval", "setval", "lastval", "temporary"),
-      false, false, true, true, true, true);
+  static final SqlRules RULES =
+      new SqlRules(
+          Set.of("commit", "rollback", "begin", "start", "savepoint", "release", "xa"),
+          Set.of(
+              "alter",
+              "create",
+              "drop",
+              "rename",
+              "truncate",
+              "lock",
+              "unlock",
+              "analyze",
+              "cache",
+              "check",
+              "flush",
+              "optimize",
+              "repair",
+              "reset",
+              "grant",
+              "revoke",
+              "install",
+              "uninstall",
+              "change",
+              "purge",
+              "backup",
+              "autocommit"),
+          Set.of("execute"),
+          Set.of("use", "handler", "deallocate", "call", "do"),
+          Set.of("statement"),
+          Set.of(
+              "transaction",
+              "autocommit",
+              "tx_isolation",
+              "tx_read_only",
+              "transaction_isolation",
+              "transaction_read_only",
+              "completion_type"),
+          Set.of(
+              "get_lock",
+              "release_lock",
+              "release_all_locks",
+              "nextval",
+              "setval",
+              "lastval",
+              "temporary"),
+          List.of(),
+          List.of("get_lock", "release_", "nextval", "setval", "lastval", "temporary"),
+          false,
+          false,
+          true,
+          true,
+          true,
+          true);
 
   private MariaDbRules() {}
 }

@@ -7,16 +7,16 @@ import org.postgresql.core.BaseConnection;
 /**
  * The one place where txguard uses a class of another library that is not that library's API:
  * pgjdbc's {@code org.postgresql.core.BaseConnection#getTransactionState()}, the transaction status
- * the server reports with every ReadyForQuery message (PostgreSQL documentation, "Message Flow":
- * I idle, T in a transaction, E in a failed transaction), which pgjdbc keeps but does not publish
- * in {@code org.postgresql.PGConnection}. Reading it costs no round trip, and it sees what no
- * wrapper can: errors raised and transactions ended through the driver's own connection.
+ * the server reports with every ReadyForQuery message (PostgreSQL documentation, "Message Flow": I
+ * idle, T in a transaction, E in a failed transaction), which pgjdbc keeps but does not publish in
+ * {@code org.postgresql.PGConnection}. Reading it costs no round trip, and it sees what no wrapper
+ * can: errors raised and transactions ended through the driver's own connection.
  *
  * <p>Fallback: when the class or method is absent or changed (another pgjdbc version, or another
- * driver speaking to PostgreSQL), or the connection does not unwrap to it, {@link #driverConnection}
- * returns null and the runtime tracks the status from the statements it sees instead (see
- * {@code Unit}); what it then cannot see is a COMMIT or ROLLBACK sent through the unwrapped driver
- * connection. {@code DialectFallbackIT} runs units that way. Thread-safe.
+ * driver speaking to PostgreSQL), or the connection does not unwrap to it, {@link
+ * #driverConnection} returns null and the runtime tracks the status from the statements it sees
+ * instead (see {@code Unit}); what it then cannot see is a COMMIT or ROLLBACK sent through the
+ * unwrapped driver connection. {@code DialectFallbackIT} runs units that way. Thread-safe.
  */
 final class PgjdbcState {
   /** Whether pgjdbc's internal class is there with the method used, checked once. */
@@ -26,14 +26,19 @@ final class PgjdbcState {
 
   private static boolean available() {
     try {
-      Class<?> base = Class.forName("org.postgresql.core.BaseConnection", false, PgjdbcState.class.getClassLoader());
+      Class<?> base =
+          Class.forName(
+              "org.postgresql.core.BaseConnection", false, PgjdbcState.class.getClassLoader());
       return base.getMethod("getTransactionState").getReturnType().isEnum();
     } catch (ReflectiveOperationException | LinkageError e) {
       return false;
     }
   }
 
-  /** The driver's connection under {@code pooled}, or null when it does not unwrap (see the fallback). */
+  /**
+   * The driver's connection under {@code pooled}, or null when it does not unwrap (see the
+   * fallback).
+   */
   static Connection driverConnection(Connection pooled) {
     if (!AVAILABLE) {
       return null;

@@ -21,33 +21,62 @@ final class PostgresDialect implements Dialect {
    * PostgreSQL's statements and names, read by the lexical rules of its documentation ("Lexical
    * Structure": nested block comments, dollar quotes, E'' strings). Transaction control: a
    * statement beginning with COMMIT, END, ROLLBACK, ABORT, BEGIN, START, SAVEPOINT, RELEASE or
-   * PREPARE TRANSACTION, or setting the current transaction's characteristics (SET TRANSACTION,
-   * SET [LOCAL|SESSION] transaction_isolation, transaction_read_only, transaction_deferrable).
-   * Nothing commits implicitly: DDL is transactional. A session change: a statement beginning with
-   * SET (not SET LOCAL or SET CONSTRAINTS, which end with the transaction), RESET, DISCARD, LISTEN,
+   * PREPARE TRANSACTION, or setting the current transaction's characteristics (SET TRANSACTION, SET
+   * [LOCAL|SESSION] transaction_isolation, transaction_read_only, transaction_deferrable). Nothing
+   * commits implicitly: DDL is transactional. A session change: a statement beginning with SET (not
+   * SET LOCAL or SET CONSTRAINTS, which end with the transaction), RESET, DISCARD, LISTEN,
    * UNLISTEN, PREPARE, DEALLOCATE, DECLARE, LOAD, DO or CALL (procedural code may do anything), or
    * any text naming something whose effect outlives the transaction: set_config, pg_settings,
    * session-level advisory locks, nextval/setval, temp/temporary/pg_temp and dblink.
    */
-  static final SqlRules SQL_RULES = new SqlRules(
-      Set.of("commit", "end", "rollback", "abort", "begin", "start", "savepoint", "release"),
-      Set.of(),
-      Set.of(),
-      Set.of("reset", "discard", "listen", "unlisten", "deallocate", "declare", "load", "do", "call"),
-      Set.of("local", "constraints"),
-      Set.of("transaction_isolation", "transaction_read_only", "transaction_deferrable"),
-      Set.of("set_config", "pg_settings", "nextval", "setval", "temp", "temporary"),
-      List.of("pg_advisory_lock", "pg_try_advisory_lock", "pg_advisory_unlock", "pg_temp", "dblink"),
-      List.of("set_config", "pg_settings", "nextval", "setval", "temp", "advisory_lock", "advisory_unlock", "dblink"),
-      true, true, false, false, false, false);
+  static final SqlRules SQL_RULES =
+      new SqlRules(
+          Set.of("commit", "end", "rollback", "abort", "begin", "start", "savepoint", "release"),
+          Set.of(),
+          Set.of(),
+          Set.of(
+              "reset",
+              "discard",
+              "listen",
+              "unlisten",
+              "deallocate",
+              "declare",
+              "load",
+              "do",
+              "call"),
+          Set.of("local", "constraints"),
+          Set.of("transaction_isolation", "transaction_read_only", "transaction_deferrable"),
+          Set.of("set_config", "pg_settings", "nextval", "setval", "temp", "temporary"),
+          List.of(
+              "pg_advisory_lock",
+              "pg_try_advisory_lock",
+              "pg_advisory_unlock",
+              "pg_temp",
+              "dblink"),
+          List.of(
+              "set_config",
+              "pg_settings",
+              "nextval",
+              "setval",
+              "temp",
+              "advisory_lock",
+              "advisory_unlock",
+              "dblink"),
+          true,
+          true,
+          false,
+          false,
+          false,
+          false);
 
   /**
    * The transaction characteristics every pooled session has, whatever the server's or role's
    * defaults say (set_config with is_local false: for the session).
    */
-  private static final String SESSION_SETUP = "select set_config('default_transaction_isolation', 'read committed', false),"
-      + " set_config('default_transaction_read_only', 'off', false),"
-      + " set_config('default_transaction_deferrable', 'off', false)";
+  private static final String SESSION_SETUP =
+      "select set_config('default_transaction_isolation', 'read committed', false),"
+          + " set_config('default_transaction_read_only', 'off', false),"
+          + " set_config('default_transaction_deferrable', 'off', false)";
 
   /** Declared after the rules, which its reader needs when the class initializes. */
   static final PostgresDialect INSTANCE = new PostgresDialect();
@@ -61,11 +90,16 @@ final class PostgresDialect implements Dialect {
     return "PostgreSQL";
   }
 
-  /** pgjdbc's {@code loginTimeout} (seconds, fractional) and {@code connectTimeout} (whole seconds). */
+  /**
+   * pgjdbc's {@code loginTimeout} (seconds, fractional) and {@code connectTimeout} (whole seconds).
+   */
   @Override
   public java.util.Map<String, String> connectProperties(long connectionTimeoutMs) {
-    return java.util.Map.of("loginTimeout", String.valueOf(connectionTimeoutMs / 1000.0),
-        "connectTimeout", String.valueOf((connectionTimeoutMs + 999) / 1000));
+    return java.util.Map.of(
+        "loginTimeout",
+        String.valueOf(connectionTimeoutMs / 1000.0),
+        "connectTimeout",
+        String.valueOf((connectionTimeoutMs + 999) / 1000));
   }
 
   /** 40001 serialization_failure, 40P01 deadlock_detected. */
@@ -83,7 +117,10 @@ final class PostgresDialect implements Dialect {
   public boolean connectionLost(SQLException e) {
     String sqlState = e.getSQLState();
     return sqlState != null
-        && (sqlState.startsWith("08") || sqlState.equals("57P01") || sqlState.equals("57P02") || sqlState.equals("57P03"));
+        && (sqlState.startsWith("08")
+            || sqlState.equals("57P01")
+            || sqlState.equals("57P02")
+            || sqlState.equals("57P03"));
   }
 
   /** 57014 query_canceled (statement_timeout, a cancel request), 55P03 lock_not_available. */
@@ -150,12 +187,15 @@ final class PostgresDialect implements Dialect {
     return SESSION_SETUP;
   }
 
-  /** The application_name the server last reported (ParameterStatus), through pgjdbc's public API. */
+  /**
+   * The application_name the server last reported (ParameterStatus), through pgjdbc's public API.
+   */
   @Override
   public String applicationName(Connection pooled) {
     try {
       return pooled.isWrapperFor(PGConnection.class)
-          ? pooled.unwrap(PGConnection.class).getParameterStatus("application_name") : null;
+          ? pooled.unwrap(PGConnection.class).getParameterStatus("application_name")
+          : null;
     } catch (SQLException e) {
       return null;
     }
@@ -171,7 +211,10 @@ final class PostgresDialect implements Dialect {
     try (Statement st = conn.createStatement()) {
       st.execute("DISCARD ALL");
     }
-    String restore = applicationName == null ? SESSION_SETUP : SESSION_SETUP + ", set_config('application_name', ?, false)";
+    String restore =
+        applicationName == null
+            ? SESSION_SETUP
+            : SESSION_SETUP + ", set_config('application_name', ?, false)";
     try (PreparedStatement ps = conn.prepareStatement(restore)) {
       if (applicationName != null) {
         ps.setString(1, applicationName);
@@ -183,7 +226,9 @@ final class PostgresDialect implements Dialect {
   /** The two-key advisory lock functions (documentation, "Advisory Lock Functions"). */
   @Override
   public String transactionLock(boolean shared) {
-    return shared ? "select pg_advisory_xact_lock_shared(?, ?)" : "select pg_advisory_xact_lock(?, ?)";
+    return shared
+        ? "select pg_advisory_xact_lock_shared(?, ?)"
+        : "select pg_advisory_xact_lock(?, ?)";
   }
 
   @Override
@@ -220,7 +265,13 @@ final class PostgresDialect implements Dialect {
   /** {@code = any(?)} with one int[] parameter; ORDER BY sits below the row-locking step. */
   @Override
   public String lockRows(String table, String idColumn, int count) {
-    return "select 1 from " + table + " where " + idColumn + " = any(?) order by " + idColumn + " for update";
+    return "select 1 from "
+        + table
+        + " where "
+        + idColumn
+        + " = any(?) order by "
+        + idColumn
+        + " for update";
   }
 
   @Override
@@ -230,10 +281,18 @@ final class PostgresDialect implements Dialect {
 
   /** INSERT ... ON CONFLICT (key) DO NOTHING RETURNING (documentation, "INSERT", 9.5+). */
   @Override
-  public String insertUnlessConflict(String table, List<String> columns, List<String> keyColumns, String returning) {
-    return "insert into " + table + " (" + String.join(", ", columns) + ") values ("
-        + columns.stream().map(c -> "?").collect(Collectors.joining(", ")) + ") on conflict ("
-        + String.join(", ", keyColumns) + ") do nothing returning " + returning;
+  public String insertUnlessConflict(
+      String table, List<String> columns, List<String> keyColumns, String returning) {
+    return "insert into "
+        + table
+        + " ("
+        + String.join(", ", columns)
+        + ") values ("
+        + columns.stream().map(c -> "?").collect(Collectors.joining(", "))
+        + ") on conflict ("
+        + String.join(", ", keyColumns)
+        + ") do nothing returning "
+        + returning;
   }
 
   @Override
@@ -246,7 +305,10 @@ final class PostgresDialect implements Dialect {
     return name();
   }
 
-  /** PostgreSQL 10+ answers {@code pg_xact_status} / {@code txid_status}; checked per server by the resolver. */
+  /**
+   * PostgreSQL 10+ answers {@code pg_xact_status} / {@code txid_status}; checked per server by the
+   * resolver.
+   */
   @Override
   public boolean resolvesLostCommits() {
     return true;
@@ -256,7 +318,9 @@ final class PostgresDialect implements Dialect {
   @Override
   public int backendPid(Connection pooled) {
     try {
-      return pooled.isWrapperFor(PGConnection.class) ? pooled.unwrap(PGConnection.class).getBackendPID() : 0;
+      return pooled.isWrapperFor(PGConnection.class)
+          ? pooled.unwrap(PGConnection.class).getBackendPID()
+          : 0;
     } catch (SQLException e) {
       return 0;
     }

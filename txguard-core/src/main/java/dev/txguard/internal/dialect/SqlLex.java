@@ -25,7 +25,10 @@ final class SqlLex {
     return i == 1 || !isWordPart(sql.charAt(i - 2));
   }
 
-  /** Identifier characters: letters, underscore, and any non-ASCII character (as PostgreSQL accepts). */
+  /**
+   * Identifier characters: letters, underscore, and any non-ASCII character (as PostgreSQL
+   * accepts).
+   */
   static boolean isWordStart(char c) {
     return Character.isLetter(c) || c == '_' || c >= 0x80;
   }

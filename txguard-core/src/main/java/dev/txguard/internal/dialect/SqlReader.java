@@ -7,14 +7,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * database's {@link SqlRules}; the verdict of text seen before is cached. Thread-safe.
  *
  * <p>Text with backslashes is read twice, once with backslashes as ordinary characters in string
- * literals and once with them escaping (PostgreSQL's {@code standard_conforming_strings} on and off;
- * MariaDB's {@code NO_BACKSLASH_ESCAPES} set and not), and the verdicts are combined, so that
+ * literals and once with them escaping (PostgreSQL's {@code standard_conforming_strings} on and
+ * off; MariaDB's {@code NO_BACKSLASH_ESCAPES} set and not), and the verdicts are combined, so that
  * neither setting can hide a statement. Names are looked for in string literals and quoted bodies
  * too: a false alarm costs one reset, never a refusal.
  */
 public final class SqlReader {
   /** Texts longer than this are read every time instead of being kept. */
   private static final int CACHED_LENGTH_LIMIT = 4096;
+
   private static final int CACHE_LIMIT = 4096;
 
   private final SqlRules rules;

@@ -10,14 +10,14 @@ import java.util.Set;
  *
  * @param control leading words of transaction control ({@code commit}, {@code begin}, ...)
  * @param implicitCommit leading words of statements that commit the open transaction first
- *     (MariaDB's DDL), and names of {@code transactionSettings} whose setting commits
- *     ({@code autocommit}: MariaDB commits when it is set to 1); empty for PostgreSQL
+ *     (MariaDB's DDL), and names of {@code transactionSettings} whose setting commits ({@code
+ *     autocommit}: MariaDB commits when it is set to 1); empty for PostgreSQL
  * @param unreadable leading words of statements that run SQL text the reader cannot see (MariaDB's
  *     {@code EXECUTE} and {@code EXECUTE IMMEDIATE}, whose text may be a variable or a prepared
  *     statement): refused as control, as that text may commit implicitly; empty for PostgreSQL
  * @param sessionLeading leading words of statements that change the session
- * @param transactionScopedSet second words after {@code SET} whose effect ends with the
- *     transaction ({@code local}, {@code constraints}); any other {@code SET} changes the session
+ * @param transactionScopedSet second words after {@code SET} whose effect ends with the transaction
+ *     ({@code local}, {@code constraints}); any other {@code SET} changes the session
  * @param transactionSettings setting names that set the current transaction's characteristics:
  *     control, whether after {@code SET} or {@code SET LOCAL|SESSION}
  * @param sessionWords names (of functions, views, keywords) whose presence anywhere makes the text
@@ -29,17 +29,28 @@ import java.util.Set;
  *     semicolons end no statement (PostgreSQL 14+)
  * @param hashComments whether {@code #} starts a line comment (MariaDB, MySQL)
  * @param backtickIdentifiers whether {@code `name`} is a quoted identifier (MariaDB, MySQL)
- * @param executableComments whether {@code /*!...*}{@code /} and {@code /*M!...*}{@code /} comments are
- *     executed as SQL (MariaDB, MySQL): their contents are read as statements
- * @param setLists whether {@code SET} takes a comma-separated list of assignments, each of which may
- *     set a transaction setting, and {@code SET STATEMENT ... FOR} prefixes a statement that is read
- *     as a statement of its own (MariaDB "SET", "SET STATEMENT")
+ * @param executableComments whether {@code /*!...*}{@code /} and {@code /*M!...*}{@code /} comments
+ *     are executed as SQL (MariaDB, MySQL): their contents are read as statements
+ * @param setLists whether {@code SET} takes a comma-separated list of assignments, each of which
+ *     may set a transaction setting, and {@code SET STATEMENT ... FOR} prefixes a statement that is
+ *     read as a statement of its own (MariaDB "SET", "SET STATEMENT")
  */
 public record SqlRules(
-    Set<String> control, Set<String> implicitCommit, Set<String> unreadable, Set<String> sessionLeading,
-    Set<String> transactionScopedSet, Set<String> transactionSettings, Set<String> sessionWords,
-    List<String> sessionPrefixes, List<String> fragments, boolean dollarQuotes, boolean atomicBodies,
-    boolean hashComments, boolean backtickIdentifiers, boolean executableComments, boolean setLists) {
+    Set<String> control,
+    Set<String> implicitCommit,
+    Set<String> unreadable,
+    Set<String> sessionLeading,
+    Set<String> transactionScopedSet,
+    Set<String> transactionSettings,
+    Set<String> sessionWords,
+    List<String> sessionPrefixes,
+    List<String> fragments,
+    boolean dollarQuotes,
+    boolean atomicBodies,
+    boolean hashComments,
+    boolean backtickIdentifiers,
+    boolean executableComments,
+    boolean setLists) {
 
   /** Whether {@code w} names something whose effect outlives the transaction. */
   boolean isSessionName(String w) {

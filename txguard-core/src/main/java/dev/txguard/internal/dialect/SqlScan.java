@@ -10,24 +10,36 @@ final class SqlScan {
   private final SqlRules rules;
   private final String sql;
   private final int n;
+
   /** Whether backslashes escape in every string literal (standard_conforming_strings off). */
   private final boolean backslashesEscape;
+
   /** Whether names may hide in quoted parts: only then are quoted parts read for them. */
   private final boolean lookInQuotes;
+
   private int i;
+
   /** Words seen so far in the current statement. */
   private int wordInStatement;
+
   private String leading;
   private String second;
   private String control;
   private boolean session;
-  /** Inside the body of a {@code CREATE FUNCTION ... BEGIN ATOMIC ... END}, whose semicolons end no statement. */
+
+  /**
+   * Inside the body of a {@code CREATE FUNCTION ... BEGIN ATOMIC ... END}, whose semicolons end no
+   * statement.
+   */
   private int atomicDepth;
+
   private boolean routine;
   private String previous;
   private int previousEnd = -1;
+
   /** In a SET statement under {@link SqlRules#setLists()}: the depth of parentheses. */
   private int parens;
+
   /** In the variable list of a {@code SET STATEMENT ... FOR}, before its FOR. */
   private boolean setStatement;
 
@@ -65,8 +77,14 @@ final class SqlScan {
       endOfStatement();
     } else if ((c == '-' && peek(1) == '-') || (c == '#' && rules.hashComments())) {
       skipLineComment();
-    } else if (c == '/' && peek(1) == '*' && rules.executableComments() && (peek(2) == '!' || (peek(2) == 'M' && peek(3) == '!'))) {
-      i += peek(2) == '!' ? 3 : 4; // executed by the server: read what is inside (its version number is a number)
+    } else if (c == '/'
+        && peek(1) == '*'
+        && rules.executableComments()
+        && (peek(2) == '!' || (peek(2) == 'M' && peek(3) == '!'))) {
+      i +=
+          peek(2) == '!'
+              ? 3
+              : 4; // executed by the server: read what is inside (its version number is a number)
     } else if (c == '/' && peek(1) == '*') {
       skipBlockComment();
     } else if (c == '\'') {
@@ -105,9 +123,9 @@ final class SqlScan {
   }
 
   /**
-   * A comma outside parentheses in a SET starts another assignment (MariaDB "SET": {@code SET @x = 1,
-   * autocommit = 1}): the next word is read as the first after SET again. Not in SET STATEMENT's list,
-   * whose settings last one statement.
+   * A comma outside parentheses in a SET starts another assignment (MariaDB "SET": {@code SET @x =
+   * 1, autocommit = 1}): the next word is read as the first after SET again. Not in SET STATEMENT's
+   * list, whose settings last one statement.
    */
   private void setListPunctuation(char c) {
     if (c == '(') {
@@ -131,8 +149,11 @@ final class SqlScan {
     } else if (atomicDepth == 0 && wordInStatement == 2) {
       second = w;
       second(w);
-    } else if (atomicDepth == 0 && wordInStatement == 3 && "set".equals(leading)
-        && ("local".equals(second) || "session".equals(second)) && rules.transactionSettings().contains(w)) {
+    } else if (atomicDepth == 0
+        && wordInStatement == 3
+        && "set".equals(leading)
+        && ("local".equals(second) || "session".equals(second))
+        && rules.transactionSettings().contains(w)) {
       control = setting(w);
     }
     if (rules.atomicBodies() && "create".equals(leading)) {
@@ -152,7 +173,9 @@ final class SqlScan {
     } else if (rules.implicitCommit().contains(w)) {
       control = w.toUpperCase(Locale.ROOT) + ", which commits implicitly,";
     } else if (rules.unreadable().contains(w)) {
-      control = w.toUpperCase(Locale.ROOT) + ", which runs SQL text txguard cannot read and so may commit implicitly,";
+      control =
+          w.toUpperCase(Locale.ROOT)
+              + ", which runs SQL text txguard cannot read and so may commit implicitly,";
     } else if (rules.sessionLeading().contains(w)) {
       session = true;
     }
@@ -177,21 +200,27 @@ final class SqlScan {
     }
   }
 
-  /** The control a SET of transaction setting {@code w} is named by; one that commits says so (MariaDB's autocommit). */
+  /**
+   * The control a SET of transaction setting {@code w} is named by; one that commits says so
+   * (MariaDB's autocommit).
+   */
   private String setting(String w) {
     return "SET " + w + (rules.implicitCommit().contains(w) ? ", which commits implicitly," : "");
   }
 
   /**
    * Counts BEGIN ATOMIC ... END nesting (CASE ... END counts too) in a CREATE FUNCTION or CREATE
-   * PROCEDURE statement; only {@code BEGIN} followed by nothing but blanks and then
-   * {@code ATOMIC} opens a body.
+   * PROCEDURE statement; only {@code BEGIN} followed by nothing but blanks and then {@code ATOMIC}
+   * opens a body.
    */
   private void trackAtomicBody(String w, int start) {
     if ("function".equals(w) || "procedure".equals(w)) {
       routine = true;
     }
-    boolean opens = "atomic".equals(w) && "begin".equals(previous) && sql.substring(previousEnd, start).isBlank();
+    boolean opens =
+        "atomic".equals(w)
+            && "begin".equals(previous)
+            && sql.substring(previousEnd, start).isBlank();
     if (atomicDepth == 0) {
       if (opens && routine) {
         atomicDepth = 1;
@@ -280,13 +309,18 @@ final class SqlScan {
     lookForNames(from, Math.min(i, n));
   }
 
-  /** A quoted identifier is a word: {@code set "statement_timeout" = 5} and {@code "set_config"(...)} count. */
+  /**
+   * A quoted identifier is a word: {@code set "statement_timeout" = 5} and {@code
+   * "set_config"(...)} count.
+   */
   private void quotedIdentifier(char quote) {
     int start = i;
     int from = skipQuoted(quote, false);
     int to = Math.max(from, Math.min(i, n) - 1);
     String doubled = String.valueOf(quote) + quote;
-    word(sql.substring(from, to).replace(doubled, String.valueOf(quote)).toLowerCase(Locale.ROOT), start);
+    word(
+        sql.substring(from, to).replace(doubled, String.valueOf(quote)).toLowerCase(Locale.ROOT),
+        start);
   }
 
   private void dollarQuoted() {

@@ -11,6 +11,7 @@ package dev.txguard.internal.dialect;
 public record SqlVerdict(String control, boolean session) {
   /** Neither control nor a session change. */
   public static final SqlVerdict CLEAN = new SqlVerdict(null, false);
+
   /** A session change only. */
   public static final SqlVerdict SESSION = new SqlVerdict(null, true);
 
@@ -19,7 +20,10 @@ public record SqlVerdict(String control, boolean session) {
     return control == null && !session;
   }
 
-  /** This verdict and {@code other}'s together: the first control found, and either's session change. */
+  /**
+   * This verdict and {@code other}'s together: the first control found, and either's session
+   * change.
+   */
   SqlVerdict and(SqlVerdict other) {
     String c = control != null ? control : other.control;
     boolean s = session || other.session;

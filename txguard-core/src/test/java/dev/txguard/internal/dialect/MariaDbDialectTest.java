@@ -15,26 +15,29 @@ import org.mariadb.jdbc.export.ExceptionFactory;
 
 /**
  * MariaDB's and MySQL's classification, per-unit SQL and SQL reading; no database needed. The
- * exceptions are made by MariaDB Connector/J's own exception factory from the server's error code and
- * SQLSTATE, as the driver raises them on a real error packet: that covers MySQL 8's codes, which no
- * MySQL server here can raise.
+ * exceptions are made by MariaDB Connector/J's own exception factory from the server's error code
+ * and SQLSTATE, as the driver raises them on a real error packet: that covers MySQL 8's codes,
+ * which no MySQL server here can raise.
  */
 class MariaDbDialectTest {
   private final Dialect maria = Dialects.forUrl("jdbc:mariadb://db:3306/app");
   private final Dialect mysql = Dialects.forUrl("jdbc:mysql://db:3306/app");
 
   private static SQLException driver(String message, String state, int code) throws SQLException {
-    ExceptionFactory factory = new ExceptionFactory(Configuration.parse("jdbc:mariadb://db:3306/app"),
-        HostAddress.from("db", 3306));
+    ExceptionFactory factory =
+        new ExceptionFactory(
+            Configuration.parse("jdbc:mariadb://db:3306/app"), HostAddress.from("db", 3306));
     return factory.create(message, state, code);
   }
 
   @ParameterizedTest
   @CsvSource({
-      "1213, 40001, Deadlock found when trying to get lock; try restarting transaction",
-      "1020, HY000, Record has changed since last read in table 'account'",
-      "1213, HY000, a deadlock whose SQLSTATE a proxy dropped"})
-  void deadlocksSerializationFailuresAndRecordChangedAreRetryable(int code, String state, String message) throws Exception {
+    "1213, 40001, Deadlock found when trying to get lock; try restarting transaction",
+    "1020, HY000, Record has changed since last read in table 'account'",
+    "1213, HY000, a deadlock whose SQLSTATE a proxy dropped"
+  })
+  void deadlocksSerializationFailuresAndRecordChangedAreRetryable(
+      int code, String state, String message) throws Exception {
     SQLException e = driver(message, state, code);
     assertThat(maria.retryable(e)).isTrue();
     assertThat(mysql.retryable(e)).isTrue();
@@ -44,9 +47,11 @@ class MariaDbDialectTest {
 
   @ParameterizedTest
   @CsvSource({
-      "1205, HY000, Lock wait timeout exceeded; try restarting transaction",
-      "3572, HY000, Statement aborted because lock(s) could not be acquired immediately and NOWAIT is set."})
-  void lockWaitsThatRanOutAreNotRetriedButCancelled(int code, String state, String message) throws Exception {
+    "1205, HY000, Lock wait timeout exceeded; try restarting transaction",
+    "3572, HY000, Statement aborted because lock(s) could not be acquired immediately and NOWAIT is set."
+  })
+  void lockWaitsThatRanOutAreNotRetriedButCancelled(int code, String state, String message)
+      throws Exception {
     SQLException e = driver(message, state, code);
     assertThat(maria.retryable(e)).isFalse();
     assertThat(maria.lockNotAvailable(e)).isTrue();
@@ -55,10 +60,12 @@ class MariaDbDialectTest {
 
   @ParameterizedTest
   @CsvSource({
-      "1969, 70100, Query execution was interrupted (max_statement_time exceeded)",
-      "3024, HY000, Query execution was interrupted, maximum statement execution time exceeded",
-      "1317, 70100, Query execution was interrupted"})
-  void statementLimitsAndKillQueryAreCancellations(int code, String state, String message) throws Exception {
+    "1969, 70100, Query execution was interrupted (max_statement_time exceeded)",
+    "3024, HY000, Query execution was interrupted, maximum statement execution time exceeded",
+    "1317, 70100, Query execution was interrupted"
+  })
+  void statementLimitsAndKillQueryAreCancellations(int code, String state, String message)
+      throws Exception {
     SQLException e = driver(message, state, code);
     assertThat(maria.cancelled(e)).isTrue();
     assertThat(maria.retryable(e)).isFalse();
@@ -67,19 +74,25 @@ class MariaDbDialectTest {
 
   @ParameterizedTest
   @CsvSource({
-      "1927, 70100, Connection was killed",
-      "4031, HY000, The client was disconnected by the server because of inactivity.",
-      "1053, 08S01, Server shutdown in progress",
-      "0, 08000, Socket error"})
+    "1927, 70100, Connection was killed",
+    "4031, HY000, The client was disconnected by the server because of inactivity.",
+    "1053, 08S01, Server shutdown in progress",
+    "0, 08000, Socket error"
+  })
   void connectionLossIsRecognised(int code, String state, String message) throws Exception {
     SQLException e = driver(message, state, code);
     assertThat(maria.connectionLost(e)).isTrue();
     assertThat(mysql.connectionLost(e)).isTrue();
-    assertThat(maria.retryable(e)).isFalse(); // counted only when the unit's own connection was lost
+    assertThat(maria.retryable(e))
+        .isFalse(); // counted only when the unit's own connection was lost
   }
 
   @ParameterizedTest
-  @CsvSource({"1062, 23000, Duplicate entry", "1146, 42S02, Table 'x' doesn't exist", "1048, 23000, cannot be null"})
+  @CsvSource({
+    "1062, 23000, Duplicate entry",
+    "1146, 42S02, Table 'x' doesn't exist",
+    "1048, 23000, cannot be null"
+  })
   void businessErrorsAreNeither(int code, String state, String message) throws Exception {
     SQLException e = driver(message, state, code);
     assertThat(maria.retryable(e) || maria.connectionLost(e) || maria.cancelled(e)).isFalse();
@@ -92,22 +105,28 @@ class MariaDbDialectTest {
     assertThat(maria.unitPrelude(Isolation.SERIALIZABLE, true, 0))
         .isEqualTo("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE, READ ONLY");
     assertThat(maria.unitPrelude(Isolation.READ_COMMITTED, false, 1500))
-        .isEqualTo("SET @txguard_st = @@session.max_statement_time, @txguard_lw = @@session.innodb_lock_wait_timeout,"
-            + " SESSION max_statement_time = 1.500, SESSION innodb_lock_wait_timeout = 2");
+        .isEqualTo(
+            "SET @txguard_st = @@session.max_statement_time, @txguard_lw = @@session.innodb_lock_wait_timeout,"
+                + " SESSION max_statement_time = 1.500, SESSION innodb_lock_wait_timeout = 2");
     assertThat(maria.unitEpilogue(Isolation.READ_COMMITTED, false, 1500))
-        .isEqualTo("SET SESSION max_statement_time = @txguard_st, SESSION innodb_lock_wait_timeout = @txguard_lw");
+        .isEqualTo(
+            "SET SESSION max_statement_time = @txguard_st, SESSION innodb_lock_wait_timeout = @txguard_lw");
     assertThat(mysql.unitPrelude(Isolation.REPEATABLE_READ, false, 250))
-        .isEqualTo("SET @txguard_st = @@session.max_execution_time, @txguard_lw = @@session.innodb_lock_wait_timeout,"
-            + " SESSION max_execution_time = 250, SESSION innodb_lock_wait_timeout = 1,"
-            + " SESSION transaction_isolation = 'REPEATABLE-READ', SESSION transaction_read_only = 0");
+        .isEqualTo(
+            "SET @txguard_st = @@session.max_execution_time, @txguard_lw = @@session.innodb_lock_wait_timeout,"
+                + " SESSION max_execution_time = 250, SESSION innodb_lock_wait_timeout = 1,"
+                + " SESSION transaction_isolation = 'REPEATABLE-READ', SESSION transaction_read_only = 0");
     assertThat(mysql.unitEpilogue(Isolation.REPEATABLE_READ, false, 250))
-        .endsWith(", SESSION transaction_isolation = 'READ-COMMITTED', SESSION transaction_read_only = 0");
+        .endsWith(
+            ", SESSION transaction_isolation = 'READ-COMMITTED', SESSION transaction_read_only = 0");
   }
 
   @Test
   void insertOrGetUsesOnDuplicateKeyWithReturningOnMariaDbOnly() {
-    assertThat(maria.insertUnlessConflict("account", List.of("email", "name"), List.of("email"), "id"))
-        .isEqualTo("insert into account (email, name) values (?, ?) on duplicate key update email = email returning id");
+    assertThat(
+            maria.insertUnlessConflict("account", List.of("email", "name"), List.of("email"), "id"))
+        .isEqualTo(
+            "insert into account (email, name) values (?, ?) on duplicate key update email = email returning id");
     assertThat(maria.insertReturnsRow()).isTrue();
     assertThat(mysql.insertUnlessConflict("account", List.of("email"), List.of("email"), "id"))
         .isEqualTo("insert into account (email) values (?) on duplicate key update email = email");
@@ -124,53 +143,121 @@ class MariaDbDialectTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"COMMIT", "commit work", "ROLLBACK", "begin", "START TRANSACTION", "savepoint a",
-      "release savepoint a", "xa start 'x'", "set autocommit = 1", "SET @@autocommit = 1", "set session autocommit=1",
-      "SET @@session.autocommit = 0", "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE",
-      "SET SESSION TRANSACTION ISOLATION LEVEL SERIALIZABLE", "set tx_isolation = 'SERIALIZABLE'",
-      "SET @x = 1, autocommit = 1", "SET @y = 2, @@session.autocommit = 1", "set session sql_mode='', autocommit=1",
-      "DO 1; SET @a=1, autocommit=1", "set @x = greatest(1, 2), session tx_isolation = 'SERIALIZABLE'",
-      "/*!40101 COMMIT */", "/*M!100100 COMMIT */", "# note\nrollback", "select 1; commit", "-- x\nCOMMIT"})
+  @ValueSource(
+      strings = {
+        "COMMIT",
+        "commit work",
+        "ROLLBACK",
+        "begin",
+        "START TRANSACTION",
+        "savepoint a",
+        "release savepoint a",
+        "xa start 'x'",
+        "set autocommit = 1",
+        "SET @@autocommit = 1",
+        "set session autocommit=1",
+        "SET @@session.autocommit = 0",
+        "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE",
+        "SET SESSION TRANSACTION ISOLATION LEVEL SERIALIZABLE",
+        "set tx_isolation = 'SERIALIZABLE'",
+        "SET @x = 1, autocommit = 1",
+        "SET @y = 2, @@session.autocommit = 1",
+        "set session sql_mode='', autocommit=1",
+        "DO 1; SET @a=1, autocommit=1",
+        "set @x = greatest(1, 2), session tx_isolation = 'SERIALIZABLE'",
+        "/*!40101 COMMIT */",
+        "/*M!100100 COMMIT */",
+        "# note\nrollback",
+        "select 1; commit",
+        "-- x\nCOMMIT"
+      })
   void transactionControlIsFound(String sql) {
     assertThat(maria.reader().verdict(sql).control()).as(sql).isNotNull();
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"create table t (id int)", "ALTER TABLE t ADD c int", "drop table t", "truncate t",
-      "rename table a to b", "lock tables t write", "unlock tables", "create index i on t (c)", "grant all on *.* to x",
-      "analyze table t", "optimize table t", "flush tables", "select 1; create table x (id int)",
-      "set statement max_statement_time=1 for create table x7(id int)", "set statement max_statement_time=10 for truncate table b",
-      "SET STATEMENT a = (1), b = 'for' FOR drop table t", "EXECUTE IMMEDIATE 'CREATE TABLE x8(id int)'",
-      "execute stmt", "execute stmt using @a", "EXECUTE IMMEDIATE @sql", "select 1; execute immediate 'select 1'"})
+  @ValueSource(
+      strings = {
+        "create table t (id int)",
+        "ALTER TABLE t ADD c int",
+        "drop table t",
+        "truncate t",
+        "rename table a to b",
+        "lock tables t write",
+        "unlock tables",
+        "create index i on t (c)",
+        "grant all on *.* to x",
+        "analyze table t",
+        "optimize table t",
+        "flush tables",
+        "select 1; create table x (id int)",
+        "set statement max_statement_time=1 for create table x7(id int)",
+        "set statement max_statement_time=10 for truncate table b",
+        "SET STATEMENT a = (1), b = 'for' FOR drop table t",
+        "EXECUTE IMMEDIATE 'CREATE TABLE x8(id int)'",
+        "execute stmt",
+        "execute stmt using @a",
+        "EXECUTE IMMEDIATE @sql",
+        "select 1; execute immediate 'select 1'"
+      })
   void statementsThatCommitImplicitlyAreFound(String sql) {
     assertThat(maria.reader().verdict(sql).control()).as(sql).endsWith("implicitly,");
   }
 
   @Test
   void aStatementAfterSetStatementForIsNamedAndExecuteSaysWhy() {
-    assertThat(maria.reader().verdict("set statement max_statement_time=1 for create table x7(id int)").control())
+    assertThat(
+            maria
+                .reader()
+                .verdict("set statement max_statement_time=1 for create table x7(id int)")
+                .control())
         .isEqualTo("CREATE, which commits implicitly,");
-    assertThat(maria.reader().verdict("set statement max_statement_time=10 for truncate table b").control())
+    assertThat(
+            maria
+                .reader()
+                .verdict("set statement max_statement_time=10 for truncate table b")
+                .control())
         .isEqualTo("TRUNCATE, which commits implicitly,");
     assertThat(maria.reader().verdict("EXECUTE IMMEDIATE 'select 1'").control())
-        .isEqualTo("EXECUTE, which runs SQL text txguard cannot read and so may commit implicitly,");
-    assertThat(maria.reader().verdict("SET @x = 1, autocommit = 1").control()).isEqualTo("SET autocommit, which commits implicitly,");
+        .isEqualTo(
+            "EXECUTE, which runs SQL text txguard cannot read and so may commit implicitly,");
+    assertThat(maria.reader().verdict("SET @x = 1, autocommit = 1").control())
+        .isEqualTo("SET autocommit, which commits implicitly,");
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"set @x = 1", "set names utf8mb4", "select get_lock('a', 1)", "do release_lock('a')",
-      "use other", "select nextval(s)", "set sql_mode = ''", "set @x = 1, @y = 2", "set @x = concat('a', autocommit)",
-      "set @x = 1, @z = @@autocommit", "prepare s from 'select 1'"})
+  @ValueSource(
+      strings = {
+        "set @x = 1",
+        "set names utf8mb4",
+        "select get_lock('a', 1)",
+        "do release_lock('a')",
+        "use other",
+        "select nextval(s)",
+        "set sql_mode = ''",
+        "set @x = 1, @y = 2",
+        "set @x = concat('a', autocommit)",
+        "set @x = 1, @z = @@autocommit",
+        "prepare s from 'select 1'"
+      })
   void sessionChangesAreFound(String sql) {
     assertThat(maria.reader().verdict(sql).session()).as(sql).isTrue();
     assertThat(maria.reader().verdict(sql).control()).as(sql).isNull();
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"select * from t where note = 'commit'", "select `commit` from t", "insert into t values (1)",
-      "update t set c = 1 # commit", "select 1 -- rollback", "select * from t for update",
-      "SET STATEMENT max_statement_time = 1 FOR select 1", "set statement a = 1, b = 2 for insert into t values (1, 2)",
-      "select * from t where c in (1, 2)"})
+  @ValueSource(
+      strings = {
+        "select * from t where note = 'commit'",
+        "select `commit` from t",
+        "insert into t values (1)",
+        "update t set c = 1 # commit",
+        "select 1 -- rollback",
+        "select * from t for update",
+        "SET STATEMENT max_statement_time = 1 FOR select 1",
+        "set statement a = 1, b = 2 for insert into t values (1, 2)",
+        "select * from t where c in (1, 2)"
+      })
   void ordinarySqlIsClean(String sql) {
     assertThat(maria.reader().verdict(sql).clean()).as(sql).isTrue();
   }

@@ -11,7 +11,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.NullSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** PostgreSQL's SQLSTATE classification, per-unit SQL and the choice of dialect; no database needed. */
+/**
+ * PostgreSQL's SQLSTATE classification, per-unit SQL and the choice of dialect; no database needed.
+ */
 class PostgresDialectTest {
   private final Dialect pg = Dialects.forUrl("jdbc:postgresql://db:5432/app");
 
@@ -29,7 +31,10 @@ class PostgresDialectTest {
 
   @ParameterizedTest
   @NullSource
-  @ValueSource(strings = {"23505", "40002", "40003", "25P02", "57014", "55P03", "42P01", "XX000", "", "4000"})
+  @ValueSource(
+      strings = {
+        "23505", "40002", "40003", "25P02", "57014", "55P03", "42P01", "XX000", "", "4000"
+      })
   void otherStatesAreNotRetryable(String state) {
     assertThat(pg.retryable(e(state))).isFalse();
   }
@@ -38,7 +43,8 @@ class PostgresDialectTest {
   @ValueSource(strings = {"08000", "08003", "08006", "08001", "08P01", "57P01", "57P02", "57P03"})
   void connectionLossIsClass08AndServerShutdown(String state) {
     assertThat(pg.connectionLost(e(state))).isTrue();
-    assertThat(pg.retryable(e(state))).isFalse(); // counted only when the unit's own connection was lost
+    assertThat(pg.retryable(e(state)))
+        .isFalse(); // counted only when the unit's own connection was lost
   }
 
   @ParameterizedTest
@@ -70,14 +76,17 @@ class PostgresDialectTest {
     assertThat(pg.unitPrelude(Isolation.READ_COMMITTED, false, 250))
         .isEqualTo("SET LOCAL statement_timeout = 250;SET LOCAL lock_timeout = 250;");
     assertThat(pg.unitPrelude(Isolation.REPEATABLE_READ, false, 9))
-        .isEqualTo("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ WRITE;"
-            + "SET LOCAL statement_timeout = 9;SET LOCAL lock_timeout = 9;");
+        .isEqualTo(
+            "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ WRITE;"
+                + "SET LOCAL statement_timeout = 9;SET LOCAL lock_timeout = 9;");
   }
 
   @Test
   void insertUnlessConflictDoesNothingOnTheKey() {
-    assertThat(pg.insertUnlessConflict("s.account", List.of("email", "name"), List.of("email"), "id"))
-        .isEqualTo("insert into s.account (email, name) values (?, ?) on conflict (email) do nothing returning id");
+    assertThat(
+            pg.insertUnlessConflict("s.account", List.of("email", "name"), List.of("email"), "id"))
+        .isEqualTo(
+            "insert into s.account (email, name) values (?, ?) on conflict (email) do nothing returning id");
   }
 
   @Test
@@ -99,8 +108,9 @@ class PostgresDialectTest {
   void anUnsupportedUrlNamesItsDatabaseAndWhatIsSupported() {
     assertThatThrownBy(() -> Dialects.forUrl("jdbc:oracle:thin:@localhost:1521/xe"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("url is for 'oracle', which txguard does not support; supported: PostgreSQL, MariaDB, MySQL"
-            + " (a URL starting with jdbc:postgresql:, jdbc:mariadb: or jdbc:mysql:)");
+        .hasMessage(
+            "url is for 'oracle', which txguard does not support; supported: PostgreSQL, MariaDB, MySQL"
+                + " (a URL starting with jdbc:postgresql:, jdbc:mariadb: or jdbc:mysql:)");
     assertThatThrownBy(() -> Dialects.forUrl("postgres://h/db"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("must be a JDBC URL starting with jdbc:postgresql:");
@@ -110,7 +120,8 @@ class PostgresDialectTest {
   void anUnsupportedProductNamesItselfAndWhatIsSupported() {
     assertThatThrownBy(() -> Dialects.forProduct("Oracle", "23.4"))
         .isInstanceOf(TxException.class)
-        .hasMessage("the DataSource connects to Oracle 23.4, which txguard does not support;"
-            + " supported: PostgreSQL, MariaDB, MySQL");
+        .hasMessage(
+            "the DataSource connects to Oracle 23.4, which txguard does not support;"
+                + " supported: PostgreSQL, MariaDB, MySQL");
   }
 }

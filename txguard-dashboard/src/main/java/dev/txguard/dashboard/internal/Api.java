@@ -19,13 +19,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The JSON API's handlers, each one {@link QueueAdmin} call. Query parameters are parsed into
- * typed values ({@link JobFilter}, ids, durations); nothing a request holds becomes SQL text.
+ * The JSON API's handlers, each one {@link QueueAdmin} call. Query parameters are parsed into typed
+ * values ({@link JobFilter}, ids, durations); nothing a request holds becomes SQL text.
  */
 final class Api {
   static final Logger LOG = LoggerFactory.getLogger("dev.txguard.dashboard");
-  /** The most characters of a job's arguments, result, error message or trace the detail view sends. */
+
+  /**
+   * The most characters of a job's arguments, result, error message or trace the detail view sends.
+   */
   static final int DETAIL_LIMIT = 64 * 1024;
+
   private static final Duration MAX_GROUP_WAIT = Duration.ofSeconds(60);
   private final Settings settings;
   private final QueueAdmin admin;
@@ -39,8 +43,19 @@ final class Api {
 
   void session(Context ctx) {
     String user = ctx.attribute(Guard.USER);
-    Json.send(ctx, Map.of("user", user, "csrf", guard.csrfToken(user), "readOnly", settings.readOnly(),
-        "refreshMs", settings.refresh().toMillis(), "schema", admin.schema()));
+    Json.send(
+        ctx,
+        Map.of(
+            "user",
+            user,
+            "csrf",
+            guard.csrfToken(user),
+            "readOnly",
+            settings.readOnly(),
+            "refreshMs",
+            settings.refresh().toMillis(),
+            "schema",
+            admin.schema()));
   }
 
   void overview(Context ctx) {
@@ -91,14 +106,24 @@ final class Api {
   void retry(Context ctx) {
     long id = id(ctx);
     List<Change> changes = admin.retry(List.of(id));
-    LOG.info("dashboard: {} from {} retried job {}: {}", ctx.attribute(Guard.USER), ctx.ip(), id, changes.get(0));
+    LOG.info(
+        "dashboard: {} from {} retried job {}: {}",
+        ctx.attribute(Guard.USER),
+        ctx.ip(),
+        id,
+        changes.get(0));
     sendChange(ctx, changes.get(0));
   }
 
   void cancel(Context ctx) {
     long id = id(ctx);
     List<Change> changes = admin.cancel(List.of(id));
-    LOG.info("dashboard: {} from {} cancelled job {}: {}", ctx.attribute(Guard.USER), ctx.ip(), id, changes.get(0));
+    LOG.info(
+        "dashboard: {} from {} cancelled job {}: {}",
+        ctx.attribute(Guard.USER),
+        ctx.ip(),
+        id,
+        changes.get(0));
     sendChange(ctx, changes.get(0));
   }
 
@@ -116,19 +141,29 @@ final class Api {
     String group = ctx.queryParam("group");
     Duration wait = Duration.ofSeconds(number(ctx, "waitSeconds", 10));
     if (wait.isNegative() || wait.compareTo(MAX_GROUP_WAIT) > 0) {
-      throw new IllegalArgumentException("waitSeconds must be between 0 and " + MAX_GROUP_WAIT.toSeconds()
-          + ", was " + wait.toSeconds());
+      throw new IllegalArgumentException(
+          "waitSeconds must be between 0 and "
+              + MAX_GROUP_WAIT.toSeconds()
+              + ", was "
+              + wait.toSeconds());
     }
     CancelResult result = admin.cancelGroup(group, wait);
-    LOG.info("dashboard: {} from {} cancelled group '{}' (waited up to {}): {}", ctx.attribute(Guard.USER), ctx.ip(),
-        group, wait, result);
+    LOG.info(
+        "dashboard: {} from {} cancelled group '{}' (waited up to {}): {}",
+        ctx.attribute(Guard.USER),
+        ctx.ip(),
+        group,
+        wait,
+        result);
     Json.send(ctx, result);
   }
 
   private static JobFilter filter(Context ctx) {
     long limit = number(ctx, "limit", 50);
-    if (limit < 1 || limit > JobFilter.MAX_LIMIT) { // checked as a long: a cast would wrap 2^32 + 1 to 1
-      throw new IllegalArgumentException("limit must be between 1 and " + JobFilter.MAX_LIMIT + ", was " + limit);
+    if (limit < 1
+        || limit > JobFilter.MAX_LIMIT) { // checked as a long: a cast would wrap 2^32 + 1 to 1
+      throw new IllegalArgumentException(
+          "limit must be between 1 and " + JobFilter.MAX_LIMIT + ", was " + limit);
     }
     JobFilter f = JobFilter.all().limit((int) limit);
     String states = ctx.queryParam("state");
@@ -155,8 +190,8 @@ final class Api {
     try {
       return JobState.valueOf(name.strip().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("state must be one of " + Arrays.toString(JobState.values())
-          + ", was '" + name + "'", e);
+      throw new IllegalArgumentException(
+          "state must be one of " + Arrays.toString(JobState.values()) + ", was '" + name + "'", e);
     }
   }
 
@@ -169,7 +204,8 @@ final class Api {
       }
       return id;
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("a job id is a positive whole number, was '" + text + "'", e);
+      throw new IllegalArgumentException(
+          "a job id is a positive whole number, was '" + text + "'", e);
     }
   }
 

@@ -13,13 +13,15 @@ import java.util.Properties;
  */
 final class Assets {
   private static final String OWN = "/dev/txguard/dashboard/assets/";
-  private static final String UPLOT = "/META-INF/resources/webjars/uplot/" + uplotVersion() + "/dist/";
-  private static final Map<String, String[]> FILES = Map.of(
-      "index.html", new String[] {OWN + "index.html", "text/html; charset=utf-8"},
-      "app.js", new String[] {OWN + "app.js", "text/javascript; charset=utf-8"},
-      "app.css", new String[] {OWN + "app.css", "text/css; charset=utf-8"},
-      "uplot.js", new String[] {UPLOT + "uPlot.iife.min.js", "text/javascript; charset=utf-8"},
-      "uplot.css", new String[] {UPLOT + "uPlot.min.css", "text/css; charset=utf-8"});
+  private static final String UPLOT =
+      "/META-INF/resources/webjars/uplot/" + uplotVersion() + "/dist/";
+  private static final Map<String, String[]> FILES =
+      Map.of(
+          "index.html", new String[] {OWN + "index.html", "text/html; charset=utf-8"},
+          "app.js", new String[] {OWN + "app.js", "text/javascript; charset=utf-8"},
+          "app.css", new String[] {OWN + "app.css", "text/css; charset=utf-8"},
+          "uplot.js", new String[] {UPLOT + "uPlot.iife.min.js", "text/javascript; charset=utf-8"},
+          "uplot.css", new String[] {UPLOT + "uPlot.min.css", "text/css; charset=utf-8"});
 
   private Assets() {}
 
@@ -46,9 +48,11 @@ final class Assets {
 
   private static String uplotVersion() {
     Properties p = new Properties();
-    try (InputStream in = Assets.class.getResourceAsStream("/META-INF/maven/org.webjars.npm/uplot/pom.properties")) {
+    try (InputStream in =
+        Assets.class.getResourceAsStream("/META-INF/maven/org.webjars.npm/uplot/pom.properties")) {
       if (in == null) {
-        throw new IllegalStateException("the uPlot WebJar (org.webjars.npm:uplot) is missing from the class path");
+        throw new IllegalStateException(
+            "the uPlot WebJar (org.webjars.npm:uplot) is missing from the class path");
       }
       p.load(in);
     } catch (IOException e) {

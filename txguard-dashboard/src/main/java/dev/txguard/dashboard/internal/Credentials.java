@@ -12,9 +12,9 @@ import javax.crypto.spec.PBEKeySpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Who may use a dashboard: nobody checked, one user with a password, or a token. The secret is
- * kept only as a PBKDF2-HMAC-SHA256 hash with a random salt (210,000 iterations, OWASP's 2023
- * figure for this PRF) and compared with {@link MessageDigest#isEqual} (constant time).
+ * Who may use a dashboard: nobody checked, one user with a password, or a token. The secret is kept
+ * only as a PBKDF2-HMAC-SHA256 hash with a random salt (210,000 iterations, OWASP's 2023 figure for
+ * this PRF) and compared with {@link MessageDigest#isEqual} (constant time).
  */
 public final class Credentials {
   private static final int ITERATIONS = 210_000;
@@ -37,8 +37,9 @@ public final class Credentials {
   /** A token (any user name, or Bearer). */
   public static Credentials token(String token) {
     if (token == null || token.length() < 16) {
-      throw new IllegalArgumentException("token must be at least 16 characters long, was "
-          + (token == null ? "null" : token.length() + " characters"));
+      throw new IllegalArgumentException(
+          "token must be at least 16 characters long, was "
+              + (token == null ? "null" : token.length() + " characters"));
     }
     byte[] salt = salt();
     return new Credentials(null, salt, pbkdf2(token, salt));
@@ -47,10 +48,12 @@ public final class Credentials {
   /** One user and password. */
   public static Credentials user(String name, String password) {
     if (name == null || name.isBlank() || name.contains(":")) {
-      throw new IllegalArgumentException("user name must not be blank or contain ':', was '" + name + "'");
+      throw new IllegalArgumentException(
+          "user name must not be blank or contain ':', was '" + name + "'");
     }
     if (password == null || password.length() < 8) {
-      throw new IllegalArgumentException("password for user '" + name + "' must be at least 8 characters long");
+      throw new IllegalArgumentException(
+          "password for user '" + name + "' must be at least 8 characters long");
     }
     byte[] salt = salt();
     return new Credentials(name, salt, pbkdf2(password, salt));
@@ -71,8 +74,11 @@ public final class Credentials {
    * token; empty when they do not match. Runs the PBKDF2 hash (tens of milliseconds).
    */
   Optional<String> verify(String name, String secret) {
-    boolean nameOk = user == null || MessageDigest.isEqual(user.getBytes(StandardCharsets.UTF_8),
-        (name == null ? "" : name).getBytes(StandardCharsets.UTF_8));
+    boolean nameOk =
+        user == null
+            || MessageDigest.isEqual(
+                user.getBytes(StandardCharsets.UTF_8),
+                (name == null ? "" : name).getBytes(StandardCharsets.UTF_8));
     boolean secretOk = MessageDigest.isEqual(hash, pbkdf2(secret, salt));
     return nameOk && secretOk ? Optional.of(user == null ? "token" : user) : Optional.empty();
   }
@@ -82,7 +88,9 @@ public final class Credentials {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(key, "HmacSHA256"));
-      return Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(text.getBytes(StandardCharsets.UTF_8)));
+      return Base64.getUrlEncoder()
+          .withoutPadding()
+          .encodeToString(mac.doFinal(text.getBytes(StandardCharsets.UTF_8)));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 is missing from this JDK", e);
     }
@@ -112,6 +120,8 @@ public final class Credentials {
 
   @Override
   public String toString() {
-    return isNone() ? "Credentials[none]" : isToken() ? "Credentials[token]" : "Credentials[user " + user + "]";
+    return isNone()
+        ? "Credentials[none]"
+        : isToken() ? "Credentials[token]" : "Credentials[user " + user + "]";
   }
 }

@@ -10,11 +10,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The dashboard's routes and the checks in front of them, set on a Javalin of its own
- * ({@link #start()}) or on an application's ({@link #mount}). Every route's handler is wrapped in
- * the {@link Guard} (so it runs whatever the host's router settings), and a before-handler runs it
- * for unknown paths below the prefix (their 401 comes before the 404). Exceptions of the
- * dashboard's routes are answered inside the wrapper; the host application's are left alone.
+ * The dashboard's routes and the checks in front of them, set on a Javalin of its own ({@link
+ * #start()}) or on an application's ({@link #mount}). Every route's handler is wrapped in the
+ * {@link Guard} (so it runs whatever the host's router settings), and a before-handler runs it for
+ * unknown paths below the prefix (their 401 comes before the 404). Exceptions of the dashboard's
+ * routes are answered inside the wrapper; the host application's are left alone.
  */
 public final class DashboardApp {
   private final Settings settings;
@@ -35,13 +35,17 @@ public final class DashboardApp {
 
   /** Starts a Javalin of the dashboard's own on the configured address and port. */
   public Javalin start() {
-    Guard guard = new Guard(settings.credentials(), settings.readOnly(), settings.loopback(), settings.bind());
-    Javalin app = Javalin.create(config -> {
-      config.startup.showJavalinBanner = false;
-      config.jetty.host = settings.bind();
-      config.jetty.port = settings.port();
-      install(config, "", guard);
-    });
+    Guard guard =
+        new Guard(
+            settings.credentials(), settings.readOnly(), settings.loopback(), settings.bind());
+    Javalin app =
+        Javalin.create(
+            config -> {
+              config.startup.showJavalinBanner = false;
+              config.jetty.host = settings.bind();
+              config.jetty.port = settings.port();
+              install(config, "", guard);
+            });
     return app.start();
   }
 
@@ -53,11 +57,12 @@ public final class DashboardApp {
 
   private void install(JavalinConfig config, String prefix, Guard guard) {
     // unknown paths below the prefix: 401 before the 404 (best effort; the routes guard themselves)
-    config.routes.before(ctx -> {
-      if (below(ctx, prefix)) {
-        guard.admitOnce(ctx);
-      }
-    });
+    config.routes.before(
+        ctx -> {
+          if (below(ctx, prefix)) {
+            guard.admitOnce(ctx);
+          }
+        });
     for (Route r : routes(guard)) {
       config.routes.addHttpHandler(r.method(), prefix + r.path(), guarded(guard, r.handler()));
     }
@@ -83,12 +88,19 @@ public final class DashboardApp {
       } catch (Exception e) {
         Api.LOG.error("dashboard: {} {} failed", ctx.method(), ctx.path(), e);
         ctx.status(500);
-        Json.send(ctx, Map.of("error", "the dashboard failed: " + e.getClass().getSimpleName() + " (see its log)"));
+        Json.send(
+            ctx,
+            Map.of(
+                "error",
+                "the dashboard failed: " + e.getClass().getSimpleName() + " (see its log)"));
       }
     };
   }
 
-  /** Whether the request's path, less the context path and repeated slashes, is below {@code prefix} (any case). */
+  /**
+   * Whether the request's path, less the context path and repeated slashes, is below {@code prefix}
+   * (any case).
+   */
   private static boolean below(Context ctx, String prefix) {
     if (prefix.isEmpty()) {
       return true;
@@ -99,14 +111,16 @@ public final class DashboardApp {
       path = path.substring(contextPath.length());
     }
     path = path.replaceAll("/{2,}", "/");
-    return path.equalsIgnoreCase(prefix) || path.regionMatches(true, 0, prefix + "/", 0, prefix.length() + 1);
+    return path.equalsIgnoreCase(prefix)
+        || path.regionMatches(true, 0, prefix + "/", 0, prefix.length() + 1);
   }
 
   private List<Route> routes(Guard guard) {
     Api api = new Api(settings, guard);
     return List.of(
         new Route(HandlerType.GET, "/", ctx -> Assets.send(ctx, "index.html")),
-        new Route(HandlerType.GET, "/assets/{name}", ctx -> Assets.send(ctx, ctx.pathParam("name"))),
+        new Route(
+            HandlerType.GET, "/assets/{name}", ctx -> Assets.send(ctx, ctx.pathParam("name"))),
         new Route(HandlerType.GET, "/api/session", api::session),
         new Route(HandlerType.GET, "/api/overview", api::overview),
         new Route(HandlerType.GET, "/api/throughput", api::throughput),

@@ -22,24 +22,35 @@ final class Guard {
   static final String USER = "txguard.dashboard.user";
   private static final String ADMITTED = "txguard.dashboard.admitted";
   static final String CSRF_HEADER = "X-CSRF-Token";
-  private static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
-      + " connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+  private static final String CSP =
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+          + " connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
   private static final Set<String> LOOPBACK_HOSTS = Set.of("127.0.0.1", "localhost", "[::1]");
-  private static final Pattern LOOPBACK_V4 = Pattern.compile("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
+  private static final Pattern LOOPBACK_V4 =
+      Pattern.compile("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
   private static final int REMEMBERED = 256;
+
   /**
    * How many credentials (not yet remembered) are checked at once; each check is a PBKDF2 hash of
    * about 170 ms of CPU, so a flood of wrong credentials gets 429 at once instead of the CPU.
    */
   static final int CONCURRENT_CHECKS = 2;
+
   private final Credentials credentials;
   private final boolean readOnly;
   private final boolean checkHost;
+
   /** The bound address as a Host header names it (IPv6 in brackets), lower case. */
   private final String boundHost;
+
   private final byte[] key = Credentials.random(32);
-  /** Verified Authorization headers, by their HMAC under {@link #key}: the PBKDF2 hash runs once each. */
+
+  /**
+   * Verified Authorization headers, by their HMAC under {@link #key}: the PBKDF2 hash runs once
+   * each.
+   */
   private final Map<String, String> verified = new ConcurrentHashMap<>();
+
   private final Semaphore checks = new Semaphore(CONCURRENT_CHECKS);
 
   /** All {@link #CONCURRENT_CHECKS} credential checks are running: the request gets 429. */
@@ -49,12 +60,16 @@ final class Guard {
     }
   }
 
-  /** {@code bind} is the address a started server listens on (its Host is allowed), null when mounted. */
+  /**
+   * {@code bind} is the address a started server listens on (its Host is allowed), null when
+   * mounted.
+   */
   Guard(Credentials credentials, boolean readOnly, boolean checkHost, String bind) {
     this.credentials = credentials;
     this.readOnly = readOnly;
     this.checkHost = checkHost;
-    this.boundHost = bind == null ? "" : (bind.contains(":") ? "[" + bind + "]" : bind).toLowerCase(Locale.ROOT);
+    this.boundHost =
+        bind == null ? "" : (bind.contains(":") ? "[" + bind + "]" : bind).toLowerCase(Locale.ROOT);
   }
 
   /**
@@ -76,8 +91,12 @@ final class Guard {
   boolean admit(Context ctx) {
     headers(ctx);
     if (checkHost && !hostAllowed(ctx.header("Host"))) {
-      return refuse(ctx, 421, "this dashboard answers only to a loopback host name (127.0.0.1, localhost, "
-          + boundHost + ")");
+      return refuse(
+          ctx,
+          421,
+          "this dashboard answers only to a loopback host name (127.0.0.1, localhost, "
+              + boundHost
+              + ")");
     }
     Optional<String> user;
     try {
@@ -97,7 +116,10 @@ final class Guard {
     return true;
   }
 
-  /** The CSRF token of {@code user}: an HMAC under this process's key, so other origins cannot compute it. */
+  /**
+   * The CSRF token of {@code user}: an HMAC under this process's key, so other origins cannot
+   * compute it.
+   */
   String csrfToken(String user) {
     return Credentials.hmac(key, "csrf:" + user);
   }
@@ -115,9 +137,12 @@ final class Guard {
       return refuse(ctx, 403, "request from another origin refused");
     }
     String token = ctx.header(CSRF_HEADER);
-    if (token == null || !MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8),
-        csrfToken(user).getBytes(StandardCharsets.UTF_8))) {
-      return refuse(ctx, 403, "missing or wrong " + CSRF_HEADER + " header: read it from GET api/session");
+    if (token == null
+        || !MessageDigest.isEqual(
+            token.getBytes(StandardCharsets.UTF_8),
+            csrfToken(user).getBytes(StandardCharsets.UTF_8))) {
+      return refuse(
+          ctx, 403, "missing or wrong " + CSRF_HEADER + " header: read it from GET api/session");
     }
     if (readOnly) {
       return refuse(ctx, 403, "this dashboard is read-only");
@@ -146,12 +171,13 @@ final class Guard {
     } finally {
       checks.release();
     }
-    found.ifPresent(u -> {
-      if (verified.size() >= REMEMBERED) {
-        verified.clear();
-      }
-      verified.put(remembered, u);
-    });
+    found.ifPresent(
+        u -> {
+          if (verified.size() >= REMEMBERED) {
+            verified.clear();
+          }
+          verified.put(remembered, u);
+        });
     return found;
   }
 
@@ -165,12 +191,16 @@ final class Guard {
     }
     String decoded;
     try {
-      decoded = new String(Base64.getDecoder().decode(header.substring(6).strip()), StandardCharsets.UTF_8);
+      decoded =
+          new String(
+              Base64.getDecoder().decode(header.substring(6).strip()), StandardCharsets.UTF_8);
     } catch (IllegalArgumentException e) {
       return Optional.empty();
     }
     int colon = decoded.indexOf(':');
-    return colon < 0 ? Optional.empty() : credentials.verify(decoded.substring(0, colon), decoded.substring(colon + 1));
+    return colon < 0
+        ? Optional.empty()
+        : credentials.verify(decoded.substring(0, colon), decoded.substring(colon + 1));
   }
 
   private static void headers(Context ctx) {
@@ -183,10 +213,14 @@ final class Guard {
     ctx.header("Cross-Origin-Resource-Policy", "same-origin");
   }
 
-  /** Loopback names, any 127.0.0.0/8 literal and the bound address: never a name DNS could rebind. */
+  /**
+   * Loopback names, any 127.0.0.0/8 literal and the bound address: never a name DNS could rebind.
+   */
   private boolean hostAllowed(String host) {
     String name = hostName(host).toLowerCase(Locale.ROOT);
-    return LOOPBACK_HOSTS.contains(name) || name.equals(boundHost) || LOOPBACK_V4.matcher(name).matches();
+    return LOOPBACK_HOSTS.contains(name)
+        || name.equals(boundHost)
+        || LOOPBACK_V4.matcher(name).matches();
   }
 
   private static String hostName(String host) {

@@ -14,5 +14,11 @@ import java.time.Duration;
  * @param readOnly whether actions are refused
  * @param refresh how often the page reloads its data
  */
-public record Settings(QueueAdmin admin, String bind, int port, boolean loopback, Credentials credentials,
-    boolean readOnly, Duration refresh) {}
+public record Settings(
+    QueueAdmin admin,
+    String bind,
+    int port,
+    boolean loopback,
+    Credentials credentials,
+    boolean readOnly,
+    Duration refresh) {}

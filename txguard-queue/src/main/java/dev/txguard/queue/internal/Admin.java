@@ -25,7 +25,10 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.LongConsumer;
 
-/** The operators' reads and actions behind {@code QueueAdmin}; SQL in the {@code admin_*.sql} resources. */
+/**
+ * The operators' reads and actions behind {@code QueueAdmin}; SQL in the {@code admin_*.sql}
+ * resources.
+ */
 public final class Admin {
   private static final int OVERDUE_LIMIT = 100;
   private static final int PRUNE_BATCH = 1000;
@@ -65,39 +68,83 @@ public final class Admin {
 
   /** See {@code QueueAdmin.overview}. */
   public Overview overview() {
-    return config.db().inTx(readOnly("queue overview"), tx -> {
-      Map<String, Map<JobState, Long>> counts = new LinkedHashMap<>();
-      Map<String, Instant> oldest = new HashMap<>();
-      tx.query(sql.adminOverview, rs -> {
-        String q = rs.getString("queue");
-        counts.computeIfAbsent(q, k -> new EnumMap<>(JobState.class)).put(Rows.state(rs), rs.getLong("count"));
-        Rows.optionalInstant(rs, "oldest_available").ifPresent(o -> oldest.put(q, o));
-        return null;
-      }, now.param());
-      Instant when = tx.queryOne(sql.clockNow, rs -> Rows.instant(rs, "now"), now.param()).orElseThrow();
-      List<QueueCounts> queues = new ArrayList<>();
-      counts.forEach((q, m) -> queues.add(new QueueCounts(q, m, Optional.ofNullable(oldest.get(q))
-          .map(o -> o.isAfter(when) ? Duration.ZERO : Duration.between(o, when)))));
-      List<OverdueAttempt> overdue = tx.query(sql.adminOverdue, Admin::overdue, now.param(), OVERDUE_LIMIT);
-      return new Overview(when, queues, overdue);
-    });
+    return config
+        .db()
+        .inTx(
+            readOnly("queue overview"),
+            tx -> {
+              Map<String, Map<JobState, Long>> counts = new LinkedHashMap<>();
+              Map<String, Instant> oldest = new HashMap<>();
+              tx.query(
+                  sql.adminOverview,
+                  rs -> {
+                    String q = rs.getString("queue");
+                    counts
+                        .computeIfAbsent(q, k -> new EnumMap<>(JobState.class))
+                        .put(Rows.state(rs), rs.getLong("count"));
+                    Rows.optionalInstant(rs, "oldest_available").ifPresent(o -> oldest.put(q, o));
+                    return null;
+                  },
+                  now.param());
+              Instant when =
+                  tx.queryOne(sql.clockNow, rs -> Rows.instant(rs, "now"), now.param())
+                      .orElseThrow();
+              List<QueueCounts> queues = new ArrayList<>();
+              counts.forEach(
+                  (q, m) ->
+                      queues.add(
+                          new QueueCounts(
+                              q,
+                              m,
+                              Optional.ofNullable(oldest.get(q))
+                                  .map(
+                                      o ->
+                                          o.isAfter(when)
+                                              ? Duration.ZERO
+                                              : Duration.between(o, when)))));
+              List<OverdueAttempt> overdue =
+                  tx.query(sql.adminOverdue, Admin::overdue, now.param(), OVERDUE_LIMIT);
+              return new Overview(when, queues, overdue);
+            });
   }
 
   private static OverdueAttempt overdue(ResultSet rs) throws SQLException {
-    return new OverdueAttempt(rs.getLong("id"), rs.getString("kind"), rs.getString("queue"),
-        rs.getString("lease_owner"), rs.getInt("attempt"), Rows.instant(rs, "attempted_at"),
-        Rows.instant(rs, "leased_at"), Rows.instant(rs, "lease_expires_at"));
+    return new OverdueAttempt(
+        rs.getLong("id"),
+        rs.getString("kind"),
+        rs.getString("queue"),
+        rs.getString("lease_owner"),
+        rs.getInt("attempt"),
+        Rows.instant(rs, "attempted_at"),
+        Rows.instant(rs, "leased_at"),
+        Rows.instant(rs, "lease_expires_at"));
   }
 
   /** See {@code QueueAdmin.list}. */
   public Page list(JobFilter f) {
-    List<JobSummary> rows = config.db().inTx(readOnly("list jobs"), tx -> tx.query(sql.adminList, Admin::summary,
-        f.states().isEmpty() ? null : f.states().stream().map(JobState::sqlName).sorted().toArray(String[]::new),
-        f.kinds().isEmpty() ? null : f.kinds().toArray(String[]::new),
-        f.queues().isEmpty() ? null : f.queues().toArray(String[]::new),
-        f.group().orElse(null), now.param(),
-        f.olderThan().map(Duration::toMillis).orElse(null), f.newerThan().map(Duration::toMillis).orElse(null),
-        f.before().isPresent() ? f.before().getAsLong() : null, f.limit() + 1));
+    List<JobSummary> rows =
+        config
+            .db()
+            .inTx(
+                readOnly("list jobs"),
+                tx ->
+                    tx.query(
+                        sql.adminList,
+                        Admin::summary,
+                        f.states().isEmpty()
+                            ? null
+                            : f.states().stream()
+                                .map(JobState::sqlName)
+                                .sorted()
+                                .toArray(String[]::new),
+                        f.kinds().isEmpty() ? null : f.kinds().toArray(String[]::new),
+                        f.queues().isEmpty() ? null : f.queues().toArray(String[]::new),
+                        f.group().orElse(null),
+                        now.param(),
+                        f.olderThan().map(Duration::toMillis).orElse(null),
+                        f.newerThan().map(Duration::toMillis).orElse(null),
+                        f.before().isPresent() ? f.before().getAsLong() : null,
+                        f.limit() + 1));
     if (rows.size() > f.limit()) {
       List<JobSummary> page = rows.subList(0, f.limit());
       return new Page(page, OptionalLong.of(page.get(page.size() - 1).id()));
@@ -106,9 +153,17 @@ public final class Admin {
   }
 
   private static JobSummary summary(ResultSet rs) throws SQLException {
-    return new JobSummary(rs.getLong("id"), rs.getString("kind"), rs.getString("queue"), Rows.state(rs),
-        rs.getInt("priority"), rs.getInt("attempt"), rs.getInt("max_attempts"), Rows.instant(rs, "created_at"),
-        Rows.instant(rs, "run_at"), Rows.optionalInstant(rs, "finalized_at"),
+    return new JobSummary(
+        rs.getLong("id"),
+        rs.getString("kind"),
+        rs.getString("queue"),
+        Rows.state(rs),
+        rs.getInt("priority"),
+        rs.getInt("attempt"),
+        rs.getInt("max_attempts"),
+        Rows.instant(rs, "created_at"),
+        Rows.instant(rs, "run_at"),
+        Rows.optionalInstant(rs, "finalized_at"),
         Optional.ofNullable(rs.getString("job_group")));
   }
 
@@ -116,13 +171,19 @@ public final class Admin {
   public List<Change> retry(List<Long> ids) {
     Long[] array = ids.toArray(Long[]::new);
     Map<Long, Boolean> retried = new HashMap<>();
-    Map<Long, JobState> states = config.db().inTx(config.txOptions().name("retry jobs"), tx -> {
-      retried.clear(); // a retried unit starts over
-      List<Rows.Retried> rows = tx.query(sql.adminRetry, Rows.Retried::read, now.param(), array);
-      rows.forEach(r -> retried.put(r.id(), true));
-      notifier.jobsAvailable(tx, rows.stream().map(Rows.Retried::queue).toList());
-      return statesOf(tx, array);
-    });
+    Map<Long, JobState> states =
+        config
+            .db()
+            .inTx(
+                config.txOptions().name("retry jobs"),
+                tx -> {
+                  retried.clear(); // a retried unit starts over
+                  List<Rows.Retried> rows =
+                      tx.query(sql.adminRetry, Rows.Retried::read, now.param(), array);
+                  rows.forEach(r -> retried.put(r.id(), true));
+                  notifier.jobsAvailable(tx, rows.stream().map(Rows.Retried::queue).toList());
+                  return statesOf(tx, array);
+                });
     return changes(ids, states, retried);
   }
 
@@ -133,7 +194,8 @@ public final class Admin {
       changed.put(id, engine.cancel(id));
     }
     Long[] array = ids.toArray(Long[]::new);
-    Map<Long, JobState> states = config.db().inTx(readOnly("job states"), tx -> statesOf(tx, array));
+    Map<Long, JobState> states =
+        config.db().inTx(readOnly("job states"), tx -> statesOf(tx, array));
     return changes(ids, states, changed);
   }
 
@@ -141,8 +203,14 @@ public final class Admin {
   public long prune(Duration olderThan, LongConsumer progress) {
     long total = 0;
     while (true) {
-      int n = config.db().inTx(config.txOptions().name("prune jobs"), tx -> tx.update(sql.deleteFinished,
-          now.param(), olderThan.toMillis(), PRUNE_BATCH));
+      int n =
+          config
+              .db()
+              .inTx(
+                  config.txOptions().name("prune jobs"),
+                  tx ->
+                      tx.update(
+                          sql.deleteFinished, now.param(), olderThan.toMillis(), PRUNE_BATCH));
       total += n;
       progress.accept(total);
       if (n < PRUNE_BATCH) {
@@ -157,9 +225,14 @@ public final class Admin {
     return states;
   }
 
-  private static List<Change> changes(List<Long> ids, Map<Long, JobState> states, Map<Long, Boolean> changed) {
-    return ids.stream().map(id -> new Change(id, Optional.ofNullable(states.get(id)),
-        changed.getOrDefault(id, false))).toList();
+  private static List<Change> changes(
+      List<Long> ids, Map<Long, JobState> states, Map<Long, Boolean> changed) {
+    return ids.stream()
+        .map(
+            id ->
+                new Change(
+                    id, Optional.ofNullable(states.get(id)), changed.getOrDefault(id, false)))
+        .toList();
   }
 
   private TxOptions readOnly(String name) {

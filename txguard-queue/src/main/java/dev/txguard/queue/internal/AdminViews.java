@@ -23,13 +23,14 @@ import java.util.TreeMap;
 
 /**
  * The operators' views added for the dashboard: throughput per minute, processes and the leader,
- * schedules with their last and next runs, one job with its large texts cut. SQL in
- * {@code admin_throughput.sql}, {@code admin_processes.sql}, {@code admin_schedules.sql} and
- * {@code admin_detail.sql}; each view is one read-only unit.
+ * schedules with their last and next runs, one job with its large texts cut. SQL in {@code
+ * admin_throughput.sql}, {@code admin_processes.sql}, {@code admin_schedules.sql} and {@code
+ * admin_detail.sql}; each view is one read-only unit.
  */
 public final class AdminViews {
   /** What a started queue's control connection calls itself, before the owner. */
   private static final String SESSION_PREFIX = "txguard ";
+
   private final QueueConfig config;
   private final Sql sql;
   private final Now now;
@@ -48,66 +49,138 @@ public final class AdminViews {
     this.json = new JsonCodec(config.mapper());
   }
 
-  /** The {@code application_name} of a started queue's control connection (the server cuts it at 63 bytes). */
+  /**
+   * The {@code application_name} of a started queue's control connection (the server cuts it at 63
+   * bytes).
+   */
   static String sessionName(String schema, String owner) {
     return SESSION_PREFIX + schema + " " + owner;
   }
 
   /** See {@code QueueAdmin.throughput}. */
   public Throughput throughput(Duration window) {
-    return config.db().inTx(readOnly("queue throughput"), tx -> {
-      Instant to = tx.queryOne("select coalesce(?::timestamptz, now())",
-          rs -> rs.getObject(1, OffsetDateTime.class).toInstant(), now.param()).orElseThrow();
-      Map<Instant, Map<JobState, Long>> counts = new TreeMap<>();
-      tx.query(throughputSql, rs -> counts.computeIfAbsent(rs.getObject(1, OffsetDateTime.class).toInstant(),
-          k -> new EnumMap<>(JobState.class)).put(JobState.fromSql(rs.getString(2)), rs.getLong(3)),
-          OffsetDateTime.ofInstant(to, java.time.ZoneOffset.UTC), window.toMillis());
-      return new Throughput(to.minus(window), to, minutes(to.minus(window), to, counts));
-    });
+    return config
+        .db()
+        .inTx(
+            readOnly("queue throughput"),
+            tx -> {
+              Instant to =
+                  tx.queryOne(
+                          "select coalesce(?::timestamptz, now())",
+                          rs -> rs.getObject(1, OffsetDateTime.class).toInstant(),
+                          now.param())
+                      .orElseThrow();
+              Map<Instant, Map<JobState, Long>> counts = new TreeMap<>();
+              tx.query(
+                  throughputSql,
+                  rs ->
+                      counts
+                          .computeIfAbsent(
+                              rs.getObject(1, OffsetDateTime.class).toInstant(),
+                              k -> new EnumMap<>(JobState.class))
+                          .put(JobState.fromSql(rs.getString(2)), rs.getLong(3)),
+                  OffsetDateTime.ofInstant(to, java.time.ZoneOffset.UTC),
+                  window.toMillis());
+              return new Throughput(to.minus(window), to, minutes(to.minus(window), to, counts));
+            });
   }
 
-  private static List<Throughput.Minute> minutes(Instant from, Instant to, Map<Instant, Map<JobState, Long>> counts) {
+  private static List<Throughput.Minute> minutes(
+      Instant from, Instant to, Map<Instant, Map<JobState, Long>> counts) {
     List<Throughput.Minute> list = new ArrayList<>();
-    for (Instant m = from.truncatedTo(ChronoUnit.MINUTES); !m.isAfter(to); m = m.plus(1, ChronoUnit.MINUTES)) {
+    for (Instant m = from.truncatedTo(ChronoUnit.MINUTES);
+        !m.isAfter(to);
+        m = m.plus(1, ChronoUnit.MINUTES)) {
       Map<JobState, Long> c = counts.getOrDefault(m, Map.of());
-      list.add(new Throughput.Minute(m, c.getOrDefault(JobState.COMPLETED, 0L), c.getOrDefault(JobState.FAILED, 0L),
-          c.getOrDefault(JobState.DISCARDED, 0L), c.getOrDefault(JobState.CANCELLED, 0L)));
+      list.add(
+          new Throughput.Minute(
+              m,
+              c.getOrDefault(JobState.COMPLETED, 0L),
+              c.getOrDefault(JobState.FAILED, 0L),
+              c.getOrDefault(JobState.DISCARDED, 0L),
+              c.getOrDefault(JobState.CANCELLED, 0L)));
     }
     return list;
   }
 
   /** See {@code QueueAdmin.processes}. */
   public List<QueueProcess> processes() {
-    return config.db().inTx(readOnly("queue processes"), tx -> tx.query(processesSql, AdminViews::process,
-        sessionName(sql.schema, ""), LockKeys.LEADER, sql.schema));
+    return config
+        .db()
+        .inTx(
+            readOnly("queue processes"),
+            tx ->
+                tx.query(
+                    processesSql,
+                    AdminViews::process,
+                    sessionName(sql.schema, ""),
+                    LockKeys.LEADER,
+                    sql.schema));
   }
 
   private static QueueProcess process(ResultSet rs) throws SQLException {
     int pid = rs.getInt(2);
     boolean alive = !rs.wasNull();
-    return new QueueProcess(rs.getString(1), alive, alive ? OptionalInt.of(pid) : OptionalInt.empty(),
-        instant(rs, 3), rs.getBoolean(4), rs.getLong(5), instant(rs, 6), instant(rs, 7));
+    return new QueueProcess(
+        rs.getString(1),
+        alive,
+        alive ? OptionalInt.of(pid) : OptionalInt.empty(),
+        instant(rs, 3),
+        rs.getBoolean(4),
+        rs.getLong(5),
+        instant(rs, 6),
+        instant(rs, 7));
   }
 
   /** See {@code QueueAdmin.schedules}. */
   public List<ScheduleStatus> schedules() {
-    return config.db().inTx(readOnly("queue schedules"), tx -> tx.query(schedulesSql, rs -> {
-      String definition = rs.getString(2);
-      Instant handled = rs.getObject(3, OffsetDateTime.class).toInstant();
-      long jobId = rs.getLong(6);
-      OptionalLong job = rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(jobId);
-      String state = rs.getString(7);
-      return new ScheduleStatus(rs.getString(1), definition, handled, rs.getObject(4, OffsetDateTime.class).toInstant(),
-          instant(rs, 5), job, Optional.ofNullable(state).map(JobState::fromSql),
-          ScheduleDefinitions.parse(definition).flatMap(s -> s.nextAfter(handled)));
-    }));
+    return config
+        .db()
+        .inTx(
+            readOnly("queue schedules"),
+            tx ->
+                tx.query(
+                    schedulesSql,
+                    rs -> {
+                      String definition = rs.getString(2);
+                      Instant handled = rs.getObject(3, OffsetDateTime.class).toInstant();
+                      long jobId = rs.getLong(6);
+                      OptionalLong job =
+                          rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(jobId);
+                      String state = rs.getString(7);
+                      return new ScheduleStatus(
+                          rs.getString(1),
+                          definition,
+                          handled,
+                          rs.getObject(4, OffsetDateTime.class).toInstant(),
+                          instant(rs, 5),
+                          job,
+                          Optional.ofNullable(state).map(JobState::fromSql),
+                          ScheduleDefinitions.parse(definition).flatMap(s -> s.nextAfter(handled)));
+                    }));
   }
 
   /** See {@code QueueAdmin.detail}. */
   public Optional<JobDetail> detail(long id, int limit) {
-    return config.db().inTx(readOnly("job detail"), tx -> tx.queryOne(sql.adminDetail,
-        rs -> new JobDetail(Rows.job(rs, json), limit, rs.getLong("args_length"), rs.getLong("result_length"),
-            rs.getLong("longest_error")), limit, limit, limit, limit, id));
+    return config
+        .db()
+        .inTx(
+            readOnly("job detail"),
+            tx ->
+                tx.queryOne(
+                    sql.adminDetail,
+                    rs ->
+                        new JobDetail(
+                            Rows.job(rs, json),
+                            limit,
+                            rs.getLong("args_length"),
+                            rs.getLong("result_length"),
+                            rs.getLong("longest_error")),
+                    limit,
+                    limit,
+                    limit,
+                    limit,
+                    id));
   }
 
   private TxOptions readOnly(String name) {
@@ -115,6 +188,7 @@ public final class AdminViews {
   }
 
   private static Optional<Instant> instant(ResultSet rs, int column) throws SQLException {
-    return Optional.ofNullable(rs.getObject(column, OffsetDateTime.class)).map(OffsetDateTime::toInstant);
+    return Optional.ofNullable(rs.getObject(column, OffsetDateTime.class))
+        .map(OffsetDateTime::toInstant);
   }
 }

@@ -7,8 +7,8 @@ import java.time.Instant;
 import java.util.UUID;
 
 /**
- * One claimed attempt of a job, as the claim statement returned it, plus the thread running it.
- * The {@code token} is the attempt token: every statement about this attempt matches on it.
+ * One claimed attempt of a job, as the claim statement returned it, plus the thread running it. The
+ * {@code token} is the attempt token: every statement about this attempt matches on it.
  */
 final class Attempt {
   final long id;
@@ -19,21 +19,37 @@ final class Attempt {
   final int maxAttempts;
   final Instant createdAt;
   final UUID token;
+
   /** The job's group, or null. */
   final String group;
+
   /** Whether a caller of {@code queue.call} waits for this job. */
   final boolean awaited;
+
   /** The txguard level this attempt's units run at. */
   final int level;
+
   final long startedNanos = System.nanoTime();
   volatile Thread thread;
+
   /** Set when a heartbeat found the lease gone or shutdown gave the lease up. */
   volatile boolean leaseLost;
+
   /** Set when cancel asked this job to stop (locally, or seen by a heartbeat). */
   volatile boolean cancelRequested;
 
-  Attempt(long id, String kind, String queue, String argsJson, int number, int maxAttempts, Instant createdAt,
-      UUID token, String group, boolean awaited, int level) {
+  Attempt(
+      long id,
+      String kind,
+      String queue,
+      String argsJson,
+      int number,
+      int maxAttempts,
+      Instant createdAt,
+      UUID token,
+      String group,
+      boolean awaited,
+      int level) {
     this.id = id;
     this.kind = kind;
     this.queue = queue;
@@ -49,9 +65,19 @@ final class Attempt {
 
   /** The attempt a row of claim.sql describes, to run at {@code level}; read by column name. */
   static Attempt claimed(ResultSet rs, int level) throws SQLException {
-    Attempt a = new Attempt(rs.getLong("id"), rs.getString("kind"), rs.getString("queue"), rs.getString("args"),
-        rs.getInt("attempt"), rs.getInt("max_attempts"), Rows.instant(rs, "created_at"),
-        rs.getObject("lease_token", UUID.class), rs.getString("job_group"), rs.getBoolean("awaited"), level);
+    Attempt a =
+        new Attempt(
+            rs.getLong("id"),
+            rs.getString("kind"),
+            rs.getString("queue"),
+            rs.getString("args"),
+            rs.getInt("attempt"),
+            rs.getInt("max_attempts"),
+            Rows.instant(rs, "created_at"),
+            rs.getObject("lease_token", UUID.class),
+            rs.getString("job_group"),
+            rs.getBoolean("awaited"),
+            level);
     a.cancelRequested = rs.getBoolean("cancel_requested");
     return a;
   }
@@ -62,6 +88,16 @@ final class Attempt {
 
   @Override
   public String toString() {
-    return "job " + id + " (" + kind + " on " + queue + ", attempt " + number + ", token " + token + ")";
+    return "job "
+        + id
+        + " ("
+        + kind
+        + " on "
+        + queue
+        + ", attempt "
+        + number
+        + ", token "
+        + token
+        + ")";
   }
 }

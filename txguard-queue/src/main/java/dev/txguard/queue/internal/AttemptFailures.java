@@ -7,8 +7,8 @@ import dev.txguard.queue.NonRetryableJobException;
 import java.util.Optional;
 
 /**
- * Records how an attempt failed, at once, whatever the handler threw: an exception, an
- * {@link Error}, or a {@link VirtualMachineError} the JVM survived (a {@link StackOverflowError} has
+ * Records how an attempt failed, at once, whatever the handler threw: an exception, an {@link
+ * Error}, or a {@link VirtualMachineError} the JVM survived (a {@link StackOverflowError} has
  * unwound its stack by the time it is caught here; a thrown {@link OutOfMemoryError} often leaves
  * memory to spare). The job is retried or ends as record_failure.sql decides, with the throwable's
  * own description and trace stored, instead of waiting a whole lease to be rescued with "the worker
@@ -33,7 +33,9 @@ final class AttemptFailures {
     this.notifier = notifier;
   }
 
-  /** The attempt ended with {@code t}: records it, unless the attempt had lost its lease meanwhile. */
+  /**
+   * The attempt ended with {@code t}: records it, unless the attempt had lost its lease meanwhile.
+   */
   void failed(Attempt a, Throwable t) {
     if (t instanceof VirtualMachineError) {
       Events.LOG.error("{} failed with {}; recording it", a, describe(t));
@@ -42,8 +44,14 @@ final class AttemptFailures {
       // shutdown gave the lease up (or tried to) or a heartbeat found it gone, and interrupted the
       // handler: what it threw is not a failure of the job, and recording it would count an attempt
       // the queue took away (when give-up failed, the lease expires and rescue decides instead)
-      LeaseLostException lost = new LeaseLostException(a.id, "not recording the failure of " + a + " ("
-          + describe(t) + "): the attempt no longer holds the job's lease (shutdown gave it up, or it expired)");
+      LeaseLostException lost =
+          new LeaseLostException(
+              a.id,
+              "not recording the failure of "
+                  + a
+                  + " ("
+                  + describe(t)
+                  + "): the attempt no longer holds the job's lease (shutdown gave it up, or it expired)");
       lost.addSuppressed(t);
       leaseLost(a, lost);
       return;
@@ -51,8 +59,11 @@ final class AttemptFailures {
     try {
       record(a, t);
     } catch (Throwable e) { // even an OutOfMemoryError here must not end the worker
-      Events.LOG.error("cannot record the failure of {} ({}); its lease will expire and maintenance rescues it", a,
-          describe(t), e);
+      Events.LOG.error(
+          "cannot record the failure of {} ({}); its lease will expire and maintenance rescues it",
+          a,
+          describe(t),
+          e);
     }
   }
 
@@ -64,17 +75,38 @@ final class AttemptFailures {
   private void record(Attempt a, Throwable error) {
     boolean discard = nonRetryable(error);
     long delay = backoff.delayMillis(a.number);
-    Optional<Rows.FailureOutcome> outcome = config.db().inTx(config.txOptions().name("job failure"), tx -> {
-      Optional<Rows.FailureOutcome> row = tx.queryOne(sql.recordFailure, Rows.FailureOutcome::read, now.param(),
-          discard, delay, a.id, a.token.toString(), describe(error), trace(error));
-      if (row.isPresent() && row.get().state().isFinal() && row.get().awaited()) {
-        notifier.jobEnded(tx, a.id);
-      }
-      return row;
-    });
+    Optional<Rows.FailureOutcome> outcome =
+        config
+            .db()
+            .inTx(
+                config.txOptions().name("job failure"),
+                tx -> {
+                  Optional<Rows.FailureOutcome> row =
+                      tx.queryOne(
+                          sql.recordFailure,
+                          Rows.FailureOutcome::read,
+                          now.param(),
+                          discard,
+                          delay,
+                          a.id,
+                          a.token.toString(),
+                          describe(error),
+                          trace(error));
+                  if (row.isPresent() && row.get().state().isFinal() && row.get().awaited()) {
+                    notifier.jobEnded(tx, a.id);
+                  }
+                  return row;
+                });
     if (outcome.isEmpty()) {
-      leaseLost(a, new LeaseLostException(a.id, "cannot record the failure of " + a + " (" + describe(error)
-          + "): the attempt no longer holds the job's lease"));
+      leaseLost(
+          a,
+          new LeaseLostException(
+              a.id,
+              "cannot record the failure of "
+                  + a
+                  + " ("
+                  + describe(error)
+                  + "): the attempt no longer holds the job's lease"));
       return;
     }
     JobState state = outcome.get().state();
@@ -101,8 +133,9 @@ final class AttemptFailures {
   }
 
   /**
-   * The throwable, its first frames and its first cause, storable and bounded: built from the frames
-   * rather than printed, so that a {@link StackOverflowError}'s thousand frames cost nothing.
+   * The throwable, its first frames and its first cause, storable and bounded: built from the
+   * frames rather than printed, so that a {@link StackOverflowError}'s thousand frames cost
+   * nothing.
    */
   static String trace(Throwable error) {
     StringBuilder out = new StringBuilder(describe(error));
@@ -122,8 +155,8 @@ final class AttemptFailures {
   }
 
   /**
-   * The text with every U+0000 replaced by U+FFFD: PostgreSQL cannot store NUL in text, and an error
-   * message holding one (from a handler's exception) would make the failure unrecordable.
+   * The text with every U+0000 replaced by U+FFFD: PostgreSQL cannot store NUL in text, and an
+   * error message holding one (from a handler's exception) would make the failure unrecordable.
    */
   private static String storable(String text) {
     return text.replace('\0', '\uFFFD');

@@ -21,17 +21,18 @@ import java.util.Set;
  * handler's unit also completes the job, so its writes and the completion commit together; a plain
  * handler's job completes after the handler returned, batched with other plain handlers'
  * completions of its run level ({@link Completions}: one statement, one commit), and in a unit of
- * its own when its batch failed as a whole. Either way the
- * completion commits through a txguard unit, so the core's handling of a lost COMMIT applies to it.
- * Every recording statement matches on the attempt token: an attempt that lost its lease records
- * nothing. A grouped attempt holds its {@link GroupLock} from before its handler starts until its
- * completion committed. Whatever the handler throws, {@link Throwable}s the JVM survives included
- * ({@link StackOverflowError}, a thrown {@link OutOfMemoryError}), is recorded at once by
- * {@link AttemptFailures}; nothing escapes to end the worker.
+ * its own when its batch failed as a whole. Either way the completion commits through a txguard
+ * unit, so the core's handling of a lost COMMIT applies to it. Every recording statement matches on
+ * the attempt token: an attempt that lost its lease records nothing. A grouped attempt holds its
+ * {@link GroupLock} from before its handler starts until its completion committed. Whatever the
+ * handler throws, {@link Throwable}s the JVM survives included ({@link StackOverflowError}, a
+ * thrown {@link OutOfMemoryError}), is recorded at once by {@link AttemptFailures}; nothing escapes
+ * to end the worker.
  */
 final class AttemptRunner {
   /** SQLSTATE class 22: a value the database cannot store (bad jsonb, numeric overflow, ...). */
   private static final String DATA_EXCEPTION = "22";
+
   private final QueueConfig config;
   private final Sql sql;
   private final JsonCodec json;
@@ -40,10 +41,12 @@ final class AttemptRunner {
   private final Waiters waiters;
   private final Notifier notifier;
   private final AttemptFailures failures;
+
   /** Batched completion of plain handlers' attempts, one per run level. */
   private final Completions[] completions;
 
-  AttemptRunner(QueueConfig config, Sql sql, JsonCodec json, Now now, Events events, Waiters waiters) {
+  AttemptRunner(
+      QueueConfig config, Sql sql, JsonCodec json, Now now, Events events, Waiters waiters) {
     this.config = config;
     this.sql = sql;
     this.json = json;
@@ -77,8 +80,16 @@ final class AttemptRunner {
 
   private void execute(Attempt a) throws Exception {
     Kind kind = config.kinds().byName(a.kind);
-    JobContext<Object> ctx = new JobContext<>(a.id, a.kind, a.queue, a.number, a.maxAttempts, a.createdAt,
-        args(kind, a), () -> a.cancelRequested);
+    JobContext<Object> ctx =
+        new JobContext<>(
+            a.id,
+            a.kind,
+            a.queue,
+            a.number,
+            a.maxAttempts,
+            a.createdAt,
+            args(kind, a),
+            () -> a.cancelRequested);
     if (a.group == null) {
       handle(kind, a, ctx);
       return;
@@ -98,15 +109,17 @@ final class AttemptRunner {
     TxOptions options = config.txOptions().name("job " + a.kind);
     if (kind.txHandler() != null) {
       TransactionalHandler<Object> handler = (TransactionalHandler<Object>) kind.txHandler();
-      db.useTx(options, tx -> {
-        Object result = handler.handle(tx, ctx);
-        complete(tx, a, result, json.encodeResult(describeJob(a), result));
-      });
+      db.useTx(
+          options,
+          tx -> {
+            Object result = handler.handle(tx, ctx);
+            complete(tx, a, result, json.encodeResult(describeJob(a), result));
+          });
     } else {
       Object result = ((JobHandler<Object>) kind.handler()).handle(ctx);
       String resultJson = json.encodeResult(describeJob(a), result);
       switch (completions[a.level].complete(a, resultJson)) {
-        case COMPLETED -> { }
+        case COMPLETED -> {}
         case LEASE_LOST -> throw leaseLost(a);
         default -> db.useTx(options, tx -> complete(tx, a, result, resultJson));
       }
@@ -116,29 +129,50 @@ final class AttemptRunner {
   /** One batch of plain handlers' completions in one unit; see {@link Completions}. */
   Set<String> completeBatch(List<Completions.Request> requests) {
     Object[] arrays = Completions.arrays(requests);
-    return config.db().inTx(config.txOptions().name("complete jobs"), tx -> {
-      Set<String> completed = new HashSet<>();
-      for (Rows.Completed c : tx.query(sql.completeBatch, Rows.Completed::read, now.param(), arrays[0], arrays[1],
-          arrays[2])) {
-        completed.add(c.token());
-        if (c.awaited()) {
-          notifier.jobEnded(tx, c.id());
-        }
-      }
-      return completed;
-    });
+    return config
+        .db()
+        .inTx(
+            config.txOptions().name("complete jobs"),
+            tx -> {
+              Set<String> completed = new HashSet<>();
+              for (Rows.Completed c :
+                  tx.query(
+                      sql.completeBatch,
+                      Rows.Completed::read,
+                      now.param(),
+                      arrays[0],
+                      arrays[1],
+                      arrays[2])) {
+                completed.add(c.token());
+                if (c.awaited()) {
+                  notifier.jobEnded(tx, c.id());
+                }
+              }
+              return completed;
+            });
   }
 
   private static LeaseLostException leaseLost(Attempt a) {
-    return new LeaseLostException(a.id, "cannot complete " + a + ": the attempt no longer holds the job's lease"
-        + " (it expired and the job was rescued, or shutdown gave it up); its writes are rolled back");
+    return new LeaseLostException(
+        a.id,
+        "cannot complete "
+            + a
+            + ": the attempt no longer holds the job's lease"
+            + " (it expired and the job was rescued, or shutdown gave it up); its writes are rolled back");
   }
 
   /** Cancel was requested before the attempt took its group's lock; the job ends cancelled. */
   static final class CancelledBeforeStart extends RuntimeException {
     CancelledBeforeStart(Attempt a) {
-      super("cancel was requested for " + a + " of group '" + a.group + "' before it started; it ends cancelled",
-          null, false, false);
+      super(
+          "cancel was requested for "
+              + a
+              + " of group '"
+              + a.group
+              + "' before it started; it ends cancelled",
+          null,
+          false,
+          false);
     }
   }
 
@@ -146,21 +180,39 @@ final class AttemptRunner {
     try {
       return json.decodeArgs(kind, a.argsJson);
     } catch (JsonProcessingException e) {
-      throw new NonRetryableJobException("args of job kind '" + a.kind + "' cannot be read as "
-          + kind.argsType().getName() + ": " + Bounded.message(e.getOriginalMessage()), e);
+      throw new NonRetryableJobException(
+          "args of job kind '"
+              + a.kind
+              + "' cannot be read as "
+              + kind.argsType().getName()
+              + ": "
+              + Bounded.message(e.getOriginalMessage()),
+          e);
     }
   }
 
   private void complete(Tx tx, Attempt a, Object result, String resultJson) {
     Optional<Boolean> awaited;
     try {
-      awaited = tx.queryOne(sql.complete, rs -> rs.getBoolean("awaited"), now.param(), resultJson, a.id,
-          a.token.toString());
+      awaited =
+          tx.queryOne(
+              sql.complete,
+              rs -> rs.getBoolean("awaited"),
+              now.param(),
+              resultJson,
+              a.id,
+              a.token.toString());
     } catch (StatementException e) {
       if (e.sqlState() != null && e.sqlState().startsWith(DATA_EXCEPTION)) {
         // the only value of the completion that can be refused is the result (jsonb limits)
-        throw JsonCodec.resultNotStored(describeJob(a), result, "PostgreSQL refused it (SQLSTATE " + e.sqlState()
-            + "): " + Bounded.message(e.getMessage()), e);
+        throw JsonCodec.resultNotStored(
+            describeJob(a),
+            result,
+            "PostgreSQL refused it (SQLSTATE "
+                + e.sqlState()
+                + "): "
+                + Bounded.message(e.getMessage()),
+            e);
       }
       throw e;
     }

@@ -8,6 +8,7 @@ package dev.txguard.queue.internal;
 abstract class BackgroundLoop implements Runnable {
   /** Raised to end the current wait early: a NOTIFY, a finished attempt, or stop. */
   final Signal wake = new Signal();
+
   private volatile boolean stopped;
   private Thread thread;
 

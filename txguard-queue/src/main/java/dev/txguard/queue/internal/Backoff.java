@@ -4,9 +4,9 @@ import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The retry delay after failed attempt {@code n} (1-based): {@code d = min(max, initial * 2^(n-1))},
- * then a random delay drawn uniformly from {@code [d/2, d]} ("equal jitter": retries of jobs that
- * failed together spread out, yet never come sooner than half the schedule).
+ * The retry delay after failed attempt {@code n} (1-based): {@code d = min(max, initial *
+ * 2^(n-1))}, then a random delay drawn uniformly from {@code [d/2, d]} ("equal jitter": retries of
+ * jobs that failed together spread out, yet never come sooner than half the schedule).
  */
 record Backoff(Duration initial, Duration max) {
   long delayMillis(int failedAttempt) {

@@ -8,6 +8,7 @@ package dev.txguard.queue.internal;
 final class Bounded {
   /** The longest excerpt of foreign text (a library's or a handler's message) embedded in ours. */
   static final int MESSAGE = 1000;
+
   /** The longest stack trace stored with a job's error. */
   static final int TRACE = 4000;
 
@@ -18,7 +19,8 @@ final class Bounded {
     if (text == null || text.length() <= max) {
       return text;
     }
-    int keep = Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max; // never half a character
+    int keep =
+        Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max; // never half a character
     int cut = text.length() - keep;
     return text.substring(0, keep) + "... [" + cut + " of " + text.length() + " characters cut]";
   }

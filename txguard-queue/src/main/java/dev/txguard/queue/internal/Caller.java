@@ -15,8 +15,8 @@ import java.util.function.Function;
 /**
  * {@code queue.call}: enqueue in a committed unit of its own one level above the caller's unit,
  * mark the job to run at that level, then wait for its end without holding a connection (woken by
- * the job ending in this process or by the control connection hearing it end elsewhere; reading
- * the row every poll interval as a fallback), and read the outcome in a short unit one level up.
+ * the job ending in this process or by the control connection hearing it end elsewhere; reading the
+ * row every poll interval as a fallback), and read the outcome in a short unit one level up.
  */
 final class Caller {
   private final QueueConfig config;
@@ -24,10 +24,17 @@ final class Caller {
   private final Producer producer;
   private final JsonCodec json;
   private final Waiters waiters;
+
   /** The naive design (the job at the caller's own level), for the test that shows its deadlock. */
   private final boolean atCallerLevel;
 
-  Caller(QueueConfig config, Sql sql, Producer producer, JsonCodec json, Waiters waiters, boolean atCallerLevel) {
+  Caller(
+      QueueConfig config,
+      Sql sql,
+      Producer producer,
+      JsonCodec json,
+      Waiters waiters,
+      boolean atCallerLevel) {
     this.config = config;
     this.sql = sql;
     this.producer = producer;
@@ -40,14 +47,18 @@ final class Caller {
     Database db = config.db();
     int level = runLevel(db);
     long deadline = System.nanoTime() + Durations.nanos(timeout);
-    long id = db.inNewTx(config.txOptions().name("call: enqueue"), tx -> {
-      long jobId = producer.enqueue(tx, args, options).id();
-      tx.update(sql.markCall, level, jobId);
-      return jobId;
-    });
+    long id =
+        db.inNewTx(
+            config.txOptions().name("call: enqueue"),
+            tx -> {
+              long jobId = producer.enqueue(tx, args, options).id();
+              tx.update(sql.markCall, level, jobId);
+              return jobId;
+            });
     Signal ended = waiters.register(id);
     try {
-      return result(id, awaitEnd(id, ended, deadline, timedOut(id, level, options, timeout)), resultType);
+      return result(
+          id, awaitEnd(id, ended, deadline, timedOut(id, level, options, timeout)), resultType);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new TxException("interrupted while waiting for job " + id + " (call)", e);
@@ -58,11 +69,12 @@ final class Caller {
 
   /**
    * Reads the job's row until it is final: at once, then whenever {@code ended} is raised or the
-   * poll interval passes; past {@code deadline} (a {@link System#nanoTime()}) throws what
-   * {@code timeout} makes of the last row seen.
+   * poll interval passes; past {@code deadline} (a {@link System#nanoTime()}) throws what {@code
+   * timeout} makes of the last row seen.
    */
-  private Rows.Outcome awaitEnd(long id, Signal ended, long deadline,
-      Function<Rows.Outcome, CallTimeoutException> timeout) throws InterruptedException {
+  private Rows.Outcome awaitEnd(
+      long id, Signal ended, long deadline, Function<Rows.Outcome, CallTimeoutException> timeout)
+      throws InterruptedException {
     while (true) {
       Rows.Outcome o = read(id);
       if (o.state().isFinal()) {
@@ -76,31 +88,61 @@ final class Caller {
     }
   }
 
-  private Function<Rows.Outcome, CallTimeoutException> timedOut(long id, int level, EnqueueOptions options,
-      Duration timeout) {
+  private Function<Rows.Outcome, CallTimeoutException> timedOut(
+      long id, int level, EnqueueOptions options, Duration timeout) {
     int callerLevel = config.db().level();
-    return o -> new CallTimeoutException(id, "job " + id + " (enqueued by call at level " + callerLevel
-        + ", running at level " + level + ") did not end within " + timeout + "; last seen "
-        + o.state().sqlName() + ". It is not cancelled and may still run: cancel(" + id + ") if its result is"
-        + " no longer wanted. A job that stays available means no worker of its queue '" + options.queue()
-        + "' claimed it: is one started, with runLevels above " + level + ", and free connections at that level?");
+    return o ->
+        new CallTimeoutException(
+            id,
+            "job "
+                + id
+                + " (enqueued by call at level "
+                + callerLevel
+                + ", running at level "
+                + level
+                + ") did not end within "
+                + timeout
+                + "; last seen "
+                + o.state().sqlName()
+                + ". It is not cancelled and may still run: cancel("
+                + id
+                + ") if its result is"
+                + " no longer wanted. A job that stays available means no worker of its queue '"
+                + options.queue()
+                + "' claimed it: is one started, with runLevels above "
+                + level
+                + ", and free connections at that level?");
   }
 
   /** One level above the caller's unit (or the caller's level outside a unit). */
   private int runLevel(Database db) {
     int level = atCallerLevel ? db.level() : db.context().level();
     if (level >= config.runLevels()) {
-      throw new IllegalStateException("call at level " + db.level() + " needs its job to run at level " + level
-          + ", but this queue works levels 0 to " + (config.runLevels() - 1) + ": raise JobQueue.Builder#runLevels"
-          + " (on every process working the queue) or call from fewer nested units");
+      throw new IllegalStateException(
+          "call at level "
+              + db.level()
+              + " needs its job to run at level "
+              + level
+              + ", but this queue works levels 0 to "
+              + (config.runLevels() - 1)
+              + ": raise JobQueue.Builder#runLevels"
+              + " (on every process working the queue) or call from fewer nested units");
     }
     return level;
   }
 
   private Rows.Outcome read(long id) {
-    return config.db().inNewTx(config.txOptions().name("call: read outcome").readOnly(true),
-        tx -> tx.queryOne(sql.outcome, Rows.Outcome::read, id)).orElseThrow(() -> new IllegalStateException("job " + id
-                + " awaited by call no longer exists: was it deleted by hand, or is retention shorter than the wait?"));
+    return config
+        .db()
+        .inNewTx(
+            config.txOptions().name("call: read outcome").readOnly(true),
+            tx -> tx.queryOne(sql.outcome, Rows.Outcome::read, id))
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "job "
+                        + id
+                        + " awaited by call no longer exists: was it deleted by hand, or is retention shorter than the wait?"));
   }
 
   private <R> R result(long id, Rows.Outcome o, Class<R> type) {
@@ -111,8 +153,14 @@ final class Caller {
     try {
       return json.decodeResult(o.resultJson(), type);
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("the result of job " + id + " cannot be read as " + type.getName() + ": "
-          + e.getOriginalMessage(), e);
+      throw new IllegalArgumentException(
+          "the result of job "
+              + id
+              + " cannot be read as "
+              + type.getName()
+              + ": "
+              + e.getOriginalMessage(),
+          e);
     }
   }
 }

@@ -11,18 +11,20 @@ import java.util.concurrent.locks.LockSupport;
  * Cancellation. Jobs that have not started are cancelled at once (final). Running attempts are
  * asked to stop: the flag is stored in the job's row (other processes see it at their next
  * heartbeat) and set on this process's attempts at once. {@code cancelGroup} then waits for the
- * group's running attempts: each holds the group's advisory lock shared for its whole run (a
- * {@link GroupLock}), and the wait takes it exclusively on a {@link DedicatedConnection} under a
- * {@code lock_timeout} (no unit: neither a unit timeout nor the leak sweep cuts a long wait short).
- * An attempt claimed meanwhile takes the shared lock and then finds the cancel flag, so it never
- * runs its handler after the wait returned. After the lock, the wait goes on (within its bound)
- * until no job of the group says running: an ended attempt records its end a moment after it
- * released the lock, and an attempt whose lock session was dropped still runs.
+ * group's running attempts: each holds the group's advisory lock shared for its whole run (a {@link
+ * GroupLock}), and the wait takes it exclusively on a {@link DedicatedConnection} under a {@code
+ * lock_timeout} (no unit: neither a unit timeout nor the leak sweep cuts a long wait short). An
+ * attempt claimed meanwhile takes the shared lock and then finds the cancel flag, so it never runs
+ * its handler after the wait returned. After the lock, the wait goes on (within its bound) until no
+ * job of the group says running: an ended attempt records its end a moment after it released the
+ * lock, and an attempt whose lock session was dropped still runs.
  */
 final class Canceller {
   private static final String LOCK_NOT_AVAILABLE = "55P03";
+
   /** The longest {@code lock_timeout} PostgreSQL accepts. */
   static final Duration MAX_WAIT = Duration.ofMillis(Integer.MAX_VALUE);
+
   private final QueueConfig config;
   private final Sql sql;
   private final Now now;
@@ -63,8 +65,11 @@ final class Canceller {
   }
 
   private long countRunning(String group) {
-    return config.db().inNewTx(config.txOptions().name("cancel group: count running").readOnly(true),
-        tx -> tx.queryOne(sql.groupRunning, rs -> rs.getLong("running"), group).orElse(0L));
+    return config
+        .db()
+        .inNewTx(
+            config.txOptions().name("cancel group: count running").readOnly(true),
+            tx -> tx.queryOne(sql.groupRunning, rs -> rs.getLong("running"), group).orElse(0L));
   }
 
   /**
@@ -72,11 +77,19 @@ final class Canceller {
    * {cancelled, asked to stop}.
    */
   private int[] mark(Long id, String group) {
-    List<Rows.Marked> rows = config.db().inNewTx(config.txOptions().name("cancel"), tx -> {
-      List<Rows.Marked> marked = tx.query(sql.cancel, Rows.Marked::read, now.param(), id, group);
-      marked.stream().filter(r -> r.cancelled() && r.awaited()).forEach(r -> notifier.jobEnded(tx, r.id()));
-      return marked;
-    });
+    List<Rows.Marked> rows =
+        config
+            .db()
+            .inNewTx(
+                config.txOptions().name("cancel"),
+                tx -> {
+                  List<Rows.Marked> marked =
+                      tx.query(sql.cancel, Rows.Marked::read, now.param(), id, group);
+                  marked.stream()
+                      .filter(r -> r.cancelled() && r.awaited())
+                      .forEach(r -> notifier.jobEnded(tx, r.id()));
+                  return marked;
+                });
     int cancelled = 0;
     for (Rows.Marked r : rows) {
       if (r.cancelled()) {
@@ -102,7 +115,10 @@ final class Canceller {
     return wait.compareTo(MAX_WAIT) >= 0 ? MAX_WAIT.toMillis() : Math.max(1, wait.toMillis());
   }
 
-  /** Takes the group's lock exclusively within {@code wait}, then releases it: true once no attempt holds it. */
+  /**
+   * Takes the group's lock exclusively within {@code wait}, then releases it: true once no attempt
+   * holds it.
+   */
   private boolean awaitGroup(String group, Duration wait) {
     String key = LockKeys.group(sql.schema, group);
     try (DedicatedConnection conn = DedicatedConnection.open(config, sql)) {
@@ -118,8 +134,15 @@ final class Canceller {
       }
       return taken;
     } catch (SQLException e) {
-      throw new TxException("cancelGroup('" + group + "') cannot wait for the group's running attempts (SQLSTATE "
-          + e.getSQLState() + "): " + Bounded.message(e.getMessage()) + "; their jobs are marked cancel-requested", e);
+      throw new TxException(
+          "cancelGroup('"
+              + group
+              + "') cannot wait for the group's running attempts (SQLSTATE "
+              + e.getSQLState()
+              + "): "
+              + Bounded.message(e.getMessage())
+              + "; their jobs are marked cancel-requested",
+          e);
     }
   }
 

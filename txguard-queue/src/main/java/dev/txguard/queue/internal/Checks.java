@@ -4,22 +4,32 @@ import java.time.Duration;
 import java.util.regex.Pattern;
 
 /**
- * The checks of the queue's public API on its arguments (names, text, durations), each failing
- * with an {@link IllegalArgumentException} that names the setting, the rule and the bad value
- * (bounded in length). Stateless.
+ * The checks of the queue's public API on its arguments (names, text, durations), each failing with
+ * an {@link IllegalArgumentException} that names the setting, the rule and the bad value (bounded
+ * in length). Stateless.
  */
 public final class Checks {
   /** The longest kind, queue, schedule, unique-key and group name. */
   public static final int MAX_NAME_LENGTH = 128;
+
   private static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9_.:-]+");
 
   private Checks() {}
 
-  /** {@code name} if it is a usable queue, kind or schedule name; {@code field} names the setting. */
+  /**
+   * {@code name} if it is a usable queue, kind or schedule name; {@code field} names the setting.
+   */
   public static String queueName(String field, String name) {
-    if (name == null || name.isEmpty() || name.length() > MAX_NAME_LENGTH || !QUEUE_NAME.matcher(name).matches()) {
-      throw new IllegalArgumentException(field + " must be 1 to " + MAX_NAME_LENGTH
-          + " characters of letters, digits, '_', '.', ':' or '-', was " + quote(name));
+    if (name == null
+        || name.isEmpty()
+        || name.length() > MAX_NAME_LENGTH
+        || !QUEUE_NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException(
+          field
+              + " must be 1 to "
+              + MAX_NAME_LENGTH
+              + " characters of letters, digits, '_', '.', ':' or '-', was "
+              + quote(name));
     }
     return name;
   }
@@ -31,8 +41,13 @@ public final class Checks {
   public static void noNul(String field, String value) {
     int at = value.indexOf('\0');
     if (at >= 0) {
-      throw new IllegalArgumentException(field + " must not contain the character U+0000 (NUL), which PostgreSQL"
-          + " cannot store in text; found at index " + at + " of " + quote(value.replace("\0", "\\0")));
+      throw new IllegalArgumentException(
+          field
+              + " must not contain the character U+0000 (NUL), which PostgreSQL"
+              + " cannot store in text; found at index "
+              + at
+              + " of "
+              + quote(value.replace("\0", "\\0")));
     }
   }
 
@@ -56,12 +71,16 @@ public final class Checks {
   /** {@code value} if within {@code [min, max]}. */
   public static Duration between(String field, Duration value, Duration min, Duration max) {
     if (value == null || value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-      throw new IllegalArgumentException(field + " must be between " + min + " and " + max + ", was " + value);
+      throw new IllegalArgumentException(
+          field + " must be between " + min + " and " + max + ", was " + value);
     }
     return value;
   }
 
-  /** {@code value} if zero or positive; {@code what} names it ("timeout", "wait of cancelGroup('g')"). */
+  /**
+   * {@code value} if zero or positive; {@code what} names it ("timeout", "wait of
+   * cancelGroup('g')").
+   */
   public static Duration notNegative(String what, Duration value) {
     if (value == null || value.isNegative()) {
       throw new IllegalArgumentException(what + " must be zero or positive, was " + value);

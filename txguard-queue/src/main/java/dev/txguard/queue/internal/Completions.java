@@ -11,8 +11,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * Completes the attempts of plain (non-transactional) handlers of one run level in batches: one
  * statement (complete_batch.sql) and one commit for every completion that arrived while the
  * previous batch committed (group commit, no added wait: a lone completion is committed at once).
- * No thread of its own: the attempt whose completion finds no batch under way runs the batch on
- * its own thread (at its level), and hands the next one to the first attempt still waiting. Each
+ * No thread of its own: the attempt whose completion finds no batch under way runs the batch on its
+ * own thread (at its level), and hands the next one to the first attempt still waiting. Each
  * attempt's thread waits until its own completion committed or was refused, so everything that
  * follows a completion (a group lock's release, waking callers, freeing the slot) still happens
  * after its commit. Every completion in a batch is matched on its own attempt token: an attempt
@@ -23,24 +23,32 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class Completions {
   /** What became of one attempt's completion. */
-  enum Outcome { COMPLETED, LEASE_LOST, ALONE, LEAD }
+  enum Outcome {
+    COMPLETED,
+    LEASE_LOST,
+    ALONE,
+    LEAD
+  }
 
   /** The most completions one statement carries. */
   static final int MAX_BATCH = 256;
+
   private final ReentrantLock lock = new ReentrantLock();
   private final ArrayDeque<Request> pending = new ArrayDeque<>();
   private final Batch batch;
   private boolean leading;
 
-  /** {@code batch} commits one batch of requests; called on the thread of the attempt that leads it. */
+  /**
+   * {@code batch} commits one batch of requests; called on the thread of the attempt that leads it.
+   */
   Completions(Batch batch) {
     this.batch = batch;
   }
 
   /**
    * Commits one batch (and wakes the callers awaiting its jobs): returns the attempt tokens (as
-   * text) that completed. Tokens, not job id: a job may be in a batch twice (an attempt
-   * that lost its lease, and the job's next attempt), and only the one holding the lease completes.
+   * text) that completed. Tokens, not job id: a job may be in a batch twice (an attempt that lost
+   * its lease, and the job's next attempt), and only the one holding the lease completes.
    */
   interface Batch {
     Set<String> complete(List<Request> requests);
@@ -94,7 +102,8 @@ final class Completions {
       completed = batch.complete(requests);
     } catch (RuntimeException | Error e) {
       // each attempt completes alone and meets its own error, if it still has one
-      Events.LOG.debug("a batch of {} completions failed; each completes alone", requests.size(), e);
+      Events.LOG.debug(
+          "a batch of {} completions failed; each completes alone", requests.size(), e);
     } finally {
       post(requests, completed);
     }
@@ -118,8 +127,12 @@ final class Completions {
     lock.lock();
     try {
       for (Request r : requests) {
-        r.outcome = completed == null ? Outcome.ALONE
-            : completed.contains(r.attempt.token.toString()) ? Outcome.COMPLETED : Outcome.LEASE_LOST;
+        r.outcome =
+            completed == null
+                ? Outcome.ALONE
+                : completed.contains(r.attempt.token.toString())
+                    ? Outcome.COMPLETED
+                    : Outcome.LEASE_LOST;
         r.done.signal();
       }
       Request next = pending.peek();
@@ -144,7 +157,9 @@ final class Completions {
     }
   }
 
-  /** The batch statement's parameters after {@code now}: ids, tokens and results, in request order. */
+  /**
+   * The batch statement's parameters after {@code now}: ids, tokens and results, in request order.
+   */
   static Object[] arrays(List<Request> requests) {
     Long[] ids = new Long[requests.size()];
     String[] tokens = new String[ids.length];

@@ -13,9 +13,9 @@ import org.postgresql.PGNotification;
 /**
  * The queue's one dedicated, unpooled connection, driven by one thread: it LISTENs for the queue's
  * channel and wakes the fetcher of each notified queue, and it takes part in the election of the
- * maintenance leader by trying to take a session advisory lock. It also LISTENs for the
- * completions of awaited jobs and wakes the callers of {@code queue.call} waiting for them, so
- * waiting holds no connection per waiter.
+ * maintenance leader by trying to take a session advisory lock. It also LISTENs for the completions
+ * of awaited jobs and wakes the callers of {@code queue.call} waiting for them, so waiting holds no
+ * connection per waiter.
  *
  * <p>Leadership is exactly "this session holds the lock": when the leader's process dies or its
  * connection ends, PostgreSQL releases the lock, and the next process to try takes it. A leader
@@ -35,19 +35,24 @@ final class ControlConnection implements Runnable {
   private final LoopFailures failures;
   private volatile boolean leader;
   private volatile boolean stopped;
+
   /** Set when this process's maintenance can no longer run: it must not lead (again). */
   private volatile boolean resigned;
+
   private volatile DedicatedConnection conn;
   private Thread thread;
   private long nextElection;
 
-  ControlConnection(QueueConfig config, Sql sql, Map<String, List<Fetcher>> fetchers, Waiters waiters) {
+  ControlConnection(
+      QueueConfig config, Sql sql, Map<String, List<Fetcher>> fetchers, Waiters waiters) {
     this.config = config;
     this.sql = sql;
     this.fetchers = fetchers;
     this.waiters = waiters;
     Duration pause = Duration.ofMillis(Math.min(1000, config.maintenanceInterval().toMillis()));
-    this.failures = new LoopFailures("the control connection of queue schema " + sql.schema, pause, MAX_BACKOFF);
+    this.failures =
+        new LoopFailures(
+            "the control connection of queue schema " + sql.schema, pause, MAX_BACKOFF);
   }
 
   boolean isLeader() {
@@ -65,7 +70,9 @@ final class ControlConnection implements Runnable {
    */
   void resign() {
     resigned = true;
-    Events.LOG.error("maintenance of queue schema {} ended unexpectedly in {}; giving leadership up", sql.schema,
+    Events.LOG.error(
+        "maintenance of queue schema {} ended unexpectedly in {}; giving leadership up",
+        sql.schema,
         config.owner());
   }
 
@@ -126,7 +133,9 @@ final class ControlConnection implements Runnable {
     try {
       waiters.ended(Long.parseLong(payload));
     } catch (NumberFormatException e) {
-      Events.LOG.warn("ignoring a notification on {} whose payload is not a job id: {}", sql.doneChannel,
+      Events.LOG.warn(
+          "ignoring a notification on {} whose payload is not a job id: {}",
+          sql.doneChannel,
           Bounded.message(payload));
     }
   }
@@ -144,7 +153,10 @@ final class ControlConnection implements Runnable {
     return c;
   }
 
-  /** Names the session so that operators (QueueAdmin.processes) see this process and whether it leads. */
+  /**
+   * Names the session so that operators (QueueAdmin.processes) see this process and whether it
+   * leads.
+   */
   private void nameSession(Connection c) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql.nameSession)) {
       ps.setString(1, AdminViews.sessionName(sql.schema, config.owner()));
@@ -171,13 +183,15 @@ final class ControlConnection implements Runnable {
       conn.query(sql.ping); // still connected, so still holding the lock
     } else if (conn.test(sql.leaderTry, LockKeys.LEADER, sql.schema)) {
       leader = true;
-      Events.LOG.info("{} is now the maintenance leader of queue schema {}", config.owner(), sql.schema);
+      Events.LOG.info(
+          "{} is now the maintenance leader of queue schema {}", config.owner(), sql.schema);
     }
   }
 
   private PGNotification[] notifications() throws SQLException {
     long waitMs = Math.min(WAIT_MS, config.maintenanceInterval().toMillis());
-    PGNotification[] ns = conn.jdbc().unwrap(PGConnection.class).getNotifications((int) Math.max(1, waitMs));
+    PGNotification[] ns =
+        conn.jdbc().unwrap(PGConnection.class).getNotifications((int) Math.max(1, waitMs));
     return ns == null ? new PGNotification[0] : ns;
   }
 
@@ -188,7 +202,8 @@ final class ControlConnection implements Runnable {
       return;
     }
     if (wasLeader) {
-      Events.LOG.warn("the control connection of queue schema {} failed: leadership lost", sql.schema);
+      Events.LOG.warn(
+          "the control connection of queue schema {} failed: leadership lost", sql.schema);
     }
     Duration pause = failures.failed(e);
     close();

@@ -10,11 +10,11 @@ import java.util.Optional;
 /**
  * A session connection of the queue's own, outside txguard's pools and outside any unit, in
  * autocommit mode: for what must live as long as a session rather than a transaction (LISTEN, the
- * leader's lock, a running grouped attempt's group lock, cancelGroup's wait). Opened from
- * {@code controlConnection(url, ...)} when given (a pooler in transaction mode cannot keep session
- * state), else with {@code Database.openConnection()}. Its session has no idle, statement or lock
- * timeout (session_setup.sql), so no server timeout releases its locks; they are released by the
- * owner, or by the server when the session ends. Not thread-safe: one owner at a time.
+ * leader's lock, a running grouped attempt's group lock, cancelGroup's wait). Opened from {@code
+ * controlConnection(url, ...)} when given (a pooler in transaction mode cannot keep session state),
+ * else with {@code Database.openConnection()}. Its session has no idle, statement or lock timeout
+ * (session_setup.sql), so no server timeout releases its locks; they are released by the owner, or
+ * by the server when the session ends. Not thread-safe: one owner at a time.
  */
 final class DedicatedConnection implements AutoCloseable {
   private final Connection conn;
@@ -44,7 +44,8 @@ final class DedicatedConnection implements AutoCloseable {
     }
     try {
       return config.db().openConnection();
-    } catch (RuntimeException e) { // TxException, or IllegalStateException once the database is closed
+    } catch (
+        RuntimeException e) { // TxException, or IllegalStateException once the database is closed
       throw new SQLException(e.getMessage(), "08001", e);
     }
   }
@@ -54,7 +55,9 @@ final class DedicatedConnection implements AutoCloseable {
     return conn;
   }
 
-  /** Runs {@code statement} with {@code params}; the first column of its first row, if any, as text. */
+  /**
+   * Runs {@code statement} with {@code params}; the first column of its first row, if any, as text.
+   */
   Optional<String> query(String statement, Object... params) throws SQLException {
     try (PreparedStatement ps = conn.prepareStatement(statement)) {
       for (int i = 0; i < params.length; i++) {
@@ -83,7 +86,10 @@ final class DedicatedConnection implements AutoCloseable {
     }
   }
 
-  /** Restores the session's settings (the connection may belong to the application's pool), then closes it. */
+  /**
+   * Restores the session's settings (the connection may belong to the application's pool), then
+   * closes it.
+   */
   @Override
   public void close() {
     try (Connection c = conn) {

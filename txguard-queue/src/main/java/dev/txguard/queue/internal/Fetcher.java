@@ -9,25 +9,37 @@ import java.util.concurrent.Semaphore;
  * virtual thread. Sleeps until woken (a NOTIFY for its queue, a finished attempt) or the poll
  * interval passes. One per queue and run level (jobs of {@code queue.call} from inside a unit run
  * one level up): the fetcher's claims, and its attempts' units, take connections of its level's
- * pool, so callers holding lower-level connections while they wait never starve it. Runs on its
- * own virtual thread.
+ * pool, so callers holding lower-level connections while they wait never starve it. Runs on its own
+ * virtual thread.
  */
 final class Fetcher extends BackgroundLoop {
-  /** The longest wait between claims that keep failing (a NOTIFY still wakes the fetcher at once). */
+  /**
+   * The longest wait between claims that keep failing (a NOTIFY still wakes the fetcher at once).
+   */
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
   private final QueueConfig config;
   private final Sql sql;
   private final Now now;
   private final String queue;
+
   /** The level this fetcher claims jobs of, and runs its claims and their attempts at. */
   private final int level;
+
   private final Semaphore slots;
   private final String[] kinds;
   private final Running running;
   private final AttemptRunner runner;
   private final LoopFailures failures;
 
-  Fetcher(QueueConfig config, Sql sql, Now now, String queue, int level, Running running, AttemptRunner runner) {
+  Fetcher(
+      QueueConfig config,
+      Sql sql,
+      Now now,
+      String queue,
+      int level,
+      Running running,
+      AttemptRunner runner) {
     this.config = config;
     this.sql = sql;
     this.now = now;
@@ -37,8 +49,11 @@ final class Fetcher extends BackgroundLoop {
     this.kinds = config.kinds().runnableNames();
     this.running = running;
     this.runner = runner;
-    this.failures = new LoopFailures("claiming jobs of queue '" + queue + "' at level " + level,
-        config.pollInterval(), MAX_BACKOFF);
+    this.failures =
+        new LoopFailures(
+            "claiming jobs of queue '" + queue + "' at level " + level,
+            config.pollInterval(),
+            MAX_BACKOFF);
   }
 
   void start() {
@@ -76,9 +91,22 @@ final class Fetcher extends BackgroundLoop {
     slots.acquire(limit);
     List<Attempt> attempts;
     try {
-      attempts = config.db().inTx(config.txOptions().name("claim " + queue), tx -> tx.query(sql.claim,
-          rs -> Attempt.claimed(rs, level), now.param(), queue, kinds, level, limit, config.owner(),
-          config.leaseDuration().toMillis()));
+      attempts =
+          config
+              .db()
+              .inTx(
+                  config.txOptions().name("claim " + queue),
+                  tx ->
+                      tx.query(
+                          sql.claim,
+                          rs -> Attempt.claimed(rs, level),
+                          now.param(),
+                          queue,
+                          kinds,
+                          level,
+                          limit,
+                          config.owner(),
+                          config.leaseDuration().toMillis()));
     } catch (RuntimeException | Error e) {
       slots.release(limit);
       throw e;
@@ -86,8 +114,10 @@ final class Fetcher extends BackgroundLoop {
     slots.release(limit - attempts.size());
     for (Attempt a : attempts) {
       running.add(a);
-      Thread t = Thread.ofVirtual().name("txguard-job-" + a.id).unstarted(
-          () -> Levels.run(config.db(), level, () -> runAndRelease(a)));
+      Thread t =
+          Thread.ofVirtual()
+              .name("txguard-job-" + a.id)
+              .unstarted(() -> Levels.run(config.db(), level, () -> runAndRelease(a)));
       a.thread = t;
       t.start();
     }

@@ -5,14 +5,14 @@ import java.sql.SQLException;
 
 /**
  * A running grouped attempt's hold on its group's lock, which {@code cancelGroup} takes exclusively
- * to wait for the group's attempts. The lock is session-scoped, taken shared on a
- * {@link DedicatedConnection} the attempt holds for its whole run (transactional and plain
- * handlers alike) and released only when the attempt ends: no unit is open for it, so a unit
- * timeout in {@code txOptions}, the server's {@code idle_in_transaction_session_timeout} or the
- * leak sweep cannot end it early, and a plain handler stays outside any transaction. The price is
- * one connection per running grouped attempt, opened outside the pools. If the server ends the
- * session anyway (a dropped connection), the lock goes with it; {@code cancelGroup} then still waits
- * for the job's row to stop saying running (see {@link Canceller}).
+ * to wait for the group's attempts. The lock is session-scoped, taken shared on a {@link
+ * DedicatedConnection} the attempt holds for its whole run (transactional and plain handlers alike)
+ * and released only when the attempt ends: no unit is open for it, so a unit timeout in {@code
+ * txOptions}, the server's {@code idle_in_transaction_session_timeout} or the leak sweep cannot end
+ * it early, and a plain handler stays outside any transaction. The price is one connection per
+ * running grouped attempt, opened outside the pools. If the server ends the session anyway (a
+ * dropped connection), the lock goes with it; {@code cancelGroup} then still waits for the job's
+ * row to stop saying running (see {@link Canceller}).
  */
 final class GroupLock implements AutoCloseable {
   private final DedicatedConnection conn;
@@ -50,8 +50,17 @@ final class GroupLock implements AutoCloseable {
       if (conn != null) {
         conn.close();
       }
-      throw new TxException("cannot take the lock of group '" + a.group + "' for " + a + " (SQLSTATE "
-          + e.getSQLState() + "): " + Bounded.message(e.getMessage()) + "; the attempt is retried", e);
+      throw new TxException(
+          "cannot take the lock of group '"
+              + a.group
+              + "' for "
+              + a
+              + " (SQLSTATE "
+              + e.getSQLState()
+              + "): "
+              + Bounded.message(e.getMessage())
+              + "; the attempt is retried",
+          e);
     }
   }
 
@@ -61,7 +70,8 @@ final class GroupLock implements AutoCloseable {
     try {
       conn.query(sql.groupUnlock, LockKeys.GROUP, key);
     } catch (SQLException e) {
-      Events.LOG.debug("releasing the lock of group key {} failed; closing its session releases it", key, e);
+      Events.LOG.debug(
+          "releasing the lock of group key {} failed; closing its session releases it", key, e);
     } finally {
       conn.close();
     }

@@ -9,8 +9,8 @@ import java.util.Set;
  * Extends the leases of this process's running attempts every third of the lease duration, in one
  * statement, at the queue's housekeeping level (see {@link QueueEngine}): never through a pool its
  * own attempts or the callers of {@code queue.call} waiting for them may have exhausted. An attempt
- * whose lease is gone (rescued after a stall longer than the lease, perhaps claimed again) is marked
- * and its thread interrupted: whatever it still does will not be recorded.
+ * whose lease is gone (rescued after a stall longer than the lease, perhaps claimed again) is
+ * marked and its thread interrupted: whatever it still does will not be recorded.
  */
 final class Heartbeat extends BackgroundLoop {
   private final QueueConfig config;
@@ -26,7 +26,8 @@ final class Heartbeat extends BackgroundLoop {
     this.now = now;
     this.running = running;
     this.level = level;
-    // the heartbeat keeps its period whatever fails (leases depend on it): only the logging is paced
+    // the heartbeat keeps its period whatever fails (leases depend on it): only the logging is
+    // paced
     Duration period = Duration.ofMillis(periodMillis());
     this.failures = new LoopFailures("the heartbeat of queue schema " + sql.schema, period, period);
   }
@@ -59,7 +60,10 @@ final class Heartbeat extends BackgroundLoop {
     }
   }
 
-  /** One round: extends the leases, marks attempts whose lease is gone or whose cancel was requested. */
+  /**
+   * One round: extends the leases, marks attempts whose lease is gone or whose cancel was
+   * requested.
+   */
   void beat() {
     List<Attempt> attempts = running.snapshot();
     if (attempts.isEmpty()) {
@@ -69,20 +73,32 @@ final class Heartbeat extends BackgroundLoop {
     String[] tokens = attempts.stream().map(a -> a.token.toString()).toArray(String[]::new);
     Set<Long> lost = new HashSet<>();
     Set<Long> cancelRequested = new HashSet<>();
-    config.db().useTx(config.txOptions().name("heartbeat"), tx -> {
-      lost.clear(); // a unit retried after a deadlock starts over
-      cancelRequested.clear();
-      Set<Long> extended = new HashSet<>(tx.query(sql.heartbeat, rs -> rs.getLong("id"), now.param(), ids, tokens,
-          config.leaseDuration().toMillis()));
-      for (Rows.Checked c : tx.query(sql.heartbeatCheck, Rows.Checked::read, (Object) ids)) {
-        if (!extended.contains(c.id()) && c.unfinished()) {
-          lost.add(c.id());
-        }
-        if (c.cancelRequested()) {
-          cancelRequested.add(c.id());
-        }
-      }
-    });
+    config
+        .db()
+        .useTx(
+            config.txOptions().name("heartbeat"),
+            tx -> {
+              lost.clear(); // a unit retried after a deadlock starts over
+              cancelRequested.clear();
+              Set<Long> extended =
+                  new HashSet<>(
+                      tx.query(
+                          sql.heartbeat,
+                          rs -> rs.getLong("id"),
+                          now.param(),
+                          ids,
+                          tokens,
+                          config.leaseDuration().toMillis()));
+              for (Rows.Checked c :
+                  tx.query(sql.heartbeatCheck, Rows.Checked::read, (Object) ids)) {
+                if (!extended.contains(c.id()) && c.unfinished()) {
+                  lost.add(c.id());
+                }
+                if (c.cancelRequested()) {
+                  cancelRequested.add(c.id());
+                }
+              }
+            });
     attempts.forEach(a -> mark(a, lost.contains(a.id), cancelRequested.contains(a.id)));
   }
 

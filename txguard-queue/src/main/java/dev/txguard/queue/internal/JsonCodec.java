@@ -16,9 +16,11 @@ import java.util.Map;
 /** Arguments, results and recorded errors to and from JSON. Thread-safe. */
 final class JsonCodec {
   private static final TypeReference<List<Map<String, Object>>> ERRORS = new TypeReference<>() {};
+
   /** Why a string holding U+0000 cannot be stored. */
-  static final String NUL_REASON = "it contains the character U+0000 (NUL), which PostgreSQL cannot store in"
-      + " text or jsonb";
+  static final String NUL_REASON =
+      "it contains the character U+0000 (NUL), which PostgreSQL cannot store in" + " text or jsonb";
+
   private final ObjectMapper mapper;
 
   JsonCodec(ObjectMapper mapper) {
@@ -26,8 +28,8 @@ final class JsonCodec {
   }
 
   /**
-   * Serializes {@code args} and reads the JSON back into the kind's type, so that arguments a worker
-   * could not read fail here, at enqueue.
+   * Serializes {@code args} and reads the JSON back into the kind's type, so that arguments a
+   * worker could not read fail here, at enqueue.
    *
    * @throws IllegalArgumentException naming the kind and type if either direction fails, or if the
    *     JSON holds U+0000, which jsonb cannot store
@@ -37,21 +39,42 @@ final class JsonCodec {
     try {
       json = mapper.writeValueAsString(args);
     } catch (JsonProcessingException | RuntimeException e) {
-      throw new IllegalArgumentException("args of job kind '" + kind.name() + "' (type " + kind.argsType().getName()
-          + ") cannot be serialised to JSON: " + firstLine(e), e);
+      throw new IllegalArgumentException(
+          "args of job kind '"
+              + kind.name()
+              + "' (type "
+              + kind.argsType().getName()
+              + ") cannot be serialised to JSON: "
+              + firstLine(e),
+          e);
     }
     try {
       mapper.readValue(json, kind.argsType());
     } catch (JsonProcessingException | RuntimeException e) {
-      throw new IllegalArgumentException("args of job kind '" + kind.name() + "' (type " + kind.argsType().getName()
-          + ") serialise to " + abbreviate(json) + " but cannot be read back, so no worker could run the job: "
-          + firstLine(e), e);
+      throw new IllegalArgumentException(
+          "args of job kind '"
+              + kind.name()
+              + "' (type "
+              + kind.argsType().getName()
+              + ") serialise to "
+              + abbreviate(json)
+              + " but cannot be read back, so no worker could run the job: "
+              + firstLine(e),
+          e);
     }
     String nul = nulPath(json);
     if (nul != null) {
-      throw new IllegalArgumentException("args of job kind '" + kind.name() + "' (type " + kind.argsType().getName()
-          + ") cannot be enqueued: " + NUL_REASON + " (at " + Bounded.message(nul) + "); remove it, or encode binary data (e.g."
-          + " as Base64)");
+      throw new IllegalArgumentException(
+          "args of job kind '"
+              + kind.name()
+              + "' (type "
+              + kind.argsType().getName()
+              + ") cannot be enqueued: "
+              + NUL_REASON
+              + " (at "
+              + Bounded.message(nul)
+              + "); remove it, or encode binary data (e.g."
+              + " as Base64)");
     }
     return json;
   }
@@ -86,16 +109,23 @@ final class JsonCodec {
   }
 
   /** Why a result the database refused is not retried; see {@link #encodeResult}. */
-  static NonRetryableJobException resultNotStored(String job, Object result, String reason, Throwable cause) {
-    return new NonRetryableJobException("the result of " + job + (result == null ? "" : ", of type "
-        + result.getClass().getName()) + ", cannot be stored: " + reason + ". The job is discarded, not retried:"
-        + " its handler ran to the end, and another attempt would repeat its effects for a result that could"
-        + " still not be stored", cause);
+  static NonRetryableJobException resultNotStored(
+      String job, Object result, String reason, Throwable cause) {
+    return new NonRetryableJobException(
+        "the result of "
+            + job
+            + (result == null ? "" : ", of type " + result.getClass().getName())
+            + ", cannot be stored: "
+            + reason
+            + ". The job is discarded, not retried:"
+            + " its handler ran to the end, and another attempt would repeat its effects for a result that could"
+            + " still not be stored",
+        cause);
   }
 
   /**
-   * Where a JSON text holds the character U+0000 (raw, or as the JSON escape backslash-u-0000), as a
-   * path like {@code $.items[2].name}; null if it holds none.
+   * Where a JSON text holds the character U+0000 (raw, or as the JSON escape backslash-u-0000), as
+   * a path like {@code $.items[2].name}; null if it holds none.
    */
   String nulPath(String json) {
     if (!containsNul(json)) {
@@ -122,8 +152,10 @@ final class JsonCodec {
       }
     } else if (node.isObject()) {
       for (Map.Entry<String, JsonNode> field : node.properties()) {
-        String p = field.getKey().indexOf('\0') >= 0 ? path + " (a field name)"
-            : nulPath(field.getValue(), path + "." + field.getKey());
+        String p =
+            field.getKey().indexOf('\0') >= 0
+                ? path + " (a field name)"
+                : nulPath(field.getValue(), path + "." + field.getKey());
         if (p != null) {
           return p;
         }
@@ -161,13 +193,17 @@ final class JsonCodec {
     try {
       List<JobError> errors = new ArrayList<>();
       for (Map<String, Object> e : mapper.readValue(json, ERRORS)) {
-        errors.add(new JobError(e.get("attempt") instanceof Number n ? n.intValue() : 0, errorInstant(e.get("at")),
-            e.get("error") == null ? "" : String.valueOf(e.get("error")),
-            e.get("trace") == null ? "" : String.valueOf(e.get("trace"))));
+        errors.add(
+            new JobError(
+                e.get("attempt") instanceof Number n ? n.intValue() : 0,
+                errorInstant(e.get("at")),
+                e.get("error") == null ? "" : String.valueOf(e.get("error")),
+                e.get("trace") == null ? "" : String.valueOf(e.get("trace"))));
       }
       return errors;
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("the job's errors column holds unreadable JSON: " + abbreviate(json), e);
+      throw new IllegalStateException(
+          "the job's errors column holds unreadable JSON: " + abbreviate(json), e);
     }
   }
 

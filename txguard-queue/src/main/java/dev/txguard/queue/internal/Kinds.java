@@ -26,9 +26,13 @@ public final class Kinds {
     }
     Kind kind = byType.get(args.getClass());
     if (kind == null) {
-      throw new IllegalArgumentException("unknown job kind: no kind is registered for args type "
-          + args.getClass().getName() + " (registered: " + describe() + "); register it on the queue's"
-          + " builder with handle(kind, type, handler), handleInTx(...) or declare(kind, type)");
+      throw new IllegalArgumentException(
+          "unknown job kind: no kind is registered for args type "
+              + args.getClass().getName()
+              + " (registered: "
+              + describe()
+              + "); register it on the queue's"
+              + " builder with handle(kind, type, handler), handleInTx(...) or declare(kind, type)");
     }
     return kind;
   }
@@ -39,14 +43,20 @@ public final class Kinds {
 
   /** The names of the kinds this process can run, sorted. */
   String[] runnableNames() {
-    return byName.values().stream().filter(Kind::runnable).map(Kind::name).sorted().toArray(String[]::new);
+    return byName.values().stream()
+        .filter(Kind::runnable)
+        .map(Kind::name)
+        .sorted()
+        .toArray(String[]::new);
   }
 
   private String describe() {
     if (byName.isEmpty()) {
       return "none";
     }
-    return byName.values().stream().map(k -> k.name() + "=" + k.argsType().getSimpleName()).sorted()
+    return byName.values().stream()
+        .map(k -> k.name() + "=" + k.argsType().getSimpleName())
+        .sorted()
         .collect(Collectors.joining(", "));
   }
 }

@@ -13,10 +13,13 @@ final class Levels {
   private Levels() {}
 
   static void run(Database db, int level, Runnable work) {
-    call(db, level, () -> {
-      work.run();
-      return null;
-    });
+    call(
+        db,
+        level,
+        () -> {
+          work.run();
+          return null;
+        });
   }
 
   static <T> T call(Database db, int level, Callable<T> work) {

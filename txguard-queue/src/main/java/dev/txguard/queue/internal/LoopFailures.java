@@ -9,15 +9,19 @@ import java.util.Set;
 
 /**
  * How a background loop (a fetcher, the heartbeat, maintenance, the control connection) reports and
- * paces failures that keep coming: each kind of failure (its type and SQLSTATE) is logged once, with
- * its stack trace, until the loop succeeds again (later ones of that kind go to DEBUG), and the
- * wait before the next try doubles from the loop's own period up to a cap. A queue pointed at a
+ * paces failures that keep coming: each kind of failure (its type and SQLSTATE) is logged once,
+ * with its stack trace, until the loop succeeds again (later ones of that kind go to DEBUG), and
+ * the wait before the next try doubles from the loop's own period up to a cap. A queue pointed at a
  * schema that was never migrated, or a database that is down, thus logs a few lines, not one per
  * poll. Not thread-safe: one loop thread owns it.
  */
 final class LoopFailures {
-  /** SQLSTATEs of a missing relation or schema: the queue's schema was not migrated (or was dropped). */
+  /**
+   * SQLSTATEs of a missing relation or schema: the queue's schema was not migrated (or was
+   * dropped).
+   */
   private static final Set<String> MISSING = Set.of("42P01", "3F000");
+
   private final String loop;
   private final Duration period;
   private final Duration cap;
@@ -35,13 +39,22 @@ final class LoopFailures {
     this.cap = cap.compareTo(period) < 0 ? period : cap;
   }
 
-  /** Counts {@code e}, logs it if its kind is new since the last success; returns the wait before the next try. */
+  /**
+   * Counts {@code e}, logs it if its kind is new since the last success; returns the wait before
+   * the next try.
+   */
   Duration failed(Throwable e) {
     consecutive++;
     String kind = kind(e);
     if (firstOfKind(kind)) {
-      Events.LOG.warn("{} failed ({}){}; trying again, backing off up to {}; further failures of this kind are"
-          + " logged at DEBUG until it works again", loop, kind, hint(e), cap, e);
+      Events.LOG.warn(
+          "{} failed ({}){}; trying again, backing off up to {}; further failures of this kind are"
+              + " logged at DEBUG until it works again",
+          loop,
+          kind,
+          hint(e),
+          cap,
+          e);
     } else {
       Events.LOG.debug("{} failed again ({}, {} in a row)", loop, kind, consecutive, e);
     }
@@ -77,14 +90,18 @@ final class LoopFailures {
 
   private static String hint(Throwable e) {
     String state = sqlState(e);
-    return state != null && MISSING.contains(state) ? ": the queue's tables are missing; migrate the schema with"
-        + " queue.migrate() or the command 'txguard migrate'" : "";
+    return state != null && MISSING.contains(state)
+        ? ": the queue's tables are missing; migrate the schema with"
+            + " queue.migrate() or the command 'txguard migrate'"
+        : "";
   }
 
   private static String sqlState(Throwable e) {
     for (Throwable t : Failures.causes(e)) {
-      String state = t instanceof StatementException s ? s.sqlState()
-          : t instanceof SQLException s ? s.getSQLState() : null;
+      String state =
+          t instanceof StatementException s
+              ? s.sqlState()
+              : t instanceof SQLException s ? s.getSQLState() : null;
       if (state != null) {
         return state;
       }

@@ -12,9 +12,9 @@ import java.util.Set;
 
 /**
  * Applies the numbered migrations that a schema lacks, in one unit serialized by a transaction
- * advisory lock, so that several processes migrating at once apply each migration exactly once:
- * the second waits for the lock, then (READ COMMITTED: each statement sees what committed before
- * it) finds the first one's versions recorded.
+ * advisory lock, so that several processes migrating at once apply each migration exactly once: the
+ * second waits for the lock, then (READ COMMITTED: each statement sees what committed before it)
+ * finds the first one's versions recorded.
  */
 final class Migrator {
   private final Database db;
@@ -27,32 +27,46 @@ final class Migrator {
 
   /** Applies what is missing; returns the versions before and after and those applied. */
   MigrationResult migrate() {
-    return db.inTx(TxOptions.defaults().name("migrate " + sql.schema), tx -> {
-      tx.queryOne(sql.migrationLock, rs -> rs.getString(1), LockKeys.MIGRATE, sql.schema);
-      tx.update(sql.migrationTable);
-      Set<Integer> applied = versions(tx);
-      int before = highest(applied);
-      List<Sql.Migration> missing = sql.migrations().stream().filter(m -> !applied.contains(m.version())).toList();
-      for (Sql.Migration m : missing) {
-        tx.update(m.sql());
-        tx.update(sql.migrationRecord, m.version(), m.file());
-      }
-      int after = Math.max(before, highest(missing.stream().map(Sql.Migration::version).toList()));
-      return new MigrationResult(sql.schema, before, after, missing.stream().map(Sql.Migration::version).toList());
-    });
+    return db.inTx(
+        TxOptions.defaults().name("migrate " + sql.schema),
+        tx -> {
+          tx.queryOne(sql.migrationLock, rs -> rs.getString(1), LockKeys.MIGRATE, sql.schema);
+          tx.update(sql.migrationTable);
+          Set<Integer> applied = versions(tx);
+          int before = highest(applied);
+          List<Sql.Migration> missing =
+              sql.migrations().stream().filter(m -> !applied.contains(m.version())).toList();
+          for (Sql.Migration m : missing) {
+            tx.update(m.sql());
+            tx.update(sql.migrationRecord, m.version(), m.file());
+          }
+          int after =
+              Math.max(before, highest(missing.stream().map(Sql.Migration::version).toList()));
+          return new MigrationResult(
+              sql.schema, before, after, missing.stream().map(Sql.Migration::version).toList());
+        });
   }
 
   /** What is applied and what is not, without changing anything. */
   MigrationStatus status() {
-    return db.inTx(TxOptions.defaults().name("migration status " + sql.schema).readOnly(true), tx -> {
-      boolean recorded = tx.queryOne(sql.migrationRecorded, rs -> rs.getBoolean("recorded"),
-          sql.schema + ".queue_migration").orElse(false);
-      Set<Integer> applied = recorded ? versions(tx) : Set.of();
-      List<PendingMigration> pending = sql.migrations().stream().filter(m -> !applied.contains(m.version()))
-          .map(m -> new PendingMigration(m.version(), m.file(), m.sql())).toList();
-      int latest = highest(sql.migrations().stream().map(Sql.Migration::version).toList());
-      return new MigrationStatus(sql.schema, highest(applied), latest, pending);
-    });
+    return db.inTx(
+        TxOptions.defaults().name("migration status " + sql.schema).readOnly(true),
+        tx -> {
+          boolean recorded =
+              tx.queryOne(
+                      sql.migrationRecorded,
+                      rs -> rs.getBoolean("recorded"),
+                      sql.schema + ".queue_migration")
+                  .orElse(false);
+          Set<Integer> applied = recorded ? versions(tx) : Set.of();
+          List<PendingMigration> pending =
+              sql.migrations().stream()
+                  .filter(m -> !applied.contains(m.version()))
+                  .map(m -> new PendingMigration(m.version(), m.file(), m.sql()))
+                  .toList();
+          int latest = highest(sql.migrations().stream().map(Sql.Migration::version).toList());
+          return new MigrationStatus(sql.schema, highest(applied), latest, pending);
+        });
   }
 
   /**
@@ -67,10 +81,19 @@ final class Migrator {
     if (s.pending().isEmpty()) {
       return;
     }
-    throw new IllegalStateException("the queue's schema " + s.schema() + " is at migration version " + s.current()
-        + " of " + s.latest() + " (missing: " + s.pending().stream().map(PendingMigration::file).toList()
-        + "): migrate it before start() with queue.migrate() (or queue.admin().migrate()), or from a shell with"
-        + " 'txguard migrate --url <server> --schema " + s.schema() + "'");
+    throw new IllegalStateException(
+        "the queue's schema "
+            + s.schema()
+            + " is at migration version "
+            + s.current()
+            + " of "
+            + s.latest()
+            + " (missing: "
+            + s.pending().stream().map(PendingMigration::file).toList()
+            + "): migrate it before start() with queue.migrate() (or queue.admin().migrate()), or from a shell with"
+            + " 'txguard migrate --url <server> --schema "
+            + s.schema()
+            + "'");
   }
 
   private Set<Integer> versions(Tx tx) {

@@ -5,8 +5,8 @@ import java.util.Collection;
 
 /**
  * The queue's one sender of notifications (notify.sql), always inside a unit: PostgreSQL delivers
- * them only if and when the unit commits, so nobody is woken for work that rolled back. The
- * control connection of every process LISTENs for both channels (see {@link ControlConnection}).
+ * them only if and when the unit commits, so nobody is woken for work that rolled back. The control
+ * connection of every process LISTENs for both channels (see {@link ControlConnection}).
  */
 final class Notifier {
   private final Sql sql;
@@ -15,7 +15,9 @@ final class Notifier {
     this.sql = sql;
   }
 
-  /** Wakes the workers of {@code queue}, in every process, at commit: jobs became available there. */
+  /**
+   * Wakes the workers of {@code queue}, in every process, at commit: jobs became available there.
+   */
   void jobsAvailable(Tx tx, String queue) {
     tx.queryOne(sql.notify, rs -> rs.getString(1), sql.channel, queue);
   }
@@ -25,7 +27,10 @@ final class Notifier {
     queues.stream().distinct().forEach(q -> jobsAvailable(tx, q));
   }
 
-  /** Wakes the callers of {@code queue.call} waiting for job {@code id}, in every process, at commit. */
+  /**
+   * Wakes the callers of {@code queue.call} waiting for job {@code id}, in every process, at
+   * commit.
+   */
   void jobEnded(Tx tx, long id) {
     tx.queryOne(sql.notify, rs -> rs.getString(1), sql.doneChannel, Long.toString(id));
   }

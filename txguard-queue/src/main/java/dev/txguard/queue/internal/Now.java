@@ -10,7 +10,10 @@ import java.time.ZoneOffset;
  * machines); a test may inject a {@link Clock}, whose instant every statement then uses instead.
  */
 record Now(Clock clock) {
-  /** The {@code now} parameter: null (the statements fall back to the database's clock) or the instant. */
+  /**
+   * The {@code now} parameter: null (the statements fall back to the database's clock) or the
+   * instant.
+   */
   OffsetDateTime param() {
     return clock == null ? null : OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
   }

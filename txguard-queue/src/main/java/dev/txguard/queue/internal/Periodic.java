@@ -15,5 +15,9 @@ import java.util.function.Function;
  * @param constantArgs the arguments of every job, or null when {@code args} computes them
  * @param args the arguments of the job for an instant
  */
-public record Periodic(String name, Schedule when, EnqueueOptions options, Object constantArgs,
+public record Periodic(
+    String name,
+    Schedule when,
+    EnqueueOptions options,
+    Object constantArgs,
     Function<Instant, ?> args) {}

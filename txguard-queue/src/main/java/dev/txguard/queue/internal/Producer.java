@@ -11,9 +11,10 @@ import java.util.Collection;
 import java.util.List;
 
 /**
- * Inserts jobs in the caller's unit. Every check runs before the first statement, so bad input fails
- * with {@link IllegalArgumentException} and leaves the caller's unit untouched. Workers are woken with
- * {@code pg_notify} in the same unit, which PostgreSQL delivers only if and when it commits.
+ * Inserts jobs in the caller's unit. Every check runs before the first statement, so bad input
+ * fails with {@link IllegalArgumentException} and leaves the caller's unit untouched. Workers are
+ * woken with {@code pg_notify} in the same unit, which PostgreSQL delivers only if and when it
+ * commits.
  */
 final class Producer {
   private final Sql sql;
@@ -34,15 +35,30 @@ final class Producer {
     requireTxAndOptions(tx, options);
     Kind kind = kinds.forArgs(args);
     String argsJson = json.encodeArgs(kind, args);
-    Object[] params = {kind.name(), options.queue(), argsJson, options.priority(), options.maxAttempts(),
-        runAt(options), now.param(), options.uniqueKey().orElse(null), options.group().orElse(null)};
-    Enqueued inserted = tx.queryOne(sql.enqueue, rs -> Rows.enqueued(rs, false), params).orElse(null);
+    Object[] params = {
+      kind.name(),
+      options.queue(),
+      argsJson,
+      options.priority(),
+      options.maxAttempts(),
+      runAt(options),
+      now.param(),
+      options.uniqueKey().orElse(null),
+      options.group().orElse(null)
+    };
+    Enqueued inserted =
+        tx.queryOne(sql.enqueue, rs -> Rows.enqueued(rs, false), params).orElse(null);
     if (inserted == null) {
       // the unique key is held by an unfinished job (committed, or of a unit we waited for)
-      return tx.queryOne(sql.findUnique, rs -> Rows.enqueued(rs, true),
-          options.uniqueKey().orElseThrow()).orElseThrow(() -> new IllegalStateException(
-              "enqueue with unique key " + options.uniqueKey().get() + " conflicted but no unfinished job holds it;"
-                  + " was it finished concurrently? enqueue again"));
+      return tx.queryOne(
+              sql.findUnique, rs -> Rows.enqueued(rs, true), options.uniqueKey().orElseThrow())
+          .orElseThrow(
+              () ->
+                  new IllegalStateException(
+                      "enqueue with unique key "
+                          + options.uniqueKey().get()
+                          + " conflicted but no unfinished job holds it;"
+                          + " was it finished concurrently? enqueue again"));
     }
     notifyIfAvailable(tx, inserted.state(), options.queue());
     return inserted;
@@ -51,11 +67,14 @@ final class Producer {
   List<Long> enqueueAll(Tx tx, Collection<?> args, EnqueueOptions options) {
     requireTxAndOptions(tx, options);
     if (args == null) {
-      throw new IllegalArgumentException("args must not be null: pass a collection of job arguments");
+      throw new IllegalArgumentException(
+          "args must not be null: pass a collection of job arguments");
     }
     if (options.uniqueKey().isPresent()) {
-      throw new IllegalArgumentException("uniqueKey must not be set for enqueueAll (every job would share it), was "
-          + options.uniqueKey().get() + "; enqueue unique jobs one by one");
+      throw new IllegalArgumentException(
+          "uniqueKey must not be set for enqueueAll (every job would share it), was "
+              + options.uniqueKey().get()
+              + "; enqueue unique jobs one by one");
     }
     List<String> kindNames = new ArrayList<>(args.size());
     List<String> argsJson = new ArrayList<>(args.size());
@@ -63,14 +82,26 @@ final class Producer {
     if (kindNames.isEmpty()) {
       return List.of();
     }
-    List<Long> ids = tx.query(sql.enqueueBatch, rs -> rs.getLong("id"),
-        kindNames.toArray(String[]::new), argsJson.toArray(String[]::new), options.queue(), options.priority(),
-        options.maxAttempts(), runAt(options), now.param(), options.group().orElse(null));
+    List<Long> ids =
+        tx.query(
+            sql.enqueueBatch,
+            rs -> rs.getLong("id"),
+            kindNames.toArray(String[]::new),
+            argsJson.toArray(String[]::new),
+            options.queue(),
+            options.priority(),
+            options.maxAttempts(),
+            runAt(options),
+            now.param(),
+            options.group().orElse(null));
     notifyIfAvailable(tx, options.runAt().isPresent() ? null : JobState.AVAILABLE, options.queue());
     return ids;
   }
 
-  /** Checks and encodes every argument before anything is inserted; the first bad one is named by index. */
+  /**
+   * Checks and encodes every argument before anything is inserted; the first bad one is named by
+   * index.
+   */
   private void encodeAll(Collection<?> args, List<String> kindNames, List<String> argsJson) {
     int i = 0;
     for (Object a : args) {
@@ -99,10 +130,12 @@ final class Producer {
 
   private static void requireTxAndOptions(Tx tx, EnqueueOptions options) {
     if (tx == null) {
-      throw new IllegalArgumentException("tx must not be null: pass the unit the job joins, or call enqueue(args)");
+      throw new IllegalArgumentException(
+          "tx must not be null: pass the unit the job joins, or call enqueue(args)");
     }
     if (options == null) {
-      throw new IllegalArgumentException("options must not be null: pass EnqueueOptions.defaults()");
+      throw new IllegalArgumentException(
+          "options must not be null: pass EnqueueOptions.defaults()");
     }
   }
 }

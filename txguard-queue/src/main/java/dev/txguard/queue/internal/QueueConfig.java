@@ -35,8 +35,24 @@ import java.util.Map;
  * @param schedules the periodic jobs, enqueued by the maintenance leader
  */
 public record QueueConfig(
-    Database db, String schema, String url, String user, String password, Kinds kinds,
-    Map<String, Integer> queues, int fetchBatchSize, Duration pollInterval, Duration leaseDuration,
-    Duration maintenanceInterval, Duration retention, Duration backoffInitial, Duration backoffMax,
-    QueueListener listener, TxOptions txOptions, ObjectMapper mapper, Clock clock, String owner,
-    int runLevels, List<Periodic> schedules) {}
+    Database db,
+    String schema,
+    String url,
+    String user,
+    String password,
+    Kinds kinds,
+    Map<String, Integer> queues,
+    int fetchBatchSize,
+    Duration pollInterval,
+    Duration leaseDuration,
+    Duration maintenanceInterval,
+    Duration retention,
+    Duration backoffInitial,
+    Duration backoffMax,
+    QueueListener listener,
+    TxOptions txOptions,
+    ObjectMapper mapper,
+    Clock clock,
+    String owner,
+    int runLevels,
+    List<Periodic> schedules) {}

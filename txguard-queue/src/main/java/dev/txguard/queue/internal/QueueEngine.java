@@ -21,7 +21,11 @@ import java.util.Optional;
  * started. Thread-safe.
  */
 public final class QueueEngine {
-  private enum Phase { NEW, STARTED, STOPPED }
+  private enum Phase {
+    NEW,
+    STARTED,
+    STOPPED
+  }
 
   private final QueueConfig config;
   private final Sql sql;
@@ -93,13 +97,14 @@ public final class QueueEngine {
   /** Enqueues one job one level up and waits for its outcome; see {@code JobQueue.call}. */
   public <R> R call(Object args, EnqueueOptions options, Class<R> resultType, Duration timeout) {
     if (resultType == null) {
-      throw new IllegalArgumentException("resultType must not be null: pass Object.class for a plain JSON value");
+      throw new IllegalArgumentException(
+          "resultType must not be null: pass Object.class for a plain JSON value");
     }
     if (timeout == null || timeout.isZero() || timeout.isNegative()) {
       throw new IllegalArgumentException("timeout of call must be positive, was " + timeout);
     }
-    return new Caller(config, sql, producer, json, waiters, callsAtCallerLevel).call(args, options, resultType,
-        timeout);
+    return new Caller(config, sql, producer, json, waiters, callsAtCallerLevel)
+        .call(args, options, resultType, timeout);
   }
 
   /** Cancels one job, or asks its running attempt to stop; false if it had already ended. */
@@ -124,8 +129,8 @@ public final class QueueEngine {
    *
    * <p>The heartbeat, maintenance and the give-ups at shutdown run at the <em>housekeeping
    * level</em>: one above the highest run level when the database has such a level, else the
-   * highest run level. No attempt of this queue, and no caller of {@code call} waiting for one, ever
-   * holds a connection of that level, so exhausted run-level pools can delay neither lease
+   * highest run level. No attempt of this queue, and no caller of {@code call} waiting for one,
+   * ever holds a connection of that level, so exhausted run-level pools can delay neither lease
    * extension nor rescue and promotion.
    *
    * @throws IllegalStateException if the schema lacks migrations, or the database cannot open units
@@ -133,11 +138,13 @@ public final class QueueEngine {
    */
   public synchronized void start() {
     if (config.queues().isEmpty()) {
-      throw new IllegalStateException("start() needs at least one queue to work: add queue(name, concurrency)"
-          + " to the builder (a queue that only enqueues needs no start())");
+      throw new IllegalStateException(
+          "start() needs at least one queue to work: add queue(name, concurrency)"
+              + " to the builder (a queue that only enqueues needs no start())");
     }
     if (phase != Phase.NEW) {
-      throw new IllegalStateException("the queue was already " + phase.name().toLowerCase() + "; start() runs once");
+      throw new IllegalStateException(
+          "the queue was already " + phase.name().toLowerCase() + "; start() runs once");
     }
     housekeepingLevel = housekeepingLevel();
     new Migrator(config.db(), sql).requireCurrent();
@@ -152,7 +159,8 @@ public final class QueueEngine {
     }
     heartbeat = new Heartbeat(config, sql, now, running, housekeepingLevel);
     control = new ControlConnection(config, sql, Map.copyOf(fetchers), waiters);
-    maintenance = new Maintenance(config, sql, now, control, events, waiters, housekeepingLevel, scheduler);
+    maintenance =
+        new Maintenance(config, sql, now, control, events, waiters, housekeepingLevel, scheduler);
     heartbeat.start();
     control.start();
     maintenance.start();
@@ -163,17 +171,28 @@ public final class QueueEngine {
     int top = config.runLevels() - 1;
     int maxLevels = config.db().maxLevels();
     if (top >= maxLevels) {
-      throw new IllegalStateException("runLevels(" + config.runLevels() + ") makes this queue claim and run jobs at"
-          + " levels 0 to " + top + ", but " + config.db() + " has maxLevels " + maxLevels + " (levels 0 to "
-          + (maxLevels - 1) + "): lower JobQueue.Builder#runLevels, or raise Database.Builder#maxLevels above " + top);
+      throw new IllegalStateException(
+          "runLevels("
+              + config.runLevels()
+              + ") makes this queue claim and run jobs at"
+              + " levels 0 to "
+              + top
+              + ", but "
+              + config.db()
+              + " has maxLevels "
+              + maxLevels
+              + " (levels 0 to "
+              + (maxLevels - 1)
+              + "): lower JobQueue.Builder#runLevels, or raise Database.Builder#maxLevels above "
+              + top);
     }
     return top + 1 < maxLevels ? top + 1 : top;
   }
 
   /**
-   * Stops fetching, waits up to {@code timeout} for running attempts, gives the leases of those still
-   * running back to the queue (and interrupts them), then stops heartbeat, maintenance and the
-   * control connection. Returns whether every attempt finished in time.
+   * Stops fetching, waits up to {@code timeout} for running attempts, gives the leases of those
+   * still running back to the queue (and interrupts them), then stops heartbeat, maintenance and
+   * the control connection. Returns whether every attempt finished in time.
    */
   public boolean stop(Duration timeout) {
     Checks.notNegative("timeout", timeout);
@@ -199,8 +218,10 @@ public final class QueueEngine {
       // stop(), and never waiting for a connection of a pool the attempts being given up hold
       List<Attempt> attempts = running.snapshot();
       GiveUp giveUp = new GiveUp(config, sql, now, events, waiters);
-      Thread.ofVirtual().name("txguard-queue-give-up")
-          .start(() -> Levels.run(config.db(), housekeepingLevel, () -> giveUp.all(attempts))).join();
+      Thread.ofVirtual()
+          .name("txguard-queue-give-up")
+          .start(() -> Levels.run(config.db(), housekeepingLevel, () -> giveUp.all(attempts)))
+          .join();
     }
     heartbeat.stop();
     maintenance.stop();
@@ -232,7 +253,9 @@ public final class QueueEngine {
     stopFetchers();
   }
 
-  /** Enqueues the due instants of every schedule once now, leader or not (tests of deduplication). */
+  /**
+   * Enqueues the due instants of every schedule once now, leader or not (tests of deduplication).
+   */
   public void runScheduler() {
     scheduler.runOnce();
   }

@@ -26,10 +26,15 @@ import java.util.regex.Pattern;
  */
 public final class QueueSettings {
   private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]*");
-  /** 63 bytes less the 5 of {@code _jobs} and {@code _done}, the notification channels' suffixes. */
+
+  /**
+   * 63 bytes less the 5 of {@code _jobs} and {@code _done}, the notification channels' suffixes.
+   */
   private static final int MAX_SCHEMA_LENGTH = 58;
+
   /** The longest retention and retry delay: far in the future, yet well within timestamptz. */
   private static final Duration LONGEST = Duration.ofDays(36_500);
+
   private final Database db;
   private String schema = "txguard_queue";
   private String url;
@@ -59,25 +64,41 @@ public final class QueueSettings {
 
   public void schema(String schema) {
     if (schema == null || !SCHEMA.matcher(schema).matches()) {
-      throw new IllegalArgumentException("schema must be a lower-case SQL identifier matching " + SCHEMA
-          + ", was " + Checks.quote(schema));
+      throw new IllegalArgumentException(
+          "schema must be a lower-case SQL identifier matching "
+              + SCHEMA
+              + ", was "
+              + Checks.quote(schema));
     }
     if (schema.length() > MAX_SCHEMA_LENGTH) {
-      throw new IllegalArgumentException("schema must be at most " + MAX_SCHEMA_LENGTH + " characters, so that the"
-          + " queue's notification channels " + schema + "_jobs and " + schema + "_done fit PostgreSQL's"
-          + " 63-byte identifiers; was " + schema.length() + " characters: " + Checks.quote(schema));
+      throw new IllegalArgumentException(
+          "schema must be at most "
+              + MAX_SCHEMA_LENGTH
+              + " characters, so that the"
+              + " queue's notification channels "
+              + schema
+              + "_jobs and "
+              + schema
+              + "_done fit PostgreSQL's"
+              + " 63-byte identifiers; was "
+              + schema.length()
+              + " characters: "
+              + Checks.quote(schema));
     }
     if (schema.startsWith("pg_")) {
-      throw new IllegalArgumentException("schema must not start with pg_, a prefix PostgreSQL reserves for system"
-          + " schemas, was " + Checks.quote(schema));
+      throw new IllegalArgumentException(
+          "schema must not start with pg_, a prefix PostgreSQL reserves for system"
+              + " schemas, was "
+              + Checks.quote(schema));
     }
     this.schema = schema;
   }
 
   public void controlConnection(String url, String user, String password) {
     if (url == null || !url.startsWith("jdbc:postgresql:")) {
-      throw new IllegalArgumentException("controlConnection url must start with jdbc:postgresql:, was "
-          + Checks.quote(Bounded.message(url)));
+      throw new IllegalArgumentException(
+          "controlConnection url must start with jdbc:postgresql:, was "
+              + Checks.quote(Bounded.message(url)));
     }
     this.url = url;
     this.user = user;
@@ -85,7 +106,8 @@ public final class QueueSettings {
   }
 
   /** Registers a kind; {@code handler} and {@code txHandler} null for a declared kind. */
-  public void kind(String name, Class<?> argsType, Object handler, boolean transactional, boolean declared) {
+  public void kind(
+      String name, Class<?> argsType, Object handler, boolean transactional, boolean declared) {
     if (!declared) {
       Checks.require("handler", handler);
     }
@@ -93,40 +115,58 @@ public final class QueueSettings {
     if (argsType == null) {
       throw new IllegalArgumentException("argsType of kind '" + name + "' must not be null");
     }
-    Kind kind = new Kind(name, argsType, transactional ? null : (dev.txguard.queue.JobHandler<?>) handler,
-        transactional ? (dev.txguard.queue.TransactionalHandler<?>) handler : null);
+    Kind kind =
+        new Kind(
+            name,
+            argsType,
+            transactional ? null : (dev.txguard.queue.JobHandler<?>) handler,
+            transactional ? (dev.txguard.queue.TransactionalHandler<?>) handler : null);
     for (Kind k : kinds) {
       if (k.name().equals(name)) {
-        throw new IllegalArgumentException("kind '" + name + "' is already registered (for " + k.argsType().getName()
-            + ")");
+        throw new IllegalArgumentException(
+            "kind '" + name + "' is already registered (for " + k.argsType().getName() + ")");
       }
       if (k.argsType().equals(argsType)) {
-        throw new IllegalArgumentException("args type " + argsType.getName() + " is already registered for"
-            + " kind '" + k.name() + "'; each kind needs a type of its own");
+        throw new IllegalArgumentException(
+            "args type "
+                + argsType.getName()
+                + " is already registered for"
+                + " kind '"
+                + k.name()
+                + "'; each kind needs a type of its own");
       }
     }
     kinds.add(kind);
   }
 
   /** Declares a schedule: constant arguments ({@code constant} not null) or computed ones. */
-  public void schedule(String name, Schedule when, EnqueueOptions options, Object constant,
+  public void schedule(
+      String name,
+      Schedule when,
+      EnqueueOptions options,
+      Object constant,
       Function<Instant, ?> args) {
     Checks.require("args of schedule '" + name + "'", constant != null ? constant : args);
     Checks.queueName("schedule name", name);
     Checks.require("schedule '" + name + "'", when);
     Checks.require("options of schedule '" + name + "'", options);
     if (schedules.containsKey(name)) {
-      throw new IllegalArgumentException("schedule '" + name + "' is already declared ("
-          + schedules.get(name).when().definition() + "); each schedule needs a name of its own");
+      throw new IllegalArgumentException(
+          "schedule '"
+              + name
+              + "' is already declared ("
+              + schedules.get(name).when().definition()
+              + "); each schedule needs a name of its own");
     }
-    schedules.put(name, new Periodic(name, when, options, constant, constant != null ? t -> constant : args));
+    schedules.put(
+        name, new Periodic(name, when, options, constant, constant != null ? t -> constant : args));
   }
 
   public void queue(String queue, int concurrency) {
     Checks.queueName("queue", queue);
     if (concurrency < 1 || concurrency > 10_000) {
-      throw new IllegalArgumentException("concurrency of queue '" + queue + "' must be between 1 and 10000, was "
-          + concurrency);
+      throw new IllegalArgumentException(
+          "concurrency of queue '" + queue + "' must be between 1 and 10000, was " + concurrency);
     }
     queues.put(queue, concurrency);
   }
@@ -139,16 +179,18 @@ public final class QueueSettings {
   }
 
   public void pollInterval(Duration interval) {
-    this.pollInterval = Checks.between("pollInterval", interval, Duration.ofMillis(10), Duration.ofDays(1));
+    this.pollInterval =
+        Checks.between("pollInterval", interval, Duration.ofMillis(10), Duration.ofDays(1));
   }
 
   public void leaseDuration(Duration lease) {
-    this.leaseDuration = Checks.between("leaseDuration", lease, Duration.ofMillis(100), Duration.ofDays(1));
+    this.leaseDuration =
+        Checks.between("leaseDuration", lease, Duration.ofMillis(100), Duration.ofDays(1));
   }
 
   public void maintenanceInterval(Duration interval) {
-    this.maintenanceInterval = Checks.between("maintenanceInterval", interval, Duration.ofMillis(10),
-        Duration.ofDays(1));
+    this.maintenanceInterval =
+        Checks.between("maintenanceInterval", interval, Duration.ofMillis(10), Duration.ofDays(1));
   }
 
   public void retention(Duration retention) {
@@ -157,13 +199,16 @@ public final class QueueSettings {
 
   public void retryBackoff(Duration initial, Duration max) {
     if (initial == null || initial.isNegative()) {
-      throw new IllegalArgumentException("retryBackoff initial must be zero or positive, was " + initial);
+      throw new IllegalArgumentException(
+          "retryBackoff initial must be zero or positive, was " + initial);
     }
     if (max == null || max.compareTo(initial) < 0) {
-      throw new IllegalArgumentException("retryBackoff max must be at least initial (" + initial + "), was " + max);
+      throw new IllegalArgumentException(
+          "retryBackoff max must be at least initial (" + initial + "), was " + max);
     }
     if (max.compareTo(LONGEST) > 0) {
-      throw new IllegalArgumentException("retryBackoff max must be at most " + LONGEST + " (100 years), was " + max);
+      throw new IllegalArgumentException(
+          "retryBackoff max must be at most " + LONGEST + " (100 years), was " + max);
     }
     this.backoffInitial = initial;
     this.backoffMax = max;
@@ -176,16 +221,21 @@ public final class QueueSettings {
   public void txOptions(TxOptions options) {
     Checks.require("txOptions", options);
     if (options.isolation() != Isolation.READ_COMMITTED) {
-      throw new IllegalArgumentException("txOptions isolation must be READ_COMMITTED, was " + options.isolation()
-          + ": the heartbeat updates a running job's row every third of the lease, so a transactional handler's"
-          + " unit at " + options.isolation().sql() + " running longer than that fails its completion with a"
-          + " serialization failure (40001) on every try. A handler needing a stricter unit opens its own:"
-          + " db.inTx(options, ...) from a plain handler, db.inNewTx(options, ...) from a transactional one"
-          + " (one level up, committing on its own)");
+      throw new IllegalArgumentException(
+          "txOptions isolation must be READ_COMMITTED, was "
+              + options.isolation()
+              + ": the heartbeat updates a running job's row every third of the lease, so a transactional handler's"
+              + " unit at "
+              + options.isolation().sql()
+              + " running longer than that fails its completion with a"
+              + " serialization failure (40001) on every try. A handler needing a stricter unit opens its own:"
+              + " db.inTx(options, ...) from a plain handler, db.inNewTx(options, ...) from a transactional one"
+              + " (one level up, committing on its own)");
     }
     if (options.readOnly()) {
-      throw new IllegalArgumentException("txOptions must not be read-only: the queue claims, completes and"
-          + " records jobs in these units; a handler that only reads can open its own read-only unit");
+      throw new IllegalArgumentException(
+          "txOptions must not be read-only: the queue claims, completes and"
+              + " records jobs in these units; a handler that only reads can open its own read-only unit");
     }
     this.txOptions = options;
   }
@@ -216,13 +266,34 @@ public final class QueueSettings {
    */
   public QueueConfig build() {
     if (!queues.isEmpty() && kinds.stream().noneMatch(Kind::runnable)) {
-      throw new IllegalStateException("queues " + queues.keySet() + " are worked but no handler is registered:"
-          + " add handle(...) or handleInTx(...)");
+      throw new IllegalStateException(
+          "queues "
+              + queues.keySet()
+              + " are worked but no handler is registered:"
+              + " add handle(...) or handleInTx(...)");
     }
-    return new QueueConfig(db, schema, url, user, password, new Kinds(kinds), Map.copyOf(queues), fetchBatchSize,
-        pollInterval, leaseDuration, maintenanceInterval, retention, backoffInitial, backoffMax, listener, txOptions,
-        mapper != null ? mapper : JsonMapper.builder().build(), clock, owner != null ? owner : defaultOwner(),
-        runLevels, List.copyOf(schedules.values()));
+    return new QueueConfig(
+        db,
+        schema,
+        url,
+        user,
+        password,
+        new Kinds(kinds),
+        Map.copyOf(queues),
+        fetchBatchSize,
+        pollInterval,
+        leaseDuration,
+        maintenanceInterval,
+        retention,
+        backoffInitial,
+        backoffMax,
+        listener,
+        txOptions,
+        mapper != null ? mapper : JsonMapper.builder().build(),
+        clock,
+        owner != null ? owner : defaultOwner(),
+        runLevels,
+        List.copyOf(schedules.values()));
   }
 
   private static String defaultOwner() {
@@ -232,6 +303,10 @@ public final class QueueSettings {
     } catch (java.net.UnknownHostException e) {
       host = "unknown-host";
     }
-    return host + "/" + ProcessHandle.current().pid() + "/" + UUID.randomUUID().toString().substring(0, 8);
+    return host
+        + "/"
+        + ProcessHandle.current().pid()
+        + "/"
+        + UUID.randomUUID().toString().substring(0, 8);
   }
 }

@@ -19,8 +19,8 @@ import java.util.List;
 
 /**
  * The queue's side of txguard-test: a migrated queue for injection, the running jobs for the leak
- * check, and job lookups for {@code JobAssertions}. Loaded only by txguard-test, through
- * {@link java.util.ServiceLoader}; never used by the queue itself.
+ * check, and job lookups for {@code JobAssertions}. Loaded only by txguard-test, through {@link
+ * java.util.ServiceLoader}; never used by the queue itself.
  */
 public final class QueueTestSupport implements QueueSupport {
   private static final String DIR = "/dev/txguard/queue/testsupport/";
@@ -46,11 +46,22 @@ public final class QueueTestSupport implements QueueSupport {
   public List<String> runningJobs(Connection c) throws SQLException {
     List<String> jobs = new ArrayList<>();
     for (String schema : schemas(c)) {
-      try (PreparedStatement ps = c.prepareStatement(read("running", schema)); ResultSet rs = ps.executeQuery()) {
+      try (PreparedStatement ps = c.prepareStatement(read("running", schema));
+          ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          jobs.add("job " + rs.getLong("id") + " (kind '" + rs.getString("kind") + "', queue '" + rs.getString("queue")
-              + "', schema " + schema + ") running on " + rs.getString("lease_owner") + " since "
-              + rs.getObject("attempted_at"));
+          jobs.add(
+              "job "
+                  + rs.getLong("id")
+                  + " (kind '"
+                  + rs.getString("kind")
+                  + "', queue '"
+                  + rs.getString("queue")
+                  + "', schema "
+                  + schema
+                  + ") running on "
+                  + rs.getString("lease_owner")
+                  + " since "
+                  + rs.getObject("attempted_at"));
         }
       }
     }
@@ -58,12 +69,14 @@ public final class QueueTestSupport implements QueueSupport {
   }
 
   @Override
-  public List<String> jobs(Connection c, String kind, Object args, String queue) throws SQLException {
+  public List<String> jobs(Connection c, String kind, Object args, String queue)
+      throws SQLException {
     String json;
     try {
       json = JSON.writeValueAsString(args);
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("args cannot be written as JSON: " + e.getOriginalMessage(), e);
+      throw new IllegalArgumentException(
+          "args cannot be written as JSON: " + e.getOriginalMessage(), e);
     }
     return find(c, kind, json, queue);
   }
@@ -78,7 +91,8 @@ public final class QueueTestSupport implements QueueSupport {
     return find(c, kind, null, null);
   }
 
-  private List<String> find(Connection c, String kind, String json, String queue) throws SQLException {
+  private List<String> find(Connection c, String kind, String json, String queue)
+      throws SQLException {
     List<String> jobs = new ArrayList<>();
     for (String schema : schemas(c)) {
       try (PreparedStatement ps = c.prepareStatement(read("jobs", schema))) {
@@ -89,8 +103,17 @@ public final class QueueTestSupport implements QueueSupport {
         ps.setString(5, queue);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            jobs.add("job " + rs.getLong("id") + " in queue '" + rs.getString("queue") + "' (" + rs.getString("state")
-                + ", schema " + schema + ") args " + rs.getString("args"));
+            jobs.add(
+                "job "
+                    + rs.getLong("id")
+                    + " in queue '"
+                    + rs.getString("queue")
+                    + "' ("
+                    + rs.getString("state")
+                    + ", schema "
+                    + schema
+                    + ") args "
+                    + rs.getString("args"));
           }
         }
       }
@@ -100,7 +123,8 @@ public final class QueueTestSupport implements QueueSupport {
 
   private static List<String> schemas(Connection c) throws SQLException {
     List<String> schemas = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement(read("schemas", null)); ResultSet rs = ps.executeQuery()) {
+    try (PreparedStatement ps = c.prepareStatement(read("schemas", null));
+        ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
         schemas.add(rs.getString("table_schema"));
       }
@@ -112,11 +136,14 @@ public final class QueueTestSupport implements QueueSupport {
     String resource = DIR + name + ".sql";
     try (InputStream in = QueueTestSupport.class.getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IllegalStateException("resource " + resource + " is missing from txguard-queue's jar");
+        throw new IllegalStateException(
+            "resource " + resource + " is missing from txguard-queue's jar");
       }
       String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       // schema names come from information_schema, quoted so that any name is safe here
-      return schema == null ? text : text.replace("${schema}", '"' + schema.replace("\"", "\"\"") + '"');
+      return schema == null
+          ? text
+          : text.replace("${schema}", '"' + schema.replace("\"", "\"\"") + '"');
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + resource, e);
     }

@@ -21,17 +21,29 @@ final class Reads {
   }
 
   Optional<Job> find(long id) {
-    return config.db().inTx(config.txOptions().name("find job").readOnly(true),
-        tx -> tx.queryOne(sql.find, rs -> Rows.job(rs, json), id));
+    return config
+        .db()
+        .inTx(
+            config.txOptions().name("find job").readOnly(true),
+            tx -> tx.queryOne(sql.find, rs -> Rows.job(rs, json), id));
   }
 
   QueueStats stats() {
     Map<String, Map<JobState, Long>> counts = new HashMap<>();
-    config.db().useTx(config.txOptions().name("queue stats").readOnly(true), tx -> {
-      counts.clear(); // a retried unit starts over
-      tx.query(sql.stats, rs -> counts.computeIfAbsent(rs.getString("queue"), q -> new EnumMap<>(JobState.class))
-          .put(Rows.state(rs), rs.getLong("count")));
-    });
+    config
+        .db()
+        .useTx(
+            config.txOptions().name("queue stats").readOnly(true),
+            tx -> {
+              counts.clear(); // a retried unit starts over
+              tx.query(
+                  sql.stats,
+                  rs ->
+                      counts
+                          .computeIfAbsent(
+                              rs.getString("queue"), q -> new EnumMap<>(JobState.class))
+                          .put(Rows.state(rs), rs.getLong("count")));
+            });
     Map<String, Map<JobState, Long>> frozen = new HashMap<>();
     counts.forEach((q, m) -> frozen.put(q, Map.copyOf(m)));
     return new QueueStats(frozen);

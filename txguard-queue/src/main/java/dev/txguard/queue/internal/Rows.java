@@ -13,8 +13,8 @@ import java.util.Optional;
 /**
  * The rows the queue's statements return, as records, each read by the column names its statement
  * gives (see the statement's header in its {@code .sql} file): a statement may add or reorder
- * columns without touching the Java that reads it. Claimed attempts are read by
- * {@link Attempt#claimed}, operators' rows by {@link Admin}.
+ * columns without touching the Java that reads it. Claimed attempts are read by {@link
+ * Attempt#claimed}, operators' rows by {@link Admin}.
  */
 final class Rows {
   private Rows() {}
@@ -36,8 +36,11 @@ final class Rows {
   /** rescue.sql: a job whose lease expired, and what it became. */
   record Rescued(JobEvent job, JobState state, boolean awaited) {
     static Rescued read(ResultSet rs) throws SQLException {
-      return new Rescued(new JobEvent(rs.getLong("id"), rs.getString("kind"), rs.getString("queue"),
-          rs.getInt("attempt")), Rows.state(rs), rs.getBoolean("awaited"));
+      return new Rescued(
+          new JobEvent(
+              rs.getLong("id"), rs.getString("kind"), rs.getString("queue"), rs.getInt("attempt")),
+          Rows.state(rs),
+          rs.getBoolean("awaited"));
     }
   }
 
@@ -48,7 +51,10 @@ final class Rows {
     }
   }
 
-  /** complete_batch.sql: an attempt (job id, attempt token) that completed, and whether a caller awaits its job. */
+  /**
+   * complete_batch.sql: an attempt (job id, attempt token) that completed, and whether a caller
+   * awaits its job.
+   */
   record Completed(long id, String token, boolean awaited) {
     static Completed read(ResultSet rs) throws SQLException {
       return new Completed(rs.getLong("id"), rs.getString("token"), rs.getBoolean("awaited"));
@@ -72,7 +78,8 @@ final class Rows {
   /** heartbeat_check.sql: one heartbeat job's state. */
   record Checked(long id, boolean unfinished, boolean cancelRequested) {
     static Checked read(ResultSet rs) throws SQLException {
-      return new Checked(rs.getLong("id"), rs.getBoolean("unfinished"), rs.getBoolean("cancel_requested"));
+      return new Checked(
+          rs.getLong("id"), rs.getBoolean("unfinished"), rs.getBoolean("cancel_requested"));
     }
   }
 
@@ -97,12 +104,25 @@ final class Rows {
 
   /** find.sql: the whole job. */
   static Job job(ResultSet rs, JsonCodec json) throws SQLException {
-    return new Job(rs.getLong("id"), rs.getString("kind"), rs.getString("queue"), Rows.state(rs), rs.getInt("priority"),
-        rs.getInt("attempt"), rs.getInt("max_attempts"), instant(rs, "run_at"), instant(rs, "created_at"),
-        optionalInstant(rs, "attempted_at"), optionalInstant(rs, "finalized_at"), rs.getString("args"),
-        json.decodeErrors(rs.getString("errors")), Optional.ofNullable(rs.getString("result")),
-        Optional.ofNullable(rs.getString("unique_key")), Optional.ofNullable(rs.getString("job_group")),
-        Optional.ofNullable(rs.getString("lease_owner")), optionalInstant(rs, "lease_expires_at"));
+    return new Job(
+        rs.getLong("id"),
+        rs.getString("kind"),
+        rs.getString("queue"),
+        Rows.state(rs),
+        rs.getInt("priority"),
+        rs.getInt("attempt"),
+        rs.getInt("max_attempts"),
+        instant(rs, "run_at"),
+        instant(rs, "created_at"),
+        optionalInstant(rs, "attempted_at"),
+        optionalInstant(rs, "finalized_at"),
+        rs.getString("args"),
+        json.decodeErrors(rs.getString("errors")),
+        Optional.ofNullable(rs.getString("result")),
+        Optional.ofNullable(rs.getString("unique_key")),
+        Optional.ofNullable(rs.getString("job_group")),
+        Optional.ofNullable(rs.getString("lease_owner")),
+        optionalInstant(rs, "lease_expires_at"));
   }
 
   /** The row's {@code state} column. */

@@ -27,7 +27,9 @@ final class Running {
   /** Waits until no attempt runs or {@code deadlineNanos} (a {@link System#nanoTime()}) passes. */
   boolean awaitEmpty(long deadlineNanos) throws InterruptedException {
     synchronized (emptied) {
-      for (long left = deadlineNanos - System.nanoTime(); !attempts.isEmpty(); left = deadlineNanos - System.nanoTime()) {
+      for (long left = deadlineNanos - System.nanoTime();
+          !attempts.isEmpty();
+          left = deadlineNanos - System.nanoTime()) {
         if (left <= 0) {
           return false;
         }

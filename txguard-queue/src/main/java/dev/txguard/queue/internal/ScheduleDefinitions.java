@@ -26,8 +26,10 @@ final class ScheduleDefinitions {
       Matcher every = EVERY.matcher(definition);
       if (every.matches()) {
         Duration interval = Duration.parse(every.group(1));
-        return Optional.of(every.group(2) == null ? Schedule.every(interval)
-            : Schedule.every(interval, Instant.parse(every.group(2))));
+        return Optional.of(
+            every.group(2) == null
+                ? Schedule.every(interval)
+                : Schedule.every(interval, Instant.parse(every.group(2))));
       }
       Matcher cron = CRON.matcher(definition);
       if (cron.matches()) {

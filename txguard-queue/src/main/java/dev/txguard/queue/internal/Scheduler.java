@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Enqueues the due instants of the declared schedules; run by the maintenance leader. Each schedule
  * is handled in a unit of its own:
+ *
  * <ol>
  *   <li>its row in {@code schedule} is created if new (cursor = now) and locked: a second process
  *       that also believes it leads waits, then starts from the cursor the first committed;
@@ -21,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>every other due instant (up to now) is enqueued in order;
  *   <li>the cursor moves to the latest instant handled.
  * </ol>
+ *
  * Each instant is first claimed in {@code schedule_run}, whose primary key (schedule, instant) lets
  * it be claimed once across all processes and restarts; its job is enqueued in the same unit only
  * when the claim succeeded. So the job of an instant exists exactly once when the unit commits, and
@@ -29,10 +31,12 @@ import java.util.concurrent.ConcurrentHashMap;
 final class Scheduler {
   /** The most instants one round enqueues per schedule; the rest follow in the next round. */
   static final int MAX_PER_ROUND = 1000;
+
   private final QueueConfig config;
   private final Sql sql;
   private final Now now;
   private final Producer producer;
+
   /** Per schedule, its next instant as of its last round (for the maintenance loop's wait). */
   private final Map<String, Instant> next = new ConcurrentHashMap<>();
 
@@ -52,8 +56,11 @@ final class Scheduler {
         // forget its next instant, which is due: the maintenance loop must not spin on it, but wait
         // its interval before the next try
         next.remove(p.name());
-        Events.LOG.warn("schedule '{}' ({}) could not enqueue its due jobs; trying again next round", p.name(),
-            p.when().definition(), e);
+        Events.LOG.warn(
+            "schedule '{}' ({}) could not enqueue its due jobs; trying again next round",
+            p.name(),
+            p.when().definition(),
+            e);
       }
     }
   }
@@ -64,21 +71,35 @@ final class Scheduler {
   }
 
   private void round(Periodic p) {
-    Instant handled = config.db().inTx(config.txOptions().name("schedule " + p.name()), tx -> {
-      tx.update(sql.scheduleCreate, p.name(), p.when().definition(), now.param());
-      Rows.Cursor cursor = tx.queryOne(sql.scheduleLock, Rows.Cursor::read, now.param(), p.name()).orElseThrow();
-      Optional<Instant> first = p.when().nextAfter(cursor.lastAt());
-      if (first.isEmpty()) {
-        return cursor.lastAt();
-      }
-      Instant last = missed(tx, p, cursor, first.get());
-      last = fireDue(tx, p, last, cursor.now());
-      if (!last.equals(cursor.lastAt())) {
-        tx.update(sql.scheduleAdvance, ts(last), now.param(), p.when().definition(), p.name());
-      }
-      return last;
-    });
-    p.when().nextAfter(handled).ifPresentOrElse(t -> next.put(p.name(), t), () -> next.remove(p.name()));
+    Instant handled =
+        config
+            .db()
+            .inTx(
+                config.txOptions().name("schedule " + p.name()),
+                tx -> {
+                  tx.update(sql.scheduleCreate, p.name(), p.when().definition(), now.param());
+                  Rows.Cursor cursor =
+                      tx.queryOne(sql.scheduleLock, Rows.Cursor::read, now.param(), p.name())
+                          .orElseThrow();
+                  Optional<Instant> first = p.when().nextAfter(cursor.lastAt());
+                  if (first.isEmpty()) {
+                    return cursor.lastAt();
+                  }
+                  Instant last = missed(tx, p, cursor, first.get());
+                  last = fireDue(tx, p, last, cursor.now());
+                  if (!last.equals(cursor.lastAt())) {
+                    tx.update(
+                        sql.scheduleAdvance,
+                        ts(last),
+                        now.param(),
+                        p.when().definition(),
+                        p.name());
+                  }
+                  return last;
+                });
+    p.when()
+        .nextAfter(handled)
+        .ifPresentOrElse(t -> next.put(p.name(), t), () -> next.remove(p.name()));
   }
 
   /**
@@ -91,23 +112,34 @@ final class Scheduler {
     if (!first.isBefore(horizon)) {
       return cursor.lastAt();
     }
-    Instant latestMissed = p.when().latestAtOrBefore(horizon.minusNanos(1)).filter(m -> m.isAfter(cursor.lastAt()))
-        .orElse(first);
+    Instant latestMissed =
+        p.when()
+            .latestAtOrBefore(horizon.minusNanos(1))
+            .filter(m -> m.isAfter(cursor.lastAt()))
+            .orElse(first);
     boolean runOnce = p.when().missed() == MissedRuns.RUN_ONCE;
     if (runOnce) {
       fire(tx, p, latestMissed);
     }
-    Events.LOG.warn("schedule '{}' ({}) missed its instants from {} to {} (no process led then); {}", p.name(),
-        p.when().definition(), first, latestMissed, runOnce ? "enqueued the latest of them once, late"
-            : "skipped them");
+    Events.LOG.warn(
+        "schedule '{}' ({}) missed its instants from {} to {} (no process led then); {}",
+        p.name(),
+        p.when().definition(),
+        first,
+        latestMissed,
+        runOnce ? "enqueued the latest of them once, late" : "skipped them");
     return latestMissed;
   }
 
-  /** Enqueues, in order, the instants after {@code last} up to {@code current} (at most MAX_PER_ROUND). */
+  /**
+   * Enqueues, in order, the instants after {@code last} up to {@code current} (at most
+   * MAX_PER_ROUND).
+   */
   private Instant fireDue(Tx tx, Periodic p, Instant last, Instant current) {
     int n = 0;
-    for (Optional<Instant> t = p.when().nextAfter(last); t.isPresent() && !t.get().isAfter(current)
-        && n < MAX_PER_ROUND; t = p.when().nextAfter(last)) {
+    for (Optional<Instant> t = p.when().nextAfter(last);
+        t.isPresent() && !t.get().isAfter(current) && n < MAX_PER_ROUND;
+        t = p.when().nextAfter(last)) {
       fire(tx, p, t.get());
       last = t.get();
       n++;
@@ -117,7 +149,8 @@ final class Scheduler {
 
   /** Claims the instant and, if no one had, enqueues its job in the same unit. */
   private void fire(Tx tx, Periodic p, Instant t) {
-    if (tx.queryOne(sql.scheduleRun, rs -> rs.getObject("fire_at"), p.name(), ts(t), now.param()).isEmpty()) {
+    if (tx.queryOne(sql.scheduleRun, rs -> rs.getObject("fire_at"), p.name(), ts(t), now.param())
+        .isEmpty()) {
       return; // claimed before, by this or another process: its job exists (or existed) already
     }
     Object args = p.constantArgs() != null ? p.constantArgs() : p.args().apply(t);

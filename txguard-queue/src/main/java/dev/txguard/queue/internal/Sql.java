@@ -1,8 +1,8 @@
 package dev.txguard.queue.internal;
 
 /**
- * The queue's SQL, read once from the {@code .sql} resources with the schema substituted for
- * {@code ${schema}}: every statement the queue sends is one of these (each file's header names its
+ * The queue's SQL, read once from the {@code .sql} resources with the schema substituted for {@code
+ * ${schema}}: every statement the queue sends is one of these (each file's header names its
  * parameters and what it returns; rows are read by column name, see {@link Rows}). To change a
  * statement, edit its file; to add one, add a file and a field here. Immutable.
  */

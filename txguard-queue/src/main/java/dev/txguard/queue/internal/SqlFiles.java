@@ -15,14 +15,18 @@ import java.util.List;
 abstract class SqlFiles {
   /** Where the numbered migrations live, for Flyway/Liquibase users too. */
   public static final String MIGRATIONS = "/dev/txguard/queue/migration/";
+
   private static final String STATEMENTS = "/dev/txguard/queue/sql/";
+
   /** The migrations in order; a new one is appended here and shipped as a new file. */
-  private static final List<String> MIGRATION_FILES = List.of(
-      "V1__create_job.sql", "V2__call_and_cancel.sql", "V3__schedules_and_admin.sql");
+  private static final List<String> MIGRATION_FILES =
+      List.of("V1__create_job.sql", "V2__call_and_cancel.sql", "V3__schedules_and_admin.sql");
 
   final String schema;
+
   /** Where jobs becoming available are announced (payload: the queue). */
   final String channel;
+
   /** Where the ends of awaited jobs are announced (payload: the id). */
   final String doneChannel;
 
@@ -57,7 +61,8 @@ abstract class SqlFiles {
   private static String read(String resource) {
     try (InputStream in = SqlFiles.class.getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IllegalStateException("resource " + resource + " is missing from txguard-queue's jar");
+        throw new IllegalStateException(
+            "resource " + resource + " is missing from txguard-queue's jar");
       }
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {

@@ -16,22 +16,28 @@ import java.util.concurrent.ConcurrentHashMap;
 final class Waiters {
   private final Map<Long, Set<Signal>> waiting = new ConcurrentHashMap<>();
 
-  /** A new signal for one waiter of job {@code id}; pass it to {@link #remove} when done waiting. */
+  /**
+   * A new signal for one waiter of job {@code id}; pass it to {@link #remove} when done waiting.
+   */
   Signal register(long id) {
     Signal s = new Signal();
-    waiting.compute(id, (k, set) -> {
-      Set<Signal> signals = set != null ? set : ConcurrentHashMap.newKeySet();
-      signals.add(s);
-      return signals;
-    });
+    waiting.compute(
+        id,
+        (k, set) -> {
+          Set<Signal> signals = set != null ? set : ConcurrentHashMap.newKeySet();
+          signals.add(s);
+          return signals;
+        });
     return s;
   }
 
   void remove(long id, Signal s) {
-    waiting.computeIfPresent(id, (k, set) -> {
-      set.remove(s);
-      return set.isEmpty() ? null : set;
-    });
+    waiting.computeIfPresent(
+        id,
+        (k, set) -> {
+          set.remove(s);
+          return set.isEmpty() ? null : set;
+        });
   }
 
   /** Wakes every waiter of {@code id}. */

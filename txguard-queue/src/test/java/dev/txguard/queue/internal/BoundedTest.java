@@ -10,7 +10,8 @@ class BoundedTest {
   void aLongTextKeepsItsHeadAndSaysHowMuchWasCut() {
     String text = "x".repeat(42_000);
 
-    assertThat(Bounded.text(text, 100)).isEqualTo("x".repeat(100) + "... [41900 of 42000 characters cut]");
+    assertThat(Bounded.text(text, 100))
+        .isEqualTo("x".repeat(100) + "... [41900 of 42000 characters cut]");
     assertThat(Bounded.text("short", 100)).isEqualTo("short");
     assertThat(Bounded.text(null, 100)).isNull();
   }

@@ -25,16 +25,24 @@ class ClaimPlanIT {
   @Test
   void theCachedClaimPlanOnAnEmptyUnanalysedTableUsesTheClaimIndex() throws Exception {
     Sql sql = new Sql("plan");
-    try (Database db = Database.builder().url(pg.url()).user(pg.user()).password(pg.password())
-        .connectionTimeout(Duration.ofSeconds(10)).poolSize(1).build()) {
+    try (Database db =
+        Database.builder()
+            .url(pg.url())
+            .user(pg.user())
+            .password(pg.password())
+            .connectionTimeout(Duration.ofSeconds(10))
+            .poolSize(1)
+            .build()) {
       new Migrator(db, sql).migrate();
     }
     StringBuilder plan = new StringBuilder();
-    try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+    try (Connection c = pg.connect();
+        Statement st = c.createStatement()) {
       st.execute("prepare claim as " + numbered(sql.claim));
       st.execute("set plan_cache_mode = force_generic_plan");
-      try (ResultSet rs = st.executeQuery(
-          "explain execute claim(null, 'default', '{work}', 0, 10, 'owner', 30000)")) {
+      try (ResultSet rs =
+          st.executeQuery(
+              "explain execute claim(null, 'default', '{work}', 0, 10, 'owner', 30000)")) {
         while (rs.next()) {
           plan.append(rs.getString(1)).append('\n');
         }
@@ -43,7 +51,9 @@ class ClaimPlanIT {
     assertThat(plan.toString()).contains("job_claim_idx").doesNotContain("Seq Scan on job");
   }
 
-  /** Turns JDBC {@code ?} placeholders into {@code $1, $2, ...} (the claim has none in comments). */
+  /**
+   * Turns JDBC {@code ?} placeholders into {@code $1, $2, ...} (the claim has none in comments).
+   */
   private static String numbered(String sql) {
     Matcher m = Pattern.compile("\\?").matcher(sql);
     StringBuilder out = new StringBuilder();

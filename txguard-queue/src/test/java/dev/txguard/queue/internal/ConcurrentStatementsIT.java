@@ -32,6 +32,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 @TxguardTest(queue = false)
 class ConcurrentStatementsIT {
   @Injected static TestDatabase pg;
+
   record Work(int n) {}
 
   static final String SCHEMA = "races";
@@ -42,8 +43,14 @@ class ConcurrentStatementsIT {
 
   @BeforeAll
   static void setUp() {
-    db = Database.builder().url(pg.url()).user(pg.user()).password(pg.password())
-        .connectionTimeout(Duration.ofSeconds(10)).poolSize(4).build();
+    db =
+        Database.builder()
+            .url(pg.url())
+            .user(pg.user())
+            .password(pg.password())
+            .connectionTimeout(Duration.ofSeconds(10))
+            .poolSize(4)
+            .build();
     queue = JobQueue.builder(db).schema(SCHEMA).declare("work", Work.class).build();
     queue.migrate();
     sql = new Sql(SCHEMA);
@@ -59,13 +66,20 @@ class ConcurrentStatementsIT {
   /** Enqueues a job and makes it look claimed: running under {@code token}, leased for an hour. */
   static long runningJob(UUID token) throws Exception {
     long id = queue.enqueue(new Work(1)).id();
-    pg.execute("update " + SCHEMA + ".job set state = 'running', attempt = 1, lease_owner = 'worker-x',"
-        + " lease_token = '" + token + "', lease_expires_at = now() + interval '1 hour' where id = " + id);
+    pg.execute(
+        "update "
+            + SCHEMA
+            + ".job set state = 'running', attempt = 1, lease_owner = 'worker-x',"
+            + " lease_token = '"
+            + token
+            + "', lease_expires_at = now() + interval '1 hour' where id = "
+            + id);
     return id;
   }
 
   static String state(long id) throws Exception {
-    try (Connection c = pg.connect(); Statement st = c.createStatement();
+    try (Connection c = pg.connect();
+        Statement st = c.createStatement();
         var rs = st.executeQuery("select state from " + SCHEMA + ".job where id = " + id)) {
       rs.next();
       return rs.getString(1);
@@ -84,8 +98,14 @@ class ConcurrentStatementsIT {
     try (Connection c = pg.connect()) {
       c.setAutoCommit(false);
       try (Statement st = c.createStatement()) {
-        st.executeUpdate("update " + SCHEMA + ".job set state = '" + next + "', lease_owner = null,"
-            + " lease_token = null, lease_expires_at = null where id = " + id);
+        st.executeUpdate(
+            "update "
+                + SCHEMA
+                + ".job set state = '"
+                + next
+                + "', lease_owner = null,"
+                + " lease_token = null, lease_expires_at = null where id = "
+                + id);
       }
       Future<Boolean> cancelled = threads.submit(() -> queue.cancel(id));
       pg.awaitLockWait("cancel_requested = true");
@@ -125,8 +145,12 @@ class ConcurrentStatementsIT {
     try (Connection c = pg.connect()) {
       c.setAutoCommit(false);
       try (Statement st = c.createStatement()) {
-        st.executeUpdate("update " + SCHEMA + ".job set state = 'available', lease_owner = null,"
-            + " lease_token = null, lease_expires_at = null where id = " + id);
+        st.executeUpdate(
+            "update "
+                + SCHEMA
+                + ".job set state = 'available', lease_owner = null,"
+                + " lease_token = null, lease_expires_at = null where id = "
+                + id);
       }
       Future<Optional<String>> recorded = threads.submit(() -> recordFailure(id, token));
       pg.awaitLockWait("Records a failed attempt");
@@ -134,12 +158,25 @@ class ConcurrentStatementsIT {
       assertThat(recorded.get(60, TimeUnit.SECONDS)).isEmpty();
     }
     assertThat(state(id)).isEqualTo("available");
-    assertThat(pg.queryLong("select jsonb_array_length(errors) from " + SCHEMA + ".job where id = " + id)).isZero();
+    assertThat(
+            pg.queryLong(
+                "select jsonb_array_length(errors) from " + SCHEMA + ".job where id = " + id))
+        .isZero();
   }
 
   /** Runs record_failure.sql for a retryable (zero delay) failure; returns the job's new state. */
   static Optional<String> recordFailure(long id, UUID token) {
-    return db.inTx(tx -> tx.queryOne(sql.recordFailure, rs -> rs.getString(1), null, false, 0L, id,
-        token.toString(), "java.lang.IllegalStateException: boom", "trace"));
+    return db.inTx(
+        tx ->
+            tx.queryOne(
+                sql.recordFailure,
+                rs -> rs.getString(1),
+                null,
+                false,
+                0L,
+                id,
+                token.toString(),
+                "java.lang.IllegalStateException: boom",
+                "trace"));
   }
 }

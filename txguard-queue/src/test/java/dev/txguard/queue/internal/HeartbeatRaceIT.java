@@ -39,8 +39,14 @@ class HeartbeatRaceIT {
 
   @BeforeAll
   static void setUp() {
-    db = Database.builder().url(pg.url()).user(pg.user()).password(pg.password())
-        .connectionTimeout(Duration.ofSeconds(10)).poolSize(4).build();
+    db =
+        Database.builder()
+            .url(pg.url())
+            .user(pg.user())
+            .password(pg.password())
+            .connectionTimeout(Duration.ofSeconds(10))
+            .poolSize(4)
+            .build();
     new Migrator(db, new Sql(SCHEMA)).migrate();
     threads = Executors.newVirtualThreadPerTaskExecutor();
   }
@@ -54,23 +60,53 @@ class HeartbeatRaceIT {
   @Test
   void aJobCompletedWhileTheHeartbeatWaitsForItIsNotReportedAsLost() throws Exception {
     UUID token = UUID.randomUUID();
-    long id = pg.queryLong("insert into " + SCHEMA + ".job (kind, queue, args, state, attempt, max_attempts, run_at,"
-        + " created_at, lease_owner, lease_token, lease_expires_at) values ('work', 'default', '{}', 'running', 1,"
-        + " 20, now(), now(), 'me', '" + token + "', now() + interval '1 hour') returning id");
+    long id =
+        pg.queryLong(
+            "insert into "
+                + SCHEMA
+                + ".job (kind, queue, args, state, attempt, max_attempts, run_at,"
+                + " created_at, lease_owner, lease_token, lease_expires_at) values ('work', 'default', '{}', 'running', 1,"
+                + " 20, now(), now(), 'me', '"
+                + token
+                + "', now() + interval '1 hour') returning id");
     Running running = new Running();
-    Attempt attempt = new Attempt(id, "work", "default", "{}", 1, 20, Instant.now(), token, null, false, 0);
+    Attempt attempt =
+        new Attempt(id, "work", "default", "{}", 1, 20, Instant.now(), token, null, false, 0);
     running.add(attempt);
-    QueueConfig config = new QueueConfig(db, SCHEMA, null, null, null, new Kinds(List.of()), Map.of(), 20,
-        Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofDays(1), Duration.ZERO,
-        Duration.ZERO, new QueueListener() {}, TxOptions.defaults(), JsonMapper.builder().build(), null, "me", 2,
-        List.of());
+    QueueConfig config =
+        new QueueConfig(
+            db,
+            SCHEMA,
+            null,
+            null,
+            null,
+            new Kinds(List.of()),
+            Map.of(),
+            20,
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(30),
+            Duration.ofSeconds(1),
+            Duration.ofDays(1),
+            Duration.ZERO,
+            Duration.ZERO,
+            new QueueListener() {},
+            TxOptions.defaults(),
+            JsonMapper.builder().build(),
+            null,
+            "me",
+            2,
+            List.of());
     Heartbeat heartbeat = new Heartbeat(config, new Sql(SCHEMA), new Now(null), running, 0);
 
     try (Connection c = pg.connect()) {
       c.setAutoCommit(false);
       try (Statement st = c.createStatement()) {
-        st.executeUpdate("update " + SCHEMA + ".job set state = 'completed', finalized_at = now(), lease_owner = null,"
-            + " lease_token = null, lease_expires_at = null where id = " + id);
+        st.executeUpdate(
+            "update "
+                + SCHEMA
+                + ".job set state = 'completed', finalized_at = now(), lease_owner = null,"
+                + " lease_token = null, lease_expires_at = null where id = "
+                + id);
       }
       Future<?> beat = threads.submit(heartbeat::beat);
       pg.awaitLockWait("set lease_expires_at = clock.now");

@@ -29,7 +29,8 @@ class LoopFailuresTest {
   @Test
   void eachKindOfFailureIsLoggedOnceUntilTheLoopWorksAgain() {
     LoopFailures f = new LoopFailures("test loop", Duration.ofMillis(10), Duration.ofMillis(10));
-    String missing = LoopFailures.kind(new TxException("claim", new SQLException("no relation", "42P01")));
+    String missing =
+        LoopFailures.kind(new TxException("claim", new SQLException("no relation", "42P01")));
     String down = LoopFailures.kind(new TxException("claim", new SQLException("refused", "08001")));
 
     assertThat(missing).isEqualTo("dev.txguard.TxException, SQLSTATE 42P01");

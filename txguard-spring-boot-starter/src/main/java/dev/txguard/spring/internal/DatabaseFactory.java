@@ -10,8 +10,9 @@ import java.util.function.Consumer;
 import org.springframework.core.env.Environment;
 
 /**
- * Builds the Database and the default options from {@code txguard.*} and {@code spring.datasource.*},
- * turning every refusal of core's builders into a message that names the property to fix.
+ * Builds the Database and the default options from {@code txguard.*} and {@code
+ * spring.datasource.*}, turning every refusal of core's builders into a message that names the
+ * property to fix.
  */
 public final class DatabaseFactory {
   private DatabaseFactory() {}
@@ -24,12 +25,15 @@ public final class DatabaseFactory {
   public static Database build(TxguardProperties p, Environment env, List<TxListener> listeners) {
     String url = first(p.getUrl(), env.getProperty("spring.datasource.url"));
     if (url == null || url.isBlank()) {
-      throw new IllegalStateException("txguard needs a PostgreSQL database: set txguard.url (or"
-          + " spring.datasource.url), e.g. jdbc:postgresql://localhost:5432/app");
+      throw new IllegalStateException(
+          "txguard needs a PostgreSQL database: set txguard.url (or"
+              + " spring.datasource.url), e.g. jdbc:postgresql://localhost:5432/app");
     }
     if (!url.startsWith("jdbc:postgresql:")) {
-      throw new IllegalStateException("txguard.url (or spring.datasource.url) must be a PostgreSQL JDBC URL"
-          + " starting with jdbc:postgresql:, was " + redacted(url));
+      throw new IllegalStateException(
+          "txguard.url (or spring.datasource.url) must be a PostgreSQL JDBC URL"
+              + " starting with jdbc:postgresql:, was "
+              + redacted(url));
     }
     Database.Builder b = Database.builder();
     set("txguard.url", () -> b.url(url));
@@ -63,7 +67,8 @@ public final class DatabaseFactory {
     }
     int attempts = p.getRetryMaxAttempts();
     if (attempts < 2 || attempts > 100) {
-      throw new IllegalStateException("txguard.retry-max-attempts must be from 2 to 100, was " + attempts);
+      throw new IllegalStateException(
+          "txguard.retry-max-attempts must be from 2 to 100, was " + attempts);
     }
     return o[0];
   }

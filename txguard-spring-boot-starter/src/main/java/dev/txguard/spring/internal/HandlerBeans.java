@@ -38,37 +38,62 @@ public final class HandlerBeans {
     } else if (TransactionalHandler.class.isAssignableFrom(type)) {
       inTx(builder, beans, name, kind, argsType(name, type, TransactionalHandler.class));
     } else {
-      throw new IllegalStateException("bean '" + name + "' (" + type.getName() + ") has @JobKind(\"" + kind
-          + "\") but implements neither JobHandler<A> nor TransactionalHandler<A>: implement one of them");
+      throw new IllegalStateException(
+          "bean '"
+              + name
+              + "' ("
+              + type.getName()
+              + ") has @JobKind(\""
+              + kind
+              + "\") but implements neither JobHandler<A> nor TransactionalHandler<A>: implement one of them");
     }
   }
 
   @SuppressWarnings("unchecked")
-  private static <A> void plain(JobQueue.Builder builder, ListableBeanFactory beans, String name, String kind,
+  private static <A> void plain(
+      JobQueue.Builder builder,
+      ListableBeanFactory beans,
+      String name,
+      String kind,
       Class<A> args) {
     try {
       builder.handle(kind, args, job -> ((JobHandler<A>) beans.getBean(name)).handle(job));
     } catch (IllegalArgumentException e) {
-      throw new IllegalStateException("bean '" + name + "' cannot handle job kind '" + kind + "': " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "bean '" + name + "' cannot handle job kind '" + kind + "': " + e.getMessage(), e);
     }
   }
 
   @SuppressWarnings("unchecked")
-  private static <A> void inTx(JobQueue.Builder builder, ListableBeanFactory beans, String name, String kind,
+  private static <A> void inTx(
+      JobQueue.Builder builder,
+      ListableBeanFactory beans,
+      String name,
+      String kind,
       Class<A> args) {
     try {
-      builder.handleInTx(kind, args, (tx, job) -> ((TransactionalHandler<A>) beans.getBean(name)).handle(tx, job));
+      builder.handleInTx(
+          kind, args, (tx, job) -> ((TransactionalHandler<A>) beans.getBean(name)).handle(tx, job));
     } catch (IllegalArgumentException e) {
-      throw new IllegalStateException("bean '" + name + "' cannot handle job kind '" + kind + "': " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "bean '" + name + "' cannot handle job kind '" + kind + "': " + e.getMessage(), e);
     }
   }
 
   private static Class<?> argsType(String name, Class<?> type, Class<?> handlerInterface) {
     Class<?> args = ResolvableType.forClass(type).as(handlerInterface).resolveGeneric(0);
     if (args == null || args == Object.class) {
-      throw new IllegalStateException("bean '" + name + "' (" + type.getName() + ") is a @JobKind handler whose"
-          + " arguments' type cannot be read: declare it on the class, e.g. class " + type.getSimpleName()
-          + " implements " + handlerInterface.getSimpleName() + "<MyArgs>");
+      throw new IllegalStateException(
+          "bean '"
+              + name
+              + "' ("
+              + type.getName()
+              + ") is a @JobKind handler whose"
+              + " arguments' type cannot be read: declare it on the class, e.g. class "
+              + type.getSimpleName()
+              + " implements "
+              + handlerInterface.getSimpleName()
+              + "<MyArgs>");
     }
     return args;
   }

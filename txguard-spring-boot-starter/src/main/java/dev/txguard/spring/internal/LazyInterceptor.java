@@ -5,8 +5,8 @@ import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 
 /**
- * Creates its delegate on the first call, so an advisor bean needs no other bean while the
- * context is still creating its post-processors.
+ * Creates its delegate on the first call, so an advisor bean needs no other bean while the context
+ * is still creating its post-processors.
  */
 public final class LazyInterceptor implements MethodInterceptor {
   private final Supplier<MethodInterceptor> factory;

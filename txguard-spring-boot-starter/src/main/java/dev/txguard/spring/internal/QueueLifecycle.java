@@ -7,9 +7,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Starts the queue's workers when the context has started and stops them gracefully when it
- * closes: no new claims, running jobs get {@code txguard.queue.shutdown-timeout} to finish, the rest
- * give their leases back (another process may claim them at once). Stops before the Database closes.
+ * Starts the queue's workers when the context has started and stops them gracefully when it closes:
+ * no new claims, running jobs get {@code txguard.queue.shutdown-timeout} to finish, the rest give
+ * their leases back (another process may claim them at once). Stops before the Database closes.
  */
 public final class QueueLifecycle implements SmartLifecycle {
   private static final Logger LOG = LoggerFactory.getLogger(QueueLifecycle.class);
@@ -40,7 +40,9 @@ public final class QueueLifecycle implements SmartLifecycle {
     if (running) {
       running = false;
       if (works && !queue.stop(shutdownTimeout)) {
-        LOG.warn("{}: jobs still running after {} were given back to the queue and interrupted", queue,
+        LOG.warn(
+            "{}: jobs still running after {} were given back to the queue and interrupted",
+            queue,
             shutdownTimeout);
       }
     }

@@ -16,18 +16,18 @@ import org.springframework.transaction.support.TransactionSynchronizationUtils;
 /**
  * Binds Spring's per-thread transaction state to a txguard unit while a Spring callback runs in it.
  *
- * <p>Invariants: the first Spring scope in a unit (the "owner": no synchronization active yet) opens
- * Spring's synchronization, binds a {@link ConnectionHolder} over the unit's connection under the
- * database's {@code dataSource()} (so {@code DataSourceUtils} hands that connection to
- * {@code JdbcTemplate}) and a {@link UnitFlags} for the participants; it clears all of it when it
- * returns or throws. The synchronizations registered meanwhile are handed to the unit's own
- * after-commit / after-rollback hooks, so they run once, after the unit's real outcome, never for an
- * attempt that is retried. Scopes inside it only run the callback and record
- * {@code setRollbackOnly()}. {@link #suspending} hides all of it around an independent unit and puts
- * it back afterwards.
+ * <p>Invariants: the first Spring scope in a unit (the "owner": no synchronization active yet)
+ * opens Spring's synchronization, binds a {@link ConnectionHolder} over the unit's connection under
+ * the database's {@code dataSource()} (so {@code DataSourceUtils} hands that connection to {@code
+ * JdbcTemplate}) and a {@link UnitFlags} for the participants; it clears all of it when it returns
+ * or throws. The synchronizations registered meanwhile are handed to the unit's own after-commit /
+ * after-rollback hooks, so they run once, after the unit's real outcome, never for an attempt that
+ * is retried. Scopes inside it only run the callback and record {@code setRollbackOnly()}. {@link
+ * #suspending} hides all of it around an independent unit and puts it back afterwards.
  */
 public final class SpringScope {
   private final DataSource dataSource;
+
   /** The key of the unit's {@link UnitFlags} among Spring's thread resources: one per manager. */
   private final Object flagsKey = new Object();
 
@@ -41,8 +41,8 @@ public final class SpringScope {
   }
 
   /**
-   * Thrown out of a unit's callback to roll it back when the callback only called
-   * {@code setRollbackOnly()}; carries the callback's result, which the caller returns.
+   * Thrown out of a unit's callback to roll it back when the callback only called {@code
+   * setRollbackOnly()}; carries the callback's result, which the caller returns.
    */
   public static final class LocalRollback extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -66,14 +66,17 @@ public final class SpringScope {
   }
 
   /** Runs {@code action} in {@code tx}: as the unit's owner, or as a participant. */
-  public <T> T run(Tx tx, boolean newUnit, TransactionDefinition def, TransactionCallback<T> action) {
+  public <T> T run(
+      Tx tx, boolean newUnit, TransactionDefinition def, TransactionCallback<T> action) {
     if (TransactionSynchronizationManager.isSynchronizationActive()) {
       return participate(def, action);
     }
     List<TransactionSynchronization> bound = new ArrayList<>();
     tx.afterCommit(() -> committed(bound));
-    tx.afterRollback(() -> TransactionSynchronizationUtils.invokeAfterCompletion(bound,
-        TransactionSynchronization.STATUS_ROLLED_BACK));
+    tx.afterRollback(
+        () ->
+            TransactionSynchronizationUtils.invokeAfterCompletion(
+                bound, TransactionSynchronization.STATUS_ROLLED_BACK));
     UnitFlags flags = bind(tx, def);
     try {
       TxguardStatus status = new TxguardStatus(newUnit, true, false);
@@ -82,8 +85,11 @@ public final class SpringScope {
         throw new LocalRollback(result, newUnit);
       }
       if (flags.rollbackOnly) {
-        throw new UnexpectedRollbackException("Transaction '" + tx.name() + "' rolled back because a method"
-            + " that joined it set it rollback-only");
+        throw new UnexpectedRollbackException(
+            "Transaction '"
+                + tx.name()
+                + "' rolled back because a method"
+                + " that joined it set it rollback-only");
       }
       TransactionSynchronizationUtils.triggerBeforeCommit(def.isReadOnly());
       return result;
@@ -96,7 +102,8 @@ public final class SpringScope {
 
   private static void committed(List<TransactionSynchronization> bound) {
     TransactionSynchronizationUtils.invokeAfterCommit(bound);
-    TransactionSynchronizationUtils.invokeAfterCompletion(bound, TransactionSynchronization.STATUS_COMMITTED);
+    TransactionSynchronizationUtils.invokeAfterCompletion(
+        bound, TransactionSynchronization.STATUS_COMMITTED);
   }
 
   private <T> T participate(TransactionDefinition def, TransactionCallback<T> action) {
@@ -118,9 +125,11 @@ public final class SpringScope {
    */
   public <T> T nested(Tx tx, TransactionDefinition def, TransactionCallback<T> action) {
     if (!TransactionSynchronizationManager.isSynchronizationActive()) {
-      return run(tx, false, def, action); // a unit opened with db.inTx: this scope owns Spring's state
+      return run(
+          tx, false, def, action); // a unit opened with db.inTx: this scope owns Spring's state
     }
-    List<TransactionSynchronization> before = TransactionSynchronizationManager.getSynchronizations();
+    List<TransactionSynchronization> before =
+        TransactionSynchronizationManager.getSynchronizations();
     boolean ok = false;
     try {
       TxguardStatus status = new TxguardStatus(false, true, true);
@@ -150,7 +159,8 @@ public final class SpringScope {
     TransactionSynchronizationManager.setCurrentTransactionName(tx.name());
     TransactionSynchronizationManager.setCurrentTransactionReadOnly(def.isReadOnly());
     if (def.getIsolationLevel() != TransactionDefinition.ISOLATION_DEFAULT) {
-      TransactionSynchronizationManager.setCurrentTransactionIsolationLevel(def.getIsolationLevel());
+      TransactionSynchronizationManager.setCurrentTransactionIsolationLevel(
+          def.getIsolationLevel());
     }
     ConnectionHolder holder = new ConnectionHolder(tx.connection());
     holder.setSynchronizedWithTransaction(true);
@@ -183,18 +193,26 @@ public final class SpringScope {
     }
   }
 
-  private record Suspended(List<TransactionSynchronization> synchronizations, Object holder, Object flags,
-      String name, boolean readOnly, Integer isolation) {}
+  private record Suspended(
+      List<TransactionSynchronization> synchronizations,
+      Object holder,
+      Object flags,
+      String name,
+      boolean readOnly,
+      Integer isolation) {}
 
   private Suspended suspend() {
-    List<TransactionSynchronization> synchronizations = TransactionSynchronizationManager.getSynchronizations();
+    List<TransactionSynchronization> synchronizations =
+        TransactionSynchronizationManager.getSynchronizations();
     synchronizations.forEach(TransactionSynchronization::suspend);
-    Suspended s = new Suspended(synchronizations,
-        TransactionSynchronizationManager.unbindResourceIfPossible(dataSource),
-        TransactionSynchronizationManager.unbindResourceIfPossible(flagsKey),
-        TransactionSynchronizationManager.getCurrentTransactionName(),
-        TransactionSynchronizationManager.isCurrentTransactionReadOnly(),
-        TransactionSynchronizationManager.getCurrentTransactionIsolationLevel());
+    Suspended s =
+        new Suspended(
+            synchronizations,
+            TransactionSynchronizationManager.unbindResourceIfPossible(dataSource),
+            TransactionSynchronizationManager.unbindResourceIfPossible(flagsKey),
+            TransactionSynchronizationManager.getCurrentTransactionName(),
+            TransactionSynchronizationManager.isCurrentTransactionReadOnly(),
+            TransactionSynchronizationManager.getCurrentTransactionIsolationLevel());
     TransactionSynchronizationManager.clear();
     return s;
   }

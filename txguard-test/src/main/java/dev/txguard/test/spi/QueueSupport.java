@@ -6,9 +6,9 @@ import java.sql.SQLException;
 import java.util.List;
 
 /**
- * How txguard-test learns about the job queue without depending on it: {@code txguard-queue}
- * ships an implementation found with {@link java.util.ServiceLoader}, so the queue's support
- * appears exactly when the queue is on the test class path. Not for users to implement.
+ * How txguard-test learns about the job queue without depending on it: {@code txguard-queue} ships
+ * an implementation found with {@link java.util.ServiceLoader}, so the queue's support appears
+ * exactly when the queue is on the test class path. Not for users to implement.
  */
 public interface QueueSupport {
   /** The type of the queue object {@link #prepare} returns ({@code dev.txguard.queue.JobQueue}). */
@@ -23,9 +23,8 @@ public interface QueueSupport {
   Object prepare(Database db, String schema);
 
   /**
-   * Describes every job in state running in any queue schema of the connection's database, one
-   * line each (id, kind, queue, lease owner, since when); empty when there is none or no queue
-   * schema.
+   * Describes every job in state running in any queue schema of the connection's database, one line
+   * each (id, kind, queue, lease owner, since when); empty when there is none or no queue schema.
    */
   List<String> runningJobs(Connection c) throws SQLException;
 
@@ -38,8 +37,8 @@ public interface QueueSupport {
 
   /**
    * Whether the advisory lock with these keys (pg_locks {@code classid}, {@code objid}) is one a
-   * started queue holds for as long as it runs (its maintenance leadership): not a leak of the
-   * test that happens to be running; a queue left running is found through its running jobs.
+   * started queue holds for as long as it runs (its maintenance leadership): not a leak of the test
+   * that happens to be running; a queue left running is found through its running jobs.
    */
   boolean isQueueLock(long classid, long objid);
 

@@ -12,7 +12,9 @@ import org.springframework.stereotype.Component;
 public class ConfirmOrderHandler implements TransactionalHandler<Orders.ConfirmOrder> {
   @Override
   public Object handle(Tx tx, JobContext<Orders.ConfirmOrder> job) {
-    tx.updateExactly(1, "update orders set status = 'confirmed' where id = ? and status = 'placed'",
+    tx.updateExactly(
+        1,
+        "update orders set status = 'confirmed' where id = ? and status = 'placed'",
         job.args().orderId());
     return null;
   }

@@ -39,20 +39,30 @@ public class Orders {
   @Transactional(isolation = Isolation.SERIALIZABLE, timeout = 5)
   public Order place(String sku, int qty) {
     audit.record("place " + qty + " x " + sku); // REQUIRES_NEW: kept even if this order fails
-    int changed = jdbc.update("update stock set qty = qty - ? where sku = ? and qty >= ?", qty, sku, qty);
+    int changed =
+        jdbc.update("update stock set qty = qty - ? where sku = ? and qty >= ?", qty, sku, qty);
     if (changed == 0) {
       throw new OutOfStockException(sku, qty);
     }
-    Long id = jdbc.queryForObject("insert into orders(sku, qty, status) values (?, ?, 'placed') returning id",
-        Long.class, sku, qty);
+    Long id =
+        jdbc.queryForObject(
+            "insert into orders(sku, qty, status) values (?, ?, 'placed') returning id",
+            Long.class,
+            sku,
+            qty);
     queue.enqueue(Transactions.current().orElseThrow(), new ConfirmOrder(id));
     return new Order(id, sku, qty, "placed");
   }
 
   @Transactional(readOnly = true)
   public Optional<Order> find(long id) {
-    return jdbc.query("select id, sku, qty, status from orders where id = ?",
-        (rs, n) -> new Order(rs.getLong(1), rs.getString(2), rs.getInt(3), rs.getString(4)), id).stream().findFirst();
+    return jdbc
+        .query(
+            "select id, sku, qty, status from orders where id = ?",
+            (rs, n) -> new Order(rs.getLong(1), rs.getString(2), rs.getInt(3), rs.getString(4)),
+            id)
+        .stream()
+        .findFirst();
   }
 
   /** The stock is short. */

