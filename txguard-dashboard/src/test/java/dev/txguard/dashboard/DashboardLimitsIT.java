@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.txguard.dashboard.QueueWorld.Ok;
 import dev.txguard.test.Injected;
+import dev.txguard.test.LogCapture;
 import dev.txguard.test.TestDatabase;
 import dev.txguard.test.TxguardTest;
 import java.io.IOException;
@@ -182,6 +183,44 @@ class DashboardLimitsIT {
       assertThat(r.statusCode()).as("%s of a missing job: %s", action, r.body()).isEqualTo(404);
       assertThat(r.body()).isEqualTo("{\"error\":\"no job 987654321\"}");
     }
+  }
+
+  @Test
+  void aRetryOrCancelThatChangesNothingIsAuditedAsNothingChanged() throws Exception {
+    long id = world.park(new Ok("waiting, not failed"));
+    HttpResponse<String> session = get("api/session");
+    Matcher m = Pattern.compile("\"csrf\":\"([^\"]+)\"").matcher(session.body());
+    assertThat(m.find()).as("csrf in %s", session.body()).isTrue();
+
+    LogCapture log = LogCapture.start();
+    HttpResponse<String> retry = post("api/jobs/" + id + "/retry", m.group(1));
+    String audit = log.stop();
+
+    assertThat(retry.statusCode()).as(retry.body()).isEqualTo(200);
+    assertThat(retry.body()).contains("\"changed\":false");
+    assertThat(audit)
+        .as("the audit line of a retry of an available job")
+        .contains("asked to retry (nothing changed) job " + id)
+        .doesNotContain("retried job " + id);
+    assertThat(world.state(id)).isEqualTo("available");
+
+    long cancelled = world.park(new Ok("to cancel twice"));
+    assertThat(post("api/jobs/" + cancelled + "/cancel", m.group(1)).statusCode()).isEqualTo(200);
+    log = LogCapture.start();
+    HttpResponse<String> again = post("api/jobs/" + cancelled + "/cancel", m.group(1));
+    audit = log.stop();
+    assertThat(again.body()).contains("\"changed\":false");
+    assertThat(audit).contains("asked to cancel (nothing changed) job " + cancelled);
+  }
+
+  static HttpResponse<String> post(String path, String csrf) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(dashboard.uri().resolve(path))
+            .header("Authorization", "Bearer " + TOKEN)
+            .header("X-CSRF-Token", csrf)
+            .POST(HttpRequest.BodyPublishers.noBody())
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   @Test

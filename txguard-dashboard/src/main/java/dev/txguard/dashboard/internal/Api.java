@@ -105,26 +105,30 @@ final class Api {
 
   void retry(Context ctx) {
     long id = id(ctx);
-    List<Change> changes = admin.retry(List.of(id));
-    LOG.info(
-        "dashboard: {} from {} retried job {}: {}",
-        ctx.attribute(Guard.USER),
-        ctx.ip(),
-        id,
-        changes.get(0));
-    sendChange(ctx, changes.get(0));
+    Change change = admin.retry(List.of(id)).get(0);
+    audit(ctx, change.changed() ? "retried" : "asked to retry (nothing changed)", change);
+    sendChange(ctx, change);
   }
 
   void cancel(Context ctx) {
     long id = id(ctx);
-    List<Change> changes = admin.cancel(List.of(id));
+    Change change = admin.cancel(List.of(id)).get(0);
+    audit(ctx, change.changed() ? "cancelled" : "asked to cancel (nothing changed)", change);
+    sendChange(ctx, change);
+  }
+
+  /**
+   * One audit line per action: who, from where, and whether the database changed (a retry of a job
+   * that is not failed, or a cancel of a finished one, changes nothing and must not read as done).
+   */
+  private static void audit(Context ctx, String what, Change change) {
     LOG.info(
-        "dashboard: {} from {} cancelled job {}: {}",
+        "dashboard: {} from {} {} job {}: {}",
         ctx.attribute(Guard.USER),
         ctx.ip(),
-        id,
-        changes.get(0));
-    sendChange(ctx, changes.get(0));
+        what,
+        change.id(),
+        change);
   }
 
   /** The change, or 404 naming the id when there is no such job (an empty state). */
