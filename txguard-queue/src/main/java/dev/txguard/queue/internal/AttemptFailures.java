@@ -111,7 +111,11 @@ final class AttemptFailures {
     }
     JobState state = outcome.get().state();
     if (state.isFinal()) {
-      Events.LOG.warn("{} ended as {}: {}", a, state, describe(error));
+      if (state == JobState.CANCELLED) { // asked for by someone: worth a line, not a warning
+        Events.LOG.info("{} ended as {}: {}", a, state, describe(error));
+      } else {
+        Events.LOG.warn("{} ended as {}: {}", a, state, describe(error));
+      }
       events.fire(l -> l.onFailed(a.event(), error, state));
     } else {
       events.fire(l -> l.onRetried(a.event(), error, outcome.get().runAt()));

@@ -174,6 +174,15 @@ final class AttemptRunner {
           false,
           false);
     }
+
+    /**
+     * The message alone: it is stored as the job's error and logged, where an internal class name
+     * would only puzzle an operator who asked for the cancel.
+     */
+    @Override
+    public String toString() {
+      return getMessage();
+    }
   }
 
   private Object args(Kind kind, Attempt a) {
