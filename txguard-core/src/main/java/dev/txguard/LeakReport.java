@@ -1,5 +1,6 @@
 package dev.txguard;
 
+import dev.txguard.internal.StackText;
 import java.time.Duration;
 import java.util.List;
 
@@ -22,7 +23,13 @@ public record LeakReport(
     stack = List.copyOf(stack);
   }
 
-  /** The report as text: the unit, its age and thread, then its stack one frame per line. */
+  /**
+   * The report as text: the unit, its age and thread, then its stack one frame per line; for a
+   * callback unit under "now at:" (where its work is when the report is made) and "opened at:" (the
+   * frames below txguard's entry), for a manual handle under "opened at:".
+   *
+   * @return the text, several lines
+   */
   public String describe() {
     StringBuilder sb = new StringBuilder();
     sb.append("unit '")
@@ -34,10 +41,8 @@ public record LeakReport(
     if (unreachable) {
       sb.append(" was never closed and is no longer reachable; rolled back");
     }
-    sb.append(", opened at:");
-    for (StackTraceElement frame : stack) {
-      sb.append("\n\tat ").append(frame);
-    }
+    sb.append(',');
+    StackText.append(sb, stack, Integer.MAX_VALUE);
     return sb.toString();
   }
 }

@@ -149,11 +149,8 @@ final class UnitOpener {
         .append(u.age().toMillis())
         .append(" ms on thread '")
         .append(u.owner.getName())
-        .append("', opened at:");
+        .append("',");
     StackTraceElement[] stack = u.openedAt != null ? u.openedAt : u.owner.getStackTrace();
-    for (StackTraceElement frame :
-        Arrays.asList(stack).subList(0, Math.min(stack.length, STACK_FRAMES_IN_MESSAGES))) {
-      sb.append("\n\tat ").append(frame);
-    }
+    StackText.append(sb, Arrays.asList(stack), STACK_FRAMES_IN_MESSAGES);
   }
 }
