@@ -19,7 +19,7 @@ public class StatementException extends TxException {
    * @param cause the driver's error
    */
   public StatementException(String sql, SQLException cause) {
-    super(describe(cause) + " in: " + abbreviate(sql), cause);
+    super(describe(cause) + " in: " + abbreviate(sql) + hint(cause.getSQLState()), cause);
     this.sql = sql;
     this.sqlState = cause.getSQLState();
   }
@@ -39,6 +39,23 @@ public class StatementException extends TxException {
   static String describe(SQLException e) {
     String msg = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
     return "SQLSTATE " + e.getSQLState() + " (" + msg + ")";
+  }
+
+  /**
+   * What to do about a statement run by the wrong method: pgjdbc reports rows from {@code
+   * executeUpdate} as SQLSTATE 0100E ("A result was returned when none was expected") and no rows
+   * from {@code executeQuery} as 02000 ("No results were returned by the query").
+   */
+  static String hint(String sqlState) {
+    if ("0100E".equals(sqlState)) {
+      return "; the statement returned rows: run it with tx.query or tx.queryOne (tx.update is for"
+          + " statements that return a row count)";
+    }
+    if ("02000".equals(sqlState)) {
+      return "; the statement returned no result set: run a statement without RETURNING with"
+          + " tx.update, or add RETURNING to get rows from it";
+    }
+    return "";
   }
 
   static String abbreviate(String sql) {
