@@ -28,10 +28,20 @@ import org.postgresql.PGNotification;
 final class ControlConnection implements Runnable {
   private static final long WAIT_MS = 250;
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+  /**
+   * How often, in maintenance intervals, a process that does not lead tries to (and the leader
+   * checks its session is alive): each is one statement, which an idle process must not send every
+   * second. A dead leader's successor is thus elected within this many intervals (4 s by default)
+   * once the server released the lock.
+   */
+  static final int ELECTION_INTERVALS = 4;
+
   private final QueueConfig config;
   private final Sql sql;
   private final Map<String, List<Fetcher>> fetchers;
   private final Waiters waiters;
+  private final Runnable jobsNotified;
   private final LoopFailures failures;
   private volatile boolean leader;
   private volatile boolean stopped;
@@ -43,16 +53,30 @@ final class ControlConnection implements Runnable {
   private Thread thread;
   private long nextElection;
 
+  /**
+   * @param jobsNotified run for every notification of available jobs: the queue is busy, so this
+   *     process's maintenance (if it leads) keeps its interval instead of backing off
+   */
   ControlConnection(
-      QueueConfig config, Sql sql, Map<String, List<Fetcher>> fetchers, Waiters waiters) {
+      QueueConfig config,
+      Sql sql,
+      Map<String, List<Fetcher>> fetchers,
+      Waiters waiters,
+      Runnable jobsNotified) {
     this.config = config;
     this.sql = sql;
     this.fetchers = fetchers;
     this.waiters = waiters;
+    this.jobsNotified = jobsNotified;
     Duration pause = Duration.ofMillis(Math.min(1000, config.maintenanceInterval().toMillis()));
     this.failures =
         new LoopFailures(
             "the control connection of queue schema " + sql.schema, pause, MAX_BACKOFF);
+  }
+
+  /** The time between election rounds: {@link #ELECTION_INTERVALS} maintenance intervals. */
+  static Duration electionPeriod(QueueConfig config) {
+    return config.maintenanceInterval().multipliedBy(ELECTION_INTERVALS);
   }
 
   boolean isLeader() {
@@ -124,6 +148,7 @@ final class ControlConnection implements Runnable {
         ended(n.getParameter());
       } else {
         fetchers.getOrDefault(n.getParameter(), List.of()).forEach(f -> f.wake.raise());
+        jobsNotified.run();
       }
     }
   }
@@ -169,17 +194,19 @@ final class ControlConnection implements Runnable {
   }
 
   private void elect() throws SQLException {
-    long nowMs = System.currentTimeMillis();
-    if (nowMs < nextElection) {
-      return;
-    }
-    nextElection = nowMs + config.maintenanceInterval().toMillis();
     if (resigned) {
       if (leader) {
         conn.query(sql.leaderRelease, LockKeys.LEADER, sql.schema);
         leader = false;
       }
-    } else if (leader) {
+      return;
+    }
+    long nowMs = System.currentTimeMillis();
+    if (nowMs < nextElection) {
+      return;
+    }
+    nextElection = nowMs + electionPeriod(config).toMillis();
+    if (leader) {
       conn.query(sql.ping); // still connected, so still holding the lock
     } else if (conn.test(sql.leaderTry, LockKeys.LEADER, sql.schema)) {
       leader = true;

@@ -23,12 +23,16 @@ final class Producer {
   private final Now now;
   private final Notifier notifier;
 
-  Producer(Sql sql, Kinds kinds, JsonCodec json, Now now) {
+  /** Run after a unit that enqueued a scheduled job commits: nudges this process's maintenance. */
+  private final Runnable scheduledAdded;
+
+  Producer(Sql sql, Kinds kinds, JsonCodec json, Now now, Runnable scheduledAdded) {
     this.sql = sql;
     this.kinds = kinds;
     this.json = json;
     this.now = now;
     this.notifier = new Notifier(sql);
+    this.scheduledAdded = scheduledAdded;
   }
 
   Enqueued enqueue(Tx tx, Object args, EnqueueOptions options) {
@@ -121,6 +125,11 @@ final class Producer {
     // due already, so it is announced too (a spurious wake-up costs one empty claim)
     if (state != JobState.SCHEDULED) {
       notifier.jobsAvailable(tx, queue);
+    }
+    if (state != JobState.AVAILABLE) {
+      // an idle leader sleeps until the earliest run-at it knows of: in this process, tell it
+      // about the new one (other processes' jobs are seen at its next round)
+      tx.afterCommit(scheduledAdded);
     }
   }
 

@@ -43,7 +43,7 @@ public final class QueueEngine {
   private int housekeepingLevel;
   private Heartbeat heartbeat;
   private ControlConnection control;
-  private Maintenance maintenance;
+  private volatile Maintenance maintenance;
 
   /** Prepares the engine; connects nothing and starts no thread. */
   public QueueEngine(QueueConfig config) {
@@ -51,7 +51,7 @@ public final class QueueEngine {
     this.sql = new Sql(config.schema());
     this.now = new Now(config.clock());
     this.json = new JsonCodec(config.mapper());
-    this.producer = new Producer(sql, config.kinds(), json, now);
+    this.producer = new Producer(sql, config.kinds(), json, now, this::nudgeMaintenance);
     this.events = new Events(config.listener());
     this.scheduler = new Scheduler(config, sql, now, producer);
     this.reads = new Reads(config, sql, json);
@@ -149,7 +149,8 @@ public final class QueueEngine {
     housekeepingLevel = housekeepingLevel();
     new Migrator(config.db(), sql).requireCurrent();
     phase = Phase.STARTED;
-    AttemptRunner runner = new AttemptRunner(config, sql, json, now, events, waiters);
+    AttemptRunner runner =
+        new AttemptRunner(config, sql, json, now, events, waiters, this::nudgeMaintenance);
     for (String q : config.queues().keySet()) {
       List<Fetcher> perLevel = new ArrayList<>();
       for (int level = 0; level < config.runLevels(); level++) {
@@ -158,13 +159,22 @@ public final class QueueEngine {
       fetchers.put(q, List.copyOf(perLevel));
     }
     heartbeat = new Heartbeat(config, sql, now, running, housekeepingLevel);
-    control = new ControlConnection(config, sql, Map.copyOf(fetchers), waiters);
+    control =
+        new ControlConnection(config, sql, Map.copyOf(fetchers), waiters, this::nudgeMaintenance);
     maintenance =
         new Maintenance(config, sql, now, control, events, waiters, housekeepingLevel, scheduler);
     heartbeat.start();
     control.start();
     maintenance.start();
     fetchers.values().forEach(fs -> fs.forEach(Fetcher::start));
+  }
+
+  /** Jobs became scheduled or retryable here: a started maintenance loop learns their run-at. */
+  private void nudgeMaintenance() {
+    Maintenance m = maintenance;
+    if (m != null) {
+      m.nudge();
+    }
   }
 
   private int housekeepingLevel() {

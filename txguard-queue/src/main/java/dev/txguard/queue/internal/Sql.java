@@ -20,6 +20,7 @@ public final class Sql extends SqlFiles {
   final String rescue = statement("rescue");
   final String promote = statement("promote");
   final String deleteFinished = statement("delete_finished");
+  final String nextDue = statement("next_due");
   final String stats = statement("stats");
   final String markCall = statement("mark_call");
   final String cancel = statement("cancel");
