@@ -12,10 +12,11 @@ import org.postgresql.PGNotification;
 
 /**
  * The queue's one dedicated, unpooled connection, driven by one thread: it LISTENs for the queue's
- * channel and wakes the fetcher of each notified queue, and it takes part in the election of the
- * maintenance leader by trying to take a session advisory lock. It also LISTENs for the completions
- * of awaited jobs and wakes the callers of {@code queue.call} waiting for them, so waiting holds no
- * connection per waiter.
+ * channel and wakes the fetcher of each notified queue and run level ({@link Wake}; this process's
+ * own announcements are ignored: they woke their fetcher already), and it takes part in the
+ * election of the maintenance leader by trying to take a session advisory lock. It also LISTENs for
+ * the completions of awaited jobs and wakes the callers of {@code queue.call} waiting for them, so
+ * waiting holds no connection per waiter.
  *
  * <p>Leadership is exactly "this session holds the lock": when the leader's process dies or its
  * connection ends, PostgreSQL releases the lock, and the next process to try takes it. A leader
@@ -41,6 +42,7 @@ final class ControlConnection implements Runnable {
   private final Sql sql;
   private final Map<String, List<Fetcher>> fetchers;
   private final Waiters waiters;
+  private final String sender;
   private final Runnable jobsNotified;
   private final LoopFailures failures;
   private volatile boolean leader;
@@ -54,6 +56,7 @@ final class ControlConnection implements Runnable {
   private long nextElection;
 
   /**
+   * @param sender this process's token in its announcements ({@link Announcer}), ignored here
    * @param jobsNotified run for every notification of available jobs: the queue is busy, so this
    *     process's maintenance (if it leads) keeps its interval instead of backing off
    */
@@ -62,11 +65,13 @@ final class ControlConnection implements Runnable {
       Sql sql,
       Map<String, List<Fetcher>> fetchers,
       Waiters waiters,
+      String sender,
       Runnable jobsNotified) {
     this.config = config;
     this.sql = sql;
     this.fetchers = fetchers;
     this.waiters = waiters;
+    this.sender = sender;
     this.jobsNotified = jobsNotified;
     Duration pause = Duration.ofMillis(Math.min(1000, config.maintenanceInterval().toMillis()));
     this.failures =
@@ -147,7 +152,11 @@ final class ControlConnection implements Runnable {
       if (n.getName().equals(sql.doneChannel)) {
         ended(n.getParameter());
       } else {
-        fetchers.getOrDefault(n.getParameter(), List.of()).forEach(f -> f.wake.raise());
+        Wake wake = Wake.parse(n.getParameter());
+        if (!sender.equals(wake.sender())) {
+          // this process's own announcements woke its fetcher already, after the enqueue's commit
+          QueueEngine.wake(fetchers, wake);
+        }
         jobsNotified.run();
       }
     }

@@ -258,7 +258,7 @@ final class Maintenance extends BackgroundLoop {
         tx,
         rows.stream()
             .filter(r -> r.state() == JobState.AVAILABLE)
-            .map(r -> r.job().queue())
+            .map(Rows.Rescued::wake)
             .toList());
     rows.stream()
         .filter(r -> r.state().isFinal() && r.awaited())
@@ -291,7 +291,7 @@ final class Maintenance extends BackgroundLoop {
   /** Promotes one batch of due jobs in {@code tx}, waking their queues' workers at commit. */
   private int promoteBatch(Tx tx) {
     List<Rows.Promoted> rows = tx.query(sql.promote, Rows.Promoted::read, now.param(), BATCH);
-    notifier.jobsAvailable(tx, rows.stream().map(Rows.Promoted::queue).toList());
+    notifier.jobsAvailable(tx, rows.stream().map(Rows.Promoted::wake).toList());
     return rows.stream().mapToInt(Rows.Promoted::count).sum();
   }
 

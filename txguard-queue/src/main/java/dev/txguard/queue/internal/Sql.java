@@ -43,6 +43,7 @@ public final class Sql extends SqlFiles {
   final String migrationVersions = statement("migration_versions");
   final String migrationRecord = statement("migration_record");
   final String notify = statement("notify");
+  final String notifyQueues = statement("notify_queues");
   final String listen = statement("listen");
   final String leaderTry = statement("leader_try");
   final String leaderRelease = statement("leader_release");
