@@ -196,8 +196,24 @@ class DeadlineAndLeakIT {
               });
       assertThat(value).isEqualTo(1);
     }
-    // the watchdog discards the last timed-out connection on its own thread, maybe a moment later
-    waitFor(() -> Fixture.active(db) == 0);
+    // a timed-out unit's release waits for the watchdog's discard: nothing is left active
+    assertThat(Fixture.active(db)).isZero();
+  }
+
+  @Test
+  void aUnitEndedAtItsDeadlineHasFreedItsPoolSlotWhenItsCallerSeesTheTimeout() throws Exception {
+    // Regression (TransactionManagerIT.aTimeoutIsTheUnitsDeadline in the starter failed under
+    // load): the owner saw its statement cancelled and returned while the watchdog's thread had
+    // not yet discarded the connection, so the pool still counted it active, and the caller's
+    // next unit on a pool of one could find no connection. Read at once, every time.
+    try (Database one = Fixture.builder(pg).poolSize(1).build()) {
+      TxOptions quick = TxOptions.defaults().name("quick").timeout(Duration.ofMillis(30));
+      for (int i = 0; i < 20; i++) {
+        assertThatThrownBy(() -> one.useTx(quick, tx -> tx.query("select pg_sleep(1)", rs -> 1)))
+            .isInstanceOf(TxTimeoutException.class);
+        assertThat(Fixture.active(one)).as("active connections after timeout %d", i).isZero();
+      }
+    }
   }
 
   private static TxHandle openAndForget() {

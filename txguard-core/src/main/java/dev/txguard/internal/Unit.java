@@ -9,7 +9,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One attempt of a unit on one pooled connection: its state machine and the ways it ends (what it
@@ -31,14 +33,19 @@ public final class Unit extends AttemptRecord {
   }
 
   private static final VarHandle STATE;
+  private static final VarHandle DISCARDED;
 
   static {
     try {
       STATE = MethodHandles.lookup().findVarHandle(Unit.class, "state", State.class);
+      DISCARDED = MethodHandles.lookup().findVarHandle(Unit.class, "discarded", boolean.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
   }
+
+  /** How long a release waits for the watchdog's cancel and discard of a timed-out unit. */
+  private static final long DISCARD_WAIT_SECONDS = 10;
 
   final Engine engine;
   final Pool pool;
@@ -67,7 +74,12 @@ public final class Unit extends AttemptRecord {
   /** Read and written through {@link #STATE}'s volatile and compare-and-set access only. */
   private volatile State state = State.ACTIVE;
 
+  /** Set once, by compare-and-set through {@link #DISCARDED}: whoever sets it discards. */
   private volatile boolean discarded;
+
+  /** Counted down when the discard (abort, evict) has finished, on whichever thread ran it. */
+  private final CountDownLatch discardDone = new CountDownLatch(1);
+
   private volatile boolean released;
 
   /**
@@ -308,24 +320,37 @@ public final class Unit extends AttemptRecord {
     discard();
   }
 
-  /** Closes the physical connection and takes it out of the pool, freeing its slot at once. */
+  /**
+   * Closes the physical connection and takes it out of the pool, freeing its slot at once. Runs
+   * once, on the first thread to call it; see {@link #release} for the others.
+   */
   void discard() {
-    if (discarded) {
+    if (!DISCARDED.compareAndSet(this, false, true)) {
       return;
     }
-    discarded = true;
     try {
       Connection physical = conn.unwrap(Connection.class);
       physical.abort(Runnable::run);
     } catch (SQLException | RuntimeException e) {
       Engine.LOG.debug("abort of unit '{}' failed: {}", name(), e.toString());
+    } finally {
+      try {
+        pool.evict(conn);
+      } finally {
+        discardDone.countDown();
+      }
     }
-    pool.evict(conn);
   }
 
   /**
-   * Returns the connection to the pool unless it was discarded, or the unit timed out (then whoever
-   * timed it out discards the connection: it may still be cancelling its statement). Idempotent.
+   * Returns the connection to the pool, or, for a unit that was discarded or timed out, waits until
+   * its discard has finished: so when a unit ended at its deadline reaches its caller, its pool
+   * slot is free. The watchdog's expiry (the unit's only way into TIMED_OUT) cancels the running
+   * statement first and then discards; the release waits for that, and discards itself only if the
+   * cancel takes longer than {@link #DISCARD_WAIT_SECONDS} (pgjdbc's own cancel timeout is 10 s).
+   * Before, the release returned at once and the slot was freed whenever the watchdog's thread got
+   * to it, so the caller's next unit on a pool of one could find it still taken (the starter's
+   * TransactionManagerIT.aTimeoutIsTheUnitsDeadline, under load). Idempotent.
    */
   void release() {
     if (released) {
@@ -334,6 +359,9 @@ public final class Unit extends AttemptRecord {
     released = true;
     engine.closed(this);
     if (discarded || state == State.TIMED_OUT) {
+      if (!awaitDiscard()) {
+        discard(); // the watchdog is stuck cancelling: free the slot anyway
+      }
       return;
     }
     if ((epilogue != null && !runEpilogue()) || (session != null && !resetSession())) {
@@ -343,6 +371,29 @@ public final class Unit extends AttemptRecord {
       conn.close();
     } catch (SQLException e) {
       Engine.LOG.warn("closing the connection of unit '{}' failed: {}", name(), e.toString());
+    }
+  }
+
+  /**
+   * Waits up to {@link #DISCARD_WAIT_SECONDS} until the discard (on this or another thread) has
+   * finished; returns whether it has. An interrupt does not end the wait (the slot must be free
+   * before the unit ends): it is restored afterwards.
+   */
+  private boolean awaitDiscard() {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DISCARD_WAIT_SECONDS);
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return discardDone.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

@@ -489,7 +489,11 @@ public final class JobQueue implements AutoCloseable {
 
     /**
      * How often a worker claims without being woken by a notification (the fallback when a
-     * notification is lost, e.g. while the control connection reconnects).
+     * notification is lost, e.g. while the control connection reconnects). While its claims find
+     * nothing and nothing wakes it, a worker's poll doubles from this interval up to 16 times it
+     * (16 s by default), so an idle process sends few statements; a notification, a finished
+     * attempt or a claim that finds jobs brings it back to this interval. A job nobody announced is
+     * thus found within 16 intervals.
      *
      * @param interval 10 ms to 1 day; default 1 s
      */
@@ -511,8 +515,15 @@ public final class JobQueue implements AutoCloseable {
     }
 
     /**
-     * How often the leader runs maintenance (rescue, promotion, deletion), and how often other
-     * processes try to become leader.
+     * How often the leader runs maintenance (rescue, promotion, deletion) while there is work, and
+     * the unit of its idle pacing and of the election. An idle leader's rounds back off to 8
+     * intervals (at most a lease plus one interval), but it wakes for the earliest run-at and lease
+     * expiry it knows of, and for the scheduled and retryable jobs of its own process: those are
+     * promoted within one interval of their run-at, as are all jobs while notifications of new jobs
+     * arrive; a job made scheduled or retryable by another process while the leader idles within 8
+     * intervals. Processes that do not lead try to every 4 intervals, and the leader checks its
+     * session as often: a dead leader's successor takes over within 4 intervals of the server
+     * releasing its lock.
      *
      * @param interval 10 ms to 1 day; default 1 s
      */

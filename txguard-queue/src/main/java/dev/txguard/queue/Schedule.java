@@ -36,10 +36,10 @@ import java.util.Optional;
  * <p><b>Intervals</b> fire at {@code anchor + n × interval} (anchor default 1970-01-01T00:00Z), the
  * same instants in every process, which is what lets the database deduplicate them.
  *
- * <p><b>Missed runs.</b> The maintenance leader enqueues due instants every maintenance interval
- * (sooner when one is due). An instant found up to {@link #grace(Duration) grace} late (default 1
- * minute) is enqueued as usual; older ones were missed and follow {@link #missed(MissedRuns)}
- * (default {@link MissedRuns#RUN_ONCE}).
+ * <p><b>Missed runs.</b> The maintenance leader enqueues due instants at each maintenance round
+ * (and wakes for the next instant when it comes sooner). An instant found up to {@link
+ * #grace(Duration) grace} late (default 1 minute) is enqueued as usual; older ones were missed and
+ * follow {@link #missed(MissedRuns)} (default {@link MissedRuns#RUN_ONCE}).
  */
 public final class Schedule {
   /** The shortest interval. */
@@ -197,8 +197,8 @@ public final class Schedule {
   /**
    * How late an instant may be found due and still be enqueued as usual (not missed). Every instant
    * within the grace is enqueued, so set it above the longest leader change you expect (a dead
-   * leader's lock is released when its connection ends; the next process takes over within a
-   * maintenance interval).
+   * leader's lock is released when its connection ends; the next process takes over within 4
+   * maintenance intervals).
    *
    * @param grace zero to 366 days; default 1 minute
    * @throws IllegalArgumentException if null or out of range

@@ -181,7 +181,7 @@ public final class Admin {
                   List<Rows.Retried> rows =
                       tx.query(sql.adminRetry, Rows.Retried::read, now.param(), array);
                   rows.forEach(r -> retried.put(r.id(), true));
-                  notifier.jobsAvailable(tx, rows.stream().map(Rows.Retried::queue).toList());
+                  notifier.jobsAvailable(tx, rows.stream().map(Rows.Retried::wake).toList());
                   return statesOf(tx, array);
                 });
     return changes(ids, states, retried);

@@ -23,14 +23,22 @@ final class AttemptFailures {
   private final Backoff backoff;
   private final Events events;
   private final Notifier notifier;
+  private final Runnable retryScheduled;
 
-  AttemptFailures(QueueConfig config, Sql sql, Now now, Events events, Notifier notifier) {
+  AttemptFailures(
+      QueueConfig config,
+      Sql sql,
+      Now now,
+      Events events,
+      Notifier notifier,
+      Runnable retryScheduled) {
     this.config = config;
     this.sql = sql;
     this.now = now;
     this.backoff = new Backoff(config.backoffInitial(), config.backoffMax());
     this.events = events;
     this.notifier = notifier;
+    this.retryScheduled = retryScheduled;
   }
 
   /**
@@ -118,6 +126,9 @@ final class AttemptFailures {
       }
       events.fire(l -> l.onFailed(a.event(), error, state));
     } else {
+      if (state == JobState.RETRYABLE) {
+        retryScheduled.run(); // an idle leader here learns the retry's run-at now
+      }
       events.fire(l -> l.onRetried(a.event(), error, outcome.get().runAt()));
     }
   }

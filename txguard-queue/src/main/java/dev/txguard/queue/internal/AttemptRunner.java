@@ -47,6 +47,21 @@ final class AttemptRunner {
 
   AttemptRunner(
       QueueConfig config, Sql sql, JsonCodec json, Now now, Events events, Waiters waiters) {
+    this(config, sql, json, now, events, waiters, () -> {});
+  }
+
+  /**
+   * @param retryScheduled run after a failure made a job retryable (its retry comes later), to
+   *     nudge this process's maintenance
+   */
+  AttemptRunner(
+      QueueConfig config,
+      Sql sql,
+      JsonCodec json,
+      Now now,
+      Events events,
+      Waiters waiters,
+      Runnable retryScheduled) {
     this.config = config;
     this.sql = sql;
     this.json = json;
@@ -54,7 +69,7 @@ final class AttemptRunner {
     this.events = events;
     this.waiters = waiters;
     this.notifier = new Notifier(sql);
-    this.failures = new AttemptFailures(config, sql, now, events, notifier);
+    this.failures = new AttemptFailures(config, sql, now, events, notifier, retryScheduled);
     this.completions = new Completions[config.runLevels()];
     for (int level = 0; level < completions.length; level++) {
       completions[level] = new Completions(this::completeBatch);

@@ -2,12 +2,15 @@ package dev.txguard.queue.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.txguard.Database;
+import dev.txguard.Tx;
 import dev.txguard.TxException;
 import dev.txguard.queue.CallTimeoutException;
 import dev.txguard.queue.EnqueueOptions;
 import dev.txguard.queue.JobError;
 import dev.txguard.queue.JobFailedException;
 import dev.txguard.queue.JobState;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
@@ -51,8 +54,8 @@ final class Caller {
         db.inNewTx(
             config.txOptions().name("call: enqueue"),
             tx -> {
-              long jobId = producer.enqueue(tx, args, options).id();
-              tx.update(sql.markCall, level, jobId);
+              long jobId = producer.insert(tx, args, options).id();
+              tx.queryOne(sql.markCall, Marked::read, level, jobId).ifPresent(m -> announce(tx, m));
               return jobId;
             });
     Signal ended = waiters.register(id);
@@ -112,6 +115,25 @@ final class Caller {
                 + "' claimed it: is one started, with runLevels above "
                 + level
                 + ", and free connections at that level?");
+  }
+
+  /** mark_call.sql: the job of the call, at its run level now. */
+  private record Marked(String queue, JobState state, int runLevel) {
+    static Marked read(ResultSet rs) throws SQLException {
+      return new Marked(rs.getString("queue"), Rows.state(rs), rs.getInt("run_level"));
+    }
+  }
+
+  /**
+   * After the call's unit commits: wakes the fetcher of the job's run level if the job is
+   * available, and nudges maintenance if it waits for its run-at; a running job needs neither.
+   */
+  private void announce(Tx tx, Marked m) {
+    if (m.state() == JobState.AVAILABLE) {
+      producer.announceAfterCommit(tx, JobState.AVAILABLE, m.queue(), m.runLevel());
+    } else if (m.state() != JobState.RUNNING) {
+      producer.announceAfterCommit(tx, JobState.SCHEDULED, m.queue(), m.runLevel());
+    }
   }
 
   /** One level above the caller's unit (or the caller's level outside a unit). */

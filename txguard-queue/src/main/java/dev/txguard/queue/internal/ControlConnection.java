@@ -12,10 +12,11 @@ import org.postgresql.PGNotification;
 
 /**
  * The queue's one dedicated, unpooled connection, driven by one thread: it LISTENs for the queue's
- * channel and wakes the fetcher of each notified queue, and it takes part in the election of the
- * maintenance leader by trying to take a session advisory lock. It also LISTENs for the completions
- * of awaited jobs and wakes the callers of {@code queue.call} waiting for them, so waiting holds no
- * connection per waiter.
+ * channel and wakes the fetcher of each notified queue and run level ({@link Wake}; this process's
+ * own announcements are ignored: they woke their fetcher already), and it takes part in the
+ * election of the maintenance leader by trying to take a session advisory lock. It also LISTENs for
+ * the completions of awaited jobs and wakes the callers of {@code queue.call} waiting for them, so
+ * waiting holds no connection per waiter.
  *
  * <p>Leadership is exactly "this session holds the lock": when the leader's process dies or its
  * connection ends, PostgreSQL releases the lock, and the next process to try takes it. A leader
@@ -28,10 +29,21 @@ import org.postgresql.PGNotification;
 final class ControlConnection implements Runnable {
   private static final long WAIT_MS = 250;
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+  /**
+   * How often, in maintenance intervals, a process that does not lead tries to (and the leader
+   * checks its session is alive): each is one statement, which an idle process must not send every
+   * second. A dead leader's successor is thus elected within this many intervals (4 s by default)
+   * once the server released the lock.
+   */
+  static final int ELECTION_INTERVALS = 4;
+
   private final QueueConfig config;
   private final Sql sql;
   private final Map<String, List<Fetcher>> fetchers;
   private final Waiters waiters;
+  private final String sender;
+  private final Runnable jobsNotified;
   private final LoopFailures failures;
   private volatile boolean leader;
   private volatile boolean stopped;
@@ -43,16 +55,33 @@ final class ControlConnection implements Runnable {
   private Thread thread;
   private long nextElection;
 
+  /**
+   * @param sender this process's token in its announcements ({@link Announcer}), ignored here
+   * @param jobsNotified run for every notification of available jobs: the queue is busy, so this
+   *     process's maintenance (if it leads) keeps its interval instead of backing off
+   */
   ControlConnection(
-      QueueConfig config, Sql sql, Map<String, List<Fetcher>> fetchers, Waiters waiters) {
+      QueueConfig config,
+      Sql sql,
+      Map<String, List<Fetcher>> fetchers,
+      Waiters waiters,
+      String sender,
+      Runnable jobsNotified) {
     this.config = config;
     this.sql = sql;
     this.fetchers = fetchers;
     this.waiters = waiters;
+    this.sender = sender;
+    this.jobsNotified = jobsNotified;
     Duration pause = Duration.ofMillis(Math.min(1000, config.maintenanceInterval().toMillis()));
     this.failures =
         new LoopFailures(
             "the control connection of queue schema " + sql.schema, pause, MAX_BACKOFF);
+  }
+
+  /** The time between election rounds: {@link #ELECTION_INTERVALS} maintenance intervals. */
+  static Duration electionPeriod(QueueConfig config) {
+    return config.maintenanceInterval().multipliedBy(ELECTION_INTERVALS);
   }
 
   boolean isLeader() {
@@ -123,7 +152,12 @@ final class ControlConnection implements Runnable {
       if (n.getName().equals(sql.doneChannel)) {
         ended(n.getParameter());
       } else {
-        fetchers.getOrDefault(n.getParameter(), List.of()).forEach(f -> f.wake.raise());
+        Wake wake = Wake.parse(n.getParameter());
+        if (!sender.equals(wake.sender())) {
+          // this process's own announcements woke its fetcher already, after the enqueue's commit
+          QueueEngine.wake(fetchers, wake);
+        }
+        jobsNotified.run();
       }
     }
   }
@@ -169,17 +203,19 @@ final class ControlConnection implements Runnable {
   }
 
   private void elect() throws SQLException {
-    long nowMs = System.currentTimeMillis();
-    if (nowMs < nextElection) {
-      return;
-    }
-    nextElection = nowMs + config.maintenanceInterval().toMillis();
     if (resigned) {
       if (leader) {
         conn.query(sql.leaderRelease, LockKeys.LEADER, sql.schema);
         leader = false;
       }
-    } else if (leader) {
+      return;
+    }
+    long nowMs = System.currentTimeMillis();
+    if (nowMs < nextElection) {
+      return;
+    }
+    nextElection = nowMs + electionPeriod(config).toMillis();
+    if (leader) {
       conn.query(sql.ping); // still connected, so still holding the lock
     } else if (conn.test(sql.leaderTry, LockKeys.LEADER, sql.schema)) {
       leader = true;

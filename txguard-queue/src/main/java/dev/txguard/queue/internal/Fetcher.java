@@ -6,17 +6,25 @@ import java.util.concurrent.Semaphore;
 
 /**
  * Claims jobs of one queue while this process has free slots for it, and starts each attempt on a
- * virtual thread. Sleeps until woken (a NOTIFY for its queue, a finished attempt) or the poll
- * interval passes. One per queue and run level (jobs of {@code queue.call} from inside a unit run
- * one level up): the fetcher's claims, and its attempts' units, take connections of its level's
- * pool, so callers holding lower-level connections while they wait never starve it. Runs on its own
- * virtual thread.
+ * virtual thread. Sleeps until woken (a NOTIFY for its queue, a finished attempt) or its poll
+ * passes: the poll interval, doubling while claims find nothing (see {@link #POLL_BACKOFF}). One
+ * per queue and run level (jobs of {@code queue.call} from inside a unit run one level up): the
+ * fetcher's claims, and its attempts' units, take connections of its level's pool, so callers
+ * holding lower-level connections while they wait never starve it. Runs on its own virtual thread.
  */
 final class Fetcher extends BackgroundLoop {
   /**
    * The longest wait between claims that keep failing (a NOTIFY still wakes the fetcher at once).
    */
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+  /**
+   * The longest poll of an idle fetcher, in poll intervals: while its claims find nothing and
+   * nothing wakes it, the poll doubles from the poll interval up to this many of them (16 s by
+   * default), so an idle process claims rarely; a NOTIFY, a finished attempt or a claim that finds
+   * jobs brings it back to the interval.
+   */
+  static final int POLL_BACKOFF = 16;
 
   private final QueueConfig config;
   private final Sql sql;
@@ -31,6 +39,9 @@ final class Fetcher extends BackgroundLoop {
   private final Running running;
   private final AttemptRunner runner;
   private final LoopFailures failures;
+
+  /** The wait between claims nobody woke: see {@link #waitForWork}. */
+  private final IdleBackoff poll;
 
   Fetcher(
       QueueConfig config,
@@ -54,6 +65,8 @@ final class Fetcher extends BackgroundLoop {
             "claiming jobs of queue '" + queue + "' at level " + level,
             config.pollInterval(),
             MAX_BACKOFF);
+    this.poll =
+        new IdleBackoff(config.pollInterval(), config.pollInterval().multipliedBy(POLL_BACKOFF));
   }
 
   void start() {
@@ -65,12 +78,15 @@ final class Fetcher extends BackgroundLoop {
     while (!stopped()) {
       try {
         int limit = Math.min(slots.availablePermits(), config.fetchBatchSize());
-        boolean full = limit > 0 && claim(limit) == limit;
+        int claimed = limit > 0 ? claim(limit) : 0;
         failures.succeeded();
-        if (!full) {
+        if (claimed > 0) {
+          poll.reset();
+        }
+        if (limit == 0 || claimed < limit) {
           // nothing more to take for now (or no free slot): wait for a NOTIFY, a finished
-          // attempt or the poll interval
-          wake.await(config.pollInterval());
+          // attempt or the poll, which backs off while claims find nothing
+          waitForWork(limit > 0 && claimed == 0);
         }
       } catch (InterruptedException e) {
         return;
@@ -84,6 +100,18 @@ final class Fetcher extends BackgroundLoop {
           return;
         }
       }
+    }
+  }
+
+  /**
+   * Waits for a wake-up or the poll. A wake-up resets the poll to the poll interval; a poll that
+   * runs out after an empty claim doubles it (up to {@link #POLL_BACKOFF} times the interval).
+   */
+  private void waitForWork(boolean foundNothing) throws InterruptedException {
+    if (wake.await(poll.current())) {
+      poll.reset();
+    } else if (foundNothing) {
+      poll.idle();
     }
   }
 

@@ -56,7 +56,7 @@ final class GiveUp {
               row.ifPresent(
                   r -> {
                     if (r.state() == JobState.AVAILABLE) {
-                      notifier.jobsAvailable(tx, r.queue());
+                      notifier.jobsAvailable(tx, r.queue(), r.runLevel());
                     } else if (r.awaited()) {
                       notifier.jobEnded(tx, a.id);
                     }

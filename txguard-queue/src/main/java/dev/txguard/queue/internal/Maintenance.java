@@ -1,5 +1,6 @@
 package dev.txguard.queue.internal;
 
+import dev.txguard.Tx;
 import dev.txguard.queue.JobEvent;
 import dev.txguard.queue.JobState;
 import java.time.Duration;
@@ -10,8 +11,18 @@ import java.util.List;
  * The leader's periodic work: enqueue the due instants of periodic jobs ({@link Scheduler}), rescue
  * jobs whose lease expired, promote scheduled and retryable jobs that are due, delete finished jobs
  * (and the records of enqueued instants) past the retention period. Runs on every process, acting
- * only while {@link ControlConnection#isLeader()}; each task works in batches of its own unit, so a
- * large backlog never makes one long transaction.
+ * only while {@link ControlConnection#isLeader()}. A round's first batch of every task shares one
+ * unit with a look-ahead (when the earliest scheduled or retryable job comes due, and the earliest
+ * lease expires); a task with more than one batch goes on in units of its own, so a large backlog
+ * never makes one long transaction.
+ *
+ * <p>Rounds run every maintenance interval while they find work. While they find none the wait
+ * doubles up to {@link #idleCap}, but never past the look-ahead's instant (nor a schedule's next
+ * instant), so what the leader knows of is promoted or rescued as before; a job made scheduled or
+ * retryable in this process nudges the loop ({@link #nudge}) so that the look-ahead covers it. Only
+ * such jobs of other processes wait for the backed-off round: at most {@link #IDLE_BACKOFF}
+ * intervals after their run-at. So an idle leader sends one unit every 8 s instead of three a
+ * second (by default).
  */
 final class Maintenance extends BackgroundLoop {
   private static final int BATCH = 1000;
@@ -24,6 +35,13 @@ final class Maintenance extends BackgroundLoop {
    * instant due here is not yet due there, and the loop must not spin until it is.
    */
   private static final Duration MIN_WAIT = Duration.ofMillis(25);
+
+  /**
+   * The longest wait of an idle leader, in maintenance intervals (8 s by default): while rounds
+   * find nothing and nothing wakes the loop, the wait doubles from the interval up to this (see
+   * {@link #idleCap}), shortened to when the earliest known run-at or lease expiry comes due.
+   */
+  static final int IDLE_BACKOFF = 8;
 
   private final QueueConfig config;
   private final Sql sql;
@@ -70,15 +88,28 @@ final class Maintenance extends BackgroundLoop {
   @Override
   public void run() {
     try {
-      Duration wait = nextWait();
+      IdleBackoff rounds = new IdleBackoff(config.maintenanceInterval(), idleCap(config));
+      Duration wait = nextWait(null, rounds);
+      long lastRound = System.nanoTime();
       while (!stopped()) {
         try {
-          wake.await(wait);
+          boolean woken = wake.await(wait);
+          if (woken) {
+            paceAfterWake(lastRound);
+          }
+          Round round = null;
           if (!stopped() && control.isLeader()) {
-            runOnce();
+            lastRound = System.nanoTime();
+            round = runOnce();
             failures.succeeded();
           }
-          wait = nextWait();
+          if (round == null || woken || round.worked()) {
+            // not leading (a new leader's first round must not wait long), woken, or busy
+            rounds.reset();
+          } else {
+            rounds.idle();
+          }
+          wait = nextWait(round, rounds);
         } catch (InterruptedException e) {
           return;
         } catch (Throwable e) {
@@ -96,62 +127,147 @@ final class Maintenance extends BackgroundLoop {
   }
 
   /**
-   * The maintenance interval, or less when a schedule's next instant comes sooner (by this
-   * machine's clock; with an injected clock, always the interval).
+   * Wakes the loop for a round soon: jobs became scheduled or retryable in this process (so the
+   * round learns their run-at), or the process just became leader. Rounds still start at most once
+   * per maintenance interval.
    */
-  private Duration nextWait() {
-    Duration interval = config.maintenanceInterval();
-    if (config.clock() != null) {
-      return interval;
+  void nudge() {
+    wake.raise();
+  }
+
+  /** After a wake-up: waits until one interval has passed since the previous round started. */
+  private void paceAfterWake(long lastRound) throws InterruptedException {
+    long intervalNanos = config.maintenanceInterval().toNanos();
+    for (long left = intervalNanos - (System.nanoTime() - lastRound);
+        left > 0 && !stopped();
+        left = intervalNanos - (System.nanoTime() - lastRound)) {
+      wake.await(Duration.ofNanos(left));
     }
+  }
+
+  /**
+   * The longest wait of an idle leader: {@link #IDLE_BACKOFF} maintenance intervals, but at most a
+   * lease plus one interval. A round learns when the earliest known lease expires and sleeps no
+   * longer than that; a job claimed after the round has a whole lease before it can expire, so with
+   * this cap a lease is still rescued within a lease plus one interval of its last extension.
+   */
+  static Duration idleCap(QueueConfig config) {
+    Duration interval = config.maintenanceInterval();
+    Duration backedOff = interval.multipliedBy(IDLE_BACKOFF);
+    Duration leaseBound = config.leaseDuration().plus(interval);
+    return backedOff.compareTo(leaseBound) > 0 ? leaseBound : backedOff;
+  }
+
+  /**
+   * The wait before the next round: the backed-off interval, shortened to when the last round's
+   * earliest run-at or lease expiry comes due (never below one interval, so a job due but skipped,
+   * e.g. locked by another unit, cannot make the loop spin), and to a schedule's next instant, both
+   * by this machine's clock (with an injected clock, the backed-off interval alone).
+   */
+  private Duration nextWait(Round round, IdleBackoff rounds) {
+    Duration wait = rounds.current();
+    if (config.clock() != null) {
+      return wait; // the look-ahead is in the injected clock's time, not in this machine's
+    }
+    if (round != null && round.dueInMs() != null) {
+      long intervalMs = config.maintenanceInterval().toMillis();
+      Duration due = Duration.ofMillis(Math.max(round.dueInMs() + 1, intervalMs));
+      wait = due.compareTo(wait) < 0 ? due : wait;
+    }
+    Duration limit = wait;
     return scheduler
         .nextDue()
         .map(t -> Duration.between(Instant.now(), t))
-        .filter(d -> d.compareTo(interval) < 0)
+        .filter(d -> d.compareTo(limit) < 0)
         .map(d -> d.compareTo(MIN_WAIT) < 0 ? MIN_WAIT : d.plusMillis(1))
-        .orElse(interval);
+        .orElse(limit);
   }
 
-  /** One round of every task; public to the package for tests that drive time by hand. */
-  void runOnce() {
+  /**
+   * What one round did: whether it found any work, and how long until the earliest known run-at or
+   * lease expiry (null: none).
+   */
+  record Round(boolean worked, Long dueInMs) {}
+
+  /**
+   * One round of every task; public to the package for tests that drive time by hand. The first
+   * batch of each task and the look-ahead ({@code next_due.sql}) share one unit, so a round that
+   * finds nothing is one transaction; a task whose batch was full goes on in units of its own.
+   */
+  Round runOnce() {
     scheduler.runOnce();
-    while (rescue() == BATCH && !stopped()) {
-      // more expired leases than one batch: go on
+    First first = config.db().inTx(config.txOptions().name("maintenance"), tx -> firstBatches(tx));
+    announceRescued(first.rescued());
+    boolean more = first.rescued().size() == BATCH;
+    while (more && !stopped()) {
+      more = rescue() == BATCH; // more expired leases than one batch: go on
     }
-    while (promote() == BATCH && !stopped()) {
-      // more due jobs than one batch: go on
+    for (more = first.promoted() == BATCH; more && !stopped(); ) {
+      more = promote() == BATCH; // more due jobs than one batch: go on
     }
-    while (deleteFinished() == BATCH && !stopped()) {
-      // more old jobs than one batch: go on
+    for (more = first.deleted() == BATCH; more && !stopped(); ) {
+      more = deleteFinished() == BATCH; // more old jobs than one batch: go on
     }
-    while (deleteScheduleRuns() == BATCH && !stopped()) {
-      // more old instants than one batch: go on
+    for (more = first.runsDeleted() == BATCH; more && !stopped(); ) {
+      more = deleteScheduleRuns() == BATCH; // more old instants than one batch: go on
     }
+    boolean worked =
+        !first.rescued().isEmpty()
+            || first.promoted() > 0
+            || first.deleted() > 0
+            || first.runsDeleted() > 0;
+    return new Round(worked, first.dueInMs());
+  }
+
+  /** The first batch of every task and the look-ahead, in the round's first unit. */
+  private record First(
+      List<Rows.Rescued> rescued, int promoted, int deleted, int runsDeleted, Long dueInMs) {}
+
+  private First firstBatches(Tx tx) {
+    List<Rows.Rescued> rescued = rescueBatch(tx);
+    int promoted = promoteBatch(tx);
+    int deleted = deleteFinishedBatch(tx);
+    int runsDeleted = deleteScheduleRunsBatch(tx);
+    Long dueInMs =
+        tx.queryOne(
+                sql.nextDue,
+                rs -> {
+                  long ms = rs.getLong("due_in_ms");
+                  return rs.wasNull() ? null : ms;
+                },
+                now.param())
+            .orElse(null);
+    return new First(rescued, promoted, deleted, runsDeleted, dueInMs);
   }
 
   private int rescue() {
     List<Rows.Rescued> rescued =
-        config
-            .db()
-            .inTx(
-                config.txOptions().name("rescue"),
-                tx -> {
-                  List<Rows.Rescued> rows =
-                      tx.query(sql.rescue, Rows.Rescued::read, now.param(), BATCH);
-                  // wake the workers of the queues that got jobs back, and the callers waiting for
-                  // jobs that
-                  // ended (failed or cancelled), in every process, at commit
-                  notifier.jobsAvailable(
-                      tx,
-                      rows.stream()
-                          .filter(r -> r.state() == JobState.AVAILABLE)
-                          .map(r -> r.job().queue())
-                          .toList());
-                  rows.stream()
-                      .filter(r -> r.state().isFinal() && r.awaited())
-                      .forEach(r -> notifier.jobEnded(tx, r.job().id()));
-                  return rows;
-                });
+        config.db().inTx(config.txOptions().name("rescue"), tx -> rescueBatch(tx));
+    announceRescued(rescued);
+    return rescued.size();
+  }
+
+  /**
+   * Rescues one batch of expired leases in {@code tx}, and wakes (at commit, in every process) the
+   * workers of the queues that got jobs back and the callers waiting for jobs that ended (failed or
+   * cancelled).
+   */
+  private List<Rows.Rescued> rescueBatch(Tx tx) {
+    List<Rows.Rescued> rows = tx.query(sql.rescue, Rows.Rescued::read, now.param(), BATCH);
+    notifier.jobsAvailable(
+        tx,
+        rows.stream()
+            .filter(r -> r.state() == JobState.AVAILABLE)
+            .map(Rows.Rescued::wake)
+            .toList());
+    rows.stream()
+        .filter(r -> r.state().isFinal() && r.awaited())
+        .forEach(r -> notifier.jobEnded(tx, r.job().id()));
+    return rows;
+  }
+
+  /** After the rescue's unit committed: wakes local callers, logs and tells the listener. */
+  private void announceRescued(List<Rows.Rescued> rescued) {
     for (Rows.Rescued r : rescued) {
       if (r.state().isFinal() && r.awaited()) {
         waiters.ended(r.job().id());
@@ -166,40 +282,39 @@ final class Maintenance extends BackgroundLoop {
           r.state());
       events.fire(l -> l.onRescued(job, r.state()));
     }
-    return rescued.size();
   }
 
   private int promote() {
-    return config
-        .db()
-        .inTx(
-            config.txOptions().name("promote"),
-            tx -> {
-              List<Rows.Promoted> rows =
-                  tx.query(sql.promote, Rows.Promoted::read, now.param(), BATCH);
-              notifier.jobsAvailable(tx, rows.stream().map(Rows.Promoted::queue).toList());
-              return rows.stream().mapToInt(Rows.Promoted::count).sum();
-            });
+    return config.db().inTx(config.txOptions().name("promote"), tx -> promoteBatch(tx));
+  }
+
+  /** Promotes one batch of due jobs in {@code tx}, waking their queues' workers at commit. */
+  private int promoteBatch(Tx tx) {
+    List<Rows.Promoted> rows = tx.query(sql.promote, Rows.Promoted::read, now.param(), BATCH);
+    notifier.jobsAvailable(tx, rows.stream().map(Rows.Promoted::wake).toList());
+    return rows.stream().mapToInt(Rows.Promoted::count).sum();
   }
 
   private int deleteScheduleRuns() {
+    return config
+        .db()
+        .inTx(config.txOptions().name("delete schedule runs"), tx -> deleteScheduleRunsBatch(tx));
+  }
+
+  private int deleteScheduleRunsBatch(Tx tx) {
     if (config.schedules().isEmpty()) {
       return 0;
     }
-    return config
-        .db()
-        .inTx(
-            config.txOptions().name("delete schedule runs"),
-            tx ->
-                tx.update(
-                    sql.deleteScheduleRuns, now.param(), config.retention().toMillis(), BATCH));
+    return tx.update(sql.deleteScheduleRuns, now.param(), config.retention().toMillis(), BATCH);
   }
 
   private int deleteFinished() {
     return config
         .db()
-        .inTx(
-            config.txOptions().name("delete finished"),
-            tx -> tx.update(sql.deleteFinished, now.param(), config.retention().toMillis(), BATCH));
+        .inTx(config.txOptions().name("delete finished"), tx -> deleteFinishedBatch(tx));
+  }
+
+  private int deleteFinishedBatch(Tx tx) {
+    return tx.update(sql.deleteFinished, now.param(), config.retention().toMillis(), BATCH);
   }
 }

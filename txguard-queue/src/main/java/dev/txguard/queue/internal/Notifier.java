@@ -4,9 +4,11 @@ import dev.txguard.Tx;
 import java.util.Collection;
 
 /**
- * The queue's one sender of notifications (notify.sql), always inside a unit: PostgreSQL delivers
- * them only if and when the unit commits, so nobody is woken for work that rolled back. The control
- * connection of every process LISTENs for both channels (see {@link ControlConnection}).
+ * The queue's sender of notifications from inside its own units (notify.sql): PostgreSQL delivers
+ * them only if and when the unit commits, so nobody is woken for work that rolled back. Used by
+ * maintenance, give-ups and operators' retries; jobs enqueued by the users' units are announced
+ * after commit by the {@link Announcer} instead. The control connection of every process LISTENs
+ * for both channels (see {@link ControlConnection}).
  */
 final class Notifier {
   private final Sql sql;
@@ -16,15 +18,17 @@ final class Notifier {
   }
 
   /**
-   * Wakes the workers of {@code queue}, in every process, at commit: jobs became available there.
+   * Wakes the fetcher of {@code queue} at {@code level}, in every process (this one included), at
+   * commit: jobs of that run level became available there.
    */
-  void jobsAvailable(Tx tx, String queue) {
-    tx.queryOne(sql.notify, rs -> rs.getString(1), sql.channel, queue);
+  void jobsAvailable(Tx tx, String queue, int level) {
+    tx.queryOne(
+        sql.notify, rs -> rs.getString(1), sql.channel, new Wake(queue, level, null).payload());
   }
 
-  /** {@link #jobsAvailable} for each distinct queue. */
-  void jobsAvailable(Tx tx, Collection<String> queues) {
-    queues.stream().distinct().forEach(q -> jobsAvailable(tx, q));
+  /** {@link #jobsAvailable(Tx, String, int)} for each distinct queue and level. */
+  void jobsAvailable(Tx tx, Collection<Wake> wakes) {
+    wakes.stream().distinct().forEach(w -> jobsAvailable(tx, w.queue(), w.level()));
   }
 
   /**

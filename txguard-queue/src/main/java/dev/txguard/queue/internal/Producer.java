@@ -13,25 +13,45 @@ import java.util.List;
 /**
  * Inserts jobs in the caller's unit. Every check runs before the first statement, so bad input
  * fails with {@link IllegalArgumentException} and leaves the caller's unit untouched. Workers are
- * woken with {@code pg_notify} in the same unit, which PostgreSQL delivers only if and when it
- * commits.
+ * woken after the caller's unit commits (an after-commit action, so a unit that rolls back wakes
+ * nobody), by the {@link Announcer}: no NOTIFY is sent inside the caller's unit, whose commit would
+ * then be serialised with every other notifying commit of the cluster.
  */
 final class Producer {
   private final Sql sql;
   private final Kinds kinds;
   private final JsonCodec json;
   private final Now now;
-  private final Notifier notifier;
+  private final Announcer announcer;
 
-  Producer(Sql sql, Kinds kinds, JsonCodec json, Now now) {
+  /** Run after a unit that enqueued a scheduled job commits: nudges this process's maintenance. */
+  private final Runnable scheduledAdded;
+
+  Producer(
+      Sql sql, Kinds kinds, JsonCodec json, Now now, Announcer announcer, Runnable scheduledAdded) {
     this.sql = sql;
     this.kinds = kinds;
     this.json = json;
     this.now = now;
-    this.notifier = new Notifier(sql);
+    this.announcer = announcer;
+    this.scheduledAdded = scheduledAdded;
   }
 
+  /** Inserts one job (run level 0) and announces it after {@code tx} commits. */
   Enqueued enqueue(Tx tx, Object args, EnqueueOptions options) {
+    Enqueued job = insert(tx, args, options);
+    if (!job.existing()) {
+      announceAfterCommit(tx, job.state(), options.queue(), 0);
+    }
+    return job;
+  }
+
+  /**
+   * Inserts one job, or finds the unfinished one holding its unique key, and announces nothing: for
+   * {@code queue.call}, which moves the job to its run level first (see {@link
+   * #announceAfterCommit}).
+   */
+  Enqueued insert(Tx tx, Object args, EnqueueOptions options) {
     requireTxAndOptions(tx, options);
     Kind kind = kinds.forArgs(args);
     String argsJson = json.encodeArgs(kind, args);
@@ -60,7 +80,6 @@ final class Producer {
                           + " conflicted but no unfinished job holds it;"
                           + " was it finished concurrently? enqueue again"));
     }
-    notifyIfAvailable(tx, inserted.state(), options.queue());
     return inserted;
   }
 
@@ -94,7 +113,8 @@ final class Producer {
             runAt(options),
             now.param(),
             options.group().orElse(null));
-    notifyIfAvailable(tx, options.runAt().isPresent() ? null : JobState.AVAILABLE, options.queue());
+    announceAfterCommit(
+        tx, options.runAt().isPresent() ? null : JobState.AVAILABLE, options.queue(), 0);
     return ids;
   }
 
@@ -116,11 +136,20 @@ final class Producer {
     }
   }
 
-  private void notifyIfAvailable(Tx tx, JobState state, String queue) {
+  /**
+   * After {@code tx} commits: wakes the workers of {@code queue} at {@code level} when the job is
+   * (or may be, state null) available; nudges maintenance when it is (or may be) scheduled.
+   */
+  void announceAfterCommit(Tx tx, JobState state, String queue, int level) {
     // a scheduled job is announced when maintenance promotes it; a batch with a run-at may be
     // due already, so it is announced too (a spurious wake-up costs one empty claim)
     if (state != JobState.SCHEDULED) {
-      notifier.jobsAvailable(tx, queue);
+      tx.afterCommit(() -> announcer.jobsAvailable(queue, level));
+    }
+    if (state != JobState.AVAILABLE) {
+      // an idle leader sleeps until the earliest run-at it knows of: in this process, tell it
+      // about the new one (other processes' jobs are seen at its next round)
+      tx.afterCommit(scheduledAdded);
     }
   }
 

@@ -7,6 +7,7 @@ import dev.txguard.queue.EnqueueOptions;
 import dev.txguard.queue.Enqueued;
 import dev.txguard.queue.Job;
 import dev.txguard.queue.QueueStats;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -31,6 +32,11 @@ public final class QueueEngine {
   private final Sql sql;
   private final Now now;
   private final JsonCodec json;
+
+  /** This process's token in its announcements, which its own control connection ignores. */
+  private final String sender = Long.toHexString(new SecureRandom().nextLong());
+
+  private final Announcer announcer;
   private final Producer producer;
   private final Events events;
   private final Scheduler scheduler;
@@ -43,7 +49,7 @@ public final class QueueEngine {
   private int housekeepingLevel;
   private Heartbeat heartbeat;
   private ControlConnection control;
-  private Maintenance maintenance;
+  private volatile Maintenance maintenance;
 
   /** Prepares the engine; connects nothing and starts no thread. */
   public QueueEngine(QueueConfig config) {
@@ -51,7 +57,8 @@ public final class QueueEngine {
     this.sql = new Sql(config.schema());
     this.now = new Now(config.clock());
     this.json = new JsonCodec(config.mapper());
-    this.producer = new Producer(sql, config.kinds(), json, now);
+    this.announcer = new Announcer(config, sql, sender);
+    this.producer = new Producer(sql, config.kinds(), json, now, announcer, this::nudgeMaintenance);
     this.events = new Events(config.listener());
     this.scheduler = new Scheduler(config, sql, now, producer);
     this.reads = new Reads(config, sql, json);
@@ -149,7 +156,8 @@ public final class QueueEngine {
     housekeepingLevel = housekeepingLevel();
     new Migrator(config.db(), sql).requireCurrent();
     phase = Phase.STARTED;
-    AttemptRunner runner = new AttemptRunner(config, sql, json, now, events, waiters);
+    AttemptRunner runner =
+        new AttemptRunner(config, sql, json, now, events, waiters, this::nudgeMaintenance);
     for (String q : config.queues().keySet()) {
       List<Fetcher> perLevel = new ArrayList<>();
       for (int level = 0; level < config.runLevels(); level++) {
@@ -157,14 +165,34 @@ public final class QueueEngine {
       }
       fetchers.put(q, List.copyOf(perLevel));
     }
+    Map<String, List<Fetcher>> started = Map.copyOf(fetchers);
+    announcer.wakeLocally(w -> wake(started, w));
     heartbeat = new Heartbeat(config, sql, now, running, housekeepingLevel);
-    control = new ControlConnection(config, sql, Map.copyOf(fetchers), waiters);
+    control = new ControlConnection(config, sql, started, waiters, sender, this::nudgeMaintenance);
     maintenance =
         new Maintenance(config, sql, now, control, events, waiters, housekeepingLevel, scheduler);
     heartbeat.start();
     control.start();
     maintenance.start();
     fetchers.values().forEach(fs -> fs.forEach(Fetcher::start));
+  }
+
+  /** Wakes the fetcher(s) of this process that {@code wake} names. */
+  static void wake(Map<String, List<Fetcher>> fetchers, Wake wake) {
+    List<Fetcher> perLevel = fetchers.getOrDefault(wake.queue(), List.of());
+    for (int level = 0; level < perLevel.size(); level++) {
+      if (wake.wakes(level)) {
+        perLevel.get(level).wake.raise();
+      }
+    }
+  }
+
+  /** Jobs became scheduled or retryable here: a started maintenance loop learns their run-at. */
+  private void nudgeMaintenance() {
+    Maintenance m = maintenance;
+    if (m != null) {
+      m.nudge();
+    }
   }
 
   private int housekeepingLevel() {

@@ -27,20 +27,26 @@ final class Rows {
   }
 
   /** give_up.sql: a lease given back at shutdown (or the job ended cancelled). */
-  record GivenUp(String queue, JobState state, boolean awaited) {
+  record GivenUp(String queue, int runLevel, JobState state, boolean awaited) {
     static GivenUp read(ResultSet rs) throws SQLException {
-      return new GivenUp(rs.getString("queue"), Rows.state(rs), rs.getBoolean("awaited"));
+      return new GivenUp(
+          rs.getString("queue"), rs.getInt("run_level"), Rows.state(rs), rs.getBoolean("awaited"));
     }
   }
 
   /** rescue.sql: a job whose lease expired, and what it became. */
-  record Rescued(JobEvent job, JobState state, boolean awaited) {
+  record Rescued(JobEvent job, JobState state, boolean awaited, int runLevel) {
     static Rescued read(ResultSet rs) throws SQLException {
       return new Rescued(
           new JobEvent(
               rs.getLong("id"), rs.getString("kind"), rs.getString("queue"), rs.getInt("attempt")),
           Rows.state(rs),
-          rs.getBoolean("awaited"));
+          rs.getBoolean("awaited"),
+          rs.getInt("run_level"));
+    }
+
+    Wake wake() {
+      return new Wake(job.queue(), runLevel, null);
     }
   }
 
@@ -84,16 +90,24 @@ final class Rows {
   }
 
   /** promote.sql: how many jobs of a queue became available. */
-  record Promoted(String queue, int count) {
+  record Promoted(String queue, int runLevel, int count) {
     static Promoted read(ResultSet rs) throws SQLException {
-      return new Promoted(rs.getString("queue"), rs.getInt("promoted"));
+      return new Promoted(rs.getString("queue"), rs.getInt("run_level"), rs.getInt("promoted"));
+    }
+
+    Wake wake() {
+      return new Wake(queue, runLevel, null);
     }
   }
 
   /** admin_retry.sql: a job put back, and its queue (whose workers are woken). */
-  record Retried(long id, String queue) {
+  record Retried(long id, String queue, int runLevel) {
     static Retried read(ResultSet rs) throws SQLException {
-      return new Retried(rs.getLong("id"), rs.getString("queue"));
+      return new Retried(rs.getLong("id"), rs.getString("queue"), rs.getInt("run_level"));
+    }
+
+    Wake wake() {
+      return new Wake(queue, runLevel, null);
     }
   }
 

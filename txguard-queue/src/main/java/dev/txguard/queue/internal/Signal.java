@@ -20,22 +20,27 @@ final class Signal {
     }
   }
 
-  /** Waits until the flag is raised or {@code timeout} passes, then lowers it. */
-  void await(Duration timeout) throws InterruptedException {
+  /**
+   * Waits until the flag is raised or {@code timeout} passes, then lowers it; returns whether it
+   * was raised (false: the wait ran out).
+   */
+  boolean await(Duration timeout) throws InterruptedException {
     long nanos = timeout.toNanos();
     lock.lock();
     try {
       while (!up && nanos > 0) {
         nanos = raised.awaitNanos(nanos);
       }
+      boolean wasUp = up;
       up = false;
+      return wasUp;
     } finally {
       lock.unlock();
     }
   }
 
   /** Waits until the flag is raised or {@code timeoutMs} passes, then lowers it. */
-  void await(long timeoutMs) throws InterruptedException {
-    await(Duration.ofMillis(timeoutMs));
+  boolean await(long timeoutMs) throws InterruptedException {
+    return await(Duration.ofMillis(timeoutMs));
   }
 }

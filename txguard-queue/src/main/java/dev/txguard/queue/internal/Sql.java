@@ -20,6 +20,7 @@ public final class Sql extends SqlFiles {
   final String rescue = statement("rescue");
   final String promote = statement("promote");
   final String deleteFinished = statement("delete_finished");
+  final String nextDue = statement("next_due");
   final String stats = statement("stats");
   final String markCall = statement("mark_call");
   final String cancel = statement("cancel");
@@ -42,6 +43,7 @@ public final class Sql extends SqlFiles {
   final String migrationVersions = statement("migration_versions");
   final String migrationRecord = statement("migration_record");
   final String notify = statement("notify");
+  final String notifyQueues = statement("notify_queues");
   final String listen = statement("listen");
   final String leaderTry = statement("leader_try");
   final String leaderRelease = statement("leader_release");

@@ -2,7 +2,7 @@
 -- attempt; or, when cancel was requested for the job, ends it cancelled (it must not run again as
 -- if nothing had happened), recording why.
 -- Parameters: now (null: the database's now()), id, attempt token.
--- Returns the job's queue, its new state and whether a caller awaits it.
+-- Returns the job's queue, its run level, its new state and whether a caller awaits it.
 with v as (select coalesce(?::timestamptz, now()) as now, ?::bigint as id, ?::uuid as token)
 update ${schema}.job j
 set state = case when j.cancel_requested then 'cancelled' else 'available' end,
@@ -16,4 +16,4 @@ set state = case when j.cancel_requested then 'cancelled' else 'available' end,
     lease_owner = null, lease_token = null, lease_expires_at = null
 from v
 where j.id = v.id and j.lease_token = v.token and j.state = 'running'
-returning j.queue, j.state, j.awaited
+returning j.queue, j.run_level, j.state, j.awaited

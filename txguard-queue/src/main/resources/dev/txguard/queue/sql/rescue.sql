@@ -2,7 +2,7 @@
 -- queue, or fail when their attempts are exhausted (or end cancelled when cancel was requested).
 -- Each row is matched on the attempt token it had when selected, so an attempt whose lease was
 -- extended or that was completed meanwhile is never overwritten. Returns each job's id, kind,
--- queue, attempt, new state and whether a caller awaits it.
+-- queue, attempt, new state, whether a caller awaits it and its run level (whose fetchers are woken).
 -- Parameters: now (null: the database's now()), batch size.
 with clock as (select coalesce(?::timestamptz, now()) as now),
 expired as (
@@ -25,4 +25,4 @@ set state = case when j.cancel_requested then 'cancelled'
     lease_owner = null, lease_token = null, lease_expires_at = null
 from expired e, clock
 where j.id = e.id and j.lease_token = e.lease_token
-returning j.id, j.kind, j.queue, j.attempt, j.state, j.awaited
+returning j.id, j.kind, j.queue, j.attempt, j.state, j.awaited, j.run_level

@@ -1,0 +1,131 @@
+package dev.txguard.queue.internal;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * Announces jobs enqueued by the users' units, after those units committed, outside them. A {@code
+ * pg_notify} in the enqueuing unit would make its commit wait for every other notifying commit of
+ * the cluster: PostgreSQL takes one cluster-wide lock from the notifying commit's pre-commit step
+ * until its commit record is flushed ({@code PreCommit_Notify} in {@code
+ * src/backend/commands/async.c}; "Transactions that have executed NOTIFY are serialized at commit",
+ * PostgreSQL documentation, NOTIFY). So the producer registers {@link #jobsAvailable} as an
+ * after-commit action instead: it wakes this process's fetcher of the job's queue and run level at
+ * once, and hands the pair to a background thread that sends one coalesced NOTIFY per queue and
+ * level (all announced meanwhile in one statement and one short unit of its own) for the other
+ * processes. Each payload carries this process's sender token ({@link Wake}), so its own control
+ * connection ignores it: the fetcher was woken already. A unit that rolls back announces nothing.
+ * Announcements that arrive while a NOTIFY commits, or within {@link #INTERVAL_NANOS} of the
+ * previous one's start, are sent together by the next one; a failed send is logged and dropped (the
+ * workers' poll is the fallback). The thread starts on demand and ends after {@link #IDLE_MS}
+ * without work. Thread-safe.
+ */
+final class Announcer {
+  /** How long the sending thread waits for more work before it ends. */
+  static final long IDLE_MS = 1_000;
+
+  /** The shortest time from one NOTIFY to the next: at most one per queue per 5 ms. */
+  static final long INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
+  private final QueueConfig config;
+  private final Sql sql;
+  private final String sender;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition work = lock.newCondition();
+  private final Set<Wake> pending = new LinkedHashSet<>();
+  private boolean sending;
+  private volatile Consumer<Wake> local = w -> {};
+
+  /**
+   * @param sender this process's token in the payloads, which its control connection ignores
+   */
+  Announcer(QueueConfig config, Sql sql, String sender) {
+    this.config = config;
+    this.sql = sql;
+    this.sender = sender;
+  }
+
+  /** Sets what wakes this process's fetcher of a queue and level (once the queue is started). */
+  void wakeLocally(Consumer<Wake> wake) {
+    local = wake;
+  }
+
+  /**
+   * Jobs of run level {@code level} became available in {@code queue}: wakes the local fetcher now,
+   * the other processes soon.
+   */
+  void jobsAvailable(String queue, int level) {
+    Wake wake = new Wake(queue, level, sender);
+    local.accept(wake);
+    lock.lock();
+    try {
+      pending.add(wake);
+      if (sending) {
+        work.signal();
+      } else {
+        sending = true;
+        Thread.ofVirtual().name("txguard-queue-announce-" + sql.schema).start(this::sendLoop);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void sendLoop() {
+    for (List<Wake> wakes = next(); !wakes.isEmpty(); wakes = next()) {
+      long started = System.nanoTime();
+      send(wakes.stream().map(Wake::payload).toArray(String[]::new));
+      long left = INTERVAL_NANOS - (System.nanoTime() - started);
+      if (left > 0) {
+        // what is enqueued meanwhile goes in the next NOTIFY: at most one per queue per interval
+        LockSupport.parkNanos(left);
+      }
+    }
+  }
+
+  /** One NOTIFY per payload, in one statement and one unit. */
+  private void send(String[] payloads) {
+    try {
+      config
+          .db()
+          .inTx(
+              config.txOptions().name("announce jobs"),
+              tx -> tx.queryOne(sql.notifyQueues, rs -> rs.getLong(1), sql.channel, payloads));
+    } catch (RuntimeException | Error e) {
+      Events.LOG.warn(
+          "cannot announce new jobs ({}) to other processes; they find them at their next poll",
+          String.join(", ", payloads),
+          e);
+    }
+  }
+
+  /**
+   * The wakes to announce next, waiting up to {@link #IDLE_MS}; empty (and the thread ends) if
+   * none.
+   */
+  private List<Wake> next() {
+    lock.lock();
+    try {
+      long nanos = TimeUnit.MILLISECONDS.toNanos(IDLE_MS);
+      while (pending.isEmpty() && nanos > 0) {
+        nanos = work.awaitNanos(nanos);
+      }
+      List<Wake> wakes = new ArrayList<>(pending);
+      pending.clear();
+      sending = !wakes.isEmpty();
+      return wakes;
+    } catch (InterruptedException e) {
+      sending = false;
+      return List.of();
+    } finally {
+      lock.unlock();
+    }
+  }
+}
