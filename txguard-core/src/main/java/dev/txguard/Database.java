@@ -303,6 +303,16 @@ public final class Database implements AutoCloseable {
     return engine.poolStats();
   }
 
+  /**
+   * Whether {@link #close()} has run. Once it has, opening a unit throws {@link
+   * IllegalStateException}. Thread-safe.
+   *
+   * @return true after {@link #close()}
+   */
+  public boolean isClosed() {
+    return engine.isClosed();
+  }
+
   /** Closes every pool. Units still running fail; idempotent. */
   @Override
   public void close() {

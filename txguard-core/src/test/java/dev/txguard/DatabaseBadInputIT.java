@@ -1,5 +1,6 @@
 package dev.txguard;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.txguard.test.PostgresExtension;
@@ -71,7 +72,9 @@ class DatabaseBadInputIT {
   @Test
   void closedDatabase() {
     Database closed = Fixture.db(pg, 1);
+    assertThat(closed.isClosed()).isFalse();
     closed.close();
+    assertThat(closed.isClosed()).isTrue();
     assertThatThrownBy(() -> closed.useTx(tx -> {}))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageEndingWith("is closed");

@@ -293,6 +293,11 @@ public final class Engine implements AutoCloseable {
     return source;
   }
 
+  /** Whether {@link #close()} has run. */
+  public boolean isClosed() {
+    return closed;
+  }
+
   void checkNotClosed() {
     if (closed) {
       throw new IllegalStateException(name + " is closed");

@@ -92,6 +92,10 @@ final class Announcer {
 
   /** One NOTIFY per payload, in one statement and one unit. */
   private void send(String[] payloads) {
+    if (config.db().isClosed()) {
+      dropped(payloads);
+      return;
+    }
     try {
       config
           .db()
@@ -99,11 +103,21 @@ final class Announcer {
               config.txOptions().name("announce jobs"),
               tx -> tx.queryOne(sql.notifyQueues, rs -> rs.getLong(1), sql.channel, payloads));
     } catch (RuntimeException | Error e) {
+      if (config.db().isClosed()) { // closed while sending: shutting down is not a fault
+        dropped(payloads);
+        return;
+      }
       Events.LOG.warn(
           "cannot announce new jobs ({}) to other processes; they find them at their next poll",
           String.join(", ", payloads),
           e);
     }
+  }
+
+  private static void dropped(String[] payloads) {
+    Events.LOG.debug(
+        "the database is closed: jobs announced for {} are left to the other processes' polls",
+        String.join(", ", payloads));
   }
 
   /**
