@@ -7,6 +7,12 @@
 #                                   the queue benchmark (issue 15; options in queue/QueueBench.java,
 #                                   how to read it in BENCHMARKS.md), on its own embedded PostgreSQL
 #                                   unless --url is given
+#   txguard-bench/run.sh --paired [--only read|write] [--threads 1,8] [--cycles N|--seconds N]
+#                        [--slice-ms 1000] [--contenders jdbc,txguard,txguard-unresolved] [--smoke]
+#                                   the paired overhead run (issue 13): the JMH benchmark's units in
+#                                   one JVM, contenders alternating in short slices (random order per
+#                                   cycle), one ratio per cycle, a 99.9% interval and the 3% verdict;
+#                                   options in Paired.java, how to read it in BENCHMARKS.md
 # Other options: --prof gc|stack|..., --only read|write|contention, --rounds N, --out DIR, and
 #   --pin   the local PostgreSQL's processes on the first CPU, the benchmark JVMs and pgbench on the
 #           others (taskset, Linux; needs permission to change the server's affinity, which is

@@ -31,7 +31,17 @@ final class BenchSetup {
 
   private BenchSetup() {}
 
+  /**
+   * Overrides {@link #URL_ENV} in this JVM only: the paired run's smoke test points the units at
+   * its own embedded server with it. The JMH runs' forked JVMs do not see it.
+   */
+  static final String URL_PROPERTY = "txguard.bench.url";
+
   static String url() {
+    String property = System.getProperty(URL_PROPERTY);
+    if (property != null && !property.isBlank()) {
+      return property;
+    }
     String url = System.getenv(URL_ENV);
     return url == null || url.isBlank() ? DEFAULT_URL : url;
   }

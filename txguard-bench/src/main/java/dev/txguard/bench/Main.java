@@ -25,6 +25,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * run.sh --only read     only the read unit (also: write, contention) and its limit
  * run.sh --rounds 1      overrides the mode's number of rounds (with --prof, one is usually enough)
  * run.sh --queue ...     the queue benchmark instead (issue 15; options in {@code queue.QueueBench})
+ * run.sh --paired ...    the paired overhead run instead (issue 13; options in {@link Paired})
  * </pre>
  *
  * <p>A round runs every contender once; round 1 starts with the baseline, and each later round
@@ -54,6 +55,13 @@ public final class Main {
   public static void main(String[] args) throws Exception {
     if (args.length > 0 && args[0].equals("--queue")) {
       dev.txguard.bench.queue.QueueBench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
+    if (args.length > 0 && args[0].equals("--paired")) {
+      Paired.Result result = Paired.run(List.of(args).subList(1, args.length), System.out);
+      if (result.failures() > 0) {
+        System.exit(1); // a unit failed: its rate is not the contender's
+      }
       return;
     }
     if (args.length > 0 && args[0].equals("--unit-cost")) {

@@ -34,7 +34,8 @@ public class OverheadBenchmark {
     "jooq",
     "txguard-set-local",
     "txguard-set-session",
-    "txguard-unresolved"
+    "txguard-unresolved",
+    "txguard-read-only"
   })
   public String contender;
 

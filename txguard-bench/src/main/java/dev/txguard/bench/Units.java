@@ -29,7 +29,8 @@ interface Units extends AutoCloseable {
           "jooq",
           "txguard-set-local",
           "txguard-set-session",
-          "txguard-unresolved");
+          "txguard-unresolved",
+          "txguard-read-only");
 
   /** The contenders by the names the benchmarks' {@code contender} parameter uses. */
   static Units create(String contender) {
@@ -37,6 +38,7 @@ interface Units extends AutoCloseable {
       case "jdbc" -> new JdbcUnits();
       case "txguard" -> new TxguardUnits(true);
       case "txguard-unresolved" -> new TxguardUnits(false);
+      case "txguard-read-only" -> new TxguardUnits(true, true);
       case "spring" -> new SpringUnits();
       case "jdbi" -> new JdbiUnits();
       case "jooq" -> new JooqUnits();
