@@ -34,6 +34,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * <p>Reduced size by default (part of {@code mvn -B verify}); the full size with {@code
  * -Dtxguard.chaos.full=true}. Prints its figures. Waits are bounded by progress.
  */
+@PostgresOnly(
+    "kills backends with pg_terminate_backend, cuts COMMITs with the PostgreSQL-protocol FaultProxy and restarts the embedded PostgreSQL; resolving lost COMMITs is PostgreSQL-only")
 class BankChaosIT {
   static final boolean FULL = Boolean.getBoolean("txguard.chaos.full");
   @RegisterExtension static final PostgresExtension pg = new PostgresExtension();

@@ -21,6 +21,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * hears "committed" or a failure before COMMIT, and "unknown" only while the server cannot be
  * reached. A real TCP proxy between the driver and the server loses the COMMIT or its reply.
  */
+@PostgresOnly(
+    "a lost COMMIT is resolved with pg_xact_status, which MariaDB lacks (MARIADB.md, commit outcome), through a proxy reading PostgreSQL's wire protocol")
 class CommitOutcomeResolutionIT {
   @RegisterExtension static final PostgresExtension pg = new PostgresExtension();
   static FaultProxy proxy;

@@ -2,14 +2,18 @@ package dev.txguard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.txguard.test.PostgresExtension;
+import dev.txguard.test.ClassDatabase;
+import java.net.URI;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.mariadb.jdbc.MariaDbDataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
@@ -18,7 +22,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  * timeout) to come back, so a hang fails the test instead of the build.
  */
 class ConnectionBoundsIT {
-  @RegisterExtension static final PostgresExtension pg = new PostgresExtension();
+  @RegisterExtension static final ClassDatabase testDb = Fixture.classDatabase();
   static final Duration TIMEOUT = Duration.ofSeconds(1);
 
   /**
@@ -44,7 +48,7 @@ class ConnectionBoundsIT {
   @Test
   void buildFailsWithinItsTimeoutAgainstAServerThatNeverAnswers() throws Exception {
     try (SilentServer silent = new SilentServer()) {
-      String url = "jdbc:postgresql://127.0.0.1:" + silent.port() + "/app";
+      String url = Fixture.scheme() + "127.0.0.1:" + silent.port() + "/app";
       Throwable e =
           thrownBy(
               () -> Database.builder().url(url).user("app").connectionTimeout(TIMEOUT).build(),
@@ -60,10 +64,7 @@ class ConnectionBoundsIT {
   @Test
   void buildOverAUserDataSourceIsBoundedToo() throws Exception {
     try (SilentServer silent = new SilentServer()) {
-      PGSimpleDataSource source = new PGSimpleDataSource();
-      source.setServerNames(new String[] {"127.0.0.1"});
-      source.setPortNumbers(new int[] {silent.port()});
-      source.setDatabaseName("app");
+      DataSource source = dataSource("127.0.0.1", silent.port(), "app");
       Throwable e =
           thrownBy(
               () -> Database.builder().dataSource(source).connectionTimeout(TIMEOUT).build(),
@@ -77,13 +78,14 @@ class ConnectionBoundsIT {
 
   @Test
   void laterConnectionsAreBoundedWhenTheServerStopsAnswering() throws Exception {
-    try (SilentServer proxy = new SilentServer(pg.server().host(), pg.server().port())) {
-      String url = "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/" + pg.database();
+    URI server = Fixture.address(testDb);
+    try (SilentServer proxy = new SilentServer(server.getHost(), server.getPort())) {
+      String url = Fixture.scheme() + "127.0.0.1:" + proxy.port() + "/" + testDb.database();
       try (Database db =
           Database.builder()
               .url(url)
-              .user(pg.user())
-              .password(pg.password())
+              .user(testDb.user())
+              .password(testDb.password())
               .poolSize(1)
               .connectionTimeout(TIMEOUT)
               .build()) {
@@ -100,5 +102,17 @@ class ConnectionBoundsIT {
             .hasMessageStartingWith("cannot open a connection to " + url);
       }
     }
+  }
+
+  /** The run's driver's own DataSource for a server at {@code host:port}. */
+  private static DataSource dataSource(String host, int port, String database) throws SQLException {
+    if (Fixture.MARIADB) {
+      return new MariaDbDataSource("jdbc:mariadb://" + host + ":" + port + "/" + database);
+    }
+    PGSimpleDataSource source = new PGSimpleDataSource();
+    source.setServerNames(new String[] {host});
+    source.setPortNumbers(new int[] {port});
+    source.setDatabaseName(database);
+    return source;
   }
 }

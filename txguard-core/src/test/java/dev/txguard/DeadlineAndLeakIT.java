@@ -3,7 +3,7 @@ package dev.txguard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.txguard.test.PostgresExtension;
+import dev.txguard.test.ClassDatabase;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -15,16 +15,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Story 3: every unit ends, and the ones that will not are reported. */
 class DeadlineAndLeakIT {
-  @RegisterExtension static final PostgresExtension pg = new PostgresExtension();
+  @RegisterExtension static final ClassDatabase testDb = Fixture.classDatabase();
   static final List<LeakReport> leaks = new CopyOnWriteArrayList<>();
   static Database db;
 
   @BeforeAll
   static void setUp() throws Exception {
-    pg.execute(
+    testDb.execute(
         "create table slot (id int primary key, owner text)", "insert into slot values (1, null)");
     db =
-        Fixture.builder(pg)
+        Fixture.builder(testDb)
             .poolSize(2)
             .leakThreshold(Duration.ofMillis(300))
             .listener(
@@ -52,8 +52,8 @@ class DeadlineAndLeakIT {
                     TxOptions.defaults().name("sleeper").timeout(Duration.ofMillis(500)),
                     tx -> {
                       pid.set(
-                          tx.queryOne("select pg_backend_pid()", rs -> rs.getInt(1)).orElseThrow());
-                      tx.query("select pg_sleep(10)", rs -> 1);
+                          tx.queryOne(Fixture.sessionIdQuery(), rs -> rs.getInt(1)).orElseThrow());
+                      tx.query(Fixture.sleep(10), rs -> 1);
                     }))
         .isInstanceOf(TxTimeoutException.class)
         .hasMessageContaining("unit 'sleeper' ran past its timeout of 500 ms");
@@ -71,7 +71,7 @@ class DeadlineAndLeakIT {
                     TxOptions.defaults().name("stuck").timeout(Duration.ofMillis(300)),
                     tx -> {
                       pid.set(
-                          tx.queryOne("select pg_backend_pid()", rs -> rs.getInt(1)).orElseThrow());
+                          tx.queryOne(Fixture.sessionIdQuery(), rs -> rs.getInt(1)).orElseThrow());
                       tx.update("update slot set owner = 'stuck' where id = 1");
                       // stuck in Java: waits for something that takes too long, holding the row
                       // lock
@@ -84,7 +84,7 @@ class DeadlineAndLeakIT {
         .isInstanceOf(TxTimeoutException.class)
         .hasMessageContaining("unit 'stuck'");
     assertBackendGone(pid.get());
-    assertThat(pg.queryLong("select count(*) from slot where owner is not null")).isZero();
+    assertThat(testDb.queryLong("select count(*) from slot where owner is not null")).isZero();
   }
 
   @Test
@@ -142,7 +142,7 @@ class DeadlineAndLeakIT {
           return leaks.stream().anyMatch(LeakReport::unreachable);
         });
     waitFor(() -> Fixture.active(db) == 0);
-    assertThat(pg.queryLong("select count(*) from slot where owner = 'forgotten'")).isZero();
+    assertThat(testDb.queryLong("select count(*) from slot where owner = 'forgotten'")).isZero();
   }
 
   @Test
@@ -167,7 +167,7 @@ class DeadlineAndLeakIT {
   void timedOutManualHandleEndsOnceWithItsRollbackHooks() throws Exception {
     List<String> ran = new CopyOnWriteArrayList<>();
     try (TxHandle h =
-        db.begin(TxOptions.defaults().name("slow-manual").timeout(Duration.ofMillis(200)))) {
+        db.begin(TxOptions.defaults().name("slow-manual").timeout(Duration.ofSeconds(1)))) {
       h.tx().afterRollback(() -> ran.add("rollback"));
       h.tx().update("update slot set owner = 'slow-manual' where id = 1");
       waitFor(() -> Fixture.active(db) == 0); // the deadline ended it and freed its connection
@@ -176,7 +176,7 @@ class DeadlineAndLeakIT {
           .hasMessageContaining("slow-manual");
     }
     assertThat(ran).containsExactly("rollback");
-    assertThat(pg.queryLong("select count(*) from slot where owner = 'slow-manual'")).isZero();
+    assertThat(testDb.queryLong("select count(*) from slot where owner = 'slow-manual'")).isZero();
   }
 
   @Test
@@ -186,12 +186,12 @@ class DeadlineAndLeakIT {
     // cancelled.
     TxOptions quick = TxOptions.defaults().name("quick").timeout(Duration.ofMillis(30));
     for (int i = 0; i < 20; i++) {
-      assertThatThrownBy(() -> db.useTx(quick, tx -> tx.query("select pg_sleep(1)", rs -> 1)))
+      assertThatThrownBy(() -> db.useTx(quick, tx -> tx.query(Fixture.sleep(1), rs -> 1)))
           .isInstanceOf(TxTimeoutException.class);
       int value =
           db.inTx(
               tx -> {
-                tx.query("select pg_sleep(0.05)", rs -> 1);
+                tx.query(Fixture.sleep(0.05), rs -> 1);
                 return tx.queryOne("select 1", rs -> rs.getInt(1)).orElseThrow();
               });
       assertThat(value).isEqualTo(1);
@@ -223,7 +223,7 @@ class DeadlineAndLeakIT {
   }
 
   private static void assertBackendGone(int pid) throws Exception {
-    waitFor(() -> pg.queryLong("select count(*) from pg_stat_activity where pid = " + pid) == 0);
+    waitFor(() -> testDb.queryLong(Fixture.sessionCountQuery(pid)) == 0);
   }
 
   interface Condition {

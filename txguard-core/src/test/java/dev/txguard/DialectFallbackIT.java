@@ -29,6 +29,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * not need the driver's status still holds. Real PostgreSQL; the connections are pgjdbc's, behind a
  * wrapper that hides what they are.
  */
+@PostgresOnly(
+    "the fallback for pgjdbc's internal transaction status (PgjdbcState); the MariaDB dialect always tracks the status itself")
 class DialectFallbackIT {
   @RegisterExtension static final PostgresExtension pg = new PostgresExtension();
   static Database db;

@@ -3,7 +3,7 @@ package dev.txguard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.txguard.test.PostgresExtension;
+import dev.txguard.test.ClassDatabase;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,18 +25,21 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * running tasks, written with insert-or-get and shared/exclusive advisory locks.
  */
 class ImportStoryIT {
-  @RegisterExtension static final PostgresExtension pg = new PostgresExtension();
+  @RegisterExtension static final ClassDatabase testDb = Fixture.classDatabase();
   static Database db;
 
   @BeforeAll
   static void setUp() throws Exception {
-    pg.execute(
-        "create table dependency (id bigserial primary key, name text not null unique)",
-        "create table product (sku text primary key, dep_a bigint not null references dependency,"
-            + " dep_b bigint not null references dependency)",
+    testDb.execute(
+        "create table dependency (id "
+            + Fixture.generatedBigKey()
+            + ", name varchar(100) not null unique)",
+        "create table product (sku varchar(100) primary key,"
+            + " dep_a bigint not null references dependency(id),"
+            + " dep_b bigint not null references dependency(id))",
         "create table import_task (id int primary key, import_id int not null, first_product int not null,"
             + " state text not null default 'pending')");
-    db = Fixture.builder(pg).poolSize(8).build();
+    db = Fixture.builder(testDb).poolSize(8).build();
   }
 
   @AfterAll
@@ -48,7 +51,14 @@ class ImportStoryIT {
   void eightParallelTasksImportEveryProductAndDependencyExactlyOnce() throws Exception {
     int importId = 1;
     for (int t = 0; t < 25; t++) {
-      pg.execute("insert into import_task values (" + t + ", " + importId + ", " + (t * 8) + ")");
+      testDb.execute(
+          "insert into import_task (id, import_id, first_product) values ("
+              + t
+              + ", "
+              + importId
+              + ", "
+              + (t * 8)
+              + ")");
     }
     AtomicInteger aborted = new AtomicInteger();
     AtomicInteger maxHolders = new AtomicInteger();
@@ -91,10 +101,11 @@ class ImportStoryIT {
     }
     pool.shutdown();
     assertThat(aborted.get()).isZero();
-    assertThat(pg.queryLong("select count(*) from product")).isEqualTo(200);
-    assertThat(pg.queryLong("select count(*) from dependency")).isEqualTo(20);
+    assertThat(testDb.queryLong("select count(*) from product")).isEqualTo(200);
+    assertThat(testDb.queryLong("select count(*) from dependency")).isEqualTo(20);
     assertThat(
-            pg.queryLong("select count(*) from import_task where import_id = 1 and state = 'done'"))
+            testDb.queryLong(
+                "select count(*) from import_task where import_id = 1 and state = 'done'"))
         .isEqualTo(25);
     assertThat(maxHolders.get()).as("tasks held the shared lock together").isGreaterThan(1);
     assertThat(Fixture.active(db)).isZero();
@@ -144,7 +155,12 @@ class ImportStoryIT {
   void cancelWaitsForRunningTasksAndDeletesPendingOnes() throws Exception {
     int importId = 2;
     for (int t = 100; t < 110; t++) {
-      pg.execute("insert into import_task values (" + t + ", " + importId + ", 0)");
+      testDb.execute(
+          "insert into import_task (id, import_id, first_product) values ("
+              + t
+              + ", "
+              + importId
+              + ", 0)");
     }
     CountDownLatch running = new CountDownLatch(2);
     List<Long> finishedAt = new ArrayList<>();
@@ -193,7 +209,8 @@ class ImportStoryIT {
     assertThat(deleted).isEqualTo(8);
     assertThat(finishedAt).hasSize(2).allSatisfy(t -> assertThat(t).isLessThan(cancelReturned));
     assertThat(
-            pg.queryLong("select count(*) from import_task where import_id = 2 and state = 'done'"))
+            testDb.queryLong(
+                "select count(*) from import_task where import_id = 2 and state = 'done'"))
         .isEqualTo(2);
   }
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.txguard.test.PostgresExtension;
+import dev.txguard.test.ClassDatabase;
 import java.sql.Connection;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
@@ -24,15 +24,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Story 5: a pool that cannot deadlock on itself, and says who holds it when it runs dry. */
 class LevelsIT {
-  @RegisterExtension static final PostgresExtension pg = new PostgresExtension();
+  @RegisterExtension static final ClassDatabase testDb = Fixture.classDatabase();
 
   @BeforeAll
   static void setUp() throws Exception {
-    pg.execute("create table job (id serial primary key, note text)");
+    testDb.execute("create table job (id " + Fixture.generatedKey() + ", note text)");
   }
 
   private static Database onePerLevel() {
-    return Fixture.builder(pg)
+    return Fixture.builder(testDb)
         .poolSize(1)
         .levelPoolSize(1)
         .connectionTimeout(Duration.ofSeconds(2))
@@ -62,7 +62,7 @@ class LevelsIT {
   @Test
   void inNewTxCommitsIndependentlyOfTheCaller() throws Exception {
     try (Database db = onePerLevel()) {
-      pg.execute("truncate job");
+      testDb.execute("truncate job");
       assertThatThrownBy(
               () ->
                   db.useTx(
@@ -72,7 +72,7 @@ class LevelsIT {
                         throw new IllegalStateException("outer fails");
                       }))
           .hasMessage("outer fails");
-      assertThat(pg.queryLong("select count(*) from job where note = 'audit'")).isEqualTo(1);
+      assertThat(testDb.queryLong("select count(*) from job where note = 'audit'")).isEqualTo(1);
     }
   }
 
@@ -95,9 +95,9 @@ class LevelsIT {
     // The same shape on a plain HikariCP pool of one connection: the task waits for the connection
     // its submitter holds while the submitter waits for the task.
     HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(pg.url());
-    config.setUsername(pg.user());
-    config.setPassword(pg.password());
+    config.setJdbcUrl(testDb.url());
+    config.setUsername(testDb.user());
+    config.setPassword(testDb.password());
     config.setMaximumPoolSize(1);
     config.setConnectionTimeout(500);
     try (HikariDataSource plain = new HikariDataSource(config);
@@ -122,7 +122,7 @@ class LevelsIT {
   @Test
   void fiftyCallersHoldingLevelZeroWhileWaitingForLevelOneAllComplete() throws Exception {
     try (Database db =
-        Fixture.builder(pg)
+        Fixture.builder(testDb)
             .poolSize(4)
             .levelPoolSize(2)
             .connectionTimeout(Duration.ofSeconds(30))
@@ -156,7 +156,7 @@ class LevelsIT {
   @Test
   void exhaustedPoolNamesItsHolders() throws Exception {
     try (Database db =
-        Fixture.builder(pg).poolSize(1).connectionTimeout(Duration.ofMillis(300)).build()) {
+        Fixture.builder(testDb).poolSize(1).connectionTimeout(Duration.ofMillis(300)).build()) {
       CountDownLatch holding = new CountDownLatch(1);
       CountDownLatch release = new CountDownLatch(1);
       Thread holder =
@@ -193,7 +193,7 @@ class LevelsIT {
 
   @Test
   void goingPastMaxLevelsFailsAtOnceNamingTheLevelsInUse() throws Exception {
-    try (Database db = Fixture.builder(pg).poolSize(1).levelPoolSize(1).maxLevels(2).build()) {
+    try (Database db = Fixture.builder(testDb).poolSize(1).levelPoolSize(1).maxLevels(2).build()) {
       assertThatThrownBy(
               () ->
                   db.useTx(
@@ -234,7 +234,7 @@ class LevelsIT {
   @Test
   void openConnectionWorksWhileEveryPoolSlotIsHeldAndIsTheCallers() throws Exception {
     try (Database db = onePerLevel()) {
-      pg.execute("truncate job");
+      testDb.execute("truncate job");
       db.useTx(
           tx -> {
             tx.update("insert into job(note) values ('in the unit')");
@@ -244,18 +244,14 @@ class LevelsIT {
             }
             assertThat(Fixture.active(db)).isEqualTo(1);
           });
-      assertThat(pg.queryLong("select count(*) from job")).isEqualTo(2);
+      assertThat(testDb.queryLong("select count(*) from job")).isEqualTo(2);
       assertThat(db.poolStats()).extracting(PoolStats::level).containsExactly(0);
     }
   }
 
   @Test
   void openConnectionFromADataSourceAndAfterClose() throws Exception {
-    org.postgresql.ds.PGSimpleDataSource source = new org.postgresql.ds.PGSimpleDataSource();
-    source.setURL(pg.url());
-    source.setUser(pg.user());
-    source.setPassword(pg.password());
-    Database db = Database.builder().dataSource(source).poolSize(1).build();
+    Database db = Database.builder().dataSource(Fixture.dataSource(testDb)).poolSize(1).build();
     try (Connection own = db.openConnection()) {
       assertThat(own.isValid(2)).isTrue();
       assertThat(own.getAutoCommit()).isTrue();

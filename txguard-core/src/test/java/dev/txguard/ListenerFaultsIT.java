@@ -3,7 +3,7 @@ package dev.txguard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.txguard.test.PostgresExtension;
+import dev.txguard.test.ClassDatabase;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -20,7 +20,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * for issue 13's listener faults.
  */
 class ListenerFaultsIT {
-  @RegisterExtension static final PostgresExtension pg = new PostgresExtension();
+  @RegisterExtension static final ClassDatabase testDb = Fixture.classDatabase();
   static final List<String> leaks = new CopyOnWriteArrayList<>();
 
   /** Throws an Error from every event, after recording leaks. */
@@ -57,9 +57,9 @@ class ListenerFaultsIT {
 
   @BeforeAll
   static void setUp() throws Exception {
-    pg.execute("create table t (id int primary key)");
+    testDb.execute("create table t (id int primary key)");
     db =
-        Fixture.builder(pg)
+        Fixture.builder(testDb)
             .poolSize(2)
             .listener(BROKEN)
             .leakThreshold(Duration.ofMillis(50))
@@ -73,7 +73,7 @@ class ListenerFaultsIT {
 
   @BeforeEach
   void clean() throws Exception {
-    pg.execute("truncate t");
+    testDb.execute("truncate t");
   }
 
   @Test
@@ -88,7 +88,7 @@ class ListenerFaultsIT {
             });
     assertThat(result).isEqualTo(1);
     assertThat(hooks).containsExactly("commit");
-    assertThat(pg.queryLong("select count(*) from t")).isEqualTo(1);
+    assertThat(testDb.queryLong("select count(*) from t")).isEqualTo(1);
   }
 
   @Test
@@ -106,7 +106,7 @@ class ListenerFaultsIT {
                     }))
         .isSameAs(thrown);
     assertThat(hooks).containsExactly("rollback");
-    assertThat(pg.queryLong("select count(*) from t")).isZero();
+    assertThat(testDb.queryLong("select count(*) from t")).isZero();
   }
 
   @Test
@@ -122,7 +122,7 @@ class ListenerFaultsIT {
           tx.update("insert into t values (3)");
         });
     assertThat(attempts[0]).isEqualTo(2);
-    assertThat(pg.queryLong("select count(*) from t")).isEqualTo(1);
+    assertThat(testDb.queryLong("select count(*) from t")).isEqualTo(1);
   }
 
   @Test

@@ -23,6 +23,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * deadlock rolls back the whole transaction but the connection goes on; a lock wait timeout rolls
  * back one statement; DDL commits implicitly; a session variable outlives the unit that set it.
  */
+@MariaDbOnly
 class MariaDbFailuresIT {
   @RegisterExtension static final MariaDbExtension maria = new MariaDbExtension();
   static Database db;
@@ -33,7 +34,7 @@ class MariaDbFailuresIT {
         "create table account (id int primary key, balance int not null) engine=InnoDB",
         "create table audit (id int auto_increment primary key, note varchar(100) not null) engine=InnoDB",
         "create table pad (id int auto_increment primary key, n int) engine=InnoDB");
-    db = MariaDbFixture.db(maria, 4);
+    db = Fixture.db(maria, 4);
   }
 
   @AfterAll
@@ -189,10 +190,7 @@ class MariaDbFailuresIT {
   void hiddenImplicitCommitsInsideAUnitAreRefused(String sql, String named) throws Exception {
     maria.execute("insert into pad (n) values (7)");
     try (Database multi =
-        MariaDbFixture.builder(maria)
-            .url(maria.url() + "?allowMultiQueries=true")
-            .poolSize(1)
-            .build()) {
+        Fixture.builder(maria).url(maria.url() + "?allowMultiQueries=true").poolSize(1).build()) {
       assertThatThrownBy(
               () ->
                   multi.useTx(
@@ -256,7 +254,7 @@ class MariaDbFailuresIT {
    */
   @Test
   void aUnitsTimeoutDoesNotOutliveIt() throws Exception {
-    try (Database one = MariaDbFixture.db(maria, 1)) {
+    try (Database one = Fixture.db(maria, 1)) {
       long defaultLockWait =
           one.inTx(tx -> tx.queryOne("select @@innodb_lock_wait_timeout", rs -> rs.getLong(1)))
               .orElseThrow();

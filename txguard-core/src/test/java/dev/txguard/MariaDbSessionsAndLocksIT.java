@@ -18,11 +18,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mariadb.jdbc.MariaDbDataSource;
 
 /**
- * Against a real MariaDB: advisory locks built on GET_LOCK (transaction-scoped in units, and {@link
- * AdvisoryLocks}' shared and exclusive locks with timeouts), the session handed back as the pool
- * lent it (COM_RESET_CONNECTION), levels, pool diagnostics, and the dialect chosen from a
- * DataSource's metadata (the counterparts of PatternsIT's locks, SessionHandBackIT and LevelsIT).
+ * Against a real MariaDB, beyond the core suite (which runs on MariaDB too, see MARIADB.md): the
+ * GET_LOCK scheme's shared holders against exclusive tries and waits with timeouts, the session
+ * handed back as the pool lent it (COM_RESET_CONNECTION), isolation and read-only set for one unit
+ * only, and the dialect chosen from a DataSource's metadata.
  */
+@MariaDbOnly
 class MariaDbSessionsAndLocksIT {
   @RegisterExtension static final MariaDbExtension maria = new MariaDbExtension();
   static Database db;
@@ -32,7 +33,7 @@ class MariaDbSessionsAndLocksIT {
     maria.execute(
         "create table task (id int primary key, note varchar(100)) engine=InnoDB",
         "insert into task values (7, 'a'), (8, 'b'), (9, 'c')");
-    db = MariaDbFixture.db(maria, 4);
+    db = Fixture.db(maria, 4);
   }
 
   @AfterAll
@@ -102,7 +103,7 @@ class MariaDbSessionsAndLocksIT {
 
   @Test
   void aSessionChangedInAUnitIsResetBeforeTheNextUnit() throws Exception {
-    try (Database one = MariaDbFixture.db(maria, 1)) {
+    try (Database one = Fixture.db(maria, 1)) {
       long before =
           one.inTx(tx -> tx.queryOne("select connection_id()", rs -> rs.getLong(1)).orElseThrow());
       one.useTx(
@@ -127,7 +128,7 @@ class MariaDbSessionsAndLocksIT {
 
   @Test
   void isolationAndReadOnlyOptionsApplyToTheirUnitOnly() throws Exception {
-    try (Database one = MariaDbFixture.db(maria, 1)) {
+    try (Database one = Fixture.db(maria, 1)) {
       String inUnit =
           one.inTx(
               TxOptions.defaults()
@@ -160,48 +161,6 @@ class MariaDbSessionsAndLocksIT {
                           rs -> rs.getString(1))
                       .orElseThrow());
       assertThat(next).isEqualTo("READ-COMMITTED/0");
-    }
-  }
-
-  @Test
-  void inNewTxRunsOneLevelUpAndAnExhaustedPoolNamesItsHolder() throws Exception {
-    try (Database small =
-        MariaDbFixture.builder(maria)
-            .poolSize(1)
-            .connectionTimeout(Duration.ofMillis(300))
-            .build()) {
-      int level = small.inTx(tx -> small.inNewTx(inner -> small.level()));
-      assertThat(level).isEqualTo(1);
-      CountDownLatch holding = new CountDownLatch(1);
-      CountDownLatch release = new CountDownLatch(1);
-      Thread holder =
-          Thread.ofPlatform()
-              .name("report-builder")
-              .start(
-                  () -> {
-                    try {
-                      small.useTx(
-                          TxOptions.defaults().name("nightly-report"),
-                          tx -> {
-                            holding.countDown();
-                            release.await();
-                          });
-                    } catch (InterruptedException e) {
-                      Thread.currentThread().interrupt();
-                    }
-                  });
-      assertThat(holding.await(60, TimeUnit.SECONDS)).isTrue();
-      try {
-        assertThatThrownBy(() -> small.useTx(TxOptions.defaults().name("request"), tx -> {}))
-            .isInstanceOf(PoolExhaustedException.class)
-            .hasMessageContaining("no connection free in the level-0 pool")
-            .hasMessageContaining("unit 'nightly-report' (attempt 1) for ")
-            .hasMessageContaining("on thread 'report-builder'");
-        assertThat(small.poolStats().get(0).active()).isEqualTo(1);
-      } finally {
-        release.countDown();
-        holder.join();
-      }
     }
   }
 

@@ -3,7 +3,7 @@ package dev.txguard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.txguard.test.PostgresExtension;
+import dev.txguard.test.ClassDatabase;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -18,15 +18,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Savepoints, hooks, the side-effect guard, guarded updates, locks and the DataSource view. */
 class PatternsIT {
-  @RegisterExtension static final PostgresExtension pg = new PostgresExtension();
+  @RegisterExtension static final ClassDatabase testDb = Fixture.classDatabase();
   static final List<String> hookFailures = new CopyOnWriteArrayList<>();
   static Database db;
 
   @BeforeAll
   static void setUp() throws Exception {
-    pg.execute("create table task (id int primary key, state text not null)");
+    testDb.execute("create table task (id int primary key, state text not null)");
     db =
-        Fixture.builder(pg)
+        Fixture.builder(testDb)
             .poolSize(4)
             .listener(
                 new TxListener() {
@@ -45,27 +45,27 @@ class PatternsIT {
 
   @BeforeEach
   void clean() throws Exception {
-    pg.execute("truncate task");
+    testDb.execute("truncate task");
     hookFailures.clear();
   }
 
   @Test
   void savepointRecoversFromAnExpectedError() throws Exception {
-    pg.execute("insert into task values (1, 'pending')");
+    testDb.execute("insert into task values (1, 'pending')");
     db.useTx(
         tx -> {
           assertThatThrownBy(
                   () -> tx.savepoint(sp -> sp.update("insert into task values (1, 'dup')")))
               .isInstanceOf(StatementException.class)
-              .hasMessageContaining("23505");
+              .hasMessageContaining(Fixture.uniqueViolation());
           tx.update("insert into task values (2, 'pending')");
         });
-    assertThat(pg.queryLong("select count(*) from task")).isEqualTo(2);
+    assertThat(testDb.queryLong("select count(*) from task")).isEqualTo(2);
   }
 
   @Test
   void savepointThatSwallowsAnErrorIsRolledBackLoudly() throws Exception {
-    pg.execute("insert into task values (1, 'pending')");
+    testDb.execute("insert into task values (1, 'pending')");
     db.useTx(
         tx -> {
           assertThatThrownBy(
@@ -84,8 +84,8 @@ class PatternsIT {
               .hasMessageContaining("savepoint work returned normally");
           tx.update("insert into task values (4, 'after')");
         });
-    assertThat(pg.queryLong("select count(*) from task")).isEqualTo(2);
-    assertThat(pg.queryLong("select count(*) from task where id = 3")).isZero();
+    assertThat(testDb.queryLong("select count(*) from task")).isEqualTo(2);
+    assertThat(testDb.queryLong("select count(*) from task where id = 3")).isZero();
   }
 
   @Test
@@ -97,7 +97,7 @@ class PatternsIT {
           attempts.incrementAndGet();
           tx.afterCommit(ran::incrementAndGet);
           if (tx.attempt() <= 2) {
-            tx.update("do $$ begin raise exception 'conflict' using errcode = '40001'; end $$");
+            tx.update(Fixture.failWith("40001"));
           }
         });
     assertThat(attempts.get()).isEqualTo(3);
@@ -138,7 +138,7 @@ class PatternsIT {
         });
     assertThat(ran).containsExactly("second");
     assertThat(hookFailures).containsExactly("notify: mail server down");
-    assertThat(pg.queryLong("select count(*) from task")).isEqualTo(1);
+    assertThat(testDb.queryLong("select count(*) from task")).isEqualTo(1);
   }
 
   @Test
@@ -170,8 +170,8 @@ class PatternsIT {
         .isInstanceOf(IllegalStateException.class);
     assertThat(ran).containsExactly("mail");
     assertThat(hookFailures).isEmpty();
-    assertThat(pg.queryLong("select count(*) from task where id in (21, 22)")).isEqualTo(2);
-    assertThat(pg.queryLong("select count(*) from task where id = 20")).isZero();
+    assertThat(testDb.queryLong("select count(*) from task where id in (21, 22)")).isEqualTo(2);
+    assertThat(testDb.queryLong("select count(*) from task where id = 20")).isZero();
   }
 
   @Test
@@ -207,8 +207,7 @@ class PatternsIT {
                     tx -> {
                       int attempt = tx.attempt();
                       tx.afterRollback(() -> ran.add(attempt));
-                      tx.update(
-                          "do $$ begin raise exception 'conflict' using errcode = '40001'; end $$");
+                      tx.update(Fixture.failWith("40001"));
                     }))
         .isInstanceOf(RetriesExhaustedException.class);
     assertThat(ran).containsExactly(2);
@@ -252,7 +251,7 @@ class PatternsIT {
 
   @Test
   void guardedUpdateNamesTheStatementAndCounts() throws Exception {
-    pg.execute("insert into task values (6, 'done')");
+    testDb.execute("insert into task values (6, 'done')");
     assertThatThrownBy(
             () ->
                 db.useTx(
@@ -270,7 +269,7 @@ class PatternsIT {
 
   @Test
   void transactionLocksAndRowLocksInOneOrder() throws Exception {
-    pg.execute("insert into task values (7, 'a'), (8, 'b'), (9, 'c')");
+    testDb.execute("insert into task values (7, 'a'), (8, 'b'), (9, 'c')");
     db.useTx(
         tx -> {
           tx.lock("machine:7");
@@ -313,7 +312,7 @@ class PatternsIT {
           tx.update("insert into task values (10, 'txguard')");
           jdbi.useHandle(h -> h.execute("insert into task values (11, 'jdbi')"));
         });
-    assertThat(pg.queryLong("select count(*) from task where id in (10, 11)")).isEqualTo(2);
+    assertThat(testDb.queryLong("select count(*) from task where id in (10, 11)")).isEqualTo(2);
 
     assertThatThrownBy(
             () ->
@@ -323,10 +322,10 @@ class PatternsIT {
                       throw new IllegalStateException("roll it all back");
                     }))
         .hasMessage("roll it all back");
-    assertThat(pg.queryLong("select count(*) from task where id = 12")).isZero();
+    assertThat(testDb.queryLong("select count(*) from task where id = 12")).isZero();
 
     jdbi.useHandle(h -> h.execute("insert into task values (13, 'outside a unit')"));
-    assertThat(pg.queryLong("select count(*) from task where id = 13")).isEqualTo(1);
+    assertThat(testDb.queryLong("select count(*) from task where id = 13")).isEqualTo(1);
     assertThat(Fixture.active(db)).isZero();
   }
 }

@@ -3,6 +3,7 @@ package dev.txguard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.txguard.test.ClassDatabase;
 import dev.txguard.test.PostgresExtension;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -10,17 +11,21 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** build() checks every pool the database may open against the server's max_connections. */
 class PoolCapacityIT {
-  @RegisterExtension static final PostgresExtension pg = new PostgresExtension();
+  @RegisterExtension static final ClassDatabase testDb = Fixture.classDatabase();
 
   /**
    * The fault: poolSize(1000) against max_connections 200 silently took 199 of the server's slots.
    */
   @Test
   void poolSizesOverMaxConnectionsSilentlyTookTheServersSlots() throws Exception {
-    long max = pg.queryLong("select current_setting('max_connections')::int");
+    long max =
+        testDb.queryLong(
+            Fixture.MARIADB
+                ? "select @@max_connections"
+                : "select current_setting('max_connections')::int");
 
     assertThatThrownBy(
-            () -> Fixture.builder(pg).poolSize(1).levelPoolSize((int) max).maxLevels(2).build())
+            () -> Fixture.builder(testDb).poolSize(1).levelPoolSize((int) max).maxLevels(2).build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining(
             "poolSize 1 + levelPoolSize "
@@ -35,7 +40,9 @@ class PoolCapacityIT {
   }
 
   @Test
+  @PostgresOnly("PostgreSQL roles and superuser_reserved_connections")
   void aRoleThatIsNoSuperuserCannotCountTheReservedSlots() throws Exception {
+    PostgresExtension pg = (PostgresExtension) testDb;
     Assumptions.assumeTrue(
         pg.server().embedded(), "needs a role that logs in without a password (embedded server)");
     long max = pg.queryLong("select current_setting('max_connections')::int");

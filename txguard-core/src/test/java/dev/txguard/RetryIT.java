@@ -3,7 +3,7 @@ package dev.txguard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.txguard.test.PostgresExtension;
+import dev.txguard.test.ClassDatabase;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -18,22 +18,20 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.postgresql.util.PSQLException;
-import org.postgresql.util.PSQLState;
 
 /** Which failures rerun the callback, and how. */
 class RetryIT {
-  @RegisterExtension static final PostgresExtension pg = new PostgresExtension();
+  @RegisterExtension static final ClassDatabase testDb = Fixture.classDatabase();
   static final AtomicInteger retries = new AtomicInteger();
   static Database db;
 
   @BeforeAll
   static void setUp() throws Exception {
-    pg.execute(
+    testDb.execute(
         "create table counter (id int primary key, n int not null)",
-        "create table item (sku text primary key)");
+        "create table item (sku varchar(100) primary key)");
     db =
-        Fixture.builder(pg)
+        Fixture.builder(testDb)
             .poolSize(8)
             .listener(
                 new TxListener() {
@@ -53,7 +51,7 @@ class RetryIT {
 
   @BeforeEach
   void clean() throws Exception {
-    pg.execute("truncate counter, item", "insert into counter values (1, 0)");
+    testDb.execute("truncate counter", "truncate item", "insert into counter values (1, 0)");
     retries.set(0);
   }
 
@@ -88,7 +86,7 @@ class RetryIT {
       f.get();
     }
     pool.shutdown();
-    assertThat(pg.queryLong("select n from counter where id = 1")).isEqualTo(2000);
+    assertThat(testDb.queryLong("select n from counter where id = 1")).isEqualTo(2000);
     assertThat(retries.get()).isPositive();
     assertThat(Fixture.active(db)).isZero();
   }
@@ -102,7 +100,7 @@ class RetryIT {
           tx.update("insert into item values ('apple')");
           if (tx.attempt() == 1) {
             try {
-              tx.update("do $$ begin raise exception 'simulated' using errcode = '40001'; end $$");
+              tx.update(Fixture.failWith("40001"));
             } catch (StatementException swallowed) {
               // the naive pattern: log and go on
             }
@@ -110,7 +108,7 @@ class RetryIT {
         });
     assertThat(attempts.get()).isEqualTo(2);
     assertThat(retries.get()).isEqualTo(1);
-    assertThat(pg.queryLong("select count(*) from item")).isEqualTo(1);
+    assertThat(testDb.queryLong("select count(*) from item")).isEqualTo(1);
   }
 
   @Test
@@ -120,8 +118,7 @@ class RetryIT {
         db.inTx(
             tx -> {
               if (attempts.incrementAndGet() < 3) {
-                tx.update(
-                    "do $$ begin raise exception 'simulated' using errcode = '40P01'; end $$");
+                tx.update(Fixture.failWith("40P01"));
               }
               return "ok on attempt " + tx.attempt();
             });
@@ -140,7 +137,10 @@ class RetryIT {
                       tx.update("insert into item values ('pear')");
                     }))
         .isInstanceOf(StatementException.class)
-        .satisfies(e -> assertThat(((StatementException) e).sqlState()).isEqualTo("23505"));
+        .satisfies(
+            e ->
+                assertThat(((StatementException) e).sqlState())
+                    .isEqualTo(Fixture.uniqueViolation()));
     assertThat(attempts.get()).isEqualTo(1);
     assertThat(retries.get()).isZero();
   }
@@ -151,8 +151,7 @@ class RetryIT {
     db.useTx(
         tx -> {
           if (attempts.incrementAndGet() == 1) {
-            SQLException deep =
-                new PSQLException("could not serialize", PSQLState.SERIALIZATION_FAILURE);
+            SQLException deep = new SQLException("could not serialize", "40001");
             throw new IllegalStateException("wrapped by a repository", new RuntimeException(deep));
           }
         });
@@ -163,13 +162,7 @@ class RetryIT {
   void exhaustedRetriesKeepEveryFailure() {
     TxOptions three =
         TxOptions.defaults().name("doomed").maxAttempts(3).backoff(Duration.ZERO, Duration.ZERO);
-    assertThatThrownBy(
-            () ->
-                db.useTx(
-                    three,
-                    tx ->
-                        tx.update(
-                            "do $$ begin raise exception 'always' using errcode = '40001'; end $$")))
+    assertThatThrownBy(() -> db.useTx(three, tx -> tx.update(Fixture.failWith("40001"))))
         .isInstanceOf(RetriesExhaustedException.class)
         .hasMessageContaining("unit 'doomed' failed after 3 attempts")
         .hasMessageContaining("SQLSTATE 40001")
@@ -188,19 +181,17 @@ class RetryIT {
     List<Integer> pids = new ArrayList<>();
     db.useTx(
         tx -> {
-          int pid = tx.queryOne("select pg_backend_pid()", rs -> rs.getInt(1)).orElseThrow();
+          int pid = tx.queryOne(Fixture.sessionIdQuery(), rs -> rs.getInt(1)).orElseThrow();
           pids.add(pid);
           tx.update("insert into item values ('kiwi')");
           if (tx.attempt() == 1) {
-            try (Connection admin = pg.connect()) {
-              admin.createStatement().execute("select pg_terminate_backend(" + pid + ")");
-            }
+            Fixture.terminate(testDb, pid);
             tx.update("insert into item values ('mango')");
           }
         });
     assertThat(pids).hasSize(2);
     assertThat(pids.get(1)).isNotEqualTo(pids.get(0));
-    assertThat(pg.queryLong("select count(*) from item")).isEqualTo(1);
+    assertThat(testDb.queryLong("select count(*) from item")).isEqualTo(1);
     assertThat(Fixture.active(db)).isZero();
   }
 
@@ -213,13 +204,7 @@ class RetryIT {
             .maxAttempts(1000)
             .backoff(Duration.ofMillis(50), Duration.ofMillis(50));
     long start = System.nanoTime();
-    assertThatThrownBy(
-            () ->
-                db.useTx(
-                    bounded,
-                    tx ->
-                        tx.update(
-                            "do $$ begin raise exception 'always' using errcode = '40001'; end $$")))
+    assertThatThrownBy(() -> db.useTx(bounded, tx -> tx.update(Fixture.failWith("40001"))))
         .isInstanceOf(TxTimeoutException.class)
         .hasMessageContaining("unit 'short'");
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
@@ -233,8 +218,7 @@ class RetryIT {
             tx -> {
               if (attempts.incrementAndGet() == 1) {
                 try {
-                  tx.update(
-                      "do $$ begin raise exception 'conflict' using errcode = '40001'; end $$");
+                  tx.update(Fixture.failWith("40001"));
                 } catch (StatementException e) {
                   throw new IllegalStateException(
                       "out of stock"); // the 40001 is not in this exception's chain
@@ -281,26 +265,28 @@ class RetryIT {
                             .execute("insert into item values ('side effect')"); // autocommit: done
                         int pid;
                         try (var rs =
-                            side.createStatement().executeQuery("select pg_backend_pid()")) {
+                            side.createStatement().executeQuery(Fixture.sessionIdQuery())) {
                           rs.next();
                           pid = rs.getInt(1);
                         }
-                        tx.queryOne("select pg_terminate_backend(?)", rs -> rs.getBoolean(1), pid);
+                        Fixture.terminate(testDb, pid);
                         side.createStatement()
                             .execute("select 1"); // the side connection is gone: class 08
                       }
                     }))
         .isInstanceOf(SQLException.class)
-        .satisfies(e -> assertThat(((SQLException) e).getSQLState()).matches("08...|57P0[1-3]"));
+        .satisfies(
+            e -> assertThat(((SQLException) e).getSQLState()).matches("08...|57P0[1-3]|70100"));
     assertThat(attempts.get()).isEqualTo(1);
-    assertThat(pg.queryLong("select count(*) from item where sku = 'side effect'")).isEqualTo(1);
-    assertThat(pg.queryLong("select count(*) from item where sku = 'plum'")).isZero();
+    assertThat(testDb.queryLong("select count(*) from item where sku = 'side effect'"))
+        .isEqualTo(1);
+    assertThat(testDb.queryLong("select count(*) from item where sku = 'plum'")).isZero();
     assertThat(Fixture.active(db)).isZero();
   }
 
   @Test
   void closingTheDatabaseWhileAUnitWaitsToRetryEndsItWithTheEarlierFailure() throws Exception {
-    Database closing = Fixture.builder(pg).poolSize(1).build();
+    Database closing = Fixture.builder(testDb).poolSize(1).build();
     AtomicInteger attempts = new AtomicInteger();
     assertThatThrownBy(
             () ->
@@ -310,8 +296,7 @@ class RetryIT {
                       Thread closer = Thread.ofPlatform().start(closing::close);
                       closer.join();
                       throw new IllegalStateException(
-                          "conflict",
-                          new PSQLException("simulated", PSQLState.SERIALIZATION_FAILURE));
+                          "conflict", new SQLException("simulated", "40001"));
                     }))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("is closed")

@@ -25,6 +25,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * triggers, ResultSet.getStatement(), a column default's nextval) is listed in the javadoc of
  * {@link Tx}. Pool of one, so the next unit gets the same backend.
  */
+@PostgresOnly(
+    "PostgreSQL's SQL lexing (dollar quotes, standard_conforming_strings, BEGIN ATOMIC) and session state (set_config, pg_settings, pg_temp); MariaDbFailuresIT and MariaDbSessionsAndLocksIT hold MariaDB's")
 class SealRegressionIT {
   @RegisterExtension static final PostgresExtension pg = new PostgresExtension();
   static Database db;

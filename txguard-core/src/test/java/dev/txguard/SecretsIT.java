@@ -4,17 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.txguard.test.ClassDatabase;
 import dev.txguard.test.LogCapture;
-import dev.txguard.test.PostgresExtension;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -25,12 +27,37 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * its {@code user:password@} part, or through {@code password(...)}.
  */
 class SecretsIT {
-  @RegisterExtension static final PostgresExtension pg = new PostgresExtension();
+  @RegisterExtension static final ClassDatabase testDb = Fixture.classDatabase();
 
-  /** The server's real password when it has one; any text works on a trust-auth server. */
-  static final String SECRET = pg.password().isEmpty() ? "Sup3r-S3cret-9f1c" : pg.password();
+  /**
+   * The server's real password when it has one; else any text works on a trust-auth PostgreSQL, and
+   * on MariaDB it is the password of a user made for this class.
+   */
+  static final String SECRET =
+      testDb.password().isEmpty() ? "Sup3r-S3cret-9f1c" : testDb.password();
+
+  /** The user that logs in with {@link #SECRET}. */
+  static final String USER =
+      Fixture.MARIADB && testDb.password().isEmpty() ? "txguard_secret" : testDb.user();
 
   private LogCapture log;
+
+  @BeforeAll
+  static void createTheUser() throws Exception {
+    if (!USER.equals(testDb.user())) {
+      for (String host : List.of("%", "localhost")) {
+        testDb.execute(
+            "create user if not exists '"
+                + USER
+                + "'@'"
+                + host
+                + "' identified by '"
+                + SECRET
+                + "'",
+            "grant all on *.* to '" + USER + "'@'" + host + "'");
+      }
+    }
+  }
 
   @BeforeEach
   void captureLog() throws IOException {
@@ -43,8 +70,7 @@ class SecretsIT {
   }
 
   private static String urlWithPassword(String database) {
-    String url = pg.server().jdbcUrl(database);
-    return url + (url.contains("?") ? "&" : "?") + "user=" + pg.user() + "&password=" + SECRET;
+    return Fixture.urlOf(testDb, database) + "?user=" + USER + "&password=" + SECRET;
   }
 
   private static String text(Throwable e) {
@@ -68,13 +94,13 @@ class SecretsIT {
 
   @Test
   void aFailedConnectWithUserInfoInTheUrlDoesNotShowThePassword() {
-    String url = "jdbc:postgresql://" + pg.user() + ":" + SECRET + "@127.0.0.1:1/app";
+    String url = Fixture.scheme() + USER + ":" + SECRET + "@127.0.0.1:1/app";
     Throwable e =
         catchThrowable(
             () -> Database.builder().url(url).connectionTimeout(Duration.ofSeconds(1)).build());
     assertThat(e)
         .isInstanceOf(TxException.class)
-        .hasMessageContaining("jdbc:postgresql://127.0.0.1:1/app");
+        .hasMessageContaining(Fixture.scheme() + "127.0.0.1:1/app");
     assertThat(text(e)).doesNotContain(SECRET);
   }
 
@@ -82,7 +108,7 @@ class SecretsIT {
   void thePasswordInTheUrlIsUsedButNeverShown() {
     try (Database db =
         Database.builder()
-            .url(urlWithPassword(pg.database()))
+            .url(urlWithPassword(testDb.database()))
             .poolSize(1)
             .connectionTimeout(Duration.ofMillis(500))
             .leakThreshold(Duration.ofMillis(50))
@@ -114,17 +140,18 @@ class SecretsIT {
             reports.add(text(error));
           }
         };
+    URI server = Fixture.address(testDb);
     String url =
-        "jdbc:postgresql://"
-            + pg.user()
+        Fixture.scheme()
+            + USER
             + ":"
             + SECRET
             + "@"
-            + pg.server().host()
+            + server.getHost()
             + ":"
-            + pg.server().port()
+            + server.getPort()
             + "/"
-            + pg.database();
+            + testDb.database();
     try (Database db =
         Database.builder()
             .url(url)
@@ -156,7 +183,7 @@ class SecretsIT {
     assertThatThrownBy(
             () ->
                 Database.builder()
-                    .url(urlWithPassword(pg.database()))
+                    .url(urlWithPassword(testDb.database()))
                     .password("other-" + SECRET)
                     .build())
         .isInstanceOf(IllegalStateException.class)

@@ -15,6 +15,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * COMMITTED and may write, from the first unit on a fresh connection (even one that rolls back) to
  * the last; and the pool's idle sessions hold no open transaction.
  */
+@PostgresOnly(
+    "per-database session defaults (ALTER DATABASE ... SET default_transaction_isolation) exist only in PostgreSQL")
 class SessionDefaultsIT {
   @RegisterExtension static final PostgresExtension pg = new PostgresExtension();
   static Database db;

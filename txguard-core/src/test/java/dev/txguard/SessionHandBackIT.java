@@ -25,6 +25,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * DataSource borrower, or manual handle) changed in its session is gone when the next unit runs on
  * the same backend. Regression tests for the leaks of issue 12, one per kind of session state.
  */
+@PostgresOnly(
+    "PostgreSQL session state (search_path, roles, sequences, DISCARD ALL, pg_prepared_statements); MariaDbSessionsAndLocksIT checks MariaDB's COM_RESET_CONNECTION")
 class SessionHandBackIT {
   @RegisterExtension static final PostgresExtension pg = new PostgresExtension();
   static Database db;

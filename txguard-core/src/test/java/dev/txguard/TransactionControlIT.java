@@ -3,7 +3,7 @@ package dev.txguard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.txguard.test.PostgresExtension;
+import dev.txguard.test.ClassDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -29,13 +29,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  * committed or rolled back.
  */
 class TransactionControlIT {
-  @RegisterExtension static final PostgresExtension pg = new PostgresExtension();
+  @RegisterExtension static final ClassDatabase testDb = Fixture.classDatabase();
   static Database db;
 
   @BeforeAll
   static void setUp() throws Exception {
-    pg.execute("create table t (id int)");
-    db = Fixture.db(pg, 1);
+    testDb.execute("create table t (id int)");
+    db = Fixture.db(testDb, 1);
   }
 
   @AfterAll
@@ -45,7 +45,7 @@ class TransactionControlIT {
 
   @BeforeEach
   void clean() throws Exception {
-    pg.execute("truncate t");
+    testDb.execute("truncate t");
   }
 
   /** One way SQL reaches the server from inside a unit. */
@@ -54,21 +54,35 @@ class TransactionControlIT {
     void send(Tx tx, String sql) throws Exception;
   }
 
+  /** Transaction control statements of the run's database (MariaDB: XA in place of 2PC). */
   static final List<String> CONTROL =
-      List.of(
-          "commit",
-          "COMMIT WORK",
-          "end",
-          "rollback",
-          "abort",
-          "begin",
-          "start transaction",
-          "savepoint s1",
-          "release savepoint s1",
-          "rollback to savepoint s1",
-          "prepare transaction 'g1'",
-          "commit prepared 'g1'",
-          "rollback prepared 'g1'");
+      Fixture.MARIADB
+          ? List.of(
+              "commit",
+              "COMMIT WORK",
+              "rollback",
+              "begin",
+              "start transaction",
+              "savepoint s1",
+              "release savepoint s1",
+              "rollback to savepoint s1",
+              "xa start 'g1'",
+              "xa commit 'g1'",
+              "xa rollback 'g1'")
+          : List.of(
+              "commit",
+              "COMMIT WORK",
+              "end",
+              "rollback",
+              "abort",
+              "begin",
+              "start transaction",
+              "savepoint s1",
+              "release savepoint s1",
+              "rollback to savepoint s1",
+              "prepare transaction 'g1'",
+              "commit prepared 'g1'",
+              "rollback prepared 'g1'");
 
   static Stream<Arguments> pathsAndStatements() {
     List<Arguments> cases = new java.util.ArrayList<>();
@@ -190,13 +204,18 @@ class TransactionControlIT {
         .hasMessageContaining("use tx.savepoint(...)");
     assertThatThrownBy(() -> db.useTx(tx -> tx.update("begin")))
         .hasMessageContaining("db.inNewTx(...)");
-    assertThatThrownBy(() -> db.useTx(tx -> tx.update("prepare transaction 'g2'")))
-        .hasMessageContaining("two-phase commit cannot run inside a unit");
     assertThatThrownBy(
             () -> db.useTx(tx -> tx.update("set transaction isolation level serializable")))
         .hasMessageContaining("txguard refused SET TRANSACTION")
         .hasMessageContaining(
             "give it TxOptions.isolation(...) or TxOptions.readOnly(...) instead");
+  }
+
+  @Test
+  @PostgresOnly("PREPARE TRANSACTION and SET LOCAL are PostgreSQL's statements")
+  void twoPhaseCommitAndSetLocalOfTheTransactionsModeAreRefused() {
+    assertThatThrownBy(() -> db.useTx(tx -> tx.update("prepare transaction 'g2'")))
+        .hasMessageContaining("two-phase commit cannot run inside a unit");
     assertThatThrownBy(() -> db.useTx(tx -> tx.update("set local transaction_read_only = on")))
         .hasMessageContaining("txguard refused SET transaction_read_only");
   }
@@ -204,7 +223,7 @@ class TransactionControlIT {
   @Test
   void aSwallowedRefusalAsTheFirstStatementAbortsTheUnitAndKeepsItsConnection() {
     int backend =
-        db.inTx(tx -> tx.queryOne("select pg_backend_pid()", rs -> rs.getInt(1)).orElseThrow());
+        db.inTx(tx -> tx.queryOne(Fixture.sessionIdQuery(), rs -> rs.getInt(1)).orElseThrow());
     for (int round = 0; round < 3; round++) {
       assertThatThrownBy(
               () ->
@@ -221,7 +240,7 @@ class TransactionControlIT {
           .hasMessageContaining("txguard refused COMMIT");
     }
     int after =
-        db.inTx(tx -> tx.queryOne("select pg_backend_pid()", rs -> rs.getInt(1)).orElseThrow());
+        db.inTx(tx -> tx.queryOne(Fixture.sessionIdQuery(), rs -> rs.getInt(1)).orElseThrow());
     assertThat(after).as("the connection was not discarded").isEqualTo(backend);
     assertThat(rows()).isZero();
   }
@@ -231,13 +250,19 @@ class TransactionControlIT {
     db.useTx(
         tx -> {
           tx.update("insert into t values (1) -- then commit");
-          tx.update("do $$ begin perform 1; end $$");
+          tx.update(
+              Fixture.MARIADB
+                  ? "update t set id = 2 where id = -1 /* commit */"
+                  : "do $$ begin perform 1; end $$");
           tx.query("select 'rollback; commit'", rs -> 1);
         });
     assertThat(rows()).isEqualTo(1);
   }
 
   @Test
+  @PostgresOnly(
+      "MariaDB: txguard reads no transaction status from the driver, so COMMIT or ROLLBACK on the"
+          + " unwrapped driver connection goes unnoticed (MARIADB.md)")
   void aCommitOnTheUnwrappedDriverConnectionFailsTheUnitAtItsNextStatement() {
     assertThatThrownBy(
             () ->
@@ -256,6 +281,9 @@ class TransactionControlIT {
   }
 
   @Test
+  @PostgresOnly(
+      "MariaDB: txguard reads no transaction status from the driver, so COMMIT or ROLLBACK on the"
+          + " unwrapped driver connection goes unnoticed (MARIADB.md)")
   void aRollbackOnTheUnwrappedDriverConnectionIsNeverReportedAsACommit() {
     assertThatThrownBy(
             () ->
@@ -270,6 +298,9 @@ class TransactionControlIT {
   }
 
   @Test
+  @PostgresOnly(
+      "MariaDB: txguard reads no transaction status from the driver, so COMMIT or ROLLBACK on the"
+          + " unwrapped driver connection goes unnoticed (MARIADB.md)")
   void aCommitOnTheUnwrappedDriverConnectionThenAThrowIsNotPassedOffAsARollback() {
     IllegalStateException thrown = new IllegalStateException("business failure");
     assertThatThrownBy(
@@ -296,13 +327,16 @@ class TransactionControlIT {
   }
 
   private static Statement raw(Tx tx) throws SQLException {
-    return ((Connection) tx.connection().unwrap(org.postgresql.PGConnection.class))
-        .createStatement();
+    Class<? extends Connection> driver =
+        Fixture.MARIADB
+            ? org.mariadb.jdbc.Connection.class
+            : org.postgresql.jdbc.PgConnection.class;
+    return tx.connection().unwrap(driver).createStatement();
   }
 
   private static long rows() {
     try {
-      return pg.queryLong("select count(*) from t");
+      return testDb.queryLong("select count(*) from t");
     } catch (SQLException e) {
       throw new AssertionError(e);
     }

@@ -38,7 +38,7 @@ final class Pools implements AutoCloseable {
     byLevel.set(0, first);
     try (Connection c = first.borrow(config.connectionTimeout().toMillis())) {
       ServerCapacity.check(
-          c, config, first.stats().active() + first.stats().idle(), source.describe());
+          c, config, first.stats().active() + first.stats().idle(), source.describe(), dialect);
     } catch (SQLException e) {
       Engine.LOG.warn(
           "could not check the pool sizes of {} against the server's max_connections: {}",

@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
-import dev.txguard.test.PostgresExtension;
+import dev.txguard.Fixture;
+import dev.txguard.test.ClassDatabase;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLTransientConnectionException;
@@ -19,16 +20,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The one use of a HikariCP class outside its documented API ({@code
  * HikariPool#getConnection(long)}) and its fallback to the public {@code
- * HikariDataSource#getConnection()}, on pools of one connection to a real PostgreSQL.
+ * HikariDataSource#getConnection()}, on pools of one connection to a real PostgreSQL or MariaDB.
  */
 class HikariBorrowingIT {
-  @RegisterExtension static final PostgresExtension pg = new PostgresExtension();
+  @RegisterExtension static final ClassDatabase testDb = Fixture.classDatabase();
 
   private static HikariConfig config(long connectionTimeoutMs) {
     HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(pg.url());
-    config.setUsername(pg.user());
-    config.setPassword(pg.password());
+    config.setJdbcUrl(testDb.url());
+    config.setUsername(testDb.user());
+    config.setPassword(testDb.password());
     config.setMaximumPoolSize(1);
     config.setConnectionTimeout(connectionTimeoutMs);
     return config;

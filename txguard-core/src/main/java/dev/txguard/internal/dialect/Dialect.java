@@ -72,6 +72,14 @@ public interface Dialect {
    */
   boolean errorAbortsTransaction();
 
+  /**
+   * How many connections the server lets this session's user open and how many other clients hold
+   * now, read with one query on {@code conn} (a pooled connection; the caller rolls back).
+   *
+   * @param ownOpen how many connections the caller's pools have open now (not counted as others)
+   */
+  ConnectionLimit connectionLimit(Connection conn, int ownOpen) throws SQLException;
+
   /** Asks the server to cancel the statement running on {@code pooled}, from another thread. */
   void cancelRunningStatement(Connection pooled) throws SQLException;
 

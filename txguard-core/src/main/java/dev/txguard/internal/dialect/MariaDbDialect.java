@@ -155,6 +155,11 @@ final class MariaDbDialect implements Dialect {
     return true;
   }
 
+  @Override
+  public ConnectionLimit connectionLimit(Connection conn, int ownOpen) throws SQLException {
+    return ConnectionLimit.mariaDb(conn, ownOpen);
+  }
+
   /**
    * MariaDB Connector/J's {@code cancelCurrentQuery()} (KILL QUERY); nothing with other drivers.
    */

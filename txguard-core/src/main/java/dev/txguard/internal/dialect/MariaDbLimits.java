@@ -58,10 +58,16 @@ final class MariaDbLimits {
 
   /**
    * Puts back the limits the prelude saved, and READ COMMITTED, READ WRITE when it changed them.
+   * Without a time limit, non-default characteristics are put back too: {@code SET TRANSACTION}
+   * sets the next transaction, and a unit that ran no statement began none (MariaDB Connector/J
+   * sends COMMIT and ROLLBACK only inside a transaction), so its READ ONLY or isolation would
+   * otherwise go to the next unit on the connection.
    */
   static String epilogue(boolean mysql, Isolation isolation, boolean readOnly, long timeoutMs) {
     if (timeoutMs <= 0) {
-      return null;
+      return isolation != Isolation.READ_COMMITTED || readOnly
+          ? "SET TRANSACTION ISOLATION LEVEL READ COMMITTED, READ WRITE"
+          : null;
     }
     String restore =
         "SET SESSION "

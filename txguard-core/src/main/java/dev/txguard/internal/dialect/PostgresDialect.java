@@ -151,6 +151,11 @@ final class PostgresDialect implements Dialect {
     return true;
   }
 
+  @Override
+  public ConnectionLimit connectionLimit(Connection conn, int ownOpen) throws SQLException {
+    return ConnectionLimit.postgres(conn, ownOpen);
+  }
+
   /** pgjdbc's public {@link PGConnection#cancelQuery()}: a CancelRequest on a new socket. */
   @Override
   public void cancelRunningStatement(Connection pooled) throws SQLException {

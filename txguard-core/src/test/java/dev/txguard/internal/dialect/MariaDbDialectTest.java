@@ -104,6 +104,9 @@ class MariaDbDialectTest {
     assertThat(maria.unitEpilogue(Isolation.READ_COMMITTED, false, 0)).isNull();
     assertThat(maria.unitPrelude(Isolation.SERIALIZABLE, true, 0))
         .isEqualTo("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE, READ ONLY");
+    assertThat(maria.unitEpilogue(Isolation.SERIALIZABLE, true, 0))
+        .as("a unit that ran no statement began no transaction: its characteristics are put back")
+        .isEqualTo("SET TRANSACTION ISOLATION LEVEL READ COMMITTED, READ WRITE");
     assertThat(maria.unitPrelude(Isolation.READ_COMMITTED, false, 1500))
         .isEqualTo(
             "SET @txguard_st = @@session.max_statement_time, @txguard_lw = @@session.innodb_lock_wait_timeout,"
