@@ -11,6 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A statement run by the method meant for the other kind: the message says which to use. */
+@PostgresOnly(
+    "the hints name pgjdbc's SQLSTATEs for a statement run by the wrong method (0100E, 02000)")
 class StatementKindIT {
   @RegisterExtension static final PostgresExtension pg = new PostgresExtension();
   static Database db;
