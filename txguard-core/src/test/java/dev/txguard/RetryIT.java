@@ -222,7 +222,11 @@ class RetryIT {
                             "do $$ begin raise exception 'always' using errcode = '40001'; end $$")))
         .isInstanceOf(TxTimeoutException.class)
         .hasMessageContaining("unit 'short'");
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    // bounded by the deadline, not by the attempts: their backoff alone would take 50 s (no speed
+    // is asserted, only that they did not all run)
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .as("time until the unit gave up (1000 attempts would back off for 50 s)")
+        .isLessThan(Duration.ofSeconds(25));
   }
 
   @Test
