@@ -70,7 +70,7 @@ class MachinePoolIT {
                   int task = job.args().task();
                   int machine =
                       acquire(task); // its own committed unit, one level up: the autoscaler sees it
-                  Thread.sleep(50); // the analysis
+                  Thread.sleep(200); // the analysis, long enough for removals to meet running tasks
                   try {
                     tx.updateExactly(
                         1,
