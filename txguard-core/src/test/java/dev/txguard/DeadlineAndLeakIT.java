@@ -101,7 +101,8 @@ class DeadlineAndLeakIT {
                 () -> {
                   try {
                     db.useTx(
-                        TxOptions.defaults().name("holder").timeout(Duration.ofMillis(200)),
+                        // long enough to lock the row on a loaded machine
+                        TxOptions.defaults().name("holder").timeout(Duration.ofSeconds(2)),
                         tx -> {
                           tx.update("update slot set owner = 'holder' where id = 1");
                           locked.countDown();
@@ -176,7 +177,9 @@ class DeadlineAndLeakIT {
   void timedOutManualHandleEndsOnceWithItsRollbackHooks() throws Exception {
     List<String> ran = new CopyOnWriteArrayList<>();
     try (TxHandle h =
-        db.begin(TxOptions.defaults().name("slow-manual").timeout(Duration.ofMillis(200)))) {
+        // long enough for the two statements below on a loaded machine (200 ms was not: the unit
+        // had timed out before its first statement)
+        db.begin(TxOptions.defaults().name("slow-manual").timeout(Duration.ofSeconds(3)))) {
       h.tx().afterRollback(() -> ran.add("rollback"));
       h.tx().update("update slot set owner = 'slow-manual' where id = 1");
       waitFor(() -> Fixture.active(db) == 0); // the deadline ended it and freed its connection
