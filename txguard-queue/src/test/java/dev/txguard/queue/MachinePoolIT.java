@@ -174,10 +174,15 @@ class MachinePoolIT {
     for (int m = 0; m < MACHINES; m++) {
       pg.execute("insert into machine values (" + m + ", 'idle', null)");
     }
-    for (int t = 0; t < TASKS; t++) {
-      pg.execute("insert into task values (" + t + ", 'pending', null, null)");
-      queue.enqueue(new RunTask(t), EnqueueOptions.defaults().maxAttempts(1000));
-    }
+    // every task and job at once (one commit): enqueued one by one on a loaded machine, the tasks
+    // ran as they came and scale-down found none left running
+    db.useTx(
+        tx -> {
+          for (int t = 0; t < TASKS; t++) {
+            tx.update("insert into task values (?, 'pending', null, null)", t);
+            queue.enqueue(tx, new RunTask(t), EnqueueOptions.defaults().maxAttempts(1000));
+          }
+        });
     // the autoscaler removes machines while tasks run on them (each once it runs a task, as long
     // as tasks are left: on a loaded machine the first tasks may start only after a while)
     for (int m = 0; m < REMOVED; m++) {
