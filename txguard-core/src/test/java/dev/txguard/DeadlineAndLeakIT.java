@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.txguard.test.ClassDatabase;
+import dev.txguard.test.Progress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -57,7 +60,11 @@ class DeadlineAndLeakIT {
                     }))
         .isInstanceOf(TxTimeoutException.class)
         .hasMessageContaining("unit 'sleeper' ran past its timeout of 500 ms");
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+    // ended at its deadline, not when the statement would have ended: no speed is asserted, only
+    // that the statement did not run its course (half of it leaves a loaded machine ample time)
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .as("time until the unit ended (its statement sleeps 60 s)")
+        .isLessThan(Duration.ofSeconds(30));
     assertBackendGone(pid.get());
     assertThat(Fixture.active(db)).isZero();
   }
@@ -73,12 +80,9 @@ class DeadlineAndLeakIT {
                       pid.set(
                           tx.queryOne(Fixture.sessionIdQuery(), rs -> rs.getInt(1)).orElseThrow());
                       tx.update("update slot set owner = 'stuck' where id = 1");
-                      // stuck in Java: waits for something that takes too long, holding the row
-                      // lock
-                      long until = System.nanoTime() + Duration.ofMillis(1500).toNanos();
-                      while (System.nanoTime() < until) {
-                        Thread.onSpinWait();
-                      }
+                      // stuck in Java, holding the row lock, until the deadline has ended its
+                      // backend (which releases the lock)
+                      assertBackendGone(pid.get());
                       tx.update("update slot set owner = 'late' where id = 1");
                     }))
         .isInstanceOf(TxTimeoutException.class)
@@ -89,32 +93,38 @@ class DeadlineAndLeakIT {
 
   @Test
   void whileStuckTheRowIsAlreadyFreeForOthers() throws Exception {
+    CountDownLatch locked = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
     Thread stuck =
         Thread.ofPlatform()
             .start(
                 () -> {
                   try {
                     db.useTx(
-                        TxOptions.defaults().name("holder").timeout(Duration.ofMillis(200)),
+                        // long enough to lock the row on a loaded machine
+                        TxOptions.defaults().name("holder").timeout(Duration.ofSeconds(2)),
                         tx -> {
                           tx.update("update slot set owner = 'holder' where id = 1");
-                          Thread.sleep(2000);
+                          locked.countDown();
+                          release.await(60, TimeUnit.SECONDS);
                         });
                   } catch (Exception expected) {
-                    // TxTimeoutException after the sleep
+                    // TxTimeoutException once released
                   }
                 });
-    Thread.sleep(100);
-    long start = System.nanoTime();
-    int updated =
-        db.inTx(
-            TxOptions.defaults().timeout(Duration.ofSeconds(5)),
-            tx -> tx.update("update slot set owner = null where id = 1"));
-    assertThat(updated).isEqualTo(1);
-    assertThat(Duration.ofNanos(System.nanoTime() - start))
-        .as("lock released at the deadline, not at 2 s")
-        .isLessThan(Duration.ofMillis(1500));
-    stuck.join();
+    try {
+      assertThat(locked.await(60, TimeUnit.SECONDS)).as("the holder locked the row").isTrue();
+      int updated =
+          db.inTx(
+              TxOptions.defaults().timeout(Duration.ofSeconds(60)),
+              tx -> tx.update("update slot set owner = null where id = 1"));
+      assertThat(updated).isEqualTo(1);
+      // the row was freed at the holder's deadline, while its callback was still stuck
+      assertThat(release.getCount()).as("the holder still stuck when the row was free").isOne();
+    } finally {
+      release.countDown();
+      stuck.join();
+    }
   }
 
   @Test
@@ -167,7 +177,9 @@ class DeadlineAndLeakIT {
   void timedOutManualHandleEndsOnceWithItsRollbackHooks() throws Exception {
     List<String> ran = new CopyOnWriteArrayList<>();
     try (TxHandle h =
-        db.begin(TxOptions.defaults().name("slow-manual").timeout(Duration.ofSeconds(1)))) {
+        // long enough for the two statements below on a loaded machine (200 ms was not: the unit
+        // had timed out before its first statement)
+        db.begin(TxOptions.defaults().name("slow-manual").timeout(Duration.ofSeconds(3)))) {
       h.tx().afterRollback(() -> ran.add("rollback"));
       h.tx().update("update slot set owner = 'slow-manual' where id = 1");
       waitFor(() -> Fixture.active(db) == 0); // the deadline ended it and freed its connection
@@ -231,13 +243,7 @@ class DeadlineAndLeakIT {
   }
 
   static void waitFor(Condition condition) throws Exception {
-    long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!condition.holds()) {
-      if (System.nanoTime() > until) {
-        throw new AssertionError(
-            "condition not met within 10 s; active connections: " + Fixture.active(db));
-      }
-      Thread.sleep(20);
-    }
+    Progress.awaitStep(
+        "the condition", condition::holds, () -> "active connections " + Fixture.active(db));
   }
 }

@@ -59,7 +59,10 @@ class StoryRunnerTest {
 
     StoryResult r = run(Behaviour.HANG, Behaviour.CLEAN, Duration.ofMillis(300));
 
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+    // abandoned, not waited for: the hanging variant sleeps 60 s (no speed is asserted)
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .as("time until the run returned (the naive variant hangs for 60 s)")
+        .isLessThan(Duration.ofSeconds(30));
     assertThat(r.naive().error()).isEqualTo("no result within the hard limit of 300 ms");
     assertThat(r.naiveShowedFault()).isFalse();
     assertThat(r.held()).isTrue();

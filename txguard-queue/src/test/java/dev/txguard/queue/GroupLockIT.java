@@ -8,6 +8,7 @@ import dev.txguard.LeakReport;
 import dev.txguard.TxListener;
 import dev.txguard.TxOptions;
 import dev.txguard.test.Injected;
+import dev.txguard.test.Progress;
 import dev.txguard.test.TestDatabase;
 import dev.txguard.test.TxguardTest;
 import java.time.Duration;
@@ -92,18 +93,32 @@ class GroupLockIT {
   void
       aPlainGroupedHandlersLockOutlivesTheUnitTimeoutWithNoIdleTransactionNoLeakReportAndCancelGroupWaits()
           throws Exception {
+    try {
+      holdTheLockThroughTheHandlersRunThenCancelTheGroup();
+    } finally {
+      release.countDown(); // a failure above must not leave the handler running for the leak check
+    }
+  }
+
+  private void holdTheLockThroughTheHandlersRunThenCancelTheGroup() throws Exception {
     queue.enqueue(new Export("a"), EnqueueOptions.defaults().group("exports"));
     assertThat(started.await(60, TimeUnit.SECONDS)).as("the handler started").isTrue();
-    Thread.sleep(
-        1_000); // over three unit timeouts and five leak thresholds pass while the handler runs
+    String handlerStarted = pg.query("select clock_timestamp()::text").get(0).get(0).toString();
+    // at least three unit timeouts and five leak thresholds pass while the handler runs (a lower
+    // bound, not a timing assertion)
+    Thread.sleep(1_000);
 
     assertThat(groupLocksHeld()).as("shared group locks held").isEqualTo(1);
-    assertThat(
-            pg.queryLong(
-                "select count(*) from pg_stat_activity where datname = current_database()"
-                    + " and state like 'idle in transaction%'"))
-        .as("sessions idle in transaction")
-        .isZero();
+    // the lock's holder is a session in no transaction at all: no unit is open for it (the old
+    // design held it in a unit left idle in transaction for the handler's whole run)
+    assertThat(lockHolders())
+        .as("state, in a transaction?, last statement of the session holding the group's lock")
+        .singleElement()
+        .satisfies(h -> assertThat(h.subList(0, 2)).containsExactly("idle", false));
+    // nor is any other unit open for the handler's run: a unit that began before the handler
+    // started and is still open (other units, say maintenance caught between two statements of a
+    // loaded machine, end by themselves; one open for the handler's run does not while it runs)
+    awaitNoTransactionOpenSince(handlerStarted);
     // the old design's helper unit ("group lock of job 1") or a transactional job's unit ("job
     // export") open for the handler's run; other units slowed by a loaded machine are not the point
     assertThat(leaks)
@@ -121,6 +136,35 @@ class GroupLockIT {
     assertThat(handlerEnded).as("the handler ended before cancelGroup returned").isTrue();
     assertThat(result).isEqualTo(new CancelResult(0, 1, 0));
     await("the group lock released", () -> groupLocksHeld() == 0);
+  }
+
+  /**
+   * Waits (at most {@link Progress#STALL}) until no session of this database has a transaction that
+   * began before {@code instant} (a server timestamp); the failure lists those still open.
+   */
+  private static void awaitNoTransactionOpenSince(String instant) throws Exception {
+    String open =
+        "select pid, state, xact_start::text, left(query, 80) from pg_stat_activity"
+            + " where datname = current_database() and xact_start < '"
+            + instant
+            + "'::timestamptz";
+    Progress.awaitStep(
+        "no transaction open since before the handler started (" + instant + ") while it runs",
+        () -> pg.query(open).isEmpty(),
+        () -> "(pid, state, began, statement) " + pg.query(open));
+  }
+
+  /**
+   * For each session holding a group lock: its state, whether it is in a transaction, its query.
+   */
+  private static List<List<Object>> lockHolders() throws Exception {
+    return pg.query(
+        "select a.state, a.xact_start is not null, left(a.query, 80) from pg_locks l"
+            + " join pg_stat_activity a on a.pid = l.pid where l.locktype = 'advisory'"
+            + " and l.classid = "
+            + GROUP_LOCK
+            + " and l.granted and l.database = (select oid from pg_database"
+            + " where datname = current_database())");
   }
 
   private static long groupLocksHeld() throws Exception {

@@ -1,6 +1,7 @@
 package dev.txguard.queue;
 
 import dev.txguard.Database;
+import dev.txguard.test.Progress;
 import dev.txguard.test.TestDatabase;
 import java.io.BufferedReader;
 import java.io.File;
@@ -48,39 +49,25 @@ final class QueueFixture {
   }
 
   /**
-   * Waits until {@code condition} holds, failing after a generous bound: a liveness check, not a
-   * speed assertion.
+   * Waits until {@code condition} holds, failing after {@link Progress#STALL}: a liveness check for
+   * one step, not a speed assertion.
    */
   static void await(String what, Callable<Boolean> condition) throws Exception {
-    long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (!condition.call()) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("gave up waiting for: " + what);
-      }
-      Thread.sleep(20);
-    }
+    Progress.awaitStep(what, condition::call, () -> "the condition still false");
+  }
+
+  /** As {@link #await(String, Callable)}; the failure shows {@code state} (how far it got). */
+  static void await(String what, Callable<Boolean> condition, Callable<?> state) throws Exception {
+    Progress.awaitStep(what, condition::call, state::call);
   }
 
   /**
-   * Waits until {@code count} reaches {@code target}, failing only when it makes no progress for 60
-   * s: on a loaded machine a long run may take minutes, but a stuck one is caught. The failure says
-   * how far it got.
+   * Waits until {@code count} reaches {@code target}, failing only when it makes no progress for
+   * {@link Progress#STALL}: on a loaded machine a long run may take minutes, but a stuck one is
+   * caught. The failure says how far it got.
    */
   static void awaitProgress(String what, Callable<Long> count, long target) throws Exception {
-    long stallLimit = Duration.ofSeconds(60).toNanos();
-    long last = count.call();
-    long lastChange = System.nanoTime();
-    while (last < target) {
-      Thread.sleep(50);
-      long now = count.call();
-      if (now != last) {
-        last = now;
-        lastChange = System.nanoTime();
-      } else if (System.nanoTime() - lastChange > stallLimit) {
-        throw new AssertionError(
-            "gave up waiting for: " + what + "; stuck at " + now + " of " + target + " for 60 s");
-      }
-    }
+    Progress.awaitCount(what, count::call, target);
   }
 
   static JobState state(JobQueue queue, long id) {

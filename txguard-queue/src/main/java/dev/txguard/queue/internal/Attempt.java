@@ -35,6 +35,15 @@ final class Attempt {
   /** Set when a heartbeat found the lease gone or shutdown gave the lease up. */
   volatile boolean leaseLost;
 
+  /**
+   * Set when the attempt begins recording its failure: from then on a heartbeat that finds the job
+   * unfinished without this lease may be seeing the attempt's own record (the job made available or
+   * retryable again), not a rescue, and must neither report the lease lost nor interrupt the
+   * attempt. A lease really lost meanwhile is found by the record itself, which matches on the
+   * attempt token and reports the loss.
+   */
+  volatile boolean ending;
+
   /** Set when cancel asked this job to stop (locally, or seen by a heartbeat). */
   volatile boolean cancelRequested;
 

@@ -45,6 +45,7 @@ final class AttemptFailures {
    * The attempt ended with {@code t}: records it, unless the attempt had lost its lease meanwhile.
    */
   void failed(Attempt a, Throwable t) {
+    a.ending = true; // before the lease check: see Attempt.ending
     if (t instanceof VirtualMachineError) {
       Events.LOG.error("{} failed with {}; recording it", a, describe(t));
     }

@@ -26,6 +26,19 @@ abstract class BackgroundLoop implements Runnable {
     }
   }
 
+  /**
+   * Asks the loop to stop and waits for its thread to end until {@code deadlineNanos} (a {@link
+   * System#nanoTime()}); a thread still running then, stuck in a unit that waits for a database
+   * that went away, say, is interrupted (which ends its wait for a connection, or its connection)
+   * and waited for a moment more. Returns whether the thread ended; one that did not ends at its
+   * next check of the stop flag and keeps no JVM alive (a virtual thread).
+   */
+  boolean stop(long deadlineNanos) throws InterruptedException {
+    stopped = true;
+    wake.raise();
+    return Stopping.join(thread, deadlineNanos);
+  }
+
   final boolean stopped() {
     return stopped;
   }

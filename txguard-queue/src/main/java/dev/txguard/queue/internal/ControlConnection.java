@@ -105,12 +105,26 @@ final class ControlConnection implements Runnable {
         config.owner());
   }
 
-  /** Gives leadership up, closes the connection and ends the thread. */
-  void stop() throws InterruptedException {
+  /**
+   * Gives leadership up, closes the connection and ends the thread, waiting for it until {@code
+   * deadlineNanos} (a {@link System#nanoTime()}). A thread still running then (reconnecting to a
+   * database that went away, or pausing between attempts) has its connection aborted and is
+   * interrupted, and is waited for a moment more (see {@link Stopping}). Returns whether it ended.
+   */
+  boolean stop(long deadlineNanos) throws InterruptedException {
     stopped = true;
-    if (thread != null) {
-      thread.join();
+    if (thread == null) {
+      return true;
     }
+    long left = deadlineNanos - System.nanoTime();
+    if (left > 0 && thread.join(Duration.ofNanos(left))) {
+      return true;
+    }
+    DedicatedConnection c = conn;
+    if (c != null) {
+      c.abort(); // a read blocked on a silent server returns
+    }
+    return Stopping.join(thread, System.nanoTime());
   }
 
   /**

@@ -10,7 +10,9 @@ import java.util.Set;
  * statement, at the queue's housekeeping level (see {@link QueueEngine}): never through a pool its
  * own attempts or the callers of {@code queue.call} waiting for them may have exhausted. An attempt
  * whose lease is gone (rescued after a stall longer than the lease, perhaps claimed again) is
- * marked and its thread interrupted: whatever it still does will not be recorded.
+ * marked and its thread interrupted: whatever it still does will not be recorded. An attempt that
+ * has begun recording its failure is left alone: the lease it no longer holds may be the one its
+ * own record gave back (see {@link Attempt#ending}).
  */
 final class Heartbeat extends BackgroundLoop {
   private final QueueConfig config;
@@ -106,7 +108,8 @@ final class Heartbeat extends BackgroundLoop {
     if (cancelRequested) {
       a.cancelRequested = true;
     }
-    if (lost && !a.leaseLost) {
+    // an attempt recording its failure may have cleared its own lease (Attempt.ending)
+    if (lost && !a.leaseLost && !a.ending) {
       a.leaseLost = true;
       Events.LOG.warn("{} lost its lease (it expired and the job was rescued); interrupting it", a);
       Thread t = a.thread;

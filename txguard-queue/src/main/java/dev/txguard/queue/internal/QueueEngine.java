@@ -220,7 +220,9 @@ public final class QueueEngine {
   /**
    * Stops fetching, waits up to {@code timeout} for running attempts, gives the leases of those
    * still running back to the queue (and interrupts them), then stops heartbeat, maintenance and
-   * the control connection. Returns whether every attempt finished in time.
+   * the control connection. Returns whether every attempt finished in time. Its own steps end
+   * within {@link Stopping#GRACE} past the timeout (a thread still waiting for a database that went
+   * away is interrupted).
    */
   public boolean stop(Duration timeout) {
     Checks.notNegative("timeout", timeout);
@@ -239,28 +241,32 @@ public final class QueueEngine {
     }
     phase = Phase.STOPPED;
     long deadline = System.nanoTime() + Durations.nanos(timeout);
-    stopFetchers();
+    // stop's own steps end by this, even when the database went away meanwhile (a unit waiting for
+    // a connection would wait the pool's connection timeout, once per retry): see Stopping
+    long end = deadline + Durations.nanos(Stopping.GRACE);
+    stopFetchers(end);
     boolean finished = running.awaitEmpty(deadline);
     if (!finished) {
       // on a thread of its own at the housekeeping level: never in a unit of the thread calling
       // stop(), and never waiting for a connection of a pool the attempts being given up hold
       List<Attempt> attempts = running.snapshot();
       GiveUp giveUp = new GiveUp(config, sql, now, events, waiters);
-      Thread.ofVirtual()
-          .name("txguard-queue-give-up")
-          .start(() -> Levels.run(config.db(), housekeepingLevel, () -> giveUp.all(attempts)))
-          .join();
+      Thread giving =
+          Thread.ofVirtual()
+              .name("txguard-queue-give-up")
+              .start(() -> Levels.run(config.db(), housekeepingLevel, () -> giveUp.all(attempts)));
+      Stopping.join(giving, end);
     }
-    heartbeat.stop();
-    maintenance.stop();
-    control.stop();
+    heartbeat.stop(end);
+    maintenance.stop(end);
+    control.stop(end);
     return finished;
   }
 
-  private void stopFetchers() throws InterruptedException {
+  private void stopFetchers(long end) throws InterruptedException {
     for (List<Fetcher> fs : fetchers.values()) {
       for (Fetcher f : fs) {
-        f.stop();
+        f.stop(end);
       }
     }
   }
@@ -278,7 +284,11 @@ public final class QueueEngine {
     control.kill();
     heartbeat.stop();
     maintenance.stop();
-    stopFetchers();
+    for (List<Fetcher> fs : fetchers.values()) {
+      for (Fetcher f : fs) {
+        f.stop();
+      }
+    }
   }
 
   /**
