@@ -218,10 +218,10 @@ class DeadlineAndLeakIT {
     // load): the owner saw its statement cancelled and returned while the watchdog's thread had
     // not yet discarded the connection, so the pool still counted it active, and the caller's
     // next unit on a pool of one could find no connection. Read at once, every time.
-    try (Database one = Fixture.builder(pg).poolSize(1).build()) {
+    try (Database one = Fixture.builder(testDb).poolSize(1).build()) {
       TxOptions quick = TxOptions.defaults().name("quick").timeout(Duration.ofMillis(30));
       for (int i = 0; i < 20; i++) {
-        assertThatThrownBy(() -> one.useTx(quick, tx -> tx.query("select pg_sleep(1)", rs -> 1)))
+        assertThatThrownBy(() -> one.useTx(quick, tx -> tx.query(Fixture.sleep(1), rs -> 1)))
             .isInstanceOf(TxTimeoutException.class);
         assertThat(Fixture.active(one)).as("active connections after timeout %d", i).isZero();
       }
