@@ -82,7 +82,7 @@ public final class AdvisoryLocks {
       throws X {
     int id = LockKeys.id(key);
     requireWork(work);
-    Connection c = engine.lockConnection();
+    Connection c = engine.lent().lockConnection();
     try {
       boolean taken;
       try (PreparedStatement ps = c.prepareStatement(engine.dialect().trySessionLock())) {
@@ -94,7 +94,7 @@ public final class AdvisoryLocks {
         }
         c.commit();
       } catch (SQLException e) {
-        engine.discardLockConnection(c); // it may hold the lock: never return it to the pool
+        engine.lent().discardLockConnection(c); // it may hold the lock: never return it to the pool
         throw new TxException(
             "could not try the advisory lock on key "
                 + LockKeys.describe(key)
@@ -107,7 +107,7 @@ public final class AdvisoryLocks {
       }
       return Optional.ofNullable(runAndUnlock(c, false, key, id, work));
     } finally {
-      engine.releaseLockConnection(c);
+      engine.lent().releaseLockConnection(c);
     }
   }
 
@@ -118,12 +118,12 @@ public final class AdvisoryLocks {
     if (timeout == null || timeout.isZero() || timeout.isNegative()) {
       throw new IllegalArgumentException("timeout must be positive, was " + timeout);
     }
-    Connection c = engine.lockConnection();
+    Connection c = engine.lent().lockConnection();
     try {
       acquire(engine, c, shared, key, id, timeout);
       return runAndUnlock(c, shared, key, id, work);
     } finally {
-      engine.releaseLockConnection(c);
+      engine.lent().releaseLockConnection(c);
     }
   }
 
@@ -145,23 +145,32 @@ public final class AdvisoryLocks {
         throw lockTimeout(shared, key, timeout, (System.nanoTime() - start) / 1_000_000, null);
       }
     } catch (SQLException e) {
-      long waited = (System.nanoTime() - start) / 1_000_000;
-      boolean lockTimeout = engine.dialect().lockNotAvailable(e);
-      if (!lockTimeout) {
-        engine.discardLockConnection(c); // it may hold the lock (a failed COMMIT after the grant)
-      } else {
-        rollbackQuietly(c, e);
-      }
-      if (lockTimeout) {
-        throw lockTimeout(shared, key, timeout, waited, e);
-      }
-      throw new TxException(
-          "could not take the advisory lock on key "
-              + LockKeys.describe(key)
-              + ": "
-              + e.getMessage(),
-          e);
+      throw lockFailed(engine, c, shared, key, timeout, start, e);
     }
+  }
+
+  /**
+   * What a failed lock statement means: a wait that ran out is a {@link LockTimeoutException} (the
+   * connection rolled back and kept); anything else discards the connection, which may hold the
+   * lock (a failed COMMIT after the grant), and is a {@link TxException}.
+   */
+  private static RuntimeException lockFailed(
+      Engine engine,
+      Connection c,
+      boolean shared,
+      Object key,
+      Duration timeout,
+      long start,
+      SQLException e) {
+    long waited = (System.nanoTime() - start) / 1_000_000;
+    if (engine.dialect().lockNotAvailable(e)) {
+      rollbackQuietly(c, e);
+      return lockTimeout(shared, key, timeout, waited, e);
+    }
+    engine.lent().discardLockConnection(c);
+    return new TxException(
+        "could not take the advisory lock on key " + LockKeys.describe(key) + ": " + e.getMessage(),
+        e);
   }
 
   /** Runs the lock statement: true unless the dialect reports a wait that ran out in its result. */
@@ -208,7 +217,7 @@ public final class AdvisoryLocks {
       c.commit();
     } catch (SQLException e) {
       // closing the session releases its locks: discard the connection rather than return it locked
-      engine.discardLockConnection(c);
+      engine.lent().discardLockConnection(c);
       TxException error =
           new TxException(
               "could not release the advisory lock on key "

@@ -43,21 +43,7 @@ final class ServerCapacity {
     }
     int upper = config.maxLevels() - 1;
     long requested = 2L * config.poolSize() + (long) config.levelPoolSize() * upper;
-    String sum =
-        "poolSize "
-            + config.poolSize()
-            + " + levelPoolSize "
-            + config.levelPoolSize()
-            + " x "
-            + upper
-            + " upper level"
-            + (upper == 1 ? "" : "s")
-            + " (maxLevels "
-            + config.maxLevels()
-            + ") + the advisory-lock pool "
-            + config.poolSize()
-            + " = "
-            + requested;
+    String sum = sum(config, upper, requested);
     Limits limits = limits(conn, ownOpen);
     if (requested > limits.allowed()) {
       throw new IllegalStateException(
@@ -83,6 +69,24 @@ final class ServerCapacity {
           limits.describe(),
           limits.others());
     }
+  }
+
+  /** How {@code requested} adds up, for messages. */
+  private static String sum(Engine.Config config, int upper, long requested) {
+    return "poolSize "
+        + config.poolSize()
+        + " + levelPoolSize "
+        + config.levelPoolSize()
+        + " x "
+        + upper
+        + " upper level"
+        + (upper == 1 ? "" : "s")
+        + " (maxLevels "
+        + config.maxLevels()
+        + ") + the advisory-lock pool "
+        + config.poolSize()
+        + " = "
+        + requested;
   }
 
   /** What the server allows this role, and how many connections other clients hold now. */

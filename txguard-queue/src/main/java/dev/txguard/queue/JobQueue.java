@@ -48,7 +48,7 @@ import java.util.function.Function;
  * IllegalArgumentException}, never later in a worker. See the package description for the job
  * states, leases and maintenance.
  */
-// Longer than txguard's ~300-line rule on purpose, like Database: the entry point (about 310 lines,
+// Longer than txguard's ~300-line rule on purpose, like Database: the entry point (about 330 lines,
 // most of them javadoc) and its Builder (about 290) are one public API, spelled JobQueue.builder()
 // and JobQueue.Builder in the READMEs and users' code; moving the Builder to a file of its own
 // would rename a public type. Every method is a few lines; the work is in

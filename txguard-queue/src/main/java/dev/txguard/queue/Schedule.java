@@ -1,9 +1,7 @@
 package dev.txguard.queue;
 
-import com.cronutils.model.CronType;
-import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.model.time.ExecutionTime;
-import com.cronutils.parser.CronParser;
+import dev.txguard.queue.internal.CronExpressions;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -47,11 +45,6 @@ public final class Schedule {
 
   /** The longest interval, and the longest grace. */
   public static final Duration MAX_INTERVAL = Duration.ofDays(366);
-
-  private static final CronParser UNIX =
-      new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
-  private static final CronParser SPRING =
-      new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.SPRING53));
 
   private final String cron;
   private final ZoneId zone;
@@ -107,23 +100,7 @@ public final class Schedule {
           "zone of cron '" + expression + "' must not be null: pass ZoneOffset.UTC" + " for UTC");
     }
     String trimmed = expression.trim();
-    int fields = trimmed.split("\\s+").length;
-    if (fields != 5 && fields != 6) {
-      throw new IllegalArgumentException(
-          "cron expression '"
-              + expression
-              + "' has "
-              + fields
-              + " fields; expected"
-              + " 5 (minute hour day-of-month month day-of-week) or 6 (second first)");
-    }
-    ExecutionTime execution;
-    try {
-      execution = ExecutionTime.forCron((fields == 5 ? UNIX : SPRING).parse(trimmed));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          "cron expression '" + expression + "' is not valid: " + e.getMessage(), e);
-    }
+    ExecutionTime execution = CronExpressions.parse(expression);
     Schedule s =
         new Schedule(
             trimmed, zone, execution, null, null, MissedRuns.RUN_ONCE, Duration.ofMinutes(1));

@@ -1,5 +1,6 @@
 package dev.txguard.queue.internal;
 
+import dev.txguard.Tx;
 import dev.txguard.queue.JobEvent;
 import dev.txguard.queue.JobState;
 import java.time.Duration;
@@ -131,27 +132,7 @@ final class Maintenance extends BackgroundLoop {
 
   private int rescue() {
     List<Rows.Rescued> rescued =
-        config
-            .db()
-            .inTx(
-                config.txOptions().name("rescue"),
-                tx -> {
-                  List<Rows.Rescued> rows =
-                      tx.query(sql.rescue, Rows.Rescued::read, now.param(), BATCH);
-                  // wake the workers of the queues that got jobs back, and the callers waiting for
-                  // jobs that
-                  // ended (failed or cancelled), in every process, at commit
-                  notifier.jobsAvailable(
-                      tx,
-                      rows.stream()
-                          .filter(r -> r.state() == JobState.AVAILABLE)
-                          .map(r -> r.job().queue())
-                          .toList());
-                  rows.stream()
-                      .filter(r -> r.state().isFinal() && r.awaited())
-                      .forEach(r -> notifier.jobEnded(tx, r.job().id()));
-                  return rows;
-                });
+        config.db().inTx(config.txOptions().name("rescue"), this::rescueBatch);
     for (Rows.Rescued r : rescued) {
       if (r.state().isFinal() && r.awaited()) {
         waiters.ended(r.job().id());
@@ -167,6 +148,25 @@ final class Maintenance extends BackgroundLoop {
       events.fire(l -> l.onRescued(job, r.state()));
     }
     return rescued.size();
+  }
+
+  /**
+   * Returns a batch of jobs whose lease expired to their queues (or ends them), waking at commit
+   * the workers of the queues that got jobs back and, in every process, the callers waiting for
+   * jobs that ended (failed or cancelled).
+   */
+  private List<Rows.Rescued> rescueBatch(Tx tx) {
+    List<Rows.Rescued> rows = tx.query(sql.rescue, Rows.Rescued::read, now.param(), BATCH);
+    notifier.jobsAvailable(
+        tx,
+        rows.stream()
+            .filter(r -> r.state() == JobState.AVAILABLE)
+            .map(r -> r.job().queue())
+            .toList());
+    rows.stream()
+        .filter(r -> r.state().isFinal() && r.awaited())
+        .forEach(r -> notifier.jobEnded(tx, r.job().id()));
+    return rows;
   }
 
   private int promote() {
