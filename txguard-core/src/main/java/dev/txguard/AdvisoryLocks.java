@@ -48,6 +48,12 @@ public final class AdvisoryLocks {
    * Runs {@code work} holding the exclusive lock on {@code key}, waiting at most {@code timeout}
    * for it.
    *
+   * @param <T> the type of the work's result
+   * @param <X> the checked exception type the work may throw
+   * @param key a {@code String} or a {@code Long}, hashed into txguard's namespace
+   * @param timeout how long to wait for the lock, positive; sent as {@code lock_timeout}, which
+   *     PostgreSQL takes up to {@code Integer.MAX_VALUE} ms (about 24.8 days)
+   * @param work run once, on the calling thread, while the lock is held
    * @return what {@code work} returned
    * @throws LockTimeoutException naming the key and the wait, when the lock was not granted in time
    * @throws X what {@code work} threw, after the lock was released
@@ -63,6 +69,14 @@ public final class AdvisoryLocks {
    * Runs {@code work} holding the shared lock on {@code key}, waiting at most {@code timeout} for
    * it (only an exclusive holder makes it wait).
    *
+   * @param <T> the type of the work's result
+   * @param <X> the checked exception type the work may throw
+   * @param key a {@code String} or a {@code Long}, hashed into txguard's namespace
+   * @param timeout how long to wait for the lock, positive; sent as {@code lock_timeout}, which
+   *     PostgreSQL takes up to {@code Integer.MAX_VALUE} ms (about 24.8 days)
+   * @param work run once, on the calling thread, while the lock is held
+   * @return what {@code work} returned
+   * @throws X what {@code work} threw, after the lock was released
    * @see #withExclusive(Object, Duration, LockedWork)
    */
   public <T, X extends Exception> T withShared(Object key, Duration timeout, LockedWork<T, X> work)
@@ -74,6 +88,11 @@ public final class AdvisoryLocks {
    * Runs {@code work} holding the exclusive lock on {@code key} if it is free now; otherwise does
    * nothing.
    *
+   * @param <T> the type of the work's result
+   * @param <X> the checked exception type the work may throw
+   * @param key a {@code String} or a {@code Long}, hashed into txguard's namespace
+   * @param work run once, on the calling thread, while the lock is held; not run when the lock is
+   *     taken
    * @return what {@code work} returned, or empty when the lock was taken by someone else (or {@code
    *     work} returned null)
    * @throws X what {@code work} threw, after the lock was released

@@ -22,7 +22,9 @@ public record LeakReport(
     stack = List.copyOf(stack);
   }
 
-  /** The report as text: the unit, its age and thread, then its stack one frame per line. */
+  /**
+   * {@return the report as text: the unit, its age and thread, then its stack one frame per line}
+   */
   public String describe() {
     StringBuilder sb = new StringBuilder();
     sb.append("unit '")

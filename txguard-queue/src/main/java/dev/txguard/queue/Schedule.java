@@ -74,6 +74,8 @@ public final class Schedule {
   /**
    * A cron schedule in UTC; see {@link #cron(String, ZoneId)}.
    *
+   * @param expression five fields (minute first) or six (second first), read in UTC
+   * @return the schedule, with the default missed-run policy and grace
    * @throws IllegalArgumentException as {@link #cron(String, ZoneId)}
    */
   public static Schedule cron(String expression) {
@@ -87,6 +89,7 @@ public final class Schedule {
    *     first)
    * @param zone the time zone of the expression's wall clock, e.g. {@code
    *     ZoneId.of("Europe/Berlin")}
+   * @return the schedule, with the default missed-run policy and grace
    * @throws IllegalArgumentException if either is null, the expression is not valid (the message
    *     names the expression and what cron-utils found wrong), or it never fires
    */
@@ -114,6 +117,7 @@ public final class Schedule {
    * A fixed interval, at {@code 1970-01-01T00:00Z + n × interval}.
    *
    * @param interval 1 second to 366 days, in whole milliseconds
+   * @return the schedule, with the default missed-run policy and grace
    * @throws IllegalArgumentException if out of range
    */
   public static Schedule every(Duration interval) {
@@ -126,6 +130,7 @@ public final class Schedule {
    *
    * @param interval 1 second to 366 days, in whole milliseconds
    * @param anchor any instant of the series, in whole milliseconds
+   * @return the schedule, with the default missed-run policy and grace
    * @throws IllegalArgumentException if null or out of range
    */
   public static Schedule every(Duration interval, Instant anchor) {
@@ -161,6 +166,7 @@ public final class Schedule {
    * What to do with instants missed while no process led; see {@link MissedRuns}.
    *
    * @param policy default {@link MissedRuns#RUN_ONCE}
+   * @return a copy with this setting; this schedule is unchanged
    * @throws IllegalArgumentException if null
    */
   public Schedule missed(MissedRuns policy) {
@@ -178,6 +184,7 @@ public final class Schedule {
    * maintenance interval).
    *
    * @param grace zero to 366 days; default 1 minute
+   * @return a copy with this setting; this schedule is unchanged
    * @throws IllegalArgumentException if null or out of range
    */
   public Schedule grace(Duration grace) {
@@ -188,12 +195,12 @@ public final class Schedule {
     return new Schedule(cron, zone, execution, interval, anchor, missed, grace);
   }
 
-  /** The missed-run policy. */
+  /** {@return the missed-run policy} */
   public MissedRuns missed() {
     return missed;
   }
 
-  /** How late an instant may be and still not count as missed. */
+  /** {@return how late an instant may be and still not count as missed} */
   public Duration grace() {
     return grace;
   }
@@ -201,6 +208,7 @@ public final class Schedule {
   /**
    * The schedule's first instant strictly after {@code t}.
    *
+   * @param t any instant
    * @return empty if it never fires after {@code t} (a cron expression for a date that does not
    *     come)
    * @throws IllegalArgumentException if {@code t} is null
@@ -227,6 +235,7 @@ public final class Schedule {
    * The schedule's latest instant at or before {@code t}; the scheduler uses it to find the newest
    * missed instant without walking every instant of a long outage.
    *
+   * @param t any instant
    * @return empty if it never fired at or before {@code t}
    * @throws IllegalArgumentException if {@code t} is null
    */
@@ -253,7 +262,9 @@ public final class Schedule {
     return Optional.of(candidate);
   }
 
-  /** How the schedule is shown to operators, e.g. {@code cron '0 3 * * *' Europe/Berlin}. */
+  /**
+   * {@return how the schedule is shown to operators, e.g. {@code cron '0 3 * * *' Europe/Berlin}}
+   */
   public String definition() {
     return interval != null
         ? "every " + interval + (anchor.equals(Instant.EPOCH) ? "" : " from " + anchor)
