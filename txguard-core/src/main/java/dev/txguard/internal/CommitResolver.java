@@ -38,6 +38,9 @@ final class CommitResolver {
   private final ConnectionSource source;
   private final long boundNanos;
 
+  /** See {@link #xidQuery}: null until the first unit that may have written commits. */
+  private volatile String xidQuery;
+
   CommitResolver(ConnectionSource source, long boundNanos) {
     this.source = source;
     this.boundNanos = boundNanos;
@@ -55,23 +58,42 @@ final class CommitResolver {
     if (unit.options.readOnly() || !unit.transactionStarted()) {
       return NONE;
     }
+    if (!unit.dialect.resolvesLostCommits() || !unit.options.resolveLostCommit()) {
+      return NOT_ASKED;
+    }
     try {
-      return askXid(
-          unit.conn, unit.dialect.resolvesLostCommits() && unit.options.resolveLostCommit());
+      String sql = xidQuery(unit.conn);
+      return sql.isEmpty() ? NOT_ASKED : askXid(unit.conn, sql);
     } catch (SQLException e) {
       throw unit.statementFailed(e, "SELECT pg_current_xact_id_if_assigned()");
     }
   }
 
-  private static long askXid(Connection conn, boolean resolve) throws SQLException {
-    int major = resolve ? conn.getMetaData().getDatabaseMajorVersion() : 0; // no round trip
-    if (major < 10) {
-      return NOT_ASKED;
+  /**
+   * The query for a transaction's id on this database's server, chosen by its major version once
+   * (reading the version from a connection's metadata costs no round trip, but HikariCP wraps the
+   * metadata in a new proxy object on every call: a per-commit allocation); empty before PostgreSQL
+   * 10, which has no way to ask. Every pool of a database connects to the same server. A server
+   * replaced by an older major while the database runs would need the older function: 10-12's
+   * {@code txid_current_if_assigned()} is still there in 13 and later, so only a downgrade across
+   * 13 would make the query fail (as a failure before COMMIT, not a wrong answer).
+   */
+  private String xidQuery(Connection conn) throws SQLException {
+    String sql = xidQuery;
+    if (sql == null) {
+      int major = conn.getMetaData().getDatabaseMajorVersion(); // no round trip
+      sql =
+          major < 10
+              ? ""
+              : major >= 13
+                  ? "SELECT pg_current_xact_id_if_assigned()::text"
+                  : "SELECT txid_current_if_assigned()::text";
+      xidQuery = sql; // a race only reads the same version twice
     }
-    String sql =
-        major >= 13
-            ? "SELECT pg_current_xact_id_if_assigned()::text"
-            : "SELECT txid_current_if_assigned()::text";
+    return sql;
+  }
+
+  private static long askXid(Connection conn, String sql) throws SQLException {
     try (PreparedStatement st = conn.prepareStatement(sql);
         ResultSet rs = st.executeQuery()) {
       rs.next();
