@@ -48,6 +48,12 @@ public final class AdvisoryLocks {
    * Runs {@code work} holding the exclusive lock on {@code key}, waiting at most {@code timeout}
    * for it.
    *
+   * @param <T> the type of the work's result
+   * @param <X> the checked exception type the work may throw
+   * @param key a {@code String} or a {@code Long}, hashed into txguard's namespace
+   * @param timeout how long to wait for the lock, positive; sent as {@code lock_timeout}, which
+   *     PostgreSQL takes up to {@code Integer.MAX_VALUE} ms (about 24.8 days)
+   * @param work run once, on the calling thread, while the lock is held
    * @return what {@code work} returned
    * @throws LockTimeoutException naming the key and the wait, when the lock was not granted in time
    * @throws X what {@code work} threw, after the lock was released
@@ -63,6 +69,14 @@ public final class AdvisoryLocks {
    * Runs {@code work} holding the shared lock on {@code key}, waiting at most {@code timeout} for
    * it (only an exclusive holder makes it wait).
    *
+   * @param <T> the type of the work's result
+   * @param <X> the checked exception type the work may throw
+   * @param key a {@code String} or a {@code Long}, hashed into txguard's namespace
+   * @param timeout how long to wait for the lock, positive; sent as {@code lock_timeout}, which
+   *     PostgreSQL takes up to {@code Integer.MAX_VALUE} ms (about 24.8 days)
+   * @param work run once, on the calling thread, while the lock is held
+   * @return what {@code work} returned
+   * @throws X what {@code work} threw, after the lock was released
    * @see #withExclusive(Object, Duration, LockedWork)
    */
   public <T, X extends Exception> T withShared(Object key, Duration timeout, LockedWork<T, X> work)
@@ -74,6 +88,11 @@ public final class AdvisoryLocks {
    * Runs {@code work} holding the exclusive lock on {@code key} if it is free now; otherwise does
    * nothing.
    *
+   * @param <T> the type of the work's result
+   * @param <X> the checked exception type the work may throw
+   * @param key a {@code String} or a {@code Long}, hashed into txguard's namespace
+   * @param work run once, on the calling thread, while the lock is held; not run when the lock is
+   *     taken
    * @return what {@code work} returned, or empty when the lock was taken by someone else (or {@code
    *     work} returned null)
    * @throws X what {@code work} threw, after the lock was released
@@ -82,7 +101,7 @@ public final class AdvisoryLocks {
       throws X {
     int id = LockKeys.id(key);
     requireWork(work);
-    Connection c = engine.lockConnection();
+    Connection c = engine.lent().lockConnection();
     try {
       boolean taken;
       try (PreparedStatement ps = c.prepareStatement(engine.dialect().trySessionLock())) {
@@ -94,7 +113,7 @@ public final class AdvisoryLocks {
         }
         c.commit();
       } catch (SQLException e) {
-        engine.discardLockConnection(c); // it may hold the lock: never return it to the pool
+        engine.lent().discardLockConnection(c); // it may hold the lock: never return it to the pool
         throw new TxException(
             "could not try the advisory lock on key "
                 + LockKeys.describe(key)
@@ -107,7 +126,7 @@ public final class AdvisoryLocks {
       }
       return Optional.ofNullable(runAndUnlock(c, false, key, id, work));
     } finally {
-      engine.releaseLockConnection(c);
+      engine.lent().releaseLockConnection(c);
     }
   }
 
@@ -118,12 +137,12 @@ public final class AdvisoryLocks {
     if (timeout == null || timeout.isZero() || timeout.isNegative()) {
       throw new IllegalArgumentException("timeout must be positive, was " + timeout);
     }
-    Connection c = engine.lockConnection();
+    Connection c = engine.lent().lockConnection();
     try {
       acquire(engine, c, shared, key, id, timeout);
       return runAndUnlock(c, shared, key, id, work);
     } finally {
-      engine.releaseLockConnection(c);
+      engine.lent().releaseLockConnection(c);
     }
   }
 
@@ -145,23 +164,32 @@ public final class AdvisoryLocks {
         throw lockTimeout(shared, key, timeout, (System.nanoTime() - start) / 1_000_000, null);
       }
     } catch (SQLException e) {
-      long waited = (System.nanoTime() - start) / 1_000_000;
-      boolean lockTimeout = engine.dialect().lockNotAvailable(e);
-      if (!lockTimeout) {
-        engine.discardLockConnection(c); // it may hold the lock (a failed COMMIT after the grant)
-      } else {
-        rollbackQuietly(c, e);
-      }
-      if (lockTimeout) {
-        throw lockTimeout(shared, key, timeout, waited, e);
-      }
-      throw new TxException(
-          "could not take the advisory lock on key "
-              + LockKeys.describe(key)
-              + ": "
-              + e.getMessage(),
-          e);
+      throw lockFailed(engine, c, shared, key, timeout, start, e);
     }
+  }
+
+  /**
+   * What a failed lock statement means: a wait that ran out is a {@link LockTimeoutException} (the
+   * connection rolled back and kept); anything else discards the connection, which may hold the
+   * lock (a failed COMMIT after the grant), and is a {@link TxException}.
+   */
+  private static RuntimeException lockFailed(
+      Engine engine,
+      Connection c,
+      boolean shared,
+      Object key,
+      Duration timeout,
+      long start,
+      SQLException e) {
+    long waited = (System.nanoTime() - start) / 1_000_000;
+    if (engine.dialect().lockNotAvailable(e)) {
+      rollbackQuietly(c, e);
+      return lockTimeout(shared, key, timeout, waited, e);
+    }
+    engine.lent().discardLockConnection(c);
+    return new TxException(
+        "could not take the advisory lock on key " + LockKeys.describe(key) + ": " + e.getMessage(),
+        e);
   }
 
   /** Runs the lock statement: true unless the dialect reports a wait that ran out in its result. */
@@ -208,7 +236,7 @@ public final class AdvisoryLocks {
       c.commit();
     } catch (SQLException e) {
       // closing the session releases its locks: discard the connection rather than return it locked
-      engine.discardLockConnection(c);
+      engine.lent().discardLockConnection(c);
       TxException error =
           new TxException(
               "could not release the advisory lock on key "

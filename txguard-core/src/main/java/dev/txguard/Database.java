@@ -87,8 +87,8 @@ import javax.sql.DataSource;
  * ExecutorService}. A unit waiting between attempts when its database is closed ends with that
  * exception, its failed attempts suppressed on it.
  */
-// Longer than txguard's ~300-line rule on purpose: the entry point (about 290 lines, most of them
-// javadoc) and its Builder (about 190) are one public API, spelled Database.builder() and
+// Longer than txguard's ~300-line rule on purpose: the entry point (about 390 lines, most of them
+// javadoc) and its Builder (about 245) are one public API, spelled Database.builder() and
 // Database.Builder as in the README, DESIGN.md and users' code; moving the Builder to a file of its
 // own would rename a public type. Every method is a few lines; the work is in dev.txguard.internal.
 public final class Database implements AutoCloseable {
@@ -102,7 +102,11 @@ public final class Database implements AutoCloseable {
     this.dataSource = new UnitDataSource(engine);
   }
 
-  /** Starts building a database. */
+  /**
+   * Starts building a database.
+   *
+   * @return a new builder with every setting at its default; not thread-safe
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -110,6 +114,12 @@ public final class Database implements AutoCloseable {
   /**
    * Runs {@code work} in a unit with the database's default options and returns its result.
    *
+   * @param <T> the type of the work's result
+   * @param <X> the checked exception type the work may throw
+   * @param work the unit's body; run again from the start on a retryable failure of a unit it
+   *     opened
+   * @return what {@code work} returned: after COMMIT, or, when it joined the thread's unit, before
+   *     that unit ends
    * @throws X the work's own checked exception, unchanged, after rollback
    * @throws IllegalArgumentException if {@code work} is null
    * @see #inTx(TxOptions, TxFunction)
@@ -124,6 +134,14 @@ public final class Database implements AutoCloseable {
    * not read-write inside read-only); otherwise a new unit begins, commits when {@code work}
    * returns, rolls back when it throws, and runs again on retryable failures.
    *
+   * @param <T> the type of the work's result
+   * @param <X> the checked exception type the work may throw
+   * @param options isolation, read-only, timeout, retries and name of a new unit; checked against
+   *     the unit when joining
+   * @param work the unit's body; run again from the start on a retryable failure (never when
+   *     joining)
+   * @return what {@code work} returned: after COMMIT, or, when it joined the thread's unit, before
+   *     that unit ends
    * @throws X the work's own checked exception, unchanged, after rollback
    * @throws StatementException a statement failed with a non-retryable error
    * @throws TransactionAbortedException the work swallowed an error that aborted the unit
@@ -142,6 +160,9 @@ public final class Database implements AutoCloseable {
   /**
    * Runs {@code work}, which returns nothing, in a unit with the default options.
    *
+   * @param <X> the checked exception type the work may throw
+   * @param work the unit's body; run again from the start on a retryable failure
+   * @throws X the work's own checked exception, unchanged, after rollback
    * @see #inTx(TxOptions, TxFunction)
    */
   public <X extends Exception> void useTx(TxConsumer<X> work) throws X {
@@ -151,6 +172,10 @@ public final class Database implements AutoCloseable {
   /**
    * Runs {@code work}, which returns nothing, in a unit.
    *
+   * @param <X> the checked exception type the work may throw
+   * @param options the options of a new unit; checked against the unit when joining
+   * @param work the unit's body; run again from the start on a retryable failure
+   * @throws X the work's own checked exception, unchanged, after rollback
    * @see #inTx(TxOptions, TxFunction)
    */
   public <X extends Exception> void useTx(TxOptions options, TxConsumer<X> work) throws X {
@@ -162,6 +187,11 @@ public final class Database implements AutoCloseable {
    * caller's unit. When the calling thread holds a connection of this database at level L, the new
    * unit runs at level L+1.
    *
+   * @param <T> the type of the work's result
+   * @param <X> the checked exception type the work may throw
+   * @param work the unit's body; run again from the start on a retryable failure
+   * @return what {@code work} returned, after its own COMMIT succeeded
+   * @throws X the work's own checked exception, unchanged, after rollback
    * @see #inNewTx(TxOptions, TxFunction)
    */
   public <T, X extends Exception> T inNewTx(TxFunction<T, X> work) throws X {
@@ -174,20 +204,39 @@ public final class Database implements AutoCloseable {
    * level L, the new unit takes its connection from the level L+1 pool, so it never waits for the
    * connection its caller holds.
    *
+   * @param <T> the type of the work's result
+   * @param <X> the checked exception type the work may throw
+   * @param options the new unit's options (never compared with the caller's unit)
+   * @param work the unit's body; run again from the start on a retryable failure
+   * @return what {@code work} returned, after its own COMMIT succeeded
    * @throws IllegalStateException if level L+1 would exceed {@link Builder#maxLevels(int)}, or this
    *     database is closed
+   * @throws X the work's own checked exception, unchanged, after rollback
    * @see #inTx(TxOptions, TxFunction) for the other failures
    */
   public <T, X extends Exception> T inNewTx(TxOptions options, TxFunction<T, X> work) throws X {
     return engine.run(options, work, true);
   }
 
-  /** Like {@link #inNewTx(TxFunction)}, for work that returns nothing. */
+  /**
+   * Like {@link #inNewTx(TxFunction)}, for work that returns nothing.
+   *
+   * @param <X> the checked exception type the work may throw
+   * @param work the unit's body; run again from the start on a retryable failure
+   * @throws X the work's own checked exception, unchanged, after rollback
+   */
   public <X extends Exception> void useNewTx(TxConsumer<X> work) throws X {
     engine.run(engine.defaults(), consumer(work), true);
   }
 
-  /** Like {@link #inNewTx(TxOptions, TxFunction)}, for work that returns nothing. */
+  /**
+   * Like {@link #inNewTx(TxOptions, TxFunction)}, for work that returns nothing.
+   *
+   * @param <X> the checked exception type the work may throw
+   * @param options the new unit's options (never compared with the caller's unit)
+   * @param work the unit's body; run again from the start on a retryable failure
+   * @throws X the work's own checked exception, unchanged, after rollback
+   */
   public <X extends Exception> void useNewTx(TxOptions options, TxConsumer<X> work) throws X {
     engine.run(options, consumer(work), true);
   }
@@ -205,6 +254,7 @@ public final class Database implements AutoCloseable {
   /**
    * Begins a manual unit with the default options; see {@link TxHandle}.
    *
+   * @return the open unit's handle (not for concurrent use); close it, best in try-with-resources
    * @throws PoolExhaustedException if no connection became free in time
    */
   public TxHandle begin() {
@@ -214,6 +264,8 @@ public final class Database implements AutoCloseable {
   /**
    * Begins a manual unit; see {@link TxHandle}. Use it in try-with-resources.
    *
+   * @param options the unit's options; retries do not apply (a manual unit runs once)
+   * @return the open unit's handle (not for concurrent use); close it, best in try-with-resources
    * @throws IllegalArgumentException if {@code options} is null
    * @throws PoolExhaustedException if no connection became free in time
    * @throws IllegalStateException if this database is closed
@@ -227,6 +279,8 @@ public final class Database implements AutoCloseable {
    * of this database: units it opens take connections from the next level's pool and never join the
    * caller's unit. Other databases' units and levels on the thread are not affected.
    *
+   * @param <T> the type of the work's result
+   * @param work run once, on the calling thread
    * @return what {@code work} returned
    * @throws Exception what {@code work} threw
    * @throws IllegalStateException if the next level would exceed {@link Builder#maxLevels(int)}
@@ -239,6 +293,8 @@ public final class Database implements AutoCloseable {
    * The calling thread's level for this database: the level of its innermost unit of this database,
    * or the level it was placed at ({@code 0} unless inside {@link #isolated} or a task wrapped by
    * {@link #context()}).
+   *
+   * @return 0 or more, below {@link #maxLevels()}
    */
   public int level() {
     return engine.level();
@@ -248,12 +304,18 @@ public final class Database implements AutoCloseable {
    * Captures the level at which work started from here should run on other threads: one above the
    * caller's unit of this database when it has one, else the caller's level. See {@link
    * LevelContext}.
+   *
+   * @return an immutable context, usable on any thread and any number of times
    */
   public LevelContext context() {
     return new LevelContext(engine, engine.nextLevel());
   }
 
-  /** Session-scoped advisory locks; see {@link AdvisoryLocks}. */
+  /**
+   * Session-scoped advisory locks; see {@link AdvisoryLocks}.
+   *
+   * @return the same thread-safe instance on every call
+   */
   public AdvisoryLocks locks() {
     return locks;
   }
@@ -270,6 +332,9 @@ public final class Database implements AutoCloseable {
    * unit, transaction control sent as SQL through it is refused, as on {@link Tx#connection()}.
    * With Jdbi, set {@code jdbi.getConfig(Handles.class).setForceEndTransactions(false)} so that a
    * handle over a unit's connection may close without ending the transaction.
+   *
+   * @return the same thread-safe view on every call; its {@code getConnection(user, password)} is
+   *     not supported
    */
   public DataSource dataSource() {
     return dataSource;
@@ -281,11 +346,12 @@ public final class Database implements AutoCloseable {
    * unit: nothing on it is guarded, retried or timed. Meant for session-long work that must not
    * hold a pool slot, such as {@code LISTEN} (the job queue's control connection uses it).
    *
+   * @return a new connection in autocommit mode, owned (and to be closed) by the caller
    * @throws TxException if the connection cannot be opened
    * @throws IllegalStateException if this database is closed
    */
   public Connection openConnection() {
-    return engine.openConnection();
+    return engine.lent().openConnection();
   }
 
   /**
@@ -293,12 +359,19 @@ public final class Database implements AutoCloseable {
    * #isolated} work and {@link #context()} tasks run at levels {@code 0} to {@code maxLevels() -
    * 1}, and one that would need level {@code maxLevels()} fails with {@link IllegalStateException}.
    * Thread-safe; constant for the database's life.
+   *
+   * @return at least 1; default 4
    */
   public int maxLevels() {
     return engine.maxLevels();
   }
 
-  /** Snapshots of this database's pools opened so far, ordered by level. */
+  /**
+   * Snapshots of this database's pools opened so far, ordered by level.
+   *
+   * @return a new list the caller may keep, one entry per pool opened so far, lowest level first;
+   *     each pool's counts are read at a slightly different instant
+   */
   public List<PoolStats> poolStats() {
     return engine.poolStats();
   }
@@ -354,6 +427,8 @@ public final class Database implements AutoCloseable {
      * before the host) is used but taken out of the URL that pools, logs and messages see; giving
      * one here and in {@link #password(String)} too fails {@link #build()}.
      *
+     * @param url a {@code jdbc:postgresql:}, {@code jdbc:mariadb:} or {@code jdbc:mysql:} URL
+     * @return this builder
      * @throws IllegalArgumentException if null, not a {@code jdbc:} URL, or the URL of a database
      *     txguard does not support (the message names the supported ones: PostgreSQL, MariaDB,
      *     MySQL)
@@ -368,13 +443,23 @@ public final class Database implements AutoCloseable {
       return this;
     }
 
-    /** The user to connect as; default none (the driver's default). */
+    /**
+     * The user to connect as; default none (the driver's default).
+     *
+     * @param user the user name; null for none
+     * @return this builder
+     */
     public Builder user(String user) {
       this.user = user;
       return this;
     }
 
-    /** The password to connect with; default none. */
+    /**
+     * The password to connect with; default none.
+     *
+     * @param password the password; null for none. Never shown in messages or logs
+     * @return this builder
+     */
     public Builder password(String password) {
       this.password = password;
       return this;
@@ -384,6 +469,8 @@ public final class Database implements AutoCloseable {
      * Connections come from this DataSource instead of a URL; txguard pools them with HikariCP (one
      * pool per level), so pass an unpooled DataSource such as {@code PGSimpleDataSource}.
      *
+     * @param dataSource an unpooled DataSource of a supported database
+     * @return this builder
      * @throws IllegalArgumentException if null
      */
     public Builder dataSource(DataSource dataSource) {
@@ -398,6 +485,7 @@ public final class Database implements AutoCloseable {
      * Connections in the level-0 pool, kept open.
      *
      * @param poolSize 1 to 10,000; default 10
+     * @return this builder
      * @throws IllegalArgumentException if out of that range
      */
     public Builder poolSize(int poolSize) {
@@ -413,6 +501,7 @@ public final class Database implements AutoCloseable {
      * Connections in each pool above level 0 (opened when needed, closed when idle).
      *
      * @param levelPoolSize 1 to 10,000; default 4
+     * @return this builder
      * @throws IllegalArgumentException if out of that range
      */
     public Builder levelPoolSize(int levelPoolSize) {
@@ -429,6 +518,7 @@ public final class Database implements AutoCloseable {
      * maxLevels} fails at once with {@link IllegalStateException} naming the levels in use.
      *
      * @param maxLevels at least 1 (1 disables levels); default 4
+     * @return this builder
      * @throws IllegalArgumentException if less than 1
      */
     public Builder maxLevels(int maxLevels) {
@@ -445,6 +535,7 @@ public final class Database implements AutoCloseable {
      *
      * @param timeout 250 ms (HikariCP's floor) to about 24.8 days ({@code Integer.MAX_VALUE} ms);
      *     default 30 s
+     * @return this builder
      * @throws IllegalArgumentException if null or out of that range
      */
     public Builder connectionTimeout(Duration timeout) {
@@ -461,6 +552,7 @@ public final class Database implements AutoCloseable {
      * The options of {@code inTx(work)}, {@code useTx(work)} and {@code begin()}.
      *
      * @param defaults default {@link TxOptions#defaults()}
+     * @return this builder
      * @throws IllegalArgumentException if null
      */
     public Builder defaults(TxOptions defaults) {
@@ -478,6 +570,7 @@ public final class Database implements AutoCloseable {
      *
      * @param threshold positive, at most about 24.8 days ({@code Integer.MAX_VALUE} ms); default 60
      *     s
+     * @return this builder
      * @throws IllegalArgumentException if null, zero, negative or longer
      */
     public Builder leakThreshold(Duration threshold) {
@@ -492,6 +585,9 @@ public final class Database implements AutoCloseable {
     /**
      * Receives unit events; default none.
      *
+     * @param listener thread-safe and fast; {@link TxListener} says which thread calls it; what it
+     *     throws is logged, never propagated
+     * @return this builder
      * @throws IllegalArgumentException if null
      */
     public Builder listener(TxListener listener) {
@@ -506,6 +602,7 @@ public final class Database implements AutoCloseable {
      * Validates the settings together and connects: the level-0 pool opens its first connection
      * here, so a wrong URL, host or password fails now.
      *
+     * @return a started, thread-safe database; close it when done
      * @throws IllegalStateException if neither or both of {@code url} and {@code dataSource} are
      *     set, {@code user}/{@code password} are set with a {@code dataSource}, or a password is
      *     given both in the URL and by {@code password(...)}

@@ -20,7 +20,7 @@ public enum Isolation {
     this.sql = sql;
   }
 
-  /** The level as written in SQL, e.g. {@code "REPEATABLE READ"}. */
+  /** {@return the level as written in SQL, e.g. {@code "REPEATABLE READ"}} */
   public String sql() {
     return sql;
   }

@@ -35,7 +35,11 @@ public final class LevelContext {
     this.level = level;
   }
 
-  /** The level wrapped work runs at. */
+  /**
+   * The level wrapped work runs at.
+   *
+   * @return 0 or more, as captured by {@link Database#context()}
+   */
   public int level() {
     return level;
   }
@@ -43,6 +47,9 @@ public final class LevelContext {
   /**
    * Wraps a task to run at the captured level.
    *
+   * @param task run at the captured level (never below a level the running thread already holds for
+   *     this database)
+   * @return a task that may run on any thread, any number of times
    * @throws IllegalArgumentException if {@code task} is null
    */
   public Runnable wrap(Runnable task) {
@@ -59,6 +66,11 @@ public final class LevelContext {
   /**
    * Wraps a task to run at the captured level.
    *
+   * @param <T> the task's result type
+   * @param task run at the captured level (never below a level the running thread already holds for
+   *     this database)
+   * @return a task that may run on any thread, any number of times; it returns what {@code task}
+   *     returns
    * @throws IllegalArgumentException if {@code task} is null
    */
   public <T> Callable<T> wrap(Callable<T> task) {
@@ -69,6 +81,9 @@ public final class LevelContext {
   /**
    * An executor whose tasks run at the captured level.
    *
+   * @param executor runs the wrapped tasks
+   * @return an executor that wraps each task with {@link #wrap(Runnable)} and hands it to {@code
+   *     executor}
    * @throws IllegalArgumentException if {@code executor} is null
    */
   public Executor wrap(Executor executor) {
@@ -80,6 +95,9 @@ public final class LevelContext {
    * An executor service whose tasks run at the captured level; shutting it down shuts down {@code
    * executor}. Works with virtual-thread executors.
    *
+   * @param executor runs the wrapped tasks; its lifecycle is the returned service's
+   * @return a service that wraps each task (runnables and callables) before handing it to {@code
+   *     executor}
    * @throws IllegalArgumentException if {@code executor} is null
    */
   public ExecutorService wrap(ExecutorService executor) {

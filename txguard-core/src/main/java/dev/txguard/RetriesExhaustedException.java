@@ -20,7 +20,7 @@ public class RetriesExhaustedException extends TxException {
     this.attempts = attempts;
   }
 
-  /** How many attempts ran, all of which failed. */
+  /** {@return how many attempts ran, all of which failed} */
   public int attempts() {
     return attempts;
   }

@@ -23,12 +23,12 @@ public class StaleDataException extends TxException {
     this.actual = actual;
   }
 
-  /** The rows the statement had to change. */
+  /** {@return the rows the statement had to change} */
   public int expected() {
     return expected;
   }
 
-  /** The rows it changed. */
+  /** {@return the rows it changed} */
   public int actual() {
     return actual;
   }

@@ -24,13 +24,16 @@ public class StatementException extends TxException {
     this.sqlState = cause.getSQLState();
   }
 
-  /** The failed statement's SQL text. */
+  /** {@return the failed statement's SQL text} */
   public String sql() {
     return sql;
   }
 
   /**
    * The SQLSTATE the database reported, e.g. {@code "23505"}; {@code null} if the driver gave none.
+   *
+   * @return five characters, the first two its class (e.g. {@code "23"}, integrity constraint
+   *     violation); or null
    */
   public String sqlState() {
     return sqlState;

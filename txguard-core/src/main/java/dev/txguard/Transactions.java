@@ -37,6 +37,8 @@ public final class Transactions {
    * The innermost unit running on the calling thread, of any database; a database's units are not
    * current inside its {@link Database#isolated isolated} work or tasks wrapped by its {@link
    * Database#context() context}.
+   *
+   * @return the unit's {@code Tx}, or empty outside every unit
    */
   public static Optional<Tx> current() {
     return Optional.ofNullable(ThreadContext.get().innermost());
@@ -71,6 +73,8 @@ public final class Transactions {
    * Runs {@code action} after the calling thread's current unit commits, or at once when no unit is
    * open.
    *
+   * @param action run once: after the commit, on the thread that ended the unit, or now on the
+   *     calling thread
    * @throws IllegalArgumentException if {@code action} is null
    */
   public static void afterCommitOrNow(Runnable action) {

@@ -79,12 +79,18 @@ public interface Tx {
    * options; transaction control sent as SQL is refused as described above. Statement errors on it
    * abort the unit just like errors through {@link #update}. Session changes made through it are
    * reset when the unit ends.
+   *
+   * @return the same connection for the whole attempt, a guarded view of the pooled one
    */
   Connection connection();
 
   /**
    * Runs an {@code INSERT}, {@code UPDATE}, {@code DELETE} or DDL statement.
    *
+   * @param sql the statement, with {@code ?} placeholders; transaction control in it is refused
+   * @param params the placeholders' values, in order: an {@code Instant} is bound as a UTC
+   *     timestamp, an enum as its {@code name()}, an {@code Object[]} as an SQL array, anything
+   *     else through {@code setObject}; pass {@code (Object) null} for one SQL NULL
    * @return the number of rows changed
    * @throws IllegalArgumentException if {@code sql} is null
    * @throws StatementException if the database refuses the statement
@@ -95,6 +101,12 @@ public interface Tx {
   /**
    * Runs a query and maps every row.
    *
+   * @param <T> the mapped rows' type
+   * @param sql the statement, with {@code ?} placeholders; transaction control in it is refused
+   * @param mapper called once per row, with the result set on that row
+   * @param params the placeholders' values, in order: an {@code Instant} is bound as a UTC
+   *     timestamp, an enum as its {@code name()}, an {@code Object[]} as an SQL array, anything
+   *     else through {@code setObject}; pass {@code (Object) null} for one SQL NULL
    * @return the mapped rows, in the query's order; never null
    * @throws IllegalArgumentException if {@code sql} or {@code mapper} is null
    * @throws StatementException if the database refuses the statement
@@ -105,6 +117,12 @@ public interface Tx {
   /**
    * Runs a query that returns at most one row.
    *
+   * @param <T> the mapped rows' type
+   * @param sql the statement, with {@code ?} placeholders; transaction control in it is refused
+   * @param mapper called for the row, if there is one
+   * @param params the placeholders' values, in order: an {@code Instant} is bound as a UTC
+   *     timestamp, an enum as its {@code name()}, an {@code Object[]} as an SQL array, anything
+   *     else through {@code setObject}; pass {@code (Object) null} for one SQL NULL
    * @return the mapped row, or empty when there is none (or the mapper returned null)
    * @throws IllegalStateException if the query returned more than one row
    * @throws StatementException if the database refuses the statement
@@ -118,6 +136,9 @@ public interface Tx {
    * When {@code work} returns normally after swallowing an error that aborted the step, the step is
    * rolled back and {@link TransactionAbortedException} is thrown.
    *
+   * @param <T> the type of the work's result
+   * @param <X> the checked exception type the work may throw
+   * @param work the nested step, given this same {@code Tx}
    * @return what {@code work} returned
    * @throws X what {@code work} threw, after rolling the step back
    * @throws IllegalArgumentException if {@code work} is null
@@ -133,6 +154,7 @@ public interface Tx {
    * action is logged and reported to {@link TxListener#onHookFailed}; the others still run and the
    * unit's outcome does not change.
    *
+   * @param action run at most once; not run when the unit rolls back
    * @throws IllegalArgumentException if {@code action} is null
    */
   void afterCommit(Runnable action);
@@ -141,6 +163,7 @@ public interface Tx {
    * Runs {@code action} once, after the unit finally rolls back (not after an attempt that is
    * retried). Same rules as {@link #afterCommit(Runnable)}.
    *
+   * @param action run at most once; not run when the unit commits
    * @throws IllegalArgumentException if {@code action} is null
    */
   void afterRollback(Runnable action);
@@ -149,6 +172,11 @@ public interface Tx {
    * Runs an update that must change exactly {@code rows} rows: a guarded state transition such as
    * {@code update task set state = 'done' where id = ? and state = 'running'}.
    *
+   * @param rows the number of rows the statement must change, zero or more
+   * @param sql the statement, with {@code ?} placeholders; transaction control in it is refused
+   * @param params the placeholders' values, in order: an {@code Instant} is bound as a UTC
+   *     timestamp, an enum as its {@code name()}, an {@code Object[]} as an SQL array, anything
+   *     else through {@code setObject}; pass {@code (Object) null} for one SQL NULL
    * @return {@code rows}
    * @throws StaleDataException naming the statement and both counts, when the count differs
    * @throws IllegalArgumentException if {@code rows} is negative or {@code sql} is null
@@ -167,6 +195,7 @@ public interface Tx {
    *     "id", rs -> rs.getLong(1));
    * }</pre>
    *
+   * @param <K> the type of the returned column's value
    * @param table the table (an SQL identifier, optionally schema-qualified)
    * @param key the columns of a unique constraint and their values (none null)
    * @param values other columns to set when inserting (may be empty)
@@ -191,6 +220,7 @@ public interface Tx {
    * {@value dev.txguard.AdvisoryLocks#NAMESPACE}); distinct keys may rarely share a hash, which
    * only makes them wait for each other.
    *
+   * @param key a {@code String} or a {@code Long}
    * @throws IllegalArgumentException if {@code key} is not a String or Long
    */
   void lock(Object key);
@@ -198,12 +228,15 @@ public interface Tx {
   /**
    * Like {@link #lock(Object)}, but shared: many units may hold it at once, excluding {@link
    * #lock}.
+   *
+   * @param key a {@code String} or a {@code Long}
    */
   void lockShared(Object key);
 
   /**
    * Takes an exclusive transaction-scoped advisory lock on {@code key} if it is free.
    *
+   * @param key a {@code String} or a {@code Long}
    * @return whether the lock was taken
    */
   boolean tryLock(Object key);
@@ -211,6 +244,8 @@ public interface Tx {
   /**
    * Takes exclusive transaction-scoped advisory locks on all {@code keys}, always in one global
    * order, so units locking overlapping sets cannot deadlock each other.
+   *
+   * @param keys {@code String}s or {@code Long}s; an empty collection takes no lock
    */
   void lockAll(Collection<?> keys);
 
@@ -225,9 +260,17 @@ public interface Tx {
    */
   int lockRows(String table, String idColumn, Collection<?> ids);
 
-  /** The attempt this {@code Tx} belongs to, 1-based: 2 and above are retries. */
+  /**
+   * The attempt this {@code Tx} belongs to, 1-based: 2 and above are retries.
+   *
+   * @return 1 for the first attempt, 2 and above for retries
+   */
   int attempt();
 
-  /** The unit's name, from {@link TxOptions#name(String)}. */
+  /**
+   * The unit's name, from {@link TxOptions#name(String)}.
+   *
+   * @return the name, {@code "tx"} unless the options set one
+   */
   String name();
 }

@@ -22,7 +22,7 @@ package dev.txguard;
  * next statement or {@code commit} throws {@link TxTimeoutException}. Not for concurrent use.
  */
 public interface TxHandle extends AutoCloseable {
-  /** The unit's {@link Tx}. */
+  /** {@return the unit's {@link Tx}} */
   Tx tx();
 
   /**

@@ -11,16 +11,26 @@ import java.time.Duration;
  * is one.
  */
 public interface TxListener {
-  /** An attempt began; {@code tx.attempt()} says which. */
+  /**
+   * An attempt began; {@code tx.attempt()} says which.
+   *
+   * @param tx the attempt's {@code Tx}, for its {@code name()} and {@code attempt()}
+   */
   default void onBegin(Tx tx) {}
 
-  /** An attempt committed after running for {@code elapsed}. */
+  /**
+   * An attempt committed after running for {@code elapsed}.
+   *
+   * @param tx the attempt's {@code Tx}, for its {@code name()} and {@code attempt()}
+   * @param elapsed from the attempt's start to the end of its COMMIT
+   */
   default void onCommit(Tx tx, Duration elapsed) {}
 
   /**
    * An attempt rolled back.
    *
    * @param cause why: the callback's exception, or {@code null} for an explicit rollback
+   * @param tx the attempt's {@code Tx}, for its {@code name()} and {@code attempt()}
    */
   default void onRollback(Tx tx, Throwable cause) {}
 
@@ -34,15 +44,26 @@ public interface TxListener {
    */
   default void onRetry(String name, int nextAttempt, Throwable cause, Duration delay) {}
 
-  /** A unit stayed open too long, or a manual handle was dropped without being closed. */
+  /**
+   * A unit stayed open too long, or a manual handle was dropped without being closed.
+   *
+   * @param report the unit's name, age, thread and the stack that opened it
+   */
   default void onLeak(LeakReport report) {}
 
-  /** An after-commit or after-rollback action of unit {@code name} threw {@code error}. */
+  /**
+   * An after-commit or after-rollback action of unit {@code name} threw {@code error}.
+   *
+   * @param name the unit's name
+   * @param error what the action threw (also logged)
+   */
   default void onHookFailed(String name, Throwable error) {}
 
   /**
    * A thread waited too long for a connection; {@code error} names the holders. The waiting caller
    * gets {@code error} thrown too.
+   *
+   * @param error the exception the waiting caller gets, naming the pool's counts and holders
    */
   default void onPoolExhausted(PoolExhaustedException error) {}
 }

@@ -19,7 +19,7 @@ final class UnitDataSource implements DataSource {
 
   @Override
   public Connection getConnection() throws SQLException {
-    return engine.dataSourceConnection();
+    return engine.lent().dataSourceConnection();
   }
 
   @Override

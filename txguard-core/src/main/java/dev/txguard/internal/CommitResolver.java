@@ -6,9 +6,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Commit-outcome resolution: when a unit's connection is lost while its COMMIT is in flight, asks
@@ -38,11 +35,11 @@ final class CommitResolver {
   /** Marks "the transaction has no id": it wrote nothing, so its outcome needs no answer. */
   static final long NONE = 0;
 
-  /** How long an "in progress" transaction is given to finish before its backend is terminated. */
-  private static final long GRACE_NANOS = 500_000_000L;
-
   private final ConnectionSource source;
   private final long boundNanos;
+
+  /** See {@link #xidQuery}: null until the first unit that may have written commits. */
+  private volatile String xidQuery;
 
   CommitResolver(ConnectionSource source, long boundNanos) {
     this.source = source;
@@ -54,29 +51,76 @@ final class CommitResolver {
    * has none or none is needed (read-only, nothing sent), {@link #NOT_ASKED} when the unit turned
    * resolution off or no answer could be had later anyway (old server, not pgjdbc).
    *
-   * @throws SQLException as raised by the query: a lost connection here is a failure before COMMIT
+   * @throws RuntimeException from {@link Unit#statementFailed}: a lost connection here is a failure
+   *     before COMMIT
    */
-  static long xidBeforeCommit(
-      Connection conn, boolean supported, boolean readOnly, boolean resolve, boolean begun)
-      throws SQLException {
-    if (readOnly || !begun) {
+  long xidBeforeCommit(Unit unit) {
+    if (unit.options.readOnly() || !unit.transactionStarted()) {
       return NONE;
     }
-    int major =
-        supported && resolve ? conn.getMetaData().getDatabaseMajorVersion() : 0; // no round trip
-    if (major < 10) {
+    if (!unit.dialect.resolvesLostCommits() || !unit.options.resolveLostCommit()) {
       return NOT_ASKED;
     }
-    String sql =
-        major >= 13
-            ? "SELECT pg_current_xact_id_if_assigned()::text"
-            : "SELECT txid_current_if_assigned()::text";
+    try {
+      String sql = xidQuery(unit.conn);
+      return sql.isEmpty() ? NOT_ASKED : askXid(unit.conn, sql);
+    } catch (SQLException e) {
+      throw unit.statementFailed(e, "SELECT pg_current_xact_id_if_assigned()");
+    }
+  }
+
+  /**
+   * The query for a transaction's id on this database's server, chosen by its major version once
+   * (reading the version from a connection's metadata costs no round trip, but HikariCP wraps the
+   * metadata in a new proxy object on every call: a per-commit allocation); empty before PostgreSQL
+   * 10, which has no way to ask. Every pool of a database connects to the same server. A server
+   * replaced by an older major while the database runs would need the older function: 10-12's
+   * {@code txid_current_if_assigned()} is still there in 13 and later, so only a downgrade across
+   * 13 would make the query fail (as a failure before COMMIT, not a wrong answer).
+   */
+  private String xidQuery(Connection conn) throws SQLException {
+    String sql = xidQuery;
+    if (sql == null) {
+      int major = conn.getMetaData().getDatabaseMajorVersion(); // no round trip
+      sql =
+          major < 10
+              ? ""
+              : major >= 13
+                  ? "SELECT pg_current_xact_id_if_assigned()::text"
+                  : "SELECT txid_current_if_assigned()::text";
+      xidQuery = sql; // a race only reads the same version twice
+    }
+    return sql;
+  }
+
+  private static long askXid(Connection conn, String sql) throws SQLException {
     try (PreparedStatement st = conn.prepareStatement(sql);
         ResultSet rs = st.executeQuery()) {
       rs.next();
       String xid = rs.getString(1);
       return xid == null ? NONE : Long.parseLong(xid);
     }
+  }
+
+  /**
+   * After a failed COMMIT of {@code unit}: returns normally only when the connection was lost on
+   * the way and the server says the transaction committed (or it wrote nothing); throws otherwise,
+   * see {@link #settle}. A COMMIT the server refused did not commit.
+   *
+   * @throws StatementException for COMMIT when the server refused it or it did not commit
+   * @throws CommitOutcomeUnknownException when no answer could be had
+   */
+  void commitFailed(Unit unit, SQLException e, long xid, int backendPid) {
+    if (!unit.dialect.connectionLost(e)) {
+      throw new StatementException("COMMIT", e);
+    }
+    unit.connectionLost = true;
+    settle(
+        "unit '" + unit.name() + "' (attempt " + unit.attempt + ")",
+        xid,
+        backendPid,
+        unit.hasDeadline ? unit.deadline : 0,
+        e);
   }
 
   /**
@@ -108,13 +152,13 @@ final class CommitResolver {
     if (deadline != 0 && deadline - end < 0) {
       end = deadline;
     }
-    Attempts attempts = new Attempts(xid, backendPid, System.nanoTime());
+    LostCommitInquiry attempts = new LostCommitInquiry(source, xid, backendPid, System.nanoTime());
     decide(unit, xid, attempts.askUntil(end), attempts, lost);
   }
 
   /** Returns for "committed", throws for anything else. */
   private static void decide(
-      String unit, long xid, String status, Attempts attempts, SQLException lost) {
+      String unit, long xid, String status, LostCommitInquiry attempts, SQLException lost) {
     switch (status == null ? "" : status) {
       case "committed" -> {
         CommitResolutions.record(CommitResolutions.Outcome.COMMITTED);
@@ -126,18 +170,7 @@ final class CommitResolver {
       }
       case "aborted" -> {
         CommitResolutions.record(CommitResolutions.Outcome.NOT_COMMITTED);
-        throw new StatementException(
-            "COMMIT",
-            new SQLException(
-                unit
-                    + " lost its connection during COMMIT; the"
-                    + " server says transaction "
-                    + xid
-                    + " did not commit ("
-                    + attempts.summary()
-                    + ")",
-                lost.getSQLState(),
-                lost));
+        throw notCommitted(unit, xid, attempts, lost);
       }
       default -> {
         CommitResolutions.record(CommitResolutions.Outcome.UNKNOWN);
@@ -154,113 +187,20 @@ final class CommitResolver {
     }
   }
 
-  /** The questions asked about one transaction, and what they got, for messages. */
-  private final class Attempts {
-    private final long xid;
-    private final int backendPid;
-    private final long start;
-    private final List<String> failures = new ArrayList<>();
-    private int asked;
-    private boolean terminated;
-    private String last;
-
-    Attempts(long xid, int backendPid, long start) {
-      this.xid = xid;
-      this.backendPid = backendPid;
-      this.start = start;
-    }
-
-    /** Asks until the status is final or {@code end} passes (at least once); the status or null. */
-    String askUntil(long end) {
-      long pause = 10_000_000L;
-      while (true) {
-        last = askOnce();
-        if ("committed".equals(last) || "aborted".equals(last)) {
-          return last;
-        }
-        if ((last == null && failures.isEmpty()) || System.nanoTime() + pause - end >= 0) {
-          return null; // no status for this id (it is too old), or out of time
-        }
-        LockSupport.parkNanos(pause);
-        pause = Math.min(pause * 2, 1_000_000_000L);
-      }
-    }
-
-    private String askOnce() {
-      asked++;
-      try (Connection c = source.open()) {
-        String status = status(c);
-        if ("in progress".equals(status)
-            && !terminated
-            && System.nanoTime() - start >= GRACE_NANOS) {
-          terminated = terminate(c);
-        }
-        return status;
-      } catch (SQLException | RuntimeException e) {
-        String text =
-            e.getClass().getSimpleName()
-                + (e instanceof SQLException s ? " " + s.getSQLState() : "")
-                + ": "
-                + source.redact(String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
-        if (failures.size() < 3) {
-          failures.add(text);
-        }
-        return "unreachable";
-      }
-    }
-
-    private String status(Connection c) throws SQLException {
-      boolean v13 = c.getMetaData().getDatabaseMajorVersion() >= 13;
-      String sql = v13 ? "SELECT pg_xact_status(?::text::xid8)" : "SELECT txid_status(?)";
-      try (PreparedStatement st = c.prepareStatement(sql)) {
-        if (v13) {
-          st.setString(1, Long.toString(xid));
-        } else {
-          st.setLong(1, xid);
-        }
-        try (ResultSet rs = st.executeQuery()) {
-          rs.next();
-          return rs.getString(1);
-        }
-      } finally {
-        if (!c.getAutoCommit()) {
-          c.rollback();
-        }
-      }
-    }
-
-    /** Ends the old backend if it still runs this transaction: its exit decides the outcome. */
-    private boolean terminate(Connection c) throws SQLException {
-      try (PreparedStatement st =
-          c.prepareStatement(
-              "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                  + " WHERE pid = ? AND backend_xid::text = ?")) {
-        st.setInt(1, backendPid);
-        st.setString(2, Long.toString(xid & 0xFFFF_FFFFL));
-        st.executeQuery().close();
-        return true;
-      }
-    }
-
-    String summary() {
-      long ms = (System.nanoTime() - start) / 1_000_000;
-      StringBuilder s =
-          new StringBuilder("asked pg_xact_status on a new connection ")
-              .append(asked)
-              .append(asked == 1 ? " time" : " times")
-              .append(" over ")
-              .append(ms)
-              .append(" ms");
-      s.append(", last answer: ").append(last == null ? "no status (the id is too old)" : last);
-      if (terminated) {
-        s.append(", terminated the old backend (pid ")
-            .append(backendPid)
-            .append(") still running it");
-      }
-      if (!failures.isEmpty()) {
-        s.append(", connecting failed with: ").append(String.join("; ", failures));
-      }
-      return s.toString();
-    }
+  /** A failure before COMMIT (retryable): the server says the transaction did not commit. */
+  private static StatementException notCommitted(
+      String unit, long xid, LostCommitInquiry attempts, SQLException lost) {
+    return new StatementException(
+        "COMMIT",
+        new SQLException(
+            unit
+                + " lost its connection during COMMIT; the"
+                + " server says transaction "
+                + xid
+                + " did not commit ("
+                + attempts.summary()
+                + ")",
+            lost.getSQLState(),
+            lost));
   }
 }

@@ -8,8 +8,6 @@ import dev.txguard.TxListener;
 import dev.txguard.TxOptions;
 import dev.txguard.internal.dialect.Dialect;
 import dev.txguard.internal.dialect.Dialects;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -22,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * The runtime behind {@code Database}, a facade over single-purpose parts: {@link Pools} (a pool
  * per level), {@link UnitOpener} (borrowing within the unit's time), {@link RetryLoop} (callback
  * units, joins and retries, decided by {@link RetryPolicy}), {@link ManualUnits} (handles), {@link
- * Watchdog} (deadlines and leaks), {@link Hooks} and {@link Listeners}. What stays here: levels,
- * and connections lent outside units. Thread-safe.
+ * Watchdog} (deadlines and leaks), {@link Hooks}, {@link Listeners} and {@link LentConnections}
+ * (connections outside units). What stays here: levels. Thread-safe.
  */
 public final class Engine implements AutoCloseable {
   static final Logger LOG = LoggerFactory.getLogger("dev.txguard");
@@ -65,6 +63,7 @@ public final class Engine implements AutoCloseable {
   private final RetryLoop retryLoop;
   private final ManualUnits manualUnits;
   private final CommitResolver resolver;
+  private final LentConnections lent;
   private volatile boolean closed;
 
   /**
@@ -96,6 +95,7 @@ public final class Engine implements AutoCloseable {
     this.retryLoop = new RetryLoop(this, opener, listeners, hooks);
     this.manualUnits = new ManualUnits(this, opener, listeners, hooks, watchdog);
     this.resolver = new CommitResolver(source, config.connectionTimeout().toNanos());
+    this.lent = new LentConnections(this, pools, source, config.connectionTimeout().toMillis());
   }
 
   /** The database's dialect: its SQLSTATEs, status checks and SQL. */
@@ -208,74 +208,9 @@ public final class Engine implements AutoCloseable {
     return pools.stats();
   }
 
-  // ---- connections lent outside units
-  // -------------------------------------------------------------
-
-  /** Borrows a connection of the advisory-lock pool (created on first use). */
-  public Connection lockConnection() {
-    checkNotClosed();
-    return pools.borrowLockConnection();
-  }
-
-  /** Returns a lock connection to its pool unless it was discarded. */
-  public void releaseLockConnection(Connection c) {
-    try {
-      if (!c.isClosed()) {
-        c.close();
-      }
-    } catch (SQLException e) {
-      LOG.debug("closing a lock connection failed: {}", e.toString());
-    }
-  }
-
-  /** Discards a lock connection, releasing its session's locks. */
-  public void discardLockConnection(Connection c) {
-    try {
-      c.unwrap(Connection.class).abort(Runnable::run);
-    } catch (SQLException e) {
-      LOG.debug("aborting a lock connection failed: {}", e.toString());
-    }
-    pools.evictLockConnection(c);
-  }
-
-  /** A new connection outside the pools, in autocommit mode, owned by the caller. */
-  public Connection openConnection() {
-    checkNotClosed();
-    Connection c = null;
-    try {
-      c = source.open();
-      c.setAutoCommit(true);
-      return c;
-    } catch (SQLException e) {
-      if (c != null) {
-        try {
-          c.close();
-        } catch (SQLException closing) {
-          e.addSuppressed(closing);
-        }
-      }
-      throw new TxException(
-          "cannot open a connection to " + source.describe() + ": " + source.redact(e.getMessage()),
-          source.scrub(e));
-    }
-  }
-
-  /**
-   * A connection for {@code db.dataSource()}: the calling thread's unit's connection (its close a
-   * no-op) when it runs one of this database, else a pooled connection in autocommit mode.
-   */
-  public Connection dataSourceConnection() throws SQLException {
-    checkNotClosed();
-    ThreadContext ctx = ThreadContext.get();
-    TxImpl current = ctx.find(this);
-    if (current != null) {
-      current.unit.checkOpen();
-      return GuardedConnection.lend(current.unit);
-    }
-    Pool pool = pools.level(ctx.nextLevel(this));
-    Connection c = pool.borrow(config.connectionTimeout().toMillis());
-    c.setAutoCommit(true);
-    return SessionConnection.wrap(c, pool);
+  /** Connections lent outside units: advisory-lock sessions, {@code db.dataSource()}, raw ones. */
+  public LentConnections lent() {
+    return lent;
   }
 
   /** This runtime's name, used for its pools and threads. */

@@ -12,21 +12,9 @@ record InsertOrGet(String insertSql, Object[] insertParams, String selectSql, Ob
       Dialect dialect, String table, Map<String, ?> key, Map<String, ?> values, String returning) {
     LockKeys.identifier("table", table);
     LockKeys.identifier("returning", returning);
-    if (key == null || key.isEmpty()) {
-      throw new IllegalArgumentException(
-          "key must name the columns of a unique constraint, was " + key);
-    }
     List<String> keyColumns = new ArrayList<>();
     List<Object> keyParams = new ArrayList<>();
-    key.forEach(
-        (column, value) -> {
-          keyColumns.add(LockKeys.identifier("key column", column));
-          if (value == null) {
-            throw new IllegalArgumentException(
-                "key column " + column + " must not be null: NULLs never conflict");
-          }
-          keyParams.add(value);
-        });
+    readKey(key, keyColumns, keyParams);
     List<String> columns = new ArrayList<>(keyColumns);
     List<Object> params = new ArrayList<>(keyParams);
     if (values != null) {
@@ -45,5 +33,25 @@ record InsertOrGet(String insertSql, Object[] insertParams, String selectSql, Ob
             + " where "
             + keyColumns.stream().map(c -> c + " = ?").collect(Collectors.joining(" and "));
     return new InsertOrGet(insert, params.toArray(), select, keyParams.toArray());
+  }
+
+  /**
+   * Adds the key's columns (checked identifiers) and values (not null: NULLs never conflict) to
+   * {@code columns} and {@code params}, in the map's order.
+   */
+  private static void readKey(Map<String, ?> key, List<String> columns, List<Object> params) {
+    if (key == null || key.isEmpty()) {
+      throw new IllegalArgumentException(
+          "key must name the columns of a unique constraint, was " + key);
+    }
+    key.forEach(
+        (column, value) -> {
+          columns.add(LockKeys.identifier("key column", column));
+          if (value == null) {
+            throw new IllegalArgumentException(
+                "key column " + column + " must not be null: NULLs never conflict");
+          }
+          params.add(value);
+        });
   }
 }

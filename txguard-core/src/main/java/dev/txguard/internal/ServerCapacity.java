@@ -32,21 +32,7 @@ final class ServerCapacity {
       throws SQLException {
     int upper = config.maxLevels() - 1;
     long requested = 2L * config.poolSize() + (long) config.levelPoolSize() * upper;
-    String sum =
-        "poolSize "
-            + config.poolSize()
-            + " + levelPoolSize "
-            + config.levelPoolSize()
-            + " x "
-            + upper
-            + " upper level"
-            + (upper == 1 ? "" : "s")
-            + " (maxLevels "
-            + config.maxLevels()
-            + ") + the advisory-lock pool "
-            + config.poolSize()
-            + " = "
-            + requested;
+    String sum = sum(config, upper, requested);
     ConnectionLimit limits = limits(conn, ownOpen, dialect);
     if (requested > limits.allowed()) {
       throw new IllegalStateException(
@@ -72,6 +58,24 @@ final class ServerCapacity {
           limits.describe(),
           limits.others());
     }
+  }
+
+  /** How {@code requested} adds up, for messages. */
+  private static String sum(Engine.Config config, int upper, long requested) {
+    return "poolSize "
+        + config.poolSize()
+        + " + levelPoolSize "
+        + config.levelPoolSize()
+        + " x "
+        + upper
+        + " upper level"
+        + (upper == 1 ? "" : "s")
+        + " (maxLevels "
+        + config.maxLevels()
+        + ") + the advisory-lock pool "
+        + config.poolSize()
+        + " = "
+        + requested;
   }
 
   private static ConnectionLimit limits(Connection conn, int ownOpen, Dialect dialect)

@@ -9,9 +9,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -101,13 +98,13 @@ public final class TxImpl implements Tx {
   /** Checks the unit, prepares and binds {@code sql}, and reports a failure to the unit. */
   private <R> R run(String sql, Object[] params, StatementWork<R> work) {
     requireSql(sql);
-    requireParams(params);
+    Parameters.require(params);
     unit.checkUsable();
     R result;
     try {
       unit.admit(sql);
       try (PreparedStatement ps = unit.conn.prepareStatement(sql)) {
-        bind(ps, params);
+        Parameters.bind(ps, params);
         result = work.apply(ps);
       }
     } catch (SQLException e) {
@@ -284,56 +281,15 @@ public final class TxImpl implements Tx {
     return unit.level;
   }
 
-  static void bind(PreparedStatement ps, Object[] params) throws SQLException {
-    for (int i = 0; i < params.length; i++) {
-      Object value = params[i];
-      if (value instanceof Object[] array) {
-        ps.setArray(i + 1, ps.getConnection().createArrayOf(arrayType(array), array));
-      } else {
-        ps.setObject(i + 1, jdbcValue(value));
-      }
-    }
-  }
-
-  private static String arrayType(Object[] array) {
-    boolean allInts = true;
-    for (Object o : array) {
-      if (o instanceof Long) {
-        return "bigint";
-      }
-      allInts &= o instanceof Integer || o == null;
-    }
-    return allInts && array.length > 0
-        ? "int4"
-        : array.length > 0 && array[0] instanceof java.util.UUID ? "uuid" : "text";
-  }
-
-  private static Object jdbcValue(Object value) {
-    if (value instanceof Instant instant) {
-      return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
-    }
-    if (value instanceof Enum<?> e) {
-      return e.name();
-    }
-    return value;
-  }
-
-  static void requireSql(String sql) {
+  private static void requireSql(String sql) {
     if (sql == null) {
       throw new IllegalArgumentException("sql must not be null");
     }
   }
 
-  static void requireMapper(RowMapper<?> mapper) {
+  private static void requireMapper(RowMapper<?> mapper) {
     if (mapper == null) {
       throw new IllegalArgumentException("mapper must not be null");
-    }
-  }
-
-  private static void requireParams(Object[] params) {
-    if (params == null) {
-      throw new IllegalArgumentException(
-          "params array is null; to bind a single SQL NULL pass (Object) null");
     }
   }
 

@@ -7,7 +7,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledFuture;
@@ -83,9 +82,10 @@ public final class Unit extends AttemptRecord {
   private volatile boolean released;
 
   /**
-   * What puts back the session after the prelude's limits (databases without SET LOCAL), or null.
+   * What puts back the session after the prelude's limits (databases without SET LOCAL), or null;
+   * set and run by {@link UnitSession}.
    */
-  private String epilogue;
+  String epilogue;
 
   Unit(
       Engine engine,
@@ -126,24 +126,13 @@ public final class Unit extends AttemptRecord {
   }
 
   /**
-   * Sends the attempt's prelude (isolation, read-only, time limits; see {@code
-   * Dialect.unitPrelude}) as the transaction's first statement. The driver prefixes BEGIN, so a
-   * unit with non-default options costs no extra round trip over one with defaults, and one with
-   * defaults sends nothing here.
+   * Sends the attempt's prelude as the transaction's first statement; see {@link
+   * UnitSession#start}.
    */
   void start() {
     long timeoutMs =
         hasDeadline ? Math.max(1, (deadline - System.nanoTime() + 999_999) / 1_000_000) : 0;
-    String prelude = dialect.unitPrelude(options.isolation(), options.readOnly(), timeoutMs);
-    if (prelude == null) {
-      return;
-    }
-    epilogue = dialect.unitEpilogue(options.isolation(), options.readOnly(), timeoutMs);
-    try (Statement st = conn.createStatement()) {
-      st.execute(prelude);
-    } catch (SQLException e) {
-      throw statementFailed(e, prelude);
-    }
+    UnitSession.start(this, timeoutMs);
   }
 
   // ---- checks before statements ----------------------------------------------------------------
@@ -203,11 +192,12 @@ public final class Unit extends AttemptRecord {
   /**
    * Commits, or throws: the unit was aborted (it is not committed), timed out, or COMMIT failed.
    * The caller rolls back after any exception from here. The commit path: this method, and {@link
-   * #commitFailed} for what a failed COMMIT means, and {@link CommitResolver} for a lost one.
+   * CommitResolver} for the transaction id asked before COMMIT and for what a failed COMMIT means.
    */
   void commit() {
     checkCommittable();
-    long xid = xidBeforeCommit();
+    CommitResolver resolver = engine.resolver();
+    long xid = resolver.xidBeforeCommit(this);
     int backendPid = xid > 0 ? dialect.backendPid(conn) : 0;
     if (!casState(State.ACTIVE, State.ENDING)) {
       throw timeout(null); // the watchdog ended it since the check
@@ -215,7 +205,7 @@ public final class Unit extends AttemptRecord {
     try {
       conn.commit();
     } catch (SQLException e) {
-      commitFailed(e, xid, backendPid);
+      resolver.commitFailed(this, e, xid, backendPid);
     }
     state = State.COMMITTED;
   }
@@ -229,42 +219,6 @@ public final class Unit extends AttemptRecord {
     }
     if (aborted()) {
       throw abortedException("unit returned normally but cannot commit");
-    }
-  }
-
-  /**
-   * After a failed COMMIT: returns normally only when the connection was lost on the way and the
-   * server says the transaction committed (or it wrote nothing); throws otherwise, see {@link
-   * CommitResolver#settle}. A COMMIT the server refused did not commit.
-   */
-  private void commitFailed(SQLException e, long xid, int backendPid) {
-    if (!dialect.connectionLost(e)) {
-      throw new StatementException("COMMIT", e);
-    }
-    connectionLost = true;
-    engine
-        .resolver()
-        .settle(
-            "unit '" + name() + "' (attempt " + attempt + ")",
-            xid,
-            backendPid,
-            hasDeadline ? deadline : 0,
-            e);
-  }
-
-  /**
-   * The transaction's id for {@link CommitResolver}; a lost connection here fails before COMMIT.
-   */
-  private long xidBeforeCommit() {
-    try {
-      return CommitResolver.xidBeforeCommit(
-          conn,
-          dialect.resolvesLostCommits(),
-          options.readOnly(),
-          options.resolveLostCommit(),
-          transactionStarted());
-    } catch (SQLException e) {
-      throw statementFailed(e, "SELECT pg_current_xact_id_if_assigned()");
     }
   }
 
@@ -364,7 +318,7 @@ public final class Unit extends AttemptRecord {
       }
       return;
     }
-    if ((epilogue != null && !runEpilogue()) || (session != null && !resetSession())) {
+    if (!UnitSession.restore(this)) {
       return;
     }
     try {
@@ -394,36 +348,6 @@ public final class Unit extends AttemptRecord {
       if (interrupted) {
         Thread.currentThread().interrupt();
       }
-    }
-  }
-
-  /** Puts back what the prelude set for the session; discards the connection when that fails. */
-  private boolean runEpilogue() {
-    try (Statement st = conn.createStatement()) {
-      st.execute(epilogue);
-      return true;
-    } catch (SQLException | RuntimeException e) {
-      Engine.LOG.debug(
-          "restoring the session limits of unit '{}' failed, discarding its connection: {}",
-          name(),
-          e.toString());
-      discard();
-      return false;
-    }
-  }
-
-  /** Resets what the unit changed in its session; discards the connection when that fails. */
-  private boolean resetSession() {
-    try {
-      session.reset(conn);
-      return true;
-    } catch (SQLException | RuntimeException e) {
-      Engine.LOG.debug(
-          "resetting the session of unit '{}' failed, discarding its connection: {}",
-          name(),
-          e.toString());
-      discard();
-      return false;
     }
   }
 

@@ -118,7 +118,12 @@ final class UnitOpener {
             .append(", waiting ")
             .append(s.waiting())
             .append(")");
-    List<Unit> holders = watchdog.holders(pool.level);
+    appendHolders(sb, watchdog.holders(pool.level), e);
+    return new PoolExhaustedException(sb.toString(), e);
+  }
+
+  /** Who holds the pool's connections, or why nobody listed does, and what to do about it. */
+  private void appendHolders(StringBuilder sb, List<Unit> holders, SQLException e) {
     if (holders.isEmpty()) {
       sb.append(
           "; no txguard unit holds one (connections lent by db.dataSource() outside units, which"
@@ -127,17 +132,16 @@ final class UnitOpener {
         sb.append("; last connection error: ")
             .append(engine.source().redact(e.getCause().getMessage()));
       }
-    } else {
-      sb.append("; held by:");
-      for (Unit u : holders) {
-        appendHolder(sb, u);
-      }
-      sb.append(
-          "\nCode inside a unit that waits for work needing another connection of the same pool"
-              + " deadlocks it: run that work with db.inNewTx(...) or db.isolated(...) (one level up), or"
-              + " end the unit first");
+      return;
     }
-    return new PoolExhaustedException(sb.toString(), e);
+    sb.append("; held by:");
+    for (Unit u : holders) {
+      appendHolder(sb, u);
+    }
+    sb.append(
+        "\nCode inside a unit that waits for work needing another connection of the same pool"
+            + " deadlocks it: run that work with db.inNewTx(...) or db.isolated(...) (one level up), or"
+            + " end the unit first");
   }
 
   private static void appendHolder(StringBuilder sb, Unit u) {

@@ -36,16 +36,17 @@
  *       suppressed earlier failures are {@link dev.txguard.internal.RetryLoop}.
  *   <li><b>Nothing commits after a swallowed error</b>: {@link dev.txguard.internal.Unit#commit()}
  *       refuses an aborted unit; every statement path checks {@code Unit.checkUsable()} first.
- *   <li><b>Deadlines</b>: the dialect's prelude in {@code Unit.start()} ({@code SET LOCAL} limits
- *       on PostgreSQL; session limits put back by the epilogue at release on MariaDB); the {@link
- *       dev.txguard.internal.Watchdog} ends a unit still running at its deadline.
+ *   <li><b>Deadlines</b>: the dialect's prelude, sent by {@link dev.txguard.internal.UnitSession}
+ *       at the unit's start ({@code SET LOCAL} limits on PostgreSQL; session limits put back by the
+ *       epilogue at release on MariaDB); the {@link dev.txguard.internal.Watchdog} ends a unit
+ *       still running at its deadline.
  *   <li><b>A sealed unit</b>: the dialect's {@link dev.txguard.internal.dialect.SqlReader} reads
  *       every SQL text a unit sends (through {@link dev.txguard.internal.TxImpl}, {@link
  *       dev.txguard.internal.GuardedConnection} and {@link dev.txguard.internal.StatementWatcher});
  *       {@code Unit.admit} refuses transaction control and notes session changes; {@link
- *       dev.txguard.internal.SessionState} resets them at release ({@link
- *       dev.txguard.internal.SessionConnection} does the same for DataSource connections outside
- *       units).
+ *       dev.txguard.internal.SessionState} resets them at release, through {@link
+ *       dev.txguard.internal.UnitSession} ({@link dev.txguard.internal.SessionConnection} does the
+ *       same for DataSource connections outside units).
  *   <li><b>Levels that cannot deadlock</b>: {@link dev.txguard.internal.ThreadContext} carries each
  *       thread's level per database; {@link dev.txguard.internal.Pools} keeps one pool per level;
  *       an independent unit opened while the thread holds a connection takes the next level.
@@ -53,13 +54,16 @@
  *       sweeps) and {@link dev.txguard.internal.UnitOpener} (who holds the connections).
  *   <li><b>No listener or hook can change an outcome</b>: {@link dev.txguard.internal.Listeners}
  *       and {@link dev.txguard.internal.Hooks} catch every throwable.
- *   <li><b>A lost COMMIT is resolved before anyone hears "unknown"</b>: {@code Unit.commit()} asks
- *       for the transaction id before COMMIT; {@link dev.txguard.internal.CommitResolver} asks
- *       {@code pg_xact_status} on a new connection when COMMIT's connection is lost, and {@link
+ *   <li><b>A lost COMMIT is resolved before anyone hears "unknown"</b>: {@code Unit.commit()} has
+ *       {@link dev.txguard.internal.CommitResolver} ask for the transaction id before COMMIT and
+ *       decide a COMMIT whose connection is lost, asking {@code pg_xact_status} on a new connection
+ *       ({@link dev.txguard.internal.LostCommitInquiry}); {@link
  *       dev.txguard.internal.CommitResolutions} counts the answers.
  *   <li><b>Pools the server can hold</b>: {@link dev.txguard.internal.ServerCapacity}, at build.
  *   <li><b>Secrets stay secret; connecting is bounded</b>: {@link
  *       dev.txguard.internal.ConnectionSource}.
+ *   <li><b>Connections outside units</b> (advisory-lock sessions, {@code db.dataSource()}, {@code
+ *       db.openConnection()}): {@link dev.txguard.internal.LentConnections}.
  * </ul>
  *
  * <h2>The dialect seam ({@link dev.txguard.internal.dialect.Dialect})</h2>

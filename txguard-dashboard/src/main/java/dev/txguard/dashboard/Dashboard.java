@@ -44,6 +44,8 @@ public final class Dashboard implements AutoCloseable {
   /**
    * A builder over {@code admin}'s schema.
    *
+   * @param admin the queue admin whose reads and actions the dashboard serves
+   * @return a new builder: loopback, port 8025, no credentials yet
    * @throws IllegalArgumentException if {@code admin} is null
    */
   public static Builder builder(QueueAdmin admin) {
@@ -81,6 +83,8 @@ public final class Dashboard implements AutoCloseable {
    * dashboard's bind and port are not used, and its Host check is off. Call before the
    * application's Javalin starts.
    *
+   * @param config the application's Javalin configuration, before its server starts
+   * @param path the prefix of the dashboard's routes
    * @throws IllegalArgumentException if {@code path} is not empty and does not start with "/" or
    *     ends with "/"
    * @throws IllegalStateException if this dashboard was started or mounted already
@@ -99,6 +103,7 @@ public final class Dashboard implements AutoCloseable {
   /**
    * The port the started server listens on (the one chosen when {@link Builder#port(int)} was 0).
    *
+   * @return the bound port, 1 to 65535
    * @throws IllegalStateException if not started
    */
   public synchronized int port() {
@@ -111,6 +116,7 @@ public final class Dashboard implements AutoCloseable {
   /**
    * The started server's address, e.g. {@code http://127.0.0.1:8025/}.
    *
+   * @return the address of the dashboard's page
    * @throws IllegalStateException if not started
    */
   public URI uri() {
@@ -143,6 +149,9 @@ public final class Dashboard implements AutoCloseable {
      * The address the server listens on. Default {@code 127.0.0.1}. Any other than a loopback
      * address needs {@link #token(String)} or {@link #user(String, String)}.
      *
+     * @param address a host name or IP address (IPv6 without brackets); surrounding blanks are
+     *     ignored
+     * @return this builder
      * @throws IllegalArgumentException if blank
      */
     public Builder bind(String address) {
@@ -157,6 +166,8 @@ public final class Dashboard implements AutoCloseable {
     /**
      * The port. Default 8025; 0 picks a free one ({@link Dashboard#port()} tells which).
      *
+     * @param port 0 to 65535
+     * @return this builder
      * @throws IllegalArgumentException if not 0 to 65535
      */
     public Builder port(int port) {
@@ -173,6 +184,7 @@ public final class Dashboard implements AutoCloseable {
      * replaces a user set before.
      *
      * @param token at least 16 characters
+     * @return this builder
      * @throws IllegalArgumentException if shorter (the message never holds the token)
      */
     public Builder token(String token) {
@@ -186,6 +198,7 @@ public final class Dashboard implements AutoCloseable {
      *
      * @param name no ':' and not blank
      * @param password at least 8 characters
+     * @return this builder
      * @throws IllegalArgumentException if either is bad (the message never holds the password)
      */
     public Builder user(String name, String password) {
@@ -198,13 +211,20 @@ public final class Dashboard implements AutoCloseable {
      * application's own authentication, or a loopback-only server on a single-user machine. {@link
      * Dashboard#start()} still refuses a non-loopback address. CSRF, origin and Host checks stay
      * on.
+     *
+     * @return this builder
      */
     public Builder withoutAuthentication() {
       this.credentials = Credentials.none();
       return this;
     }
 
-    /** Refuses every action (retry, cancel, cancel group) with 403. Default off. */
+    /**
+     * Refuses every action (retry, cancel, cancel group) with 403. Default off.
+     *
+     * @param readOnly true to refuse every action
+     * @return this builder
+     */
     public Builder readOnly(boolean readOnly) {
       this.readOnly = readOnly;
       return this;
@@ -213,6 +233,8 @@ public final class Dashboard implements AutoCloseable {
     /**
      * How often the page refreshes its data. Default 2 s.
      *
+     * @param interval 500 ms to 10 minutes
+     * @return this builder
      * @throws IllegalArgumentException if null or outside 500 ms to 10 minutes
      */
     public Builder refreshInterval(Duration interval) {
@@ -229,6 +251,7 @@ public final class Dashboard implements AutoCloseable {
     /**
      * The dashboard, not started.
      *
+     * @return a new dashboard; {@link Dashboard#start()} or {@link Dashboard#mount} serves it
      * @throws IllegalStateException if none of {@link #token}, {@link #user} and {@link
      *     #withoutAuthentication()} was called
      * @throws IllegalArgumentException if the bind address cannot be resolved

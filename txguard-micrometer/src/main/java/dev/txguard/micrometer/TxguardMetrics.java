@@ -69,6 +69,7 @@ public final class TxguardMetrics implements TxListener {
   /**
    * Meters in {@code registry} with no extra tags.
    *
+   * @param registry where the meters are registered
    * @throws IllegalArgumentException if {@code registry} is null
    */
   public TxguardMetrics(MeterRegistry registry) {
@@ -78,6 +79,8 @@ public final class TxguardMetrics implements TxListener {
   /**
    * Meters in {@code registry}, each carrying {@code tags} (for example {@code db=orders}).
    *
+   * @param registry where the meters are registered
+   * @param tags carried by every meter besides its own tags
    * @throws IllegalArgumentException if {@code registry} or {@code tags} is null
    */
   public TxguardMetrics(MeterRegistry registry, Iterable<Tag> tags) {
@@ -101,6 +104,7 @@ public final class TxguardMetrics implements TxListener {
    * summed over every level's pool (open {@link Database#poolStats()} for one level). The gauges
    * hold {@code db} weakly and read it when the registry is scraped.
    *
+   * @param db the database whose pools the gauges read
    * @return this
    * @throws IllegalArgumentException if {@code db} is null
    */
@@ -137,7 +141,12 @@ public final class TxguardMetrics implements TxListener {
         .register(registry);
   }
 
-  /** Records a committed attempt. */
+  /**
+   * Records a committed attempt.
+   *
+   * @param tx its name tags the timer
+   * @param elapsed recorded in {@code txguard.tx.commit}
+   */
   @Override
   public void onCommit(Tx tx, Duration elapsed) {
     commitTimers
@@ -152,7 +161,12 @@ public final class TxguardMetrics implements TxListener {
         .record(elapsed);
   }
 
-  /** Counts a rolled-back attempt by its cause's class. */
+  /**
+   * Counts a rolled-back attempt by its cause's class.
+   *
+   * @param tx its name tags the counter
+   * @param cause its simple class name is the {@code cause} tag; null counts as {@code none}
+   */
   @Override
   public void onRollback(Tx tx, Throwable cause) {
     counter(
@@ -164,7 +178,14 @@ public final class TxguardMetrics implements TxListener {
         .increment();
   }
 
-  /** Counts a retry by the SQLSTATE of the failure that caused it. */
+  /**
+   * Counts a retry by the SQLSTATE of the failure that caused it.
+   *
+   * @param name the unit's name, the {@code name} tag
+   * @param nextAttempt not recorded
+   * @param cause its SQLSTATE, searched over the cause chain, is the {@code sqlstate} tag
+   * @param delay not recorded
+   */
   @Override
   public void onRetry(String name, int nextAttempt, Throwable cause, Duration delay) {
     counter(
@@ -176,7 +197,11 @@ public final class TxguardMetrics implements TxListener {
         .increment();
   }
 
-  /** Counts a leak report. */
+  /**
+   * Counts a leak report.
+   *
+   * @param report its name and {@code unreachable} flag are the tags
+   */
   @Override
   public void onLeak(LeakReport report) {
     counter(
@@ -188,7 +213,12 @@ public final class TxguardMetrics implements TxListener {
         .increment();
   }
 
-  /** Counts a failed after-commit or after-rollback action. */
+  /**
+   * Counts a failed after-commit or after-rollback action.
+   *
+   * @param name the unit's name, the {@code name} tag
+   * @param error not recorded
+   */
   @Override
   public void onHookFailed(String name, Throwable error) {
     Counter.builder("txguard.tx.hook.failure")
@@ -199,7 +229,11 @@ public final class TxguardMetrics implements TxListener {
         .increment();
   }
 
-  /** Counts a timed-out wait for a connection. */
+  /**
+   * Counts a timed-out wait for a connection.
+   *
+   * @param error not recorded
+   */
   @Override
   public void onPoolExhausted(PoolExhaustedException error) {
     poolExhausted.increment();

@@ -21,7 +21,7 @@ public class CallTimeoutException extends TxException {
     this.jobId = jobId;
   }
 
-  /** The job that did not end in time. */
+  /** {@return the job that did not end in time} */
   public long jobId() {
     return jobId;
   }

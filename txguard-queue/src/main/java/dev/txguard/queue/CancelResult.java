@@ -10,7 +10,7 @@ package dev.txguard.queue;
  *     succeeded); they were asked to stop and end cancelled if they fail
  */
 public record CancelResult(int cancelled, int waitedFor, int stillRunning) {
-  /** Whether every running attempt of the group ended within the wait. */
+  /** {@return whether every running attempt of the group ended within the wait} */
   public boolean allStopped() {
     return stillRunning == 0;
   }

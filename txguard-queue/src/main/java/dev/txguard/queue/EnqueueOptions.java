@@ -53,7 +53,7 @@ public final class EnqueueOptions {
     this.group = group;
   }
 
-  /** The default options (see the class description). */
+  /** {@return the default options (see the class description)} */
   public static EnqueueOptions defaults() {
     return DEFAULTS;
   }
@@ -62,6 +62,7 @@ public final class EnqueueOptions {
    * The queue the job runs on.
    *
    * @param queue 1 to 128 characters of letters, digits, {@code _ . : -}; default {@code "default"}
+   * @return a copy with this setting; this instance is unchanged
    * @throws IllegalArgumentException if null, empty, too long or with other characters
    */
   public EnqueueOptions queue(String queue) {
@@ -73,6 +74,7 @@ public final class EnqueueOptions {
    * The job's priority: lower runs first among available jobs of a queue.
    *
    * @param priority 0 (most urgent, the default) to 32767
+   * @return a copy with this setting; this instance is unchanged
    * @throws IllegalArgumentException if negative or above 32767
    */
   public EnqueueOptions priority(int priority) {
@@ -91,6 +93,7 @@ public final class EnqueueOptions {
    * the job {@link JobState#SCHEDULED} until then.
    *
    * @param runAt between 1970-01-01 and 9999-12-31 UTC; default at once
+   * @return a copy with this setting; this instance is unchanged
    * @throws IllegalArgumentException if null or outside that range
    */
   public EnqueueOptions runAt(Instant runAt) {
@@ -110,6 +113,7 @@ public final class EnqueueOptions {
    * How many attempts the job may have before it is {@link JobState#FAILED}.
    *
    * @param maxAttempts at least 1 (1 means no retry); default 20
+   * @return a copy with this setting; this instance is unchanged
    * @throws IllegalArgumentException if less than 1
    */
   public EnqueueOptions maxAttempts(int maxAttempts) {
@@ -124,6 +128,7 @@ public final class EnqueueOptions {
    * or retryable, enqueueing another returns that job ({@link Enqueued#existing()}) instead.
    *
    * @param uniqueKey 1 to 128 characters, not blank, without U+0000; default none
+   * @return a copy with this setting; this instance is unchanged
    * @throws IllegalArgumentException if null, blank, too long or holding U+0000 (NUL), which
    *     PostgreSQL cannot store in text
    */
@@ -137,6 +142,7 @@ public final class EnqueueOptions {
    * for those of its jobs that are running.
    *
    * @param group 1 to 128 characters, not blank, without U+0000; default none
+   * @return a copy with this setting; this instance is unchanged
    * @throws IllegalArgumentException if null, blank, too long or holding U+0000 (NUL), which
    *     PostgreSQL cannot store in text
    */
@@ -145,32 +151,32 @@ public final class EnqueueOptions {
         queue, priority, runAt, maxAttempts, uniqueKey, checkText("group", group));
   }
 
-  /** The queue. */
+  /** {@return the queue} */
   public String queue() {
     return queue;
   }
 
-  /** The priority. */
+  /** {@return the priority} */
   public int priority() {
     return priority;
   }
 
-  /** The run-at time, if one was set. */
+  /** {@return the run-at time, if one was set} */
   public Optional<Instant> runAt() {
     return Optional.ofNullable(runAt);
   }
 
-  /** The most attempts. */
+  /** {@return the most attempts} */
   public int maxAttempts() {
     return maxAttempts;
   }
 
-  /** The unique key, if any. */
+  /** {@return the unique key, if any} */
   public Optional<String> uniqueKey() {
     return Optional.ofNullable(uniqueKey);
   }
 
-  /** The group, if any. */
+  /** {@return the group, if any} */
   public Optional<String> group() {
     return Optional.ofNullable(group);
   }

@@ -27,7 +27,7 @@ public record JobContext<A>(
     A args,
     BooleanSupplier cancelSignal) {
 
-  /** Whether this is the job's last allowed attempt. */
+  /** {@return whether this is the job's last allowed attempt} */
   public boolean isLastAttempt() {
     return attempt >= maxAttempts;
   }
@@ -37,6 +37,8 @@ public record JobContext<A>(
    * handler doing long work should check it between steps and throw when it is set: the job then
    * ends {@link JobState#CANCELLED} instead of being retried. Seen at once when the cancel ran in
    * this process, else at the next heartbeat (a third of the lease duration).
+   *
+   * @return true once a cancel was seen; it never turns false again
    */
   public boolean isCancelRequested() {
     return cancelSignal.getAsBoolean();

@@ -16,17 +16,17 @@ package dev.txguard.queue;
  */
 public record JobDetail(
     Job job, int limit, long argsLength, long resultLength, long longestErrorLength) {
-  /** Whether the arguments were cut. */
+  /** {@return whether the arguments were cut} */
   public boolean argsCut() {
     return argsLength > limit;
   }
 
-  /** Whether the result was cut. */
+  /** {@return whether the result was cut} */
   public boolean resultCut() {
     return resultLength > limit;
   }
 
-  /** Whether any error message or trace was cut. */
+  /** {@return whether any error message or trace was cut} */
   public boolean errorsCut() {
     return longestErrorLength > limit;
   }

@@ -35,17 +35,17 @@ public class JobFailedException extends TxException {
     this.lastError = lastError;
   }
 
-  /** The job that did not complete. */
+  /** {@return the job that did not complete} */
   public long jobId() {
     return jobId;
   }
 
-  /** Its final state: failed, discarded or cancelled. */
+  /** {@return its final state: failed, discarded or cancelled} */
   public JobState state() {
     return state;
   }
 
-  /** Its last recorded error, if any. */
+  /** {@return its last recorded error, if any} */
   public Optional<JobError> lastError() {
     return Optional.ofNullable(lastError);
   }

@@ -54,7 +54,7 @@ public final class JobFilter {
     this.before = before;
   }
 
-  /** No condition, pages of 50. */
+  /** {@return a filter with no condition and pages of 50 jobs} */
   public static JobFilter all() {
     return ALL;
   }
@@ -62,6 +62,8 @@ public final class JobFilter {
   /**
    * Only jobs in one of {@code states}; none given means any state.
    *
+   * @param states the states to list; none for any
+   * @return a copy with this condition; this filter is unchanged
    * @throws IllegalArgumentException if a state is null
    */
   public JobFilter states(JobState... states) {
@@ -79,6 +81,8 @@ public final class JobFilter {
   /**
    * Only jobs of one of {@code kinds}; none given means any kind.
    *
+   * @param kinds the kind names to list; none for any
+   * @return a copy with this condition; this filter is unchanged
    * @throws IllegalArgumentException if a name is not a valid kind name
    */
   public JobFilter kinds(String... kinds) {
@@ -89,6 +93,8 @@ public final class JobFilter {
   /**
    * Only jobs of one of {@code queues}; none given means any queue.
    *
+   * @param queues the queue names to list; none for any
+   * @return a copy with this condition; this filter is unchanged
    * @throws IllegalArgumentException if a name is not a valid queue name
    */
   public JobFilter queues(String... queues) {
@@ -99,6 +105,8 @@ public final class JobFilter {
   /**
    * Only jobs of {@code group} ({@link EnqueueOptions#group}).
    *
+   * @param group the group, as given at enqueue
+   * @return a copy with this condition; this filter is unchanged
    * @throws IllegalArgumentException if blank
    */
   public JobFilter group(String group) {
@@ -113,6 +121,8 @@ public final class JobFilter {
   /**
    * Only jobs enqueued at least {@code age} ago.
    *
+   * @param age zero or positive, measured back from the database's clock when the list is read
+   * @return a copy with this condition; this filter is unchanged
    * @throws IllegalArgumentException if null or negative
    */
   public JobFilter olderThan(Duration age) {
@@ -123,6 +133,8 @@ public final class JobFilter {
   /**
    * Only jobs enqueued at most {@code age} ago.
    *
+   * @param age zero or positive, measured back from the database's clock when the list is read
+   * @return a copy with this condition; this filter is unchanged
    * @throws IllegalArgumentException if null or negative
    */
   public JobFilter newerThan(Duration age) {
@@ -134,6 +146,7 @@ public final class JobFilter {
    * At most {@code limit} jobs per page.
    *
    * @param limit 1 to 1000; default 50
+   * @return a copy with this condition; this filter is unchanged
    * @throws IllegalArgumentException if out of range
    */
   public JobFilter limit(int limit) {
@@ -147,6 +160,8 @@ public final class JobFilter {
   /**
    * Only jobs whose id is below {@code id}: the next page after one that ended at {@code id}.
    *
+   * @param id the last id of the previous page ({@code Page.nextBefore()})
+   * @return a copy with this condition; this filter is unchanged
    * @throws IllegalArgumentException if not positive
    */
   public JobFilter before(long id) {
@@ -156,42 +171,42 @@ public final class JobFilter {
     return new JobFilter(states, kinds, queues, group, olderThan, newerThan, limit, id);
   }
 
-  /** The states asked for; empty means any. */
+  /** {@return the states asked for; empty means any} */
   public Set<JobState> states() {
     return states;
   }
 
-  /** The kinds asked for; empty means any. */
+  /** {@return the kinds asked for; empty means any} */
   public List<String> kinds() {
     return kinds;
   }
 
-  /** The queues asked for; empty means any. */
+  /** {@return the queues asked for; empty means any} */
   public List<String> queues() {
     return queues;
   }
 
-  /** The group asked for. */
+  /** {@return the group asked for} */
   public Optional<String> group() {
     return Optional.ofNullable(group);
   }
 
-  /** The least age asked for. */
+  /** {@return the least age asked for} */
   public Optional<Duration> olderThan() {
     return Optional.ofNullable(olderThan);
   }
 
-  /** The greatest age asked for. */
+  /** {@return the greatest age asked for} */
   public Optional<Duration> newerThan() {
     return Optional.ofNullable(newerThan);
   }
 
-  /** The page size. */
+  /** {@return the page size} */
   public int limit() {
     return limit;
   }
 
-  /** The id every job listed is below. */
+  /** {@return the id every job listed is below} */
   public OptionalLong before() {
     return before == null ? OptionalLong.empty() : OptionalLong.of(before);
   }

@@ -48,8 +48,8 @@ import java.util.function.Function;
  * IllegalArgumentException}, never later in a worker. See the package description for the job
  * states, leases and maintenance.
  */
-// Longer than txguard's ~300-line rule on purpose, like Database: the entry point (about 310 lines,
-// most of them javadoc) and its Builder (about 290) are one public API, spelled JobQueue.builder()
+// Longer than txguard's ~300-line rule on purpose, like Database: the entry point (about 370 lines,
+// most of them javadoc) and its Builder (about 350) are one public API, spelled JobQueue.builder()
 // and JobQueue.Builder in the READMEs and users' code; moving the Builder to a file of its own
 // would rename a public type. Every method is a few lines; the work is in
 // dev.txguard.queue.internal.
@@ -65,6 +65,8 @@ public final class JobQueue implements AutoCloseable {
   /**
    * Starts building a queue whose jobs live in {@code db}.
    *
+   * @param db the database that holds the queue's schema and runs its units
+   * @return a new builder with every setting at its default; not thread-safe
    * @throws IllegalArgumentException if {@code db} is null
    */
   public static Builder builder(Database db) {
@@ -102,6 +104,10 @@ public final class JobQueue implements AutoCloseable {
   /**
    * Enqueues a job in the caller's unit; see {@link #enqueue(Tx, Object)}.
    *
+   * @param tx the unit the insert joins
+   * @param args the job's arguments; their exact type selects the kind
+   * @param options how to enqueue (queue, priority, run-at, unique key, group)
+   * @return the job, or the unfinished job holding the same unique key
    * @throws IllegalArgumentException also if {@code options} is null
    */
   public Enqueued enqueue(Tx tx, Object args, EnqueueOptions options) {
@@ -112,6 +118,8 @@ public final class JobQueue implements AutoCloseable {
    * Enqueues a job with default options in a unit of its own (joining the calling thread's unit of
    * the same database, if there is one).
    *
+   * @param args the job's arguments; their exact type selects the kind
+   * @return the job, or the unfinished job holding the same unique key
    * @see #enqueue(Tx, Object)
    */
   public Enqueued enqueue(Object args) {
@@ -122,6 +130,9 @@ public final class JobQueue implements AutoCloseable {
    * Enqueues a job in a unit of its own (joining the calling thread's unit of the same database, if
    * there is one).
    *
+   * @param args the job's arguments; their exact type selects the kind
+   * @param options how to enqueue (queue, priority, run-at, unique key, group)
+   * @return the job, or the unfinished job holding the same unique key
    * @see #enqueue(Tx, Object, EnqueueOptions)
    */
   public Enqueued enqueue(Object args, EnqueueOptions options) {
@@ -136,6 +147,7 @@ public final class JobQueue implements AutoCloseable {
    *
    * @param args the jobs' arguments, of registered kinds (they may differ)
    * @param options shared by all jobs; must not carry a unique key
+   * @param tx the unit the insert joins; the jobs are visible to workers only after it commits
    * @return the new jobs' ids, in the order of {@code args}
    * @throws IllegalArgumentException naming the index of the first bad argument, or if {@code
    *     options} has a unique key
@@ -144,7 +156,13 @@ public final class JobQueue implements AutoCloseable {
     return engine.enqueueAll(tx, args, options);
   }
 
-  /** Like {@link #enqueueAll(Tx, Collection, EnqueueOptions)}, in a unit of its own. */
+  /**
+   * Like {@link #enqueueAll(Tx, Collection, EnqueueOptions)}, in a unit of its own.
+   *
+   * @param args the jobs' arguments, of registered kinds (they may differ)
+   * @param options shared by all jobs; must not carry a unique key
+   * @return the new jobs' ids, in the order of {@code args}
+   */
   public List<Long> enqueueAll(Collection<?> args, EnqueueOptions options) {
     return config
         .db()
@@ -155,6 +173,9 @@ public final class JobQueue implements AutoCloseable {
    * Enqueues a job and waits for its result: the result its handler returned, read from JSON as a
    * plain value ({@code Map}, {@code List}, {@code String}, number, boolean or null).
    *
+   * @param args the job's arguments, of a registered kind
+   * @param timeout how long to wait, positive
+   * @return the handler's result as a plain JSON value, or null if it returned none
    * @see #call(Object, Class, Duration)
    */
   public Object call(Object args, Duration timeout) {
@@ -164,6 +185,12 @@ public final class JobQueue implements AutoCloseable {
   /**
    * Enqueues a job and waits for its result, read from JSON into {@code resultType}; see {@link
    * #call(Object, Class, EnqueueOptions, Duration)}.
+   *
+   * @param <R> the result's type
+   * @param args the job's arguments, of a registered kind
+   * @param resultType the type the handler's result is read into
+   * @param timeout how long to wait, positive
+   * @return the handler's result, or null if it returned none
    */
   public <R> R call(Object args, Class<R> resultType, Duration timeout) {
     return call(args, resultType, EnqueueOptions.defaults(), timeout);
@@ -188,6 +215,7 @@ public final class JobQueue implements AutoCloseable {
    * });
    * }</pre>
    *
+   * @param <R> the result's type
    * @param args the job's arguments, of a registered kind
    * @param resultType the type the handler's result is read into
    * @param options how to enqueue (queue, priority, group, ...)
@@ -212,6 +240,7 @@ public final class JobQueue implements AutoCloseable {
    * handler then throws (it completes normally if the handler finishes). Does not wait. Runs in a
    * unit of its own, which commits at once.
    *
+   * @param jobId the job's id, as returned by enqueue
    * @return whether the job was cancelled or asked to stop; false if it had already ended or does
    *     not exist
    */
@@ -288,13 +317,18 @@ public final class JobQueue implements AutoCloseable {
   /**
    * The job's current state, arguments, errors and result.
    *
+   * @param jobId the job's id, as returned by enqueue
    * @return empty if no such job exists (never enqueued, rolled back, or deleted after retention)
    */
   public Optional<Job> find(long jobId) {
     return engine.find(jobId);
   }
 
-  /** Counts jobs per queue and state, over every process. */
+  /**
+   * Counts jobs per queue and state, over every process.
+   *
+   * @return the counts read by one statement, per queue and state (states without jobs absent)
+   */
   public QueueStats stats() {
     return engine.stats();
   }
@@ -302,22 +336,32 @@ public final class JobQueue implements AutoCloseable {
   /**
    * The operators' view and actions on this queue's schema: migrations, counts, listings, retry,
    * cancel, prune; see {@link QueueAdmin}. Needs no {@link #start()}.
+   *
+   * @return a new, thread-safe admin over this queue's schema
    */
   public QueueAdmin admin() {
     return new QueueAdmin(engine.admin(), this);
   }
 
-  /** Whether this process is the maintenance leader right now. */
+  /**
+   * Whether this process is the maintenance leader right now.
+   *
+   * @return whether this process holds the leader's session lock now; it may change at any moment
+   */
   public boolean isLeader() {
     return engine.isLeader();
   }
 
-  /** The schema the queue's table lives in. */
+  /**
+   * The schema the queue's table lives in.
+   *
+   * @return the schema set on the builder, {@code txguard_queue} by default
+   */
   public String schema() {
     return config.schema();
   }
 
-  /** The engine behind this queue (for this module's tests, which drive it by hand). */
+  /** {@return the engine behind this queue (for this module's tests, which drive it by hand)} */
   QueueEngine engine() {
     return engine;
   }
@@ -345,6 +389,7 @@ public final class JobQueue implements AutoCloseable {
      *     (the queue's notification channels {@code <schema>_jobs} and {@code <schema>_done} must
      *     fit PostgreSQL's 63-byte identifiers), not starting with {@code pg_} (reserved for system
      *     schemas); default {@code txguard_queue}
+     * @return this builder
      * @throws IllegalArgumentException if not such an identifier
      */
     public Builder schema(String schema) {
@@ -359,6 +404,11 @@ public final class JobQueue implements AutoCloseable {
      * Set it when the database's connections go through a pooler in transaction mode (PgBouncer,
      * for example), where LISTEN and session locks do not work: point it at the server itself.
      *
+     * @param url a {@code jdbc:postgresql:} URL of the server itself, not of a transaction-mode
+     *     pooler
+     * @param user the user to connect as, or null for the URL's or driver's default
+     * @param password the password, or null for none
+     * @return this builder
      * @throws IllegalArgumentException if {@code url} is not a {@code jdbc:postgresql:} URL
      */
     public Builder controlConnection(String url, String user, String password) {
@@ -370,9 +420,12 @@ public final class JobQueue implements AutoCloseable {
      * Registers a kind whose jobs run outside a transaction (for external side effects) and
      * complete in a unit of their own; see {@link JobHandler}.
      *
+     * @param <A> the arguments' type
      * @param kind the kind's stable name, stored with each job (1 to 128 characters of letters,
      *     digits, {@code _ . : -})
      * @param argsType the arguments' type, typically a record; each type belongs to one kind
+     * @param handler runs each attempt of the kind, on a virtual thread of its own
+     * @return this builder
      * @throws IllegalArgumentException if any is null, the name is bad, or the kind or type is
      *     taken
      */
@@ -385,6 +438,11 @@ public final class JobQueue implements AutoCloseable {
      * Registers a kind whose handler runs inside the unit that completes the job; see {@link
      * TransactionalHandler}.
      *
+     * @param <A> the arguments' type
+     * @param kind the kind's stable name, stored with each job (as {@link #handle})
+     * @param argsType the arguments' type; each type belongs to one kind
+     * @param handler runs each attempt of the kind inside the unit that completes the job
+     * @return this builder
      * @throws IllegalArgumentException as {@link #handle}
      */
     public <A> Builder handleInTx(String kind, Class<A> argsType, TransactionalHandler<A> handler) {
@@ -395,6 +453,9 @@ public final class JobQueue implements AutoCloseable {
     /**
      * Declares a kind this process enqueues but does not run (another process handles it).
      *
+     * @param kind the kind's stable name, as the process that handles it registers it
+     * @param argsType the arguments' type; each type belongs to one kind
+     * @return this builder
      * @throws IllegalArgumentException as {@link #handle}
      */
     public Builder declare(String kind, Class<?> argsType) {
@@ -408,6 +469,9 @@ public final class JobQueue implements AutoCloseable {
      *
      * @param args the job's arguments, of a registered kind; checked (kind, JSON) by {@link
      *     #build()}
+     * @param name the schedule's stable name; renaming it starts a new series
+     * @param when the instants to enqueue at
+     * @return this builder
      * @throws IllegalArgumentException as {@link #schedule(String, Schedule, EnqueueOptions,
      *     Function)}, or if {@code args} is null
      */
@@ -419,6 +483,12 @@ public final class JobQueue implements AutoCloseable {
      * Declares a periodic job with constant arguments and the given enqueue options; see {@link
      * #schedule(String, Schedule, EnqueueOptions, Function)}.
      *
+     * @param name the schedule's stable name; renaming it starts a new series
+     * @param when the instants to enqueue at
+     * @param options how each job is enqueued; its run-at is replaced by the instant
+     * @param args the job's arguments, of a registered kind; checked (kind, JSON) by {@link
+     *     #build()}
+     * @return this builder
      * @throws IllegalArgumentException as {@link #schedule(String, Schedule, Object)}
      */
     public Builder schedule(String name, Schedule when, EnqueueOptions options, Object args) {
@@ -448,6 +518,9 @@ public final class JobQueue implements AutoCloseable {
      * @param args called by the leader with the instant; must return arguments of a registered
      *     kind. If it throws, or its result cannot be enqueued, the instant is retried every
      *     maintenance round (and logged) until it succeeds or is missed
+     * @param when the instants to enqueue at
+     * @param options how each job is enqueued; its run-at is replaced by the instant
+     * @return this builder
      * @throws IllegalArgumentException if any is null, the name is bad or already declared
      */
     public Builder schedule(
@@ -473,6 +546,7 @@ public final class JobQueue implements AutoCloseable {
      *
      * @param queue a queue name (see {@link EnqueueOptions#queue})
      * @param concurrency 1 to 10,000
+     * @return this builder
      * @throws IllegalArgumentException if the name is bad or the concurrency out of range
      */
     public Builder queue(String queue, int concurrency) {
@@ -484,6 +558,7 @@ public final class JobQueue implements AutoCloseable {
      * The most jobs one claim statement takes (never more than the queue's free slots).
      *
      * @param size 1 to 1000; default 20
+     * @return this builder
      */
     public Builder fetchBatchSize(int size) {
       settings.fetchBatchSize(size);
@@ -499,6 +574,7 @@ public final class JobQueue implements AutoCloseable {
      * thus found within 16 intervals.
      *
      * @param interval 10 ms to 1 day; default 1 s
+     * @return this builder
      */
     public Builder pollInterval(Duration interval) {
       settings.pollInterval(interval);
@@ -511,6 +587,7 @@ public final class JobQueue implements AutoCloseable {
      * one maintenance interval).
      *
      * @param lease 100 ms to 1 day; default 30 s
+     * @return this builder
      */
     public Builder leaseDuration(Duration lease) {
       settings.leaseDuration(lease);
@@ -529,6 +606,7 @@ public final class JobQueue implements AutoCloseable {
      * releasing its lock.
      *
      * @param interval 10 ms to 1 day; default 1 s
+     * @return this builder
      */
     public Builder maintenanceInterval(Duration interval) {
       settings.maintenanceInterval(interval);
@@ -539,6 +617,7 @@ public final class JobQueue implements AutoCloseable {
      * How long finished jobs (completed, failed, cancelled, discarded) are kept before deletion.
      *
      * @param retention 1 s to 100 years (36,500 days); default 1 day
+     * @return this builder
      */
     public Builder retention(Duration retention) {
       settings.retention(retention);
@@ -551,13 +630,20 @@ public final class JobQueue implements AutoCloseable {
      *
      * @param initial zero or positive; default 1 s
      * @param max at least {@code initial}, at most 100 years (36,500 days); default 1 h
+     * @return this builder
      */
     public Builder retryBackoff(Duration initial, Duration max) {
       settings.retryBackoff(initial, max);
       return this;
     }
 
-    /** Receives job events; default none. */
+    /**
+     * Receives job events; default none.
+     *
+     * @param listener thread-safe and fast; called on the threads that run attempts (see {@link
+     *     QueueListener}); what it throws is logged and ignored
+     * @return this builder
+     */
     public Builder listener(QueueListener listener) {
       settings.listener(listener);
       return this;
@@ -576,6 +662,8 @@ public final class JobQueue implements AutoCloseable {
      * db.inNewTx(...)}, which runs one level up and commits on its own, not with the job's
      * completion.
      *
+     * @param options read-write, at READ COMMITTED
+     * @return this builder
      * @throws IllegalArgumentException if null, read-only, or at an isolation above READ COMMITTED
      */
     public Builder txOptions(TxOptions options) {
@@ -583,7 +671,12 @@ public final class JobQueue implements AutoCloseable {
       return this;
     }
 
-    /** The JSON mapper for arguments and results; default a plain {@code JsonMapper}. */
+    /**
+     * The JSON mapper for arguments and results; default a plain {@code JsonMapper}.
+     *
+     * @param mapper used for every kind's arguments and results; not null
+     * @return this builder
+     */
     public Builder objectMapper(ObjectMapper mapper) {
       settings.objectMapper(mapper);
       return this;
@@ -592,6 +685,9 @@ public final class JobQueue implements AutoCloseable {
     /**
      * A clock every statement uses instead of the database's {@code now()}, for tests that move
      * time by hand. Leave it unset in production: all processes then share the database's clock.
+     *
+     * @param clock the time every statement uses; not null
+     * @return this builder
      */
     public Builder clock(Clock clock) {
       settings.clock(clock);
@@ -601,6 +697,8 @@ public final class JobQueue implements AutoCloseable {
     /**
      * This process's name in leases and logs; default {@code host/pid/random}.
      *
+     * @param owner the name, unique per process so that leases and logs tell processes apart
+     * @return this builder
      * @throws IllegalArgumentException if blank or holding U+0000
      */
     public Builder owner(String owner) {
@@ -618,6 +716,7 @@ public final class JobQueue implements AutoCloseable {
      * own.
      *
      * @param levels 1 (no call from inside a unit) to 8; default 2
+     * @return this builder
      */
     public Builder runLevels(int levels) {
       settings.runLevels(levels);
@@ -627,6 +726,8 @@ public final class JobQueue implements AutoCloseable {
     /**
      * Checks the settings together and creates the queue; connects nothing and starts no thread.
      *
+     * @return a new queue, not started: call {@link JobQueue#migrate()} and {@link
+     *     JobQueue#start()} to work it
      * @throws IllegalStateException if a worked queue has no kind to run
      */
     public JobQueue build() {

@@ -22,12 +22,12 @@ public enum JobState {
   /** Final: the handler reported a non-retryable error ({@link NonRetryableJobException}). */
   DISCARDED;
 
-  /** Whether no further attempt will run. */
+  /** {@return whether no further attempt will run} */
   public boolean isFinal() {
     return ordinal() >= COMPLETED.ordinal();
   }
 
-  /** The state's name as stored in the database ({@code "available"}, ...). */
+  /** {@return the state's name as stored in the database ({@code "available"}, ...)} */
   public String sqlName() {
     return name().toLowerCase(java.util.Locale.ROOT);
   }
@@ -35,6 +35,8 @@ public enum JobState {
   /**
    * The state stored as {@code name}.
    *
+   * @param name the state's name as stored in the database, e.g. {@code "available"} (any case)
+   * @return the state
    * @throws IllegalArgumentException if {@code name} is not a state
    */
   public static JobState fromSql(String name) {

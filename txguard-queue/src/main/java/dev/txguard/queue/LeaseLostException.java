@@ -22,7 +22,7 @@ public class LeaseLostException extends TxException {
     this.jobId = jobId;
   }
 
-  /** The job whose attempt lost its lease. */
+  /** {@return the job whose attempt lost its lease} */
   public long jobId() {
     return jobId;
   }

@@ -30,6 +30,12 @@ import java.util.function.LongConsumer;
  * <p>Methods other than {@link #migrationStatus()} and {@link #migrate()} need the schema migrated;
  * on an unmigrated schema they throw {@link TxException} (SQLSTATE 42P01, undefined table).
  */
+// Longer than txguard's ~300-line rule on purpose, like Database: the operator API (about 255
+// lines, most of them javadoc) and the records it returns (about 160: MigrationStatus, Overview,
+// JobSummary, Page, ...) are one public API, spelled QueueAdmin.JobSummary and so on in the CLI,
+// the
+// dashboard and users' code; moving the records to files of their own would rename public types.
+// Every method is a few lines; the work is in dev.txguard.queue.internal.Admin and AdminViews.
 public final class QueueAdmin {
   /** The longest window {@link #throughput(Duration)} reads. */
   public static final Duration MAX_THROUGHPUT_WINDOW = Duration.ofDays(1);
@@ -44,7 +50,7 @@ public final class QueueAdmin {
     this.queue = queue;
   }
 
-  /** The schema this admin works on. */
+  /** {@return the schema this admin works on} */
   public String schema() {
     return admin.schema();
   }
@@ -52,6 +58,7 @@ public final class QueueAdmin {
   /**
    * Which migrations the schema has and which it lacks, with their SQL (for a dry run). Reads only.
    *
+   * @return the current and latest versions and the pending migrations
    * @throws TxException if the database cannot be read
    */
   public MigrationStatus migrationStatus() {
@@ -75,6 +82,8 @@ public final class QueueAdmin {
    * past half their lease (up to 100, the most urgent first): attempts whose lease was last granted
    * or extended more than half its duration ago, though heartbeats extend it every third; their
    * process is probably stuck or gone, and rescue takes them back once the lease expires.
+   *
+   * @return the counts, ages and overdue attempts, read in one read-only unit
    */
   public Overview overview() {
     return admin.overview();
@@ -105,6 +114,8 @@ public final class QueueAdmin {
    * jobs' leases whose connection is gone are listed as not alive (rescue takes their jobs back
    * once the leases expire). The leader first, then by owner. Reads {@code pg_stat_activity} and
    * {@code pg_locks}; see {@link QueueProcess} for what another role sees.
+   *
+   * @return the processes, leader first
    */
   public List<QueueProcess> processes() {
     return views.processes();
@@ -114,6 +125,8 @@ public final class QueueAdmin {
    * Every periodic schedule the schema has recorded (by any process, declared there or not), by
    * name: its definition, the latest instant handled, its latest run's job and state, and its next
    * instant, computed from the stored definition.
+   *
+   * @return one entry per recorded schedule, by name
    */
   public List<ScheduleStatus> schedules() {
     return views.schedules();
@@ -122,6 +135,9 @@ public final class QueueAdmin {
   /**
    * One page of jobs matching {@code filter}, newest first.
    *
+   * @param filter which jobs, how many, and from which id on
+   * @return the jobs, and the id to pass to {@link JobFilter#before(long)} for the next page when
+   *     there is one
    * @throws IllegalArgumentException if {@code filter} is null
    */
   public Page list(JobFilter filter) {
@@ -134,6 +150,9 @@ public final class QueueAdmin {
   /**
    * One job with its arguments, errors (with their stack traces) and result; as {@link
    * JobQueue#find}.
+   *
+   * @param id the job's id
+   * @return the job, or empty if there is none with that id
    */
   public Optional<Job> find(long id) {
     return queue.find(id);
@@ -176,6 +195,7 @@ public final class QueueAdmin {
    * JobState#CANCELLED}; running ones are asked to stop (changed, state still {@link
    * JobState#RUNNING}). Does not wait.
    *
+   * @param ids the jobs, each at most once
    * @return per id, in the order given: its state now and whether this call cancelled it or asked
    *     it to stop
    * @throws IllegalArgumentException if {@code ids} is null, empty or holds null
@@ -188,6 +208,9 @@ public final class QueueAdmin {
    * As {@link JobQueue#cancelGroup(String, Duration)}: cancels the group's jobs and waits up to
    * {@code wait} for its running ones.
    *
+   * @param group the group, as given at enqueue
+   * @param wait how long to wait for running attempts; zero does not wait
+   * @return how many jobs were cancelled, waited for, and still running when the wait ran out
    * @throws IllegalArgumentException as {@link JobQueue#cancelGroup(String, Duration)}
    */
   public CancelResult cancelGroup(String group, Duration wait) {
@@ -278,7 +301,12 @@ public final class QueueAdmin {
       overdue = List.copyOf(overdue);
     }
 
-    /** Jobs in {@code state} over all queues. */
+    /**
+     * Jobs in {@code state} over all queues.
+     *
+     * @param state the state to count
+     * @return the sum over all queues; 0 when none
+     */
     public long count(JobState state) {
       return queues.stream().mapToLong(q -> q.count(state)).sum();
     }
@@ -299,12 +327,17 @@ public final class QueueAdmin {
       counts = Map.copyOf(counts);
     }
 
-    /** Jobs in {@code state}. */
+    /**
+     * Jobs in {@code state}.
+     *
+     * @param state the state to count
+     * @return 0 when the queue has no job in it
+     */
     public long count(JobState state) {
       return counts.getOrDefault(state, 0L);
     }
 
-    /** All jobs of the queue. */
+    /** {@return all jobs of the queue} */
     public long total() {
       return counts.values().stream().mapToLong(Long::longValue).sum();
     }

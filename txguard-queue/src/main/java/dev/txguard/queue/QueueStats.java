@@ -14,24 +14,35 @@ public record QueueStats(Map<String, Map<JobState, Long>> counts) {
     counts = Map.copyOf(counts);
   }
 
-  /** Jobs in {@code state} over all queues. */
+  /**
+   * Jobs in {@code state} over all queues.
+   *
+   * @param state the state to count
+   * @return the sum over all queues; 0 when none
+   */
   public long count(JobState state) {
     return counts.values().stream().mapToLong(m -> m.getOrDefault(state, 0L)).sum();
   }
 
-  /** Jobs in {@code state} on {@code queue}. */
+  /**
+   * Jobs in {@code state} on {@code queue}.
+   *
+   * @param queue the queue's name
+   * @param state the state to count
+   * @return 0 when the queue has no such job (or does not exist)
+   */
   public long count(String queue, JobState state) {
     return counts.getOrDefault(queue, Map.of()).getOrDefault(state, 0L);
   }
 
-  /** Jobs per state over all queues. */
+  /** {@return jobs per state over all queues} */
   public Map<JobState, Long> byState() {
     Map<JobState, Long> total = new EnumMap<>(JobState.class);
     counts.values().forEach(m -> m.forEach((s, n) -> total.merge(s, n, Long::sum)));
     return total;
   }
 
-  /** All jobs in the table. */
+  /** {@return all jobs in the table} */
   public long total() {
     return byState().values().stream().mapToLong(Long::longValue).sum();
   }

@@ -1,9 +1,7 @@
 package dev.txguard.queue;
 
-import com.cronutils.model.CronType;
-import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.model.time.ExecutionTime;
-import com.cronutils.parser.CronParser;
+import dev.txguard.queue.internal.CronExpressions;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -48,11 +46,6 @@ public final class Schedule {
   /** The longest interval, and the longest grace. */
   public static final Duration MAX_INTERVAL = Duration.ofDays(366);
 
-  private static final CronParser UNIX =
-      new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
-  private static final CronParser SPRING =
-      new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.SPRING53));
-
   private final String cron;
   private final ZoneId zone;
   private final ExecutionTime execution;
@@ -81,6 +74,8 @@ public final class Schedule {
   /**
    * A cron schedule in UTC; see {@link #cron(String, ZoneId)}.
    *
+   * @param expression five fields (minute first) or six (second first), read in UTC
+   * @return the schedule, with the default missed-run policy and grace
    * @throws IllegalArgumentException as {@link #cron(String, ZoneId)}
    */
   public static Schedule cron(String expression) {
@@ -94,6 +89,7 @@ public final class Schedule {
    *     first)
    * @param zone the time zone of the expression's wall clock, e.g. {@code
    *     ZoneId.of("Europe/Berlin")}
+   * @return the schedule, with the default missed-run policy and grace
    * @throws IllegalArgumentException if either is null, the expression is not valid (the message
    *     names the expression and what cron-utils found wrong), or it never fires
    */
@@ -107,23 +103,7 @@ public final class Schedule {
           "zone of cron '" + expression + "' must not be null: pass ZoneOffset.UTC" + " for UTC");
     }
     String trimmed = expression.trim();
-    int fields = trimmed.split("\\s+").length;
-    if (fields != 5 && fields != 6) {
-      throw new IllegalArgumentException(
-          "cron expression '"
-              + expression
-              + "' has "
-              + fields
-              + " fields; expected"
-              + " 5 (minute hour day-of-month month day-of-week) or 6 (second first)");
-    }
-    ExecutionTime execution;
-    try {
-      execution = ExecutionTime.forCron((fields == 5 ? UNIX : SPRING).parse(trimmed));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          "cron expression '" + expression + "' is not valid: " + e.getMessage(), e);
-    }
+    ExecutionTime execution = CronExpressions.parse(expression);
     Schedule s =
         new Schedule(
             trimmed, zone, execution, null, null, MissedRuns.RUN_ONCE, Duration.ofMinutes(1));
@@ -137,6 +117,7 @@ public final class Schedule {
    * A fixed interval, at {@code 1970-01-01T00:00Z + n × interval}.
    *
    * @param interval 1 second to 366 days, in whole milliseconds
+   * @return the schedule, with the default missed-run policy and grace
    * @throws IllegalArgumentException if out of range
    */
   public static Schedule every(Duration interval) {
@@ -149,6 +130,7 @@ public final class Schedule {
    *
    * @param interval 1 second to 366 days, in whole milliseconds
    * @param anchor any instant of the series, in whole milliseconds
+   * @return the schedule, with the default missed-run policy and grace
    * @throws IllegalArgumentException if null or out of range
    */
   public static Schedule every(Duration interval, Instant anchor) {
@@ -184,6 +166,7 @@ public final class Schedule {
    * What to do with instants missed while no process led; see {@link MissedRuns}.
    *
    * @param policy default {@link MissedRuns#RUN_ONCE}
+   * @return a copy with this setting; this schedule is unchanged
    * @throws IllegalArgumentException if null
    */
   public Schedule missed(MissedRuns policy) {
@@ -201,6 +184,7 @@ public final class Schedule {
    * maintenance intervals).
    *
    * @param grace zero to 366 days; default 1 minute
+   * @return a copy with this setting; this schedule is unchanged
    * @throws IllegalArgumentException if null or out of range
    */
   public Schedule grace(Duration grace) {
@@ -211,12 +195,12 @@ public final class Schedule {
     return new Schedule(cron, zone, execution, interval, anchor, missed, grace);
   }
 
-  /** The missed-run policy. */
+  /** {@return the missed-run policy} */
   public MissedRuns missed() {
     return missed;
   }
 
-  /** How late an instant may be and still not count as missed. */
+  /** {@return how late an instant may be and still not count as missed} */
   public Duration grace() {
     return grace;
   }
@@ -224,6 +208,7 @@ public final class Schedule {
   /**
    * The schedule's first instant strictly after {@code t}.
    *
+   * @param t any instant
    * @return empty if it never fires after {@code t} (a cron expression for a date that does not
    *     come)
    * @throws IllegalArgumentException if {@code t} is null
@@ -250,6 +235,7 @@ public final class Schedule {
    * The schedule's latest instant at or before {@code t}; the scheduler uses it to find the newest
    * missed instant without walking every instant of a long outage.
    *
+   * @param t any instant
    * @return empty if it never fired at or before {@code t}
    * @throws IllegalArgumentException if {@code t} is null
    */
@@ -276,7 +262,9 @@ public final class Schedule {
     return Optional.of(candidate);
   }
 
-  /** How the schedule is shown to operators, e.g. {@code cron '0 3 * * *' Europe/Berlin}. */
+  /**
+   * {@return how the schedule is shown to operators, e.g. {@code cron '0 3 * * *' Europe/Berlin}}
+   */
   public String definition() {
     return interval != null
         ? "every " + interval + (anchor.equals(Instant.EPOCH) ? "" : " from " + anchor)

@@ -19,7 +19,12 @@ public record Throughput(Instant from, Instant to, List<Minute> minutes) {
     minutes = List.copyOf(minutes);
   }
 
-  /** Jobs that ended in {@code state} over the whole window; zero for states that are not final. */
+  /**
+   * Jobs that ended in {@code state} over the whole window; zero for states that are not final.
+   *
+   * @param state the end state to count
+   * @return the sum over the window's minutes
+   */
   public long total(JobState state) {
     return minutes.stream().mapToLong(m -> m.count(state)).sum();
   }
@@ -46,7 +51,12 @@ public record Throughput(Instant from, Instant to, List<Minute> minutes) {
    * @param cancelled jobs cancelled
    */
   public record Minute(Instant start, long completed, long failed, long discarded, long cancelled) {
-    /** Jobs that ended in {@code state} in this minute; zero for states that are not final. */
+    /**
+     * Jobs that ended in {@code state} in this minute; zero for states that are not final.
+     *
+     * @param state the end state to count
+     * @return the jobs that ended in it in this minute
+     */
     public long count(JobState state) {
       return switch (state) {
         case COMPLETED -> completed;

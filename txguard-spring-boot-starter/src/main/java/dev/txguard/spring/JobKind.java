@@ -30,6 +30,10 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.TYPE)
 public @interface JobKind {
-  /** The kind's stable name, stored with each job (1 to 128 letters, digits, {@code _ . : -}). */
+  /**
+   * The kind's stable name, stored with each job (1 to 128 letters, digits, {@code _ . : -}).
+   *
+   * @return the kind's name, as {@code JobQueue.Builder.handle} takes it
+   */
   String value();
 }

@@ -18,6 +18,11 @@ import dev.txguard.queue.JobQueue;
  */
 @FunctionalInterface
 public interface JobQueueCustomizer {
-  /** Adjusts {@code builder}; exceptions fail the start. */
+  /**
+   * Adjusts {@code builder}; exceptions fail the start.
+   *
+   * @param builder the queue's builder, already holding the handler beans and the {@code
+   *     txguard.queue.*} settings
+   */
   void customize(JobQueue.Builder builder);
 }

@@ -39,6 +39,8 @@ public @interface TxRetry {
   /**
    * How many attempts at most, the first included: 2 to 100; {@code 0} (the default) takes {@code
    * txguard.retry-max-attempts} (default 5).
+   *
+   * @return the attempt limit, or 0 for the property's
    */
   int maxAttempts() default 0;
 }

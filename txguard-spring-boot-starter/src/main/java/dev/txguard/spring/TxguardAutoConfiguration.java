@@ -70,7 +70,14 @@ public class TxguardAutoConfiguration {
   /** Creates the auto-configuration; Spring calls it. */
   public TxguardAutoConfiguration() {}
 
-  /** The database, built and connected at start-up; closed with the context. */
+  /**
+   * The database, built and connected at start-up; closed with the context.
+   *
+   * @param properties the {@code txguard.*} settings
+   * @param env for the {@code spring.datasource.*} settings txguard's own leave unset
+   * @param listeners every TxListener bean, in order, all receiving the database's events
+   * @return the started database; Spring closes it with the context
+   */
   @Bean
   @ConditionalOnMissingBean
   public Database txguardDatabase(
@@ -78,7 +85,12 @@ public class TxguardAutoConfiguration {
     return DatabaseFactory.build(properties, env, listeners.orderedStream().toList());
   }
 
-  /** {@code db.dataSource()}: inside a unit it lends the unit's connection. */
+  /**
+   * {@code db.dataSource()}: inside a unit it lends the unit's connection.
+   *
+   * @param db the auto-configured database
+   * @return the database's transaction-aware view, {@link Database#dataSource()}
+   */
   @Bean
   @ConditionalOnMissingBean(DataSource.class)
   public DataSource dataSource(Database db) {
@@ -88,6 +100,12 @@ public class TxguardAutoConfiguration {
   /**
    * The transaction manager; fails the start when a DataSource bean other than txguard's exists,
    * since code using it would not join the units.
+   *
+   * @param db the database whose units the manager runs
+   * @param properties for the defaults of units ({@code txguard.default-*})
+   * @param dataSources not read: the check reads every DataSource bean through {@code beans}
+   * @param beans for the DataSource beans to check
+   * @return the manager for {@code @Transactional} and {@code TransactionTemplate}
    */
   @Bean
   @ConditionalOnMissingBean(org.springframework.transaction.TransactionManager.class)
@@ -111,7 +129,15 @@ public class TxguardAutoConfiguration {
     return new TxguardTransactionManager(db, DatabaseFactory.defaults(properties));
   }
 
-  /** The {@link TxRetry} advice, ordered just outside Spring's transaction advice. */
+  /**
+   * The {@link TxRetry} advice, ordered just outside Spring's transaction advice.
+   *
+   * @param manager the transaction manager the retried units run in, looked up on first use
+   * @param attributes the {@code @Transactional} attributes, or Spring's annotation reader when
+   *     there is no such bean
+   * @param properties for {@code txguard.retry-max-attempts}
+   * @return the advisor; it matches methods and classes annotated with {@link TxRetry}
+   */
   @Bean
   @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
   public static Advisor txguardRetryAdvisor(

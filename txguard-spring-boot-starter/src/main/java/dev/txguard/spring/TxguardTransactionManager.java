@@ -83,7 +83,11 @@ public final class TxguardTransactionManager
     this.scope = new SpringScope(db.dataSource());
   }
 
-  /** The database whose units this manager runs. */
+  /**
+   * The database whose units this manager runs.
+   *
+   * @return the database given to the constructor
+   */
   public Database database() {
     return db;
   }
@@ -91,6 +95,10 @@ public final class TxguardTransactionManager
   /**
    * Runs {@code action} as the propagation of {@code definition} says (see the class description).
    *
+   * @param <T> the type of the action's result
+   * @param definition propagation, isolation, read-only, timeout and name; null for the defaults
+   * @param action the transaction's body; what its status's {@code setRollbackOnly()} does is in
+   *     the class description
    * @return what {@code action} returned, also when it only marked its own unit rollback-only (the
    *     unit is rolled back then, as with Spring's own managers)
    * @throws IllegalTransactionStateException for {@code MANDATORY} without a unit, or {@code NEVER}
@@ -217,6 +225,8 @@ public final class TxguardTransactionManager
   /**
    * Not supported: txguard units run as callbacks.
    *
+   * @param definition not used
+   * @return never
    * @throws IllegalTransactionStateException always, saying what to use instead
    */
   @Override
@@ -227,6 +237,7 @@ public final class TxguardTransactionManager
   /**
    * Not supported: txguard units run as callbacks.
    *
+   * @param status not used
    * @throws IllegalTransactionStateException always
    */
   @Override
@@ -237,6 +248,7 @@ public final class TxguardTransactionManager
   /**
    * Not supported: txguard units run as callbacks.
    *
+   * @param status not used
    * @throws IllegalTransactionStateException always
    */
   @Override

@@ -68,12 +68,20 @@ public final class Fault {
     return new Fault(sqlState, description, Where.COMMIT, 0, 0, 0, null, 1, 0);
   }
 
-  /** A serialization failure, SQLSTATE 40001: retryable. Fires at COMMIT until placed elsewhere. */
+  /**
+   * A serialization failure, SQLSTATE 40001: retryable. Fires at COMMIT until placed elsewhere.
+   *
+   * @return a new fault that fires once, at the first COMMIT of any unit
+   */
   public static Fault serializationFailure() {
     return of("40001", "serialization failure");
   }
 
-  /** A deadlock, SQLSTATE 40P01: retryable. Fires at COMMIT until placed elsewhere. */
+  /**
+   * A deadlock, SQLSTATE 40P01: retryable. Fires at COMMIT until placed elsewhere.
+   *
+   * @return a new fault that fires once, at the first COMMIT of any unit
+   */
   public static Fault deadlock() {
     return of("40P01", "deadlock");
   }
@@ -86,6 +94,8 @@ public final class Fault {
    * gets {@code CommitOutcomeUnknownException} instead). To lose a COMMIT's reply after the server
    * committed, put a {@link FaultProxy} between the driver and the server. Fires at COMMIT until
    * placed elsewhere.
+   *
+   * @return a new fault that fires once, at the first COMMIT of any unit
    */
   public static Fault connectionLoss() {
     return of("08006", "connection loss");
@@ -94,6 +104,9 @@ public final class Fault {
   /**
    * Fires at the {@code n}-th statement of an attempt (from 1) instead of running it.
    *
+   * @param n the statement's position in the attempt, from 1 (every statement the attempt sends on
+   *     its connection counts, but txguard's prelude)
+   * @return a copy with this setting; faults are immutable
    * @throws IllegalArgumentException if {@code n < 1}
    */
   public Fault atStatement(int n) {
@@ -103,7 +116,10 @@ public final class Fault {
     return new Fault(sqlState, description, Where.STATEMENT, n, 0, 0, unit, times, ordinal);
   }
 
-  /** Fires at COMMIT instead of committing (the transaction is rolled back). */
+  /**
+   * {@return a copy of this fault that fires at COMMIT instead of committing (the transaction is
+   * rolled back)}
+   */
   public Fault atCommit() {
     return new Fault(sqlState, description, Where.COMMIT, 0, 0, 0, unit, times, ordinal);
   }
@@ -113,6 +129,9 @@ public final class Fault {
    * with {@code seed} (the same seed and the same sequence of statements give the same failures).
    * Fires any number of times unless {@link #times(int)} bounds it.
    *
+   * @param probability the chance per statement and COMMIT, above 0 and at most 1
+   * @param seed the random generator's seed
+   * @return a copy with this setting; faults are immutable
    * @throws IllegalArgumentException unless {@code 0 < probability <= 1}
    */
   public Fault randomly(double probability, long seed) {
@@ -134,6 +153,8 @@ public final class Fault {
   /**
    * Fires only in units with this name ({@code TxOptions.name}); default: any unit.
    *
+   * @param name the unit's name
+   * @return a copy with this setting; faults are immutable
    * @throws IllegalArgumentException if {@code name} is null or blank
    */
   public Fault inUnit(String name) {
@@ -147,6 +168,8 @@ public final class Fault {
   /**
    * Fires at most {@code n} times; default 1 for a placed fault, unbounded for a random one.
    *
+   * @param n at least 1
+   * @return a copy with this setting; faults are immutable
    * @throws IllegalArgumentException if {@code n < 1}
    */
   public Fault times(int n) {
@@ -161,7 +184,7 @@ public final class Fault {
     return new Fault(sqlState, description, where, statement, probability, seed, unit, times, n);
   }
 
-  /** The SQLSTATE this fault raises. */
+  /** {@return the SQLSTATE this fault raises} */
   public String sqlState() {
     return sqlState;
   }

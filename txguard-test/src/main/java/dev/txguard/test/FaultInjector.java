@@ -58,7 +58,7 @@ public final class FaultInjector {
 
   private FaultInjector() {}
 
-  /** A new injector with no active fault. */
+  /** {@return a new injector with no active fault} */
   public static FaultInjector create() {
     return new FaultInjector();
   }
@@ -67,6 +67,8 @@ public final class FaultInjector {
    * A DataSource handing out {@code dataSource}'s connections under this injector. Give it to
    * {@code Database.Builder#dataSource} together with {@link #listener()}.
    *
+   * @param dataSource the real, unpooled DataSource of the database under test
+   * @return a DataSource whose connections this injector tracks and fails
    * @throws IllegalArgumentException if {@code dataSource} is null
    */
   public DataSource wrap(DataSource dataSource) {
@@ -76,7 +78,7 @@ public final class FaultInjector {
     return new TrackedDataSource(this, dataSource);
   }
 
-  /** The listener that tells this injector which unit runs on which connection. */
+  /** {@return the listener that tells this injector which unit runs on which connection} */
   public TxListener listener() {
     return listener;
   }
@@ -85,6 +87,8 @@ public final class FaultInjector {
    * Activates {@code fault} until the returned scope is closed (use try-with-resources). It applies
    * to units on every thread of the databases built over this injector.
    *
+   * @param fault what to fail, where, and how often
+   * @return the scope; closing it deactivates the fault, and it counts how often the fault fired
    * @throws IllegalArgumentException if {@code fault} is null
    */
   public FaultScope inject(Fault fault) {
@@ -99,6 +103,10 @@ public final class FaultInjector {
   /**
    * Runs {@code work} with {@code fault} active, and returns what it returned.
    *
+   * @param <T> the type of the work's result
+   * @param fault active while {@code work} runs, deactivated when it ends
+   * @param work run once, on the calling thread
+   * @return what {@code work} returned
    * @throws Exception what {@code work} threw
    */
   public <T> T during(Fault fault, Callable<T> work) throws Exception {
@@ -107,7 +115,10 @@ public final class FaultInjector {
     }
   }
 
-  /** Every failure injected since this injector was created or {@link #reset()}, oldest first. */
+  /**
+   * {@return every failure injected since this injector was created or {@link #reset()}, oldest
+   * first}
+   */
   public List<Injection> injections() {
     synchronized (injections) {
       return List.copyOf(injections);
@@ -140,12 +151,15 @@ public final class FaultInjector {
     ordinals.set(0);
   }
 
-  /** Connections opened outside the pools (e.g. {@code db.openConnection()}) and not closed yet. */
+  /**
+   * {@return connections opened outside the pools (e.g. {@code db.openConnection()}) and not closed
+   * yet}
+   */
   List<TrackedConnection> openUnpooled() {
     return List.copyOf(unpooled);
   }
 
-  /** Every open connection, pooled or not. */
+  /** {@return every open connection, pooled or not} */
   List<TrackedConnection> openConnections() {
     return all.stream().filter(c -> !c.closed).toList();
   }
@@ -195,7 +209,9 @@ public final class FaultInjector {
           UnitLog.class.getName() + "$Listener",
           Listeners.class.getName());
 
-  /** The caller's stack without this library's, txguard's and the JDK's reflection frames. */
+  /**
+   * {@return the caller's stack without this library's, txguard's and the JDK's reflection frames}
+   */
   static List<StackTraceElement> callerStack() {
     List<StackTraceElement> frames = new ArrayList<>();
     for (StackTraceElement f : Thread.currentThread().getStackTrace()) {

@@ -17,12 +17,12 @@ public final class FaultScope implements AutoCloseable {
     this.deactivate = deactivate;
   }
 
-  /** How many times the fault fired so far. */
+  /** {@return how many times the fault fired so far} */
   public int fired() {
     return fired.get();
   }
 
-  /** The fault. */
+  /** {@return the fault} */
   public Fault fault() {
     return fault;
   }

@@ -10,12 +10,15 @@ package dev.txguard.test;
  * @param sqlState the SQLSTATE raised
  */
 public record Injection(String unit, int attempt, int position, String sql, String sqlState) {
-  /** Whether it hit the COMMIT. */
+  /** {@return whether it hit the COMMIT} */
   public boolean atCommit() {
     return position == 0;
   }
 
-  /** E.g. {@code 40001 at statement 2 of unit 'pay' (attempt 1): update account ...}. */
+  /**
+   * {@return the injection as text, e.g. {@code 40001 at statement 2 of unit 'pay' (attempt 1):
+   * update account ...}}
+   */
   @Override
   public String toString() {
     return sqlState

@@ -22,8 +22,12 @@ public final class JobAssertions {
    * way the queue stores them) is in queue {@code queue}, in any state.
    *
    * @param queue the queue name, or null for any queue
+   * @param db the test's database, read on a connection of its own outside txguard
+   * @param kind the job kind's name
+   * @param args the expected arguments, serialized to JSON for the comparison
    * @throws AssertionError listing the jobs of that kind that exist, otherwise
    * @throws IllegalStateException if txguard-queue is not on the class path
+   * @throws Exception what reading the queue's table raised (e.g. {@link java.sql.SQLException})
    */
   public static void assertEnqueued(TestDatabase db, String kind, Object args, String queue)
       throws Exception {
@@ -43,7 +47,14 @@ public final class JobAssertions {
     }
   }
 
-  /** Like {@link #assertEnqueued(TestDatabase, String, Object, String)}, in any queue. */
+  /**
+   * Like {@link #assertEnqueued(TestDatabase, String, Object, String)}, in any queue.
+   *
+   * @param db the test's database, read on a connection of its own outside txguard
+   * @param kind the job kind's name
+   * @param args the expected arguments, serialized to JSON for the comparison
+   * @throws Exception what reading the queue's table raised (e.g. {@link java.sql.SQLException})
+   */
   public static void assertEnqueued(TestDatabase db, String kind, Object args) throws Exception {
     assertEnqueued(db, kind, args, null);
   }
@@ -51,7 +62,10 @@ public final class JobAssertions {
   /**
    * Asserts that no job of {@code kind} exists.
    *
+   * @param db the test's database, read on a connection of its own outside txguard
+   * @param kind the job kind's name
    * @throws AssertionError listing them, otherwise
+   * @throws Exception what reading the queue's table raised (e.g. {@link java.sql.SQLException})
    */
   public static void assertNoJob(TestDatabase db, String kind) throws Exception {
     QueueSupport support = support();

@@ -51,7 +51,11 @@ public final class RetrySafety {
   /** Setup or probe code that may throw. */
   @FunctionalInterface
   public interface Work {
-    /** Does it. */
+    /**
+     * Runs the setup once, on the test's thread, before a run of the check.
+     *
+     * @throws Exception anything; it ends the check with that exception
+     */
     void run() throws Exception;
   }
 
@@ -68,7 +72,12 @@ public final class RetrySafety {
     this.plain = plain;
   }
 
-  /** A check of code running units of {@code db}'s database. */
+  /**
+   * A check of code running units of {@code db}'s database.
+   *
+   * @param db the extension's database, whose fault injector the check drives
+   * @return a new check with no snapshot, probe or setup yet
+   */
   public static RetrySafety of(TestDatabase db) {
     if (db == null) {
       throw new IllegalArgumentException("db must not be null");
@@ -79,6 +88,10 @@ public final class RetrySafety {
   /**
    * A check of code running units of a database built over {@code faults} (see {@link
    * FaultInjector}); {@code plain} reaches the same database outside txguard, for snapshots.
+   *
+   * @param faults the injector the database under test was built over
+   * @param plain an unwrapped DataSource of the same database
+   * @return a new check with no snapshot, probe or setup yet
    */
   public static RetrySafety of(FaultInjector faults, DataSource plain) {
     if (faults == null || plain == null) {
@@ -87,7 +100,12 @@ public final class RetrySafety {
     return new RetrySafety(faults, plain);
   }
 
-  /** Runs before every run (the clean one and each injected one) to restore the starting state. */
+  /**
+   * Runs before every run (the clean one and each injected one) to restore the starting state.
+   *
+   * @param setup restores the database and the outside world; replaces an earlier setup
+   * @return this check
+   */
   public RetrySafety setup(Work setup) {
     if (setup == null) {
       throw new IllegalArgumentException("setup must not be null");
@@ -99,6 +117,9 @@ public final class RetrySafety {
   /**
    * Compares the rows of {@code query} after every run (give it an ORDER BY: rows are compared in
    * order).
+   *
+   * @param query a SELECT, run outside txguard; adding it twice compares it once
+   * @return this check
    */
   public RetrySafety snapshot(String query) {
     if (query == null || query.isBlank()) {
@@ -110,6 +131,9 @@ public final class RetrySafety {
 
   /**
    * Compares the whole contents of these tables after every run (rows compared as text, sorted).
+   *
+   * @param tables table names, optionally schema-qualified
+   * @return this check
    */
   public RetrySafety tables(String... tables) {
     for (String t : tables) {
@@ -125,6 +149,10 @@ public final class RetrySafety {
    * Compares what {@code probe} returns after every run (with {@code equals}), and checks that it
    * does not change during an attempt that is rolled back: the outside world, e.g. mails sent,
    * calls made, an in-memory counter.
+   *
+   * @param name names the probe in findings; a second probe of the same name replaces the first
+   * @param probe reads the outside world; called on the test's thread
+   * @return this check
    */
   public RetrySafety probe(String name, Callable<?> probe) {
     if (name == null || probe == null) {
@@ -140,6 +168,9 @@ public final class RetrySafety {
    * attempt rolled back (as if it were the transaction that caused the serialization failure). A
    * unit that reads inside itself sees it on its retry; one that reuses a value read before it does
    * not, and the outcomes differ.
+   *
+   * @param sql statements run in their own transaction, in order
+   * @return this check
    */
   public RetrySafety concurrentWrite(String... sql) {
     concurrentWrites.addAll(List.of(sql));
@@ -149,6 +180,9 @@ public final class RetrySafety {
   /**
    * The retryable failure to inject; default {@link Fault#serializationFailure()}. Its placement is
    * ignored: the check places it.
+   *
+   * @param failure its SQLSTATE (and description) are used
+   * @return this check
    */
   public RetrySafety failure(Fault failure) {
     if (failure == null) {
@@ -161,7 +195,10 @@ public final class RetrySafety {
   /**
    * Runs the check and fails if any injected run ended differently from the clean one.
    *
+   * @param action the code under test, run once cleanly and once per injection point
+   * @return the report, when every run ended like the clean one
    * @throws AssertionError with the {@link RetrySafetyReport#describe() report}
+   * @throws Exception what setup, a snapshot or a probe threw
    */
   public RetrySafetyReport verify(Callable<?> action) throws Exception {
     RetrySafetyReport report = run(action);
@@ -172,6 +209,8 @@ public final class RetrySafety {
   /**
    * Runs the check and returns its report.
    *
+   * @param action the code under test, run once cleanly and once per injection point
+   * @return the report: points tried, units seen, and findings (empty when safe)
    * @throws IllegalStateException if {@link #setup} does not restore the starting state
    * @throws Exception what setup, a snapshot or a probe threw
    */

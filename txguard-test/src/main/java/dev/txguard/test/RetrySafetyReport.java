@@ -44,12 +44,12 @@ public record RetrySafetyReport(int pointsTried, int units, List<Finding> findin
     }
   }
 
-  /** Whether no run differed. */
+  /** {@return whether no run differed} */
   public boolean safe() {
     return findings.isEmpty();
   }
 
-  /** The report as text: the points tried, then each finding. */
+  /** {@return the report as text: the points tried, then each finding} */
   public String describe() {
     if (safe()) {
       return "retry-safe: "

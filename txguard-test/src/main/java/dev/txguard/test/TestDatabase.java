@@ -102,32 +102,37 @@ public final class TestDatabase implements AutoCloseable {
     sharedCreated = true;
   }
 
-  /** The txguard database under test: built over {@link #faults()}, logging to {@link #units()}. */
+  /**
+   * {@return the txguard database under test: built over {@link #faults()}, logging to {@link
+   * #units()}}
+   */
   public Database database() {
     return db;
   }
 
-  /** The fault injector the {@link #database()} runs under. */
+  /** {@return the fault injector the {@link #database()} runs under} */
   public FaultInjector faults() {
     return faults;
   }
 
-  /** The units the {@link #database()} ran since the current test began. */
+  /** {@return the units the {@link #database()} ran since the current test began} */
   public UnitLog units() {
     return units;
   }
 
-  /** The database's name. */
+  /** {@return the database's name} */
   public String name() {
     return database;
   }
 
-  /** The class's schema in {@link TxguardTest.Isolation#SCHEMA} mode, or {@code "public"}. */
+  /**
+   * {@return the class's schema in {@link TxguardTest.Isolation#SCHEMA} mode, or {@code "public"}}
+   */
   public String schema() {
     return schema == null ? "public" : schema;
   }
 
-  /** A JDBC URL for the database (in schema mode, with {@code currentSchema} set). */
+  /** {@return a JDBC URL for the database (in schema mode, with {@code currentSchema} set)} */
   public String url() {
     return server.jdbcUrl(database)
         + (schema == null
@@ -135,12 +140,12 @@ public final class TestDatabase implements AutoCloseable {
             : (server.jdbcUrl(database).contains("?") ? "&" : "?") + "currentSchema=" + schema);
   }
 
-  /** The user to connect as. */
+  /** {@return the user to connect as} */
   public String user() {
     return server.user();
   }
 
-  /** The password to connect with (empty when none). */
+  /** {@return the password to connect with (empty when none)} */
   public String password() {
     return server.password();
   }
@@ -148,17 +153,29 @@ public final class TestDatabase implements AutoCloseable {
   /**
    * An unpooled DataSource for the database, outside txguard and the fault injector: for setup,
    * checks and other databases' builders.
+   *
+   * @return the same DataSource on every call; each connection it opens is new and the caller
+   *     closes it
    */
   public DataSource plainDataSource() {
     return plain;
   }
 
-  /** Opens an unpooled autocommit connection outside txguard; the caller closes it. */
+  /**
+   * {@return a new unpooled autocommit connection outside txguard; the caller closes it}
+   *
+   * @throws SQLException as the driver raised it
+   */
   public Connection connect() throws SQLException {
     return plain.getConnection();
   }
 
-  /** Runs statements on an unpooled autocommit connection, e.g. to create tables. */
+  /**
+   * Runs statements on an unpooled autocommit connection, e.g. to create tables.
+   *
+   * @param sql statements run in order; the first failing one ends the call
+   * @throws SQLException as the driver raised it
+   */
   public void execute(String... sql) throws SQLException {
     try (Connection c = connect();
         Statement st = c.createStatement()) {
@@ -171,7 +188,10 @@ public final class TestDatabase implements AutoCloseable {
   /**
    * Runs a query returning one number, e.g. {@code select count(*) from t}.
    *
+   * @param sql a query whose first column of its first row is a number
+   * @return that number (0 when it is SQL NULL)
    * @throws IllegalStateException if it returns no row
+   * @throws SQLException as the driver raised it
    */
   public long queryLong(String sql) throws SQLException {
     try (Connection c = connect();
@@ -184,7 +204,14 @@ public final class TestDatabase implements AutoCloseable {
     }
   }
 
-  /** Runs a query and returns its rows, each a list of column values as the driver reads them. */
+  /**
+   * Runs a query and returns its rows, each a list of column values as the driver reads them.
+   *
+   * @param sql the query
+   * @return the rows in the query's order; numbers, booleans and strings as read, other values as
+   *     their {@code toString()}, SQL NULL as null
+   * @throws SQLException as the driver raised it
+   */
   public List<List<Object>> query(String sql) throws SQLException {
     try (Connection c = connect();
         Statement st = c.createStatement();
@@ -214,7 +241,10 @@ public final class TestDatabase implements AutoCloseable {
    * pg_stat_activity} shows): how a test arranges that one statement is blocked behind another
    * before letting the other go on.
    *
+   * @param fragment text of the blocked statement
    * @throws AssertionError if no such session appears in time
+   * @throws SQLException if {@code pg_stat_activity} cannot be read
+   * @throws InterruptedException if the waiting thread is interrupted
    */
   public void awaitLockWait(String fragment) throws SQLException, InterruptedException {
     long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -232,7 +262,11 @@ public final class TestDatabase implements AutoCloseable {
     }
   }
 
-  /** Closes the database and drops it (or the schema), ending its sessions. */
+  /**
+   * Closes the database and drops it (or the schema), ending its sessions.
+   *
+   * @throws SQLException if the database or schema cannot be dropped
+   */
   @Override
   public void close() throws SQLException {
     db.close();

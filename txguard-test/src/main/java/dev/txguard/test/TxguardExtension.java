@@ -124,6 +124,9 @@ public final class TxguardExtension
    * Notes what is open before the test (what the class opened in {@code @BeforeAll}: a started
    * queue, a connection): the test is checked only for what it leaves beyond that, and the class
    * for everything after its {@code @AfterAll} methods.
+   *
+   * @param context JUnit's, for the class's fixture
+   * @throws Exception as the baseline's queries raised it
    */
   @Override
   public void beforeEach(ExtensionContext context) throws Exception {
@@ -147,6 +150,9 @@ public final class TxguardExtension
   /**
    * Runs after the class's own {@code @AfterAll} methods: whatever the class opened must be closed
    * by now.
+   *
+   * @param context JUnit's, for the class's fixture
+   * @throws Exception as the leak check's queries raised it
    */
   @Override
   public void afterAll(ExtensionContext context) throws Exception {

@@ -33,33 +33,39 @@ public @interface TxguardTest {
     SCHEMA
   }
 
-  /** A fresh database (default) or schema per class. */
+  /** {@return a fresh database (default) or schema per class} */
   Isolation isolation() default Isolation.DATABASE;
 
-  /** The level-0 pool size of the injected {@code Database}; default 10. */
+  /** {@return the level-0 pool size of the injected {@code Database}; default 10} */
   int poolSize() default 10;
 
-  /** The pool size of each level above 0; default 4. */
+  /** {@return the pool size of each level above 0; default 4} */
   int levelPoolSize() default 4;
 
-  /** The connection timeout of the injected {@code Database}, in seconds; default 30. */
+  /** {@return the connection timeout of the injected {@code Database}, in seconds; default 30} */
   int connectionTimeoutSeconds() default 30;
 
   /**
    * Whether a test fails when it leaves a unit open, a connection borrowed, a session advisory lock
    * held or a job running; default true.
+   *
+   * @return whether leaks fail the test
    */
   boolean leakCheck() default true;
 
   /**
    * How long the leak check waits, in milliseconds, for work the test started on other threads to
    * finish before calling it a leak; default 5000.
+   *
+   * @return the wait, zero or more
    */
   long leakGraceMillis() default 5000;
 
   /**
    * Whether to create the job queue's schema and offer a {@code JobQueue} when txguard-queue is on
    * the class path; default true.
+   *
+   * @return whether the queue's schema is created
    */
   boolean queue() default true;
 }

@@ -74,29 +74,39 @@ public final class UnitLog {
   /** A new, empty log; register {@link #listener()} on the database it should watch. */
   public UnitLog() {}
 
-  /** The listener that fills this log. */
+  /** {@return the listener that fills this log} */
   public TxListener listener() {
     return listener;
   }
 
-  /** Every attempt recorded since the last {@link #clear()}, in begin order. */
+  /** {@return every attempt recorded since the last {@link #clear()}, in begin order} */
   public List<Attempt> attempts() {
     synchronized (entries) {
       return entries.stream().map(Entry::snapshot).toList();
     }
   }
 
-  /** The attempts of units named {@code unit}, in begin order. */
+  /**
+   * The attempts of units named {@code unit}, in begin order.
+   *
+   * @param unit the unit's name, as given by {@code TxOptions.name}
+   * @return a snapshot; empty when no such unit ran
+   */
   public List<Attempt> attempts(String unit) {
     return attempts().stream().filter(a -> a.unit().equals(unit)).toList();
   }
 
-  /** Attempts still open: begun, neither committed nor rolled back. */
+  /** {@return attempts still open: begun, neither committed nor rolled back} */
   public List<Attempt> open() {
     return attempts().stream().filter(a -> a.outcome() == Outcome.OPEN).toList();
   }
 
-  /** How many times units named {@code unit} were retried since the last {@link #clear()}. */
+  /**
+   * How many times units named {@code unit} were retried since the last {@link #clear()}.
+   *
+   * @param unit the unit's name, as given by {@code TxOptions.name}
+   * @return 0 when it never was
+   */
   public int retries(String unit) {
     return retries.getOrDefault(unit, 0);
   }
@@ -113,6 +123,7 @@ public final class UnitLog {
    * Asserts that a unit named {@code unit} ran and that every one that ran committed (its last
    * attempt committed).
    *
+   * @param unit the unit's name, as given by {@code TxOptions.name}
    * @return this log, for chaining
    * @throws AssertionError listing the attempts that ran, otherwise
    */
@@ -123,6 +134,8 @@ public final class UnitLog {
   /**
    * Asserts that a unit named {@code unit} ran and that every one that ran finally rolled back.
    *
+   * @param unit the unit's name, as given by {@code TxOptions.name}
+   * @return this log, for chaining
    * @throws AssertionError listing the attempts that ran, otherwise
    */
   public UnitLog assertRolledBack(String unit) {
@@ -132,6 +145,9 @@ public final class UnitLog {
   /**
    * Asserts that units named {@code unit} were retried exactly {@code times} times in all.
    *
+   * @param unit the unit's name, as given by {@code TxOptions.name}
+   * @param times the expected number of retries over all its runs
+   * @return this log, for chaining
    * @throws AssertionError naming the actual count and the attempts, otherwise
    */
   public UnitLog assertRetried(String unit, int times) {
@@ -153,6 +169,8 @@ public final class UnitLog {
   /**
    * Asserts that no attempt of any unit ran (or has been open) longer than {@code bound}.
    *
+   * @param bound the longest an attempt may have run, zero or more
+   * @return this log, for chaining
    * @throws AssertionError naming the attempts that ran longer
    * @throws IllegalArgumentException if {@code bound} is null or negative
    */

@@ -12,8 +12,8 @@ import java.util.stream.Collectors;
  * MariaDB (10.5 and later) and MySQL (8.0 and later) with InnoDB, through MariaDB Connector/J (or,
  * for MySQL, any driver; see {@link MariaDbDriver} for what needs MariaDB's). Error codes are the
  * servers' (MariaDB documentation, "MariaDB Error Codes"; MySQL Reference Manual, "Server Error
- * Message Reference"); the rules for reading SQL text are in {@link MariaDbRules}. Immutable and
- * thread-safe.
+ * Message Reference"), classified in {@link MariaDbErrors}; the rules for reading SQL text are in
+ * {@link MariaDbRules}. Immutable and thread-safe.
  *
  * <p>How each guarantee maps to the server:
  *
@@ -88,53 +88,28 @@ final class MariaDbDialect implements Dialect {
         "connectTimeout", String.valueOf(connectionTimeoutMs), "useResetConnection", "true");
   }
 
-  /**
-   * SQLSTATE 40001 (1213 ER_LOCK_DEADLOCK, and serialization failures), and 1020 ER_CHECKREAD
-   * "Record has changed since last read" (SQLSTATE HY000): MariaDB's write conflict under
-   * REPEATABLE READ or SERIALIZABLE with {@code innodb_snapshot_isolation} (default ON from 11.6),
-   * which is a serialization failure by another name. 1205 (lock wait timeout) is not retryable:
-   * the unit waited its lock-wait limit (the server's, or the unit's own time limit), and waiting
-   * again would wait as long; see {@link #lockNotAvailable}.
-   */
+  /** See {@link MariaDbErrors#retryable}. */
   @Override
   public boolean retryable(SQLException e) {
-    int code = e.getErrorCode();
-    return "40001".equals(e.getSQLState()) || code == 1213 || code == 1020;
+    return MariaDbErrors.retryable(e);
   }
 
-  /**
-   * Class 08 (the driver's own "connection closed" and communication errors), 1927
-   * ER_CONNECTION_KILLED (MariaDB, SQLSTATE 70100), 1053 ER_SERVER_SHUTDOWN, 4031 (MySQL 8.0.24+:
-   * disconnected for inactivity), 2006 and 2013 (client "server has gone away", "lost connection").
-   */
+  /** See {@link MariaDbErrors#connectionLost}. */
   @Override
   public boolean connectionLost(SQLException e) {
-    String state = e.getSQLState();
-    int code = e.getErrorCode();
-    return (state != null && state.startsWith("08"))
-        || code == 1927
-        || code == 1053
-        || code == 4031
-        || code == 2006
-        || code == 2013;
+    return MariaDbErrors.connectionLost(e);
   }
 
-  /**
-   * 1969 ER_STATEMENT_TIMEOUT (MariaDB {@code max_statement_time}), 3024 ER_QUERY_TIMEOUT (MySQL
-   * {@code max_execution_time}), 1317 ER_QUERY_INTERRUPTED (KILL QUERY, the driver's cancel), or a
-   * lock wait that ran out.
-   */
+  /** See {@link MariaDbErrors#cancelled}. */
   @Override
   public boolean cancelled(SQLException e) {
-    int code = e.getErrorCode();
-    return code == 1969 || code == 3024 || code == 1317 || lockNotAvailable(e);
+    return MariaDbErrors.cancelled(e);
   }
 
-  /** 1205 ER_LOCK_WAIT_TIMEOUT (also MariaDB's NOWAIT), 3572 ER_LOCK_NOWAIT (MySQL NOWAIT). */
+  /** See {@link MariaDbErrors#lockNotAvailable}. */
   @Override
   public boolean lockNotAvailable(SQLException e) {
-    int code = e.getErrorCode();
-    return code == 1205 || code == 3572;
+    return MariaDbErrors.lockNotAvailable(e);
   }
 
   /** Null: the unit tracks failed statements itself (see the class comment, "An aborted unit"). */

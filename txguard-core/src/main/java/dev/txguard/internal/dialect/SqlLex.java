@@ -36,4 +36,66 @@ final class SqlLex {
   static boolean isWordPart(char c) {
     return isWordStart(c) || Character.isDigit(c) || c == '$';
   }
+
+  /**
+   * The index where a line comment starting at i ends: at a newline or a carriage return, as in
+   * PostgreSQL's lexer, or the end of the text.
+   */
+  static int lineCommentEnd(String sql, int i) {
+    int n = sql.length();
+    while (i < n && sql.charAt(i) != '\n' && sql.charAt(i) != '\r') {
+      i++;
+    }
+    return i;
+  }
+
+  /**
+   * The index just past the block comment starting at i (nested comments count, as PostgreSQL's
+   * do), or the end of the text when it is not closed.
+   */
+  static int blockCommentEnd(String sql, int i) {
+    int n = sql.length();
+    int depth = 0;
+    while (i < n) {
+      if (sql.charAt(i) == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
+        depth++;
+        i += 2;
+      } else if (sql.charAt(i) == '*' && i + 1 < n && sql.charAt(i + 1) == '/') {
+        depth--;
+        i += 2;
+        if (depth == 0) {
+          return i;
+        }
+      } else {
+        i++;
+      }
+    }
+    return i;
+  }
+
+  /**
+   * The index just past the quoted part whose opening {@code quote} is at i: a doubled quote stands
+   * for itself, and with {@code backslashEscapes} a backslash escapes the next character. An
+   * unclosed part ends at the end of the text; the result may then exceed its length by one.
+   */
+  static int quotedEnd(String sql, int i, char quote, boolean backslashEscapes) {
+    int n = sql.length();
+    i++;
+    while (i < n) {
+      char c = sql.charAt(i);
+      if (backslashEscapes && c == '\\') {
+        i += 2;
+      } else if (c == quote) {
+        i++;
+        if (i < n && sql.charAt(i) == quote) {
+          i++; // a doubled quote stands for itself
+        } else {
+          return i;
+        }
+      } else {
+        i++;
+      }
+    }
+    return i;
+  }
 }

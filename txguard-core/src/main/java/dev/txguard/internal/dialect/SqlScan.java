@@ -76,7 +76,7 @@ final class SqlScan {
     if (c == ';') {
       endOfStatement();
     } else if ((c == '-' && peek(1) == '-') || (c == '#' && rules.hashComments())) {
-      skipLineComment();
+      i = SqlLex.lineCommentEnd(sql, i);
     } else if (c == '/'
         && peek(1) == '*'
         && rules.executableComments()
@@ -86,7 +86,7 @@ final class SqlScan {
               ? 3
               : 4; // executed by the server: read what is inside (its version number is a number)
     } else if (c == '/' && peek(1) == '*') {
-      skipBlockComment();
+      i = SqlLex.blockCommentEnd(sql, i);
     } else if (c == '\'') {
       quoted('\'', backslashesEscape || SqlLex.escapeStringPrefix(sql, i));
     } else if (c == '"' || (c == '`' && rules.backtickIdentifiers())) {
@@ -96,14 +96,18 @@ final class SqlScan {
     } else if (rules.setLists() && "set".equals(leading) && (c == ',' || c == '(' || c == ')')) {
       setListPunctuation(c);
     } else if (SqlLex.isWordStart(c)) {
-      int start = i;
-      while (i < n && SqlLex.isWordPart(sql.charAt(i))) {
-        i++;
-      }
-      word(sql.substring(start, i).toLowerCase(Locale.ROOT), start);
+      bareWord();
     } else {
       i++;
     }
+  }
+
+  private void bareWord() {
+    int start = i;
+    while (i < n && SqlLex.isWordPart(sql.charAt(i))) {
+      i++;
+    }
+    word(sql.substring(start, i).toLowerCase(Locale.ROOT), start);
   }
 
   private void endOfStatement() {
@@ -258,54 +262,9 @@ final class SqlScan {
     return i + ahead < n ? sql.charAt(i + ahead) : '\0';
   }
 
-  /** A line comment ends at a newline or a carriage return, as in PostgreSQL's lexer. */
-  private void skipLineComment() {
-    while (i < n && sql.charAt(i) != '\n' && sql.charAt(i) != '\r') {
-      i++;
-    }
-  }
-
-  private void skipBlockComment() {
-    int depth = 0;
-    while (i < n) {
-      if (sql.charAt(i) == '/' && peek(1) == '*') {
-        depth++;
-        i += 2;
-      } else if (sql.charAt(i) == '*' && peek(1) == '/') {
-        depth--;
-        i += 2;
-        if (depth == 0) {
-          return;
-        }
-      } else {
-        i++;
-      }
-    }
-  }
-
-  /** Skips a quoted part (opening quote at i) and returns where its content started. */
-  private int skipQuoted(char quote, boolean backslashEscapes) {
-    int from = ++i;
-    while (i < n) {
-      char c = sql.charAt(i);
-      if (backslashEscapes && c == '\\') {
-        i += 2;
-      } else if (c == quote) {
-        i++;
-        if (i < n && sql.charAt(i) == quote) {
-          i++; // a doubled quote stands for itself
-        } else {
-          return from;
-        }
-      } else {
-        i++;
-      }
-    }
-    return from;
-  }
-
   private void quoted(char quote, boolean backslashEscapes) {
-    int from = skipQuoted(quote, backslashEscapes);
+    int from = i + 1;
+    i = SqlLex.quotedEnd(sql, i, quote, backslashEscapes);
     lookForNames(from, Math.min(i, n));
   }
 
@@ -315,7 +274,8 @@ final class SqlScan {
    */
   private void quotedIdentifier(char quote) {
     int start = i;
-    int from = skipQuoted(quote, false);
+    int from = i + 1;
+    i = SqlLex.quotedEnd(sql, i, quote, false);
     int to = Math.max(from, Math.min(i, n) - 1);
     String doubled = String.valueOf(quote) + quote;
     word(

@@ -1,5 +1,6 @@
 package dev.txguard.queue.internal;
 
+import dev.txguard.Tx;
 import dev.txguard.TxOptions;
 import dev.txguard.queue.JobFilter;
 import dev.txguard.queue.JobState;
@@ -68,44 +69,45 @@ public final class Admin {
 
   /** See {@code QueueAdmin.overview}. */
   public Overview overview() {
-    return config
-        .db()
-        .inTx(
-            readOnly("queue overview"),
-            tx -> {
-              Map<String, Map<JobState, Long>> counts = new LinkedHashMap<>();
-              Map<String, Instant> oldest = new HashMap<>();
-              tx.query(
-                  sql.adminOverview,
-                  rs -> {
-                    String q = rs.getString("queue");
-                    counts
-                        .computeIfAbsent(q, k -> new EnumMap<>(JobState.class))
-                        .put(Rows.state(rs), rs.getLong("count"));
-                    Rows.optionalInstant(rs, "oldest_available").ifPresent(o -> oldest.put(q, o));
-                    return null;
-                  },
-                  now.param());
-              Instant when =
-                  tx.queryOne(sql.clockNow, rs -> Rows.instant(rs, "now"), now.param())
-                      .orElseThrow();
-              List<QueueCounts> queues = new ArrayList<>();
-              counts.forEach(
-                  (q, m) ->
-                      queues.add(
-                          new QueueCounts(
-                              q,
-                              m,
-                              Optional.ofNullable(oldest.get(q))
-                                  .map(
-                                      o ->
-                                          o.isAfter(when)
-                                              ? Duration.ZERO
-                                              : Duration.between(o, when)))));
-              List<OverdueAttempt> overdue =
-                  tx.query(sql.adminOverdue, Admin::overdue, now.param(), OVERDUE_LIMIT);
-              return new Overview(when, queues, overdue);
-            });
+    return config.db().inTx(readOnly("queue overview"), this::overview);
+  }
+
+  private Overview overview(Tx tx) {
+    Map<String, Map<JobState, Long>> counts = new LinkedHashMap<>();
+    Map<String, Instant> oldest = new HashMap<>();
+    tx.query(
+        sql.adminOverview,
+        rs -> {
+          String q = rs.getString("queue");
+          counts
+              .computeIfAbsent(q, k -> new EnumMap<>(JobState.class))
+              .put(Rows.state(rs), rs.getLong("count"));
+          Rows.optionalInstant(rs, "oldest_available").ifPresent(o -> oldest.put(q, o));
+          return null;
+        },
+        now.param());
+    Instant when =
+        tx.queryOne(sql.clockNow, rs -> Rows.instant(rs, "now"), now.param()).orElseThrow();
+    List<OverdueAttempt> overdue =
+        tx.query(sql.adminOverdue, Admin::overdue, now.param(), OVERDUE_LIMIT);
+    return new Overview(when, queueCounts(counts, oldest, when), overdue);
+  }
+
+  /**
+   * Each queue's counts by state, and how long its oldest available job has waited at {@code when}.
+   */
+  private static List<QueueCounts> queueCounts(
+      Map<String, Map<JobState, Long>> counts, Map<String, Instant> oldest, Instant when) {
+    List<QueueCounts> queues = new ArrayList<>();
+    counts.forEach(
+        (q, m) ->
+            queues.add(
+                new QueueCounts(
+                    q,
+                    m,
+                    Optional.ofNullable(oldest.get(q))
+                        .map(o -> o.isAfter(when) ? Duration.ZERO : Duration.between(o, when)))));
+    return queues;
   }
 
   private static OverdueAttempt overdue(ResultSet rs) throws SQLException {

@@ -82,30 +82,7 @@ final class AttemptFailures {
   }
 
   private void record(Attempt a, Throwable error) {
-    boolean discard = nonRetryable(error);
-    long delay = backoff.delayMillis(a.number);
-    Optional<Rows.FailureOutcome> outcome =
-        config
-            .db()
-            .inTx(
-                config.txOptions().name("job failure"),
-                tx -> {
-                  Optional<Rows.FailureOutcome> row =
-                      tx.queryOne(
-                          sql.recordFailure,
-                          Rows.FailureOutcome::read,
-                          now.param(),
-                          discard,
-                          delay,
-                          a.id,
-                          a.token.toString(),
-                          describe(error),
-                          trace(error));
-                  if (row.isPresent() && row.get().state().isFinal() && row.get().awaited()) {
-                    notifier.jobEnded(tx, a.id);
-                  }
-                  return row;
-                });
+    Optional<Rows.FailureOutcome> outcome = store(a, error);
     if (outcome.isEmpty()) {
       leaseLost(
           a,
@@ -132,6 +109,36 @@ final class AttemptFailures {
       }
       events.fire(l -> l.onRetried(a.event(), error, outcome.get().runAt()));
     }
+  }
+
+  /**
+   * Stores the failure in the job's row (retry later, or a final state) and wakes a caller awaiting
+   * a final one, in one unit; empty when the attempt no longer holds the lease.
+   */
+  private Optional<Rows.FailureOutcome> store(Attempt a, Throwable error) {
+    boolean discard = nonRetryable(error);
+    long delay = backoff.delayMillis(a.number);
+    return config
+        .db()
+        .inTx(
+            config.txOptions().name("job failure"),
+            tx -> {
+              Optional<Rows.FailureOutcome> row =
+                  tx.queryOne(
+                      sql.recordFailure,
+                      Rows.FailureOutcome::read,
+                      now.param(),
+                      discard,
+                      delay,
+                      a.id,
+                      a.token.toString(),
+                      describe(error),
+                      trace(error));
+              if (row.isPresent() && row.get().state().isFinal() && row.get().awaited()) {
+                notifier.jobEnded(tx, a.id);
+              }
+              return row;
+            });
   }
 
   private static boolean nonRetryable(Throwable error) {

@@ -4,15 +4,22 @@ import java.time.Duration;
 import java.util.regex.Pattern;
 
 /**
- * The checks of the queue's public API on its arguments (names, text, durations), each failing with
- * an {@link IllegalArgumentException} that names the setting, the rule and the bad value (bounded
- * in length). Stateless.
+ * The checks of the queue's public API on its arguments (names, the schema, text, durations), each
+ * failing with an {@link IllegalArgumentException} that names the setting, the rule and the bad
+ * value (bounded in length). Stateless.
  */
 public final class Checks {
   /** The longest kind, queue, schedule, unique-key and group name. */
   public static final int MAX_NAME_LENGTH = 128;
 
   private static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9_.:-]+");
+
+  private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]*");
+
+  /**
+   * 63 bytes less the 5 of {@code _jobs} and {@code _done}, the notification channels' suffixes.
+   */
+  private static final int MAX_SCHEMA_LENGTH = 58;
 
   private Checks() {}
 
@@ -32,6 +39,42 @@ public final class Checks {
               + quote(name));
     }
     return name;
+  }
+
+  /**
+   * {@code schema} if it can name the queue's schema: a lower-case SQL identifier (so it needs no
+   * quoting), at most {@value #MAX_SCHEMA_LENGTH} characters, not starting with {@code pg_}.
+   */
+  public static String schema(String schema) {
+    if (schema == null || !SCHEMA.matcher(schema).matches()) {
+      throw new IllegalArgumentException(
+          "schema must be a lower-case SQL identifier matching "
+              + SCHEMA
+              + ", was "
+              + quote(schema));
+    }
+    if (schema.length() > MAX_SCHEMA_LENGTH) {
+      throw new IllegalArgumentException(
+          "schema must be at most "
+              + MAX_SCHEMA_LENGTH
+              + " characters, so that the"
+              + " queue's notification channels "
+              + schema
+              + "_jobs and "
+              + schema
+              + "_done fit PostgreSQL's"
+              + " 63-byte identifiers; was "
+              + schema.length()
+              + " characters: "
+              + quote(schema));
+    }
+    if (schema.startsWith("pg_")) {
+      throw new IllegalArgumentException(
+          "schema must not start with pg_, a prefix PostgreSQL reserves for system"
+              + " schemas, was "
+              + quote(schema));
+    }
+    return schema;
   }
 
   /**

@@ -140,16 +140,19 @@ final class Fetcher extends BackgroundLoop {
       throw e;
     }
     slots.release(limit - attempts.size());
-    for (Attempt a : attempts) {
-      running.add(a);
-      Thread t =
-          Thread.ofVirtual()
-              .name("txguard-job-" + a.id)
-              .unstarted(() -> Levels.run(config.db(), level, () -> runAndRelease(a)));
-      a.thread = t;
-      t.start();
-    }
+    attempts.forEach(this::launch);
     return attempts.size();
+  }
+
+  /** Runs a claimed attempt on a virtual thread of its own, at the queue's level. */
+  private void launch(Attempt a) {
+    running.add(a);
+    Thread t =
+        Thread.ofVirtual()
+            .name("txguard-job-" + a.id)
+            .unstarted(() -> Levels.run(config.db(), level, () -> runAndRelease(a)));
+    a.thread = t;
+    t.start();
   }
 
   private void runAndRelease(Attempt a) {

@@ -1,5 +1,6 @@
 package dev.txguard.queue.internal;
 
+import dev.txguard.Tx;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -82,26 +83,34 @@ final class Heartbeat extends BackgroundLoop {
             tx -> {
               lost.clear(); // a unit retried after a deadlock starts over
               cancelRequested.clear();
-              Set<Long> extended =
-                  new HashSet<>(
-                      tx.query(
-                          sql.heartbeat,
-                          rs -> rs.getLong("id"),
-                          now.param(),
-                          ids,
-                          tokens,
-                          config.leaseDuration().toMillis()));
-              for (Rows.Checked c :
-                  tx.query(sql.heartbeatCheck, Rows.Checked::read, (Object) ids)) {
-                if (!extended.contains(c.id()) && c.unfinished()) {
-                  lost.add(c.id());
-                }
-                if (c.cancelRequested()) {
-                  cancelRequested.add(c.id());
-                }
-              }
+              beat(tx, ids, tokens, lost, cancelRequested);
             });
     attempts.forEach(a -> mark(a, lost.contains(a.id), cancelRequested.contains(a.id)));
+  }
+
+  /**
+   * Extends the leases the attempts {@code ids} (with their {@code tokens}) still hold, and adds to
+   * {@code lost} the unfinished ones whose lease was not extended, to {@code cancelRequested} those
+   * whose cancel was requested.
+   */
+  private void beat(Tx tx, Long[] ids, String[] tokens, Set<Long> lost, Set<Long> cancelRequested) {
+    Set<Long> extended =
+        new HashSet<>(
+            tx.query(
+                sql.heartbeat,
+                rs -> rs.getLong("id"),
+                now.param(),
+                ids,
+                tokens,
+                config.leaseDuration().toMillis()));
+    for (Rows.Checked c : tx.query(sql.heartbeatCheck, Rows.Checked::read, (Object) ids)) {
+      if (!extended.contains(c.id()) && c.unfinished()) {
+        lost.add(c.id());
+      }
+      if (c.cancelRequested()) {
+        cancelRequested.add(c.id());
+      }
+    }
   }
 
   private static void mark(Attempt a, boolean lost, boolean cancelRequested) {

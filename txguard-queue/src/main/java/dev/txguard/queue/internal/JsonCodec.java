@@ -40,43 +40,40 @@ final class JsonCodec {
       json = mapper.writeValueAsString(args);
     } catch (JsonProcessingException | RuntimeException e) {
       throw new IllegalArgumentException(
-          "args of job kind '"
-              + kind.name()
-              + "' (type "
-              + kind.argsType().getName()
-              + ") cannot be serialised to JSON: "
-              + firstLine(e),
-          e);
+          argsOf(kind) + " cannot be serialised to JSON: " + firstLine(e), e);
     }
     try {
       mapper.readValue(json, kind.argsType());
     } catch (JsonProcessingException | RuntimeException e) {
       throw new IllegalArgumentException(
-          "args of job kind '"
-              + kind.name()
-              + "' (type "
-              + kind.argsType().getName()
-              + ") serialise to "
+          argsOf(kind)
+              + " serialise to "
               + abbreviate(json)
               + " but cannot be read back, so no worker could run the job: "
               + firstLine(e),
           e);
     }
+    checkNoNul(kind, json);
+    return json;
+  }
+
+  /** "args of job kind 'k' (type T)", how the messages of {@link #encodeArgs} begin. */
+  private static String argsOf(Kind kind) {
+    return "args of job kind '" + kind.name() + "' (type " + kind.argsType().getName() + ")";
+  }
+
+  private void checkNoNul(Kind kind, String json) {
     String nul = nulPath(json);
     if (nul != null) {
       throw new IllegalArgumentException(
-          "args of job kind '"
-              + kind.name()
-              + "' (type "
-              + kind.argsType().getName()
-              + ") cannot be enqueued: "
+          argsOf(kind)
+              + " cannot be enqueued: "
               + NUL_REASON
               + " (at "
               + Bounded.message(nul)
               + "); remove it, or encode binary data (e.g."
               + " as Base64)");
     }
-    return json;
   }
 
   Object decodeArgs(Kind kind, String json) throws JsonProcessingException {

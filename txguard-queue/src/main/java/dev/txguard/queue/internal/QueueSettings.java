@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 
 /**
  * What {@code JobQueue.Builder} collects, with its checks (the builder's javadoc states each rule);
@@ -25,13 +24,6 @@ import java.util.regex.Pattern;
  * the builder.
  */
 public final class QueueSettings {
-  private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]*");
-
-  /**
-   * 63 bytes less the 5 of {@code _jobs} and {@code _done}, the notification channels' suffixes.
-   */
-  private static final int MAX_SCHEMA_LENGTH = 58;
-
   /** The longest retention and retry delay: far in the future, yet well within timestamptz. */
   private static final Duration LONGEST = Duration.ofDays(36_500);
 
@@ -63,35 +55,7 @@ public final class QueueSettings {
   }
 
   public void schema(String schema) {
-    if (schema == null || !SCHEMA.matcher(schema).matches()) {
-      throw new IllegalArgumentException(
-          "schema must be a lower-case SQL identifier matching "
-              + SCHEMA
-              + ", was "
-              + Checks.quote(schema));
-    }
-    if (schema.length() > MAX_SCHEMA_LENGTH) {
-      throw new IllegalArgumentException(
-          "schema must be at most "
-              + MAX_SCHEMA_LENGTH
-              + " characters, so that the"
-              + " queue's notification channels "
-              + schema
-              + "_jobs and "
-              + schema
-              + "_done fit PostgreSQL's"
-              + " 63-byte identifiers; was "
-              + schema.length()
-              + " characters: "
-              + Checks.quote(schema));
-    }
-    if (schema.startsWith("pg_")) {
-      throw new IllegalArgumentException(
-          "schema must not start with pg_, a prefix PostgreSQL reserves for system"
-              + " schemas, was "
-              + Checks.quote(schema));
-    }
-    this.schema = schema;
+    this.schema = Checks.schema(schema);
   }
 
   public void controlConnection(String url, String user, String password) {
