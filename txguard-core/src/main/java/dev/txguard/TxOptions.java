@@ -238,9 +238,12 @@ public final class TxOptions {
   /**
    * Whether a {@code COMMIT} whose connection is lost is resolved: the unit asks for its
    * transaction id before {@code COMMIT} ({@code pg_current_xact_id_if_assigned()}, one round trip,
-   * paid by read-write units only), so that after a lost {@code COMMIT} txguard can ask {@code
-   * pg_xact_status} on a new connection and return normally (committed) or fail as before {@code
-   * COMMIT} (not committed, retried when retryable) instead of throwing {@link
+   * paid only by read-write units that ran a statement that is not a read by its text: anything but
+   * {@code SELECT} without {@code INTO}, {@code VALUES}, {@code TABLE}, {@code SHOW}; a unit of
+   * such reads only is told {@link CommitOutcomeUnknownException} on a lost {@code COMMIT}, since a
+   * {@code SELECT} may call a function that writes), so that after a lost {@code COMMIT} txguard
+   * can ask {@code pg_xact_status} on a new connection and return normally (committed) or fail as
+   * before {@code COMMIT} (not committed, retried when retryable) instead of throwing {@link
    * CommitOutcomeUnknownException}. Read-only units never pay it and need no answer: mark units
    * that only read {@link #readOnly(boolean) read-only}. Turn it off only for a hot unit whose
    * callers can afford to check the database themselves after an unknown outcome. Needs PostgreSQL

@@ -50,6 +50,9 @@ abstract class AttemptRecord {
    */
   private boolean begun;
 
+  /** A statement whose text may write was admitted ({@link ReadOnlyText}). */
+  boolean mayHaveWritten;
+
   /** Set when the unit's transaction was found ended by something other than the unit. */
   CommitOutcomeUnknownException endedElsewhere;
 
@@ -242,6 +245,9 @@ abstract class AttemptRecord {
    *     control
    */
   final void admit(String sql) throws SQLException {
+    if (!mayHaveWritten && !ReadOnlyText.readsOnly(sql)) {
+      mayHaveWritten = true;
+    }
     if (sql == null) {
       return;
     }

@@ -12,21 +12,21 @@ import java.sql.SQLException;
  * the server on another connection whether the unit's transaction committed, so that the caller is
  * told the truth instead of "unknown".
  *
- * <p>Before COMMIT, a unit that may have written asks for its transaction id ({@code
- * pg_current_xact_id_if_assigned()}, PostgreSQL 13+; {@code txid_current_if_assigned()} on 10-12:
- * PostgreSQL docs, "System Information Functions", transaction ID and snapshot functions). That
- * costs one round trip; read-only units, units that sent nothing, and units with no id assigned
- * (they wrote nothing, so their outcome does not matter) pay nothing more. When the COMMIT fails
- * with a lost connection, {@link #settle} asks {@code pg_xact_status(xid)} (or {@code txid_status})
- * on a new connection straight from the source (never the pool, which the caller's threads may
- * hold): "committed" returns normally, "aborted" throws the lost connection as a failure before
- * COMMIT (retryable), "in progress" waits: the old backend may still be finishing or not yet have
- * noticed its client is gone, so after a short wait it is terminated ({@code pg_terminate_backend},
- * only while it still runs that transaction), which decides the outcome. Only when no answer can be
- * had within the bound (the unit's deadline, or the database's connection timeout when the unit has
- * none) is {@link CommitOutcomeUnknownException} thrown, naming what was tried. Servers older than
- * 10 and non-PostgreSQL connections keep the old behaviour: the exception at once. Thread-safe
- * (stateless but for its settings).
+ * <p>Before COMMIT, a unit that may have written (a statement that is not a read by its text,
+ * {@link ReadOnlyText}) asks for its transaction id ({@code pg_current_xact_id_if_assigned()},
+ * PostgreSQL 13+; {@code txid_current_if_assigned()} on 10-12: PostgreSQL docs, "System Information
+ * Functions", transaction ID and snapshot functions). That costs one round trip; read-only units,
+ * units that sent nothing, and units with no id assigned (they wrote nothing, so their outcome does
+ * not matter) pay nothing more. When the COMMIT fails with a lost connection, {@link #settle} asks
+ * {@code pg_xact_status(xid)} (or {@code txid_status}) on a new connection straight from the source
+ * (never the pool, which the caller's threads may hold): "committed" returns normally, "aborted"
+ * throws the lost connection as a failure before COMMIT (retryable), "in progress" waits: the old
+ * backend may still be finishing or not yet have noticed its client is gone, so after a short wait
+ * it is terminated ({@code pg_terminate_backend}, only while it still runs that transaction), which
+ * decides the outcome. Only when no answer can be had within the bound (the unit's deadline, or the
+ * database's connection timeout when the unit has none) is {@link CommitOutcomeUnknownException}
+ * thrown, naming what was tried. Servers older than 10 and non-PostgreSQL connections keep the old
+ * behaviour: the exception at once. Thread-safe (stateless but for its settings).
  */
 final class CommitResolver {
   /** Marks "no id was asked for" (old server, no driver state): a lost COMMIT stays unknown. */
@@ -34,6 +34,12 @@ final class CommitResolver {
 
   /** Marks "the transaction has no id": it wrote nothing, so its outcome needs no answer. */
   static final long NONE = 0;
+
+  /**
+   * Not asked: every statement of the unit read by its text ({@link ReadOnlyText}), so a lost
+   * COMMIT is reported as unknown rather than priced with a round trip on every read unit.
+   */
+  static final long READS_ONLY = Long.MIN_VALUE + 1;
 
   private final ConnectionSource source;
   private final long boundNanos;
@@ -60,6 +66,9 @@ final class CommitResolver {
     }
     if (!unit.dialect.resolvesLostCommits() || !unit.options.resolveLostCommit()) {
       return NOT_ASKED;
+    }
+    if (!unit.mayHaveWritten) {
+      return READS_ONLY; // spares read units the round trip, see ReadOnlyText
     }
     try {
       String sql = xidQuery(unit.conn);
@@ -138,6 +147,16 @@ final class CommitResolver {
     if (xid == NONE) {
       CommitResolutions.record(CommitResolutions.Outcome.NOT_NEEDED);
       return;
+    }
+    if (xid == READS_ONLY) {
+      CommitResolutions.record(CommitResolutions.Outcome.UNKNOWN);
+      throw new CommitOutcomeUnknownException(
+          unit
+              + " lost its connection during COMMIT: it ran only statements that read by their text"
+              + " (SELECT, VALUES, TABLE, SHOW), so its transaction id was not asked for and the"
+              + " outcome is not resolved; if none of them wrote (a function called by a SELECT can),"
+              + " nothing was lost. Mark units that only read with TxOptions.readOnly(true)",
+          lost);
     }
     if (xid == NOT_ASKED) {
       CommitResolutions.record(CommitResolutions.Outcome.UNKNOWN);
