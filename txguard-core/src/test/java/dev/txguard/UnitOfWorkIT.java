@@ -176,6 +176,25 @@ class UnitOfWorkIT {
   }
 
   @Test
+  void aReadOnlyUnitLeavesNoReadOnlyModeToTheNextUnitOnItsConnection() {
+    try (Database one = Fixture.builder(testDb).poolSize(1).build()) {
+      for (int i = 0; i < 3; i++) {
+        assertThatThrownBy(
+                () ->
+                    one.useTx(
+                        TxOptions.defaults().readOnly(true),
+                        tx -> tx.update("insert into step values (7, 'read-only')")))
+            .isInstanceOf(StatementException.class)
+            .hasMessageContaining("25006");
+        // the same pooled connection, read-write again
+        int inserted = one.inTx(tx -> tx.update("insert into step values (7, 'rw')"));
+        assertThat(inserted).isEqualTo(1);
+        one.useTx(tx -> tx.update("delete from step where id = 7"));
+      }
+    }
+  }
+
+  @Test
   @PostgresOnly(
       "MariaDB shows no reliable isolation of the current transaction (innodb_trx keeps a reused"
           + " transaction's earlier level); MariaDbSessionsAndLocksIT checks it on a fresh connection")

@@ -87,6 +87,9 @@ public final class Unit extends AttemptRecord {
    */
   String epilogue;
 
+  /** The driver was told the unit is read-only ({@link UnitSession}); put back at release. */
+  boolean readOnlyByDriver;
+
   Unit(
       Engine engine,
       Pool pool,

@@ -15,16 +15,29 @@ final class UnitSession {
 
   /**
    * Sends the attempt's prelude (isolation, read-only, time limits; see {@code
-   * Dialect.unitPrelude}) as the transaction's first statement. The driver prefixes BEGIN, so a
-   * unit with non-default options costs no extra round trip over one with defaults, and one with
-   * defaults sends nothing here. The epilogue is noted on the unit before the prelude is sent, so
-   * that a prelude failing half-way is still put back at release.
+   * Dialect.unitPrelude}) as the transaction's first statement: one round trip (the driver prefixes
+   * BEGIN) before the unit's own first statement. A unit with default options sends nothing here,
+   * and a unit whose only non-default option is read-only, on a dialect that can, is made read-only
+   * by the driver at no round trip ({@code Dialect.readOnlyByDriver}; put back at release). The
+   * epilogue is noted on the unit before the prelude is sent, so that a prelude failing half-way is
+   * still put back at release.
    *
    * @param timeoutMs the time left to the unit's deadline in ms, rounded up; 0 for no deadline
    * @throws RuntimeException from {@link Unit#statementFailed} when the prelude fails
    */
   static void start(Unit unit, long timeoutMs) {
     boolean readOnly = unit.options.readOnly();
+    if (readOnly
+        && unit.dialect.readOnlyByDriver()
+        && unit.dialect.unitPrelude(unit.options.isolation(), false, timeoutMs) == null) {
+      try {
+        unit.conn.setReadOnly(true); // no round trip: BEGIN READ ONLY with the first statement
+        unit.readOnlyByDriver = true;
+      } catch (SQLException e) {
+        throw unit.statementFailed(e, "Connection.setReadOnly(true)");
+      }
+      return;
+    }
     String prelude = unit.dialect.unitPrelude(unit.options.isolation(), readOnly, timeoutMs);
     if (prelude == null) {
       return;
@@ -43,8 +56,18 @@ final class UnitSession {
    * fails (the failure is logged at debug: the unit's outcome is already decided).
    */
   static boolean restore(Unit unit) {
-    return (unit.epilogue == null || runEpilogue(unit))
+    return (!unit.readOnlyByDriver || readWriteAgain(unit))
+        && (unit.epilogue == null || runEpilogue(unit))
         && (unit.session == null || resetSession(unit));
+  }
+
+  private static boolean readWriteAgain(Unit unit) {
+    try {
+      unit.conn.setReadOnly(false); // outside a transaction: a flag in the driver, no round trip
+      return true;
+    } catch (SQLException | RuntimeException e) {
+      return discard(unit, "making the connection read-write again", e);
+    }
   }
 
   private static boolean runEpilogue(Unit unit) {

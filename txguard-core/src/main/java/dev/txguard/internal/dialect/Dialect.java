@@ -95,6 +95,17 @@ public interface Dialect {
   String unitPrelude(Isolation isolation, boolean readOnly, long timeoutMs);
 
   /**
+   * Whether a unit that is read-only and needs no other prelude is made so by the driver ({@code
+   * Connection.setReadOnly(true)} before its first statement) instead of a prelude statement:
+   * pgjdbc then opens the transaction with {@code BEGIN READ ONLY} in the first statement's round
+   * trip (its default {@code readOnlyMode=transaction}), where a prelude costs a round trip of its
+   * own.
+   */
+  default boolean readOnlyByDriver() {
+    return false;
+  }
+
+  /**
    * The statement that puts back, after the unit's transaction ended (committed or rolled back),
    * what {@link #unitPrelude} changed beyond the transaction, or null when nothing outlives it
    * (PostgreSQL: SET LOCAL ends with the transaction). Run before the connection goes back to the

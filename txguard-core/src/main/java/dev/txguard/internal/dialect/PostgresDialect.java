@@ -135,6 +135,11 @@ final class PostgresDialect implements Dialect {
   }
 
   @Override
+  public boolean readOnlyByDriver() {
+    return true;
+  }
+
+  @Override
   public String sessionSetup() {
     return SESSION_SETUP;
   }
