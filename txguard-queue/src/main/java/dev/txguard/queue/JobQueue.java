@@ -96,6 +96,8 @@ public final class JobQueue implements AutoCloseable {
    * @return the job, or the unfinished job holding the same unique key
    * @throws IllegalArgumentException if {@code tx} or {@code args} is null, the type is not a
    *     registered kind, or the arguments cannot be written to and read back from JSON
+   * @throws IllegalStateException if the queue's schema was never migrated ({@link #migrate()});
+   *     the same holds for every {@code enqueue} and {@code enqueueAll}
    */
   public Enqueued enqueue(Tx tx, Object args) {
     return engine.enqueue(tx, args, EnqueueOptions.defaults());
@@ -151,6 +153,7 @@ public final class JobQueue implements AutoCloseable {
    * @return the new jobs' ids, in the order of {@code args}
    * @throws IllegalArgumentException naming the index of the first bad argument, or if {@code
    *     options} has a unique key
+   * @throws IllegalStateException if the queue's schema was never migrated ({@link #migrate()})
    */
   public List<Long> enqueueAll(Tx tx, Collection<?> args, EnqueueOptions options) {
     return engine.enqueueAll(tx, args, options);

@@ -70,6 +70,27 @@ class StartWithoutMigrateIT {
   }
 
   @Test
+  void enqueueWithoutMigrateNamesMigrate() {
+    JobQueue queue = queue("enqueue_unmigrated");
+
+    assertThatThrownBy(() -> queue.enqueue(new Ping(1), EnqueueOptions.defaults().queue("pings")))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage(
+            "the queue's tables are missing in schema 'enqueue_unmigrated': migrate it with"
+                + " queue.migrate() or the command 'txguard migrate' before enqueueing")
+        .cause()
+        .isInstanceOf(dev.txguard.StatementException.class);
+    assertThatThrownBy(
+            () ->
+                db.useTx(
+                    tx ->
+                        queue.enqueueAll(
+                            tx, java.util.List.of(new Ping(1)), EnqueueOptions.defaults())))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("migrate it with queue.migrate()");
+  }
+
+  @Test
   void loopsThatKeepFailingLogOncePerKindOfFailureNotOncePerPoll() throws Exception {
     JobQueue queue = queue("dropped_later");
     QueueFixture.start(queue);

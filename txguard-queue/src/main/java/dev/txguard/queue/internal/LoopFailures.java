@@ -88,6 +88,22 @@ final class LoopFailures {
     return e.getClass().getName() + (state == null ? "" : ", SQLSTATE " + state);
   }
 
+  /**
+   * {@code e} as it should reach a user who enqueues before {@code migrate()}: an {@link
+   * IllegalStateException} naming the schema and the two ways to migrate, the driver's error as its
+   * cause; any other failure unchanged.
+   */
+  static RuntimeException missingSchema(StatementException e, String schema) {
+    if (e.sqlState() == null || !MISSING.contains(e.sqlState())) {
+      return e;
+    }
+    return new IllegalStateException(
+        "the queue's tables are missing in schema '"
+            + schema
+            + "': migrate it with queue.migrate() or the command 'txguard migrate' before enqueueing",
+        e);
+  }
+
   private static String hint(Throwable e) {
     String state = sqlState(e);
     return state != null && MISSING.contains(state)

@@ -1,5 +1,6 @@
 package dev.txguard.queue.internal;
 
+import dev.txguard.StatementException;
 import dev.txguard.Tx;
 import dev.txguard.queue.EnqueueOptions;
 import dev.txguard.queue.Enqueued;
@@ -66,8 +67,12 @@ final class Producer {
       options.uniqueKey().orElse(null),
       options.group().orElse(null)
     };
-    Enqueued inserted =
-        tx.queryOne(sql.enqueue, rs -> Rows.enqueued(rs, false), params).orElse(null);
+    Enqueued inserted;
+    try {
+      inserted = tx.queryOne(sql.enqueue, rs -> Rows.enqueued(rs, false), params).orElse(null);
+    } catch (StatementException e) {
+      throw LoopFailures.missingSchema(e, sql.schema);
+    }
     if (inserted == null) {
       // the unique key is held by an unfinished job (committed, or of a unit we waited for)
       return tx.queryOne(
@@ -101,21 +106,30 @@ final class Producer {
     if (kindNames.isEmpty()) {
       return List.of();
     }
-    List<Long> ids =
-        tx.query(
-            sql.enqueueBatch,
-            rs -> rs.getLong("id"),
-            kindNames.toArray(String[]::new),
-            argsJson.toArray(String[]::new),
-            options.queue(),
-            options.priority(),
-            options.maxAttempts(),
-            runAt(options),
-            now.param(),
-            options.group().orElse(null));
+    List<Long> ids;
+    try {
+      ids = insertAll(tx, kindNames, argsJson, options);
+    } catch (StatementException e) {
+      throw LoopFailures.missingSchema(e, sql.schema);
+    }
     announceAfterCommit(
         tx, options.runAt().isPresent() ? null : JobState.AVAILABLE, options.queue(), 0);
     return ids;
+  }
+
+  private List<Long> insertAll(
+      Tx tx, List<String> kindNames, List<String> argsJson, EnqueueOptions options) {
+    return tx.query(
+        sql.enqueueBatch,
+        rs -> rs.getLong("id"),
+        kindNames.toArray(String[]::new),
+        argsJson.toArray(String[]::new),
+        options.queue(),
+        options.priority(),
+        options.maxAttempts(),
+        runAt(options),
+        now.param(),
+        options.group().orElse(null));
   }
 
   /**

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.txguard.Database;
 import dev.txguard.Isolation;
 import dev.txguard.TxOptions;
+import dev.txguard.internal.ConnectionSource;
 import dev.txguard.queue.EnqueueOptions;
 import dev.txguard.queue.QueueListener;
 import dev.txguard.queue.Schedule;
@@ -62,7 +63,7 @@ public final class QueueSettings {
     if (url == null || !url.startsWith("jdbc:postgresql:")) {
       throw new IllegalArgumentException(
           "controlConnection url must start with jdbc:postgresql:, was "
-              + Checks.quote(Bounded.message(url)));
+              + Checks.quote(Bounded.message(ConnectionSource.redact(url, null))));
     }
     this.url = url;
     this.user = user;
