@@ -137,6 +137,7 @@ public final class AdvisoryLocks {
     if (timeout == null || timeout.isZero() || timeout.isNegative()) {
       throw new IllegalArgumentException("timeout must be positive, was " + timeout);
     }
+    TxOptions.requireAtMostMaxMillis("timeout", timeout);
     Connection c = engine.lent().lockConnection();
     try {
       acquire(engine, c, shared, key, id, timeout);

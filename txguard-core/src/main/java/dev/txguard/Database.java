@@ -1,5 +1,6 @@
 package dev.txguard;
 
+import dev.txguard.internal.ConnectionSource;
 import dev.txguard.internal.Engine;
 import dev.txguard.internal.dialect.Dialects;
 import java.sql.Connection;
@@ -436,7 +437,8 @@ public final class Database implements AutoCloseable {
     public Builder url(String url) {
       if (url == null || !url.startsWith("jdbc:")) {
         throw new IllegalArgumentException(
-            "url must be a JDBC URL starting with jdbc:, was " + url);
+            "url must be a JDBC URL starting with jdbc:, was "
+                + ConnectionSource.redact(url, null));
       }
       Dialects.forUrl(url);
       this.url = url;
@@ -539,7 +541,7 @@ public final class Database implements AutoCloseable {
      * @throws IllegalArgumentException if null or out of that range
      */
     public Builder connectionTimeout(Duration timeout) {
-      if (timeout == null || timeout.toMillis() < 250) {
+      if (timeout == null || timeout.compareTo(Duration.ofMillis(250)) < 0) {
         throw new IllegalArgumentException(
             "connectionTimeout must be at least 250 ms, was " + timeout);
       }

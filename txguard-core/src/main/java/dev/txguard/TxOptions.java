@@ -160,8 +160,8 @@ public final class TxOptions {
           what
               + " must be at most "
               + Integer.MAX_VALUE
-              + " ms (about 24.8 days, the"
-              + " most PostgreSQL's statement_timeout holds), was "
+              + " ms (about 24.8 days, the longest statement or lock timeout txguard sets on the"
+              + " server), was "
               + d);
     }
   }

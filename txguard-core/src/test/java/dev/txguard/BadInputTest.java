@@ -99,13 +99,29 @@ class BadInputTest {
   }
 
   @Test
+  void aUrlThatIsRefusedIsShownWithoutItsPassword() {
+    for (String url :
+        new String[] {
+          " jdbc:postgresql://postgres:Sup3rSecret@127.0.0.1/shop",
+          "JDBC:postgresql://127.0.0.1/shop?user=u&password=Sup3rSecret",
+          "postgres://u:Sup3rSecret@localhost/db",
+          "jdbc-postgresql://h/db?user=nope;password=Sup3rSecret"
+        }) {
+      assertThatThrownBy(() -> Database.builder().url(url))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("url must be a JDBC URL starting with jdbc:, was ")
+          .hasMessageNotContaining("Sup3rSecret");
+    }
+  }
+
+  @Test
   void durationsAndSizesTheRuntimeCannotHoldAreRefusedWhereTheyAreSet() {
     // regression (issue 14): 300 years was accepted and later failed with a bare
     // ArithmeticException
     Duration centuries = Duration.ofDays(365L * 300);
     String limit =
-        " must be at most 2147483647 ms (about 24.8 days, the most PostgreSQL's statement_timeout"
-            + " holds), was "
+        " must be at most 2147483647 ms (about 24.8 days, the longest statement or lock timeout"
+            + " txguard sets on the server), was "
             + centuries;
     assertThatThrownBy(() -> TxOptions.defaults().timeout(centuries))
         .isInstanceOf(IllegalArgumentException.class)
@@ -116,6 +132,11 @@ class BadInputTest {
     assertThatThrownBy(() -> Database.builder().connectionTimeout(centuries))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("connectionTimeout" + limit);
+    assertThatThrownBy(
+            () -> Database.builder().connectionTimeout(Duration.ofSeconds(Long.MAX_VALUE)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "connectionTimeout" + limit.replace(centuries.toString(), "PT2562047788015215H30M7S"));
     assertThatThrownBy(() -> Database.builder().leakThreshold(centuries))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("leakThreshold" + limit);

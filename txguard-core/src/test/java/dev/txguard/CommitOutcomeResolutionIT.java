@@ -196,7 +196,8 @@ class CommitOutcomeResolutionIT {
                             .orElseThrow()))
         .isInstanceOf(CommitOutcomeUnknownException.class)
         .hasMessageContaining("unit 'reader' (attempt 1) lost its connection during COMMIT")
-        .hasMessageContaining("ran only statements that read by their text")
+        .hasMessageContaining("txguard saw only statements that read by their text")
+        .hasMessageContaining("check the database before acting")
         .hasMessageContaining("TxOptions.readOnly(true)");
     assertThat(CommitResolutions.count(Outcome.UNKNOWN) - before).isEqualTo(1);
     assertThat(pg.queryLong("select count(*) from resolved_row"))

@@ -75,6 +75,17 @@ class DatabaseBadInputIT {
   }
 
   @Test
+  void aLockTimeoutTheRuntimeCannotHoldIsRefusedNamingTheLimit() {
+    // regression (break-it, session 5): a bare ArithmeticException "long overflow"
+    assertThatThrownBy(
+            () ->
+                db.locks()
+                    .withExclusive("k", java.time.Duration.ofSeconds(Long.MAX_VALUE), () -> 1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("timeout must be at most 2147483647 ms");
+  }
+
+  @Test
   void closedDatabase() {
     Database closed = Fixture.db(testDb, 1);
     assertThat(closed.isClosed()).isFalse();

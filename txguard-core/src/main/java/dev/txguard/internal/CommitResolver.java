@@ -152,10 +152,13 @@ final class CommitResolver {
       CommitResolutions.record(CommitResolutions.Outcome.UNKNOWN);
       throw new CommitOutcomeUnknownException(
           unit
-              + " lost its connection during COMMIT: it ran only statements that read by their text"
-              + " (SELECT, VALUES, TABLE, SHOW), so its transaction id was not asked for and the"
-              + " outcome is not resolved; if none of them wrote (a function called by a SELECT can),"
-              + " nothing was lost. Mark units that only read with TxOptions.readOnly(true)",
+              + " lost its connection during COMMIT: txguard saw only statements that read by their"
+              + " text (SELECT, VALUES, TABLE, SHOW), so it did not ask for the transaction's id and"
+              + " cannot tell whether it committed. If the unit wrote nothing (a function called by a"
+              + " SELECT, a statement through an unwrapped connection or the COPY API can write"
+              + " unseen), nothing was lost; otherwise check the database before acting. A unit that"
+              + " only reads can say so with TxOptions.readOnly(true); its lost COMMIT then needs no"
+              + " answer",
           lost);
     }
     if (xid == NOT_ASKED) {

@@ -31,7 +31,8 @@ import javax.sql.DataSource;
  */
 public final class ConnectionSource {
   /** Host names, IPv6 literals, ports and commas, then the slash before the database. */
-  private static final Pattern HOSTS_THEN_PATH = Pattern.compile("[A-Za-z0-9._\\-\\[\\]:,%]+/");
+  private static final Pattern HOSTS_THEN_PATH =
+      Pattern.compile("[A-Za-z0-9._\\-\\[\\]:,%]+(/|\\?|$)");
 
   private final String url;
   private final Properties properties;
@@ -144,7 +145,7 @@ public final class ConnectionSource {
   private static final Pattern USER_INFO = Pattern.compile("//[^/@\\s]*:\\S*@");
 
   private static final Pattern PASSWORD_PARAMETER =
-      Pattern.compile("(?i)([?&][a-z]*password=)[^&\\s]*");
+      Pattern.compile("(?i)([?&;][a-z]*password=)[^&;\\s]*");
 
   /**
    * {@code text} (a driver's or pool's message) with every secret this source holds, and anything
