@@ -8,13 +8,13 @@ import java.util.Set;
  * read by the lexical rules of its documentation ("Lexical Structure": nested block comments,
  * dollar quotes, E'' strings). Transaction control: a statement beginning with COMMIT, END,
  * ROLLBACK, ABORT, BEGIN, START, SAVEPOINT, RELEASE or PREPARE TRANSACTION, or setting the current
- * transaction's characteristics (SET TRANSACTION, SET [LOCAL|SESSION] transaction_isolation,
- * transaction_read_only, transaction_deferrable). Nothing commits implicitly: DDL is transactional.
- * A session change: a statement beginning with SET (not SET LOCAL or SET CONSTRAINTS, which end
- * with the transaction), RESET, DISCARD, LISTEN, UNLISTEN, PREPARE, DEALLOCATE, DECLARE, LOAD, DO
- * or CALL (procedural code may do anything), or any text naming something whose effect outlives the
- * transaction: set_config, pg_settings, session-level advisory locks, nextval/setval,
- * temp/temporary/pg_temp and dblink.
+ * transaction's characteristics (SET TRANSACTION, SET [LOCAL|SESSION] or RESET of
+ * transaction_isolation, transaction_read_only, transaction_deferrable). Nothing commits
+ * implicitly: DDL is transactional. A session change: a statement beginning with SET (not SET LOCAL
+ * or SET CONSTRAINTS, which end with the transaction), RESET, DISCARD, LISTEN, UNLISTEN, PREPARE,
+ * DEALLOCATE, DECLARE, LOAD, DO or CALL (procedural code may do anything), or any text naming
+ * something whose effect outlives the transaction: set_config, pg_settings, session-level advisory
+ * locks, nextval/setval, temp/temporary/pg_temp and dblink.
  */
 final class PostgresRules {
   /** The rules above, for a {@link SqlReader}. */

@@ -195,6 +195,8 @@ final class SqlScan {
       } else if (!rules.transactionScopedSet().contains(w)) {
         session = true;
       }
+    } else if ("reset".equals(leading) && rules.transactionSettings().contains(w)) {
+      control = "RESET " + w; // RESET transaction_read_only makes a read-only unit read-write
     } else if ("prepare".equals(leading)) {
       if ("transaction".equals(w)) {
         control = "PREPARE TRANSACTION";

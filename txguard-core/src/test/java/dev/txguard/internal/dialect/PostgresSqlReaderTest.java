@@ -47,11 +47,20 @@ class PostgresSqlReaderTest {
   @ParameterizedTest
   @ValueSource(
       strings = {
-        "insert into t values (1); -- note\rcommit; begin", "select 1; -- x\r\nrollback",
-        "select '\\''; commit; begin", "create index i on ba (begin, atomic); commit; begin",
-        "do $€$ begin perform 1; end $€$; commit", "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE",
-        "set transaction_isolation = 'serializable'", "set local transaction_read_only = on",
-        "SET SESSION transaction_deferrable = on"
+        "insert into t values (1); -- note\rcommit; begin",
+        "select 1; -- x\r\nrollback",
+        "select '\\''; commit; begin",
+        "create index i on ba (begin, atomic); commit; begin",
+        "do $€$ begin perform 1; end $€$; commit",
+        "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE",
+        "set transaction_isolation = 'serializable'",
+        "set local transaction_read_only = on",
+        "SET SESSION transaction_deferrable = on",
+        // break-it, session 5: RESET made a read-only unit read-write, a SERIALIZABLE one read
+        // committed
+        "RESET transaction_read_only",
+        "reset transaction_isolation",
+        "/* x */ Reset \"transaction_deferrable\""
       })
   void hiddenOrUnusualTransactionControlIsFound(String sql) {
     assertThat(read(sql).control()).as(sql).isNotNull();
