@@ -139,6 +139,9 @@ final class StubJdbc {
               case "getLong" -> 100L;
               case "getInt" -> 100;
               case "getObject" -> 100L;
+              // build()'s connection-limit check reads "superuser" (then max_connections, 100, is
+              // all the pools are checked against)
+              case "getBoolean" -> true;
               case "wasNull", "isClosed" -> false;
               case "getMetaData" -> resultMetaData();
               case "findColumn" -> 1;
