@@ -122,8 +122,9 @@ class HeartbeatAfterFailureIT {
     await("the keeper job running", () -> QueueFixture.state(queue, keeperId) == JobState.RUNNING);
     LogCapture capture = LogCapture.start();
     String log;
+    long failing = -1;
     try {
-      long failing = queue.enqueue(new Fails(1)).id();
+      failing = queue.enqueue(new Fails(1)).id();
       assertThat(retriedSeen.await(60, TimeUnit.SECONDS)).as("onRetried of the failure").isTrue();
       assertThat(listenerOutcome.get())
           .as("the failed attempt's thread after its record")
@@ -133,6 +134,11 @@ class HeartbeatAfterFailureIT {
       log = capture.stop();
       releaseKeeper.countDown();
     }
-    assertThat(log).as("the log while the failure was recorded").doesNotContain("lost its lease");
+    // only the failing job's attempt: the keeper's 300 ms lease may really expire on a loaded
+    // machine (a late heartbeat), and then its "lost its lease" is true (seen once in session 5)
+    String failingJob = "job " + failing + " (";
+    assertThat(log.lines().filter(l -> l.contains(failingJob)).toList())
+        .as("the log of the failing job while its failure was recorded")
+        .noneMatch(l -> l.contains("lost its lease"));
   }
 }

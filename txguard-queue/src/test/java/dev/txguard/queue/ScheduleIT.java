@@ -125,7 +125,9 @@ class ScheduleIT {
                     + ".job j join "
                     + schema
                     + ".schedule_run r"
-                    + " on r.job_id = j.id and r.fire_at = j.run_at and j.args ->> 'at' = to_char(r.fire_at at time zone 'UTC',"
+                    // not r.fire_at = j.run_at: a rescue or retry moves run_at (seen once: a
+                    // killed leader's claimed tick was rescued)
+                    + " on r.job_id = j.id and j.args ->> 'at' = to_char(r.fire_at at time zone 'UTC',"
                     + " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"))
         .as("jobs matching their instant")
         .isEqualTo(got.size());
