@@ -186,6 +186,9 @@ class MariaDbFailuresIT {
       SET @y = 2, @@session.autocommit = 1                               | SET autocommit, which commits implicitly,
       set session sql_mode='', autocommit=1                              | SET autocommit, which commits implicitly,
       DO 1; SET @a=1, autocommit=1                                       | SET autocommit, which commits implicitly,
+      DO 1--1;CREATE TABLE y1(id int)                                    | CREATE, which commits implicitly,
+      DO 1--1;SET @a=1, autocommit=1                                     | SET autocommit, which commits implicitly,
+      SELECT 1/*!--*/;CREATE TABLE y1(id int)                            | CREATE, which commits implicitly,
       """)
   void hiddenImplicitCommitsInsideAUnitAreRefused(String sql, String named) throws Exception {
     maria.execute("insert into pad (n) values (7)");
@@ -214,7 +217,61 @@ class MariaDbFailuresIT {
     assertThat(
             maria.queryLong(
                 "select count(*) from information_schema.tables where table_schema = database()"
-                    + " and table_name in ('x7', 'x8')"))
+                    + " and table_name in ('x7', 'x8', 'y1')"))
+        .as(sql)
+        .isZero();
+  }
+
+  /**
+   * Break-it F1: MariaDB runs compound statements outside stored programs, and their bodies may
+   * commit (or leak session settings) behind a first word txguard took for harmless. Each is
+   * refused before it reaches the server, so a unit that fails after it leaves nothing committed;
+   * unrefused, the COMMIT in the body committed the unit's insert first.
+   */
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '"',
+      textBlock =
+          """
+      IF 1 THEN COMMIT; END IF                                | IF
+      CASE WHEN 1 THEN COMMIT; END CASE                       | CASE
+      REPEAT COMMIT; UNTIL 1 END REPEAT                       | REPEAT
+      IF 1 THEN CREATE TABLE y2(id int); END IF               | IF
+      IF 1 THEN SET autocommit=1; END IF                      | IF
+      IF 1 THEN EXECUTE IMMEDIATE 'COMMIT'; END IF            | IF
+      IF 1 THEN SET SESSION tx_read_only=0; END IF            | IF
+      BEGIN NOT ATOMIC COMMIT; END                            | BEGIN NOT ATOMIC
+      lbl: BEGIN NOT ATOMIC COMMIT; END lbl                   | a label (lbl:)
+      """)
+  void compoundStatementsCannotCommitHalfAUnit(String sql, String named) throws Exception {
+    assertThatThrownBy(
+            () ->
+                db.useTx(
+                    TxOptions.defaults().name("compound"),
+                    tx -> {
+                      tx.update("insert into audit (note) values ('before the statement')");
+                      tx.update(sql);
+                      throw new IllegalStateException("the unit fails after the statement");
+                    }))
+        .as(sql)
+        .isInstanceOf(StatementException.class)
+        .hasMessage(
+            "SQLSTATE 2D000 (txguard refused "
+                + named
+                + ", a compound statement, sent as SQL inside unit 'compound' (attempt 1):"
+                + " compound statements cannot be checked inside a unit (the statements in their"
+                + " body may commit implicitly or change the transaction, and txguard reads plain"
+                + " statements only); put the logic in a stored procedure and CALL it outside a"
+                + " unit, or send its statements inside the unit as plain statements. The unit is"
+                + " aborted and nothing in it will commit) in: "
+                + sql)
+        .satisfies(e -> assertThat(((StatementException) e).sqlState()).isEqualTo("2D000"));
+    assertThat(maria.queryLong("select count(*) from audit")).as(sql).isZero();
+    assertThat(
+            maria.queryLong(
+                "select count(*) from information_schema.tables where table_schema = database()"
+                    + " and table_name = 'y2'"))
         .as(sql)
         .isZero();
   }

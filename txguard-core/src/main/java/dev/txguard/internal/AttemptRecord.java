@@ -50,6 +50,13 @@ abstract class AttemptRecord {
    */
   private boolean begun;
 
+  /**
+   * The unit's connection was handed out ({@code tx.connection()}, the DataSource view) where the
+   * driver's transaction status cannot be read: statements may have reached the server unseen
+   * (through an unwrapped connection or statement), so the unit counts as started.
+   */
+  private boolean lentWithoutDriverState;
+
   /** A statement whose text may write was admitted ({@link ReadOnlyText}). */
   boolean mayHaveWritten;
 
@@ -136,10 +143,24 @@ abstract class AttemptRecord {
 
   /**
    * Whether the server has a transaction open for this unit: by the driver's status where the
-   * dialect can read it, else by whether a statement was sent.
+   * dialect can read it, else by whether a statement was sent or the connection was handed out
+   * (what was sent through it unwrapped cannot be seen: a COMMIT lost then must not pass for "no
+   * transaction, nothing to lose").
    */
   final boolean transactionStarted() {
-    return driver != null ? dialect.transactionState(driver) != TransactionState.IDLE : begun;
+    return driver != null
+        ? dialect.transactionState(driver) != TransactionState.IDLE
+        : begun || lentWithoutDriverState;
+  }
+
+  /**
+   * Called when the unit's connection is handed out: without the driver's transaction status, the
+   * unit counts as started from now on (see {@link #transactionStarted}).
+   */
+  final void connectionLent() {
+    if (driver == null) {
+      lentWithoutDriverState = true;
+    }
   }
 
   /** Remembers the first error that aborted the unit, for later messages. */

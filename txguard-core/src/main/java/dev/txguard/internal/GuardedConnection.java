@@ -32,6 +32,7 @@ final class GuardedConnection implements InvocationHandler, StatementWatcher {
   private GuardedConnection(Unit unit, boolean lent) {
     this.unit = unit;
     this.lent = lent;
+    unit.connectionLent(); // what goes through it unwrapped cannot be seen
   }
 
   static Connection wrap(Unit unit) {

@@ -56,6 +56,11 @@ final class PostgresRules {
           false,
           false,
           false,
+          false,
+          Set.of(),
+          Set.of(),
+          false,
+          true,
           false);
 
   private PostgresRules() {}

@@ -50,14 +50,15 @@ final class SqlLex {
   }
 
   /**
-   * The index just past the block comment starting at i (nested comments count, as PostgreSQL's
-   * do), or the end of the text when it is not closed.
+   * The index just past the block comment starting at i, or the end of the text when it is not
+   * closed; with {@code nested}, comments inside count (as PostgreSQL's do), else the first {@code
+   * *}{@code /} closes it (MariaDB, MySQL).
    */
-  static int blockCommentEnd(String sql, int i) {
+  static int blockCommentEnd(String sql, int i, boolean nested) {
     int n = sql.length();
     int depth = 0;
     while (i < n) {
-      if (sql.charAt(i) == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
+      if (sql.charAt(i) == '/' && i + 1 < n && sql.charAt(i + 1) == '*' && (nested || depth == 0)) {
         depth++;
         i += 2;
       } else if (sql.charAt(i) == '*' && i + 1 < n && sql.charAt(i + 1) == '/') {

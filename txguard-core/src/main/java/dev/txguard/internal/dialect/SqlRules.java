@@ -34,6 +34,20 @@ import java.util.Set;
  * @param setLists whether {@code SET} takes a comma-separated list of assignments, each of which
  *     may set a transaction setting, and {@code SET STATEMENT ... FOR} prefixes a statement that is
  *     read as a statement of its own (MariaDB "SET", "SET STATEMENT")
+ * @param compound leading words of compound statements the server runs outside stored programs
+ *     (MariaDB's {@code IF}, {@code CASE}, {@code LOOP}, {@code REPEAT}, {@code WHILE}); when not
+ *     empty, {@code BEGIN NOT ATOMIC} and a leading label ({@code name:}) open one too. Their
+ *     bodies hold statements that may commit (the reader would judge the first only by its first
+ *     word), so they are refused as control; empty for PostgreSQL
+ * @param committingSet words after {@code SET} that make statements which commit implicitly
+ *     (MariaDB's {@code SET PASSWORD}, {@code SET DEFAULT ROLE}); not after {@code @}
+ * @param dashCommentNeedsBlank whether {@code --} starts a comment only when a blank or a control
+ *     character (or the end of the text) follows it (MariaDB, MySQL: {@code 1--1} is {@code 1 -
+ *     -1}); false for PostgreSQL, where {@code --} always starts one
+ * @param nestedBlockComments whether block comments nest (PostgreSQL); in MariaDB the first {@code
+ *     *}{@code /} closes the comment
+ * @param colonAssignments whether {@code :=} assigns a user variable in any statement (MariaDB's
+ *     {@code SELECT @v := 1}): a session change
  */
 public record SqlRules(
     Set<String> control,
@@ -50,7 +64,12 @@ public record SqlRules(
     boolean hashComments,
     boolean backtickIdentifiers,
     boolean executableComments,
-    boolean setLists) {
+    boolean setLists,
+    Set<String> compound,
+    Set<String> committingSet,
+    boolean dashCommentNeedsBlank,
+    boolean nestedBlockComments,
+    boolean colonAssignments) {
 
   /** Whether {@code w} names something whose effect outlives the transaction. */
   boolean isSessionName(String w) {

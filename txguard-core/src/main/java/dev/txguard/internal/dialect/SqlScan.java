@@ -75,7 +75,8 @@ final class SqlScan {
   private void step(char c) {
     if (c == ';') {
       endOfStatement();
-    } else if ((c == '-' && peek(1) == '-') || (c == '#' && rules.hashComments())) {
+    } else if ((c == '-' && peek(1) == '-' && dashCommentHere())
+        || (c == '#' && rules.hashComments())) {
       i = SqlLex.lineCommentEnd(sql, i);
     } else if (c == '/'
         && peek(1) == '*'
@@ -86,13 +87,16 @@ final class SqlScan {
               ? 3
               : 4; // executed by the server: read what is inside (its version number is a number)
     } else if (c == '/' && peek(1) == '*') {
-      i = SqlLex.blockCommentEnd(sql, i);
+      i = SqlLex.blockCommentEnd(sql, i, rules.nestedBlockComments());
     } else if (c == '\'') {
       quoted('\'', backslashesEscape || SqlLex.escapeStringPrefix(sql, i));
     } else if (c == '"' || (c == '`' && rules.backtickIdentifiers())) {
       quotedIdentifier(c);
     } else if (c == '$' && rules.dollarQuotes() && SqlLex.dollarTagEnd(sql, i) > 0) {
       dollarQuoted();
+    } else if (c == ':' && peek(1) == '=' && rules.colonAssignments()) {
+      session = true; // SELECT @v := 1 sets a user variable, which outlives the transaction
+      i += 2;
     } else if (rules.setLists() && "set".equals(leading) && (c == ',' || c == '(' || c == ')')) {
       setListPunctuation(c);
     } else if (SqlLex.isWordStart(c)) {
@@ -100,6 +104,41 @@ final class SqlScan {
     } else {
       i++;
     }
+  }
+
+  /**
+   * Whether the {@code --} at {@code i} starts a comment: always, or under {@link
+   * SqlRules#dashCommentNeedsBlank()} only before a blank, a control character or the end of the
+   * text (MariaDB documentation, "Comment Syntax"; {@code 1--1} is an expression there).
+   */
+  private boolean dashCommentHere() {
+    if (!rules.dashCommentNeedsBlank() || i + 2 >= n) {
+      return true;
+    }
+    char next = sql.charAt(i + 2);
+    return next <= ' ' || next == 0x7f;
+  }
+
+  /** The bare word after index {@code from}, past blanks only, in lower case; empty if none. */
+  private String nextWord(int from) {
+    int j = from;
+    while (j < n && Character.isWhitespace(sql.charAt(j))) {
+      j++;
+    }
+    int start = j;
+    while (j < n && SqlLex.isWordPart(sql.charAt(j))) {
+      j++;
+    }
+    return sql.substring(start, j).toLowerCase(Locale.ROOT);
+  }
+
+  /** Whether a label's colon (not {@code :=}) follows index {@code from}, past blanks only. */
+  private boolean labelColonAfter(int from) {
+    int j = from;
+    while (j < n && Character.isWhitespace(sql.charAt(j))) {
+      j++;
+    }
+    return j < n && sql.charAt(j) == ':' && (j + 1 >= n || sql.charAt(j + 1) != '=');
   }
 
   private void bareWord() {
@@ -152,7 +191,7 @@ final class SqlScan {
       first(w);
     } else if (atomicDepth == 0 && wordInStatement == 2) {
       second = w;
-      second(w);
+      second(w, start);
     } else if (atomicDepth == 0
         && wordInStatement == 3
         && "set".equals(leading)
@@ -172,7 +211,10 @@ final class SqlScan {
 
   private void first(String w) {
     leading = w;
-    if (rules.control().contains(w)) {
+    String compound = compound(w);
+    if (compound != null) {
+      control = compound + ", a compound statement,";
+    } else if (rules.control().contains(w)) {
       control = w.toUpperCase(Locale.ROOT);
     } else if (rules.implicitCommit().contains(w)) {
       control = w.toUpperCase(Locale.ROOT) + ", which commits implicitly,";
@@ -185,10 +227,37 @@ final class SqlScan {
     }
   }
 
-  private void second(String w) {
+  /**
+   * The name of the compound statement leading word {@code w} opens under {@link
+   * SqlRules#compound()}, or null: one of those words, {@code BEGIN NOT ATOMIC}, or a label ({@code
+   * name:}) (MariaDB documentation, "Using Compound Statements Outside of Stored Programs").
+   */
+  private String compound(String w) {
+    if (rules.compound().isEmpty()) {
+      return null;
+    }
+    if (rules.compound().contains(w)) {
+      return w.toUpperCase(Locale.ROOT);
+    }
+    if ("begin".equals(w) && "not".equals(nextWord(i))) {
+      return "BEGIN NOT ATOMIC";
+    }
+    if (labelColonAfter(i)) {
+      return "a label (" + w + ":)";
+    }
+    return null;
+  }
+
+  private void second(String w, int start) {
     if ("set".equals(leading)) {
       setStatement = rules.setLists() && "statement".equals(w);
-      if ("transaction".equals(w)) {
+      if (rules.committingSet().contains(w) && (start == 0 || sql.charAt(start - 1) != '@')) {
+        control =
+            "SET "
+                + w.toUpperCase(Locale.ROOT)
+                + ("role".equals(nextWord(i)) ? " ROLE" : "")
+                + ", which commits implicitly,";
+      } else if ("transaction".equals(w)) {
         control = "SET TRANSACTION";
       } else if (rules.transactionSettings().contains(w)) {
         control = setting(w);

@@ -264,4 +264,111 @@ class MariaDbDialectTest {
   void ordinarySqlIsClean(String sql) {
     assertThat(maria.reader().verdict(sql).clean()).as(sql).isTrue();
   }
+
+  /**
+   * Break-it F1: MariaDB runs IF, CASE, LOOP, REPEAT, WHILE, BEGIN NOT ATOMIC and labelled blocks
+   * outside stored programs; the statements in their bodies were judged by the first word only and
+   * committed half a unit.
+   */
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "IF 1 THEN COMMIT; END IF | IF",
+        "CASE WHEN 1 THEN COMMIT; END CASE | CASE",
+        "REPEAT COMMIT; UNTIL 1 END REPEAT | REPEAT",
+        "IF 1 THEN CREATE TABLE x9(id int); END IF | IF",
+        "IF 1 THEN SET autocommit=1; END IF | IF",
+        "if 1 then execute immediate 'COMMIT'; end if | IF",
+        "IF 1 THEN SET SESSION tx_read_only=0; END IF | IF",
+        "WHILE 0 DO COMMIT; END WHILE | WHILE",
+        "loop leave; end loop | LOOP",
+        "BEGIN NOT ATOMIC COMMIT; END | BEGIN NOT ATOMIC",
+        "lbl: BEGIN NOT ATOMIC COMMIT; END lbl | a label (lbl:)",
+        "`l1` : LOOP COMMIT; LEAVE l1; END LOOP | a label (l1:)",
+        "select 1; if 1 then select 2; end if | IF",
+        "/*!100000 IF 1 THEN COMMIT; END IF */ | IF"
+      })
+  void compoundStatementsOutsideStoredProgramsAreRefused(String sql, String named) {
+    assertThat(maria.reader().verdict(sql).control())
+        .as(sql)
+        .isEqualTo(named + ", a compound statement,");
+  }
+
+  @Test
+  void aPlainBeginAndAUserVariableAssignmentAreNotCompound() {
+    assertThat(maria.reader().verdict("begin").control()).isEqualTo("BEGIN");
+    assertThat(maria.reader().verdict("begin work").control()).isEqualTo("BEGIN");
+    assertThat(maria.reader().verdict("set @a := 1").control()).isNull();
+    assertThat(maria.reader().verdict("select if(1, 2, 3)").clean()).isTrue();
+    assertThat(maria.reader().verdict("select case when 1 then 2 end").clean()).isTrue();
+  }
+
+  /**
+   * Break-it F2: on MariaDB {@code --} starts a comment only before a blank or a control character
+   * ({@code 1--1} is {@code 1 - -1}), and block comments do not nest.
+   */
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "SELECT 1--1;COMMIT | COMMIT",
+        "DO 1--1;CREATE TABLE y1(id int) | CREATE, which commits implicitly,",
+        "SELECT 1/*!--*/;COMMIT | COMMIT",
+        "select 1 /* /* */ ; commit | COMMIT"
+      })
+  void aDashDashWithoutABlankAfterItIsNoCommentOnMariaDb(String sql, String control) {
+    assertThat(maria.reader().verdict(sql).control()).as(sql).isEqualTo(control);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "select 1 -- commit",
+        "select 1 --\tcommit",
+        "select 1 --",
+        "select 1 --\u0001commit"
+      })
+  void aDashDashBeforeABlankOrControlCharacterIsStillAComment(String sql) {
+    assertThat(maria.reader().verdict(sql).clean()).as(sql).isTrue();
+  }
+
+  /** Break-it F3: SET PASSWORD and SET DEFAULT ROLE commit implicitly, even when they fail. */
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "SET PASSWORD = PASSWORD('x') | SET PASSWORD",
+        "set password for 'u'@'%' = 'x' | SET PASSWORD",
+        "SET DEFAULT ROLE r FOR u | SET DEFAULT ROLE",
+        "set default role none | SET DEFAULT ROLE",
+        "select 1; SET PASSWORD = '' | SET PASSWORD"
+      })
+  void setPasswordAndSetDefaultRoleAreRefusedAsCommittingImplicitly(String sql, String named) {
+    assertThat(maria.reader().verdict(sql).control())
+        .as(sql)
+        .isEqualTo(named + ", which commits implicitly,");
+  }
+
+  @Test
+  void userVariablesNamedPasswordOrDefaultAreOnlySessionChanges() {
+    assertThat(maria.reader().verdict("set @password = 1").control()).isNull();
+    assertThat(maria.reader().verdict("set @default = 1").session()).isTrue();
+  }
+
+  /**
+   * Break-it F7: {@code :=} assigns a user variable in any statement (txguard's own saved limits
+   * are such variables): a session change.
+   */
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "select @txguard_st := 0.5",
+        "select @n := @n + 1 from t",
+        "update t set c = (@x := 1)"
+      })
+  void colonEqualsAssignmentsAreSessionChanges(String sql) {
+    assertThat(maria.reader().verdict(sql).session()).as(sql).isTrue();
+    assertThat(maria.reader().verdict(sql).control()).as(sql).isNull();
+  }
 }

@@ -153,4 +153,15 @@ class PostgresSqlReaderTest {
   void ddlDoesNotCommitImplicitlyOnPostgres(String sql) {
     assertThat(read(sql).clean()).as(sql).isTrue();
   }
+
+  /**
+   * Break-it F2, PostgreSQL's side: {@code --} always starts a comment here, block comments nest,
+   * and {@code :=} (named arguments) and a leading {@code if} or label are MariaDB's concerns only.
+   */
+  @ParameterizedTest
+  @ValueSource(
+      strings = {"SELECT 1--1;COMMIT", "select 1 /* /* */ ; commit */", "select f(a := 1)"})
+  void dashDashAlwaysStartsACommentAndBlockCommentsNest(String sql) {
+    assertThat(read(sql).clean()).as(sql).isTrue();
+  }
 }

@@ -28,6 +28,11 @@ class SqlReaderRulesTest {
           true,
           true,
           false,
+          false,
+          Set.of(),
+          Set.of(),
+          false,
+          true,
           false);
 
   private final SqlReader reader = new SqlReader(MARIADB_LIKE);
