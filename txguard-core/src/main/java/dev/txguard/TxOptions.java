@@ -97,7 +97,12 @@ public final class TxOptions {
   }
 
   /**
-   * Makes the unit read-only ({@code SET TRANSACTION READ ONLY}): writes fail with SQLSTATE 25006.
+   * Makes the unit read-only: writes fail with SQLSTATE 25006. On PostgreSQL a unit whose only
+   * non-default option this is opens its transaction with {@code BEGIN READ ONLY} through pgjdbc's
+   * {@code setReadOnly} (no extra round trip; pgjdbc's default {@code readOnlyMode=transaction} is
+   * needed: with {@code readOnlyMode=ignore} in the URL the server is not told); with other options
+   * it is part of the {@code SET TRANSACTION} prelude. On MariaDB and MySQL see MARIADB.md. A lost
+   * {@code COMMIT} of a read-only unit needs no answer ({@link #resolveLostCommit(boolean)}).
    *
    * @param readOnly default {@code false}
    * @return a copy with this setting; this instance is unchanged
