@@ -47,15 +47,10 @@ final class ManualUnits {
   private static StackTraceElement[] callerStack() {
     StackTraceElement[] stack = new Throwable().getStackTrace();
     int first = 0;
-    while (first < stack.length && isTxguardFrame(stack[first].getClassName())) {
+    while (first < stack.length && StackText.isEntry(stack[first].getClassName())) {
       first++;
     }
     return Arrays.copyOfRange(stack, first, stack.length);
-  }
-
-  private static boolean isTxguardFrame(String className) {
-    return className.startsWith("dev.txguard.internal.")
-        || className.equals("dev.txguard.Database");
   }
 
   void commit(Unit unit, TxImpl tx) {

@@ -52,8 +52,11 @@ public final class StackText {
     return n;
   }
 
-  /** txguard's own frames on the way into a unit: the engine and the public entry points. */
-  private static boolean isEntry(String className) {
+  /**
+   * txguard's own frames on the way into a unit: the engine and the public entry points (also what
+   * {@code ManualUnits} cuts from a manual handle's recorded stack).
+   */
+  static boolean isEntry(String className) {
     return className.startsWith("dev.txguard.internal.")
         || className.equals("dev.txguard.Database");
   }
