@@ -150,9 +150,25 @@ final class CommitResolver {
       CommitResolutions.record(CommitResolutions.Outcome.NOT_NEEDED);
       return;
     }
-    if (xid == READS_ONLY) {
+    if (xid == READS_ONLY || xid == NOT_ASKED) {
       CommitResolutions.record(CommitResolutions.Outcome.UNKNOWN);
-      throw new CommitOutcomeUnknownException(
+      throw unasked(unit, xid, lost);
+    }
+    long end = System.nanoTime() + boundNanos;
+    if (deadline != 0 && deadline - end < 0) {
+      end = deadline;
+    }
+    LostCommitInquiry attempts = new LostCommitInquiry(source, xid, backendPid, System.nanoTime());
+    decide(unit, xid, attempts.askUntil(end), attempts, lost);
+  }
+
+  /**
+   * Why a lost COMMIT of a unit that did not ask for its transaction id ({@link #READS_ONLY} or
+   * {@link #NOT_ASKED}) stays unknown.
+   */
+  private static CommitOutcomeUnknownException unasked(String unit, long xid, SQLException lost) {
+    if (xid == READS_ONLY) {
+      return new CommitOutcomeUnknownException(
           unit
               + " lost its connection during COMMIT: txguard saw only statements that read by their"
               + " text (SELECT, VALUES, TABLE, SHOW), so it did not ask for the transaction's id and"
@@ -163,21 +179,12 @@ final class CommitResolver {
               + " answer",
           lost);
     }
-    if (xid == NOT_ASKED) {
-      CommitResolutions.record(CommitResolutions.Outcome.UNKNOWN);
-      throw new CommitOutcomeUnknownException(
-          unit
-              + " lost its connection during COMMIT: it may or may not"
-              + " have committed, and it was not resolved (TxOptions.resolveLostCommit(false), a server before"
-              + " PostgreSQL 10, or not PostgreSQL), so it is not retried; check the database before acting",
-          lost);
-    }
-    long end = System.nanoTime() + boundNanos;
-    if (deadline != 0 && deadline - end < 0) {
-      end = deadline;
-    }
-    LostCommitInquiry attempts = new LostCommitInquiry(source, xid, backendPid, System.nanoTime());
-    decide(unit, xid, attempts.askUntil(end), attempts, lost);
+    return new CommitOutcomeUnknownException(
+        unit
+            + " lost its connection during COMMIT: it may or may not"
+            + " have committed, and it was not resolved (TxOptions.resolveLostCommit(false), a server before"
+            + " PostgreSQL 10, or not PostgreSQL), so it is not retried; check the database before acting",
+        lost);
   }
 
   /** Returns for "committed", throws for anything else. */

@@ -85,14 +85,9 @@ final class SqlScan {
     } else if ((c == '-' && peek(1) == '-' && dashCommentHere())
         || (c == '#' && rules.hashComments())) {
       i = SqlLex.lineCommentEnd(sql, i);
-    } else if (c == '/'
-        && peek(1) == '*'
-        && rules.executableComments()
-        && (peek(2) == '!' || (peek(2) == 'M' && peek(3) == '!'))) {
-      i +=
-          peek(2) == '!'
-              ? 3
-              : 4; // executed by the server: read what is inside (its version number is a number)
+    } else if (c == '/' && executableCommentHere()) {
+      // executed by the server: read what is inside (its version number is a number)
+      i += peek(2) == '!' ? 3 : 4;
     } else if (c == '/' && peek(1) == '*') {
       i = SqlLex.blockCommentEnd(sql, i, rules.nestedBlockComments());
     } else if (c == '\'') {
@@ -111,6 +106,16 @@ final class SqlScan {
     } else {
       i++;
     }
+  }
+
+  /**
+   * Whether the {@code /} at {@code i} opens a comment the server executes under {@link
+   * SqlRules#executableComments()}: {@code /*!} or {@code /*M!}.
+   */
+  private boolean executableCommentHere() {
+    return peek(1) == '*'
+        && rules.executableComments()
+        && (peek(2) == '!' || (peek(2) == 'M' && peek(3) == '!'));
   }
 
   /**
