@@ -283,7 +283,7 @@ public final class TxImpl implements Tx {
 
   /** The level this unit's connection comes from. */
   public int level() {
-    return unit.level;
+    return unit.level();
   }
 
   private static void requireSql(String sql) {
