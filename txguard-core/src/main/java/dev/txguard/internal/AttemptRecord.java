@@ -57,7 +57,7 @@ abstract class AttemptRecord {
    */
   private boolean lentWithoutDriverState;
 
-  /** A statement whose text may write was admitted ({@link ReadOnlyText}). */
+  /** A statement whose text may write was admitted ({@link SqlVerdict#readsOnly()}). */
   boolean mayHaveWritten;
 
   /** Set when the unit's transaction was found ended by something other than the unit. */
@@ -266,13 +266,14 @@ abstract class AttemptRecord {
    *     control
    */
   final void admit(String sql) throws SQLException {
-    if (!mayHaveWritten && !ReadOnlyText.readsOnly(sql)) {
-      mayHaveWritten = true;
-    }
     if (sql == null) {
+      mayHaveWritten = true; // its text is unknown
       return;
     }
     SqlVerdict verdict = dialect.reader().verdict(sql);
+    if (!verdict.readsOnly()) {
+      mayHaveWritten = true;
+    }
     if (verdict.clean()) {
       return;
     }

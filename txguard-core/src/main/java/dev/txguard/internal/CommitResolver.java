@@ -2,6 +2,7 @@ package dev.txguard.internal;
 
 import dev.txguard.CommitOutcomeUnknownException;
 import dev.txguard.StatementException;
+import dev.txguard.internal.dialect.SqlVerdict;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,20 +14,21 @@ import java.sql.SQLException;
  * told the truth instead of "unknown".
  *
  * <p>Before COMMIT, a unit that may have written (a statement that is not a read by its text,
- * {@link ReadOnlyText}) asks for its transaction id ({@code pg_current_xact_id_if_assigned()},
- * PostgreSQL 13+; {@code txid_current_if_assigned()} on 10-12: PostgreSQL docs, "System Information
- * Functions", transaction ID and snapshot functions). That costs one round trip; read-only units,
- * units that sent nothing, and units with no id assigned (they wrote nothing, so their outcome does
- * not matter) pay nothing more. When the COMMIT fails with a lost connection, {@link #settle} asks
- * {@code pg_xact_status(xid)} (or {@code txid_status}) on a new connection straight from the source
- * (never the pool, which the caller's threads may hold): "committed" returns normally, "aborted"
- * throws the lost connection as a failure before COMMIT (retryable), "in progress" waits: the old
- * backend may still be finishing or not yet have noticed its client is gone, so after a short wait
- * it is terminated ({@code pg_terminate_backend}, only while it still runs that transaction), which
- * decides the outcome. Only when no answer can be had within the bound (the unit's deadline, or the
- * database's connection timeout when the unit has none) is {@link CommitOutcomeUnknownException}
- * thrown, naming what was tried. Servers older than 10 and non-PostgreSQL connections keep the old
- * behaviour: the exception at once. Thread-safe (stateless but for its settings).
+ * {@link SqlVerdict#readsOnly()}) asks for its transaction id ({@code
+ * pg_current_xact_id_if_assigned()}, PostgreSQL 13+; {@code txid_current_if_assigned()} on 10-12:
+ * PostgreSQL docs, "System Information Functions", transaction ID and snapshot functions). That
+ * costs one round trip; read-only units, units that sent nothing, and units with no id assigned
+ * (they wrote nothing, so their outcome does not matter) pay nothing more. When the COMMIT fails
+ * with a lost connection, {@link #settle} asks {@code pg_xact_status(xid)} (or {@code txid_status})
+ * on a new connection straight from the source (never the pool, which the caller's threads may
+ * hold): "committed" returns normally, "aborted" throws the lost connection as a failure before
+ * COMMIT (retryable), "in progress" waits: the old backend may still be finishing or not yet have
+ * noticed its client is gone, so after a short wait it is terminated ({@code pg_terminate_backend},
+ * only while it still runs that transaction), which decides the outcome. Only when no answer can be
+ * had within the bound (the unit's deadline, or the database's connection timeout when the unit has
+ * none) is {@link CommitOutcomeUnknownException} thrown, naming what was tried. Servers older than
+ * 10 and non-PostgreSQL connections keep the old behaviour: the exception at once. Thread-safe
+ * (stateless but for its settings).
  */
 final class CommitResolver {
   /** Marks "no id was asked for" (old server, no driver state): a lost COMMIT stays unknown. */
@@ -36,8 +38,8 @@ final class CommitResolver {
   static final long NONE = 0;
 
   /**
-   * Not asked: every statement of the unit read by its text ({@link ReadOnlyText}), so a lost
-   * COMMIT is reported as unknown rather than priced with a round trip on every read unit.
+   * Not asked: every statement of the unit read by its text ({@link SqlVerdict#readsOnly()}), so a
+   * lost COMMIT is reported as unknown rather than priced with a round trip on every read unit.
    */
   static final long READS_ONLY = Long.MIN_VALUE + 1;
 
@@ -68,7 +70,7 @@ final class CommitResolver {
       return NOT_ASKED;
     }
     if (!unit.mayHaveWritten) {
-      return READS_ONLY; // spares read units the round trip, see ReadOnlyText
+      return READS_ONLY; // spares read units the round trip, see SqlVerdict.readsOnly
     }
     try {
       String sql = xidQuery(unit.conn);
@@ -148,9 +150,25 @@ final class CommitResolver {
       CommitResolutions.record(CommitResolutions.Outcome.NOT_NEEDED);
       return;
     }
-    if (xid == READS_ONLY) {
+    if (xid == READS_ONLY || xid == NOT_ASKED) {
       CommitResolutions.record(CommitResolutions.Outcome.UNKNOWN);
-      throw new CommitOutcomeUnknownException(
+      throw unasked(unit, xid, lost);
+    }
+    long end = System.nanoTime() + boundNanos;
+    if (deadline != 0 && deadline - end < 0) {
+      end = deadline;
+    }
+    LostCommitInquiry attempts = new LostCommitInquiry(source, xid, backendPid, System.nanoTime());
+    decide(unit, xid, attempts.askUntil(end), attempts, lost);
+  }
+
+  /**
+   * Why a lost COMMIT of a unit that did not ask for its transaction id ({@link #READS_ONLY} or
+   * {@link #NOT_ASKED}) stays unknown.
+   */
+  private static CommitOutcomeUnknownException unasked(String unit, long xid, SQLException lost) {
+    if (xid == READS_ONLY) {
+      return new CommitOutcomeUnknownException(
           unit
               + " lost its connection during COMMIT: txguard saw only statements that read by their"
               + " text (SELECT, VALUES, TABLE, SHOW), so it did not ask for the transaction's id and"
@@ -161,21 +179,12 @@ final class CommitResolver {
               + " answer",
           lost);
     }
-    if (xid == NOT_ASKED) {
-      CommitResolutions.record(CommitResolutions.Outcome.UNKNOWN);
-      throw new CommitOutcomeUnknownException(
-          unit
-              + " lost its connection during COMMIT: it may or may not"
-              + " have committed, and it was not resolved (TxOptions.resolveLostCommit(false), a server before"
-              + " PostgreSQL 10, or not PostgreSQL), so it is not retried; check the database before acting",
-          lost);
-    }
-    long end = System.nanoTime() + boundNanos;
-    if (deadline != 0 && deadline - end < 0) {
-      end = deadline;
-    }
-    LostCommitInquiry attempts = new LostCommitInquiry(source, xid, backendPid, System.nanoTime());
-    decide(unit, xid, attempts.askUntil(end), attempts, lost);
+    return new CommitOutcomeUnknownException(
+        unit
+            + " lost its connection during COMMIT: it may or may not"
+            + " have committed, and it was not resolved (TxOptions.resolveLostCommit(false), a server before"
+            + " PostgreSQL 10, or not PostgreSQL), so it is not retried; check the database before acting",
+        lost);
   }
 
   /** Returns for "committed", throws for anything else. */

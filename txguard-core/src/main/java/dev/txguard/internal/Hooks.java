@@ -27,7 +27,7 @@ final class Hooks {
       run(unit, committed);
       return;
     }
-    int mark = ctx.enter(engine, unit.level);
+    int mark = ctx.enter(engine, unit.level());
     try {
       run(unit, committed);
     } finally {

@@ -86,6 +86,24 @@ final class Pools implements AutoCloseable {
 
   /** Borrows a connection of the advisory-lock pool (created on first use). */
   Connection borrowLockConnection() {
+    Pool pool = lockPoolOnFirstUse();
+    try {
+      return pool.borrow(pool.connectionTimeoutMs);
+    } catch (SQLException e) {
+      throw new PoolExhaustedException(
+          "no connection free in the advisory-lock pool of "
+              + name
+              + " after "
+              + pool.connectionTimeoutMs
+              + " ms (size "
+              + pool.size
+              + "): too many session locks held at once",
+          e);
+    }
+  }
+
+  /** The advisory-lock pool, created on first use (double-checked under the pools' lock). */
+  private Pool lockPoolOnFirstUse() {
     Pool pool = lockPool;
     if (pool == null) {
       synchronized (byLevel) {
@@ -104,19 +122,7 @@ final class Pools implements AutoCloseable {
         }
       }
     }
-    try {
-      return pool.borrow(pool.connectionTimeoutMs);
-    } catch (SQLException e) {
-      throw new PoolExhaustedException(
-          "no connection free in the advisory-lock pool of "
-              + name
-              + " after "
-              + pool.connectionTimeoutMs
-              + " ms (size "
-              + pool.size
-              + "): too many session locks held at once",
-          e);
-    }
+    return pool;
   }
 
   /** Takes a lock connection out of its pool for good, freeing its slot. */

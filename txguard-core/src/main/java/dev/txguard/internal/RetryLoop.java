@@ -99,12 +99,7 @@ final class RetryLoop {
       long firstStart,
       int level,
       List<Throwable> earlier) {
-    Unit unit;
-    try {
-      unit = opener.open(options, attempt, firstStart, level, null);
-    } catch (RuntimeException e) {
-      throw withEarlier(e, earlier); // e.g. the database was closed while this unit waited to retry
-    }
+    Unit unit = open(options, attempt, firstStart, level, earlier);
     TxImpl tx = new TxImpl(unit, null);
     ctx.push(tx);
     try {
@@ -123,6 +118,16 @@ final class RetryLoop {
       unit.release();
     }
     return tx;
+  }
+
+  /** Opens the attempt's unit; a failure to open carries the earlier attempts' failures. */
+  private Unit open(
+      TxOptions options, int attempt, long firstStart, int level, List<Throwable> earlier) {
+    try {
+      return opener.open(options, attempt, firstStart, level, null);
+    } catch (RuntimeException e) {
+      throw withEarlier(e, earlier); // e.g. the database was closed while this unit waited to retry
+    }
   }
 
   /**

@@ -26,33 +26,44 @@ final class RetryPolicy {
       return failure;
     }
     if (attempt >= options.maxAttempts()) {
-      return new RetriesExhaustedException(
-          "unit '"
-              + options.name()
-              + "' failed after "
-              + attempt
-              + " attempts (maxAttempts "
-              + options.maxAttempts()
-              + "), the last with: "
-              + summary(failure),
-          attempt,
-          failure);
+      return exhausted(options, attempt, failure);
     }
     if (pastDeadline) {
-      return new TxTimeoutException(
-          "unit '"
-              + options.name()
-              + "' has no time left for attempt "
-              + (attempt + 1)
-              + " within its timeout of "
-              + options.timeout().orElseThrow().toMillis()
-              + " ms; attempt "
-              + attempt
-              + " failed with: "
-              + summary(failure),
-          failure);
+      return outOfTime(options, attempt, failure);
     }
     return null;
+  }
+
+  /** The failure after the last allowed attempt, naming it and the limit. */
+  private static RetriesExhaustedException exhausted(
+      TxOptions options, int attempt, Throwable failure) {
+    return new RetriesExhaustedException(
+        "unit '"
+            + options.name()
+            + "' failed after "
+            + attempt
+            + " attempts (maxAttempts "
+            + options.maxAttempts()
+            + "), the last with: "
+            + summary(failure),
+        attempt,
+        failure);
+  }
+
+  /** The failure when the next attempt would start past the unit's deadline. */
+  private static TxTimeoutException outOfTime(TxOptions options, int attempt, Throwable failure) {
+    return new TxTimeoutException(
+        "unit '"
+            + options.name()
+            + "' has no time left for attempt "
+            + (attempt + 1)
+            + " within its timeout of "
+            + options.timeout().orElseThrow().toMillis()
+            + " ms; attempt "
+            + attempt
+            + " failed with: "
+            + summary(failure),
+        failure);
   }
 
   /**

@@ -78,7 +78,7 @@ public final class ThreadContext {
       Object o = stack.get(i);
       if (o instanceof TxImpl tx) {
         if (tx.unit.engine == engine) {
-          return tx.unit.level + aboveUnit;
+          return tx.unit.level() + aboveUnit;
         }
       } else if (((Barrier) o).engine() == engine) {
         return ((Barrier) o).level();
@@ -123,7 +123,7 @@ public final class ThreadContext {
       if (o instanceof TxImpl tx) {
         if (tx.unit.engine == engine) {
           sb.insert(0, (sb.isEmpty() ? "" : ", "))
-              .insert(0, tx.unit.level + " (unit '" + tx.unit.name() + "')");
+              .insert(0, tx.unit.level() + " (unit '" + tx.unit.name() + "')");
         }
       } else if (((Barrier) o).engine() == engine) {
         base = (Barrier) o;

@@ -180,21 +180,10 @@ public final class TxImpl implements Tx {
       RowMapper<K> mapper) {
     InsertOrGet statements = InsertOrGet.of(unit.dialect, table, key, values, returning);
     requireMapper(mapper);
-    boolean returns = unit.dialect.insertReturnsRow();
     for (int round = 0; round < 3; round++) {
-      Optional<K> inserted =
-          returns
-              ? queryOne(statements.insertSql(), mapper, statements.insertParams())
-              : Optional.empty();
-      if (!returns) {
-        update(statements.insertSql(), statements.insertParams());
-      }
-      if (inserted.isPresent()) {
-        return inserted.get();
-      }
-      Optional<K> existing = queryOne(statements.selectSql(), mapper, statements.keyParams());
-      if (existing.isPresent()) {
-        return existing.get();
+      Optional<K> row = insertOrRead(statements, mapper);
+      if (row.isPresent()) {
+        return row.get();
       }
       // the conflicting row was deleted between the two statements: try again
     }
@@ -205,6 +194,22 @@ public final class TxImpl implements Tx {
             + " read it back (deleted in between each time?): is "
             + key.keySet()
             + " the key of a unique constraint?");
+  }
+
+  /**
+   * One round of {@link #insertOrGet}: the inserted row, else the row holding the key, else empty
+   * (that row was deleted between the two statements).
+   */
+  private <K> Optional<K> insertOrRead(InsertOrGet statements, RowMapper<K> mapper) {
+    if (unit.dialect.insertReturnsRow()) {
+      Optional<K> inserted = queryOne(statements.insertSql(), mapper, statements.insertParams());
+      if (inserted.isPresent()) {
+        return inserted;
+      }
+    } else {
+      update(statements.insertSql(), statements.insertParams());
+    }
+    return queryOne(statements.selectSql(), mapper, statements.keyParams());
   }
 
   @Override
@@ -278,7 +283,7 @@ public final class TxImpl implements Tx {
 
   /** The level this unit's connection comes from. */
   public int level() {
-    return unit.level;
+    return unit.level();
   }
 
   private static void requireSql(String sql) {

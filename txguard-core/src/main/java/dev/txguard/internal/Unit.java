@@ -33,11 +33,14 @@ public final class Unit extends AttemptRecord {
 
   private static final VarHandle STATE;
   private static final VarHandle DISCARDED;
+  private static final VarHandle DISCARD_DONE;
 
   static {
     try {
       STATE = MethodHandles.lookup().findVarHandle(Unit.class, "state", State.class);
       DISCARDED = MethodHandles.lookup().findVarHandle(Unit.class, "discarded", boolean.class);
+      DISCARD_DONE =
+          MethodHandles.lookup().findVarHandle(Unit.class, "discardDone", CountDownLatch.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -47,8 +50,10 @@ public final class Unit extends AttemptRecord {
   private static final long DISCARD_WAIT_SECONDS = 10;
 
   final Engine engine;
+
+  /** The pool the connection came from; its level is the unit's ({@link #level()}). */
   final Pool pool;
-  final int level;
+
   final long startNanos;
 
   /** The unit's deadline in {@link System#nanoTime()} terms; meaningful only if hasDeadline. */
@@ -56,16 +61,11 @@ public final class Unit extends AttemptRecord {
 
   final boolean hasDeadline;
 
-  /** The unit's first start, for timeout messages spanning attempts. */
-  final long firstStartNanos;
-
+  /** The thread that opened the unit; also chooses its watchdog stripe ({@link Watchdog}). */
   final Thread owner;
 
   /** The stack that called begin, for manual handles; null for callback units. */
   final StackTraceElement[] openedAt;
-
-  /** The watchdog stripe this unit is kept in while open (see {@link Watchdog}). */
-  final int stripe;
 
   volatile boolean leakReported;
   ScheduledFuture<?> deadlineTask;
@@ -76,8 +76,12 @@ public final class Unit extends AttemptRecord {
   /** Set once, by compare-and-set through {@link #DISCARDED}: whoever sets it discards. */
   private volatile boolean discarded;
 
-  /** Counted down when the discard (abort, evict) has finished, on whichever thread ran it. */
-  private final CountDownLatch discardDone = new CountDownLatch(1);
+  /**
+   * Counted down when the discard (abort, evict) has finished, on whichever thread ran it. Created
+   * on the discard path only ({@link #discardDone()}): a unit that is never discarded, nearly all
+   * of them, allocates no latch (the unit's own cost is measured per byte, BENCHMARKS.md).
+   */
+  private volatile CountDownLatch discardDone;
 
   private volatile boolean released;
 
@@ -101,13 +105,10 @@ public final class Unit extends AttemptRecord {
     super(options, attempt, pool.dialect, conn);
     this.engine = engine;
     this.pool = pool;
-    this.level = pool.level;
     this.startNanos = System.nanoTime();
-    this.firstStartNanos = firstStartNanos;
     this.hasDeadline = options.timeout().isPresent();
     this.deadline = hasDeadline ? firstStartNanos + options.timeout().get().toNanos() : 0;
     this.owner = Thread.currentThread();
-    this.stripe = Watchdog.stripeOf(owner);
     this.openedAt = openedAt;
   }
 
@@ -187,6 +188,9 @@ public final class Unit extends AttemptRecord {
   }
 
   TxTimeoutException timeout(Throwable cause) {
+    // the first start is the deadline less the timeout (exact in long arithmetic): a unit without a
+    // deadline never times out, so Unit keeps no field for it (the unit's bytes, BENCHMARKS.md)
+    long firstStartNanos = deadline - options.timeout().orElseThrow().toNanos();
     return UnitMessages.timeout(options, firstStartNanos, attempt, cause);
   }
 
@@ -294,7 +298,7 @@ public final class Unit extends AttemptRecord {
       try {
         pool.evict(conn);
       } finally {
-        discardDone.countDown();
+        discardDone().countDown();
       }
     }
   }
@@ -342,7 +346,7 @@ public final class Unit extends AttemptRecord {
     try {
       while (true) {
         try {
-          return discardDone.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+          return discardDone().await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
           interrupted = true;
         }
@@ -354,8 +358,37 @@ public final class Unit extends AttemptRecord {
     }
   }
 
+  /**
+   * The discard's latch, created by whichever of the discarding and the releasing thread asks first
+   * (compare-and-set), so both always use the same one.
+   */
+  private CountDownLatch discardDone() {
+    CountDownLatch latch = discardDone;
+    if (latch == null) {
+      CountDownLatch created = new CountDownLatch(1);
+      latch = (CountDownLatch) DISCARD_DONE.compareAndExchange(this, null, created);
+      if (latch == null) {
+        latch = created;
+      }
+    }
+    return latch;
+  }
+
+  /** The unit's level: its pool's. */
+  int level() {
+    return pool.level;
+  }
+
   @Override
   public String toString() {
-    return "unit '" + name() + "' (attempt " + attempt + ", level " + level + ", " + state + ")";
+    return "unit '"
+        + name()
+        + "' (attempt "
+        + attempt
+        + ", level "
+        + pool.level
+        + ", "
+        + state
+        + ")";
   }
 }

@@ -15,34 +15,6 @@ final class UnitMessages {
 
   /** Why transaction control sent as SQL was refused, and what to use instead. */
   static String refusal(String control, String database, String name, int attempt) {
-    String would = control.contains(" may ") ? " it could" : " it would";
-    String instead =
-        control.endsWith("a compound statement,")
-            ? "compound statements cannot be checked inside a unit (the statements in their body may"
-                + " commit implicitly or change the transaction, and txguard reads plain statements"
-                + " only); put the logic in a stored procedure and CALL it outside a unit, or send its"
-                + " statements inside the unit as plain statements"
-            : control.endsWith("implicitly,")
-                ? "on "
-                    + database
-                    + would
-                    + " first commit the unit's work"
-                    + " so far, outside the unit's control; run it outside a unit (before or after)"
-                : control.startsWith("SET ")
-                    ? "a unit runs with its own options: give it"
-                        + " TxOptions.isolation(...) or TxOptions.readOnly(...) instead"
-                    : switch (control) {
-                      case "BEGIN", "START" ->
-                          "its transaction is already open; nested work joins it through db.inTx(...),"
-                              + " and work that must commit on its own runs in db.inNewTx(...)";
-                      case "SAVEPOINT", "RELEASE" ->
-                          "use tx.savepoint(...) for work that may fail and be undone alone";
-                      case "PREPARE TRANSACTION" -> "two-phase commit cannot run inside a unit";
-                      default ->
-                          "the unit ends its transaction itself: it commits when the callback returns and rolls back"
-                              + " when it throws; use tx.savepoint(...) to undo part of it, or db.inNewTx(...) for work that must"
-                              + " commit on its own";
-                    };
     return "txguard refused "
         + control
         + " sent as SQL inside unit '"
@@ -50,8 +22,39 @@ final class UnitMessages {
         + "' (attempt "
         + attempt
         + "): "
-        + instead
+        + insteadOf(control, database)
         + ". The unit is aborted and nothing in it will commit";
+  }
+
+  /** What to do instead of sending {@code control} as SQL inside a unit on {@code database}. */
+  private static String insteadOf(String control, String database) {
+    String would = control.contains(" may ") ? " it could" : " it would";
+    return control.endsWith("a compound statement,")
+        ? "compound statements cannot be checked inside a unit (the statements in their body may"
+            + " commit implicitly or change the transaction, and txguard reads plain statements"
+            + " only); put the logic in a stored procedure and CALL it outside a unit, or send its"
+            + " statements inside the unit as plain statements"
+        : control.endsWith("implicitly,")
+            ? "on "
+                + database
+                + would
+                + " first commit the unit's work"
+                + " so far, outside the unit's control; run it outside a unit (before or after)"
+            : control.startsWith("SET ")
+                ? "a unit runs with its own options: give it"
+                    + " TxOptions.isolation(...) or TxOptions.readOnly(...) instead"
+                : switch (control) {
+                  case "BEGIN", "START" ->
+                      "its transaction is already open; nested work joins it through db.inTx(...),"
+                          + " and work that must commit on its own runs in db.inNewTx(...)";
+                  case "SAVEPOINT", "RELEASE" ->
+                      "use tx.savepoint(...) for work that may fail and be undone alone";
+                  case "PREPARE TRANSACTION" -> "two-phase commit cannot run inside a unit";
+                  default ->
+                      "the unit ends its transaction itself: it commits when the callback returns and rolls back"
+                          + " when it throws; use tx.savepoint(...) to undo part of it, or db.inNewTx(...) for work that must"
+                          + " commit on its own";
+                };
   }
 
   /** The unit's transaction was ended by a path txguard does not see. */

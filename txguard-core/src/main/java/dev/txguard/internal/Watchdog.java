@@ -85,7 +85,7 @@ final class Watchdog implements AutoCloseable {
    * @throws RejectedExecutionException if the watchdog was closed meanwhile
    */
   void watch(Unit unit) {
-    stripes[unit.stripe].add(unit);
+    stripes[stripeOf(unit.owner)].add(unit);
     if (unit.hasDeadline) {
       long delay = unit.deadline - System.nanoTime();
       unit.deadlineTask =
@@ -98,7 +98,7 @@ final class Watchdog implements AutoCloseable {
 
   /** Stops watching a unit that released its connection. */
   void unwatch(Unit unit) {
-    stripes[unit.stripe].remove(unit);
+    stripes[stripeOf(unit.owner)].remove(unit);
     if (unit.deadlineTask != null) {
       unit.deadlineTask.cancel(false);
     }
@@ -106,7 +106,7 @@ final class Watchdog implements AutoCloseable {
 
   /** The open units holding a connection of the level-{@code level} pool. */
   List<Unit> holders(int level) {
-    return open().stream().filter(u -> u.level == level && u.holdsConnection()).toList();
+    return open().stream().filter(u -> u.level() == level && u.holdsConnection()).toList();
   }
 
   /** A snapshot of every open unit. */

@@ -44,16 +44,22 @@ final class MariaDbLimits {
             .append(", SESSION innodb_lock_wait_timeout = ")
             .append(Math.max(1, (timeoutMs + 999) / 1000));
     if (characteristics) {
-      set.append(", SESSION ")
-          .append(isolationVariable(mysql))
-          .append(" = '")
-          .append(isolation.sql().replace(' ', '-'))
-          .append("', SESSION ")
-          .append(readOnlyVariable(mysql))
-          .append(" = ")
-          .append(readOnly ? 1 : 0);
+      appendSessionCharacteristics(set, mysql, isolation, readOnly);
     }
     return set.toString();
+  }
+
+  /** Appends the assignments that give the session the unit's isolation and read-only setting. */
+  private static void appendSessionCharacteristics(
+      StringBuilder set, boolean mysql, Isolation isolation, boolean readOnly) {
+    set.append(", SESSION ")
+        .append(isolationVariable(mysql))
+        .append(" = '")
+        .append(isolation.sql().replace(' ', '-'))
+        .append("', SESSION ")
+        .append(readOnlyVariable(mysql))
+        .append(" = ")
+        .append(readOnly ? 1 : 0);
   }
 
   /**

@@ -1,12 +1,16 @@
 package dev.txguard.internal.dialect;
 
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * One pass of a {@link SqlReader} over one text: skips comments and quoted parts by the rules'
  * lexical forms, and judges each statement by its first words. Confined to one call.
  */
 final class SqlScan {
+  /** The leading words of statements that only read, see {@link SqlVerdict#readsOnly()}. */
+  private static final Set<String> READING = Set.of("select", "values", "table", "show");
+
   private final SqlRules rules;
   private final String sql;
   private final int n;
@@ -26,6 +30,12 @@ final class SqlScan {
   private String second;
   private String control;
   private boolean session;
+
+  /** A statement began with a word: a text of nothing but blanks and comments reads nothing. */
+  private boolean sawStatement;
+
+  /** A statement may write, see {@link SqlVerdict#readsOnly()}. */
+  private boolean mayWrite;
 
   /**
    * Inside the body of a {@code CREATE FUNCTION ... BEGIN ATOMIC ... END}, whose semicolons end no
@@ -65,10 +75,7 @@ final class SqlScan {
     while (i < n && control == null) {
       step(sql.charAt(i));
     }
-    if (control != null) {
-      return new SqlVerdict(control, session);
-    }
-    return session ? SqlVerdict.SESSION : SqlVerdict.CLEAN;
+    return SqlVerdict.of(control, session, sawStatement && !mayWrite);
   }
 
   /** Reads the token starting at {@code i} with character {@code c}. */
@@ -78,14 +85,9 @@ final class SqlScan {
     } else if ((c == '-' && peek(1) == '-' && dashCommentHere())
         || (c == '#' && rules.hashComments())) {
       i = SqlLex.lineCommentEnd(sql, i);
-    } else if (c == '/'
-        && peek(1) == '*'
-        && rules.executableComments()
-        && (peek(2) == '!' || (peek(2) == 'M' && peek(3) == '!'))) {
-      i +=
-          peek(2) == '!'
-              ? 3
-              : 4; // executed by the server: read what is inside (its version number is a number)
+    } else if (c == '/' && executableCommentHere()) {
+      // executed by the server: read what is inside (its version number is a number)
+      i += peek(2) == '!' ? 3 : 4;
     } else if (c == '/' && peek(1) == '*') {
       i = SqlLex.blockCommentEnd(sql, i, rules.nestedBlockComments());
     } else if (c == '\'') {
@@ -104,6 +106,16 @@ final class SqlScan {
     } else {
       i++;
     }
+  }
+
+  /**
+   * Whether the {@code /} at {@code i} opens a comment the server executes under {@link
+   * SqlRules#executableComments()}: {@code /*!} or {@code /*M!}.
+   */
+  private boolean executableCommentHere() {
+    return peek(1) == '*'
+        && rules.executableComments()
+        && (peek(2) == '!' || (peek(2) == 'M' && peek(3) == '!'));
   }
 
   /**
@@ -187,6 +199,9 @@ final class SqlScan {
       return;
     }
     wordInStatement++;
+    if ("into".equals(w)) {
+      mayWrite = true; // SELECT ... INTO t creates a table; anywhere, on the safe side
+    }
     if (atomicDepth == 0 && wordInStatement == 1) {
       first(w);
     } else if (atomicDepth == 0 && wordInStatement == 2) {
@@ -211,6 +226,10 @@ final class SqlScan {
 
   private void first(String w) {
     leading = w;
+    sawStatement = true;
+    if (!READING.contains(w)) {
+      mayWrite = true;
+    }
     String compound = compound(w);
     if (compound != null) {
       control = compound + ", a compound statement,";
@@ -344,6 +363,9 @@ final class SqlScan {
    * "set_config"(...)} count.
    */
   private void quotedIdentifier(char quote) {
+    if (wordInStatement == 0) {
+      mayWrite = true; // "select" is a name, not the keyword
+    }
     int start = i;
     int from = i + 1;
     i = SqlLex.quotedEnd(sql, i, quote, false);

@@ -88,40 +88,48 @@ final class Maintenance extends BackgroundLoop {
   @Override
   public void run() {
     try {
-      IdleBackoff rounds = new IdleBackoff(config.maintenanceInterval(), idleCap(config));
-      Duration wait = nextWait(null, rounds);
-      long lastRound = System.nanoTime();
-      while (!stopped()) {
-        try {
-          boolean woken = wake.await(wait);
-          if (woken) {
-            paceAfterWake(lastRound);
-          }
-          Round round = null;
-          if (!stopped() && control.isLeader()) {
-            lastRound = System.nanoTime();
-            round = runOnce();
-            failures.succeeded();
-          }
-          if (round == null || woken || round.worked()) {
-            // not leading (a new leader's first round must not wait long), woken, or busy
-            rounds.reset();
-          } else {
-            rounds.idle();
-          }
-          wait = nextWait(round, rounds);
-        } catch (InterruptedException e) {
-          return;
-        } catch (Throwable e) {
-          // a failed round (database error, an Error from a listener or the JVM) must not end the
-          // loop: the leader would keep its lock while nobody rescues, promotes or deletes
-          wait = failures.failed(e);
-        }
-      }
+      roundsUntilStopped();
     } finally {
       if (!stopped()) {
         // the loop ends although nobody stopped it: let another process lead
         control.resign();
+      }
+    }
+  }
+
+  /**
+   * Runs a round whenever this process leads, woken or after its wait, until stopped or
+   * interrupted.
+   */
+  private void roundsUntilStopped() {
+    IdleBackoff rounds = new IdleBackoff(config.maintenanceInterval(), idleCap(config));
+    Duration wait = nextWait(null, rounds);
+    long lastRound = System.nanoTime();
+    while (!stopped()) {
+      try {
+        boolean woken = wake.await(wait);
+        if (woken) {
+          paceAfterWake(lastRound);
+        }
+        Round round = null;
+        if (!stopped() && control.isLeader()) {
+          lastRound = System.nanoTime();
+          round = runOnce();
+          failures.succeeded();
+        }
+        if (round == null || woken || round.worked()) {
+          // not leading (a new leader's first round must not wait long), woken, or busy
+          rounds.reset();
+        } else {
+          rounds.idle();
+        }
+        wait = nextWait(round, rounds);
+      } catch (InterruptedException e) {
+        return;
+      } catch (Throwable e) {
+        // a failed round (database error, an Error from a listener or the JVM) must not end the
+        // loop: the leader would keep its lock while nobody rescues, promotes or deletes
+        wait = failures.failed(e);
       }
     }
   }

@@ -73,19 +73,21 @@ final class Producer {
     } catch (StatementException e) {
       throw LoopFailures.missingSchema(e, sql.schema);
     }
-    if (inserted == null) {
-      // the unique key is held by an unfinished job (committed, or of a unit we waited for)
-      return tx.queryOne(
-              sql.findUnique, rs -> Rows.enqueued(rs, true), options.uniqueKey().orElseThrow())
-          .orElseThrow(
-              () ->
-                  new IllegalStateException(
-                      "enqueue with unique key "
-                          + options.uniqueKey().get()
-                          + " conflicted but no unfinished job holds it;"
-                          + " was it finished concurrently? enqueue again"));
-    }
-    return inserted;
+    // null: the unique key is held by an unfinished job (committed, or of a unit we waited for)
+    return inserted != null ? inserted : holderOfUniqueKey(tx, options);
+  }
+
+  /** The unfinished job holding {@code options}' unique key, after an insert it turned away. */
+  private Enqueued holderOfUniqueKey(Tx tx, EnqueueOptions options) {
+    return tx.queryOne(
+            sql.findUnique, rs -> Rows.enqueued(rs, true), options.uniqueKey().orElseThrow())
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "enqueue with unique key "
+                        + options.uniqueKey().get()
+                        + " conflicted but no unfinished job holds it;"
+                        + " was it finished concurrently? enqueue again"));
   }
 
   List<Long> enqueueAll(Tx tx, Collection<?> args, EnqueueOptions options) {

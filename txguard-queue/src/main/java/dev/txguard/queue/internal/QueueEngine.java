@@ -144,15 +144,7 @@ public final class QueueEngine {
    *     at every run level (its {@code maxLevels} is at most {@code runLevels - 1})
    */
   public synchronized void start() {
-    if (config.queues().isEmpty()) {
-      throw new IllegalStateException(
-          "start() needs at least one queue to work: add queue(name, concurrency)"
-              + " to the builder (a queue that only enqueues needs no start())");
-    }
-    if (phase != Phase.NEW) {
-      throw new IllegalStateException(
-          "the queue was already " + phase.name().toLowerCase() + "; start() runs once");
-    }
+    requireStartable();
     housekeepingLevel = housekeepingLevel();
     new Migrator(config.db(), sql).requireCurrent();
     phase = Phase.STARTED;
@@ -175,6 +167,19 @@ public final class QueueEngine {
     control.start();
     maintenance.start();
     fetchers.values().forEach(fs -> fs.forEach(Fetcher::start));
+  }
+
+  /** Throws unless this queue has a queue to work and was never started. */
+  private void requireStartable() {
+    if (config.queues().isEmpty()) {
+      throw new IllegalStateException(
+          "start() needs at least one queue to work: add queue(name, concurrency)"
+              + " to the builder (a queue that only enqueues needs no start())");
+    }
+    if (phase != Phase.NEW) {
+      throw new IllegalStateException(
+          "the queue was already " + phase.name().toLowerCase() + "; start() runs once");
+    }
   }
 
   /** Wakes the fetcher(s) of this process that {@code wake} names. */
