@@ -17,7 +17,8 @@ import java.util.Map;
  * --jobs N --batch N      jobs per throughput phase and enqueue batch (default 20000, 1000)
  * --row-rounds N          rounds of the row-writing handler (default 2, with jobs / 2)
  * --rate N --latency-seconds N   the offered-rate phase (default 200 jobs/s for 30 s)
- * --throttle-seconds N    each stretch of the throttling phase (default 10; 2 rounds of alone + with)
+ * --throttle-seconds N    each stretch of the throttling phase (default 10; max(2, --rounds) rounds of
+ *                         alone + with, in alternating order, after a warm-up stretch of each)
  * --idle-seconds N        the idle phase (default 30, after 12 s of warm-up)
  * --only a,b              phases: noop, row, latency, throttle, idle (default all)
  * --contenders a,b        txguard, db-scheduler, jobrunr, pgbench (default all)
@@ -117,10 +118,14 @@ public final class QueueBench {
       recorder.record(phases.latency(FACTORIES.get(name), 1, o.rate(), o.latencySeconds()));
     }
     if (o.phase("throttle") && o.contenders().contains("txguard")) {
-      Throttle throttle = new Throttle(server);
-      for (int round = 1; round <= 2; round++) {
-        recorder.record(throttle.run(round, false, o.throttleSeconds()));
-        recorder.record(throttle.run(round, true, o.throttleSeconds()));
+      Throttle throttle = new Throttle(server, o.statements() ? o.out() : null);
+      throttle.warmUp(o.throttleSeconds());
+      for (int round = 1; round <= Math.max(2, o.rounds()); round++) {
+        boolean jobFirst = round % 2 == 0;
+        Measured first = throttle.run(round, jobFirst, o.throttleSeconds());
+        Measured second = throttle.run(round, !jobFirst, o.throttleSeconds());
+        recorder.record(jobFirst ? second : first);
+        recorder.record(jobFirst ? first : second);
       }
     }
     for (String name : o.phase("idle") ? queues(o) : List.<String>of()) {
