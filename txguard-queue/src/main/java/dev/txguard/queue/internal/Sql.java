@@ -8,6 +8,7 @@ package dev.txguard.queue.internal;
  */
 public final class Sql extends SqlFiles {
   final String enqueue = statement("enqueue");
+  final String enqueuePlain = statement("enqueue_plain");
   final String enqueueBatch = statement("enqueue_batch");
   final String findUnique = statement("find_unique");
   final String claim = statement("claim");
