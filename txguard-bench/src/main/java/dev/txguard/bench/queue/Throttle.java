@@ -31,6 +31,25 @@ final class Throttle {
     this.profileDir = profileDir;
   }
 
+  /**
+   * For {@link Variant#WITH_JOB_LISTENED}: a session named and listening as another process's
+   * control connection of the benchmark's schema; null otherwise.
+   */
+  private java.sql.Connection listener(Variant variant) throws java.sql.SQLException {
+    if (variant != Variant.WITH_JOB_LISTENED) {
+      return null;
+    }
+    java.sql.Connection c = java.sql.DriverManager.getConnection(server.url());
+    try (java.sql.Statement st = c.createStatement()) {
+      st.execute(
+          "select set_config('application_name', 'txguard "
+              + TxguardContender.SCHEMA
+              + " another-process', false)");
+      st.execute("listen " + TxguardContender.SCHEMA + "_jobs");
+    }
+    return c;
+  }
+
   static void install(Server server) throws Exception {
     server.execute(
         "create table if not exists bench_q_business (id bigint generated always as identity"
@@ -43,22 +62,43 @@ final class Throttle {
    * measured stretch, so that round 1 does not charge one variant with the JIT's work.
    */
   void warmUp(int seconds) throws Exception {
-    stretch(0, false, seconds, false);
-    stretch(0, true, seconds, false);
+    stretch(0, Variant.ROW_ALONE, seconds, false);
+    stretch(0, Variant.WITH_JOB, seconds, false);
   }
 
-  /** One stretch of {@code seconds}: business row alone, or with a job. */
-  Measured run(int round, boolean withJob, int seconds) throws Exception {
-    return stretch(round, withJob, seconds, true);
+  /**
+   * What the producers commit: the business row alone; with a job; or with a job while another
+   * process listens for the queue's announcements (a session named as its control connection, as a
+   * worker process's is), so that the announcer sends its NOTIFY units.
+   */
+  enum Variant {
+    ROW_ALONE("throttle-row-alone", "row alone"),
+    WITH_JOB("throttle-with-job", "with job"),
+    WITH_JOB_LISTENED("throttle-with-job-listened", "with job, listened");
+
+    final String phase;
+    final String label;
+
+    Variant(String phase, String label) {
+      this.phase = phase;
+      this.label = label;
+    }
   }
 
-  private Measured stretch(int round, boolean withJob, int seconds, boolean record)
+  /** One stretch of {@code seconds} of {@code variant}. */
+  Measured run(int round, Variant variant, int seconds) throws Exception {
+    return stretch(round, variant, seconds, true);
+  }
+
+  private Measured stretch(int round, Variant variant, int seconds, boolean record)
       throws Exception {
     TxguardContender.FACTORY.clear(server);
     server.execute("truncate bench_q_business");
-    try (TxguardContender c =
-        (TxguardContender)
-            TxguardContender.FACTORY.open(server, Contender.Work.NOOP, new Tally(1))) {
+    boolean withJob = variant != Variant.ROW_ALONE;
+    try (java.sql.Connection listener = listener(variant);
+        TxguardContender c =
+            (TxguardContender)
+                TxguardContender.FACTORY.open(server, Contender.Work.NOOP, new Tally(1))) {
       Database db = c.db();
       JobQueue queue = c.queue();
       AtomicLong done = new AtomicLong();
@@ -107,7 +147,7 @@ final class Throttle {
       System.out.printf(
           java.util.Locale.ROOT,
           "  %s round %d: JVM CPU per transaction %.0f µs, of which producer threads %.0f µs%n",
-          withJob ? "with job" : "row alone",
+          variant.label,
           round,
           jvmCpu / 1e3 / done.get(),
           producerCpu.get() / 1e3 / done.get());
@@ -117,12 +157,7 @@ final class Throttle {
       Server.Counters delta = server.counters().withServerCpu(serverCpu).minus(before);
       if (wal != null) {
         java.nio.file.Files.writeString(
-            profileDir.resolve(
-                "statements-throttle-"
-                    + (withJob ? "with-job" : "row-alone")
-                    + "-r"
-                    + round
-                    + ".txt"),
+            profileDir.resolve("statements-" + variant.phase + "-r" + round + ".txt"),
             server.statementProfile(wal, done.get()));
       }
       long rows = server.count("select count(*) from bench_q_business");
@@ -132,7 +167,7 @@ final class Throttle {
               ? ""
               : "business rows " + rows + ", jobs " + jobs + ", transactions " + done.get();
       return Measured.of(
-          withJob ? "throttle-with-job" : "throttle-row-alone",
+          variant.phase,
           round,
           "txguard-queue",
           done.get(),
