@@ -17,7 +17,9 @@ import java.util.Map;
  * --jobs N --batch N      jobs per throughput phase and enqueue batch (default 20000, 1000)
  * --row-rounds N          rounds of the row-writing handler (default 2, with jobs / 2)
  * --rate N --latency-seconds N   the offered-rate phase (default 200 jobs/s for 30 s)
- * --throttle-seconds N    each stretch of the throttling phase (default 10; 2 rounds of alone + with)
+ * --throttle-seconds N    each stretch of the throttling phase (default 10; max(2, --rounds) rounds of
+ *                         alone, with a job, and with a job while another process listens, in
+ *                         rotating order, after a warm-up stretch of alone and with)
  * --idle-seconds N        the idle phase (default 30, after 12 s of warm-up)
  * --only a,b              phases: noop, row, latency, throttle, idle (default all)
  * --contenders a,b        txguard, db-scheduler, jobrunr, pgbench (default all)
@@ -117,10 +119,13 @@ public final class QueueBench {
       recorder.record(phases.latency(FACTORIES.get(name), 1, o.rate(), o.latencySeconds()));
     }
     if (o.phase("throttle") && o.contenders().contains("txguard")) {
-      Throttle throttle = new Throttle(server);
-      for (int round = 1; round <= 2; round++) {
-        recorder.record(throttle.run(round, false, o.throttleSeconds()));
-        recorder.record(throttle.run(round, true, o.throttleSeconds()));
+      Throttle throttle = new Throttle(server, o.statements() ? o.out() : null);
+      throttle.warmUp(o.throttleSeconds());
+      List<Throttle.Variant> variants = List.of(Throttle.Variant.values());
+      for (int round = 1; round <= Math.max(2, o.rounds()); round++) {
+        for (Throttle.Variant v : rotated(variants, round - 1)) {
+          recorder.record(throttle.run(round, v, o.throttleSeconds()));
+        }
       }
     }
     for (String name : o.phase("idle") ? queues(o) : List.<String>of()) {
@@ -150,8 +155,8 @@ public final class QueueBench {
     return o.contenders().stream().filter(FACTORIES::containsKey).toList();
   }
 
-  private static List<String> rotated(List<String> names, int by) {
-    List<String> r = new ArrayList<>(names);
+  private static <T> List<T> rotated(List<T> names, int by) {
+    List<T> r = new ArrayList<>(names);
     java.util.Collections.rotate(r, -(by % Math.max(1, names.size())));
     return r;
   }

@@ -195,7 +195,8 @@ final class QueueReport {
   }
 
   /**
-   * The throttling phase: each variant's transactions/s and the with/alone ratio within each round.
+   * The throttling phase: each variant's transactions/s and its ratio to the row alone within each
+   * round.
    */
   String throttle() {
     List<Measured> alone = of("throttle-row-alone", TXGUARD);
@@ -203,22 +204,32 @@ final class QueueReport {
     if (alone.isEmpty() || with.isEmpty()) {
       return "";
     }
-    double[] ratios = new double[Math.min(alone.size(), with.size())];
+    String text =
+        "enqueue throttling, "
+            + Throttle.PRODUCERS
+            + " producers: business row alone "
+            + spread(alone.stream().mapToDouble(Measured::jobsPerSecond).toArray(), "%,.0f")
+            + " tx/s (commits per tx "
+            + spread(alone.stream().mapToDouble(Measured::commits).toArray(), "%.2f")
+            + "); row + job "
+            + versus(alone, with);
+    List<Measured> listened = of("throttle-with-job-listened", TXGUARD);
+    return listened.isEmpty()
+        ? text
+        : text + "; row + job while another process listens " + versus(alone, listened);
+  }
+
+  /** {@code variant}'s transactions/s, its ratio to {@code alone} in each round, its commits. */
+  private static String versus(List<Measured> alone, List<Measured> variant) {
+    double[] ratios = new double[Math.min(alone.size(), variant.size())];
     for (int i = 0; i < ratios.length; i++) {
-      ratios[i] = with.get(i).jobsPerSecond() / alone.get(i).jobsPerSecond();
+      ratios[i] = variant.get(i).jobsPerSecond() / alone.get(i).jobsPerSecond();
     }
-    return "enqueue throttling, "
-        + Throttle.PRODUCERS
-        + " producers: business row alone "
-        + spread(alone.stream().mapToDouble(Measured::jobsPerSecond).toArray(), "%,.0f")
-        + " tx/s, row + job "
-        + spread(with.stream().mapToDouble(Measured::jobsPerSecond).toArray(), "%,.0f")
+    return spread(variant.stream().mapToDouble(Measured::jobsPerSecond).toArray(), "%,.0f")
         + " tx/s, ratio "
         + spread(ratios, "%.2f")
-        + " (commits per tx alone "
-        + spread(alone.stream().mapToDouble(Measured::commits).toArray(), "%.2f")
-        + ", with job "
-        + spread(with.stream().mapToDouble(Measured::commits).toArray(), "%.2f")
+        + " (commits per tx "
+        + spread(variant.stream().mapToDouble(Measured::commits).toArray(), "%.2f")
         + ")";
   }
 

@@ -10,15 +10,44 @@ import java.util.concurrent.atomic.AtomicLong;
  * Whether enqueueing slows the users' own transactions: 8 producer threads each commit, as fast as
  * they can, one business row per transaction, or one business row plus one txguard job (enqueued in
  * the same unit). The two variants alternate in the same run; the queue is not started (its workers
- * would take CPU from the producers), so the only difference is the enqueue itself.
+ * would take CPU from the producers), so the only difference is the enqueue itself. A warm-up
+ * stretch of each variant comes first, and the order of the two variants alternates from round to
+ * round, so that neither the JIT's work nor a drift of the machine's load falls on one variant.
  */
 final class Throttle {
   static final int PRODUCERS = 8;
+  private static final java.lang.management.ThreadMXBean THREADS =
+      java.lang.management.ManagementFactory.getThreadMXBean();
 
   private final Server server;
+  private final java.nio.file.Path profileDir;
 
-  Throttle(Server server) {
+  /**
+   * With {@code profileDir} non-null, each stretch also writes its statement profile and WAL per
+   * producer transaction there.
+   */
+  Throttle(Server server, java.nio.file.Path profileDir) {
     this.server = server;
+    this.profileDir = profileDir;
+  }
+
+  /**
+   * For {@link Variant#WITH_JOB_LISTENED}: a session named and listening as another process's
+   * control connection of the benchmark's schema; null otherwise.
+   */
+  private java.sql.Connection listener(Variant variant) throws java.sql.SQLException {
+    if (variant != Variant.WITH_JOB_LISTENED) {
+      return null;
+    }
+    java.sql.Connection c = java.sql.DriverManager.getConnection(server.url());
+    try (java.sql.Statement st = c.createStatement()) {
+      st.execute(
+          "select set_config('application_name', 'txguard "
+              + TxguardContender.SCHEMA
+              + " another-process', false)");
+      st.execute("listen " + TxguardContender.SCHEMA + "_jobs");
+    }
+    return c;
   }
 
   static void install(Server server) throws Exception {
@@ -27,16 +56,54 @@ final class Throttle {
             + " primary key, producer int not null, amount int not null, created_at timestamptz not null default now())");
   }
 
-  /** One stretch of {@code seconds}: business row alone, or with a job. */
-  Measured run(int round, boolean withJob, int seconds) throws Exception {
+  /**
+   * One stretch of {@code seconds} of each variant, not measured: both variants' code (the queue's
+   * enqueue path, Jackson's serialisers, pgjdbc's statement caches) is compiled before the first
+   * measured stretch, so that round 1 does not charge one variant with the JIT's work.
+   */
+  void warmUp(int seconds) throws Exception {
+    stretch(0, Variant.ROW_ALONE, seconds, false);
+    stretch(0, Variant.WITH_JOB, seconds, false);
+  }
+
+  /**
+   * What the producers commit: the business row alone; with a job; or with a job while another
+   * process listens for the queue's announcements (a session named as its control connection, as a
+   * worker process's is), so that the announcer sends its NOTIFY units.
+   */
+  enum Variant {
+    ROW_ALONE("throttle-row-alone", "row alone"),
+    WITH_JOB("throttle-with-job", "with job"),
+    WITH_JOB_LISTENED("throttle-with-job-listened", "with job, listened");
+
+    final String phase;
+    final String label;
+
+    Variant(String phase, String label) {
+      this.phase = phase;
+      this.label = label;
+    }
+  }
+
+  /** One stretch of {@code seconds} of {@code variant}. */
+  Measured run(int round, Variant variant, int seconds) throws Exception {
+    return stretch(round, variant, seconds, true);
+  }
+
+  private Measured stretch(int round, Variant variant, int seconds, boolean record)
+      throws Exception {
     TxguardContender.FACTORY.clear(server);
     server.execute("truncate bench_q_business");
-    try (TxguardContender c =
-        (TxguardContender)
-            TxguardContender.FACTORY.open(server, Contender.Work.NOOP, new Tally(1))) {
+    boolean withJob = variant != Variant.ROW_ALONE;
+    try (java.sql.Connection listener = listener(variant);
+        TxguardContender c =
+            (TxguardContender)
+                TxguardContender.FACTORY.open(server, Contender.Work.NOOP, new Tally(1))) {
       Database db = c.db();
       JobQueue queue = c.queue();
       AtomicLong done = new AtomicLong();
+      AtomicLong producerCpu = new AtomicLong();
+      long[] wal = profileDir == null || !record ? null : server.startStatementProfile();
       long deadline = System.nanoTime() + seconds * 1_000_000_000L;
       Server.Counters before = server.counters();
       long cpu = Phases.jvmCpuNanos();
@@ -49,6 +116,7 @@ final class Throttle {
                 .name("producer-" + p)
                 .start(
                     () -> {
+                      long own = THREADS.getCurrentThreadCpuTime();
                       while (System.nanoTime() < deadline) {
                         db.inTx(
                             tx -> {
@@ -63,6 +131,7 @@ final class Throttle {
                             });
                         done.incrementAndGet();
                       }
+                      producerCpu.addAndGet(THREADS.getCurrentThreadCpuTime() - own);
                     }));
       }
       for (Thread t : threads) {
@@ -70,10 +139,27 @@ final class Throttle {
       }
       double elapsed = (System.nanoTime() - start) / 1e9;
       long jvmCpu = Phases.jvmCpuNanos() - cpu;
+      if (!record) {
+        return null;
+      }
+      // where the JVM's CPU went: the producer threads themselves (the users' code, txguard's unit,
+      // the enqueue, pgjdbc) or everything else (JIT, GC, the announcer, the pool)
+      System.out.printf(
+          java.util.Locale.ROOT,
+          "  %s round %d: JVM CPU per transaction %.0f µs, of which producer threads %.0f µs%n",
+          variant.label,
+          round,
+          jvmCpu / 1e3 / done.get(),
+          producerCpu.get() / 1e3 / done.get());
       long serverCpu = server.cpuNanos();
       c.close();
       Thread.sleep(300);
       Server.Counters delta = server.counters().withServerCpu(serverCpu).minus(before);
+      if (wal != null) {
+        java.nio.file.Files.writeString(
+            profileDir.resolve("statements-" + variant.phase + "-r" + round + ".txt"),
+            server.statementProfile(wal, done.get()));
+      }
       long rows = server.count("select count(*) from bench_q_business");
       long jobs = server.count("select count(*) from " + TxguardContender.SCHEMA + ".job");
       String check =
@@ -81,7 +167,7 @@ final class Throttle {
               ? ""
               : "business rows " + rows + ", jobs " + jobs + ", transactions " + done.get();
       return Measured.of(
-          withJob ? "throttle-with-job" : "throttle-row-alone",
+          variant.phase,
           round,
           "txguard-queue",
           done.get(),

@@ -1,5 +1,6 @@
 package dev.txguard.queue.internal;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -26,6 +27,19 @@ import java.util.function.Consumer;
  * previous one's start, are sent together by the next one; a failed send is logged and dropped (the
  * workers' poll is the fallback). The thread starts on demand and ends after {@link #IDLE_MS}
  * without work. Thread-safe.
+ *
+ * <p>No unit at all is spent when no other process listens: before sending, the thread asks the
+ * server how many sessions of this database are named as another process's control connection of
+ * this schema ({@code listeners.sql}; a control connection is named before it LISTENs), and keeps
+ * the answer for {@link #PROBE_NANOS}. A single process that works its own queue, or processes that
+ * only enqueue while no worker runs, then pay no NOTIFY (each one a commit of its own, serialised
+ * with every other notifying commit of the cluster). A process that starts listening within that
+ * time after an answer of "none" claims what is available when it connects, and what is enqueued
+ * until the answer is renewed at its next poll or at the next announcement after that (which wakes
+ * it for every available job of the queue, not only the new ones). A probe that fails counts as
+ * "someone listens". When the NOTIFY is sent, its unit commits asynchronously ({@code
+ * announce_async.sql}): it writes nothing a crash could lose but the notifications themselves, and
+ * the cluster-wide lock of notifying commits is then held for the commit, not for its WAL flush.
  */
 final class Announcer {
   /** How long the sending thread waits for more work before it ends. */
@@ -33,6 +47,12 @@ final class Announcer {
 
   /** The shortest time from one NOTIFY to the next: at most one per queue per 5 ms. */
   static final long INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
+  /** How long an answer of {@code listeners.sql} is used before the server is asked again. */
+  static final long PROBE_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  /** PostgreSQL keeps at most NAMEDATALEN - 1 bytes of an application_name. */
+  private static final int MAX_NAME_BYTES = 63;
 
   private final QueueConfig config;
   private final Sql sql;
@@ -42,6 +62,15 @@ final class Announcer {
   private final Set<Wake> pending = new LinkedHashSet<>();
   private boolean sending;
   private volatile Consumer<Wake> local = w -> {};
+
+  /** The backend pid of this process's control connection (0: none yet), left out of probes. */
+  private volatile int ownListener;
+
+  /** The last probe's answer and when it was taken; read and written by the sending thread only. */
+  private boolean othersListen;
+
+  private long probedAt;
+  private boolean probed;
 
   /**
    * @param sender this process's token in the payloads, which its control connection ignores
@@ -55,6 +84,14 @@ final class Announcer {
   /** Sets what wakes this process's fetcher of a queue and level (once the queue is started). */
   void wakeLocally(Consumer<Wake> wake) {
     local = wake;
+  }
+
+  /**
+   * This process's control connection now listens in the session of backend {@code pid}: it is not
+   * another process. Called by the connection's thread after each (re)connect.
+   */
+  void listening(int pid) {
+    ownListener = pid;
   }
 
   /**
@@ -81,7 +118,7 @@ final class Announcer {
   private void sendLoop() {
     for (List<Wake> wakes = next(); !wakes.isEmpty(); wakes = next()) {
       long started = System.nanoTime();
-      send(wakes.stream().map(Wake::payload).toArray(String[]::new));
+      send(wakes);
       long left = INTERVAL_NANOS - (System.nanoTime() - started);
       if (left > 0) {
         // what is enqueued meanwhile goes in the next NOTIFY: at most one per queue per interval
@@ -90,18 +127,25 @@ final class Announcer {
     }
   }
 
-  /** One NOTIFY per payload, in one statement and one unit. */
-  private void send(String[] payloads) {
+  /** One NOTIFY per wake, in one statement and one unit, if another process listens. */
+  private void send(List<Wake> wakes) {
+    String[] payloads = wakes.stream().map(Wake::payload).toArray(String[]::new);
     if (config.db().isClosed()) {
       dropped(payloads);
       return;
     }
     try {
+      if (!othersListen()) {
+        return;
+      }
       config
           .db()
           .inTx(
               config.txOptions().name("announce jobs"),
-              tx -> tx.queryOne(sql.notifyQueues, rs -> rs.getLong(1), sql.channel, payloads));
+              tx -> {
+                tx.update(sql.announceAsync);
+                return tx.queryOne(sql.notifyQueues, rs -> rs.getLong(1), sql.channel, payloads);
+              });
     } catch (RuntimeException | Error e) {
       if (config.db().isClosed()) { // closed while sending: shutting down is not a fault
         dropped(payloads);
@@ -112,6 +156,51 @@ final class Announcer {
           String.join(", ", payloads),
           e);
     }
+  }
+
+  /**
+   * Whether a session of another process listens (see the class comment), from an answer at most
+   * {@link #PROBE_NANOS} old. Called by the sending thread only.
+   */
+  private boolean othersListen() {
+    long now = System.nanoTime();
+    if (probed && now - probedAt < PROBE_NANOS) {
+      return othersListen;
+    }
+    long others;
+    try {
+      others =
+          config
+              .db()
+              .inTx(
+                  config.txOptions().readOnly(true).name("find listening processes"),
+                  tx ->
+                      tx.queryOne(sql.listeners, rs -> rs.getLong(1), sessionPrefix(), ownListener)
+                          .orElse(1L));
+    } catch (RuntimeException e) {
+      Events.LOG.debug(
+          "cannot tell whether other processes listen on queue schema {}; announcing",
+          sql.schema,
+          e);
+      others = 1;
+    }
+    othersListen = others > 0;
+    probedAt = now;
+    probed = true;
+    return othersListen;
+  }
+
+  /**
+   * The start every control connection's application_name of this schema has (AdminViews), cut to
+   * what the server keeps of a name (63 bytes): a longer prefix would match no session at all.
+   */
+  private String sessionPrefix() {
+    String prefix = AdminViews.sessionName(sql.schema, "");
+    int end = prefix.length();
+    while (prefix.substring(0, end).getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
+      end = prefix.offsetByCodePoints(end, -1);
+    }
+    return prefix.substring(0, end);
   }
 
   private static void dropped(String[] payloads) {

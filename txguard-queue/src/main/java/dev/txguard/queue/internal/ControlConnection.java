@@ -2,11 +2,13 @@ package dev.txguard.queue.internal;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntConsumer;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
@@ -44,6 +46,7 @@ final class ControlConnection implements Runnable {
   private final Waiters waiters;
   private final String sender;
   private final Runnable jobsNotified;
+  private final IntConsumer listening;
   private final LoopFailures failures;
   private volatile boolean leader;
   private volatile boolean stopped;
@@ -59,6 +62,9 @@ final class ControlConnection implements Runnable {
    * @param sender this process's token in its announcements ({@link Announcer}), ignored here
    * @param jobsNotified run for every notification of available jobs: the queue is busy, so this
    *     process's maintenance (if it leads) keeps its interval instead of backing off
+   * @param listening told the backend pid of each session this connection opens, once it is named
+   *     and LISTENs, so that this process's announcer does not count it among the other processes
+   *     listening ({@link Announcer})
    */
   ControlConnection(
       QueueConfig config,
@@ -66,13 +72,15 @@ final class ControlConnection implements Runnable {
       Map<String, List<Fetcher>> fetchers,
       Waiters waiters,
       String sender,
-      Runnable jobsNotified) {
+      Runnable jobsNotified,
+      IntConsumer listening) {
     this.config = config;
     this.sql = sql;
     this.fetchers = fetchers;
     this.waiters = waiters;
     this.sender = sender;
     this.jobsNotified = jobsNotified;
+    this.listening = listening;
     Duration pause = Duration.ofMillis(Math.min(1000, config.maintenanceInterval().toMillis()));
     this.failures =
         new LoopFailures(
@@ -188,12 +196,16 @@ final class ControlConnection implements Runnable {
     }
   }
 
-  /** Opens the control connection and LISTENs (listen.sql). */
+  /**
+   * Opens the control connection, names its session and LISTENs (listen.sql), in that order: a
+   * session that listens is always named, so other processes' announcers never miss it.
+   */
   private DedicatedConnection connect() throws SQLException {
     DedicatedConnection c = DedicatedConnection.open(config, sql);
     try (Statement st = c.jdbc().createStatement()) {
+      int pid = nameSession(c.jdbc());
       st.execute(sql.listen);
-      nameSession(c.jdbc());
+      listening.accept(pid);
     } catch (SQLException e) {
       c.close();
       throw e;
@@ -203,12 +215,15 @@ final class ControlConnection implements Runnable {
 
   /**
    * Names the session so that operators (QueueAdmin.processes) see this process and whether it
-   * leads.
+   * leads, and other processes' announcers see that it listens; returns its backend pid.
    */
-  private void nameSession(Connection c) throws SQLException {
+  private int nameSession(Connection c) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql.nameSession)) {
       ps.setString(1, AdminViews.sessionName(sql.schema, config.owner()));
-      ps.execute();
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt("pid");
+      }
     }
   }
 

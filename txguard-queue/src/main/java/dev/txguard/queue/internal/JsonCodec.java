@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import dev.txguard.queue.JobError;
 import dev.txguard.queue.NonRetryableJobException;
 import java.time.Instant;
@@ -12,6 +13,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Arguments, results and recorded errors to and from JSON. Thread-safe. */
 final class JsonCodec {
@@ -22,6 +24,14 @@ final class JsonCodec {
       "it contains the character U+0000 (NUL), which PostgreSQL cannot store in" + " text or jsonb";
 
   private final ObjectMapper mapper;
+
+  /**
+   * One reader per arguments type, for the read-back check of every enqueue: an {@code
+   * ObjectReader} holds its type's resolved root deserializer, where {@code mapper.readValue(json,
+   * type)} looks the type and its deserializer up again on each call (a measurable share of an
+   * enqueue's CPU, BENCHMARKS.md, "Queue: enqueue throttling, session 6").
+   */
+  private final Map<Class<?>, ObjectReader> argsReaders = new ConcurrentHashMap<>();
 
   JsonCodec(ObjectMapper mapper) {
     this.mapper = mapper;
@@ -43,7 +53,7 @@ final class JsonCodec {
           argsOf(kind) + " cannot be serialised to JSON: " + firstLine(e), e);
     }
     try {
-      mapper.readValue(json, kind.argsType());
+      argsReaders.computeIfAbsent(kind.argsType(), mapper::readerFor).readValue(json);
     } catch (JsonProcessingException | RuntimeException e) {
       throw new IllegalArgumentException(
           argsOf(kind)

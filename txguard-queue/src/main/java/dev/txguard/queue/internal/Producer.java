@@ -56,36 +56,58 @@ final class Producer {
     requireTxAndOptions(tx, options);
     Kind kind = kinds.forArgs(args);
     String argsJson = json.encodeArgs(kind, args);
-    Object[] params = {
-      kind.name(),
-      options.queue(),
-      argsJson,
-      options.priority(),
-      options.maxAttempts(),
-      runAt(options),
-      now.param(),
-      options.uniqueKey().orElse(null),
-      options.group().orElse(null)
-    };
-    Enqueued inserted;
     try {
-      inserted = tx.queryOne(sql.enqueue, rs -> Rows.enqueued(rs, false), params).orElse(null);
+      return options.uniqueKey().isPresent()
+          ? insertUnique(tx, kind, argsJson, options, options.uniqueKey().get())
+          : insertPlain(tx, kind, argsJson, options);
     } catch (StatementException e) {
       throw LoopFailures.missingSchema(e, sql.schema);
     }
-    // null: the unique key is held by an unfinished job (committed, or of a unit we waited for)
-    return inserted != null ? inserted : holderOfUniqueKey(tx, options);
   }
 
-  /** The unfinished job holding {@code options}' unique key, after an insert it turned away. */
-  private Enqueued holderOfUniqueKey(Tx tx, EnqueueOptions options) {
+  /** A job without a unique key conflicts with nothing: a plain INSERT (see enqueue_plain.sql). */
+  private Enqueued insertPlain(Tx tx, Kind kind, String argsJson, EnqueueOptions options) {
     return tx.queryOne(
-            sql.findUnique, rs -> Rows.enqueued(rs, true), options.uniqueKey().orElseThrow())
+            sql.enqueuePlain,
+            rs -> Rows.enqueued(rs, false),
+            kind.name(),
+            options.queue(),
+            argsJson,
+            options.priority(),
+            options.maxAttempts(),
+            runAt(options),
+            now.param(),
+            options.group().orElse(null))
+        .orElseThrow();
+  }
+
+  /** Inserts the job, or finds the unfinished one that holds {@code key}. */
+  private Enqueued insertUnique(
+      Tx tx, Kind kind, String argsJson, EnqueueOptions options, String key) {
+    Enqueued inserted =
+        tx.queryOne(
+                sql.enqueue,
+                rs -> Rows.enqueued(rs, false),
+                kind.name(),
+                options.queue(),
+                argsJson,
+                options.priority(),
+                options.maxAttempts(),
+                runAt(options),
+                now.param(),
+                key,
+                options.group().orElse(null))
+            .orElse(null);
+    if (inserted != null) {
+      return inserted;
+    }
+    // the unique key is held by an unfinished job (committed, or of a unit we waited for)
+    return tx.queryOne(sql.findUnique, rs -> Rows.enqueued(rs, true), key)
         .orElseThrow(
             () ->
                 new IllegalStateException(
                     "enqueue with unique key "
-                        + options.uniqueKey().get()
+                        + key
                         + " conflicted but no unfinished job holds it;"
                         + " was it finished concurrently? enqueue again"));
   }

@@ -160,7 +160,9 @@ public final class QueueEngine {
     Map<String, List<Fetcher>> started = Map.copyOf(fetchers);
     announcer.wakeLocally(w -> wake(started, w));
     heartbeat = new Heartbeat(config, sql, now, running, housekeepingLevel);
-    control = new ControlConnection(config, sql, started, waiters, sender, this::nudgeMaintenance);
+    control =
+        new ControlConnection(
+            config, sql, started, waiters, sender, this::nudgeMaintenance, announcer::listening);
     maintenance =
         new Maintenance(config, sql, now, control, events, waiters, housekeepingLevel, scheduler);
     heartbeat.start();

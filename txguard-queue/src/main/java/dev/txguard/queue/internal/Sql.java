@@ -8,6 +8,7 @@ package dev.txguard.queue.internal;
  */
 public final class Sql extends SqlFiles {
   final String enqueue = statement("enqueue");
+  final String enqueuePlain = statement("enqueue_plain");
   final String enqueueBatch = statement("enqueue_batch");
   final String findUnique = statement("find_unique");
   final String claim = statement("claim");
@@ -44,6 +45,8 @@ public final class Sql extends SqlFiles {
   final String migrationRecord = statement("migration_record");
   final String notify = statement("notify");
   final String notifyQueues = statement("notify_queues");
+  final String listeners = statement("listeners");
+  final String announceAsync = statement("announce_async");
   final String listen = statement("listen");
   final String leaderTry = statement("leader_try");
   final String leaderRelease = statement("leader_release");
