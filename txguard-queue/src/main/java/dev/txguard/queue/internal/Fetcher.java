@@ -83,7 +83,7 @@ final class Fetcher extends BackgroundLoop {
     this.level = level;
     int concurrency = config.queues().get(queue);
     this.slots = new Semaphore(concurrency);
-    this.capacity = concurrency + (config.prefetch() < 0 ? concurrency : config.prefetch());
+    this.capacity = concurrency + config.prefetch();
     this.kinds = config.kinds().runnableNames();
     this.running = running;
     this.runner = runner;

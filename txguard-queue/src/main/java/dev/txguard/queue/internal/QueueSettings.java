@@ -38,8 +38,7 @@ public final class QueueSettings {
   private final Map<String, Periodic> schedules = new LinkedHashMap<>();
   private int fetchBatchSize = 20;
 
-  /** -1: as many as the queue's concurrency. */
-  private int prefetch = -1;
+  private int prefetch;
 
   private Duration pollInterval = Duration.ofSeconds(1);
   private Duration leaseDuration = Duration.ofSeconds(30);
