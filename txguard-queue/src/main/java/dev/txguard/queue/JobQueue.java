@@ -558,13 +558,36 @@ public final class JobQueue implements AutoCloseable {
     }
 
     /**
-     * The most jobs one claim statement takes (never more than the queue's free slots).
+     * The most jobs one claim statement takes (never more than the queue's free slots plus its
+     * {@link #prefetch room for prefetched jobs}).
      *
      * @param size 1 to 1000; default 20
      * @return this builder
      */
     public Builder fetchBatchSize(int size) {
       settings.fetchBatchSize(size);
+      return this;
+    }
+
+    /**
+     * How many claimed jobs may wait in this process for a free slot, per queue and run level: for
+     * throughput, set it to the queue's concurrency. Claiming ahead lets a finished handler's slot
+     * start the next job at once and lets each claim take many jobs (one statement and one commit
+     * for all of them) instead of the few slots free at that moment. A prefetched job is leased
+     * like a running one: the heartbeat extends its lease; {@link JobQueue#cancel} ends it
+     * cancelled at once without running its handler, and {@link JobQueue#cancelGroup} counts it
+     * among the attempts it waited for ({@link CancelResult#waitedFor}), not among the jobs that
+     * had not started; {@link JobQueue#stop} hands it back to the queue without counting an
+     * attempt. If the process dies, it is rescued when its lease expires like a running job, and
+     * that attempt counts (so a job with {@code maxAttempts(1)} can end failed without having run).
+     * With the default, 0, a worker claims only for its free slots.
+     *
+     * @param jobs 0 to 10,000; default 0
+     * @return this builder
+     * @throws IllegalArgumentException if {@code jobs} is out of range
+     */
+    public Builder prefetch(int jobs) {
+      settings.prefetch(jobs);
       return this;
     }
 

@@ -32,8 +32,15 @@
  * <ul>
  *   <li>The claim is one {@code UPDATE ... FROM (SELECT ... FOR UPDATE SKIP LOCKED)} statement:
  *       concurrent workers take different jobs and never wait for each other. It gives each claimed
- *       job a lease: the owner (process), a fresh random attempt token and an expiry.
- *   <li>While the attempt runs, a heartbeat extends the expiry every third of the lease duration.
+ *       job a lease: the owner (process), a fresh random attempt token and an expiry. Its commit is
+ *       asynchronous ({@code synchronous_commit = off}, PostgreSQL documentation "Asynchronous
+ *       Commit"): a claim lost in a server crash leaves its jobs available, which at-least-once
+ *       delivery allows, and any later durable commit flushes it. A worker may claim ahead of its
+ *       free slots ({@link dev.txguard.queue.JobQueue.Builder#prefetch}, off by default): a
+ *       prefetched attempt is leased like a running one, starts when a slot frees, starts at once
+ *       to end cancelled when its cancel is requested, and is given back uncounted at stop.
+ *   <li>While the attempt runs (or waits prefetched), a heartbeat extends the expiry every third of
+ *       the lease duration.
  *   <li>Completion, failure recording, heartbeat and giving up all match on {@code (id, attempt
  *       token, state = running)}. Once the job was rescued — even if it was claimed again, by this
  *       or another process — the old token matches nothing: a stale worker can never complete,

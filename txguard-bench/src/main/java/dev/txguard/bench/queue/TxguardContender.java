@@ -9,9 +9,10 @@ import java.util.List;
 /**
  * txguard-queue as its README and {@code JobQueue.Builder} javadoc advise: one queue with
  * concurrency 16, a level-0 pool of concurrency + 1 ("size poolSize at least the sum of the worked
- * queues' concurrencies plus one"), everything else at its defaults (fetchBatchSize 20,
- * pollInterval 1 s, runLevels 2). Plain handlers for no-op jobs; {@code handleInTx} for the
- * row-writing handler, so that its row and the job's completion commit together.
+ * queues' concurrencies plus one"), prefetch 16 ("for throughput, set it to the queue's
+ * concurrency"), everything else at its defaults (fetchBatchSize 20, pollInterval 1 s, runLevels
+ * 2). Plain handlers for no-op jobs; {@code handleInTx} for the row-writing handler, so that its
+ * row and the job's completion commit together.
  */
 final class TxguardContender implements Contender {
   static final String SCHEMA = "bench_txguard";
@@ -28,7 +29,8 @@ final class TxguardContender implements Contender {
 
         @Override
         public String configuration() {
-          return "queue(\"default\", 16), Database poolSize 17 (README: concurrency plus one), fetchBatchSize 20,"
+          return "queue(\"default\", 16), Database poolSize 17 (README: concurrency plus one), prefetch 16"
+              + " (README: the queue's concurrency, for throughput), fetchBatchSize 20,"
               + " pollInterval 1 s, runLevels 2 (defaults); handle(...) for no-op, handleInTx(...) for the row;"
               + " enqueueAll(...) for batches, enqueue(...) one per unit";
         }
@@ -67,7 +69,8 @@ final class TxguardContender implements Contender {
 
   private TxguardContender(Server server, Work work, Tally tally) {
     db = Database.builder().url(server.url()).poolSize(POOL).build();
-    JobQueue.Builder builder = JobQueue.builder(db).schema(SCHEMA).queue("default", CONCURRENCY);
+    JobQueue.Builder builder =
+        JobQueue.builder(db).schema(SCHEMA).queue("default", CONCURRENCY).prefetch(CONCURRENCY);
     if (work == Work.NOOP) {
       builder.handle(
           KIND,

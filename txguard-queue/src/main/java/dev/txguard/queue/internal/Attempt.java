@@ -4,7 +4,9 @@ import dev.txguard.queue.JobEvent;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One claimed attempt of a job, as the claim statement returned it, plus the thread running it. The
@@ -44,8 +46,20 @@ final class Attempt {
    */
   volatile boolean ending;
 
-  /** Set when cancel asked this job to stop (locally, or seen by a heartbeat). */
+  /**
+   * Set when cancel asked this job to stop (locally, or seen by a heartbeat): see {@link
+   * #requestCancel}.
+   */
   volatile boolean cancelRequested;
+
+  /** Run once when cancel is requested: starts a prefetched attempt at once (see Fetcher). */
+  private final AtomicReference<Runnable> onCancel = new AtomicReference<>();
+
+  /**
+   * Gives the attempt's slot back to its fetcher, once: when a plain handler returned (its
+   * completion then waits for a batch without holding a slot), or when the attempt ended.
+   */
+  private final AtomicReference<Runnable> slot = new AtomicReference<>();
 
   Attempt(
       long id,
@@ -82,13 +96,46 @@ final class Attempt {
             rs.getString("args"),
             rs.getInt("attempt"),
             rs.getInt("max_attempts"),
-            Rows.instant(rs, "created_at"),
+            Instant.EPOCH.plus(rs.getLong("created_at_us"), ChronoUnit.MICROS),
             rs.getObject("lease_token", UUID.class),
             rs.getString("job_group"),
             rs.getBoolean("awaited"),
             level);
     a.cancelRequested = rs.getBoolean("cancel_requested");
     return a;
+  }
+
+  /**
+   * Marks the attempt's cancel as requested and runs what {@link #onCancel(Runnable)} set, if
+   * anything, once.
+   */
+  void requestCancel() {
+    cancelRequested = true;
+    Runnable r = onCancel.getAndSet(null);
+    if (r != null) {
+      r.run();
+    }
+  }
+
+  /** Sets what {@link #requestCancel} runs (null: nothing); replaces an earlier one. */
+  void onCancel(Runnable action) {
+    onCancel.set(action);
+  }
+
+  /** Sets what gives this attempt's slot back (see {@link #releaseSlot}). */
+  void onSlotRelease(Runnable release) {
+    slot.set(release);
+  }
+
+  /**
+   * Gives the attempt's slot back, the first time it is called: its handler no longer runs, so the
+   * fetcher may start another attempt while this one's completion commits. Later calls do nothing.
+   */
+  void releaseSlot() {
+    Runnable release = slot.getAndSet(null);
+    if (release != null) {
+      release.run();
+    }
   }
 
   JobEvent event() {

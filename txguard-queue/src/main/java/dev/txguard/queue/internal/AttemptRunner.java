@@ -106,6 +106,9 @@ final class AttemptRunner {
             args(kind, a),
             () -> a.cancelRequested);
     if (a.group == null) {
+      if (a.cancelRequested) { // requested while the attempt waited for a slot (prefetched)
+        throw new CancelledBeforeStart(a);
+      }
       handle(kind, a, ctx);
       return;
     }
@@ -131,7 +134,14 @@ final class AttemptRunner {
             complete(tx, a, result, json.encodeResult(describeJob(a), result));
           });
     } else {
-      Object result = ((JobHandler<Object>) kind.handler()).handle(ctx);
+      Object result;
+      try {
+        result = ((JobHandler<Object>) kind.handler()).handle(ctx);
+      } finally {
+        // the handler no longer runs: its slot may start another attempt while this completion
+        // (or failure record) waits for a batch
+        a.releaseSlot();
+      }
       String resultJson = json.encodeResult(describeJob(a), result);
       switch (completions[a.level].complete(a, resultJson)) {
         case COMPLETED -> {}
@@ -176,15 +186,17 @@ final class AttemptRunner {
             + " (it expired and the job was rescued, or shutdown gave it up); its writes are rolled back");
   }
 
-  /** Cancel was requested before the attempt took its group's lock; the job ends cancelled. */
+  /**
+   * Cancel was requested before the attempt started (while it waited for a slot, or for its group's
+   * lock); the job ends cancelled.
+   */
   static final class CancelledBeforeStart extends RuntimeException {
     CancelledBeforeStart(Attempt a) {
       super(
           "cancel was requested for "
               + a
-              + " of group '"
-              + a.group
-              + "' before it started; it ends cancelled",
+              + (a.group == null ? "" : " of group '" + a.group + "'")
+              + " before it started; it ends cancelled",
           null,
           false,
           false);

@@ -101,7 +101,7 @@ final class Canceller {
     }
     for (Attempt a : running.snapshot()) {
       if ((id != null && a.id == id) || (group != null && group.equals(a.group))) {
-        a.cancelRequested = true;
+        a.requestCancel();
       }
     }
     return new int[] {cancelled, rows.size() - cancelled};

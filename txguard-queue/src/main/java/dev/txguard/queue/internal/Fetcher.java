@@ -1,16 +1,27 @@
 package dev.txguard.queue.internal;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Claims jobs of one queue while this process has free slots for it, and starts each attempt on a
- * virtual thread. Sleeps until woken (a NOTIFY for its queue, a finished attempt) or its poll
- * passes: the poll interval, doubling while claims find nothing (see {@link #POLL_BACKOFF}). One
- * per queue and run level (jobs of {@code queue.call} from inside a unit run one level up): the
- * fetcher's claims, and its attempts' units, take connections of its level's pool, so callers
- * holding lower-level connections while they wait never starve it. Runs on its own virtual thread.
+ * Claims jobs of one queue and starts each attempt on a virtual thread when one of the queue's
+ * slots is free (its concurrency: at most that many handlers run at once). It claims ahead: up to
+ * {@code prefetch} claimed attempts wait in this process for a free slot, so that a finished
+ * handler's slot starts the next attempt at once, from the thread that freed it, and claims take
+ * many jobs at a time instead of the few slots free at that moment. A prefetched attempt holds its
+ * lease like a running one (the heartbeat extends it); a cancel request starts it at once, so that
+ * it ends cancelled without running its handler; stopping hands it back to the queue without
+ * counting an attempt ({@link #stop(long)}, then {@link #unstarted()}); if the process dies, the
+ * lease expires and maintenance rescues it like a running attempt. Sleeps until woken (a NOTIFY for
+ * its queue, a finished attempt) or its poll passes: the poll interval, doubling while claims find
+ * nothing (see {@link #POLL_BACKOFF}). One per queue and run level (jobs of {@code queue.call} from
+ * inside a unit run one level up): the fetcher's claims, and its attempts' units, take connections
+ * of its level's pool, so callers holding lower-level connections while they wait never starve it.
+ * Runs on its own virtual thread.
  */
 final class Fetcher extends BackgroundLoop {
   /**
@@ -34,7 +45,21 @@ final class Fetcher extends BackgroundLoop {
   /** The level this fetcher claims jobs of, and runs its claims and their attempts at. */
   private final int level;
 
+  /** Free slots: handlers that may start now. */
   private final Semaphore slots;
+
+  /** The most attempts claimed and not ended: running (at most the slots) plus prefetched. */
+  private final int capacity;
+
+  /** Claimed attempts waiting for a slot, oldest first; guarded by itself. */
+  private final ArrayDeque<Attempt> ready = new ArrayDeque<>();
+
+  /** Attempts claimed and not ended (running or in {@link #ready}). */
+  private final AtomicInteger owned = new AtomicInteger();
+
+  /** Set by {@link #unstarted()}: no prefetched attempt starts any more. */
+  private volatile boolean draining;
+
   private final String[] kinds;
   private final Running running;
   private final AttemptRunner runner;
@@ -56,7 +81,9 @@ final class Fetcher extends BackgroundLoop {
     this.now = now;
     this.queue = queue;
     this.level = level;
-    this.slots = new Semaphore(config.queues().get(queue));
+    int concurrency = config.queues().get(queue);
+    this.slots = new Semaphore(concurrency);
+    this.capacity = concurrency + config.prefetch();
     this.kinds = config.kinds().runnableNames();
     this.running = running;
     this.runner = runner;
@@ -77,16 +104,17 @@ final class Fetcher extends BackgroundLoop {
   public void run() {
     while (!stopped()) {
       try {
-        int limit = Math.min(slots.availablePermits(), config.fetchBatchSize());
-        int claimed = limit > 0 ? claim(limit) : 0;
+        int room = Math.min(capacity - owned.get(), config.fetchBatchSize());
+        boolean claim = room > 0 && (readyCount() == 0 || room >= minimumClaim());
+        int claimed = claim ? claim(room) : 0;
         failures.succeeded();
         if (claimed > 0) {
           poll.reset();
         }
-        if (limit == 0 || claimed < limit) {
-          // nothing more to take for now (or no free slot): wait for a NOTIFY, a finished
+        if (!claim || claimed < room) {
+          // nothing more to take for now (or no room to take it): wait for a NOTIFY, a finished
           // attempt or the poll, which backs off while claims find nothing
-          waitForWork(limit > 0 && claimed == 0);
+          waitForWork(claim && claimed == 0);
         }
       } catch (InterruptedException e) {
         return;
@@ -104,6 +132,14 @@ final class Fetcher extends BackgroundLoop {
   }
 
   /**
+   * While prefetched attempts still wait, a claim waits until it can take at least half a batch (or
+   * half the capacity): many small claims would cost a round trip and a commit each.
+   */
+  private int minimumClaim() {
+    return Math.max(1, Math.min(config.fetchBatchSize(), capacity) / 2);
+  }
+
+  /**
    * Waits for a wake-up or the poll. A wake-up resets the poll to the poll interval; a poll that
    * runs out after an empty claim doubles it (up to {@link #POLL_BACKOFF} times the interval).
    */
@@ -115,8 +151,8 @@ final class Fetcher extends BackgroundLoop {
     }
   }
 
-  private int claim(int limit) throws InterruptedException {
-    slots.acquire(limit);
+  private int claim(int limit) {
+    owned.addAndGet(limit);
     List<Attempt> attempts;
     try {
       attempts =
@@ -124,29 +160,82 @@ final class Fetcher extends BackgroundLoop {
               .db()
               .inTx(
                   config.txOptions().name("claim " + queue),
-                  tx ->
-                      tx.query(
-                          sql.claim,
-                          rs -> Attempt.claimed(rs, level),
-                          now.param(),
-                          queue,
-                          kinds,
-                          level,
-                          limit,
-                          config.owner(),
-                          config.leaseDuration().toMillis()));
+                  tx -> {
+                    List<Attempt> claimed =
+                        tx.query(
+                            sql.claim,
+                            rs -> Attempt.claimed(rs, level),
+                            now.param(),
+                            queue,
+                            kinds,
+                            level,
+                            limit,
+                            config.owner(),
+                            config.leaseDuration().toMillis());
+                    if (!claimed.isEmpty()) {
+                      tx.update(sql.claimAsyncCommit);
+                    }
+                    return claimed;
+                  });
     } catch (RuntimeException | Error e) {
-      slots.release(limit);
+      owned.addAndGet(-limit);
       throw e;
     }
-    slots.release(limit - attempts.size());
-    attempts.forEach(this::launch);
+    owned.addAndGet(attempts.size() - limit);
+    for (Attempt a : attempts) {
+      running.add(a); // from now on the heartbeat extends its lease
+      a.onCancel(() -> startCancelled(a));
+      synchronized (ready) {
+        ready.add(a);
+      }
+    }
+    startReady();
     return attempts.size();
+  }
+
+  private int readyCount() {
+    synchronized (ready) {
+      return ready.size();
+    }
+  }
+
+  /** Starts prefetched attempts while slots are free. */
+  private void startReady() {
+    while (!draining) {
+      Attempt a;
+      synchronized (ready) {
+        if (ready.isEmpty() || !slots.tryAcquire()) {
+          return;
+        }
+        a = ready.poll();
+      }
+      a.onCancel(null);
+      // a freed slot starts the next prefetched attempt itself; the fetcher's room to claim
+      // changes only when an attempt ends (runAndRelease wakes it then)
+      a.onSlotRelease(
+          () -> {
+            slots.release();
+            startReady();
+          });
+      launch(a);
+    }
+  }
+
+  /**
+   * Cancel was requested for a prefetched attempt: it starts now, without a slot (its handler does
+   * not run: {@link AttemptRunner} ends it cancelled), unless it started meanwhile.
+   */
+  private void startCancelled(Attempt a) {
+    synchronized (ready) {
+      if (draining || !ready.remove(a)) {
+        return;
+      }
+    }
+    launch(a);
   }
 
   /** Runs a claimed attempt on a virtual thread of its own, at the queue's level. */
   private void launch(Attempt a) {
-    running.add(a);
     Thread t =
         Thread.ofVirtual()
             .name("txguard-job-" + a.id)
@@ -157,16 +246,46 @@ final class Fetcher extends BackgroundLoop {
 
   private void runAndRelease(Attempt a) {
     try {
-      runner.run(a);
+      if (!a.leaseLost) { // a heartbeat found the lease of a prefetched attempt gone: skip it
+        runner.run(a);
+      }
     } finally {
       running.remove(a);
-      slots.release();
+      owned.decrementAndGet();
+      a.releaseSlot();
       wake.raise();
     }
   }
 
+  /**
+   * After {@link #stop(long)}: takes the prefetched attempts that never started (none starts any
+   * more) and forgets them; the caller hands their leases back.
+   */
+  List<Attempt> unstarted() {
+    draining = true;
+    List<Attempt> taken;
+    synchronized (ready) {
+      taken = new ArrayList<>(ready);
+      ready.clear();
+    }
+    for (Attempt a : taken) {
+      a.onCancel(null);
+      running.remove(a);
+      owned.decrementAndGet();
+    }
+    return taken;
+  }
+
   @Override
   public String toString() {
-    return "Fetcher[" + queue + "@" + level + ", free slots " + slots.availablePermits() + "]";
+    return "Fetcher["
+        + queue
+        + "@"
+        + level
+        + ", free slots "
+        + slots.availablePermits()
+        + ", prefetched "
+        + readyCount()
+        + "]";
   }
 }

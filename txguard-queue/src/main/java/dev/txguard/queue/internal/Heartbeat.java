@@ -115,7 +115,7 @@ final class Heartbeat extends BackgroundLoop {
 
   private static void mark(Attempt a, boolean lost, boolean cancelRequested) {
     if (cancelRequested) {
-      a.cancelRequested = true;
+      a.requestCancel();
     }
     // an attempt recording its failure may have cleared its own lease (Attempt.ending)
     if (lost && !a.leaseLost && !a.ending) {

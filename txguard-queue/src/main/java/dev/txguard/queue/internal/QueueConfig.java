@@ -20,6 +20,7 @@ import java.util.Map;
  * @param kinds the registered kinds
  * @param queues the queues this process works, with their concurrency limits
  * @param fetchBatchSize most jobs one claim takes
+ * @param prefetch most claimed jobs waiting for a free slot, per queue and level
  * @param pollInterval how often a worker claims without being woken
  * @param leaseDuration how long a claim lasts without heartbeat
  * @param maintenanceInterval how often the leader runs maintenance and others try to lead
@@ -43,6 +44,7 @@ public record QueueConfig(
     Kinds kinds,
     Map<String, Integer> queues,
     int fetchBatchSize,
+    int prefetch,
     Duration pollInterval,
     Duration leaseDuration,
     Duration maintenanceInterval,

@@ -252,22 +252,34 @@ public final class QueueEngine {
     // a connection would wait the pool's connection timeout, once per retry): see Stopping
     long end = deadline + Durations.nanos(Stopping.GRACE);
     stopFetchers(end);
+    // prefetched attempts that never started go back to the queue at once, not counted
+    List<Attempt> unstarted = new ArrayList<>();
+    fetchers.values().forEach(fs -> fs.forEach(f -> unstarted.addAll(f.unstarted())));
+    if (!unstarted.isEmpty()) {
+      giveUp(unstarted, end);
+    }
     boolean finished = running.awaitEmpty(deadline);
     if (!finished) {
-      // on a thread of its own at the housekeeping level: never in a unit of the thread calling
-      // stop(), and never waiting for a connection of a pool the attempts being given up hold
-      List<Attempt> attempts = running.snapshot();
-      GiveUp giveUp = new GiveUp(config, sql, now, events, waiters);
-      Thread giving =
-          Thread.ofVirtual()
-              .name("txguard-queue-give-up")
-              .start(() -> Levels.run(config.db(), housekeepingLevel, () -> giveUp.all(attempts)));
-      Stopping.join(giving, end);
+      giveUp(running.snapshot(), end);
     }
     heartbeat.stop(end);
     maintenance.stop(end);
     control.stop(end);
     return finished;
+  }
+
+  /**
+   * Hands the leases of {@code attempts} back (see {@link GiveUp}), on a thread of its own at the
+   * housekeeping level: never in a unit of the thread calling stop(), and never waiting for a
+   * connection of a pool the attempts being given up hold.
+   */
+  private void giveUp(List<Attempt> attempts, long end) throws InterruptedException {
+    GiveUp giveUp = new GiveUp(config, sql, now, events, waiters);
+    Thread giving =
+        Thread.ofVirtual()
+            .name("txguard-queue-give-up")
+            .start(() -> Levels.run(config.db(), housekeepingLevel, () -> giveUp.all(attempts)));
+    Stopping.join(giving, end);
   }
 
   private void stopFetchers(long end) throws InterruptedException {

@@ -37,6 +37,9 @@ public final class QueueSettings {
   private final Map<String, Integer> queues = new LinkedHashMap<>();
   private final Map<String, Periodic> schedules = new LinkedHashMap<>();
   private int fetchBatchSize = 20;
+
+  private int prefetch;
+
   private Duration pollInterval = Duration.ofSeconds(1);
   private Duration leaseDuration = Duration.ofSeconds(30);
   private Duration maintenanceInterval = Duration.ofSeconds(1);
@@ -143,6 +146,13 @@ public final class QueueSettings {
     this.fetchBatchSize = size;
   }
 
+  public void prefetch(int jobs) {
+    if (jobs < 0 || jobs > 10_000) {
+      throw new IllegalArgumentException("prefetch must be between 0 and 10000, was " + jobs);
+    }
+    this.prefetch = jobs;
+  }
+
   public void pollInterval(Duration interval) {
     this.pollInterval =
         Checks.between("pollInterval", interval, Duration.ofMillis(10), Duration.ofDays(1));
@@ -246,6 +256,7 @@ public final class QueueSettings {
         new Kinds(kinds),
         Map.copyOf(queues),
         fetchBatchSize,
+        prefetch,
         pollInterval,
         leaseDuration,
         maintenanceInterval,

@@ -61,6 +61,7 @@ class BatchedCompletionIT {
             new Kinds(List.of()),
             Map.of(),
             20,
+            0,
             Duration.ofSeconds(1),
             Duration.ofSeconds(30),
             Duration.ofSeconds(1),

@@ -83,6 +83,7 @@ class HeartbeatRaceIT {
             new Kinds(List.of()),
             Map.of(),
             20,
+            0,
             Duration.ofSeconds(1),
             Duration.ofSeconds(30),
             Duration.ofSeconds(1),

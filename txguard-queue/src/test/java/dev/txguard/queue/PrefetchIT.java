@@ -1,0 +1,139 @@
+package dev.txguard.queue;
+
+import static dev.txguard.queue.QueueFixture.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.txguard.Database;
+import dev.txguard.test.Injected;
+import dev.txguard.test.TestDatabase;
+import dev.txguard.test.TxguardTest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Prefetch ({@link JobQueue.Builder#prefetch}): jobs claimed ahead of a free slot never run more
+ * handlers at once than the queue's concurrency; a cancel request ends a prefetched job cancelled
+ * at once, without running its handler and without waiting for a slot; stopping hands prefetched
+ * jobs back to the queue with their attempt not counted.
+ */
+@TxguardTest(queue = false)
+class PrefetchIT {
+  @Injected static TestDatabase pg;
+
+  record Hold(int n) {}
+
+  private static final Set<Integer> started = ConcurrentHashMap.newKeySet();
+  private static volatile CountDownLatch release = new CountDownLatch(1);
+
+  private Database db;
+  private JobQueue queue;
+
+  @BeforeEach
+  void setUp() {
+    started.clear();
+    release = new CountDownLatch(1);
+    db = QueueFixture.db(pg, 8);
+    queue =
+        QueueFixture.builder(pg, db, "prefetch")
+            .handle(
+                "hold",
+                Hold.class,
+                job -> {
+                  started.add(job.args().n());
+                  release.await();
+                  return null;
+                })
+            .queue("default", 2)
+            .prefetch(3)
+            .build();
+    queue.migrate();
+    db.useTx(tx -> tx.update("delete from prefetch.job"));
+  }
+
+  @AfterEach
+  void tearDown() {
+    release.countDown();
+    QueueFixture.stop(queue, db);
+  }
+
+  /** Enqueues {@code n} jobs and waits until 2 run and 3 more are claimed by this process. */
+  private List<Long> fillSlotsAndPrefetch(int n) throws Exception {
+    List<Long> ids = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      ids.add(queue.enqueue(new Hold(i)).id());
+    }
+    queue.start();
+    await(
+        "2 handlers started and 3 more jobs claimed ahead",
+        () -> started.size() == 2 && running() == 5,
+        () -> "started " + started + ", running in the table " + running());
+    return ids;
+  }
+
+  private long running() {
+    return db.inTx(
+        tx ->
+            tx.queryOne(
+                    "select count(*) from prefetch.job where state = 'running'",
+                    rs -> rs.getLong(1))
+                .orElseThrow());
+  }
+
+  @Test
+  void prefetchedJobsWaitForASlot() throws Exception {
+    fillSlotsAndPrefetch(6);
+    assertThat(started).hasSize(2);
+    release.countDown();
+    await(
+        "all 6 jobs completed",
+        () ->
+            db.inTx(
+                    tx ->
+                        tx.queryOne(
+                                "select count(*) from prefetch.job where state = 'completed'",
+                                rs -> rs.getLong(1))
+                            .orElseThrow())
+                == 6,
+        () -> "started " + started);
+    assertThat(started).containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5);
+  }
+
+  @Test
+  void aCancelledPrefetchedJobEndsCancelledWithoutRunningOrWaitingForASlot() throws Exception {
+    List<Long> ids = fillSlotsAndPrefetch(5);
+    long prefetched =
+        ids.stream().filter(id -> !started.contains(ids.indexOf(id))).findFirst().orElseThrow();
+    assertThat(queue.cancel(prefetched)).isTrue();
+    // both slots stay busy (release is not counted down): the job ends without one
+    await(
+        "the prefetched job " + prefetched + " ended cancelled",
+        () -> QueueFixture.state(queue, prefetched) == JobState.CANCELLED,
+        () -> "state " + QueueFixture.state(queue, prefetched) + ", started " + started);
+    assertThat(started).doesNotContain(ids.indexOf(prefetched)).hasSize(2);
+    assertThat(queue.find(prefetched).orElseThrow().errors().get(0).error())
+        .contains("cancel was requested")
+        .contains("before it started");
+  }
+
+  @Test
+  void stopHandsPrefetchedJobsBackWithoutCountingAnAttempt() throws Exception {
+    List<Long> ids = fillSlotsAndPrefetch(5);
+    // the two running handlers never finish: stop gives their leases up after its wait, and the
+    // three prefetched jobs back at once
+    queue.stop(Duration.ofMillis(500));
+    assertThat(started).hasSize(2);
+    for (long id : ids) {
+      Job job = queue.find(id).orElseThrow();
+      assertThat(job.state()).as("job %d", id).isEqualTo(JobState.AVAILABLE);
+      assertThat(job.attempt()).as("attempts of job %d", id).isZero();
+      assertThat(job.errors()).as("errors of job %d", id).isEmpty();
+    }
+  }
+}
