@@ -21,9 +21,10 @@ import org.junit.jupiter.api.Test;
 /**
  * An enqueue wakes one fetcher: the one of its queue and run level, once. The job's own process
  * wakes it after the enqueue's commit and ignores its own announcement when it comes back through
- * LISTEN; the fetcher of the other run level is not woken at all. Counted in claims (the queue's
- * units named {@code claim <queue>}) per level, with polls an hour apart so that only wake-ups
- * claim.
+ * LISTEN (or sends none, alone); the fetcher of the other run level is not woken at all; the
+ * finished attempt does not wake it either, since its claim found every available job. Counted in
+ * claims (the queue's units named {@code claim <queue>}) per level, with polls an hour apart so
+ * that only wake-ups claim.
  */
 @TxguardTest(queue = false)
 class OneLevelWakeIT {
@@ -92,10 +93,13 @@ class OneLevelWakeIT {
     }
     Thread.sleep(500); // announcements of this process, were they not ignored, would be back
     assertThat(claimsAt(1) - level1).as("claims of the level-1 fetcher").isZero();
-    // per job: the claim woken after the enqueue's commit, and the one woken by the finished
-    // attempt (which finds nothing); a self-announcement heard back would add a third
+    // per job: the claim woken after the enqueue's commit; a finished attempt waking the fetcher
+    // (for a claim that finds nothing) or a self-announcement heard back would add one per job.
+    // The slack is for a reconnect of the control connection (which wakes every fetcher) and for a
+    // claim made while the previous job's attempt still held its slot (it takes all it asked for,
+    // so the fetcher claims again at once)
     assertThat(claimsAt(0) - level0)
         .as("claims of the level-0 fetcher for %d jobs run one after another", JOBS)
-        .isBetween((long) JOBS, 2L * JOBS + 2);
+        .isBetween((long) JOBS, JOBS + JOBS / 4L);
   }
 }

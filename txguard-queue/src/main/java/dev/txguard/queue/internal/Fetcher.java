@@ -16,8 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * lease like a running one (the heartbeat extends it); a cancel request starts it at once, so that
  * it ends cancelled without running its handler; stopping hands it back to the queue without
  * counting an attempt ({@link #stop(long)}, then {@link #unstarted()}); if the process dies, the
- * lease expires and maintenance rescues it like a running attempt. Sleeps until woken (a NOTIFY for
- * its queue, a finished attempt) or its poll passes: the poll interval, doubling while claims find
+ * lease expires and maintenance rescues it like a running attempt. Sleeps until woken (a NOTIFY or
+ * an enqueue in this process for its queue and level; a finished attempt while jobs may wait
+ * unclaimed, or a failed one) or its poll passes: the poll interval, doubling while claims find
  * nothing (see {@link #POLL_BACKOFF}). One per queue and run level (jobs of {@code queue.call} from
  * inside a unit run one level up): the fetcher's claims, and its attempts' units, take connections
  * of its level's pool, so callers holding lower-level connections while they wait never starve it.
@@ -56,6 +57,17 @@ final class Fetcher extends BackgroundLoop {
 
   /** Attempts claimed and not ended (running or in {@link #ready}). */
   private final AtomicInteger owned = new AtomicInteger();
+
+  /**
+   * Whether jobs may be waiting that this fetcher has not claimed: set before each round reads its
+   * room, and cleared when the round's claim took fewer jobs than it asked for, before its attempts
+   * start (it found every available job then, and jobs that become available later wake the fetcher
+   * themselves). A finished attempt wakes the fetcher only while this is set (or the attempt
+   * failed: a retry without delay is available at once), so a finished job does not cost a claim
+   * that finds nothing. Set before the room is read, so that an attempt ending meanwhile either is
+   * counted by that read or sees the flag set (both are volatile accesses).
+   */
+  private volatile boolean mayBeMore = true;
 
   /** Set by {@link #unstarted()}: no prefetched attempt starts any more. */
   private volatile boolean draining;
@@ -104,6 +116,7 @@ final class Fetcher extends BackgroundLoop {
   public void run() {
     while (!stopped()) {
       try {
+        mayBeMore = true;
         int room = Math.min(capacity - owned.get(), config.fetchBatchSize());
         boolean claim = room > 0 && (readyCount() == 0 || room >= minimumClaim());
         int claimed = claim ? claim(room) : 0;
@@ -182,6 +195,9 @@ final class Fetcher extends BackgroundLoop {
       throw e;
     }
     owned.addAndGet(attempts.size() - limit);
+    if (attempts.size() < limit) {
+      mayBeMore = false; // before the attempts start, so that none of them sees it still set
+    }
     for (Attempt a : attempts) {
       running.add(a); // from now on the heartbeat extends its lease
       a.onCancel(() -> startCancelled(a));
@@ -253,7 +269,9 @@ final class Fetcher extends BackgroundLoop {
       running.remove(a);
       owned.decrementAndGet();
       a.releaseSlot();
-      wake.raise();
+      if (mayBeMore || a.ending) {
+        wake.raise();
+      }
     }
   }
 

@@ -27,10 +27,11 @@ final class JsonCodec {
   private final ObjectMapper mapper;
 
   /**
-   * One reader per arguments type, for the read-back check of every enqueue: an {@code
-   * ObjectReader} holds its type's resolved root deserializer, where {@code mapper.readValue(json,
-   * type)} looks the type and its deserializer up again on each call (a measurable share of an
-   * enqueue's CPU, BENCHMARKS.md, "Queue: enqueue throttling, session 6").
+   * One reader per arguments type, for the read-back check of every enqueue and the decoding of
+   * every attempt's arguments: an {@code ObjectReader} holds its type's resolved root deserializer,
+   * where {@code mapper.readValue(json, type)} looks the type and its deserializer up again on each
+   * call (a measurable share of an enqueue's CPU, BENCHMARKS.md, "Queue: enqueue throttling,
+   * session 6").
    */
   private final Map<Class<?>, ObjectReader> argsReaders = new ConcurrentHashMap<>();
 
@@ -71,7 +72,7 @@ final class JsonCodec {
           argsOf(kind) + " cannot be serialised to JSON: " + firstLine(e), e);
     }
     try {
-      argsReaders.computeIfAbsent(kind.argsType(), mapper::readerFor).readValue(json);
+      argsReader(kind).readValue(json);
     } catch (JsonProcessingException | RuntimeException e) {
       throw new IllegalArgumentException(
           argsOf(kind)
@@ -105,7 +106,11 @@ final class JsonCodec {
   }
 
   Object decodeArgs(Kind kind, String json) throws JsonProcessingException {
-    return mapper.readValue(json, kind.argsType());
+    return argsReader(kind).readValue(json);
+  }
+
+  private ObjectReader argsReader(Kind kind) {
+    return argsReaders.computeIfAbsent(kind.argsType(), mapper::readerFor);
   }
 
   /**
