@@ -20,8 +20,9 @@ import java.util.List;
  * it without a round trip, is the truth; otherwise the record of failed statements is.
  *
  * <p>{@link Unit} extends this class instead of holding it so that an attempt allocates one object
- * for its state, not two: the unit's own cost is measured per byte (BENCHMARKS.md, unit cost).
- * Confined to the unit's thread.
+ * for its state, not two: the unit's own cost is measured per byte (BENCHMARKS.md, unit cost); for
+ * the same reason it stays one class though longer than the usual 300 lines. Confined to the unit's
+ * thread.
  */
 abstract class AttemptRecord {
   final TxOptions options;

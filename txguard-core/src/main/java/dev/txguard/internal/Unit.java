@@ -21,6 +21,10 @@ import java.util.concurrent.TimeUnit;
  * connection's end: the watchdog never touches a unit that is committing, and the owner never
  * touches a connection the watchdog discarded. This object must never reference a {@code TxHandle},
  * or a dropped manual handle could not become unreachable.
+ *
+ * <p>Longer than the project's usual 300 lines on purpose: it is the measured hot path (one object
+ * per attempt, its bytes counted in BENCHMARKS.md, "where the unit's bytes go"), and splitting its
+ * state across objects would add an allocation per unit.
  */
 public final class Unit extends AttemptRecord {
   enum State {

@@ -5,7 +5,10 @@ import java.util.Set;
 
 /**
  * One pass of a {@link SqlReader} over one text: skips comments and quoted parts by the rules'
- * lexical forms, and judges each statement by its first words. Confined to one call.
+ * lexical forms, and judges each statement by its first words. Confined to one call. One class on
+ * purpose, though longer than the usual 300 lines: it is the lexer every new statement text passes
+ * through once (the verdict is then cached per text), and its states share one position and one
+ * text.
  */
 final class SqlScan {
   /** The leading words of statements that only read, see {@link SqlVerdict#readsOnly()}. */
