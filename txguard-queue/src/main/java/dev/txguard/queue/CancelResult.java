@@ -5,7 +5,9 @@ package dev.txguard.queue;
  *
  * @param cancelled jobs that had not started (scheduled, available, retryable) and are now
  *     cancelled: they never run
- * @param waitedFor running attempts that were asked to stop and ended before the wait was over
+ * @param waitedFor running attempts that were asked to stop and ended before the wait was over;
+ *     with {@link JobQueue.Builder#prefetch} this includes jobs a worker had claimed ahead and not
+ *     yet started (they end cancelled without running)
  * @param stillRunning running attempts that had not ended when the wait ran out (0 when the wait
  *     succeeded); they were asked to stop and end cancelled if they fail
  */

@@ -238,10 +238,11 @@ public final class JobQueue implements AutoCloseable {
   }
 
   /**
-   * Cancels one job: if it has not started it becomes {@link JobState#CANCELLED} and never runs; if
-   * it runs, it is asked to stop ({@link JobContext#isCancelRequested()}) and ends cancelled if its
-   * handler then throws (it completes normally if the handler finishes). Does not wait. Runs in a
-   * unit of its own, which commits at once.
+   * Cancels one job: if it has not started it becomes {@link JobState#CANCELLED} and never runs (a
+   * job a worker claimed ahead, see {@link Builder#prefetch}, ends cancelled at once without
+   * running); if it runs, it is asked to stop ({@link JobContext#isCancelRequested()}) and ends
+   * cancelled if its handler then throws (it completes normally if the handler finishes). Does not
+   * wait. Runs in a unit of its own, which commits at once.
    *
    * @param jobId the job's id, as returned by enqueue
    * @return whether the job was cancelled or asked to stop; false if it had already ended or does
@@ -255,15 +256,16 @@ public final class JobQueue implements AutoCloseable {
    * Cancels every job of {@code group} (see {@link EnqueueOptions#group}) and waits for those
    * already running: jobs that have not started are cancelled and never run; running ones are asked
    * to stop (see {@link #cancel(long)}), and the call returns once they have all ended, or when
-   * {@code wait} runs out. The wait uses advisory locks: each running attempt of a grouped job
-   * holds the group's lock shared, session-scoped, for its whole run, on a connection of its own
-   * opened outside the pools (as the control connection is) with no transaction open, so that only
-   * the attempt's end releases it (no unit timeout, idle-in-transaction timeout or leak report);
-   * the wait takes it exclusively, on a connection of its own too, with a {@code lock_timeout} of
-   * {@code wait}, then waits (within {@code wait}) until no job of the group is recorded running.
-   * An attempt claimed while cancelling checks the cancel flag after taking the lock and does not
-   * run. Works across processes: running attempts of other processes see the request at their next
-   * heartbeat.
+   * {@code wait} runs out. Jobs a worker claimed ahead ({@link Builder#prefetch}) count as running
+   * here ({@link CancelResult#waitedFor}); they end cancelled at once without running. The wait
+   * uses advisory locks: each running attempt of a grouped job holds the group's lock shared,
+   * session-scoped, for its whole run, on a connection of its own opened outside the pools (as the
+   * control connection is) with no transaction open, so that only the attempt's end releases it (no
+   * unit timeout, idle-in-transaction timeout or leak report); the wait takes it exclusively, on a
+   * connection of its own too, with a {@code lock_timeout} of {@code wait}, then waits (within
+   * {@code wait}) until no job of the group is recorded running. An attempt claimed while
+   * cancelling checks the cancel flag after taking the lock and does not run. Works across
+   * processes: running attempts of other processes see the request at their next heartbeat.
    *
    * @param group the group, as given at enqueue
    * @param wait how long to wait for running attempts; zero does not wait; at most about 24.8 days
@@ -580,7 +582,12 @@ public final class JobQueue implements AutoCloseable {
      * had not started; {@link JobQueue#stop} hands it back to the queue without counting an
      * attempt. If the process dies, it is rescued when its lease expires like a running job, and
      * that attempt counts (so a job with {@code maxAttempts(1)} can end failed without having run).
-     * With the default, 0, a worker claims only for its free slots.
+     * A prefetched job shows as {@link JobState#RUNNING} (in {@link JobQueue#find(long)}, {@link
+     * JobQueue#stats()} and the admin views) from its claim, and a rescued one records "the worker
+     * stopped heartbeating" like a running one; {@link QueueListener#onFetched} fires when it
+     * starts. A cancelled prefetched job ends without opening its group lock's connection, so
+     * grouped jobs still hold at most the queue's concurrency of those connections. With the
+     * default, 0, a worker claims only for its free slots.
      *
      * @param jobs 0 to 10,000; default 0
      * @return this builder

@@ -37,8 +37,9 @@
  *       Commit"): a claim lost in a server crash leaves its jobs available, which at-least-once
  *       delivery allows, and any later durable commit flushes it. A worker may claim ahead of its
  *       free slots ({@link dev.txguard.queue.JobQueue.Builder#prefetch}, off by default): a
- *       prefetched attempt is leased like a running one, starts when a slot frees, starts at once
- *       to end cancelled when its cancel is requested, and is given back uncounted at stop.
+ *       prefetched attempt is leased like a running one, starts when a slot frees, ends cancelled
+ *       at once without running its handler when its cancel is requested, and is given back
+ *       uncounted at stop.
  *   <li>While the attempt runs (or waits prefetched), a heartbeat extends the expiry every third of
  *       the lease duration.
  *   <li>Completion, failure recording, heartbeat and giving up all match on {@code (id, attempt

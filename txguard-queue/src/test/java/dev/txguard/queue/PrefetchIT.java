@@ -7,6 +7,7 @@ import dev.txguard.Database;
 import dev.txguard.test.Injected;
 import dev.txguard.test.TestDatabase;
 import dev.txguard.test.TxguardTest;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -134,6 +136,83 @@ class PrefetchIT {
       assertThat(job.state()).as("job %d", id).isEqualTo(JobState.AVAILABLE);
       assertThat(job.attempt()).as("attempts of job %d", id).isZero();
       assertThat(job.errors()).as("errors of job %d", id).isEmpty();
+    }
+  }
+
+  record Import(int n) {}
+
+  /**
+   * The fault (newcomer run): a cancelled group's prefetched jobs all started at once, without
+   * slots, and each opened its group lock's connection outside the pools; with a large prefetch
+   * that took the server's last connections ("too many clients"). Run here under a role with a
+   * connection limit: the prefetched jobs must end cancelled before opening anything.
+   */
+  @Test
+  void cancellingAGroupsPrefetchedJobsOpensNoConnectionForThem() throws Exception {
+    String role = "txguard_prefetch_limited";
+    try {
+      pg.execute(
+          "do $$ begin if not exists (select from pg_roles where rolname = '"
+              + role
+              + "') then create role "
+              + role
+              + " login password 'limited' connection limit 8; end if; end $$",
+          "grant all on database " + pg.name() + " to " + role,
+          "grant all on schema prefetch to " + role,
+          "grant all on all tables in schema prefetch to " + role,
+          "grant all on all sequences in schema prefetch to " + role);
+    } catch (SQLException e) {
+      Assumptions.abort("needs a role with a connection limit: " + e.getMessage());
+    }
+    Database limited =
+        Database.builder()
+            .url(pg.url())
+            .user(role)
+            .password("limited")
+            .connectionTimeout(Duration.ofSeconds(10))
+            .poolSize(3)
+            .build();
+    JobQueue grouped =
+        QueueFixture.builder(pg, limited, "prefetch")
+            .handle(
+                "import",
+                Import.class,
+                job -> {
+                  started.add(job.args().n());
+                  while (!job.isCancelRequested()) {
+                    Thread.sleep(20);
+                  }
+                  throw new IllegalStateException("import stopped by cancel");
+                })
+            .queue("default", 1)
+            .prefetch(20)
+            .build();
+    List<Long> ids = new ArrayList<>();
+    for (int i = 0; i < 21; i++) {
+      ids.add(grouped.enqueue(new Import(i), EnqueueOptions.defaults().group("big")).id());
+    }
+    grouped.start();
+    try {
+      await(
+          "1 import running and 20 claimed ahead",
+          () -> started.size() == 1 && running() == 21,
+          () -> "started " + started + ", running in the table " + running());
+      // pool 3 + control connection + the running import's group lock: 5 of the role's 8
+      CancelResult result = grouped.cancelGroup("big", Duration.ofSeconds(60));
+      assertThat(result).isEqualTo(new CancelResult(0, 21, 0));
+      assertThat(started).hasSize(1);
+      for (long id : ids) {
+        Job job = grouped.find(id).orElseThrow();
+        assertThat(job.state()).as("job %d", id).isEqualTo(JobState.CANCELLED);
+        if (!started.contains(ids.indexOf(id))) {
+          assertThat(job.errors().get(job.errors().size() - 1).error())
+              .as("why prefetched job %d ended", id)
+              .contains("before it started");
+        }
+      }
+    } finally {
+      grouped.stop(Duration.ofSeconds(10));
+      limited.close();
     }
   }
 }

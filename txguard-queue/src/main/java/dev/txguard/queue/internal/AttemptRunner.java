@@ -105,10 +105,13 @@ final class AttemptRunner {
             a.createdAt,
             args(kind, a),
             () -> a.cancelRequested);
+    if (a.cancelRequested) {
+      // requested while the attempt waited for a slot (prefetched): it ends cancelled before its
+      // handler runs, and a grouped one without opening its group lock's connection (a cancelled
+      // group's prefetched attempts all start at once, without slots)
+      throw new CancelledBeforeStart(a);
+    }
     if (a.group == null) {
-      if (a.cancelRequested) { // requested while the attempt waited for a slot (prefetched)
-        throw new CancelledBeforeStart(a);
-      }
       handle(kind, a, ctx);
       return;
     }
