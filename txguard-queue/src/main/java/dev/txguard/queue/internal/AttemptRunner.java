@@ -77,10 +77,13 @@ final class AttemptRunner {
   }
 
   void run(Attempt a) {
+    // the attempt starts now: a prefetched one waited for a slot since its claim, which is not part
+    // of its run (QueueListener.onCompleted's elapsed)
+    long startedNanos = System.nanoTime();
     events.fire(l -> l.onFetched(a.event()));
     try {
       execute(a);
-      Duration elapsed = Duration.ofNanos(System.nanoTime() - a.startedNanos);
+      Duration elapsed = Duration.ofNanos(System.nanoTime() - startedNanos);
       events.fire(l -> l.onCompleted(a.event(), elapsed));
     } catch (LeaseLostException e) {
       failures.leaseLost(a, e);
