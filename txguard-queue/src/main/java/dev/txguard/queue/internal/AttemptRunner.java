@@ -108,10 +108,13 @@ final class AttemptRunner {
             a.createdAt,
             args(kind, a),
             () -> a.cancelRequested);
+    if (a.cancelRequested) {
+      // requested while the attempt waited for a slot (prefetched): its handler never runs, so a
+      // grouped one needs no group lock either (cancelGroup waits for its row to stop saying
+      // running)
+      throw new CancelledBeforeStart(a);
+    }
     if (a.group == null) {
-      if (a.cancelRequested) { // requested while the attempt waited for a slot (prefetched)
-        throw new CancelledBeforeStart(a);
-      }
       handle(kind, a, ctx);
       return;
     }
