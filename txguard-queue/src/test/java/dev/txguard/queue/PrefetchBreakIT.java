@@ -505,4 +505,28 @@ class PrefetchBreakIT {
     assertThat(count(db, "state = 'running'")).as("jobs still running after stop").isZero();
     assertThat(count(db, "attempt <> 0")).as("jobs with an attempt counted").isZero();
   }
+
+  @Test
+  void callsFromUnitsAndFromOutsideReturnWithPrefetch() throws Exception {
+    Database db = db();
+    JobQueue q = worker(db, "calls", 1, 4, Duration.ofSeconds(30), null);
+    q.start();
+    List<java.util.concurrent.Future<Object>> results = new ArrayList<>();
+    try (var callers = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < 30; i++) {
+        int n = i;
+        results.add(
+            callers.submit(
+                () ->
+                    n % 2 == 0
+                        ? q.call(new Count(n), Duration.ofSeconds(120))
+                        : db.inTx(tx -> q.call(new Count(n), Duration.ofSeconds(120)))));
+      }
+      for (var r : results) {
+        assertThat(r.get()).isNull();
+      }
+    }
+    assertThat(runs.values()).as("runs per job").containsOnly(1).hasSize(30);
+    assertThat(count(db, "state = 'completed' and run_level = 1")).isEqualTo(15);
+  }
 }
