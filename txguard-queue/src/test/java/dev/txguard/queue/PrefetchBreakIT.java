@@ -529,4 +529,58 @@ class PrefetchBreakIT {
     assertThat(runs.values()).as("runs per job").containsOnly(1).hasSize(30);
     assertThat(count(db, "state = 'completed' and run_level = 1")).isEqualTo(15);
   }
+
+  /**
+   * A worker that starts just after the producer's announcer found nobody listening: the jobs
+   * enqueued while that answer is kept (1 s) are not announced, and the late worker finds them at
+   * its poll (the default, 1 s). Liveness only; the times are printed.
+   */
+  @Test
+  void aWorkerStartingAfterTheNobodyListensAnswerFindsTheJobs() throws Exception {
+    Database dbA = db();
+    JobQueue a =
+        QueueFixture.builder(pg, dbA, SCHEMA)
+            .owner("producer")
+            .queue("elsewhere", 1)
+            .handle("count", Count.class, job -> null)
+            .build();
+    queues.add(a);
+    a.start();
+    long first = a.enqueue(new Count(0)).id(); // the announcer asks who listens: nobody works it
+    Thread.sleep(100);
+    Database dbB = db();
+    JobQueue b =
+        QueueFixture.builder(pg, dbB, SCHEMA)
+            .owner("late")
+            .pollInterval(Duration.ofSeconds(1))
+            .queue("default", 1)
+            .prefetch(4)
+            .handle(
+                "count",
+                Count.class,
+                job -> {
+                  runs.merge(job.args().n(), 1, Integer::sum);
+                  return null;
+                })
+            .build();
+    queues.add(b);
+    b.start();
+    long t1 = System.nanoTime();
+    long unannounced = a.enqueue(new Count(1)).id();
+    await("job 1 completed", () -> QueueFixture.state(b, unannounced) == JobState.COMPLETED);
+    long ms1 = (System.nanoTime() - t1) / 1_000_000;
+    Thread.sleep(1_200); // the announcer's answer is renewed at its next send
+    long t2 = System.nanoTime();
+    long announced = a.enqueue(new Count(2)).id();
+    await("job 2 completed", () -> QueueFixture.state(b, announced) == JobState.COMPLETED);
+    long ms2 = (System.nanoTime() - t2) / 1_000_000;
+    System.out.println(
+        "late worker: job enqueued within the 'nobody listens' answer done after "
+            + ms1
+            + " ms, a job enqueued after it after "
+            + ms2
+            + " ms");
+    assertThat(QueueFixture.state(b, first)).isEqualTo(JobState.COMPLETED);
+    assertThat(runs).containsOnlyKeys(0, 1, 2);
+  }
 }
