@@ -583,4 +583,34 @@ class PrefetchBreakIT {
     assertThat(QueueFixture.state(b, first)).isEqualTo(JobState.COMPLETED);
     assertThat(runs).containsOnlyKeys(0, 1, 2);
   }
+
+  /**
+   * The grouped counterpart of the disabled test above: a prefetched grouped job reads the cancel
+   * flag from the database when it takes its group's lock, so a cancel from another process is
+   * honoured even before the worker's heartbeat.
+   */
+  @Test
+  void aCancelFromAnotherProcessOfAPrefetchedGroupedJobDoesNotRunItsHandler() throws Exception {
+    Database dbB = db();
+    JobQueue b = worker(dbB, "worker", 1, 2, Duration.ofSeconds(30), null);
+    long blocker = b.enqueue(new Hold(0)).id();
+    long victim = b.enqueue(new Hold(1), EnqueueOptions.defaults().group("g1")).id();
+    b.start();
+    await(
+        "job 0 runs and job 1 is prefetched",
+        () -> started.containsKey(0) && QueueFixture.state(b, victim) == JobState.RUNNING,
+        () -> "started " + started + ", job 1 " + QueueFixture.state(b, victim));
+    Database dbA = db();
+    JobQueue a = worker(dbA, "canceller", 1, 0, Duration.ofSeconds(30), null); // not started
+    assertThat(a.cancel(victim)).isTrue();
+    release.countDown();
+    await(
+        "both jobs ended",
+        () ->
+            QueueFixture.state(b, blocker) == JobState.COMPLETED
+                && QueueFixture.state(b, victim).isFinal(),
+        () -> "job 1 " + QueueFixture.state(b, victim));
+    assertThat(started).doesNotContainKey(1);
+    assertThat(QueueFixture.state(b, victim)).isEqualTo(JobState.CANCELLED);
+  }
 }
