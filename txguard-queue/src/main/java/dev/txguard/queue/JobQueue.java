@@ -239,10 +239,13 @@ public final class JobQueue implements AutoCloseable {
 
   /**
    * Cancels one job: if it has not started it becomes {@link JobState#CANCELLED} and never runs (a
-   * job a worker claimed ahead, see {@link Builder#prefetch}, ends cancelled at once without
-   * running); if it runs, it is asked to stop ({@link JobContext#isCancelRequested()}) and ends
-   * cancelled if its handler then throws (it completes normally if the handler finishes). Does not
-   * wait. Runs in a unit of its own, which commits at once.
+   * job a worker claimed ahead, see {@link Builder#prefetch}, ends cancelled without running once
+   * that worker learns of the cancel: at once in this process, at its next heartbeat in another, or
+   * when it starts, whichever comes first; if a free slot starts a grouped one first, it still ends
+   * cancelled without running, an ungrouped one runs as a running job asked to stop); if it runs,
+   * it is asked to stop ({@link JobContext#isCancelRequested()}) and ends cancelled if its handler
+   * then throws (it completes normally if the handler finishes). Does not wait. Runs in a unit of
+   * its own, which commits at once.
    *
    * @param jobId the job's id, as returned by enqueue
    * @return whether the job was cancelled or asked to stop; false if it had already ended or does
@@ -576,18 +579,20 @@ public final class JobQueue implements AutoCloseable {
      * throughput, set it to the queue's concurrency. Claiming ahead lets a finished handler's slot
      * start the next job at once and lets each claim take many jobs (one statement and one commit
      * for all of them) instead of the few slots free at that moment. A prefetched job is leased
-     * like a running one: the heartbeat extends its lease; {@link JobQueue#cancel} ends it
-     * cancelled at once without running its handler, and {@link JobQueue#cancelGroup} counts it
-     * among the attempts it waited for ({@link CancelResult#waitedFor}), not among the jobs that
-     * had not started; {@link JobQueue#stop} hands it back to the queue without counting an
-     * attempt. If the process dies, it is rescued when its lease expires like a running job, and
-     * that attempt counts (so a job with {@code maxAttempts(1)} can end failed without having run).
-     * A prefetched job shows as {@link JobState#RUNNING} (in {@link JobQueue#find(long)}, {@link
-     * JobQueue#stats()} and the admin views) from its claim, and a rescued one records "the worker
-     * stopped heartbeating" like a running one; {@link QueueListener#onFetched} fires when it
-     * starts. A cancelled prefetched job ends without opening its group lock's connection, so
-     * grouped jobs still hold at most the queue's concurrency of those connections. With the
-     * default, 0, a worker claims only for its free slots.
+     * like a running one: the heartbeat extends its lease; {@link JobQueue#cancel} from this
+     * process ends it cancelled at once without running its handler (from another process, at this
+     * worker's next heartbeat, unless a slot started it first: see {@link JobQueue#cancel}), and
+     * {@link JobQueue#cancelGroup} counts it among the attempts it waited for ({@link
+     * CancelResult#waitedFor}), not among the jobs that had not started; {@link JobQueue#stop}
+     * hands it back to the queue without counting an attempt. If the process dies, it is rescued
+     * when its lease expires like a running job, and that attempt counts (so a job with {@code
+     * maxAttempts(1)} can end failed without having run). A prefetched job shows as {@link
+     * JobState#RUNNING} (in {@link JobQueue#find(long)}, {@link JobQueue#stats()} and the admin
+     * views) from its claim, and a rescued one records "the worker stopped heartbeating" like a
+     * running one; {@link QueueListener#onFetched} fires when it starts. A cancelled prefetched job
+     * ends without opening its group lock's connection, so grouped jobs still hold at most the
+     * queue's concurrency of those connections. With the default, 0, a worker claims only for its
+     * free slots.
      *
      * @param jobs 0 to 10,000; default 0
      * @return this builder

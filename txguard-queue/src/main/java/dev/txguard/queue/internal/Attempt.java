@@ -31,7 +31,6 @@ final class Attempt {
   /** The txguard level this attempt's units run at. */
   final int level;
 
-  final long startedNanos = System.nanoTime();
   volatile Thread thread;
 
   /** Set when a heartbeat found the lease gone or shutdown gave the lease up. */

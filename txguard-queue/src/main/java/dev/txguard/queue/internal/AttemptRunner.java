@@ -77,10 +77,13 @@ final class AttemptRunner {
   }
 
   void run(Attempt a) {
+    // the attempt starts now: a prefetched one waited for a slot since its claim, which is not part
+    // of its run (QueueListener.onCompleted's elapsed)
+    long startedNanos = System.nanoTime();
     events.fire(l -> l.onFetched(a.event()));
     try {
       execute(a);
-      Duration elapsed = Duration.ofNanos(System.nanoTime() - a.startedNanos);
+      Duration elapsed = Duration.ofNanos(System.nanoTime() - startedNanos);
       events.fire(l -> l.onCompleted(a.event(), elapsed));
     } catch (LeaseLostException e) {
       failures.leaseLost(a, e);
@@ -106,9 +109,9 @@ final class AttemptRunner {
             args(kind, a),
             () -> a.cancelRequested);
     if (a.cancelRequested) {
-      // requested while the attempt waited for a slot (prefetched): it ends cancelled before its
-      // handler runs, and a grouped one without opening its group lock's connection (a cancelled
-      // group's prefetched attempts all start at once, without slots)
+      // requested while the attempt waited for a slot (prefetched): its handler never runs, so a
+      // grouped one needs no group lock either (cancelGroup waits for its row to stop saying
+      // running)
       throw new CancelledBeforeStart(a);
     }
     if (a.group == null) {

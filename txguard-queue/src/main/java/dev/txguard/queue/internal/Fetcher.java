@@ -49,6 +49,12 @@ final class Fetcher extends BackgroundLoop {
   /** Free slots: handlers that may start now. */
   private final Semaphore slots;
 
+  /**
+   * The one lane in which cancelled prefetched attempts end (without a slot: their handlers do not
+   * run), so that they take at most one connection of the level's pool at a time.
+   */
+  private final Semaphore cancelLane = new Semaphore(1);
+
   /** The most attempts claimed and not ended: running (at most the slots) plus prefetched. */
   private final int capacity;
 
@@ -239,7 +245,8 @@ final class Fetcher extends BackgroundLoop {
 
   /**
    * Cancel was requested for a prefetched attempt: it starts now, without a slot (its handler does
-   * not run: {@link AttemptRunner} ends it cancelled), unless it started meanwhile.
+   * not run: {@link AttemptRunner} ends it cancelled), unless it started meanwhile. Cancelled
+   * attempts end one at a time ({@link #cancelLane}).
    */
   private void startCancelled(Attempt a) {
     synchronized (ready) {
@@ -247,15 +254,39 @@ final class Fetcher extends BackgroundLoop {
         return;
       }
     }
-    launch(a);
+    launch(a, () -> runCancelled(a));
+  }
+
+  /**
+   * Ends a cancelled prefetched attempt once the cancel lane is free: a cancelGroup of many
+   * prefetched jobs would otherwise record all their ends at once, each a unit of the level's pool,
+   * and exhaust it (its own statements included).
+   */
+  private void runCancelled(Attempt a) {
+    try {
+      cancelLane.acquire();
+    } catch (InterruptedException e) {
+      // only a lost or given-up lease interrupts an attempt (leaseLost is set first): it is skipped
+      runAndRelease(a);
+      return;
+    }
+    try {
+      runAndRelease(a);
+    } finally {
+      cancelLane.release();
+    }
   }
 
   /** Runs a claimed attempt on a virtual thread of its own, at the queue's level. */
   private void launch(Attempt a) {
+    launch(a, () -> runAndRelease(a));
+  }
+
+  private void launch(Attempt a, Runnable run) {
     Thread t =
         Thread.ofVirtual()
             .name("txguard-job-" + a.id)
-            .unstarted(() -> Levels.run(config.db(), level, () -> runAndRelease(a)));
+            .unstarted(() -> Levels.run(config.db(), level, run));
     a.thread = t;
     t.start();
   }
