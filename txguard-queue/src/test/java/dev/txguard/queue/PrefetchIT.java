@@ -185,21 +185,21 @@ class PrefetchIT {
                   throw new IllegalStateException("import stopped by cancel");
                 })
             .queue("default", 1)
-            .prefetch(20)
+            .prefetch(19) // with the default fetchBatchSize of 20: one claim takes them all
             .build();
     List<Long> ids = new ArrayList<>();
-    for (int i = 0; i < 21; i++) {
+    for (int i = 0; i < 20; i++) {
       ids.add(grouped.enqueue(new Import(i), EnqueueOptions.defaults().group("big")).id());
     }
     grouped.start();
     try {
       await(
-          "1 import running and 20 claimed ahead",
-          () -> started.size() == 1 && running() == 21,
+          "1 import running and 19 claimed ahead",
+          () -> started.size() == 1 && running() == 20,
           () -> "started " + started + ", running in the table " + running());
       // pool 3 + control connection + the running import's group lock: 5 of the role's 8
       CancelResult result = grouped.cancelGroup("big", Duration.ofSeconds(60));
-      assertThat(result).isEqualTo(new CancelResult(0, 21, 0));
+      assertThat(result).isEqualTo(new CancelResult(0, 20, 0));
       assertThat(started).hasSize(1);
       for (long id : ids) {
         Job job = grouped.find(id).orElseThrow();
