@@ -3,9 +3,9 @@
 -- attempt number and a lease (owner, fresh attempt token, expiry).
 -- Parameters: now (null: the database's now()), queue, kinds (text[]), run level, limit, lease owner,
 -- lease duration in milliseconds. created_at is returned as microseconds since the epoch (cheaper
--- to read than a timestamptz, per claimed job). Returns cancel_requested too: a job whose cancel was requested
--- while an earlier attempt ran is not expected here (every way out of running honours it), but a
--- handler must see the request if one ever is.
+-- to read than a timestamptz, per claimed job). Returns cancel_requested too: a job whose cancel
+-- was requested while an earlier attempt ran is not expected here (every way out of running
+-- honours it), but if one ever is, the attempt ends cancelled before its handler runs.
 with clock as (select coalesce(?::timestamptz, now()) as now),
 picked as (
   select j.id
