@@ -152,10 +152,12 @@ final class Fetcher extends BackgroundLoop {
 
   /**
    * While prefetched attempts still wait, a claim waits until it can take at least half a batch (or
-   * half the capacity): many small claims would cost a round trip and a commit each.
+   * half the prefetch): many small claims would cost a round trip and a commit each. Half the
+   * prefetch, not of the capacity: with a small prefetch a claim of one job must still be made, or
+   * a job could stay unclaimed while a long handler holds the only slot.
    */
   private int minimumClaim() {
-    return Math.max(1, Math.min(config.fetchBatchSize(), capacity) / 2);
+    return Math.max(1, Math.min(config.fetchBatchSize(), config.prefetch()) / 2);
   }
 
   /**
