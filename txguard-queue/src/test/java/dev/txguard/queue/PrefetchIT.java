@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,12 +35,18 @@ class PrefetchIT {
   private static final Set<Integer> started = ConcurrentHashMap.newKeySet();
   private static volatile CountDownLatch release = new CountDownLatch(1);
 
+  /** Handlers of "hold" running now, and the most that ever ran at once. */
+  private static final AtomicInteger active = new AtomicInteger();
+
+  private static final AtomicInteger mostActive = new AtomicInteger();
+
   private Database db;
   private JobQueue queue;
 
   @BeforeEach
   void setUp() {
     started.clear();
+    mostActive.set(0);
     release = new CountDownLatch(1);
     db = QueueFixture.db(pg, 8);
     queue =
@@ -48,9 +55,14 @@ class PrefetchIT {
                 "hold",
                 Hold.class,
                 job -> {
-                  started.add(job.args().n());
-                  release.await();
-                  return null;
+                  mostActive.accumulateAndGet(active.incrementAndGet(), Math::max);
+                  try {
+                    started.add(job.args().n());
+                    release.await();
+                    return null;
+                  } finally {
+                    active.decrementAndGet();
+                  }
                 })
             .queue("default", 2)
             .prefetch(3)
@@ -91,7 +103,6 @@ class PrefetchIT {
   @Test
   void prefetchedJobsWaitForASlot() throws Exception {
     fillSlotsAndPrefetch(6);
-    assertThat(started).hasSize(2);
     release.countDown();
     await(
         "all 6 jobs completed",
@@ -105,6 +116,7 @@ class PrefetchIT {
                 == 6,
         () -> "started " + started);
     assertThat(started).containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5);
+    assertThat(mostActive.get()).as("handlers that ran at once, concurrency 2").isEqualTo(2);
   }
 
   @Test
