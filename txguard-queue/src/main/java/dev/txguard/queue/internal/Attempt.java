@@ -46,6 +46,13 @@ final class Attempt {
   volatile boolean ending;
 
   /**
+   * Set by the fetcher when this attempt's slot is released: from then on it counts as finishing
+   * (its end being recorded), not as claimed work waiting or running. Written and read on the
+   * attempt's own thread.
+   */
+  boolean finishing;
+
+  /**
    * Set when cancel asked this job to stop (locally, or seen by a heartbeat): see {@link
    * #requestCancel}.
    */

@@ -55,14 +55,31 @@ final class Fetcher extends BackgroundLoop {
    */
   private final Semaphore cancelLane = new Semaphore(1);
 
-  /** The most attempts claimed and not ended: running (at most the slots) plus prefetched. */
+  /**
+   * The most attempts claimed whose handlers have not returned: running (at most the slots) plus
+   * prefetched.
+   */
   private final int capacity;
+
+  /**
+   * The most attempts whose handlers returned and whose ends are not yet recorded (a plain
+   * handler's completion waiting for its batch): one full completion batch.
+   */
+  static final int MAX_FINISHING = Completions.MAX_BATCH;
 
   /** Claimed attempts waiting for a slot, oldest first; guarded by itself. */
   private final ArrayDeque<Attempt> ready = new ArrayDeque<>();
 
-  /** Attempts claimed and not ended (running or in {@link #ready}). */
+  /**
+   * Attempts claimed whose handlers have not returned (running or in {@link #ready}). An attempt
+   * leaves this count when its slot is released, not when its end is recorded: a claim need not
+   * wait for the commit of the completions before it, so that completions arriving while a batch
+   * commits make the next batch larger instead of stopping the claims.
+   */
   private final AtomicInteger owned = new AtomicInteger();
+
+  /** Attempts whose slot was released and whose end is not yet recorded; see {@link #owned}. */
+  private final AtomicInteger finishing = new AtomicInteger();
 
   /**
    * Whether jobs may be waiting that this fetcher has not claimed: set before each round reads its
@@ -123,7 +140,10 @@ final class Fetcher extends BackgroundLoop {
     while (!stopped()) {
       try {
         mayBeMore = true;
-        int room = Math.min(capacity - owned.get(), config.fetchBatchSize());
+        int room =
+            Math.min(
+                Math.min(capacity - owned.get(), MAX_FINISHING - finishing.get()),
+                config.fetchBatchSize());
         boolean claim = room > 0 && (readyCount() == 0 || room >= minimumClaim());
         int claimed = claim ? claim(room) : 0;
         failures.succeeded();
@@ -236,12 +256,24 @@ final class Fetcher extends BackgroundLoop {
       a.onCancel(null);
       // a freed slot starts the next prefetched attempt itself; the fetcher's room to claim
       // changes only when an attempt ends (runAndRelease wakes it then)
-      a.onSlotRelease(
-          () -> {
-            slots.release();
-            startReady();
-          });
+      a.onSlotRelease(() -> slotReleased(a));
       launch(a);
+    }
+  }
+
+  /**
+   * The handler of {@code a} returned (or its attempt ended): its slot and its room to claim are
+   * free, so the next prefetched attempt starts here and, while jobs may wait unclaimed, the
+   * fetcher claims more.
+   */
+  private void slotReleased(Attempt a) {
+    a.finishing = true;
+    finishing.incrementAndGet();
+    owned.decrementAndGet();
+    slots.release();
+    startReady();
+    if (mayBeMore) {
+      wake.raise();
     }
   }
 
@@ -300,8 +332,12 @@ final class Fetcher extends BackgroundLoop {
       }
     } finally {
       running.remove(a);
-      owned.decrementAndGet();
-      a.releaseSlot();
+      a.releaseSlot(); // if its handler did not release it (a failure, a transactional handler)
+      if (a.finishing) {
+        finishing.decrementAndGet();
+      } else {
+        owned.decrementAndGet(); // a cancelled prefetched attempt: it never had a slot
+      }
       if (mayBeMore || a.ending) {
         wake.raise();
       }
