@@ -62,8 +62,9 @@ final class Fetcher extends BackgroundLoop {
   private final int capacity;
 
   /**
-   * The most attempts whose handlers returned and whose ends are not yet recorded (a plain
-   * handler's completion waiting for its batch): one full completion batch.
+   * While this many attempts' handlers returned and their ends are not yet recorded (plain
+   * handlers' completions waiting for a batch: one full batch), the fetcher claims nothing more
+   * until one of them ends.
    */
   static final int MAX_FINISHING = Completions.MAX_BATCH;
 
@@ -141,9 +142,9 @@ final class Fetcher extends BackgroundLoop {
       try {
         mayBeMore = true;
         int room =
-            Math.min(
-                Math.min(capacity - owned.get(), MAX_FINISHING - finishing.get()),
-                config.fetchBatchSize());
+            finishing.get() >= MAX_FINISHING
+                ? 0 // wait for a batch to commit: an attempt that ends wakes the fetcher
+                : Math.min(capacity - owned.get(), config.fetchBatchSize());
         boolean claim = room > 0 && (readyCount() == 0 || room >= minimumClaim());
         int claimed = claim ? claim(room) : 0;
         failures.succeeded();
