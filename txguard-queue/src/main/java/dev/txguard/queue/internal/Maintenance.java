@@ -80,7 +80,7 @@ final class Maintenance extends BackgroundLoop {
             interval.compareTo(MAX_BACKOFF) > 0 ? interval : MAX_BACKOFF);
   }
 
-  /** Starts the loop at the housekeeping level (see {@link QueueEngine}). */
+  /** Starts the loop at the housekeeping level (see {@link Workers#start()}). */
   void start() {
     start("txguard-queue-maintenance", () -> Levels.run(config.db(), level, this));
   }
