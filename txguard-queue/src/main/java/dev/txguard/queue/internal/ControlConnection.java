@@ -177,7 +177,7 @@ final class ControlConnection implements Runnable {
         Wake wake = Wake.parse(n.getParameter());
         if (!sender.equals(wake.sender())) {
           // this process's own announcements woke its fetcher already, after the enqueue's commit
-          QueueEngine.wake(fetchers, wake);
+          Workers.wake(fetchers, wake);
         }
         jobsNotified.run();
       }

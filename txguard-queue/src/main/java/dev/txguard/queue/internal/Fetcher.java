@@ -1,10 +1,7 @@
 package dev.txguard.queue.internal;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -22,7 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * nothing (see {@link #POLL_BACKOFF}). One per queue and run level (jobs of {@code queue.call} from
  * inside a unit run one level up): the fetcher's claims, and its attempts' units, take connections
  * of its level's pool, so callers holding lower-level connections while they wait never starve it.
- * Runs on its own virtual thread.
+ * Runs on its own virtual thread. This class is the claim loop and its accounting; the claimed
+ * attempts waiting for a slot, the slots and the cancel lane are {@link Prefetched}.
  */
 final class Fetcher extends BackgroundLoop {
   /**
@@ -46,15 +44,6 @@ final class Fetcher extends BackgroundLoop {
   /** The level this fetcher claims jobs of, and runs its claims and their attempts at. */
   private final int level;
 
-  /** Free slots: handlers that may start now. */
-  private final Semaphore slots;
-
-  /**
-   * The one lane in which cancelled prefetched attempts end (without a slot: their handlers do not
-   * run), so that they take at most one connection of the level's pool at a time.
-   */
-  private final Semaphore cancelLane = new Semaphore(1);
-
   /**
    * The most attempts claimed whose handlers have not returned: running (at most the slots) plus
    * prefetched.
@@ -68,14 +57,14 @@ final class Fetcher extends BackgroundLoop {
    */
   static final int MAX_FINISHING = Completions.MAX_BATCH;
 
-  /** Claimed attempts waiting for a slot, oldest first; guarded by itself. */
-  private final ArrayDeque<Attempt> ready = new ArrayDeque<>();
+  /** Claimed attempts waiting for a slot, the slots and the cancel lane. */
+  private final Prefetched prefetched;
 
   /**
-   * Attempts claimed whose handlers have not returned (running or in {@link #ready}). An attempt
-   * leaves this count when its slot is released, not when its end is recorded: a claim need not
-   * wait for the commit of the completions before it, so that completions arriving while a batch
-   * commits make the next batch larger instead of stopping the claims.
+   * Attempts claimed whose handlers have not returned (running or in {@link #prefetched}). An
+   * attempt leaves this count when its slot is released, not when its end is recorded: a claim need
+   * not wait for the commit of the completions before it, so that completions arriving while a
+   * batch commits make the next batch larger instead of stopping the claims.
    */
   private final AtomicInteger owned = new AtomicInteger();
 
@@ -92,9 +81,6 @@ final class Fetcher extends BackgroundLoop {
    * counted by that read or sees the flag set (both are volatile accesses).
    */
   private volatile boolean mayBeMore = true;
-
-  /** Set by {@link #unstarted()}: no prefetched attempt starts any more. */
-  private volatile boolean draining;
 
   private final String[] kinds;
   private final Running running;
@@ -118,7 +104,8 @@ final class Fetcher extends BackgroundLoop {
     this.queue = queue;
     this.level = level;
     int concurrency = config.queues().get(queue);
-    this.slots = new Semaphore(concurrency);
+    this.prefetched =
+        new Prefetched(config, level, concurrency, this::runAndRelease, this::slotReleased);
     this.capacity = concurrency + config.prefetch();
     this.kinds = config.kinds().runnableNames();
     this.running = running;
@@ -229,37 +216,14 @@ final class Fetcher extends BackgroundLoop {
     }
     for (Attempt a : attempts) {
       running.add(a); // from now on the heartbeat extends its lease
-      a.onCancel(() -> startCancelled(a));
-      synchronized (ready) {
-        ready.add(a);
-      }
+      prefetched.add(a);
     }
-    startReady();
+    prefetched.startReady();
     return attempts.size();
   }
 
   private int readyCount() {
-    synchronized (ready) {
-      return ready.size();
-    }
-  }
-
-  /** Starts prefetched attempts while slots are free. */
-  private void startReady() {
-    while (!draining) {
-      Attempt a;
-      synchronized (ready) {
-        if (ready.isEmpty() || !slots.tryAcquire()) {
-          return;
-        }
-        a = ready.poll();
-      }
-      a.onCancel(null);
-      // a freed slot starts the next prefetched attempt itself; the fetcher's room to claim
-      // changes only when an attempt ends (runAndRelease wakes it then)
-      a.onSlotRelease(() -> slotReleased(a));
-      launch(a);
-    }
+    return prefetched.count();
   }
 
   /**
@@ -271,59 +235,10 @@ final class Fetcher extends BackgroundLoop {
     a.finishing = true;
     finishing.incrementAndGet();
     owned.decrementAndGet();
-    slots.release();
-    startReady();
+    prefetched.releaseSlot();
     if (mayBeMore) {
       wake.raise();
     }
-  }
-
-  /**
-   * Cancel was requested for a prefetched attempt: it starts now, without a slot (its handler does
-   * not run: {@link AttemptRunner} ends it cancelled), unless it started meanwhile. Cancelled
-   * attempts end one at a time ({@link #cancelLane}).
-   */
-  private void startCancelled(Attempt a) {
-    synchronized (ready) {
-      if (draining || !ready.remove(a)) {
-        return;
-      }
-    }
-    launch(a, () -> runCancelled(a));
-  }
-
-  /**
-   * Ends a cancelled prefetched attempt once the cancel lane is free: a cancelGroup of many
-   * prefetched jobs would otherwise record all their ends at once, each a unit of the level's pool,
-   * and exhaust it (its own statements included).
-   */
-  private void runCancelled(Attempt a) {
-    try {
-      cancelLane.acquire();
-    } catch (InterruptedException e) {
-      // only a lost or given-up lease interrupts an attempt (leaseLost is set first): it is skipped
-      runAndRelease(a);
-      return;
-    }
-    try {
-      runAndRelease(a);
-    } finally {
-      cancelLane.release();
-    }
-  }
-
-  /** Runs a claimed attempt on a virtual thread of its own, at the queue's level. */
-  private void launch(Attempt a) {
-    launch(a, () -> runAndRelease(a));
-  }
-
-  private void launch(Attempt a, Runnable run) {
-    Thread t =
-        Thread.ofVirtual()
-            .name("txguard-job-" + a.id)
-            .unstarted(() -> Levels.run(config.db(), level, run));
-    a.thread = t;
-    t.start();
   }
 
   private void runAndRelease(Attempt a) {
@@ -350,14 +265,8 @@ final class Fetcher extends BackgroundLoop {
    * more) and forgets them; the caller hands their leases back.
    */
   List<Attempt> unstarted() {
-    draining = true;
-    List<Attempt> taken;
-    synchronized (ready) {
-      taken = new ArrayList<>(ready);
-      ready.clear();
-    }
+    List<Attempt> taken = prefetched.drain();
     for (Attempt a : taken) {
-      a.onCancel(null);
       running.remove(a);
       owned.decrementAndGet();
     }
@@ -371,7 +280,7 @@ final class Fetcher extends BackgroundLoop {
         + "@"
         + level
         + ", free slots "
-        + slots.availablePermits()
+        + prefetched.freeSlots()
         + ", prefetched "
         + readyCount()
         + "]";

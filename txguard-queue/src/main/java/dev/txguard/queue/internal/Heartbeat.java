@@ -8,12 +8,12 @@ import java.util.Set;
 
 /**
  * Extends the leases of this process's running attempts every third of the lease duration, in one
- * statement, at the queue's housekeeping level (see {@link QueueEngine}): never through a pool its
- * own attempts or the callers of {@code queue.call} waiting for them may have exhausted. An attempt
- * whose lease is gone (rescued after a stall longer than the lease, perhaps claimed again) is
- * marked and its thread interrupted: whatever it still does will not be recorded. An attempt that
- * has begun recording its failure is left alone: the lease it no longer holds may be the one its
- * own record gave back (see {@link Attempt#ending}).
+ * statement, at the queue's housekeeping level (see {@link Workers#start()}): never through a pool
+ * its own attempts or the callers of {@code queue.call} waiting for them may have exhausted. An
+ * attempt whose lease is gone (rescued after a stall longer than the lease, perhaps claimed again)
+ * is marked and its thread interrupted: whatever it still does will not be recorded. An attempt
+ * that has begun recording its failure is left alone: the lease it no longer holds may be the one
+ * its own record gave back (see {@link Attempt#ending}).
  */
 final class Heartbeat extends BackgroundLoop {
   private final QueueConfig config;

@@ -1,11 +1,7 @@
 package dev.txguard.queue.internal;
 
-import dev.txguard.Tx;
-import dev.txguard.queue.JobEvent;
-import dev.txguard.queue.JobState;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 
 /**
  * The leader's periodic work: enqueue the due instants of periodic jobs ({@link Scheduler}), rescue
@@ -14,7 +10,8 @@ import java.util.List;
  * only while {@link ControlConnection#isLeader()}. A round's first batch of every task shares one
  * unit with a look-ahead (when the earliest scheduled or retryable job comes due, and the earliest
  * lease expires); a task with more than one batch goes on in units of its own, so a large backlog
- * never makes one long transaction.
+ * never makes one long transaction. This class is the loop (its pacing, idle backoff and nudges);
+ * the tasks' statements are in {@link Housekeeping}.
  *
  * <p>Rounds run every maintenance interval while they find work. While they find none the wait
  * doubles up to {@link #idleCap}, but never past the look-ahead's instant (nor a schedule's next
@@ -25,7 +22,7 @@ import java.util.List;
  * second (by default).
  */
 final class Maintenance extends BackgroundLoop {
-  private static final int BATCH = 1000;
+  private static final int BATCH = Housekeeping.BATCH;
 
   /** The longest wait between rounds that keep failing, unless the interval is longer. */
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
@@ -44,14 +41,10 @@ final class Maintenance extends BackgroundLoop {
   static final int IDLE_BACKOFF = 8;
 
   private final QueueConfig config;
-  private final Sql sql;
-  private final Now now;
   private final ControlConnection control;
-  private final Events events;
-  private final Waiters waiters;
   private final int level;
   private final Scheduler scheduler;
-  private final Notifier notifier;
+  private final Housekeeping tasks;
   private final LoopFailures failures;
 
   Maintenance(
@@ -65,13 +58,9 @@ final class Maintenance extends BackgroundLoop {
       Scheduler scheduler) {
     this.scheduler = scheduler;
     this.config = config;
-    this.sql = sql;
-    this.now = now;
     this.control = control;
-    this.events = events;
-    this.waiters = waiters;
     this.level = level;
-    this.notifier = new Notifier(sql);
+    this.tasks = new Housekeeping(config, sql, now, events, waiters);
     Duration interval = config.maintenanceInterval();
     this.failures =
         new LoopFailures(
@@ -80,7 +69,7 @@ final class Maintenance extends BackgroundLoop {
             interval.compareTo(MAX_BACKOFF) > 0 ? interval : MAX_BACKOFF);
   }
 
-  /** Starts the loop at the housekeeping level (see {@link QueueEngine}). */
+  /** Starts the loop at the housekeeping level (see {@link Workers#start()}). */
   void start() {
     start("txguard-queue-maintenance", () -> Levels.run(config.db(), level, this));
   }
@@ -204,20 +193,20 @@ final class Maintenance extends BackgroundLoop {
    */
   Round runOnce() {
     scheduler.runOnce();
-    First first = config.db().inTx(config.txOptions().name("maintenance"), tx -> firstBatches(tx));
-    announceRescued(first.rescued());
+    Housekeeping.First first = tasks.firstBatches();
+    tasks.announceRescued(first.rescued());
     boolean more = first.rescued().size() == BATCH;
     while (more && !stopped()) {
-      more = rescue() == BATCH; // more expired leases than one batch: go on
+      more = tasks.rescue() == BATCH; // more expired leases than one batch: go on
     }
     for (more = first.promoted() == BATCH; more && !stopped(); ) {
-      more = promote() == BATCH; // more due jobs than one batch: go on
+      more = tasks.promote() == BATCH; // more due jobs than one batch: go on
     }
     for (more = first.deleted() == BATCH; more && !stopped(); ) {
-      more = deleteFinished() == BATCH; // more old jobs than one batch: go on
+      more = tasks.deleteFinished() == BATCH; // more old jobs than one batch: go on
     }
     for (more = first.runsDeleted() == BATCH; more && !stopped(); ) {
-      more = deleteScheduleRuns() == BATCH; // more old instants than one batch: go on
+      more = tasks.deleteScheduleRuns() == BATCH; // more old instants than one batch: go on
     }
     boolean worked =
         !first.rescued().isEmpty()
@@ -225,104 +214,5 @@ final class Maintenance extends BackgroundLoop {
             || first.deleted() > 0
             || first.runsDeleted() > 0;
     return new Round(worked, first.dueInMs());
-  }
-
-  /** The first batch of every task and the look-ahead, in the round's first unit. */
-  private record First(
-      List<Rows.Rescued> rescued, int promoted, int deleted, int runsDeleted, Long dueInMs) {}
-
-  private First firstBatches(Tx tx) {
-    List<Rows.Rescued> rescued = rescueBatch(tx);
-    int promoted = promoteBatch(tx);
-    int deleted = deleteFinishedBatch(tx);
-    int runsDeleted = deleteScheduleRunsBatch(tx);
-    Long dueInMs =
-        tx.queryOne(
-                sql.nextDue,
-                rs -> {
-                  long ms = rs.getLong("due_in_ms");
-                  return rs.wasNull() ? null : ms;
-                },
-                now.param())
-            .orElse(null);
-    return new First(rescued, promoted, deleted, runsDeleted, dueInMs);
-  }
-
-  private int rescue() {
-    List<Rows.Rescued> rescued =
-        config.db().inTx(config.txOptions().name("rescue"), tx -> rescueBatch(tx));
-    announceRescued(rescued);
-    return rescued.size();
-  }
-
-  /**
-   * Rescues one batch of expired leases in {@code tx}, and wakes (at commit, in every process) the
-   * workers of the queues that got jobs back and the callers waiting for jobs that ended (failed or
-   * cancelled).
-   */
-  private List<Rows.Rescued> rescueBatch(Tx tx) {
-    List<Rows.Rescued> rows = tx.query(sql.rescue, Rows.Rescued::read, now.param(), BATCH);
-    notifier.jobsAvailable(
-        tx,
-        rows.stream()
-            .filter(r -> r.state() == JobState.AVAILABLE)
-            .map(Rows.Rescued::wake)
-            .toList());
-    rows.stream()
-        .filter(r -> r.state().isFinal() && r.awaited())
-        .forEach(r -> notifier.jobEnded(tx, r.job().id()));
-    return rows;
-  }
-
-  /** After the rescue's unit committed: wakes local callers, logs and tells the listener. */
-  private void announceRescued(List<Rows.Rescued> rescued) {
-    for (Rows.Rescued r : rescued) {
-      if (r.state().isFinal() && r.awaited()) {
-        waiters.ended(r.job().id());
-      }
-      JobEvent job = r.job();
-      Events.LOG.warn(
-          "rescued job {} ({} on {}, attempt {}): its lease expired; now {}",
-          job.id(),
-          job.kind(),
-          job.queue(),
-          job.attempt(),
-          r.state());
-      events.fire(l -> l.onRescued(job, r.state()));
-    }
-  }
-
-  private int promote() {
-    return config.db().inTx(config.txOptions().name("promote"), tx -> promoteBatch(tx));
-  }
-
-  /** Promotes one batch of due jobs in {@code tx}, waking their queues' workers at commit. */
-  private int promoteBatch(Tx tx) {
-    List<Rows.Promoted> rows = tx.query(sql.promote, Rows.Promoted::read, now.param(), BATCH);
-    notifier.jobsAvailable(tx, rows.stream().map(Rows.Promoted::wake).toList());
-    return rows.stream().mapToInt(Rows.Promoted::count).sum();
-  }
-
-  private int deleteScheduleRuns() {
-    return config
-        .db()
-        .inTx(config.txOptions().name("delete schedule runs"), tx -> deleteScheduleRunsBatch(tx));
-  }
-
-  private int deleteScheduleRunsBatch(Tx tx) {
-    if (config.schedules().isEmpty()) {
-      return 0;
-    }
-    return tx.update(sql.deleteScheduleRuns, now.param(), config.retention().toMillis(), BATCH);
-  }
-
-  private int deleteFinished() {
-    return config
-        .db()
-        .inTx(config.txOptions().name("delete finished"), tx -> deleteFinishedBatch(tx));
-  }
-
-  private int deleteFinishedBatch(Tx tx) {
-    return tx.update(sql.deleteFinished, now.param(), config.retention().toMillis(), BATCH);
   }
 }
