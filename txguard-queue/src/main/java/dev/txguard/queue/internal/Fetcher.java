@@ -1,5 +1,7 @@
 package dev.txguard.queue.internal;
 
+import dev.txguard.CommitOutcomeUnknownException;
+import dev.txguard.TxOptions;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -22,7 +24,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * nothing (see {@link #POLL_BACKOFF}). One per queue and run level (jobs of {@code queue.call} from
  * inside a unit run one level up): the fetcher's claims, and its attempts' units, take connections
  * of its level's pool, so callers holding lower-level connections while they wait never starve it.
- * Runs on its own virtual thread.
+ * A claim is two round trips (the claim statement, then an asynchronous COMMIT); one whose COMMIT
+ * loses its connection is decided by attempt token ({@link LostClaims}), never left to lease expiry
+ * while the database answers. Runs on its own virtual thread.
  */
 final class Fetcher extends BackgroundLoop {
   /**
@@ -86,6 +90,19 @@ final class Fetcher extends BackgroundLoop {
   /** The wait between claims nobody woke: see {@link #waitForWork}. */
   private final IdleBackoff poll;
 
+  /**
+   * The claim's unit: the queue's options without commit-outcome resolution, which would ask for
+   * the transaction id before every claim's COMMIT (one round trip); a lost claim COMMIT is decided
+   * by attempt token instead ({@link LostClaims}). With the queue's default options a claim sends
+   * two round trips: BEGIN with the claim statement (which also makes its commit asynchronous, see
+   * claim.sql), and COMMIT. Options with a timeout add core's prelude ({@code SET LOCAL
+   * statement_timeout, lock_timeout}), one round trip more.
+   */
+  private final TxOptions claimOptions;
+
+  /** Decides a claim whose COMMIT lost its connection. */
+  private final LostClaims lostClaims;
+
   Fetcher(
       QueueConfig config,
       Sql sql,
@@ -93,7 +110,8 @@ final class Fetcher extends BackgroundLoop {
       String queue,
       int level,
       Running running,
-      AttemptRunner runner) {
+      AttemptRunner runner,
+      GiveUp giveUp) {
     this.config = config;
     this.sql = sql;
     this.now = now;
@@ -112,6 +130,8 @@ final class Fetcher extends BackgroundLoop {
             MAX_BACKOFF);
     this.poll =
         new IdleBackoff(config.pollInterval(), config.pollInterval().multipliedBy(POLL_BACKOFF));
+    this.claimOptions = config.txOptions().name("claim " + queue).resolveLostCommit(false);
+    this.lostClaims = new LostClaims(config, sql, giveUp, queue, level);
   }
 
   void start() {
@@ -174,18 +194,20 @@ final class Fetcher extends BackgroundLoop {
 
   private int claim(int limit) {
     owned.addAndGet(limit);
+    LostClaims.Rows rows = new LostClaims.Rows(level);
     List<Attempt> attempts;
     try {
       attempts =
           config
               .db()
               .inTx(
-                  config.txOptions().name("claim " + queue),
+                  claimOptions,
                   tx -> {
-                    List<Attempt> claimed =
+                    rows.reset();
+                    rows.attempts =
                         tx.query(
                             sql.claim,
-                            rs -> Attempt.claimed(rs, level),
+                            rows::read,
                             now.param(),
                             queue,
                             kinds,
@@ -193,11 +215,11 @@ final class Fetcher extends BackgroundLoop {
                             limit,
                             config.owner(),
                             config.leaseDuration().toMillis());
-                    if (!claimed.isEmpty()) {
-                      tx.update(sql.claimAsyncCommit);
-                    }
-                    return claimed;
+                    return rows.attempts;
                   });
+    } catch (CommitOutcomeUnknownException e) {
+      owned.addAndGet(-limit);
+      throw lostClaims.handBack(rows, e);
     } catch (RuntimeException | Error e) {
       owned.addAndGet(-limit);
       throw e;
