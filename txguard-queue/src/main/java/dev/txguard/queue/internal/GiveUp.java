@@ -64,13 +64,15 @@ final class GiveUp {
    * attempt (none of them started) back, in a unit of {@code options} each. If the claim committed,
    * the job is available again with its attempt uncounted (or ends cancelled if cancel was
    * requested meanwhile); if it did not, no row carries the attempt's token and nothing changes
-   * (the job stayed available). Returns how many attempts could not be handed back (their units
-   * failed, logged here): if the claim committed, those jobs stay leased to this process until the
-   * lease expires (nothing extends it), and maintenance then rescues them, counting the attempt.
+   * (the job stayed available). Stops at the first unit that fails (logged here): the others would
+   * most likely fail the same way (the database unreachable, or the claimed rows still locked),
+   * each after as long a wait. Returns how many attempts were not handed back: if the claim
+   * committed, those jobs stay leased to this process until the lease expires (nothing extends it),
+   * and maintenance then rescues them, counting the attempt.
    */
   int lostClaim(List<Attempt> attempts, TxOptions options) {
-    int failed = 0;
-    for (Attempt a : attempts) {
+    for (int i = 0; i < attempts.size(); i++) {
+      Attempt a = attempts.get(i);
       try {
         report(
             a,
@@ -83,18 +85,21 @@ final class GiveUp {
             "never started: its claim lost its connection during COMMIT",
             "after its claim lost its connection during COMMIT");
       } catch (RuntimeException e) {
-        failed++;
+        int left = attempts.size() - i;
         Events.LOG.warn(
-            "cannot hand back {}, whose claim lost its connection during COMMIT: if the claim"
-                + " committed, the job stays leased to {} until the lease expires (in at most {}),"
-                + " then maintenance rescues it, counting the attempt",
+            "cannot hand back {} (nor, not tried, the {} other jobs of the same claim), whose claim"
+                + " lost its connection during COMMIT: if the claim committed, they stay leased to {}"
+                + " until their leases expire (in at most {}), then maintenance rescues them,"
+                + " counting the attempt",
             a,
+            left - 1,
             config.owner(),
             config.leaseDuration(),
             e);
+        return left;
       }
     }
-    return failed;
+    return 0;
   }
 
   private Optional<Rows.GivenUp> giveUp(Attempt a, TxOptions options, String why) {

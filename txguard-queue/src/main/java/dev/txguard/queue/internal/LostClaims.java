@@ -30,7 +30,9 @@ final class LostClaims {
   /**
    * The longest each unit of a hand-back may take (shorter if the queue's options say so): its
    * statements wait for the claimed rows' locks if the claim's backend could not be ended, and the
-   * fetcher claims nothing meanwhile. Past it the jobs are rescued when their leases expire.
+   * fetcher claims nothing meanwhile. The first unit that fails ends the hand-back ({@link
+   * GiveUp#lostClaim}), so the fetcher waits about twice this at most; the jobs not handed back are
+   * rescued when their leases expire.
    */
   static final Duration HAND_BACK_TIMEOUT = Duration.ofSeconds(10);
 
