@@ -51,14 +51,16 @@ import java.util.Optional;
  *       reset is discarded. "May have changed" means: a statement beginning with {@code SET} (not
  *       {@code SET LOCAL}), {@code RESET}, {@code DISCARD}, {@code LISTEN}, {@code UNLISTEN},
  *       {@code PREPARE}, {@code DEALLOCATE}, {@code DECLARE}, {@code LOAD}, {@code DO} or {@code
- *       CALL}; text, quoted or not, naming {@code set_config}, {@code pg_settings}, session
- *       advisory locks, {@code nextval}/{@code setval}, temporary tables or {@code dblink}; a JDBC
- *       {@code setSchema}, {@code setCatalog}, {@code setClientInfo}, {@code setHoldability},
- *       {@code setTypeMap} or {@code setNetworkTimeout}; or an {@code unwrap} of the connection. A
- *       unit that does none of these pays no extra round trip. Not seen, so not reset: what a
- *       function or trigger changes without its name showing in the unit's SQL, SQL sent through
- *       {@code ResultSet.getStatement()}, and {@code currval}/{@code lastval} state left by a
- *       column default's {@code nextval} (read generated keys with {@code RETURNING}).
+ *       CALL}; text, quoted or not, naming {@code set_config} (but for a call {@code
+ *       set_config('name', 'value', true)} of constants, which ends with the transaction like
+ *       {@code SET LOCAL}), {@code pg_settings}, session advisory locks, {@code nextval}/{@code
+ *       setval}, temporary tables or {@code dblink}; a JDBC {@code setSchema}, {@code setCatalog},
+ *       {@code setClientInfo}, {@code setHoldability}, {@code setTypeMap} or {@code
+ *       setNetworkTimeout}; or an {@code unwrap} of the connection. A unit that does none of these
+ *       pays no extra round trip. Not seen, so not reset: what a function or trigger changes
+ *       without its name showing in the unit's SQL, SQL sent through {@code
+ *       ResultSet.getStatement()}, and {@code currval}/{@code lastval} state left by a column
+ *       default's {@code nextval} (read generated keys with {@code RETURNING}).
  *   <li><b>Options always hold.</b> Every pooled session starts {@code READ COMMITTED, READ WRITE}
  *       whatever the server's or role's defaults say, and {@code setReadOnly}/ {@code
  *       setTransactionIsolation} to other values than the unit's are refused, so a unit runs with

@@ -298,6 +298,16 @@ class SealRegressionIT {
     assertNextUnitHasDefaultStatementTimeout("select \"set_config\"(...)");
   }
 
+  /**
+   * The one set_config the reader does not count as a session change (is_local the constant true)
+   * ends with its unit: the connection needs no reset for it.
+   */
+  @Test
+  void transactionLocalSetConfigEndsWithItsUnit() throws Exception {
+    db.useTx(tx -> tx.query("select set_config('statement_timeout', '100', true)", rs -> 1));
+    assertNextUnitHasDefaultStatementTimeout("select set_config(..., true), which is not reset");
+  }
+
   @Test
   void doBlockSetConfigLeaks() throws Exception {
     db.useTx(

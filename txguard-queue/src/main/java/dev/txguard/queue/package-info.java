@@ -33,9 +33,13 @@
  *   <li>The claim is one {@code UPDATE ... FROM (SELECT ... FOR UPDATE SKIP LOCKED)} statement:
  *       concurrent workers take different jobs and never wait for each other. It gives each claimed
  *       job a lease: the owner (process), a fresh random attempt token and an expiry. Its commit is
- *       asynchronous ({@code synchronous_commit = off}, PostgreSQL documentation "Asynchronous
- *       Commit"): a claim lost in a server crash leaves its jobs available, which at-least-once
- *       delivery allows, and any later durable commit flushes it. A worker may claim ahead of its
+ *       asynchronous ({@code synchronous_commit = off}, set by the statement itself; PostgreSQL
+ *       documentation "Asynchronous Commit"): a claim lost in a server crash leaves its jobs
+ *       available, which at-least-once delivery allows, and any later durable commit flushes it. A
+ *       claim is two round trips, the statement and COMMIT: it runs without core's commit-outcome
+ *       resolution, and a claim whose COMMIT loses its connection hands its jobs back at once by
+ *       attempt token (uncounted if it had committed, untouched if not); only if that fails too are
+ *       they rescued when their leases expire, counting an attempt. A worker may claim ahead of its
  *       free slots ({@link dev.txguard.queue.JobQueue.Builder#prefetch}, off by default): a
  *       prefetched attempt is leased like a running one, starts when a slot frees, ends cancelled
  *       at once without running its handler when its cancel is requested, and is given back

@@ -14,7 +14,8 @@ import java.util.Set;
  * or SET CONSTRAINTS, which end with the transaction), RESET, DISCARD, LISTEN, UNLISTEN, PREPARE,
  * DEALLOCATE, DECLARE, LOAD, DO or CALL (procedural code may do anything), or any text naming
  * something whose effect outlives the transaction: set_config, pg_settings, session-level advisory
- * locks, nextval/setval, temp/temporary/pg_temp and dblink.
+ * locks, nextval/setval, temp/temporary/pg_temp and dblink. Except {@code set_config('name',
+ * 'value', true)} with constants only: its value ends with the transaction, like SET LOCAL's.
  */
 final class PostgresRules {
   /** The rules above, for a {@link SqlReader}. */

@@ -220,11 +220,62 @@ final class SqlScan {
     if (rules.atomicBodies() && "create".equals(leading)) {
       trackAtomicBody(w, start);
     }
-    if (rules.isSessionName(w)) {
+    if (rules.isSessionName(w) && !transactionLocalSetConfig(w)) {
       session = true;
     }
     previous = w;
     previousEnd = i;
+  }
+
+  /**
+   * Whether {@code w}, the word just read, is {@code set_config} called as {@code
+   * set_config('name', 'value', true)}: two plain string constants and the constant {@code true}
+   * for is_local, blanks allowed between them. Its value "will only apply to the current
+   * transaction" (PostgreSQL documentation, "Configuration Settings Functions"), as a {@code SET
+   * LOCAL}'s, which {@link SqlRules#transactionScopedSet()} already does not count; so it changes
+   * no session. Any other form (is_local false, a parameter or an expression, an {@code E''}
+   * string, a comment inside the call) still counts as a session change: the text alone cannot
+   * tell.
+   */
+  private boolean transactionLocalSetConfig(String w) {
+    if (!"set_config".equals(w)) {
+      return false;
+    }
+    int j = punctuation(i, '(');
+    j = j < 0 ? -1 : stringConstant(j);
+    j = j < 0 ? -1 : punctuation(j, ',');
+    j = j < 0 ? -1 : stringConstant(j);
+    j = j < 0 ? -1 : punctuation(j, ',');
+    j = j < 0 ? -1 : blanks(j);
+    if (j < 0 || !sql.regionMatches(true, j, "true", 0, 4)) {
+      return false;
+    }
+    j += 4;
+    return (j >= n || !SqlLex.isWordPart(sql.charAt(j))) && punctuation(j, ')') > 0;
+  }
+
+  /** The index past {@code c} if it follows {@code from} after blanks only, else -1. */
+  private int punctuation(int from, char c) {
+    int j = blanks(from);
+    return j < n && sql.charAt(j) == c ? j + 1 : -1;
+  }
+
+  /** The index past a plain {@code '...'} string after {@code from} (blanks only), else -1. */
+  private int stringConstant(int from) {
+    int j = blanks(from);
+    if (j >= n || sql.charAt(j) != '\'') {
+      return -1;
+    }
+    int end = SqlLex.quotedEnd(sql, j, '\'', backslashesEscape);
+    return end <= n && sql.charAt(end - 1) == '\'' && end - j >= 2 ? end : -1;
+  }
+
+  private int blanks(int from) {
+    int j = from;
+    while (j < n && Character.isWhitespace(sql.charAt(j))) {
+      j++;
+    }
+    return j;
   }
 
   private void first(String w) {

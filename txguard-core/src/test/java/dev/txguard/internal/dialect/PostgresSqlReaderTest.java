@@ -107,7 +107,11 @@ class PostgresSqlReaderTest {
         "select pg_advisory_xact_lock(1)",
         "select e'it''s \\' commit'",
         "create function f() returns int language sql begin atomic select 1; end",
-        "create function g() returns int language sql begin atomic select case when true then 1 end; end"
+        "create function g() returns int language sql begin atomic select case when true then 1 end; end",
+        // is_local true: ends with the transaction, like SET LOCAL
+        "select set_config('synchronous_commit', 'off', true)",
+        "with c as (select now() as t, SET_CONFIG ( 'a.b' , 'it''s' , TRUE ) as m) select t from c",
+        "select pg_catalog.set_config('lock_timeout', '5', true)"
       })
   void ordinarySqlIsClean(String sql) {
     assertThat(read(sql).clean()).as(sql).isTrue();
@@ -123,6 +127,14 @@ class PostgresSqlReaderTest {
         "set session authorization other",
         "reset all",
         "select set_config('x.y', '1', false)",
+        // a set_config whose is_local is not the constant true may set the session
+        "select set_config('x.y', '1', ?)",
+        "select set_config('x.y', '1', true or false)",
+        "select set_config('x.y', '1', trueish)",
+        "select set_config('x.y', e'1', true)",
+        "select set_config('x.y', '1' /* , true */, false)",
+        "select set_config('x.y', '1', true), set_config('x.z', '2', false)",
+        "select set_config",
         "select pg_advisory_lock(7)",
         "select pg_try_advisory_lock_shared(1, 2)",
         "select pg_advisory_unlock_all()",

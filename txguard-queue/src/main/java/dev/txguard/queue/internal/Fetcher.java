@@ -1,5 +1,8 @@
 package dev.txguard.queue.internal;
 
+import dev.txguard.CommitOutcomeUnknownException;
+import dev.txguard.Tx;
+import dev.txguard.TxOptions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -19,8 +22,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * nothing (see {@link #POLL_BACKOFF}). One per queue and run level (jobs of {@code queue.call} from
  * inside a unit run one level up): the fetcher's claims, and its attempts' units, take connections
  * of its level's pool, so callers holding lower-level connections while they wait never starve it.
- * Runs on its own virtual thread. This class is the claim loop and its accounting; the claimed
- * attempts waiting for a slot, the slots and the cancel lane are {@link Prefetched}.
+ * A claim is two round trips (the claim statement, then an asynchronous COMMIT); one whose COMMIT
+ * loses its connection is decided by attempt token ({@link LostClaims}), never left to lease expiry
+ * while the database answers. Runs on its own virtual thread. This class is the claim loop and its
+ * accounting; the claimed attempts waiting for a slot, the slots and the cancel lane are {@link
+ * Prefetched}.
  */
 final class Fetcher extends BackgroundLoop {
   /**
@@ -90,6 +96,19 @@ final class Fetcher extends BackgroundLoop {
   /** The wait between claims nobody woke: see {@link #waitForWork}. */
   private final IdleBackoff poll;
 
+  /**
+   * The claim's unit: the queue's options without commit-outcome resolution, which would ask for
+   * the transaction id before every claim's COMMIT (one round trip); a lost claim COMMIT is decided
+   * by attempt token instead ({@link LostClaims}). With the queue's default options a claim sends
+   * two round trips: BEGIN with the claim statement (which also makes its commit asynchronous, see
+   * claim.sql), and COMMIT. Options with a timeout add core's prelude ({@code SET LOCAL
+   * statement_timeout, lock_timeout}), one round trip more.
+   */
+  private final TxOptions claimOptions;
+
+  /** Decides a claim whose COMMIT lost its connection. */
+  private final LostClaims lostClaims;
+
   Fetcher(
       QueueConfig config,
       Sql sql,
@@ -97,7 +116,8 @@ final class Fetcher extends BackgroundLoop {
       String queue,
       int level,
       Running running,
-      AttemptRunner runner) {
+      AttemptRunner runner,
+      GiveUp giveUp) {
     this.config = config;
     this.sql = sql;
     this.now = now;
@@ -117,6 +137,8 @@ final class Fetcher extends BackgroundLoop {
             MAX_BACKOFF);
     this.poll =
         new IdleBackoff(config.pollInterval(), config.pollInterval().multipliedBy(POLL_BACKOFF));
+    this.claimOptions = config.txOptions().name("claim " + queue).resolveLostCommit(false);
+    this.lostClaims = new LostClaims(config, sql, giveUp, queue, level);
   }
 
   void start() {
@@ -182,30 +204,13 @@ final class Fetcher extends BackgroundLoop {
 
   private int claim(int limit) {
     owned.addAndGet(limit);
+    LostClaims.Rows rows = new LostClaims.Rows(level);
     List<Attempt> attempts;
     try {
-      attempts =
-          config
-              .db()
-              .inTx(
-                  config.txOptions().name("claim " + queue),
-                  tx -> {
-                    List<Attempt> claimed =
-                        tx.query(
-                            sql.claim,
-                            rs -> Attempt.claimed(rs, level),
-                            now.param(),
-                            queue,
-                            kinds,
-                            level,
-                            limit,
-                            config.owner(),
-                            config.leaseDuration().toMillis());
-                    if (!claimed.isEmpty()) {
-                      tx.update(sql.claimAsyncCommit);
-                    }
-                    return claimed;
-                  });
+      attempts = config.db().inTx(claimOptions, tx -> claimRows(tx, rows, limit));
+    } catch (CommitOutcomeUnknownException e) {
+      owned.addAndGet(-limit);
+      throw lostClaims.handBack(rows, e);
     } catch (RuntimeException | Error e) {
       owned.addAndGet(-limit);
       throw e;
@@ -220,6 +225,26 @@ final class Fetcher extends BackgroundLoop {
     }
     prefetched.startReady();
     return attempts.size();
+  }
+
+  /**
+   * Runs the claim statement in {@code tx}; the attempts it read stay in {@code rows}, so that a
+   * claim whose COMMIT is lost can hand them back.
+   */
+  private List<Attempt> claimRows(Tx tx, LostClaims.Rows rows, int limit) {
+    rows.reset();
+    rows.attempts =
+        tx.query(
+            sql.claim,
+            rows::read,
+            now.param(),
+            queue,
+            kinds,
+            level,
+            limit,
+            config.owner(),
+            config.leaseDuration().toMillis());
+    return rows.attempts;
   }
 
   private int readyCount() {

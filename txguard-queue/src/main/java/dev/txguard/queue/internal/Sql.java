@@ -12,7 +12,7 @@ public final class Sql extends SqlFiles {
   final String enqueueBatch = statement("enqueue_batch");
   final String findUnique = statement("find_unique");
   final String claim = statement("claim");
-  final String claimAsyncCommit = statement("claim_async_commit");
+  final String claimLostEnd = statement("claim_lost_end");
   final String complete = statement("complete");
   final String completeBatch = statement("complete_batch");
   final String recordFailure = statement("record_failure");

@@ -84,10 +84,11 @@ final class Workers {
     phase = Phase.STARTED;
     AttemptRunner runner =
         new AttemptRunner(config, sql, json, now, events, waiters, this::nudgeMaintenance);
+    GiveUp lostClaims = new GiveUp(config, sql, now, events, waiters);
     for (String q : config.queues().keySet()) {
       List<Fetcher> perLevel = new ArrayList<>();
       for (int level = 0; level < config.runLevels(); level++) {
-        perLevel.add(new Fetcher(config, sql, now, q, level, running, runner));
+        perLevel.add(new Fetcher(config, sql, now, q, level, running, runner, lostClaims));
       }
       fetchers.put(q, List.copyOf(perLevel));
     }

@@ -6,7 +6,20 @@
 -- to read than a timestamptz, per claimed job). Returns cancel_requested too: a job whose cancel
 -- was requested while an earlier attempt ran is not expected here (every way out of running
 -- honours it), but if one ever is, the attempt ends cancelled before its handler runs.
-with clock as (select coalesce(?::timestamptz, now()) as now),
+-- Its commit is asynchronous (PostgreSQL documentation, "Asynchronous Commit"), set here, not by a
+-- SET LOCAL round trip: clock calls set_config(.., .., true), which acts as SET LOCAL ("Configuration
+-- Settings Functions"), and a transaction commits with the synchronous_commit in effect when it
+-- commits. clock must stay referenced: a SELECT in WITH runs only as far as the statement reads it
+-- ("WITH Queries"); its volatile call keeps it from being inlined, so it runs once, and every
+-- claimed row is joined with it. A claim lost in a server crash leaves its jobs available, as if
+-- never claimed (at-least-once allows their attempts to run again); every later durable commit
+-- (a completion, a transactional handler's unit) flushes the claim's WAL with its own.
+-- Each row also returns the claiming backend's pid and the claim's transaction id, for a claim
+-- whose COMMIT loses its connection (see LostClaims and claim_lost_end.sql).
+with clock as (
+  select coalesce(?::timestamptz, now()) as now,
+         set_config('synchronous_commit', 'off', true) as commit_mode
+),
 picked as (
   select j.id
   from ${schema}.job j
@@ -28,4 +41,5 @@ from picked, clock
 where j.id = picked.id
 returning j.id, j.kind, j.queue, j.args::text, j.priority, j.attempt, j.max_attempts,
           (extract(epoch from j.created_at) * 1000000)::bigint as created_at_us,
-          j.lease_token, j.unique_key, j.job_group, j.awaited, j.cancel_requested
+          j.lease_token, j.unique_key, j.job_group, j.awaited, j.cancel_requested,
+          pg_backend_pid() as backend_pid, pg_current_xact_id()::text as xact

@@ -1,0 +1,117 @@
+package dev.txguard.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.txguard.Database;
+import dev.txguard.test.FaultProxy;
+import dev.txguard.test.FaultProxy.Sent;
+import dev.txguard.test.Injected;
+import dev.txguard.test.PostgresServer;
+import dev.txguard.test.TestDatabase;
+import dev.txguard.test.TxguardTest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a claim unit sends, recorded on the wire by a proxy: BEGIN with the claim statement, then
+ * COMMIT, in two round trips, and nothing else on its connection before the connection's next unit.
+ * Its asynchronous commit is set inside the claim statement (no separate SET LOCAL), it asks no
+ * transaction id for commit-outcome resolution (a lost claim COMMIT is decided by attempt token:
+ * LostClaimCommitIT), and its connection needs no session reset.
+ */
+@TxguardTest(queue = false)
+class ClaimStatementsIT {
+  @Injected static TestDatabase pg;
+
+  record Work(int n) {}
+
+  private static final String CLAIM = "lease_token = gen_random_uuid()";
+
+  @Test
+  void aClaimSendsItsStatementAndCommitInTwoRoundTrips() throws Exception {
+    List<List<Sent>> sent;
+    try (FaultProxy proxy = new FaultProxy(PostgresServer.get())) {
+      proxy.recordStatements();
+      Database db =
+          Database.builder()
+              .url(proxy.jdbcUrl(pg.name()))
+              .user(pg.user())
+              .password(pg.password())
+              .connectionTimeout(Duration.ofSeconds(10))
+              .poolSize(4)
+              .build();
+      AtomicLong handled = new AtomicLong();
+      JobQueue queue =
+          QueueFixture.builder(pg, db, "claim_statements")
+              .handle(
+                  "work",
+                  Work.class,
+                  job -> {
+                    handled.incrementAndGet();
+                    return null;
+                  })
+              .queue("default", 2)
+              .prefetch(2)
+              .build();
+      QueueFixture.start(queue);
+      try {
+        for (int i = 0; i < 20; i++) {
+          queue.enqueue(new Work(i));
+        }
+        QueueFixture.awaitProgress("jobs handled", handled::get, 20);
+      } finally {
+        QueueFixture.stop(queue, db);
+      }
+      sent = proxy.sent();
+    }
+    List<List<Sent>> claims = claimUnits(sent);
+    assertThat(claims)
+        .as("claim units that ended (recorded on %d connections)", sent.size())
+        .isNotEmpty();
+    for (List<Sent> unit : claims) {
+      assertThat(unit.stream().map(s -> kind(s.sql())).toList())
+          .as("what a claim's connection sent from its BEGIN to its next BEGIN: %s", unit)
+          .containsExactly("BEGIN", "claim", "COMMIT");
+      assertThat(unit.stream().map(Sent::roundTrip).distinct().count())
+          .as("round trips of a claim unit: %s", unit)
+          .isEqualTo(2);
+    }
+  }
+
+  /**
+   * Each claim statement with what its connection sent around it: from the BEGIN before it to the
+   * connection's next BEGIN (or its end), so that anything sent after its COMMIT (a session reset)
+   * counts too; only units that ended (COMMIT or ROLLBACK) are kept.
+   */
+  private static List<List<Sent>> claimUnits(List<List<Sent>> sent) {
+    List<List<Sent>> units = new ArrayList<>();
+    for (List<Sent> connection : sent) {
+      for (int i = 0; i < connection.size(); i++) {
+        if (!connection.get(i).sql().contains(CLAIM)) {
+          continue;
+        }
+        int from = i;
+        while (from > 0 && !kind(connection.get(from).sql()).equals("BEGIN")) {
+          from--;
+        }
+        int to = i + 1;
+        while (to < connection.size() && !kind(connection.get(to).sql()).equals("BEGIN")) {
+          to++;
+        }
+        List<Sent> unit = connection.subList(from, to);
+        if (unit.stream().anyMatch(s -> s.sql().equals("COMMIT") || s.sql().equals("ROLLBACK"))) {
+          units.add(unit);
+        }
+      }
+    }
+    return units;
+  }
+
+  /** A statement's text, or BEGIN or "claim" for those. */
+  private static String kind(String sql) {
+    return sql.startsWith("BEGIN") ? "BEGIN" : sql.contains(CLAIM) ? "claim" : sql;
+  }
+}
