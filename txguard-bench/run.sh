@@ -39,7 +39,7 @@ export MAVEN_OPTS="${MAVEN_OPTS:---sun-misc-unsafe-memory-access=allow}"
 export TXGUARD_BENCH_URL="${TXGUARD_BENCH_URL:-jdbc:postgresql://127.0.0.1:5432/test?user=postgres}"
 
 # Classpath instead of a shaded jar: nothing extra happens during the project's own build.
-mvn -B -q -pl txguard-bench -am package dependency:build-classpath \
+./mvnw -B -q -pl txguard-bench -am package dependency:build-classpath \
   -DskipTests -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime
 cp="txguard-bench/target/classes:$(cat txguard-bench/target/classpath.txt)"
 

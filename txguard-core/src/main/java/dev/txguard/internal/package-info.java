@@ -35,7 +35,11 @@
  *       cycle-safe cause chain is {@link dev.txguard.internal.Failures}; the loop and the
  *       suppressed earlier failures are {@link dev.txguard.internal.RetryLoop}.
  *   <li><b>Nothing commits after a swallowed error</b>: {@link dev.txguard.internal.Unit#commit()}
- *       refuses an aborted unit; every statement path checks {@code Unit.checkUsable()} first.
+ *       refuses an aborted unit; the {@code Tx} statement methods check {@code Unit.checkUsable()}
+ *       first, while SQL sent through {@code tx.connection()} ({@code GuardedConnection}) checks
+ *       only that the unit and its transaction are open, so such a statement after a swallowed
+ *       error reaches the server (PostgreSQL refuses it in an aborted transaction, SQLSTATE 25P02);
+ *       the commit check above holds either way.
  *   <li><b>Deadlines</b>: the dialect's prelude, sent by {@link dev.txguard.internal.UnitSession}
  *       at the unit's start ({@code SET LOCAL} limits on PostgreSQL; session limits put back by the
  *       epilogue at release on MariaDB); the {@link dev.txguard.internal.Watchdog} ends a unit
