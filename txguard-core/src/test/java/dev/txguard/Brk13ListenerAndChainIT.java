@@ -204,6 +204,86 @@ class Brk13ListenerAndChainIT {
     assertThat(testDb.queryLong("select count(*) from t")).isEqualTo(1);
   }
 
+  /** A throwable whose cause cannot be read. */
+  static final class CauseThrows extends RuntimeException {
+    CauseThrows() {
+      super("cause throws");
+    }
+
+    @Override
+    public synchronized Throwable getCause() {
+      throw new IllegalStateException("the cause of a CauseThrows cannot be read");
+    }
+  }
+
+  @Test
+  void aCallbacksUnprintableThrowableIsRethrownAsIsAfterRollback() throws Exception {
+    Poisoned poisoned = new Poisoned("callback");
+    List<String> hooks = new CopyOnWriteArrayList<>();
+    assertThatThrownBy(
+            () ->
+                db.useTx(
+                    tx -> {
+                      tx.afterRollback(() -> hooks.add("rollback"));
+                      tx.update("insert into t values (7)");
+                      throw poisoned;
+                    }))
+        .isSameAs(poisoned);
+    assertThat(hooks).containsExactly("rollback");
+    assertThat(testDb.queryLong("select count(*) from t")).isZero();
+  }
+
+  @Test
+  @Disabled(
+      "brk13 finding 10 (low): a callback's throwable whose getCause() throws: the retry decision"
+          + " (Failures.causes) throws, so the caller gets that IllegalStateException instead of"
+          + " its own exception, and the after-rollback hooks never run")
+  void aCallbacksThrowableWithAnUnreadableCauseIsRethrownAsIs() {
+    CauseThrows thrown = new CauseThrows();
+    List<String> hooks = new CopyOnWriteArrayList<>();
+    assertThatThrownBy(
+            () ->
+                db.useTx(
+                    tx -> {
+                      tx.afterRollback(() -> hooks.add("rollback"));
+                      throw thrown;
+                    }))
+        .isSameAs(thrown);
+    assertThat(hooks).containsExactly("rollback");
+  }
+
+  @Test
+  void leakSweepingOutlivesAnOnLeakThatThrowsAnUnprintableThrowable() throws Exception {
+    List<String> leaks = new CopyOnWriteArrayList<>();
+    try (Database leaky =
+        Fixture.builder(testDb)
+            .poolSize(2)
+            .leakThreshold(Duration.ofMillis(50))
+            .listener(
+                new TxListener() {
+                  @Override
+                  public void onLeak(LeakReport report) {
+                    leaks.add(report.name());
+                    throw new Poisoned("onLeak");
+                  }
+                })
+            .build()) {
+      for (String name : List.of("first-leak", "second-leak")) {
+        try (TxHandle handle = leaky.begin(TxOptions.defaults().name(name))) {
+          long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+          while (!leaks.contains(name)) {
+            if (System.nanoTime() > until) {
+              throw new AssertionError(
+                  "no leak report for " + name + " within 60 s; reports so far: " + leaks);
+            }
+            Thread.sleep(20);
+          }
+          handle.rollback();
+        }
+      }
+    }
+  }
+
   // ---- cycle-safe cause chains
 
   @Test

@@ -51,6 +51,20 @@ class Brk13QueueIT {
 
   record Echo(int n) {}
 
+  record CauseUnreadable(int n) {}
+
+  /** A throwable whose cause cannot be read. */
+  static final class CauseThrows extends RuntimeException {
+    CauseThrows() {
+      super("cause throws");
+    }
+
+    @Override
+    public synchronized Throwable getCause() {
+      throw new IllegalStateException("the cause of a CauseThrows cannot be read");
+    }
+  }
+
   /** Throws a Poisoned from onFetched / onCompleted for the kinds named so. */
   static final class PoisoningListener implements QueueListener {
     final List<String> seen = new CopyOnWriteArrayList<>();
@@ -130,6 +144,12 @@ class Brk13QueueIT {
                   throw a;
                 })
             .handle("echo", Echo.class, job -> job.args().n())
+            .handle(
+                "cause-unreadable",
+                CauseUnreadable.class,
+                job -> {
+                  throw new CauseThrows();
+                })
             .queue("default", 2)
             .build();
     QueueFixture.start(queue);
@@ -238,5 +258,19 @@ class Brk13QueueIT {
                     EnqueueOptions.defaults().maxAttempts(1),
                     Duration.ofSeconds(20)))
         .isInstanceOf(JobFailedException.class);
+  }
+
+  @Test
+  @Disabled(
+      "brk13 finding 5 (variant): a handler's throwable whose getCause() throws:"
+          + " AttemptFailures.nonRetryable (Failures.causes) throws before the failure's unit, so"
+          + " the failure is never recorded and the job stays RUNNING until its lease expires")
+  void aHandlersThrowableWithAnUnreadableCauseIsRecordedAtOnce() throws Exception {
+    long id = queue.enqueue(new CauseUnreadable(1), EnqueueOptions.defaults().maxAttempts(1)).id();
+    QueueFixture.await(
+        "the job whose handler threw a CauseThrows is recorded failed",
+        () -> state(queue, id) == JobState.FAILED,
+        () -> queue.find(id).orElseThrow());
+    assertWorkerLivesOn();
   }
 }

@@ -258,4 +258,36 @@ class Brk13StopDuringSlowCompletionIT {
           .allMatch(n -> n == 1);
     }
   }
+
+  @Test
+  void moreThanABatchOfFinishingAttemptsStopsClaimsAndThenDrainsOnce() throws Exception {
+    start(Duration.ofHours(1));
+    try (Connection c = pg.connect()) {
+      long slow = holdSlowCompletion(c);
+      List<Long> ids =
+          queue.enqueueAll(
+              IntStream.range(0, 300).mapToObj(Quick::new).toList(), EnqueueOptions.defaults());
+      QueueFixture.awaitProgress(
+          "quick handlers run while the first completion batch waits",
+          () -> (long) quickRuns.size(),
+          200);
+      Thread.sleep(2_000); // room to run past the bound of 256 finishing attempts, if it would
+      int ranWhileLocked = quickRuns.size();
+      String during = states(ids);
+      c.rollback();
+      List<Long> all = new ArrayList<>(ids);
+      all.add(slow);
+      QueueFixture.awaitProgress(
+          "every job completes once the lock is gone",
+          () -> all.stream().filter(id -> state(queue, id) == JobState.COMPLETED).count(),
+          all.size());
+      System.out.printf(
+          "brk13: %d quick handlers ran while one batch was locked; states then %s%n",
+          ranWhileLocked, during);
+      assertThat(ranWhileLocked).as("handlers run while locked").isLessThanOrEqualTo(256 + 2);
+      assertThat(quickRuns.values().stream().map(AtomicInteger::get).toList())
+          .hasSize(300)
+          .allMatch(n -> n == 1);
+    }
+  }
 }
