@@ -1,0 +1,38 @@
+package dev.txguard.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Break-it run on issue 13 (brk13): Schedule.nextAfter and latestAtOrBefore document "t: any
+ * instant" and only IllegalArgumentException for null.
+ */
+class Brk13ScheduleTest {
+  @Test
+  @Disabled(
+      "brk13 finding 11 (low): Schedule.nextAfter / latestAtOrBefore with Instant.MAX or"
+          + " Instant.MIN (documented: any instant) throw ArithmeticException (every) or"
+          + " DateTimeException (cron), undocumented")
+  void extremeInstantsAreAnsweredOrRefusedAsDocumented() {
+    List<String> undocumented = new ArrayList<>();
+    for (Schedule s : List.of(Schedule.every(Duration.ofMinutes(1)), Schedule.cron("0 6 * * *"))) {
+      for (Instant t : List.of(Instant.MAX, Instant.MIN)) {
+        Throwable next = catchThrowable(() -> s.nextAfter(t));
+        Throwable latest = catchThrowable(() -> s.latestAtOrBefore(t));
+        for (Throwable thrown : new Throwable[] {next, latest}) {
+          if (thrown != null && !(thrown instanceof IllegalArgumentException)) {
+            undocumented.add(s + " at " + t + ": " + thrown);
+          }
+        }
+      }
+    }
+    assertThat(undocumented).isEmpty();
+  }
+}
