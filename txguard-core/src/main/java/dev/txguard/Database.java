@@ -33,10 +33,12 @@ import javax.sql.DataSource;
  *   <li>It commits when the callback returns and rolls back when it throws; its connection always
  *       goes back to the pool.
  *   <li>Only retryable failures run the callback again: SQLSTATE 40001 or 40P01 anywhere in the
- *       cause chain (or as the error that aborted the unit, when the callback rethrew it as another
- *       exception), or the loss of the unit's own connection before COMMIT. At most {@link
- *       TxOptions#maxAttempts(int)} times, within the unit's timeout. A connection lost during
- *       COMMIT gives {@link CommitOutcomeUnknownException} and is never retried.
+ *       cause chain (its first 1,000 causes, each once, and each one's {@code getNextException()}
+ *       list; a chain that loops or a {@code getCause()} that throws ends the walk there) or as the
+ *       error that aborted the unit, when the callback rethrew it as another exception, or the loss
+ *       of the unit's own connection before COMMIT. At most {@link TxOptions#maxAttempts(int)}
+ *       times, within the unit's timeout. A connection lost during COMMIT gives {@link
+ *       CommitOutcomeUnknownException} and is never retried.
  *   <li>After the first SQL error the unit is aborted; a callback that swallows the error cannot
  *       commit ({@link TransactionAbortedException}).
  *   <li>{@code inTx} inside a unit of the same database on the same thread joins that unit; only

@@ -38,18 +38,32 @@ public final class Failures {
     return false;
   }
 
+  /** The most causes {@link #causes} walks, and the most next exceptions of one SQLException. */
+  static final int MAX_CHAIN = 1_000;
+
   /**
    * {@code failure} and its causes, outermost first, each once: a chain that loops (A caused by B
-   * caused by A) ends where it would repeat, and a chain longer than 64 is cut there. Never null;
-   * empty for a null {@code failure}.
+   * caused by A) ends where it would repeat, a chain longer than {@value #MAX_CHAIN} is cut there,
+   * and a {@code getCause()} that throws (user code may override it) ends the chain there. Never
+   * null; empty for a null {@code failure}.
    */
   public static List<Throwable> causes(Throwable failure) {
     List<Throwable> chain = new ArrayList<>();
     Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-    for (Throwable t = failure; t != null && chain.size() < 64 && seen.add(t); t = t.getCause()) {
+    for (Throwable t = failure;
+        t != null && chain.size() < MAX_CHAIN && seen.add(t);
+        t = cause(t)) {
       chain.add(t);
     }
     return chain;
+  }
+
+  private static Throwable cause(Throwable t) {
+    try {
+      return t.getCause();
+    } catch (Throwable unreadable) {
+      return null;
+    }
   }
 
   /** The innermost cause of {@code failure} (itself when it has none), cycle-safe. */
@@ -75,17 +89,27 @@ public final class Failures {
         || t instanceof PoolExhaustedException;
   }
 
+  /**
+   * Whether {@code e} or one of its next exceptions ({@link SQLException#getNextException()}, each
+   * once: a list that loops ends where it would repeat; at most {@value #MAX_CHAIN}) is retryable.
+   */
   private static boolean retryableSql(
       Dialect dialect, SQLException e, boolean connectionLossCounts) {
-    for (SQLException s = e; s != null; s = s.getNextException()) {
+    Set<SQLException> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (SQLException s = e; s != null && seen.size() < MAX_CHAIN && seen.add(s); s = next(s)) {
       if (dialect.retryable(s) || (connectionLossCounts && dialect.connectionLost(s))) {
         return true;
       }
-      if (s.getNextException() == s) {
-        break;
-      }
     }
     return false;
+  }
+
+  private static SQLException next(SQLException s) {
+    try {
+      return s.getNextException();
+    } catch (Throwable unreadable) {
+      return null;
+    }
   }
 
   /** Throws any throwable without the compiler asking for it to be declared. */

@@ -41,11 +41,12 @@ final class Hooks {
       try {
         hook.run();
       } catch (Throwable e) {
-        Engine.LOG.warn(
+        SafeLog.warn(
+            Engine.LOG,
+            e,
             "an after-{} action of unit '{}' failed; the other actions still run",
             committed ? "commit" : "rollback",
-            unit.name(),
-            e);
+            unit.name());
         listeners.fire(l -> l.onHookFailed(unit.name(), e));
       }
     }

@@ -58,7 +58,7 @@ final class Listeners {
     try {
       event.accept(listener);
     } catch (Throwable e) {
-      Engine.LOG.warn("TxListener {} threw; ignored", listener, e);
+      SafeLog.warn(Engine.LOG, e, "TxListener {} threw; ignored", listener);
     }
   }
 }

@@ -140,7 +140,8 @@ final class Watchdog implements AutoCloseable {
         try {
           reportLeak(u, false);
         } catch (Throwable e) { // a throw here would cancel the periodic sweep for good
-          Engine.LOG.warn("reporting a leak of unit '{}' failed; sweeping goes on", u.name(), e);
+          SafeLog.warn(
+              Engine.LOG, e, "reporting a leak of unit '{}' failed; sweeping goes on", u.name());
         }
       }
     }

@@ -1,5 +1,6 @@
 package dev.txguard.queue;
 
+import dev.txguard.queue.internal.Checks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -123,7 +124,8 @@ public final class JobFilter {
    *
    * @param age zero or positive, measured back from the database's clock when the list is read
    * @return a copy with this condition; this filter is unchanged
-   * @throws IllegalArgumentException if null or negative
+   * @throws IllegalArgumentException if null, negative or longer than {@code Long.MAX_VALUE}
+   *     milliseconds (about 292 million years)
    */
   public JobFilter olderThan(Duration age) {
     return new JobFilter(
@@ -135,7 +137,8 @@ public final class JobFilter {
    *
    * @param age zero or positive, measured back from the database's clock when the list is read
    * @return a copy with this condition; this filter is unchanged
-   * @throws IllegalArgumentException if null or negative
+   * @throws IllegalArgumentException if null, negative or longer than {@code Long.MAX_VALUE}
+   *     milliseconds (about 292 million years)
    */
   public JobFilter newerThan(Duration age) {
     return new JobFilter(
@@ -220,10 +223,7 @@ public final class JobFilter {
   }
 
   private static Duration age(String field, Duration age) {
-    if (age == null || age.isNegative()) {
-      throw new IllegalArgumentException(field + " must be zero or positive, was " + age);
-    }
-    return age;
+    return Checks.age(field, age);
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.txguard.queue;
 import dev.txguard.TxException;
 import dev.txguard.queue.internal.Admin;
 import dev.txguard.queue.internal.AdminViews;
+import dev.txguard.queue.internal.Checks;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -225,12 +226,11 @@ public final class QueueAdmin {
    * @param olderThan zero or more
    * @param progress told the running total after each unit (may be a no-op)
    * @return how many jobs were deleted
-   * @throws IllegalArgumentException if either is null or {@code olderThan} is negative
+   * @throws IllegalArgumentException if either is null, or {@code olderThan} is negative or longer
+   *     than {@code Long.MAX_VALUE} milliseconds (about 292 million years)
    */
   public long prune(Duration olderThan, LongConsumer progress) {
-    if (olderThan == null || olderThan.isNegative()) {
-      throw new IllegalArgumentException("olderThan must be zero or positive, was " + olderThan);
-    }
+    Checks.age("olderThan", olderThan);
     if (progress == null) {
       throw new IllegalArgumentException("progress must not be null: pass n -> {}");
     }

@@ -208,15 +208,13 @@ public final class Schedule {
   /**
    * The schedule's first instant strictly after {@code t}.
    *
-   * @param t any instant
+   * @param t an instant of the years 0 to 9999 (UTC)
    * @return empty if it never fires after {@code t} (a cron expression for a date that does not
    *     come)
-   * @throws IllegalArgumentException if {@code t} is null
+   * @throws IllegalArgumentException if {@code t} is null or outside the years 0 to 9999
    */
   public Optional<Instant> nextAfter(Instant t) {
-    if (t == null) {
-      throw new IllegalArgumentException("t must not be null");
-    }
+    checkInstant(t);
     if (interval != null) {
       long step = interval.toMillis();
       long k = Math.floorDiv(t.toEpochMilli() - anchor.toEpochMilli(), step) + 1;
@@ -235,14 +233,12 @@ public final class Schedule {
    * The schedule's latest instant at or before {@code t}; the scheduler uses it to find the newest
    * missed instant without walking every instant of a long outage.
    *
-   * @param t any instant
+   * @param t an instant of the years 0 to 9999 (UTC)
    * @return empty if it never fired at or before {@code t}
-   * @throws IllegalArgumentException if {@code t} is null
+   * @throws IllegalArgumentException if {@code t} is null or outside the years 0 to 9999
    */
   public Optional<Instant> latestAtOrBefore(Instant t) {
-    if (t == null) {
-      throw new IllegalArgumentException("t must not be null");
-    }
+    checkInstant(t);
     if (interval != null) {
       long step = interval.toMillis();
       return Optional.of(
@@ -260,6 +256,20 @@ public final class Schedule {
       candidate = n.get();
     }
     return Optional.of(candidate);
+  }
+
+  private static final Instant FIRST = Instant.parse("0000-01-01T00:00:00Z");
+  private static final Instant LAST = Instant.parse("9999-12-31T23:59:59.999999999Z");
+
+  /** Refuses null and instants whose arithmetic (milliseconds, zoned dates) would overflow. */
+  private static void checkInstant(Instant t) {
+    if (t == null) {
+      throw new IllegalArgumentException("t must not be null");
+    }
+    if (t.isBefore(FIRST) || t.isAfter(LAST)) {
+      throw new IllegalArgumentException(
+          "t must be an instant of the years 0 to 9999 (UTC), was " + t);
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.txguard.queue.internal;
 
 import dev.txguard.internal.Failures;
+import dev.txguard.internal.SafeLog;
 import dev.txguard.queue.JobState;
 import dev.txguard.queue.LeaseLostException;
 import dev.txguard.queue.NonRetryableJobException;
@@ -68,11 +69,12 @@ final class AttemptFailures {
     try {
       record(a, t);
     } catch (Throwable e) { // even an OutOfMemoryError here must not end the worker
-      Events.LOG.error(
+      SafeLog.error(
+          Events.LOG,
+          e,
           "cannot record the failure of {} ({}); its lease will expire and maintenance rescues it",
           a,
-          describe(t),
-          e);
+          describe(t));
     }
   }
 
@@ -150,9 +152,12 @@ final class AttemptFailures {
     return false;
   }
 
-  /** The throwable's {@code toString()}, storable and bounded. */
+  /**
+   * The throwable's {@code toString()}, storable and bounded; its class name when reading it throws
+   * ({@link SafeLog#describe}).
+   */
   static String describe(Throwable error) {
-    return Bounded.message(storable(String.valueOf(error)));
+    return Bounded.message(storable(SafeLog.describe(error)));
   }
 
   /**
@@ -161,6 +166,14 @@ final class AttemptFailures {
    * nothing.
    */
   static String trace(Throwable error) {
+    try {
+      return Bounded.text(storable(frames(error)), Bounded.TRACE);
+    } catch (Throwable reading) { // a throwable that overrides getStackTrace or getCause to throw
+      return describe(error);
+    }
+  }
+
+  private static String frames(Throwable error) {
     StringBuilder out = new StringBuilder(describe(error));
     StackTraceElement[] frames = error.getStackTrace();
     int shown = Math.min(frames.length, TRACE_FRAMES);
@@ -174,7 +187,7 @@ final class AttemptFailures {
     if (cause != null && cause != error) {
       out.append("\nCaused by: ").append(describe(cause));
     }
-    return Bounded.text(storable(out.toString()), Bounded.TRACE);
+    return out.toString();
   }
 
   /**

@@ -131,6 +131,25 @@ public final class Checks {
     return value;
   }
 
+  /**
+   * {@code value} if zero or positive and at most {@code Long.MAX_VALUE} milliseconds (an age the
+   * queue's statements pass in milliseconds); {@code what} names it ("olderThan").
+   */
+  public static Duration age(String what, Duration value) {
+    notNegative(what, value);
+    if (value.compareTo(MAX_AGE) > 0) {
+      throw new IllegalArgumentException(
+          what
+              + " must be at most "
+              + MAX_AGE.toMillis()
+              + " ms (about 292 million years), was "
+              + value);
+    }
+    return value;
+  }
+
+  private static final Duration MAX_AGE = Duration.ofMillis(Long.MAX_VALUE);
+
   /** User text in a message: quoted, bounded in length; {@code null} for null. */
   public static String quote(String s) {
     return s == null ? "null" : '"' + Bounded.message(s) + '"';

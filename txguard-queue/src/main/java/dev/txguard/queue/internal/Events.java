@@ -1,5 +1,6 @@
 package dev.txguard.queue.internal;
 
+import dev.txguard.internal.SafeLog;
 import dev.txguard.queue.QueueListener;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -22,7 +23,7 @@ final class Events {
     try {
       event.accept(listener);
     } catch (Throwable e) {
-      LOG.warn("queue listener {} threw; ignored", listener, e);
+      SafeLog.warn(LOG, e, "queue listener {} threw; ignored", listener);
     }
   }
 }

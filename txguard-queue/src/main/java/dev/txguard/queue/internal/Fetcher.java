@@ -154,7 +154,7 @@ final class Fetcher extends BackgroundLoop {
             finishing.get() >= MAX_FINISHING
                 ? 0 // wait for a batch to commit: an attempt that ends wakes the fetcher
                 : Math.min(capacity - owned.get(), config.fetchBatchSize());
-        boolean claim = room > 0 && (readyCount() == 0 || room >= minimumClaim());
+        boolean claim = room > 0 && (prefetched.count() == 0 || room >= minimumClaim());
         int claimed = claim ? claim(room) : 0;
         failures.succeeded();
         if (claimed > 0) {
@@ -247,10 +247,6 @@ final class Fetcher extends BackgroundLoop {
     return rows.attempts;
   }
 
-  private int readyCount() {
-    return prefetched.count();
-  }
-
   /**
    * The handler of {@code a} returned (or its attempt ended): its slot and its room to claim are
    * free, so the next prefetched attempt starts here and, while jobs may wait unclaimed, the
@@ -300,14 +296,7 @@ final class Fetcher extends BackgroundLoop {
 
   @Override
   public String toString() {
-    return "Fetcher["
-        + queue
-        + "@"
-        + level
-        + ", free slots "
-        + prefetched.freeSlots()
-        + ", prefetched "
-        + readyCount()
-        + "]";
+    String state = "free slots " + prefetched.freeSlots() + ", prefetched " + prefetched.count();
+    return "Fetcher[" + queue + "@" + level + ", " + state + "]";
   }
 }

@@ -13,7 +13,10 @@ import java.util.Set;
  * attempt whose lease is gone (rescued after a stall longer than the lease, perhaps claimed again)
  * is marked and its thread interrupted: whatever it still does will not be recorded. An attempt
  * that has begun recording its failure is left alone: the lease it no longer holds may be the one
- * its own record gave back (see {@link Attempt#ending}).
+ * its own record gave back (see {@link Attempt#ending}). A job row another transaction holds locked
+ * is skipped for that beat rather than waited for (heartbeat.sql), so one locked row never stops
+ * every other lease of the process from being extended; whether a lease is lost is then read by
+ * attempt token.
  */
 final class Heartbeat extends BackgroundLoop {
   private final QueueConfig config;
@@ -89,22 +92,21 @@ final class Heartbeat extends BackgroundLoop {
   }
 
   /**
-   * Extends the leases the attempts {@code ids} (with their {@code tokens}) still hold, and adds to
-   * {@code lost} the unfinished ones whose lease was not extended, to {@code cancelRequested} those
-   * whose cancel was requested.
+   * Extends the leases the attempts {@code ids} (with their {@code tokens}) still hold (but for
+   * rows another transaction holds locked: heartbeat.sql), and adds to {@code lost} those whose
+   * jobs are unfinished under another token, to {@code cancelRequested} those whose cancel was
+   * requested.
    */
   private void beat(Tx tx, Long[] ids, String[] tokens, Set<Long> lost, Set<Long> cancelRequested) {
-    Set<Long> extended =
-        new HashSet<>(
-            tx.query(
-                sql.heartbeat,
-                rs -> rs.getLong("id"),
-                now.param(),
-                ids,
-                tokens,
-                config.leaseDuration().toMillis()));
-    for (Rows.Checked c : tx.query(sql.heartbeatCheck, Rows.Checked::read, (Object) ids)) {
-      if (!extended.contains(c.id()) && c.unfinished()) {
+    tx.query(
+        sql.heartbeat,
+        rs -> rs.getLong("id"),
+        now.param(),
+        ids,
+        tokens,
+        config.leaseDuration().toMillis());
+    for (Rows.Checked c : tx.query(sql.heartbeatCheck, Rows.Checked::read, ids, tokens)) {
+      if (c.lost()) {
         lost.add(c.id());
       }
       if (c.cancelRequested()) {

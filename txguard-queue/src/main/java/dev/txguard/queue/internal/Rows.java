@@ -82,10 +82,10 @@ final class Rows {
   }
 
   /** heartbeat_check.sql: one heartbeat job's state. */
-  record Checked(long id, boolean unfinished, boolean cancelRequested) {
+  record Checked(long id, boolean lost, boolean cancelRequested) {
     static Checked read(ResultSet rs) throws SQLException {
       return new Checked(
-          rs.getLong("id"), rs.getBoolean("unfinished"), rs.getBoolean("cancel_requested"));
+          rs.getLong("id"), rs.getBoolean("lost"), rs.getBoolean("cancel_requested"));
     }
   }
 

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * lease is an hour, so a job only ends within the tests' bounds if its outcome is recorded at once.
  */
 @TxguardTest(queue = false)
-class Brk13QueueIT {
+class QueueThrowableFaultsIT {
   @Injected static TestDatabase pg;
 
   /** A throwable whose message cannot be built: printing or describing it throws. */
@@ -165,10 +164,6 @@ class Brk13QueueIT {
   }
 
   @Test
-  @Disabled(
-      "brk13 finding 5: a handler throwing a throwable whose getMessage() throws: describe() throws"
-          + " inside the failure's unit and again in AttemptFailures.failed's catch, so the failure"
-          + " is never recorded and the job stays RUNNING until its lease expires")
   void aHandlersUndescribableThrowableIsRecordedAtOnce() throws Exception {
     long id = queue.enqueue(new PoisonThrown(1), EnqueueOptions.defaults().maxAttempts(1)).id();
     QueueFixture.await(
@@ -179,10 +174,6 @@ class Brk13QueueIT {
   }
 
   @Test
-  @Disabled(
-      "brk13 finding 6: a QueueListener.onFetched throwing a throwable whose getMessage() throws"
-          + " escapes Events.fire (its warn log prints it) and AttemptRunner.run before its try: the"
-          + " handler never runs and the job stays RUNNING until its lease expires")
   void aJobRunsAlthoughOnFetchedThrowsAnUnprintableThrowable() throws Exception {
     long id = queue.enqueue(new PoisonOnFetched(7)).id();
     QueueFixture.await(
@@ -193,10 +184,6 @@ class Brk13QueueIT {
   }
 
   @Test
-  @Disabled(
-      "brk13 finding 6 (completed side): onCompleted throwing an unprintable throwable escapes"
-          + " Events.fire into AttemptRunner.run's catch, which records a failure of a completed"
-          + " job (refused: a spurious onLeaseLost)")
   void onCompletedThrowingAnUnprintableThrowableLeavesOneCompletionAndNoOtherEvent()
       throws Exception {
     long id = queue.enqueue(new PoisonOnCompleted(8)).id();
@@ -245,10 +232,6 @@ class Brk13QueueIT {
   }
 
   @Test
-  @Disabled(
-      "brk13 finding 5 (caller side): queue.call of a job whose handler threw an undescribable"
-          + " throwable ends with CallTimeoutException after its whole timeout, the job still"
-          + " RUNNING, instead of JobFailedException at once")
   void callOnAJobWhoseHandlerThrewAPoisonedFailsAtOnce() {
     assertThatThrownBy(
             () ->
@@ -261,10 +244,6 @@ class Brk13QueueIT {
   }
 
   @Test
-  @Disabled(
-      "brk13 finding 5 (variant): a handler's throwable whose getCause() throws:"
-          + " AttemptFailures.nonRetryable (Failures.causes) throws before the failure's unit, so"
-          + " the failure is never recorded and the job stays RUNNING until its lease expires")
   void aHandlersThrowableWithAnUnreadableCauseIsRecordedAtOnce() throws Exception {
     long id = queue.enqueue(new CauseUnreadable(1), EnqueueOptions.defaults().maxAttempts(1)).id();
     QueueFixture.await(

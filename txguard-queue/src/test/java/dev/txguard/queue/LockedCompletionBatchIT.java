@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
  * and schema of its own (stop is final).
  */
 @TxguardTest(queue = false)
-class Brk13StopDuringSlowCompletionIT {
+class LockedCompletionBatchIT {
   @Injected static TestDatabase pg;
 
   record Slow(String name) {}
@@ -131,11 +131,6 @@ class Brk13StopDuringSlowCompletionIT {
   }
 
   @Test
-  @Disabled(
-      "brk13 finding 8: heartbeat.sql extends every lease of the process in one UPDATE, which"
-          + " waits for the one locked row: no lease is extended, the ten quick jobs whose"
-          + " completions wait are rescued and run again and again (each handler ran 4 times in"
-          + " 9 s with a 3 s lease; attempt 3 while locked)")
   void heartbeatsWhileACompletionBatchWaitsKeepEveryLeaseAndEachJobRunsOnce() throws Exception {
     start(Duration.ofSeconds(3)); // heartbeat every second
     try (Connection c = pg.connect()) {

@@ -17,16 +17,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Break-it run on issue 13 (brk13): listeners and hooks that throw throwables which cannot even be
+ * From the break-it run on issue 13: listeners and hooks that throw throwables which cannot even be
  * described (their message throws), and failures whose cause or next-exception chains loop.
  */
 @PostgresOnly("break-it tests of listener faults and cause chains, written against PostgreSQL only")
-class Brk13ListenerAndChainIT {
+class ThrowableFaultsIT {
   @RegisterExtension static final ClassDatabase testDb = Fixture.classDatabase();
 
   /**
@@ -118,10 +117,6 @@ class Brk13ListenerAndChainIT {
   }
 
   @Test
-  @Disabled(
-      "brk13 finding 1: a listener's onCommit throwing a throwable whose getMessage() throws"
-          + " escapes Listeners.fire (slf4j prints it), so inTx throws after COMMIT and the"
-          + " after-ROLLBACK hook of the committed unit runs")
   void aCommitStaysACommitWhenTheListenersThrowableCannotBePrinted() throws Exception {
     poisonOn = "commit";
     List<String> hooks = new CopyOnWriteArrayList<>();
@@ -143,10 +138,6 @@ class Brk13ListenerAndChainIT {
   }
 
   @Test
-  @Disabled(
-      "brk13 finding 2: an after-commit hook throwing a throwable whose getMessage() throws"
-          + " escapes Hooks.run (the warn log prints it): inTx throws after COMMIT and the"
-          + " hooks after it never run")
   void everyAfterCommitHookRunsAndInTxReturnsWhenAHooksThrowableCannotBePrinted() throws Exception {
     List<String> hooks = new CopyOnWriteArrayList<>();
     Throwable thrown = null;
@@ -170,9 +161,6 @@ class Brk13ListenerAndChainIT {
   }
 
   @Test
-  @Disabled(
-      "brk13 finding 1 (rollback side): onRollback throwing an unprintable throwable replaces the"
-          + " caller's own exception")
   void aRollbackKeepsTheCallersExceptionWhenTheListenersThrowableCannotBePrinted() {
     poisonOn = "rollback";
     IllegalStateException business = new IllegalStateException("business");
@@ -187,9 +175,6 @@ class Brk13ListenerAndChainIT {
   }
 
   @Test
-  @Disabled(
-      "brk13 finding 1 (retry side): onRetry throwing an unprintable throwable ends the unit"
-          + " instead of retrying it")
   void aRetryStillHappensWhenTheListenersThrowableCannotBePrinted() throws Exception {
     poisonOn = "retry";
     AtomicInteger attempts = new AtomicInteger();
@@ -234,10 +219,6 @@ class Brk13ListenerAndChainIT {
   }
 
   @Test
-  @Disabled(
-      "brk13 finding 10 (low): a callback's throwable whose getCause() throws: the retry decision"
-          + " (Failures.causes) throws, so the caller gets that IllegalStateException instead of"
-          + " its own exception, and the after-rollback hooks never run")
   void aCallbacksThrowableWithAnUnreadableCauseIsRethrownAsIs() {
     CauseThrows thrown = new CauseThrows();
     List<String> hooks = new CopyOnWriteArrayList<>();
@@ -358,10 +339,7 @@ class Brk13ListenerAndChainIT {
   }
 
   @Test
-  @Disabled(
-      "brk13 finding 4 (low): a 40001 deeper than 64 causes is not seen, so the unit is not"
-          + " retried although a SQLSTATE says it may succeed")
-  void aSerializationFailureBelowSixtyFiveWrappersIsStillRetried() throws Throwable {
+  void aSerializationFailureUnderAHundredWrappersIsStillRetried() throws Throwable {
     AtomicInteger attempts = new AtomicInteger();
     within30s(
         "a unit failing with a 40001 under 100 wrappers",
@@ -382,10 +360,6 @@ class Brk13ListenerAndChainIT {
   }
 
   @Test
-  @Disabled(
-      "brk13 finding 3: Failures.retryableSql follows getNextException() and only stops on a"
-          + " self-loop: a next-exception cycle A -> B -> A (neither retryable) spins forever in"
-          + " the retry decision, the thread never returns")
   void aNextExceptionCycleEnds() throws Throwable {
     SQLException a = new SQLException("a", "23505");
     SQLException b = new SQLException("b", "23503");
