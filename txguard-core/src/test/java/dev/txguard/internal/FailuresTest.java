@@ -31,10 +31,23 @@ class FailuresTest {
   @Test
   void aVeryLongChainIsCut() {
     Throwable t = new RuntimeException("0");
-    for (int i = 1; i < 1000; i++) {
+    for (int i = 1; i < 5000; i++) {
       t = new RuntimeException(String.valueOf(i), t);
     }
-    assertThat(Failures.causes(t)).hasSize(64);
+    assertThat(Failures.causes(t)).hasSize(Failures.MAX_CHAIN);
+  }
+
+  @Test
+  void aGetCauseThatThrowsEndsTheChain() {
+    Throwable unreadable =
+        new RuntimeException("outer") {
+          @Override
+          public synchronized Throwable getCause() {
+            throw new IllegalStateException("no session");
+          }
+        };
+    Throwable t = new RuntimeException("wrapper", unreadable);
+    assertThat(Failures.causes(t)).containsExactly(t, unreadable);
   }
 
   @Test
