@@ -3,6 +3,7 @@ package dev.txguard.queue.internal;
 import dev.txguard.CommitOutcomeUnknownException;
 import dev.txguard.TxException;
 import dev.txguard.TxOptions;
+import dev.txguard.internal.SafeLog;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -19,20 +20,23 @@ import java.util.List;
  * again with the attempt uncounted if the claim committed, untouched if it did not. First the
  * claim's backend is ended if it still runs the claim's transaction (claim_lost_end.sql): it never
  * got the COMMIT and keeps the rows locked until the server notices its client is gone, which after
- * a network failure may take long; the hand-back would wait on those locks, and no claim could take
- * the jobs meanwhile. If the hand-back fails too (the database still unreachable), a job the claim
- * did take stays leased to this process, unextended, until its lease expires; maintenance (of any
- * process) then rescues it, and that rescue counts an attempt (a job with {@code maxAttempts(1)}
- * then ends failed without having run). Thread-safe (no state but its settings); runs on the
- * fetcher's thread, at its level.
+ * a network failure may take long, and no claim could take the jobs meanwhile. Then the hand-back
+ * waits until the claim's transaction has ended, committed or not, by locking its rows
+ * (claim_lost_wait.sql): run while the claim is still in progress, give_up.sql would read the rows
+ * as they were before it and change nothing, and a claim committing afterwards would strand its
+ * jobs. If the wait or the hand-back fails (the database still unreachable), a job the claim (the
+ * database still unreachable), a job the claim took stays leased to this process, unextended, until
+ * its lease expires; maintenance (of any process) then rescues it, and that rescue counts an
+ * attempt (a job with {@code maxAttempts(1)} then ends failed without having run). Thread-safe (no
+ * state but its settings); runs on the fetcher's thread, at its level.
  */
 final class LostClaims {
   /**
-   * The longest each unit of a hand-back may take (shorter if the queue's options say so): its
-   * statements wait for the claimed rows' locks if the claim's backend could not be ended, and the
-   * fetcher claims nothing meanwhile. The first unit that fails ends the hand-back ({@link
-   * GiveUp#lostClaim}), so the fetcher waits about twice this at most; the jobs not handed back are
-   * rescued when their leases expire.
+   * The longest each unit of a hand-back may take (shorter if the queue's options say so): the wait
+   * for the claim's end waits for the claimed rows' locks if the claim's backend could not be
+   * ended, and the fetcher claims nothing meanwhile. A failed wait ends the hand-back, and so does
+   * the first give-up unit that fails ({@link GiveUp#lostClaim}), so the fetcher waits about twice
+   * this at most; the jobs not handed back are rescued when their leases expire.
    */
   static final Duration HAND_BACK_TIMEOUT = Duration.ofSeconds(10);
 
@@ -73,7 +77,8 @@ final class LostClaims {
       return lost;
     }
     endBackend(rows);
-    int failed = giveUp.lostClaim(claimed, handBackOptions);
+    int failed =
+        awaitClaimEnd(claimed) ? giveUp.lostClaim(claimed, handBackOptions) : claimed.size();
     return new TxException(
         "the claim of "
             + claimed.size()
@@ -95,6 +100,35 @@ final class LostClaims {
   }
 
   /**
+   * Waits until the claim's transaction has ended, committed or not (claim_lost_wait.sql): a
+   * hand-back while it is still in progress would read the rows from before the claim and change
+   * nothing. False if that wait failed (the unit's timeout, the database unreachable): the jobs are
+   * then not handed back.
+   */
+  private boolean awaitClaimEnd(List<Attempt> claimed) {
+    Long[] ids = claimed.stream().map(a -> a.id).toArray(Long[]::new);
+    try {
+      config
+          .db()
+          .inTx(
+              handBackOptions,
+              tx -> tx.query(sql.claimLostWait, rs -> rs.getLong(1), (Object) ids));
+      return true;
+    } catch (RuntimeException e) {
+      SafeLog.warn(
+          Events.LOG,
+          e,
+          "cannot wait for the end of a claim of queue '{}' that lost its connection during COMMIT;"
+              + " its {} jobs are not handed back: if the claim committed, they are rescued when"
+              + " their leases expire (in at most {}), counting an attempt",
+          queue,
+          claimed.size(),
+          config.leaseDuration());
+      return false;
+    }
+  }
+
+  /**
    * Ends the lost claim's backend if it still runs the claim's transaction. Best effort: if it
    * cannot, the hand-back waits for the rows' locks, up to its units' timeout.
    */
@@ -109,7 +143,7 @@ final class LostClaims {
     } catch (RuntimeException e) {
       Events.LOG.warn(
           "cannot end backend {} of a claim of queue '{}' that lost its connection during COMMIT;"
-              + " handing its jobs back waits for that backend's locks (up to {} a job)",
+              + " the hand-back waits for that backend's locks (up to {})",
           rows.backendPid,
           queue,
           handBackOptions.timeout().orElseThrow(),

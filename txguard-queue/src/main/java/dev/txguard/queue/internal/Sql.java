@@ -13,6 +13,7 @@ public final class Sql extends SqlFiles {
   final String findUnique = statement("find_unique");
   final String claim = statement("claim");
   final String claimLostEnd = statement("claim_lost_end");
+  final String claimLostWait = statement("claim_lost_wait");
   final String complete = statement("complete");
   final String completeBatch = statement("complete_batch");
   final String recordFailure = statement("record_failure");

@@ -2,7 +2,9 @@
 -- An attempt is extended only while it still holds its lease (same attempt token, still running).
 -- A row another transaction holds locked (a completion or failure record under way, a rescue, a
 -- user's own lock) is skipped, not waited for: one locked row must not stop every other lease of
--- the process from being extended. A skipped lease is extended by a later heartbeat; whether it
+-- the process from being extended. FOR NO KEY UPDATE, the lock the UPDATE takes anyway, so a row
+-- only key-share locked (a foreign key inserted elsewhere that references the job) is still
+-- extended. A skipped lease is extended by a later heartbeat; whether it
 -- was lost is read by heartbeat_check.sql, by attempt token, not from this statement's result.
 -- Parameters: now (null: the database's now()), ids (bigint[]), attempt tokens (uuid[] as
 -- text[]) in the same order, lease duration in ms.
@@ -12,7 +14,7 @@ free as (
   select j.id
   from ${schema}.job j join mine on j.id = mine.id
   where j.lease_token = mine.token and j.state = 'running'
-  for update of j skip locked
+  for no key update of j skip locked
 )
 update ${schema}.job j
 set lease_expires_at = clock.now + ?::bigint * interval '1 millisecond',
