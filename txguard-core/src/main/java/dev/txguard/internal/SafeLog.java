@@ -23,7 +23,7 @@ public final class SafeLog {
     try {
       log.warn(format, withFailure(args, failure));
     } catch (Throwable printing) {
-      fallback(log, false, failure, format, printing);
+      fallback(log, false, failure, format, args, printing);
     }
   }
 
@@ -32,7 +32,7 @@ public final class SafeLog {
     try {
       log.error(format, withFailure(args, failure));
     } catch (Throwable printing) {
-      fallback(log, true, failure, format, printing);
+      fallback(log, true, failure, format, args, printing);
     }
   }
 
@@ -55,13 +55,19 @@ public final class SafeLog {
   }
 
   private static void fallback(
-      Logger log, boolean error, Throwable failure, String format, Throwable printing) {
+      Logger log,
+      boolean error,
+      Throwable failure,
+      String format,
+      Object[] args,
+      Throwable printing) {
     try {
+      // SLF4J formats the arguments safely; only the throwable is left out
       String text = format + " [" + unreadable(failure, printing) + "]";
       if (error) {
-        log.error(text);
+        log.error(text, args);
       } else {
-        log.warn(text);
+        log.warn(text, args);
       }
     } catch (Throwable ignored) {
       // nothing is left to report with; the outcome the caller protects matters more

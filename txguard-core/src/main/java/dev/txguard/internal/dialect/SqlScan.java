@@ -270,9 +270,14 @@ final class SqlScan {
     return end <= n && sql.charAt(end - 1) == '\'' && end - j >= 2 ? end : -1;
   }
 
+  /**
+   * The index of the first character at or after {@code from} that is not PostgreSQL whitespace
+   * (space, tab, newline, carriage return, form feed, vertical tab: the lexer's set; other Unicode
+   * spaces are identifier characters to it).
+   */
   private int blanks(int from) {
     int j = from;
-    while (j < n && Character.isWhitespace(sql.charAt(j))) {
+    while (j < n && " \t\n\r\f\u000B".indexOf(sql.charAt(j)) >= 0) {
       j++;
     }
     return j;

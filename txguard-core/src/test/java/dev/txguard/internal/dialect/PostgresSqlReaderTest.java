@@ -134,6 +134,8 @@ class PostgresSqlReaderTest {
         "select set_config('x.y', e'1', true)",
         "select set_config('x.y', '1' /* , true */, false)",
         "select set_config('x.y', '1', true), set_config('x.z', '2', false)",
+        // U+3000 is an identifier character to PostgreSQL, not a blank: this reads a column
+        "select set_config('x.y', '1',\u3000true)",
         "select set_config",
         "select pg_advisory_lock(7)",
         "select pg_try_advisory_lock_shared(1, 2)",

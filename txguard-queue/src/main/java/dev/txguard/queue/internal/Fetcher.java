@@ -57,9 +57,10 @@ final class Fetcher extends BackgroundLoop {
   private final int capacity;
 
   /**
-   * While this many attempts' handlers returned and their ends are not yet recorded (plain
-   * handlers' completions waiting for a batch: one full batch), the fetcher claims nothing more
-   * until one of them ends.
+   * While this many of this fetcher's attempts' handlers returned and their ends are not yet
+   * recorded (plain handlers' completions waiting for a batch: one full batch), it claims nothing
+   * more until one of them ends. The bound is per fetcher; the batches are per run level, shared by
+   * the fetchers of every queue at that level.
    */
   static final int MAX_FINISHING = Completions.MAX_BATCH;
 
