@@ -44,17 +44,20 @@ class AdminHugeDurationsIT {
   @Test
   void pruneWithAHugeAgeIsRefusedOrDeletesNothing() {
     assertThatThrownBy(() -> queue.admin().prune(Duration.ofSeconds(Long.MAX_VALUE), n -> {}))
-        .isInstanceOfAny(IllegalArgumentException.class, TxException.class);
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("olderThan must be at most 9223372036854775807 ms");
   }
 
   @Test
   void listWithAHugeAgeIsRefusedOrListsNothing() {
     assertThatThrownBy(
             () -> queue.admin().list(JobFilter.all().olderThan(Duration.ofSeconds(Long.MAX_VALUE))))
-        .isInstanceOfAny(IllegalArgumentException.class, TxException.class);
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("olderThan must be at most");
     assertThatThrownBy(
             () -> queue.admin().list(JobFilter.all().newerThan(Duration.ofSeconds(Long.MAX_VALUE))))
-        .isInstanceOfAny(IllegalArgumentException.class, TxException.class);
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("newerThan must be at most");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.txguard.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.time.Duration;
@@ -29,5 +30,26 @@ class ScheduleExtremesTest {
       }
     }
     assertThat(undocumented).isEmpty();
+  }
+
+  @Test
+  void anInstantOutsideTheYearsZeroTo9999IsRefusedNamingTheRange() {
+    assertThatThrownBy(() -> Schedule.every(Duration.ofMinutes(1)).nextAfter(Instant.MAX))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("years 0 to 9999");
+    assertThatThrownBy(() -> Schedule.cron("0 6 * * *").latestAtOrBefore(Instant.MIN))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("years 0 to 9999");
+  }
+
+  @Test
+  void theLastAcceptedInstantsAreAnswered() {
+    Instant late = Instant.parse("9999-12-30T00:00:00Z");
+    Instant early = Instant.parse("0000-01-02T00:00:00Z");
+    for (Schedule s : List.of(Schedule.every(Duration.ofMinutes(1)), Schedule.cron("0 6 * * *"))) {
+      assertThat(s.nextAfter(late)).as(s + " after " + late).isPresent();
+      assertThat(s.latestAtOrBefore(late)).as(s + " at or before " + late).isPresent();
+      assertThat(catchThrowable(() -> s.nextAfter(early))).as(s + " after " + early).isNull();
+    }
   }
 }
