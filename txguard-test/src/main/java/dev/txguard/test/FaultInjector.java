@@ -51,6 +51,7 @@ public final class FaultInjector {
   private final Set<TrackedConnection> all = ConcurrentHashMap.newKeySet();
   private final Map<Tx, UnitState> units = new ConcurrentHashMap<>();
   private final AtomicInteger ordinals = new AtomicInteger();
+  private volatile Thread numbered;
   private final ThreadLocal<UnitState> lastEnded = new ThreadLocal<>();
   private final ThreadLocal<UnitState> retrying = new ThreadLocal<>();
   private final TxListener listener = new Listener();
@@ -146,8 +147,13 @@ public final class FaultInjector {
     this.tap = tap;
   }
 
-  /** Restarts the count behind {@link Fault#ordinal}: the next unit begun is unit 1. */
-  void restartOrdinals() {
+  /**
+   * Restarts the count behind {@link Fault#ordinal}: the next unit {@code thread} begins is unit 1.
+   * Until the next call, units begun on other threads (a queue's background units, say) get ordinal
+   * 0, which no ordinal fault targets; {@code null} numbers the units of every thread.
+   */
+  void restartOrdinals(Thread thread) {
+    numbered = thread;
     ordinals.set(0);
   }
 
@@ -288,7 +294,9 @@ public final class FaultInjector {
       if (tx.attempt() > 1 && retried != null && retried.name.equals(tx.name())) {
         ordinal = retried.ordinal;
       } else {
-        ordinal = tx.attempt() == 1 ? ordinals.incrementAndGet() : 0;
+        Thread only = numbered;
+        boolean counted = only == null || only == Thread.currentThread();
+        ordinal = tx.attempt() == 1 && counted ? ordinals.incrementAndGet() : 0;
       }
       retrying.remove();
       UnitState unit =

@@ -43,9 +43,13 @@ import javax.sql.DataSource;
  * <p>Rules: {@link #setup} runs before every run and must bring the database and the outside world
  * back to the same starting point (the check verifies that the snapshots and probes are equal
  * before every run). Sequences are set back, when a failure is injected, to where they stood when
- * the failed attempt began, so a retried unit draws the same ids as the clean run. Nothing else may
- * use the database while the check runs. Snapshots that include {@code now()} timestamps differ
- * between runs: leave such columns out. Not thread-safe; use one per test.
+ * the failed attempt began, so a retried unit draws the same ids as the clean run. Only the units
+ * begun on the thread that calls {@link #verify} or {@link #run} are numbered and failed: units
+ * other threads run meanwhile (a queue's announcer or maintenance, a scheduler) are left alone, and
+ * a unit the action hands to another thread is not checked (call that code directly). Writes of
+ * other threads still show in the snapshots, so compare no table they write. Snapshots that include
+ * {@code now()} timestamps differ between runs: leave such columns out. Not thread-safe; use one
+ * per test.
  */
 public final class RetrySafety {
   /** Setup or probe code that may throw. */
@@ -312,7 +316,7 @@ public final class RetrySafety {
       applyConcurrentWrites();
     }
     Trace trace = new Trace(fault);
-    faults.restartOrdinals();
+    faults.restartOrdinals(Thread.currentThread());
     faults.tap(trace);
     FaultScope scope = fault == null ? null : faults.inject(fault);
     Object value = null;
@@ -326,6 +330,7 @@ public final class RetrySafety {
         scope.close();
       }
       faults.tap(null);
+      faults.restartOrdinals(null);
     }
     if (trace.error != null) {
       throw trace.error;
@@ -473,6 +478,9 @@ public final class RetrySafety {
 
     @Override
     public synchronized void begun(UnitState state) {
+      if (state.ordinal == 0) {
+        return; // begun on another thread, or a retry of such a unit: not part of the check
+      }
       if (state.attempt == 1) {
         Unit unit = new Unit(state.name, state.ordinal);
         units.add(unit);

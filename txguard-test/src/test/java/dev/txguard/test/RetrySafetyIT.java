@@ -9,7 +9,11 @@ import dev.txguard.TxOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -240,6 +244,68 @@ class RetrySafetyIT {
     assertThat(first.position()).isEqualTo(2);
     assertThat(first.sql()).isEqualTo(CREDIT);
     assertThat(first.differences()).anySatisfy(d -> assertThat(d).contains("[paid 10, paid 10]"));
+  }
+
+  @Test
+  void unitsOfOtherThreadsAreNeitherCountedNorFailed() throws Exception {
+    // a background thread (like a queue's announcer or maintenance) runs units all through the
+    // check; each run of the action waits for one more of them, so they interleave with its own
+    TxOptions background = TxOptions.defaults().name("background").readOnly(true);
+    Semaphore ran = new Semaphore(0);
+    AtomicInteger retried = new AtomicInteger();
+    AtomicReference<Throwable> failed = new AtomicReference<>();
+    AtomicBoolean stop = new AtomicBoolean();
+    Thread other =
+        Thread.ofPlatform()
+            .name("retry-safety-background")
+            .start(
+                () -> {
+                  while (!stop.get()) {
+                    try {
+                      db.inTx(
+                          background,
+                          tx -> {
+                            if (tx.attempt() > 1) {
+                              retried.incrementAndGet();
+                            }
+                            return tx.queryOne("select 1", rs -> rs.getInt(1));
+                          });
+                    } catch (RuntimeException e) {
+                      failed.compareAndSet(null, e);
+                    }
+                    ran.release();
+                  }
+                });
+    RetrySafetyReport report;
+    try {
+      report =
+          check()
+              .verify(
+                  () -> {
+                    ran.drainPermits();
+                    if (!ran.tryAcquire(30, TimeUnit.SECONDS)) {
+                      throw new AssertionError("the background thread ran no unit in 30 s");
+                    }
+                    long id =
+                        db.inTx(
+                            PAY,
+                            tx -> {
+                              tx.update(DEBIT, 10);
+                              return tx.queryOne(RECEIPT, rs -> rs.getLong(1), 10).orElseThrow();
+                            });
+                    if (!ran.tryAcquire(30, TimeUnit.SECONDS)) {
+                      throw new AssertionError("the background thread ran no unit in 30 s");
+                    }
+                    return id;
+                  });
+    } finally {
+      stop.set(true);
+      other.join(Duration.ofSeconds(30));
+    }
+    assertThat(report.units()).isEqualTo(1); // only the action's own unit
+    assertThat(report.pointsTried()).isEqualTo(3); // two statements and the COMMIT
+    assertThat(failed.get()).isNull();
+    assertThat(retried.get()).as("background units retried after an injected failure").isZero();
   }
 
   @Test
