@@ -19,6 +19,7 @@ record Options(
     List<String> contenders,
     boolean sustained,
     int minutes,
+    int perTx,
     String url,
     Path out,
     boolean statements) {
@@ -54,6 +55,7 @@ record Options(
                 NAMES,
                 false,
                 0,
+                1,
                 null,
                 Path.of("txguard-bench/target/queue-smoke"),
                 false)
@@ -72,6 +74,7 @@ record Options(
                 NAMES,
                 false,
                 10,
+                1,
                 null,
                 Path.of("txguard-bench/target/queue-results"),
                 false);
@@ -96,6 +99,7 @@ record Options(
                     o.contenders,
                     o.sustained,
                     o.minutes,
+                    o.perTx,
                     o.url,
                     o.out,
                     true);
@@ -115,6 +119,7 @@ record Options(
         case "--idle-seconds" ->
             o = o.withTimes(o.rate, o.latencySeconds, o.throttleSeconds, positive(args, ++i));
         case "--minutes" -> o = o.with(o.sustained, positive(args, ++i));
+        case "--jobs-per-tx" -> o = o.withPerTx(positive(args, ++i));
         case "--only" -> o = o.withLists(list(args, ++i, PHASES, "--only"), o.contenders);
         case "--contenders" -> o = o.withLists(o.only, list(args, ++i, NAMES, "--contenders"));
         case "--url" -> o = o.withTarget(value(args, ++i), o.out);
@@ -129,7 +134,7 @@ record Options(
                     + String.join(",", PHASES)
                     + ", --contenders "
                     + String.join(",", NAMES)
-                    + ", --sustained --rate N --minutes N, --url JDBC-URL, --out DIR, --statements");
+                    + ", --sustained --rate N --minutes N [--jobs-per-tx N], --url JDBC-URL, --out DIR, --statements");
       }
     }
     if (o.batch > o.jobs) {
@@ -187,6 +192,7 @@ record Options(
         contenders,
         sustained,
         minutes,
+        perTx,
         url,
         out,
         statements);
@@ -208,6 +214,7 @@ record Options(
         contenders,
         sustained,
         minutes,
+        perTx,
         url,
         out,
         statements);
@@ -229,6 +236,7 @@ record Options(
         c,
         sustained,
         minutes,
+        perTx,
         url,
         out,
         statements);
@@ -250,6 +258,29 @@ record Options(
         contenders,
         s,
         m,
+        perTx,
+        url,
+        out,
+        statements);
+  }
+
+  private Options withPerTx(int p) {
+    return new Options(
+        smoke,
+        rounds,
+        jobs,
+        batch,
+        rowRounds,
+        rate,
+        latencySeconds,
+        throttleSeconds,
+        idleSeconds,
+        idleWarmup,
+        only,
+        contenders,
+        sustained,
+        minutes,
+        p,
         url,
         out,
         statements);
@@ -271,6 +302,7 @@ record Options(
         contenders,
         sustained,
         minutes,
+        perTx,
         u,
         o,
         statements);

@@ -23,7 +23,7 @@ import java.util.Map;
  * --idle-seconds N        the idle phase (default 30, after 12 s of warm-up)
  * --only a,b              phases: noop, row, latency, throttle, idle (default all)
  * --contenders a,b        txguard, db-scheduler, jobrunr, pgbench (default all)
- * --sustained --rate N --minutes N   the sustained run instead (see {@link Sustained})
+ * --sustained --rate N --minutes N [--jobs-per-tx N]   the sustained run instead (see {@link Sustained})
  * --url JDBC-URL          a server of yours instead of the embedded one (tables bench_* and schema
  *                         bench_txguard are dropped and recreated)
  * --out DIR               where results go (default txguard-bench/target/queue-results)
@@ -65,7 +65,7 @@ public final class QueueBench {
       QueueReport report = new QueueReport();
       if (o.sustained()) {
         Sustained.run(
-            server, FACTORIES.get(o.contenders().getFirst()), o.rate(), o.minutes(), o.out(), out);
+            server, FACTORIES.get(o.contenders().getFirst()), o.rate(), o.minutes(), o.perTx(), o.out(), out);
         return report;
       }
       List<String> lines = new ArrayList<>(List.of(Measured.HEADER));

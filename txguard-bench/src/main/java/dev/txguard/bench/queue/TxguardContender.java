@@ -20,6 +20,14 @@ final class TxguardContender implements Contender {
   private static final int CONCURRENCY = 16;
   private static final int POOL = CONCURRENCY + 1;
 
+  /**
+   * Claim-ahead settings, default the README's advice; {@code -Dtxguard.bench.prefetch=N} and
+   * {@code -Dtxguard.bench.fetchBatchSize=N} try others (the configuration line names them).
+   */
+  private static final int PREFETCH = Integer.getInteger("txguard.bench.prefetch", CONCURRENCY);
+
+  private static final int FETCH_BATCH = Integer.getInteger("txguard.bench.fetchBatchSize", 20);
+
   static final Factory FACTORY =
       new Factory() {
         @Override
@@ -29,9 +37,11 @@ final class TxguardContender implements Contender {
 
         @Override
         public String configuration() {
-          return "queue(\"default\", 16), Database poolSize 17 (README: concurrency plus one), prefetch 16"
-              + " (README: the queue's concurrency, for throughput), fetchBatchSize 20,"
-              + " pollInterval 1 s, runLevels 2 (defaults); handle(...) for no-op, handleInTx(...) for the row;"
+          return "queue(\"default\", 16), Database poolSize 17 (README: concurrency plus one), prefetch "
+              + PREFETCH
+              + " (README: the queue's concurrency, for throughput), fetchBatchSize "
+              + FETCH_BATCH
+              + ", pollInterval 1 s, runLevels 2 (defaults); handle(...) for no-op, handleInTx(...) for the row;"
               + " enqueueAll(...) for batches, enqueue(...) one per unit";
         }
 
@@ -70,7 +80,9 @@ final class TxguardContender implements Contender {
   private TxguardContender(Server server, Work work, Tally tally) {
     db = Database.builder().url(server.url()).poolSize(POOL).build();
     JobQueue.Builder builder =
-        JobQueue.builder(db).schema(SCHEMA).queue("default", CONCURRENCY).prefetch(CONCURRENCY);
+        JobQueue.builder(db).schema(SCHEMA).queue("default", CONCURRENCY)
+            .prefetch(PREFETCH)
+            .fetchBatchSize(FETCH_BATCH);
     if (work == Work.NOOP) {
       builder.handle(
           KIND,
