@@ -65,7 +65,13 @@ public final class QueueBench {
       QueueReport report = new QueueReport();
       if (o.sustained()) {
         Sustained.run(
-            server, FACTORIES.get(o.contenders().getFirst()), o.rate(), o.minutes(), o.perTx(), o.out(), out);
+            server,
+            FACTORIES.get(o.contenders().getFirst()),
+            o.rate(),
+            o.minutes(),
+            o.perTx(),
+            o.out(),
+            out);
         return report;
       }
       List<String> lines = new ArrayList<>(List.of(Measured.HEADER));

@@ -80,7 +80,9 @@ final class TxguardContender implements Contender {
   private TxguardContender(Server server, Work work, Tally tally) {
     db = Database.builder().url(server.url()).poolSize(POOL).build();
     JobQueue.Builder builder =
-        JobQueue.builder(db).schema(SCHEMA).queue("default", CONCURRENCY)
+        JobQueue.builder(db)
+            .schema(SCHEMA)
+            .queue("default", CONCURRENCY)
             .prefetch(PREFETCH)
             .fetchBatchSize(FETCH_BATCH);
     if (work == Work.NOOP) {
