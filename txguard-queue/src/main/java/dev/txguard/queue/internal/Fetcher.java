@@ -110,6 +110,9 @@ final class Fetcher extends BackgroundLoop {
   /** Decides a claim whose COMMIT lost its connection. */
   private final LostClaims lostClaims;
 
+  /** Where the next claim starts in the claim order; the fetcher's thread only. */
+  private final ClaimCursor cursor = new ClaimCursor();
+
   Fetcher(
       QueueConfig config,
       Sql sql,
@@ -206,16 +209,20 @@ final class Fetcher extends BackgroundLoop {
   private int claim(int limit) {
     owned.addAndGet(limit);
     LostClaims.Rows rows = new LostClaims.Rows(level);
+    Object[] after = cursor.next(System.nanoTime());
     List<Attempt> attempts;
     try {
-      attempts = config.db().inTx(claimOptions, tx -> claimRows(tx, rows, limit));
+      attempts = config.db().inTx(claimOptions, tx -> claimRows(tx, rows, after, limit));
     } catch (CommitOutcomeUnknownException e) {
       owned.addAndGet(-limit);
+      cursor.reset();
       throw lostClaims.handBack(rows, e);
     } catch (RuntimeException | Error e) {
       owned.addAndGet(-limit);
+      cursor.reset();
       throw e;
     }
+    cursor.claimed(rows.last, attempts.size() == limit);
     owned.addAndGet(attempts.size() - limit);
     if (attempts.size() < limit) {
       mayBeMore = false; // before the attempts start, so that none of them sees it still set
@@ -232,7 +239,7 @@ final class Fetcher extends BackgroundLoop {
    * Runs the claim statement in {@code tx}; the attempts it read stay in {@code rows}, so that a
    * claim whose COMMIT is lost can hand them back.
    */
-  private List<Attempt> claimRows(Tx tx, LostClaims.Rows rows, int limit) {
+  private List<Attempt> claimRows(Tx tx, LostClaims.Rows rows, Object[] after, int limit) {
     rows.reset();
     rows.attempts =
         tx.query(
@@ -240,6 +247,9 @@ final class Fetcher extends BackgroundLoop {
             rows::read,
             now.param(),
             queue,
+            after[0],
+            after[1],
+            after[2],
             kinds,
             level,
             limit,

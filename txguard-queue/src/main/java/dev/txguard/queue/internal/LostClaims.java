@@ -161,6 +161,13 @@ final class LostClaims {
     int backendPid;
     String xact;
 
+    /**
+     * The greatest claim-order key read, for the next claim's cursor; null after an infinite one.
+     */
+    ClaimCursor.Key last;
+
+    private boolean infinite;
+
     Rows(int level) {
       this.level = level;
     }
@@ -169,6 +176,8 @@ final class LostClaims {
     void reset() {
       attempts = null;
       xact = null;
+      last = null;
+      infinite = false;
     }
 
     /** Maps one row of claim.sql, noting the claiming backend and transaction from the first. */
@@ -176,6 +185,13 @@ final class LostClaims {
       if (xact == null) {
         backendPid = rs.getInt("backend_pid");
         xact = rs.getString("xact");
+      }
+      long runAt = rs.getLong("run_at_us");
+      if (rs.wasNull()) {
+        infinite = true;
+        last = null;
+      } else if (!infinite) {
+        last = new ClaimCursor.Key(rs.getInt("priority"), runAt, rs.getLong("id")).max(last);
       }
       return Attempt.claimed(rs, level);
     }

@@ -1,8 +1,9 @@
 -- Claims up to LIMIT available jobs of one queue in ONE statement: the rows are locked with SKIP
 -- LOCKED (concurrent claimers take different jobs, nobody waits), moved to running, given a new
 -- attempt number and a lease (owner, fresh attempt token, expiry).
--- Parameters: now (null: the database's now()), queue, kinds (text[]), run level, limit, lease owner,
--- lease duration in milliseconds. created_at is returned as microseconds since the epoch (cheaper
+-- Parameters: now (null: the database's now()), queue, the claim cursor (priority, run_at as
+-- microseconds since the epoch, id: only jobs after it in the claim order; priority -1 for all),
+-- kinds (text[]), run level, limit, lease owner, lease duration in milliseconds. created_at is returned as microseconds since the epoch (cheaper
 -- to read than a timestamptz, per claimed job). Returns cancel_requested too: a job whose cancel
 -- was requested while an earlier attempt ran is not expected here (every way out of running
 -- honours it), but if one ever is, the attempt ends cancelled before its handler runs.
@@ -15,7 +16,13 @@
 -- never claimed (at-least-once allows their attempts to run again); every later durable commit
 -- (a completion, a transactional handler's unit) flushes the claim's WAL with its own.
 -- Each row also returns the claiming backend's pid and the claim's transaction id, for a claim
--- whose COMMIT loses its connection (see LostClaims and claim_lost_end.sql).
+-- whose COMMIT loses its connection (see LostClaims and claim_lost_end.sql), and its run_at as
+-- microseconds (null when infinite), for the next claim's cursor.
+-- The cursor (see ClaimCursor) starts the index scan after the jobs this fetcher claimed last: the
+-- claim index keeps an entry for every claimed job's old row version until VACUUM removes it, and
+-- a scan from the head walks all of them (hundreds of pages between autovacuum runs at thousands of
+-- jobs a second). The row comparison is an index condition of job_claim_idx ("Row Constructor
+-- Comparison", and the btree's ordering of its columns).
 with clock as (
   select coalesce(?::timestamptz, now()) as now,
          set_config('synchronous_commit', 'off', true) as commit_mode
@@ -23,7 +30,9 @@ with clock as (
 picked as (
   select j.id
   from ${schema}.job j
-  where j.state = 'available' and j.queue = ? and j.run_at <= (select now from clock)
+  where j.state = 'available' and j.queue = ?
+    and (j.priority, j.run_at, j.id) > (?, 'epoch'::timestamptz + ?::bigint * interval '1 microsecond', ?)
+    and j.run_at <= (select now from clock)
     and j.kind = any (?::text[]) and j.run_level = ?
   order by j.priority, j.run_at, j.id
   limit ?
@@ -42,4 +51,6 @@ where j.id = picked.id
 returning j.id, j.kind, j.queue, j.args::text, j.priority, j.attempt, j.max_attempts,
           (extract(epoch from j.created_at) * 1000000)::bigint as created_at_us,
           j.lease_token, j.unique_key, j.job_group, j.awaited, j.cancel_requested,
-          pg_backend_pid() as backend_pid, pg_current_xact_id()::text as xact
+          pg_backend_pid() as backend_pid, pg_current_xact_id()::text as xact,
+          case when isfinite(j.run_at) then (extract(epoch from j.run_at) * 1000000)::bigint end
+            as run_at_us

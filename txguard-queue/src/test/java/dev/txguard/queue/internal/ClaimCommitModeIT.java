@@ -51,11 +51,14 @@ class ClaimCommitModeIT {
       try (PreparedStatement ps = c.prepareStatement(sql.claim)) {
         ps.setNull(1, Types.VARCHAR);
         ps.setString(2, "default");
-        ps.setArray(3, c.createArrayOf("text", new String[] {"work"}));
-        ps.setInt(4, 0);
-        ps.setInt(5, 10);
-        ps.setString(6, "commit-mode-test");
-        ps.setLong(7, 30_000);
+        ps.setInt(3, -1); // the cursor: from the head
+        ps.setLong(4, 0);
+        ps.setLong(5, 0);
+        ps.setArray(6, c.createArrayOf("text", new String[] {"work"}));
+        ps.setInt(7, 0);
+        ps.setInt(8, 10);
+        ps.setString(9, "commit-mode-test");
+        ps.setLong(10, 30_000);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             claimed++;

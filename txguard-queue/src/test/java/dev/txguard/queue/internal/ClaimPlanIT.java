@@ -42,13 +42,16 @@ class ClaimPlanIT {
       st.execute("set plan_cache_mode = force_generic_plan");
       try (ResultSet rs =
           st.executeQuery(
-              "explain execute claim(null, 'default', '{work}', 0, 10, 'owner', 30000)")) {
+              "explain execute claim(null, 'default', -1, 0, 0, '{work}', 0, 10, 'owner', 30000)")) {
         while (rs.next()) {
           plan.append(rs.getString(1)).append('\n');
         }
       }
     }
     assertThat(plan.toString()).contains("job_claim_idx").doesNotContain("Seq Scan on job");
+    // the cursor starts the index scan (see ClaimCursor), rather than filtering what it read
+    assertThat(plan.toString())
+        .containsPattern("Index Cond: .*ROW\\((j\\.)?priority, (j\\.)?run_at, (j\\.)?id\\) >");
   }
 
   /**
