@@ -72,8 +72,8 @@ public final class EnqueueOptions {
 
   /**
    * The job's priority: lower runs first among available jobs of a queue. While a backlog keeps a
-   * worker's claims full, its claims continue after the last job they took and start again from
-   * the most urgent job at least once a second, so a job more urgent than the backlog waits at most
+   * worker's claims full, its claims continue after the last job they took and start again from the
+   * most urgent job at least once a second, so a job more urgent than the backlog waits at most
    * about a second more than with strict ordering (see the queue guide on claim order).
    *
    * @param priority 0 (most urgent, the default) to 32767
