@@ -61,6 +61,12 @@ abstract class AttemptRecord {
   /** A statement whose text may write was admitted ({@link SqlVerdict#readsOnly()}). */
   boolean mayHaveWritten;
 
+  /**
+   * The transaction's id as one of its own statements returned it ({@link
+   * TxImpl#transactionIdKnown}), so that commit-outcome resolution need not ask; 0 while not known.
+   */
+  long knownXid;
+
   /** Set when the unit's transaction was found ended by something other than the unit. */
   CommitOutcomeUnknownException endedElsewhere;
 

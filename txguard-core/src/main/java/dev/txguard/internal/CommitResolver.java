@@ -18,14 +18,16 @@ import java.sql.SQLException;
  * pg_current_xact_id_if_assigned()}, PostgreSQL 13+; {@code txid_current_if_assigned()} on 10-12:
  * PostgreSQL docs, "System Information Functions", transaction ID and snapshot functions). That
  * costs one round trip; read-only units, units that sent nothing, and units with no id assigned
- * (they wrote nothing, so their outcome does not matter) pay nothing more. When the COMMIT fails
- * with a lost connection, {@link #settle} asks {@code pg_xact_status(xid)} (or {@code txid_status})
- * on a new connection straight from the source (never the pool, which the caller's threads may
- * hold): "committed" returns normally, "aborted" throws the lost connection as a failure before
- * COMMIT (retryable), "in progress" waits: the old backend may still be finishing or not yet have
- * noticed its client is gone, so after a short wait it is terminated ({@code pg_terminate_backend},
- * only while it still runs that transaction), which decides the outcome. Only when no answer can be
- * had within the bound (the unit's deadline, or the database's connection timeout when the unit has
+ * (they wrote nothing, so their outcome does not matter) pay nothing more, nor do units that were
+ * told their id by a statement of their own ({@link TxImpl#transactionIdKnown}, txguard's queue:
+ * its completion statement returns {@code pg_current_xact_id()}). When the COMMIT fails with a lost
+ * connection, {@link #settle} asks {@code pg_xact_status(xid)} (or {@code txid_status}) on a new
+ * connection straight from the source (never the pool, which the caller's threads may hold):
+ * "committed" returns normally, "aborted" throws the lost connection as a failure before COMMIT
+ * (retryable), "in progress" waits: the old backend may still be finishing or not yet have noticed
+ * its client is gone, so after a short wait it is terminated ({@code pg_terminate_backend}, only
+ * while it still runs that transaction), which decides the outcome. Only when no answer can be had
+ * within the bound (the unit's deadline, or the database's connection timeout when the unit has
  * none) is {@link CommitOutcomeUnknownException} thrown, naming what was tried. Servers older than
  * 10 and non-PostgreSQL connections keep the old behaviour: the exception at once. Thread-safe
  * (stateless but for its settings).
@@ -68,6 +70,9 @@ final class CommitResolver {
     }
     if (!unit.dialect.resolvesLostCommits() || !unit.options.resolveLostCommit()) {
       return NOT_ASKED;
+    }
+    if (unit.knownXid > 0) {
+      return unit.knownXid; // a statement of the unit returned it: no round trip
     }
     if (!unit.mayHaveWritten) {
       return READS_ONLY; // spares read units the round trip, see SqlVerdict.readsOnly

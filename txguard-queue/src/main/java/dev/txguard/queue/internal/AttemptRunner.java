@@ -5,6 +5,7 @@ import dev.txguard.Database;
 import dev.txguard.StatementException;
 import dev.txguard.Tx;
 import dev.txguard.TxOptions;
+import dev.txguard.internal.TxImpl;
 import dev.txguard.queue.JobContext;
 import dev.txguard.queue.JobHandler;
 import dev.txguard.queue.LeaseLostException;
@@ -22,7 +23,8 @@ import java.util.Set;
  * handler's job completes after the handler returned, batched with other plain handlers'
  * completions of its run level ({@link Completions}: one statement, one commit), and in a unit of
  * its own when its batch failed as a whole. Either way the completion commits through a txguard
- * unit, so the core's handling of a lost COMMIT applies to it. Every recording statement matches on
+ * unit, so the core's handling of a lost COMMIT applies to it, with the transaction id the
+ * completion statement returned (no round trip to ask for it). Every recording statement matches on
  * the attempt token: an attempt that lost its lease records nothing. A grouped attempt holds its
  * {@link GroupLock} from before its handler starts until its completion committed. Whatever the
  * handler throws, {@link Throwable}s the JVM survives included ({@link StackOverflowError}, a
@@ -175,6 +177,7 @@ final class AttemptRunner {
                       arrays[1],
                       arrays[2])) {
                 completed.add(c.token());
+                transactionIdKnown(tx, c.xact());
                 if (c.awaited()) {
                   notifier.jobEnded(tx, c.id());
                 }
@@ -239,7 +242,10 @@ final class AttemptRunner {
       awaited =
           tx.queryOne(
               sql.complete,
-              rs -> rs.getBoolean("awaited"),
+              rs -> {
+                transactionIdKnown(tx, rs.getString("xact"));
+                return rs.getBoolean("awaited");
+              },
               now.param(),
               resultJson,
               a.id,
@@ -263,6 +269,17 @@ final class AttemptRunner {
     }
     if (awaited.get()) {
       notifier.jobEnded(tx, a.id);
+    }
+  }
+
+  /**
+   * Hands the completion unit's transaction id, which its completion statement returned, to core's
+   * commit-outcome resolution: it then needs no round trip to ask for it before COMMIT, and a lost
+   * COMMIT is still decided by the server (hooks and outcome as for any unit).
+   */
+  private static void transactionIdKnown(Tx tx, String xid) {
+    if (tx instanceof TxImpl unit) {
+      unit.transactionIdKnown(xid);
     }
   }
 

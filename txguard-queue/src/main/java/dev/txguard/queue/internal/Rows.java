@@ -61,9 +61,10 @@ final class Rows {
    * complete_batch.sql: an attempt (job id, attempt token) that completed, and whether a caller
    * awaits its job.
    */
-  record Completed(long id, String token, boolean awaited) {
+  record Completed(long id, String token, boolean awaited, String xact) {
     static Completed read(ResultSet rs) throws SQLException {
-      return new Completed(rs.getLong("id"), rs.getString("token"), rs.getBoolean("awaited"));
+      return new Completed(
+          rs.getLong("id"), rs.getString("token"), rs.getBoolean("awaited"), rs.getString("xact"));
     }
   }
 

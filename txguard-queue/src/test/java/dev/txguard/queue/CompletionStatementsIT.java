@@ -1,0 +1,159 @@
+package dev.txguard.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.txguard.Database;
+import dev.txguard.test.FaultProxy;
+import dev.txguard.test.FaultProxy.Sent;
+import dev.txguard.test.Injected;
+import dev.txguard.test.PostgresServer;
+import dev.txguard.test.TestDatabase;
+import dev.txguard.test.TxguardTest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a completion unit sends, recorded on the wire by a proxy. A transactional job's unit: BEGIN
+ * with the handler's statement, the completion, then COMMIT, in three round trips; a batch of plain
+ * jobs' completions: BEGIN with the batch statement, then COMMIT, in two. Neither asks for its
+ * transaction id before COMMIT (core's commit-outcome resolution, one round trip more): the
+ * completion statement returns it, and the core resolves a lost COMMIT with it
+ * (LostCompletionReplyIT).
+ */
+@TxguardTest(queue = false)
+class CompletionStatementsIT {
+  @Injected static TestDatabase pg;
+
+  record Box(int n) {}
+
+  record Work(int n) {}
+
+  private static final String HANDLER = "completion_statements_box";
+  private static final String COMPLETE = "set state = 'completed'";
+  private static final String BATCH = "unnest(";
+
+  static List<List<Sent>> sent;
+
+  @BeforeAll
+  static void runJobs() throws Exception {
+    pg.execute("create table " + HANDLER + " (n int not null)");
+    try (FaultProxy proxy = new FaultProxy(PostgresServer.get())) {
+      proxy.recordStatements();
+      Database db =
+          Database.builder()
+              .url(proxy.jdbcUrl(pg.name()))
+              .user(pg.user())
+              .password(pg.password())
+              .connectionTimeout(Duration.ofSeconds(10))
+              .poolSize(4)
+              .build();
+      AtomicLong handled = new AtomicLong();
+      JobQueue queue =
+          QueueFixture.builder(pg, db, "completion_statements")
+              .handleInTx(
+                  "box",
+                  Box.class,
+                  (tx, job) -> {
+                    tx.update("insert into " + HANDLER + " values (?)", job.args().n());
+                    handled.incrementAndGet();
+                    return null;
+                  })
+              .handle(
+                  "work",
+                  Work.class,
+                  job -> {
+                    handled.incrementAndGet();
+                    return null;
+                  })
+              .queue("default", 2)
+              .build();
+      QueueFixture.start(queue);
+      try {
+        for (int i = 0; i < 10; i++) {
+          queue.enqueue(new Box(i));
+          queue.enqueue(new Work(i));
+        }
+        QueueFixture.awaitProgress("jobs handled", handled::get, 20);
+      } finally {
+        QueueFixture.stop(queue, db);
+      }
+      sent = proxy.sent();
+    }
+  }
+
+  @Test
+  void aTransactionalJobsUnitSendsItsStatementsTheCompletionAndCommitInThreeRoundTrips() {
+    List<List<Sent>> units = unitsWith("complete");
+    assertThat(units)
+        .as("job units that ended (recorded on %d connections)", sent.size())
+        .hasSize(10);
+    for (List<Sent> unit : units) {
+      assertThat(unit.stream().map(s -> kind(s.sql())).toList())
+          .as("what a job unit's connection sent from its BEGIN to its next BEGIN: %s", unit)
+          .containsExactly("BEGIN", "handler", "complete", "COMMIT");
+      assertThat(unit.stream().map(Sent::roundTrip).distinct().count())
+          .as("round trips of a job unit: %s", unit)
+          .isEqualTo(3);
+    }
+  }
+
+  @Test
+  void aBatchOfCompletionsSendsItsStatementAndCommitInTwoRoundTrips() {
+    List<List<Sent>> units = unitsWith("complete batch");
+    assertThat(units)
+        .as("batch units that ended (recorded on %d connections)", sent.size())
+        .isNotEmpty();
+    for (List<Sent> unit : units) {
+      assertThat(unit.stream().map(s -> kind(s.sql())).toList())
+          .as("what a batch's connection sent from its BEGIN to its next BEGIN: %s", unit)
+          .containsExactly("BEGIN", "complete batch", "COMMIT");
+      assertThat(unit.stream().map(Sent::roundTrip).distinct().count())
+          .as("round trips of a batch unit: %s", unit)
+          .isEqualTo(2);
+    }
+  }
+
+  /**
+   * Each statement of {@code kind} with what its connection sent around it: from the BEGIN before
+   * it to the connection's next BEGIN (or its end), so that anything sent after its COMMIT (a
+   * session reset) counts too; only units that ended (COMMIT or ROLLBACK) are kept.
+   */
+  private static List<List<Sent>> unitsWith(String wanted) {
+    List<List<Sent>> units = new ArrayList<>();
+    for (List<Sent> connection : sent) {
+      for (int i = 0; i < connection.size(); i++) {
+        if (!kind(connection.get(i).sql()).equals(wanted)) {
+          continue;
+        }
+        int from = i;
+        while (from > 0 && !kind(connection.get(from).sql()).equals("BEGIN")) {
+          from--;
+        }
+        int to = i + 1;
+        while (to < connection.size() && !kind(connection.get(to).sql()).equals("BEGIN")) {
+          to++;
+        }
+        List<Sent> unit = connection.subList(from, to);
+        if (unit.stream().anyMatch(s -> s.sql().equals("COMMIT") || s.sql().equals("ROLLBACK"))) {
+          units.add(unit);
+        }
+      }
+    }
+    return units;
+  }
+
+  /** A statement's text, or what it is for those of a completion unit. */
+  private static String kind(String sql) {
+    if (sql.startsWith("BEGIN")) {
+      return "BEGIN";
+    }
+    if (sql.contains(COMPLETE)) {
+      return sql.contains(BATCH) ? "complete batch" : "complete";
+    }
+    return sql.contains(HANDLER) ? "handler" : sql;
+  }
+}
