@@ -3,8 +3,8 @@
 -- attempt number and a lease (owner, fresh attempt token, expiry).
 -- Parameters: now (null: the database's now()), queue, the claim cursor (priority, run_at as
 -- microseconds since the epoch, id: only jobs after it in the claim order; priority -1 for all),
--- kinds (text[]), run level, limit, lease owner, lease duration in milliseconds. created_at is returned as microseconds since the epoch (cheaper
--- to read than a timestamptz, per claimed job). Returns cancel_requested too: a job whose cancel
+-- kinds (text[]), run level, limit, lease owner, lease duration in milliseconds. created_at is
+-- returned as microseconds since the epoch (cheaper to read than a timestamptz, per claimed job). Returns cancel_requested too: a job whose cancel
 -- was requested while an earlier attempt ran is not expected here (every way out of running
 -- honours it), but if one ever is, the attempt ends cancelled before its handler runs.
 -- Its commit is asynchronous (PostgreSQL documentation, "Asynchronous Commit"), set here, not by a
