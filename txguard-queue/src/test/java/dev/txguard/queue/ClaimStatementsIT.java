@@ -10,7 +10,6 @@ import dev.txguard.test.PostgresServer;
 import dev.txguard.test.TestDatabase;
 import dev.txguard.test.TxguardTest;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -67,7 +66,7 @@ class ClaimStatementsIT {
       }
       sent = proxy.sent();
     }
-    List<List<Sent>> claims = claimUnits(sent);
+    List<List<Sent>> claims = QueueFixture.unitsAround(sent, sql -> sql.contains(CLAIM));
     assertThat(claims)
         .as("claim units that ended (recorded on %d connections)", sent.size())
         .isNotEmpty();
@@ -79,35 +78,6 @@ class ClaimStatementsIT {
           .as("round trips of a claim unit: %s", unit)
           .isEqualTo(2);
     }
-  }
-
-  /**
-   * Each claim statement with what its connection sent around it: from the BEGIN before it to the
-   * connection's next BEGIN (or its end), so that anything sent after its COMMIT (a session reset)
-   * counts too; only units that ended (COMMIT or ROLLBACK) are kept.
-   */
-  private static List<List<Sent>> claimUnits(List<List<Sent>> sent) {
-    List<List<Sent>> units = new ArrayList<>();
-    for (List<Sent> connection : sent) {
-      for (int i = 0; i < connection.size(); i++) {
-        if (!connection.get(i).sql().contains(CLAIM)) {
-          continue;
-        }
-        int from = i;
-        while (from > 0 && !kind(connection.get(from).sql()).equals("BEGIN")) {
-          from--;
-        }
-        int to = i + 1;
-        while (to < connection.size() && !kind(connection.get(to).sql()).equals("BEGIN")) {
-          to++;
-        }
-        List<Sent> unit = connection.subList(from, to);
-        if (unit.stream().anyMatch(s -> s.sql().equals("COMMIT") || s.sql().equals("ROLLBACK"))) {
-          units.add(unit);
-        }
-      }
-    }
-    return units;
   }
 
   /** A statement's text, or BEGIN or "claim" for those. */

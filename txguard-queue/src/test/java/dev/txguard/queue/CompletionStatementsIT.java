@@ -10,7 +10,6 @@ import dev.txguard.test.PostgresServer;
 import dev.txguard.test.TestDatabase;
 import dev.txguard.test.TxguardTest;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeAll;
@@ -87,7 +86,7 @@ class CompletionStatementsIT {
 
   @Test
   void aTransactionalJobsUnitSendsItsStatementsTheCompletionAndCommitInThreeRoundTrips() {
-    List<List<Sent>> units = unitsWith("complete");
+    List<List<Sent>> units = QueueFixture.unitsAround(sent, sql -> kind(sql).equals("complete"));
     assertThat(units)
         .as("job units that ended (recorded on %d connections)", sent.size())
         .hasSize(10);
@@ -103,7 +102,8 @@ class CompletionStatementsIT {
 
   @Test
   void aBatchOfCompletionsSendsItsStatementAndCommitInTwoRoundTrips() {
-    List<List<Sent>> units = unitsWith("complete batch");
+    List<List<Sent>> units =
+        QueueFixture.unitsAround(sent, sql -> kind(sql).equals("complete batch"));
     assertThat(units)
         .as("batch units that ended (recorded on %d connections)", sent.size())
         .isNotEmpty();
@@ -115,35 +115,6 @@ class CompletionStatementsIT {
           .as("round trips of a batch unit: %s", unit)
           .isEqualTo(2);
     }
-  }
-
-  /**
-   * Each statement of {@code kind} with what its connection sent around it: from the BEGIN before
-   * it to the connection's next BEGIN (or its end), so that anything sent after its COMMIT (a
-   * session reset) counts too; only units that ended (COMMIT or ROLLBACK) are kept.
-   */
-  private static List<List<Sent>> unitsWith(String wanted) {
-    List<List<Sent>> units = new ArrayList<>();
-    for (List<Sent> connection : sent) {
-      for (int i = 0; i < connection.size(); i++) {
-        if (!kind(connection.get(i).sql()).equals(wanted)) {
-          continue;
-        }
-        int from = i;
-        while (from > 0 && !kind(connection.get(from).sql()).equals("BEGIN")) {
-          from--;
-        }
-        int to = i + 1;
-        while (to < connection.size() && !kind(connection.get(to).sql()).equals("BEGIN")) {
-          to++;
-        }
-        List<Sent> unit = connection.subList(from, to);
-        if (unit.stream().anyMatch(s -> s.sql().equals("COMMIT") || s.sql().equals("ROLLBACK"))) {
-          units.add(unit);
-        }
-      }
-    }
-    return units;
   }
 
   /** A statement's text, or what it is for those of a completion unit. */

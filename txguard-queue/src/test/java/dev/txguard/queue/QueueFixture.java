@@ -1,6 +1,8 @@
 package dev.txguard.queue;
 
 import dev.txguard.Database;
+import dev.txguard.test.FaultProxy;
+import dev.txguard.test.FaultProxy.Sent;
 import dev.txguard.test.Progress;
 import dev.txguard.test.TestDatabase;
 import java.io.BufferedReader;
@@ -9,9 +11,11 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
 
 /** Shared helpers for queue integration tests. */
 final class QueueFixture {
@@ -68,6 +72,38 @@ final class QueueFixture {
    */
   static void awaitProgress(String what, Callable<Long> count, long target) throws Exception {
     Progress.awaitCount(what, count::call, target);
+  }
+
+  /**
+   * Each statement a proxy recorded for which {@code statement} holds, with what its connection
+   * sent around it: from the BEGIN before it to the connection's next BEGIN (or its end), so that
+   * anything sent after its COMMIT (a session reset) counts too; only units that ended (COMMIT or
+   * ROLLBACK) are kept.
+   *
+   * @param sent what {@link FaultProxy#sent()} returned: per connection, its statements in order
+   */
+  static List<List<Sent>> unitsAround(List<List<Sent>> sent, Predicate<String> statement) {
+    List<List<Sent>> units = new ArrayList<>();
+    for (List<Sent> connection : sent) {
+      for (int i = 0; i < connection.size(); i++) {
+        if (!statement.test(connection.get(i).sql())) {
+          continue;
+        }
+        int from = i;
+        while (from > 0 && !connection.get(from).sql().startsWith("BEGIN")) {
+          from--;
+        }
+        int to = i + 1;
+        while (to < connection.size() && !connection.get(to).sql().startsWith("BEGIN")) {
+          to++;
+        }
+        List<Sent> unit = connection.subList(from, to);
+        if (unit.stream().anyMatch(s -> s.sql().equals("COMMIT") || s.sql().equals("ROLLBACK"))) {
+          units.add(unit);
+        }
+      }
+    }
+    return units;
   }
 
   static JobState state(JobQueue queue, long id) {
