@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * takes the job of the same priority and run_at with the next id. Jobs are enqueued at a queue
  * clock set to that run_at (a clock may stand anywhere; runAt options accept 1970 to 9999). A
  * microsecond count further from the epoch than 2^53 (before 1685, after 2255) is not exact as a
- * float8, so it must not pass through one: bigint * interval does, and rounded 1600-06-01
+ * float8, so it must not pass through one: bigint * interval did, and rounded 1600-06-01
  * 00:00:00.000003 up to .000004, so the claim after the cursor skipped the second job.
  */
 @TxguardTest(queue = false)
@@ -93,7 +93,7 @@ class ClaimCursorRunAtIT {
       ps.setObject(1, "9999-12-31 23:59:59.999999+00", Types.VARCHAR);
       ps.setString(2, "default");
       ps.setInt(3, (Integer) cursor[0]);
-      ps.setLong(4, (Long) cursor[1]);
+      ps.setObject(4, ClaimCursor.runAt((Long) cursor[1]));
       ps.setLong(5, (Long) cursor[2]);
       ps.setArray(6, c.createArrayOf("text", new String[] {"work"}));
       ps.setInt(7, 0);
