@@ -46,10 +46,10 @@ import javax.sql.DataSource;
  * the failed attempt began, so a retried unit draws the same ids as the clean run. Only the units
  * begun on the thread that calls {@link #verify} or {@link #run} are numbered and failed: units
  * other threads run meanwhile (a queue's announcer or maintenance, a scheduler) are left alone, and
- * a unit the action hands to another thread is not checked (call that code directly). Writes of
- * other threads still show in the snapshots, so compare no table they write. Snapshots that include
- * {@code now()} timestamps differ between runs: leave such columns out. Not thread-safe; use one
- * per test.
+ * a unit the action hands to another thread is not checked (call that code directly; an action that
+ * ran units only on other threads is refused, as nothing was checked). Writes of other threads
+ * still show in the snapshots, so compare no table they write. Snapshots that include {@code now()}
+ * timestamps differ between runs: leave such columns out. Not thread-safe; use one per test.
  */
 public final class RetrySafety {
   /** Setup or probe code that may throw. */
@@ -215,7 +215,9 @@ public final class RetrySafety {
    *
    * @param action the code under test, run once cleanly and once per injection point
    * @return the report: points tried, units seen, and findings (empty when safe)
-   * @throws IllegalStateException if {@link #setup} does not restore the starting state
+   * @throws IllegalStateException if {@link #setup} does not restore the starting state, or the
+   *     action ran no unit on the calling thread while units began on others (nothing would be
+   *     checked)
    * @throws Exception what setup, a snapshot or a probe threw
    */
   public RetrySafetyReport run(Callable<?> action) throws Exception {
@@ -223,6 +225,16 @@ public final class RetrySafety {
       throw new IllegalArgumentException("action must not be null");
     }
     Run clean = runOnce(action, null, null);
+    List<String> elsewhere = clean.trace.otherThreads();
+    if (clean.trace.units().isEmpty() && !elsewhere.isEmpty()) {
+      throw new IllegalStateException(
+          "the action ran no unit on the thread running the check, while "
+              + elsewhere.size()
+              + " unit(s) began on other threads ("
+              + String.join(", ", elsewhere.subList(0, Math.min(5, elsewhere.size())))
+              + "): the check numbers and fails only units begun on its own thread, so nothing"
+              + " was checked; run the code under test on that thread");
+    }
     List<RetrySafetyReport.Finding> findings = new ArrayList<>();
     guardedSideEffect(clean).ifPresent(findings::add);
     int tried = 0;
@@ -458,6 +470,10 @@ public final class RetrySafety {
 
     private final Fault fault;
     private final List<Unit> units = new ArrayList<>();
+
+    /** Units begun on other threads during the run (name and thread), not part of the check. */
+    private final List<String> otherThreads = new ArrayList<>();
+
     private final Map<UnitState, Unit> byState = new java.util.IdentityHashMap<>();
     final List<String> duringFailedAttempt = new ArrayList<>();
     private Map<String, Long[]> sequencesAtTarget;
@@ -472,6 +488,10 @@ public final class RetrySafety {
       return List.copyOf(units);
     }
 
+    synchronized List<String> otherThreads() {
+      return List.copyOf(otherThreads);
+    }
+
     synchronized Unit lastBegun() {
       return units.isEmpty() ? null : units.getLast();
     }
@@ -479,6 +499,9 @@ public final class RetrySafety {
     @Override
     public synchronized void begun(UnitState state) {
       if (state.ordinal == 0) {
+        if (state.attempt == 1) {
+          otherThreads.add("'" + state.name + "' on " + state.thread);
+        }
         return; // begun on another thread, or a retry of such a unit: not part of the check
       }
       if (state.attempt == 1) {

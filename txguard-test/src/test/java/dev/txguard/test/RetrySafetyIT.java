@@ -9,6 +9,7 @@ import dev.txguard.TxOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -320,6 +321,36 @@ class RetrySafetyIT {
                       tx.update(DEBIT, 5);
                       return id;
                     }));
+  }
+
+  @Test
+  void anActionWhoseOnlyUnitRunsOnAnotherThreadIsNotPassedAsSafe() {
+    // the unit is unsafe to retry (it mails inside its callback), but runs on a thread the action
+    // starts and joins: the check neither numbers nor fails it, so it must not report "safe" with
+    // nothing tried
+    assertThatThrownBy(
+            () ->
+                check()
+                    .verify(
+                        () -> {
+                          try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+                            return threads
+                                .submit(
+                                    () ->
+                                        db.inTx(
+                                            PAY,
+                                            tx -> {
+                                              tx.update(DEBIT, 10);
+                                              send("paid 10");
+                                              tx.update(CREDIT, 10);
+                                              return null;
+                                            }))
+                                .get();
+                          }
+                        }))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("no unit on the thread running the check")
+        .hasMessageContaining("'pay'");
   }
 
   @Test

@@ -1,5 +1,9 @@
 package dev.txguard.queue.internal;
 
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,7 +27,7 @@ final class ClaimCursor {
   static final long FULL_SCAN_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   /** The cursor of a claim from the head: below every job (priority is at least 0). */
-  private static final Object[] HEAD = {-1, 0L, 0L};
+  private static final Object[] HEAD = {-1, runAt(0), 0L};
 
   private boolean set;
   private int priority;
@@ -32,15 +36,23 @@ final class ClaimCursor {
   private long headScannedAt;
 
   /**
-   * The cursor parameters of the next claim (priority, run_at in microseconds since the epoch, id),
-   * taken at {@code nowNanos} ({@link System#nanoTime()}).
+   * The cursor parameters of the next claim (priority, run_at as a timestamp, id), taken at {@code
+   * nowNanos} ({@link System#nanoTime()}).
    */
   Object[] next(long nowNanos) {
     if (!set || nowNanos - headScannedAt >= FULL_SCAN_NANOS) {
       headScannedAt = nowNanos;
       return HEAD.clone();
     }
-    return new Object[] {priority, runAtMicros, id};
+    return new Object[] {priority, runAt(runAtMicros), id};
+  }
+
+  /**
+   * A run_at given in microseconds since the epoch, as the claim binds it: exactly, where the
+   * statement's own bigint-to-interval arithmetic would go through float8 (see claim.sql).
+   */
+  static OffsetDateTime runAt(long micros) {
+    return OffsetDateTime.ofInstant(Instant.EPOCH.plus(micros, ChronoUnit.MICROS), ZoneOffset.UTC);
   }
 
   /**

@@ -1,12 +1,12 @@
 -- Claims up to LIMIT available jobs of one queue in ONE statement: the rows are locked with SKIP
 -- LOCKED (concurrent claimers take different jobs, nobody waits), moved to running, given a new
 -- attempt number and a lease (owner, fresh attempt token, expiry).
--- Parameters: now (null: the database's now()), queue, the claim cursor (priority, run_at as
--- microseconds since the epoch, id: only jobs after it in the claim order; priority -1 for all),
--- kinds (text[]), run level, limit, lease owner, lease duration in milliseconds. created_at is
--- returned as microseconds since the epoch (cheaper to read than a timestamptz, per claimed job). Returns cancel_requested too: a job whose cancel
--- was requested while an earlier attempt ran is not expected here (every way out of running
--- honours it), but if one ever is, the attempt ends cancelled before its handler runs.
+-- Parameters: now (null: the database's now()), queue, the claim cursor (priority, run_at, id:
+-- only jobs after it in the claim order; priority -1 for all), kinds (text[]), run level, limit,
+-- lease owner, lease duration in milliseconds. created_at is returned as microseconds since the
+-- epoch (cheaper to read than a timestamptz, per claimed job). Returns cancel_requested too: a job
+-- whose cancel was requested while an earlier attempt ran is not expected here (every way out of
+-- running honours it), but if one ever is, the attempt ends cancelled before its handler runs.
 -- Its commit is asynchronous (PostgreSQL documentation, "Asynchronous Commit"), set here, not by a
 -- SET LOCAL round trip: clock calls set_config(.., .., true), which acts as SET LOCAL ("Configuration
 -- Settings Functions"), and a transaction commits with the synchronous_commit in effect when it
@@ -22,7 +22,9 @@
 -- claim index keeps an entry for every claimed job's old row version until VACUUM removes it, and
 -- a scan from the head walks all of them (hundreds of pages between autovacuum runs at thousands of
 -- jobs a second). The row comparison is an index condition of job_claim_idx ("Row Constructor
--- Comparison", and the btree's ordering of its columns).
+-- Comparison", and the btree's ordering of its columns). The cursor's run_at is bound as a timestamp:
+-- 'epoch' + n * interval '1 microsecond' multiplies in float8, which rounds n beyond 2^53 us from the
+-- epoch (before 1685, after 2255: a test clock) and made the claim skip jobs of the cursor's run_at.
 with clock as (
   select coalesce(?::timestamptz, now()) as now,
          set_config('synchronous_commit', 'off', true) as commit_mode
@@ -31,7 +33,7 @@ picked as (
   select j.id
   from ${schema}.job j
   where j.state = 'available' and j.queue = ?
-    and (j.priority, j.run_at, j.id) > (?, 'epoch'::timestamptz + ?::bigint * interval '1 microsecond', ?)
+    and (j.priority, j.run_at, j.id) > (?, ?::timestamptz, ?)
     and j.run_at <= (select now from clock)
     and j.kind = any (?::text[]) and j.run_level = ?
   order by j.priority, j.run_at, j.id

@@ -52,7 +52,7 @@ class ClaimCommitModeIT {
         ps.setNull(1, Types.VARCHAR);
         ps.setString(2, "default");
         ps.setInt(3, -1); // the cursor: from the head
-        ps.setLong(4, 0);
+        ps.setObject(4, ClaimCursor.runAt(0));
         ps.setLong(5, 0);
         ps.setArray(6, c.createArrayOf("text", new String[] {"work"}));
         ps.setInt(7, 0);

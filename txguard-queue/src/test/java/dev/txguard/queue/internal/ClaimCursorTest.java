@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 
 /** When a fetcher's claim starts after its previous one, and when from the head. */
 class ClaimCursorTest {
-  private static final Object[] HEAD = {-1, 0L, 0L};
+  private static final Object[] HEAD = {-1, ClaimCursor.runAt(0), 0L};
   private static final long SECOND = ClaimCursor.FULL_SCAN_NANOS;
 
   @Test
@@ -21,7 +21,7 @@ class ClaimCursorTest {
     ClaimCursor.Key last =
         new ClaimCursor.Key(2, 500, 9).max(new ClaimCursor.Key(2, 400, 30)).max(null);
     cursor.claimed(last, true);
-    assertThat(cursor.next(SECOND / 2)).containsExactly(2, 500L, 9L);
+    assertThat(cursor.next(SECOND / 2)).containsExactly(2, ClaimCursor.runAt(500), 9L);
   }
 
   @Test

@@ -42,7 +42,7 @@ class ClaimPlanIT {
       st.execute("set plan_cache_mode = force_generic_plan");
       try (ResultSet rs =
           st.executeQuery(
-              "explain execute claim(null, 'default', -1, 0, 0, '{work}', 0, 10, 'owner', 30000)")) {
+              "explain execute claim(null, 'default', -1, 'epoch', 0, '{work}', 0, 10, 'owner', 30000)")) {
         while (rs.next()) {
           plan.append(rs.getString(1)).append('\n');
         }
