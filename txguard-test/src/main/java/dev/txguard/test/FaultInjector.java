@@ -50,8 +50,7 @@ public final class FaultInjector {
   private final Set<TrackedConnection> unpooled = ConcurrentHashMap.newKeySet();
   private final Set<TrackedConnection> all = ConcurrentHashMap.newKeySet();
   private final Map<Tx, UnitState> units = new ConcurrentHashMap<>();
-  private final AtomicInteger ordinals = new AtomicInteger();
-  private volatile Thread numbered;
+  private volatile Numbering numbering = new Numbering(null);
   private final ThreadLocal<UnitState> lastEnded = new ThreadLocal<>();
   private final ThreadLocal<UnitState> retrying = new ThreadLocal<>();
   private final TxListener listener = new Listener();
@@ -153,8 +152,7 @@ public final class FaultInjector {
    * 0, which no ordinal fault targets; {@code null} numbers the units of every thread.
    */
   void restartOrdinals(Thread thread) {
-    numbered = thread;
-    ordinals.set(0);
+    numbering = new Numbering(thread); // one write: a unit counts under the old one or the new
   }
 
   /**
@@ -246,6 +244,15 @@ public final class FaultInjector {
     }
   }
 
+  /**
+   * Which units get ordinals (those of {@code only}, or of every thread when null), and the count.
+   */
+  private record Numbering(Thread only, AtomicInteger count) {
+    Numbering(Thread only) {
+      this(only, new AtomicInteger());
+    }
+  }
+
   /** An active fault with its own count and random generator. */
   private static final class Active {
     final Fault fault;
@@ -294,9 +301,9 @@ public final class FaultInjector {
       if (tx.attempt() > 1 && retried != null && retried.name.equals(tx.name())) {
         ordinal = retried.ordinal;
       } else {
-        Thread only = numbered;
-        boolean counted = only == null || only == Thread.currentThread();
-        ordinal = tx.attempt() == 1 && counted ? ordinals.incrementAndGet() : 0;
+        Numbering n = numbering;
+        boolean counted = n.only == null || n.only == Thread.currentThread();
+        ordinal = tx.attempt() == 1 && counted ? n.count.incrementAndGet() : 0;
       }
       retrying.remove();
       UnitState unit =

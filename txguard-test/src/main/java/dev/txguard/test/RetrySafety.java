@@ -341,8 +341,8 @@ public final class RetrySafety {
       if (scope != null) {
         scope.close();
       }
-      faults.tap(null);
-      faults.restartOrdinals(null);
+      faults.tap(
+          null); // numbering stays with this thread: a unit begun between runs gets no ordinal
     }
     if (trace.error != null) {
       throw trace.error;
