@@ -229,9 +229,9 @@ public final class RetrySafety {
     if (clean.trace.units().isEmpty() && !elsewhere.isEmpty()) {
       throw new IllegalStateException(
           "the action ran no unit on the thread running the check, while "
-              + elsewhere.size()
+              + clean.trace.otherThreadUnits()
               + " unit(s) began on other threads ("
-              + String.join(", ", elsewhere.subList(0, Math.min(5, elsewhere.size())))
+              + String.join(", ", elsewhere)
               + "): the check numbers and fails only units begun on its own thread, so nothing"
               + " was checked; run the code under test on that thread");
     }
@@ -471,8 +471,10 @@ public final class RetrySafety {
     private final Fault fault;
     private final List<Unit> units = new ArrayList<>();
 
-    /** Units begun on other threads during the run (name and thread), not part of the check. */
+    /** The first units begun on other threads during the run (name and thread), and how many. */
     private final List<String> otherThreads = new ArrayList<>();
+
+    private int otherThreadUnits;
 
     private final Map<UnitState, Unit> byState = new java.util.IdentityHashMap<>();
     final List<String> duringFailedAttempt = new ArrayList<>();
@@ -492,6 +494,10 @@ public final class RetrySafety {
       return List.copyOf(otherThreads);
     }
 
+    synchronized int otherThreadUnits() {
+      return otherThreadUnits;
+    }
+
     synchronized Unit lastBegun() {
       return units.isEmpty() ? null : units.getLast();
     }
@@ -499,7 +505,7 @@ public final class RetrySafety {
     @Override
     public synchronized void begun(UnitState state) {
       if (state.ordinal == 0) {
-        if (state.attempt == 1) {
+        if (state.attempt == 1 && otherThreadUnits++ < 5) {
           otherThreads.add("'" + state.name + "' on " + state.thread);
         }
         return; // begun on another thread, or a retry of such a unit: not part of the check
