@@ -34,14 +34,7 @@ class ClaimStatementsIT {
     List<List<Sent>> sent;
     try (FaultProxy proxy = new FaultProxy(PostgresServer.get())) {
       proxy.recordStatements();
-      Database db =
-          Database.builder()
-              .url(proxy.jdbcUrl(pg.name()))
-              .user(pg.user())
-              .password(pg.password())
-              .connectionTimeout(Duration.ofSeconds(10))
-              .poolSize(4)
-              .build();
+      Database db = QueueFixture.db(pg, proxy, Duration.ofSeconds(10));
       AtomicLong handled = new AtomicLong();
       JobQueue queue =
           QueueFixture.builder(pg, db, "claim_statements")

@@ -44,14 +44,7 @@ class LostClaimCommitIT {
   @BeforeAll
   static void setUp() throws Exception {
     proxy = new FaultProxy(PostgresServer.get());
-    workerDb =
-        Database.builder()
-            .url(proxy.jdbcUrl(pg.name()))
-            .user(pg.user())
-            .password(pg.password())
-            .connectionTimeout(Duration.ofSeconds(10))
-            .poolSize(4)
-            .build();
+    workerDb = QueueFixture.db(pg, proxy, Duration.ofSeconds(10));
     worker =
         QueueFixture.builder(pg, workerDb, "lost_claim")
             .listener(listener)

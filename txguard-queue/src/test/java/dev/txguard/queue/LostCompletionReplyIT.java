@@ -50,14 +50,7 @@ class LostCompletionReplyIT {
   static void setUp() throws Exception {
     pg.execute("create table lost_reply_parcel (tag text not null)");
     proxy = new FaultProxy(PostgresServer.get());
-    workerDb =
-        Database.builder()
-            .url(proxy.jdbcUrl(pg.name()))
-            .user(pg.user())
-            .password(pg.password())
-            .connectionTimeout(Duration.ofSeconds(10))
-            .poolSize(4)
-            .build();
+    workerDb = QueueFixture.db(pg, proxy, Duration.ofSeconds(10));
     worker =
         QueueFixture.builder(pg, workerDb, "lostreply")
             .listener(listener)

@@ -29,14 +29,7 @@ class PrefetchStopGoneIT {
   void stopReturnsWhenTheDatabaseGoesAwayWithPrefetchedJobs() throws Exception {
     CountDownLatch started = new CountDownLatch(1);
     try (FaultProxy proxy = new FaultProxy(PostgresServer.get())) {
-      Database db =
-          Database.builder()
-              .url(proxy.jdbcUrl(pg.name()))
-              .user(pg.user())
-              .password(pg.password())
-              .connectionTimeout(Duration.ofMinutes(5))
-              .poolSize(4)
-              .build();
+      Database db = QueueFixture.db(pg, proxy, Duration.ofMinutes(5));
       JobQueue queue =
           QueueFixture.builder(pg, db, "prefetch_gone")
               .controlConnection(proxy.jdbcUrl(pg.name()), pg.user(), pg.password())

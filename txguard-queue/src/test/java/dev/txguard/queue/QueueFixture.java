@@ -31,6 +31,20 @@ final class QueueFixture {
         .build();
   }
 
+  /**
+   * A database of 4 connections reaching {@code pg} through {@code proxy} (a real TCP proxy that
+   * can cut or stall a connection), connecting within {@code connectionTimeout}.
+   */
+  static Database db(TestDatabase pg, FaultProxy proxy, Duration connectionTimeout) {
+    return Database.builder()
+        .url(proxy.jdbcUrl(pg.name()))
+        .user(pg.user())
+        .password(pg.password())
+        .connectionTimeout(connectionTimeout)
+        .poolSize(4)
+        .build();
+  }
+
   /** A queue builder with short intervals, so tests wait little; no timing is asserted. */
   static JobQueue.Builder builder(TestDatabase pg, Database db, String schema) {
     return JobQueue.builder(db)
