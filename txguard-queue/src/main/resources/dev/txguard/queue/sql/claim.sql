@@ -22,9 +22,9 @@
 -- claim index keeps an entry for every claimed job's old row version until VACUUM removes it, and
 -- a scan from the head walks all of them (hundreds of pages between autovacuum runs at thousands of
 -- jobs a second). The row comparison is an index condition of job_claim_idx ("Row Constructor
--- Comparison", and the btree's ordering of its columns). The cursor's run_at is bound as a timestamp:
--- 'epoch' + n * interval '1 microsecond' multiplies in float8, which rounds n beyond 2^53 us from the
--- epoch (before 1685, after 2255: a test clock) and made the claim skip jobs of the cursor's run_at.
+-- Comparison", and the btree's ordering of its columns). The cursor's run_at is bound as a
+-- timestamp, not built here from microseconds: bigint * interval goes through float8, which rounds
+-- beyond 2^53 microseconds from the epoch (before 1685 or after 2255).
 with clock as (
   select coalesce(?::timestamptz, now()) as now,
          set_config('synchronous_commit', 'off', true) as commit_mode
