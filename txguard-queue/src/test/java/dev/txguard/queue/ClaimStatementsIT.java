@@ -1,7 +1,5 @@
 package dev.txguard.queue;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.txguard.Database;
 import dev.txguard.test.FaultProxy;
 import dev.txguard.test.FaultProxy.Sent;
@@ -60,17 +58,7 @@ class ClaimStatementsIT {
       sent = proxy.sent();
     }
     List<List<Sent>> claims = QueueFixture.unitsAround(sent, sql -> sql.contains(CLAIM));
-    assertThat(claims)
-        .as("claim units that ended (recorded on %d connections)", sent.size())
-        .isNotEmpty();
-    for (List<Sent> unit : claims) {
-      assertThat(unit.stream().map(s -> kind(s.sql())).toList())
-          .as("what a claim's connection sent from its BEGIN to its next BEGIN: %s", unit)
-          .containsExactly("BEGIN", "claim", "COMMIT");
-      assertThat(unit.stream().map(Sent::roundTrip).distinct().count())
-          .as("round trips of a claim unit: %s", unit)
-          .isEqualTo(2);
-    }
+    QueueFixture.assertEachUnitSent(claims, ClaimStatementsIT::kind, 2, "BEGIN", "claim", "COMMIT");
   }
 
   /** A statement's text, or BEGIN or "claim" for those. */

@@ -83,31 +83,16 @@ class CompletionStatementsIT {
     assertThat(units)
         .as("job units that ended (recorded on %d connections)", sent.size())
         .hasSize(10);
-    for (List<Sent> unit : units) {
-      assertThat(unit.stream().map(s -> kind(s.sql())).toList())
-          .as("what a job unit's connection sent from its BEGIN to its next BEGIN: %s", unit)
-          .containsExactly("BEGIN", "handler", "complete", "COMMIT");
-      assertThat(unit.stream().map(Sent::roundTrip).distinct().count())
-          .as("round trips of a job unit: %s", unit)
-          .isEqualTo(3);
-    }
+    QueueFixture.assertEachUnitSent(
+        units, CompletionStatementsIT::kind, 3, "BEGIN", "handler", "complete", "COMMIT");
   }
 
   @Test
   void aBatchOfCompletionsSendsItsStatementAndCommitInTwoRoundTrips() {
     List<List<Sent>> units =
         QueueFixture.unitsAround(sent, sql -> kind(sql).equals("complete batch"));
-    assertThat(units)
-        .as("batch units that ended (recorded on %d connections)", sent.size())
-        .isNotEmpty();
-    for (List<Sent> unit : units) {
-      assertThat(unit.stream().map(s -> kind(s.sql())).toList())
-          .as("what a batch's connection sent from its BEGIN to its next BEGIN: %s", unit)
-          .containsExactly("BEGIN", "complete batch", "COMMIT");
-      assertThat(unit.stream().map(Sent::roundTrip).distinct().count())
-          .as("round trips of a batch unit: %s", unit)
-          .isEqualTo(2);
-    }
+    QueueFixture.assertEachUnitSent(
+        units, CompletionStatementsIT::kind, 2, "BEGIN", "complete batch", "COMMIT");
   }
 
   /** A statement's text, or what it is for those of a completion unit. */

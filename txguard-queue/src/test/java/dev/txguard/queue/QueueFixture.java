@@ -1,5 +1,7 @@
 package dev.txguard.queue;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.txguard.Database;
 import dev.txguard.test.FaultProxy;
 import dev.txguard.test.FaultProxy.Sent;
@@ -15,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /** Shared helpers for queue integration tests. */
@@ -118,6 +121,23 @@ final class QueueFixture {
       }
     }
     return units;
+  }
+
+  /**
+   * Asserts that there is at least one unit and that each sent exactly {@code kinds} (its
+   * statements named by {@code kind}) in {@code roundTrips} round trips.
+   */
+  static void assertEachUnitSent(
+      List<List<Sent>> units, Function<String, String> kind, int roundTrips, String... kinds) {
+    assertThat(units).as("units that ended").isNotEmpty();
+    for (List<Sent> unit : units) {
+      assertThat(unit.stream().map(s -> kind.apply(s.sql())).toList())
+          .as("what a unit's connection sent from its BEGIN to its next BEGIN: %s", unit)
+          .containsExactly(kinds);
+      assertThat(unit.stream().map(Sent::roundTrip).distinct().count())
+          .as("round trips of the unit: %s", unit)
+          .isEqualTo(roundTrips);
+    }
   }
 
   static JobState state(JobQueue queue, long id) {

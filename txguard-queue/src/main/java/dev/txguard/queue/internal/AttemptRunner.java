@@ -176,8 +176,10 @@ final class AttemptRunner {
                       arrays[0],
                       arrays[1],
                       arrays[2])) {
+                if (completed.isEmpty()) {
+                  transactionIdKnown(tx, c.xact()); // every row carries the same id
+                }
                 completed.add(c.token());
-                transactionIdKnown(tx, c.xact());
                 if (c.awaited()) {
                   notifier.jobEnded(tx, c.id());
                 }
