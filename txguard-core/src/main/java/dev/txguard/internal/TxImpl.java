@@ -15,7 +15,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** The {@link Tx} of one attempt. Confined to the unit's thread. */
+/**
+ * The {@link Tx} of one attempt. Confined to the unit's thread. A little over the usual 300 lines
+ * because it implements the whole {@link Tx} interface (statements, query helpers, savepoints,
+ * hooks), each method a delegate of a few lines to {@link Unit}.
+ */
 public final class TxImpl implements Tx {
   final Unit unit;
 

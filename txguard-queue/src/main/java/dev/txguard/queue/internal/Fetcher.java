@@ -26,7 +26,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * loses its connection is decided by attempt token ({@link LostClaims}), never left to lease expiry
  * while the database answers. Runs on its own virtual thread. This class is the claim loop and its
  * accounting; the claimed attempts waiting for a slot, the slots and the cancel lane are {@link
- * Prefetched}.
+ * Prefetched}, where a claim starts in the claim order is {@link ClaimCursor}. A little over the
+ * usual 300 lines: the rest is the loop's accounting (owned, finishing, room), whose counters must
+ * change together in one place.
  */
 final class Fetcher extends BackgroundLoop {
   /**
