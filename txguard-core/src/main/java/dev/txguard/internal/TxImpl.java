@@ -18,7 +18,7 @@ import java.util.Optional;
 /**
  * The {@link Tx} of one attempt. Confined to the unit's thread. A little over the usual 300 lines
  * because it implements the whole {@link Tx} interface (statements, query helpers, savepoints,
- * hooks), each method a delegate of a few lines to {@link Unit}.
+ * hooks), each method short, with the statement work in {@link Unit}.
  */
 public final class TxImpl implements Tx {
   final Unit unit;
