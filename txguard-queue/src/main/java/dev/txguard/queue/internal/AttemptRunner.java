@@ -253,18 +253,7 @@ final class AttemptRunner {
               a.id,
               a.token.toString());
     } catch (StatementException e) {
-      if (e.sqlState() != null && e.sqlState().startsWith(DATA_EXCEPTION)) {
-        // the only value of the completion that can be refused is the result (jsonb limits)
-        throw JsonCodec.resultNotStored(
-            describeJob(a),
-            result,
-            "PostgreSQL refused it (SQLSTATE "
-                + e.sqlState()
-                + "): "
-                + Bounded.message(e.getMessage()),
-            e);
-      }
-      throw e;
+      throw refusedResult(e, a, result);
     }
     if (awaited.isEmpty()) {
       throw leaseLost(a);
@@ -272,6 +261,22 @@ final class AttemptRunner {
     if (awaited.get()) {
       notifier.jobEnded(tx, a.id);
     }
+  }
+
+  /**
+   * What a failed completion statement throws: a data exception (SQLSTATE class 22) refused the
+   * only value of the completion that can be refused, its result (jsonb limits); anything else as
+   * it came.
+   */
+  private static RuntimeException refusedResult(StatementException e, Attempt a, Object result) {
+    if (e.sqlState() == null || !e.sqlState().startsWith(DATA_EXCEPTION)) {
+      return e;
+    }
+    return JsonCodec.resultNotStored(
+        describeJob(a),
+        result,
+        "PostgreSQL refused it (SQLSTATE " + e.sqlState() + "): " + Bounded.message(e.getMessage()),
+        e);
   }
 
   /**
