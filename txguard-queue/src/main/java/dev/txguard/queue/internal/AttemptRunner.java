@@ -5,7 +5,6 @@ import dev.txguard.Database;
 import dev.txguard.StatementException;
 import dev.txguard.Tx;
 import dev.txguard.TxOptions;
-import dev.txguard.internal.TxImpl;
 import dev.txguard.queue.JobContext;
 import dev.txguard.queue.JobHandler;
 import dev.txguard.queue.LeaseLostException;
@@ -177,7 +176,7 @@ final class AttemptRunner {
                       arrays[1],
                       arrays[2])) {
                 if (completed.isEmpty()) {
-                  transactionIdKnown(tx, c.xact()); // every row carries the same id
+                  TransactionIds.known(tx, c.xact()); // every row carries the same id
                 }
                 completed.add(c.token());
                 if (c.awaited()) {
@@ -245,7 +244,7 @@ final class AttemptRunner {
           tx.queryOne(
               sql.complete,
               rs -> {
-                transactionIdKnown(tx, rs.getString("xact"));
+                TransactionIds.known(tx, rs.getString("xact"));
                 return rs.getBoolean("awaited");
               },
               now.param(),
@@ -277,17 +276,6 @@ final class AttemptRunner {
         result,
         "PostgreSQL refused it (SQLSTATE " + e.sqlState() + "): " + Bounded.message(e.getMessage()),
         e);
-  }
-
-  /**
-   * Hands the completion unit's transaction id, which its completion statement returned, to core's
-   * commit-outcome resolution: it then needs no round trip to ask for it before COMMIT, and a lost
-   * COMMIT is still decided by the server (hooks and outcome as for any unit).
-   */
-  private static void transactionIdKnown(Tx tx, String xid) {
-    if (tx instanceof TxImpl unit) {
-      unit.transactionIdKnown(xid);
-    }
   }
 
   private static String describeJob(Attempt a) {

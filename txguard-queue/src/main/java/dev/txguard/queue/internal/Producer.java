@@ -69,7 +69,7 @@ final class Producer {
   private Enqueued insertPlain(Tx tx, Kind kind, String argsJson, EnqueueOptions options) {
     return tx.queryOne(
             sql.enqueuePlain,
-            rs -> Rows.enqueued(rs, false),
+            rs -> inserted(tx, rs),
             kind.name(),
             options.queue(),
             argsJson,
@@ -81,13 +81,22 @@ final class Producer {
         .orElseThrow();
   }
 
+  /**
+   * The row an enqueue statement inserted; its transaction id goes to core's commit-outcome
+   * resolution, so the caller's unit asks no more for it (see {@link TransactionIds}).
+   */
+  private static Enqueued inserted(Tx tx, java.sql.ResultSet rs) throws java.sql.SQLException {
+    TransactionIds.known(tx, rs.getString("xact"));
+    return Rows.enqueued(rs, false);
+  }
+
   /** Inserts the job, or finds the unfinished one that holds {@code key}. */
   private Enqueued insertUnique(
       Tx tx, Kind kind, String argsJson, EnqueueOptions options, String key) {
     Enqueued inserted =
         tx.queryOne(
                 sql.enqueue,
-                rs -> Rows.enqueued(rs, false),
+                rs -> inserted(tx, rs),
                 kind.name(),
                 options.queue(),
                 argsJson,
@@ -143,9 +152,16 @@ final class Producer {
 
   private List<Long> insertAll(
       Tx tx, List<String> kindNames, List<String> argsJson, EnqueueOptions options) {
+    boolean[] idKnown = {false};
     return tx.query(
         sql.enqueueBatch,
-        rs -> rs.getLong("id"),
+        rs -> {
+          if (!idKnown[0]) {
+            TransactionIds.known(tx, rs.getString("xact")); // every row carries the same id
+            idKnown[0] = true;
+          }
+          return rs.getLong("id");
+        },
         kindNames.toArray(String[]::new),
         argsJson.toArray(String[]::new),
         options.queue(),

@@ -1,6 +1,7 @@
 -- Inserts one job. Parameters: kind, queue, args (json text), priority, max_attempts, run_at (null:
 -- now), now (null: the database's now()), unique_key, job_group. A job whose unique key an
 -- unfinished job already holds is not inserted (no row returned), without aborting the transaction.
+-- Returns the row's id and state, and the enqueuing unit's transaction id (xact, see TransactionIds).
 insert into ${schema}.job
     (kind, queue, args, state, priority, max_attempts, run_at, created_at, unique_key, job_group)
 select v.kind, v.queue, v.args,
@@ -12,4 +13,4 @@ from (select ?::text as kind, ?::text as queue, ?::jsonb as args, ?::smallint as
 on conflict (unique_key)
     where unique_key is not null and state in ('scheduled', 'available', 'running', 'retryable')
     do nothing
-returning id, state
+returning id, state, pg_current_xact_id()::text as xact
