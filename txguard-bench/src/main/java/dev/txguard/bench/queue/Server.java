@@ -176,6 +176,13 @@ final class Server implements AutoCloseable {
   long[] startStatementProfile() throws SQLException {
     try {
       execute("create extension if not exists pg_stat_statements");
+      if (embedded != null) {
+        // how often each statement is planned (a statement the plan cache keeps custom-planning
+        // pays for its plan on every call); only on the embedded server: ALTER SYSTEM would change
+        // the configuration of a server given with --url
+        execute("alter system set pg_stat_statements.track_planning = on");
+        execute("select pg_reload_conf()");
+      }
       execute("select pg_stat_statements_reset()");
     } catch (SQLException e) {
       return null;
@@ -211,11 +218,13 @@ final class Server implements AutoCloseable {
             (w[3] - walBefore[3]) / (double) jobs,
             (w[4] - walBefore[4]) / (double) jobs));
     s.append(
-        "calls/job\trows/job\tms total\tµs/call\tshared blks hit+read/call\tWAL bytes/call\tquery\n");
+        "calls/job\trows/job\tms total\tµs/call\tplans/call\tplan µs/call\tshared blks hit+read/call"
+            + "\tWAL bytes/call\tquery\n");
     try (Statement st = monitor.createStatement();
         ResultSet rs =
             st.executeQuery(
                 "select calls, rows, total_exec_time, shared_blks_hit + shared_blks_read, wal_bytes,"
+                    + " plans, total_plan_time,"
                     + " regexp_replace(query, '\\s+', ' ', 'g') from pg_stat_statements"
                     + " where query not like '%pg_stat%' order by total_exec_time desc limit 25")) {
       while (rs.next()) {
@@ -223,14 +232,16 @@ final class Server implements AutoCloseable {
         s.append(
             String.format(
                 java.util.Locale.ROOT,
-                "%.3f\t%.3f\t%.1f\t%.1f\t%.1f\t%.0f\t%s%n",
+                "%.3f\t%.3f\t%.1f\t%.1f\t%.2f\t%.1f\t%.1f\t%.0f\t%s%n",
                 calls / (double) jobs,
                 rs.getLong(2) / (double) jobs,
                 rs.getDouble(3),
                 rs.getDouble(3) * 1000 / calls,
+                rs.getLong(6) / (double) calls,
+                rs.getDouble(7) * 1000 / calls,
                 rs.getLong(4) / (double) calls,
                 rs.getDouble(5) / calls,
-                abbreviate(rs.getString(6))));
+                abbreviate(rs.getString(8))));
       }
     }
     return s.toString();
