@@ -161,12 +161,13 @@ final class Fetcher extends BackgroundLoop {
                 ? 0 // wait for a batch to commit: an attempt that ends wakes the fetcher
                 : Math.min(capacity - owned.get(), config.fetchBatchSize());
         boolean claim = room > 0 && (prefetched.count() == 0 || room >= minimumClaim());
-        int claimed = claim ? claim(room) : 0;
+        int limit = claim ? ClaimSize.limit(room, config.fetchBatchSize()) : 0;
+        int claimed = claim ? claim(limit) : 0;
         failures.succeeded();
         if (claimed > 0) {
           poll.reset();
         }
-        if (!claim || claimed < room) {
+        if (!claim || claimed < limit) {
           // nothing more to take for now (or no room to take it): wait for a NOTIFY, a finished
           // attempt or the poll, which backs off while claims find nothing
           waitForWork(claim && claimed == 0);
@@ -245,7 +246,7 @@ final class Fetcher extends BackgroundLoop {
     rows.reset();
     rows.attempts =
         tx.query(
-            sql.claim,
+            sql.claim(limit),
             rows::read,
             now.param(),
             queue,
@@ -254,7 +255,6 @@ final class Fetcher extends BackgroundLoop {
             after[2],
             kinds,
             level,
-            limit,
             config.owner(),
             config.leaseDuration().toMillis());
     return rows.attempts;

@@ -4,14 +4,15 @@ package dev.txguard.queue.internal;
  * The queue's SQL, read once from the {@code .sql} resources with the schema substituted for {@code
  * ${schema}}: every statement the queue sends is one of these (each file's header names its
  * parameters and what it returns; rows are read by column name, see {@link Rows}). To change a
- * statement, edit its file; to add one, add a file and a field here. Immutable.
+ * statement, edit its file; to add one, add a file and a field here. Thread-safe: immutable but for
+ * the claim texts built on first use ({@link #claim}).
  */
 public final class Sql extends SqlFiles {
   final String enqueue = statement("enqueue");
   final String enqueuePlain = statement("enqueue_plain");
   final String enqueueBatch = statement("enqueue_batch");
   final String findUnique = statement("find_unique");
-  final String claim = statement("claim");
+  private final String claimTemplate = statement("claim");
   final String claimLostEnd = statement("claim_lost_end");
   final String claimLostWait = statement("claim_lost_wait");
   final String complete = statement("complete");
@@ -70,8 +71,39 @@ public final class Sql extends SqlFiles {
   final String adminSchedules = statement("admin_schedules");
   final String adminDetail = statement("admin_detail");
 
+  /**
+   * The claim statement for each LIMIT used so far, filled as claims need them: a data race between
+   * fetchers at most builds the same immutable text twice.
+   */
+  private final String[] claimByLimit = new String[ClaimSize.MAX + 1];
+
   /** Loads every statement for {@code schema}, which must already be a checked identifier. */
   public Sql(String schema) {
     super(schema);
+    if (!claimTemplate.contains("limit ${limit}")) {
+      throw new IllegalStateException("claim.sql has lost its 'limit ${limit}'");
+    }
+  }
+
+  /**
+   * claim.sql with {@code limit} written in as a constant (see the file's header: with a constant
+   * LIMIT the prepared claim gets a generic plan instead of being planned on every call).
+   *
+   * @param limit 1 to {@link ClaimSize#MAX} jobs; callers round their room with {@link
+   *     ClaimSize#limit} so that few distinct texts are prepared per connection
+   * @return the statement, the same instance for the same limit once built
+   * @throws IllegalArgumentException if {@code limit} is out of range
+   */
+  String claim(int limit) {
+    if (limit < 1 || limit > ClaimSize.MAX) {
+      throw new IllegalArgumentException(
+          "claim limit must be between 1 and " + ClaimSize.MAX + ", was " + limit);
+    }
+    String text = claimByLimit[limit];
+    if (text == null) {
+      text = claimTemplate.replace("${limit}", Integer.toString(limit));
+      claimByLimit[limit] = text;
+    }
+    return text;
   }
 }

@@ -48,7 +48,7 @@ class ClaimCommitModeIT {
         st.execute("set local synchronous_commit = on");
       }
       int claimed = 0;
-      try (PreparedStatement ps = c.prepareStatement(sql.claim)) {
+      try (PreparedStatement ps = c.prepareStatement(sql.claim(10))) {
         ps.setNull(1, Types.VARCHAR);
         ps.setString(2, "default");
         ps.setInt(3, -1); // the cursor: from the head
@@ -56,9 +56,8 @@ class ClaimCommitModeIT {
         ps.setLong(5, 0);
         ps.setArray(6, c.createArrayOf("text", new String[] {"work"}));
         ps.setInt(7, 0);
-        ps.setInt(8, 10);
-        ps.setString(9, "commit-mode-test");
-        ps.setLong(10, 30_000);
+        ps.setString(8, "commit-mode-test");
+        ps.setLong(9, 30_000);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             claimed++;

@@ -90,7 +90,7 @@ class ClaimCursorRunAtIT {
   private static List<long[]> claim(Connection c, Sql sql, Object[] cursor, int limit)
       throws Exception {
     List<long[]> claimed = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement(sql.claim)) {
+    try (PreparedStatement ps = c.prepareStatement(sql.claim(limit))) {
       ps.setObject(1, "9999-12-31 23:59:59.999999+00", Types.VARCHAR);
       ps.setString(2, "default");
       ps.setInt(3, (Integer) cursor[0]);
@@ -98,9 +98,8 @@ class ClaimCursorRunAtIT {
       ps.setLong(5, (Long) cursor[2]);
       ps.setArray(6, c.createArrayOf("text", new String[] {"work"}));
       ps.setInt(7, 0);
-      ps.setInt(8, limit);
-      ps.setString(9, "cursor-run-at-test");
-      ps.setLong(10, 30_000);
+      ps.setString(8, "cursor-run-at-test");
+      ps.setLong(9, 30_000);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           claimed.add(new long[] {rs.getLong("id"), rs.getLong("run_at_us")});

@@ -7,16 +7,21 @@ import dev.txguard.test.Injected;
 import dev.txguard.test.TestDatabase;
 import dev.txguard.test.TxguardTest;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.sql.Types;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
  * The claim's generic plan — the one a prepared statement caches — on an empty, never analysed
- * table is an index scan on the claim index, not a sequential scan.
+ * table is an index scan on the claim index, not a sequential scan; and a prepared claim does run
+ * on its generic plan once the plan cache has tried its custom plans (with LIMIT as a parameter it
+ * was planned anew on every call).
  */
 @TxguardTest(queue = false)
 class ClaimPlanIT {
@@ -38,11 +43,11 @@ class ClaimPlanIT {
     StringBuilder plan = new StringBuilder();
     try (Connection c = pg.connect();
         Statement st = c.createStatement()) {
-      st.execute("prepare claim as " + numbered(sql.claim));
+      st.execute("prepare claim as " + numbered(sql.claim(10)));
       st.execute("set plan_cache_mode = force_generic_plan");
       try (ResultSet rs =
           st.executeQuery(
-              "explain execute claim(null, 'default', -1, 'epoch', 0, '{work}', 0, 10, 'owner', 30000)")) {
+              "explain execute claim(null, 'default', -1, 'epoch', 0, '{work}', 0, 'owner', 30000)")) {
         while (rs.next()) {
           plan.append(rs.getString(1)).append('\n');
         }
@@ -52,6 +57,55 @@ class ClaimPlanIT {
     // the cursor starts the index scan (see ClaimCursor), rather than filtering what it read
     assertThat(plan.toString())
         .containsPattern("Index Cond: .*ROW\\((j\\.)?priority, (j\\.)?run_at, (j\\.)?id\\) >");
+  }
+
+  @Test
+  void aPreparedClaimRunsOnItsGenericPlanAfterItsFirstCustomPlans() throws Exception {
+    Sql sql = new Sql("generic");
+    try (Database db =
+        Database.builder()
+            .url(pg.url())
+            .user(pg.user())
+            .password(pg.password())
+            .connectionTimeout(Duration.ofSeconds(10))
+            .poolSize(1)
+            .build()) {
+      new Migrator(db, sql).migrate();
+    }
+    try (Connection c = pg.connect()) {
+      Assumptions.assumeTrue(
+          c.getMetaData().getDatabaseMajorVersion() >= 14,
+          "pg_prepared_statements counts generic and custom plans from PostgreSQL 14");
+      c.setAutoCommit(false);
+      // pgjdbc prepares a statement on the server from its fifth execution (prepareThreshold), and
+      // the server's plan cache tries five custom plans before it weighs the generic one
+      int runs = 15;
+      try (PreparedStatement ps = c.prepareStatement(sql.claim(16))) {
+        for (int i = 0; i < runs; i++) {
+          ps.setNull(1, Types.VARCHAR);
+          ps.setString(2, "default");
+          ps.setInt(3, -1);
+          ps.setObject(4, ClaimCursor.runAt(0));
+          ps.setLong(5, 0);
+          ps.setArray(6, c.createArrayOf("text", new String[] {"work"}));
+          ps.setInt(7, 0);
+          ps.setString(8, "generic-plan-test");
+          ps.setLong(9, 30_000);
+          ps.executeQuery().close();
+        }
+      }
+      try (Statement st = c.createStatement();
+          ResultSet rs =
+              st.executeQuery(
+                  "select generic_plans, custom_plans from pg_prepared_statements"
+                      + " where statement like '%lease_token = gen_random_uuid()%'")) {
+        assertThat(rs.next()).as("the claim prepared on the server after %d runs", runs).isTrue();
+        assertThat(rs.getLong("generic_plans"))
+            .as("runs on the generic plan (custom plans: %d)", rs.getLong("custom_plans"))
+            .isPositive();
+      }
+      c.rollback();
+    }
   }
 
   /**
