@@ -8,7 +8,14 @@
 -- plan cache never used its generic plan (it prices an unknown LIMIT at a tenth of the table, far
 -- above any custom plan) and planned every claim anew, which cost about a third of the claim's
 -- server time; with a constant LIMIT the prepared claim is planned generically from its sixth
--- execution on ("PREPARE", Notes: plan_cache_mode and the choice between custom and generic plans). created_at is returned as microseconds since the
+-- execution on ("PREPARE", Notes: plan_cache_mode and the choice between custom and generic plans).
+-- The queue and the cursor are scalar sub-selects, not bare parameters, for the same reason: a
+-- custom plan estimates the row comparison by its first column alone, and with the statistics of
+-- a queue whose jobs share one priority it finds no row after the cursor's priority and prices the
+-- claim at one row, below the generic plan, so the plan cache planned every claim again. A
+-- sub-select's value is unknown to every plan (an InitPlan, computed once per execution), so custom
+-- and generic plans are estimated alike and the generic one, which costs no planning, is kept; the
+-- comparison stays an index condition (ClaimPlanIT checks both). created_at is returned as microseconds since the
 -- epoch (cheaper to read than a timestamptz, per claimed job). Returns cancel_requested too: a job
 -- whose cancel was requested while an earlier attempt ran is not expected here (every way out of
 -- running honours it), but if one ever is, the attempt ends cancelled before its handler runs.
@@ -37,8 +44,8 @@ with clock as (
 picked as (
   select j.id
   from ${schema}.job j
-  where j.state = 'available' and j.queue = ?
-    and (j.priority, j.run_at, j.id) > (?, ?::timestamptz, ?)
+  where j.state = 'available' and j.queue = (select ?::text)
+    and (j.priority, j.run_at, j.id) > ((select ?::smallint), (select ?::timestamptz), (select ?::bigint))
     and j.run_at <= (select now from clock)
     and j.kind = any (?::text[]) and j.run_level = ?
   order by j.priority, j.run_at, j.id

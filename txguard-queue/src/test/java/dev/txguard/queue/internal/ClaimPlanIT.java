@@ -77,21 +77,43 @@ class ClaimPlanIT {
           c.getMetaData().getDatabaseMajorVersion() >= 14,
           "pg_prepared_statements counts generic and custom plans from PostgreSQL 14");
       c.setAutoCommit(false);
+      try (Statement st = c.createStatement()) {
+        st.execute(
+            "insert into generic.job (kind, queue, args, state, max_attempts, run_at, created_at)"
+                + " select 'work', 'default', '{}', 'available', 20, now(), now()"
+                + " from generate_series(1, 20000)");
+        // as autovacuum soon does on a queue's table: statistics that say every job has priority 0
+        st.execute("analyze generic.job");
+      }
       // pgjdbc prepares a statement on the server from its fifth execution (prepareThreshold), and
-      // the server's plan cache tries five custom plans before it weighs the generic one
+      // the server's plan cache tries five custom plans before it weighs the generic one. Each
+      // claim starts after the last job of the one before, as the fetcher's cursor does: a custom
+      // plan for a cursor beyond what the table's statistics know estimates one row, cheaper than
+      // any generic plan (its estimate of the row comparison is that of its first column, priority
+      // >
+      // 0: no row), so a plan cache that compared them would plan every claim anew.
       int runs = 15;
+      Object[] cursor = {-1, 0L, 0L};
       try (PreparedStatement ps = c.prepareStatement(sql.claim(16))) {
         for (int i = 0; i < runs; i++) {
           ps.setNull(1, Types.VARCHAR);
           ps.setString(2, "default");
-          ps.setInt(3, -1);
-          ps.setObject(4, ClaimCursor.runAt(0));
-          ps.setLong(5, 0);
+          ps.setInt(3, (Integer) cursor[0]);
+          ps.setObject(4, ClaimCursor.runAt((Long) cursor[1]));
+          ps.setLong(5, (Long) cursor[2]);
           ps.setArray(6, c.createArrayOf("text", new String[] {"work"}));
           ps.setInt(7, 0);
           ps.setString(8, "generic-plan-test");
           ps.setLong(9, 30_000);
-          ps.executeQuery().close();
+          int claimed = 0;
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              claimed++;
+              cursor =
+                  new Object[] {rs.getInt("priority"), rs.getLong("run_at_us"), rs.getLong("id")};
+            }
+          }
+          assertThat(claimed).as("jobs taken by claim %d", i + 1).isEqualTo(16);
         }
       }
       try (Statement st = c.createStatement();
