@@ -1,16 +1,21 @@
 package dev.txguard.queue.internal;
 
 /**
- * The LIMIT of a claim: the fetcher's room rounded down to a value with at most two significant
- * bits (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, ...), or the fetch batch size itself. Each distinct
- * LIMIT is a statement of its own (see claim.sql), prepared and planned per connection before it
- * runs on its generic plan; rounding keeps them to a few (the default batch of 20 and a minimum
- * claim of 8 use 8, 12, 16 and 20) at the price of a claim at most a third smaller than its room,
- * whose rest the next claim takes. Stateless.
+ * The LIMIT of a claim: the fetcher's room itself up to {@link #EXACT}, above that rounded down to
+ * a multiple of an eighth of its highest power of two (64, 72, 80, ..., 120, 128, 144, ...), and
+ * never more than the fetch batch size. Each distinct LIMIT is a statement of its own (see
+ * claim.sql), prepared and planned per connection before it runs on its generic plan; the rounding
+ * keeps large batches to eight statements per doubling at the price of a claim at most an eighth
+ * smaller than its room, whose rest the next claim takes. Rooms up to {@link #EXACT} are not
+ * rounded: a claim smaller than the room leaves slots for a second claim right after it, which
+ * small rooms would pay for often. Stateless.
  */
 final class ClaimSize {
   /** The largest fetch batch a queue accepts ({@code JobQueue.Builder.fetchBatchSize}). */
   static final int MAX = 1000;
+
+  /** Rooms up to this many jobs are claimed exactly. */
+  static final int EXACT = 64;
 
   private ClaimSize() {}
 
@@ -19,14 +24,15 @@ final class ClaimSize {
    *
    * @param room jobs the fetcher may take now, at least 1
    * @param fetchBatchSize the queue's largest claim, 1 to {@link #MAX}
-   * @return {@code fetchBatchSize} when the room is at least that, else the largest value with at
-   *     most two significant bits not above {@code room}
+   * @return {@code min(room, fetchBatchSize)} when that is at most {@link #EXACT}, else that
+   *     rounded down to a multiple of an eighth of its highest power of two
    */
   static int limit(int room, int fetchBatchSize) {
-    if (room >= fetchBatchSize) {
-      return fetchBatchSize;
+    int n = Math.min(room, fetchBatchSize);
+    if (n <= EXACT) {
+      return n;
     }
-    int high = Integer.highestOneBit(room);
-    return (room & (high >> 1)) != 0 ? high | (high >> 1) : high;
+    int step = Integer.highestOneBit(n) >> 3;
+    return n & ~(step - 1);
   }
 }

@@ -11,42 +11,44 @@ class ClaimSizeTest {
   void aRoomOfAtLeastTheBatchClaimsTheBatch() {
     assertThat(ClaimSize.limit(20, 20)).isEqualTo(20);
     assertThat(ClaimSize.limit(32, 20)).isEqualTo(20);
-    assertThat(ClaimSize.limit(5000, 1000)).isEqualTo(1000);
+    assertThat(ClaimSize.limit(5000, 1000)).isEqualTo(960);
   }
 
   @Test
-  void aSmallerRoomIsRoundedDownToTwoSignificantBits() {
-    assertThat(ClaimSize.limit(1, 20)).isEqualTo(1);
-    assertThat(ClaimSize.limit(2, 20)).isEqualTo(2);
-    assertThat(ClaimSize.limit(3, 20)).isEqualTo(3);
-    assertThat(ClaimSize.limit(5, 20)).isEqualTo(4);
-    assertThat(ClaimSize.limit(7, 20)).isEqualTo(6);
-    assertThat(ClaimSize.limit(11, 20)).isEqualTo(8);
-    assertThat(ClaimSize.limit(12, 20)).isEqualTo(12);
-    assertThat(ClaimSize.limit(19, 20)).isEqualTo(16);
-    assertThat(ClaimSize.limit(999, 1000)).isEqualTo(768);
+  void roomsUpToSixtyFourAreClaimedExactly() {
+    for (int room = 1; room <= 64; room++) {
+      assertThat(ClaimSize.limit(room, 1000)).as("room %d", room).isEqualTo(room);
+    }
   }
 
   @Test
-  void everyLimitIsWithinTheRoomAndAtLeastTwoThirdsOfIt() {
+  void largerRoomsAreRoundedDownToAnEighthOfTheirHighestPowerOfTwo() {
+    assertThat(ClaimSize.limit(65, 1000)).isEqualTo(64);
+    assertThat(ClaimSize.limit(79, 1000)).isEqualTo(72);
+    assertThat(ClaimSize.limit(127, 1000)).isEqualTo(120);
+    assertThat(ClaimSize.limit(128, 128)).isEqualTo(128);
+    assertThat(ClaimSize.limit(1000, 1000)).isEqualTo(960);
+  }
+
+  @Test
+  void everyLimitIsWithinTheRoomAndAtLeastSevenEighthsOfIt() {
     for (int batch = 1; batch <= ClaimSize.MAX; batch++) {
       for (int room = 1; room <= batch + 1; room++) {
         int limit = ClaimSize.limit(room, batch);
-        assertThat(limit).as("room %d, batch %d", room, batch).isBetween(1, Math.min(room, batch));
-        assertThat(3 * limit)
-            .as("room %d, batch %d", room, batch)
-            .isGreaterThanOrEqualTo(2 * Math.min(room, batch));
+        int most = Math.min(room, batch);
+        assertThat(limit).as("room %d, batch %d", room, batch).isBetween(1, most);
+        assertThat(8 * limit).as("room %d, batch %d", room, batch).isGreaterThan(7 * most - 8);
       }
     }
   }
 
   @Test
-  void theDefaultBatchUsesFewDistinctLimits() {
+  void aLargeBatchUsesEightLimitsPerDoubling() {
     TreeSet<Integer> limits = new TreeSet<>();
-    for (int room = 1; room <= 40; room++) {
-      limits.add(ClaimSize.limit(room, 20));
+    for (int room = 65; room <= 128; room++) {
+      limits.add(ClaimSize.limit(room, 1000));
     }
-    assertThat(limits).containsExactly(1, 2, 3, 4, 6, 8, 12, 16, 20);
+    assertThat(limits).containsExactly(64, 72, 80, 88, 96, 104, 112, 120, 128);
   }
 
   @Test
