@@ -251,7 +251,7 @@ final class AttemptRunner {
               now.param(),
               resultJson,
               a.id,
-              a.token.toString());
+              a.token);
     } catch (StatementException e) {
       throw refusedResult(e, a, result);
     }

@@ -130,9 +130,7 @@ final class Completions {
         r.outcome =
             completed == null
                 ? Outcome.ALONE
-                : completed.contains(r.attempt.token.toString())
-                    ? Outcome.COMPLETED
-                    : Outcome.LEASE_LOST;
+                : completed.contains(r.attempt.token) ? Outcome.COMPLETED : Outcome.LEASE_LOST;
         r.done.signal();
       }
       Request next = pending.peek();
@@ -167,7 +165,7 @@ final class Completions {
     for (int i = 0; i < ids.length; i++) {
       Request r = requests.get(i);
       ids[i] = r.attempt.id;
-      tokens[i] = r.attempt.token.toString();
+      tokens[i] = r.attempt.token;
       results[i] = r.resultJson;
     }
     return new Object[] {ids, tokens, results};
