@@ -157,9 +157,11 @@ final class Completions {
 
   /**
    * The batch statement's parameters after {@code now}: ids, tokens and results, in request order.
+   * The ids are a {@code long[]}, which the driver binds as {@code bigint[]} itself, not a {@code
+   * Long[]}: a boxed id per completion for nothing.
    */
   static Object[] arrays(List<Request> requests) {
-    Long[] ids = new Long[requests.size()];
+    long[] ids = new long[requests.size()];
     String[] tokens = new String[ids.length];
     String[] results = new String[ids.length];
     for (int i = 0; i < ids.length; i++) {
