@@ -133,7 +133,7 @@ final class AttemptFailures {
                       discard,
                       delay,
                       a.id,
-                      a.token.toString(),
+                      a.token,
                       describe(error),
                       trace(error));
               if (row.isPresent() && row.get().state().isFinal() && row.get().awaited()) {

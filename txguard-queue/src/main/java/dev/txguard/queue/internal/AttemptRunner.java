@@ -13,8 +13,10 @@ import dev.txguard.queue.TransactionalHandler;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Runs one attempt on the calling (virtual) thread and records its outcome. A transactional
@@ -46,6 +48,12 @@ final class AttemptRunner {
   /** Batched completion of plain handlers' attempts, one per run level. */
   private final Completions[] completions;
 
+  /** The options of a completion batch's unit (made once, not per batch). */
+  private final TxOptions batchOptions;
+
+  /** The options of each kind's job units, by kind name; see {@link #jobOptions}. */
+  private final Map<String, TxOptions> jobOptions = new ConcurrentHashMap<>();
+
   AttemptRunner(
       QueueConfig config, Sql sql, JsonCodec json, Now now, Events events, Waiters waiters) {
     this(config, sql, json, now, events, waiters, () -> {});
@@ -71,6 +79,7 @@ final class AttemptRunner {
     this.waiters = waiters;
     this.notifier = new Notifier(sql);
     this.failures = new AttemptFailures(config, sql, now, events, notifier, retryScheduled);
+    this.batchOptions = config.txOptions().name("complete jobs");
     this.completions = new Completions[config.runLevels()];
     for (int level = 0; level < completions.length; level++) {
       completions[level] = new Completions(this::completeBatch);
@@ -131,14 +140,13 @@ final class AttemptRunner {
   @SuppressWarnings("unchecked")
   private void handle(Kind kind, Attempt a, JobContext<Object> ctx) throws Exception {
     Database db = config.db();
-    TxOptions options = config.txOptions().name("job " + a.kind);
     if (kind.txHandler() != null) {
       TransactionalHandler<Object> handler = (TransactionalHandler<Object>) kind.txHandler();
       db.useTx(
-          options,
+          jobOptions(a),
           tx -> {
             Object result = handler.handle(tx, ctx);
-            complete(tx, a, result, json.encodeResult(describeJob(a), result));
+            complete(tx, a, result, encodeResult(a, result));
           });
     } else {
       Object result;
@@ -149,13 +157,30 @@ final class AttemptRunner {
         // (or failure record) waits for a batch
         a.releaseSlot();
       }
-      String resultJson = json.encodeResult(describeJob(a), result);
+      String resultJson = encodeResult(a, result);
       switch (completions[a.level].complete(a, resultJson)) {
         case COMPLETED -> {}
         case LEASE_LOST -> throw leaseLost(a);
-        default -> db.useTx(options, tx -> complete(tx, a, result, resultJson));
+        default -> db.useTx(jobOptions(a), tx -> complete(tx, a, result, resultJson));
       }
     }
+  }
+
+  /**
+   * The options of the unit that runs (or alone completes) a job of {@code a}'s kind: the queue's,
+   * named after the kind. Made once per kind, not per attempt (a string and an options object per
+   * job in the queue benchmark's allocation profile).
+   */
+  private TxOptions jobOptions(Attempt a) {
+    return jobOptions.computeIfAbsent(a.kind, kind -> config.txOptions().name("job " + kind));
+  }
+
+  /**
+   * The result's JSON, or null for none; the job's description for an error message is built only
+   * for a result there is to encode (a no-op job returns none).
+   */
+  private String encodeResult(Attempt a, Object result) {
+    return result == null ? null : json.encodeResult(describeJob(a), result);
   }
 
   /** One batch of plain handlers' completions in one unit; see {@link Completions}. */
@@ -164,7 +189,7 @@ final class AttemptRunner {
     return config
         .db()
         .inTx(
-            config.txOptions().name("complete jobs"),
+            batchOptions,
             tx -> {
               Set<String> completed = new HashSet<>();
               for (Rows.Completed c :
@@ -250,7 +275,7 @@ final class AttemptRunner {
               now.param(),
               resultJson,
               a.id,
-              a.token.toString());
+              a.token);
     } catch (StatementException e) {
       throw refusedResult(e, a, result);
     }

@@ -130,9 +130,7 @@ final class Completions {
         r.outcome =
             completed == null
                 ? Outcome.ALONE
-                : completed.contains(r.attempt.token.toString())
-                    ? Outcome.COMPLETED
-                    : Outcome.LEASE_LOST;
+                : completed.contains(r.attempt.token) ? Outcome.COMPLETED : Outcome.LEASE_LOST;
         r.done.signal();
       }
       Request next = pending.peek();
@@ -159,15 +157,17 @@ final class Completions {
 
   /**
    * The batch statement's parameters after {@code now}: ids, tokens and results, in request order.
+   * The ids are a {@code long[]}, which the driver binds as {@code bigint[]} itself, not a {@code
+   * Long[]}: a boxed id per completion for nothing.
    */
   static Object[] arrays(List<Request> requests) {
-    Long[] ids = new Long[requests.size()];
+    long[] ids = new long[requests.size()];
     String[] tokens = new String[ids.length];
     String[] results = new String[ids.length];
     for (int i = 0; i < ids.length; i++) {
       Request r = requests.get(i);
       ids[i] = r.attempt.id;
-      tokens[i] = r.attempt.token.toString();
+      tokens[i] = r.attempt.token;
       results[i] = r.resultJson;
     }
     return new Object[] {ids, tokens, results};

@@ -109,8 +109,7 @@ final class GiveUp {
             options,
             tx -> {
               Optional<Rows.GivenUp> row =
-                  tx.queryOne(
-                      sql.giveUp, Rows.GivenUp::read, now.param(), a.id, a.token.toString(), why);
+                  tx.queryOne(sql.giveUp, Rows.GivenUp::read, now.param(), a.id, a.token, why);
               row.ifPresent(
                   r -> {
                     if (r.state() == JobState.AVAILABLE) {

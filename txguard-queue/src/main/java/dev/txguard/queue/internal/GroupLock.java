@@ -44,7 +44,7 @@ final class GroupLock implements AutoCloseable {
       conn = DedicatedConnection.open(config, sql);
       conn.query(sql.groupLock, LockKeys.GROUP, key);
       GroupLock lock = new GroupLock(conn, sql, key);
-      lock.cancelRequested = conn.test(sql.cancelCheck, a.id, a.token.toString());
+      lock.cancelRequested = conn.test(sql.cancelCheck, a.id, a.token);
       return lock;
     } catch (SQLException e) {
       if (conn != null) {

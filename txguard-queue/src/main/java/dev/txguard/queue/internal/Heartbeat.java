@@ -76,7 +76,7 @@ final class Heartbeat extends BackgroundLoop {
       return;
     }
     Long[] ids = attempts.stream().map(a -> a.id).toArray(Long[]::new);
-    String[] tokens = attempts.stream().map(a -> a.token.toString()).toArray(String[]::new);
+    String[] tokens = attempts.stream().map(a -> a.token).toArray(String[]::new);
     Set<Long> lost = new HashSet<>();
     Set<Long> cancelRequested = new HashSet<>();
     config

@@ -29,7 +29,9 @@
 -- (a completion, a transactional handler's unit) flushes the claim's WAL with its own.
 -- Each row also returns the claiming backend's pid and the claim's transaction id, for a claim
 -- whose COMMIT loses its connection (see LostClaims and claim_lost_end.sql), and its run_at as
--- microseconds (null when infinite), for the next claim's cursor.
+-- microseconds (null when infinite), for the next claim's cursor. The attempt token is returned as
+-- text, the form every later statement binds it in (see Attempt.token): as a uuid, the driver would
+-- build a java.util.UUID per row only to write it back to text.
 -- The cursor (see ClaimCursor) starts the index scan after the jobs this fetcher claimed last: the
 -- claim index keeps an entry for every claimed job's old row version until VACUUM removes it, and
 -- a scan from the head walks all of them (hundreds of pages between autovacuum runs at thousands of
@@ -64,7 +66,8 @@ from picked, clock
 where j.id = picked.id
 returning j.id, j.kind, j.queue, j.args::text, j.priority, j.attempt, j.max_attempts,
           (extract(epoch from j.created_at) * 1000000)::bigint as created_at_us,
-          j.lease_token, j.unique_key, j.job_group, j.awaited, j.cancel_requested,
+          j.lease_token::text as lease_token, j.unique_key, j.job_group, j.awaited,
+          j.cancel_requested,
           pg_backend_pid() as backend_pid, pg_current_xact_id()::text as xact,
           case when isfinite(j.run_at) then (extract(epoch from j.run_at) * 1000000)::bigint end
             as run_at_us

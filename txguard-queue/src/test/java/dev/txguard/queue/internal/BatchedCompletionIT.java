@@ -202,7 +202,8 @@ class BatchedCompletionIT {
                 + " 20, now(), now(), 'me', '"
                 + token
                 + "', now() + interval '1 hour') returning id");
-    return new Attempt(id, "work", "default", "{}", 1, 20, Instant.now(), token, null, false, 0);
+    return new Attempt(
+        id, "work", "default", "{}", 1, 20, Instant.now(), token.toString(), null, false, 0);
   }
 
   private static String row(Attempt a) throws Exception {

@@ -73,7 +73,8 @@ class HeartbeatRaceIT {
                 + "', now() + interval '1 hour') returning id");
     Running running = new Running();
     Attempt attempt =
-        new Attempt(id, "work", "default", "{}", 1, 20, Instant.now(), token, null, false, 0);
+        new Attempt(
+            id, "work", "default", "{}", 1, 20, Instant.now(), token.toString(), null, false, 0);
     running.add(attempt);
     QueueConfig config =
         new QueueConfig(
