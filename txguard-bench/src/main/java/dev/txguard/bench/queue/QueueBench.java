@@ -13,7 +13,8 @@ import java.util.Map;
  *
  * <pre>
  * --smoke                 tiny sizes, seconds; checks that every contender ran every job exactly once
- * --rounds N              no-op throughput rounds (default 5)
+ * --rounds N              no-op throughput rounds (default 5), after one unmeasured warm-up round of
+ *                         each queue (and of the row handler when that phase runs)
  * --jobs N --batch N      jobs per throughput phase and enqueue batch (default 20000, 1000)
  * --row-rounds N          rounds of the row-writing handler (default 2, with jobs / 2)
  * --rate N --latency-seconds N   the offered-rate phase (default 200 jobs/s for 30 s)
@@ -91,6 +92,31 @@ public final class QueueBench {
     }
   }
 
+  /**
+   * Before the measured rounds, one unmeasured round of each queue, of each kind of work measured
+   * (not in --smoke): the JIT compiles the queues' worker paths, pgjdbc's and the JDK's while it
+   * runs. Without it the first rounds charged each contender's JVM CPU with its compilations (a
+   * profile of 20,000-job rounds: the compiler threads took about half of txguard's JVM CPU per job
+   * in round 2 and still 44% in round 3); every contender gets the same warm-up.
+   */
+  private static void warmUp(Phases phases, Options o, PrintStream out) throws Exception {
+    if (o.smoke()) {
+      return;
+    }
+    for (String name : queues(o)) {
+      if (o.phase("noop")) {
+        out.println("warm-up, no-op, " + o.jobs() + " jobs: " + name + " (not measured)");
+        phases.throughput(FACTORIES.get(name), Contender.Work.NOOP, 0, o.jobs(), o.batch());
+      }
+      if (o.phase("row")) {
+        int jobs = Math.max(1, o.jobs() / 2);
+        out.println("warm-up, row, " + jobs + " jobs: " + name + " (not measured)");
+        phases.throughput(
+            FACTORIES.get(name), Contender.Work.WRITE_ROW, 0, jobs, Math.min(o.batch(), jobs));
+      }
+    }
+  }
+
   /** Takes each phase's result as it comes. */
   private interface Recorder {
     void record(Measured m);
@@ -99,6 +125,7 @@ public final class QueueBench {
   private static void measure(Server server, Options o, Recorder recorder, PrintStream out)
       throws Exception {
     Phases phases = new Phases(server, o.statements() ? o.out() : null);
+    warmUp(phases, o, out);
     for (int round = 1; round <= o.rounds() && o.phase("noop"); round++) {
       List<String> order = rotated(o.contenders(), round - 1);
       out.println("round " + round + "/" + o.rounds() + ", no-op, " + o.jobs() + " jobs: " + order);
