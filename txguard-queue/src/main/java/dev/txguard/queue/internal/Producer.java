@@ -5,6 +5,8 @@ import dev.txguard.Tx;
 import dev.txguard.queue.EnqueueOptions;
 import dev.txguard.queue.Enqueued;
 import dev.txguard.queue.JobState;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -85,7 +87,7 @@ final class Producer {
    * The row an enqueue statement inserted; its transaction id goes to core's commit-outcome
    * resolution, so the caller's unit asks no more for it (see {@link TransactionIds}).
    */
-  private static Enqueued inserted(Tx tx, java.sql.ResultSet rs) throws java.sql.SQLException {
+  private static Enqueued inserted(Tx tx, ResultSet rs) throws SQLException {
     TransactionIds.known(tx, rs.getString("xact"));
     return Rows.enqueued(rs, false);
   }
