@@ -22,8 +22,25 @@ record Options(
     int perTx,
     String url,
     Path out,
-    boolean statements) {
+    boolean statements,
+    Share share) {
+  /**
+   * The share phase's settings (see {@link dev.txguard.bench.queue.Share}).
+   *
+   * @param handlerMs how long each handler sleeps
+   * @param rate offered jobs/s; 0: half the two processes' capacity
+   * @param seconds how long each claim setting is offered jobs
+   * @param rounds how often each claim setting runs (in rotating order)
+   */
+  record Share(int handlerMs, int rate, int seconds, int rounds) {}
+
+  /** The phases run by default. */
   private static final List<String> PHASES = List.of("noop", "row", "latency", "throttle", "idle");
+
+  /** Every phase: the default ones and share, which runs only when named. */
+  private static final List<String> ALL_PHASES =
+      List.of("noop", "row", "latency", "throttle", "idle", "share");
+
   private static final List<String> NAMES =
       List.of("txguard", "db-scheduler", "jobrunr", "pgbench");
 
@@ -58,7 +75,8 @@ record Options(
                 1,
                 null,
                 Path.of("txguard-bench/target/queue-smoke"),
-                false)
+                false,
+                new Share(20, 0, 2, 1))
             : new Options(
                 false,
                 5,
@@ -77,7 +95,8 @@ record Options(
                 1,
                 null,
                 Path.of("txguard-bench/target/queue-results"),
-                false);
+                false,
+                new Share(20, 0, 30, 1));
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
       switch (a) {
@@ -102,7 +121,8 @@ record Options(
                     o.perTx,
                     o.url,
                     o.out,
-                    true);
+                    true,
+                    o.share);
         case "--sustained" -> o = o.with(true, o.minutes());
         case "--rounds" -> o = o.withSizes(positive(args, ++i), o.jobs, o.batch, o.rowRounds);
         case "--jobs" -> o = o.withSizes(o.rounds, positive(args, ++i), o.batch, o.rowRounds);
@@ -120,7 +140,26 @@ record Options(
             o = o.withTimes(o.rate, o.latencySeconds, o.throttleSeconds, positive(args, ++i));
         case "--minutes" -> o = o.with(o.sustained, positive(args, ++i));
         case "--jobs-per-tx" -> o = o.withPerTx(positive(args, ++i));
-        case "--only" -> o = o.withLists(list(args, ++i, PHASES, "--only"), o.contenders);
+        case "--only" -> o = o.withLists(list(args, ++i, ALL_PHASES, "--only"), o.contenders);
+        case "--handler-ms" ->
+            o =
+                o.withShare(
+                    new Share(positive(args, ++i), o.share.rate, o.share.seconds, o.share.rounds));
+        case "--share-rate" ->
+            o =
+                o.withShare(
+                    new Share(
+                        o.share.handlerMs, positive(args, ++i), o.share.seconds, o.share.rounds));
+        case "--share-seconds" ->
+            o =
+                o.withShare(
+                    new Share(
+                        o.share.handlerMs, o.share.rate, positive(args, ++i), o.share.rounds));
+        case "--share-rounds" ->
+            o =
+                o.withShare(
+                    new Share(
+                        o.share.handlerMs, o.share.rate, o.share.seconds, positive(args, ++i)));
         case "--contenders" -> o = o.withLists(o.only, list(args, ++i, NAMES, "--contenders"));
         case "--url" -> o = o.withTarget(value(args, ++i), o.out);
         case "--out" -> o = o.withTarget(o.url, Path.of(value(args, ++i)));
@@ -131,7 +170,8 @@ record Options(
                     + "' for --queue; use --smoke, --rounds N,"
                     + " --jobs N, --batch N, --row-rounds N, --rate N, --latency-seconds N, --throttle-seconds N,"
                     + " --idle-seconds N, --only "
-                    + String.join(",", PHASES)
+                    + String.join(",", ALL_PHASES)
+                    + ", --handler-ms N, --share-rate N, --share-seconds N, --share-rounds N"
                     + ", --contenders "
                     + String.join(",", NAMES)
                     + ", --sustained --rate N --minutes N [--jobs-per-tx N], --url JDBC-URL, --out DIR, --statements");
@@ -195,7 +235,8 @@ record Options(
         perTx,
         url,
         out,
-        statements);
+        statements,
+        share);
   }
 
   private Options withTimes(int ra, int l, int t, int i) {
@@ -217,7 +258,8 @@ record Options(
         perTx,
         url,
         out,
-        statements);
+        statements,
+        share);
   }
 
   private Options withLists(List<String> o, List<String> c) {
@@ -239,7 +281,8 @@ record Options(
         perTx,
         url,
         out,
-        statements);
+        statements,
+        share);
   }
 
   private Options with(boolean s, int m) {
@@ -261,7 +304,8 @@ record Options(
         perTx,
         url,
         out,
-        statements);
+        statements,
+        share);
   }
 
   private Options withPerTx(int p) {
@@ -283,7 +327,8 @@ record Options(
         p,
         url,
         out,
-        statements);
+        statements,
+        share);
   }
 
   private Options withTarget(String u, Path o) {
@@ -305,6 +350,30 @@ record Options(
         perTx,
         u,
         o,
-        statements);
+        statements,
+        share);
+  }
+
+  private Options withShare(Share s) {
+    return new Options(
+        smoke,
+        rounds,
+        jobs,
+        batch,
+        rowRounds,
+        rate,
+        latencySeconds,
+        throttleSeconds,
+        idleSeconds,
+        idleWarmup,
+        only,
+        contenders,
+        sustained,
+        minutes,
+        perTx,
+        url,
+        out,
+        statements,
+        s);
   }
 }
