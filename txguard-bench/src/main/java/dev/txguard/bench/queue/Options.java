@@ -31,8 +31,20 @@ record Options(
    * @param rate offered jobs/s; 0: half the two processes' capacity
    * @param seconds how long each claim setting is offered jobs
    * @param rounds how often each claim setting runs (in rotating order)
+   * @param enqueueInA whether the jobs are enqueued through process A's own queue (which wakes its
+   *     own fetcher at once, the other process's by NOTIFY) instead of a third, unstarted one
    */
-  record Share(int handlerMs, int rate, int seconds, int rounds) {}
+  record Share(int handlerMs, int rate, int seconds, int rounds, boolean enqueueInA) {
+    /** These settings with the given ones changed (-1 or null: unchanged). */
+    Share with(int h, int r, int s, int n, Boolean inA) {
+      return new Share(
+          h < 0 ? handlerMs : h,
+          r < 0 ? rate : r,
+          s < 0 ? seconds : s,
+          n < 0 ? rounds : n,
+          inA == null ? enqueueInA : inA);
+    }
+  }
 
   /** The phases run by default. */
   private static final List<String> PHASES = List.of("noop", "row", "latency", "throttle", "idle");
@@ -76,7 +88,7 @@ record Options(
                 null,
                 Path.of("txguard-bench/target/queue-smoke"),
                 false,
-                new Share(20, 0, 2, 1))
+                new Share(20, 0, 2, 1, false))
             : new Options(
                 false,
                 5,
@@ -96,7 +108,7 @@ record Options(
                 null,
                 Path.of("txguard-bench/target/queue-results"),
                 false,
-                new Share(20, 0, 30, 1));
+                new Share(20, 0, 30, 1, false));
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
       switch (a) {
@@ -141,25 +153,13 @@ record Options(
         case "--minutes" -> o = o.with(o.sustained, positive(args, ++i));
         case "--jobs-per-tx" -> o = o.withPerTx(positive(args, ++i));
         case "--only" -> o = o.withLists(list(args, ++i, ALL_PHASES, "--only"), o.contenders);
-        case "--handler-ms" ->
-            o =
-                o.withShare(
-                    new Share(positive(args, ++i), o.share.rate, o.share.seconds, o.share.rounds));
-        case "--share-rate" ->
-            o =
-                o.withShare(
-                    new Share(
-                        o.share.handlerMs, positive(args, ++i), o.share.seconds, o.share.rounds));
+        case "--handler-ms" -> o = o.withShare(o.share.with(positive(args, ++i), -1, -1, -1, null));
+        case "--share-rate" -> o = o.withShare(o.share.with(-1, positive(args, ++i), -1, -1, null));
         case "--share-seconds" ->
-            o =
-                o.withShare(
-                    new Share(
-                        o.share.handlerMs, o.share.rate, positive(args, ++i), o.share.rounds));
+            o = o.withShare(o.share.with(-1, -1, positive(args, ++i), -1, null));
         case "--share-rounds" ->
-            o =
-                o.withShare(
-                    new Share(
-                        o.share.handlerMs, o.share.rate, o.share.seconds, positive(args, ++i)));
+            o = o.withShare(o.share.with(-1, -1, -1, positive(args, ++i), null));
+        case "--share-enqueue-in-a" -> o = o.withShare(o.share.with(-1, -1, -1, -1, true));
         case "--contenders" -> o = o.withLists(o.only, list(args, ++i, NAMES, "--contenders"));
         case "--url" -> o = o.withTarget(value(args, ++i), o.out);
         case "--out" -> o = o.withTarget(o.url, Path.of(value(args, ++i)));
@@ -171,7 +171,8 @@ record Options(
                     + " --jobs N, --batch N, --row-rounds N, --rate N, --latency-seconds N, --throttle-seconds N,"
                     + " --idle-seconds N, --only "
                     + String.join(",", ALL_PHASES)
-                    + ", --handler-ms N, --share-rate N, --share-seconds N, --share-rounds N"
+                    + ", --handler-ms N, --share-rate N, --share-seconds N, --share-rounds N,"
+                    + " --share-enqueue-in-a"
                     + ", --contenders "
                     + String.join(",", NAMES)
                     + ", --sustained --rate N --minutes N [--jobs-per-tx N], --url JDBC-URL, --out DIR, --statements");

@@ -23,9 +23,11 @@ import java.util.stream.IntStream;
  * queue "default" of one schema with concurrency 16 each; their handlers sleep {@code
  * --handler-ms}. A third queue, not started, offers jobs at a fixed rate (by default half the two
  * processes' capacity) from {@link #PRODUCERS} threads, one job per transaction, so that both
- * processes learn of new jobs the same way (by NOTIFY). For each claim setting (prefetch /
- * fetchBatchSize, {@link #CLAIMS}) it reports enqueue→start p50 / p99 / max (the first tenth of the
- * jobs left out as warm-up), each process's share of the jobs started and its p99.
+ * processes learn of new jobs the same way (by NOTIFY); with {@code --share-enqueue-in-a} process A
+ * enqueues them itself instead (its own fetcher woken at once, B's by NOTIFY, as when the process
+ * that takes requests also works the queue). For each claim setting (prefetch / fetchBatchSize,
+ * {@link #CLAIMS}) it reports enqueue→start p50 / p99 / max (the first tenth of the jobs left out
+ * as warm-up), each process's share of the jobs started and its p99.
  *
  * <p>Then, once per setting, what a process that dies strands: process A runs in a child JVM
  * ({@link ShareVictim}) beside process B in this one, for a few seconds under the same offered rate
@@ -33,7 +35,7 @@ import java.util.stream.IntStream;
  * producer stops at the kill. Counted: the jobs A's leases still held (of them, those A had started
  * and those it held prefetched, never started), the lease they had left, and when B's maintenance
  * had rescued them all and when every job had completed. The lease is the default, 30 s (3 s in
- * smoke mode).
+ * smoke mode; not run with {@code --share-enqueue-in-a}).
  */
 final class Share {
   /** One claim setting. */
@@ -159,12 +161,13 @@ final class Share {
     log.printf(
         Locale.ROOT,
         "share: 2 processes x concurrency %d, handler %d ms, offered %d jobs/s for %d s per setting,"
-            + " %d round(s)%n",
+            + " %d round(s), enqueued by %s%n",
         CONCURRENCY,
         o.handlerMs(),
         rate(),
         o.seconds(),
-        o.rounds());
+        o.rounds(),
+        o.enqueueInA() ? "process A" : "a third process");
     // not recorded: the JIT's work, the pools' first connections, the caches, before the first
     // setting
     fairness(phases, CLAIMS.get(1), 0, smoke ? 1 : 5, log);
@@ -175,7 +178,9 @@ final class Share {
         recorder.accept(fairness(phases, c, round, o.seconds(), log));
       }
     }
-    for (boolean backlog : List.of(false, true)) {
+    // the death check's victim is a JVM of its own, so it never enqueues: it runs once, without
+    // --share-enqueue-in-a
+    for (boolean backlog : o.enqueueInA() ? List.<Boolean>of() : List.of(false, true)) {
       for (Claims c : CLAIMS) {
         recorder.accept(death(c, backlog, log));
       }
@@ -205,7 +210,7 @@ final class Share {
       Thread.sleep(1000);
       Server.Counters before = server.counters();
       long cpu = Phases.jvmCpuNanos();
-      double offered = offer(producer, jobs);
+      double offered = offer(o.enqueueInA() ? a : producer, jobs);
       String check = phases.drain(TxguardContender.FACTORY, tally, jobs);
       long jvmCpu = Phases.jvmCpuNanos() - cpu;
       long serverCpu = server.cpuNanos();
@@ -431,19 +436,25 @@ final class Share {
     return String.format(
             Locale.ROOT,
             "share: 2 processes x concurrency %d, handler sleeps %d ms, offered %d jobs/s"
-                + " (capacity %d jobs/s), %d s per setting%n%n",
+                + " (capacity %d jobs/s) %s, %d s per setting%n%n",
             CONCURRENCY,
             o.handlerMs(),
             rate(),
             2 * CONCURRENCY * 1000 / o.handlerMs(),
+            o.enqueueInA() ? "enqueued by process A itself" : "enqueued by a third process",
             o.seconds())
         + "| prefetch / fetchBatchSize | round | jobs | offered jobs/s | enqueue→start p50 / p99 / max ms"
         + " | p99 of A / of B, ms | jobs started by A / B | commits per job | PostgreSQL CPU per job, µs"
         + " | load (1 min) |\n|---|---|---|---|---|---|---|---|---|---|\n"
         + String.join("\n", fairness)
-        + String.format(
+        + "\n"
+        + (deaths.isEmpty() ? "" : deathTable());
+  }
+
+  private String deathTable() {
+    return String.format(
             Locale.ROOT,
-            "%n%nProcess A killed (SIGKILL) after %d s of the offered rate, or of a backlog enqueued"
+            "%nProcess A killed (SIGKILL) after %d s of the offered rate, or of a backlog enqueued"
                 + " before the start that outlasts the kill; lease %d s, maintenance interval 1 s;"
                 + " times from the kill:%n%n",
             secondsBeforeKill(),

@@ -35,8 +35,10 @@ class OptionsTest {
                 "--share-rounds",
                 "2"));
     assertThat(o.phase("share")).isTrue();
-    assertThat(o.share()).isEqualTo(new Options.Share(200, 80, 60, 2));
-    assertThat(Options.parse(List.of("--smoke")).share()).isEqualTo(new Options.Share(20, 0, 2, 1));
+    assertThat(o.share()).isEqualTo(new Options.Share(200, 80, 60, 2, false));
+    assertThat(Options.parse(List.of("--share-enqueue-in-a")).share().enqueueInA()).isTrue();
+    assertThat(Options.parse(List.of("--smoke")).share())
+        .isEqualTo(new Options.Share(20, 0, 2, 1, false));
   }
 
   @Test
