@@ -33,16 +33,44 @@ record Options(
    * @param rounds how often each claim setting runs (in rotating order)
    * @param enqueueInA whether the jobs are enqueued through process A's own queue (which wakes its
    *     own fetcher at once, the other process's by NOTIFY) instead of a third, unstarted one
+   * @param exponential whether handler times are exponentially distributed with mean {@code
+   *     handlerMs} instead of all {@code handlerMs}
+   * @param kill whether the death check runs after the fairness runs
    */
-  record Share(int handlerMs, int rate, int seconds, int rounds, boolean enqueueInA) {
-    /** These settings with the given ones changed (-1 or null: unchanged). */
-    Share with(int h, int r, int s, int n, Boolean inA) {
-      return new Share(
-          h < 0 ? handlerMs : h,
-          r < 0 ? rate : r,
-          s < 0 ? seconds : s,
-          n < 0 ? rounds : n,
-          inA == null ? enqueueInA : inA);
+  record Share(
+      int handlerMs,
+      int rate,
+      int seconds,
+      int rounds,
+      boolean enqueueInA,
+      boolean exponential,
+      boolean kill) {
+    Share withHandlerMs(int v) {
+      return new Share(v, rate, seconds, rounds, enqueueInA, exponential, kill);
+    }
+
+    Share withRate(int v) {
+      return new Share(handlerMs, v, seconds, rounds, enqueueInA, exponential, kill);
+    }
+
+    Share withSeconds(int v) {
+      return new Share(handlerMs, rate, v, rounds, enqueueInA, exponential, kill);
+    }
+
+    Share withRounds(int v) {
+      return new Share(handlerMs, rate, seconds, v, enqueueInA, exponential, kill);
+    }
+
+    Share withEnqueueInA() {
+      return new Share(handlerMs, rate, seconds, rounds, true, exponential, kill);
+    }
+
+    Share withExponential() {
+      return new Share(handlerMs, rate, seconds, rounds, enqueueInA, true, kill);
+    }
+
+    Share withoutKill() {
+      return new Share(handlerMs, rate, seconds, rounds, enqueueInA, exponential, false);
     }
   }
 
@@ -88,7 +116,7 @@ record Options(
                 null,
                 Path.of("txguard-bench/target/queue-smoke"),
                 false,
-                new Share(20, 0, 2, 1, false))
+                new Share(20, 0, 2, 1, false, false, true))
             : new Options(
                 false,
                 5,
@@ -108,7 +136,7 @@ record Options(
                 null,
                 Path.of("txguard-bench/target/queue-results"),
                 false,
-                new Share(20, 0, 30, 1, false));
+                new Share(20, 0, 30, 1, false, false, true));
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
       switch (a) {
@@ -153,13 +181,13 @@ record Options(
         case "--minutes" -> o = o.with(o.sustained, positive(args, ++i));
         case "--jobs-per-tx" -> o = o.withPerTx(positive(args, ++i));
         case "--only" -> o = o.withLists(list(args, ++i, ALL_PHASES, "--only"), o.contenders);
-        case "--handler-ms" -> o = o.withShare(o.share.with(positive(args, ++i), -1, -1, -1, null));
-        case "--share-rate" -> o = o.withShare(o.share.with(-1, positive(args, ++i), -1, -1, null));
-        case "--share-seconds" ->
-            o = o.withShare(o.share.with(-1, -1, positive(args, ++i), -1, null));
-        case "--share-rounds" ->
-            o = o.withShare(o.share.with(-1, -1, -1, positive(args, ++i), null));
-        case "--share-enqueue-in-a" -> o = o.withShare(o.share.with(-1, -1, -1, -1, true));
+        case "--handler-ms" -> o = o.withShare(o.share.withHandlerMs(positive(args, ++i)));
+        case "--share-rate" -> o = o.withShare(o.share.withRate(positive(args, ++i)));
+        case "--share-seconds" -> o = o.withShare(o.share.withSeconds(positive(args, ++i)));
+        case "--share-rounds" -> o = o.withShare(o.share.withRounds(positive(args, ++i)));
+        case "--share-enqueue-in-a" -> o = o.withShare(o.share.withEnqueueInA());
+        case "--share-exponential" -> o = o.withShare(o.share.withExponential());
+        case "--share-no-kill" -> o = o.withShare(o.share.withoutKill());
         case "--contenders" -> o = o.withLists(o.only, list(args, ++i, NAMES, "--contenders"));
         case "--url" -> o = o.withTarget(value(args, ++i), o.out);
         case "--out" -> o = o.withTarget(o.url, Path.of(value(args, ++i)));
@@ -172,7 +200,7 @@ record Options(
                     + " --idle-seconds N, --only "
                     + String.join(",", ALL_PHASES)
                     + ", --handler-ms N, --share-rate N, --share-seconds N, --share-rounds N,"
-                    + " --share-enqueue-in-a"
+                    + " --share-enqueue-in-a, --share-exponential, --share-no-kill"
                     + ", --contenders "
                     + String.join(",", NAMES)
                     + ", --sustained --rate N --minutes N [--jobs-per-tx N], --url JDBC-URL, --out DIR, --statements");

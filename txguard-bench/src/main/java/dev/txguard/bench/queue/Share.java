@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.locks.LockSupport;
@@ -35,7 +36,7 @@ import java.util.stream.IntStream;
  * producer stops at the kill. Counted: the jobs A's leases still held (of them, those A had started
  * and those it held prefetched, never started), the lease they had left, and when B's maintenance
  * had rescued them all and when every job had completed. The lease is the default, 30 s (3 s in
- * smoke mode; not run with {@code --share-enqueue-in-a}).
+ * smoke mode; {@code --share-no-kill} leaves the death check out).
  */
 final class Share {
   /** One claim setting. */
@@ -87,10 +88,17 @@ final class Share {
 
   /**
    * A queue process as the README advises it (pool of concurrency + 1) with the given claims; its
-   * handler calls {@code started} with the job's id and enqueue time, sleeps, and returns.
+   * handler calls {@code started} with the job's id and enqueue time, sleeps {@code handlerMs} (or,
+   * {@code exponential}, a time exponentially distributed with that mean), and returns.
    */
   static JobQueue worker(
-      Database db, Claims c, String owner, Duration lease, int handlerMs, Started started) {
+      Database db,
+      Claims c,
+      String owner,
+      Duration lease,
+      int handlerMs,
+      boolean exponential,
+      Started started) {
     return JobQueue.builder(db)
         .schema(TxguardContender.SCHEMA)
         .owner(owner)
@@ -103,7 +111,12 @@ final class Share {
             Contender.Item.class,
             job -> {
               started.started(job.args().id(), job.args().enqueuedNanos());
-              Thread.sleep(handlerMs);
+              // exponential: -mean * ln(U), U uniform in (0, 1]
+              Thread.sleep(
+                  exponential
+                      ? Math.round(
+                          -handlerMs * Math.log(1 - ThreadLocalRandom.current().nextDouble()))
+                      : handlerMs);
               started.finished();
               return null;
             })
@@ -160,9 +173,10 @@ final class Share {
     TxguardContender.FACTORY.install(server);
     log.printf(
         Locale.ROOT,
-        "share: 2 processes x concurrency %d, handler %d ms, offered %d jobs/s for %d s per setting,"
+        "share: 2 processes x concurrency %d, handler %s%d ms, offered %d jobs/s for %d s per setting,"
             + " %d round(s), enqueued by %s%n",
         CONCURRENCY,
+        o.exponential() ? "mean " : "",
         o.handlerMs(),
         rate(),
         o.seconds(),
@@ -178,9 +192,8 @@ final class Share {
         recorder.accept(fairness(phases, c, round, o.seconds(), log));
       }
     }
-    // the death check's victim is a JVM of its own, so it never enqueues: it runs once, without
-    // --share-enqueue-in-a
-    for (boolean backlog : o.enqueueInA() ? List.<Boolean>of() : List.of(false, true)) {
+    // the death check's jobs are enqueued by a third process, with or without --share-enqueue-in-a
+    for (boolean backlog : o.kill() ? List.of(false, true) : List.<Boolean>of()) {
       for (Claims c : CLAIMS) {
         recorder.accept(death(c, backlog, log));
       }
@@ -201,9 +214,23 @@ final class Share {
         Database dbB = database(server, CONCURRENCY + 1);
         Database dbP = database(server, PRODUCERS + 1);
         JobQueue a =
-            worker(dbA, c, "share-a", Duration.ofSeconds(30), o.handlerMs(), on(tally, by, 1));
+            worker(
+                dbA,
+                c,
+                "share-a",
+                Duration.ofSeconds(30),
+                o.handlerMs(),
+                o.exponential(),
+                on(tally, by, 1));
         JobQueue b =
-            worker(dbB, c, "share-b", Duration.ofSeconds(30), o.handlerMs(), on(tally, by, 2));
+            worker(
+                dbB,
+                c,
+                "share-b",
+                Duration.ofSeconds(30),
+                o.handlerMs(),
+                o.exponential(),
+                on(tally, by, 2));
         JobQueue producer = producer(dbP)) {
       a.start();
       b.start();
@@ -295,7 +322,7 @@ final class Share {
             ? 2 * CONCURRENCY * 1000 / o.handlerMs() * (secondsBeforeKill() + 2)
             : rate() * secondsBeforeKill();
     Set<Integer> startedByVictim = ConcurrentHashMap.newKeySet();
-    Process victim = ShareVictim.launch(server, c, lease(), o.handlerMs());
+    Process victim = ShareVictim.launch(server, c, lease(), o.handlerMs(), o.exponential());
     CountDownLatch ready = new CountDownLatch(1);
     Thread reader = ShareVictim.readStarts(victim, startedByVictim, ready);
     Tally tally = new Tally(jobs);
@@ -308,6 +335,7 @@ final class Share {
                 "share-b",
                 lease(),
                 o.handlerMs(),
+                o.exponential(),
                 on(tally, new AtomicIntegerArray(jobs), 2));
         JobQueue producer = producer(dbP)) {
       if (backlog) {
@@ -435,9 +463,10 @@ final class Share {
   String table() {
     return String.format(
             Locale.ROOT,
-            "share: 2 processes x concurrency %d, handler sleeps %d ms, offered %d jobs/s"
+            "share: 2 processes x concurrency %d, handler sleeps %s%d ms, offered %d jobs/s"
                 + " (capacity %d jobs/s) %s, %d s per setting%n%n",
             CONCURRENCY,
+            o.exponential() ? "on average (exponentially distributed) " : "",
             o.handlerMs(),
             rate(),
             2 * CONCURRENCY * 1000 / o.handlerMs(),

@@ -21,7 +21,7 @@ import java.util.concurrent.CountDownLatch;
 final class ShareVictim {
   private ShareVictim() {}
 
-  /** Arguments: JDBC URL, prefetch, fetchBatchSize, lease ms, handler ms. */
+  /** Arguments: JDBC URL, prefetch, fetchBatchSize, lease ms, handler ms, exponential. */
   public static void main(String[] args) throws Exception {
     Share.Claims claims = new Share.Claims(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
     Database db = Database.builder().url(args[0]).poolSize(Share.CONCURRENCY + 1).build();
@@ -32,6 +32,7 @@ final class ShareVictim {
             Share.VICTIM,
             Duration.ofMillis(Long.parseLong(args[3])),
             Integer.parseInt(args[4]),
+            Boolean.parseBoolean(args[5]),
             new Share.Started() {
               @Override
               public void started(int id, long enqueuedNanos) {
@@ -50,7 +51,8 @@ final class ShareVictim {
     Thread.sleep(Long.MAX_VALUE);
   }
 
-  static Process launch(Server server, Share.Claims c, Duration lease, int handlerMs)
+  static Process launch(
+      Server server, Share.Claims c, Duration lease, int handlerMs, boolean exponential)
       throws IOException {
     String java =
         ProcessHandle.current()
@@ -69,7 +71,8 @@ final class ShareVictim {
                 Integer.toString(c.prefetch()),
                 Integer.toString(c.fetchBatchSize()),
                 Long.toString(lease.toMillis()),
-                Integer.toString(handlerMs)));
+                Integer.toString(handlerMs),
+                Boolean.toString(exponential)));
     return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
   }
 

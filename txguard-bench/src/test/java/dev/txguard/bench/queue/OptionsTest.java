@@ -35,10 +35,13 @@ class OptionsTest {
                 "--share-rounds",
                 "2"));
     assertThat(o.phase("share")).isTrue();
-    assertThat(o.share()).isEqualTo(new Options.Share(200, 80, 60, 2, false));
-    assertThat(Options.parse(List.of("--share-enqueue-in-a")).share().enqueueInA()).isTrue();
+    assertThat(o.share()).isEqualTo(new Options.Share(200, 80, 60, 2, false, false, true));
+    assertThat(
+            Options.parse(List.of("--share-enqueue-in-a", "--share-exponential", "--share-no-kill"))
+                .share())
+        .isEqualTo(new Options.Share(20, 0, 30, 1, true, true, false));
     assertThat(Options.parse(List.of("--smoke")).share())
-        .isEqualTo(new Options.Share(20, 0, 2, 1, false));
+        .isEqualTo(new Options.Share(20, 0, 2, 1, false, false, true));
   }
 
   @Test
