@@ -1,7 +1,6 @@
 package dev.txguard.bench.queue;
 
 import dev.txguard.Database;
-import dev.txguard.queue.EnqueueOptions;
 import dev.txguard.queue.JobQueue;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,11 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.IntStream;
@@ -30,13 +25,13 @@ import java.util.stream.IntStream;
  * {@link #CLAIMS}) it reports enqueue→start p50 / p99 / max (the first tenth of the jobs left out
  * as warm-up), each process's share of the jobs started and its p99.
  *
- * <p>Then, once per setting, what a process that dies strands: process A runs in a child JVM
- * ({@link ShareVictim}) beside process B in this one, for a few seconds under the same offered rate
- * or (a second time) with a backlog enqueued before they start, and is killed with SIGKILL; the
- * producer stops at the kill. Counted: the jobs A's leases still held (of them, those A had started
- * and those it held prefetched, never started), the lease they had left, and when B's maintenance
- * had rescued them all and when every job had completed. The lease is the default, 30 s (3 s in
- * smoke mode; {@code --share-no-kill} leaves the death check out).
+ * <p>Then, once per setting, what a process that dies strands ({@link ShareDeath}): process A runs
+ * in a child JVM ({@link ShareVictim}) beside process B in this one, for a few seconds under the
+ * same offered rate or (a second time) with a backlog enqueued before they start, and is killed
+ * with SIGKILL; the producer stops at the kill. Counted: the jobs A's leases still held (of them,
+ * those A had started and those it held prefetched, never started), the lease they had left, and
+ * when B's maintenance had rescued them all and when every job had completed. The lease is the
+ * default, 30 s (3 s in smoke mode; {@code --share-no-kill} leaves the death check out).
  */
 final class Share {
   /** One claim setting. */
@@ -59,7 +54,6 @@ final class Share {
   private final boolean smoke;
   private final Path out;
   private final List<String> fairness = new ArrayList<>();
-  private final List<String> deaths = new ArrayList<>();
 
   Share(Server server, Options o) {
     this.server = server;
@@ -71,15 +65,6 @@ final class Share {
   /** Offered jobs/s: the option, or half of the two processes' capacity. */
   int rate() {
     return o.rate() > 0 ? o.rate() : Math.max(1, CONCURRENCY * 1000 / o.handlerMs());
-  }
-
-  /** The lease of the death check: the default, 30 s; 3 s in smoke mode. */
-  private Duration lease() {
-    return smoke ? Duration.ofSeconds(3) : Duration.ofSeconds(30);
-  }
-
-  private int secondsBeforeKill() {
-    return smoke ? 2 : 10;
   }
 
   static Database database(Server server, int poolSize) {
@@ -130,7 +115,7 @@ final class Share {
     void finished();
   }
 
-  private JobQueue producer(Database db) {
+  static JobQueue producer(Database db) {
     return JobQueue.builder(db)
         .schema(TxguardContender.SCHEMA)
         .declare(TxguardContender.KIND, Contender.Item.class)
@@ -141,8 +126,7 @@ final class Share {
    * Offers ids 0 to jobs - 1, job i due at start + i / rate, from {@link #PRODUCERS} threads (so
    * that one slow commit does not hold the others back); returns the achieved rate.
    */
-  private double offer(JobQueue producer, int jobs) throws InterruptedException {
-    int rate = rate();
+  static double offer(JobQueue producer, int jobs, int rate) throws InterruptedException {
     long start = System.nanoTime();
     List<Thread> threads = new ArrayList<>();
     for (int p = 0; p < PRODUCERS; p++) {
@@ -193,12 +177,13 @@ final class Share {
       }
     }
     // the death check's jobs are enqueued by a third process, with or without --share-enqueue-in-a
+    ShareDeath death = new ShareDeath(server, o, smoke, rate());
     for (boolean backlog : o.kill() ? List.of(false, true) : List.<Boolean>of()) {
       for (Claims c : CLAIMS) {
-        recorder.accept(death(c, backlog, log));
+        recorder.accept(death.run(c, backlog, log));
       }
     }
-    String text = table();
+    String text = table() + death.table();
     log.println(text);
     Files.writeString(out.resolve("share-report.md"), text);
   }
@@ -237,7 +222,7 @@ final class Share {
       Thread.sleep(1000);
       Server.Counters before = server.counters();
       long cpu = Phases.jvmCpuNanos();
-      double offered = offer(o.enqueueInA() ? a : producer, jobs);
+      double offered = offer(o.enqueueInA() ? a : producer, jobs, rate());
       String check = phases.drain(TxguardContender.FACTORY, tally, jobs);
       long jvmCpu = Phases.jvmCpuNanos() - cpu;
       long serverCpu = server.cpuNanos();
@@ -284,7 +269,7 @@ final class Share {
     }
   }
 
-  private static Started on(Tally tally, AtomicIntegerArray by, int process) {
+  static Started on(Tally tally, AtomicIntegerArray by, int process) {
     return new Started() {
       @Override
       public void started(int id, long enqueuedNanos) {
@@ -309,147 +294,6 @@ final class Share {
         .toArray();
   }
 
-  /**
-   * The death check of setting {@code c}: A in a child JVM, B here, for {@link
-   * #secondsBeforeKill()} s either the offered rate or (with {@code backlog}) a backlog enqueued
-   * before they start that outlasts the kill; SIGKILL for A (the producer stops there), then the
-   * jobs A held, until B rescued them and every job completed.
-   */
-  private Measured death(Claims c, boolean backlog, java.io.PrintStream log) throws Exception {
-    TxguardContender.FACTORY.clear(server);
-    int jobs =
-        backlog
-            ? 2 * CONCURRENCY * 1000 / o.handlerMs() * (secondsBeforeKill() + 2)
-            : rate() * secondsBeforeKill();
-    Set<Integer> startedByVictim = ConcurrentHashMap.newKeySet();
-    Process victim = ShareVictim.launch(server, c, lease(), o.handlerMs(), o.exponential());
-    CountDownLatch ready = new CountDownLatch(1);
-    Thread reader = ShareVictim.readStarts(victim, startedByVictim, ready);
-    Tally tally = new Tally(jobs);
-    try (Database dbB = database(server, CONCURRENCY + 1);
-        Database dbP = database(server, PRODUCERS + 1);
-        JobQueue b =
-            worker(
-                dbB,
-                c,
-                "share-b",
-                lease(),
-                o.handlerMs(),
-                o.exponential(),
-                on(tally, new AtomicIntegerArray(jobs), 2));
-        JobQueue producer = producer(dbP)) {
-      if (backlog) {
-        for (int first = 0; first < jobs; first += 1000) {
-          long now = System.nanoTime();
-          producer.enqueueAll(
-              IntStream.range(first, Math.min(jobs, first + 1000))
-                  .mapToObj(i -> new Contender.Item(i, now))
-                  .toList(),
-              EnqueueOptions.defaults());
-        }
-      }
-      if (!ready.await(60, TimeUnit.SECONDS)) {
-        throw new IllegalStateException("the victim process did not start its queue within 60 s");
-      }
-      b.start();
-      if (backlog) {
-        Thread.sleep(secondsBeforeKill() * 1000L);
-      } else {
-        Thread.sleep(1000);
-        offer(producer, jobs);
-      }
-      victim.destroyForcibly(); // SIGKILL: no shutdown hook, no stop()
-      long killed = System.nanoTime();
-      victim.waitFor(30, TimeUnit.SECONDS);
-      reader.join(10_000);
-      List<double[]> held = heldByVictim(); // {id, seconds of lease left}
-      long started = held.stream().filter(h -> startedByVictim.contains((int) h[0])).count();
-      double[] left = held.stream().mapToDouble(h -> h[1]).sorted().toArray();
-      double rescued =
-          await(
-              killed,
-              "select count(*) from " + jobTable() + " where lease_owner = '" + VICTIM + "'");
-      double completed =
-          await(killed, "select count(*) from " + jobTable() + " where state <> 'completed'");
-      String check =
-          Double.isNaN(completed)
-              ? "jobs still unfinished " + (lease().toSeconds() + 60) + " s after the kill"
-              : "";
-      String row =
-          String.format(
-              Locale.ROOT,
-              "| %s | %s | %d | %d | %d / %d | %s | %s | %s | %s |",
-              backlog ? "backlog" : "offered rate",
-              c.label(),
-              startedByVictim.size(),
-              held.size(),
-              started,
-              held.size() - started,
-              left.length == 0
-                  ? "-"
-                  : String.format(Locale.ROOT, "%.1f-%.1f", left[0], left[left.length - 1]),
-              seconds(rescued),
-              seconds(completed),
-              load());
-      deaths.add(row);
-      log.println("  " + row);
-      return Measured.of(
-          (backlog ? "share-death-backlog " : "share-death ") + c.label(),
-          1,
-          QueueReport.TXGUARD,
-          jobs,
-          secondsBeforeKill(),
-          Double.NaN,
-          Double.NaN,
-          -1,
-          new Server.Counters(0, 0, 0, 0, 0, 0, -1),
-          Double.NaN,
-          Double.NaN,
-          check);
-    } finally {
-      victim.destroyForcibly();
-    }
-  }
-
-  private static String jobTable() {
-    return TxguardContender.SCHEMA + ".job";
-  }
-
-  private List<double[]> heldByVictim() throws Exception {
-    List<double[]> held = new ArrayList<>();
-    try (java.sql.Connection conn = java.sql.DriverManager.getConnection(server.url());
-        java.sql.PreparedStatement ps =
-            conn.prepareStatement(
-                "select (args->>'id')::int, extract(epoch from lease_expires_at - now())::float8"
-                    + " from "
-                    + jobTable()
-                    + " where state = 'running' and lease_owner = ?")) {
-      ps.setString(1, VICTIM);
-      try (java.sql.ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          held.add(new double[] {rs.getInt(1), rs.getDouble(2)});
-        }
-      }
-    }
-    return held;
-  }
-
-  /** Seconds from {@code since} until {@code countSql} reads 0, or NaN after lease + 60 s. */
-  private double await(long since, String countSql) throws Exception {
-    long deadline = since + lease().toNanos() + 60_000_000_000L;
-    while (server.count(countSql) > 0) {
-      if (System.nanoTime() > deadline) {
-        return Double.NaN;
-      }
-      Thread.sleep(50);
-    }
-    return (System.nanoTime() - since) / 1e9;
-  }
-
-  private static String seconds(double s) {
-    return Double.isNaN(s) ? "not within the wait" : String.format(Locale.ROOT, "%.1f", s);
-  }
-
   /** The 1-minute load average (what else the machine ran meanwhile), from /proc/loadavg. */
   static String load() {
     try {
@@ -459,7 +303,7 @@ final class Share {
     }
   }
 
-  /** The fairness and death tables, markdown. */
+  /** The fairness table, markdown. */
   String table() {
     return String.format(
             Locale.ROOT,
@@ -476,22 +320,6 @@ final class Share {
         + " | p99 of A / of B, ms | jobs started by A / B | commits per job | PostgreSQL CPU per job, µs"
         + " | load (1 min) |\n|---|---|---|---|---|---|---|---|---|---|\n"
         + String.join("\n", fairness)
-        + "\n"
-        + (deaths.isEmpty() ? "" : deathTable());
-  }
-
-  private String deathTable() {
-    return String.format(
-            Locale.ROOT,
-            "%nProcess A killed (SIGKILL) after %d s of the offered rate, or of a backlog enqueued"
-                + " before the start that outlasts the kill; lease %d s, maintenance interval 1 s;"
-                + " times from the kill:%n%n",
-            secondsBeforeKill(),
-            lease().toSeconds())
-        + "| load | prefetch / fetchBatchSize | jobs it started | jobs its leases held at the kill"
-        + " | of them started / never started | lease left at the kill, s | all rescued after, s"
-        + " | every job completed after, s | load (1 min) |\n|---|---|---|---|---|---|---|---|---|\n"
-        + String.join("\n", deaths)
         + "\n";
   }
 }
