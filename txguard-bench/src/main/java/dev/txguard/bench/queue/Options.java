@@ -22,8 +22,65 @@ record Options(
     int perTx,
     String url,
     Path out,
-    boolean statements) {
+    boolean statements,
+    Share share) {
+  /**
+   * The share phase's settings (see {@link dev.txguard.bench.queue.Share}).
+   *
+   * @param handlerMs how long each handler sleeps
+   * @param rate offered jobs/s; 0: half the two processes' capacity
+   * @param seconds how long each claim setting is offered jobs
+   * @param rounds how often each claim setting runs (in rotating order)
+   * @param enqueueInA whether the jobs are enqueued through process A's own queue (which wakes its
+   *     own fetcher at once, the other process's by NOTIFY) instead of a third, unstarted one
+   * @param exponential whether handler times are exponentially distributed with mean {@code
+   *     handlerMs} instead of all {@code handlerMs}
+   * @param kill whether the death check runs after the fairness runs
+   */
+  record Share(
+      int handlerMs,
+      int rate,
+      int seconds,
+      int rounds,
+      boolean enqueueInA,
+      boolean exponential,
+      boolean kill) {
+    Share withHandlerMs(int v) {
+      return new Share(v, rate, seconds, rounds, enqueueInA, exponential, kill);
+    }
+
+    Share withRate(int v) {
+      return new Share(handlerMs, v, seconds, rounds, enqueueInA, exponential, kill);
+    }
+
+    Share withSeconds(int v) {
+      return new Share(handlerMs, rate, v, rounds, enqueueInA, exponential, kill);
+    }
+
+    Share withRounds(int v) {
+      return new Share(handlerMs, rate, seconds, v, enqueueInA, exponential, kill);
+    }
+
+    Share withEnqueueInA() {
+      return new Share(handlerMs, rate, seconds, rounds, true, exponential, kill);
+    }
+
+    Share withExponential() {
+      return new Share(handlerMs, rate, seconds, rounds, enqueueInA, true, kill);
+    }
+
+    Share withoutKill() {
+      return new Share(handlerMs, rate, seconds, rounds, enqueueInA, exponential, false);
+    }
+  }
+
+  /** The phases run by default. */
   private static final List<String> PHASES = List.of("noop", "row", "latency", "throttle", "idle");
+
+  /** Every phase: the default ones and share, which runs only when named. */
+  private static final List<String> ALL_PHASES =
+      List.of("noop", "row", "latency", "throttle", "idle", "share");
+
   private static final List<String> NAMES =
       List.of("txguard", "db-scheduler", "jobrunr", "pgbench");
 
@@ -58,7 +115,8 @@ record Options(
                 1,
                 null,
                 Path.of("txguard-bench/target/queue-smoke"),
-                false)
+                false,
+                new Share(20, 0, 2, 1, false, false, true))
             : new Options(
                 false,
                 5,
@@ -77,7 +135,8 @@ record Options(
                 1,
                 null,
                 Path.of("txguard-bench/target/queue-results"),
-                false);
+                false,
+                new Share(20, 0, 30, 1, false, false, true));
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
       switch (a) {
@@ -102,7 +161,8 @@ record Options(
                     o.perTx,
                     o.url,
                     o.out,
-                    true);
+                    true,
+                    o.share);
         case "--sustained" -> o = o.with(true, o.minutes());
         case "--rounds" -> o = o.withSizes(positive(args, ++i), o.jobs, o.batch, o.rowRounds);
         case "--jobs" -> o = o.withSizes(o.rounds, positive(args, ++i), o.batch, o.rowRounds);
@@ -120,7 +180,14 @@ record Options(
             o = o.withTimes(o.rate, o.latencySeconds, o.throttleSeconds, positive(args, ++i));
         case "--minutes" -> o = o.with(o.sustained, positive(args, ++i));
         case "--jobs-per-tx" -> o = o.withPerTx(positive(args, ++i));
-        case "--only" -> o = o.withLists(list(args, ++i, PHASES, "--only"), o.contenders);
+        case "--only" -> o = o.withLists(list(args, ++i, ALL_PHASES, "--only"), o.contenders);
+        case "--handler-ms" -> o = o.withShare(o.share.withHandlerMs(positive(args, ++i)));
+        case "--share-rate" -> o = o.withShare(o.share.withRate(positive(args, ++i)));
+        case "--share-seconds" -> o = o.withShare(o.share.withSeconds(positive(args, ++i)));
+        case "--share-rounds" -> o = o.withShare(o.share.withRounds(positive(args, ++i)));
+        case "--share-enqueue-in-a" -> o = o.withShare(o.share.withEnqueueInA());
+        case "--share-exponential" -> o = o.withShare(o.share.withExponential());
+        case "--share-no-kill" -> o = o.withShare(o.share.withoutKill());
         case "--contenders" -> o = o.withLists(o.only, list(args, ++i, NAMES, "--contenders"));
         case "--url" -> o = o.withTarget(value(args, ++i), o.out);
         case "--out" -> o = o.withTarget(o.url, Path.of(value(args, ++i)));
@@ -131,7 +198,9 @@ record Options(
                     + "' for --queue; use --smoke, --rounds N,"
                     + " --jobs N, --batch N, --row-rounds N, --rate N, --latency-seconds N, --throttle-seconds N,"
                     + " --idle-seconds N, --only "
-                    + String.join(",", PHASES)
+                    + String.join(",", ALL_PHASES)
+                    + ", --handler-ms N, --share-rate N, --share-seconds N, --share-rounds N,"
+                    + " --share-enqueue-in-a, --share-exponential, --share-no-kill"
                     + ", --contenders "
                     + String.join(",", NAMES)
                     + ", --sustained --rate N --minutes N [--jobs-per-tx N], --url JDBC-URL, --out DIR, --statements");
@@ -195,7 +264,8 @@ record Options(
         perTx,
         url,
         out,
-        statements);
+        statements,
+        share);
   }
 
   private Options withTimes(int ra, int l, int t, int i) {
@@ -217,7 +287,8 @@ record Options(
         perTx,
         url,
         out,
-        statements);
+        statements,
+        share);
   }
 
   private Options withLists(List<String> o, List<String> c) {
@@ -239,7 +310,8 @@ record Options(
         perTx,
         url,
         out,
-        statements);
+        statements,
+        share);
   }
 
   private Options with(boolean s, int m) {
@@ -261,7 +333,8 @@ record Options(
         perTx,
         url,
         out,
-        statements);
+        statements,
+        share);
   }
 
   private Options withPerTx(int p) {
@@ -283,7 +356,8 @@ record Options(
         p,
         url,
         out,
-        statements);
+        statements,
+        share);
   }
 
   private Options withTarget(String u, Path o) {
@@ -305,6 +379,30 @@ record Options(
         perTx,
         u,
         o,
-        statements);
+        statements,
+        share);
+  }
+
+  private Options withShare(Share s) {
+    return new Options(
+        smoke,
+        rounds,
+        jobs,
+        batch,
+        rowRounds,
+        rate,
+        latencySeconds,
+        throttleSeconds,
+        idleSeconds,
+        idleWarmup,
+        only,
+        contenders,
+        sustained,
+        minutes,
+        perTx,
+        url,
+        out,
+        statements,
+        s);
   }
 }

@@ -113,7 +113,7 @@ final class Phases {
   /**
    * Waits for every handler, then for the database to show every job finished; returns what failed.
    */
-  private String drain(Contender.Factory factory, Tally tally, int jobs) throws Exception {
+  String drain(Contender.Factory factory, Tally tally, int jobs) throws Exception {
     if (!tally.awaitFinished(jobs, DRAIN_TIMEOUT_MILLIS)) {
       return "only "
           + tally.finishedCount()

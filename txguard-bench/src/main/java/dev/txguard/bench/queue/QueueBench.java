@@ -22,7 +22,13 @@ import java.util.Map;
  *                         alone, with a job, and with a job while another process listens, in
  *                         rotating order, after a warm-up stretch of alone and with)
  * --idle-seconds N        the idle phase (default 30, after 12 s of warm-up)
- * --only a,b              phases: noop, row, latency, throttle, idle (default all)
+ * --only a,b              phases: noop, row, latency, throttle, idle (default all of these), and
+ *                         share (only when named; see {@link Share}): two queue processes sharing
+ *                         one queue at a fixed rate, per claim setting, then a killed process
+ * --handler-ms N --share-rate N --share-seconds N --share-rounds N
+ *                         the share phase: handler sleep (default 20 ms), offered jobs/s (default
+ *                         half the two processes' capacity), seconds per claim setting (default 30)
+ *                         and rounds (default 1)
  * --contenders a,b        txguard, db-scheduler, jobrunr, pgbench (default all)
  * --sustained --rate N --minutes N [--jobs-per-tx N]   the sustained run instead (see {@link Sustained})
  * --url JDBC-URL          a server of yours instead of the embedded one (tables bench_* and schema
@@ -163,6 +169,9 @@ public final class QueueBench {
     }
     for (String name : o.phase("idle") ? queues(o) : List.<String>of()) {
       recorder.record(phases.idle(FACTORIES.get(name), o.idleSeconds(), o.idleWarmup()));
+    }
+    if (o.phase("share")) {
+      new Share(server, o).run(phases, recorder::record, out);
     }
   }
 

@@ -100,6 +100,11 @@ final class Tally {
     return latenciesMillis(from, to, Long.MIN_VALUE, Long.MAX_VALUE);
   }
 
+  /** The latency in ms of job {@code id}: enqueue call start to its first handler start. */
+  double latencyMillis(int id) {
+    return latencyNanos.get(id) / 1e6;
+  }
+
   static double percentile(double[] sorted, double p) {
     if (sorted.length == 0) {
       return Double.NaN;

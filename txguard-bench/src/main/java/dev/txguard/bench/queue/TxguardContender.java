@@ -16,7 +16,7 @@ import java.util.List;
  */
 final class TxguardContender implements Contender {
   static final String SCHEMA = "bench_txguard";
-  private static final String KIND = "bench";
+  static final String KIND = "bench";
   private static final int CONCURRENCY = 16;
   private static final int POOL = CONCURRENCY + 1;
 

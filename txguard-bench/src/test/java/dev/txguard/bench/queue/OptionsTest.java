@@ -19,6 +19,32 @@ class OptionsTest {
   }
 
   @Test
+  void theSharePhaseRunsOnlyWhenNamedWithItsOwnSettings() {
+    assertThat(Options.parse(List.of()).phase("share")).isFalse();
+    Options o =
+        Options.parse(
+            List.of(
+                "--only",
+                "share",
+                "--handler-ms",
+                "200",
+                "--share-seconds",
+                "60",
+                "--share-rate",
+                "80",
+                "--share-rounds",
+                "2"));
+    assertThat(o.phase("share")).isTrue();
+    assertThat(o.share()).isEqualTo(new Options.Share(200, 80, 60, 2, false, false, true));
+    assertThat(
+            Options.parse(List.of("--share-enqueue-in-a", "--share-exponential", "--share-no-kill"))
+                .share())
+        .isEqualTo(new Options.Share(20, 0, 30, 1, true, true, false));
+    assertThat(Options.parse(List.of("--smoke")).share())
+        .isEqualTo(new Options.Share(20, 0, 2, 1, false, false, true));
+  }
+
+  @Test
   void badOptionsAreNamed() {
     assertThatThrownBy(() -> Options.parse(List.of("--rounds", "0")))
         .hasMessage("--rounds takes a positive whole number, was '0'");

@@ -54,4 +54,27 @@ class QueueBenchSmokeIT {
     assertThat(Files.readString(out.resolve("queue-report.md")))
         .contains("| no-op worked, jobs/s |");
   }
+
+  @Test
+  void theSharePhaseRunsEveryClaimSettingAndCountsWhatAKilledProcessStrands(@TempDir Path out)
+      throws Exception {
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    QueueReport report =
+        QueueBench.run(
+            List.of(
+                "--smoke", "--only", "share", "--contenders", "txguard", "--out", out.toString()),
+            new PrintStream(log, true, StandardCharsets.UTF_8));
+
+    String text = log.toString(StandardCharsets.UTF_8);
+    assertThat(report.failures()).as(text).isEmpty();
+    for (Share.Claims c : Share.CLAIMS) {
+      assertThat(report.all())
+          .as(text)
+          .extracting(Measured::phase)
+          .contains(
+              "share " + c.label(), "share-death " + c.label(), "share-death-backlog " + c.label());
+    }
+    String table = Files.readString(out.resolve("share-report.md"));
+    assertThat(table).contains("| 112 / 128 | 1 |").contains("| backlog | 112 / 128 |");
+  }
 }
