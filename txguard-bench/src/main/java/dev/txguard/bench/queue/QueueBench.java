@@ -28,7 +28,9 @@ import java.util.Map;
  * --handler-ms N --share-rate N --share-seconds N --share-rounds N
  *                         the share phase: handler sleep (default 20 ms), offered jobs/s (default
  *                         half the two processes' capacity), seconds per claim setting (default 30)
- *                         and rounds (default 1)
+ *                         and rounds (default 1); --share-enqueue-in-a (process A enqueues, so it hears
+ *                         first), --share-exponential (handler times exponential around N ms),
+ *                         --share-no-kill (skip the killed-process check)
  * --contenders a,b        txguard, db-scheduler, jobrunr, pgbench (default all)
  * --sustained --rate N --minutes N [--jobs-per-tx N]   the sustained run instead (see {@link Sustained})
  * --url JDBC-URL          a server of yours instead of the embedded one (tables bench_* and schema
