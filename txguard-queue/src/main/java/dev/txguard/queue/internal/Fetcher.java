@@ -91,6 +91,15 @@ final class Fetcher extends BackgroundLoop {
    */
   private volatile boolean mayBeMore = true;
 
+  /**
+   * The last claim took all it asked for, and asked for less than its room ({@link ClaimSize}
+   * rounded the room down): the next claim takes the rest of the room at once, even below {@link
+   * #minimumClaim}, which would otherwise leave that rest unclaimed until half a batch of room is
+   * free (with one slot and a prefetch of 100, 96 jobs claimed of 101 for as long as the job ran).
+   * Confined to the fetcher's thread.
+   */
+  private boolean roundedDown;
+
   private final String[] kinds;
   private final Running running;
   private final AttemptRunner runner;
@@ -160,9 +169,12 @@ final class Fetcher extends BackgroundLoop {
             finishing.get() >= MAX_FINISHING
                 ? 0 // wait for a batch to commit: an attempt that ends wakes the fetcher
                 : Math.min(capacity - owned.get(), config.fetchBatchSize());
-        boolean claim = room > 0 && (prefetched.count() == 0 || room >= minimumClaim());
+        boolean claim =
+            room > 0 && (prefetched.count() == 0 || room >= minimumClaim() || roundedDown);
+        roundedDown = false;
         int limit = claim ? ClaimSize.limit(room, config.fetchBatchSize()) : 0;
         int claimed = claim ? claim(limit) : 0;
+        roundedDown = claim && claimed == limit && limit < room;
         failures.succeeded();
         if (claimed > 0) {
           poll.reset();
