@@ -30,7 +30,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link GroupLock} from before its handler starts until its completion committed. Whatever the
  * handler throws, {@link Throwable}s the JVM survives included ({@link StackOverflowError}, a
  * thrown {@link OutOfMemoryError}), is recorded at once by {@link AttemptFailures}; nothing escapes
- * to end the worker.
+ * to end the worker. Just over the usual 300 lines: the two ways a job completes (in its handler's
+ * unit, in a batch) share the result's encoding, the per-kind unit options and the refusal of a
+ * result the database cannot store, and stay together here.
  */
 final class AttemptRunner {
   /** SQLSTATE class 22: a value the database cannot store (bad jsonb, numeric overflow, ...). */
