@@ -592,7 +592,10 @@ public final class JobQueue implements AutoCloseable {
      * running one; {@link QueueListener#onFetched} fires when it starts. A cancelled prefetched job
      * ends without opening its group lock's connection, so grouped jobs still hold at most the
      * queue's concurrency of those connections. With the default, 0, a worker claims only for its
-     * free slots.
+     * free slots. A prefetched job waits for this process's slots even while another process has
+     * free ones: where this process hears of new jobs first (it enqueues them too), count on up to
+     * {@code jobs / concurrency} handler times more before a job starts (the queue's README gives
+     * the measurements).
      *
      * @param jobs 0 to 10,000; default 0
      * @return this builder
