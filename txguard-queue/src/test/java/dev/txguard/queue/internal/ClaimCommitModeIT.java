@@ -11,8 +11,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.sql.Types;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,14 +27,7 @@ class ClaimCommitModeIT {
   @Test
   void theClaimStatementTurnsSynchronousCommitOffForItsTransaction() throws Exception {
     Sql sql = new Sql("commit_mode");
-    try (Database db =
-        Database.builder()
-            .url(pg.url())
-            .user(pg.user())
-            .password(pg.password())
-            .connectionTimeout(Duration.ofSeconds(10))
-            .poolSize(1)
-            .build()) {
+    try (Database db = ClaimFixture.db(pg)) {
       JobQueue queue =
           JobQueue.builder(db).schema("commit_mode").declare("work", Work.class).build();
       queue.migrate();
@@ -49,15 +40,7 @@ class ClaimCommitModeIT {
       }
       int claimed = 0;
       try (PreparedStatement ps = c.prepareStatement(sql.claim(10))) {
-        ps.setNull(1, Types.VARCHAR);
-        ps.setString(2, "default");
-        ps.setInt(3, -1); // the cursor: from the head
-        ps.setObject(4, ClaimCursor.runAt(0));
-        ps.setLong(5, 0);
-        ps.setArray(6, c.createArrayOf("text", new String[] {"work"}));
-        ps.setInt(7, 0);
-        ps.setString(8, "commit-mode-test");
-        ps.setLong(9, 30_000);
+        ClaimFixture.bind(ps, c, null, "default", new Object[] {-1, 0L, 0L}, "commit-mode-test");
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             claimed++;

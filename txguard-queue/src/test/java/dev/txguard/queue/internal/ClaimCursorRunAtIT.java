@@ -10,9 +10,7 @@ import dev.txguard.test.TxguardTest;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.Types;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -51,14 +49,7 @@ class ClaimCursorRunAtIT {
     long firstId;
     long secondId;
     Sql sql = new Sql(schema);
-    try (Database db =
-        Database.builder()
-            .url(pg.url())
-            .user(pg.user())
-            .password(pg.password())
-            .connectionTimeout(Duration.ofSeconds(10))
-            .poolSize(1)
-            .build()) {
+    try (Database db = ClaimFixture.db(pg)) {
       // enqueued at the queue's clock: available, with that run_at
       Clock clock = Clock.fixed(Instant.parse(runAt), ZoneOffset.UTC);
       JobQueue queue =
@@ -91,15 +82,8 @@ class ClaimCursorRunAtIT {
       throws Exception {
     List<long[]> claimed = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement(sql.claim(limit))) {
-      ps.setObject(1, "9999-12-31 23:59:59.999999+00", Types.VARCHAR);
-      ps.setString(2, "default");
-      ps.setInt(3, (Integer) cursor[0]);
-      ps.setObject(4, ClaimCursor.runAt((Long) cursor[1]));
-      ps.setLong(5, (Long) cursor[2]);
-      ps.setArray(6, c.createArrayOf("text", new String[] {"work"}));
-      ps.setInt(7, 0);
-      ps.setString(8, "cursor-run-at-test");
-      ps.setLong(9, 30_000);
+      ClaimFixture.bind(
+          ps, c, "9999-12-31 23:59:59.999999+00", "default", cursor, "cursor-run-at-test");
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           claimed.add(new long[] {rs.getLong("id"), rs.getLong("run_at_us")});

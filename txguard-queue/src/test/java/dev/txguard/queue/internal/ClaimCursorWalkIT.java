@@ -11,8 +11,6 @@ import dev.txguard.test.TxguardTest;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.Types;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,14 +37,7 @@ class ClaimCursorWalkIT {
     String schema = "cursor_walk";
     Sql sql = new Sql(schema);
     List<Long> expected = new ArrayList<>();
-    try (Database db =
-        Database.builder()
-            .url(pg.url())
-            .user(pg.user())
-            .password(pg.password())
-            .connectionTimeout(Duration.ofSeconds(10))
-            .poolSize(1)
-            .build()) {
+    try (Database db = ClaimFixture.db(pg)) {
       JobQueue queue = JobQueue.builder(db).schema(schema).declare("work", Work.class).build();
       queue.migrate();
       try (Connection c = pg.connect()) {
@@ -121,15 +112,7 @@ class ClaimCursorWalkIT {
       throws Exception {
     List<long[]> claimed = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement(sql.claim(limit))) {
-      ps.setObject(1, "9999-12-31 23:59:59.999999+00", Types.VARCHAR);
-      ps.setString(2, QUEUE);
-      ps.setInt(3, (Integer) cursor[0]);
-      ps.setObject(4, ClaimCursor.runAt((Long) cursor[1]));
-      ps.setLong(5, (Long) cursor[2]);
-      ps.setArray(6, c.createArrayOf("text", new String[] {"work"}));
-      ps.setInt(7, 0);
-      ps.setString(8, "cursor-walk-test");
-      ps.setLong(9, 30_000);
+      ClaimFixture.bind(ps, c, "9999-12-31 23:59:59.999999+00", QUEUE, cursor, "cursor-walk-test");
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           claimed.add(

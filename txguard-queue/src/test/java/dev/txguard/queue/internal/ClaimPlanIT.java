@@ -10,8 +10,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.sql.Types;
-import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
@@ -30,14 +28,7 @@ class ClaimPlanIT {
   @Test
   void theCachedClaimPlanOnAnEmptyUnanalysedTableUsesTheClaimIndex() throws Exception {
     Sql sql = new Sql("plan");
-    try (Database db =
-        Database.builder()
-            .url(pg.url())
-            .user(pg.user())
-            .password(pg.password())
-            .connectionTimeout(Duration.ofSeconds(10))
-            .poolSize(1)
-            .build()) {
+    try (Database db = ClaimFixture.db(pg)) {
       new Migrator(db, sql).migrate();
     }
     StringBuilder plan = new StringBuilder();
@@ -62,14 +53,7 @@ class ClaimPlanIT {
   @Test
   void aPreparedClaimRunsOnItsGenericPlanAfterItsFirstCustomPlans() throws Exception {
     Sql sql = new Sql("generic");
-    try (Database db =
-        Database.builder()
-            .url(pg.url())
-            .user(pg.user())
-            .password(pg.password())
-            .connectionTimeout(Duration.ofSeconds(10))
-            .poolSize(1)
-            .build()) {
+    try (Database db = ClaimFixture.db(pg)) {
       new Migrator(db, sql).migrate();
     }
     try (Connection c = pg.connect()) {
@@ -96,15 +80,7 @@ class ClaimPlanIT {
       Object[] cursor = {-1, 0L, 0L};
       try (PreparedStatement ps = c.prepareStatement(sql.claim(16))) {
         for (int i = 0; i < runs; i++) {
-          ps.setNull(1, Types.VARCHAR);
-          ps.setString(2, "default");
-          ps.setInt(3, (Integer) cursor[0]);
-          ps.setObject(4, ClaimCursor.runAt((Long) cursor[1]));
-          ps.setLong(5, (Long) cursor[2]);
-          ps.setArray(6, c.createArrayOf("text", new String[] {"work"}));
-          ps.setInt(7, 0);
-          ps.setString(8, "generic-plan-test");
-          ps.setLong(9, 30_000);
+          ClaimFixture.bind(ps, c, null, "default", cursor, "generic-plan-test");
           int claimed = 0;
           try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
