@@ -44,35 +44,7 @@ record Options(
       int rounds,
       boolean enqueueInA,
       boolean exponential,
-      boolean kill) {
-    Share withHandlerMs(int v) {
-      return new Share(v, rate, seconds, rounds, enqueueInA, exponential, kill);
-    }
-
-    Share withRate(int v) {
-      return new Share(handlerMs, v, seconds, rounds, enqueueInA, exponential, kill);
-    }
-
-    Share withSeconds(int v) {
-      return new Share(handlerMs, rate, v, rounds, enqueueInA, exponential, kill);
-    }
-
-    Share withRounds(int v) {
-      return new Share(handlerMs, rate, seconds, v, enqueueInA, exponential, kill);
-    }
-
-    Share withEnqueueInA() {
-      return new Share(handlerMs, rate, seconds, rounds, true, exponential, kill);
-    }
-
-    Share withExponential() {
-      return new Share(handlerMs, rate, seconds, rounds, enqueueInA, true, kill);
-    }
-
-    Share withoutKill() {
-      return new Share(handlerMs, rate, seconds, rounds, enqueueInA, exponential, false);
-    }
-  }
+      boolean kill) {}
 
   /** The phases run by default. */
   private static final List<String> PHASES = List.of("noop", "row", "latency", "throttle", "idle");
@@ -86,7 +58,9 @@ record Options(
 
   /** These options without the pgbench limit (when pgbench is not on the PATH). */
   Options withoutPgbench() {
-    return withLists(only, contenders.stream().filter(c -> !c.equals("pgbench")).toList());
+    Parser p = new Parser(this);
+    p.contenders = contenders.stream().filter(c -> !c.equals("pgbench")).toList();
+    return p.build();
   }
 
   boolean phase(String name) {
@@ -94,103 +68,34 @@ record Options(
   }
 
   static Options parse(List<String> args) {
-    boolean smoke = args.contains("--smoke");
-    Options o =
-        smoke
-            ? new Options(
-                true,
-                1,
-                200,
-                50,
-                1,
-                50,
-                2,
-                1,
-                1,
-                0,
-                PHASES,
-                NAMES,
-                false,
-                0,
-                1,
-                null,
-                Path.of("txguard-bench/target/queue-smoke"),
-                false,
-                new Share(20, 0, 2, 1, false, false, true))
-            : new Options(
-                false,
-                5,
-                20_000,
-                1_000,
-                2,
-                200,
-                30,
-                10,
-                30,
-                12,
-                PHASES,
-                NAMES,
-                false,
-                10,
-                1,
-                null,
-                Path.of("txguard-bench/target/queue-results"),
-                false,
-                new Share(20, 0, 30, 1, false, false, true));
+    Parser o = new Parser(args.contains("--smoke"));
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
       switch (a) {
         case "--smoke" -> {}
-        case "--statements" ->
-            o =
-                new Options(
-                    o.smoke,
-                    o.rounds,
-                    o.jobs,
-                    o.batch,
-                    o.rowRounds,
-                    o.rate,
-                    o.latencySeconds,
-                    o.throttleSeconds,
-                    o.idleSeconds,
-                    o.idleWarmup,
-                    o.only,
-                    o.contenders,
-                    o.sustained,
-                    o.minutes,
-                    o.perTx,
-                    o.url,
-                    o.out,
-                    true,
-                    o.share);
-        case "--sustained" -> o = o.with(true, o.minutes());
-        case "--rounds" -> o = o.withSizes(positive(args, ++i), o.jobs, o.batch, o.rowRounds);
-        case "--jobs" -> o = o.withSizes(o.rounds, positive(args, ++i), o.batch, o.rowRounds);
-        case "--batch" -> o = o.withSizes(o.rounds, o.jobs, positive(args, ++i), o.rowRounds);
-        case "--row-rounds" -> o = o.withSizes(o.rounds, o.jobs, o.batch, positive(args, ++i));
-        case "--rate" ->
-            o =
-                o.withTimes(
-                    positive(args, ++i), o.latencySeconds, o.throttleSeconds, o.idleSeconds);
-        case "--latency-seconds" ->
-            o = o.withTimes(o.rate, positive(args, ++i), o.throttleSeconds, o.idleSeconds);
-        case "--throttle-seconds" ->
-            o = o.withTimes(o.rate, o.latencySeconds, positive(args, ++i), o.idleSeconds);
-        case "--idle-seconds" ->
-            o = o.withTimes(o.rate, o.latencySeconds, o.throttleSeconds, positive(args, ++i));
-        case "--minutes" -> o = o.with(o.sustained, positive(args, ++i));
-        case "--jobs-per-tx" -> o = o.withPerTx(positive(args, ++i));
-        case "--only" -> o = o.withLists(list(args, ++i, ALL_PHASES, "--only"), o.contenders);
-        case "--handler-ms" -> o = o.withShare(o.share.withHandlerMs(positive(args, ++i)));
-        case "--share-rate" -> o = o.withShare(o.share.withRate(positive(args, ++i)));
-        case "--share-seconds" -> o = o.withShare(o.share.withSeconds(positive(args, ++i)));
-        case "--share-rounds" -> o = o.withShare(o.share.withRounds(positive(args, ++i)));
-        case "--share-enqueue-in-a" -> o = o.withShare(o.share.withEnqueueInA());
-        case "--share-exponential" -> o = o.withShare(o.share.withExponential());
-        case "--share-no-kill" -> o = o.withShare(o.share.withoutKill());
-        case "--contenders" -> o = o.withLists(o.only, list(args, ++i, NAMES, "--contenders"));
-        case "--url" -> o = o.withTarget(value(args, ++i), o.out);
-        case "--out" -> o = o.withTarget(o.url, Path.of(value(args, ++i)));
+        case "--statements" -> o.statements = true;
+        case "--sustained" -> o.sustained = true;
+        case "--rounds" -> o.rounds = positive(args, ++i);
+        case "--jobs" -> o.jobs = positive(args, ++i);
+        case "--batch" -> o.batch = positive(args, ++i);
+        case "--row-rounds" -> o.rowRounds = positive(args, ++i);
+        case "--rate" -> o.rate = positive(args, ++i);
+        case "--latency-seconds" -> o.latencySeconds = positive(args, ++i);
+        case "--throttle-seconds" -> o.throttleSeconds = positive(args, ++i);
+        case "--idle-seconds" -> o.idleSeconds = positive(args, ++i);
+        case "--minutes" -> o.minutes = positive(args, ++i);
+        case "--jobs-per-tx" -> o.perTx = positive(args, ++i);
+        case "--only" -> o.only = list(args, ++i, ALL_PHASES, "--only");
+        case "--handler-ms" -> o.handlerMs = positive(args, ++i);
+        case "--share-rate" -> o.shareRate = positive(args, ++i);
+        case "--share-seconds" -> o.shareSeconds = positive(args, ++i);
+        case "--share-rounds" -> o.shareRounds = positive(args, ++i);
+        case "--share-enqueue-in-a" -> o.enqueueInA = true;
+        case "--share-exponential" -> o.exponential = true;
+        case "--share-no-kill" -> o.kill = false;
+        case "--contenders" -> o.contenders = list(args, ++i, NAMES, "--contenders");
+        case "--url" -> o.url = value(args, ++i);
+        case "--out" -> o.out = Path.of(value(args, ++i));
         default ->
             throw new IllegalArgumentException(
                 "unknown option '"
@@ -210,7 +115,7 @@ record Options(
       throw new IllegalArgumentException(
           "--batch (" + o.batch + ") must not exceed --jobs (" + o.jobs + ")");
     }
-    return o;
+    return o.build();
   }
 
   private static String value(List<String> args, int i) {
@@ -245,164 +150,105 @@ record Options(
     return items;
   }
 
-  private Options withSizes(int r, int j, int b, int rr) {
-    return new Options(
-        smoke,
-        r,
-        j,
-        b,
-        rr,
-        rate,
-        latencySeconds,
-        throttleSeconds,
-        idleSeconds,
-        idleWarmup,
-        only,
-        contenders,
-        sustained,
-        minutes,
-        perTx,
-        url,
-        out,
-        statements,
-        share);
-  }
+  /**
+   * The options while the command line is read: the defaults (or --smoke's tiny sizes), each option
+   * setting its field, then one {@link Options}.
+   */
+  private static final class Parser {
+    boolean smoke;
+    int rounds;
+    int jobs;
+    int batch;
+    int rowRounds;
+    int rate;
+    int latencySeconds;
+    int throttleSeconds;
+    int idleSeconds;
+    int idleWarmup;
+    List<String> only = PHASES;
+    List<String> contenders = NAMES;
+    boolean sustained;
+    int minutes;
+    int perTx = 1;
+    String url;
+    Path out;
+    boolean statements;
+    int handlerMs = 20;
+    int shareRate;
+    int shareSeconds;
+    int shareRounds = 1;
+    boolean enqueueInA;
+    boolean exponential;
+    boolean kill = true;
 
-  private Options withTimes(int ra, int l, int t, int i) {
-    return new Options(
-        smoke,
-        rounds,
-        jobs,
-        batch,
-        rowRounds,
-        ra,
-        l,
-        t,
-        i,
-        idleWarmup,
-        only,
-        contenders,
-        sustained,
-        minutes,
-        perTx,
-        url,
-        out,
-        statements,
-        share);
-  }
+    Parser(boolean smoke) {
+      this.smoke = smoke;
+      rounds = smoke ? 1 : 5;
+      jobs = smoke ? 200 : 20_000;
+      batch = smoke ? 50 : 1_000;
+      rowRounds = smoke ? 1 : 2;
+      rate = smoke ? 50 : 200;
+      latencySeconds = smoke ? 2 : 30;
+      throttleSeconds = smoke ? 1 : 10;
+      idleSeconds = smoke ? 1 : 30;
+      idleWarmup = smoke ? 0 : 12;
+      minutes = smoke ? 0 : 10;
+      out =
+          Path.of(
+              smoke ? "txguard-bench/target/queue-smoke" : "txguard-bench/target/queue-results");
+      shareSeconds = smoke ? 2 : 30;
+    }
 
-  private Options withLists(List<String> o, List<String> c) {
-    return new Options(
-        smoke,
-        rounds,
-        jobs,
-        batch,
-        rowRounds,
-        rate,
-        latencySeconds,
-        throttleSeconds,
-        idleSeconds,
-        idleWarmup,
-        o,
-        c,
-        sustained,
-        minutes,
-        perTx,
-        url,
-        out,
-        statements,
-        share);
-  }
+    Parser(Options o) {
+      smoke = o.smoke;
+      rounds = o.rounds;
+      jobs = o.jobs;
+      batch = o.batch;
+      rowRounds = o.rowRounds;
+      rate = o.rate;
+      latencySeconds = o.latencySeconds;
+      throttleSeconds = o.throttleSeconds;
+      idleSeconds = o.idleSeconds;
+      idleWarmup = o.idleWarmup;
+      only = o.only;
+      contenders = o.contenders;
+      sustained = o.sustained;
+      minutes = o.minutes;
+      perTx = o.perTx;
+      url = o.url;
+      out = o.out;
+      statements = o.statements;
+      handlerMs = o.share.handlerMs();
+      shareRate = o.share.rate();
+      shareSeconds = o.share.seconds();
+      shareRounds = o.share.rounds();
+      enqueueInA = o.share.enqueueInA();
+      exponential = o.share.exponential();
+      kill = o.share.kill();
+    }
 
-  private Options with(boolean s, int m) {
-    return new Options(
-        smoke,
-        rounds,
-        jobs,
-        batch,
-        rowRounds,
-        rate,
-        latencySeconds,
-        throttleSeconds,
-        idleSeconds,
-        idleWarmup,
-        only,
-        contenders,
-        s,
-        m,
-        perTx,
-        url,
-        out,
-        statements,
-        share);
-  }
-
-  private Options withPerTx(int p) {
-    return new Options(
-        smoke,
-        rounds,
-        jobs,
-        batch,
-        rowRounds,
-        rate,
-        latencySeconds,
-        throttleSeconds,
-        idleSeconds,
-        idleWarmup,
-        only,
-        contenders,
-        sustained,
-        minutes,
-        p,
-        url,
-        out,
-        statements,
-        share);
-  }
-
-  private Options withTarget(String u, Path o) {
-    return new Options(
-        smoke,
-        rounds,
-        jobs,
-        batch,
-        rowRounds,
-        rate,
-        latencySeconds,
-        throttleSeconds,
-        idleSeconds,
-        idleWarmup,
-        only,
-        contenders,
-        sustained,
-        minutes,
-        perTx,
-        u,
-        o,
-        statements,
-        share);
-  }
-
-  private Options withShare(Share s) {
-    return new Options(
-        smoke,
-        rounds,
-        jobs,
-        batch,
-        rowRounds,
-        rate,
-        latencySeconds,
-        throttleSeconds,
-        idleSeconds,
-        idleWarmup,
-        only,
-        contenders,
-        sustained,
-        minutes,
-        perTx,
-        url,
-        out,
-        statements,
-        s);
+    Options build() {
+      return new Options(
+          smoke,
+          rounds,
+          jobs,
+          batch,
+          rowRounds,
+          rate,
+          latencySeconds,
+          throttleSeconds,
+          idleSeconds,
+          idleWarmup,
+          only,
+          contenders,
+          sustained,
+          minutes,
+          perTx,
+          url,
+          out,
+          statements,
+          new Share(
+              handlerMs, shareRate, shareSeconds, shareRounds, enqueueInA, exponential, kill));
+    }
   }
 }
