@@ -24,7 +24,7 @@ import java.util.List;
  * instanceId"), so no serializer runs.
  */
 final class DbSchedulerContender implements Contender {
-  private static final String TABLE = "bench_dbs_tasks";
+  static final String TABLE = "bench_dbs_tasks";
 
   static final Factory FACTORY =
       new Factory() {

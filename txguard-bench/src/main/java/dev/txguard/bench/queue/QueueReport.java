@@ -213,10 +213,18 @@ final class QueueReport {
             + spread(alone.stream().mapToDouble(Measured::commits).toArray(), "%.2f")
             + "); row + job "
             + versus(alone, with);
-    List<Measured> listened = of("throttle-with-job-listened", TXGUARD);
-    return listened.isEmpty()
-        ? text
-        : text + "; row + job while another process listens " + versus(alone, listened);
+    text += also(alone, "throttle-with-job-listened", "row + job while another process listens");
+    text +=
+        also(alone, "throttle-with-second-row", "row + a second row (the floor of any enqueue)");
+    return text + also(alone, "throttle-with-db-scheduler", "row + db-scheduler execution");
+  }
+
+  /**
+   * "; {@code label} ..." for the throttling variant {@code phase}, or nothing if it did not run.
+   */
+  private String also(List<Measured> alone, String phase, String label) {
+    List<Measured> variant = of(phase, TXGUARD);
+    return variant.isEmpty() ? "" : "; " + label + " " + versus(alone, variant);
   }
 
   /** {@code variant}'s transactions/s, its ratio to {@code alone} in each round, its commits. */

@@ -1,7 +1,11 @@
 package dev.txguard.bench.queue;
 
+import com.github.kagkarlsson.scheduler.SchedulerClient;
+import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
+import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 import dev.txguard.Database;
 import dev.txguard.queue.JobQueue;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -9,10 +13,16 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Whether enqueueing slows the users' own transactions: 8 producer threads each commit, as fast as
  * they can, one business row per transaction, or one business row plus one txguard job (enqueued in
- * the same unit). The two variants alternate in the same run; the queue is not started (its workers
- * would take CPU from the producers), so the only difference is the enqueue itself. A warm-up
- * stretch of each variant comes first, and the order of the two variants alternates from round to
- * round, so that neither the JIT's work nor a drift of the machine's load falls on one variant.
+ * the same unit). Two more variants measure what any enqueue that inserts a row in the users'
+ * transaction costs: the business row plus a second, minimal business row (one more statement and
+ * one more small row: the floor of an INSERT-based transactional enqueue), and the business row
+ * plus a db-scheduler execution scheduled in the same transaction (its {@code SchedulerClient} on
+ * {@link Database#dataSource()}, which hands out the unit's connection, as a transaction-aware
+ * DataSource does for db-scheduler under Spring). The variants alternate in the same run; the queue
+ * is not started (its workers would take CPU from the producers), so the only difference is the
+ * enqueue itself. A warm-up stretch of each variant comes first, and the order of the two variants
+ * alternates from round to round, so that neither the JIT's work nor a drift of the machine's load
+ * falls on one variant.
  */
 final class Throttle {
   static final int PRODUCERS = 8;
@@ -51,9 +61,14 @@ final class Throttle {
   }
 
   static void install(Server server) throws Exception {
-    server.execute(
-        "create table if not exists bench_q_business (id bigint generated always as identity"
-            + " primary key, producer int not null, amount int not null, created_at timestamptz not null default now())");
+    for (String table : List.of("bench_q_business", "bench_q_business2")) {
+      server.execute(
+          "create table if not exists "
+              + table
+              + " (id bigint generated always as identity primary key, producer int not null,"
+              + " amount int not null, created_at timestamptz not null default now())");
+    }
+    DbSchedulerContender.FACTORY.install(server);
   }
 
   /**
@@ -74,7 +89,9 @@ final class Throttle {
   enum Variant {
     ROW_ALONE("throttle-row-alone", "row alone"),
     WITH_JOB("throttle-with-job", "with job"),
-    WITH_JOB_LISTENED("throttle-with-job-listened", "with job, listened");
+    WITH_JOB_LISTENED("throttle-with-job-listened", "with job, listened"),
+    WITH_SECOND_ROW("throttle-with-second-row", "with a second row"),
+    WITH_DB_SCHEDULER("throttle-with-db-scheduler", "with a db-scheduler execution");
 
     final String phase;
     final String label;
@@ -93,14 +110,20 @@ final class Throttle {
   private Measured stretch(int round, Variant variant, int seconds, boolean record)
       throws Exception {
     TxguardContender.FACTORY.clear(server);
-    server.execute("truncate bench_q_business");
-    boolean withJob = variant != Variant.ROW_ALONE;
+    DbSchedulerContender.FACTORY.clear(server);
+    server.execute("truncate bench_q_business, bench_q_business2");
+    boolean withJob = variant == Variant.WITH_JOB || variant == Variant.WITH_JOB_LISTENED;
     try (java.sql.Connection listener = listener(variant);
         TxguardContender c =
             (TxguardContender)
                 TxguardContender.FACTORY.open(server, Contender.Work.NOOP, new Tally(1))) {
       Database db = c.db();
       JobQueue queue = c.queue();
+      OneTimeTask<Void> task = Tasks.oneTime("bench").execute((instance, context) -> {});
+      SchedulerClient dbScheduler =
+          SchedulerClient.Builder.create(db.dataSource(), task)
+              .tableName(DbSchedulerContender.TABLE)
+              .build();
       AtomicLong done = new AtomicLong();
       AtomicLong producerCpu = new AtomicLong();
       long[] wal = profileDir == null || !record ? null : server.startStatementProfile();
@@ -124,8 +147,20 @@ final class Throttle {
                                   "insert into bench_q_business (producer, amount) values (?, ?)",
                                   producer,
                                   1);
-                              if (withJob) {
-                                queue.enqueue(tx, new Contender.Item(producer, System.nanoTime()));
+                              switch (variant) {
+                                case ROW_ALONE -> {}
+                                case WITH_JOB, WITH_JOB_LISTENED ->
+                                    queue.enqueue(
+                                        tx, new Contender.Item(producer, System.nanoTime()));
+                                case WITH_SECOND_ROW ->
+                                    tx.update(
+                                        "insert into bench_q_business2 (producer, amount) values (?, ?)",
+                                        producer,
+                                        1);
+                                case WITH_DB_SCHEDULER ->
+                                    dbScheduler.scheduleIfNotExists(
+                                        task.instance(producer + ":" + System.nanoTime()),
+                                        Instant.now());
                               }
                               return null;
                             });
@@ -162,10 +197,26 @@ final class Throttle {
       }
       long rows = server.count("select count(*) from bench_q_business");
       long jobs = server.count("select count(*) from " + TxguardContender.SCHEMA + ".job");
+      long second = server.count("select count(*) from bench_q_business2");
+      long executions = server.count("select count(*) from " + DbSchedulerContender.TABLE);
+      boolean expected =
+          rows == done.get()
+              && jobs == (withJob ? rows : 0)
+              && second == (variant == Variant.WITH_SECOND_ROW ? rows : 0)
+              && executions == (variant == Variant.WITH_DB_SCHEDULER ? rows : 0);
       String check =
-          rows == done.get() && jobs == (withJob ? rows : 0)
+          expected
               ? ""
-              : "business rows " + rows + ", jobs " + jobs + ", transactions " + done.get();
+              : "business rows "
+                  + rows
+                  + ", jobs "
+                  + jobs
+                  + ", second rows "
+                  + second
+                  + ", db-scheduler executions "
+                  + executions
+                  + ", transactions "
+                  + done.get();
       return Measured.of(
           variant.phase,
           round,
