@@ -575,14 +575,24 @@ public final class JobQueue implements AutoCloseable {
     }
 
     /**
-     * How many claimed jobs may wait in this process for a free slot, per queue and run level: for
-     * throughput, set it to the queue's concurrency. Claiming ahead lets a finished handler's slot
-     * start the next job at once and lets each claim take many jobs (one statement and one commit
-     * for all of them) instead of the few slots free at that moment. A prefetched job is leased
-     * like a running one: the heartbeat extends its lease; {@link JobQueue#cancel} from this
-     * process ends it cancelled at once without running its handler (from another process, at this
-     * worker's next heartbeat, unless a slot started it first: see {@link JobQueue#cancel}), and
-     * {@link JobQueue#cancelGroup} counts it among the attempts it waited for ({@link
+     * The most claimed jobs that may wait in this process for a free slot, per queue and run level.
+     * Claiming ahead lets a finished handler's slot start the next job at once and lets each claim
+     * take many jobs (one statement and one commit for all of them) instead of the few slots free
+     * at that moment. A worker claims ahead at most {@code jobs}, and at most what its handlers
+     * finish in about 10 ms by their mean duration measured in this process (the time a job holds
+     * its slot, averaged over the recent jobs of the queue and level, the newest weighing an
+     * eighth): {@code min(jobs, concurrency × 10 ms / mean)}, so that a claimed job waits about 10
+     * ms for a slot. With concurrency 16, handlers of 0.1 ms keep up to 1,600 jobs ahead (at most
+     * {@code jobs}), of 1 ms 160, of 20 ms 8, and of 200 ms none: slow handlers' jobs then stay in
+     * the queue, where an idle process can take them. Until the first job of the queue and level
+     * has finished in this process, it claims {@code jobs} ahead (a handler that blocks never
+     * shrinks it). For throughput, set it to 7 × the queue's concurrency with {@link
+     * #fetchBatchSize} 8 × the concurrency: short jobs get claims of many jobs, slow ones claim
+     * hardly more than their free slots. A prefetched job is leased like a running one: the
+     * heartbeat extends its lease; {@link JobQueue#cancel} from this process ends it cancelled at
+     * once without running its handler (from another process, at this worker's next heartbeat,
+     * unless a slot started it first: see {@link JobQueue#cancel}), and {@link
+     * JobQueue#cancelGroup} counts it among the attempts it waited for ({@link
      * CancelResult#waitedFor}), not among the jobs that had not started; {@link JobQueue#stop}
      * hands it back to the queue without counting an attempt. If the process dies, it is rescued
      * when its lease expires like a running job, and that attempt counts (so a job with {@code
@@ -593,9 +603,10 @@ public final class JobQueue implements AutoCloseable {
      * ends without opening its group lock's connection, so grouped jobs still hold at most the
      * queue's concurrency of those connections. With the default, 0, a worker claims only for its
      * free slots. A prefetched job waits for this process's slots even while another process has
-     * free ones: where this process hears of new jobs first (it enqueues them too), count on up to
-     * {@code jobs / concurrency} handler times more before a job starts (the queue's README gives
-     * the measurements).
+     * free ones: where this process hears of new jobs first (it enqueues them too), count on about
+     * 10 ms more before a job starts, more where handlers' durations vary widely or just grew (jobs
+     * claimed while they were short wait for the long ones), and up to {@code jobs / concurrency}
+     * handler times before the first job finished (the queue's README gives the measurements).
      *
      * @param jobs 0 to 10,000; default 0
      * @return this builder

@@ -61,6 +61,17 @@ final class Attempt {
   boolean finishing;
 
   /**
+   * Set by the fetcher when this attempt starts on its own thread, to run its handler (not when it
+   * is skipped because its lease was lost while it waited): its slot time, from {@link
+   * #startedNanos} to the release of its slot, then feeds the fetcher's mean slot time ({@link
+   * ClaimAhead}). Written and read on the attempt's own thread.
+   */
+  boolean started;
+
+  /** {@link System#nanoTime()} when the attempt started; meaningful once {@link #started}. */
+  long startedNanos;
+
+  /**
    * Set when cancel asked this job to stop (locally, or seen by a heartbeat): see {@link
    * #requestCancel}.
    */

@@ -12,23 +12,26 @@ import java.util.concurrent.atomic.AtomicInteger;
  * slots is free (its concurrency: at most that many handlers run at once). It claims ahead: up to
  * {@code prefetch} claimed attempts wait in this process for a free slot, so that a finished
  * handler's slot starts the next attempt at once, from the thread that freed it, and claims take
- * many jobs at a time instead of the few slots free at that moment. A prefetched attempt holds its
- * lease like a running one (the heartbeat extends it); a cancel request starts it at once, so that
- * it ends cancelled without running its handler; stopping hands it back to the queue without
- * counting an attempt ({@link #stop(long)}, then {@link #unstarted()}); if the process dies, the
- * lease expires and maintenance rescues it like a running attempt. Sleeps until woken (a NOTIFY or
- * an enqueue in this process for its queue and level; a finished attempt while jobs may wait
- * unclaimed, or a failed one) or its poll passes: the poll interval, doubling while claims find
- * nothing (see {@link #POLL_BACKOFF}). One per queue and run level (jobs of {@code queue.call} from
- * inside a unit run one level up): the fetcher's claims, and its attempts' units, take connections
- * of its level's pool, so callers holding lower-level connections while they wait never starve it.
- * A claim is two round trips (the claim statement, then an asynchronous COMMIT); one whose COMMIT
- * loses its connection is decided by attempt token ({@link LostClaims}), never left to lease expiry
- * while the database answers. Runs on its own virtual thread. This class is the claim loop and its
- * accounting; the claimed attempts waiting for a slot, the slots and the cancel lane are {@link
- * Prefetched}, where a claim starts in the claim order is {@link ClaimCursor}. A little over the
- * usual 300 lines: the rest is the loop's accounting (owned, finishing, room), whose counters must
- * change together in one place.
+ * many jobs at a time instead of the few slots free at that moment; but no more than its slots
+ * finish in about 10 ms at the mean slot time of its attempts so far ({@link ClaimAhead}, read once
+ * per round), so that slow handlers' jobs do not wait here while another process could run them. A
+ * prefetched attempt holds its lease like a running one (the heartbeat extends it); a cancel
+ * request starts it at once, so that it ends cancelled without running its handler; stopping hands
+ * it back to the queue without counting an attempt ({@link #stop(long)}, then {@link
+ * #unstarted()}); if the process dies, the lease expires and maintenance rescues it like a running
+ * attempt. Sleeps until woken (a NOTIFY or an enqueue in this process for its queue and level; a
+ * finished attempt while jobs may wait unclaimed, or a failed one) or its poll passes: the poll
+ * interval, doubling while claims find nothing (see {@link #POLL_BACKOFF}). One per queue and run
+ * level (jobs of {@code queue.call} from inside a unit run one level up): the fetcher's claims, and
+ * its attempts' units, take connections of its level's pool, so callers holding lower-level
+ * connections while they wait never starve it. A claim is two round trips (the claim statement,
+ * then an asynchronous COMMIT); one whose COMMIT loses its connection is decided by attempt token
+ * ({@link LostClaims}), never left to lease expiry while the database answers. Runs on its own
+ * virtual thread. This class is the claim loop and its accounting; the claimed attempts waiting for
+ * a slot, the slots and the cancel lane are {@link Prefetched}, where a claim starts in the claim
+ * order is {@link ClaimCursor}, how many attempts to hold ahead of the slots is {@link ClaimAhead}.
+ * A little over the usual 300 lines: the rest is the loop's accounting (owned, finishing, room),
+ * whose counters must change together in one place.
  */
 final class Fetcher extends BackgroundLoop {
   /**
@@ -52,11 +55,15 @@ final class Fetcher extends BackgroundLoop {
   /** The level this fetcher claims jobs of, and runs its claims and their attempts at. */
   private final int level;
 
+  /** The queue's slots: at most this many of the fetcher's handlers run at once. */
+  private final int concurrency;
+
   /**
-   * The most attempts claimed whose handlers have not returned: running (at most the slots) plus
-   * prefetched.
+   * How many claimed attempts may wait for a slot now (at most the prefetch, less for handlers that
+   * hold their slots long): the most attempts claimed whose handlers have not returned is the
+   * concurrency plus this limit, read once per round.
    */
-  private final int capacity;
+  private final ClaimAhead claimAhead;
 
   /**
    * While this many of this fetcher's attempts' handlers returned and their ends are not yet
@@ -138,10 +145,10 @@ final class Fetcher extends BackgroundLoop {
     this.now = now;
     this.queue = queue;
     this.level = level;
-    int concurrency = config.queues().get(queue);
+    this.concurrency = config.queues().get(queue);
     this.prefetched =
         new Prefetched(config, level, concurrency, this::runAndRelease, this::slotReleased);
-    this.capacity = concurrency + config.prefetch();
+    this.claimAhead = new ClaimAhead(config.prefetch(), concurrency);
     this.kinds = config.kinds().runnableNames();
     this.running = running;
     this.runner = runner;
@@ -165,12 +172,13 @@ final class Fetcher extends BackgroundLoop {
     while (!stopped()) {
       try {
         mayBeMore = true;
+        int ahead = claimAhead.limit(); // once per round: the room and the minimum claim agree
         int room =
             finishing.get() >= MAX_FINISHING
                 ? 0 // wait for a batch to commit: an attempt that ends wakes the fetcher
-                : Math.min(capacity - owned.get(), config.fetchBatchSize());
+                : Math.min(concurrency + ahead - owned.get(), config.fetchBatchSize());
         boolean claim =
-            room > 0 && (prefetched.count() == 0 || room >= minimumClaim() || roundedDown);
+            room > 0 && (prefetched.count() == 0 || room >= minimumClaim(ahead) || roundedDown);
         roundedDown = false;
         int limit = claim ? ClaimSize.limit(room, config.fetchBatchSize()) : 0;
         int claimed = claim ? claim(limit) : 0;
@@ -201,12 +209,14 @@ final class Fetcher extends BackgroundLoop {
 
   /**
    * While prefetched attempts still wait, a claim waits until it can take at least half a batch (or
-   * half the prefetch): many small claims would cost a round trip and a commit each. Half the
-   * prefetch, not of the capacity: with a small prefetch a claim of one job must still be made, or
-   * a job could stay unclaimed while a long handler holds the only slot.
+   * half the claim-ahead): many small claims would cost a round trip and a commit each. Half the
+   * claim-ahead, not of the capacity: with a small claim-ahead a claim of one job must still be
+   * made, or a job could stay unclaimed while a long handler holds the only slot.
+   *
+   * @param ahead the round's claim-ahead ({@link ClaimAhead#limit()})
    */
-  private int minimumClaim() {
-    return Math.max(1, Math.min(config.fetchBatchSize(), config.prefetch()) / 2);
+  private int minimumClaim(int ahead) {
+    return Math.max(1, Math.min(config.fetchBatchSize(), ahead) / 2);
   }
 
   /**
@@ -278,6 +288,11 @@ final class Fetcher extends BackgroundLoop {
    * fetcher claims more.
    */
   private void slotReleased(Attempt a) {
+    if (a.started) {
+      // before the room is freed, so that the round it wakes reads the claim-ahead with this slot
+      // time in it
+      claimAhead.slotReleased(System.nanoTime() - a.startedNanos);
+    }
     a.finishing = true;
     finishing.incrementAndGet();
     owned.decrementAndGet();
@@ -290,6 +305,8 @@ final class Fetcher extends BackgroundLoop {
   private void runAndRelease(Attempt a) {
     try {
       if (!a.leaseLost) { // a heartbeat found the lease of a prefetched attempt gone: skip it
+        a.startedNanos = System.nanoTime(); // it starts in its slot now (see ClaimAhead)
+        a.started = true;
         runner.run(a);
       }
     } finally {
@@ -321,7 +338,13 @@ final class Fetcher extends BackgroundLoop {
 
   @Override
   public String toString() {
-    String state = "free slots " + prefetched.freeSlots() + ", prefetched " + prefetched.count();
+    String state =
+        "free slots "
+            + prefetched.freeSlots()
+            + ", prefetched "
+            + prefetched.count()
+            + ", "
+            + claimAhead;
     return "Fetcher[" + queue + "@" + level + ", " + state + "]";
   }
 }

@@ -12,7 +12,10 @@ import java.util.function.Consumer;
  * handler's slot starts the next waiting attempt at once, from the thread that freed it; a cancel
  * request starts a waiting attempt at once, without a slot, so that it ends cancelled without
  * running its handler; {@link #drain()} takes those that never started when the queue stops. Each
- * attempt runs on a virtual thread of its own at the fetcher's level. Thread-safe.
+ * attempt runs on a virtual thread of its own at the fetcher's level. How many attempts wait here
+ * is the fetcher's business: at most its prefetch, and at most what the slots finish in about 10 ms
+ * ({@link ClaimAhead}, fed by {@code slotReleased} with the slot times of the attempts that ran).
+ * Thread-safe.
  */
 final class Prefetched {
   private final QueueConfig config;
@@ -45,7 +48,7 @@ final class Prefetched {
    * @param concurrency the queue's slots
    * @param run runs one attempt to its end on the thread it is given, releasing what it holds
    * @param slotReleased told when a started attempt releases its slot (once, on the attempt's
-   *     thread); it must call {@link #releaseSlot()}
+   *     thread, after {@code run} started it); it must call {@link #releaseSlot()}
    */
   Prefetched(
       QueueConfig config,
