@@ -9,10 +9,11 @@ import java.util.List;
 /**
  * txguard-queue as its README and {@code JobQueue.Builder} javadoc advise: one queue with
  * concurrency 16, a level-0 pool of concurrency + 1 ("size poolSize at least the sum of the worked
- * queues' concurrencies plus one"), prefetch 16 ("for throughput, set it to the queue's
- * concurrency"), everything else at its defaults (fetchBatchSize 20, pollInterval 1 s, runLevels
- * 2). Plain handlers for no-op jobs; {@code handleInTx} for the row-writing handler, so that its
- * row and the job's completion commit together.
+ * queues' concurrencies plus one"), prefetch 112 and fetchBatchSize 128 ("for throughput,
+ * prefetch(7 × concurrency) with fetchBatchSize(8 × concurrency)"; the claim-ahead is bounded by
+ * what the handlers finish in about 10 ms), everything else at its defaults (pollInterval 1 s,
+ * runLevels 2). Plain handlers for no-op jobs; {@code handleInTx} for the row-writing handler, so
+ * that its row and the job's completion commit together.
  */
 final class TxguardContender implements Contender {
   static final String SCHEMA = "bench_txguard";
@@ -24,9 +25,10 @@ final class TxguardContender implements Contender {
    * Claim-ahead settings, default the README's advice; {@code -Dtxguard.bench.prefetch=N} and
    * {@code -Dtxguard.bench.fetchBatchSize=N} try others (the configuration line names them).
    */
-  private static final int PREFETCH = Integer.getInteger("txguard.bench.prefetch", CONCURRENCY);
+  private static final int PREFETCH = Integer.getInteger("txguard.bench.prefetch", 7 * CONCURRENCY);
 
-  private static final int FETCH_BATCH = Integer.getInteger("txguard.bench.fetchBatchSize", 20);
+  private static final int FETCH_BATCH =
+      Integer.getInteger("txguard.bench.fetchBatchSize", 8 * CONCURRENCY);
 
   static final Factory FACTORY =
       new Factory() {
@@ -39,9 +41,10 @@ final class TxguardContender implements Contender {
         public String configuration() {
           return "queue(\"default\", 16), Database poolSize 17 (README: concurrency plus one), prefetch "
               + PREFETCH
-              + " (README: the queue's concurrency, for throughput), fetchBatchSize "
+              + ", fetchBatchSize "
               + FETCH_BATCH
-              + ", pollInterval 1 s, runLevels 2 (defaults); handle(...) for no-op, handleInTx(...) for the row;"
+              + " (README for throughput: 7 and 8 × the concurrency; claim-ahead bounded by 10 ms of"
+              + " the handlers' mean time), pollInterval 1 s, runLevels 2 (defaults); handle(...) for no-op, handleInTx(...) for the row;"
               + " enqueueAll(...) for batches, enqueue(...) one per unit";
         }
 
