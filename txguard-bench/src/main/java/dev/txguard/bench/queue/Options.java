@@ -20,6 +20,7 @@ record Options(
     boolean sustained,
     int minutes,
     int perTx,
+    int sustainedWarmupSeconds,
     String url,
     Path out,
     boolean statements,
@@ -85,6 +86,7 @@ record Options(
         case "--idle-seconds" -> o.idleSeconds = positive(args, ++i);
         case "--minutes" -> o.minutes = positive(args, ++i);
         case "--jobs-per-tx" -> o.perTx = positive(args, ++i);
+        case "--sustained-warmup-seconds" -> o.sustainedWarmupSeconds = nonNegative(args, ++i);
         case "--only" -> o.only = list(args, ++i, ALL_PHASES, "--only");
         case "--handler-ms" -> o.handlerMs = positive(args, ++i);
         case "--share-rate" -> o.shareRate = positive(args, ++i);
@@ -108,7 +110,8 @@ record Options(
                     + " --share-enqueue-in-a, --share-exponential, --share-no-kill"
                     + ", --contenders "
                     + String.join(",", NAMES)
-                    + ", --sustained --rate N --minutes N [--jobs-per-tx N], --url JDBC-URL, --out DIR, --statements");
+                    + ", --sustained --rate N --minutes N [--jobs-per-tx N] [--sustained-warmup-seconds N],"
+                    + " --url JDBC-URL, --out DIR, --statements");
       }
     }
     if (o.batch > o.jobs) {
@@ -137,6 +140,20 @@ record Options(
     }
     throw new IllegalArgumentException(
         args.get(i - 1) + " takes a positive whole number, was '" + v + "'");
+  }
+
+  private static int nonNegative(List<String> args, int i) {
+    String v = value(args, i);
+    try {
+      int n = Integer.parseInt(v);
+      if (n >= 0) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(
+        args.get(i - 1) + " takes a whole number, 0 or more, was '" + v + "'");
   }
 
   private static List<String> list(List<String> args, int i, List<String> allowed, String option) {
@@ -170,6 +187,7 @@ record Options(
     boolean sustained;
     int minutes;
     int perTx = 1;
+    int sustainedWarmupSeconds;
     String url;
     Path out;
     boolean statements;
@@ -193,6 +211,7 @@ record Options(
       idleSeconds = smoke ? 1 : 30;
       idleWarmup = smoke ? 0 : 12;
       minutes = smoke ? 0 : 10;
+      sustainedWarmupSeconds = smoke ? 0 : 60;
       out =
           Path.of(
               smoke ? "txguard-bench/target/queue-smoke" : "txguard-bench/target/queue-results");
@@ -215,6 +234,7 @@ record Options(
       sustained = o.sustained;
       minutes = o.minutes;
       perTx = o.perTx;
+      sustainedWarmupSeconds = o.sustainedWarmupSeconds;
       url = o.url;
       out = o.out;
       statements = o.statements;
@@ -244,6 +264,7 @@ record Options(
           sustained,
           minutes,
           perTx,
+          sustainedWarmupSeconds,
           url,
           out,
           statements,

@@ -32,7 +32,9 @@ import java.util.Map;
  *                         first), --share-exponential (handler times exponential around N ms),
  *                         --share-no-kill (skip the killed-process check)
  * --contenders a,b        txguard, db-scheduler, jobrunr, pgbench (default all)
- * --sustained --rate N --minutes N [--jobs-per-tx N]   the sustained run instead (see {@link Sustained})
+ * --sustained --rate N --minutes N [--jobs-per-tx N] [--sustained-warmup-seconds N]
+ *                         the sustained run instead (see {@link Sustained}); first, not measured, the
+ *                         rate offered for N s to a queue of its own (default 60, 0: none)
  * --url JDBC-URL          a server of yours instead of the embedded one (tables bench_* and schema
  *                         bench_txguard are dropped and recreated)
  * --out DIR               where results go (default txguard-bench/target/queue-results)
@@ -79,6 +81,7 @@ public final class QueueBench {
             o.rate(),
             o.minutes(),
             o.perTx(),
+            o.sustainedWarmupSeconds(),
             o.out(),
             out);
         return report;

@@ -17,7 +17,10 @@ import java.util.concurrent.locks.LockSupport;
  * of the contender's measured no-op throughput: {@code run.sh --queue --sustained --contenders
  * txguard --rate 700 --minutes 10}. The throughput phases enqueue in batches, so that offering them
  * one job per transaction also charges the producers' commits (about as much CPU as working a job
- * on a small machine): {@code --jobs-per-tx 100} offers the rate the way it was measured.
+ * on a small machine): {@code --jobs-per-tx 100} offers the rate the way it was measured. Unless
+ * {@code --sustained-warmup-seconds 0}, the rate is first offered for that long (default 60 s) to a
+ * contender of its own, not measured, so that the first measured minute shows the queue, not the
+ * JIT compiling it.
  */
 final class Sustained {
   /**
@@ -34,6 +37,7 @@ final class Sustained {
       int rate,
       int minutes,
       int perTx,
+      int warmupSeconds,
       Path dir,
       PrintStream out)
       throws Exception {
@@ -54,44 +58,14 @@ final class Sustained {
             + " min, "
             + perTx
             + " job(s) per producer transaction");
+    if (warmupSeconds > 0) {
+      warmUp(server, factory, rate, warmupSeconds, perTx, out);
+    }
     try (Contender c = factory.open(server, Contender.Work.NOOP, tally)) {
       c.start();
       AtomicInteger enqueued = new AtomicInteger();
       long start = System.nanoTime();
-      List<Thread> producers = new ArrayList<>();
-      for (int p = 0; p < PRODUCERS; p++) {
-        int first = p;
-        producers.add(
-            Thread.ofPlatform()
-                .name("sustained-producer-" + p)
-                .start(
-                    () -> {
-                      try {
-                        for (int b = first; (long) b * perTx < jobs; b += PRODUCERS) {
-                          int from = b * perTx;
-                          long wait = start + (long) (from * 1e9 / rate) - System.nanoTime();
-                          if (wait > 0) {
-                            LockSupport.parkNanos(wait);
-                          }
-                          int to = Math.min(jobs, from + perTx);
-                          long now = System.nanoTime();
-                          if (perTx == 1) {
-                            c.enqueueOne(new Contender.Item(from, now));
-                          } else {
-                            List<Contender.Item> items = new ArrayList<>(to - from);
-                            for (int i = from; i < to; i++) {
-                              items.add(new Contender.Item(i, now));
-                            }
-                            c.enqueueBatch(items);
-                          }
-                          enqueued.addAndGet(to - from);
-                        }
-                      } catch (Exception e) {
-                        throw new IllegalStateException(
-                            "a sustained producer failed after " + enqueued.get() + " jobs", e);
-                      }
-                    }));
-      }
+      List<Thread> producers = offer(c, jobs, rate, perTx, start, enqueued);
       for (int minute = 1; minute <= minutes; minute++) {
         long end = start + minute * 60_000_000_000L;
         LockSupport.parkNanos(end - System.nanoTime());
@@ -133,5 +107,79 @@ final class Sustained {
       c.stop();
     }
     Files.write(dir.resolve("sustained-" + factory.name() + ".tsv"), lines);
+  }
+
+  /**
+   * Offers the rate for {@code seconds} to a contender of its own, waits for its jobs to finish,
+   * and empties its table: the JVM's JIT compiles the producers', the queue's and the driver's
+   * paths before the measured first minute, as the throughput phases' unmeasured warm-up round
+   * does.
+   */
+  private static void warmUp(
+      Server server, Contender.Factory factory, int rate, int seconds, int perTx, PrintStream out)
+      throws Exception {
+    int jobs = rate * seconds;
+    Tally tally = new Tally(jobs);
+    try (Contender c = factory.open(server, Contender.Work.NOOP, tally)) {
+      c.start();
+      AtomicInteger enqueued = new AtomicInteger();
+      for (Thread t : offer(c, jobs, rate, perTx, System.nanoTime(), enqueued)) {
+        t.join();
+      }
+      boolean drained = tally.awaitFinished(jobs, 120_000);
+      out.println(
+          "  warm-up, not measured: "
+              + jobs
+              + " jobs offered over "
+              + seconds
+              + " s, "
+              + (drained ? "all finished" : "only " + tally.finishedCount() + " finished"));
+      c.stop();
+    }
+    factory.clear(server);
+  }
+
+  /**
+   * Starts the producer threads that offer {@code jobs} jobs at {@code rate} jobs/s from {@code
+   * start} ({@link System#nanoTime()}), {@code perTx} per transaction, counting them in {@code
+   * enqueued}.
+   */
+  private static List<Thread> offer(
+      Contender c, int jobs, int rate, int perTx, long start, AtomicInteger enqueued) {
+    List<Thread> producers = new ArrayList<>();
+    for (int p = 0; p < PRODUCERS; p++) {
+      int first = p;
+      producers.add(
+          Thread.ofPlatform()
+              .name("sustained-producer-" + p)
+              .start(
+                  () -> {
+                    try {
+                      for (int b = first; (long) b * perTx < jobs; b += PRODUCERS) {
+                        int from = b * perTx;
+                        long wait = start + (long) (from * 1e9 / rate) - System.nanoTime();
+                        if (wait > 0) {
+                          LockSupport.parkNanos(wait);
+                        }
+                        int to = Math.min(jobs, from + perTx);
+                        long now = System.nanoTime();
+                        if (perTx == 1) {
+                          c.enqueueOne(new Contender.Item(from, now));
+                        } else {
+                          List<Contender.Item> items = new ArrayList<>(to - from);
+                          for (int i = from; i < to; i++) {
+                            items.add(new Contender.Item(i, now));
+                          }
+                          c.enqueueBatch(items);
+                        }
+                        enqueued.addAndGet(to - from);
+                      }
+                    } catch (Exception e) {
+                      throw new IllegalStateException(
+                          "a sustained producer failed after " + enqueued.get() + " jobs", e);
+                    }
+                  }));
+    }
+    return producers;
   }
 }

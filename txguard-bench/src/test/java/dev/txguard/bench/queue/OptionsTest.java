@@ -45,6 +45,18 @@ class OptionsTest {
   }
 
   @Test
+  void theSustainedRunWarmsUpForAMinuteUnlessToldOtherwise() {
+    assertThat(Options.parse(List.of("--sustained")).sustainedWarmupSeconds()).isEqualTo(60);
+    assertThat(Options.parse(List.of("--smoke", "--sustained")).sustainedWarmupSeconds()).isZero();
+    assertThat(
+            Options.parse(List.of("--sustained", "--sustained-warmup-seconds", "0"))
+                .sustainedWarmupSeconds())
+        .isZero();
+    assertThatThrownBy(() -> Options.parse(List.of("--sustained-warmup-seconds", "-1")))
+        .hasMessage("--sustained-warmup-seconds takes a whole number, 0 or more, was '-1'");
+  }
+
+  @Test
   void badOptionsAreNamed() {
     assertThatThrownBy(() -> Options.parse(List.of("--rounds", "0")))
         .hasMessage("--rounds takes a positive whole number, was '0'");
