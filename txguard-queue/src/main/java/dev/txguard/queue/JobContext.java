@@ -36,7 +36,8 @@ public record JobContext<A>(
    * Whether {@link JobQueue#cancel(long)} or {@link JobQueue#cancelGroup} asked this job to stop. A
    * handler doing long work should check it between steps and throw when it is set: the job then
    * ends {@link JobState#CANCELLED} instead of being retried. Seen at once when the cancel ran in
-   * this process, else at the next heartbeat (a third of the lease duration).
+   * this process, else when the cancel's notification reaches this process (milliseconds after the
+   * cancel committed), or at the next heartbeat (a third of the lease duration) if it was missed.
    *
    * @return true once a cancel was seen; it never turns false again
    */

@@ -240,12 +240,16 @@ public final class JobQueue implements AutoCloseable {
   /**
    * Cancels one job: if it has not started it becomes {@link JobState#CANCELLED} and never runs (a
    * job a worker claimed ahead, see {@link Builder#prefetch}, ends cancelled without running once
-   * that worker learns of the cancel: at once in this process, at its next heartbeat in another, or
-   * when it starts, whichever comes first; if a free slot starts a grouped one first, it still ends
+   * that worker learns of the cancel: at once in this process; in another, when the cancel's
+   * notification reaches that process's control connection (a few milliseconds after this unit
+   * commits; at its next heartbeat, a third of the lease, if the notification was missed), or when
+   * it starts, whichever comes first; if a free slot starts a grouped one first, it still ends
    * cancelled without running, an ungrouped one runs as a running job asked to stop); if it runs,
-   * it is asked to stop ({@link JobContext#isCancelRequested()}) and ends cancelled if its handler
-   * then throws (it completes normally if the handler finishes). Does not wait. Runs in a unit of
-   * its own, which commits at once.
+   * it is asked to stop ({@link JobContext#isCancelRequested()}, seen as above) and ends cancelled
+   * if its handler then throws (it completes normally if the handler finishes). Does not wait. Runs
+   * in a unit of its own, which commits at once; when it asks a running job to stop, that unit also
+   * sends a NOTIFY (channel {@code <schema>_cancel}, the job's id), so its commit is serialised
+   * with the cluster's other notifying commits (PostgreSQL documentation, NOTIFY).
    *
    * @param jobId the job's id, as returned by enqueue
    * @return whether the job was cancelled or asked to stop; false if it had already ended or does
@@ -268,7 +272,8 @@ public final class JobQueue implements AutoCloseable {
    * connection of its own too, with a {@code lock_timeout} of {@code wait}, then waits (within
    * {@code wait}) until no job of the group is recorded running. An attempt claimed while
    * cancelling checks the cancel flag after taking the lock and does not run. Works across
-   * processes: running attempts of other processes see the request at their next heartbeat.
+   * processes: running attempts of other processes see the request when its notification reaches
+   * them (at their next heartbeat if it was missed).
    *
    * @param group the group, as given at enqueue
    * @param wait how long to wait for running attempts; zero does not wait; at most about 24.8 days
@@ -590,8 +595,8 @@ public final class JobQueue implements AutoCloseable {
      * #fetchBatchSize} 8 × the concurrency: short jobs get claims of many jobs, slow ones claim
      * hardly more than their free slots. A prefetched job is leased like a running one: the
      * heartbeat extends its lease; {@link JobQueue#cancel} from this process ends it cancelled at
-     * once without running its handler (from another process, at this worker's next heartbeat,
-     * unless a slot started it first: see {@link JobQueue#cancel}), and {@link
+     * once without running its handler (from another process, when the cancel's notification
+     * reaches this one, unless a slot started it first: see {@link JobQueue#cancel}), and {@link
      * JobQueue#cancelGroup} counts it among the attempts it waited for ({@link
      * CancelResult#waitedFor}), not among the jobs that had not started; {@link JobQueue#stop}
      * hands it back to the queue without counting an attempt. If the process dies, it is rescued

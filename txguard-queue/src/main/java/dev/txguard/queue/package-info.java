@@ -107,9 +107,10 @@
  * <h2>Cancellation</h2>
  *
  * Cancel marks jobs that have not started cancelled, and sets {@code cancel_requested} on running
- * ones (seen at once by this process's attempts, at the next heartbeat by other processes); a
- * handler reads it through {@code JobContext.isCancelRequested()}, and a failure, a lease expiry or
- * a give-up at graceful stop of such an attempt ends the job cancelled instead of retrying it. One
+ * ones (seen at once by this process's attempts, by other processes' when the cancel's NOTIFY on
+ * {@code <schema>_cancel} reaches them, or at their next heartbeat if it was missed); a handler
+ * reads it through {@code JobContext.isCancelRequested()}, and a failure, a lease expiry or a
+ * give-up at graceful stop of such an attempt ends the job cancelled instead of retrying it. One
  * {@code UPDATE} over all unfinished states does both (cancel, flag), so a job moving from running
  * to retryable or available meanwhile cannot escape it. Each attempt of a grouped job (plain or
  * transactional) holds the group's advisory lock shared, session-scoped, on a connection of its own

@@ -88,6 +88,9 @@ final class Canceller {
                   marked.stream()
                       .filter(r -> r.cancelled() && r.awaited())
                       .forEach(r -> notifier.jobEnded(tx, r.id()));
+                  notifier.cancelRequested(
+                      tx,
+                      marked.stream().filter(r -> !r.cancelled()).map(Rows.Marked::id).toList());
                   return marked;
                 });
     int cancelled = 0;

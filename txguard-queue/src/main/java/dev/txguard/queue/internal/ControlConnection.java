@@ -18,7 +18,9 @@ import org.postgresql.PGNotification;
  * own announcements are ignored: they woke their fetcher already), and it takes part in the
  * election of the maintenance leader by trying to take a session advisory lock. It also LISTENs for
  * the completions of awaited jobs and wakes the callers of {@code queue.call} waiting for them, so
- * waiting holds no connection per waiter.
+ * waiting holds no connection per waiter, and for cancel requests of running jobs, which reach this
+ * process's attempts of them at once (the heartbeat, a third of the lease later, is the fallback
+ * when a notification is missed).
  *
  * <p>Leadership is exactly "this session holds the lock": when the leader's process dies or its
  * connection ends, PostgreSQL releases the lock, and the next process to try takes it. A leader
@@ -44,6 +46,7 @@ final class ControlConnection implements Runnable {
   private final Sql sql;
   private final Map<String, List<Fetcher>> fetchers;
   private final Waiters waiters;
+  private final Running running;
   private final String sender;
   private final Runnable jobsNotified;
   private final IntConsumer listening;
@@ -59,6 +62,7 @@ final class ControlConnection implements Runnable {
   private long nextElection;
 
   /**
+   * @param running this process's attempts: a cancel request of another process reaches them here
    * @param sender this process's token in its announcements ({@link Announcer}), ignored here
    * @param jobsNotified run for every notification of available jobs: the queue is busy, so this
    *     process's maintenance (if it leads) keeps its interval instead of backing off
@@ -71,6 +75,7 @@ final class ControlConnection implements Runnable {
       Sql sql,
       Map<String, List<Fetcher>> fetchers,
       Waiters waiters,
+      Running running,
       String sender,
       Runnable jobsNotified,
       IntConsumer listening) {
@@ -78,6 +83,7 @@ final class ControlConnection implements Runnable {
     this.sql = sql;
     this.fetchers = fetchers;
     this.waiters = waiters;
+    this.running = running;
     this.sender = sender;
     this.jobsNotified = jobsNotified;
     this.listening = listening;
@@ -173,6 +179,8 @@ final class ControlConnection implements Runnable {
     for (PGNotification n : notifications) {
       if (n.getName().equals(sql.doneChannel)) {
         ended(n.getParameter());
+      } else if (n.getName().equals(sql.cancelChannel)) {
+        cancelRequested(n.getParameter());
       } else {
         Wake wake = Wake.parse(n.getParameter());
         if (!sender.equals(wake.sender())) {
@@ -192,6 +200,22 @@ final class ControlConnection implements Runnable {
       Events.LOG.warn(
           "ignoring a notification on {} whose payload is not a job id: {}",
           sql.doneChannel,
+          Bounded.message(payload));
+    }
+  }
+
+  /**
+   * Cancel asked job {@code payload} (its id) to stop while it ran: this process's attempt of it,
+   * if any, sees the request now (a prefetched one ends cancelled without running its handler). A
+   * payload that is no id (a foreign NOTIFY) is ignored.
+   */
+  private void cancelRequested(String payload) {
+    try {
+      running.requestCancel(Long.parseLong(payload));
+    } catch (NumberFormatException e) {
+      Events.LOG.warn(
+          "ignoring a notification on {} whose payload is not a job id: {}",
+          sql.cancelChannel,
           Bounded.message(payload));
     }
   }

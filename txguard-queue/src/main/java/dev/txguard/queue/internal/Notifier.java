@@ -2,13 +2,14 @@ package dev.txguard.queue.internal;
 
 import dev.txguard.Tx;
 import java.util.Collection;
+import java.util.List;
 
 /**
  * The queue's sender of notifications from inside its own units (notify.sql): PostgreSQL delivers
  * them only if and when the unit commits, so nobody is woken for work that rolled back. Used by
- * maintenance, give-ups and operators' retries; jobs enqueued by the users' units are announced
- * after commit by the {@link Announcer} instead. The control connection of every process LISTENs
- * for both channels (see {@link ControlConnection}).
+ * maintenance, give-ups, cancel and operators' retries; jobs enqueued by the users' units are
+ * announced after commit by the {@link Announcer} instead. The control connection of every process
+ * LISTENs for both channels (see {@link ControlConnection}).
  */
 final class Notifier {
   private final Sql sql;
@@ -37,5 +38,19 @@ final class Notifier {
    */
   void jobEnded(Tx tx, long id) {
     tx.queryOne(sql.notify, rs -> rs.getString(1), sql.doneChannel, Long.toString(id));
+  }
+
+  /**
+   * Tells every process, at commit, that the jobs {@code ids} were asked to stop while running (or
+   * prefetched): the one running an attempt of such a job sees the request at once, instead of at
+   * its next heartbeat, so a prefetched attempt ends cancelled before a slot can start its handler.
+   * One statement for all of them; nothing is sent for none.
+   */
+  void cancelRequested(Tx tx, List<Long> ids) {
+    if (ids.isEmpty()) {
+      return;
+    }
+    String[] payloads = ids.stream().map(String::valueOf).toArray(String[]::new);
+    tx.queryOne(sql.notifyQueues, rs -> rs.getLong(1), sql.cancelChannel, payloads);
   }
 }

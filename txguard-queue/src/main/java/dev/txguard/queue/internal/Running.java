@@ -20,6 +20,17 @@ final class Running {
     }
   }
 
+  /**
+   * Asks this process's attempt of job {@code id} to stop, if it runs one here (running or
+   * prefetched; see {@link Attempt#requestCancel}); does nothing otherwise.
+   */
+  void requestCancel(long id) {
+    Attempt a = attempts.get(id);
+    if (a != null) {
+      a.requestCancel();
+    }
+  }
+
   List<Attempt> snapshot() {
     return List.copyOf(attempts.values());
   }

@@ -30,10 +30,17 @@ abstract class SqlFiles {
   /** Where the ends of awaited jobs are announced (payload: the id). */
   final String doneChannel;
 
+  /**
+   * Where cancel asks the running (or prefetched) attempts of other processes to stop (payload: the
+   * job's id).
+   */
+  final String cancelChannel;
+
   SqlFiles(String schema) {
     this.schema = schema;
     this.channel = schema + "_jobs";
     this.doneChannel = schema + "_done";
+    this.cancelChannel = schema + "_cancel";
   }
 
   /** A migration: its version, file name and SQL for this schema. */

@@ -97,7 +97,14 @@ final class Workers {
     heartbeat = new Heartbeat(config, sql, now, running, housekeepingLevel);
     control =
         new ControlConnection(
-            config, sql, started, waiters, sender, this::nudgeMaintenance, announcer::listening);
+            config,
+            sql,
+            started,
+            waiters,
+            running,
+            sender,
+            this::nudgeMaintenance,
+            announcer::listening);
     maintenance =
         new Maintenance(config, sql, now, control, events, waiters, housekeepingLevel, scheduler);
     heartbeat.start();
