@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntConsumer;
+import java.util.function.LongConsumer;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
@@ -178,9 +179,12 @@ final class ControlConnection implements Runnable {
   private void dispatch(PGNotification[] notifications) {
     for (PGNotification n : notifications) {
       if (n.getName().equals(sql.doneChannel)) {
-        ended(n.getParameter());
+        // an awaited job ended: its callers wake
+        withJobId(sql.doneChannel, n.getParameter(), waiters::ended);
       } else if (n.getName().equals(sql.cancelChannel)) {
-        cancelRequested(n.getParameter());
+        // cancel asked a running job to stop: this process's attempt of it sees the request now (a
+        // prefetched one ends cancelled without running its handler)
+        withJobId(sql.cancelChannel, n.getParameter(), running::requestCancel);
       } else {
         Wake wake = Wake.parse(n.getParameter());
         if (!sender.equals(wake.sender())) {
@@ -192,32 +196,22 @@ final class ControlConnection implements Runnable {
     }
   }
 
-  /** A job ended (payload: its id); a payload that is no id (a foreign NOTIFY) is ignored. */
-  private void ended(String payload) {
-    try {
-      waiters.ended(Long.parseLong(payload));
-    } catch (NumberFormatException e) {
-      Events.LOG.warn(
-          "ignoring a notification on {} whose payload is not a job id: {}",
-          sql.doneChannel,
-          Bounded.message(payload));
-    }
-  }
-
   /**
-   * Cancel asked job {@code payload} (its id) to stop while it ran: this process's attempt of it,
-   * if any, sees the request now (a prefetched one ends cancelled without running its handler). A
-   * payload that is no id (a foreign NOTIFY) is ignored.
+   * Passes the job id of a notification on {@code channel} to {@code action}; a payload that is no
+   * id (a foreign NOTIFY) is logged and ignored.
    */
-  private void cancelRequested(String payload) {
+  private static void withJobId(String channel, String payload, LongConsumer action) {
+    long id;
     try {
-      running.requestCancel(Long.parseLong(payload));
+      id = Long.parseLong(payload);
     } catch (NumberFormatException e) {
       Events.LOG.warn(
           "ignoring a notification on {} whose payload is not a job id: {}",
-          sql.cancelChannel,
+          channel,
           Bounded.message(payload));
+      return;
     }
+    action.accept(id);
   }
 
   /**
