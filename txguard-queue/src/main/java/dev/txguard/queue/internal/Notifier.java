@@ -9,7 +9,7 @@ import java.util.List;
  * them only if and when the unit commits, so nobody is woken for work that rolled back. Used by
  * maintenance, give-ups, cancel and operators' retries; jobs enqueued by the users' units are
  * announced after commit by the {@link Announcer} instead. The control connection of every process
- * LISTENs for both channels (see {@link ControlConnection}).
+ * LISTENs for all three channels (see {@link ControlConnection}).
  */
 final class Notifier {
   private final Sql sql;
@@ -42,9 +42,10 @@ final class Notifier {
 
   /**
    * Tells every process, at commit, that the jobs {@code ids} were asked to stop while running (or
-   * prefetched): the one running an attempt of such a job sees the request at once, instead of at
-   * its next heartbeat, so a prefetched attempt ends cancelled before a slot can start its handler.
-   * One statement for all of them; nothing is sent for none.
+   * prefetched): the one running an attempt of such a job sees the request within milliseconds,
+   * instead of at its next heartbeat, so a prefetched attempt ends cancelled without running its
+   * handler unless a slot frees and starts it first. One statement for all of them; nothing is sent
+   * for none.
    */
   void cancelRequested(Tx tx, List<Long> ids) {
     if (ids.isEmpty()) {
