@@ -83,8 +83,9 @@ class ClaimsDuringSlowCompletionIT {
         }
       }
       slowMayReturn.countDown();
-      // its completion's batch now waits for the test's row lock
-      pg.awaitLockWait("unnest");
+      // its completion now waits for the test's row lock (in its batch, or, after the batch's lock
+      // timeout, in a unit of its own: both statements set state = 'completed')
+      pg.awaitLockWait("set state = 'completed'");
       List<Quick> args = IntStream.range(0, 10).mapToObj(Quick::new).toList();
       List<Long> ids = queue.enqueueAll(args, EnqueueOptions.defaults());
       QueueFixture.awaitProgress(

@@ -17,9 +17,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * follows a completion (a group lock's release, waking callers, freeing the slot) still happens
  * after its commit. Every completion in a batch is matched on its own attempt token: an attempt
  * that lost its lease is reported {@link Outcome#LEASE_LOST} and the others complete. When the
- * batch's unit fails as a whole (a result PostgreSQL refuses, a lost connection), every attempt in
- * it is told {@link Outcome#ALONE} and completes in a unit of its own, so its error is its own.
- * Thread-safe.
+ * batch's unit fails as a whole (a result PostgreSQL refuses, a lost connection, a row another
+ * transaction held locked longer than the batch's lock timeout of a second: complete_batch.sql),
+ * every attempt in it is told {@link Outcome#ALONE} and completes in a unit of its own, so its
+ * error, or its wait for a locked row, is its own and not its whole run level's. Thread-safe.
  */
 final class Completions {
   /** What became of one attempt's completion. */

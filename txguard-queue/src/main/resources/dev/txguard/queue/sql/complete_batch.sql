@@ -3,6 +3,15 @@
 -- attempt that completed (its id and attempt token, and whether a caller awaits the job); an attempt
 -- without a row no longer held the lease and completed nothing. Each row also carries the
 -- transaction's id, for core's commit-outcome resolution (see complete.sql).
+-- A batch waits at most a second for a row another transaction holds locked (an operator's open
+-- transaction, a long cancel): lock_timeout is set to 1 s for the rest of the batch's unit (in
+-- place of one the queue's options set) before the UPDATE locks its first row. set_config(.., ..,
+-- true) acts as SET LOCAL, in this statement, without a round trip of its own (PostgreSQL
+-- documentation, "System Administration Functions" and lock_timeout); its value is a constant,
+-- which core does not count as a change of the session (a computed one would cost the connection a
+-- reset after every batch). A batch that times out fails as a whole (SQLSTATE 55P03), and each of
+-- its attempts then completes in a unit of its own, so only the attempt whose row is locked waits
+-- for the lock, not the completions of its whole run level.
 -- Parameters: now (null: the database's now()), ids (bigint[]), attempt tokens (text[] of uuids),
 -- results (text[] of json, elements may be null); the three arrays are parallel.
 update ${schema}.job j
@@ -11,5 +20,6 @@ set state = 'completed',
     result = b.result::jsonb,
     lease_owner = null, lease_token = null, lease_expires_at = null
 from unnest(?::bigint[], ?::text[], ?::text[]) as b(id, token, result)
-where j.id = b.id and j.lease_token = b.token::uuid and j.state = 'running'
+where (select set_config('lock_timeout', '1s', true)) is not null -- once, before any row (InitPlan)
+  and j.id = b.id and j.lease_token = b.token::uuid and j.state = 'running'
 returning j.id, b.token, j.awaited, pg_current_xact_id()::text as xact
