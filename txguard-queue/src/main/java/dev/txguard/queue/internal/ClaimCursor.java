@@ -18,9 +18,12 @@ import java.util.concurrent.TimeUnit;
  * <p>A claim scans from the head when the previous one came short (nothing more after the cursor,
  * or rows skipped as locked), when the cursor was never set, and at least once every {@link
  * #FULL_SCAN_NANOS}: a job that became available behind the cursor (a retry, a rescued or handed
- * back job, one of a better priority enqueued while a backlog waits) is claimed by then. Without a
- * backlog every claim comes short, so every claim scans from the head, in strict claim order. Used
- * by its fetcher's thread only; not thread-safe.
+ * back job, one of a better priority enqueued while a backlog waits) is claimed by then. A claim
+ * after the cursor that came short is followed at once by one from the head ({@link
+ * #lastFromHead()}, see Fetcher): the wake-up of a job behind the cursor may have started the short
+ * claim, and no other wake-up or claim may come before the poll. Without a backlog every claim
+ * comes short, so every claim scans from the head, in strict claim order. Used by its fetcher's
+ * thread only; not thread-safe.
  */
 final class ClaimCursor {
   /** The longest time between two claims that scan from the head of the claim order. */
@@ -35,16 +38,28 @@ final class ClaimCursor {
   private long id;
   private long headScannedAt;
 
+  /** Whether the parameters {@link #next} gave last start the claim at the head. */
+  private boolean fromHead = true;
+
   /**
    * The cursor parameters of the next claim (priority, run_at as a timestamp, id), taken at {@code
    * nowNanos} ({@link System#nanoTime()}).
    */
   Object[] next(long nowNanos) {
-    if (!set || nowNanos - headScannedAt >= FULL_SCAN_NANOS) {
+    fromHead = !set || nowNanos - headScannedAt >= FULL_SCAN_NANOS;
+    if (fromHead) {
       headScannedAt = nowNanos;
       return HEAD.clone();
     }
     return new Object[] {priority, runAt(runAtMicros), id};
+  }
+
+  /**
+   * Whether the parameters {@link #next} gave last start the claim at the head of the claim order
+   * (false: after the cursor, so that the claim did not see the jobs behind it); true before any.
+   */
+  boolean lastFromHead() {
+    return fromHead;
   }
 
   /**

@@ -187,6 +187,12 @@ final class Fetcher extends BackgroundLoop {
         if (claimed > 0) {
           poll.reset();
         }
+        if (claim && claimed < limit && !cursor.lastFromHead()) {
+          // a short claim after the cursor took what was after it, nothing behind it (a better
+          // priority, a retry), and this round may have taken such a job's wake-up: the next
+          // round claims from the head at once (the cursor is reset) instead of at the poll
+          continue;
+        }
         if (!claim || claimed < limit) {
           // nothing more to take for now (or no room to take it): wait for a NOTIFY, a finished
           // attempt or the poll, which backs off while claims find nothing

@@ -24,6 +24,20 @@ class ClaimAheadTest {
     assertThat(ClaimAhead.limit(1000, 16, 200 * MS)).isZero();
   }
 
+  /**
+   * The examples of JobQueue.Builder#prefetch and the queue README, at concurrency 16: handlers of
+   * 0.1 ms keep up to 1,600 jobs ahead, of 1 ms 160, of 20 ms 8, of 200 ms none; with the README's
+   * throughput setting (prefetch 7 x 16) handlers of 1 ms keep the whole 112.
+   */
+  @Test
+  void theDocumentedExamplesAtConcurrencySixteen() {
+    assertThat(ClaimAhead.limit(10_000, 16, MS / 10)).isEqualTo(1600);
+    assertThat(ClaimAhead.limit(10_000, 16, MS)).isEqualTo(160);
+    assertThat(ClaimAhead.limit(10_000, 16, 20 * MS)).isEqualTo(8);
+    assertThat(ClaimAhead.limit(10_000, 16, 200 * MS)).isZero();
+    assertThat(ClaimAhead.limit(7 * 16, 16, MS)).isEqualTo(112);
+  }
+
   @Test
   void neverMoreThanThePrefetch() {
     assertThat(ClaimAhead.limit(50, 2, 1)).isEqualTo(50);

@@ -33,6 +33,23 @@ class ClaimCursorTest {
   }
 
   @Test
+  void itTellsWhetherTheLastClaimStartedAtTheHead() {
+    ClaimCursor cursor = new ClaimCursor();
+    assertThat(cursor.lastFromHead()).as("before any claim").isTrue();
+    cursor.next(0);
+    assertThat(cursor.lastFromHead()).as("the first claim").isTrue();
+    cursor.claimed(new ClaimCursor.Key(0, 1, 1), true);
+    cursor.next(1);
+    assertThat(cursor.lastFromHead()).as("a claim after a full one").isFalse();
+    cursor.claimed(new ClaimCursor.Key(0, 1, 2), false);
+    cursor.next(2);
+    assertThat(cursor.lastFromHead()).as("a claim after a short one").isTrue();
+    cursor.claimed(new ClaimCursor.Key(0, 1, 3), true);
+    cursor.next(2 + SECOND);
+    assertThat(cursor.lastFromHead()).as("a claim a second after the last from the head").isTrue();
+  }
+
+  @Test
   void aJobWithAnInfiniteRunAtOrAFailedClaimMakesTheNextScanFromTheHead() {
     ClaimCursor cursor = new ClaimCursor();
     cursor.next(0);
