@@ -584,16 +584,18 @@ public final class JobQueue implements AutoCloseable {
      * Claiming ahead lets a finished handler's slot start the next job at once and lets each claim
      * take many jobs (one statement and one commit for all of them) instead of the few slots free
      * at that moment. A worker claims ahead at most {@code jobs}, and at most what its handlers
-     * finish in about 10 ms by their mean duration measured in this process (the time a job holds
-     * its slot, averaged over the recent jobs of the queue and level, the newest weighing an
-     * eighth): {@code min(jobs, concurrency × 10 ms / mean)}, so that a claimed job waits about 10
-     * ms for a slot. With concurrency 16, handlers of 0.1 ms keep up to 1,600 jobs ahead (at most
-     * {@code jobs}), of 1 ms 160, of 20 ms 8, and of 200 ms none: slow handlers' jobs then stay in
-     * the queue, where an idle process can take them. Until the first job of the queue and level
-     * has finished in this process, it claims {@code jobs} ahead (a handler that blocks never
-     * shrinks it). For throughput, set it to 7 × the queue's concurrency with {@link
-     * #fetchBatchSize} 8 × the concurrency: short jobs get claims of many jobs, slow ones claim
-     * hardly more than their free slots. A prefetched job is leased like a running one: the
+     * finish in about 10 ms by their mean duration measured by this {@code JobQueue} (the time a
+     * job holds its slot, from its handler's start to its return, averaged over the recent jobs of
+     * the queue and level, the newest weighing an eighth): {@code min(jobs, concurrency × 10 ms /
+     * mean)}, so that a claimed job waits about 10 ms for a slot. With concurrency 16, handlers of
+     * 0.1 ms allow 1,600 jobs ahead, of 1 ms 160, of 20 ms 8, and of 200 ms none (each at most
+     * {@code jobs}: 112 with the setting below): slow handlers' jobs then stay in the queue, where
+     * an idle process can take them. Until the first handler of the queue and level has returned
+     * (or thrown), it claims {@code jobs} ahead; the mean moves only when handlers return, so
+     * handlers that block keep the claim-ahead they had, and one slow job among short ones lowers
+     * it for the next few dozen jobs. For throughput, set it to 7 × the queue's concurrency with
+     * {@link #fetchBatchSize} 8 × the concurrency: short jobs get claims of many jobs, slow ones
+     * claim hardly more than their free slots. A prefetched job is leased like a running one: the
      * heartbeat extends its lease; {@link JobQueue#cancel} from this process ends it cancelled at
      * once without running its handler (from another process, when the cancel's notification
      * reaches this one, unless a slot started it first: see {@link JobQueue#cancel}), and {@link
