@@ -102,11 +102,9 @@ final class Canceller {
         }
       }
     }
-    for (Attempt a : running.snapshot()) {
-      if ((id != null && a.id == id) || (group != null && group.equals(a.group))) {
-        a.requestCancel();
-      }
-    }
+    // this process's attempts of the jobs asked to stop see it now; other processes' when the
+    // unit's NOTIFY reaches them (the same Running.requestCancel, from their control connections)
+    rows.stream().filter(r -> !r.cancelled()).forEach(r -> running.requestCancel(r.id()));
     return new int[] {cancelled, rows.size() - cancelled};
   }
 
