@@ -38,7 +38,8 @@ import java.util.Map;
  * --url JDBC-URL          a server of yours instead of the embedded one (tables bench_* and schema
  *                         bench_txguard are dropped and recreated)
  * --out DIR               where results go (default txguard-bench/target/queue-results)
- * --statements            also write each throughput phase's pg_stat_statements and pg_stat_wal per job
+ * --statements            also write each throughput phase's (or each sustained minute's)
+ *                         pg_stat_statements and pg_stat_wal per job
  *                         (statements-*.txt; the embedded server preloads the extension)
  * </pre>
  */
@@ -82,6 +83,7 @@ public final class QueueBench {
             o.minutes(),
             o.perTx(),
             o.sustainedWarmupSeconds(),
+            o.statements(),
             o.out(),
             out);
         return report;

@@ -131,6 +131,15 @@ final class Server implements AutoCloseable {
     }
   }
 
+  /** The first column of the first row of {@code sql}, as text. */
+  String text(String sql) throws SQLException {
+    try (Statement st = monitor.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
   private int backendPid() throws SQLException {
     return (int) count("select pg_backend_pid()");
   }

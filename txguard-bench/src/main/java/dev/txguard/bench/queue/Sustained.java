@@ -20,7 +20,11 @@ import java.util.concurrent.locks.LockSupport;
  * on a small machine): {@code --jobs-per-tx 100} offers the rate the way it was measured. Unless
  * {@code --sustained-warmup-seconds 0}, the rate is first offered for that long (default 60 s) to a
  * contender of its own, not measured, so that the first measured minute shows the queue, not the
- * JIT compiling it.
+ * JIT compiling it. Each minute's line also has the server's CPU per job started (µs, every process
+ * of the server, autovacuum included), the autovacuum runs finished on the table so far and the
+ * phase of the one running at the minute's end. With {@code --statements}, {@code
+ * sustained-<name>-statements.txt} has each minute's pg_stat_statements and pg_stat_wal per job
+ * started in it (the extension is reset at each minute's start).
  */
 final class Sustained {
   /**
@@ -38,6 +42,7 @@ final class Sustained {
       int minutes,
       int perTx,
       int warmupSeconds,
+      boolean statements,
       Path dir,
       PrintStream out)
       throws Exception {
@@ -47,7 +52,10 @@ final class Sustained {
     String table = factory.tables().getFirst();
     List<String> lines =
         new ArrayList<>(
-            List.of("minute\tenqueued_total\tstarted_per_s\tp50_ms\tp99_ms\ttable_kb\tdead_rows"));
+            List.of(
+                "minute\tenqueued_total\tstarted_per_s\tp50_ms\tp99_ms\ttable_kb\tdead_rows"
+                    + "\tserver_cpu_us_per_job\tautovacuums\tvacuum_phase"));
+    StringBuilder profile = new StringBuilder();
     out.println(
         "sustained: "
             + factory.name()
@@ -64,31 +72,54 @@ final class Sustained {
     try (Contender c = factory.open(server, Contender.Work.NOOP, tally)) {
       c.start();
       AtomicInteger enqueued = new AtomicInteger();
+      long[] wal = statements ? server.startStatementProfile() : null;
+      long cpu = server.cpuNanos();
       long start = System.nanoTime();
       List<Thread> producers = offer(c, jobs, rate, perTx, start, enqueued);
       for (int minute = 1; minute <= minutes; minute++) {
         long end = start + minute * 60_000_000_000L;
         LockSupport.parkNanos(end - System.nanoTime());
         double[] lat = tally.latenciesMillis(0, jobs, end - 60_000_000_000L, end);
+        long cpuNow = server.cpuNanos();
         long kb = server.count("select pg_total_relation_size('" + table + "') / 1024");
+        String where = " where relid = '" + table + "'::regclass";
         long dead =
+            server.count("select coalesce(sum(n_dead_tup), 0) from pg_stat_user_tables" + where);
+        long vacuums =
             server.count(
-                "select coalesce(sum(n_dead_tup), 0) from pg_stat_user_tables where relid = '"
-                    + table
-                    + "'::regclass");
+                "select coalesce(sum(autovacuum_count), 0) from pg_stat_user_tables" + where);
+        String phase =
+            server.text(
+                "select coalesce(string_agg(phase, ','), '-') from pg_stat_progress_vacuum"
+                    + where);
         String line =
             String.format(
                 Locale.ROOT,
-                "%d\t%d\t%.1f\t%.1f\t%.1f\t%d\t%d",
+                "%d\t%d\t%.1f\t%.1f\t%.1f\t%d\t%d\t%.0f\t%d\t%s",
                 minute,
                 enqueued.get(),
                 lat.length / 60.0,
                 Tally.percentile(lat, 50),
                 Tally.percentile(lat, 99),
                 kb,
-                dead);
+                dead,
+                cpu < 0 || lat.length == 0 ? Double.NaN : (cpuNow - cpu) / 1000.0 / lat.length,
+                vacuums,
+                phase.replace(' ', '_'));
+        cpu = cpuNow;
         lines.add(line);
         out.println("  " + line);
+        if (wal != null) {
+          profile
+              .append("# minute ")
+              .append(minute)
+              .append(", per job started in it (")
+              .append(lat.length)
+              .append(")\n")
+              .append(server.statementProfile(wal, Math.max(1, lat.length)))
+              .append('\n');
+          wal = server.startStatementProfile();
+        }
       }
       for (Thread t : producers) {
         t.join();
@@ -107,6 +138,10 @@ final class Sustained {
       c.stop();
     }
     Files.write(dir.resolve("sustained-" + factory.name() + ".tsv"), lines);
+    if (statements) {
+      Files.writeString(
+          dir.resolve("sustained-" + factory.name() + "-statements.txt"), profile.toString());
+    }
   }
 
   /**
