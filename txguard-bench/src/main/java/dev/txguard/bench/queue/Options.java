@@ -21,6 +21,7 @@ record Options(
     int minutes,
     int perTx,
     int sustainedWarmupSeconds,
+    int sustainedPercent,
     String url,
     Path out,
     boolean statements,
@@ -87,6 +88,7 @@ record Options(
         case "--minutes" -> o.minutes = positive(args, ++i);
         case "--jobs-per-tx" -> o.perTx = positive(args, ++i);
         case "--sustained-warmup-seconds" -> o.sustainedWarmupSeconds = nonNegative(args, ++i);
+        case "--sustained-percent" -> o.sustainedPercent = percent(args, ++i);
         case "--only" -> o.only = list(args, ++i, ALL_PHASES, "--only");
         case "--handler-ms" -> o.handlerMs = positive(args, ++i);
         case "--share-rate" -> o.shareRate = positive(args, ++i);
@@ -110,7 +112,8 @@ record Options(
                     + " --share-enqueue-in-a, --share-exponential, --share-no-kill"
                     + ", --contenders "
                     + String.join(",", NAMES)
-                    + ", --sustained --rate N --minutes N [--jobs-per-tx N] [--sustained-warmup-seconds N],"
+                    + ", --sustained (--rate N | --sustained-percent P) --minutes N [--jobs-per-tx N]"
+                    + " [--sustained-warmup-seconds N],"
                     + " --url JDBC-URL, --out DIR, --statements");
       }
     }
@@ -119,6 +122,18 @@ record Options(
           "--batch (" + o.batch + ") must not exceed --jobs (" + o.jobs + ")");
     }
     return o.build();
+  }
+
+  /** A percentage of the measured throughput: 1 to 100. */
+  private static int percent(List<String> args, int i) {
+    int p = positive(args, i);
+    if (p > 100) {
+      throw new IllegalArgumentException(
+          args.get(i - 1)
+              + " must be 1 to 100 (a percentage of the measured throughput), got "
+              + p);
+    }
+    return p;
   }
 
   private static String value(List<String> args, int i) {
@@ -188,6 +203,7 @@ record Options(
     int minutes;
     int perTx = 1;
     int sustainedWarmupSeconds;
+    int sustainedPercent;
     String url;
     Path out;
     boolean statements;
@@ -235,6 +251,7 @@ record Options(
       minutes = o.minutes;
       perTx = o.perTx;
       sustainedWarmupSeconds = o.sustainedWarmupSeconds;
+      sustainedPercent = o.sustainedPercent;
       url = o.url;
       out = o.out;
       statements = o.statements;
@@ -265,6 +282,7 @@ record Options(
           minutes,
           perTx,
           sustainedWarmupSeconds,
+          sustainedPercent,
           url,
           out,
           statements,

@@ -34,7 +34,9 @@ import java.util.Map;
  * --contenders a,b        txguard, db-scheduler, jobrunr, pgbench (default all)
  * --sustained --rate N --minutes N [--jobs-per-tx N] [--sustained-warmup-seconds N]
  *                         the sustained run instead (see {@link Sustained}); first, not measured, the
- *                         rate offered for N s to a queue of its own (default 60, 0: none)
+ *                         rate offered for N s to a queue of its own (default 60, 0: none);
+ *                         --sustained-percent P instead of --rate: P% of the no-op median that the
+ *                         same run measures first (--rounds rounds of --jobs jobs)
  * --url JDBC-URL          a server of yours instead of the embedded one (tables bench_* and schema
  *                         bench_txguard are dropped and recreated)
  * --out DIR               where results go (default txguard-bench/target/queue-results)
@@ -76,16 +78,7 @@ public final class QueueBench {
       install(server, o);
       QueueReport report = new QueueReport();
       if (o.sustained()) {
-        Sustained.run(
-            server,
-            FACTORIES.get(o.contenders().getFirst()),
-            o.rate(),
-            o.minutes(),
-            o.perTx(),
-            o.sustainedWarmupSeconds(),
-            o.statements(),
-            o.out(),
-            out);
+        Sustained.run(server, FACTORIES.get(o.contenders().getFirst()), o, out);
         return report;
       }
       List<String> lines = new ArrayList<>(List.of(Measured.HEADER));

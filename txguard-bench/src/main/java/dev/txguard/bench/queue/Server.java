@@ -260,6 +260,11 @@ final class Server implements AutoCloseable {
     return query.length() <= 300 ? query : query.substring(0, 300) + "...";
   }
 
+  /** Starts summing the CPU of the server's autovacuum workers (see {@link ServerCpu}). */
+  ServerCpu.AutovacuumSampler autovacuumSampler() {
+    return new ServerCpu.AutovacuumSampler(postmasterPid);
+  }
+
   /** CPU of every process of the server so far, in ns, or -1 if /proc does not show it. */
   long cpuNanos() {
     return postmasterPid > 0 ? ServerCpu.treeCpuNanos(postmasterPid) : -1;

@@ -3,6 +3,8 @@ package dev.txguard.bench.queue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -62,6 +64,93 @@ final class ServerCpu {
       return 0;
     }
     return Long.parseLong(stat[11]) + Long.parseLong(stat[12]);
+  }
+
+  /**
+   * Nanoseconds of CPU used so far by each live child of the postmaster whose process title says it
+   * is an autovacuum worker ({@code postgres: autovacuum worker ...}), by pid; empty where {@code
+   * /proc} cannot show the server.
+   */
+  static Map<Integer, Long> autovacuumWorkerNanos(int postmasterPid) {
+    Map<Integer, Long> workers = new HashMap<>();
+    try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+      procs
+          .map(p -> p.getFileName().toString())
+          .filter(name -> name.chars().allMatch(Character::isDigit))
+          .mapToInt(Integer::parseInt)
+          .forEach(
+              pid -> {
+                long ticks = childTicks(pid, postmasterPid);
+                if (ticks > 0 && title(pid).contains("autovacuum worker")) {
+                  workers.put(pid, ticks * NANOS_PER_TICK);
+                }
+              });
+    } catch (IOException e) {
+      return Map.of();
+    }
+    return workers;
+  }
+
+  /** A process's title (its command line, as PostgreSQL rewrites it), or empty. */
+  private static String title(int pid) {
+    try {
+      return new String(Files.readAllBytes(Path.of("/proc", Integer.toString(pid), "cmdline")))
+          .replace('\0', ' ');
+    } catch (IOException | RuntimeException e) {
+      return "";
+    }
+  }
+
+  /**
+   * Sums the CPU of autovacuum workers while it runs, reading them every half second: a worker that
+   * exits between two readings loses at most its last half second. Workers that exist when it
+   * starts count from then, later ones from their start.
+   */
+  static final class AutovacuumSampler implements AutoCloseable {
+    private final int postmasterPid;
+    private final Map<Integer, Long> last;
+    private final Thread thread;
+    private long total;
+
+    AutovacuumSampler(int postmasterPid) {
+      this.postmasterPid = postmasterPid;
+      this.last = postmasterPid > 0 ? autovacuumWorkerNanos(postmasterPid) : new HashMap<>();
+      this.thread =
+          Thread.ofPlatform().daemon().name("autovacuum-cpu-sampler").start(this::sampleEvery);
+    }
+
+    private void sampleEvery() {
+      while (postmasterPid > 0 && !Thread.currentThread().isInterrupted()) {
+        sample();
+        try {
+          Thread.sleep(500);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+
+    private synchronized void sample() {
+      for (Map.Entry<Integer, Long> w : autovacuumWorkerNanos(postmasterPid).entrySet()) {
+        Long before = last.put(w.getKey(), w.getValue());
+        // a pid first seen, or reused by a new worker, counts from its start
+        total += w.getValue() - (before == null || before > w.getValue() ? 0 : before);
+      }
+    }
+
+    /** Nanoseconds of autovacuum CPU since this sampler started, or -1 without {@code /proc}. */
+    synchronized long nanos() {
+      if (postmasterPid <= 0) {
+        return -1;
+      }
+      sample();
+      return total;
+    }
+
+    @Override
+    public void close() {
+      thread.interrupt();
+    }
   }
 
   /** The fields after "pid (comm) ", or null if the process is gone or unreadable. */

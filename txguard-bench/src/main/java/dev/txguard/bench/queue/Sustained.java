@@ -2,7 +2,6 @@ package dev.txguard.bench.queue;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -35,17 +34,22 @@ final class Sustained {
 
   private Sustained() {}
 
-  static void run(
-      Server server,
-      Contender.Factory factory,
-      int rate,
-      int minutes,
-      int perTx,
-      int warmupSeconds,
-      boolean statements,
-      Path dir,
-      PrintStream out)
+  static void run(Server server, Contender.Factory factory, Options o, PrintStream out)
       throws Exception {
+    String how = "the given --rate";
+    int rate = o.rate();
+    if (o.sustainedPercent() > 0) {
+      double median = measuredThroughput(server, factory, o, out);
+      rate = Math.max(1, (int) Math.round(median * o.sustainedPercent() / 100));
+      how =
+          String.format(
+              Locale.ROOT,
+              "%d%% of the no-op median measured before it, %.0f jobs/s",
+              o.sustainedPercent(),
+              median);
+    }
+    int minutes = o.minutes();
+    int perTx = o.perTx();
     factory.clear(server);
     int jobs = rate * 60 * minutes;
     Tally tally = new Tally(jobs);
@@ -53,27 +57,34 @@ final class Sustained {
     List<String> lines =
         new ArrayList<>(
             List.of(
+                "# " + rate + " jobs/s offered: " + how,
                 "minute\tenqueued_total\tstarted_per_s\tp50_ms\tp99_ms\ttable_kb\tdead_rows"
-                    + "\tserver_cpu_us_per_job\tautovacuums\tvacuum_phase"));
+                    + "\tserver_cpu_us_per_job\tautovacuum_cpu_us_per_job\tjvm_cpu_us_per_job"
+                    + "\tautovacuums\tvacuum_phase"));
     StringBuilder profile = new StringBuilder();
     out.println(
         "sustained: "
             + factory.name()
             + " at "
             + rate
-            + " jobs/s for "
+            + " jobs/s ("
+            + how
+            + ") for "
             + minutes
             + " min, "
             + perTx
             + " job(s) per producer transaction");
-    if (warmupSeconds > 0) {
-      warmUp(server, factory, rate, warmupSeconds, perTx, out);
+    if (o.sustainedWarmupSeconds() > 0) {
+      warmUp(server, factory, rate, o.sustainedWarmupSeconds(), perTx, out);
     }
-    try (Contender c = factory.open(server, Contender.Work.NOOP, tally)) {
+    try (Contender c = factory.open(server, Contender.Work.NOOP, tally);
+        ServerCpu.AutovacuumSampler vacuumCpu = server.autovacuumSampler()) {
       c.start();
       AtomicInteger enqueued = new AtomicInteger();
-      long[] wal = statements ? server.startStatementProfile() : null;
+      long[] wal = o.statements() ? server.startStatementProfile() : null;
       long cpu = server.cpuNanos();
+      long vacuum = vacuumCpu.nanos();
+      long jvm = Phases.jvmCpuNanos();
       long start = System.nanoTime();
       List<Thread> producers = offer(c, jobs, rate, perTx, start, enqueued);
       for (int minute = 1; minute <= minutes; minute++) {
@@ -81,6 +92,8 @@ final class Sustained {
         LockSupport.parkNanos(end - System.nanoTime());
         double[] lat = tally.latenciesMillis(0, jobs, end - 60_000_000_000L, end);
         long cpuNow = server.cpuNanos();
+        long vacuumNow = vacuumCpu.nanos();
+        long jvmNow = Phases.jvmCpuNanos();
         long kb = server.count("select pg_total_relation_size('" + table + "') / 1024");
         String where = " where relid = '" + table + "'::regclass";
         long dead =
@@ -95,7 +108,7 @@ final class Sustained {
         String line =
             String.format(
                 Locale.ROOT,
-                "%d\t%d\t%.1f\t%.1f\t%.1f\t%d\t%d\t%.0f\t%d\t%s",
+                "%d\t%d\t%.1f\t%.1f\t%.1f\t%d\t%d\t%.0f\t%.0f\t%.0f\t%d\t%s",
                 minute,
                 enqueued.get(),
                 lat.length / 60.0,
@@ -103,10 +116,14 @@ final class Sustained {
                 Tally.percentile(lat, 99),
                 kb,
                 dead,
-                cpu < 0 || lat.length == 0 ? Double.NaN : (cpuNow - cpu) / 1000.0 / lat.length,
+                perJob(cpu, cpuNow, lat.length),
+                perJob(vacuum, vacuumNow, lat.length),
+                perJob(jvm, jvmNow, lat.length),
                 vacuums,
                 phase.replace(' ', '_'));
         cpu = cpuNow;
+        vacuum = vacuumNow;
+        jvm = jvmNow;
         lines.add(line);
         out.println("  " + line);
         if (wal != null) {
@@ -137,11 +154,43 @@ final class Sustained {
       out.println("  " + lines.getLast());
       c.stop();
     }
-    Files.write(dir.resolve("sustained-" + factory.name() + ".tsv"), lines);
-    if (statements) {
+    Files.write(o.out().resolve("sustained-" + factory.name() + ".tsv"), lines);
+    if (o.statements()) {
       Files.writeString(
-          dir.resolve("sustained-" + factory.name() + "-statements.txt"), profile.toString());
+          o.out().resolve("sustained-" + factory.name() + "-statements.txt"), profile.toString());
     }
+  }
+
+  /** Microseconds per job of a CPU counter's growth, or NaN without the counter or jobs. */
+  private static double perJob(long before, long after, int jobs) {
+    return before < 0 || after < 0 || jobs == 0 ? Double.NaN : (after - before) / 1000.0 / jobs;
+  }
+
+  /**
+   * The no-op throughput the rate is a percentage of: one unmeasured round, then {@code --rounds}
+   * rounds of {@code --jobs} jobs batch-enqueued and worked, as the no-op phase measures them
+   * (vacuumed table, no producers); returns their median in jobs/s.
+   */
+  private static double measuredThroughput(
+      Server server, Contender.Factory factory, Options o, PrintStream out) throws Exception {
+    Phases phases = new Phases(server, null);
+    phases.throughput(factory, Contender.Work.NOOP, 0, o.jobs(), o.batch());
+    double[] rates = new double[o.rounds()];
+    for (int round = 1; round <= rates.length; round++) {
+      rates[round - 1] =
+          phases
+              .throughput(factory, Contender.Work.NOOP, round, o.jobs(), o.batch())
+              .jobsPerSecond();
+    }
+    out.println(
+        "  no-op throughput, "
+            + o.jobs()
+            + " jobs a round, after one unmeasured round: "
+            + java.util.Arrays.toString(rates)
+            + " jobs/s");
+    java.util.Arrays.sort(rates);
+    int mid = rates.length / 2;
+    return rates.length % 2 == 1 ? rates[mid] : (rates[mid - 1] + rates[mid]) / 2;
   }
 
   /**

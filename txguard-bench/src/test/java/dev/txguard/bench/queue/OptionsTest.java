@@ -57,6 +57,19 @@ class OptionsTest {
   }
 
   @Test
+  void theSustainedRateCanBeAPercentageOfTheMeasuredThroughput() {
+    assertThat(Options.parse(List.of("--sustained")).sustainedPercent()).isZero();
+    assertThat(
+            Options.parse(List.of("--sustained", "--sustained-percent", "70")).sustainedPercent())
+        .isEqualTo(70);
+    assertThatThrownBy(() -> Options.parse(List.of("--sustained-percent", "170")))
+        .hasMessage(
+            "--sustained-percent must be 1 to 100 (a percentage of the measured throughput), got 170");
+    assertThatThrownBy(() -> Options.parse(List.of("--sustained-percent", "0")))
+        .hasMessage("--sustained-percent takes a positive whole number, was '0'");
+  }
+
+  @Test
   void badOptionsAreNamed() {
     assertThatThrownBy(() -> Options.parse(List.of("--rounds", "0")))
         .hasMessage("--rounds takes a positive whole number, was '0'");
