@@ -7,27 +7,48 @@ import java.time.temporal.ChronoUnit;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Where one fetcher's next claim starts in the claim order (priority, run_at, id): after the last
- * job its previous claim took, while that claim was full. Each claimed job leaves its old row
- * version's entry in the claim index until VACUUM removes it (autovacuum runs when about a fifth of
- * the table is dead, by default), so a claim that scans from the head walks every job claimed since
- * then: under a backlog of thousands of jobs a second, hundreds of index pages per claim, and the
- * claims alone took most of a core in the sustained benchmark. Starting after the previous claim
- * skips them.
+ * Where one fetcher's next claim starts in the claim order (priority, run_at, id). Each claimed job
+ * leaves its old row version's entry in the claim index until VACUUM removes it (autovacuum visits
+ * a table at most once a minute, and a vacuum of a large job table takes minutes), and an insert
+ * never lands among those entries, so nothing else removes them: a claim that scans from the head
+ * walks every job claimed since the last vacuum. In the sustained benchmark (10,000 jobs/s offered
+ * by producers) claims from the head took most of a core, reading millions of dead index entries
+ * (perf: the claim backend in _bt_readpage and _bt_readnextpage). So claims start after a cursor:
  *
- * <p>A claim scans from the head when the previous one came short (nothing more after the cursor,
- * or rows skipped as locked), when the cursor was never set, and at least once every {@link
- * #FULL_SCAN_NANOS}: a job that became available behind the cursor (a retry, a rescued or handed
- * back job, one of a better priority enqueued while a backlog waits) is claimed by then. A claim
- * after the cursor that came short is followed at once by one from the head ({@link
- * #lastFromHead()}, see Fetcher): the wake-up of a job behind the cursor may have started the short
- * claim, and no other wake-up or claim may come before the poll. Without a backlog every claim
- * comes short, so every claim scans from the head, in strict claim order. Used by its fetcher's
- * thread only; not thread-safe.
+ * <ul>
+ *   <li>after a full claim: after the greatest key it took (a backlog: what follows is next);
+ *   <li>after a short claim that took jobs: {@link #TRAIL_MICROS} before the greatest run_at it
+ *       took in the best priority it took, id 0. Such a claim took everything visible after its
+ *       start, and without a backlog the jobs come in run_at order, give or take how long their
+ *       enqueuing units ran (run_at is the unit's now()), so the next claim sees them while it
+ *       walks only a second's worth of claimed jobs;
+ *   <li>after a claim that took nothing: where it was.
+ * </ul>
+ *
+ * <p>A job can still become available behind the cursor: a better priority, a retry or a promoted
+ * scheduled job (run_at long past), one handed back, one enqueued by a unit that ran longer than
+ * the trail. A claim scans from the head when there is no cursor (first claim, after a failed one),
+ * at least once every {@link #FULL_SCAN_NANOS}, and soon after a claim after the cursor came short
+ * ({@link #wantHead}: the wake-up of a job behind the cursor may have started it, and no other
+ * wake-up may come before the poll): at once if the last scan from the head is {@link
+ * #headGapNanos} old, else when it is. That gap is 20 times what the last claim from the head took,
+ * between {@link #MIN_HEAD_GAP_NANOS} and {@link #FULL_SCAN_NANOS}: claims from the head take at
+ * most about a twentieth of the claiming backend's time, and a job behind the cursor waits at most
+ * the gap (milliseconds after a vacuum, up to a second with millions of dead entries). Used by its
+ * fetcher's thread only; not thread-safe.
  */
 final class ClaimCursor {
   /** The longest time between two claims that scan from the head of the claim order. */
   static final long FULL_SCAN_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  /** The shortest gap {@link #wantHead} leaves after a claim from the head. */
+  static final long MIN_HEAD_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+  /** How far a short claim's cursor sits before the greatest run_at it took: 1 s, in µs. */
+  static final long TRAIL_MICROS = TimeUnit.SECONDS.toMicros(1);
+
+  /** The gap after a claim from the head, in multiples of its duration. */
+  private static final int HEAD_GAP_FACTOR = 20;
 
   /** The cursor of a claim from the head: below every job (priority is at least 0). */
   private static final Object[] HEAD = {-1, runAt(0), 0L};
@@ -37,6 +58,8 @@ final class ClaimCursor {
   private long runAtMicros;
   private long id;
   private long headScannedAt;
+  private long headGapNanos = MIN_HEAD_GAP_NANOS;
+  private boolean headWanted;
 
   /** Whether the parameters {@link #next} gave last start the claim at the head. */
   private boolean fromHead = true;
@@ -46,12 +69,34 @@ final class ClaimCursor {
    * nowNanos} ({@link System#nanoTime()}).
    */
   Object[] next(long nowNanos) {
-    fromHead = !set || nowNanos - headScannedAt >= FULL_SCAN_NANOS;
+    long sinceHead = nowNanos - headScannedAt;
+    fromHead = !set || sinceHead >= FULL_SCAN_NANOS || (headWanted && sinceHead >= headGapNanos);
     if (fromHead) {
       headScannedAt = nowNanos;
+      headWanted = false;
       return HEAD.clone();
     }
     return new Object[] {priority, runAt(runAtMicros), id};
+  }
+
+  /**
+   * After a claim after the cursor came short: the next claim should scan from the head. Returns
+   * the nanoseconds until it may (0: at once), measured from {@code nowNanos}.
+   */
+  long wantHead(long nowNanos) {
+    headWanted = true;
+    return Math.max(0, headGapNanos - (nowNanos - headScannedAt));
+  }
+
+  /** The next claim scans from the head, whatever the gap: a poll, or the gap passed. */
+  void headDue() {
+    headWanted = true;
+    headGapNanos = 0;
+  }
+
+  /** The gap after the last claim from the head (see the class comment), in nanoseconds. */
+  long headGapNanos() {
+    return headGapNanos;
   }
 
   /**
@@ -71,15 +116,31 @@ final class ClaimCursor {
   }
 
   /**
-   * After a claim that committed: {@code last} is the greatest key it took ({@code null}: none, or
-   * one with an infinite run_at), {@code full} whether it took as many jobs as it asked for.
+   * After a claim that committed at {@code nowNanos}: {@code last} is the greatest key it took and
+   * {@code trail} the greatest one of the best priority it took (both {@code null}: none, or one
+   * with an infinite run_at), {@code full} whether it took as many jobs as it asked for.
    */
-  void claimed(Key last, boolean full) {
-    set = full && last != null;
-    if (set) {
-      priority = last.priority();
-      runAtMicros = last.runAtMicros();
-      id = last.id();
+  void claimed(Key last, Key trail, boolean full, long nowNanos) {
+    if (fromHead) {
+      long took = nowNanos - headScannedAt;
+      headGapNanos =
+          Math.clamp(
+              took > FULL_SCAN_NANOS / HEAD_GAP_FACTOR ? FULL_SCAN_NANOS : took * HEAD_GAP_FACTOR,
+              MIN_HEAD_GAP_NANOS,
+              FULL_SCAN_NANOS);
+    }
+    if (full) {
+      set = last != null;
+      if (set) {
+        priority = last.priority();
+        runAtMicros = last.runAtMicros();
+        id = last.id();
+      }
+    } else if (trail != null) {
+      set = true;
+      priority = trail.priority();
+      runAtMicros = trail.runAtMicros() - TRAIL_MICROS;
+      id = 0;
     }
   }
 
@@ -102,6 +163,18 @@ final class ClaimCursor {
     /** The greater of this key and {@code o} ({@code o} may be null). */
     Key max(Key o) {
       return o == null || compareTo(o) >= 0 ? this : o;
+    }
+
+    /**
+     * Of this key and {@code o} ({@code o} may be null), the one of the better (lower) priority,
+     * and of one priority the greater: where a short claim's trailing cursor is taken from.
+     */
+    Key trail(Key o) {
+      if (o == null) {
+        return this;
+      }
+      int c = Integer.compare(priority, o.priority);
+      return c < 0 || (c == 0 && compareTo(o) >= 0) ? this : o;
     }
   }
 }

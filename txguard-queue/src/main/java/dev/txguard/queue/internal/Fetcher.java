@@ -189,8 +189,12 @@ final class Fetcher extends BackgroundLoop {
         }
         if (claim && claimed < limit && !cursor.lastFromHead()) {
           // a short claim after the cursor took what was after it, nothing behind it (a better
-          // priority, a retry), and this round may have taken such a job's wake-up: the next
-          // round claims from the head at once (the cursor is reset) instead of at the poll
+          // priority, a retry), and this round may have taken such a job's wake-up: a claim from
+          // the head follows once the last one is the gap old (ClaimCursor), not at the poll
+          long gap = cursor.wantHead(System.nanoTime());
+          if (gap > 0) {
+            waitForWork(false, gap);
+          }
           continue;
         }
         if (!claim || claimed < limit) {
@@ -230,10 +234,24 @@ final class Fetcher extends BackgroundLoop {
    * runs out after an empty claim doubles it (up to {@link #POLL_BACKOFF} times the interval).
    */
   private void waitForWork(boolean foundNothing) throws InterruptedException {
-    if (wake.await(poll.current())) {
+    waitForWork(foundNothing, Long.MAX_VALUE);
+  }
+
+  /** {@link #waitForWork(boolean)}, but at most {@code maxNanos}. */
+  private void waitForWork(boolean foundNothing, long maxNanos) throws InterruptedException {
+    Duration wait = poll.current();
+    if (wait.toNanos() > maxNanos) {
+      wait = Duration.ofNanos(maxNanos);
+    }
+    if (wake.await(wait)) {
       poll.reset();
-    } else if (foundNothing) {
-      poll.idle();
+    } else {
+      // the poll (or the end of a claim-from-the-head gap): look from the head, where a job whose
+      // wake-up was missed may be
+      cursor.headDue();
+      if (foundNothing) {
+        poll.idle();
+      }
     }
   }
 
@@ -253,7 +271,7 @@ final class Fetcher extends BackgroundLoop {
       cursor.reset();
       throw e;
     }
-    cursor.claimed(rows.last, attempts.size() == limit);
+    cursor.claimed(rows.last, rows.trail, attempts.size() == limit, System.nanoTime());
     owned.addAndGet(attempts.size() - limit);
     if (attempts.size() < limit) {
       mayBeMore = false; // before the attempts start, so that none of them sees it still set

@@ -166,6 +166,9 @@ final class LostClaims {
      */
     ClaimCursor.Key last;
 
+    /** The greatest key read of the best priority read, for a short claim's cursor; or null. */
+    ClaimCursor.Key trail;
+
     private boolean infinite;
 
     Rows(int level) {
@@ -177,6 +180,7 @@ final class LostClaims {
       attempts = null;
       xact = null;
       last = null;
+      trail = null;
       infinite = false;
     }
 
@@ -190,8 +194,11 @@ final class LostClaims {
       if (rs.wasNull()) {
         infinite = true;
         last = null;
+        trail = null;
       } else if (!infinite) {
-        last = new ClaimCursor.Key(rs.getInt("priority"), runAt, rs.getLong("id")).max(last);
+        ClaimCursor.Key key = new ClaimCursor.Key(rs.getInt("priority"), runAt, rs.getLong("id"));
+        last = key.max(last);
+        trail = key.trail(trail);
       }
       return Attempt.claimed(rs, level);
     }

@@ -2,6 +2,7 @@ package dev.txguard.queue.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** When a fetcher's claim starts after its previous one, and when from the head. */
@@ -20,16 +21,79 @@ class ClaimCursorTest {
     cursor.next(0);
     ClaimCursor.Key last =
         new ClaimCursor.Key(2, 500, 9).max(new ClaimCursor.Key(2, 400, 30)).max(null);
-    cursor.claimed(last, true);
+    cursor.claimed(last, last, true, 1);
     assertThat(cursor.next(SECOND / 2)).containsExactly(2, ClaimCursor.runAt(500), 9L);
   }
 
   @Test
-  void aShortClaimMakesTheNextScanFromTheHead() {
+  void aShortClaimMakesTheNextStartASecondBeforeTheGreatestRunAtOfTheBestPriorityItTook() {
     ClaimCursor cursor = new ClaimCursor();
     cursor.next(0);
-    cursor.claimed(new ClaimCursor.Key(0, 1, 1), false);
-    assertThat(cursor.next(1)).containsExactly(HEAD);
+    ClaimCursor.Key last = null;
+    ClaimCursor.Key trail = null;
+    for (ClaimCursor.Key k :
+        List.of(
+            new ClaimCursor.Key(3, 9_000_000, 7),
+            new ClaimCursor.Key(1, 5_000_000, 40),
+            new ClaimCursor.Key(1, 6_000_000, 2),
+            new ClaimCursor.Key(2, 1_000_000, 1))) {
+      last = k.max(last);
+      trail = k.trail(trail);
+    }
+    assertThat(last).isEqualTo(new ClaimCursor.Key(3, 9_000_000, 7));
+    assertThat(trail).isEqualTo(new ClaimCursor.Key(1, 6_000_000, 2));
+    cursor.claimed(last, trail, false, 1);
+    assertThat(cursor.next(2)).containsExactly(1, ClaimCursor.runAt(5_000_000), 0L);
+  }
+
+  @Test
+  void aClaimThatTookNothingLeavesTheCursorWhereItWas() {
+    ClaimCursor cursor = new ClaimCursor();
+    cursor.next(0);
+    ClaimCursor.Key k = new ClaimCursor.Key(0, 5_000_000, 9);
+    cursor.claimed(k, k, true, 1);
+    cursor.next(2);
+    cursor.claimed(null, null, false, 3);
+    assertThat(cursor.next(4)).containsExactly(0, ClaimCursor.runAt(5_000_000), 9L);
+  }
+
+  @Test
+  void aShortClaimAfterTheCursorAsksForOneFromTheHeadOnceTheGapHasPassed() {
+    long ms = 1_000_000;
+    ClaimCursor cursor = new ClaimCursor();
+    cursor.next(0); // from the head, took 2 ms: the gap becomes 40 ms
+    ClaimCursor.Key k = new ClaimCursor.Key(0, 5_000_000, 9);
+    cursor.claimed(k, k, false, 2 * ms);
+    assertThat(cursor.headGapNanos()).isEqualTo(40 * ms);
+    assertThat(cursor.next(3 * ms)[0]).as("after the cursor").isEqualTo(0);
+    cursor.claimed(null, null, false, 4 * ms);
+    assertThat(cursor.wantHead(4 * ms)).isEqualTo(36 * ms);
+    assertThat(cursor.next(20 * ms)[0]).as("wanted, but within the gap").isEqualTo(0);
+    assertThat(cursor.next(40 * ms)).as("wanted, the gap passed").containsExactly(HEAD);
+    assertThat(cursor.lastFromHead()).isTrue();
+    cursor.claimed(null, null, false, 41 * ms); // took 1 ms: the gap floor, 20 ms
+    assertThat(cursor.headGapNanos()).isEqualTo(ClaimCursor.MIN_HEAD_GAP_NANOS * 2);
+    assertThat(cursor.next(42 * ms)[0]).as("not wanted: after the cursor").isEqualTo(0);
+    cursor.headDue(); // a poll
+    assertThat(cursor.next(43 * ms)).as("a poll scans from the head at once").containsExactly(HEAD);
+  }
+
+  @Test
+  void theGapIsTwentyTimesTheLastClaimFromTheHeadWithinItsBounds() {
+    long ms = 1_000_000;
+    ClaimCursor cursor = new ClaimCursor();
+    ClaimCursor.Key k = new ClaimCursor.Key(0, 5_000_000, 9);
+    cursor.next(0);
+    cursor.claimed(k, k, false, 0);
+    assertThat(cursor.headGapNanos()).isEqualTo(ClaimCursor.MIN_HEAD_GAP_NANOS);
+    cursor.headDue();
+    cursor.next(10 * ms);
+    cursor.claimed(k, k, false, 10 * ms + 30 * ms);
+    assertThat(cursor.headGapNanos()).isEqualTo(600 * ms);
+    cursor.headDue();
+    cursor.next(100 * ms);
+    cursor.claimed(k, k, false, 100 * ms + 80 * ms);
+    assertThat(cursor.headGapNanos()).isEqualTo(SECOND);
   }
 
   @Test
@@ -38,13 +102,13 @@ class ClaimCursorTest {
     assertThat(cursor.lastFromHead()).as("before any claim").isTrue();
     cursor.next(0);
     assertThat(cursor.lastFromHead()).as("the first claim").isTrue();
-    cursor.claimed(new ClaimCursor.Key(0, 1, 1), true);
+    cursor.claimed(new ClaimCursor.Key(0, 1, 1), new ClaimCursor.Key(0, 1, 1), true, 0);
     cursor.next(1);
     assertThat(cursor.lastFromHead()).as("a claim after a full one").isFalse();
-    cursor.claimed(new ClaimCursor.Key(0, 1, 2), false);
+    cursor.claimed(new ClaimCursor.Key(0, 1, 2), new ClaimCursor.Key(0, 1, 2), false, 1);
     cursor.next(2);
-    assertThat(cursor.lastFromHead()).as("a claim after a short one").isTrue();
-    cursor.claimed(new ClaimCursor.Key(0, 1, 3), true);
+    assertThat(cursor.lastFromHead()).as("a claim after a short one").isFalse();
+    cursor.claimed(new ClaimCursor.Key(0, 1, 3), new ClaimCursor.Key(0, 1, 3), true, 2);
     cursor.next(2 + SECOND);
     assertThat(cursor.lastFromHead()).as("a claim a second after the last from the head").isTrue();
   }
@@ -53,9 +117,9 @@ class ClaimCursorTest {
   void aJobWithAnInfiniteRunAtOrAFailedClaimMakesTheNextScanFromTheHead() {
     ClaimCursor cursor = new ClaimCursor();
     cursor.next(0);
-    cursor.claimed(null, true);
+    cursor.claimed(null, null, true, 0);
     assertThat(cursor.next(1)).containsExactly(HEAD);
-    cursor.claimed(new ClaimCursor.Key(0, 1, 1), true);
+    cursor.claimed(new ClaimCursor.Key(0, 1, 1), new ClaimCursor.Key(0, 1, 1), true, 1);
     cursor.reset();
     assertThat(cursor.next(2)).containsExactly(HEAD);
   }
@@ -70,7 +134,8 @@ class ClaimCursorTest {
       if (after[0].equals(-1)) {
         fromHead++;
       }
-      cursor.claimed(new ClaimCursor.Key(5, 1_000 + i, i), true);
+      ClaimCursor.Key k = new ClaimCursor.Key(5, 1_000 + i, i);
+      cursor.claimed(k, k, true, t);
       t += SECOND / 100; // 100 full claims a second, for 10 s
     }
     assertThat(fromHead).isEqualTo(10);

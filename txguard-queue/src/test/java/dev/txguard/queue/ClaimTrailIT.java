@@ -1,0 +1,109 @@
+package dev.txguard.queue;
+
+import static dev.txguard.queue.QueueFixture.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.txguard.Database;
+import dev.txguard.test.Injected;
+import dev.txguard.test.TestDatabase;
+import dev.txguard.test.TxguardTest;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Without a backlog a worker's claims start a second of run-at before the latest job its previous
+ * claim took (the claim cursor), not at the head of the claim order, where every job claimed since
+ * the last VACUUM left an index entry. A job enqueued by a transaction that stayed open longer than
+ * that second (its run-at is the transaction's start) becomes available behind the cursor; it must
+ * still run when its commit's wake-up arrives, with no poll and no other job to claim.
+ */
+@TxguardTest(queue = false)
+class ClaimTrailIT {
+  @Injected static TestDatabase pg;
+
+  record Tick(int n) {}
+
+  record Late(String why) {}
+
+  @Test
+  void aJobOfATransactionOpenLongerThanTheTrailRunsOnItsWakeUpAlone() throws Exception {
+    AtomicLong ticksDone = new AtomicLong();
+    AtomicInteger lateRuns = new AtomicInteger();
+    try (Database db = QueueFixture.db(pg, 6)) {
+      JobQueue queue =
+          QueueFixture.builder(pg, db, "claim_trail")
+              .queue("default", 2)
+              .pollInterval(Duration.ofDays(1)) // only wake-ups and the queue's own claims
+              .handle(
+                  "tick",
+                  Tick.class,
+                  job -> {
+                    ticksDone.incrementAndGet();
+                    return null;
+                  })
+              .handle(
+                  "late",
+                  Late.class,
+                  job -> {
+                    lateRuns.incrementAndGet();
+                    return null;
+                  })
+              .build();
+      queue.migrate();
+      queue.start();
+      try {
+        AtomicBoolean streaming = new AtomicBoolean(true);
+        AtomicInteger ticksEnqueued = new AtomicInteger();
+        Thread producer =
+            Thread.ofPlatform()
+                .name("claim-trail-ticks")
+                .start(
+                    () -> {
+                      while (streaming.get()) {
+                        queue.enqueue(new Tick(ticksEnqueued.getAndIncrement()));
+                        try {
+                          Thread.sleep(10);
+                        } catch (InterruptedException e) {
+                          return;
+                        }
+                      }
+                    });
+        db.useTx(
+            tx -> {
+              queue.enqueue(tx, new Late("run-at is this transaction's start"));
+              // the ticks claimed from now on carry a run-at more than the trail after it
+              Thread.sleep(1_500);
+              long mark = ticksDone.get();
+              await(
+                  "ticks enqueued 1.5 s after the late job's transaction began to run",
+                  () -> ticksDone.get() >= mark + 20,
+                  () -> ticksDone.get() - mark + " of 20 ticks run since the mark");
+            });
+        streaming.set(false);
+        producer.join();
+        await(
+            "the late job to run on its commit's wake-up (no poll, no other job)",
+            () -> lateRuns.get() == 1,
+            () ->
+                "late job runs "
+                    + lateRuns.get()
+                    + ", ticks run "
+                    + ticksDone.get()
+                    + " of "
+                    + ticksEnqueued.get());
+        await(
+            "every tick to run",
+            () -> ticksDone.get() == ticksEnqueued.get(),
+            () -> "ticks run " + ticksDone.get() + " of " + ticksEnqueued.get());
+        assertThat(lateRuns).hasValue(1);
+        assertThat(queue.stats().count("default", JobState.COMPLETED))
+            .isEqualTo(ticksEnqueued.get() + 1L);
+      } finally {
+        queue.stop(Duration.ofSeconds(10));
+      }
+    }
+  }
+}
