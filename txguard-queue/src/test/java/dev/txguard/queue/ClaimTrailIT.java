@@ -4,6 +4,8 @@ import static dev.txguard.queue.QueueFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.txguard.Database;
+import dev.txguard.Tx;
+import dev.txguard.TxListener;
 import dev.txguard.test.Injected;
 import dev.txguard.test.TestDatabase;
 import dev.txguard.test.TxguardTest;
@@ -101,6 +103,63 @@ class ClaimTrailIT {
         assertThat(lateRuns).hasValue(1);
         assertThat(queue.stats().count("default", JobState.COMPLETED))
             .isEqualTo(ticksEnqueued.get() + 1L);
+      } finally {
+        queue.stop(Duration.ofSeconds(10));
+      }
+    }
+  }
+
+  @Test
+  void atLightLoadEachJobCostsOneClaim() throws Exception {
+    AtomicLong claims = new AtomicLong();
+    AtomicInteger done = new AtomicInteger();
+    try (Database db =
+        Database.builder()
+            .url(pg.url())
+            .user(pg.user())
+            .password(pg.password())
+            .poolSize(6)
+            .listener(
+                new TxListener() {
+                  @Override
+                  public void onCommit(Tx tx, Duration elapsed) {
+                    if (tx.name() != null && tx.name().startsWith("claim ")) {
+                      claims.incrementAndGet();
+                    }
+                  }
+                })
+            .build()) {
+      JobQueue queue =
+          QueueFixture.builder(pg, db, "claim_light")
+              .queue("default", 2)
+              .pollInterval(Duration.ofDays(1)) // no poll's claim in the count
+              .handle(
+                  "tick",
+                  Tick.class,
+                  job -> {
+                    done.incrementAndGet();
+                    return null;
+                  })
+              .build();
+      queue.migrate();
+      queue.start();
+      try {
+        queue.enqueue(new Tick(-1)); // the start-up's claims are not counted
+        await("the first tick to run", () -> done.get() == 1, done::get);
+        long before = claims.get();
+        int jobs = 15;
+        for (int i = 0; i < jobs; i++) {
+          queue.enqueue(new Tick(i));
+          int ran = i + 2;
+          await("tick " + i + " to run", () -> done.get() >= ran, done::get);
+          // well past the gap after a claim from the head (20 times its duration, here a
+          // millisecond or so), and within the second after which every claim is from the head
+          Thread.sleep(300);
+        }
+        long used = claims.get() - before;
+        assertThat(used)
+            .as("claims for %d jobs enqueued one at a time, 300 ms apart", jobs)
+            .isBetween((long) jobs, jobs + jobs / 2L);
       } finally {
         queue.stop(Duration.ofSeconds(10));
       }

@@ -21,27 +21,33 @@ import java.util.concurrent.TimeUnit;
  *       took in the best priority it took, id 0. Such a claim took everything visible after its
  *       start, and without a backlog the jobs come in run_at order, give or take how long their
  *       enqueuing units ran (run_at is the unit's now()), so the next claim sees them while it
- *       walks only a second's worth of claimed jobs;
- *   <li>after a claim that took nothing: where it was.
+ *       walks only a second's worth of claimed jobs of that priority (the dead entries of worse
+ *       priorities it walks from their start, as a claim from the head does);
+ *   <li>after a claim that took nothing, or only jobs with an infinite run_at: where it was (a full
+ *       claim of such jobs: no cursor).
  * </ul>
  *
  * <p>A job can still become available behind the cursor: a better priority, a retry or a promoted
  * scheduled job (run_at long past), one handed back, one enqueued by a unit that ran longer than
  * the trail. A claim scans from the head when there is no cursor (first claim, after a failed one),
- * at least once every {@link #FULL_SCAN_NANOS}, and soon after a claim after the cursor came short
+ * at least once every {@link #FULL_SCAN_NANOS}, after a poll ran out ({@link #headDue}), and after
+ * a short claim once the last claim from the head is {@link #headGapNanos} old. So at light load, a
+ * wake-up now and then, every claim scans from the head, one claim per wake-up; under a stream of
+ * short claims those within the gap start at the cursor, and one from the cursor that comes short
  * ({@link #wantHead}: the wake-up of a job behind the cursor may have started it, and no other
- * wake-up may come before the poll): at once if the last scan from the head is {@link
- * #headGapNanos} old, else when it is. That gap is 20 times what the last claim from the head took,
- * between {@link #MIN_HEAD_GAP_NANOS} and {@link #FULL_SCAN_NANOS}: claims from the head take at
- * most about a twentieth of the claiming backend's time, and a job behind the cursor waits at most
- * the gap (milliseconds after a vacuum, up to a second with millions of dead entries). Used by its
+ * wake-up may come before the poll) is followed by one from the head when the gap has passed. The
+ * gap is 20 times what the last claim from the head took, between {@link #MIN_HEAD_GAP_NANOS} and
+ * {@link #FULL_SCAN_NANOS}: while claims from the head take under 50 ms they take at most about a
+ * twentieth of the claiming backend's time; longer ones (millions of dead entries) run once a
+ * second. A job behind the cursor waits for the gap and the claim from the head, or, when its
+ * wake-up led to a full claim from the cursor, up to {@link #FULL_SCAN_NANOS}. Used by its
  * fetcher's thread only; not thread-safe.
  */
 final class ClaimCursor {
   /** The longest time between two claims that scan from the head of the claim order. */
   static final long FULL_SCAN_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-  /** The shortest gap {@link #wantHead} leaves after a claim from the head. */
+  /** The shortest gap between a claim from the head and the one a short claim asks for. */
   static final long MIN_HEAD_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
   /** How far a short claim's cursor sits before the greatest run_at it took: 1 s, in µs. */
@@ -129,6 +135,10 @@ final class ClaimCursor {
               MIN_HEAD_GAP_NANOS,
               FULL_SCAN_NANOS);
     }
+    // after a short claim the next one starts at the head once the gap has passed: at light load
+    // (a wake-up now and then) every claim does, one claim per wake-up; under a stream of short
+    // claims those within the gap start at the cursor
+    headWanted = !full;
     if (full) {
       set = last != null;
       if (set) {

@@ -73,9 +73,23 @@ class ClaimCursorTest {
     assertThat(cursor.lastFromHead()).isTrue();
     cursor.claimed(null, null, false, 41 * ms); // took 1 ms: the gap floor, 20 ms
     assertThat(cursor.headGapNanos()).isEqualTo(ClaimCursor.MIN_HEAD_GAP_NANOS * 2);
-    assertThat(cursor.next(42 * ms)[0]).as("not wanted: after the cursor").isEqualTo(0);
+    assertThat(cursor.next(42 * ms)[0]).as("within the new gap: after the cursor").isEqualTo(0);
     cursor.headDue(); // a poll
     assertThat(cursor.next(43 * ms)).as("a poll scans from the head at once").containsExactly(HEAD);
+  }
+
+  @Test
+  void atLightLoadEveryClaimAfterAShortOneStartsAtTheHead() {
+    long ms = 1_000_000;
+    ClaimCursor cursor = new ClaimCursor();
+    ClaimCursor.Key k = new ClaimCursor.Key(0, 5_000_000, 9);
+    cursor.next(0);
+    cursor.claimed(k, k, false, ms); // took 1 ms: the gap is 20 ms
+    assertThat(cursor.next(300 * ms)).as("a wake-up 300 ms later").containsExactly(HEAD);
+    cursor.claimed(k, k, false, 301 * ms);
+    assertThat(cursor.next(600 * ms)).as("and the next").containsExactly(HEAD);
+    cursor.claimed(k, k, true, 601 * ms);
+    assertThat(cursor.next(900 * ms)[0]).as("after a full claim: the cursor").isEqualTo(0);
   }
 
   @Test
