@@ -1,0 +1,99 @@
+package dev.txguard.queue.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.txguard.Database;
+import dev.txguard.test.Injected;
+import dev.txguard.test.TestDatabase;
+import dev.txguard.test.TxguardTest;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The statements that match running attempts by job id and attempt token (the batched completion,
+ * the heartbeat, a give-up, a failure's record) look the ids up in the primary key, in the generic
+ * plan a prepared statement caches, with the statistics a queue table has: taken while thousands of
+ * jobs waited and few ran. Written with {@code state = 'running'} they scanned the whole
+ * job_lease_idx instead (priced at one row), which between VACUUMs holds an entry for every job
+ * claimed since: the completions of the sustained benchmark walked 290 million index entries in its
+ * first minutes.
+ */
+@TxguardTest(queue = false)
+class LeaseMatchPlanIT {
+  @Injected static TestDatabase pg;
+
+  private static final String UUID = "00000000-0000-0000-0000-000000000000";
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "complete_batch|null, '{1,2}', '{" + UUID + "," + UUID + "}', '{null,null}'",
+        "heartbeat|null, '{1,2}', '{" + UUID + "," + UUID + "}', 30000",
+        "give_up|null, 1, '" + UUID + "', 'shutdown'",
+        "record_failure|null, false, 0, 1, '" + UUID + "', 'boom', null"
+      })
+  void idsAreLookedUpInThePrimaryKeyWhenFewJobsRun(String statement, String parameters)
+      throws Exception {
+    String schema = "lease_plan_" + statement;
+    Sql sql = new Sql(schema);
+    try (Database db = ClaimFixture.db(pg)) {
+      new Migrator(db, sql).migrate();
+    }
+    String text =
+        switch (statement) {
+          case "complete_batch" -> sql.completeBatch;
+          case "heartbeat" -> sql.heartbeat;
+          case "give_up" -> sql.giveUp;
+          default -> sql.recordFailure;
+        };
+    StringBuilder plan = new StringBuilder();
+    try (Connection c = pg.connect();
+        Statement st = c.createStatement()) {
+      st.execute(
+          "insert into "
+              + schema
+              + ".job (kind, queue, args, state, max_attempts, run_at, created_at)"
+              + " select 'work', 'default', '{}', 'available', 20, now(), now()"
+              + " from generate_series(1, 20000)");
+      // as autovacuum does on a queue's table: statistics of thousands of jobs waiting, none
+      // running
+      st.execute("analyze " + schema + ".job");
+      st.execute(
+          "update "
+              + schema
+              + ".job set state = 'running', attempt = 1, lease_token = gen_random_uuid(),"
+              + " lease_expires_at = now() + interval '30 seconds' where id <= 100");
+      st.execute("prepare s as " + numbered(text));
+      st.execute("set plan_cache_mode = force_generic_plan");
+      try (ResultSet rs = st.executeQuery("explain execute s(" + parameters + ")")) {
+        while (rs.next()) {
+          plan.append(rs.getString(1)).append('\n');
+        }
+      }
+      st.execute("deallocate s");
+      st.execute("drop schema " + schema + " cascade"); // no running job left behind
+    }
+    assertThat(plan.toString())
+        .as("generic plan of %s", statement)
+        .contains("job_pkey")
+        .doesNotContain("job_lease_idx")
+        .doesNotContain("Seq Scan on job");
+  }
+
+  /** Turns JDBC {@code ?} placeholders into {@code $1, $2, ...}. */
+  private static String numbered(String sql) {
+    Matcher m = Pattern.compile("\\?").matcher(sql);
+    StringBuilder out = new StringBuilder();
+    int n = 0;
+    while (m.find()) {
+      m.appendReplacement(out, "\\$" + ++n);
+    }
+    return m.appendTail(out).toString();
+  }
+}
