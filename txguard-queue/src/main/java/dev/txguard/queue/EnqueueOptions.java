@@ -74,9 +74,9 @@ public final class EnqueueOptions {
    * The job's priority: lower runs first among available jobs of a queue. A worker's claims
    * continue after a cursor (after the last job of a full claim; a second of run-at before the
    * latest job of the best priority a short claim took) and start again from the most urgent job at
-   * least once a second and soon after a claim from the cursor comes short, so a job more urgent
-   * than the jobs the worker has been taking waits at most about a second more than with strict
-   * ordering (see the queue guide on claim order).
+   * least once a second (sooner while jobs keep coming), so a job more urgent than the jobs the
+   * worker has been taking waits at most about a second more than with strict ordering (see the
+   * queue guide on claim order).
    *
    * @param priority 0 (most urgent, the default) to 32767
    * @return a copy with this setting; this instance is unchanged

@@ -33,15 +33,16 @@ import java.util.concurrent.TimeUnit;
  * at least once every {@link #FULL_SCAN_NANOS}, after a poll ran out ({@link #headDue}), and after
  * a short claim once the last claim from the head is {@link #headGapNanos} old. So at light load, a
  * wake-up now and then, every claim scans from the head, one claim per wake-up; under a stream of
- * short claims those within the gap start at the cursor, and one from the cursor that comes short
+ * short claims those within the gap start at the cursor. One from the cursor that comes short
  * ({@link #wantHead}: the wake-up of a job behind the cursor may have started it, and no other
- * wake-up may come before the poll) is followed by one from the head when the gap has passed. The
- * gap is 20 times what the last claim from the head took, between {@link #MIN_HEAD_GAP_NANOS} and
- * {@link #FULL_SCAN_NANOS}: while claims from the head take under 50 ms they take at most about a
- * twentieth of the claiming backend's time; longer ones (millions of dead entries) run once a
- * second. A job behind the cursor waits for the gap and the claim from the head, or, when its
- * wake-up led to a full claim from the cursor, up to {@link #FULL_SCAN_NANOS}. Used by its
- * fetcher's thread only; not thread-safe.
+ * wake-up may come before the poll) is followed by one from the head at the next wake-up after the
+ * gap, or, if none comes, a second after the last claim from the head. The gap is 20 times what the
+ * last claim from the head took, between {@link #MIN_HEAD_GAP_NANOS} and {@link #FULL_SCAN_NANOS}:
+ * while claims from the head take under 50 ms they take at most about a twentieth of the claiming
+ * backend's time; longer ones (millions of dead entries) run once a second. So a job behind the
+ * cursor waits at most about a second more than in strict order: until the next wake-up after the
+ * gap, or a second after the last claim from the head. Used by its fetcher's thread only; not
+ * thread-safe.
  */
 final class ClaimCursor {
   /** The longest time between two claims that scan from the head of the claim order. */
@@ -86,12 +87,15 @@ final class ClaimCursor {
   }
 
   /**
-   * After a claim after the cursor came short: the next claim should scan from the head. Returns
-   * the nanoseconds until it may (0: at once), measured from {@code nowNanos}.
+   * After a claim after the cursor came short: the next claim should scan from the head. A claim at
+   * a wake-up does once the gap has passed; without one the fetcher claims from the head when the
+   * returned nanoseconds have passed since {@code nowNanos} (0: at once), a second after the last
+   * claim from the head. Waiting only for the gap would cost a claim that finds nothing per job
+   * where jobs come a few milliseconds apart, each one's wake-up starting a claim anyway.
    */
   long wantHead(long nowNanos) {
     headWanted = true;
-    return Math.max(0, headGapNanos - (nowNanos - headScannedAt));
+    return Math.max(0, FULL_SCAN_NANOS - (nowNanos - headScannedAt));
   }
 
   /** The next claim scans from the head, whatever the gap: a poll, or the gap passed. */

@@ -190,10 +190,11 @@ final class Fetcher extends BackgroundLoop {
         if (claim && claimed < limit && !cursor.lastFromHead()) {
           // a short claim after the cursor took what was after it, nothing behind it (a better
           // priority, a retry), and this round may have taken such a job's wake-up: a claim from
-          // the head follows once the last one is the gap old (ClaimCursor), not at the poll
-          long gap = cursor.wantHead(System.nanoTime());
-          if (gap > 0) {
-            waitForWork(false, gap);
+          // the head follows at the next wake-up after the gap, or a second after the last claim
+          // from the head (ClaimCursor), not at the poll
+          long untilHead = cursor.wantHead(System.nanoTime());
+          if (untilHead > 0) {
+            waitForWork(false, untilHead);
           }
           continue;
         }
@@ -246,8 +247,8 @@ final class Fetcher extends BackgroundLoop {
     if (wake.await(wait)) {
       poll.reset();
     } else {
-      // the poll (or the end of a claim-from-the-head gap): look from the head, where a job whose
-      // wake-up was missed may be
+      // the poll (or the second after the last claim from the head, after a short claim from the
+      // cursor): look from the head, where a job whose wake-up was missed may be
       cursor.headDue();
       if (foundNothing) {
         poll.idle();

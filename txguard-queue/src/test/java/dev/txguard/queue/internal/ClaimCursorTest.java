@@ -67,7 +67,9 @@ class ClaimCursorTest {
     assertThat(cursor.headGapNanos()).isEqualTo(40 * ms);
     assertThat(cursor.next(3 * ms)[0]).as("after the cursor").isEqualTo(0);
     cursor.claimed(null, null, false, 4 * ms);
-    assertThat(cursor.wantHead(4 * ms)).isEqualTo(36 * ms);
+    assertThat(cursor.wantHead(4 * ms))
+        .as("without a wake-up: a second after the last claim from the head")
+        .isEqualTo(SECOND - 4 * ms);
     assertThat(cursor.next(20 * ms)[0]).as("wanted, but within the gap").isEqualTo(0);
     assertThat(cursor.next(40 * ms)).as("wanted, the gap passed").containsExactly(HEAD);
     assertThat(cursor.lastFromHead()).isTrue();
