@@ -157,6 +157,38 @@ class ClaimCursorTest {
     assertThat(fromHead).isEqualTo(10);
   }
 
+  /**
+   * brk11 finding 1: a claim from the head that walks so many dead entries that it takes longer
+   * than {@link ClaimCursor#FULL_SCAN_NANOS} must not make the next claim scan from the head at
+   * once. Counted from the head claim's start, the second has passed when it returns, so every
+   * claim after it scanned from the head again: the case the cursor is for (millions of dead
+   * entries) got no cursor at all.
+   */
+  @Test
+  void aClaimFromTheHeadLongerThanTheSecondIsNotFollowedAtOnceByAnother() {
+    long ms = 1_000_000;
+    ClaimCursor cursor = new ClaimCursor();
+    long t = 0;
+    int fromHead = 0;
+    int claims = 0;
+    // a backlog (every claim full) for 20 s: a claim from the head takes 1.2 s, one from the cursor
+    // 1 ms
+    while (t < 20 * SECOND) {
+      Object[] after = cursor.next(t);
+      claims++;
+      boolean head = after[0].equals(-1);
+      if (head) {
+        fromHead++;
+      }
+      t += head ? 1_200 * ms : ms;
+      ClaimCursor.Key k = new ClaimCursor.Key(5, t / 1_000, claims);
+      cursor.claimed(k, k, true, t);
+    }
+    assertThat(fromHead)
+        .as("claims from the head among %d claims in 20 s (each from the head took 1.2 s)", claims)
+        .isLessThan(claims / 2);
+  }
+
   @Test
   void keysCompareByPriorityThenRunAtThenId() {
     ClaimCursor.Key a = new ClaimCursor.Key(0, 900, 99);
