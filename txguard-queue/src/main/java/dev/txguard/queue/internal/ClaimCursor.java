@@ -30,22 +30,27 @@ import java.util.concurrent.TimeUnit;
  * <p>A job can still become available behind the cursor: a better priority, a retry or a promoted
  * scheduled job (run_at long past), one handed back, one enqueued by a unit that ran longer than
  * the trail. A claim scans from the head when there is no cursor (first claim, after a failed one),
- * at least once every {@link #FULL_SCAN_NANOS}, after a poll ran out ({@link #headDue}), and after
- * a short claim once the last claim from the head is {@link #headGapNanos} old. So at light load, a
- * wake-up now and then, every claim scans from the head, one claim per wake-up; under a stream of
- * short claims those within the gap start at the cursor. One from the cursor that comes short
- * ({@link #wantHead}: the wake-up of a job behind the cursor may have started it, and no other
- * wake-up may come before the poll) is followed by one from the head at the next wake-up after the
- * gap, or, if none comes, a second after the last claim from the head. The gap is 20 times what the
- * last claim from the head took, between {@link #MIN_HEAD_GAP_NANOS} and {@link #FULL_SCAN_NANOS}:
- * while claims from the head take under 50 ms they take at most about a twentieth of the claiming
- * backend's time; longer ones (millions of dead entries) run once a second. So a job behind the
- * cursor waits at most about a second more than in strict order: until the next wake-up after the
- * gap, or a second after the last claim from the head. Used by its fetcher's thread only; not
+ * once the last claim from the head ended {@link #FULL_SCAN_NANOS} ago, after a poll ran out
+ * ({@link #headDue}), and after a short claim once the last claim from the head ended {@link
+ * #headGapNanos} ago (both counted from its end, so that a claim from the head that takes longer
+ * than the second is not followed at once by another). So at light load, a wake-up now and then,
+ * every claim scans from the head, one claim per wake-up; under a stream of short claims those
+ * within the gap start at the cursor. One from the cursor that comes short ({@link #wantHead}: the
+ * wake-up of a job behind the cursor may have started it, and no other wake-up may come before the
+ * poll) is followed by one from the head at the next wake-up after the gap, or, if none comes, a
+ * second after the last claim from the head ended. The gap is 20 times what the last claim from
+ * the head took, between {@link #MIN_HEAD_GAP_NANOS} and {@link #FULL_SCAN_NANOS}: while claims
+ * from the head take under 50 ms they take at most about a twentieth of the claiming backend's
+ * time; longer ones (millions of dead entries) run a second apart, at most half of it while they
+ * take up to a second. So a job behind the cursor waits at most about a second more than in strict
+ * order, plus the claim from the head that takes it. Used by its fetcher's thread only; not
  * thread-safe.
  */
 final class ClaimCursor {
-  /** The longest time between two claims that scan from the head of the claim order. */
+  /**
+   * The longest time from the end of a claim that scanned from the head of the claim order to the
+   * start of the next one.
+   */
   static final long FULL_SCAN_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   /** The shortest gap between a claim from the head and the one a short claim asks for. */
@@ -138,6 +143,10 @@ final class ClaimCursor {
               took > FULL_SCAN_NANOS / HEAD_GAP_FACTOR ? FULL_SCAN_NANOS : took * HEAD_GAP_FACTOR,
               MIN_HEAD_GAP_NANOS,
               FULL_SCAN_NANOS);
+      // the gap and the second count from this claim's end: from its start, a claim from the head
+      // that took a second or more (millions of dead entries) was followed at once by another, and
+      // every claim scanned from the head
+      headScannedAt = nowNanos;
     }
     // after a short claim the next one starts at the head once the gap has passed: at light load
     // (a wake-up now and then) every claim does, one claim per wake-up; under a stream of short

@@ -67,17 +67,18 @@ class ClaimCursorTest {
     assertThat(cursor.headGapNanos()).isEqualTo(40 * ms);
     assertThat(cursor.next(3 * ms)[0]).as("after the cursor").isEqualTo(0);
     cursor.claimed(null, null, false, 4 * ms);
+    // both count from the end of the claim from the head, at 2 ms
     assertThat(cursor.wantHead(4 * ms))
-        .as("without a wake-up: a second after the last claim from the head")
-        .isEqualTo(SECOND - 4 * ms);
+        .as("without a wake-up: a second after the last claim from the head ended")
+        .isEqualTo(SECOND - 2 * ms);
     assertThat(cursor.next(20 * ms)[0]).as("wanted, but within the gap").isEqualTo(0);
-    assertThat(cursor.next(40 * ms)).as("wanted, the gap passed").containsExactly(HEAD);
+    assertThat(cursor.next(42 * ms)).as("wanted, the gap passed").containsExactly(HEAD);
     assertThat(cursor.lastFromHead()).isTrue();
-    cursor.claimed(null, null, false, 41 * ms); // took 1 ms: the gap floor, 20 ms
+    cursor.claimed(null, null, false, 43 * ms); // took 1 ms: the gap floor, 20 ms
     assertThat(cursor.headGapNanos()).isEqualTo(ClaimCursor.MIN_HEAD_GAP_NANOS * 2);
-    assertThat(cursor.next(42 * ms)[0]).as("within the new gap: after the cursor").isEqualTo(0);
+    assertThat(cursor.next(44 * ms)[0]).as("within the new gap: after the cursor").isEqualTo(0);
     cursor.headDue(); // a poll
-    assertThat(cursor.next(43 * ms)).as("a poll scans from the head at once").containsExactly(HEAD);
+    assertThat(cursor.next(45 * ms)).as("a poll scans from the head at once").containsExactly(HEAD);
   }
 
   @Test
