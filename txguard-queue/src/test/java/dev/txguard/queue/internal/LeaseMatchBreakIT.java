@@ -22,9 +22,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Break-it tests (brk11) of the statements that match a running attempt by its token and a lease
- * expiry instead of {@code state = 'running'} (the batched completion, the heartbeat, a give-up, a
- * failure's record): job_lease_check makes the two equivalent, so a row an operator changed by hand
- * is either refused by the constraint or matched exactly as before.
+ * expiry instead of {@code state = 'running'} (the batched and the single completion, the
+ * heartbeat, a give-up, a failure's record, a grouped attempt's cancel check): job_lease_check
+ * makes the two equivalent, so a row an operator changed by hand is either refused by the
+ * constraint or matched exactly as before.
  */
 @TxguardTest(queue = false)
 class LeaseMatchBreakIT {
@@ -82,11 +83,24 @@ class LeaseMatchBreakIT {
           case "heartbeat" -> SQL.heartbeat;
           case "give_up" -> SQL.giveUp;
           case "record_failure" -> SQL.recordFailure;
+          case "complete" -> SQL.complete;
+          case "cancel_check" -> SQL.cancelCheck;
           default -> throw new IllegalArgumentException(statement);
         };
     try (PreparedStatement ps = c.prepareStatement(text)) {
-      ps.setObject(1, null, Types.VARCHAR);
+      if (!statement.equals("cancel_check")) {
+        ps.setObject(1, null, Types.VARCHAR);
+      }
       switch (statement) {
+        case "complete" -> {
+          ps.setString(2, null);
+          ps.setLong(3, id);
+          ps.setString(4, token);
+        }
+        case "cancel_check" -> {
+          ps.setLong(1, id);
+          ps.setString(2, token);
+        }
         case "complete_batch" -> {
           ps.setArray(2, c.createArrayOf("bigint", new Long[] {id}));
           ps.setArray(3, c.createArrayOf("text", new String[] {token}));
@@ -155,7 +169,15 @@ class LeaseMatchBreakIT {
    * constraint only says that a non-running job has not both a token and an expiry).
    */
   @ParameterizedTest
-  @ValueSource(strings = {"complete_batch", "heartbeat", "give_up", "record_failure"})
+  @ValueSource(
+      strings = {
+        "complete_batch",
+        "heartbeat",
+        "give_up",
+        "record_failure",
+        "complete",
+        "cancel_check"
+      })
   void aJobAnOperatorMovedOutOfRunningIsNotMatchedByTheOldAttempt(String statement)
       throws Exception {
     try (Connection c = pg.connect();
@@ -181,7 +203,15 @@ class LeaseMatchBreakIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"complete_batch", "heartbeat", "give_up", "record_failure"})
+  @ValueSource(
+      strings = {
+        "complete_batch",
+        "heartbeat",
+        "give_up",
+        "record_failure",
+        "complete",
+        "cancel_check"
+      })
   void anAttemptWhoseLeaseRanOutButWasNotRescuedIsStillMatchedAsBefore(String statement)
       throws Exception {
     try (Connection c = pg.connect()) {

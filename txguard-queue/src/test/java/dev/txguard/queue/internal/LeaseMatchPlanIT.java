@@ -36,11 +36,39 @@ class LeaseMatchPlanIT {
         "complete_batch|null, '{1,2}', '{" + UUID + "," + UUID + "}', '{null,null}'",
         "heartbeat|null, '{1,2}', '{" + UUID + "," + UUID + "}', 30000",
         "give_up|null, 1, '" + UUID + "', 'shutdown'",
-        "record_failure|null, false, 0, 1, '" + UUID + "', 'boom', null"
+        "record_failure|null, false, 0, 1, '" + UUID + "', 'boom', null",
+        // brk11 finding 2: the completion of a transactional handler's unit and a grouped
+        // attempt's cancel check match a running attempt by id and token too
+        "complete|null, null, 1, '" + UUID + "'",
+        "cancel_check|1, '" + UUID + "'"
       })
   void idsAreLookedUpInThePrimaryKeyWhenFewJobsRun(String statement, String parameters)
       throws Exception {
-    String schema = "lease_plan_" + statement;
+    assertPrimaryKeyPlan(statement, parameters, "force_generic_plan");
+  }
+
+  /**
+   * brk11 finding 2: a statement run once on its connection (cancel_check.sql on a grouped
+   * attempt's dedicated connection; any statement before the driver prepares it on the server) is
+   * planned with its parameters' values, and must look the id up in the primary key too.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "complete|null, null, 1, '" + UUID + "'",
+        "cancel_check|1, '" + UUID + "'",
+        "give_up|null, 1, '" + UUID + "', 'shutdown'",
+        "record_failure|null, false, 0, 1, '" + UUID + "', 'boom', null"
+      })
+  void idsAreLookedUpInThePrimaryKeyInCustomPlans(String statement, String parameters)
+      throws Exception {
+    assertPrimaryKeyPlan(statement, parameters, "force_custom_plan");
+  }
+
+  private static void assertPrimaryKeyPlan(String statement, String parameters, String planMode)
+      throws Exception {
+    String schema = "lease_plan_" + statement + (planMode.contains("custom") ? "_custom" : "");
     Sql sql = new Sql(schema);
     try (Database db = ClaimFixture.db(pg)) {
       new Migrator(db, sql).migrate();
@@ -50,6 +78,8 @@ class LeaseMatchPlanIT {
           case "complete_batch" -> sql.completeBatch;
           case "heartbeat" -> sql.heartbeat;
           case "give_up" -> sql.giveUp;
+          case "complete" -> sql.complete;
+          case "cancel_check" -> sql.cancelCheck;
           default -> sql.recordFailure;
         };
     StringBuilder plan = new StringBuilder();
@@ -70,7 +100,7 @@ class LeaseMatchPlanIT {
               + ".job set state = 'running', attempt = 1, lease_token = gen_random_uuid(),"
               + " lease_expires_at = now() + interval '30 seconds' where id <= 100");
       st.execute("prepare s as " + numbered(text));
-      st.execute("set plan_cache_mode = force_generic_plan");
+      st.execute("set plan_cache_mode = " + planMode);
       try (ResultSet rs = st.executeQuery("explain execute s(" + parameters + ")")) {
         while (rs.next()) {
           plan.append(rs.getString(1)).append('\n');
@@ -80,7 +110,7 @@ class LeaseMatchPlanIT {
       st.execute("drop schema " + schema + " cascade"); // no running job left behind
     }
     assertThat(plan.toString())
-        .as("generic plan of %s", statement)
+        .as("plan of %s (%s)", statement, planMode)
         .contains("job_pkey")
         .doesNotContain("job_lease_idx")
         .doesNotContain("Seq Scan on job");
