@@ -38,13 +38,12 @@ import java.util.concurrent.TimeUnit;
  * within the gap start at the cursor. One from the cursor that comes short ({@link #wantHead}: the
  * wake-up of a job behind the cursor may have started it, and no other wake-up may come before the
  * poll) is followed by one from the head at the next wake-up after the gap, or, if none comes, a
- * second after the last claim from the head ended. The gap is 20 times what the last claim from
- * the head took, between {@link #MIN_HEAD_GAP_NANOS} and {@link #FULL_SCAN_NANOS}: while claims
- * from the head take under 50 ms they take at most about a twentieth of the claiming backend's
- * time; longer ones (millions of dead entries) run a second apart, at most half of it while they
- * take up to a second. So a job behind the cursor waits at most about a second more than in strict
- * order, plus the claim from the head that takes it. Used by its fetcher's thread only; not
- * thread-safe.
+ * second after the last claim from the head ended. The gap is 20 times what the last claim from the
+ * head took, between {@link #MIN_HEAD_GAP_NANOS} and {@link #FULL_SCAN_NANOS}: while claims from
+ * the head take under 50 ms they take at most about a twentieth of the claiming backend's time;
+ * longer ones (millions of dead entries) run a second apart, at most half of it while they take up
+ * to a second. So a job behind the cursor waits at most about a second more than in strict order,
+ * plus the claim from the head that takes it. Used by its fetcher's thread only; not thread-safe.
  */
 final class ClaimCursor {
   /**
