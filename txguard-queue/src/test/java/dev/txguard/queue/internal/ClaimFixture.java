@@ -43,4 +43,18 @@ final class ClaimFixture {
     ps.setString(8, owner);
     ps.setLong(9, 30_000);
   }
+
+  /**
+   * Turns JDBC {@code ?} placeholders into {@code $1, $2, ...}, for PREPARE (the statements used
+   * have none in their comments).
+   */
+  static String numbered(String sql) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\?").matcher(sql);
+    StringBuilder out = new StringBuilder();
+    int n = 0;
+    while (m.find()) {
+      m.appendReplacement(out, "\\$" + ++n);
+    }
+    return m.appendTail(out).toString();
+  }
 }

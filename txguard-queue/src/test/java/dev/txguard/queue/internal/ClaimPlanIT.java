@@ -10,8 +10,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -34,7 +32,7 @@ class ClaimPlanIT {
     StringBuilder plan = new StringBuilder();
     try (Connection c = pg.connect();
         Statement st = c.createStatement()) {
-      st.execute("prepare claim as " + numbered(sql.claim(10)));
+      st.execute("prepare claim as " + ClaimFixture.numbered(sql.claim(10)));
       st.execute("set plan_cache_mode = force_generic_plan");
       try (ResultSet rs =
           st.executeQuery(
@@ -104,18 +102,5 @@ class ClaimPlanIT {
       }
       c.rollback();
     }
-  }
-
-  /**
-   * Turns JDBC {@code ?} placeholders into {@code $1, $2, ...} (the claim has none in comments).
-   */
-  private static String numbered(String sql) {
-    Matcher m = Pattern.compile("\\?").matcher(sql);
-    StringBuilder out = new StringBuilder();
-    int n = 0;
-    while (m.find()) {
-      m.appendReplacement(out, "\\$" + ++n);
-    }
-    return m.appendTail(out).toString();
   }
 }

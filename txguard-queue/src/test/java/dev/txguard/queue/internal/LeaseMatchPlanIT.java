@@ -9,8 +9,6 @@ import dev.txguard.test.TxguardTest;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -99,7 +97,7 @@ class LeaseMatchPlanIT {
               + schema
               + ".job set state = 'running', attempt = 1, lease_token = gen_random_uuid(),"
               + " lease_expires_at = now() + interval '30 seconds' where id <= 100");
-      st.execute("prepare s as " + numbered(text));
+      st.execute("prepare s as " + ClaimFixture.numbered(text));
       st.execute("set plan_cache_mode = " + planMode);
       try (ResultSet rs = st.executeQuery("explain execute s(" + parameters + ")")) {
         while (rs.next()) {
@@ -114,16 +112,5 @@ class LeaseMatchPlanIT {
         .contains("job_pkey")
         .doesNotContain("job_lease_idx")
         .doesNotContain("Seq Scan on job");
-  }
-
-  /** Turns JDBC {@code ?} placeholders into {@code $1, $2, ...}. */
-  private static String numbered(String sql) {
-    Matcher m = Pattern.compile("\\?").matcher(sql);
-    StringBuilder out = new StringBuilder();
-    int n = 0;
-    while (m.find()) {
-      m.appendReplacement(out, "\\$" + ++n);
-    }
-    return m.appendTail(out).toString();
   }
 }
