@@ -83,7 +83,7 @@ class MariaDbFailuresIT {
                       tx.update("update account set balance = balance - 1 where id = 1");
                       bothHoldTheirFirstRow.countDown();
                       await(bothHoldTheirFirstRow);
-                      maria.awaitLockWait("where id = 1");
+                      awaitBlocked(other);
                       try {
                         tx.update("update account set balance = balance + 1 where id = 2");
                       } catch (StatementException deadlock) {
@@ -356,6 +356,24 @@ class MariaDbFailuresIT {
                     tx -> tx.queryOne("select sleep(30)", rs -> rs.getInt(1))))
         .isInstanceOf(TxTimeoutException.class)
         .hasMessageContaining("unit 'slow' ran past its timeout of 300 ms");
+  }
+
+  /**
+   * Waits until the other unit's update of row 1 waits for this unit's lock, naming in the failure
+   * whether the other unit had ended and how.
+   */
+  private static void awaitBlocked(CompletableFuture<Void> other) throws Exception {
+    try {
+      maria.awaitLockWait("where id = 1");
+    } catch (AssertionError notBlocked) {
+      String outcome =
+          other.isDone()
+              ? other.handle((v, e) -> e == null ? "committed" : "failed: " + e).join()
+              : "still running";
+      throw new AssertionError(
+          "the other unit (" + outcome + ") never waited for row 1: " + notBlocked.getMessage(),
+          notBlocked);
+    }
   }
 
   private static void await(CountDownLatch latch) {
