@@ -80,12 +80,13 @@ class QueueBenchSmokeIT {
     String text = log.toString(StandardCharsets.UTF_8);
     assertThat(report.failures()).as(text).isEmpty();
     for (Share.Claims c : Share.CLAIMS) {
-      assertThat(report.all())
-          .as(text)
-          .extracting(Measured::phase)
-          .contains(
-              "share " + c.label(), "share-death " + c.label(), "share-death-backlog " + c.label());
+      assertThat(report.all()).as(text).extracting(Measured::phase).contains("share " + c.label());
     }
+    String largest = Share.CLAIMS.getLast().label();
+    assertThat(report.all())
+        .as(text)
+        .extracting(Measured::phase)
+        .contains("share-death " + largest, "share-death-backlog " + largest);
     String table = Files.readString(out.resolve("share-report.md"));
     assertThat(table).contains("| 112 / 128 | 1 |").contains("| backlog | 112 / 128 |");
   }
