@@ -126,6 +126,43 @@ class MariaDbSessionsAndLocksIT {
     }
   }
 
+  /**
+   * COM_RESET_CONNECTION puts autocommit back on in the server; the next unit on that session must
+   * still run as one transaction, after a unit that failed as after one that committed: its first
+   * row stays invisible to others and locked until it ends.
+   */
+  @Test
+  void aUnitOnAResetSessionIsStillOneTransaction() throws Exception {
+    try (Database one = Fixture.db(maria, 1)) {
+      for (boolean failed : List.of(true, false)) {
+        if (failed) {
+          assertThatThrownBy(
+                  () ->
+                      one.useTx(
+                          tx -> {
+                            tx.update("set session innodb_lock_wait_timeout = 3");
+                            throw new IllegalStateException(
+                                "the unit fails after a session change");
+                          }))
+              .isInstanceOf(IllegalStateException.class);
+        } else {
+          one.useTx(tx -> tx.update("set @customer = 42"));
+        }
+        one.useTx(
+            tx -> {
+              assertThat(tx.queryOne("select @@autocommit", rs -> rs.getInt(1)))
+                  .as("autocommit in a unit after a reset (previous unit failed: %s)", failed)
+                  .contains(0);
+              tx.update("update task set note = 'in a unit' where id = 8");
+              assertThat(maria.queryLong("select count(*) from task where note = 'in a unit'"))
+                  .as("another session sees the unit's row before it ends (failed: %s)", failed)
+                  .isZero();
+              tx.update("update task set note = 'b' where id = 8");
+            });
+      }
+    }
+  }
+
   @Test
   void isolationAndReadOnlyOptionsApplyToTheirUnitOnly() throws Exception {
     try (Database one = Fixture.db(maria, 1)) {
