@@ -199,6 +199,37 @@ final class Phases {
     }
   }
 
+  /** The contender name of {@link #idleBaseline}'s measurement. */
+  static final String SERVER_ALONE = "server alone";
+
+  /**
+   * The server's own transactions/s with no contender open, over {@code seconds} after {@code
+   * warmup} seconds: autovacuum's (each vacuum and analyze of a table the earlier phases churned is
+   * a transaction of its own) and this monitor's readings, which every contender's idle count
+   * includes as well (pg_stat_database counts every backend's). Measured once, before the
+   * contenders' idle windows.
+   */
+  Measured idleBaseline(int seconds, int warmup) throws Exception {
+    Thread.sleep(warmup * 1000L);
+    Server.Counters before = server.counters();
+    Thread.sleep(seconds * 1000L);
+    long serverCpu = server.cpuNanos();
+    Server.Counters delta = server.counters().withServerCpu(serverCpu).minus(before);
+    return Measured.of(
+        "idle-baseline",
+        1,
+        SERVER_ALONE,
+        seconds,
+        seconds,
+        delta.commits() / (double) seconds,
+        Double.NaN,
+        0,
+        delta,
+        Double.NaN,
+        Double.NaN,
+        "");
+  }
+
   /**
    * A started queue with nothing to do: transactions/s and JVM CPU (as µs per second, so {@code
    * jvmCpuMicros / 1e4} is the percentage of one core) over {@code seconds}, after {@code warmup}

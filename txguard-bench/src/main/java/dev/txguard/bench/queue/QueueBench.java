@@ -21,7 +21,9 @@ import java.util.Map;
  * --throttle-seconds N    each stretch of the throttling phase (default 10; max(2, --rounds) rounds of
  *                         alone, with a job, and with a job while another process listens, in
  *                         rotating order, after a warm-up stretch of alone and with)
- * --idle-seconds N        the idle phase (default 30, after 12 s of warm-up)
+ * --idle-seconds N        the idle phase (default 30, after 12 s of warm-up), first with no
+ *                         contender open (the server's own transactions, which each contender's
+ *                         count includes too), then each contender
  * --only a,b              phases: noop, row, latency, throttle, idle (default all of these), and
  *                         share (only when named; see {@link Share}): two queue processes sharing
  *                         one queue at a fixed rate, per claim setting, then a killed process
@@ -166,6 +168,9 @@ public final class QueueBench {
           recorder.record(throttle.run(round, v, o.throttleSeconds()));
         }
       }
+    }
+    if (o.phase("idle")) {
+      recorder.record(phases.idleBaseline(o.idleSeconds(), o.idleWarmup()));
     }
     for (String name : o.phase("idle") ? queues(o) : List.<String>of()) {
       recorder.record(phases.idle(FACTORIES.get(name), o.idleSeconds(), o.idleWarmup()));

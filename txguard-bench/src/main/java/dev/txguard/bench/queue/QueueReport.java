@@ -87,7 +87,12 @@ final class QueueReport {
   String table() {
     List<String> names = contenders("noop");
     if (names.isEmpty()) {
-      names = all.stream().map(Measured::contender).distinct().toList();
+      names =
+          all.stream()
+              .map(Measured::contender)
+              .filter(n -> !n.equals(Phases.SERVER_ALONE))
+              .distinct()
+              .toList();
     }
     StringBuilder t = new StringBuilder("| |");
     names.forEach(n -> t.append(' ').append(n).append(" |"));
@@ -164,6 +169,23 @@ final class QueueReport {
                 + " / "
                 + column("latency", n, Measured::serverCpuMicros, "%,.0f"));
     row(t, names, "idle: transactions/s", n -> column("idle", n, Measured::commits, "%.2f"));
+    List<Measured> alone = of("idle-baseline", Phases.SERVER_ALONE);
+    if (!alone.isEmpty()) {
+      double server = alone.getFirst().commits();
+      row(
+          t,
+          names,
+          String.format(
+              Locale.ROOT,
+              "idle: transactions/s less the server's own (%.2f/s with no contender open)",
+              server),
+          n -> {
+            List<Measured> idle = of("idle", n);
+            return idle.isEmpty()
+                ? ""
+                : String.format(Locale.ROOT, "%.2f", idle.getFirst().commits() - server);
+          });
+    }
     row(
         t,
         names,

@@ -62,6 +62,13 @@ class QueueBenchSmokeIT {
     assertThat(all)
         .filteredOn(m -> m.phase().startsWith("throttle-"))
         .allSatisfy(m -> assertThat(m.check()).isEmpty());
+    assertThat(all)
+        .filteredOn(m -> m.phase().equals("idle-baseline"))
+        .singleElement()
+        .satisfies(m -> assertThat(m.contender()).isEqualTo(Phases.SERVER_ALONE));
+    assertThat(Files.readString(out.resolve("queue-report.md")))
+        .contains("| idle: transactions/s less the server's own (")
+        .doesNotContain("| " + Phases.SERVER_ALONE + " |");
     assertThat(Files.readAllLines(out.resolve("queue-results.tsv"))).hasSize(all.size() + 1);
     assertThat(Files.readString(out.resolve("queue-report.md")))
         .contains("| no-op worked, jobs/s |");
