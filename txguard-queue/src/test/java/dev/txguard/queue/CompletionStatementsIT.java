@@ -18,10 +18,10 @@ import org.junit.jupiter.api.Test;
 /**
  * What a completion unit sends, recorded on the wire by a proxy. A transactional job's unit: BEGIN
  * with the handler's statement, the completion, then COMMIT, in three round trips; a batch of plain
- * jobs' completions: BEGIN with the batch statement, then COMMIT, in two. Neither asks for its
- * transaction id before COMMIT (core's commit-outcome resolution, one round trip more): the
- * completion statement returns it, and the core resolves a lost COMMIT with it
- * (LostCompletionReplyIT).
+ * jobs' completions: BEGIN with the plan settings (plan_lookups.sql), the batch statement, then
+ * COMMIT, in three. Neither asks for its transaction id before COMMIT (core's commit-outcome
+ * resolution, one round trip more): the completion statement returns it, and the core resolves a
+ * lost COMMIT with it (LostCompletionReplyIT).
  */
 @TxguardTest(queue = false)
 class CompletionStatementsIT {
@@ -88,11 +88,17 @@ class CompletionStatementsIT {
   }
 
   @Test
-  void aBatchOfCompletionsSendsItsStatementAndCommitInTwoRoundTrips() {
+  void aBatchOfCompletionsSendsItsPlanSettingsStatementAndCommitInThreeRoundTrips() {
     List<List<Sent>> units =
         QueueFixture.unitsAround(sent, sql -> kind(sql).equals("complete batch"));
     QueueFixture.assertEachUnitSent(
-        units, CompletionStatementsIT::kind, 2, "BEGIN", "complete batch", "COMMIT");
+        units,
+        CompletionStatementsIT::kind,
+        3,
+        "BEGIN",
+        "plan lookups",
+        "complete batch",
+        "COMMIT");
   }
 
   /** A statement's text, or what it is for those of a completion unit. */
@@ -102,6 +108,9 @@ class CompletionStatementsIT {
     }
     if (sql.contains(COMPLETE)) {
       return sql.contains(BATCH) ? "complete batch" : "complete";
+    }
+    if (sql.contains(QueueFixture.PLAN_LOOKUPS)) {
+      return "plan lookups";
     }
     return sql.contains(HANDLER) ? "handler" : sql;
   }

@@ -24,6 +24,11 @@ import java.util.function.Predicate;
 final class QueueFixture {
   private QueueFixture() {}
 
+  /**
+   * What plan_lookups.sql's text contains: the claim's, batch's and heartbeat's first statement.
+   */
+  static final String PLAN_LOOKUPS = "set_config('enable_seqscan', 'off', true)";
+
   static Database db(TestDatabase pg, int poolSize) {
     return Database.builder()
         .url(pg.url())

@@ -194,6 +194,7 @@ final class AttemptRunner {
             batchOptions,
             tx -> {
               Set<String> completed = new HashSet<>();
+              tx.queryOne(sql.planLookups, rs -> Boolean.TRUE); // see plan_lookups.sql
               for (Rows.Completed c :
                   tx.query(
                       sql.completeBatch,

@@ -98,6 +98,7 @@ final class Heartbeat extends BackgroundLoop {
    * requested.
    */
   private void beat(Tx tx, Long[] ids, String[] tokens, Set<Long> lost, Set<Long> cancelRequested) {
+    tx.queryOne(sql.planLookups, rs -> Boolean.TRUE); // see plan_lookups.sql
     tx.query(
         sql.heartbeat,
         rs -> rs.getLong("id"),

@@ -20,6 +20,7 @@ public final class Sql extends SqlFiles {
   final String recordFailure = statement("record_failure");
   final String heartbeat = statement("heartbeat");
   final String heartbeatCheck = statement("heartbeat_check");
+  final String planLookups = statement("plan_lookups");
   final String giveUp = statement("give_up");
   final String rescue = statement("rescue");
   final String promote = statement("promote");
