@@ -20,7 +20,13 @@ public final class Sql extends SqlFiles {
   final String recordFailure = statement("record_failure");
   final String heartbeat = statement("heartbeat");
   final String heartbeatCheck = statement("heartbeat_check");
+
+  /**
+   * Must run first in every unit that runs {@link #claim}, {@link #completeBatch}, {@link
+   * #heartbeat} or {@link #heartbeatCheck}, before them: see plan_lookups.sql.
+   */
   final String planLookups = statement("plan_lookups");
+
   final String giveUp = statement("give_up");
   final String rescue = statement("rescue");
   final String promote = statement("promote");
