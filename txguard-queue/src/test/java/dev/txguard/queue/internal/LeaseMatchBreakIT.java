@@ -18,7 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Break-it tests (brk11) of the statements that match a running attempt by its token and a lease
@@ -163,21 +163,19 @@ class LeaseMatchBreakIT {
     }
   }
 
+  /** The statements that match a running attempt by its token and a lease expiry. */
+  static List<String> statements() {
+    return List.of(
+        "complete_batch", "heartbeat", "give_up", "record_failure", "complete", "cancel_check");
+  }
+
   /**
    * What an operator may do to a running job by hand, as job_lease_check allows: requeue it or end
    * it with its lease cleared, or move it out of running clearing only half of the lease (the
    * constraint only says that a non-running job has not both a token and an expiry).
    */
   @ParameterizedTest
-  @ValueSource(
-      strings = {
-        "complete_batch",
-        "heartbeat",
-        "give_up",
-        "record_failure",
-        "complete",
-        "cancel_check"
-      })
+  @MethodSource("statements")
   void aJobAnOperatorMovedOutOfRunningIsNotMatchedByTheOldAttempt(String statement)
       throws Exception {
     try (Connection c = pg.connect();
@@ -203,15 +201,7 @@ class LeaseMatchBreakIT {
   }
 
   @ParameterizedTest
-  @ValueSource(
-      strings = {
-        "complete_batch",
-        "heartbeat",
-        "give_up",
-        "record_failure",
-        "complete",
-        "cancel_check"
-      })
+  @MethodSource("statements")
   void anAttemptWhoseLeaseRanOutButWasNotRescuedIsStillMatchedAsBefore(String statement)
       throws Exception {
     try (Connection c = pg.connect()) {
