@@ -42,12 +42,12 @@ final class Canceller {
   }
 
   boolean cancel(long id) {
-    int[] counts = mark(id, null);
+    int[] counts = mark(sql.cancelJob, id);
     return counts[0] + counts[1] > 0;
   }
 
   CancelResult cancelGroup(String group, Duration wait) {
-    int[] counts = mark(null, group);
+    int[] counts = mark(sql.cancelGroup, group);
     int asked = counts[1];
     if (asked == 0) {
       return new CancelResult(counts[0], 0, 0);
@@ -73,10 +73,11 @@ final class Canceller {
   }
 
   /**
-   * Cancels what has not started and flags what runs, in one statement (see cancel.sql); returns
+   * Cancels what has not started and flags what runs, in one statement ({@code statement}:
+   * cancel_job.sql with a job id or cancel_group.sql with a group as {@code key}); returns
    * {cancelled, asked to stop}.
    */
-  private int[] mark(Long id, String group) {
+  private int[] mark(String statement, Object key) {
     List<Rows.Marked> rows =
         config
             .db()
@@ -84,7 +85,7 @@ final class Canceller {
                 config.txOptions().name("cancel"),
                 tx -> {
                   List<Rows.Marked> marked =
-                      tx.query(sql.cancel, Rows.Marked::read, now.param(), id, group);
+                      tx.query(statement, Rows.Marked::read, now.param(), key);
                   marked.stream()
                       .filter(r -> r.cancelled() && r.awaited())
                       .forEach(r -> notifier.jobEnded(tx, r.id()));

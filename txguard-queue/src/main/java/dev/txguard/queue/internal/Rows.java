@@ -50,7 +50,10 @@ final class Rows {
     }
   }
 
-  /** cancel.sql: a job cancelled, or (cancelled false) a running one asked to stop. */
+  /**
+   * cancel_job.sql, cancel_group.sql: a job cancelled, or (cancelled false) a running one asked to
+   * stop.
+   */
   record Marked(long id, boolean cancelled, boolean awaited) {
     static Marked read(ResultSet rs) throws SQLException {
       return new Marked(rs.getLong("id"), rs.getBoolean("cancelled"), rs.getBoolean("awaited"));

@@ -34,7 +34,8 @@ public final class Sql extends SqlFiles {
   final String nextDue = statement("next_due");
   final String stats = statement("stats");
   final String markCall = statement("mark_call");
-  final String cancel = statement("cancel");
+  final String cancelJob = statement("cancel_job");
+  final String cancelGroup = statement("cancel_group");
   final String outcome = statement("outcome");
   final String cancelCheck = statement("cancel_check");
   final String find = statement("find");
