@@ -1,0 +1,5 @@
+\set p random(0, 7)
+begin;
+insert into biz (producer, amount) values (:p, 1);
+insert into biz2 (producer, amount) values (:p, 2);
+commit;
