@@ -116,6 +116,44 @@ public final class TxImpl implements Tx {
         });
   }
 
+  /**
+   * Runs {@code first}, a statement without parameters whose result is skipped, and then {@code
+   * sql} with {@code params}, sent as one multi-statement text: the driver sends both before it
+   * waits for the server, so this is one round trip, where {@code update(first)} and {@code
+   * query(sql, ...)} would be two. The server runs them in order, so what {@code first} sets (a
+   * transaction-local setting) already holds when {@code sql} is planned. For txguard's own modules
+   * (this package is exported only to them): the queue's plan settings. Confined to the unit's
+   * thread, like the unit.
+   *
+   * @param first a statement without {@code ?} placeholders; its rows, if any, are not read
+   * @param sql a statement that returns rows (a query, or a DML statement with RETURNING)
+   * @return the rows of {@code sql}, mapped in order
+   * @throws dev.txguard.StatementException when either statement fails, as {@link #query} throws
+   * @throws IllegalStateException when {@code sql} returned no rows result (it is no query)
+   */
+  public <T> List<T> queryAfter(String first, String sql, RowMapper<T> mapper, Object... params) {
+    requireSql(first);
+    requireSql(sql);
+    requireMapper(mapper);
+    return run(
+        first + ";\n" + sql,
+        params,
+        ps -> {
+          ps.execute(); // first's result, skipped
+          if (!ps.getMoreResults()) {
+            throw new IllegalStateException(
+                "queryAfter expected rows from its second statement, which returned none: " + sql);
+          }
+          try (ResultSet rs = ps.getResultSet()) {
+            List<T> rows = new ArrayList<>();
+            while (rs.next()) {
+              rows.add(mapper.map(rs));
+            }
+            return rows;
+          }
+        });
+  }
+
   /** What a statement method does with its prepared, bound statement. */
   @FunctionalInterface
   private interface StatementWork<R> {
