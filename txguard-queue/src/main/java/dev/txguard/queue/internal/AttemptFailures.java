@@ -126,16 +126,20 @@ final class AttemptFailures {
             config.txOptions().name("job failure"),
             tx -> {
               Optional<Rows.FailureOutcome> row =
-                  tx.queryOne(
-                      sql.recordFailure,
-                      Rows.FailureOutcome::read,
-                      now.param(),
-                      discard,
-                      delay,
-                      a.id,
-                      a.token,
-                      describe(error),
-                      trace(error));
+                  LookupPlans.query(
+                          tx,
+                          sql,
+                          sql.recordFailure,
+                          Rows.FailureOutcome::read,
+                          now.param(),
+                          discard,
+                          delay,
+                          a.id,
+                          a.token,
+                          describe(error),
+                          trace(error))
+                      .stream()
+                      .findFirst();
               if (row.isPresent() && row.get().state().isFinal() && row.get().awaited()) {
                 notifier.jobEnded(tx, a.id);
               }

@@ -194,9 +194,10 @@ final class AttemptRunner {
             batchOptions,
             tx -> {
               Set<String> completed = new HashSet<>();
-              tx.queryOne(sql.planLookups, rs -> Boolean.TRUE); // see plan_lookups.sql
               for (Rows.Completed c :
-                  tx.query(
+                  LookupPlans.query(
+                      tx,
+                      sql,
                       sql.completeBatch,
                       Rows.Completed::read,
                       now.param(),
@@ -269,16 +270,20 @@ final class AttemptRunner {
     Optional<Boolean> awaited;
     try {
       awaited =
-          tx.queryOne(
-              sql.complete,
-              rs -> {
-                TransactionIds.known(tx, rs.getString("xact"));
-                return rs.getBoolean("awaited");
-              },
-              now.param(),
-              resultJson,
-              a.id,
-              a.token);
+          LookupPlans.query(
+                  tx,
+                  sql,
+                  sql.complete,
+                  rs -> {
+                    TransactionIds.known(tx, rs.getString("xact"));
+                    return rs.getBoolean("awaited");
+                  },
+                  now.param(),
+                  resultJson,
+                  a.id,
+                  a.token)
+              .stream()
+              .findFirst();
     } catch (StatementException e) {
       throw refusedResult(e, a, result);
     }

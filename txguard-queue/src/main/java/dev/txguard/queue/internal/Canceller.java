@@ -85,7 +85,7 @@ final class Canceller {
                 config.txOptions().name("cancel"),
                 tx -> {
                   List<Rows.Marked> marked =
-                      tx.query(statement, Rows.Marked::read, now.param(), key);
+                      LookupPlans.query(tx, sql, statement, Rows.Marked::read, now.param(), key);
                   marked.stream()
                       .filter(r -> r.cancelled() && r.awaited())
                       .forEach(r -> notifier.jobEnded(tx, r.id()));

@@ -109,7 +109,10 @@ final class GiveUp {
             options,
             tx -> {
               Optional<Rows.GivenUp> row =
-                  tx.queryOne(sql.giveUp, Rows.GivenUp::read, now.param(), a.id, a.token, why);
+                  LookupPlans.query(
+                          tx, sql, sql.giveUp, Rows.GivenUp::read, now.param(), a.id, a.token, why)
+                      .stream()
+                      .findFirst();
               row.ifPresent(
                   r -> {
                     if (r.state() == JobState.AVAILABLE) {

@@ -98,8 +98,9 @@ final class Heartbeat extends BackgroundLoop {
    * requested.
    */
   private void beat(Tx tx, Long[] ids, String[] tokens, Set<Long> lost, Set<Long> cancelRequested) {
-    tx.queryOne(sql.planLookups, rs -> Boolean.TRUE); // see plan_lookups.sql
-    tx.query(
+    LookupPlans.query( // heartbeat_check.sql below runs with its plan settings too
+        tx,
+        sql,
         sql.heartbeat,
         rs -> rs.getLong("id"),
         now.param(),

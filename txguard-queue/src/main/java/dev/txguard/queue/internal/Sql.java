@@ -22,8 +22,10 @@ public final class Sql extends SqlFiles {
   final String heartbeatCheck = statement("heartbeat_check");
 
   /**
-   * Must run first in every unit that runs {@link #claim}, {@link #completeBatch}, {@link
-   * #heartbeat} or {@link #heartbeatCheck}, before them: see plan_lookups.sql.
+   * Must run in every unit that runs a statement finding jobs by key ({@link #claim}, {@link
+   * #completeBatch}, {@link #heartbeat}, {@link #heartbeatCheck}, {@link #complete}, {@link
+   * #recordFailure}, {@link #giveUp}, {@link #cancelJob}, {@link #cancelGroup}), before it: {@link
+   * LookupPlans} sends it with the statement. See plan_lookups.sql.
    */
   final String planLookups = statement("plan_lookups");
 

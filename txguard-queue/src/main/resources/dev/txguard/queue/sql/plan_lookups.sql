@@ -1,7 +1,9 @@
--- First in the units of the statements that join a batch of jobs to the job table (the claim, the
--- batched completion, the heartbeat and its check): plans made in this transaction look the jobs up
--- in an index (the claim in job_claim_idx, in order; the others in the primary key, a nested loop
--- over the batch) instead of reading the job table whole. PostgreSQL keeps a prepared statement's
+-- Sent with every statement of the queue's that finds jobs by key, in the same round trip and
+-- before it (LookupPlans, one multi-statement text): the claim, the batched and the single
+-- completion, the heartbeat and its check, a failure's record, a give-up, a cancel. Plans made in
+-- this transaction look the jobs up in an index (the claim in job_claim_idx, in order; a group's
+-- cancel in job_group_idx; the others in the primary key, for a batch a nested loop over it)
+-- instead of reading the job table whole. PostgreSQL keeps a prepared statement's
 -- generic plan until something invalidates it (an ANALYZE or VACUUM of the table, PostgreSQL
 -- documentation, "PREPARE"); made while the table was small (a new queue, a table that retention
 -- keeps small, after a TRUNCATE), that plan reads the job table sequentially (a hash join, or a
@@ -14,7 +16,7 @@
 -- Bitmap scans are off too: with sequential scans off, a claim planned on a few dozen rows read
 -- every waiting job of its queue through a bitmap and sorted them, instead of the ordered scan of
 -- job_claim_idx that stops at its LIMIT (PlanLookupsIT). A plan can be made again at any execution
--- after an invalidation, so this must run first in every unit that runs one of those statements,
--- before it.
+-- after an invalidation, so this goes with every run of those statements. In a transactional job's
+-- unit it goes with the completion, after the handler's own statements, whose plans it leaves alone.
 select set_config('enable_seqscan', 'off', true), set_config('enable_hashjoin', 'off', true),
        set_config('enable_mergejoin', 'off', true), set_config('enable_bitmapscan', 'off', true)

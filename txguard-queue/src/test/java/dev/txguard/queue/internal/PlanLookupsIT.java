@@ -9,18 +9,18 @@ import dev.txguard.test.TxguardTest;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The statements that join a batch of jobs to the job table (the claim, the batched completion, the
- * heartbeat and its check) run in units that first apply plan_lookups.sql, and the generic plan a
- * prepared statement caches there is an index lookup however small the table was: the claim an
- * ordered scan of job_claim_idx that stops at its LIMIT, the others a nested loop over the batch
- * into job_pkey. The cache keeps that plan when the table then grows (here by 200,000 waiting jobs,
- * not analysed, as between two autovacuum runs), so no batch reads the whole table or the whole
- * backlog.
+ * The statements that find jobs by key (the claim, the batched completion, the heartbeat and its
+ * check, and the single-job statements: a transactional job's completion, a failure's record, a
+ * give-up, a cancel) run after plan_lookups.sql, and the generic plan a prepared statement caches
+ * there is an index lookup however small the table was: the claim an ordered scan of job_claim_idx
+ * that stops at its LIMIT, the batches a nested loop over the batch into job_pkey, the single jobs
+ * job_pkey (a group's cancel job_group_idx). The cache keeps that plan when the table then grows
+ * (here by 200,000 waiting jobs, not analysed, as between two autovacuum runs), so no statement
+ * reads the whole table or the whole backlog.
  */
 @TxguardTest(queue = false)
 class PlanLookupsIT {
@@ -42,7 +42,12 @@ class PlanLookupsIT {
         "heartbeat|60|null, '{1,2}', '{" + UUID + "," + UUID + "}', 30000",
         "heartbeat|3000|null, '{1,2}', '{" + UUID + "," + UUID + "}', 30000",
         "heartbeat_check|60|'{1,2}', '{" + UUID + "," + UUID + "}'",
-        "heartbeat_check|3000|'{1,2}', '{" + UUID + "," + UUID + "}'"
+        "heartbeat_check|3000|'{1,2}', '{" + UUID + "," + UUID + "}'",
+        "complete|60|null, null, 1, '" + UUID + "'",
+        "record_failure|60|null, false, 0, 1, '" + UUID + "', 'boom', null",
+        "give_up|60|null, 1, '" + UUID + "', 'shutdown'",
+        "cancel_job|60|null, 1",
+        "cancel_group|60|null, 'g1'"
       })
   void aPlanMadeAfterThePlanSettingsLooksJobsUpAndIsKeptWhenTheTableGrows(
       String statement, int rows, String parameters) throws Exception {
@@ -56,20 +61,33 @@ class PlanLookupsIT {
           .doesNotContain("Hash Join")
           .doesNotContain("Merge Join")
           .doesNotContain("Bitmap Heap Scan")
-          .contains(statement.equals("claim") ? "Index Scan using job_claim_idx" : "job_pkey");
+          .contains(
+              switch (statement) {
+                case "claim" -> "Index Scan using job_claim_idx";
+                case "cancel_group" -> "job_group_idx";
+                default -> "job_pkey";
+              });
     }
   }
 
   /**
    * Why the settings are there: made without them on a small table whose statistics say jobs wait
    * (a new queue, one retention keeps small), the claim's generic plan joins its jobs to the job
-   * table by reading the whole table, and keeps doing so after the table grew.
+   * table by reading the whole table, a transactional job's completion finds its job by reading the
+   * whole table, and both keep doing so after the table grew.
    */
-  @Test
-  void withoutThePlanSettingsTheClaimReadsTheWholeTableItGrewInto() throws Exception {
-    String schema = "plan_lookups_unset";
-    String[] plans = plans(new Sql(schema), schema, "claim", 3000, CLAIM, false);
-    assertThat(plans[1]).as("the claim's cached generic plan").containsPattern("Seq Scan on job ");
+  @ParameterizedTest(name = "{0} on {1} analysed rows")
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '"',
+      value = {"claim|3000|" + CLAIM, "complete|60|null, null, 1, '" + UUID + "'"})
+  void withoutThePlanSettingsAStatementReadsTheWholeTableItGrewInto(
+      String statement, int rows, String parameters) throws Exception {
+    String schema = "plan_lookups_unset_" + statement;
+    String[] plans = plans(new Sql(schema), schema, statement, rows, parameters, false);
+    assertThat(plans[1])
+        .as("%s's cached generic plan", statement)
+        .containsPattern("Seq Scan on job ");
   }
 
   /**
@@ -89,19 +107,26 @@ class PlanLookupsIT {
           case "claim" -> sql.claim(128);
           case "complete_batch" -> sql.completeBatch;
           case "heartbeat" -> sql.heartbeat;
-          default -> sql.heartbeatCheck;
+          case "heartbeat_check" -> sql.heartbeatCheck;
+          case "complete" -> sql.complete;
+          case "record_failure" -> sql.recordFailure;
+          case "give_up" -> sql.giveUp;
+          case "cancel_job" -> sql.cancelJob;
+          case "cancel_group" -> sql.cancelGroup;
+          default -> throw new IllegalArgumentException(statement);
         };
     String insert =
         "insert into "
             + schema
-            + ".job (kind, queue, args, state, max_attempts, run_at, created_at)"
-            + " select 'work', 'default', '{}', 'available', 20, now() - interval '1 hour', now()"
+            + ".job (kind, queue, args, state, max_attempts, run_at, created_at, job_group)"
+            + " select 'work', 'default', '{}', 'available', 20, now() - interval '1 hour', now(),"
+            + " 'g' || (g % 100)"
             + " from generate_series(1, ";
     String[] plans = new String[2];
     try (Connection c = pg.connect();
         Statement st = c.createStatement()) {
       st.execute("alter table " + schema + ".job set (autovacuum_enabled = false)");
-      st.execute(insert + rows + ")");
+      st.execute(insert + rows + ") g");
       st.execute("analyze " + schema + ".job");
       c.setAutoCommit(false);
       if (settings) {
@@ -112,7 +137,7 @@ class PlanLookupsIT {
       plans[0] = explain(st, parameters);
       c.commit();
       c.setAutoCommit(true);
-      st.execute(insert + "200000)");
+      st.execute(insert + "200000) g");
       st.execute("set plan_cache_mode = force_generic_plan");
       plans[1] = explain(st, parameters);
       st.execute("deallocate s");
