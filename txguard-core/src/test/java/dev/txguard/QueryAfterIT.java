@@ -95,10 +95,58 @@ class QueryAfterIT {
                               0);
                     }))
         .isInstanceOf(StatementException.class)
-        .hasMessageContaining("division by zero");
+        .hasMessageContaining("division by zero")
+        .satisfies(
+            e ->
+                assertThat(((StatementException) e).sql())
+                    .as("the statement the failure names")
+                    .isEqualTo("select id from query_after where id = 1 / ?::int"));
     List<Integer> left =
         db.inTx(tx -> tx.query("select id from query_after where id = 2", rs -> rs.getInt(1)));
     assertThat(left).as("the unit's earlier insert").isEmpty();
+  }
+
+  /**
+   * pgjdbc's force-binary mode ({@code prepareThreshold=-1}) binds a multi-statement text with the
+   * wrong result formats (SQLSTATE 08P01), so there the two statements go one after the other.
+   */
+  @Test
+  void withANegativePrepareThresholdTheStatementsGoInTwoRoundTrips() throws Exception {
+    try (Database forceBinary =
+        Database.builder()
+            .url(proxy.jdbcUrl(pg.database()).replace("prepareThreshold=0", "prepareThreshold=-1"))
+            .user(pg.user())
+            .password(pg.password())
+            .connectionTimeout(Duration.ofSeconds(5))
+            .poolSize(1)
+            .build()) {
+      for (int i = 0; i < 3; i++) {
+        int n = i;
+        List<String> rows =
+            forceBinary.inTx(
+                tx ->
+                    ((TxImpl) tx)
+                        .queryAfter(
+                            SETTING,
+                            SHOW + ", 'binary' as mark, 1 as a, 2 as b",
+                            rs -> rs.getString("s") + " " + rs.getInt("n"),
+                            n));
+        assertThat(rows).containsExactly("off " + n);
+      }
+    }
+    // force-binary mode prepares each statement on the server at once: each text is sent once
+    List<Sent> sent =
+        proxy.sent().stream()
+            .flatMap(List::stream)
+            .filter(
+                s ->
+                    s.sql().contains("set_config('enable_seqscan'") || s.sql().contains("'binary'"))
+            .toList();
+    int query = sent.size() - 1;
+    assertThat(sent.get(query).sql()).as("the last of %s", sent).contains("'binary'");
+    assertThat(sent.get(query).roundTrip())
+        .as("the query in a round trip apart from the setting before it: %s", sent)
+        .isNotEqualTo(sent.get(query - 1).roundTrip());
   }
 
   @Test
