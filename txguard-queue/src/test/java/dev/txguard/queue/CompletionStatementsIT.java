@@ -17,11 +17,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What a completion unit sends, recorded on the wire by a proxy. A transactional job's unit: BEGIN
- * with the handler's statement, the plan settings (plan_lookups.sql) with the completion, then
- * COMMIT, in three round trips; a batch of plain jobs' completions: BEGIN with the plan settings
- * and the batch statement, then COMMIT, in two. Neither asks for its transaction id before COMMIT
- * (core's commit-outcome resolution, one round trip more): the completion statement returns it, and
- * the core resolves a lost COMMIT with it (LostCompletionReplyIT).
+ * with the handler's statement, the completion (without the plan settings, which would last until
+ * the user's COMMIT), then COMMIT, in three round trips; a batch of plain jobs' completions: BEGIN
+ * with the plan settings and the batch statement, then COMMIT, in two. Neither asks for its
+ * transaction id before COMMIT (core's commit-outcome resolution, one round trip more): the
+ * completion statement returns it, and the core resolves a lost COMMIT with it
+ * (LostCompletionReplyIT).
  */
 @TxguardTest(queue = false)
 class CompletionStatementsIT {
@@ -78,21 +79,13 @@ class CompletionStatementsIT {
   }
 
   @Test
-  void
-      aTransactionalJobsUnitSendsItsStatementsThePlanSettingsWithTheCompletionAndCommitInThreeRoundTrips() {
+  void aTransactionalJobsUnitSendsItsStatementsTheCompletionAndCommitInThreeRoundTrips() {
     List<List<Sent>> units = QueueFixture.unitsAround(sent, sql -> kind(sql).equals("complete"));
     assertThat(units)
         .as("job units that ended (recorded on %d connections)", sent.size())
         .hasSize(10);
     QueueFixture.assertEachUnitSent(
-        units,
-        CompletionStatementsIT::kind,
-        3,
-        "BEGIN",
-        "handler",
-        "plan lookups",
-        "complete",
-        "COMMIT");
+        units, CompletionStatementsIT::kind, 3, "BEGIN", "handler", "complete", "COMMIT");
   }
 
   @Test

@@ -266,24 +266,25 @@ final class AttemptRunner {
     }
   }
 
+  /**
+   * The completion in the handler's own unit. Without the plan settings (LookupPlans): they would
+   * last until the unit's COMMIT, where the user's deferred triggers run, and a PL/pgSQL function
+   * planned there keeps its plan for the session.
+   */
   private void complete(Tx tx, Attempt a, Object result, String resultJson) {
     Optional<Boolean> awaited;
     try {
       awaited =
-          LookupPlans.query(
-                  tx,
-                  sql,
-                  sql.complete,
-                  rs -> {
-                    TransactionIds.known(tx, rs.getString("xact"));
-                    return rs.getBoolean("awaited");
-                  },
-                  now.param(),
-                  resultJson,
-                  a.id,
-                  a.token)
-              .stream()
-              .findFirst();
+          tx.queryOne(
+              sql.complete,
+              rs -> {
+                TransactionIds.known(tx, rs.getString("xact"));
+                return rs.getBoolean("awaited");
+              },
+              now.param(),
+              resultJson,
+              a.id,
+              a.token);
     } catch (StatementException e) {
       throw refusedResult(e, a, result);
     }

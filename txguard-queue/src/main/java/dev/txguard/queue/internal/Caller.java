@@ -55,7 +55,9 @@ final class Caller {
             config.txOptions().name("call: enqueue"),
             tx -> {
               long jobId = producer.insert(tx, args, options).id();
-              tx.queryOne(sql.markCall, Marked::read, level, jobId).ifPresent(m -> announce(tx, m));
+              LookupPlans.query(tx, sql, sql.markCall, Marked::read, level, jobId).stream()
+                  .findFirst()
+                  .ifPresent(m -> announce(tx, m));
               return jobId;
             });
     Signal ended = waiters.register(id);
@@ -158,7 +160,9 @@ final class Caller {
         .db()
         .inNewTx(
             config.txOptions().name("call: read outcome").readOnly(true),
-            tx -> tx.queryOne(sql.outcome, Rows.Outcome::read, id))
+            tx ->
+                LookupPlans.query(tx, sql, sql.outcome, Rows.Outcome::read, id).stream()
+                    .findFirst())
         .orElseThrow(
             () ->
                 new IllegalStateException(

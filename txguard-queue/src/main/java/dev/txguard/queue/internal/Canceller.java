@@ -69,7 +69,9 @@ final class Canceller {
         .db()
         .inNewTx(
             config.txOptions().name("cancel group: count running").readOnly(true),
-            tx -> tx.queryOne(sql.groupRunning, rs -> rs.getLong("running"), group).orElse(0L));
+            tx ->
+                LookupPlans.query(tx, sql, sql.groupRunning, rs -> rs.getLong("running"), group)
+                    .get(0)); // count(*): one row
   }
 
   /**

@@ -10,9 +10,9 @@ import java.util.List;
  * trip: the planner settings for the transaction, then the statement, sent as one text (see {@link
  * TxImpl#queryAfter}), so that whatever plan the server makes for the statement, or caches for it,
  * looks the jobs up in an index however small the job table is at that moment (plan_lookups.sql
- * says why). The settings last until the unit ends, so later statements of the unit are planned
- * with them too: call this only in units whose remaining statements are the queue's own (the
- * completion of a transactional job is the last statement of its handler's unit). Stateless.
+ * says why). The settings last until the unit ends, its COMMIT included, so later statements and
+ * deferred triggers of the unit are planned with them too: call this only in the queue's own units
+ * (not in a transactional job's, nor in one that may join a caller's unit). Stateless.
  */
 final class LookupPlans {
   private LookupPlans() {}

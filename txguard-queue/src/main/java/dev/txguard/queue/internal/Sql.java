@@ -22,10 +22,11 @@ public final class Sql extends SqlFiles {
   final String heartbeatCheck = statement("heartbeat_check");
 
   /**
-   * Must run in every unit that runs a statement finding jobs by key ({@link #claim}, {@link
-   * #completeBatch}, {@link #heartbeat}, {@link #heartbeatCheck}, {@link #complete}, {@link
-   * #recordFailure}, {@link #giveUp}, {@link #cancelJob}, {@link #cancelGroup}), before it: {@link
-   * LookupPlans} sends it with the statement. See plan_lookups.sql.
+   * Must run in every unit of the queue's own that runs a statement finding jobs by key ({@link
+   * #claim}, {@link #completeBatch}, {@link #heartbeat}, {@link #heartbeatCheck}, {@link
+   * #recordFailure}, {@link #giveUp}, {@link #cancelJob}, {@link #cancelGroup}, {@link
+   * #groupRunning}, {@link #markCall}, {@link #outcome}), before it: {@link LookupPlans} sends it
+   * with the statement. See plan_lookups.sql.
    */
   final String planLookups = statement("plan_lookups");
 

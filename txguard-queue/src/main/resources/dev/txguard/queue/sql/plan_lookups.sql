@@ -1,8 +1,9 @@
--- Sent with every statement of the queue's that finds jobs by key, in the same round trip and
--- before it (LookupPlans, one multi-statement text): the claim, the batched and the single
--- completion, the heartbeat and its check, a failure's record, a give-up, a cancel. Plans made in
--- this transaction look the jobs up in an index (the claim in job_claim_idx, in order; a group's
--- cancel in job_group_idx; the others in the primary key, for a batch a nested loop over it)
+-- Sent with the statements that find jobs by key in the queue's own units, in the same round trip
+-- and before them (LookupPlans, one multi-statement text): the claim, the batched completion, the
+-- heartbeat and its check, a failure's record, a give-up, a cancel, a call's mark and outcome, a
+-- group's running count. Plans made in this transaction look the jobs up in an
+-- index (the claim in job_claim_idx, in order; a group's in job_group_idx; the others in the
+-- primary key, for a batch a nested loop over it)
 -- instead of reading the job table whole. PostgreSQL keeps a prepared statement's
 -- generic plan until something invalidates it (an ANALYZE or VACUUM of the table, PostgreSQL
 -- documentation, "PREPARE"); made while the table was small (a new queue, a table that retention
@@ -16,7 +17,9 @@
 -- Bitmap scans are off too: with sequential scans off, a claim planned on a few dozen rows read
 -- every waiting job of its queue through a bitmap and sorted them, instead of the ordered scan of
 -- job_claim_idx that stops at its LIMIT (PlanLookupsIT). A plan can be made again at any execution
--- after an invalidation, so this goes with every run of those statements. In a transactional job's
--- unit it goes with the completion, after the handler's own statements, whose plans it leaves alone.
+-- after an invalidation, so this goes with every run of those statements. Not in a transactional
+-- job's unit (its completion, complete.sql): the settings would last until the unit's COMMIT,
+-- where the user's deferred triggers run, and a PL/pgSQL function keeps a plan made there for the
+-- session. Nor in queue.find, which may join a caller's unit.
 select set_config('enable_seqscan', 'off', true), set_config('enable_hashjoin', 'off', true),
        set_config('enable_mergejoin', 'off', true), set_config('enable_bitmapscan', 'off', true)

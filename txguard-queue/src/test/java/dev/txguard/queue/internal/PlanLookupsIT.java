@@ -14,13 +14,13 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The statements that find jobs by key (the claim, the batched completion, the heartbeat and its
- * check, and the single-job statements: a transactional job's completion, a failure's record, a
- * give-up, a cancel) run after plan_lookups.sql, and the generic plan a prepared statement caches
- * there is an index lookup however small the table was: the claim an ordered scan of job_claim_idx
- * that stops at its LIMIT, the batches a nested loop over the batch into job_pkey, the single jobs
- * job_pkey (a group's cancel job_group_idx). The cache keeps that plan when the table then grows
- * (here by 200,000 waiting jobs, not analysed, as between two autovacuum runs), so no statement
- * reads the whole table or the whole backlog.
+ * check, and the single-job statements of the queue's own units: a failure's record, a give-up, a
+ * cancel, a call's mark and outcome, a group's running count) run after plan_lookups.sql, and the
+ * generic plan a prepared statement caches there is an index lookup however small the table was:
+ * the claim an ordered scan of job_claim_idx that stops at its LIMIT, the batches a nested loop
+ * over the batch into job_pkey, the single jobs job_pkey (a group's cancel job_group_idx). The
+ * cache keeps that plan when the table then grows (here by 200,000 waiting jobs, not analysed, as
+ * between two autovacuum runs), so no statement reads the whole table or the whole backlog.
  */
 @TxguardTest(queue = false)
 class PlanLookupsIT {
@@ -43,11 +43,13 @@ class PlanLookupsIT {
         "heartbeat|3000|null, '{1,2}', '{" + UUID + "," + UUID + "}', 30000",
         "heartbeat_check|60|'{1,2}', '{" + UUID + "," + UUID + "}'",
         "heartbeat_check|3000|'{1,2}', '{" + UUID + "," + UUID + "}'",
-        "complete|60|null, null, 1, '" + UUID + "'",
         "record_failure|60|null, false, 0, 1, '" + UUID + "', 'boom', null",
         "give_up|60|null, 1, '" + UUID + "', 'shutdown'",
         "cancel_job|60|null, 1",
-        "cancel_group|60|null, 'g1'"
+        "cancel_group|60|null, 'g1'",
+        "group_running|60|'g1'",
+        "mark_call|60|0, 1",
+        "outcome|60|1"
       })
   void aPlanMadeAfterThePlanSettingsLooksJobsUpAndIsKeptWhenTheTableGrows(
       String statement, int rows, String parameters) throws Exception {
@@ -64,7 +66,7 @@ class PlanLookupsIT {
           .contains(
               switch (statement) {
                 case "claim" -> "Index Scan using job_claim_idx";
-                case "cancel_group" -> "job_group_idx";
+                case "cancel_group", "group_running" -> "job_group_idx";
                 default -> "job_pkey";
               });
     }
@@ -73,14 +75,14 @@ class PlanLookupsIT {
   /**
    * Why the settings are there: made without them on a small table whose statistics say jobs wait
    * (a new queue, one retention keeps small), the claim's generic plan joins its jobs to the job
-   * table by reading the whole table, a transactional job's completion finds its job by reading the
-   * whole table, and both keep doing so after the table grew.
+   * table by reading the whole table, a call's outcome finds its job by reading the whole table,
+   * and both keep doing so after the table grew.
    */
   @ParameterizedTest(name = "{0} on {1} analysed rows")
   @CsvSource(
       delimiter = '|',
       quoteCharacter = '"',
-      value = {"claim|3000|" + CLAIM, "complete|60|null, null, 1, '" + UUID + "'"})
+      value = {"claim|3000|" + CLAIM, "outcome|60|1"})
   void withoutThePlanSettingsAStatementReadsTheWholeTableItGrewInto(
       String statement, int rows, String parameters) throws Exception {
     String schema = "plan_lookups_unset_" + statement;
@@ -108,11 +110,13 @@ class PlanLookupsIT {
           case "complete_batch" -> sql.completeBatch;
           case "heartbeat" -> sql.heartbeat;
           case "heartbeat_check" -> sql.heartbeatCheck;
-          case "complete" -> sql.complete;
           case "record_failure" -> sql.recordFailure;
           case "give_up" -> sql.giveUp;
           case "cancel_job" -> sql.cancelJob;
           case "cancel_group" -> sql.cancelGroup;
+          case "group_running" -> sql.groupRunning;
+          case "mark_call" -> sql.markCall;
+          case "outcome" -> sql.outcome;
           default -> throw new IllegalArgumentException(statement);
         };
     String insert =
