@@ -116,55 +116,6 @@ public final class TxImpl implements Tx {
         });
   }
 
-  /**
-   * Runs {@code first}, a statement without parameters whose result is skipped, and then {@code
-   * sql} with {@code params}, and returns {@code sql}'s rows. On a pgjdbc connection they go as one
-   * multi-statement text: the driver sends both before it waits for the server, so this is one
-   * round trip, where {@code update(first)} and {@code query(sql, ...)} would be two. The server
-   * runs them in order, so what {@code first} sets (a transaction-local setting) already holds when
-   * {@code sql} is planned. Where the dialect says a connection cannot take that ({@code
-   * Dialect.multiStatementsInOneRoundTrip}: MariaDB, or pgjdbc in its force-binary mode) they go
-   * one after the other, in two round trips. A failure is reported with the text of the statement
-   * that was being run when the driver reported it, {@code sql} for the single text. For txguard's
-   * own modules (this package is exported only to them): the queue's plan settings. Confined to the
-   * unit's thread, like the unit.
-   *
-   * @param first a statement without {@code ?} placeholders; its rows, if any, are not read
-   * @param sql a statement that returns rows (a query, or a DML statement with RETURNING)
-   * @return the rows of {@code sql}, mapped in order
-   * @throws dev.txguard.StatementException when either statement fails, as {@link #query} throws
-   * @throws IllegalStateException when {@code sql} returned no rows result (it is no query)
-   */
-  public <T> List<T> queryAfter(String first, String sql, RowMapper<T> mapper, Object... params) {
-    requireSql(first);
-    requireSql(sql);
-    requireMapper(mapper);
-    unit.checkUsable();
-    if (!unit.dialect.multiStatementsInOneRoundTrip(unit.conn)) {
-      run(first, new Object[0], PreparedStatement::execute); // its result, if any, skipped
-      return query(sql, mapper, params);
-    }
-    // the newline ends a trailing -- comment of first before the separator
-    return run(
-        first + "\n;\n" + sql,
-        sql,
-        params,
-        ps -> {
-          ps.execute(); // first's result, skipped
-          if (!ps.getMoreResults()) {
-            throw new IllegalStateException(
-                "queryAfter expected rows from its second statement, which returned none: " + sql);
-          }
-          try (ResultSet rs = ps.getResultSet()) {
-            List<T> rows = new ArrayList<>();
-            while (rs.next()) {
-              rows.add(mapper.map(rs));
-            }
-            return rows;
-          }
-        });
-  }
-
   /** What a statement method does with its prepared, bound statement. */
   @FunctionalInterface
   private interface StatementWork<R> {
@@ -173,11 +124,6 @@ public final class TxImpl implements Tx {
 
   /** Checks the unit, prepares and binds {@code sql}, and reports a failure to the unit. */
   private <R> R run(String sql, Object[] params, StatementWork<R> work) {
-    return run(sql, sql, params, work);
-  }
-
-  /** As {@link #run(String, Object[], StatementWork)}, naming {@code shown} in a failure. */
-  private <R> R run(String sql, String shown, Object[] params, StatementWork<R> work) {
     requireSql(sql);
     Parameters.require(params);
     unit.checkUsable();
@@ -189,7 +135,7 @@ public final class TxImpl implements Tx {
         result = work.apply(ps);
       }
     } catch (SQLException e) {
-      throw unit.statementFailed(e, shown);
+      throw unit.statementFailed(e, sql);
     }
     unit.afterStatement(sql);
     return result;

@@ -36,12 +36,12 @@
  *       asynchronous ({@code synchronous_commit = off}, set by the statement itself; PostgreSQL
  *       documentation "Asynchronous Commit"): a claim lost in a server crash leaves its jobs
  *       available, which at-least-once delivery allows, and any later durable commit flushes it. A
- *       claim is two round trips: planner settings for its transaction (plan_lookups.sql: its
- *       cached plan looks jobs up by key however small the table was when it was made) sent with
- *       the statement, then COMMIT. It runs without core's commit-outcome resolution, and a claim
- *       whose COMMIT loses its connection hands its jobs back at once by attempt token (uncounted
- *       if it had committed, untouched if not); only if that fails too are they rescued when their
- *       leases expire, counting an attempt. A worker may claim ahead of its free slots ({@link
+ *       claim is three round trips: planner settings for its transaction (plan_lookups.sql: its
+ *       cached plan looks jobs up by key however small the table was when it was made), the
+ *       statement, then COMMIT. It runs without core's commit-outcome resolution, and a claim whose
+ *       COMMIT loses its connection hands its jobs back at once by attempt token (uncounted if it
+ *       had committed, untouched if not); only if that fails too are they rescued when their leases
+ *       expire, counting an attempt. A worker may claim ahead of its free slots ({@link
  *       dev.txguard.queue.JobQueue.Builder#prefetch}, off by default; at most what its handlers
  *       finish in about 10 ms by their mean measured duration): a prefetched attempt is leased like
  *       a running one, starts when a slot frees, ends cancelled at once without running its handler

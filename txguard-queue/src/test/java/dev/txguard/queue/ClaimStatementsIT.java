@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /**
  * What a claim unit sends, recorded on the wire by a proxy: BEGIN with the plan settings
  * (plan_lookups.sql: the claim's plan looks its jobs up by key however small the table was when it
- * was made; GrownTablePlanIT) and the claim statement, then COMMIT, in two round trips, and nothing
+ * was made; GrownTablePlanIT), the claim statement, then COMMIT, in three round trips, and nothing
  * else on its connection before the connection's next unit. Its asynchronous commit is set inside
  * the claim statement (no separate SET LOCAL), it asks no transaction id for commit-outcome
  * resolution (a lost claim COMMIT is decided by attempt token: LostClaimCommitIT), and its
@@ -30,7 +30,7 @@ class ClaimStatementsIT {
   private static final String CLAIM = "lease_token = gen_random_uuid()";
 
   @Test
-  void aClaimSendsItsPlanSettingsWithTheClaimThenCommitInTwoRoundTrips() throws Exception {
+  void aClaimSendsItsPlanSettingsStatementAndCommitInThreeRoundTrips() throws Exception {
     List<List<Sent>> sent;
     try (FaultProxy proxy = new FaultProxy(PostgresServer.get())) {
       proxy.recordStatements();
@@ -61,7 +61,7 @@ class ClaimStatementsIT {
     }
     List<List<Sent>> claims = QueueFixture.unitsAround(sent, sql -> sql.contains(CLAIM));
     QueueFixture.assertEachUnitSent(
-        claims, ClaimStatementsIT::kind, 2, "BEGIN", "plan lookups", "claim", "COMMIT");
+        claims, ClaimStatementsIT::kind, 3, "BEGIN", "plan lookups", "claim", "COMMIT");
   }
 
   /** A statement's text, or BEGIN, "claim" or "plan lookups" for those. */

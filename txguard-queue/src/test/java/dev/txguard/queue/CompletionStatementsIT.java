@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Test;
  * What a completion unit sends, recorded on the wire by a proxy. A transactional job's unit: BEGIN
  * with the handler's statement, the completion (without the plan settings, which would last until
  * the user's COMMIT), then COMMIT, in three round trips; a batch of plain jobs' completions: BEGIN
- * with the plan settings and the batch statement, then COMMIT, in two. Neither asks for its
- * transaction id before COMMIT (core's commit-outcome resolution, one round trip more): the
- * completion statement returns it, and the core resolves a lost COMMIT with it
+ * with the plan settings (plan_lookups.sql), the batch statement, then COMMIT, in three. Neither
+ * asks for its transaction id before COMMIT (core's commit-outcome resolution, one round trip
+ * more): the completion statement returns it, and the core resolves a lost COMMIT with it
  * (LostCompletionReplyIT).
  */
 @TxguardTest(queue = false)
@@ -89,13 +89,13 @@ class CompletionStatementsIT {
   }
 
   @Test
-  void aBatchOfCompletionsSendsItsPlanSettingsWithTheBatchThenCommitInTwoRoundTrips() {
+  void aBatchOfCompletionsSendsItsPlanSettingsStatementAndCommitInThreeRoundTrips() {
     List<List<Sent>> units =
         QueueFixture.unitsAround(sent, sql -> kind(sql).equals("complete batch"));
     QueueFixture.assertEachUnitSent(
         units,
         CompletionStatementsIT::kind,
-        2,
+        3,
         "BEGIN",
         "plan lookups",
         "complete batch",

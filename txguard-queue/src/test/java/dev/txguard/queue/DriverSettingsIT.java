@@ -17,8 +17,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * go to the server included: plain jobs, retried failures, transactional jobs, a call, a job's and
  * a group's cancel. With {@code prepareThreshold=-1} (pgjdbc's force-binary mode) a statement sent
  * with the plan settings as one multi-statement text failed to bind ("bind message has 16 result
- * formats but query has 4 columns", SQLSTATE 08P01), so no claim ever succeeded: the settings go in
- * a round trip of their own there (PostgresDialect.multiStatementsInOneRoundTrip).
+ * formats but query has 4 columns", SQLSTATE 08P01), so no claim ever succeeded; the settings now
+ * go in a round trip of their own (LookupPlans).
  */
 @TxguardTest(queue = false)
 class DriverSettingsIT {

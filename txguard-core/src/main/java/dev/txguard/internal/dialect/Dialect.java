@@ -166,12 +166,6 @@ public interface Dialect {
   /** Whether {@link #lockRows} binds the ids as one array parameter (PostgreSQL) or one each. */
   boolean bindsArrays();
 
-  /**
-   * Whether a prepared multi-statement text ({@code "a; b"}) runs on {@code pooled} as its
-   * statements in order, all sent before the driver waits for the server: one round trip.
-   */
-  boolean multiStatementsInOneRoundTrip(Connection pooled);
-
   /** A session-scoped lock, waiting; parameters (namespace, id). */
   String sessionLock(boolean shared);
 

@@ -227,12 +227,6 @@ final class MariaDbDialect implements Dialect {
     return false;
   }
 
-  /** Never: Connector/J refuses a multi-statement text unless the URL allows it. */
-  @Override
-  public boolean multiStatementsInOneRoundTrip(Connection pooled) {
-    return false;
-  }
-
   @Override
   public String sessionLock(boolean shared) {
     return GetLockSql.lock(shared, true);

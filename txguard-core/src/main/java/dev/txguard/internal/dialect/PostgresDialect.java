@@ -236,22 +236,6 @@ final class PostgresDialect implements Dialect {
     return true;
   }
 
-  /**
-   * On pgjdbc connections but those with a negative {@code prepareThreshold} (its force-binary
-   * mode, where pgjdbc 42.7 binds a multi-statement text with the wrong result formats: "bind
-   * message has 16 result formats but query has 4 columns", SQLSTATE 08P01); false when the
-   * connection does not unwrap to pgjdbc.
-   */
-  @Override
-  public boolean multiStatementsInOneRoundTrip(Connection pooled) {
-    try {
-      return pooled.isWrapperFor(PGConnection.class)
-          && pooled.unwrap(PGConnection.class).getPrepareThreshold() >= 0;
-    } catch (SQLException e) {
-      return false;
-    }
-  }
-
   /** INSERT ... ON CONFLICT (key) DO NOTHING RETURNING (documentation, "INSERT", 9.5+). */
   @Override
   public String insertUnlessConflict(

@@ -55,9 +55,8 @@ final class Caller {
             config.txOptions().name("call: enqueue"),
             tx -> {
               long jobId = producer.insert(tx, args, options).id();
-              LookupPlans.query(tx, sql, sql.markCall, Marked::read, level, jobId).stream()
-                  .findFirst()
-                  .ifPresent(m -> announce(tx, m));
+              // without the plan settings: they would last to the COMMIT of the job's INSERT
+              tx.queryOne(sql.markCall, Marked::read, level, jobId).ifPresent(m -> announce(tx, m));
               return jobId;
             });
     Signal ended = waiters.register(id);

@@ -24,15 +24,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * interval, doubling while claims find nothing (see {@link #POLL_BACKOFF}). One per queue and run
  * level (jobs of {@code queue.call} from inside a unit run one level up): the fetcher's claims, and
  * its attempts' units, take connections of its level's pool, so callers holding lower-level
- * connections while they wait never starve it. A claim is two round trips (planner settings for its
- * transaction, plan_lookups.sql, sent with the claim statement; an asynchronous COMMIT); one whose
- * COMMIT loses its connection is decided by attempt token ({@link LostClaims}), never left to lease
- * expiry while the database answers. Runs on its own virtual thread. This class is the claim loop
- * and its accounting; the claimed attempts waiting for a slot, the slots and the cancel lane are
- * {@link Prefetched}, where a claim starts in the claim order is {@link ClaimCursor}, how many
- * attempts to hold ahead of the slots is {@link ClaimAhead}. A little over the usual 300 lines: the
- * rest is the loop's accounting (owned, finishing, room), whose counters must change together in
- * one place.
+ * connections while they wait never starve it. A claim is three round trips (planner settings for
+ * its transaction, plan_lookups.sql; the claim statement; an asynchronous COMMIT); one whose COMMIT
+ * loses its connection is decided by attempt token ({@link LostClaims}), never left to lease expiry
+ * while the database answers. Runs on its own virtual thread. This class is the claim loop and its
+ * accounting; the claimed attempts waiting for a slot, the slots and the cancel lane are {@link
+ * Prefetched}, where a claim starts in the claim order is {@link ClaimCursor}, how many attempts to
+ * hold ahead of the slots is {@link ClaimAhead}. A little over the usual 300 lines: the rest is the
+ * loop's accounting (owned, finishing, room), whose counters must change together in one place.
  */
 final class Fetcher extends BackgroundLoop {
   /**
@@ -120,8 +119,8 @@ final class Fetcher extends BackgroundLoop {
    * The claim's unit: the queue's options without commit-outcome resolution, which would ask for
    * the transaction id before every claim's COMMIT (one round trip); a lost claim COMMIT is decided
    * by attempt token instead ({@link LostClaims}). With the queue's default options a claim sends
-   * two round trips: BEGIN with the planner settings (plan_lookups.sql) and the claim statement
-   * (which also makes its commit asynchronous, see claim.sql), then COMMIT. Options with a timeout
+   * three round trips: BEGIN with the planner settings (plan_lookups.sql), the claim statement
+   * (which also makes its commit asynchronous, see claim.sql), and COMMIT. Options with a timeout
    * add core's prelude ({@code SET LOCAL statement_timeout, lock_timeout}), one round trip more.
    */
   private final TxOptions claimOptions;

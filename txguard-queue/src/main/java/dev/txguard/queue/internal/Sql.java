@@ -25,8 +25,8 @@ public final class Sql extends SqlFiles {
    * Must run in every unit of the queue's own that runs a statement finding jobs by key ({@link
    * #claim}, {@link #completeBatch}, {@link #heartbeat}, {@link #heartbeatCheck}, {@link
    * #recordFailure}, {@link #giveUp}, {@link #cancelJob}, {@link #cancelGroup}, {@link
-   * #groupRunning}, {@link #markCall}, {@link #outcome}), before it: {@link LookupPlans} sends it
-   * with the statement. See plan_lookups.sql.
+   * #groupRunning}, {@link #outcome}), before it: {@link LookupPlans} runs both. See
+   * plan_lookups.sql.
    */
   final String planLookups = statement("plan_lookups");
 

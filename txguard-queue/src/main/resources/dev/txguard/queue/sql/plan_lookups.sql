@@ -1,11 +1,10 @@
--- Sent with the statements that find jobs by key in the queue's own units, in the same round trip
--- and before them (LookupPlans, one multi-statement text): the claim, the batched completion, the
--- heartbeat and its check, a failure's record, a give-up, a cancel, a call's mark and outcome, a
--- group's running count. Plans made in this transaction look the jobs up in an
--- index (the claim in job_claim_idx, in order; a group's in job_group_idx; the others in the
--- primary key, for a batch a nested loop over it)
--- instead of reading the job table whole. PostgreSQL keeps a prepared statement's
--- generic plan until something invalidates it (an ANALYZE or VACUUM of the table, PostgreSQL
+-- Runs first, in a round trip of its own (LookupPlans), in the queue's own units whose statements
+-- find jobs by key: the claim, the batched completion, the heartbeat and its check, a failure's
+-- record, a give-up, a cancel, a call's outcome, a group's running count. Plans made in this
+-- transaction look the jobs up in an index (the claim in job_claim_idx, in order; a group's in
+-- job_group_idx; the others in the primary key, for a batch a nested loop over it) instead of
+-- reading the job table whole. PostgreSQL keeps a prepared statement's generic plan until
+-- something invalidates it (an ANALYZE or VACUUM of the table, PostgreSQL
 -- documentation, "PREPARE"); made while the table was small (a new queue, a table that retention
 -- keeps small, after a TRUNCATE), that plan reads the job table sequentially (a hash join, or a
 -- filter), the cheapest way only while the table is small. When a burst then grows the table, every
@@ -17,9 +16,10 @@
 -- Bitmap scans are off too: with sequential scans off, a claim planned on a few dozen rows read
 -- every waiting job of its queue through a bitmap and sorted them, instead of the ordered scan of
 -- job_claim_idx that stops at its LIMIT (PlanLookupsIT). A plan can be made again at any execution
--- after an invalidation, so this goes with every run of those statements. Not in a transactional
--- job's unit (its completion, complete.sql): the settings would last until the unit's COMMIT,
--- where the user's deferred triggers run, and a PL/pgSQL function keeps a plan made there for the
--- session. Nor in queue.find, which may join a caller's unit.
+-- after an invalidation, so this runs before every run of those statements. Not in a transactional
+-- job's unit (its completion, complete.sql) nor in a call's enqueue (mark_call.sql): the settings
+-- would last until the unit's COMMIT, where the user's deferred triggers run, and a PL/pgSQL
+-- function keeps a plan made there for the session. Nor in queue.find, which may join a caller's
+-- unit. Triggers added on the job table itself do run under them in these units.
 select set_config('enable_seqscan', 'off', true), set_config('enable_hashjoin', 'off', true),
        set_config('enable_mergejoin', 'off', true), set_config('enable_bitmapscan', 'off', true)

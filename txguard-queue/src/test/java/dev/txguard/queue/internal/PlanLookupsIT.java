@@ -15,12 +15,12 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * The statements that find jobs by key (the claim, the batched completion, the heartbeat and its
  * check, and the single-job statements of the queue's own units: a failure's record, a give-up, a
- * cancel, a call's mark and outcome, a group's running count) run after plan_lookups.sql, and the
- * generic plan a prepared statement caches there is an index lookup however small the table was:
- * the claim an ordered scan of job_claim_idx that stops at its LIMIT, the batches a nested loop
- * over the batch into job_pkey, the single jobs job_pkey (a group's cancel job_group_idx). The
- * cache keeps that plan when the table then grows (here by 200,000 waiting jobs, not analysed, as
- * between two autovacuum runs), so no statement reads the whole table or the whole backlog.
+ * cancel, a call's outcome, a group's running count) run after plan_lookups.sql, and the generic
+ * plan a prepared statement caches there is an index lookup however small the table was: the claim
+ * an ordered scan of job_claim_idx that stops at its LIMIT, the batches a nested loop over the
+ * batch into job_pkey, the single jobs job_pkey (a group's cancel job_group_idx). The cache keeps
+ * that plan when the table then grows (here by 200,000 waiting jobs, not analysed, as between two
+ * autovacuum runs), so no statement reads the whole table or the whole backlog.
  */
 @TxguardTest(queue = false)
 class PlanLookupsIT {
@@ -48,7 +48,6 @@ class PlanLookupsIT {
         "cancel_job|60|null, 1",
         "cancel_group|60|null, 'g1'",
         "group_running|60|'g1'",
-        "mark_call|60|0, 1",
         "outcome|60|1"
       })
   void aPlanMadeAfterThePlanSettingsLooksJobsUpAndIsKeptWhenTheTableGrows(
@@ -115,7 +114,6 @@ class PlanLookupsIT {
           case "cancel_job" -> sql.cancelJob;
           case "cancel_group" -> sql.cancelGroup;
           case "group_running" -> sql.groupRunning;
-          case "mark_call" -> sql.markCall;
           case "outcome" -> sql.outcome;
           default -> throw new IllegalArgumentException(statement);
         };
