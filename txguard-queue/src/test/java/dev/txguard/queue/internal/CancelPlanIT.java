@@ -7,7 +7,6 @@ import dev.txguard.test.Injected;
 import dev.txguard.test.TestDatabase;
 import dev.txguard.test.TxguardTest;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -38,7 +37,7 @@ class CancelPlanIT {
       new Migrator(db, sql).migrate();
     }
     String text = statement.equals("cancel_job") ? sql.cancelJob : sql.cancelGroup;
-    StringBuilder plan = new StringBuilder();
+    String plan;
     try (Connection c = pg.connect();
         Statement st = c.createStatement()) {
       // a queue's table as it mostly is: finished jobs, a few waiting, one in ten in a group of 20
@@ -53,17 +52,10 @@ class CancelPlanIT {
               + " case when g % 10 = 0 then 'g' || (g / 10 % 100) end"
               + " from generate_series(1, 20000) g");
       st.execute("analyze " + schema + ".job");
-      st.execute("prepare s as " + ClaimFixture.numbered(text));
-      st.execute("set plan_cache_mode = " + planMode);
-      try (ResultSet rs = st.executeQuery("explain execute s(" + parameters + ")")) {
-        while (rs.next()) {
-          plan.append(rs.getString(1)).append('\n');
-        }
-      }
-      st.execute("deallocate s");
+      plan = ClaimFixture.explainPrepared(st, text, parameters, planMode);
       st.execute("drop schema " + schema + " cascade");
     }
-    assertThat(plan.toString())
+    assertThat(plan)
         .as("plan of %s (%s)", statement, planMode)
         .contains(index)
         .doesNotContain("Seq Scan on job");

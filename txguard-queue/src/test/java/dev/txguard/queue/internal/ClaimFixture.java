@@ -4,7 +4,9 @@ import dev.txguard.Database;
 import dev.txguard.test.TestDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Types;
 import java.time.Duration;
 
@@ -56,5 +58,25 @@ final class ClaimFixture {
       m.appendReplacement(out, "\\$" + ++n);
     }
     return m.appendTail(out).toString();
+  }
+
+  /**
+   * The plan PostgreSQL chooses for {@code sql} run with {@code parameters} (SQL literals, comma
+   * separated), prepared on {@code st}'s session and explained under {@code plan_cache_mode =
+   * planMode} ({@code force_generic_plan}: the plan a prepared statement caches; {@code
+   * force_custom_plan}: one made with the values), one line per plan line.
+   */
+  static String explainPrepared(Statement st, String sql, String parameters, String planMode)
+      throws SQLException {
+    st.execute("prepare s as " + numbered(sql));
+    st.execute("set plan_cache_mode = " + planMode);
+    StringBuilder plan = new StringBuilder();
+    try (ResultSet rs = st.executeQuery("explain execute s(" + parameters + ")")) {
+      while (rs.next()) {
+        plan.append(rs.getString(1)).append('\n');
+      }
+    }
+    st.execute("deallocate s");
+    return plan.toString();
   }
 }

@@ -7,7 +7,6 @@ import dev.txguard.test.Injected;
 import dev.txguard.test.TestDatabase;
 import dev.txguard.test.TxguardTest;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -80,7 +79,7 @@ class LeaseMatchPlanIT {
           case "cancel_check" -> sql.cancelCheck;
           default -> sql.recordFailure;
         };
-    StringBuilder plan = new StringBuilder();
+    String plan;
     try (Connection c = pg.connect();
         Statement st = c.createStatement()) {
       st.execute(
@@ -97,17 +96,10 @@ class LeaseMatchPlanIT {
               + schema
               + ".job set state = 'running', attempt = 1, lease_token = gen_random_uuid(),"
               + " lease_expires_at = now() + interval '30 seconds' where id <= 100");
-      st.execute("prepare s as " + ClaimFixture.numbered(text));
-      st.execute("set plan_cache_mode = " + planMode);
-      try (ResultSet rs = st.executeQuery("explain execute s(" + parameters + ")")) {
-        while (rs.next()) {
-          plan.append(rs.getString(1)).append('\n');
-        }
-      }
-      st.execute("deallocate s");
+      plan = ClaimFixture.explainPrepared(st, text, parameters, planMode);
       st.execute("drop schema " + schema + " cascade"); // no running job left behind
     }
-    assertThat(plan.toString())
+    assertThat(plan)
         .as("plan of %s (%s)", statement, planMode)
         .contains("job_pkey")
         .doesNotContain("job_lease_idx")
