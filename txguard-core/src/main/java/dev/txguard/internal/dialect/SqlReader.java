@@ -1,7 +1,6 @@
 package dev.txguard.internal.dialect;
 
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Reads SQL text for what it can do to a unit besides its data (see {@link SqlVerdict}), by one
@@ -16,34 +15,56 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class SqlReader {
   /**
    * Texts longer than this many characters are read every time instead of being kept: 64 Ki, room
-   * for statements with long comments (the job queue's claim is about 5,000 characters, read before
+   * for statements with long comments (the job queue's claim is about 5,200 characters, read before
    * every claim when the limit was 4,096) while one generated text cannot take a large part of the
    * {@link #CACHED_CHARS_LIMIT}.
    */
   static final int CACHED_LENGTH_LIMIT = 64 * 1024;
 
-  /** The most texts kept; reaching it empties the cache. */
+  /** The most texts kept; a text that would pass it empties the cache first. */
   static final int CACHE_LIMIT = 4096;
 
   /**
-   * The most characters of text kept (4 Mi: 4 to 8 MiB of strings); reaching it empties the cache,
-   * as {@link #CACHE_LIMIT} does, so that generated SQL cannot pin memory or crowd out the hot
-   * statements for good.
+   * The most characters of text kept (4 Mi: 4 to 8 MiB of strings); a text that would pass it
+   * empties the cache first, as {@link #CACHE_LIMIT} does, so that generated SQL cannot pin memory
+   * or crowd out the hot statements for good.
    */
   static final long CACHED_CHARS_LIMIT = 4L * 1024 * 1024;
 
   private final SqlRules rules;
+
+  /** Read without a lock; changed only under {@link #adding}. */
   private final ConcurrentHashMap<String, SqlVerdict> cache = new ConcurrentHashMap<>();
 
   /**
-   * Characters of the texts in {@link #cache}, counted when a text is added; exact unless a clear
-   * races an add (then it errs by that text, and the next clear starts it over).
+   * Held while a text is added, so that the count and the characters kept stay within their limits
+   * and {@link #cachedChars} stays exact: only a text seen for the first time (or again after the
+   * cache was emptied) takes it, after it was read.
    */
-  private final AtomicLong cachedChars = new AtomicLong();
+  private final Object adding = new Object();
+
+  /** Characters of the texts in {@link #cache}; guarded by {@link #adding}. */
+  private long cachedChars;
+
+  /** The most texts this reader keeps ({@link #CACHE_LIMIT} but in tests). */
+  private final int cacheLimit;
+
+  /** The most characters this reader keeps ({@link #CACHED_CHARS_LIMIT} but in tests). */
+  private final long charsLimit;
 
   /** A reader by {@code rules}. */
   public SqlReader(SqlRules rules) {
+    this(rules, CACHE_LIMIT, CACHED_CHARS_LIMIT);
+  }
+
+  /**
+   * A reader by {@code rules} that keeps at most {@code cacheLimit} texts and {@code charsLimit}
+   * characters; for tests.
+   */
+  SqlReader(SqlRules rules, int cacheLimit, long charsLimit) {
     this.rules = rules;
+    this.cacheLimit = cacheLimit;
+    this.charsLimit = charsLimit;
   }
 
   /** The verdict on {@code sql}; never null. */
@@ -54,12 +75,16 @@ public final class SqlReader {
     }
     SqlVerdict verdict = read(sql);
     if (sql.length() <= CACHED_LENGTH_LIMIT) {
-      if (cache.size() >= CACHE_LIMIT || cachedChars.get() + sql.length() > CACHED_CHARS_LIMIT) {
-        cache.clear(); // generated SQL must not pin memory or crowd out the hot statements for good
-        cachedChars.set(0);
-      }
-      if (cache.putIfAbsent(sql, verdict) == null) {
-        cachedChars.addAndGet(sql.length());
+      synchronized (adding) {
+        if (!cache.containsKey(sql)) {
+          if (cache.size() >= cacheLimit || cachedChars + sql.length() > charsLimit) {
+            // generated SQL must not pin memory or crowd out the hot statements for good
+            cache.clear();
+            cachedChars = 0;
+          }
+          cache.put(sql, verdict);
+          cachedChars += sql.length();
+        }
       }
     }
     return verdict;
@@ -72,7 +97,20 @@ public final class SqlReader {
 
   /** How many characters of text are kept now, as counted; for tests. */
   long cachedChars() {
-    return cachedChars.get();
+    synchronized (adding) {
+      return cachedChars;
+    }
+  }
+
+  /** The characters of the texts kept now, summed over them; for tests. */
+  long keptChars() {
+    synchronized (adding) {
+      long sum = 0;
+      for (String sql : cache.keySet()) {
+        sum += sql.length();
+      }
+      return sum;
+    }
   }
 
   private SqlVerdict read(String sql) {
