@@ -32,11 +32,8 @@ class SqlReaderCacheTest {
     String claim = commented(5_300, "update job set state = 'running' where id = ?");
     assertThat(claim.length()).isGreaterThan(5_000);
 
-    SqlVerdict first = reader.verdict(claim);
-    SqlVerdict second = reader.verdict(claim);
-
-    assertThat(second).isEqualTo(first);
-    assertThat(first.clean()).isTrue();
+    assertThat(reader.verdict(claim).clean()).isTrue();
+    assertThat(reader.verdict(claim).clean()).as("the kept verdict").isTrue();
     assertThat(reader.cachedTexts()).as("texts kept").isEqualTo(1);
     assertThat(reader.cachedChars()).as("characters kept").isEqualTo(claim.length());
     assertThat(reader.keptChars()).isEqualTo(claim.length());
@@ -61,8 +58,8 @@ class SqlReaderCacheTest {
     long most = 0;
     for (int i = 0; i < texts; i++) {
       reader.verdict(commented(length, "select " + i));
-      most = Math.max(most, reader.cachedChars());
-      assertThat(reader.cachedChars())
+      most = Math.max(most, reader.keptChars());
+      assertThat(reader.keptChars())
           .as("characters kept after %d texts of about %d", i + 1, length)
           .isLessThanOrEqualTo(SqlReader.CACHED_CHARS_LIMIT);
     }
