@@ -136,36 +136,37 @@
  * and hands the pair to a background announcer, which sends one {@code NOTIFY <schema>_jobs,
  * '<queue>@<level>#<sender>'} per queue and level for everything enqueued since its previous NOTIFY
  * (at most one per 5 ms), in one short unit of its own that commits asynchronously (it writes
- * nothing but the notifications). The announcer sends nothing while no other process listens: it
- * asks the server, at most once a second, whether a session of this database is named as another
- * process's control connection of the schema ({@code txguard <schema> <owner>}, set before that
- * connection LISTENs); a process that starts listening meanwhile claims what is available when it
- * connects and finds the rest at its next poll or at the next announcement. A unit that rolls back
- * wakes nobody. Each process LISTENs on one dedicated connection; a notification wakes the one
- * fetcher of the named queue and level, and a process ignores the announcements it sent itself (its
- * fetcher was woken already). Maintenance (promotion, rescue), give-ups at shutdown and operators'
- * retries notify inside their own units, without a sender, so they wake that fetcher in every
- * process, their own included; a payload without a level (an older version's) wakes every level of
- * the queue. Fetchers also poll as a fallback (for instance when an announcement could not be
- * sent): every poll interval after a wake-up or a claim that found jobs, doubling while claims find
- * nothing up to 16 intervals. An idle process thus sends about one statement every few seconds (its
- * fetchers' polls, the leader's idle round and its session check, or a non-leader's election try),
- * not several a second. Maintenance (the periodic jobs' due instants, rescue, promotion of due
- * scheduled and retryable jobs, deletion of old finished jobs) runs on the one process holding a
- * session advisory lock on its dedicated connection; when that process or connection dies,
- * PostgreSQL releases the lock and another process takes over at its next try. A process whose
- * maintenance loop ends unexpectedly gives leadership up. The leader's rounds run every maintenance
- * interval while they find work or notifications of new jobs arrive; idle, the wait doubles up to 8
- * intervals (at most a lease plus one interval), shortened to the earliest run-at of a scheduled or
- * retryable job and the earliest lease expiry the last round saw, and a job made scheduled or
- * retryable in the leader's own process wakes it; so only such a job of another process, made while
- * the leader idles, is promoted later than one interval after its run-at (at most 8). Election
- * tries and the leader's session check run every 4 intervals. The background loops (fetchers,
- * heartbeat, maintenance, the control connection) survive any throwable, including an {@link
- * java.lang.Error} thrown by a listener; one that keeps failing logs each kind of failure (type and
- * SQLSTATE) once until it works again, and backs off (doubling from its period up to 30 s; the
- * heartbeat keeps its period, a third of the lease). {@code start()} refuses a schema that lacks
- * migrations, naming {@code migrate()} and {@code txguard migrate}.
+ * nothing but the notifications): one statement, which also sets that commit mode, and COMMIT, in
+ * two round trips. The announcer sends nothing while no other process listens: it asks the server,
+ * at most once a second, whether a session of this database is named as another process's control
+ * connection of the schema ({@code txguard <schema> <owner>}, set before that connection LISTENs);
+ * a process that starts listening meanwhile claims what is available when it connects and finds the
+ * rest at its next poll or at the next announcement. A unit that rolls back wakes nobody. Each
+ * process LISTENs on one dedicated connection; a notification wakes the one fetcher of the named
+ * queue and level, and a process ignores the announcements it sent itself (its fetcher was woken
+ * already). Maintenance (promotion, rescue), give-ups at shutdown and operators' retries notify
+ * inside their own units, without a sender, so they wake that fetcher in every process, their own
+ * included; a payload without a level (an older version's) wakes every level of the queue. Fetchers
+ * also poll as a fallback (for instance when an announcement could not be sent): every poll
+ * interval after a wake-up or a claim that found jobs, doubling while claims find nothing up to 16
+ * intervals. An idle process thus sends about one statement every few seconds (its fetchers' polls,
+ * the leader's idle round and its session check, or a non-leader's election try), not several a
+ * second. Maintenance (the periodic jobs' due instants, rescue, promotion of due scheduled and
+ * retryable jobs, deletion of old finished jobs) runs on the one process holding a session advisory
+ * lock on its dedicated connection; when that process or connection dies, PostgreSQL releases the
+ * lock and another process takes over at its next try. A process whose maintenance loop ends
+ * unexpectedly gives leadership up. The leader's rounds run every maintenance interval while they
+ * find work or notifications of new jobs arrive; idle, the wait doubles up to 8 intervals (at most
+ * a lease plus one interval), shortened to the earliest run-at of a scheduled or retryable job and
+ * the earliest lease expiry the last round saw, and a job made scheduled or retryable in the
+ * leader's own process wakes it; so only such a job of another process, made while the leader
+ * idles, is promoted later than one interval after its run-at (at most 8). Election tries and the
+ * leader's session check run every 4 intervals. The background loops (fetchers, heartbeat,
+ * maintenance, the control connection) survive any throwable, including an {@link java.lang.Error}
+ * thrown by a listener; one that keeps failing logs each kind of failure (type and SQLSTATE) once
+ * until it works again, and backs off (doubling from its period up to 30 s; the heartbeat keeps its
+ * period, a third of the lease). {@code start()} refuses a schema that lacks migrations, naming
+ * {@code migrate()} and {@code txguard migrate}.
  *
  * <h2>Failures of handlers</h2>
  *

@@ -100,7 +100,9 @@ final class QueueFixture {
    * Each statement a proxy recorded for which {@code statement} holds, with what its connection
    * sent around it: from the BEGIN before it to the connection's next BEGIN (or its end), so that
    * anything sent after its COMMIT (a session reset) counts too; only units that ended (COMMIT or
-   * ROLLBACK) are kept.
+   * ROLLBACK) are kept. Empty statements are left out: the pool's check of a connection idle for
+   * more than half a second before it lends it (HikariCP's, by pgjdbc's {@code isValid}, which
+   * sends an empty query) is no statement of the unit before it.
    *
    * @param sent what {@link FaultProxy#sent()} returned: per connection, its statements in order
    */
@@ -119,7 +121,8 @@ final class QueueFixture {
         while (to < connection.size() && !connection.get(to).sql().startsWith("BEGIN")) {
           to++;
         }
-        List<Sent> unit = connection.subList(from, to);
+        List<Sent> unit =
+            connection.subList(from, to).stream().filter(s -> !s.sql().isBlank()).toList();
         if (unit.stream().anyMatch(s -> s.sql().equals("COMMIT") || s.sql().equals("ROLLBACK"))) {
           units.add(unit);
         }

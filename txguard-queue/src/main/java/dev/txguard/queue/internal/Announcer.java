@@ -38,8 +38,9 @@ import java.util.function.Consumer;
  * until the answer is renewed at its next poll or at the next announcement after that (which wakes
  * it for every available job of the queue, not only the new ones). A probe that fails counts as
  * "someone listens". When the NOTIFY is sent, its unit commits asynchronously ({@code
- * announce_async.sql}): it writes nothing a crash could lose but the notifications themselves, and
- * the cluster-wide lock of notifying commits is then held for the commit, not for its WAL flush.
+ * announce.sql}, whose one statement also sets the commit mode): it writes nothing a crash could
+ * lose but the notifications themselves, and the cluster-wide lock of notifying commits is then
+ * held for the commit, not for its WAL flush.
  */
 final class Announcer {
   /** How long the sending thread waits for more work before it ends. */
@@ -127,7 +128,10 @@ final class Announcer {
     }
   }
 
-  /** One NOTIFY per wake, in one statement and one unit, if another process listens. */
+  /**
+   * One NOTIFY per wake, in one statement and one unit of two round trips (announce.sql), if
+   * another process listens.
+   */
   private void send(List<Wake> wakes) {
     String[] payloads = wakes.stream().map(Wake::payload).toArray(String[]::new);
     if (config.db().isClosed()) {
@@ -142,10 +146,7 @@ final class Announcer {
           .db()
           .inTx(
               config.txOptions().name("announce jobs"),
-              tx -> {
-                tx.update(sql.announceAsync);
-                return tx.queryOne(sql.notifyQueues, rs -> rs.getLong(1), sql.channel, payloads);
-              });
+              tx -> tx.queryOne(sql.announce, rs -> rs.getLong(1), sql.channel, payloads));
     } catch (RuntimeException | Error e) {
       if (config.db().isClosed()) { // closed while sending: shutting down is not a fault
         dropped(payloads);

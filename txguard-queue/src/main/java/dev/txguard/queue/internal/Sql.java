@@ -60,7 +60,7 @@ public final class Sql extends SqlFiles {
   final String notify = statement("notify");
   final String notifyQueues = statement("notify_queues");
   final String listeners = statement("listeners");
-  final String announceAsync = statement("announce_async");
+  final String announce = statement("announce");
   final String listen = statement("listen");
   final String leaderTry = statement("leader_try");
   final String leaderRelease = statement("leader_release");
