@@ -196,6 +196,31 @@ class RetryIT {
   }
 
   @Test
+  @PostgresOnly("the server's severity field: ERROR keeps the session")
+  void aConnectionErrorTheServerReportsAsAnErrorIsNotRetried() throws Exception {
+    // as postgres_fdw or dblink report a foreign server they could not reach
+    AtomicInteger attempts = new AtomicInteger();
+    List<Integer> pids = new ArrayList<>();
+    try (Database one = Fixture.builder(testDb).poolSize(1).build()) {
+      assertThatThrownBy(
+              () ->
+                  one.useTx(
+                      tx -> {
+                        attempts.incrementAndGet();
+                        pids.add(
+                            tx.queryOne(Fixture.sessionIdQuery(), rs -> rs.getInt(1))
+                                .orElseThrow());
+                        tx.update("insert into item values ('fig')");
+                        tx.update(Fixture.failWith("08001"));
+                      }))
+          .isInstanceOf(StatementException.class)
+          .satisfies(e -> assertThat(((StatementException) e).sqlState()).isEqualTo("08001"));
+      assertThat(attempts.get()).isEqualTo(1);
+      assertThat(testDb.queryLong("select count(*) from item")).isZero();
+    }
+  }
+
+  @Test
   void deadlineBoundsRetries() {
     TxOptions bounded =
         TxOptions.defaults()

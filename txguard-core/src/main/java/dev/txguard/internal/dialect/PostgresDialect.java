@@ -8,6 +8,8 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.postgresql.PGConnection;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
 
 /**
  * PostgreSQL (12 and later, through pgjdbc). Where each rule comes from is named on the method;
@@ -58,16 +60,27 @@ final class PostgresDialect implements Dialect {
 
   /**
    * Class 08 (connection exception), 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03
-   * cannot_connect_now.
+   * cannot_connect_now; but not a class 08 error the server sent with severity ERROR, after which
+   * its session goes on (documentation, "Message Severity Levels": ERROR aborts the command, FATAL
+   * the session): a foreign server that postgres_fdw or dblink could not reach (08001), a function
+   * raising such a code, a bind message the server refused (08P01). Such an error fails the unit as
+   * any statement's error does, with no retry for a lost connection. Only the English severity is
+   * known for ERROR: a server whose {@code lc_messages} translates it keeps the class 08 rule.
    */
   @Override
   public boolean connectionLost(SQLException e) {
     String sqlState = e.getSQLState();
     return sqlState != null
-        && (sqlState.startsWith("08")
+        && ((sqlState.startsWith("08") && !sentWithSessionKept(e))
             || sqlState.equals("57P01")
             || sqlState.equals("57P02")
             || sqlState.equals("57P03"));
+  }
+
+  /** Whether the server sent {@code e} as an ERROR (pgjdbc's copy of its severity field). */
+  private static boolean sentWithSessionKept(SQLException e) {
+    ServerErrorMessage sent = e instanceof PSQLException p ? p.getServerErrorMessage() : null;
+    return sent != null && "ERROR".equals(sent.getSeverity());
   }
 
   /** 57014 query_canceled (statement_timeout, a cancel request), 55P03 lock_not_available. */

@@ -10,6 +10,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.NullSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
 
 /**
  * PostgreSQL's SQLSTATE classification, per-unit SQL and the choice of dialect; no database needed.
@@ -45,6 +47,29 @@ class PostgresDialectTest {
     assertThat(pg.connectionLost(e(state))).isTrue();
     assertThat(pg.retryable(e(state)))
         .isFalse(); // counted only when the unit's own connection was lost
+  }
+
+  /** An exception as pgjdbc raises it for an ErrorResponse with these severity and code fields. */
+  private static PSQLException sent(String severity, String state) {
+    return new PSQLException(
+        new ServerErrorMessage("S" + severity + "\0C" + state + "\0Mfailed\0"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"08001", "08006", "08P01"})
+  void aClass08ErrorTheServerSentAsErrorKeepsTheSession(String state) {
+    assertThat(pg.connectionLost(sent("ERROR", state))).isFalse();
+    assertThat(pg.connectionLost(sent("FATAL", state))).isTrue();
+    assertThat(pg.connectionLost(sent("PANIC", state))).isTrue();
+    // a translated severity (lc_messages) is not known: the class rule stays
+    assertThat(pg.connectionLost(sent("FEHLER", state))).isTrue();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"57P01", "57P02", "57P03"})
+  void serverShutdownIsLostWhateverTheSeverity(String state) {
+    assertThat(pg.connectionLost(sent("FATAL", state))).isTrue();
+    assertThat(pg.connectionLost(sent("ERROR", state))).isTrue();
   }
 
   @ParameterizedTest
