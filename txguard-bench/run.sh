@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs txguard's benchmarks against a real PostgreSQL and prints the ratio table (see BENCHMARKS.md).
-#   txguard-bench/run.sh            short mode, about 7 minutes
+#   txguard-bench/run.sh            short mode, about 9 minutes
 #   txguard-bench/run.sh --full     for publication, about an hour
 #   txguard-bench/run.sh --smoke    checks the harness only
 #   txguard-bench/run.sh --queue [--smoke|--rounds N|--only ...|--sustained ...]

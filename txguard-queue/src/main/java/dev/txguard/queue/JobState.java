@@ -9,7 +9,10 @@ public enum JobState {
   SCHEDULED,
   /** Ready to be claimed by a worker. */
   AVAILABLE,
-  /** Claimed by a worker that holds its lease. */
+  /**
+   * Claimed by a worker that holds its lease. Its handler may not have started yet: a worker claims
+   * up to its prefetch ahead of its free slots, and a job it claimed waits there as RUNNING.
+   */
   RUNNING,
   /** An attempt failed; waits for its retry time, then becomes {@link #AVAILABLE}. */
   RETRYABLE,

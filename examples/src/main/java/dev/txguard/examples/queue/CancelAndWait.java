@@ -64,7 +64,7 @@ public final class CancelAndWait {
     }
   }
 
-  /** Waits (up to {@code limit}) until the job is running. */
+  /** Waits (up to {@code limit}) until a worker claimed the job (its handler may not run yet). */
   static void awaitRunning(JobQueue queue, long id, Duration limit) throws InterruptedException {
     long end = System.nanoTime() + limit.toNanos();
     while (queue.find(id).orElseThrow().state() != JobState.RUNNING && System.nanoTime() < end) {

@@ -68,11 +68,11 @@ public final class QueueWorker {
     }
   }
 
-  /** Waits (up to {@code limit}) for a job to end and returns its state. */
+  /** Waits (up to {@code limit}) for a job to end (a final state) and returns its state. */
   static JobState awaitEnd(JobQueue queue, long id, Duration limit) throws InterruptedException {
     long end = System.nanoTime() + limit.toNanos();
     JobState state = queue.find(id).orElseThrow().state();
-    while (state != JobState.COMPLETED && state != JobState.FAILED && System.nanoTime() < end) {
+    while (!state.isFinal() && System.nanoTime() < end) {
       Thread.sleep(50);
       state = queue.find(id).orElseThrow().state();
     }

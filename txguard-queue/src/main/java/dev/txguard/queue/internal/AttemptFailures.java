@@ -106,6 +106,14 @@ final class AttemptFailures {
       }
       events.fire(l -> l.onFailed(a.event(), error, state));
     } else {
+      // every failed attempt gets a line: with the default backoff a job that fails at each
+      // attempt (a missing column, a bad argument) would otherwise show nothing for hours
+      Events.LOG.warn(
+          "{} failed (at most {} attempts), runs again at {}: {}",
+          a,
+          a.maxAttempts,
+          outcome.get().runAt(),
+          describe(error));
       if (state == JobState.RETRYABLE) {
         retryScheduled.run(); // an idle leader here learns the retry's run-at now
       }
