@@ -11,8 +11,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Keeps the set of open units and watches them from one daemon thread: ends a unit at its deadline
- * (on a virtual thread, so a slow cancel never delays another unit's deadline) and reports units
- * open past the leak threshold. Thread-safe.
+ * (on a thread of its own, so a slow cancel never delays another unit's deadline: a platform daemon
+ * thread, which virtual threads computing on every carrier cannot starve) and reports units open
+ * past the leak threshold. Thread-safe.
  */
 final class Watchdog implements AutoCloseable {
   private final String name;
@@ -90,7 +91,7 @@ final class Watchdog implements AutoCloseable {
       long delay = unit.deadline - System.nanoTime();
       unit.deadlineTask =
           executor.schedule(
-              () -> Thread.ofVirtual().name(name + "-expire").start(unit::expire),
+              () -> Thread.ofPlatform().daemon().name(name + "-expire").start(unit::expire),
               delay,
               TimeUnit.NANOSECONDS);
     }

@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * connections while they wait never starve it. A claim is three round trips (planner settings for
  * its transaction, plan_lookups.sql; the claim statement; an asynchronous COMMIT); one whose COMMIT
  * loses its connection is decided by attempt token ({@link LostClaims}), never left to lease expiry
- * while the database answers. Runs on its own virtual thread. This class is the claim loop and its
+ * while the database answers. Runs on its own platform thread. This class is the claim loop and its
  * accounting; the claimed attempts waiting for a slot, the slots and the cancel lane are {@link
  * Prefetched}, where a claim starts in the claim order is {@link ClaimCursor}, how many attempts to
  * hold ahead of the slots is {@link ClaimAhead}. A little over the usual 300 lines: the rest is the

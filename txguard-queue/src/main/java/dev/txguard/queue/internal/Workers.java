@@ -218,7 +218,8 @@ final class Workers {
   private void giveUp(List<Attempt> attempts, long end) throws InterruptedException {
     GiveUp giveUp = new GiveUp(config, sql, now, events, waiters);
     Thread giving =
-        Thread.ofVirtual()
+        Thread.ofPlatform() // not starved by handlers computing on every carrier: BackgroundLoop
+            .daemon()
             .name("txguard-queue-give-up")
             .start(() -> Levels.run(config.db(), housekeepingLevel, () -> giveUp.all(attempts)));
     Stopping.join(giving, end);
