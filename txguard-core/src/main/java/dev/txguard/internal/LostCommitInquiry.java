@@ -36,19 +36,32 @@ final class LostCommitInquiry {
     this.start = start;
   }
 
-  /** Asks until the status is final or {@code end} passes (at least once); the status or null. */
+  /**
+   * Asks until the status is final or {@code end} passes (at least once); the status or null. An
+   * interrupt meanwhile does not end the inquiry, which is bounded by {@code end} anyway: it is
+   * cleared, so that the pauses still pause and the next connection can talk, and set again on
+   * return.
+   */
   String askUntil(long end) {
-    long pause = 10_000_000L;
-    while (true) {
-      last = askOnce();
-      if ("committed".equals(last) || "aborted".equals(last)) {
-        return last;
+    boolean interrupted = false;
+    try {
+      long pause = 10_000_000L;
+      while (true) {
+        last = askOnce();
+        if ("committed".equals(last) || "aborted".equals(last)) {
+          return last;
+        }
+        if ((last == null && failures.isEmpty()) || System.nanoTime() + pause - end >= 0) {
+          return null; // no status for this id (it is too old), or out of time
+        }
+        LockSupport.parkNanos(pause);
+        interrupted |= Thread.interrupted();
+        pause = Math.min(pause * 2, 1_000_000_000L);
       }
-      if ((last == null && failures.isEmpty()) || System.nanoTime() + pause - end >= 0) {
-        return null; // no status for this id (it is too old), or out of time
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
       }
-      LockSupport.parkNanos(pause);
-      pause = Math.min(pause * 2, 1_000_000_000L);
     }
   }
 

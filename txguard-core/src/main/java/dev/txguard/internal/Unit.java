@@ -204,8 +204,26 @@ public final class Unit extends AttemptRecord {
    * Commits, or throws: the unit was aborted (it is not committed), timed out, or COMMIT failed.
    * The caller rolls back after any exception from here. The commit path: this method, and {@link
    * CommitResolver} for the transaction id asked before COMMIT and for what a failed COMMIT means.
+   *
+   * <p>A callback that returned normally with its thread's interrupt status set (the idiom that
+   * restores it after catching {@link InterruptedException}) is committed all the same: the status
+   * is cleared while the unit ends and set again before this returns or throws. On a virtual thread
+   * the JDK closes a socket whose I/O an interrupt meets ("Closed by interrupt"), which lost the
+   * COMMIT, broke the pooled connection, and sent the lost-commit inquiry round without a pause
+   * (break-it review, session 16).
    */
   void commit() {
+    boolean interrupted = Thread.interrupted();
+    try {
+      commitUninterrupted();
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void commitUninterrupted() {
     checkCommittable();
     CommitResolver resolver = engine.resolver();
     long xid = resolver.xidBeforeCommit(this);
@@ -236,9 +254,21 @@ public final class Unit extends AttemptRecord {
   /**
    * Ends the unit without committing, after {@code failure} (null for an explicit rollback). A
    * rollback error is added to {@code failure} as suppressed, never replacing it. A unit that hit
-   * its deadline, or lost its connection, has its connection discarded instead.
+   * its deadline, or lost its connection, has its connection discarded instead. An interrupt status
+   * set on entry is cleared for the ROLLBACK and set again on return, as in {@link #commit}.
    */
   void rollback(Throwable failure) {
+    boolean interrupted = Thread.interrupted();
+    try {
+      rollbackUninterrupted(failure);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void rollbackUninterrupted(Throwable failure) {
     State s = state;
     if (s == State.TIMED_OUT || s == State.COMMITTED || s == State.ROLLED_BACK) {
       return;

@@ -10,7 +10,8 @@ import dev.txguard.Tx;
  *
  * <p>The unit runs with the queue's {@link JobQueue.Builder#txOptions} (name: the job's kind).
  * Retryable database errors (serialization failures, deadlocks) run the handler again within the
- * same attempt, as for any txguard unit. Each attempt runs on its own virtual thread.
+ * same attempt, as for any txguard unit. Each attempt runs on its own virtual thread; what {@link
+ * JobHandler} says of interrupts and of handlers that compute without blocking holds here too.
  *
  * @param <A> the arguments' type
  */

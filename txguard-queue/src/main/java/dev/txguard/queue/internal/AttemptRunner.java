@@ -139,6 +139,14 @@ final class AttemptRunner {
     }
   }
 
+  /**
+   * Runs the handler, then completes the job on the same thread. An interrupt status the handler
+   * left set (restoring it after catching {@link InterruptedException}, say) is cleared when it
+   * returns or throws: the queue's own statements follow on this thread, and on a virtual thread
+   * the JDK closes a socket whose I/O an interrupt meets, so the completion or the failure record
+   * failed and the job ran again after its lease (break-it review, session 16). The queue's own
+   * reasons to stop an attempt are flags of the attempt, not the interrupt status.
+   */
   @SuppressWarnings("unchecked")
   private void handle(Kind kind, Attempt a, JobContext<Object> ctx) throws Exception {
     Database db = config.db();
@@ -147,7 +155,12 @@ final class AttemptRunner {
       db.useTx(
           jobOptions(a),
           tx -> {
-            Object result = handler.handle(tx, ctx);
+            Object result;
+            try {
+              result = handler.handle(tx, ctx);
+            } finally {
+              Thread.interrupted();
+            }
             complete(tx, a, result, encodeResult(a, result));
           });
     } else {
@@ -155,6 +168,7 @@ final class AttemptRunner {
       try {
         result = ((JobHandler<Object>) kind.handler()).handle(ctx);
       } finally {
+        Thread.interrupted();
         // the handler no longer runs: its slot may start another attempt while this completion
         // (or failure record) waits for a batch
         a.releaseSlot();
