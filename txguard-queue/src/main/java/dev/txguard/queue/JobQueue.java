@@ -295,8 +295,10 @@ public final class JobQueue implements AutoCloseable {
    * heartbeat keeps its period).
    *
    * @throws IllegalStateException if no queue or no handler is configured, the queue was started
-   *     before, or the schema lacks migrations (the message names them, {@code migrate()} and the
-   *     command {@code txguard migrate})
+   *     before, the schema lacks migrations (the message names them, {@code migrate()} and the
+   *     command {@code txguard migrate}), or the server refused the control connection's login
+   *     (SQLSTATE class 28 or 3D000: a wrong user, password or database in {@link
+   *     Builder#controlConnection}); a server not reachable yet is retried after the start
    */
   public void start() {
     engine.start();

@@ -103,6 +103,36 @@ final class ControlConnection implements Runnable {
     return leader;
   }
 
+  /**
+   * Opens the connection on the caller's thread, before {@link #start()}: a login the server
+   * refuses (SQLSTATE class 28, invalid authorization: a wrong user or password, no pg_hba.conf
+   * entry; 3D000, no such database) fails the queue's start, where the loop would retry it for good
+   * with one warning, the process never listening for jobs nor taking part in maintenance (break-it
+   * review, session 16: a wrong password given to controlConnection). Any other failure, the server
+   * not reachable yet, is left to the loop, which retries and logs it.
+   *
+   * @throws IllegalStateException for a refused login, with its SQLSTATE and the server's message
+   */
+  void open() {
+    try {
+      conn = connect();
+    } catch (SQLException e) {
+      String state = e.getSQLState();
+      if (state != null && (state.startsWith("28") || state.equals("3D000"))) {
+        throw new IllegalStateException(
+            "the control connection of queue schema "
+                + sql.schema
+                + " could not log in (SQLSTATE "
+                + state
+                + ": "
+                + String.valueOf(e.getMessage()).lines().findFirst().orElse("")
+                + "): check the URL, user and password given to controlConnection(url, user,"
+                + " password), or the database's own when none was given",
+            e);
+      }
+    }
+  }
+
   void start() {
     thread = Thread.ofPlatform().daemon().name("txguard-queue-control-" + sql.schema).start(this);
   }

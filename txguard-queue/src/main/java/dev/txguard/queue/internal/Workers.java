@@ -81,7 +81,6 @@ final class Workers {
     requireStartable();
     housekeepingLevel = housekeepingLevel();
     new Migrator(config.db(), sql).requireCurrent();
-    phase = Phase.STARTED;
     AttemptRunner runner =
         new AttemptRunner(config, sql, json, now, events, waiters, this::nudgeMaintenance);
     GiveUp lostClaims = new GiveUp(config, sql, now, events, waiters);
@@ -105,6 +104,8 @@ final class Workers {
             sender,
             this::nudgeMaintenance,
             announcer::listening);
+    control.open(); // a refused login fails start() here, before anything runs
+    phase = Phase.STARTED;
     maintenance =
         new Maintenance(config, sql, now, control, events, waiters, housekeepingLevel, scheduler);
     heartbeat.start();
