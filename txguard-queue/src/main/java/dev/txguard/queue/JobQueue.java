@@ -758,9 +758,10 @@ public final class JobQueue implements AutoCloseable {
     /**
      * This process's name in leases and logs; default {@code host/pid/random}.
      *
-     * @param owner the name, unique per process so that leases and logs tell processes apart
+     * @param owner the name, unique per process so that leases and logs tell processes apart;
+     *     printable ASCII (it names the process's session, whose name PostgreSQL keeps in ASCII)
      * @return this builder
-     * @throws IllegalArgumentException if blank or holding U+0000
+     * @throws IllegalArgumentException if blank or holding a character outside printable ASCII
      */
     public Builder owner(String owner) {
       settings.owner(owner);

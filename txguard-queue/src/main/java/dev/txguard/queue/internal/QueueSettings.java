@@ -223,8 +223,27 @@ public final class QueueSettings {
     this.clock = Checks.require("clock", clock);
   }
 
+  /**
+   * The owner names the control connection's session ({@code application_name}), where PostgreSQL
+   * keeps printable ASCII only and replaces other characters (documentation, "Logging", {@code
+   * application_name}): an owner with others would show as two processes in {@code processes()},
+   * the session's and the leases' (break-it review, session 16).
+   */
   public void owner(String owner) {
-    this.owner = Checks.notBlank("owner", owner);
+    Checks.notBlank("owner", owner);
+    for (int i = 0; i < owner.length(); i++) {
+      char c = owner.charAt(i);
+      if (c < 0x20 || c > 0x7e) {
+        throw new IllegalArgumentException(
+            "owner must be printable ASCII (PostgreSQL keeps only those in the session name that"
+                + " shows the process), found U+"
+                + String.format("%04X", (int) c)
+                + " at index "
+                + i
+                + ": use a name of letters, digits and punctuation");
+      }
+    }
+    this.owner = owner;
   }
 
   public void runLevels(int levels) {
