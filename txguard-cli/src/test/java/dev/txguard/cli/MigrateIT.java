@@ -129,6 +129,29 @@ class MigrateIT {
     }
   }
 
+  /**
+   * Break-it review, session 16: 'migrate --schema user' exited 1 with the server's 'syntax error
+   * at or near "user"' and its SQL, and --dry-run printed SQL that cannot run.
+   */
+  @Test
+  void aReservedKeyWordAsSchemaIsABadInvocation() {
+    for (List<String> args :
+        List.of(List.of("user"), List.of("user", "--dry-run"), List.of("order", "--json"))) {
+      String word = args.get(0);
+      Run run = migrate(word, args.subList(1, args.size()).toArray(String[]::new));
+      assertThat(run.status()).as(run.err()).isEqualTo(2);
+      assertThat(run.errLines().get(0))
+          .isEqualTo(
+              "txguard: --schema: schema must not be a reserved key word of PostgreSQL, which"
+                  + " cannot name a schema without quotes; was \""
+                  + word
+                  + "\": choose another name, e.g. \""
+                  + word
+                  + "_queue\"");
+      assertThat(run.out()).isEmpty();
+    }
+  }
+
   @Test
   void twoRunsAtOnceApplyEachMigrationOnce() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(2);

@@ -403,9 +403,12 @@ public final class JobQueue implements AutoCloseable {
      * @param schema a lower-case SQL identifier ({@code [a-z_][a-z0-9_]*}) of up to 58 characters
      *     (the queue's notification channels {@code <schema>_jobs} and {@code <schema>_done} must
      *     fit PostgreSQL's 63-byte identifiers), not starting with {@code pg_} (reserved for system
-     *     schemas); default {@code txguard_queue}
+     *     schemas), and not a key word PostgreSQL reserves ({@code user}, {@code order}, {@code
+     *     select}, ...: those its {@code pg_get_keywords()} lists with category {@code R} or {@code
+     *     T}), which cannot name a schema without quotes; default {@code txguard_queue}
      * @return this builder
-     * @throws IllegalArgumentException if not such an identifier
+     * @throws IllegalArgumentException if not such an identifier; the message names the rule it
+     *     breaks
      */
     public Builder schema(String schema) {
       settings.schema(schema);

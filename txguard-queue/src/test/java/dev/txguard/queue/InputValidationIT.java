@@ -162,6 +162,45 @@ class InputValidationIT {
     assertThat(q.find(id)).isPresent();
   }
 
+  /**
+   * Break-it review, session 16: {@code schema("user")} passed the check and migrate() failed with
+   * the server's "syntax error at or near "user"" (42601) and its SQL.
+   */
+  @Test
+  void aReservedKeyWordCannotNameTheSchema() {
+    for (String word : List.of("user", "select", "order", "all", "current_user", "join")) {
+      assertThatThrownBy(() -> JobQueue.builder(db).schema(word))
+          .as(word)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage(
+              "schema must not be a reserved key word of PostgreSQL, which cannot name a schema"
+                  + " without quotes; was \""
+                  + word
+                  + "\": choose another name, e.g. \""
+                  + word
+                  + "_queue\"");
+    }
+    // every word this server reserves (R, and T: reserved, can be a function or type name)
+    List<String> reserved =
+        db.inTx(
+            tx ->
+                tx.query(
+                    "select word from pg_get_keywords() where catcode in ('R', 'T')",
+                    rs -> rs.getString(1)));
+    assertThat(reserved).hasSizeGreaterThan(90);
+    for (String word : reserved) {
+      assertThatThrownBy(() -> JobQueue.builder(db).schema(word))
+          .as(word)
+          .hasMessageContaining("reserved key word");
+    }
+    // unreserved and column-name key words work as the queue's schema
+    for (String word : List.of("between", "names")) {
+      JobQueue q = JobQueue.builder(db).schema(word).declare("note", Note.class).build();
+      q.migrate();
+      assertThat(q.find(q.enqueue(new Note("fits")).id())).as(word).isPresent();
+    }
+  }
+
   @Test
   void runLevelsTheDatabaseDoesNotHaveFailAtStart() {
     try (Database oneLevel =

@@ -43,7 +43,9 @@ public final class Checks {
 
   /**
    * {@code schema} if it can name the queue's schema: a lower-case SQL identifier (so it needs no
-   * quoting), at most {@value #MAX_SCHEMA_LENGTH} characters, not starting with {@code pg_}.
+   * quoting), at most {@value #MAX_SCHEMA_LENGTH} characters, not starting with {@code pg_}, and
+   * not a key word PostgreSQL reserves ({@code user}, {@code select}, ...; see {@link
+   * ReservedWords}), which would need quoting too.
    */
   public static String schema(String schema) {
     if (schema == null || !SCHEMA.matcher(schema).matches()) {
@@ -73,6 +75,14 @@ public final class Checks {
           "schema must not start with pg_, a prefix PostgreSQL reserves for system"
               + " schemas, was "
               + quote(schema));
+    }
+    if (ReservedWords.contains(schema)) {
+      throw new IllegalArgumentException(
+          "schema must not be a reserved key word of PostgreSQL, which cannot name a schema"
+              + " without quotes; was "
+              + quote(schema)
+              + ": choose another name, e.g. "
+              + quote(schema + "_queue"));
     }
     return schema;
   }
