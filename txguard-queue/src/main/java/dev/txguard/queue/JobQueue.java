@@ -254,6 +254,8 @@ public final class JobQueue implements AutoCloseable {
    * @param jobId the job's id, as returned by enqueue
    * @return whether the job was cancelled or asked to stop; false if it had already ended or does
    *     not exist
+   * @throws IllegalStateException if the queue's schema was never migrated ({@link #migrate()}),
+   *     naming the schema and {@code migrate()}, with the server's error as its cause
    */
   public boolean cancel(long jobId) {
     return engine.cancel(jobId);
@@ -281,6 +283,8 @@ public final class JobQueue implements AutoCloseable {
    * @return how many jobs were cancelled, waited for, and still running when the wait ran out
    * @throws IllegalArgumentException if {@code group} is null, blank or holds U+0000, or {@code
    *     wait} is null or negative
+   * @throws IllegalStateException if the queue's schema was never migrated ({@link #migrate()}),
+   *     naming the schema and {@code migrate()}, with the server's error as its cause
    */
   public CancelResult cancelGroup(String group, Duration wait) {
     return engine.cancelGroup(group, wait);
@@ -334,6 +338,8 @@ public final class JobQueue implements AutoCloseable {
    *
    * @param jobId the job's id, as returned by enqueue
    * @return empty if no such job exists (never enqueued, rolled back, or deleted after retention)
+   * @throws IllegalStateException if the queue's schema was never migrated ({@link #migrate()}),
+   *     naming the schema and {@code migrate()}, with the server's error as its cause
    */
   public Optional<Job> find(long jobId) {
     return engine.find(jobId);
@@ -343,6 +349,8 @@ public final class JobQueue implements AutoCloseable {
    * Counts jobs per queue and state, over every process.
    *
    * @return the counts read by one statement, per queue and state (states without jobs absent)
+   * @throws IllegalStateException if the queue's schema was never migrated ({@link #migrate()}),
+   *     naming the schema and {@code migrate()}, with the server's error as its cause
    */
   public QueueStats stats() {
     return engine.stats();

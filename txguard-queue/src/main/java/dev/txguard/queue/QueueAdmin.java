@@ -29,7 +29,9 @@ import java.util.function.LongConsumer;
  * }</pre>
  *
  * <p>Methods other than {@link #migrationStatus()} and {@link #migrate()} need the schema migrated;
- * on an unmigrated schema they throw {@link TxException} (SQLSTATE 42P01, undefined table).
+ * on an unmigrated schema they throw {@link IllegalStateException} naming the schema, {@code
+ * migrate()} and {@code txguard migrate}, with the server's error (SQLSTATE 42P01 or 3F000) as its
+ * cause.
  */
 // Longer than txguard's ~300-line rule on purpose, like Database: the operator API (about 255
 // lines, most of them javadoc) and the records it returns (about 160: MigrationStatus, Overview,
@@ -85,6 +87,7 @@ public final class QueueAdmin {
    * process is probably stuck or gone, and rescue takes them back once the lease expires.
    *
    * @return the counts, ages and overdue attempts, read in one read-only unit
+   * @throws IllegalStateException if the schema was never migrated (see the class description)
    */
   public Overview overview() {
     return admin.overview();
@@ -98,6 +101,7 @@ public final class QueueAdmin {
    * @param window 1 minute to {@link #MAX_THROUGHPUT_WINDOW}
    * @return one entry per minute of the window, oldest first, zeros included
    * @throws IllegalArgumentException if {@code window} is null or out of range
+   * @throws IllegalStateException if the schema was never migrated (see the class description)
    */
   public Throughput throughput(Duration window) {
     if (window == null
@@ -117,6 +121,7 @@ public final class QueueAdmin {
    * {@code pg_locks}; see {@link QueueProcess} for what another role sees.
    *
    * @return the processes, leader first
+   * @throws IllegalStateException if the schema was never migrated (see the class description)
    */
   public List<QueueProcess> processes() {
     return views.processes();
@@ -128,6 +133,7 @@ public final class QueueAdmin {
    * instant, computed from the stored definition.
    *
    * @return one entry per recorded schedule, by name
+   * @throws IllegalStateException if the schema was never migrated (see the class description)
    */
   public List<ScheduleStatus> schedules() {
     return views.schedules();
@@ -140,6 +146,7 @@ public final class QueueAdmin {
    * @return the jobs, and the id to pass to {@link JobFilter#before(long)} for the next page when
    *     there is one
    * @throws IllegalArgumentException if {@code filter} is null
+   * @throws IllegalStateException if the schema was never migrated (see the class description)
    */
   public Page list(JobFilter filter) {
     if (filter == null) {
@@ -154,6 +161,7 @@ public final class QueueAdmin {
    *
    * @param id the job's id
    * @return the job, or empty if there is none with that id
+   * @throws IllegalStateException if the schema was never migrated (see the class description)
    */
   public Optional<Job> find(long id) {
     return queue.find(id);
@@ -169,6 +177,7 @@ public final class QueueAdmin {
    * @param limit the most characters kept of each text, at least 1
    * @return the job, or empty if there is none with that id
    * @throws IllegalArgumentException if {@code limit} is below 1
+   * @throws IllegalStateException if the schema was never migrated (see the class description)
    */
   public Optional<JobDetail> detail(long id, int limit) {
     if (limit < 1) {
@@ -186,6 +195,7 @@ public final class QueueAdmin {
    * @param ids the jobs, each at most once
    * @return per id, in the order given: its state now and whether this call retried it
    * @throws IllegalArgumentException if {@code ids} is null, empty or holds null
+   * @throws IllegalStateException if the schema was never migrated (see the class description)
    */
   public List<Change> retry(Collection<Long> ids) {
     return admin.retry(checkIds(ids));
@@ -200,6 +210,7 @@ public final class QueueAdmin {
    * @return per id, in the order given: its state now and whether this call cancelled it or asked
    *     it to stop
    * @throws IllegalArgumentException if {@code ids} is null, empty or holds null
+   * @throws IllegalStateException if the schema was never migrated (see the class description)
    */
   public List<Change> cancel(Collection<Long> ids) {
     return admin.cancel(checkIds(ids));
@@ -213,6 +224,7 @@ public final class QueueAdmin {
    * @param wait how long to wait for running attempts; zero does not wait
    * @return how many jobs were cancelled, waited for, and still running when the wait ran out
    * @throws IllegalArgumentException as {@link JobQueue#cancelGroup(String, Duration)}
+   * @throws IllegalStateException if the schema was never migrated (see the class description)
    */
   public CancelResult cancelGroup(String group, Duration wait) {
     return queue.cancelGroup(group, wait);
@@ -228,6 +240,7 @@ public final class QueueAdmin {
    * @return how many jobs were deleted
    * @throws IllegalArgumentException if either is null, or {@code olderThan} is negative or longer
    *     than {@code Long.MAX_VALUE} milliseconds (about 292 million years)
+   * @throws IllegalStateException if the schema was never migrated (see the class description)
    */
   public long prune(Duration olderThan, LongConsumer progress) {
     Checks.age("olderThan", olderThan);

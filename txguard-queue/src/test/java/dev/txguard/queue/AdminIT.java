@@ -101,10 +101,13 @@ class AdminIT {
   }
 
   @Test
-  void anUnmigratedSchemaIsAStatementErrorNamingTheTable() {
+  void anUnmigratedSchemaNamesMigrateWithTheStatementErrorAsCause() {
     QueueAdmin admin = declared("nowhere", new MovableClock()).admin();
 
     assertThatThrownBy(admin::overview)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("schema 'nowhere': migrate it with queue.migrate()")
+        .cause()
         .isInstanceOf(StatementException.class)
         .satisfies(e -> assertThat(((StatementException) e).sqlState()).isEqualTo("42P01"));
   }

@@ -90,6 +90,46 @@ class StartWithoutMigrateIT {
         .hasMessageContaining("migrate it with queue.migrate()");
   }
 
+  /**
+   * Break-it review, session 16: before migrate(), find, stats, cancel and the admin's reads threw
+   * the server's StatementException 42P01 with the statement's SQL, where enqueue named migrate().
+   */
+  @Test
+  void readsCancelsAndAdminCallsWithoutMigrateNameMigrate() {
+    JobQueue queue = queue("reads_unmigrated");
+    QueueAdmin admin = queue.admin();
+    java.util.Map<String, org.assertj.core.api.ThrowableAssert.ThrowingCallable> calls =
+        new java.util.LinkedHashMap<>();
+    calls.put("finding a job", () -> queue.find(1));
+    calls.put("counting jobs", queue::stats);
+    calls.put("cancelling a job", () -> queue.cancel(1));
+    calls.put("cancelling a group", () -> queue.cancelGroup("g", Duration.ZERO));
+    calls.put("reading the overview", admin::overview);
+    calls.put("reading the throughput", () -> admin.throughput(Duration.ofMinutes(1)));
+    calls.put("listing the processes", admin::processes);
+    calls.put("listing the schedules", admin::schedules);
+    calls.put("listing jobs", () -> admin.list(JobFilter.all()));
+    calls.put("finding a job ", () -> admin.find(1)); // the same call as queue.find
+    calls.put("reading a job", () -> admin.detail(1, 100));
+    calls.put("retrying jobs", () -> admin.retry(java.util.List.of(1L)));
+    calls.put("cancelling a job  ", () -> admin.cancel(java.util.List.of(1L))); // as cancel
+    calls.put("cancelling a group ", () -> admin.cancelGroup("g", Duration.ZERO));
+    calls.put("pruning jobs", () -> admin.prune(Duration.ofDays(1), n -> {}));
+    calls.forEach(
+        (doing, call) ->
+            assertThatThrownBy(call)
+                .as(doing)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage(
+                    "the queue's tables are missing in schema 'reads_unmigrated': migrate it with"
+                        + " queue.migrate() or the command 'txguard migrate' before "
+                        + doing.strip())
+                .cause()
+                .isInstanceOf(dev.txguard.StatementException.class));
+    // the migration status reads an unmigrated schema as version 0
+    assertThat(admin.migrationStatus().current()).isZero();
+  }
+
   @Test
   void loopsThatKeepFailingLogOncePerKindOfFailureNotOncePerPoll() throws Exception {
     JobQueue queue = queue("dropped_later");

@@ -69,7 +69,10 @@ public final class Admin {
 
   /** See {@code QueueAdmin.overview}. */
   public Overview overview() {
-    return config.db().inTx(readOnly("queue overview"), this::overview);
+    return LoopFailures.namingMigrate(
+        sql.schema,
+        "reading the overview",
+        () -> config.db().inTx(readOnly("queue overview"), this::overview));
   }
 
   private Overview overview(Tx tx) {
@@ -124,6 +127,10 @@ public final class Admin {
 
   /** See {@code QueueAdmin.list}. */
   public Page list(JobFilter f) {
+    return LoopFailures.namingMigrate(sql.schema, "listing jobs", () -> listPage(f));
+  }
+
+  private Page listPage(JobFilter f) {
     List<JobSummary> rows =
         config
             .db()
@@ -171,6 +178,10 @@ public final class Admin {
 
   /** See {@code QueueAdmin.retry}. */
   public List<Change> retry(List<Long> ids) {
+    return LoopFailures.namingMigrate(sql.schema, "retrying jobs", () -> retryAll(ids));
+  }
+
+  private List<Change> retryAll(List<Long> ids) {
     Long[] array = ids.toArray(Long[]::new);
     Map<Long, Boolean> retried = new HashMap<>();
     Map<Long, JobState> states =
@@ -197,12 +208,20 @@ public final class Admin {
     }
     Long[] array = ids.toArray(Long[]::new);
     Map<Long, JobState> states =
-        config.db().inTx(readOnly("job states"), tx -> statesOf(tx, array));
+        LoopFailures.namingMigrate(
+            sql.schema,
+            "reading the jobs' states",
+            () -> config.db().inTx(readOnly("job states"), tx -> statesOf(tx, array)));
     return changes(ids, states, changed);
   }
 
   /** See {@code QueueAdmin.prune}. */
   public long prune(Duration olderThan, LongConsumer progress) {
+    return LoopFailures.namingMigrate(
+        sql.schema, "pruning jobs", () -> pruneAll(olderThan, progress));
+  }
+
+  private long pruneAll(Duration olderThan, LongConsumer progress) {
     long total = 0;
     while (true) {
       int n =

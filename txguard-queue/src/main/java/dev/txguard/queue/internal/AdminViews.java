@@ -59,6 +59,11 @@ public final class AdminViews {
 
   /** See {@code QueueAdmin.throughput}. */
   public Throughput throughput(Duration window) {
+    return LoopFailures.namingMigrate(
+        sql.schema, "reading the throughput", () -> throughputOf(window));
+  }
+
+  private Throughput throughputOf(Duration window) {
     return config
         .db()
         .inTx(
@@ -105,6 +110,10 @@ public final class AdminViews {
 
   /** See {@code QueueAdmin.processes}. */
   public List<QueueProcess> processes() {
+    return LoopFailures.namingMigrate(sql.schema, "listing the processes", () -> processList());
+  }
+
+  private List<QueueProcess> processList() {
     return config
         .db()
         .inTx(
@@ -134,6 +143,10 @@ public final class AdminViews {
 
   /** See {@code QueueAdmin.schedules}. */
   public List<ScheduleStatus> schedules() {
+    return LoopFailures.namingMigrate(sql.schema, "listing the schedules", () -> scheduleList());
+  }
+
+  private List<ScheduleStatus> scheduleList() {
     return config
         .db()
         .inTx(
@@ -162,6 +175,10 @@ public final class AdminViews {
 
   /** See {@code QueueAdmin.detail}. */
   public Optional<JobDetail> detail(long id, int limit) {
+    return LoopFailures.namingMigrate(sql.schema, "reading a job", () -> detailOf(id, limit));
+  }
+
+  private Optional<JobDetail> detailOf(long id, int limit) {
     return config
         .db()
         .inTx(

@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * How a background loop (a fetcher, the heartbeat, maintenance, the control connection) reports and
@@ -89,19 +90,34 @@ final class LoopFailures {
   }
 
   /**
-   * {@code e} as it should reach a user who enqueues before {@code migrate()}: an {@link
-   * IllegalStateException} naming the schema and the two ways to migrate, the driver's error as its
-   * cause; any other failure unchanged.
+   * {@code e} as it should reach a user who enqueues, reads or cancels before {@code migrate()}: an
+   * {@link IllegalStateException} naming the schema and the two ways to migrate, the driver's error
+   * as its cause; any other failure unchanged.
+   *
+   * @param doing what the user did, ending the message ("enqueueing", "finding a job")
    */
-  static RuntimeException missingSchema(StatementException e, String schema) {
+  static RuntimeException missingSchema(StatementException e, String schema, String doing) {
     if (e.sqlState() == null || !MISSING.contains(e.sqlState())) {
       return e;
     }
     return new IllegalStateException(
         "the queue's tables are missing in schema '"
             + schema
-            + "': migrate it with queue.migrate() or the command 'txguard migrate' before enqueueing",
+            + "': migrate it with queue.migrate() or the command 'txguard migrate' before "
+            + doing,
         e);
+  }
+
+  /**
+   * {@code work}'s result; its failure on a missing schema as {@link #missingSchema}'s, any other
+   * failure unchanged. For the public calls that read or change jobs outside the enqueue path.
+   */
+  static <T> T namingMigrate(String schema, String doing, Supplier<T> work) {
+    try {
+      return work.get();
+    } catch (StatementException e) {
+      throw missingSchema(e, schema, doing);
+    }
   }
 
   private static String hint(Throwable e) {

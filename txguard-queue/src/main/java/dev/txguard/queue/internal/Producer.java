@@ -63,7 +63,7 @@ final class Producer {
           ? insertUnique(tx, kind, argsJson, options, options.uniqueKey().get())
           : insertPlain(tx, kind, argsJson, options);
     } catch (StatementException e) {
-      throw LoopFailures.missingSchema(e, sql.schema);
+      throw LoopFailures.missingSchema(e, sql.schema, "enqueueing");
     }
   }
 
@@ -145,7 +145,7 @@ final class Producer {
     try {
       ids = insertAll(tx, kindNames, argsJson, options);
     } catch (StatementException e) {
-      throw LoopFailures.missingSchema(e, sql.schema);
+      throw LoopFailures.missingSchema(e, sql.schema, "enqueueing");
     }
     announceAfterCommit(
         tx, options.runAt().isPresent() ? null : JobState.AVAILABLE, options.queue(), 0);

@@ -103,14 +103,15 @@ public final class QueueEngine {
 
   /** Cancels one job, or asks its running attempt to stop; false if it had already ended. */
   public boolean cancel(long id) {
-    return canceller().cancel(id);
+    return LoopFailures.namingMigrate(sql.schema, "cancelling a job", () -> canceller().cancel(id));
   }
 
   /** Cancels a group's pending jobs and waits up to {@code wait} for its running attempts. */
   public CancelResult cancelGroup(String group, Duration wait) {
     Checks.notBlank("group", group);
     Checks.notNegative("wait of cancelGroup('" + group + "')", wait);
-    return canceller().cancelGroup(group, wait);
+    return LoopFailures.namingMigrate(
+        sql.schema, "cancelling a group", () -> canceller().cancelGroup(group, wait));
   }
 
   private Canceller canceller() {
@@ -172,11 +173,11 @@ public final class QueueEngine {
 
   /** The job's current row. */
   public Optional<Job> find(long id) {
-    return reads.find(id);
+    return LoopFailures.namingMigrate(sql.schema, "finding a job", () -> reads.find(id));
   }
 
   /** Counts per queue and state. */
   public QueueStats stats() {
-    return reads.stats();
+    return LoopFailures.namingMigrate(sql.schema, "counting jobs", reads::stats);
   }
 }
