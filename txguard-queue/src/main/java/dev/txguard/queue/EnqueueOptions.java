@@ -132,10 +132,11 @@ public final class EnqueueOptions {
    * A key no two unfinished jobs share: while a job with this key is scheduled, available, running
    * or retryable, enqueueing another returns that job ({@link Enqueued#existing()}) instead.
    *
-   * @param uniqueKey 1 to 128 characters, not blank, without U+0000; default none
+   * @param uniqueKey 1 to 128 characters, not blank, without U+0000 or unpaired surrogates; default
+   *     none
    * @return a copy with this setting; this instance is unchanged
-   * @throws IllegalArgumentException if null, blank, too long or holding U+0000 (NUL), which
-   *     PostgreSQL cannot store in text
+   * @throws IllegalArgumentException if null, blank, too long, or holding U+0000 (NUL) or an
+   *     unpaired UTF-16 surrogate (half of a character), which PostgreSQL cannot store in text
    */
   public EnqueueOptions uniqueKey(String uniqueKey) {
     return new EnqueueOptions(
@@ -146,10 +147,11 @@ public final class EnqueueOptions {
    * A group the job belongs to: {@link JobQueue#cancelGroup} cancels every job of a group and waits
    * for those of its jobs that are running.
    *
-   * @param group 1 to 128 characters, not blank, without U+0000; default none
+   * @param group 1 to 128 characters, not blank, without U+0000 or unpaired surrogates; default
+   *     none
    * @return a copy with this setting; this instance is unchanged
-   * @throws IllegalArgumentException if null, blank, too long or holding U+0000 (NUL), which
-   *     PostgreSQL cannot store in text
+   * @throws IllegalArgumentException if null, blank, too long, or holding U+0000 (NUL) or an
+   *     unpaired UTF-16 surrogate (half of a character), which PostgreSQL cannot store in text
    */
   public EnqueueOptions group(String group) {
     return new EnqueueOptions(
@@ -206,19 +208,20 @@ public final class EnqueueOptions {
               + " characters and not blank, was "
               + quote(value));
     }
-    checkNoNul(field, value);
+    checkStorable(field, value);
     return value;
   }
 
   /**
-   * Rejects text holding U+0000, which PostgreSQL cannot store (it would fail deep inside a
-   * statement and abort the caller's unit).
+   * Rejects text PostgreSQL cannot store as given: U+0000 (it would fail deep inside a statement
+   * and abort the caller's unit) and an unpaired UTF-16 surrogate (the driver would send '?' in its
+   * place, so distinct keys or groups could become one).
    *
    * @param field the name of the setting, for the message
-   * @throws IllegalArgumentException if {@code value} holds U+0000
+   * @throws IllegalArgumentException if {@code value} holds U+0000 or an unpaired surrogate
    */
-  static void checkNoNul(String field, String value) {
-    Checks.noNul(field, value);
+  static void checkStorable(String field, String value) {
+    Checks.storable(field, value);
   }
 
   static String quote(String s) {

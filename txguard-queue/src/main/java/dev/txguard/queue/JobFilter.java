@@ -108,14 +108,15 @@ public final class JobFilter {
    *
    * @param group the group, as given at enqueue
    * @return a copy with this condition; this filter is unchanged
-   * @throws IllegalArgumentException if blank
+   * @throws IllegalArgumentException if blank, or holding U+0000 or an unpaired UTF-16 surrogate
+   *     (half of a character), which PostgreSQL cannot store in text
    */
   public JobFilter group(String group) {
     if (group == null || group.isBlank()) {
       throw new IllegalArgumentException(
           "group must not be blank, was " + EnqueueOptions.quote(group));
     }
-    EnqueueOptions.checkNoNul("group", group);
+    EnqueueOptions.checkStorable("group", group);
     return new JobFilter(states, kinds, queues, group, olderThan, newerThan, limit, before);
   }
 

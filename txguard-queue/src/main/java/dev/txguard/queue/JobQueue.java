@@ -95,7 +95,9 @@ public final class JobQueue implements AutoCloseable {
    * @param args the job's arguments; their exact type selects the kind
    * @return the job, or the unfinished job holding the same unique key
    * @throws IllegalArgumentException if {@code tx} or {@code args} is null, the type is not a
-   *     registered kind, or the arguments cannot be written to and read back from JSON
+   *     registered kind, the arguments cannot be written to and read back from JSON, or a string in
+   *     them holds U+0000 or an unpaired UTF-16 surrogate (half of a character, which the driver
+   *     would store as '?'); the message names the kind and where in the JSON
    * @throws IllegalStateException if the queue's schema was never migrated ({@link #migrate()});
    *     the same holds for every {@code enqueue} and {@code enqueueAll}
    */
@@ -281,8 +283,8 @@ public final class JobQueue implements AutoCloseable {
    * @param wait how long to wait for running attempts; zero does not wait; at most about 24.8 days
    *     (PostgreSQL's limit of {@code lock_timeout}): a longer wait waits that long
    * @return how many jobs were cancelled, waited for, and still running when the wait ran out
-   * @throws IllegalArgumentException if {@code group} is null, blank or holds U+0000, or {@code
-   *     wait} is null or negative
+   * @throws IllegalArgumentException if {@code group} is null, blank, or holds U+0000 or an
+   *     unpaired UTF-16 surrogate (half of a character), or {@code wait} is null or negative
    * @throws IllegalStateException if the queue's schema was never migrated ({@link #migrate()}),
    *     naming the schema and {@code migrate()}, with the server's error as its cause
    */

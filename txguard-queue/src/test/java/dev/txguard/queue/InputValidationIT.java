@@ -119,6 +119,65 @@ class InputValidationIT {
         .hasMessageContaining("U+0000");
   }
 
+  /**
+   * Break-it review, session 16: a string with an unpaired surrogate (substring() cutting an emoji
+   * in half) was stored as '?': the handler got "?abc" for "\uD800abc", and unique keys "k\uD800"
+   * and "k\uDBFF" were one key.
+   */
+  @Test
+  void anUnpairedSurrogateInArgumentsFailsAtEnqueueNamingWhere() {
+    String cut = "\uD83D\uDE00 smile".substring(1); // half an emoji: a lone low surrogate
+    assertThatThrownBy(() -> queue.enqueue(new Note(cut)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "args of job kind 'note' (type "
+                + Note.class.getName()
+                + ") cannot be enqueued: it contains an unpaired UTF-16 surrogate (half of a"
+                + " character, as substring() leaves when it cuts through an emoji), which"
+                + " PostgreSQL cannot store: the driver would send '?' in its place (U+DE00 at"
+                + " index 0 of the string at $.text); remove it, or cut text at character"
+                + " boundaries (e.g. with String.offsetByCodePoints)");
+    assertThatThrownBy(
+            () -> queue.enqueue(new Tagged(Map.of("colour", List.of("red", "blue\uD800")))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("(U+D800 at index 4 of the string at $.tags.colour[1])");
+    assertThatThrownBy(
+            () ->
+                queue.enqueueAll(
+                    List.of(new Note("ok"), new Note("\uDBFF")), EnqueueOptions.defaults()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("args[1]: args of job kind 'note'")
+        .hasMessageContaining("unpaired UTF-16 surrogate");
+    // a whole emoji is stored and read back as it was
+    long id = queue.enqueue(new Note("\uD83D\uDE00 smile")).id();
+    assertThat(queue.find(id).orElseThrow().argsJson()).contains("\uD83D\uDE00 smile");
+  }
+
+  @Test
+  void anUnpairedSurrogateInUniqueKeyGroupOrOwnerFailsWhereItIsWritten() {
+    EnqueueOptions d = EnqueueOptions.defaults();
+    assertThatThrownBy(() -> d.uniqueKey("k\uD800"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "uniqueKey must not contain an unpaired UTF-16 surrogate (half of a character, as"
+                + " substring() leaves when it cuts through an emoji), which PostgreSQL cannot"
+                + " store: the driver would send '?' in its place; found U+D800 at index 1 of"
+                + " \"k\\uD800\"");
+    assertThatThrownBy(() -> d.group("g\uDBFF"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("group must not contain an unpaired UTF-16 surrogate");
+    assertThatThrownBy(() -> queue.cancelGroup("g\uDC00", Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("group must not contain an unpaired UTF-16 surrogate");
+    assertThatThrownBy(() -> JobFilter.all().group("g\uDC00"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("group must not contain an unpaired UTF-16 surrogate");
+    assertThatThrownBy(() -> JobQueue.builder(db).owner("host\uD800"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("owner must not contain an unpaired UTF-16 surrogate");
+    assertThat(d.uniqueKey("k\uD83D\uDE00").uniqueKey()).contains("k\uD83D\uDE00");
+  }
+
   @Test
   void nulInUniqueKeyGroupOrOwnerFailsWhereItIsWritten() {
     EnqueueOptions d = EnqueueOptions.defaults();

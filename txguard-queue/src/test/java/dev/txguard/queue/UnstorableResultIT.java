@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 class UnstorableResultIT {
   @Injected static TestDatabase pg;
 
-  /** Which unstorable result to return: "bean", "nul" or "huge". */
+  /** Which unstorable result to return: "bean", "nul", "surrogate" or "huge". */
   record Send(String result) {}
 
   record SendInTx(String result) {}
@@ -42,6 +42,7 @@ class UnstorableResultIT {
     return switch (which) {
       case "bean", "tx-bean" -> new Opaque();
       case "nul", "tx-nul" -> Map.of("receipt", "abc\0def");
+      case "surrogate", "tx-surrogate" -> "\uDC00res";
       default -> new BigDecimal("1E+200000"); // beyond jsonb's numeric range
     };
   }
@@ -97,6 +98,17 @@ class UnstorableResultIT {
                 + " (at $.receipt)");
   }
 
+  /** Break-it review, session 16: a result "\uDC00res" was stored as "?res", the job completed. */
+  @Test
+  void aResultHoldingAnUnpairedSurrogateDiscardsThePlainJob() throws Exception {
+    assertThat(discardedAfterOneRun(new Send("surrogate"), "surrogate").errors().getFirst().error())
+        .contains(
+            "cannot be stored: it contains an unpaired UTF-16 surrogate (half of a character, as"
+                + " substring() leaves when it cuts through an emoji), which PostgreSQL cannot"
+                + " store: the driver would send '?' in its place (U+DC00 at index 0 of the string"
+                + " at $)");
+  }
+
   @Test
   void aResultJsonbRefusesDiscardsThePlainJob() throws Exception {
     assertThat(discardedAfterOneRun(new Send("huge"), "huge").errors().getFirst().error())
@@ -107,5 +119,6 @@ class UnstorableResultIT {
   void theSameHoldsForTransactionalHandlers() throws Exception {
     discardedAfterOneRun(new SendInTx("tx-bean"), "tx-bean");
     discardedAfterOneRun(new SendInTx("tx-nul"), "tx-nul");
+    discardedAfterOneRun(new SendInTx("tx-surrogate"), "tx-surrogate");
   }
 }

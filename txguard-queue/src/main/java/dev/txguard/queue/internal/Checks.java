@@ -104,12 +104,88 @@ public final class Checks {
     }
   }
 
-  /** {@code value} if it is not blank and holds no U+0000. */
+  /**
+   * Rejects text holding an unpaired UTF-16 surrogate, which is half of a character: the driver
+   * sends it to PostgreSQL as {@code ?}, so the stored text differs from the given one (and two
+   * distinct keys may become one).
+   */
+  public static void noLoneSurrogate(String field, String value) {
+    int at = loneSurrogate(value);
+    if (at >= 0) {
+      throw new IllegalArgumentException(
+          field
+              + " must not contain "
+              + LONE_SURROGATE
+              + "; found "
+              + codeUnit(value.charAt(at))
+              + " at index "
+              + at
+              + " of "
+              + quote(escapeSurrogates(value)));
+    }
+  }
+
+  /**
+   * What an unpaired surrogate is and why it cannot be stored; completes "must not contain" and "it
+   * contains".
+   */
+  public static final String LONE_SURROGATE =
+      "an unpaired UTF-16 surrogate (half of a character, as substring() leaves when it cuts"
+          + " through an emoji), which PostgreSQL cannot store: the driver would send '?' in its"
+          + " place";
+
+  /** Text PostgreSQL can store as given: no U+0000 and no unpaired surrogate. */
+  public static void storable(String field, String value) {
+    noNul(field, value);
+    noLoneSurrogate(field, value);
+  }
+
+  /** The index of the first unpaired surrogate of {@code s}, or -1 if it has none. */
+  public static int loneSurrogate(CharSequence s) {
+    for (int i = 0, n = s.length(); i < n; i++) {
+      char c = s.charAt(i);
+      if (Character.isSurrogate(c)) {
+        if (Character.isHighSurrogate(c)
+            && i + 1 < n
+            && Character.isLowSurrogate(s.charAt(i + 1))) {
+          i++;
+        } else {
+          return i;
+        }
+      }
+    }
+    return -1;
+  }
+
+  /** A UTF-16 code unit as {@code U+D800}. */
+  public static String codeUnit(char c) {
+    return String.format("U+%04X", (int) c);
+  }
+
+  /** {@code s} with each unpaired surrogate written as {@code \uD800}, for messages. */
+  static String escapeSurrogates(String s) {
+    StringBuilder b = new StringBuilder(s.length() + 8);
+    for (int i = 0, n = s.length(); i < n; i++) {
+      char c = s.charAt(i);
+      boolean paired =
+          Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1));
+      if (paired) {
+        b.append(c).append(s.charAt(++i));
+      } else if (Character.isSurrogate(c)) {
+        b.append(String.format("\\u%04X", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.toString();
+  }
+
+  /** {@code value} if it is not blank and PostgreSQL can store it (see {@link #storable}). */
   public static String notBlank(String field, String value) {
     if (value == null || value.isBlank()) {
       throw new IllegalArgumentException(field + " must not be blank, was " + quote(value));
     }
-    noNul(field, value);
+    storable(field, value);
     return value;
   }
 

@@ -61,7 +61,8 @@ final class JsonCodec {
    * worker could not read fail here, at enqueue.
    *
    * @throws IllegalArgumentException naming the kind and type if either direction fails, or if the
-   *     JSON holds U+0000, which jsonb cannot store
+   *     JSON holds U+0000, which jsonb cannot store, or an unpaired UTF-16 surrogate, which the
+   *     driver would send as '?' (the message says where: a path like {@code $.items[2].name})
    */
   String encodeArgs(Kind kind, Object args) {
     String json;
@@ -82,7 +83,7 @@ final class JsonCodec {
               + firstLine(e),
           e);
     }
-    checkNoNul(kind, json);
+    checkStorable(kind, json);
     return json;
   }
 
@@ -91,17 +92,10 @@ final class JsonCodec {
     return "args of job kind '" + kind.name() + "' (type " + kind.argsType().getName() + ")";
   }
 
-  private void checkNoNul(Kind kind, String json) {
-    String nul = nulPath(json);
-    if (nul != null) {
-      throw new IllegalArgumentException(
-          argsOf(kind)
-              + " cannot be enqueued: "
-              + NUL_REASON
-              + " (at "
-              + Bounded.message(nul)
-              + "); remove it, or encode binary data (e.g."
-              + " as Base64)");
+  private void checkStorable(Kind kind, String json) {
+    String why = unstorable(json);
+    if (why != null) {
+      throw new IllegalArgumentException(argsOf(kind) + " cannot be enqueued: " + why);
     }
   }
 
@@ -131,9 +125,9 @@ final class JsonCodec {
     } catch (JsonProcessingException | RuntimeException e) {
       throw resultNotStored(job, result, "it cannot be serialised to JSON: " + firstLine(e), e);
     }
-    String nul = nulPath(json);
-    if (nul != null) {
-      throw resultNotStored(job, result, NUL_REASON + " (at " + Bounded.message(nul) + ")", null);
+    String why = unstorable(json);
+    if (why != null) {
+      throw resultNotStored(job, result, why, null);
     }
     return json;
   }
@@ -154,64 +148,146 @@ final class JsonCodec {
   }
 
   /**
-   * Where a JSON text holds the character U+0000 (raw, or as the JSON escape backslash-u-0000), as
-   * a path like {@code $.items[2].name}; null if it holds none.
+   * Why PostgreSQL cannot store the JSON text as it is, where (a path like {@code $.items[2].name})
+   * and what to do; null if it can. Costs one pass over the text when it can be stored (every
+   * enqueue and every result), and parses it only when it cannot.
    */
-  String nulPath(String json) {
-    if (!containsNul(json)) {
+  String unstorable(String json) {
+    if (storable(json)) {
       return null;
     }
     try {
-      String path = nulPath(mapper.readTree(json), "$");
-      return path != null ? path : "$";
+      String why = unstorable(mapper.readTree(json), "$");
+      if (why != null) {
+        return why;
+      }
     } catch (JsonProcessingException | RuntimeException e) {
-      return "$";
+      // not our JSON after all: say what the scan found, without a path
     }
+    return json.indexOf('\0') >= 0 || json.contains("\\u0000")
+        ? NUL_REASON + " (at $)" + NUL_ADVICE
+        : "it contains " + Checks.LONE_SURROGATE + " (at $)" + SURROGATE_ADVICE;
   }
 
-  private static String nulPath(JsonNode node, String path) {
+  private static final String NUL_ADVICE = "; remove it, or encode binary data (e.g. as Base64)";
+
+  private static final String SURROGATE_ADVICE =
+      "; remove it, or cut text at character boundaries (e.g. with String.offsetByCodePoints)";
+
+  private static String unstorable(JsonNode node, String path) {
     if (node.isTextual()) {
-      return node.textValue().indexOf('\0') >= 0 ? path : null;
+      return unstorable(node.textValue(), path);
     }
     if (node.isArray()) {
       for (int i = 0; i < node.size(); i++) {
-        String p = nulPath(node.get(i), path + "[" + i + "]");
-        if (p != null) {
-          return p;
+        String why = unstorable(node.get(i), path + "[" + i + "]");
+        if (why != null) {
+          return why;
         }
       }
     } else if (node.isObject()) {
       for (Map.Entry<String, JsonNode> field : node.properties()) {
-        String p =
-            field.getKey().indexOf('\0') >= 0
-                ? path + " (a field name)"
-                : nulPath(field.getValue(), path + "." + field.getKey());
-        if (p != null) {
-          return p;
+        String why = unstorable(field.getKey(), path + " (a field name)");
+        if (why == null) {
+          why = unstorable(field.getValue(), path + "." + field.getKey());
+        }
+        if (why != null) {
+          return why;
         }
       }
     }
     return null;
   }
 
+  /** Why one string of the JSON cannot be stored, at {@code path}; null if it can. */
+  private static String unstorable(String text, String path) {
+    if (text.indexOf('\0') >= 0) {
+      return NUL_REASON + " (at " + Bounded.message(path) + ")" + NUL_ADVICE;
+    }
+    int at = Checks.loneSurrogate(text);
+    if (at >= 0) {
+      return "it contains "
+          + Checks.LONE_SURROGATE
+          + " ("
+          + Checks.codeUnit(text.charAt(at))
+          + " at index "
+          + at
+          + " of the string at "
+          + Bounded.message(Checks.escapeSurrogates(path))
+          + ")"
+          + SURROGATE_ADVICE;
+    }
+    return null;
+  }
+
   /**
-   * Whether the JSON text holds U+0000, raw or as the JSON escape backslash-u-0000 (an escaped
-   * backslash followed by {@code u0000} is text, not the escape).
+   * Whether PostgreSQL can store the JSON text as it is: no U+0000 and no unpaired UTF-16
+   * surrogate, either raw or as a JSON escape (backslash-u-0000, backslash-u-D800 not followed by
+   * an escaped low surrogate, or a lone escaped low surrogate). One pass and no allocation: every
+   * enqueue pays it. Raw surrogates come from Java strings (Jackson writes them as they are, and
+   * the driver's UTF-8 encoder turns a lone one into '?'); escaped ones from a mapper set to escape
+   * non-ASCII (jsonb refuses a lone one).
    */
-  static boolean containsNul(String json) {
-    for (int i = 0; i < json.length(); i++) {
+  static boolean storable(String json) {
+    for (int i = 0, n = json.length(); i < n; i++) {
       char c = json.charAt(i);
-      if (c == '\0') {
-        return true;
+      if (c > '\\' && c < Character.MIN_SURROGATE) {
+        continue; // the common case: letters, digits, most punctuation, most of Unicode
       }
-      if (c == '\\' && i + 1 < json.length()) {
-        if (json.startsWith("u0000", i + 1)) {
-          return true;
+      if (c == '\0') {
+        return false;
+      }
+      if (c == '\\') {
+        int skip = escape(json, i);
+        if (skip < 0) {
+          return false;
         }
-        i++; // skip the escaped character, so that an escaped backslash is not read as an escape
+        i += skip;
+      } else if (Character.isSurrogate(c)) {
+        if (!Character.isHighSurrogate(c)
+            || i + 1 == n
+            || !Character.isLowSurrogate(json.charAt(i + 1))) {
+          return false;
+        }
+        i++;
       }
     }
-    return false;
+    return true;
+  }
+
+  /**
+   * How many characters past the backslash at {@code i} the escape spans, or -1 if it is U+0000 or
+   * an unpaired surrogate; an escaped backslash followed by {@code u0000} is text, not an escape.
+   */
+  private static int escape(String json, int i) {
+    int unit = unicodeEscape(json, i);
+    if (unit < 0) {
+      return 1; // a one-character escape (or none at the end)
+    }
+    if (unit == 0 || Character.isLowSurrogate((char) unit)) {
+      return -1;
+    }
+    if (!Character.isHighSurrogate((char) unit)) {
+      return 5;
+    }
+    int low = unicodeEscape(json, i + 6);
+    return low >= 0 && Character.isLowSurrogate((char) low) ? 11 : -1;
+  }
+
+  /** The code unit of the escape backslash-u-XXXX at {@code i}, or -1 if there is none. */
+  private static int unicodeEscape(String json, int i) {
+    if (i + 5 >= json.length() || json.charAt(i) != '\\' || json.charAt(i + 1) != 'u') {
+      return -1;
+    }
+    int unit = 0;
+    for (int k = i + 2; k < i + 6; k++) {
+      int digit = Character.digit(json.charAt(k), 16);
+      if (digit < 0) {
+        return -1;
+      }
+      unit = unit * 16 + digit;
+    }
+    return unit;
   }
 
   /** The result read into {@code type}; null for a job that returned none. */
