@@ -222,7 +222,7 @@ record Options(
       batch = smoke ? 50 : 1_000;
       rowRounds = smoke ? 1 : 2;
       rate = smoke ? 50 : 200;
-      latencySeconds = smoke ? 2 : 30;
+      latencySeconds = smoke ? 1 : 30;
       throttleSeconds = smoke ? 1 : 10;
       idleSeconds = smoke ? 1 : 30;
       idleWarmup = smoke ? 0 : 12;
@@ -231,7 +231,7 @@ record Options(
       out =
           Path.of(
               smoke ? "txguard-bench/target/queue-smoke" : "txguard-bench/target/queue-results");
-      shareSeconds = smoke ? 2 : 30;
+      shareSeconds = smoke ? 1 : 30;
     }
 
     Parser(Options o) {

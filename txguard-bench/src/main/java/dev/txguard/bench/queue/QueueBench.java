@@ -163,7 +163,8 @@ public final class QueueBench {
       Throttle throttle = new Throttle(server, o.statements() ? o.out() : null);
       throttle.warmUp(o.throttleSeconds());
       List<Throttle.Variant> variants = List.of(Throttle.Variant.values());
-      for (int round = 1; round <= Math.max(2, o.rounds()); round++) {
+      // two rounds at least, so that no variant always runs first; one in smoke mode
+      for (int round = 1; round <= (o.smoke() ? 1 : Math.max(2, o.rounds())); round++) {
         for (Throttle.Variant v : rotated(variants, round - 1)) {
           recorder.record(throttle.run(round, v, o.throttleSeconds()));
         }

@@ -41,7 +41,7 @@ class OptionsTest {
                 .share())
         .isEqualTo(new Options.Share(20, 0, 30, 1, true, true, false));
     assertThat(Options.parse(List.of("--smoke")).share())
-        .isEqualTo(new Options.Share(20, 0, 2, 1, false, false, true));
+        .isEqualTo(new Options.Share(20, 0, 1, 1, false, false, true));
   }
 
   @Test
