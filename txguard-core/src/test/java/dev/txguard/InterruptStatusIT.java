@@ -35,62 +35,60 @@ class InterruptStatusIT {
   @Test
   void aUnitWhoseCallbackRestoredTheInterruptStatusCommitsAndKeepsTheStatus() throws Exception {
     AtomicInteger attempts = new AtomicInteger();
-    AtomicReference<Object> outcome = new AtomicReference<>();
-    Thread.ofVirtual()
-        .start(
-            () -> {
-              try {
-                db.useTx(
-                    tx -> {
-                      attempts.incrementAndGet();
-                      tx.update("insert into interrupted_work values (1)");
-                      Thread.currentThread().interrupt(); // as after catching InterruptedException
-                    });
-                outcome.set(
-                    Thread.currentThread().isInterrupted()
-                        ? "committed, still interrupted"
-                        : "committed, status lost");
-              } catch (Throwable t) {
-                outcome.set(t);
-              }
-            })
-        .join();
-    assertThat(outcome.get()).isEqualTo("committed, still interrupted");
+    String outcome =
+        unitOnVirtualThread(
+            tx -> {
+              attempts.incrementAndGet();
+              tx.update("insert into interrupted_work values (1)");
+              Thread.currentThread().interrupt(); // as after catching InterruptedException
+            });
+    assertThat(outcome).isEqualTo("committed, still interrupted");
     assertThat(attempts.get()).isEqualTo(1);
     assertThat(testDb.queryLong("select count(*) from interrupted_work")).isEqualTo(1);
-    // the pool's one connection is still usable
     assertThat(count()).contains(1L);
   }
 
   @Test
   void aUnitThatFailsWithTheInterruptStatusSetRollsBackAndKeepsTheStatus() throws Exception {
     testDb.execute("delete from interrupted_work");
-    AtomicReference<Object> outcome = new AtomicReference<>();
+    String outcome =
+        unitOnVirtualThread(
+            tx -> {
+              tx.update("insert into interrupted_work values (2)");
+              Thread.currentThread().interrupt();
+              throw new IllegalStateException("the business rule said no");
+            });
+    assertThat(outcome)
+        .isEqualTo("IllegalStateException: the business rule said no, still interrupted");
+    assertThat(testDb.queryLong("select count(*) from interrupted_work")).isZero();
+    assertThat(count()).contains(0L);
+  }
+
+  /**
+   * Runs a unit of {@code work} on a virtual thread and says how it ended ("committed", or the
+   * exception) and whether the thread's interrupt status survived it.
+   */
+  private static String unitOnVirtualThread(TxConsumer<Exception> work)
+      throws InterruptedException {
+    AtomicReference<String> outcome = new AtomicReference<>();
     Thread.ofVirtual()
         .start(
             () -> {
+              String ended;
               try {
-                db.useTx(
-                    tx -> {
-                      tx.update("insert into interrupted_work values (2)");
-                      Thread.currentThread().interrupt();
-                      throw new IllegalStateException("the business rule said no");
-                    });
-                outcome.set("committed");
-              } catch (IllegalStateException e) {
-                outcome.set(
-                    e.getMessage()
-                        + (Thread.currentThread().isInterrupted()
-                            ? ", still interrupted"
-                            : ", status lost"));
+                db.useTx(work);
+                ended = "committed";
               } catch (Throwable t) {
-                outcome.set(t);
+                ended = t.getClass().getSimpleName() + ": " + t.getMessage();
               }
+              outcome.set(
+                  ended
+                      + (Thread.currentThread().isInterrupted()
+                          ? ", still interrupted"
+                          : ", status lost"));
             })
         .join();
-    assertThat(outcome.get()).isEqualTo("the business rule said no, still interrupted");
-    assertThat(testDb.queryLong("select count(*) from interrupted_work")).isZero();
-    assertThat(count()).contains(0L);
+    return outcome.get();
   }
 
   /** The rows of interrupted_work, counted in a unit of the pool's one connection. */

@@ -236,8 +236,8 @@ public final class QueueSettings {
       if (c < 0x20 || c > 0x7e) {
         throw new IllegalArgumentException(
             "owner must be printable ASCII (PostgreSQL keeps only those in the session name that"
-                + " shows the process), found U+"
-                + String.format("%04X", (int) c)
+                + " shows the process), found "
+                + Checks.codeUnit(c)
                 + " at index "
                 + i
                 + ": use a name of letters, digits and punctuation");
