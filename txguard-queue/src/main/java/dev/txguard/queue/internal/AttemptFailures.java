@@ -203,10 +203,27 @@ final class AttemptFailures {
   }
 
   /**
-   * The text with every U+0000 replaced by U+FFFD: PostgreSQL cannot store NUL in text, and an
-   * error message holding one (from a handler's exception) would make the failure unrecordable.
+   * The text with every U+0000 and every unpaired UTF-16 surrogate replaced by U+FFFD, the
+   * replacement character: PostgreSQL cannot store NUL in text, and an error message holding one
+   * (from a handler's exception) would make the failure unrecordable; the driver sends an unpaired
+   * surrogate as {@code ?}, which would hide that the stored text differs from the thrown one.
    */
-  private static String storable(String text) {
-    return text.replace('\0', '\uFFFD');
+  static String storable(String text) {
+    String noNul = text.replace('\0', '\uFFFD');
+    int at = Checks.loneSurrogate(noNul);
+    if (at < 0) {
+      return noNul;
+    }
+    char[] chars = noNul.toCharArray();
+    for (int i = at; i < chars.length; i++) {
+      if (Character.isHighSurrogate(chars[i])
+          && i + 1 < chars.length
+          && Character.isLowSurrogate(chars[i + 1])) {
+        i++;
+      } else if (Character.isSurrogate(chars[i])) {
+        chars[i] = '\uFFFD';
+      }
+    }
+    return new String(chars);
   }
 }
