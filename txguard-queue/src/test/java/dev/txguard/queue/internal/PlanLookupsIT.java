@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * plan a prepared statement caches there is an index lookup however small the table was: the claim
  * an ordered scan of job_claim_idx that stops at its LIMIT, the batches a nested loop over the
  * batch into job_pkey, the single jobs job_pkey (a group's cancel job_group_idx). The cache keeps
- * that plan when the table then grows (here by 200,000 waiting jobs, not analysed, as between two
+ * that plan when the table then grows (here by 20,000 waiting jobs, not analysed, as between two
  * autovacuum runs), so no statement reads the whole table or the whole backlog.
  */
 @TxguardTest(queue = false)
@@ -57,7 +57,7 @@ class PlanLookupsIT {
     String[] plans = plans(sql, schema, statement, rows, parameters, true);
     for (int i = 0; i < 2; i++) {
       assertThat(plans[i])
-          .as("%s's generic plan %s", statement, i == 0 ? "as made" : "after 200,000 more jobs")
+          .as("%s's generic plan %s", statement, i == 0 ? "as made" : "after 20,000 more jobs")
           .doesNotContain("Seq Scan on job")
           .doesNotContain("Hash Join")
           .doesNotContain("Merge Join")
@@ -94,7 +94,7 @@ class PlanLookupsIT {
   /**
    * Migrates {@code schema}, fills it with {@code rows} waiting jobs and analyses it; prepares
    * {@code statement} and explains its generic plan in a transaction that applied plan_lookups.sql
-   * (if {@code settings}), then again, outside any such transaction, after 200,000 more waiting
+   * (if {@code settings}), then again, outside any such transaction, after 20,000 more waiting
    * jobs. Returns both plans.
    */
   private static String[] plans(
@@ -139,7 +139,7 @@ class PlanLookupsIT {
       plans[0] = explain(st, parameters);
       c.commit();
       c.setAutoCommit(true);
-      st.execute(insert + "200000) g");
+      st.execute(insert + "20000) g");
       st.execute("set plan_cache_mode = force_generic_plan");
       plans[1] = explain(st, parameters);
       st.execute("deallocate s");
