@@ -658,7 +658,8 @@ public final class JobQueue implements AutoCloseable {
     /**
      * How long a claimed job's lease lasts; heartbeats extend it every third of it while the
      * attempt runs. A job whose worker stops heartbeating is rescued after at most this long (plus
-     * one maintenance interval).
+     * one maintenance interval; plus up to 5 more when the stopped process was the maintenance
+     * leader, whose session another process then ends, see {@link #maintenanceInterval}).
      *
      * @param lease 100 ms to 1 day; default 30 s
      * @return this builder
@@ -677,7 +678,13 @@ public final class JobQueue implements AutoCloseable {
      * arrive; a job made scheduled or retryable by another process while the leader idles within 8
      * intervals. Processes that do not lead try to every 4 intervals, and the leader checks its
      * session as often: a dead leader's successor takes over within 4 intervals of the server
-     * releasing its lock.
+     * releasing its lock. A leader whose process stopped without ending its session (frozen by
+     * SIGSTOP, a suspended VM, a debugger) keeps its lock, so a process that tries to lead ends the
+     * holder's session once it has sent nothing for longer than the trying process's lease (at
+     * least 12 intervals; {@code pg_terminate_backend}, which PostgreSQL allows on sessions of the
+     * same role), and leads. Give every process of a schema the same lease and interval: a leader
+     * checking its session less often than another process's lease would be deposed again and
+     * again.
      *
      * @param interval 10 ms to 1 day; default 1 s
      * @return this builder

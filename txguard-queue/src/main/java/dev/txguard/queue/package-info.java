@@ -69,7 +69,10 @@
  *   <li>Rescue selects expired leases with {@code FOR UPDATE SKIP LOCKED} and updates each row only
  *       if it still has the token it was selected with, so it never overwrites an attempt that was
  *       completed or extended meanwhile. While a leader's maintenance runs, no job stays {@code
- *       running} much longer than its lease plus one maintenance interval.
+ *       running} much longer than its lease plus one maintenance interval. A leader whose process
+ *       stopped without ending its session (frozen, suspended) is deposed by the next process that
+ *       tries to lead once its session has been silent for longer than a lease: that process ends
+ *       the session ({@code pg_terminate_backend}; same role only) and leads.
  *   <li>A database constraint holds the invariant: a job is {@code running} exactly when it has a
  *       lease, and finalized exactly when it is in a final state.
  * </ul>

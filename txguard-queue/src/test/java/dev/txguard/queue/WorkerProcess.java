@@ -5,8 +5,9 @@ import java.io.IOException;
 import java.time.Duration;
 
 /**
- * A worker JVM for {@link MultiProcessIT}: works schema {@code args[3]} until its standard input
- * closes. Its transactional handler inserts one row keyed by the job id. Prints {@code READY}, and
+ * A worker JVM for {@link MultiProcessIT} and {@link FrozenLeaderIT}: works schema {@code args[3]}
+ * until its standard input closes. Its transactional handler of {@code row} inserts one row keyed
+ * by the job id; its plain handler of {@code nap} sleeps for ten minutes. Prints {@code READY}, and
  * {@code LEADER} whenever it becomes the maintenance leader.
  *
  * <p>Arguments: url, user, password, schema, worker name.
@@ -14,6 +15,9 @@ import java.time.Duration;
 public final class WorkerProcess {
   /** The job: its row is keyed by the job's id. */
   record Row(int n) {}
+
+  /** The job that holds its lease while its process is frozen: its handler sleeps. */
+  record Nap(int n) {}
 
   private WorkerProcess() {}
 
@@ -43,6 +47,13 @@ public final class WorkerProcess {
                           job.id(),
                           job.args().n(),
                           name))
+              .handle(
+                  "nap",
+                  Nap.class,
+                  job -> {
+                    Thread.sleep(Duration.ofMinutes(10));
+                    return null;
+                  })
               .queue("default", 8)
               .fetchBatchSize(50)
               .build();

@@ -27,9 +27,13 @@ import org.postgresql.PGNotification;
  * connection ends, PostgreSQL releases the lock, and the next process to try takes it. A leader
  * that loses its connection stops leading at once; maintenance is written so that a zombie leader
  * overlapping briefly with the new one does no harm (every statement is SKIP LOCKED and token
- * checked). After any connection failure every fetcher is woken, since notifications may have been
- * missed, and the connection is opened again after a pause that doubles while reconnecting keeps
- * failing (up to 30 s; each kind of failure logged once, see {@link LoopFailures}).
+ * checked). A leader whose process stopped without ending its session (frozen, suspended, paused)
+ * would keep the lock for good, so a process that fails to take it ends the holder's session when
+ * it has sent nothing for longer than {@link #staleLeader} (leader_try.sql); the leader checks its
+ * session every election period, far more often. After any connection failure every fetcher is
+ * woken, since notifications may have been missed, and the connection is opened again after a pause
+ * that doubles while reconnecting keeps failing (up to 30 s; each kind of failure logged once, see
+ * {@link LoopFailures}).
  */
 final class ControlConnection implements Runnable {
   private static final long WAIT_MS = 250;
@@ -294,10 +298,55 @@ final class ControlConnection implements Runnable {
     nextElection = nowMs + electionPeriod(config).toMillis();
     if (leader) {
       conn.query(sql.ping); // still connected, so still holding the lock
-    } else if (conn.test(sql.leaderTry, LockKeys.LEADER, sql.schema)) {
+    } else if (tryToLead()) {
       leader = true;
       Events.LOG.info(
           "{} is now the maintenance leader of queue schema {}", config.owner(), sql.schema);
+    }
+  }
+
+  /**
+   * The time a leader's session may stay idle before another process ends it (leader_try.sql): the
+   * lease, as for a worker that stops heartbeating, and at least 3 election periods, so that a live
+   * leader, which checks its session every election period, is never taken for a stopped one.
+   */
+  static Duration staleLeader(QueueConfig config) {
+    Duration threeChecks = electionPeriod(config).multipliedBy(3);
+    return config.leaseDuration().compareTo(threeChecks) > 0 ? config.leaseDuration() : threeChecks;
+  }
+
+  /**
+   * Tries to take the leader's lock (leader_try.sql); when a stopped process's session holds it,
+   * ends that session, says so, and tries again after one maintenance interval.
+   */
+  private boolean tryToLead() throws SQLException {
+    try (PreparedStatement ps = conn.jdbc().prepareStatement(sql.leaderTry)) {
+      ps.setInt(1, LockKeys.LEADER);
+      ps.setString(2, sql.schema);
+      ps.setLong(3, staleLeader(config).toMillis());
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        if (rs.getBoolean("got")) {
+          return true;
+        }
+        int pid = rs.getInt("pid");
+        if (!rs.wasNull() && rs.getBoolean("ended")) { // false: the holder had just ended
+          Events.LOG.warn(
+              "{} ended the session of the maintenance leader of queue schema {} ({}, backend pid"
+                  + " {}): it had sent nothing for {} ms, longer than {} ms, so its process has"
+                  + " stopped (frozen, suspended, or paused), and while it held leadership no job"
+                  + " was rescued and no schedule ran; leadership moves to the next process that"
+                  + " tries",
+              config.owner(),
+              sql.schema,
+              Bounded.message(rs.getString("application_name")),
+              pid,
+              rs.getLong("idle_ms"),
+              staleLeader(config).toMillis());
+          nextElection = System.currentTimeMillis() + config.maintenanceInterval().toMillis();
+        }
+        return false;
+      }
     }
   }
 
