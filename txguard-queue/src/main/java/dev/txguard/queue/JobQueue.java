@@ -314,10 +314,13 @@ public final class JobQueue implements AutoCloseable {
    * Stops gracefully: stops claiming jobs, waits up to {@code timeout} for running attempts, then
    * gives the leases of those still running back to the queue — another process can claim them at
    * once, and the given-up attempt does not count — and interrupts them; their late completion is
-   * refused. Finally gives maintenance leadership up. Idempotent. Returns within {@code timeout}
-   * plus about 10 s even when the database goes away meanwhile: a step still waiting for it then
-   * (giving leases back, a heartbeat waiting for a connection, the control connection reconnecting)
-   * is interrupted, and the leases it did not give back expire and are rescued.
+   * refused. Then gives maintenance leadership up, and waits up to 2 s for the NOTIFY that
+   * announces jobs enqueued just before to the other processes (a process that only enqueues should
+   * stop or close its queue before its database too: otherwise the other processes find its last
+   * jobs at their next poll, not at once). Idempotent. Returns within {@code timeout} plus about 12
+   * s even when the database goes away meanwhile: a step still waiting for it then (giving leases
+   * back, a heartbeat waiting for a connection, the control connection reconnecting) is
+   * interrupted, and the leases it did not give back expire and are rescued.
    *
    * @param timeout how long to wait for running attempts; zero gives them up at once (a timeout
    *     over 100 years waits 100 years)

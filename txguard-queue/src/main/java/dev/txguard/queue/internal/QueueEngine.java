@@ -1,6 +1,7 @@
 package dev.txguard.queue.internal;
 
 import dev.txguard.Tx;
+import dev.txguard.TxException;
 import dev.txguard.queue.CancelResult;
 import dev.txguard.queue.EnqueueOptions;
 import dev.txguard.queue.Enqueued;
@@ -128,12 +129,23 @@ public final class QueueEngine {
     workers.start();
   }
 
+  /** How long stop waits for the announcements of jobs enqueued before it to be sent. */
+  static final Duration FLUSH = Duration.ofSeconds(2);
+
   /**
-   * Stops the worker side and returns whether every attempt finished in time; see {@link
+   * Stops the worker side, then waits up to {@link #FLUSH} for the announcements still to be sent
+   * ({@link Announcer#flush}); returns whether every attempt finished in time. See {@link
    * Workers#stop(Duration)}.
    */
   public boolean stop(Duration timeout) {
-    return workers.stop(timeout);
+    boolean finished = workers.stop(timeout);
+    try {
+      announcer.flush(System.nanoTime() + Durations.nanos(FLUSH));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TxException("interrupted while stopping the queue", e);
+    }
+    return finished;
   }
 
   /** Simulates the death of this process for tests; see {@link Workers#abandon()}. */
