@@ -14,9 +14,6 @@ abstract class JobActionCommand extends AdminCommand {
     super(env);
   }
 
-  /** What happened to one job, for the text table. */
-  abstract String describe(Change c);
-
   /** Prints the changes; status 0 when every job changed, else 1. */
   int print(PrintWriter out, List<Change> changes) {
     long changed = changes.stream().filter(Change::changed).count();
@@ -28,13 +25,13 @@ abstract class JobActionCommand extends AdminCommand {
             .put("id", c.id())
             .put("changed", c.changed())
             .put("state", c.state().map(s -> s.sqlName()).orElse(null))
-            .put("outcome", describe(c));
+            .put("outcome", c.outcome());
       }
       node.put("changed", changed).put("unchanged", changes.size() - changed);
       printJson(out, node);
     } else {
       TextTable t = new TextTable(">id", "outcome");
-      changes.forEach(c -> t.row(c.id(), describe(c)));
+      changes.forEach(c -> t.row(c.id(), c.outcome()));
       t.lines().forEach(out::println);
     }
     return changed == changes.size() ? 0 : 1;

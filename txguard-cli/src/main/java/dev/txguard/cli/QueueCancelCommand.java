@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.txguard.cli.internal.DurationText;
 import dev.txguard.cli.internal.QueueTarget;
 import dev.txguard.queue.CancelResult;
-import dev.txguard.queue.JobState;
-import dev.txguard.queue.QueueAdmin.Change;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -113,17 +111,5 @@ final class QueueCancelCommand extends JobActionCommand {
                   : ""));
     }
     return r.allStopped() ? 0 : 1;
-  }
-
-  @Override
-  String describe(Change c) {
-    if (c.state().isEmpty()) {
-      return "not cancelled: no such job";
-    }
-    JobState s = c.state().get();
-    if (c.changed()) {
-      return s == JobState.RUNNING ? "asked to stop (running)" : "cancelled";
-    }
-    return "not cancelled: already " + s.sqlName();
   }
 }

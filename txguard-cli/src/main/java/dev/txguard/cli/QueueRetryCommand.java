@@ -1,8 +1,6 @@
 package dev.txguard.cli;
 
 import dev.txguard.cli.internal.QueueTarget;
-import dev.txguard.queue.JobState;
-import dev.txguard.queue.QueueAdmin.Change;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
@@ -33,20 +31,5 @@ final class QueueRetryCommand extends JobActionCommand {
   @Override
   int run(QueueTarget target, PrintWriter out, PrintWriter err) {
     return print(out, target.admin().retry(ids));
-  }
-
-  @Override
-  String describe(Change c) {
-    if (c.changed()) {
-      return "retried (now " + c.state().map(JobState::sqlName).orElse("gone") + ")";
-    }
-    if (c.state().isEmpty()) {
-      return "not retried: no such job";
-    }
-    JobState s = c.state().get();
-    if (s == JobState.FAILED || s == JobState.DISCARDED) {
-      return "not retried: its unique key is held by another unfinished job";
-    }
-    return "not retried: " + s.sqlName() + " (only failed or discarded jobs are retried)";
   }
 }

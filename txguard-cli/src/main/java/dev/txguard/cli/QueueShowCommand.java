@@ -6,6 +6,7 @@ import dev.txguard.cli.internal.QueueTarget;
 import dev.txguard.cli.internal.TextTable;
 import dev.txguard.queue.Job;
 import dev.txguard.queue.JobError;
+import dev.txguard.queue.JobState;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
@@ -54,7 +55,19 @@ final class QueueShowCommand extends AdminCommand {
       return 0;
     }
     out.println(
-        "job " + j.id() + ": " + j.kind() + " on " + j.queue() + ", " + j.state().sqlName());
+        "job "
+            + j.id()
+            + ": "
+            + j.kind()
+            + " on "
+            + j.queue()
+            + ", "
+            + j.state().sqlName()
+            + (j.cancelRequested() && j.state() != JobState.CANCELLED
+                ? j.state() == JobState.RUNNING
+                    ? " (cancel requested: it stops when its handler checks)"
+                    : " (cancel was requested)"
+                : ""));
     field(out, "attempts", j.attempt() + " of " + j.maxAttempts());
     field(out, "priority", String.valueOf(j.priority()));
     field(out, "created", shortInstant(j.createdAt()));
@@ -118,6 +131,7 @@ final class QueueShowCommand extends AdminCommand {
             .put("kind", j.kind())
             .put("queue", j.queue())
             .put("state", j.state().sqlName())
+            .put("cancelRequested", j.cancelRequested())
             .put("priority", j.priority())
             .put("attempt", j.attempt())
             .put("maxAttempts", j.maxAttempts())

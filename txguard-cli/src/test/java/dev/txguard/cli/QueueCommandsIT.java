@@ -120,13 +120,15 @@ class QueueCommandsIT {
       Thread.sleep(20);
     }
     queue.stop(Duration.ofSeconds(10));
-    // a running attempt whose lease was last extended an hour ago (its process is stuck)
+    // a running attempt whose lease was last extended an hour ago (its process is stuck), asked to
+    // stop meanwhile
     stuck =
         pg.queryLong(
             "insert into ops.job (kind, queue, args, state, attempt, max_attempts, run_at, created_at,"
-                + " attempted_at, leased_at, lease_owner, lease_token, lease_expires_at) values ('idle', 'slow', '{\"n\":9}',"
+                + " attempted_at, leased_at, lease_owner, lease_token, lease_expires_at, cancel_requested)"
+                + " values ('idle', 'slow', '{\"n\":9}',"
                 + " 'running', 1, 5, now(), now(), now() - interval '1 hour', now() - interval '1 hour', 'host-1/4242/ab',"
-                + " gen_random_uuid(), now() + interval '10 minutes') returning id");
+                + " gen_random_uuid(), now() + interval '10 minutes', true) returning id");
   }
 
   @AfterAll
@@ -283,6 +285,7 @@ class QueueCommandsIT {
             "kind",
             "queue",
             "state",
+            "cancelRequested",
             "priority",
             "attempt",
             "maxAttempts",
@@ -298,6 +301,27 @@ class QueueCommandsIT {
             "result",
             "errors")
         .forEach(f -> assertThat(json.has(f)).as(f).isTrue());
+  }
+
+  /**
+   * Newcomer review, session 17: a running job asked to stop showed plainly "running", in text and
+   * JSON.
+   */
+  @Test
+  void showOfARunningJobAskedToStopSaysSo() throws Exception {
+    Run text = run("queue", "show", String.valueOf(stuck));
+    JsonNode json = json("queue", "show", String.valueOf(stuck));
+    JsonNode notAsked = json("queue", "show", String.valueOf(failed));
+
+    assertThat(text.status()).as(text.err()).isZero();
+    assertThat(text.out())
+        .startsWith(
+            "job "
+                + stuck
+                + ": idle on slow, running (cancel requested: it stops when its handler checks)\n");
+    assertThat(json.get("state").asText()).isEqualTo("running");
+    assertThat(json.get("cancelRequested").asBoolean()).isTrue();
+    assertThat(notAsked.get("cancelRequested").asBoolean()).isFalse();
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.txguard.dashboard.QueueWorld.Boom;
 import dev.txguard.dashboard.QueueWorld.Gate;
 import dev.txguard.dashboard.QueueWorld.Ok;
+import dev.txguard.queue.EnqueueOptions;
 import dev.txguard.test.Injected;
 import dev.txguard.test.TestDatabase;
 import dev.txguard.test.TxguardTest;
@@ -206,6 +207,58 @@ class DashboardBrowserIT {
 
     await("job " + id + " cancelled", () -> world.state(id), "cancelled"::equals);
     awaitText("job-state", "cancelled");
+  }
+
+  /**
+   * Newcomer review, session 17: a running job asked to stop showed plainly "running", its Cancel
+   * button stayed active, and once it finished anyway nothing showed the cancel.
+   */
+  @Test
+  void cancelOfARunningJobShowsTheRequestUntilAndAfterItEnds() throws Exception {
+    long id = world.enqueue(new QueueWorld.Stubborn(1));
+    await("job " + id + " running", () -> world.state(id), "running"::equals);
+    open("#/jobs/" + id);
+    awaitText("job-state", "running");
+    try {
+      click("cancel");
+      awaitText("job-message", "asked to stop (running)");
+      awaitTextContaining(
+          "job-cancel-requested", "cancel requested: stops when its handler checks");
+      assertThat(browser.findElement(By.id("cancel")).isEnabled()).isFalse();
+    } finally {
+      world.stubborn.countDown();
+    }
+    awaitText("job-state", "completed");
+    awaitTextContaining("job-cancel-requested", "cancel was requested");
+  }
+
+  /**
+   * Newcomer review, session 17: a retry the queue refused said only "retry changed nothing; state
+   * failed", where the CLI said why.
+   */
+  @Test
+  void aRetryTheQueueRefusesSaysWhy() throws Exception {
+    long id =
+        world
+            .queue
+            .enqueue(
+                new Boom("held key"), EnqueueOptions.defaults().maxAttempts(1).uniqueKey("held"))
+            .id();
+    await("job " + id + " failed", () -> world.state(id), "failed"::equals);
+    long holder =
+        world
+            .queue
+            .enqueue(
+                new Ok("holds the key"),
+                EnqueueOptions.defaults().queue("parked").uniqueKey("held"))
+            .id();
+    assertThat(world.state(holder)).isEqualTo("available");
+
+    open("#/jobs/" + id);
+    awaitText("job-state", "failed");
+    click("retry");
+    awaitText("job-message", "not retried: its unique key is held by another unfinished job");
+    assertThat(world.state(id)).isEqualTo("failed");
   }
 
   @Test

@@ -197,7 +197,10 @@ class DashboardLimitsIT {
     String audit = log.stop();
 
     assertThat(retry.statusCode()).as(retry.body()).isEqualTo(200);
-    assertThat(retry.body()).contains("\"changed\":false");
+    assertThat(retry.body())
+        .contains("\"changed\":false")
+        .contains(
+            "\"outcome\":\"not retried: available (only failed or discarded jobs are retried)\"");
     assertThat(audit)
         .as("the audit line of a retry of an available job")
         .contains("asked to retry (nothing changed) job " + id)
@@ -209,7 +212,9 @@ class DashboardLimitsIT {
     log = LogCapture.start();
     HttpResponse<String> again = post("api/jobs/" + cancelled + "/cancel", m.group(1));
     audit = log.stop();
-    assertThat(again.body()).contains("\"changed\":false");
+    assertThat(again.body())
+        .contains("\"changed\":false")
+        .contains("\"outcome\":\"not cancelled: already cancelled\"");
     assertThat(audit).contains("asked to cancel (nothing changed) job " + cancelled);
   }
 

@@ -23,8 +23,12 @@ final class QueueWorld implements AutoCloseable {
 
   record Gate(int n) {}
 
+  /** A job whose handler ignores cancel and finishes when {@link #stubborn} opens. */
+  record Stubborn(int n) {}
+
   final AtomicBoolean failing = new AtomicBoolean(true);
   final CountDownLatch gate = new CountDownLatch(1);
+  final CountDownLatch stubborn = new CountDownLatch(1);
   final TestDatabase pg;
   final String schema;
   final Database db;
@@ -62,6 +66,10 @@ final class QueueWorld implements AutoCloseable {
                 "gate",
                 Gate.class,
                 job -> gate.await(60, TimeUnit.SECONDS) ? "opened" : "timed out")
+            .handle(
+                "stubborn",
+                Stubborn.class,
+                job -> stubborn.await(60, TimeUnit.SECONDS) ? "finished anyway" : "timed out")
             // a schedule whose next instant is months away: listed, never enqueued during a test
             .schedule("rare-report", Schedule.every(Duration.ofDays(300)), new Ok("report"))
             .queue("default", 4)

@@ -26,6 +26,11 @@ import java.util.Optional;
  * @param group its group, if any
  * @param leaseOwner who holds its lease while it runs
  * @param leaseExpiresAt when that lease expires unless extended
+ * @param cancelRequested whether cancel was asked for it ({@link JobQueue#cancel(long)}, {@link
+ *     QueueAdmin#cancel}, a group's cancel): a {@link JobState#RUNNING} job asked to stop stays
+ *     running until its handler sees the request ({@link JobContext#isCancelRequested()}) or its
+ *     attempt ends; it stays true on a job whose handler finished anyway ({@link
+ *     JobState#COMPLETED})
  */
 public record Job(
     long id,
@@ -45,4 +50,5 @@ public record Job(
     Optional<String> uniqueKey,
     Optional<String> group,
     Optional<String> leaseOwner,
-    Optional<Instant> leaseExpiresAt) {}
+    Optional<Instant> leaseExpiresAt,
+    boolean cancelRequested) {}

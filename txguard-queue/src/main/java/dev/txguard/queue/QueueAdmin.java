@@ -426,6 +426,9 @@ public final class QueueAdmin {
    * @param id the job
    * @param state its state after the action; empty if no such job exists
    * @param changed whether the action changed it
+   * @param outcome what happened, for an operator, e.g. {@code retried (now available)}, {@code not
+   *     retried: its unique key is held by another unfinished job}, {@code asked to stop
+   *     (running)}, {@code not cancelled: already completed}
    */
-  public record Change(long id, Optional<JobState> state, boolean changed) {}
+  public record Change(long id, Optional<JobState> state, boolean changed, String outcome) {}
 }

@@ -247,21 +247,35 @@ class AdminIT {
 
     assertThat(retried)
         .containsExactly(
-            new Change(failed, Optional.of(JobState.AVAILABLE), true),
-            new Change(discarded, Optional.of(JobState.AVAILABLE), true),
-            new Change(blocked, Optional.of(JobState.FAILED), false),
-            new Change(waiting, Optional.of(JobState.AVAILABLE), false),
-            new Change(999_999L, Optional.empty(), false));
+            new Change(failed, Optional.of(JobState.AVAILABLE), true, "retried (now available)"),
+            new Change(discarded, Optional.of(JobState.AVAILABLE), true, "retried (now available)"),
+            new Change(
+                blocked,
+                Optional.of(JobState.FAILED),
+                false,
+                "not retried: its unique key is held by another unfinished job"),
+            new Change(
+                waiting,
+                Optional.of(JobState.AVAILABLE),
+                false,
+                "not retried: available (only failed or discarded jobs are retried)"),
+            new Change(999_999L, Optional.empty(), false, "not retried: no such job"));
     assertThat(q.find(failed).orElseThrow().maxAttempts()).isEqualTo(21);
     assertThat(q.find(discarded).orElseThrow().maxAttempts()).isEqualTo(20);
     assertThat(q.find(failed).orElseThrow().finalizedAt()).isEmpty();
 
     assertThat(admin.cancel(List.of(waiting, holder, waiting)))
         .containsExactly(
-            new Change(waiting, Optional.of(JobState.CANCELLED), true),
-            new Change(holder, Optional.of(JobState.CANCELLED), true));
-    assertThat(admin.cancel(List.of(waiting)))
-        .containsExactly(new Change(waiting, Optional.of(JobState.CANCELLED), false));
+            new Change(waiting, Optional.of(JobState.CANCELLED), true, "cancelled"),
+            new Change(holder, Optional.of(JobState.CANCELLED), true, "cancelled"));
+    assertThat(admin.cancel(List.of(waiting, 999_999L)))
+        .containsExactly(
+            new Change(
+                waiting,
+                Optional.of(JobState.CANCELLED),
+                false,
+                "not cancelled: already cancelled"),
+            new Change(999_999L, Optional.empty(), false, "not cancelled: no such job"));
 
     clock.advance(Duration.ofDays(2));
     List<Long> progress = new ArrayList<>();

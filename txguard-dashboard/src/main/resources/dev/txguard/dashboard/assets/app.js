@@ -191,11 +191,14 @@
       const j = await api('jobs/' + this.id);
       if (unchanged(this, j)) return;
       const state = j.state.toLowerCase();
-      const fields = [['state', el('span', { class: 'state state-' + state, id: 'job-state' }, state)],
+      const fields = [['state', el('span', {}, el('span', { class: 'state state-' + state, id: 'job-state' }, state),
+        j.cancelRequested && state !== 'cancelled' ? el('span', { class: 'muted', id: 'job-cancel-requested' },
+          state === 'running' ? ' cancel requested: stops when its handler checks' : ' cancel was requested') : null)],
         ['kind', j.kind], ['queue', j.queue], ['attempt', j.attempt + ' of ' + j.maxAttempts], ['priority', j.priority],
         ['group', j.group || '–'], ['unique key', j.uniqueKey || '–'], ['lease', j.leaseOwner ? j.leaseOwner + ' until ' + time(j.leaseExpiresAt) : '–']];
       const canRetry = state === 'failed' || state === 'discarded';
-      const canCancel = !['completed', 'failed', 'cancelled', 'discarded'].includes(state);
+      // a running job asked to stop ends at its handler's next check of the request: nothing to ask again
+      const canCancel = !['completed', 'failed', 'cancelled', 'discarded'].includes(state) && !j.cancelRequested;
       clear(document.getElementById('job'),
         el('div', { class: 'actions' },
           el('button', { id: 'retry', disabled: session.readOnly || !canRetry, onclick: () => act('retry') }, 'Retry'),
@@ -235,8 +238,7 @@
     const box = document.getElementById('job-message');
     try {
       const r = await post('jobs/' + job.id + '/' + what);
-      clear(box, el('p', { class: 'message' }, what + (r.changed ? ' done' : ' changed nothing') + '; state '
-        + (r.state ? r.state.toLowerCase() : 'unknown')));
+      clear(box, el('p', { class: r.changed ? 'message' : 'message error' }, r.outcome));
     } catch (err) { clear(box, el('p', { class: 'message error' }, what + ' refused: ' + err.message)); }
     refresh();
   }

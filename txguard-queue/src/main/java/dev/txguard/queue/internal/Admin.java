@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.BiFunction;
 import java.util.function.LongConsumer;
 
 /**
@@ -197,7 +198,34 @@ public final class Admin {
                   notifier.jobsAvailable(tx, rows.stream().map(Rows.Retried::wake).toList());
                   return statesOf(tx, array);
                 });
-    return changes(ids, states, retried);
+    return changes(ids, states, retried, Admin::retryOutcome);
+  }
+
+  /** What a retry did, or why it did not (admin_retry.sql's conditions). */
+  static String retryOutcome(Optional<JobState> state, boolean changed) {
+    if (changed) {
+      return "retried (now " + state.map(JobState::sqlName).orElse("gone") + ")";
+    }
+    if (state.isEmpty()) {
+      return "not retried: no such job";
+    }
+    JobState s = state.get();
+    if (s == JobState.FAILED || s == JobState.DISCARDED) {
+      return "not retried: its unique key is held by another unfinished job";
+    }
+    return "not retried: " + s.sqlName() + " (only failed or discarded jobs are retried)";
+  }
+
+  /** What a cancel did, or why it did not (cancel_job.sql's conditions). */
+  static String cancelOutcome(Optional<JobState> state, boolean changed) {
+    if (state.isEmpty()) {
+      return "not cancelled: no such job";
+    }
+    JobState s = state.get();
+    if (changed) {
+      return s == JobState.RUNNING ? "asked to stop (running)" : "cancelled";
+    }
+    return "not cancelled: already " + s.sqlName();
   }
 
   /** See {@code QueueAdmin.cancel}. */
@@ -212,7 +240,7 @@ public final class Admin {
             sql.schema,
             "reading the jobs' states",
             () -> config.db().inTx(readOnly("job states"), tx -> statesOf(tx, array)));
-    return changes(ids, states, changed);
+    return changes(ids, states, changed, Admin::cancelOutcome);
   }
 
   /** See {@code QueueAdmin.prune}. */
@@ -247,12 +275,17 @@ public final class Admin {
   }
 
   private static List<Change> changes(
-      List<Long> ids, Map<Long, JobState> states, Map<Long, Boolean> changed) {
+      List<Long> ids,
+      Map<Long, JobState> states,
+      Map<Long, Boolean> changed,
+      BiFunction<Optional<JobState>, Boolean, String> outcome) {
     return ids.stream()
         .map(
-            id ->
-                new Change(
-                    id, Optional.ofNullable(states.get(id)), changed.getOrDefault(id, false)))
+            id -> {
+              Optional<JobState> state = Optional.ofNullable(states.get(id));
+              boolean did = changed.getOrDefault(id, false);
+              return new Change(id, state, did, outcome.apply(state, did));
+            })
         .toList();
   }
 

@@ -140,7 +140,8 @@ final class Rows {
         Optional.ofNullable(rs.getString("unique_key")),
         Optional.ofNullable(rs.getString("job_group")),
         Optional.ofNullable(rs.getString("lease_owner")),
-        optionalInstant(rs, "lease_expires_at"));
+        optionalInstant(rs, "lease_expires_at"),
+        rs.getBoolean("cancel_requested"));
   }
 
   /** The row's {@code state} column. */

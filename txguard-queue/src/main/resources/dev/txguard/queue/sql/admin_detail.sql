@@ -9,5 +9,5 @@ select id, kind, queue, state, priority, attempt, max_attempts, run_at, created_
           from jsonb_array_elements(errors) with ordinality as t(e, n))::text as errors,
        (select coalesce(max(greatest(length(e ->> 'error'), length(e ->> 'trace'))), 0)
           from jsonb_array_elements(errors) as t(e)) as longest_error,
-       unique_key, job_group, lease_owner, lease_expires_at
+       unique_key, job_group, lease_owner, lease_expires_at, cancel_requested
 from ${schema}.job where id = ?
