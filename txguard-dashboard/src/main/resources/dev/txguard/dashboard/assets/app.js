@@ -55,7 +55,8 @@
     return api(path, { method: 'POST', headers: { 'X-CSRF-Token': session.csrf } });
   }
 
-  function time(t) { return t ? new Date(t).toLocaleString() : ''; }
+  // the browser's local time, with its zone named: the CLI prints UTC
+  function time(t) { return t ? new Date(t).toLocaleString(undefined, { timeZoneName: 'short' }) : ''; }
   function ago(ms) {
     if (ms === null || ms === undefined) return '–';
     const s = Math.max(0, Math.round(ms / 1000));
@@ -118,7 +119,7 @@
     if (!chart) {
       chart = new uPlot({ width: width, height: 220, series: [{},
         { label: 'completed', stroke: '#15803d', width: 2 },
-        { label: 'failed', stroke: '#b91c1c', width: 2 },
+        { label: 'failed + discarded', stroke: '#b91c1c', width: 2 },
         { label: 'cancelled', stroke: '#6b7280', width: 1 }],
         axes: [{}, { label: 'jobs/min' }] }, data, box);
     } else {
@@ -235,6 +236,8 @@
   }
 
   async function act(what) {
+    // a cancel cannot be undone (retry takes failed and discarded jobs only): ask first, as a group's cancel does
+    if (what === 'cancel' && !confirm('Cancel job #' + job.id + '? A cancelled job cannot be retried.')) return;
     const box = document.getElementById('job-message');
     try {
       const r = await post('jobs/' + job.id + '/' + what);
