@@ -77,6 +77,34 @@ class AdminIT {
             + " lease_expires_at = null where job_group = 'g1'");
   }
 
+  /**
+   * Break-it review, session 17: an application's role without CREATE on the database (PostgreSQL
+   * grants it to no one by default) could not call migrate() on a schema already up to date:
+   * "create schema if not exists" failed with SQLSTATE 42501 before seeing that the schema exists,
+   * so the application's startup failed.
+   */
+  @Test
+  void migrateOfAnUpToDateSchemaNeedsNoCreatePrivilege() throws Exception {
+    declared("no_create", new MovableClock()).admin().migrate();
+    String role = "txguard_admin_no_create";
+    pg.execute(
+        "do $$ begin if not exists (select from pg_roles where rolname = '"
+            + role
+            + "') then create role "
+            + role
+            + " login password 'app'; end if; end $$",
+        "revoke create on database " + pg.name() + " from " + role,
+        "grant usage on schema no_create to " + role,
+        "grant select on all tables in schema no_create to " + role);
+    try (Database app =
+        Database.builder().url(pg.url()).user(role).password("app").poolSize(2).build()) {
+      JobQueue queue = JobQueue.builder(app).schema("no_create").build();
+      assertThat(queue.migrate()).as("versions applied").isEmpty();
+      assertThat(queue.admin().migrate())
+          .isEqualTo(new QueueAdmin.MigrationResult("no_create", 3, 3, List.of()));
+    }
+  }
+
   @Test
   void migrationStatusAndMigrateReportVersions() {
     QueueAdmin admin = declared("versions", new MovableClock()).admin();
