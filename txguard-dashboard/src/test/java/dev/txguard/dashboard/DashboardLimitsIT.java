@@ -3,6 +3,7 @@ package dev.txguard.dashboard;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.txguard.dashboard.QueueWorld.Ok;
+import dev.txguard.queue.JobDetail;
 import dev.txguard.test.Injected;
 import dev.txguard.test.LogCapture;
 import dev.txguard.test.TestDatabase;
@@ -95,6 +96,45 @@ class DashboardLimitsIT {
               assertThat(d.job().argsJson()).isEqualTo("{\"text\": \"");
               assertThat(d.job().errors().get(0).trace()).isEqualTo("tttttttttt");
               assertThat(d.longestErrorLength()).isEqualTo(200_000);
+            });
+  }
+
+  /**
+   * Break-it review, session 17: each error was cut to 64 KiB, but every error was sent: a job with
+   * 1,000 errors of 70,000 characters made a 131 MB answer (21 s, 1 GB of heap), every refresh.
+   * Only the newest 20 errors travel now, with the count.
+   */
+  @Test
+  void aJobWithThousandsOfErrorsSendsOnlyItsNewest() throws Exception {
+    long id = world.park(new Ok("retried a thousand times"));
+    pg.execute(
+        "update "
+            + world.schema
+            + ".job set errors = (select jsonb_agg(jsonb_build_object('attempt', n, 'at', now(),"
+            + " 'error', 'failure ' || n, 'trace', repeat('t', 70000)) order by n)"
+            + " from generate_series(1, 1000) n) where id = "
+            + id);
+
+    HttpResponse<String> r = get("api/jobs/" + id);
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body().length())
+        .as("characters sent for 1,000 errors of 70,000 characters")
+        .isLessThan(20 * 64 * 1024 + 20_000);
+    assertThat(r.body())
+        .contains("\"errorCount\":1000")
+        .contains("\"errorsLeftOut\":980")
+        .contains("\"error\":\"failure 981\"")
+        .contains("\"error\":\"failure 1000\"")
+        .doesNotContain("\"error\":\"failure 980\"");
+    assertThat(world.queue.admin().detail(id, 10))
+        .hasValueSatisfying(
+            d -> {
+              assertThat(d.job().errors()).hasSize(JobDetail.ERRORS_SHOWN);
+              assertThat(d.job().errors().getFirst().attempt()).isEqualTo(981);
+              assertThat(d.job().errors().getLast().attempt()).isEqualTo(1000);
+              assertThat(d.errorCount()).isEqualTo(1000);
+              assertThat(d.errorsLeftOut()).isEqualTo(980);
             });
   }
 

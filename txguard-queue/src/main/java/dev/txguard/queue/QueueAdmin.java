@@ -169,9 +169,10 @@ public final class QueueAdmin {
 
   /**
    * One job for a viewer, as {@link #find(long)} but with its arguments, result and each error's
-   * message and trace cut by the database to {@code limit} characters, so that a job with huge
-   * arguments costs at most about {@code limit} characters per text to read; the full lengths say
-   * what was cut. One read-only unit ({@code admin_detail.sql}).
+   * message and trace cut by the database to {@code limit} characters, and only its newest {@link
+   * JobDetail#ERRORS_SHOWN} errors, so that a job with huge arguments or thousands of errors costs
+   * at most about {@code limit} characters per text to read; the full lengths and the number of
+   * errors say what was left out. One read-only unit ({@code admin_detail.sql}).
    *
    * @param id the job's id
    * @param limit the most characters kept of each text, at least 1

@@ -100,6 +100,8 @@ final class Api {
     body.put("argsCut", d.argsCut());
     body.put("resultCut", d.resultCut());
     body.put("errorsCut", d.errorsCut());
+    body.put("errorCount", d.errorCount());
+    body.put("errorsLeftOut", d.errorsLeftOut());
     Json.send(ctx, body);
   }
 

@@ -210,7 +210,9 @@
         j.resultJson ? [el('h2', {}, 'Result'), el('pre', { id: 'job-result' }, pretty(j.resultJson)),
           cut(j.resultCut, j.limit, j.resultLength)] : null,
         j.errorsCut ? el('p', { class: 'muted' }, 'long error messages and traces show their first ' + j.limit + ' characters') : null,
-        el('h2', {}, 'Errors (' + j.errors.length + ')'),
+        el('h2', {}, 'Errors (' + j.errorCount + ')'),
+        j.errorsLeftOut > 0 ? el('p', { class: 'muted', id: 'job-errors-left-out' }, 'the newest ' + j.errors.length
+          + ' of ' + j.errorCount + ' errors; ' + j.errorsLeftOut + ' older ones are not shown') : null,
         el('div', { id: 'job-errors' }, j.errors.length === 0 ? el('p', { class: 'muted' }, 'none') : j.errors.map(e =>
           el('div', { class: 'error' }, el('p', {}, 'attempt ' + e.attempt + ' at ' + time(e.at) + ': ', el('strong', {}, e.error)),
             e.trace ? el('pre', {}, e.trace) : null))),
@@ -283,8 +285,13 @@
     return [{ '/jobs': jobs, '/schedules': schedules, '/processes': processes }[path] || overview, params];
   }
 
+  // one update at a time: a slow answer (a huge job, a busy database) must not pile requests up,
+  // each holding a connection of the dashboard's small pool
+  let updating = false;
+
   async function refresh() {
-    if (!view) return;
+    if (!view || updating) return;
+    updating = true;
     try {
       await view.update();
       status.className = 'status';
@@ -292,6 +299,8 @@
     } catch (err) {
       status.className = 'status error';
       status.textContent = 'update failed: ' + err.message;
+    } finally {
+      updating = false;
     }
   }
 

@@ -192,11 +192,10 @@ public final class AdminViews {
                             limit,
                             rs.getLong("args_length"),
                             rs.getLong("result_length"),
-                            rs.getLong("longest_error")),
+                            rs.getLong("longest_error"),
+                            rs.getInt("error_count")),
                     limit,
-                    limit,
-                    limit,
-                    limit,
+                    JobDetail.ERRORS_SHOWN,
                     id));
   }
 
