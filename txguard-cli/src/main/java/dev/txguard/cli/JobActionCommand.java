@@ -33,7 +33,7 @@ abstract class JobActionCommand extends AdminCommand {
       node.put("changed", changed).put("unchanged", changes.size() - changed);
       printJson(out, node);
     } else {
-      TextTable t = new TextTable(">id", "outcome");
+      TextTable t = new TextTable(">id", "~outcome");
       changes.forEach(c -> t.row(c.id(), describe(c)));
       t.lines().forEach(out::println);
     }
