@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.txguard.cli.internal.DurationText;
 import dev.txguard.cli.internal.QueueTarget;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -103,6 +105,13 @@ abstract class AdminCommand implements Callable<Integer> {
     } catch (JsonProcessingException e) {
       return JSON.getNodeFactory().textNode(text);
     }
+  }
+
+  /** {@code t} seen from {@code now}: {@code in 40s}, or {@code 5m2s ago}. */
+  static String relative(Instant t, Instant now) {
+    return t.isAfter(now)
+        ? "in " + DurationText.format(Duration.between(now, t))
+        : DurationText.format(Duration.between(t, now)) + " ago";
   }
 
   /** An instant for tables: {@code 2026-11-30 01:02:03Z}. */

@@ -84,9 +84,7 @@ final class QueueStatsCommand extends AdminCommand {
           a.owner(),
           a.attempt(),
           ago(a.leasedAt(), o.at()),
-          a.leaseExpiresAt().isAfter(o.at())
-              ? "in " + DurationText.format(Duration.between(o.at(), a.leaseExpiresAt()))
-              : ago(a.leaseExpiresAt(), o.at()));
+          relative(a.leaseExpiresAt(), o.at()));
     }
     stuck.lines().forEach(out::println);
     return 0;

@@ -18,9 +18,9 @@ import picocli.CommandLine.Spec;
 /**
  * The {@code txguard} command line: {@code demo} replays the five failure stories of txguard's
  * mission against a real PostgreSQL, once written the naive way and once with txguard; {@code
- * migrate} applies the job queue's migrations; {@code queue stats|list|show|retry|cancel|prune} are
- * the operator's commands on a queue (a thin layer over {@code QueueAdmin}); {@code dashboard}
- * serves the queue dashboard.
+ * migrate} applies the job queue's migrations; {@code queue
+ * stats|processes|schedules|list|show|retry|cancel|prune} are the operator's commands on a queue (a
+ * thin layer over {@code QueueAdmin}); {@code dashboard} serves the queue dashboard.
  *
  * <pre>
  * java -jar txguard.jar demo                 # all five stories on an embedded PostgreSQL
@@ -87,6 +87,8 @@ public final class Txguard implements Callable<Integer> {
     cl.addSubcommand("migrate", new MigrateCommand(env));
     CommandLine queue = new CommandLine(new QueueCommand());
     queue.addSubcommand("stats", new QueueStatsCommand(env));
+    queue.addSubcommand("processes", new QueueProcessesCommand(env));
+    queue.addSubcommand("schedules", new QueueSchedulesCommand(env));
     queue.addSubcommand("list", new QueueListCommand(env));
     queue.addSubcommand("show", new QueueShowCommand(env));
     queue.addSubcommand("retry", new QueueRetryCommand(env));

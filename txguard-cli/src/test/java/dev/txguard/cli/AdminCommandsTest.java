@@ -33,6 +33,8 @@ class AdminCommandsTest {
         new String[][] {
           {"migrate"},
           {"queue", "stats"},
+          {"queue", "processes"},
+          {"queue", "schedules"},
           {"queue", "list"},
           {"queue", "show", "1"},
           {"queue", "retry", "1"},
@@ -112,7 +114,16 @@ class AdminCommandsTest {
 
     assertThat(run.status()).isEqualTo(2);
     assertThat(run.err())
-        .contains("Usage: txguard queue", "stats", "list", "show", "retry", "cancel", "prune");
+        .contains(
+            "Usage: txguard queue",
+            "stats",
+            "processes",
+            "schedules",
+            "list",
+            "show",
+            "retry",
+            "cancel",
+            "prune");
   }
 
   @Test
