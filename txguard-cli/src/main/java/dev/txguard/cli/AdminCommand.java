@@ -16,15 +16,15 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * The shape of {@code txguard migrate} and {@code txguard queue ...}: connect (options or
- * environment), run one {@code QueueAdmin} operation, print a text table or JSON. Subclasses
- * implement {@link #run}; the exit status is theirs (0 done, 1 not everything done), and 2 for bad
- * invocations comes from {@link Txguard}'s handlers.
+ * The shape of {@code txguard migrate}, {@code txguard queue ...} and {@code txguard dashboard}:
+ * connect (options or environment), check the schema, run one {@code QueueAdmin} operation.
+ * Subclasses implement {@link #run}; the exit status is theirs (0 done, 1 not everything done), and
+ * 2 for bad invocations comes from {@link Txguard}'s handlers. Commands that print a result take
+ * {@code --json} through {@link ReportCommand}.
  */
 abstract class AdminCommand implements Callable<Integer> {
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -32,9 +32,6 @@ abstract class AdminCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Mixin ServerOptions server = new ServerOptions();
-
-  @Option(names = "--json", description = "Print JSON on standard output instead of text.")
-  boolean json;
 
   private final Map<String, String> env;
 

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 /** The output shared by {@code retry} and {@code cancel}: one line (or JSON object) per job. */
-abstract class JobActionCommand extends AdminCommand {
+abstract class JobActionCommand extends ReportCommand {
   JobActionCommand(Map<String, String> env) {
     super(env);
   }

@@ -26,7 +26,7 @@ import picocli.CommandLine.Command;
       "backend pid is the PostgreSQL server process serving a queue's control connection"
           + " (pg_stat_activity.pid), not the pid of its JVM."
     })
-final class QueueProcessesCommand extends AdminCommand {
+final class QueueProcessesCommand extends ReportCommand {
   static final String PID_NOTE =
       "backend pid: the PostgreSQL server process of the control connection, not the JVM's pid";
 

@@ -24,7 +24,7 @@ import picocli.CommandLine.Command;
         "Lists the periodic schedules the schema has recorded, by name: each one's definition, next"
             + " run, last run with its job and that job's state, the latest instant the leader handled"
             + " (enqueued or skipped) and when it last moved that cursor.")
-final class QueueSchedulesCommand extends AdminCommand {
+final class QueueSchedulesCommand extends ReportCommand {
   private static final int LABEL = 15;
 
   QueueSchedulesCommand(Map<String, String> env) {

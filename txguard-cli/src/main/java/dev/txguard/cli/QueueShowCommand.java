@@ -20,7 +20,7 @@ import picocli.CommandLine.Parameters;
     description =
         "Shows one job: state, attempts, timestamps, lease, arguments, result, and every recorded error"
             + " with its stack trace. Exit status 1 when there is no such job.")
-final class QueueShowCommand extends AdminCommand {
+final class QueueShowCommand extends ReportCommand {
   private static final int LABEL = 13;
 
   @Parameters(paramLabel = "ID", description = "The job's id.")

@@ -209,6 +209,16 @@ class AdminCommandsTest {
         "txguard queue prune");
   }
 
+  /** Newcomer review: {@code dashboard --help} listed --json, which did nothing there. */
+  @Test
+  void dashboardHasNoJsonOption() {
+    assertThat(Run.of("dashboard", "--help").out()).contains("--port").doesNotContain("--json");
+    assertBad(
+        Run.of("dashboard", "--json", "--url", NOWHERE),
+        "txguard: Unknown option: '--json'",
+        "txguard dashboard");
+  }
+
   @Test
   void helpNamesTheOptionsAndExitStatuses() {
     Run migrate = Run.of("migrate", "--help");
