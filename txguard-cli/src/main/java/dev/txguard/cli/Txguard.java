@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The {@code txguard} command line: {@code demo} replays the five failure stories of txguard's
@@ -110,11 +111,40 @@ public final class Txguard implements Callable<Integer> {
 
   private static int badParameters(ParameterException ex, String[] args) {
     CommandLine cmd = ex.getCommandLine();
+    if (ex instanceof UnmatchedArgumentException u && unknownCommand(cmd, u)) {
+      return usageError(cmd, unknownCommandMessage(cmd, u.getUnmatched().get(0)));
+    }
     String message =
         ex.getMessage() == null
             ? "invalid command line"
             : ex.getMessage().lines().findFirst().orElse("");
     return usageError(cmd, message);
+  }
+
+  /**
+   * Whether the first argument {@code cmd} could not match stands where its subcommand goes: a
+   * command with subcommands takes no other positional argument.
+   */
+  private static boolean unknownCommand(CommandLine cmd, UnmatchedArgumentException ex) {
+    return !cmd.getSubcommands().isEmpty()
+        && !ex.getUnmatched().isEmpty()
+        && !ex.getUnmatched().get(0).startsWith("-");
+  }
+
+  /**
+   * "unknown queue command 'purge'; the queue commands are stats, ..." (only that argument: the
+   * ones after it may hold a password).
+   */
+  private static String unknownCommandMessage(CommandLine cmd, String name) {
+    String parent = cmd.getParent() == null ? "" : cmd.getCommandName() + " ";
+    return "unknown "
+        + parent
+        + "command '"
+        + name
+        + "'; the "
+        + parent
+        + "commands are "
+        + String.join(", ", cmd.getSubcommands().keySet());
   }
 
   private static int failed(Exception ex, CommandLine cmd) {
