@@ -111,8 +111,10 @@ public final class Txguard implements Callable<Integer> {
 
   private static int badParameters(ParameterException ex, String[] args) {
     CommandLine cmd = ex.getCommandLine();
-    if (ex instanceof UnmatchedArgumentException u && unknownCommand(cmd, u)) {
-      return usageError(cmd, unknownCommandMessage(cmd, u.getUnmatched().get(0)));
+    if (ex instanceof UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+      String first = u.getUnmatched().get(0);
+      return usageError(
+          cmd, unknownCommand(cmd, u) ? unknownCommandMessage(cmd, first) : unmatched(first));
     }
     String message =
         ex.getMessage() == null
@@ -126,9 +128,19 @@ public final class Txguard implements Callable<Integer> {
    * command with subcommands takes no other positional argument.
    */
   private static boolean unknownCommand(CommandLine cmd, UnmatchedArgumentException ex) {
-    return !cmd.getSubcommands().isEmpty()
-        && !ex.getUnmatched().isEmpty()
-        && !ex.getUnmatched().get(0).startsWith("-");
+    return !cmd.getSubcommands().isEmpty() && !ex.getUnmatched().get(0).startsWith("-");
+  }
+
+  /**
+   * Names the first argument nothing matched, and an option without its {@code =value}: picocli
+   * names every unmatched argument, so a mistyped {@code --pasword SECRET} showed the secret.
+   */
+  private static String unmatched(String first) {
+    if (first.startsWith("-")) {
+      int eq = first.indexOf('=');
+      return "Unknown option: '" + (eq < 0 ? first : first.substring(0, eq)) + "'";
+    }
+    return "Unmatched argument: '" + first + "'";
   }
 
   /**

@@ -218,6 +218,21 @@ class AdminCommandsTest {
         "txguard queue prune");
   }
 
+  /**
+   * A mistyped option before a password: picocli named every unmatched argument ("Unknown options:
+   * '--pasword', 'hunter2'"), the password among them. Only the unknown option is named.
+   */
+  @Test
+  void anUnknownOptionIsNamedWithoutTheArgumentsAfterIt() {
+    Run apart = Run.of("migrate", "--pasword", "hunter2");
+    Run joined = Run.of("migrate", "--pasword=hunter2");
+    Run extra = Run.of("queue", "stats", "foo", "hunter2");
+
+    assertBad(apart, "txguard: Unknown option: '--pasword'", "txguard migrate");
+    assertBad(joined, "txguard: Unknown option: '--pasword'", "txguard migrate");
+    assertBad(extra, "txguard: Unmatched argument: 'foo'", "txguard queue stats");
+  }
+
   /** Newcomer review: {@code dashboard --help} listed --json, which did nothing there. */
   @Test
   void dashboardHasNoJsonOption() {
