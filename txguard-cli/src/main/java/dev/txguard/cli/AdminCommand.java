@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.txguard.cli.internal.DurationText;
 import dev.txguard.cli.internal.QueueTarget;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -14,15 +16,15 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * The shape of {@code txguard migrate} and {@code txguard queue ...}: connect (options or
- * environment), run one {@code QueueAdmin} operation, print a text table or JSON. Subclasses
- * implement {@link #run}; the exit status is theirs (0 done, 1 not everything done), and 2 for bad
- * invocations comes from {@link Txguard}'s handlers.
+ * The shape of {@code txguard migrate}, {@code txguard queue ...} and {@code txguard dashboard}:
+ * connect (options or environment), check the schema, run one {@code QueueAdmin} operation.
+ * Subclasses implement {@link #run}; the exit status is theirs (0 done, 1 not everything done), and
+ * 2 for bad invocations comes from {@link Txguard}'s handlers. Commands that print a result take
+ * {@code --json} through {@link ReportCommand}.
  */
 abstract class AdminCommand implements Callable<Integer> {
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -30,9 +32,6 @@ abstract class AdminCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Mixin ServerOptions server = new ServerOptions();
-
-  @Option(names = "--json", description = "Print JSON on standard output instead of text.")
-  boolean json;
 
   private final Map<String, String> env;
 
@@ -103,6 +102,13 @@ abstract class AdminCommand implements Callable<Integer> {
     } catch (JsonProcessingException e) {
       return JSON.getNodeFactory().textNode(text);
     }
+  }
+
+  /** {@code t} seen from {@code now}: {@code in 40s}, or {@code 5m2s ago}. */
+  static String relative(Instant t, Instant now) {
+    return t.isAfter(now)
+        ? "in " + DurationText.format(Duration.between(now, t))
+        : DurationText.format(Duration.between(t, now)) + " ago";
   }
 
   /** An instant for tables: {@code 2026-11-30 01:02:03Z}. */

@@ -2,6 +2,7 @@ package dev.txguard.cli;
 
 import dev.txguard.cli.internal.QueueTarget;
 import dev.txguard.dashboard.Dashboard;
+import io.javalin.util.JavalinLogger;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -105,7 +106,7 @@ final class DashboardCommand extends AdminCommand {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
-    try (Dashboard dashboard = b.build().start()) {
+    try (Dashboard dashboard = start(b.build())) {
       out.println(
           "txguard dashboard for "
               + target.description()
@@ -131,6 +132,22 @@ final class DashboardCommand extends AdminCommand {
       }
     }
     return 0;
+  }
+
+  /**
+   * Starts the server without Javalin's own "Failed to start Javalin" log line: the exception that
+   * follows it (a port in use, say) is printed by {@link Txguard} as txguard's one line. The switch
+   * is process-wide, which is fine here: this command is the process's only Javalin, and only its
+   * start is silenced.
+   */
+  private static Dashboard start(Dashboard dashboard) {
+    boolean logging = JavalinLogger.enabled;
+    JavalinLogger.enabled = false;
+    try {
+      return dashboard.start();
+    } finally {
+      JavalinLogger.enabled = logging;
+    }
   }
 
   private static void removeHook(Thread hook) {

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 /** The output shared by {@code retry} and {@code cancel}: one line (or JSON object) per job. */
-abstract class JobActionCommand extends AdminCommand {
+abstract class JobActionCommand extends ReportCommand {
   JobActionCommand(Map<String, String> env) {
     super(env);
   }
@@ -30,7 +30,7 @@ abstract class JobActionCommand extends AdminCommand {
       node.put("changed", changed).put("unchanged", changes.size() - changed);
       printJson(out, node);
     } else {
-      TextTable t = new TextTable(">id", "outcome");
+      TextTable t = new TextTable(">id", "~outcome");
       changes.forEach(c -> t.row(c.id(), c.outcome()));
       t.lines().forEach(out::println);
     }

@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
       "Exit status: 0 when the schema is current, 1 when the server refused a migration (nothing is applied"
           + " then), 2 for a bad invocation (bad option, no or unreachable server)."
     })
-final class MigrateCommand extends AdminCommand {
+final class MigrateCommand extends ReportCommand {
   @Option(names = "--dry-run", description = "Print the SQL that would run, without running it.")
   boolean dryRun;
 

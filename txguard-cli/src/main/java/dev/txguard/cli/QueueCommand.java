@@ -10,7 +10,8 @@ import picocli.CommandLine.Spec;
     name = "queue",
     mixinStandardHelpOptions = true,
     description = {
-      "Look at and act on a txguard job queue: counts, listings, one job, retry, cancel, prune.",
+      "Look at and act on a txguard job queue: counts, the processes working it and which one leads"
+          + " maintenance, schedules, listings, one job, retry, cancel, prune.",
       "Every subcommand takes --url/--user/--password/--schema (or TXGUARD_URL, TXGUARD_USER, TXGUARD_PASSWORD,"
           + " TXGUARD_SCHEMA) and --json.",
       "Exit status: 0 done; 1 not everything done (a job not found, not retried, not cancelled, still"

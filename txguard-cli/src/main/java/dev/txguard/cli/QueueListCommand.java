@@ -24,7 +24,7 @@ import picocli.CommandLine.ParameterException;
     description =
         "Lists jobs, newest first (by id: the order they were enqueued), a page at a time: the last line"
             + " says how to get the next page.")
-final class QueueListCommand extends AdminCommand {
+final class QueueListCommand extends ReportCommand {
   @Option(
       names = "--state",
       paramLabel = "STATE",

@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
     description =
         "Deletes finished jobs (completed, failed, cancelled, discarded) that finished at least --older-than"
             + " ago, 1000 per transaction, showing progress on standard error.")
-final class QueuePruneCommand extends AdminCommand {
+final class QueuePruneCommand extends ReportCommand {
   @Option(
       names = "--older-than",
       paramLabel = "AGE",

@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
     description =
         "Shows one job: state, attempts, timestamps, lease, arguments, result, and every recorded error"
             + " with its stack trace. Exit status 1 when there is no such job.")
-final class QueueShowCommand extends AdminCommand {
+final class QueueShowCommand extends ReportCommand {
   private static final int LABEL = 13;
 
   @Parameters(paramLabel = "ID", description = "The job's id.")
@@ -74,15 +74,15 @@ final class QueueShowCommand extends AdminCommand {
     field(out, "run at", shortInstant(j.runAt()));
     field(out, "attempted", j.attemptedAt().map(AdminCommand::shortInstant).orElse("-"));
     field(out, "finalized", j.finalizedAt().map(AdminCommand::shortInstant).orElse("-"));
-    field(
+    whole(
         out,
         "lease",
         j.leaseOwner()
             .map(
                 o -> o + " until " + j.leaseExpiresAt().map(AdminCommand::shortInstant).orElse("-"))
             .orElse("-"));
-    field(out, "unique key", j.uniqueKey().orElse("-"));
-    field(out, "group", j.group().orElse("-"));
+    whole(out, "unique key", j.uniqueKey().orElse("-"));
+    whole(out, "group", j.group().orElse("-"));
     field(out, "args", j.argsJson());
     field(out, "result", j.resultJson().orElse("-"));
     if (j.errors().isEmpty()) {
@@ -104,6 +104,15 @@ final class QueueShowCommand extends AdminCommand {
     return 0;
   }
 
+  /**
+   * An identifier on one line however long, so that it can be copied: wrapping would break it (a
+   * group or unique key may hold spaces, and an owner is up to 128 characters).
+   */
+  private static void whole(PrintWriter out, String label, String value) {
+    out.println(label + " ".repeat(LABEL - label.length()) + value.replace('\n', ' '));
+  }
+
+  /** Free text (arguments, result), wrapped to {@link TextTable#WIDTH}. */
   private static void field(PrintWriter out, String label, String value) {
     String head = label + " ".repeat(LABEL - label.length());
     var lines = TextTable.wrap(value, TextTable.WIDTH - LABEL);

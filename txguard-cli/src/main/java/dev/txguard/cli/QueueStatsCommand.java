@@ -25,7 +25,7 @@ import picocli.CommandLine.Command;
     description =
         "Counts jobs per queue and state, shows how long each queue's oldest available job has waited,"
             + " and lists running attempts past half their lease (their process is probably stuck or gone).")
-final class QueueStatsCommand extends AdminCommand {
+final class QueueStatsCommand extends ReportCommand {
   private static final String[] HEADERS = {
     "queue",
     ">sched",
@@ -84,9 +84,7 @@ final class QueueStatsCommand extends AdminCommand {
           a.owner(),
           a.attempt(),
           ago(a.leasedAt(), o.at()),
-          a.leaseExpiresAt().isAfter(o.at())
-              ? "in " + DurationText.format(Duration.between(o.at(), a.leaseExpiresAt()))
-              : ago(a.leaseExpiresAt(), o.at()));
+          relative(a.leaseExpiresAt(), o.at()));
     }
     stuck.lines().forEach(out::println);
     return 0;

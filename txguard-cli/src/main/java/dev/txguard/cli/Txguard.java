@@ -14,13 +14,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The {@code txguard} command line: {@code demo} replays the five failure stories of txguard's
  * mission against a real PostgreSQL, once written the naive way and once with txguard; {@code
- * migrate} applies the job queue's migrations; {@code queue stats|list|show|retry|cancel|prune} are
- * the operator's commands on a queue (a thin layer over {@code QueueAdmin}); {@code dashboard}
- * serves the queue dashboard.
+ * migrate} applies the job queue's migrations; {@code queue
+ * stats|processes|schedules|list|show|retry|cancel|prune} are the operator's commands on a queue (a
+ * thin layer over {@code QueueAdmin}); {@code dashboard} serves the queue dashboard.
  *
  * <pre>
  * java -jar txguard.jar demo                 # all five stories on an embedded PostgreSQL
@@ -87,6 +88,8 @@ public final class Txguard implements Callable<Integer> {
     cl.addSubcommand("migrate", new MigrateCommand(env));
     CommandLine queue = new CommandLine(new QueueCommand());
     queue.addSubcommand("stats", new QueueStatsCommand(env));
+    queue.addSubcommand("processes", new QueueProcessesCommand(env));
+    queue.addSubcommand("schedules", new QueueSchedulesCommand(env));
     queue.addSubcommand("list", new QueueListCommand(env));
     queue.addSubcommand("show", new QueueShowCommand(env));
     queue.addSubcommand("retry", new QueueRetryCommand(env));
@@ -108,11 +111,52 @@ public final class Txguard implements Callable<Integer> {
 
   private static int badParameters(ParameterException ex, String[] args) {
     CommandLine cmd = ex.getCommandLine();
+    if (ex instanceof UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+      String first = u.getUnmatched().get(0);
+      return usageError(
+          cmd, unknownCommand(cmd, u) ? unknownCommandMessage(cmd, first) : unmatched(first));
+    }
     String message =
         ex.getMessage() == null
             ? "invalid command line"
             : ex.getMessage().lines().findFirst().orElse("");
     return usageError(cmd, message);
+  }
+
+  /**
+   * Whether the first argument {@code cmd} could not match stands where its subcommand goes: a
+   * command with subcommands takes no other positional argument.
+   */
+  private static boolean unknownCommand(CommandLine cmd, UnmatchedArgumentException ex) {
+    return !cmd.getSubcommands().isEmpty() && !ex.getUnmatched().get(0).startsWith("-");
+  }
+
+  /**
+   * Names the first argument nothing matched, and an option without its {@code =value}: picocli
+   * names every unmatched argument, so a mistyped {@code --pasword SECRET} showed the secret.
+   */
+  private static String unmatched(String first) {
+    if (first.startsWith("-")) {
+      int eq = first.indexOf('=');
+      return "Unknown option: '" + (eq < 0 ? first : first.substring(0, eq)) + "'";
+    }
+    return "Unmatched argument: '" + first + "'";
+  }
+
+  /**
+   * "unknown queue command 'purge'; the queue commands are stats, ..." (only that argument: the
+   * ones after it may hold a password).
+   */
+  private static String unknownCommandMessage(CommandLine cmd, String name) {
+    String parent = cmd.getParent() == null ? "" : cmd.getCommandName() + " ";
+    return "unknown "
+        + parent
+        + "command '"
+        + name
+        + "'; the "
+        + parent
+        + "commands are "
+        + String.join(", ", cmd.getSubcommands().keySet());
   }
 
   private static int failed(Exception ex, CommandLine cmd) {

@@ -33,6 +33,8 @@ class AdminCommandsTest {
         new String[][] {
           {"migrate"},
           {"queue", "stats"},
+          {"queue", "processes"},
+          {"queue", "schedules"},
           {"queue", "list"},
           {"queue", "show", "1"},
           {"queue", "retry", "1"},
@@ -112,15 +114,33 @@ class AdminCommandsTest {
 
     assertThat(run.status()).isEqualTo(2);
     assertThat(run.err())
-        .contains("Usage: txguard queue", "stats", "list", "show", "retry", "cancel", "prune");
+        .contains(
+            "Usage: txguard queue",
+            "stats",
+            "processes",
+            "schedules",
+            "list",
+            "show",
+            "retry",
+            "cancel",
+            "prune");
   }
 
+  /**
+   * Newcomer review: {@code txguard queue bogus} printed picocli's {@code Unmatched argument at
+   * index 1: 'bogus'}; it says the command is unknown and names the valid ones.
+   */
   @Test
-  void unknownSubcommandIsOneLine() {
-    assertBadStartingWith(
+  void unknownSubcommandNamesTheValidOnes() {
+    assertBad(
         Run.of("queue", "purge"),
-        "txguard: Unmatched argument at index 1: 'purge'",
+        "txguard: unknown queue command 'purge'; the queue commands are stats, processes, schedules,"
+            + " list, show, retry, cancel, prune",
         "txguard queue");
+    assertBad(
+        Run.of("bogus"),
+        "txguard: unknown command 'bogus'; the commands are demo, migrate, queue, dashboard",
+        "txguard");
   }
 
   @Test
@@ -196,6 +216,31 @@ class AdminCommandsTest {
         Run.of("queue", "prune", "--url", NOWHERE),
         "txguard: Missing required option: '--older-than=AGE'",
         "txguard queue prune");
+  }
+
+  /**
+   * A mistyped option before a password: picocli named every unmatched argument ("Unknown options:
+   * '--pasword', 'hunter2'"), the password among them. Only the unknown option is named.
+   */
+  @Test
+  void anUnknownOptionIsNamedWithoutTheArgumentsAfterIt() {
+    Run apart = Run.of("migrate", "--pasword", "hunter2");
+    Run joined = Run.of("migrate", "--pasword=hunter2");
+    Run extra = Run.of("queue", "stats", "foo", "hunter2");
+
+    assertBad(apart, "txguard: Unknown option: '--pasword'", "txguard migrate");
+    assertBad(joined, "txguard: Unknown option: '--pasword'", "txguard migrate");
+    assertBad(extra, "txguard: Unmatched argument: 'foo'", "txguard queue stats");
+  }
+
+  /** Newcomer review: {@code dashboard --help} listed --json, which did nothing there. */
+  @Test
+  void dashboardHasNoJsonOption() {
+    assertThat(Run.of("dashboard", "--help").out()).contains("--port").doesNotContain("--json");
+    assertBad(
+        Run.of("dashboard", "--json", "--url", NOWHERE),
+        "txguard: Unknown option: '--json'",
+        "txguard dashboard");
   }
 
   @Test

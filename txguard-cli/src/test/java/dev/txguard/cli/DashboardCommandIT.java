@@ -11,13 +11,19 @@ import dev.txguard.test.TxguardTest;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.HttpURLConnection;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -130,6 +136,41 @@ class DashboardCommandIT {
     }
     assertThat(t.isAlive()).isFalse();
     assertThat(status.get()).isZero();
+  }
+
+  /**
+   * Newcomer review: a port in use printed Javalin's {@code [main] ERROR io.javalin.Javalin -
+   * Failed to start Javalin} before txguard's own line. Run as a process of its own, so that the
+   * logging is the command's (its defaults are set in {@code main}).
+   */
+  @Test
+  void aPortInUseIsTxguardsOneLineAlone() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      List<String> command =
+          new ArrayList<>(
+              List.of(
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  Txguard.class.getName()));
+      command.addAll(Arrays.asList(args()));
+      command.set(command.size() - 1, String.valueOf(taken.getLocalPort()));
+      Path err = dir.resolve("err.txt");
+      Process p =
+          new ProcessBuilder(command)
+              .redirectOutput(dir.resolve("out.txt").toFile())
+              .redirectError(err.toFile())
+              .start();
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the command ended within 60 s").isTrue();
+
+      assertThat(p.exitValue()).as(Files.readString(err)).isEqualTo(1);
+      assertThat(Files.readAllLines(err))
+          .containsExactly(
+              "txguard: Port already in use. Make sure no other process is using port "
+                  + taken.getLocalPort()
+                  + " and try again.");
+      assertThat(Files.readString(dir.resolve("out.txt"))).isEmpty();
+    }
   }
 
   @Test

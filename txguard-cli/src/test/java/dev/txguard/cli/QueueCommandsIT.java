@@ -424,6 +424,43 @@ class QueueCommandsIT {
     assertThat(json.get("schema").asText()).isEqualTo("ops");
   }
 
+  /**
+   * Newcomer review: {@code queue list} showed {@code group-with-a-lo...} and {@code 2026-12-02
+   * 18:2...}, {@code queue stats} cut the queue name. Identifiers and timestamps are copied into
+   * the next command: shown whole, the line wider than 100 columns if need be.
+   */
+  @Test
+  void longNamesAndTimestampsAreShownWholeNotCut() throws Exception {
+    String longQueue = "nightly-import-of-the-product-catalogue-from-the-eu-warehouse";
+    String longGroup = "group-with-a-long-name-for-the-catalogue-import-of-2026-12-02";
+    long id =
+        pg.queryLong(
+            "insert into ops.job (kind, queue, args, state, attempt, max_attempts, run_at,"
+                + " created_at, job_group) values ('idle', '"
+                + longQueue
+                + "', '{\"n\":8}', 'available', 0, 5, now(), now(), '"
+                + longGroup
+                + "') returning id");
+    try {
+      Run list = run("queue", "list", "--queue", longQueue);
+      Run stats = run("queue", "stats");
+      Run show = run("queue", "show", String.valueOf(id));
+
+      assertThat(list.status()).as(list.err()).isZero();
+      String row = list.out().lines().skip(1).findFirst().orElseThrow();
+      assertThat(row)
+          .doesNotContain("...")
+          .contains(longQueue, longGroup)
+          .containsPattern("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ");
+      assertThat(stats.out().lines().filter(l -> l.startsWith(longQueue + " ")))
+          .as(stats.out())
+          .hasSize(1);
+      assertThat(show.out()).contains("group        " + longGroup + "\n");
+    } finally {
+      pg.execute("delete from ops.job where id = " + id);
+    }
+  }
+
   @Test
   void anUnmigratedSchemaIsABadInvocation() {
     Run run =

@@ -297,7 +297,13 @@ class DashboardSecurityIT {
             .port(0)
             .build()
             .start()) {
-      assertThat(rawGet(own.port(), "evil.example:" + own.port())).startsWith("HTTP/1.1 421");
+      String refused = rawGet(own.port(), "evil.example:" + own.port());
+      assertThat(refused).startsWith("HTTP/1.1 421");
+      // newcomer review: the bound address was listed again, "(127.0.0.1, localhost, 127.0.0.1)"
+      assertThat(refused)
+          .endsWith(
+              "\r\n\r\nthis dashboard answers only to a loopback host name (127.0.0.1, localhost,"
+                  + " [::1])\n");
       assertThat(rawGet(own.port(), "localhost:" + own.port())).startsWith("HTTP/1.1 200");
     }
   }

@@ -7,6 +7,8 @@ import dev.txguard.queue.QueueAdmin.MigrationStatus;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 
 /**
  * The server and queue schema a {@code txguard migrate} or {@code txguard queue} command works on:
@@ -72,6 +74,19 @@ public final class QueueTarget implements AutoCloseable {
   /** The admin of the schema. */
   public QueueAdmin admin() {
     return admin;
+  }
+
+  /**
+   * The server's clock now: what times in a report are relative to (the server's clock wrote them,
+   * and the operator's machine may disagree with it).
+   */
+  public Instant serverTime() {
+    return db.inTx(
+        tx ->
+            tx.queryOne(
+                    "select statement_timestamp()",
+                    rs -> rs.getObject(1, OffsetDateTime.class).toInstant())
+                .orElseThrow());
   }
 
   /** Where it connected, for messages (without a password). */

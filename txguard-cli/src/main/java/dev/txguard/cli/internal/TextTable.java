@@ -4,29 +4,39 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A plain-text table that fits {@link #WIDTH} columns: columns get their widest cell, and when the
- * row is too wide the widest column is shortened (its cells end in {@code ...}) until it fits.
- * Numeric columns are right-aligned.
+ * A plain-text table: columns get their widest cell; numeric columns are right-aligned. Identifiers
+ * (queue, kind, group, owner, ids) and timestamps are never cut, since an operator copies them into
+ * the next command: only columns of free text (error messages, outcomes) are shortened, the widest
+ * first, their cells ending in {@code ...}, when a line would be wider than {@link #WIDTH}. A table
+ * whose other columns need more than {@link #WIDTH} is printed wider.
  */
 public final class TextTable {
   /** The widest line any command prints. */
   public static final int WIDTH = 100;
 
   private static final int GAP = 2;
+
+  /** A free-text column is not cut below this (or its header's width). */
+  private static final int MIN_FREE_TEXT = 10;
+
   private final List<String> headers;
   private final boolean[] right;
+  private final boolean[] freeText;
   private final List<List<String>> rows = new ArrayList<>();
 
   /**
-   * A table with these headers; a header starting with {@code >} is a right-aligned column (the
-   * {@code >} is not shown).
+   * A table with these headers; a header starting with {@code >} is a right-aligned column, one
+   * starting with {@code ~} a column of free text that may be cut (neither mark is shown). Every
+   * other column is shown whole.
    */
   public TextTable(String... headers) {
     this.headers = new ArrayList<>();
     this.right = new boolean[headers.length];
+    this.freeText = new boolean[headers.length];
     for (int i = 0; i < headers.length; i++) {
       right[i] = headers[i].startsWith(">");
-      this.headers.add(right[i] ? headers[i].substring(1) : headers[i]);
+      freeText[i] = headers[i].startsWith("~");
+      this.headers.add(right[i] || freeText[i] ? headers[i].substring(1) : headers[i]);
     }
   }
 
@@ -45,7 +55,10 @@ public final class TextTable {
     return rows.isEmpty();
   }
 
-  /** The table, one line per row after the header, each at most {@link #WIDTH} characters. */
+  /**
+   * The table, one line per row after the header; at most {@link #WIDTH} characters unless the
+   * columns that are never cut need more.
+   */
   public List<String> lines() {
     int n = headers.size();
     int[] width = new int[n];
@@ -56,13 +69,8 @@ public final class TextTable {
       }
     }
     while (total(width) > WIDTH) {
-      int widest = 0;
-      for (int i = 1; i < n; i++) {
-        if (width[i] > width[widest]) {
-          widest = i;
-        }
-      }
-      if (width[widest] <= 4) {
+      int widest = widestFreeText(width);
+      if (widest < 0) {
         break;
       }
       width[widest]--;
@@ -73,6 +81,19 @@ public final class TextTable {
       out.add(line(r, width));
     }
     return out;
+  }
+
+  /** The widest free-text column that may still give way, or -1 when none may. */
+  private int widestFreeText(int[] width) {
+    int widest = -1;
+    for (int i = 0; i < width.length; i++) {
+      boolean shrinkable =
+          freeText[i] && width[i] > Math.max(MIN_FREE_TEXT, headers.get(i).length());
+      if (shrinkable && (widest < 0 || width[i] > width[widest])) {
+        widest = i;
+      }
+    }
+    return widest;
   }
 
   private static int total(int[] width) {

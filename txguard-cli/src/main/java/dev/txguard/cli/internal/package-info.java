@@ -1,9 +1,9 @@
 /**
  * The machinery of {@code txguard demo}, and the helpers of {@code txguard migrate} and {@code
  * txguard queue} ({@link dev.txguard.cli.internal.QueueTarget}: connecting and the schema check;
- * {@link dev.txguard.cli.internal.TextTable}: tables within 100 columns; {@link
- * dev.txguard.cli.internal.DurationText}: {@code 30s}, {@code 7d}). Not API: these types may change
- * in any release.
+ * {@link dev.txguard.cli.internal.TextTable}: tables that never cut identifiers or timestamps;
+ * {@link dev.txguard.cli.internal.DurationText}: {@code 30s}, {@code 7d}). Not API: these types may
+ * change in any release.
  *
  * <h2>How a story runs</h2>
  *

@@ -5,6 +5,8 @@ import io.javalin.http.HandlerType;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -25,7 +27,10 @@ final class Guard {
   private static final String CSP =
       "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
           + " connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-  private static final Set<String> LOOPBACK_HOSTS = Set.of("127.0.0.1", "localhost", "[::1]");
+
+  /** In the order a 421 lists them. */
+  private static final List<String> LOOPBACK_HOSTS = List.of("127.0.0.1", "localhost", "[::1]");
+
   private static final Pattern LOOPBACK_V4 =
       Pattern.compile("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
   private static final int REMEMBERED = 256;
@@ -42,6 +47,9 @@ final class Guard {
 
   /** The bound address as a Host header names it (IPv6 in brackets), lower case. */
   private final String boundHost;
+
+  /** The host names a 421 lists: the loopback names, then the bound address if it is another. */
+  private final String allowedHosts;
 
   private final byte[] key = Credentials.random(32);
 
@@ -70,6 +78,11 @@ final class Guard {
     this.checkHost = checkHost;
     this.boundHost =
         bind == null ? "" : (bind.contains(":") ? "[" + bind + "]" : bind).toLowerCase(Locale.ROOT);
+    Set<String> listed = new LinkedHashSet<>(LOOPBACK_HOSTS);
+    if (!boundHost.isEmpty()) {
+      listed.add(boundHost);
+    }
+    this.allowedHosts = String.join(", ", listed);
   }
 
   /**
@@ -92,11 +105,7 @@ final class Guard {
     headers(ctx);
     if (checkHost && !hostAllowed(ctx.header("Host"))) {
       return refuse(
-          ctx,
-          421,
-          "this dashboard answers only to a loopback host name (127.0.0.1, localhost, "
-              + boundHost
-              + ")");
+          ctx, 421, "this dashboard answers only to a loopback host name (" + allowedHosts + ")");
     }
     Optional<String> user;
     try {
