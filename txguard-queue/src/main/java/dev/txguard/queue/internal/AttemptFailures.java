@@ -209,21 +209,14 @@ final class AttemptFailures {
    * surrogate as {@code ?}, which would hide that the stored text differs from the thrown one.
    */
   static String storable(String text) {
-    String noNul = text.replace('\0', '\uFFFD');
-    int at = Checks.loneSurrogate(noNul);
-    if (at < 0) {
-      return noNul;
+    if (text.indexOf('\0') < 0 && Checks.loneSurrogate(text) < 0) {
+      return text;
     }
-    char[] chars = noNul.toCharArray();
-    for (int i = at; i < chars.length; i++) {
-      if (Character.isHighSurrogate(chars[i])
-          && i + 1 < chars.length
-          && Character.isLowSurrogate(chars[i + 1])) {
-        i++;
-      } else if (Character.isSurrogate(chars[i])) {
-        chars[i] = '\uFFFD';
-      }
-    }
-    return new String(chars);
+    // codePoints() yields a paired surrogate as one code point above U+FFFF, an unpaired one alone
+    int[] points =
+        text.codePoints()
+            .map(c -> c == 0 || Character.isSurrogate((char) c) && c <= 0xFFFF ? 0xFFFD : c)
+            .toArray();
+    return new String(points, 0, points.length);
   }
 }
